@@ -1,0 +1,125 @@
+"""``counter-app``: with no sub-command it opens the window; sub-commands run headless.
+
+    counter-app [--data-dir D]                       open the app
+    counter-app demo-data --dossiers N [--data-dir D]
+    counter-app init --agency-code C --agency-name N [--slot S] [--endpoint URL] [--admin-password P]
+    counter-app import-catalogue FILE.json|FILE.csv
+    counter-app check                                 integrity check of the database
+    counter-app info                                  where the data lives, counts
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from counter_app import __version__
+from counter_app.errors import CounterError
+from counter_app.paths import resolve_data_dir
+
+log = logging.getLogger("counter_app.cli")
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", help="thư mục dữ liệu (mặc định: thư mục dữ liệu người dùng)")
+    p = argparse.ArgumentParser(prog="counter-app", description="Quầy Một Cửa", parents=[common])
+    p.add_argument("--version", action="version", version=f"counter-app {__version__}")
+    sub = p.add_subparsers(dest="command")
+
+    demo = sub.add_parser("demo-data", parents=[common], help="tạo dữ liệu mẫu")
+    demo.add_argument("--dossiers", type=int, default=2000)
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.add_argument("--months", type=int, default=6)
+    demo.add_argument("--no-files", action="store_true", help="không tạo tệp số hóa mẫu")
+
+    init = sub.add_parser("init", parents=[common], help="cài đặt lần đầu (không cần giao diện)")
+    init.add_argument("--agency-code", required=True)
+    init.add_argument("--agency-name", required=True)
+    init.add_argument("--parent-name", default="")
+    init.add_argument("--slot", type=int, default=0, help="số máy tiếp nhận 0–9")
+    init.add_argument("--endpoint", default="")
+    init.add_argument("--admin-password", default="")
+
+    imp = sub.add_parser("import-catalogue", parents=[common], help="nhập danh mục thủ tục (JSON/CSV)")
+    imp.add_argument("file")
+
+    sub.add_parser("check", parents=[common], help="kiểm tra toàn vẹn cơ sở dữ liệu")
+    sub.add_parser("info", parents=[common], help="thông tin thư mục dữ liệu")
+    sub.add_parser("gui", parents=[common], help="mở cửa sổ ứng dụng")
+    return p
+
+
+def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from counter_app.db.database import open_database
+
+    data = resolve_data_dir(args.data_dir).ensure()
+    return data, open_database(data.database)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``counter-app`` command."""
+    args = _parser().parse_args(argv)
+    if args.command in (None, "gui"):
+        from counter_app.app import main as gui_main
+
+        return gui_main(["--data-dir", args.data_dir] if args.data_dir else [])
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return _run(args)
+    except CounterError as exc:
+        print(f"Lỗi: {exc.user_message()}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    data, cdb = _open(args)
+    try:
+        if args.command == "demo-data":
+            from counter_app.demo import generate
+
+            def progress(done: int, total: int) -> None:
+                print(f"\r{done}/{total} hồ sơ", end="", file=sys.stderr, flush=True)
+
+            rep = generate(cdb, data.root, args.dossiers, seed=args.seed, months=args.months,
+                           progress=progress, with_files=not args.no_files)
+            print(f"\nĐã tạo {rep.dossiers} hồ sơ, {rep.citizens} công dân, {rep.files} tệp số hóa "
+                  f"trong {rep.seconds:.1f} giây tại {data.root}")
+        elif args.command == "init":
+            from counter_app.db.setup import SetupInput, load_default_catalogue_into, run_setup
+
+            run_setup(cdb, SetupInput(agency_code=args.agency_code, agency_name=args.agency_name,
+                                      parent_name=args.parent_name, workstation_slot=args.slot,
+                                      provincial_endpoint=args.endpoint, admin_password=args.admin_password))
+            n = load_default_catalogue_into(cdb)
+            print(f"Đã cài đặt {args.agency_code}; nạp {n} thủ tục.")
+        elif args.command == "import-catalogue":
+            from counter_app.db.catalogue import store_procedures
+            from counter_app.domain.catalogue import load_catalogue, load_catalogue_csv
+
+            loader = load_catalogue_csv if args.file.lower().endswith(".csv") else load_catalogue
+            result = loader(args.file)
+            for err in result.errors:
+                print(f"Dòng {err.row} ({err.code or '?'}): {err.message}", file=sys.stderr)
+            n = store_procedures(cdb, result.procedures, version=args.file)
+            print(f"Đã nhập {n} thủ tục; {len(result.errors)} dòng lỗi bị bỏ qua.")
+            return 0 if n or not result.errors else 1
+        elif args.command == "check":
+            ok = cdb.integrity_ok()
+            print("Cơ sở dữ liệu toàn vẹn." if ok else "Cơ sở dữ liệu BỊ HỎNG — khôi phục từ bản sao lưu.")
+            return 0 if ok else 1
+        elif args.command == "info":
+            from counter_app.db.dossiers import status_counts
+
+            print(f"Thư mục dữ liệu: {data.root}")
+            print(f"Cơ sở dữ liệu: {data.database}")
+            print(f"Hồ sơ: {sum(status_counts(cdb).values())}")
+        return 0
+    finally:
+        cdb.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

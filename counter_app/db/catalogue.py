@@ -1,0 +1,82 @@
+"""Storing the procedure catalogue in the database.
+
+Procedures are kept as rows (for joins and the list query) plus their full JSON, so fields added to
+the catalogue format later survive a round trip without a migration.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from counter_app.db.database import CounterDB
+from counter_app.textnorm import fold
+
+
+def _as_dict(p: Any) -> dict[str, Any]:
+    d = dataclasses.asdict(p) if dataclasses.is_dataclass(p) else dict(p)
+    cut = d.get("cutoff_time")
+    if cut is not None and not isinstance(cut, str):
+        d["cutoff_time"] = cut.strftime("%H:%M")
+    return d
+
+
+def store_procedures(cdb: CounterDB, procedures: Iterable[Any], *, version: str = "") -> int:
+    """Insert or replace procedures with their components and fees; return how many were stored.
+
+    Dossiers keep their own copy of the component list, so replacing a procedure never changes a
+    dossier already received.
+    """
+    n = 0
+    with cdb.write():
+        for p in procedures:
+            d = _as_dict(p)
+            cdb.conn.execute(
+                """INSERT INTO procedures(code, name, name_folded, field_code, field_name, processing_days,
+                       processing_hours, cutoff_time, processing_text, online_level, online_only,
+                       result_name, legal_basis, source, level, active, catalogue_version, data)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?)
+                   ON CONFLICT(code) DO UPDATE SET name=excluded.name, name_folded=excluded.name_folded,
+                       field_code=excluded.field_code, field_name=excluded.field_name,
+                       processing_days=excluded.processing_days, processing_hours=excluded.processing_hours,
+                       cutoff_time=excluded.cutoff_time, processing_text=excluded.processing_text,
+                       online_level=excluded.online_level, online_only=excluded.online_only,
+                       result_name=excluded.result_name, legal_basis=excluded.legal_basis,
+                       source=excluded.source, level=excluded.level, active=1,
+                       catalogue_version=excluded.catalogue_version, data=excluded.data""",
+                (d["code"], d["name"], fold(d["name"]), d.get("field_code", ""), d.get("field_name", ""),
+                 d.get("processing_days"), d.get("processing_hours"), d.get("cutoff_time"),
+                 d.get("processing_text", ""), d.get("online_level", "khong"), int(bool(d.get("online_only"))),
+                 d.get("result_name", ""), d.get("legal_basis", ""), d.get("source", ""), d.get("level", "xa"),
+                 version, json.dumps(d, ensure_ascii=False, default=str)),
+            )
+            cdb.conn.execute("DELETE FROM procedure_components WHERE procedure_code = ?", (d["code"],))
+            cdb.conn.execute("DELETE FROM procedure_fees WHERE procedure_code = ?", (d["code"],))
+            for i, c in enumerate(d.get("components", ())):
+                cdb.conn.execute(
+                    """INSERT INTO procedure_components(procedure_code, code, position, name, originals, copies,
+                           required, show_only, note) VALUES (?,?,?,?,?,?,?,?,?)""",
+                    (d["code"], c["code"], i + 1, c["name"], int(c.get("originals", 0)), int(c.get("copies", 0)),
+                     int(bool(c.get("required", True))), int(bool(c.get("show_only", False))), c.get("note", "")),
+                )
+            for f in d.get("fees", ()):
+                cdb.conn.execute(
+                    """INSERT INTO procedure_fees(procedure_code, code, name, kind, amount, online_amount,
+                           set_by_province) VALUES (?,?,?,?,?,?,?)""",
+                    (d["code"], f["code"], f["name"], f.get("kind", "le_phi"), int(f.get("amount", 0)),
+                     f.get("online_amount"), int(bool(f.get("set_by_province", False)))),
+                )
+            n += 1
+    return n
+
+
+def procedure_count(cdb: CounterDB) -> int:
+    """Active procedures in the catalogue."""
+    return int(cdb.scalar("SELECT count(*) FROM procedures WHERE active = 1"))
+
+
+def load_procedures(cdb: CounterDB) -> list[dict[str, Any]]:
+    """All active procedures as their stored JSON dicts (for building the search index)."""
+    return [json.loads(r["data"]) for r in cdb.query("SELECT data FROM procedures WHERE active = 1 ORDER BY code")]

@@ -1,0 +1,489 @@
+"""Dossier persistence: reception, status changes, look-ups and the list query.
+
+Every state change writes the dossier row, its timeline event and its outbox entry in ONE
+transaction (:meth:`CounterDB.write`), so after a crash either all three exist or none does.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import SimpleNamespace
+from typing import Any, Protocol
+
+from counter_app.db.database import CounterDB
+from counter_app.domain import codes
+from counter_app.domain.lifecycle import (
+    OPEN_STATUSES,
+    Channel,
+    Status,
+    check_transition,
+    regulation_profile,
+)
+from counter_app.errors import ValidationError
+from counter_app.textnorm import fold, nfc
+
+TS = "%Y-%m-%d %H:%M:%S"
+
+
+def ts(dt: datetime) -> str:
+    """Database timestamp text (local time, second precision)."""
+    return dt.strftime(TS)
+
+
+def parse_ts(text: str | None) -> datetime | None:
+    """Inverse of :func:`ts`."""
+    return datetime.strptime(text, TS) if text else None
+
+
+class DueCalculator(Protocol):
+    """What reception needs from the working-day calendar."""
+
+    def due_at(self, received_at: datetime, procedure: Any) -> datetime: ...
+
+
+@dataclass
+class ComponentInput:
+    """A checklist line as the officer marked it."""
+
+    code: str
+    state: str = "received"          # received | missing | shown
+    note: str = ""
+    page_count_declared: int | None = None
+    reused_file_id: int | None = None
+
+
+@dataclass
+class ApplicantInput:
+    """Who files the dossier (a citizen, or an organisation's representative)."""
+
+    full_name: str
+    id_number: str = ""
+    old_id_number: str = ""
+    date_of_birth: date | None = None
+    gender: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    subject_type: int = 1
+
+
+@dataclass
+class ReceptionInput:
+    """Everything the reception screen collects."""
+
+    procedure_code: str
+    applicant: ApplicantInput
+    components: list[ComponentInput]
+    decision: str = "accept"          # accept | incomplete | refuse
+    channel: int = Channel.DIRECT
+    return_method: int = 0
+    reason: str = ""
+    summary: str = ""
+    deciding_unit: str | None = None
+    portal_code: str | None = None
+    officer_id: int | None = None
+    received_at: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReceptionResult:
+    """What reception produced."""
+
+    dossier_id: int
+    uid: str
+    code: str | None
+    status: int
+    due_at: datetime | None
+
+
+def procedure_row(cdb: CounterDB, code: str) -> dict[str, Any]:
+    """The procedure's row, or a clear error if the catalogue does not have it."""
+    row = cdb.query_one("SELECT * FROM procedures WHERE code = ?", (code,))
+    if row is None:
+        raise ValidationError(
+            f"Không tìm thấy thủ tục mã {code} trong danh mục.",
+            hint="Cập nhật danh mục thủ tục (Cài đặt → Danh mục) hoặc chọn thủ tục khác.",
+        )
+    return row
+
+
+def procedure_timing(row: dict[str, Any]) -> SimpleNamespace:
+    """The three attributes the calendar's ``due_at`` reads, from a procedure row."""
+    cut = row.get("cutoff_time")
+    cutoff = datetime.strptime(cut, "%H:%M").time() if cut else None
+    return SimpleNamespace(
+        processing_days=row.get("processing_days"),
+        processing_hours=row.get("processing_hours"),
+        cutoff_time=cutoff,
+    )
+
+
+def next_code(cdb: CounterDB, agency_code: str, day: date, slot: int) -> str:
+    """Allocate the next dossier code of this workstation's block (inside the caller's transaction)."""
+    first, last = codes.slot_range(slot)
+    with cdb.write():
+        cdb.conn.execute(
+            "INSERT INTO code_sequences(agency_code, day, slot, last) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(agency_code, day, slot) DO UPDATE SET last = last + 1",
+            (agency_code, day.isoformat(), slot, first),
+        )
+        seq = cdb.scalar(
+            "SELECT last FROM code_sequences WHERE agency_code = ? AND day = ? AND slot = ?",
+            (agency_code, day.isoformat(), slot),
+        )
+        if seq > last:
+            raise codes.SequenceExhausted(
+                f"Máy tiếp nhận số {slot} đã dùng hết {last - first + 1} số hồ sơ của ngày {day:%d/%m/%Y}.",
+                hint="Chuyển sang máy khác hoặc nhờ quản trị đặt số máy khác cho máy này.",
+            )
+    return codes.format_code(agency_code, day, seq)
+
+
+def upsert_citizen(cdb: CounterDB, a: ApplicantInput, now: datetime) -> int:
+    """Find a returning citizen by ID number (and refresh their details) or add a new one."""
+    name = nfc(a.full_name)
+    values = {
+        "old_id_number": nfc(a.old_id_number) or None,
+        "full_name": name,
+        "name_folded": fold(name),
+        "date_of_birth": a.date_of_birth.isoformat() if a.date_of_birth else None,
+        "gender": nfc(a.gender),
+        "address": nfc(a.address),
+        "phone": nfc(a.phone),
+        "email": nfc(a.email),
+        "subject_type": int(a.subject_type),
+        "updated_at": ts(now),
+    }
+    with cdb.write():
+        idn = nfc(a.id_number)
+        if idn:
+            row = cdb.query_one("SELECT id FROM citizens WHERE id_number = ?", (idn,))
+            if row:
+                sets = ", ".join(f"{k} = ?" for k in values)
+                cdb.conn.execute(
+                    f"UPDATE citizens SET {sets} WHERE id = ?", [*values.values(), row["id"]]
+                )
+                return int(row["id"])
+        cur = cdb.conn.execute(
+            "INSERT INTO citizens(id_number, created_at, " + ", ".join(values) + ") VALUES (?, ?, "
+            + ", ".join("?" for _ in values) + ")",
+            [idn or None, ts(now), *values.values()],
+        )
+        return int(cur.lastrowid or 0)
+
+
+def add_event(
+    cdb: CounterDB,
+    dossier_id: int,
+    kind: str,
+    now: datetime,
+    *,
+    from_status: int | None = None,
+    to_status: int | None = None,
+    officer_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append to the dossier's timeline (caller holds the transaction)."""
+    cdb.conn.execute(
+        "INSERT INTO dossier_events(dossier_id, at, kind, from_status, to_status, officer_id, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (dossier_id, ts(now), kind, from_status, to_status, officer_id,
+         json.dumps(detail or {}, ensure_ascii=False)),
+    )
+
+
+def enqueue(cdb: CounterDB, dossier_id: int | None, kind: str, payload: dict[str, Any], now: datetime) -> str:
+    """Add an outbox entry (caller holds the transaction); return its event id."""
+    event_id = str(uuid.uuid4())
+    cdb.conn.execute(
+        "INSERT INTO outbox(event_id, dossier_id, kind, payload, created_at, next_attempt_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (event_id, dossier_id, kind, json.dumps(payload, ensure_ascii=False), ts(now), ts(now)),
+    )
+    return event_id
+
+
+def receive(
+    cdb: CounterDB,
+    data: ReceptionInput,
+    calendar: DueCalculator,
+    *,
+    now: datetime | None = None,
+    slot: int | None = None,
+) -> ReceptionResult:
+    """Record a dossier at the counter: accept (code + due date), incomplete, or refuse.
+
+    Accepted dossiers get a code from this workstation's block, a due date from the calendar, a
+    ``received`` event and an outbox entry, all in one transaction. Incomplete and refused ones
+    are kept for the counter's own records (guidance statistics) but get no code and are not sent.
+    """
+    now = now or datetime.now().replace(microsecond=0)
+    received_at = (data.received_at or now).replace(microsecond=0)
+    proc = procedure_row(cdb, data.procedure_code)
+    by_code = {
+        r["code"]: r
+        for r in cdb.query(
+            "SELECT * FROM procedure_components WHERE procedure_code = ? ORDER BY position",
+            (data.procedure_code,),
+        )
+    }
+    marks = {c.code: c for c in data.components}
+    unknown = set(marks) - set(by_code)
+    if unknown:
+        raise ValidationError(f"Thành phần hồ sơ không thuộc thủ tục: {', '.join(sorted(unknown))}.")
+    if data.decision not in ("accept", "incomplete", "refuse"):
+        raise ValueError(f"unknown decision {data.decision!r}")
+    if not nfc(data.applicant.full_name):
+        raise ValidationError("Chưa nhập họ tên người nộp hồ sơ.", hint="Quét mã QR trên CCCD hoặc gõ họ tên.")
+    if data.decision == "accept":
+        missing = [
+            r["name"] for code, r in by_code.items()
+            if r["required"] and marks.get(code, ComponentInput(code, "missing")).state == "missing"
+        ]
+        if missing:
+            raise ValidationError(
+                "Hồ sơ còn thiếu thành phần bắt buộc: " + "; ".join(missing) + ".",
+                hint="Chọn «Yêu cầu bổ sung» để in Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02).",
+            )
+        if proc["online_only"] and int(data.channel) == Channel.DIRECT:
+            raise ValidationError(
+                f"Thủ tục «{proc['name']}» chỉ tiếp nhận trực tuyến.",
+                hint="Hướng dẫn công dân nộp trên Cổng dịch vụ công (Hướng dẫn nộp trực tuyến).",
+            )
+    if data.decision == "refuse" and not nfc(data.reason):
+        raise ValidationError("Cần ghi rõ lý do từ chối tiếp nhận hồ sơ.")
+
+    agency_code = cdb.get_setting("agency_code")
+    unit = cdb.get_setting("unit_code") or agency_code
+    if not agency_code:
+        raise ValidationError("Chưa cài đặt mã cơ quan.", hint="Mở Cài đặt → Cơ quan để khai báo mã định danh.")
+    slot = int(cdb.get_setting("workstation_slot", 0) if slot is None else slot)
+    profile = regulation_profile(received_at.date(), cdb.get_setting("regulation_profile_override"))
+    status = {"accept": Status.RECEIVED, "incomplete": Status.SUPPLEMENT, "refuse": Status.REFUSED}[
+        data.decision
+    ]
+    if data.channel == Channel.ONLINE and data.decision == "accept" and data.portal_code is None:
+        pass  # assisted online filing may still be waiting for the portal's code
+    a = data.applicant
+    name = nfc(a.full_name)
+    fee_total = int(cdb.scalar(
+        "SELECT COALESCE(SUM(CASE WHEN ? = 2 THEN COALESCE(online_amount, amount) ELSE amount END), 0) "
+        "FROM procedure_fees WHERE procedure_code = ?",
+        (int(data.channel), data.procedure_code),
+    ))
+    uid = str(uuid.uuid4())
+    with cdb.write():
+        citizen_id = upsert_citizen(cdb, a, now)
+        code = next_code(cdb, agency_code, received_at.date(), slot) if status == Status.RECEIVED else None
+        due = calendar.due_at(received_at, procedure_timing(proc)) if status == Status.RECEIVED else None
+        cur = cdb.conn.execute(
+            """INSERT INTO dossiers(uid, code, procedure_code, citizen_id, applicant_name,
+                applicant_name_folded, applicant_id_number, applicant_address, phone, email,
+                subject_type, channel, status, received_at, due_at, return_method, receiving_unit,
+                deciding_unit, regulation_profile, officer_id, workstation, portal_code, summary,
+                note, fee_total, created_at, updated_at)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+            (uid, code, data.procedure_code, citizen_id, name, fold(name), nfc(a.id_number),
+             nfc(a.address), nfc(a.phone), nfc(a.email), int(a.subject_type), int(data.channel),
+             int(status), ts(received_at), ts(due) if due else None, int(data.return_method),
+             unit, nfc(data.deciding_unit or unit), profile, data.officer_id, str(slot),
+             data.portal_code, nfc(data.summary) or proc["name"], nfc(data.reason), fee_total,
+             ts(now), ts(now)),
+        )
+        dossier_id = int(cur.lastrowid or 0)
+        for code_, r in by_code.items():
+            mark = marks.get(code_) or ComponentInput(code_, "shown" if r["show_only"] else "missing")
+            if mark.state not in ("received", "missing", "shown"):
+                raise ValueError(f"bad component state {mark.state!r}")
+            cdb.conn.execute(
+                """INSERT INTO dossier_components(dossier_id, component_code, position, name, originals,
+                    copies, required, state, reused_file_id, page_count_declared, note)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
+                (dossier_id, code_, r["position"], r["name"], r["originals"], r["copies"], r["required"],
+                 mark.state, mark.reused_file_id, mark.page_count_declared, nfc(mark.note)),
+            )
+        kind = {"accept": "received", "incomplete": "supplement_requested", "refuse": "refused"}[data.decision]
+        add_event(cdb, dossier_id, kind, now, to_status=int(status), officer_id=data.officer_id,
+                  detail={"reason": nfc(data.reason)} if data.reason else None)
+        if code:
+            enqueue(cdb, dossier_id, "dossier_upsert", {"uid": uid, "code": code, "reason": "received"}, now)
+    return ReceptionResult(dossier_id, uid, code, int(status), due)
+
+
+def transition(
+    cdb: CounterDB,
+    dossier_id: int,
+    target: int,
+    *,
+    officer_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+    now: datetime | None = None,
+    expected_version: int | None = None,
+) -> int:
+    """Move a dossier to ``target`` status (checked against the table); return the new version.
+
+    ``expected_version`` guards against two officers acting on the same dossier from stale screens.
+    """
+    now = now or datetime.now().replace(microsecond=0)
+    with cdb.write():
+        row = cdb.query_one("SELECT id, status, version, code FROM dossiers WHERE id = ?", (dossier_id,))
+        if row is None:
+            raise ValidationError(f"Không tìm thấy hồ sơ #{dossier_id}.")
+        if expected_version is not None and row["version"] != expected_version:
+            raise ValidationError(
+                "Hồ sơ vừa được người khác cập nhật.", hint="Mở lại hồ sơ để xem trạng thái mới nhất."
+            )
+        tgt = check_transition(row["status"], target)
+        sets = ["status = ?", "version = version + 1", "updated_at = ?"]
+        params: list[Any] = [int(tgt), ts(now)]
+        if tgt == Status.DONE:
+            sets.append("finished_at = ?")
+            params.append(ts(now))
+        elif tgt == Status.RETURNED:
+            sets.append("returned_at = ?")
+            params.append(ts(now))
+        cdb.conn.execute(f"UPDATE dossiers SET {', '.join(sets)} WHERE id = ?", [*params, dossier_id])
+        add_event(cdb, dossier_id, f"status_{int(tgt)}", now, from_status=row["status"], to_status=int(tgt),
+                  officer_id=officer_id, detail=detail)
+        if row["code"]:
+            enqueue(cdb, dossier_id, "dossier_upsert",
+                    {"code": row["code"], "reason": f"status_{int(tgt)}"}, now)
+        return int(row["version"]) + 1
+
+
+def status_counts(cdb: CounterDB) -> dict[int, int]:
+    """Dossiers per status, from the trigger-maintained table (O(1) at any size)."""
+    return {r["status"]: r["n"] for r in cdb.query("SELECT status, n FROM dossier_status_counts")}
+
+
+@dataclass
+class ListFilter:
+    """Filters of the dossier list (all optional)."""
+
+    statuses: Sequence[int] = ()
+    received_from: date | None = None
+    received_to: date | None = None
+    procedure_code: str | None = None
+    officer_id: int | None = None
+    overdue_at: datetime | None = None       # open and due before this moment
+    due_before: datetime | None = None       # open and due before this (e.g. 2 working days ahead)
+    text: str = ""                           # code, name, ID number or phone
+
+
+LIST_COLUMNS = (
+    "id, code, procedure_code, applicant_name, applicant_id_number, phone, status, channel, "
+    "received_at, due_at, officer_id"
+)
+
+
+def _where(f: ListFilter) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if f.statuses:
+        clauses.append(f"status IN ({','.join('?' for _ in f.statuses)})")
+        params += [int(s) for s in f.statuses]
+    if f.received_from:
+        clauses.append("received_at >= ?")
+        params.append(f.received_from.isoformat())
+    if f.received_to:
+        clauses.append("received_at < date(?, '+1 day')")
+        params.append(f.received_to.isoformat())
+    if f.procedure_code:
+        clauses.append("procedure_code = ?")
+        params.append(f.procedure_code)
+    if f.officer_id is not None:
+        clauses.append("officer_id = ?")
+        params.append(f.officer_id)
+    open_list = ",".join(str(int(s)) for s in sorted(OPEN_STATUSES))
+    for moment in (f.overdue_at, f.due_before):
+        if moment is not None:
+            clauses.append(f"status IN ({open_list}) AND due_at IS NOT NULL AND due_at < ?")
+            params.append(ts(moment))
+    text = nfc(f.text)
+    if text:
+        # Each kind of search text has its own index; a prefix range keeps it an index seek.
+        digits = text.replace(" ", "")
+        if codes.CODE_RE.match(text) or ("-" in text and any(ch.isdigit() for ch in text)):
+            clauses.append("code >= ? AND code < ?")
+            params += [text, text + "\uffff"]
+        elif digits.isdigit():
+            clauses.append(
+                "(applicant_id_number >= ? AND applicant_id_number < ?) OR (phone >= ? AND phone < ?)"
+            )
+            params += [digits, digits + ":", digits, digits + ":"]
+        else:
+            key = fold(text)
+            clauses.append("applicant_name_folded >= ? AND applicant_name_folded < ?")
+            params += [key, key + "\uffff"]
+    return (" WHERE " + " AND ".join(f"({c})" for c in clauses)) if clauses else "", params
+
+
+def list_dossiers(
+    cdb: CounterDB, f: ListFilter | None = None, *, limit: int = 100, before: tuple[str, int] | None = None
+) -> list[dict[str, Any]]:
+    """One page of the dossier list, newest first, using keyset paging.
+
+    ``before`` is the ``(received_at, id)`` of the last row of the previous page: unlike OFFSET,
+    the cost of page N does not grow with N on a million rows.
+    """
+    where, params = _where(f or ListFilter())
+    if before is not None:
+        where += (" AND " if where else " WHERE ") + "(received_at, id) < (?, ?)"
+        params += list(before)
+    sql = f"SELECT {LIST_COLUMNS} FROM dossiers{where} ORDER BY received_at DESC, id DESC LIMIT ?"
+    return cdb.query(sql, [*params, int(limit)])
+
+
+def count_dossiers(cdb: CounterDB, f: ListFilter | None = None) -> int:
+    """Number of dossiers matching a filter (for the list's footer)."""
+    where, params = _where(f or ListFilter())
+    if not where:
+        return sum(status_counts(cdb).values())
+    return int(cdb.scalar(f"SELECT count(*) FROM dossiers{where}", params))
+
+
+def dossier_detail(cdb: CounterDB, dossier_id: int) -> dict[str, Any]:
+    """A dossier with its components, files, fees and timeline."""
+    d = cdb.query_one("SELECT * FROM dossiers WHERE id = ?", (dossier_id,))
+    if d is None:
+        raise ValidationError(f"Không tìm thấy hồ sơ #{dossier_id}.")
+    d["components"] = cdb.query(
+        "SELECT * FROM dossier_components WHERE dossier_id = ? ORDER BY position", (dossier_id,)
+    )
+    d["files"] = cdb.query("SELECT * FROM files WHERE dossier_id = ? ORDER BY id", (dossier_id,))
+    d["fees"] = cdb.query("SELECT * FROM procedure_fees WHERE procedure_code = ?", (d["procedure_code"],))
+    d["events"] = cdb.query("SELECT * FROM dossier_events WHERE dossier_id = ? ORDER BY at, id", (dossier_id,))
+    d["procedure"] = procedure_row(cdb, d["procedure_code"])
+    return d
+
+
+def find_citizen(cdb: CounterDB, id_number: str) -> dict[str, Any] | None:
+    """A returning citizen by ID number, with the components they already have digitised."""
+    row = cdb.query_one("SELECT * FROM citizens WHERE id_number = ?", (nfc(id_number),))
+    if row is None:
+        return None
+    row["digitised"] = cdb.query(
+        """SELECT dc.component_code, dc.name, f.id AS file_id, f.created_at, d.code AS dossier_code
+           FROM dossiers d JOIN dossier_components dc ON dc.dossier_id = d.id
+           JOIN files f ON f.dossier_component_id = dc.id AND f.kind = 'scan'
+           WHERE d.citizen_id = ? ORDER BY f.created_at DESC""",
+        (row["id"],),
+    )
+    return row
+
+
+def pending_outbox(cdb: CounterDB, limit: int = 100) -> list[dict[str, Any]]:
+    """Outbox entries not yet synced, oldest first."""
+    return cdb.query(
+        "SELECT * FROM outbox WHERE state IN ('pending','uploading','error') ORDER BY id LIMIT ?", (limit,)
+    )
+
+
+def ids(rows: Iterable[dict[str, Any]]) -> list[int]:
+    """The ``id`` column of rows."""
+    return [int(r["id"]) for r in rows]

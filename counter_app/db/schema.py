@@ -1,0 +1,289 @@
+"""Versioned, named, ordered migrations (sqlite-utils ``Migrations``).
+
+Each migration runs in its own transaction together with its record. A database that has applied
+a migration this build does not know was written by a newer version of the app; opening it is
+refused rather than risking a silent downgrade of its data.
+
+Dates are stored as local (Asia/Ho_Chi_Minh) ISO text ``YYYY-MM-DD HH:MM:SS`` so they sort and
+compare as text and read naturally in backups.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING
+
+from sqlite_utils import Database, Migrations
+
+from counter_app.errors import DatabaseTooNew
+
+if TYPE_CHECKING:
+    from counter_app.db.database import CounterDB
+
+MIGRATION_SET = "counter_app"
+migrations = Migrations(MIGRATION_SET)
+
+
+def _run_script(db: Database, script: str) -> None:
+    """Execute a multi-statement script inside the caller's transaction.
+
+    ``sqlite3.executescript`` would COMMIT first and break the migration's atomicity, so the script
+    is split on complete statements (trigger bodies contain semicolons) and run one by one.
+    """
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            db.conn.execute(pending)
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {pending[:80]!r}")
+
+
+@migrations(name="0001_core")
+def m0001_core(db: Database) -> None:
+    """Settings, users, catalogue, citizens, dossiers, files, events, outbox, calendar, codes."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            full_name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('officer', 'supervisor', 'admin')),
+            password_hash TEXT,
+            active INTEGER NOT NULL DEFAULT 1,
+            failed_logins INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            signing_cert_path TEXT,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE procedures (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            name_folded TEXT NOT NULL,
+            field_code TEXT NOT NULL,
+            field_name TEXT NOT NULL,
+            processing_days REAL,
+            processing_hours REAL,
+            cutoff_time TEXT,
+            processing_text TEXT NOT NULL DEFAULT '',
+            online_level TEXT NOT NULL CHECK (online_level IN ('toan_trinh', 'mot_phan', 'khong')),
+            online_only INTEGER NOT NULL DEFAULT 0,
+            result_name TEXT NOT NULL DEFAULT '',
+            legal_basis TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            level TEXT NOT NULL DEFAULT 'xa',
+            active INTEGER NOT NULL DEFAULT 1,
+            catalogue_version TEXT,
+            data TEXT NOT NULL  -- the full procedure as JSON (components, fees, extra fields)
+        );
+
+        CREATE TABLE procedure_components (
+            procedure_code TEXT NOT NULL REFERENCES procedures(code) ON DELETE CASCADE,
+            code TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            originals INTEGER NOT NULL DEFAULT 0,
+            copies INTEGER NOT NULL DEFAULT 0,
+            required INTEGER NOT NULL DEFAULT 1,
+            show_only INTEGER NOT NULL DEFAULT 0,
+            note TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (procedure_code, code)
+        );
+
+        CREATE TABLE procedure_fees (
+            procedure_code TEXT NOT NULL REFERENCES procedures(code) ON DELETE CASCADE,
+            code TEXT NOT NULL,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            amount INTEGER NOT NULL DEFAULT 0,
+            online_amount INTEGER,
+            set_by_province INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (procedure_code, code)
+        );
+
+        CREATE TABLE citizens (
+            id INTEGER PRIMARY KEY,
+            id_number TEXT UNIQUE,          -- 12-digit personal ID; NULL for organisations
+            old_id_number TEXT,
+            full_name TEXT NOT NULL,
+            name_folded TEXT NOT NULL,
+            date_of_birth TEXT,
+            gender TEXT,
+            address TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            email TEXT NOT NULL DEFAULT '',
+            subject_type INTEGER NOT NULL DEFAULT 1 CHECK (subject_type BETWEEN 1 AND 4),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+
+        CREATE TABLE dossiers (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,        -- client-generated id, stable across sync retries
+            code TEXT UNIQUE,                -- mã hồ sơ; NULL until accepted
+            procedure_code TEXT NOT NULL REFERENCES procedures(code),
+            citizen_id INTEGER REFERENCES citizens(id),
+            applicant_name TEXT NOT NULL,
+            applicant_name_folded TEXT NOT NULL,
+            applicant_id_number TEXT NOT NULL DEFAULT '',
+            applicant_address TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            email TEXT NOT NULL DEFAULT '',
+            subject_type INTEGER NOT NULL DEFAULT 1 CHECK (subject_type BETWEEN 1 AND 4),
+            channel INTEGER NOT NULL DEFAULT 1 CHECK (channel IN (1, 2, 3)),
+            status INTEGER NOT NULL CHECK (status BETWEEN 1 AND 10),
+            received_at TEXT NOT NULL,
+            due_at TEXT,
+            finished_at TEXT,
+            returned_at TEXT,
+            return_method INTEGER NOT NULL DEFAULT 0 CHECK (return_method IN (0, 1)),
+            receiving_unit TEXT NOT NULL,    -- where it was received (boundary-free, NĐ 118/2025)
+            deciding_unit TEXT NOT NULL,     -- who decides it
+            regulation_profile TEXT NOT NULL,
+            officer_id INTEGER REFERENCES users(id),
+            workstation TEXT NOT NULL DEFAULT '',
+            portal_code TEXT,                -- the portal's code for dossiers filed online
+            summary TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            fee_total INTEGER NOT NULL DEFAULT 0,
+            paused_days INTEGER NOT NULL DEFAULT 0,  -- working days waiting for supplements
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX dossiers_received ON dossiers(received_at);
+        CREATE INDEX dossiers_status_received ON dossiers(status, received_at);
+        CREATE INDEX dossiers_due ON dossiers(due_at) WHERE status IN (2, 4, 5, 6);
+        CREATE INDEX dossiers_officer_received ON dossiers(officer_id, received_at);
+        CREATE INDEX dossiers_procedure_received ON dossiers(procedure_code, received_at);
+        CREATE INDEX dossiers_name ON dossiers(applicant_name_folded);
+        CREATE INDEX dossiers_idnum ON dossiers(applicant_id_number);
+        CREATE INDEX dossiers_phone ON dossiers(phone);
+        CREATE INDEX dossiers_citizen ON dossiers(citizen_id);
+
+        -- Per-status counts kept by triggers: the dossier list shows them on every refresh and a
+        -- GROUP BY over a million rows would cost ~100 ms each time.
+        CREATE TABLE dossier_status_counts (status INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+        INSERT INTO dossier_status_counts(status, n)
+            VALUES (1,0),(2,0),(3,0),(4,0),(5,0),(6,0),(7,0),(8,0),(9,0),(10,0);
+        CREATE TRIGGER dossiers_count_ins AFTER INSERT ON dossiers BEGIN
+            UPDATE dossier_status_counts SET n = n + 1 WHERE status = NEW.status;
+        END;
+        CREATE TRIGGER dossiers_count_del AFTER DELETE ON dossiers BEGIN
+            UPDATE dossier_status_counts SET n = n - 1 WHERE status = OLD.status;
+        END;
+        CREATE TRIGGER dossiers_count_upd AFTER UPDATE OF status ON dossiers
+            WHEN NEW.status <> OLD.status BEGIN
+            UPDATE dossier_status_counts SET n = n - 1 WHERE status = OLD.status;
+            UPDATE dossier_status_counts SET n = n + 1 WHERE status = NEW.status;
+        END;
+
+        CREATE TABLE dossier_components (
+            id INTEGER PRIMARY KEY,
+            dossier_id INTEGER NOT NULL REFERENCES dossiers(id) ON DELETE CASCADE,
+            component_code TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            originals INTEGER NOT NULL DEFAULT 0,
+            copies INTEGER NOT NULL DEFAULT 0,
+            required INTEGER NOT NULL DEFAULT 1,
+            state TEXT NOT NULL CHECK (state IN ('received', 'missing', 'shown')),
+            exempt_reason TEXT,              -- TT 03/2025 Đ5 exemption, if any
+            reused_file_id INTEGER REFERENCES files(id),
+            page_count_declared INTEGER,
+            review_state TEXT NOT NULL DEFAULT 'none'
+                CHECK (review_state IN ('none', 'pending', 'approved', 'rejected')),
+            review_note TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            UNIQUE (dossier_id, component_code)
+        );
+
+        CREATE TABLE files (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            dossier_id INTEGER REFERENCES dossiers(id) ON DELETE CASCADE,
+            dossier_component_id INTEGER REFERENCES dossier_components(id) ON DELETE SET NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('scan', 'result', 'form', 'attachment')),
+            path TEXT NOT NULL,              -- relative to the data directory
+            name TEXT NOT NULL,
+            mime TEXT NOT NULL DEFAULT 'application/pdf',
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            page_count INTEGER,
+            signed INTEGER NOT NULL DEFAULT 0,
+            created_by INTEGER REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            meta TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX files_dossier ON files(dossier_id);
+        CREATE INDEX files_component ON files(dossier_component_id);
+
+        CREATE TABLE dossier_events (
+            id INTEGER PRIMARY KEY,
+            dossier_id INTEGER NOT NULL REFERENCES dossiers(id) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            from_status INTEGER,
+            to_status INTEGER,
+            officer_id INTEGER REFERENCES users(id),
+            detail TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX dossier_events_dossier ON dossier_events(dossier_id, at);
+
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            event_id TEXT NOT NULL UNIQUE,
+            dossier_id INTEGER REFERENCES dossiers(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('dossier_upsert', 'progress', 'file')),
+            payload TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'uploading', 'synced', 'error', 'conflict')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            last_error TEXT,
+            synced_at TEXT
+        );
+        CREATE INDEX outbox_state ON outbox(state, next_attempt_at);
+        CREATE INDEX outbox_dossier ON outbox(dossier_id);
+
+        CREATE TABLE calendar_overrides (
+            day TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('off', 'work')),
+            note TEXT NOT NULL DEFAULT ''
+        );
+
+        -- Daily sequence per workstation slot: see counter_app.domain.codes for why.
+        CREATE TABLE code_sequences (
+            agency_code TEXT NOT NULL,
+            day TEXT NOT NULL,
+            slot INTEGER NOT NULL,
+            last INTEGER NOT NULL,
+            PRIMARY KEY (agency_code, day, slot)
+        );
+        """
+    )
+
+
+def known_migrations() -> list[str]:
+    """Names of the migrations this build knows, in order."""
+    return [m.name for m in migrations._migrations]
+
+
+def migrate(cdb: CounterDB) -> None:
+    """Apply pending migrations; refuse a database written by a newer app."""
+    applied = [m.name for m in migrations.applied(cdb.db)]
+    unknown = [n for n in applied if n not in known_migrations()]
+    if unknown:
+        raise DatabaseTooNew(
+            "Cơ sở dữ liệu này do phiên bản Quầy Một Cửa mới hơn tạo ra "
+            f"(có bước cập nhật {', '.join(unknown)} mà phiên bản này không biết).",
+            hint="Cài phiên bản mới nhất của ứng dụng; đừng mở dữ liệu này bằng bản cũ để tránh hỏng dữ liệu.",
+        )
+    migrations.apply(cdb.db)
+    cdb.conn.execute(f"PRAGMA user_version = {len(known_migrations())}")

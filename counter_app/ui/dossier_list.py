@@ -1,0 +1,192 @@
+"""Page «Hồ sơ»: a model/view list that stays fast on a million dossiers.
+
+Rows arrive in pages of 200 through Qt's fetchMore protocol, each page a keyset query run on the
+database worker; the view never waits for SQLite and never holds more rows than were scrolled to.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from counter_app.db import dossiers as repo
+from counter_app.domain.lifecycle import OPEN_STATUSES, STATUS_LABELS, Status
+from counter_app.ui.qt import (
+    QAbstractItemView,
+    QAbstractTableModel,
+    QColor,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTableView,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+)
+from counter_app.ui.tasks import DbWorker
+
+PAGE = 200
+COLUMNS = [("code", "Mã hồ sơ"), ("procedure", "Thủ tục"), ("applicant_name", "Người nộp"),
+           ("status", "Trạng thái"), ("received_at", "Tiếp nhận"), ("due_at", "Hẹn trả")]
+
+
+def _short(ts: str | None) -> str:
+    if not ts:
+        return ""
+    return f"{ts[8:10]}/{ts[5:7]}/{ts[0:4]} {ts[11:16]}"
+
+
+class DossierTableModel(QAbstractTableModel):
+    """Dossier rows, fetched page by page from the worker."""
+
+    def __init__(self, worker: DbWorker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.rows: list[dict[str, Any]] = []
+        self.filter = repo.ListFilter()
+        self.procedure_names: dict[str, str] = {}
+        self._exhausted = False
+        self._loading = False
+        self._generation = 0  # results of a superseded filter are dropped
+        self.now = datetime.now().strftime(repo.TS)
+
+    # Qt model protocol ------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section][1]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        key = COLUMNS[index.column()][0]
+        overdue = row["status"] in OPEN_STATUSES and row["due_at"] and row["due_at"] < self.now
+        if role == Qt.ItemDataRole.DisplayRole:
+            if key == "procedure":
+                return self.procedure_names.get(row["procedure_code"], row["procedure_code"])
+            if key == "status":
+                return STATUS_LABELS[Status(row["status"])] + (" · quá hạn" if overdue else "")
+            if key in ("received_at", "due_at"):
+                return _short(row[key])
+            return row[key] or "—"
+        if role == Qt.ItemDataRole.ForegroundRole and overdue and key in ("status", "due_at"):
+            return QColor(180, 20, 20)
+        if role == Qt.ItemDataRole.UserRole:
+            return row["id"]
+        return None
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted and not self._loading
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._loading or self._exhausted:
+            return
+        self._loading = True
+        gen = self._generation
+        f = self.filter
+        before = (self.rows[-1]["received_at"], self.rows[-1]["id"]) if self.rows else None
+        self.worker.submit(lambda cdb: repo.list_dossiers(cdb, f, limit=PAGE, before=before),
+                           lambda rows: self._append(gen, rows))
+
+    # ------------------------------------------------------------------------------------
+    def _append(self, gen: int, rows: list[dict[str, Any]]) -> None:
+        if gen != self._generation:
+            return
+        self._loading = False
+        if len(rows) < PAGE:
+            self._exhausted = True
+        if rows:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(rows) - 1)
+            self.rows.extend(rows)
+            self.endInsertRows()
+
+    def set_filter(self, f: repo.ListFilter) -> None:
+        """Replace the filter and start again from the newest dossier."""
+        self._generation += 1
+        self.beginResetModel()
+        self.rows = []
+        self.filter = f
+        self._exhausted = False
+        self._loading = False
+        self.now = datetime.now().strftime(repo.TS)
+        self.endResetModel()
+        self.fetchMore()
+
+
+class DossierListPage(QWidget):
+    """Search box, status filter, counts and the table."""
+
+    def __init__(self, worker: DbWorker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.search = QLineEdit(placeholderText="Tìm theo mã hồ sơ, họ tên, số CCCD hoặc số điện thoại…  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.status_box = QComboBox()
+        self.status_box.addItem("Tất cả trạng thái", None)
+        self.status_box.addItem("Đang giải quyết (chưa xong)", "open")
+        for s in Status:
+            self.status_box.addItem(f"{s.value}. {s.label}", int(s))
+        self.counts = QLabel()
+        self.counts.setTextFormat(Qt.TextFormat.RichText)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 3)
+        top.addWidget(self.status_box, 1)
+        self.model = DossierTableModel(worker, self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setVisible(False)
+        self.view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((0, 190), (2, 190), (3, 170), (4, 125), (5, 125)):
+            self.view.setColumnWidth(col, width)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.counts)
+        lay.addWidget(self.view)
+        self._debounce = QTimer(self, singleShot=True, interval=250)
+        self._debounce.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.status_box.currentIndexChanged.connect(lambda _i: self.apply_filter())
+
+    def refresh(self) -> None:
+        """Reload procedure names, counts and the first page."""
+        self.worker.submit(
+            lambda cdb: {r["code"]: r["name"] for r in cdb.query("SELECT code, name FROM procedures")},
+            self._got_names,
+        )
+        self.worker.submit(repo.status_counts, self._got_counts)
+        self.apply_filter()
+
+    def _got_names(self, names: dict[str, str]) -> None:
+        self.model.procedure_names = names
+        self.model.layoutChanged.emit()
+
+    def _got_counts(self, counts: dict[int, int]) -> None:
+        total = sum(counts.values())
+        parts = [f"<b>{total:,}</b> hồ sơ".replace(",", ".")]
+        for s in (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.DONE, Status.RETURNED):
+            parts.append(f"{s.label}: <b>{counts.get(int(s), 0):,}</b>".replace(",", "."))
+        self.counts.setText(" · ".join(parts))
+
+    def apply_filter(self) -> None:
+        """Build the filter from the widgets and reload."""
+        choice = self.status_box.currentData()
+        statuses: tuple[int, ...] = ()
+        if choice == "open":
+            statuses = tuple(int(s) for s in sorted(OPEN_STATUSES))
+        elif isinstance(choice, int):
+            statuses = (choice,)
+        self.model.set_filter(repo.ListFilter(statuses=statuses, text=self.search.text()))

@@ -1,0 +1,186 @@
+"""Main window: navigation, pages, status bar (officer, agency, sync state)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from counter_app.db.database import CounterDB
+from counter_app.db.dossiers import TS
+from counter_app.ui.dossier_list import DossierListPage
+from counter_app.ui.qt import (
+    QCloseEvent,
+    QHBoxLayout,
+    QKeySequence,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QShortcut,
+    QSize,
+    QStackedWidget,
+    Qt,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+)
+from counter_app.ui.tasks import DbWorker
+
+NAV = [
+    ("reception", "Tiếp nhận", "F2"),
+    ("dossiers", "Hồ sơ", "F3"),
+    ("scanning", "Số hóa", "F4"),
+    ("sync", "Đồng bộ", "F5"),
+    ("supervision", "Giám sát", "F6"),
+    ("settings", "Cài đặt", "F7"),
+]
+
+PLACEHOLDER_TEXT = {
+    "reception": "Tiếp nhận hồ sơ: chọn thủ tục, quét CCCD, kiểm tra thành phần, in giấy hẹn.",
+    "scanning": "Số hóa: quét, xử lý ảnh, ký số bản điện tử cho từng thành phần hồ sơ.",
+    "sync": "Đồng bộ với hệ thống một cửa của tỉnh: hàng đợi, lỗi, gửi lại.",
+    "supervision": "Giám sát: hồ sơ chưa số hóa, quá hạn, chỉ số theo Quyết định 766, báo cáo tháng.",
+}
+
+
+class PlaceholderPage(QWidget):
+    """A page a later release fills; says plainly what will be here."""
+
+    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        head = QLabel(f"<h2>{title}</h2><p>{text}</p><p><i>Chức năng này đang được hoàn thiện.</i></p>")
+        head.setWordWrap(True)
+        head.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        lay.addWidget(head)
+
+
+class SettingsPage(QWidget):
+    """Read-only view of the agency settings (editing comes with the admin pages)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel()
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        QVBoxLayout(self).addWidget(self.label)
+
+    def show_settings(self, s: dict[str, Any]) -> None:
+        """Render the settings as a small table."""
+        rows = [
+            ("Mã định danh cơ quan", s.get("agency_code")), ("Tên cơ quan", s.get("agency_name")),
+            ("Cơ quan chủ quản", s.get("parent_name")), ("Số máy tiếp nhận", s.get("workstation_slot")),
+            ("Hệ thống một cửa của tỉnh", s.get("provincial_endpoint") or "(chưa khai báo)"),
+            ("Thư mục dữ liệu", s.get("data_dir")), ("Số thủ tục trong danh mục", s.get("procedures")),
+        ]
+        body = "".join(f"<tr><td style='padding:4px 16px 4px 0'>{k}</td><td><b>{v}</b></td></tr>" for k, v in rows)
+        self.label.setText(f"<h2>Cài đặt</h2><table>{body}</table>")
+
+
+class MainWindow(QMainWindow):
+    """The application window."""
+
+    def __init__(self, worker: DbWorker, data_dir: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.data_dir = data_dir
+        self.setWindowTitle("Quầy Một Cửa")
+        self.resize(1280, 800)
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(180)
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setStyleSheet("QListWidget{font-size:15px;} QListWidget::item{padding:10px 8px;}")
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        self.dossiers = DossierListPage(worker)
+        self.settings_page = SettingsPage()
+        for key, title, shortcut in NAV:
+            if key == "dossiers":
+                page: QWidget = self.dossiers
+            elif key == "settings":
+                page = self.settings_page
+            else:
+                page = PlaceholderPage(title, PLACEHOLDER_TEXT[key])
+            self.pages[key] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(f"{title}   ({shortcut})")
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.nav.addItem(item)
+            sc = QShortcut(QKeySequence(shortcut), self)
+            sc.activated.connect(lambda k=key: self.show_page(k))
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        central = QWidget()
+        lay = QHBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.nav)
+        lay.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        find = QShortcut(QKeySequence.StandardKey.Find, self)
+        find.activated.connect(self._focus_search)
+
+        self.officer_label = QLabel("Cán bộ: —")
+        self.agency_label = QLabel("Cơ quan: —")
+        self.sync_label = QLabel("Đồng bộ: —")
+        sb = self.statusBar()
+        sb.addWidget(self.officer_label)
+        sb.addWidget(self.agency_label, 1)
+        sb.addPermanentWidget(self.sync_label)
+        self._status_timer = QTimer(self, interval=30_000)
+        self._status_timer.timeout.connect(self.refresh_status)
+        self.nav.setCurrentRow(1)
+
+    def show_page(self, key: str) -> None:
+        """Switch to a page by key."""
+        self.nav.setCurrentRow([k for k, _t, _s in NAV].index(key))
+
+    def _focus_search(self) -> None:
+        self.show_page("dossiers")
+        self.dossiers.search.setFocus()
+        self.dossiers.search.selectAll()
+
+    def start(self) -> None:
+        """Load everything the window shows (all on the database worker)."""
+        self.refresh_status()
+        self.dossiers.refresh()
+        self._status_timer.start()
+
+    def refresh_status(self) -> None:
+        """Update the status bar from the database."""
+        data_dir = self.data_dir
+
+        def load(cdb: CounterDB) -> dict[str, Any]:
+            oldest = cdb.scalar("SELECT MIN(created_at) FROM outbox WHERE state <> 'synced'")
+            return {
+                "agency_code": cdb.get_setting("agency_code"),
+                "agency_name": cdb.get_setting("agency_name"),
+                "parent_name": cdb.get_setting("parent_name"),
+                "workstation_slot": cdb.get_setting("workstation_slot"),
+                "provincial_endpoint": cdb.get_setting("provincial_endpoint"),
+                "officer": cdb.scalar("SELECT full_name FROM users WHERE role='admin' ORDER BY id LIMIT 1"),
+                "queue": cdb.scalar("SELECT count(*) FROM outbox WHERE state <> 'synced'"),
+                "errors": cdb.scalar("SELECT count(*) FROM outbox WHERE state = 'error'"),
+                "oldest": oldest,
+                "procedures": cdb.scalar("SELECT count(*) FROM procedures WHERE active = 1"),
+                "data_dir": data_dir,
+            }
+
+        self.worker.submit(load, self._show_status)
+
+    def _show_status(self, s: dict[str, Any]) -> None:
+        self.officer_label.setText(f"Cán bộ: {s['officer'] or '—'}")
+        self.agency_label.setText(f"{s['agency_name'] or ''} ({s['agency_code'] or 'chưa cài đặt'})")
+        text = f"Đồng bộ: ngoại tuyến · chờ gửi {s['queue']}"
+        if s["oldest"]:
+            age = datetime.now() - datetime.strptime(s["oldest"], TS)
+            hours = int(age.total_seconds() // 3600)
+            text += f" · cũ nhất {hours // 24} ngày" if hours >= 24 else f" · cũ nhất {hours} giờ"
+        if s["errors"]:
+            text += f" · lỗi {s['errors']}"
+        self.sync_label.setText(text)
+        self.settings_page.show_settings(s)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop timers; the composition root stops the worker after the loop ends."""
+        self._status_timer.stop()
+        super().closeEvent(event)

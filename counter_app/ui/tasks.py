@@ -1,0 +1,138 @@
+"""Background work for the GUI.
+
+All database access goes through one :class:`DbWorker` thread that owns its own connection (Anki
+serialises collection access the same way), so the UI thread never waits on SQLite. CPU work that
+does not touch the database (image processing, PDF rendering) runs on the global QThreadPool via
+:func:`run_in_pool`. Results come back to the UI thread through queued signals; workers never touch
+widgets.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from counter_app.db.database import CounterDB
+from counter_app.ui.qt import QObject, QRunnable, QThread, QThreadPool, Signal
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[Any], None]
+ErrorCallback = Callable[[BaseException], None]
+
+
+class DbWorker(QThread):
+    """A thread owning the app's database connection; runs submitted functions in order."""
+
+    finished_job = Signal(int, object, object)  # job id, result, exception
+    ready = Signal()
+    failed_to_open = Signal(object)
+
+    def __init__(self, db_path: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.db_path = db_path
+        self._jobs: queue.Queue[tuple[int, Callable[[CounterDB], Any]] | None] = queue.Queue()
+        self._callbacks: dict[int, tuple[Callback | None, ErrorCallback | None]] = {}
+        self._ids = itertools.count(1)
+        self.finished_job.connect(self._dispatch)
+
+    def run(self) -> None:  # runs in the worker thread
+        """Open the database, then serve jobs until :meth:`stop`."""
+        try:
+            cdb = CounterDB(self.db_path)
+        except BaseException as exc:
+            log.exception("cannot open database")
+            self.failed_to_open.emit(exc)
+            return
+        self.ready.emit()
+        try:
+            while (job := self._jobs.get()) is not None:
+                job_id, fn = job
+                try:
+                    result = fn(cdb)
+                except BaseException as exc:
+                    log.debug("job %d failed: %s", job_id, traceback.format_exc())
+                    self.finished_job.emit(job_id, None, exc)
+                else:
+                    self.finished_job.emit(job_id, result, None)
+        finally:
+            cdb.close()
+
+    def submit(self, fn: Callable[[CounterDB], Any], on_done: Callback | None = None,
+               on_error: ErrorCallback | None = None) -> int:
+        """Queue ``fn(cdb)``; ``on_done(result)`` or ``on_error(exc)`` is called on the UI thread."""
+        job_id = next(self._ids)
+        self._callbacks[job_id] = (on_done, on_error)
+        self._jobs.put((job_id, fn))
+        return job_id
+
+    def _dispatch(self, job_id: int, result: object, error: object) -> None:
+        on_done, on_error = self._callbacks.pop(job_id, (None, None))
+        if error is not None:
+            if on_error:
+                on_error(error)  # type: ignore[arg-type]
+            else:
+                from counter_app.ui.errors import show_exception
+
+                show_exception(None, error)  # type: ignore[arg-type]
+        elif on_done:
+            on_done(result)
+
+    def stop(self, timeout_ms: int = 10000) -> None:
+        """Finish queued jobs, close the connection and end the thread."""
+        self._jobs.put(None)
+        self.wait(timeout_ms)
+
+
+class _PoolSignals(QObject):
+    done = Signal(object)
+    error = Signal(object)
+
+
+class _PoolJob(QRunnable):
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        super().__init__()
+        self.fn = fn
+        self.signals = _PoolSignals()
+
+    def run(self) -> None:
+        try:
+            result = self.fn()
+        except BaseException as exc:
+            self.signals.error.emit(exc)
+        else:
+            self.signals.done.emit(result)
+
+
+_live_jobs: set[_PoolJob] = set()
+
+
+def run_in_pool(fn: Callable[[], Any], on_done: Callback | None = None,
+                on_error: ErrorCallback | None = None) -> None:
+    """Run CPU work on the global thread pool and deliver the result on the UI thread."""
+    job = _PoolJob(fn)
+    _live_jobs.add(job)  # keep the signals object alive until delivery
+
+    def _done(result: object) -> None:
+        _live_jobs.discard(job)
+        if on_done:
+            on_done(result)
+
+    def _err(exc: object) -> None:
+        _live_jobs.discard(job)
+        if on_error:
+            on_error(exc)  # type: ignore[arg-type]
+        else:
+            from counter_app.ui.errors import show_exception
+
+            show_exception(None, exc)  # type: ignore[arg-type]
+
+    job.signals.done.connect(_done)
+    job.signals.error.connect(_err)
+    job.setAutoDelete(False)
+    QThreadPool.globalInstance().start(job)
