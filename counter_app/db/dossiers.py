@@ -297,7 +297,8 @@ def receive(
         )
         dossier_id = int(cur.lastrowid or 0)
         for code_, r in by_code.items():
-            mark = marks.get(code_) or ComponentInput(code_, "shown" if r["show_only"] else "missing")
+            # Unmarked means not received: the checklist pre-marks what the officer confirms.
+            mark = marks.get(code_) or ComponentInput(code_, "missing")
             if mark.state not in ("received", "missing", "shown"):
                 raise ValueError(f"bad component state {mark.state!r}")
             cdb.conn.execute(

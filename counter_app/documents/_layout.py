@@ -259,7 +259,7 @@ def _canvas_class(spec: PageSpec, always_number: bool) -> type[Canvas]:
             self._qmc_pages: list[dict[str, Any]] = []
             self._qmc_group = ""
 
-        def showPage(self) -> None:  # noqa: N802 - reportlab API
+        def showPage(self) -> None:  # reportlab API name
             self._qmc_pages.append(dict(self.__dict__))
             self._startPage()
 

@@ -416,7 +416,7 @@ class WorkCalendar:
         """
         days = _non_negative(getattr(procedure, "processing_days", None), "processing_days")
         hours = _non_negative(getattr(procedure, "processing_hours", None), "processing_hours")
-        cutoff: time | None = getattr(procedure, "cutoff_time", None)
+        cutoff = _as_time(getattr(procedure, "cutoff_time", None))
         if days is None and hours is None and cutoff is None:
             raise ValidationError(
                 "Thủ tục chưa có thời hạn giải quyết nên không tính được ngày hẹn trả.",
@@ -465,3 +465,12 @@ def _non_negative(value: float | None, name: str) -> float | None:
     if not math.isfinite(number) or number < 0:
         raise ValueError(f"{name} must be a finite number >= 0, not {value!r}")
     return number
+
+
+def _as_time(value: time | str | None) -> time | None:
+    # Catalogue rows coming straight from JSON may still carry "15:00" as text.
+    if value is None or isinstance(value, time):
+        return value
+    if isinstance(value, str):
+        return time.fromisoformat(value)
+    raise ValueError(f"cutoff_time must be a datetime.time, not {value!r}")

@@ -33,7 +33,7 @@ def ensure_self_signed(directory: Path, hostnames: tuple[str, ...] = ("localhost
     key = ec.generate_private_key(ec.SECP256R1())  # P-256: fast to generate, accepted everywhere
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hostnames[0]),
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Provincial system simulator")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     alt_names: list[x509.GeneralName] = [x509.DNSName(host) for host in hostnames]
     alt_names += [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.IPAddress(ipaddress.ip_address("::1"))]
     public_key = key.public_key()

@@ -1,0 +1,49 @@
+"""The core never imports Qt (STYLE: a Qt-free core, a thin GUI)."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORE = ["domain", "db", "scanning", "sync", "documents"]
+
+
+def _core_files() -> list[Path]:
+    return [p for pkg in CORE for p in (ROOT / "counter_app" / pkg).rglob("*.py")]
+
+
+def test_no_static_qt_import_in_core() -> None:
+    offenders = []
+    for path in _core_files() + [ROOT / "counter_app" / n for n in ("demo.py", "paths.py", "errors.py")]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(n.split(".")[0] in ("PySide6", "PyQt5", "PyQt6", "shiboken6") for n in names):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not offenders, offenders
+
+
+def test_importing_every_core_module_loads_no_qt() -> None:
+    """Dynamic check: transitive imports (a helper module pulling in Qt) are caught too."""
+    modules = sorted(
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for p in _core_files()
+        if not p.name.startswith("__main__")
+    )
+    code = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}:\n"
+        "    importlib.import_module(m)\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6')]\n"
+        "print('QT:' + ','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().endswith("QT:"), out.stdout

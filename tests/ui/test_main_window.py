@@ -1,0 +1,60 @@
+"""Smoke test: the main window opens offscreen, reads its data on the worker and shows dossiers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from counter_app.db import dossiers as repo
+from counter_app.domain.calendar import WorkCalendar
+from counter_app.ui.main_window import MainWindow
+from counter_app.ui.tasks import DbWorker
+from tests.factories import make_db
+
+
+def _seed(path: Path) -> None:
+    cdb = make_db(path)
+    for i in range(250):  # more than one fetch page
+        repo.receive(
+            cdb,
+            repo.ReceptionInput(
+                procedure_code="1.001193",
+                applicant=repo.ApplicantInput(full_name=f"Nguyễn Văn {i}", id_number=f"0010900{i:05d}"),
+                components=[repo.ComponentInput("TK"), repo.ComponentInput("GCS"), repo.ComponentInput("CCCD", "shown")],
+            ),
+            WorkCalendar.default(),
+            now=datetime(2026, 10, 5, 9, 0, i % 60),
+        )
+    cdb.close()
+
+
+def test_main_window_shows_dossiers(qtbot: QtBot, tmp_path: Path) -> None:
+    db_path = tmp_path / "c.db"
+    _seed(db_path)
+    worker = DbWorker(db_path)
+    with qtbot.waitSignal(worker.ready, timeout=10000):
+        worker.start()
+    try:
+        win = MainWindow(worker, str(tmp_path))
+        qtbot.addWidget(win)
+        win.show()
+        win.start()
+        model = win.dossiers.model
+        qtbot.waitUntil(lambda: model.rowCount() >= 200, timeout=10000)
+        assert model.data(model.index(0, 0)).startswith("H01.37.01-261005-")
+        qtbot.waitUntil(lambda: "250" in win.dossiers.counts.text(), timeout=5000)
+        qtbot.waitUntil(lambda: "H01.37.01" in win.agency_label.text(), timeout=5000)
+        assert "chờ gửi 250" in win.sync_label.text()
+        # Scrolling to the end fetches the next page off the UI thread.
+        win.dossiers.view.scrollToBottom()
+        qtbot.waitUntil(lambda: model.rowCount() == 250, timeout=10000)
+        # Search narrows the list.
+        win.dossiers.search.setText("nguyen van 12")
+        qtbot.waitUntil(lambda: model.rowCount() == 11, timeout=5000)  # 12, 120..129
+        # Keyboard navigation between pages.
+        win.show_page("settings")
+        assert win.stack.currentWidget() is win.settings_page
+    finally:
+        worker.stop()
