@@ -102,7 +102,7 @@ def _run(args: argparse.Namespace) -> int:
             loader = load_catalogue_csv if args.file.lower().endswith(".csv") else load_catalogue
             result = loader(args.file)
             for err in result.errors:
-                print(f"Dòng {err.row} ({err.code or '?'}): {err.message}", file=sys.stderr)
+                print(str(err), file=sys.stderr)
             n = store_procedures(cdb, result.procedures, version=args.file)
             print(f"Đã nhập {n} thủ tục; {len(result.errors)} dòng lỗi bị bỏ qua.")
             return 0 if n or not result.errors else 1

@@ -144,13 +144,13 @@ def generate(
     """Fill the database with ``n_dossiers`` realistic dossiers received over the last ``months``."""
     import time as _time
 
-    from counter_app.domain.calendar import WorkCalendar
+    from counter_app.db.calendar_store import load_calendar
 
     t0 = _time.perf_counter()
     rng = random.Random(seed)
     now = (now or datetime.now()).replace(microsecond=0)
     ensure_demo_setup(cdb)
-    cal = WorkCalendar.default()
+    cal = load_calendar(cdb)
     agency = cdb.get_setting("agency_code")
     unit = cdb.get_setting("unit_code") or agency
     officers = [r["id"] for r in cdb.query("SELECT id FROM users WHERE role = 'officer'")] or [None]
@@ -228,7 +228,11 @@ def generate(
         datetime.combine(rng.choice(days), time(7, 30)) + timedelta(minutes=rng.randrange(0, 540))
         for _ in range(n_dossiers)
     )
-    moments = [m if m <= now else now - timedelta(minutes=rng.randrange(1, 600)) for m in moments]
+    # Today's receptions can only have happened between opening and now.
+    opening = datetime.combine(now.date(), time(7, 30))
+    span = max(int((now - opening).total_seconds() // 60), 1)
+    moments = [m if m <= now else opening + timedelta(minutes=rng.randrange(span)) for m in moments]
+    moments = [m if m <= now else now for m in moments]
     moments.sort()
     for i, received in enumerate(moments):
         proc = rng.choices(procs, weights)[0]
@@ -255,7 +259,7 @@ def generate(
         seq_by_day_slot[key] = seq
         code = codes.format_code(agency, received.date(), seq)
         due = cal.due_at(received, timings[proc["code"]])
-        channel = 2 if rng.random() < 0.14 else (3 if rng.random() < 0.02 else 1)
+        channel = 2 if proc["online_only"] or rng.random() < 0.14 else (3 if rng.random() < 0.02 else 1)
         late = rng.random() < 0.12
         finished = returned = None
         if due < now:

@@ -398,7 +398,9 @@ class WorkCalendar:
         Rules (each with its legal reasoning in the code):
 
         * Reception outside office hours (lunch, evening, weekend, holiday) counts from the next
-          office-time instant (like Nghị định 45/2020 for online filings outside office hours).
+          office-time instant: the office cannot start work before it opens, and portals treat
+          online filings outside office hours the same way (Nghị định 45/2020 — article not
+          re-checked). After close of office this moves the reception to the next working day.
         * ``cutoff_time`` (e.g. 15:00): a reception strictly after it counts from the opening of
           the next working day (Nghị định 23/2015 Điều 7: "nếu tiếp nhận sau 15 giờ thì trả trong
           ngày làm việc tiếp theo"). A procedure with a cut-off and no whole days is a same-day

@@ -33,16 +33,20 @@ dataclass field names. Columns:
 * numbers may use a decimal comma (``0,5``); empty = none;
 * booleans: ``1/0``, ``true/false``, ``có/không``, ``x``/empty;
 * ``keywords``: separated by ``;``;
-* ``components``: one component per item, items joined by ``||``, fields inside an item by ``;``::
+* ``components``: one component per line inside the cell (Alt+Enter in Excel) or items joined by
+  ``||``; fields inside an item separated by ``|``::
 
-      code;name;originals;copies;required;show_only[;note]
+      code | name | originals | copies | required | show_only [| note]
 
-  e.g. ``TP01;Tờ khai đăng ký khai sinh;1;0;1;0 || TP02;Xuất trình CCCD;0;0;1;1``;
-* ``fees``: same encoding, ``code;name;kind;amount;online_amount;set_by_province[;note]`` with
-  ``online_amount`` empty when it equals ``amount``.
+  e.g. ``TP01 | Tờ khai đăng ký khai sinh | 1 | 0 | 1 | 0`` then on the next line
+  ``TP02 | Xuất trình CCCD | 1 | 0 | 1 | 1``;
+* ``fees``: same encoding, ``code | name | kind | amount | online_amount | set_by_province [| note]``
+  with ``online_amount`` empty when it equals ``amount``.
 
-The row number in CSV errors is the spreadsheet line (header = line 1) so the officer can find it.
-A name or note cannot contain ``;`` or ``||`` in the CSV encoding (use the JSON format for those).
+``|`` was chosen because Vietnamese procedure texts use ``;`` and ``,`` freely but never ``|``; a
+name or note that contains ``|`` or a line break cannot be written to CSV (use JSON for it).
+The row number in CSV errors is the spreadsheet line (header = line 1) so the officer can find it;
+for a row whose cells span several lines it is the row's last line.
 """
 
 from __future__ import annotations
@@ -112,8 +116,8 @@ MAX_HOURS = 10_000.0
 _NATIONAL_CODE_RE = re.compile(r"^\d{1,2}\.\d{3,6}$")
 _CODE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
 _TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
-_CSV_ITEM_SEP = "||"
-_CSV_FIELD_SEP = ";"
+_CSV_ITEM_SEP_RE = re.compile(r"\r\n|\n|\r|\|\|")
+_CSV_FIELD_SEP = "|"
 
 _TRUE = {"1", "true", "yes", "y", "x", "có", "co", "đúng", "dung", "c"}
 _FALSE = {"0", "false", "no", "n", "", "không", "khong", "k", "sai"}
@@ -357,7 +361,7 @@ def _cutoff(value: Any, problems: _Problems) -> datetime.time | None:
         return None
     hour, minute = int(match.group(1)), int(match.group(2))
     if hour > 23 or minute > 59:
-        problems.add(f"giờ chốt “{value}” không có thật; giờ 0–23, phút 0–59")
+        problems.add(f"giờ chốt “{value}” không có thật; giờ 0–23, phút 0–59, ví dụ 15:00")
         return None
     return datetime.time(hour, minute)
 
@@ -684,14 +688,13 @@ def _split_items(cell: str, keys: tuple[str, ...], label: str, problems: _Proble
     items: list[dict[str, str]] = []
     if not cell.strip():
         return items
-    for index, chunk in enumerate(cell.split(_CSV_ITEM_SEP), start=1):
-        if not chunk.strip():
-            continue
+    chunks = [c for c in _CSV_ITEM_SEP_RE.split(cell) if c.strip()]
+    for index, chunk in enumerate(chunks, start=1):
         parts = [p.strip() for p in chunk.split(_CSV_FIELD_SEP)]
         if len(parts) < len(keys) - 1 or len(parts) > len(keys):
             problems.add(
                 f"{label} thứ {index} có {len(parts)} mục, cần {len(keys) - 1} hoặc {len(keys)} "
-                f"({';'.join(keys)}); các {label} cách nhau bởi “||”"
+                f"({' | '.join(keys)}); mỗi {label} một dòng trong ô hoặc cách nhau bởi “||”"
             )
             continue
         items.append(dict(zip(keys, parts, strict=False)))
@@ -779,17 +782,32 @@ def _fmt_number(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+def _csv_item(fields: list[str], procedure: Procedure) -> str:
+    for text in fields:
+        if _CSV_FIELD_SEP in text or _CSV_ITEM_SEP_RE.search(text):
+            raise ValidationError(
+                f"Thủ tục {procedure.code}: “{text[:60]}” chứa ký tự “|” hoặc xuống dòng nên không ghi được "
+                "vào CSV.",
+                hint="Sửa nội dung đó hoặc xuất danh mục dạng JSON.",
+            )
+    return " | ".join(fields)
+
+
 def procedure_to_csv_row(p: Procedure) -> dict[str, str]:
-    """One CSV row (column name -> cell) in the format :func:`load_catalogue_csv` reads."""
-    components = f" {_CSV_ITEM_SEP} ".join(
-        _CSV_FIELD_SEP.join([c.code, c.name, str(c.originals), str(c.copies), str(int(c.required)),
-                             str(int(c.show_only)), c.note])
+    """One CSV row (column name -> cell) in the format :func:`load_catalogue_csv` reads.
+
+    Raises :class:`~counter_app.errors.ValidationError` if a component or fee text contains ``|``
+    or a line break, which the CSV encoding cannot hold.
+    """
+    components = "\n".join(
+        _csv_item([c.code, c.name, str(c.originals), str(c.copies), str(int(c.required)),
+                   str(int(c.show_only)), c.note], p)
         for c in p.components
     )
-    fees = f" {_CSV_ITEM_SEP} ".join(
-        _CSV_FIELD_SEP.join([f.code, f.name, f.kind, str(f.amount),
-                             "" if f.online_amount is None else str(f.online_amount),
-                             str(int(f.set_by_province)), f.note])
+    fees = "\n".join(
+        _csv_item([f.code, f.name, f.kind, str(f.amount),
+                   "" if f.online_amount is None else str(f.online_amount),
+                   str(int(f.set_by_province)), f.note], p)
         for f in p.fees
     )
     return {

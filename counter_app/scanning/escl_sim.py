@@ -350,7 +350,10 @@ class EsclSimulator:
 
     def start(self) -> EsclSimulator:
         """Serve in a background thread."""
-        self._thread = threading.Thread(target=self._server.serve_forever, name="escl-sim", daemon=True)
+        # A short poll interval makes stop() quick (tests start and stop many simulators).
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="escl-sim", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -374,7 +377,9 @@ class EsclSimulator:
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; prints ``READY port=N`` when listening."""
-    parser = argparse.ArgumentParser(prog="python -m counter_app.scanning.escl_sim", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m counter_app.scanning.escl_sim", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 = pick a free port")
     parser.add_argument("--pages", type=int, default=3, help="sheets in the simulated feeder")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,20 +35,37 @@ __all__ = [
     "ADMIN_STATS_PATH",
     "DATE_FORMAT",
     "DEFAULT_CHUNK_SIZE",
+    "DOSSIER_DATE_FIELDS",
     "FILES_PATH",
     "LOGIN_PATH",
     "MAX_CHUNK_SIZE",
     "MAX_JSON_BODY",
+    "MSG_BAD_CREDENTIALS",
+    "MSG_SESSION_EXPIRED",
+    "REASON_BAD_CREDENTIALS",
+    "REASON_SESSION_EXPIRED",
+    "REASON_UNAUTHENTICATED",
     "SERVICE_PATH",
+    "STATUS_DONE",
+    "STATUS_PROCESSING",
+    "STATUS_RECEIVED",
+    "STATUS_RETURNED",
+    "STATUS_SUPPLEMENT",
     "UPLOAD_COMPLETE_HEADER",
     "UPLOAD_LENGTH_HEADER",
     "UPLOAD_OFFSET_HEADER",
+    "VALID_CHANNELS",
+    "VALID_RETURN_MODES",
+    "VALID_STATUSES",
+    "VALID_SUBJECT_TYPES",
     "VN_TZ",
     "ErrorCode",
     "LoginReply",
     "Service",
     "ServiceReply",
     "UploadStatus",
+    "canonical_json",
+    "content_sha256",
     "file_path",
     "file_status_path",
     "format_timestamp",
@@ -206,6 +224,16 @@ def is_valid_timestamp(text: object) -> bool:
 def sha256_hex(data: bytes) -> str:
     """Lower-case hexadecimal SHA-256, as sent in upload offers."""
     return hashlib.sha256(data).hexdigest()
+
+
+def canonical_json(value: Any) -> str:
+    """Key-sorted compact UTF-8 JSON: equal content gives equal text, whatever the key order."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def content_sha256(value: Any) -> str:
+    """SHA-256 of :func:`canonical_json`; the simulator reports it as ``received_sha256``."""
+    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
 
 
 def new_file_id() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from counter_app.db.database import CounterDB
@@ -24,6 +25,7 @@ from counter_app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from counter_app.ui.reception import ReceptionPage
 from counter_app.ui.tasks import DbWorker
 
 NAV = [
@@ -36,7 +38,6 @@ NAV = [
 ]
 
 PLACEHOLDER_TEXT = {
-    "reception": "Tiếp nhận hồ sơ: chọn thủ tục, quét CCCD, kiểm tra thành phần, in giấy hẹn.",
     "scanning": "Số hóa: quét, xử lý ảnh, ký số bản điện tử cho từng thành phần hồ sơ.",
     "sync": "Đồng bộ với hệ thống một cửa của tỉnh: hàng đợi, lỗi, gửi lại.",
     "supervision": "Giám sát: hồ sơ chưa số hóa, quá hạn, chỉ số theo Quyết định 766, báo cáo tháng.",
@@ -94,10 +95,14 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
         self.dossiers = DossierListPage(worker)
+        self.reception = ReceptionPage(worker, Path(data_dir))
+        self.reception.received.connect(lambda _id: (self.dossiers.refresh(), self.refresh_status()))
         self.settings_page = SettingsPage()
         for key, title, shortcut in NAV:
             if key == "dossiers":
                 page: QWidget = self.dossiers
+            elif key == "reception":
+                page = self.reception
             elif key == "settings":
                 page = self.settings_page
             else:
@@ -118,6 +123,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         find = QShortcut(QKeySequence.StandardKey.Find, self)
         find.activated.connect(self._focus_search)
+        new = QShortcut(QKeySequence("Ctrl+N"), self)
+        new.activated.connect(self.new_dossier)
 
         self.officer_label = QLabel("Cán bộ: —")
         self.agency_label = QLabel("Cơ quan: —")
@@ -128,11 +135,16 @@ class MainWindow(QMainWindow):
         sb.addPermanentWidget(self.sync_label)
         self._status_timer = QTimer(self, interval=30_000)
         self._status_timer.timeout.connect(self.refresh_status)
-        self.nav.setCurrentRow(1)
+        self.nav.setCurrentRow(0)
 
     def show_page(self, key: str) -> None:
         """Switch to a page by key."""
         self.nav.setCurrentRow([k for k, _t, _s in NAV].index(key))
+
+    def new_dossier(self) -> None:
+        """Ctrl+N anywhere: a new dossier on the reception page."""
+        self.show_page("reception")
+        self.reception.new_dossier()
 
     def _focus_search(self) -> None:
         self.show_page("dossiers")
@@ -143,6 +155,7 @@ class MainWindow(QMainWindow):
         """Load everything the window shows (all on the database worker)."""
         self.refresh_status()
         self.dossiers.refresh()
+        self.reception.refresh()
         self._status_timer.start()
 
     def refresh_status(self) -> None:

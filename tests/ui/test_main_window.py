@@ -22,7 +22,8 @@ def _seed(path: Path) -> None:
             repo.ReceptionInput(
                 procedure_code="1.001193",
                 applicant=repo.ApplicantInput(full_name=f"Nguyễn Văn {i}", id_number=f"0010900{i:05d}"),
-                components=[repo.ComponentInput("TK"), repo.ComponentInput("GCS"), repo.ComponentInput("CCCD", "shown")],
+                components=[repo.ComponentInput("TK"), repo.ComponentInput("GCS"),
+                            repo.ComponentInput("CCCD", "shown")],
             ),
             WorkCalendar.default(),
             now=datetime(2026, 10, 5, 9, 0, i % 60),

@@ -99,9 +99,7 @@ class PaperJamError(ScanError):
     """The document feeder jammed; pages before the jam were already delivered."""
 
     default_message = "Kẹt giấy trong khay nạp tự động."
-    default_hint = (
-        "Hãy mở nắp, gỡ tờ bị kẹt, kiểm tra các trang đã nhận và quét lại từ tờ bị kẹt trở đi."
-    )
+    default_hint = "Hãy mở nắp, gỡ tờ bị kẹt, kiểm tra các trang đã nhận và quét lại từ tờ bị kẹt trở đi."
 
 
 class CoverOpenError(ScanError):
@@ -129,9 +127,7 @@ class ScannerUnreachableError(ScanError):
     """A network scanner cannot be reached over HTTP."""
 
     default_message = "Không kết nối được máy quét qua mạng."
-    default_hint = (
-        "Hãy kiểm tra máy quét đã bật, cùng mạng với máy tính và địa chỉ máy quét trong Cài đặt còn đúng."
-    )
+    default_hint = "Hãy kiểm tra máy quét đã bật, cùng mạng với máy tính và địa chỉ máy quét trong Cài đặt còn đúng."
 
 
 class DeviceIOError(ScanError):
@@ -222,9 +218,7 @@ class ScanSettings:
 
     def __post_init__(self) -> None:
         if not MIN_DPI <= self.dpi <= MAX_DPI:
-            raise UnsupportedSettingError(
-                f"Độ phân giải {self.dpi} dpi nằm ngoài khoảng {MIN_DPI}–{MAX_DPI} dpi."
-            )
+            raise UnsupportedSettingError(f"Độ phân giải {self.dpi} dpi nằm ngoài khoảng {MIN_DPI}–{MAX_DPI} dpi.")
         if self.color_mode not in COLOR_MODES:
             raise UnsupportedSettingError(f"Chế độ màu không hợp lệ: {self.color_mode!r}.")
         if self.source not in INPUT_SOURCES:

@@ -163,11 +163,13 @@ class EsclSource:
         timeout: float = 10.0,
         page_timeout: float = 180.0,
         verify_tls: bool = False,
+        busy_retry_seconds: float = _BUSY_RETRY_SECONDS,
         transport: httpx.BaseTransport | None = None,
         label: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.page_timeout = page_timeout
+        self.busy_retry_seconds = busy_retry_seconds
         self._client = httpx.Client(timeout=timeout, verify=verify_tls, transport=transport, follow_redirects=False)
         self._caps: SourceCapabilities | None = None
         self._model = ""
@@ -261,12 +263,10 @@ class EsclSource:
                 self._cancel_job(job_url)
 
     def _create_job(self, body: bytes, settings: ScanSettings) -> str:
-        deadline = time.monotonic() + _BUSY_RETRY_SECONDS
+        deadline = time.monotonic() + self.busy_retry_seconds
         delay = 0.2
         while True:
-            response = self._request(
-                "POST", self._url("ScanJobs"), content=body, headers={"Content-Type": "text/xml"}
-            )
+            response = self._request("POST", self._url("ScanJobs"), content=body, headers={"Content-Type": "text/xml"})
             if response.status_code == 201:
                 break
             if response.status_code == 503 and time.monotonic() + delay < deadline:

@@ -100,8 +100,7 @@ def iter_pdf_pages(
                     pixels = (width_pt * scale) * (height_pt * scale)
                     if pixels > max_pixels or width_pt <= 0 or height_pt <= 0:
                         raise ImageTooLargeError(
-                            f"Trang {index + 1} của «{path.name}» ở {dpi} dpi quá lớn "
-                            f"({pixels / 1e6:.0f} MP).",
+                            f"Trang {index + 1} của «{path.name}» ở {dpi} dpi quá lớn ({pixels / 1e6:.0f} MP).",
                             detail=f"{width_pt}x{height_pt} pt",
                             path=path,
                         )
@@ -197,9 +196,7 @@ class FileImportSource:
             if cancel.cancelled:
                 return
             sha = None
-            for bgr, dpi, meta in iter_file_pages(
-                path, settings, max_pixels=self.max_pixels, max_bytes=self.max_bytes
-            ):
+            for bgr, dpi, meta in iter_file_pages(path, settings, max_pixels=self.max_pixels, max_bytes=self.max_bytes):
                 if sha is None:
                     sha = file_sha256(path)
                 yield AcquiredPage(

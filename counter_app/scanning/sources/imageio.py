@@ -156,9 +156,7 @@ def check_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> int:
 def _refuse_unknown(head: bytes, name: str, path: Path | None) -> None:
     for magic, label in _KNOWN_UNSUPPORTED:
         if head.startswith(magic):
-            raise UnsupportedFormatError(
-                f"Tệp «{name}» là tệp {label}, không phải ảnh quét.", detail=label, path=path
-            )
+            raise UnsupportedFormatError(f"Tệp «{name}» là tệp {label}, không phải ảnh quét.", detail=label, path=path)
     raise UnsupportedFormatError(
         f"Tệp «{name}» không phải ảnh JPEG, PNG, TIFF hay PDF.", detail=repr(head[:8]), path=path
     )
@@ -229,9 +227,7 @@ def _decode_error(exc: BaseException, name: str, path: Path | None) -> ImageErro
         return ImageTooLargeError(detail=text, path=path)
     lowered = text.lower()
     if isinstance(exc, EOFError) or "truncated" in lowered or "premature end" in lowered:
-        return TruncatedImageError(
-            f"Tệp «{name}» bị cắt cụt (chưa ghi xong hoặc sao chép dở).", detail=text, path=path
-        )
+        return TruncatedImageError(f"Tệp «{name}» bị cắt cụt (chưa ghi xong hoặc sao chép dở).", detail=text, path=path)
     return CorruptImageError(f"Tệp «{name}» bị hỏng, không giải mã được.", detail=text, path=path)
 
 
@@ -281,8 +277,11 @@ def iter_frames(
         # would then pass as a page. We cannot override it per image, so at least say so.
         log.warning("PIL.ImageFile.LOAD_TRUNCATED_IMAGES is True: truncated files are not detected")
     with _open_image(data, label, path) as im:
-        frames = getattr(im, "n_frames", 1)
-        for frame_index, frame in enumerate(ImageSequence.Iterator(im)):
+        # Only TIFF pages are document pages. Extra frames elsewhere are previews or animation
+        # (a phone's MPO JPEG carries a second picture, APNG has frames): take the first only.
+        frames = getattr(im, "n_frames", 1) if fmt == "TIFF" else 1
+        sequence = ImageSequence.Iterator(im) if fmt == "TIFF" else iter([im])
+        for frame_index, frame in enumerate(sequence):
             _check_pixels(frame.size, max_pixels, label, path)
             try:
                 frame.load()
@@ -348,4 +347,3 @@ def decode_single(
         raise CorruptImageError(f"Tệp «{name or 'ảnh'}» không chứa ảnh nào.") from None
     finally:
         frames.close()  # closes the Pillow file handle now, not at garbage collection
-

@@ -148,9 +148,7 @@ def _pick(values: Sequence[str], wanted: str) -> str | None:
         hits = [v for v, low in lowered if any(k in low for k in ("flatbed", "platen", "document table"))]
     elif wanted == "adf":
         hits = [
-            v
-            for v, low in lowered
-            if ("adf" in low or "feeder" in low) and "duplex" not in low and "back" not in low
+            v for v, low in lowered if ("adf" in low or "feeder" in low) and "duplex" not in low and "back" not in low
         ]
         hits.sort(key=lambda v: ("front" in v.lower(), len(v)))  # "ADF" before "ADF Front"
     elif wanted == "adf_duplex":
@@ -237,6 +235,7 @@ class SaneSource:
         self.name = label or f"SANE {device}"
         self._options: dict[str, SaneOption] | None = None
         self._process: subprocess.Popen[str] | None = None
+        self._pumps: list[threading.Thread] = []
 
     def describe(self) -> str:
         """E.g. "SANE test:0 (scanimage)"."""
@@ -380,10 +379,12 @@ class SaneSource:
         # the generator can wake up for cancel/timeouts instead of blocking on readline().
         lines: queue.Queue[str | None] = queue.Queue()
         stderr_tail: collections.deque[str] = collections.deque(maxlen=50)
-        threading.Thread(
+        out_thread = threading.Thread(
             target=_pump, args=(process.stdout, lines.put, lambda: lines.put(None)), daemon=True
-        ).start()
+        )
         err_thread = threading.Thread(target=_pump, args=(process.stderr, stderr_tail.append), daemon=True)
+        self._pumps = [out_thread, err_thread]
+        out_thread.start()
         err_thread.start()
 
         index = 0
@@ -396,9 +397,7 @@ class SaneSource:
                 line = lines.get(timeout=0.1)
             except queue.Empty:
                 if time.monotonic() > deadline:
-                    raise ScanTimeoutError(
-                        detail=f"no page from {self.device} in {self.page_timeout:.0f} s"
-                    ) from None
+                    raise ScanTimeoutError(detail=f"no page from {self.device} in {self.page_timeout:.0f} s") from None
                 continue
             if line is None:  # stdout closed: scanimage finished
                 break
@@ -438,17 +437,28 @@ class SaneSource:
         log.info("scanimage on %s finished: %d pages", self.device, index)
 
     def _stop_process(self) -> None:
-        """Stop scanimage politely (SIGTERM makes it call sane_cancel and release the device)."""
+        """Stop scanimage politely (SIGTERM makes it call sane_cancel and release the device).
+
+        Also reaps the process and closes its pipes, finished or not, so no zombie or open
+        file descriptor outlives the scan.
+        """
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
+        if process is None:
             return
-        process.terminate()
-        try:
-            process.wait(timeout=_TERMINATE_GRACE)
-        except subprocess.TimeoutExpired:
-            log.warning("scanimage did not stop on SIGTERM; killing it")
-            process.kill()
-            process.wait(timeout=_TERMINATE_GRACE)
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=_TERMINATE_GRACE)
+            except subprocess.TimeoutExpired:
+                log.warning("scanimage did not stop on SIGTERM; killing it")
+                process.kill()
+                process.wait(timeout=_TERMINATE_GRACE)
+        for thread in self._pumps:
+            thread.join(timeout=2)  # EOF follows the exit at once
+        self._pumps = []
+        for pipe in (process.stdout, process.stderr):
+            if pipe is not None:
+                pipe.close()
 
     def close(self) -> None:
         """Stop a running scan, if any."""

@@ -119,7 +119,11 @@ def _serve(argv: Sequence[str]) -> int:
         processing=ProcessingConfig(enabled=not args.no_progress, step_seconds=args.progress_speed,
                                     supplement_rate=args.supplement_rate, seed=args.seed),
         tick=args.tick, tls=args.tls or bool(args.cert), cert=args.cert, key=args.key, catalogue=args.catalogue)
-    simulator = build(config)
+    try:
+        simulator = build(config)
+    except OSError as exc:  # port in use, unwritable data directory, unreadable certificate
+        print(f"cannot start the simulator: {exc}", file=sys.stderr)
+        return 2
 
     def _stop(signum: int, _frame: object) -> None:
         log.info("signal %d: shutting down", signum)

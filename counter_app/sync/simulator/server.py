@@ -148,6 +148,8 @@ class SimulatorServer(ThreadingHTTPServer):
         """Run one connection in its worker thread; TLS handshakes happen here, not in accept()."""
         conn = request
         if self.ssl_context is not None:
+            # A client that connects and never completes the handshake must not hold a thread forever.
+            request.settimeout(SimulatorHandler.timeout)
             try:
                 conn = self.ssl_context.wrap_socket(request, server_side=True)
             except (ssl.SSLError, OSError) as exc:
@@ -214,7 +216,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         self.server.count_request()
         url = urlsplit(self.path)
         if url.path.startswith("/admin"):
-            self._send(self._admin(method, url.path, parse_qs(url.query)), method)
+            self._drain_and_send(self._admin(method, url.path, parse_qs(url.query)), method)
             return
         if not url.path.startswith("/api/"):
             self._drain_and_send(Reply(404, {"error_code": p.ErrorCode.FILE_NOT_FOUND, "message": "Không có"}),

@@ -32,7 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from counter_app.atomicio import sha256_file
 from counter_app.sync import protocol as p
+from counter_app.sync.protocol import canonical_json, content_sha256
 from counter_app.sync.simulator import processing
 from counter_app.sync.simulator.validation import (
     Problem,
@@ -117,16 +119,6 @@ _BUILTIN_CATALOGUE: list[dict[str, Any]] = [
     {"code": "2.000815", "name": "Chứng thực bản sao từ bản chính giấy tờ, văn bản",
      "field_code": "CT", "field_name": "Chứng thực"},
 ]
-
-
-def canonical_json(value: Any) -> str:
-    """Key-sorted compact JSON: equal content gives equal text (and equal hashes)."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def content_sha256(value: Any) -> str:
-    """SHA-256 of :func:`canonical_json`; tests compare it with the client's own hash."""
-    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
 
 
 class _Refused(Exception):
@@ -335,11 +327,7 @@ class SimulatorStore:
             if new_offset < row["size"]:
                 conn.execute('UPDATE files SET "offset" = ? WHERE file_id = ?', (new_offset, file_id))
             else:
-                digest = hashlib.sha256()
-                with open(part, "rb") as handle:
-                    for block in iter(lambda: handle.read(1024 * 1024), b""):
-                        digest.update(block)
-                if digest.hexdigest() != row["sha256"]:
+                if sha256_file(part) != row["sha256"]:
                     part.unlink(missing_ok=True)
                     conn.execute('UPDATE files SET "offset" = 0 WHERE file_id = ?', (file_id,))
                     self._bump(conn, "checksum_mismatches")
@@ -743,10 +731,11 @@ def _read_catalogue(path: Path) -> list[dict[str, Any]]:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary name, then rename: readers never see a half-written file."""
+    """Write to a temporary name, then rename: readers never see a half-written file.
+
+    No fsync: this runs under the store lock for many dossiers per pass, and a simulator only
+    needs to survive a killed process (which the page cache does), not a power cut.
+    """
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+    tmp.write_bytes(data)
     os.replace(tmp, path)

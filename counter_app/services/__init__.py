@@ -1,0 +1,1 @@
+"""Qt-free application services: orchestration between the database, the rules and the documents."""

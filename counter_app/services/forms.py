@@ -1,0 +1,107 @@
+"""Printed forms from database rows: map a dossier onto the forms' view model, render, store.
+
+The renderers (counter_app.documents) never see the database; this module is the only mapping.
+Generated PDFs are written atomically under ``documents/YYYY/MM/`` of the data directory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+from counter_app.atomicio import atomic_write_bytes
+from counter_app.db.database import CounterDB
+from counter_app.db.dossiers import dossier_detail, parse_ts
+from counter_app.documents import forms as f
+from counter_app.documents.model import Agency, Applicant, ComponentLine, FeeLine, FormDossier, FormKind
+
+SYSTEM_NAME = "Quầy Một Cửa"
+FILE_SLUG = {
+    FormKind.RECEIPT: "giay-tiep-nhan",
+    FormKind.SUPPLEMENT_REQUEST: "phieu-yeu-cau-bo-sung",
+    FormKind.REFUSAL: "phieu-tu-choi",
+    FormKind.APOLOGY: "phieu-xin-loi",
+    FormKind.CONTROL_SLIP: "phieu-kiem-soat",
+    FormKind.STOP_NOTICE: "thong-bao-dung",
+}
+
+
+def agency_from_settings(cdb: CounterDB) -> Agency:
+    """The issuing agency as configured at first-run setup."""
+    province = cdb.get_setting("province_name") or ""
+    return Agency(
+        name=(cdb.get_setting("agency_name") or "").upper(),
+        parent_name=(cdb.get_setting("parent_name") or "").upper(),
+        code=cdb.get_setting("agency_code") or "",
+        place_name=cdb.get_setting("place_name") or "",
+        system_name=f"{SYSTEM_NAME} — {province}".strip(" —") if province else SYSTEM_NAME,
+        unit_name=cdb.get_setting("agency_name") or "",
+    )
+
+
+def form_dossier(cdb: CounterDB, dossier_id: int, *, reason: str = "",
+                 new_due_at: dt.datetime | None = None) -> FormDossier:
+    """A dossier (with its checklist and fees) as the forms' view model."""
+    d = dossier_detail(cdb, dossier_id)
+    p = d["procedure"]
+    officer = cdb.scalar("SELECT full_name FROM users WHERE id = ?", (d["officer_id"],)) if d["officer_id"] else ""
+    online = d["channel"] == 2
+    fees = tuple(
+        FeeLine(name=x["name"], amount=int(x["online_amount"] if online and x["online_amount"] is not None
+                                           else x["amount"]), kind=x["kind"])
+        for x in d["fees"]
+    )
+    received = parse_ts(d["received_at"])
+    assert received is not None
+    return FormDossier(
+        code=d["code"] or "",
+        procedure_code=d["procedure_code"],
+        procedure_name=p["name"],
+        applicant=Applicant(full_name=d["applicant_name"], id_number=d["applicant_id_number"],
+                            address=d["applicant_address"], phone=d["phone"], email=d["email"]),
+        received_at=received,
+        due_at=parse_ts(d["due_at"]),
+        components=tuple(
+            ComponentLine(name=c["name"], originals=c["originals"], copies=c["copies"], status=c["state"],
+                          note=c["note"])
+            for c in d["components"]
+        ),
+        processing_text=p["processing_text"] or "",
+        processing_days=p["processing_days"],
+        return_method="post" if d["return_method"] == 1 else "counter",
+        fees=fees,
+        register_book=f"{received.year}",
+        register_seq=(d["code"] or "").rsplit("-", 1)[-1],
+        officer_name=officer or "",
+        profile=d["regulation_profile"],
+        reason=reason or d["note"] or "",
+        new_due_at=new_due_at,
+        lead_unit=d["deciding_unit"] if d["deciding_unit"] != d["receiving_unit"] else "",
+    )
+
+
+RENDERERS: dict[FormKind, Any] = {
+    FormKind.RECEIPT: f.render_receipt,
+    FormKind.SUPPLEMENT_REQUEST: f.render_supplement_request,
+    FormKind.REFUSAL: f.render_refusal,
+    FormKind.APOLOGY: f.render_apology,
+    FormKind.CONTROL_SLIP: f.render_control_slip,
+    FormKind.STOP_NOTICE: f.render_stop_notice,
+}
+
+
+def render_form(cdb: CounterDB, dossier_id: int, kind: FormKind, **kw: Any) -> bytes:
+    """Render one form for a dossier to PDF bytes."""
+    return RENDERERS[kind](form_dossier(cdb, dossier_id, **kw), agency_from_settings(cdb))
+
+
+def store_form(data_root: Path, dossier_code: str, dossier_id: int, kind: FormKind, pdf: bytes,
+               now: dt.datetime | None = None) -> Path:
+    """Write a rendered form atomically under documents/YYYY/MM/ and return its path."""
+    now = now or dt.datetime.now()
+    safe = re.sub(r"[^A-Za-z0-9.\-]", "_", dossier_code or f"hs{dossier_id}")
+    path = data_root / "documents" / f"{now:%Y}" / f"{now:%m}" / f"{safe}-{FILE_SLUG[kind]}-{now:%H%M%S}.pdf"
+    atomic_write_bytes(path, pdf)
+    return path

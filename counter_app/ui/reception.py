@@ -1,0 +1,608 @@
+"""Page «Tiếp nhận»: receive a dossier in about a minute, keyboard first.
+
+Steps: 1 procedure (search as you type) → 2 applicant (CCCD QR from a handheld scanner, or typed)
+→ 3 checklist → 4 decision → receipt ready. Enter advances, Esc goes back (nothing typed is lost),
+Ctrl+N starts a new dossier from anywhere. Database work and PDF rendering run on the worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+
+from counter_app.db import dossiers as repo
+from counter_app.db.calendar_store import load_calendar
+from counter_app.db.catalogue import load_procedures
+from counter_app.db.database import CounterDB
+from counter_app.documents.model import FormKind
+from counter_app.domain.catalogue import procedure_from_dict
+from counter_app.domain.citizen_id import InvalidCitizenId, parse_cccd_qr, validate_id_number
+from counter_app.domain.search import CatalogueIndex
+from counter_app.errors import CounterError
+from counter_app.services.forms import render_form, store_form
+from counter_app.textnorm import nfc
+from counter_app.ui.errors import show_exception
+from counter_app.ui.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QEvent,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QObject,
+    QPushButton,
+    QShortcut,
+    QStackedWidget,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from counter_app.ui.tasks import DbWorker
+
+log = logging.getLogger(__name__)
+
+STEPS = ["1. Thủ tục", "2. Người nộp", "3. Thành phần hồ sơ", "4. Quyết định", "Giấy tiếp nhận"]
+ONLINE_LABELS = {"toan_trinh": "Trực tuyến toàn trình", "mot_phan": "Trực tuyến một phần", "khong": "Chưa trực tuyến"}
+STATE_LABELS = {"received": "✔ Đã nhận", "missing": "✘ Thiếu", "shown": "👁 Chỉ xuất trình"}
+STATE_CYCLE = ["received", "missing", "shown"]
+
+
+def _money(n: int) -> str:
+    return f"{n:,}".replace(",", ".") + " đ"
+
+
+class _EnterFilter(QObject):
+    """Enter/Return in any field of a step advances; Esc goes back (one place, not per widget)."""
+
+    def __init__(self, page: ReceptionPage) -> None:
+        super().__init__(page)
+        self.page = page
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress:
+            key = event.key()  # type: ignore[attr-defined]
+            if key == Qt.Key.Key_Escape:
+                self.page.back()
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                return self.page.enter_pressed(obj)
+        return False
+
+
+class ReceptionPage(QWidget):
+    """The reception flow."""
+
+    received = Signal(int)  # dossier id, for other pages to refresh
+
+    def __init__(self, worker: DbWorker, data_root: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.data_root = data_root
+        self.index: CatalogueIndex | None = None
+        self.procedures: dict[str, dict[str, Any]] = {}
+        self.procedure: dict[str, Any] | None = None
+        self.citizen_reuse: list[dict[str, Any]] = []
+        self.result: repo.ReceptionResult | None = None
+        self.receipt_path: Path | None = None
+        self.officer_id: int | None = None
+        self._filter = _EnterFilter(self)
+
+        self.steps_label = QLabel()
+        self.steps_label.setTextFormat(Qt.TextFormat.RichText)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.RichText)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self._build_procedure_step())
+        self.stack.addWidget(self._build_applicant_step())
+        self.stack.addWidget(self._build_checklist_step())
+        self.stack.addWidget(self._build_decision_step())
+        self.stack.addWidget(self._build_done_step())
+        hint = QLabel("<small>Enter: tiếp tục · Esc: quay lại · Ctrl+N: hồ sơ mới · ↑↓: chọn · "
+                      "Space: đổi tình trạng thành phần · F8: yêu cầu bổ sung · F9: từ chối</small>")
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.steps_label)
+        lay.addWidget(self.stack, 1)
+        lay.addWidget(self.message)
+        lay.addWidget(hint)
+        for seq, fn in (("Ctrl+N", self.new_dossier), ("F8", lambda: self.decide("incomplete")),
+                        ("F9", lambda: self.decide("refuse")), ("Ctrl+P", self.print_receipt)):
+            sc = QShortcut(QKeySequence(seq), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(fn)
+        self._show_step(0)
+
+    # ---------------------------------------------------------------- building the steps
+    def _build_procedure_step(self) -> QWidget:
+        w = QWidget()
+        self.search = QLineEdit(placeholderText="Gõ tên hoặc mã thủ tục, ví dụ «khai sinh», «chung thuc», 1.001193…")
+        self.search.setStyleSheet("font-size:16px; padding:6px;")
+        self.results = QListWidget()
+        self.results.setStyleSheet("QListWidget{font-size:14px;} QListWidget::item{padding:5px;}")
+        self.proc_info = QLabel()
+        self.proc_info.setWordWrap(True)
+        self.proc_info.setTextFormat(Qt.TextFormat.RichText)
+        self.search.textChanged.connect(self._search_changed)
+        self.results.currentRowChanged.connect(self._show_proc_info)
+        self.results.itemActivated.connect(lambda _i: self.choose_procedure())
+        self.search.installEventFilter(self)
+        self.search.installEventFilter(self._filter)
+        lay = QVBoxLayout(w)
+        lay.addWidget(QLabel("<b>Chọn thủ tục hành chính</b>"))
+        lay.addWidget(self.search)
+        lay.addWidget(self.results, 1)
+        lay.addWidget(self.proc_info)
+        return w
+
+    def _build_applicant_step(self) -> QWidget:
+        w = QWidget()
+        self.qr = QLineEdit(placeholderText="Quét mã QR trên thẻ CCCD bằng máy quét cầm tay (hoặc nhập tay bên dưới)")
+        self.qr.setStyleSheet("font-size:15px; padding:6px; background:#fffbe6;")
+        self.subject = QComboBox()
+        self.subject.addItems(["Công dân", "Doanh nghiệp", "Cơ quan nhà nước", "Tổ chức khác"])
+        self.name = QLineEdit()
+        self.id_number = QLineEdit(placeholderText="12 chữ số")
+        self.dob = QLineEdit(placeholderText="dd/mm/yyyy")
+        self.gender = QComboBox()
+        self.gender.addItems(["", "Nam", "Nữ"])
+        self.address = QLineEdit()
+        self.phone = QLineEdit()
+        self.email = QLineEdit()
+        self.reuse_label = QLabel()
+        self.reuse_label.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Mã QR CCCD", self.qr)
+        form.addRow("Đối tượng", self.subject)
+        form.addRow("Họ và tên *", self.name)
+        form.addRow("Số định danh", self.id_number)
+        form.addRow("Ngày sinh", self.dob)
+        form.addRow("Giới tính", self.gender)
+        form.addRow("Địa chỉ", self.address)
+        form.addRow("Điện thoại", self.phone)
+        form.addRow("Email", self.email)
+        for field in (self.qr, self.subject, self.name, self.id_number, self.dob, self.gender, self.address,
+                      self.phone, self.email):
+            field.installEventFilter(self._filter)
+        lay = QVBoxLayout(w)
+        lay.addWidget(QLabel("<b>Người nộp hồ sơ</b> — quét mã QR trên CCCD để điền tự động"))
+        lay.addLayout(form)
+        lay.addWidget(self.reuse_label)
+        lay.addStretch(1)
+        return w
+
+    def _build_checklist_step(self) -> QWidget:
+        w = QWidget()
+        self.checklist = QTableWidget(0, 5)
+        self.checklist.setHorizontalHeaderLabels(["Thành phần hồ sơ", "Bản chính", "Bản sao", "Tình trạng", "Ghi chú"])
+        self.checklist.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.checklist.setColumnWidth(3, 150)
+        self.checklist.setColumnWidth(4, 260)
+        self.checklist.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.checklist.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.checklist.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.checklist.verticalHeader().setVisible(False)
+        self.checklist.installEventFilter(self)
+        self.checklist.installEventFilter(self._filter)
+        self.checklist.cellDoubleClicked.connect(lambda r, _c: self._cycle_state(r))
+        lay = QVBoxLayout(w)
+        lay.addWidget(QLabel("<b>Kiểm tra thành phần hồ sơ</b> — Space hoặc nháy đúp để đổi tình trạng; "
+                             "1 = đã nhận, 2 = thiếu, 3 = chỉ xuất trình"))
+        lay.addWidget(self.checklist, 1)
+        return w
+
+    def _build_decision_step(self) -> QWidget:
+        w = QWidget()
+        self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setWordWrap(True)
+        self.return_method = QComboBox()
+        self.return_method.addItems(["Nhận kết quả tại Bộ phận Một cửa", "Nhận kết quả qua bưu chính công ích"])
+        self.reason = QLineEdit(placeholderText="Lý do (bắt buộc khi từ chối; tùy chọn khi yêu cầu bổ sung)")
+        self.accept_btn = QPushButton("Tiếp nhận và in giấy hẹn  (Enter)")
+        self.accept_btn.setStyleSheet("font-size:15px; padding:8px; font-weight:bold;")
+        self.incomplete_btn = QPushButton("Yêu cầu bổ sung  (F8)")
+        self.refuse_btn = QPushButton("Từ chối tiếp nhận  (F9)")
+        self.accept_btn.clicked.connect(lambda: self.decide("accept"))
+        self.incomplete_btn.clicked.connect(lambda: self.decide("incomplete"))
+        self.refuse_btn.clicked.connect(lambda: self.decide("refuse"))
+        for wdg in (self.return_method, self.reason, self.accept_btn, self.incomplete_btn, self.refuse_btn):
+            wdg.installEventFilter(self._filter)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.accept_btn, 2)
+        buttons.addWidget(self.incomplete_btn, 1)
+        buttons.addWidget(self.refuse_btn, 1)
+        form = QFormLayout()
+        form.addRow("Trả kết quả", self.return_method)
+        form.addRow("Lý do", self.reason)
+        lay = QVBoxLayout(w)
+        lay.addWidget(self.summary)
+        lay.addLayout(form)
+        lay.addLayout(buttons)
+        lay.addStretch(1)
+        return w
+
+    def _build_done_step(self) -> QWidget:
+        w = QWidget()
+        self.done_label = QLabel()
+        self.done_label.setTextFormat(Qt.TextFormat.RichText)
+        self.done_label.setWordWrap(True)
+        self.print_btn = QPushButton("Xem trước và in  (Ctrl+P)")
+        self.new_btn = QPushButton("Hồ sơ mới  (Ctrl+N)")
+        self.print_btn.clicked.connect(self.print_receipt)
+        self.new_btn.clicked.connect(self.new_dossier)
+        self.new_btn.installEventFilter(self._filter)
+        row = QHBoxLayout()
+        row.addWidget(self.print_btn)
+        row.addWidget(self.new_btn)
+        lay = QVBoxLayout(w)
+        lay.addWidget(self.done_label)
+        lay.addLayout(row)
+        lay.addStretch(1)
+        return w
+
+    # ---------------------------------------------------------------- data
+    def refresh(self) -> None:
+        """Load the catalogue (and build the search index) on the worker."""
+        def load(cdb: CounterDB) -> tuple[CatalogueIndex, dict[str, dict[str, Any]], int | None]:
+            dicts = load_procedures(cdb)
+            index = CatalogueIndex([procedure_from_dict(d) for d in dicts])
+            officer = cdb.scalar("SELECT id FROM users ORDER BY role = 'officer' DESC, id LIMIT 1")
+            return index, {d["code"]: d for d in dicts}, officer
+
+        self.worker.submit(load, self._loaded)
+
+    def _loaded(self, res: tuple[CatalogueIndex, dict[str, dict[str, Any]], int | None]) -> None:
+        self.index, self.procedures, officer = res
+        if self.officer_id is None:
+            self.officer_id = officer
+        self._search_changed(self.search.text())
+
+    # ---------------------------------------------------------------- navigation
+    def _show_step(self, i: int) -> None:
+        self.stack.setCurrentIndex(i)
+        parts = [f"<b style='color:#0b57d0'>{s}</b>" if k == i else f"<span style='color:#888'>{s}</span>"
+                 for k, s in enumerate(STEPS)]
+        self.steps_label.setText("<span style='font-size:15px'>" + "  ›  ".join(parts) + "</span>")
+        focus = {0: self.search, 1: self.qr if not self.name.text() else self.phone, 2: self.checklist,
+                 3: self.accept_btn if self.accept_btn.isEnabled() else self.incomplete_btn, 4: self.new_btn}[i]
+        focus.setFocus()
+
+    def back(self) -> None:
+        """Esc: previous step; the fields keep what was typed."""
+        i = self.stack.currentIndex()
+        if 0 < i < 4:
+            self.message.clear()
+            self._show_step(i - 1)
+
+    def new_dossier(self) -> None:
+        """Ctrl+N: clear everything and start at the procedure search."""
+        for field in (self.search, self.qr, self.name, self.id_number, self.dob, self.address, self.phone,
+                      self.email, self.reason):
+            field.clear()
+        self.gender.setCurrentIndex(0)
+        self.subject.setCurrentIndex(0)
+        self.return_method.setCurrentIndex(0)
+        self.procedure = None
+        self.result = None
+        self.receipt_path = None
+        self.citizen_reuse = []
+        self.reuse_label.clear()
+        self.message.clear()
+        self.checklist.setRowCount(0)
+        self._show_step(0)
+
+    def enter_pressed(self, obj: QObject) -> bool:
+        """Enter advances from whatever field has focus; returns True when consumed."""
+        step = self.stack.currentIndex()
+        if step == 0:
+            self.choose_procedure()
+        elif step == 1:
+            if obj is self.qr:
+                self.apply_qr(self.qr.text())
+            else:
+                self.confirm_applicant()
+        elif step == 2:
+            self._go_decision()
+        elif step == 3:
+            if obj is self.incomplete_btn:
+                self.decide("incomplete")
+            elif obj is self.refuse_btn:
+                self.decide("refuse")
+            else:
+                self.decide("accept" if self.accept_btn.isEnabled() else "incomplete")
+        elif step == 4:
+            self.new_dossier()
+        return True
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        """↑/↓ in the search field move through the results; Space/1/2/3 in the checklist."""
+        if event.type() == QEvent.Type.KeyPress:
+            key = event.key()  # type: ignore[attr-defined]
+            if obj is self.search and key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+                row = self.results.currentRow() + (1 if key == Qt.Key.Key_Down else -1)
+                self.results.setCurrentRow(max(0, min(row, self.results.count() - 1)))
+                return True
+            if obj is self.checklist:
+                row = self.checklist.currentRow()
+                if key == Qt.Key.Key_Space and row >= 0:
+                    self._cycle_state(row)
+                    return True
+                if key in (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3) and row >= 0:
+                    self._set_state(row, STATE_CYCLE[int(key) - int(Qt.Key.Key_1)])
+                    return True
+        return super().eventFilter(obj, event)
+
+    # ---------------------------------------------------------------- step 1: procedure
+    def _search_changed(self, text: str) -> None:
+        self.results.clear()
+        if self.index is None:
+            return
+        for hit in self.index.search(text, limit=30):
+            p = hit.procedure
+            badge = "  [chỉ trực tuyến]" if p.online_only else ""
+            item = QListWidgetItem(f"{p.name}   ·   {p.code}   ·   {p.field_name}{badge}")
+            item.setData(Qt.ItemDataRole.UserRole, p.code)
+            self.results.addItem(item)
+        if self.results.count():
+            self.results.setCurrentRow(0)
+        else:
+            self.proc_info.setText("<i>Không tìm thấy thủ tục phù hợp. Thử gõ ít chữ hơn hoặc mã thủ tục.</i>")
+
+    def _show_proc_info(self, row: int) -> None:
+        item = self.results.item(row)
+        if item is None:
+            return
+        p = self.procedures.get(item.data(Qt.ItemDataRole.UserRole))
+        if not p:
+            return
+        fees = p.get("fees") or []
+        paper = sum(int(f.get("amount") or 0) for f in fees)
+        online = sum(int(f["online_amount"] if f.get("online_amount") is not None else f.get("amount") or 0)
+                     for f in fees)
+        saved = f" · nộp trực tuyến tiết kiệm <b>{_money(paper - online)}</b>" if paper > online else ""
+        only = " · <b style='color:#b00'>CHỈ TIẾP NHẬN TRỰC TUYẾN</b>" if p.get("online_only") else ""
+        self.proc_info.setText(
+            f"<b>{p['name']}</b> ({p['code']})<br>Thời hạn: {p.get('processing_text') or '—'}<br>"
+            f"{ONLINE_LABELS.get(p.get('online_level', 'khong'), '')}{saved}{only} · "
+            f"Phí, lệ phí: {_money(paper) if paper else 'không'}")
+
+    def choose_procedure(self) -> None:
+        """Take the highlighted search result and go to the applicant step."""
+        item = self.results.currentItem()
+        if item is None:
+            self.message.setText("<span style='color:#b00'>Chưa chọn thủ tục.</span>")
+            return
+        p = self.procedures[item.data(Qt.ItemDataRole.UserRole)]
+        if p.get("online_only"):
+            self.message.setText(
+                f"<span style='color:#b00'><b>Thủ tục «{p['name']}» chỉ tiếp nhận trực tuyến.</b></span> "
+                "Không thể tiếp nhận hồ sơ giấy. Hãy hướng dẫn công dân nộp trên Cổng dịch vụ công "
+                "(Hướng dẫn nộp trực tuyến).")
+            return
+        self.procedure = p
+        self.message.clear()
+        self._fill_checklist()
+        self._show_step(1)
+
+    # ---------------------------------------------------------------- step 2: applicant
+    def apply_qr(self, text: str) -> None:
+        """Fill the applicant from the CCCD QR text typed by a handheld scanner."""
+        if not text.strip():
+            self.confirm_applicant()
+            return
+        try:
+            card = parse_cccd_qr(text)
+        except InvalidCitizenId as exc:
+            self.message.setText(f"<span style='color:#b00'>{exc.user_message()}</span>")
+            self.qr.selectAll()
+            return
+        self.name.setText(card.full_name)
+        self.id_number.setText(card.id_number)
+        self.dob.setText(card.date_of_birth.strftime("%d/%m/%Y"))
+        self.gender.setCurrentText(card.gender)
+        self.address.setText(card.address)
+        self.subject.setCurrentIndex(0)
+        self.qr.clear()
+        self.message.setText("<span style='color:#080'>Đã đọc thông tin từ CCCD.</span>")
+        self.phone.setFocus()
+        idn = card.id_number
+        self.worker.submit(lambda cdb: repo.find_citizen(cdb, idn), self._got_citizen)
+
+    def _got_citizen(self, row: dict[str, Any] | None) -> None:
+        if not row:
+            self.reuse_label.setText("Công dân lần đầu đến quầy.")
+            self.citizen_reuse = []
+            return
+        if not self.phone.text():
+            self.phone.setText(row["phone"])
+        if not self.email.text():
+            self.email.setText(row["email"])
+        self.citizen_reuse = row["digitised"]
+        names = sorted({d["name"] for d in row["digitised"]})
+        text = "Công dân đã từng nộp hồ sơ tại quầy."
+        if names:
+            text += f" Đã có bản số hóa: {'; '.join(names[:5])}" + ("…" if len(names) > 5 else "") + \
+                    " — có thể tái sử dụng, không cần nộp lại bản giấy."
+        self.reuse_label.setText(text)
+        self._fill_checklist()
+
+    def _parse_dob(self) -> dt.date | None:
+        text = self.dob.text().strip()
+        if not text:
+            return None
+        try:
+            return dt.datetime.strptime(text, "%d/%m/%Y").date()
+        except ValueError:
+            raise CounterError(f"Ngày sinh «{text}» không đúng dạng dd/mm/yyyy.") from None
+
+    def confirm_applicant(self) -> None:
+        """Validate the applicant and go to the checklist."""
+        try:
+            if not nfc(self.name.text()):
+                raise CounterError("Chưa có họ tên người nộp.", hint="Quét mã QR trên CCCD hoặc gõ họ tên.")
+            dob = self._parse_dob()
+            if dob and dob > dt.date.today():
+                raise CounterError("Ngày sinh ở tương lai.", hint="Kiểm tra lại ngày sinh.")
+            if self.id_number.text().strip() and self.subject.currentIndex() == 0:
+                validate_id_number(self.id_number.text(), birth_date=dob, gender=self.gender.currentText() or None)
+        except CounterError as exc:
+            self.message.setText(f"<span style='color:#b00'>{exc.user_message()}</span>")
+            return
+        self.message.clear()
+        self._show_step(2)
+        if self.checklist.rowCount():
+            self.checklist.selectRow(0)
+
+    # ---------------------------------------------------------------- step 3: checklist
+    def _fill_checklist(self) -> None:
+        if not self.procedure:
+            return
+        previous = self._states() if self.checklist.rowCount() else {}
+        comps = self.procedure.get("components") or []
+        reuse = {d["component_code"] for d in self.citizen_reuse}
+        self.checklist.setRowCount(len(comps))
+        for r, c in enumerate(comps):
+            state = previous.get(c["code"]) or ("shown" if c.get("show_only") else
+                                                 "received" if c.get("required", True) else "missing")
+            name = QTableWidgetItem(c["name"] + ("" if c.get("required", True) else " (nếu có)"))
+            name.setData(Qt.ItemDataRole.UserRole, c["code"])
+            self.checklist.setItem(r, 0, name)
+            self.checklist.setItem(r, 1, QTableWidgetItem(str(c.get("originals", 0))))
+            self.checklist.setItem(r, 2, QTableWidgetItem(str(c.get("copies", 0))))
+            self.checklist.setItem(r, 3, QTableWidgetItem())
+            note = "Đã có bản số hóa — tái sử dụng" if c["code"] in reuse else ""
+            self.checklist.setItem(r, 4, QTableWidgetItem(note))
+            self._set_state(r, state)
+
+    def _set_state(self, row: int, state: str) -> None:
+        item = self.checklist.item(row, 3)
+        item.setText(STATE_LABELS[state])
+        item.setData(Qt.ItemDataRole.UserRole, state)
+        color = {"received": Qt.GlobalColor.darkGreen, "missing": Qt.GlobalColor.red,
+                 "shown": Qt.GlobalColor.darkBlue}[state]
+        item.setForeground(color)
+
+    def _cycle_state(self, row: int) -> None:
+        cur = self.checklist.item(row, 3).data(Qt.ItemDataRole.UserRole)
+        self._set_state(row, STATE_CYCLE[(STATE_CYCLE.index(cur) + 1) % 3])
+
+    def _states(self) -> dict[str, str]:
+        return {self.checklist.item(r, 0).data(Qt.ItemDataRole.UserRole):
+                self.checklist.item(r, 3).data(Qt.ItemDataRole.UserRole) for r in range(self.checklist.rowCount())}
+
+    def _missing_required(self) -> list[str]:
+        assert self.procedure
+        states = self._states()
+        return [c["name"] for c in self.procedure.get("components") or []
+                if c.get("required", True) and states.get(c["code"]) == "missing"]
+
+    def _go_decision(self) -> None:
+        assert self.procedure
+        missing = self._missing_required()
+        self.accept_btn.setEnabled(not missing)
+        cal = load_calendar  # noqa: F841 - the due date preview is computed when saving (calendar from DB)
+        lines = [f"<b>{self.procedure['name']}</b> ({self.procedure['code']})",
+                 f"Người nộp: <b>{nfc(self.name.text())}</b> {self.id_number.text()}",
+                 f"Thời hạn giải quyết: {self.procedure.get('processing_text') or '—'}"]
+        if missing:
+            lines.append("<span style='color:#b00'><b>Còn thiếu:</b> " + "; ".join(missing) +
+                         "</span> — chỉ có thể yêu cầu bổ sung (Mẫu 02) hoặc từ chối.")
+        else:
+            lines.append("<span style='color:#080'>Hồ sơ đủ thành phần bắt buộc.</span>")
+        self.summary.setText("<br>".join(lines))
+        self._show_step(3)
+
+    # ---------------------------------------------------------------- step 4: decision
+    def _input(self, decision: str) -> repo.ReceptionInput:
+        assert self.procedure
+        reuse = {d["component_code"]: d["file_id"] for d in self.citizen_reuse}
+        comps = [repo.ComponentInput(code, state, reused_file_id=reuse.get(code) if state == "received" else None)
+                 for code, state in self._states().items()]
+        missing = self._missing_required()
+        reason = nfc(self.reason.text())
+        if decision == "incomplete" and not reason and missing:
+            reason = "Cần bổ sung: " + "; ".join(missing)
+        return repo.ReceptionInput(
+            procedure_code=self.procedure["code"],
+            applicant=repo.ApplicantInput(
+                full_name=self.name.text(), id_number=self.id_number.text().strip(),
+                date_of_birth=self._parse_dob(), gender=self.gender.currentText(), address=self.address.text(),
+                phone=self.phone.text().strip(), email=self.email.text().strip(),
+                subject_type=self.subject.currentIndex() + 1),
+            components=comps, decision=decision, return_method=self.return_method.currentIndex(),
+            reason=reason, officer_id=self.officer_id)
+
+    def decide(self, decision: str) -> None:
+        """Save the dossier with the decision and render its form (all on the worker)."""
+        if self.stack.currentIndex() != 3:
+            return
+        if decision == "refuse" and not nfc(self.reason.text()):
+            self.message.setText("<span style='color:#b00'>Nhập lý do từ chối vào ô «Lý do» rồi nhấn F9.</span>")
+            self.reason.setFocus()
+            return
+        try:
+            data = self._input(decision)
+        except CounterError as exc:
+            self.message.setText(f"<span style='color:#b00'>{exc.user_message()}</span>")
+            return
+        root = self.data_root
+        kind = {"accept": FormKind.RECEIPT, "incomplete": FormKind.SUPPLEMENT_REQUEST,
+                "refuse": FormKind.REFUSAL}[decision]
+
+        def work(cdb: CounterDB) -> tuple[repo.ReceptionResult, Path]:
+            res = repo.receive(cdb, data, load_calendar(cdb))
+            pdf = render_form(cdb, res.dossier_id, kind)
+            return res, store_form(root, res.code or "", res.dossier_id, kind, pdf)
+
+        for b in (self.accept_btn, self.incomplete_btn, self.refuse_btn):
+            b.setEnabled(False)
+        self.message.setText("Đang lưu…")
+        self.worker.submit(work, lambda r: self._saved(decision, r), self._save_failed)
+
+    def _save_failed(self, exc: BaseException) -> None:
+        self.incomplete_btn.setEnabled(True)
+        self.refuse_btn.setEnabled(True)
+        self.accept_btn.setEnabled(not self._missing_required())
+        if isinstance(exc, CounterError):
+            self.message.setText(f"<span style='color:#b00'>{exc.user_message()}</span>")
+        else:
+            show_exception(self, exc)
+
+    def _saved(self, decision: str, res: tuple[repo.ReceptionResult, Path]) -> None:
+        self.result, self.receipt_path = res
+        self.incomplete_btn.setEnabled(True)
+        self.refuse_btn.setEnabled(True)
+        r = self.result
+        self.message.clear()
+        if decision == "accept" and r.code and r.due_at:
+            self.done_label.setText(
+                f"<h2 style='color:#080'>Đã tiếp nhận hồ sơ</h2>"
+                f"<p style='font-size:16px'>Mã hồ sơ: <b>{r.code}</b><br>"
+                f"Hẹn trả kết quả: <b>{r.due_at:%H giờ %M phút, ngày %d/%m/%Y}</b></p>"
+                f"<p>Giấy tiếp nhận và hẹn trả kết quả (2 liên) đã sẵn sàng: {self.receipt_path}</p>")
+        elif decision == "incomplete":
+            self.done_label.setText("<h2>Đã lập Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)</h2>"
+                                    f"<p>{self.receipt_path}</p>")
+        else:
+            self.done_label.setText("<h2>Đã lập Phiếu từ chối tiếp nhận (Mẫu 03)</h2>"
+                                    f"<p>{self.receipt_path}</p>")
+        self._show_step(4)
+        self.received.emit(r.dossier_id)
+
+    def print_receipt(self) -> None:
+        """Ctrl+P: print preview of the form just produced."""
+        if self.receipt_path is None:
+            return
+        from counter_app.ui.printing import preview_pdf
+
+        preview_pdf(self, self.receipt_path)

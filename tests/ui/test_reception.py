@@ -1,0 +1,183 @@
+"""The reception desk driven through its real widgets, keyboard only, with action counting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pypdf
+import pytest
+from PySide6.QtGui import QKeyEvent
+from pytestqt.qtbot import QtBot
+
+from counter_app.db.database import CounterDB, open_database
+from counter_app.db.setup import load_default_catalogue_into, run_setup
+from counter_app.demo import DEMO_AGENCY
+from counter_app.ui.qt import QApplication, Qt, QWidget
+from counter_app.ui.reception import ReceptionPage
+from counter_app.ui.tasks import DbWorker
+
+QR = "001090012345|012345678|Nguyễn Văn An|15051990|Nam|Số 5 Đội Cấn, Phường Ba Đình, Thành phố Hà Nội|01022022\r\n"
+
+
+def type_text(widget: QWidget, text: str) -> None:
+    """Type any Unicode text as key events (QTest.keyClicks only handles ASCII)."""
+    for ch in text:
+        for kind in (QKeyEvent.Type.KeyPress, QKeyEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
+
+
+@pytest.fixture
+def page(qtbot: QtBot, tmp_path: Path) -> Iterator[ReceptionPage]:
+    cdb = open_database(tmp_path / "counter.sqlite3")
+    run_setup(cdb, DEMO_AGENCY)
+    load_default_catalogue_into(cdb)
+    cdb.close()
+    worker = DbWorker(tmp_path / "counter.sqlite3")
+    with qtbot.waitSignal(worker.ready, timeout=10000):
+        worker.start()
+    p = ReceptionPage(worker, tmp_path)
+    qtbot.addWidget(p)
+    p.show()
+    p.refresh()
+    qtbot.waitUntil(lambda: p.index is not None, timeout=10000)
+    yield p
+    worker.stop()
+
+
+class Officer:
+    """Counts actions the way the issue does: a key press is one, typing a word or a QR scan is one."""
+
+    def __init__(self, qtbot: QtBot, page: ReceptionPage) -> None:
+        self.qtbot, self.page, self.actions = qtbot, page, 0
+
+    def key(self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+        self.actions += 1
+        widget = self.page.focusWidget() or self.page
+        self.qtbot.keyClick(widget, key, modifier)
+
+    def type(self, text: str) -> None:
+        self.actions += 1
+        widget = self.page.focusWidget()
+        assert widget is not None, "focus must land where the officer types next"
+        type_text(widget, text)
+
+    def scan_qr(self, text: str) -> None:
+        """A keyboard-wedge scanner types the text and an Enter into the focused field."""
+        self.actions += 1
+        widget = self.page.focusWidget()
+        assert widget is self.page.qr, "after choosing the procedure the QR field must have focus"
+        type_text(widget, text.rstrip("\r\n"))
+        self.qtbot.keyClick(widget, Qt.Key.Key_Return)
+
+
+def test_birth_registration_in_at_most_12_actions(qtbot: QtBot, page: ReceptionPage, tmp_path: Path) -> None:
+    o = Officer(qtbot, page)
+    o.key(Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)     # new dossier
+    assert page.focusWidget() is page.search
+    o.type("khai sinh")                                          # search as you type
+    o.key(Qt.Key.Key_Return)                                     # top hit: Đăng ký khai sinh
+    assert page.procedure is not None and page.procedure["code"] == "1.001193"
+    o.scan_qr(QR)                                                # CCCD QR fills the applicant
+    assert page.name.text() == "Nguyễn Văn An" and page.id_number.text() == "001090012345"
+    assert page.dob.text() == "15/05/1990" and page.gender.currentText() == "Nam"
+    assert page.focusWidget() is page.phone
+    o.type("0912345678")                                         # phone (not on the card)
+    o.key(Qt.Key.Key_Return)                                     # → checklist
+    assert page.stack.currentIndex() == 2
+    o.key(Qt.Key.Key_Return)                                     # checklist as pre-marked → decision
+    assert page.stack.currentIndex() == 3 and page.accept_btn.isEnabled()
+    o.key(Qt.Key.Key_Return)                                     # accept
+    qtbot.waitUntil(lambda: page.stack.currentIndex() == 4, timeout=15000)
+    assert o.actions <= 12, o.actions
+    print(f"actions from new dossier to receipt ready: {o.actions}")
+
+    r = page.result
+    assert r is not None and r.code is not None and r.code.startswith("H01.37.01-")
+    assert r.code in page.done_label.text()
+    cdb = CounterDB(tmp_path / "counter.sqlite3")
+    d = cdb.query_one("SELECT * FROM dossiers WHERE id = ?", (r.dossier_id,))
+    assert d is not None and d["status"] == 2 and d["phone"] == "0912345678"
+    assert d["applicant_name"] == "Nguyễn Văn An" and d["applicant_id_number"] == "001090012345"
+    states = {c["component_code"]: c["state"] for c in
+              cdb.query("SELECT * FROM dossier_components WHERE dossier_id = ?", (r.dossier_id,))}
+    assert states == {"TP01": "received", "TP02": "received", "TP-UQ": "missing", "TP-GTTT": "shown",
+                      "TP-GCNKH": "shown"}
+    assert [e["kind"] for e in cdb.query("SELECT kind FROM dossier_events WHERE dossier_id=?", (r.dossier_id,))] \
+        == ["received"]
+    assert cdb.scalar("SELECT count(*) FROM outbox WHERE dossier_id = ? AND state = 'pending'", (r.dossier_id,)) == 1
+    # The receipt is on disk and says what the officer just did.
+    assert page.receipt_path is not None and page.receipt_path.exists()
+    text = "".join(pg.extract_text() for pg in pypdf.PdfReader(page.receipt_path).pages)
+    assert r.code in text and "Nguyễn Văn An" in text and "Đăng ký khai sinh" in text
+    assert "Liên 1" in text and "Liên 2" in text
+
+
+def _to_applicant_step(qtbot: QtBot, page: ReceptionPage, query: str = "khai sinh") -> None:
+    page.new_dossier()
+    qtbot.keyClicks(page.search, query)
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+
+
+def test_malformed_qr_gives_clear_message(qtbot: QtBot, page: ReceptionPage) -> None:
+    _to_applicant_step(qtbot, page)
+    type_text(page.qr, "001090012345|Nguyễn Văn An|15051990")
+    qtbot.keyClick(page.qr, Qt.Key.Key_Return)
+    assert page.name.text() == "" and page.stack.currentIndex() == 1
+    assert "QR" in page.message.text() or "trường" in page.message.text()
+
+
+def test_id_digit_contradicting_gender_is_rejected(qtbot: QtBot, page: ReceptionPage) -> None:
+    _to_applicant_step(qtbot, page)
+    bad = QR.replace("|Nam|", "|Nữ|")  # century/gender digit 0 = male, card says female
+    type_text(page.qr, bad.strip())
+    qtbot.keyClick(page.qr, Qt.Key.Key_Return)
+    assert page.name.text() == "" and page.message.text()
+    assert "giới tính" in page.message.text().lower()
+
+
+def test_future_birth_date_typed_by_hand_is_rejected(qtbot: QtBot, page: ReceptionPage) -> None:
+    _to_applicant_step(qtbot, page)
+    page.name.setText("Trần Thị Bình")
+    page.dob.setText("01/01/2099")
+    page.name.setFocus()
+    qtbot.keyClick(page.name, Qt.Key.Key_Return)
+    assert page.stack.currentIndex() == 1 and "tương lai" in page.message.text()
+
+
+def test_missing_required_component_blocks_accept_and_issues_form_02(qtbot: QtBot, page: ReceptionPage) -> None:
+    _to_applicant_step(qtbot, page)
+    page.qr.setFocus()
+    type_text(page.qr, QR.strip())
+    qtbot.keyClick(page.qr, Qt.Key.Key_Return)
+    qtbot.keyClick(page.phone, Qt.Key.Key_Return)
+    page.checklist.setCurrentCell(1, 0)  # Giấy chứng sinh
+    qtbot.keyClick(page.checklist, Qt.Key.Key_2)  # 2 = missing
+    qtbot.keyClick(page.checklist, Qt.Key.Key_Return)
+    assert not page.accept_btn.isEnabled() and "Giấy chứng sinh" in page.summary.text()
+    # Enter now means "request supplements" (Mẫu 02): the officer cannot accept by mistake.
+    qtbot.keyClick(page.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.stack.currentIndex() == 4, timeout=15000)
+    assert page.result is not None and page.result.code is None and page.result.status == 5
+    text = "".join(pg.extract_text() for pg in pypdf.PdfReader(page.receipt_path).pages)
+    assert "Giấy chứng sinh" in text
+
+
+def test_online_only_procedure_is_blocked_on_paper(qtbot: QtBot, page: ReceptionPage) -> None:
+    page.new_dossier()
+    qtbot.keyClicks(page.search, "1.002755")
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    assert page.stack.currentIndex() == 0
+    assert "chỉ tiếp nhận trực tuyến" in page.message.text()
+
+
+def test_esc_goes_back_without_losing_input(qtbot: QtBot, page: ReceptionPage) -> None:
+    _to_applicant_step(qtbot, page)
+    type_text(page.qr, QR.strip())
+    qtbot.keyClick(page.qr, Qt.Key.Key_Return)
+    qtbot.keyClicks(page.phone, "0987")
+    qtbot.keyClick(page.phone, Qt.Key.Key_Escape)
+    assert page.stack.currentIndex() == 0
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    assert page.stack.currentIndex() == 1
+    assert page.name.text() == "Nguyễn Văn An" and page.phone.text() == "0987"
