@@ -357,6 +357,77 @@ def transition(
         return int(row["version"]) + 1
 
 
+def supplement_received(
+    cdb: CounterDB, dossier_id: int, calendar: Any, *, officer_id: int | None = None, note: str = "",
+    now: datetime | None = None,
+) -> datetime | None:
+    """The citizen brought the missing papers: back to processing, deadline extended by the pause.
+
+    The time waiting for supplements does not count against the deadline (QĐ 766 on-time rule),
+    so the working days paused are recorded and added to the due date. Returns the new due date.
+    """
+    now = now or datetime.now().replace(microsecond=0)
+    with cdb.write():
+        row = cdb.query_one("SELECT status, due_at, paused_days FROM dossiers WHERE id = ?", (dossier_id,))
+        if row is None:
+            raise ValidationError(f"Không tìm thấy hồ sơ #{dossier_id}.")
+        since = cdb.scalar(
+            "SELECT MAX(at) FROM dossier_events WHERE dossier_id = ? AND to_status = 5", (dossier_id,))
+        paused = calendar.working_days_between(parse_ts(since).date(), now.date()) if since else 0  # type: ignore[union-attr]
+        transition(cdb, dossier_id, Status.PROCESSING, officer_id=officer_id, now=now,
+                   detail={"supplement": nfc(note), "paused_working_days": paused})
+        new_due = None
+        if row["due_at"] and paused > 0:
+            old = parse_ts(row["due_at"])
+            assert old is not None
+            new_due = datetime.combine(calendar.add_working_days(old.date(), paused), old.time())
+            cdb.conn.execute("UPDATE dossiers SET due_at = ?, paused_days = paused_days + ? WHERE id = ?",
+                             (ts(new_due), paused, dossier_id))
+        return new_due
+
+
+def return_result(
+    cdb: CounterDB, dossier_id: int, *, to_whom: str, id_checked: bool, method: int,
+    officer_id: int | None = None, now: datetime | None = None,
+) -> None:
+    """Hand the result over (at the counter or by post) → status 10 Đã trả kết quả."""
+    if not nfc(to_whom):
+        raise ValidationError("Cần ghi họ tên người nhận kết quả.")
+    if method == 0 and not id_checked:
+        raise ValidationError(
+            "Chưa kiểm tra giấy tờ tùy thân của người nhận.",
+            hint="Đối chiếu CCCD (hoặc giấy ủy quyền) của người nhận rồi đánh dấu «Đã kiểm tra».")
+    with cdb.write():
+        transition(cdb, dossier_id, Status.RETURNED, officer_id=officer_id, now=now,
+                   detail={"to": nfc(to_whom), "id_checked": id_checked, "method": int(method)})
+        cdb.conn.execute("UPDATE dossiers SET returned_to = ?, return_method = ? WHERE id = ?",
+                         (nfc(to_whom), int(method), dossier_id))
+
+
+def record_apology(
+    cdb: CounterDB, dossier_id: int, *, reason: str, new_due_at: datetime, officer_id: int | None = None,
+    now: datetime | None = None,
+) -> None:
+    """An overdue dossier: record the apology (Mẫu 04 / 2025 letter) and the new appointment."""
+    now = now or datetime.now().replace(microsecond=0)
+    if not nfc(reason):
+        raise ValidationError("Cần ghi lý do chậm trả kết quả.")
+    with cdb.write():
+        row = cdb.query_one("SELECT status, due_at, code FROM dossiers WHERE id = ?", (dossier_id,))
+        if row is None:
+            raise ValidationError(f"Không tìm thấy hồ sơ #{dossier_id}.")
+        if row["status"] not in {int(s) for s in OPEN_STATUSES}:
+            raise ValidationError("Chỉ lập phiếu xin lỗi cho hồ sơ đang giải quyết.")
+        if row["due_at"] and ts(new_due_at) <= row["due_at"]:
+            raise ValidationError("Ngày hẹn mới phải sau ngày hẹn trả cũ.")
+        cdb.conn.execute("UPDATE dossiers SET new_due_at = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                         (ts(new_due_at), ts(now), dossier_id))
+        add_event(cdb, dossier_id, "apology", now, officer_id=officer_id,
+                  detail={"reason": nfc(reason), "new_due_at": ts(new_due_at)})
+        if row["code"]:
+            enqueue(cdb, dossier_id, "progress", {"code": row["code"], "reason": "apology"}, now)
+
+
 def status_counts(cdb: CounterDB) -> dict[int, int]:
     """Dossiers per status, from the trigger-maintained table (O(1) at any size)."""
     return {r["status"]: r["n"] for r in cdb.query("SELECT status, n FROM dossier_status_counts")}

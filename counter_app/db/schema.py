@@ -270,6 +270,18 @@ def m0001_core(db: Database) -> None:
     )
 
 
+@migrations(name="0002_apology_and_return")
+def m0002_apology_and_return(db: Database) -> None:
+    """New appointment after an apology (Mẫu 04), and who collected the result."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE dossiers ADD COLUMN new_due_at TEXT;
+        ALTER TABLE dossiers ADD COLUMN returned_to TEXT NOT NULL DEFAULT '';
+        """,
+    )
+
+
 def known_migrations() -> list[str]:
     """Names of the migrations this build knows, in order."""
     return [m.name for m in migrations._migrations]

@@ -6,7 +6,8 @@ database worker; the view never waits for SQLite and never holds more rows than 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from counter_app.db import dossiers as repo
@@ -125,12 +126,32 @@ class DossierTableModel(QAbstractTableModel):
         self.fetchMore()
 
 
-class DossierListPage(QWidget):
-    """Search box, status filter, counts and the table."""
+PERIODS = ["Mọi thời gian", "Hôm nay", "7 ngày qua", "Tháng này", "Tháng trước"]
+QUICK = ["Tất cả", "Quá hạn", "Đến hạn trong 2 ngày làm việc"]
 
-    def __init__(self, worker: DbWorker, parent: QWidget | None = None) -> None:
+
+def period_range(choice: int, today: date) -> tuple[date | None, date | None]:
+    """Reception date range for a period choice of the filter bar."""
+    if choice == 1:
+        return today, today
+    if choice == 2:
+        return today - timedelta(days=6), today
+    if choice == 3:
+        return today.replace(day=1), today
+    if choice == 4:
+        last = today.replace(day=1) - timedelta(days=1)
+        return last.replace(day=1), last
+    return None, None
+
+
+class DossierListPage(QWidget):
+    """Search box, filters, counts and the table; Enter or double-click opens a dossier."""
+
+    def __init__(self, worker: DbWorker, parent: QWidget | None = None, data_root: Path | None = None) -> None:
         super().__init__(parent)
         self.worker = worker
+        self.data_root = data_root or Path(".")
+        self.calendar: Any = None
         self.search = QLineEdit(placeholderText="Tìm theo mã hồ sơ, họ tên, số CCCD hoặc số điện thoại…  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.status_box = QComboBox()
@@ -138,6 +159,20 @@ class DossierListPage(QWidget):
         self.status_box.addItem("Đang giải quyết (chưa xong)", "open")
         for s in Status:
             self.status_box.addItem(f"{s.value}. {s.label}", int(s))
+        self.period = QComboBox()
+        self.period.addItems(PERIODS)
+        self.procedure_box = QComboBox()
+        self.procedure_box.addItem("Mọi thủ tục", None)
+        self.procedure_box.setMaximumWidth(320)
+        self.officer_box = QComboBox()
+        self.officer_box.addItem("Mọi cán bộ", None)
+        self.quick = QComboBox()
+        self.quick.addItems(QUICK)
+        filters = QHBoxLayout()
+        for w in (self.period, self.procedure_box, self.officer_box, self.quick):
+            filters.addWidget(w)
+            w.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        filters.addStretch(1)
         self.counts = QLabel()
         self.counts.setTextFormat(Qt.TextFormat.RichText)
         top = QHBoxLayout()
@@ -157,25 +192,61 @@ class DossierListPage(QWidget):
             self.view.setColumnWidth(col, width)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
+        lay.addLayout(filters)
         lay.addWidget(self.counts)
         lay.addWidget(self.view)
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.status_box.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.view.doubleClicked.connect(lambda idx: self.open_dossier(idx.row()))
+        self.view.installEventFilter(self)
+
+    def eventFilter(self, obj: Any, event: Any) -> bool:
+        """Enter on a row opens it."""
+        from counter_app.ui.qt import QEvent
+
+        if obj is self.view and event.type() == QEvent.Type.KeyPress and event.key() in (
+                Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.open_dossier(self.view.currentIndex().row())
+            return True
+        return super().eventFilter(obj, event)
+
+    def open_dossier(self, row: int) -> None:
+        """Open the detail dialog of the dossier on ``row``."""
+        if not 0 <= row < len(self.model.rows):
+            return
+        from counter_app.ui.dossier_detail import DossierDetail
+
+        dlg = DossierDetail(self.worker, self.data_root, self.model.rows[row]["id"], self)
+        dlg.exec()
+        if dlg.changed:
+            self.refresh()
 
     def refresh(self) -> None:
-        """Reload procedure names, counts and the first page."""
-        self.worker.submit(
-            lambda cdb: {r["code"]: r["name"] for r in cdb.query("SELECT code, name FROM procedures")},
-            self._got_names,
-        )
+        """Reload procedure names, officers, the calendar, counts and the first page."""
+        from counter_app.db.calendar_store import load_calendar
+
+        def load(cdb: Any) -> tuple[dict[str, str], list[dict[str, Any]], Any]:
+            names = {r["code"]: r["name"] for r in cdb.query("SELECT code, name FROM procedures ORDER BY name")}
+            officers = cdb.query("SELECT id, full_name FROM users ORDER BY full_name")
+            return names, officers, load_calendar(cdb)
+
+        self.worker.submit(load, self._got_lookups)
         self.worker.submit(repo.status_counts, self._got_counts)
         self.apply_filter()
 
-    def _got_names(self, names: dict[str, str]) -> None:
+    def _got_lookups(self, res: tuple[dict[str, str], list[dict[str, Any]], Any]) -> None:
+        names, officers, self.calendar = res
         self.model.procedure_names = names
         self.model.layoutChanged.emit()
+        for box, items in ((self.procedure_box, [(n, c) for c, n in names.items()]),
+                           (self.officer_box, [(o["full_name"], o["id"]) for o in officers])):
+            if box.count() == 1:
+                box.blockSignals(True)
+                for text, data in items:
+                    box.addItem(text, data)
+                box.blockSignals(False)
 
     def _got_counts(self, counts: dict[int, int]) -> None:
         total = sum(counts.values())
@@ -192,4 +263,13 @@ class DossierListPage(QWidget):
             statuses = tuple(int(s) for s in sorted(OPEN_STATUSES))
         elif isinstance(choice, int):
             statuses = (choice,)
-        self.model.set_filter(repo.ListFilter(statuses=statuses, text=self.search.text()))
+        today = date.today()
+        start, end = period_range(self.period.currentIndex(), today)
+        f = repo.ListFilter(statuses=statuses, text=self.search.text(), received_from=start, received_to=end,
+                            procedure_code=self.procedure_box.currentData(), officer_id=self.officer_box.currentData())
+        if self.quick.currentIndex() == 1:
+            f.overdue_at = datetime.now()
+        elif self.quick.currentIndex() == 2 and self.calendar is not None:
+            # Open dossiers due by close of office on the 2nd working day from today (overdue ones included).
+            f.due_before = self.calendar.closing_at(self.calendar.add_working_days(today, 2))
+        self.model.set_filter(f)

@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
         self.nav.setStyleSheet("QListWidget{font-size:15px;} QListWidget::item{padding:10px 8px;}")
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
-        self.dossiers = DossierListPage(worker)
+        self.dossiers = DossierListPage(worker, data_root=Path(data_dir))
         self.reception = ReceptionPage(worker, Path(data_dir))
         self.reception.received.connect(lambda _id: (self.dossiers.refresh(), self.refresh_status()))
         self.settings_page = SettingsPage()

@@ -78,3 +78,19 @@ def test_corrupt_file_gives_clear_error(tmp_path: Path) -> None:
     with pytest.raises(EnvironmentProblem) as exc:
         CounterDB(bad)
     assert "sao lưu" in exc.value.user_message()
+
+
+def test_upgrade_from_first_version_keeps_data(tmp_path: Path) -> None:
+    import sqlite_utils
+
+    from counter_app.db.schema import migrations
+
+    conn = sqlite3.connect(tmp_path / "old.db", isolation_level=None)
+    old = sqlite_utils.Database(conn)
+    migrations.apply(old, stop_before="0002_apology_and_return")
+    conn.execute("INSERT INTO settings(key, value) VALUES ('agency_code', '\"H01\"')")
+    conn.close()
+    cdb = CounterDB(tmp_path / "old.db")
+    assert cdb.get_setting("agency_code") == "H01"
+    cols = {c.name for c in cdb.db["dossiers"].columns}
+    assert {"new_due_at", "returned_to"} <= cols

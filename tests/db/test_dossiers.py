@@ -183,3 +183,36 @@ def test_overdue_filter(cdb: CounterDB) -> None:
     assert [d["id"] for d in overdue] == [r.dossier_id]
     repo.transition(cdb, r.dossier_id, Status.DONE)
     assert repo.list_dossiers(cdb, ListFilter(overdue_at=datetime(2026, 10, 8, 9, 0))) == []
+
+
+def test_supplement_pause_extends_deadline(cdb: CounterDB) -> None:
+    r = repo.receive(cdb, birth(), CAL, now=MON_10AM)  # due Tue 6/10 17:00
+    repo.transition(cdb, r.dossier_id, Status.SUPPLEMENT, now=datetime(2026, 10, 5, 15, 0))
+    # Papers come back on Thursday 8/10: 3 working days paused (Tue, Wed, Thu).
+    new_due = repo.supplement_received(cdb, r.dossier_id, CAL, now=datetime(2026, 10, 8, 9, 0))
+    assert new_due == datetime(2026, 10, 9, 17, 0)
+    d = repo.dossier_detail(cdb, r.dossier_id)
+    assert d["status"] == 4 and d["paused_days"] == 3 and d["due_at"] == "2026-10-09 17:00:00"
+
+
+def test_return_result_requires_identity_check(cdb: CounterDB) -> None:
+    r = repo.receive(cdb, birth(), CAL, now=MON_10AM)
+    repo.transition(cdb, r.dossier_id, Status.DONE)
+    with pytest.raises(ValidationError):
+        repo.return_result(cdb, r.dossier_id, to_whom="Nguyễn Thị Lan", id_checked=False, method=0)
+    with pytest.raises(ValidationError):
+        repo.return_result(cdb, r.dossier_id, to_whom=" ", id_checked=True, method=0)
+    repo.return_result(cdb, r.dossier_id, to_whom="Nguyễn Thị Lan", id_checked=True, method=0)
+    d = repo.dossier_detail(cdb, r.dossier_id)
+    assert d["status"] == 10 and d["returned_to"] == "Nguyễn Thị Lan"
+    assert json.loads(d["events"][-1]["detail"])["id_checked"] is True
+
+
+def test_apology_records_new_date(cdb: CounterDB) -> None:
+    r = repo.receive(cdb, birth(), CAL, now=MON_10AM)
+    with pytest.raises(ValidationError):
+        repo.record_apology(cdb, r.dossier_id, reason="Chờ xác minh", new_due_at=datetime(2026, 10, 6, 9, 0))
+    repo.record_apology(cdb, r.dossier_id, reason="Chờ xác minh", new_due_at=datetime(2026, 10, 9, 17, 0))
+    d = repo.dossier_detail(cdb, r.dossier_id)
+    assert d["new_due_at"] == "2026-10-09 17:00:00" and d["events"][-1]["kind"] == "apology"
+    assert cdb.scalar("SELECT count(*) FROM outbox WHERE kind = 'progress'") == 1

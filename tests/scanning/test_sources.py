@@ -71,7 +71,7 @@ from counter_app.scanning.sources.camera import CameraSource, StillnessDetector
 from counter_app.scanning.sources.escl import EsclSource, settings_xml
 from counter_app.scanning.sources.fileimport import FileImportSource
 from counter_app.scanning.sources.hotfolder import HotFolderSource, move_no_overwrite, safe_child
-from counter_app.scanning.sources.sane import SaneSource, parse_options
+from counter_app.scanning.sources.sane import SaneSource, list_devices, parse_options
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -241,6 +241,27 @@ def test_sane_unknown_device_and_missing_program(sane_env: dict[str, str]) -> No
     with pytest.raises(SourceUnavailableError) as missing:
         collect(SaneSource("test:0", program="scanimage-not-installed"), SANE_SMALL)
     assert "sane-utils" in (missing.value.hint or "")
+
+
+@pytest.mark.sane
+def test_sane_source_through_sane_airscan_against_the_escl_simulator(tmp_path: Path) -> None:
+    """Two independent checks in one: our SANE source drives a real multi-option backend
+    (sane-airscan), and a real eSCL client accepts our simulator."""
+    if shutil.which("scanimage") is None:
+        pytest.skip("scanimage not installed (apt-get install sane-utils)")
+    with EsclSimulator(SimConfig(adf_pages=3, page_delay_ms=50)) as sim:
+        (tmp_path / "dll.conf").write_text("airscan\n")
+        (tmp_path / "airscan.conf").write_text(f'[devices]\n"Sim" = {sim.base_url}\n[options]\ndiscovery = disable\n')
+        env = {"SANE_CONFIG_DIR": str(tmp_path)}
+        if [i.address for i in list_devices(env=env)] != ["airscan:e0:Sim"]:
+            pytest.skip("sane-airscan backend not installed (optional: apt-get install sane-airscan)")
+        source = SaneSource("airscan:e0:Sim", env=env)
+        caps = source.capabilities()
+        assert caps.input_sources == ("flatbed", "adf", "adf_duplex")
+        assert caps.dpis == (75, 100, 150, 200, 300, 600)
+        pages = collect(source, ScanSettings(dpi=100, source="adf", page_size_mm=(100, 100)))
+        assert len(pages) == 3 and all(abs(p.image.shape[0] - 394) <= 2 for p in pages)
+        assert [job.input_source for job in sim.state.jobs.values()] == ["Feeder"]
 
 
 def test_sane_option_parsing_of_a_real_duplex_scanner() -> None:

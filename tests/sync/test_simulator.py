@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,7 +69,7 @@ def upload(client: httpx.Client, data: bytes, *, chunk: int = 64 * 1024) -> str:
     return file_id
 
 
-def dossier(code: str, file_ids: list[str] = (), **fields: Any) -> dict[str, Any]:  # type: ignore[assignment]
+def dossier(code: str, file_ids: Sequence[str] = (), **fields: Any) -> dict[str, Any]:
     """A minimal valid dossier referencing ``file_ids``."""
     item: dict[str, Any] = {
         "MaHoSo": code, "MaTTHC": "1.001193", "TenTTHC": "Đăng ký khai sinh", "MaLinhVuc": "HT",

@@ -276,7 +276,7 @@ def iter_frames(
         # Someone switched Pillow to padding truncated files with grey; a half-written scan
         # would then pass as a page. We cannot override it per image, so at least say so.
         log.warning("PIL.ImageFile.LOAD_TRUNCATED_IMAGES is True: truncated files are not detected")
-    with _open_image(data, label, path) as im:
+    with _OpenImage(data, label, path) as im:
         # Only TIFF pages are document pages. Extra frames elsewhere are previews or animation
         # (a phone's MPO JPEG carries a second picture, APNG has frames): take the first only.
         frames = getattr(im, "n_frames", 1) if fmt == "TIFF" else 1
@@ -298,7 +298,7 @@ def iter_frames(
             )
 
 
-class _open_image:
+class _OpenImage:
     """Context manager around ``Image.open`` restricted to our formats, errors translated."""
 
     def __init__(self, data: bytes | Path, label: str, path: Path | None) -> None:

@@ -590,7 +590,7 @@ class SimulatorStore:
 
     def catalogue(self, envelope: dict[str, Any]) -> dict[str, Any]:
         """Procedures changed after version ``since`` (all when absent) and the current version."""
-        since = as_code(envelope.get("since", 0))
+        since = as_code(envelope.get("since") or 0)
         if since is None or since < 0:
             return Problem(p.ErrorCode.BAD_REQUEST, "since phải là số phiên bản không âm").as_json()
         with self._lock:

@@ -1,0 +1,240 @@
+"""Dossier detail: components, files, fees, timeline, and the actions its status allows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from counter_app.db import dossiers as repo
+from counter_app.db.calendar_store import load_calendar
+from counter_app.db.database import CounterDB
+from counter_app.documents.model import FormKind
+from counter_app.domain.lifecycle import CHANNEL_LABELS, OPEN_STATUSES, STATUS_LABELS, Status
+from counter_app.errors import CounterError
+from counter_app.services.forms import render_form, store_form
+from counter_app.ui.errors import show_exception
+from counter_app.ui.qt import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from counter_app.ui.tasks import DbWorker
+
+EVENT_LABELS = {
+    "received": "Tiếp nhận hồ sơ", "supplement_requested": "Yêu cầu bổ sung", "refused": "Từ chối tiếp nhận",
+    "apology": "Xin lỗi, hẹn lại ngày trả", "digitised": "Số hóa thành phần",
+}
+STATE_TEXT = {"received": "Đã nhận", "missing": "Thiếu", "shown": "Chỉ xuất trình"}
+
+
+def _fmt(ts: str | None) -> str:
+    return f"{ts[11:16]} {ts[8:10]}/{ts[5:7]}/{ts[:4]}" if ts else "—"
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> QTableWidget:
+    t = QTableWidget(len(rows), len(headers))
+    t.setHorizontalHeaderLabels(headers)
+    t.verticalHeader().setVisible(False)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            t.setItem(r, c, QTableWidgetItem(v))
+    t.resizeColumnsToContents()
+    t.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    return t
+
+
+class _AskDialog(QDialog):
+    """A small form dialog for an action's inputs."""
+
+    def __init__(self, title: str, parent: QWidget | None, fields: list[tuple[str, QWidget]]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        form = QFormLayout(self)
+        for label, w in fields:
+            form.addRow(label, w)
+        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        bb.button(QDialogButtonBox.StandardButton.Ok).setText("Xác nhận")
+        bb.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
+        bb.accepted.connect(self.accept)
+        bb.rejected.connect(self.reject)
+        form.addRow(bb)
+
+
+class DossierDetail(QDialog):
+    """Shows one dossier; actions run on the worker and the dialog reloads after each."""
+
+    def __init__(self, worker: DbWorker, data_root: Path, dossier_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker, self.data_root, self.dossier_id = worker, data_root, dossier_id
+        self.d: dict[str, Any] = {}
+        self.changed = False
+        self.setWindowTitle("Chi tiết hồ sơ")
+        self.resize(980, 720)
+        self.lay = QVBoxLayout(self)
+        self.header = QLabel("Đang tải…")
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setWordWrap(True)
+        self.lay.addWidget(self.header)
+        self.body = QVBoxLayout()
+        self.lay.addLayout(self.body, 1)
+        self.actions = QHBoxLayout()
+        self.lay.addLayout(self.actions)
+        self.last_pdf: Path | None = None
+        self.reload()
+
+    def reload(self) -> None:
+        """Fetch the dossier on the worker."""
+        did = self.dossier_id
+        self.worker.submit(lambda cdb: repo.dossier_detail(cdb, did), self._show)
+
+    def _clear(self, layout: Any) -> None:
+        while layout.count():
+            item = layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+
+    def _show(self, d: dict[str, Any]) -> None:
+        self.d = d
+        status = Status(d["status"])
+        now = dt.datetime.now().strftime(repo.TS)
+        overdue = status in OPEN_STATUSES and d["due_at"] and d["due_at"] < now
+        due = _fmt(d["due_at"]) + (f" (hẹn lại: {_fmt(d['new_due_at'])})" if d.get("new_due_at") else "")
+        self.header.setText(
+            f"<h2>{d['code'] or '(chưa cấp mã)'} — {d['procedure']['name']}</h2>"
+            f"Người nộp: <b>{d['applicant_name']}</b> {d['applicant_id_number']} · ĐT {d['phone'] or '—'}<br>"
+            f"Trạng thái: <b>{STATUS_LABELS[status]}</b>"
+            + (" <b style='color:#b00'>· QUÁ HẠN</b>" if overdue else "")
+            + f" · Kênh: {CHANNEL_LABELS.get(d['channel'], '')} · Tiếp nhận: {_fmt(d['received_at'])}"
+            f" · Hẹn trả: {due}<br>Đơn vị tiếp nhận: {d['receiving_unit']} · Đơn vị giải quyết: {d['deciding_unit']}"
+            f" · Phí, lệ phí: {d['fee_total']:,} đ".replace(",", "."))
+        self._clear(self.body)
+        files_by_comp: dict[int, int] = {}
+        for f in d["files"]:
+            if f["dossier_component_id"]:
+                files_by_comp[f["dossier_component_id"]] = files_by_comp.get(f["dossier_component_id"], 0) + 1
+        def digitised(c: dict[str, Any]) -> str:
+            if files_by_comp.get(c["id"]):
+                return "Đã số hóa"
+            return "Chưa số hóa" if c["state"] == "received" else "—"
+
+        comp_rows = [[c["name"], str(c["originals"]), str(c["copies"]), STATE_TEXT.get(c["state"], c["state"]),
+                      digitised(c)] for c in d["components"]]
+        self.body.addWidget(QLabel("<b>Thành phần hồ sơ</b>"))
+        self.body.addWidget(_table(["Thành phần", "Bản chính", "Bản sao", "Tình trạng", "Số hóa"], comp_rows), 2)
+        ev_rows = []
+        for e in d["events"]:
+            label = EVENT_LABELS.get(e["kind"]) or (
+                STATUS_LABELS[Status(e["to_status"])] if e["to_status"] else e["kind"])
+            detail = json.loads(e["detail"] or "{}")
+            extra = "; ".join(f"{k}: {v}" for k, v in detail.items() if v not in ("", None))
+            ev_rows.append([label, _fmt(e["at"]), extra])
+        self.body.addWidget(QLabel("<b>Quá trình xử lý</b>"))
+        self.body.addWidget(_table(["Sự kiện", "Thời điểm", "Chi tiết"], ev_rows), 1)
+        self._clear(self.actions)
+        for text, fn in self._available_actions(status, bool(overdue)):
+            b = QPushButton(text)
+            b.clicked.connect(fn)
+            self.actions.addWidget(b)
+        close = QPushButton("Đóng (Esc)")
+        close.clicked.connect(self.accept)
+        self.actions.addStretch(1)
+        self.actions.addWidget(close)
+
+    def _available_actions(self, s: Status, overdue: bool) -> list[tuple[str, Any]]:
+        acts: list[tuple[str, Any]] = []
+        if not self.d.get("code"):
+            return acts
+        if s in (Status.RECEIVED,):
+            acts.append(("Chuyển xử lý", lambda: self._run(lambda c: repo.transition(c, self.dossier_id, 4))))
+        if s == Status.SUPPLEMENT:
+            acts.append(("Đã nhận hồ sơ bổ sung", self.supplement_received))
+        if s in (Status.RECEIVED, Status.PROCESSING):
+            acts.append(("Yêu cầu bổ sung", lambda: self._run(lambda c: repo.transition(c, self.dossier_id, 5))))
+            acts.append(("Đã có kết quả", lambda: self._run(lambda c: repo.transition(c, self.dossier_id, 9))))
+        if s == Status.DONE:
+            acts.append(("Trả kết quả…", self.return_result))
+        if overdue:
+            acts.append(("Xin lỗi, hẹn lại…", self.apology))
+        acts.append(("In giấy tiếp nhận", lambda: self._print(FormKind.RECEIPT)))
+        return acts
+
+    def _run(self, fn: Any, then: Any = None) -> None:
+        def done(result: object) -> None:
+            self.changed = True
+            if then:
+                then(result)
+            self.reload()
+
+        self.worker.submit(fn, done, lambda e: show_exception(self, e))
+
+    def supplement_received(self) -> None:
+        """Record the supplement; the pause extends the deadline."""
+        self._run(lambda c: repo.supplement_received(c, self.dossier_id, load_calendar(c)))
+
+    def return_result(self) -> None:
+        """Ask who collects the result and whether their ID was checked."""
+        to_whom = QLineEdit(self.d.get("applicant_name", ""))
+        checked = QCheckBox("Đã kiểm tra CCCD / giấy ủy quyền của người nhận")
+        method = QComboBox()
+        method.addItems(["Tại Bộ phận Một cửa", "Qua bưu chính công ích"])
+        method.setCurrentIndex(int(self.d.get("return_method") or 0))
+        dlg = _AskDialog("Trả kết quả", self, [("Người nhận", to_whom), ("", checked), ("Hình thức", method)])
+        if dlg.exec():
+            who, ok, m = to_whom.text(), checked.isChecked(), method.currentIndex()
+            self._run(lambda c: repo.return_result(c, self.dossier_id, to_whom=who, id_checked=ok, method=m))
+
+    def apology(self) -> None:
+        """Record an apology with a new date and print Mẫu 04 (or the 2025 letter)."""
+        reason = QLineEdit()
+        reason.setPlaceholderText("Lý do chậm trả kết quả")
+        days = QComboBox()
+        for n in (1, 2, 3, 5, 7, 10):
+            days.addItem(f"{n} ngày làm việc", n)
+        dlg = _AskDialog("Xin lỗi và hẹn lại ngày trả kết quả", self,
+                         [("Lý do", reason), ("Gia hạn thêm", days)])
+        if not dlg.exec():
+            return
+        why, n = reason.text(), int(days.currentData())
+        root = self.data_root
+
+        def work(c: CounterDB) -> Path:
+            cal = load_calendar(c)
+            base = max(dt.date.today(), repo.parse_ts(self.d["due_at"]).date())  # type: ignore[union-attr]
+            new_due = cal.closing_at(cal.add_working_days(base, n))
+            repo.record_apology(c, self.dossier_id, reason=why, new_due_at=new_due)
+            pdf = render_form(c, self.dossier_id, FormKind.APOLOGY, reason=why, new_due_at=new_due)
+            return store_form(root, self.d["code"], self.dossier_id, FormKind.APOLOGY, pdf)
+
+        self._run(work, self._preview)
+
+    def _print(self, kind: FormKind) -> None:
+        root, did, code = self.data_root, self.dossier_id, self.d.get("code") or ""
+        self._run(lambda c: store_form(root, code, did, kind, render_form(c, did, kind)), self._preview)
+
+    def _preview(self, path: object) -> None:
+        if isinstance(path, Path):
+            self.last_pdf = path
+            if self.isVisible() and not getattr(self, "no_preview", False):
+                from counter_app.ui.printing import preview_pdf
+
+                try:
+                    preview_pdf(self, path)
+                except CounterError as exc:
+                    show_exception(self, exc)

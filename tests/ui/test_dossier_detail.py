@@ -1,0 +1,111 @@
+"""Dossier list filters and the detail dialog's actions, through the real widgets and worker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from counter_app.db import dossiers as repo
+from counter_app.db.database import CounterDB
+from counter_app.domain.calendar import WorkCalendar
+from counter_app.ui.dossier_detail import DossierDetail
+from counter_app.ui.dossier_list import DossierListPage
+from counter_app.ui.qt import QApplication, QCheckBox, QDialog, QLineEdit, QPushButton, QTimer
+from counter_app.ui.tasks import DbWorker
+from tests.factories import make_db
+
+CAL = WorkCalendar.default()
+
+
+@pytest.fixture
+def env(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[DbWorker, Path, list[int]]]:
+    cdb = make_db(tmp_path / "c.db")
+    ids = []
+    for i, day in enumerate([datetime(2026, 10, 5, 9, 0), datetime(2026, 10, 6, 9, 0), datetime.now()]):
+        r = repo.receive(cdb, repo.ReceptionInput(
+            procedure_code="1.001193",
+            applicant=repo.ApplicantInput(full_name=f"Lê Văn {i}", id_number=f"00109001234{i}"),
+            components=[repo.ComponentInput("TK"), repo.ComponentInput("GCS"), repo.ComponentInput("CCCD", "shown")],
+        ), CAL, now=day)
+        ids.append(r.dossier_id)
+    cdb.close()
+    worker = DbWorker(tmp_path / "c.db")
+    with qtbot.waitSignal(worker.ready, timeout=10000):
+        worker.start()
+    yield worker, tmp_path, ids
+    worker.stop()
+
+
+def _button(dlg: QDialog, text: str) -> QPushButton:
+    for b in dlg.findChildren(QPushButton):
+        if b.text().startswith(text):
+            return b
+    raise AssertionError(f"no button {text!r}: {[b.text() for b in dlg.findChildren(QPushButton)]}")
+
+
+def test_overdue_filter_in_list(qtbot: QtBot, env: tuple[DbWorker, Path, list[int]]) -> None:
+    worker, root, _ids = env
+    page = DossierListPage(worker, data_root=root)
+    qtbot.addWidget(page)
+    page.refresh()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3, timeout=10000)
+    page.quick.setCurrentIndex(1)  # Quá hạn
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=10000)
+    assert {r["applicant_name"] for r in page.model.rows} == {"Lê Văn 0", "Lê Văn 1"}
+    page.quick.setCurrentIndex(0)
+    page.period.setCurrentIndex(1)  # Hôm nay
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=10000)
+
+
+def test_detail_actions_result_ready_then_return(qtbot: QtBot, env: tuple[DbWorker, Path, list[int]]) -> None:
+    worker, root, ids = env
+    dlg = DossierDetail(worker, root, ids[2])
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitUntil(lambda: "Được tiếp nhận" in dlg.header.text(), timeout=10000)
+    _button(dlg, "Đã có kết quả").click()
+    qtbot.waitUntil(lambda: "Đã xử lý xong" in dlg.header.text(), timeout=10000)
+
+    def fill_return_dialog() -> None:
+        ask = QApplication.activeModalWidget()
+        assert ask is not None
+        ask.findChildren(QLineEdit)[0].setText("Trần Thị Nhận")
+        ask.findChildren(QCheckBox)[0].setChecked(True)
+        ask.accept()
+
+    QTimer.singleShot(200, fill_return_dialog)
+    _button(dlg, "Trả kết quả").click()
+    qtbot.waitUntil(lambda: "Đã trả kết quả" in dlg.header.text(), timeout=10000)
+    cdb = CounterDB(root / "c.db")
+    d = repo.dossier_detail(cdb, ids[2])
+    assert d["status"] == 10 and d["returned_to"] == "Trần Thị Nhận"
+    assert dlg.changed
+
+
+def test_overdue_dossier_apology_prints_form_04(qtbot: QtBot, env: tuple[DbWorker, Path, list[int]]) -> None:
+    worker, root, ids = env
+    dlg = DossierDetail(worker, root, ids[0])
+    dlg.no_preview = True
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitUntil(lambda: "QUÁ HẠN" in dlg.header.text(), timeout=10000)
+
+    def fill() -> None:
+        ask = QApplication.activeModalWidget()
+        assert ask is not None
+        ask.findChildren(QLineEdit)[0].setText("Chờ kết quả xác minh của công an")
+        ask.accept()
+
+    QTimer.singleShot(200, fill)
+    _button(dlg, "Xin lỗi").click()
+    qtbot.waitUntil(lambda: dlg.last_pdf is not None, timeout=15000)
+    import pypdf
+
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(dlg.last_pdf).pages)
+    assert "xin lỗi" in text.lower() and "Chờ kết quả xác minh" in text
+    d = repo.dossier_detail(CounterDB(root / "c.db"), ids[0])
+    assert d["new_due_at"] and d["new_due_at"] > d["due_at"]
