@@ -295,7 +295,8 @@ def generate(
                 n_files += 1
         rows["events"].append((did, ts(received), "received", None, 2, officer))
         if status not in (2,):
-            rows["events"].append((did, ts(received + timedelta(hours=2)), f"status_{status}", 2, status, officer))
+            at = finished or min(received + timedelta(hours=2), now)
+            rows["events"].append((did, ts(at), f"status_{status}", 2, status, officer))
         synced = i < n_dossiers - 25  # the newest few are still waiting to sync
         rows["outbox"].append((str(uuid.UUID(int=rng.getrandbits(128))), did,
                                json.dumps({"uid": uid, "code": code, "reason": "received"}), ts(received),

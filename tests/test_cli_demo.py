@@ -92,3 +92,14 @@ def test_console_script_runs_as_a_process(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, str(ROOT / "main.py"), "info", "--data-dir", str(tmp_path)],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and "Hồ sơ: 0" in out.stdout
+
+
+def test_demo_events_never_in_the_future(tmp_path: Path) -> None:
+    assert main(["demo-data", "--dossiers", "300", "--no-files", "--data-dir", str(tmp_path)]) == 0
+    cdb = open_database(tmp_path / "counter.sqlite3")
+    now = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+    assert cdb.scalar("SELECT count(*) FROM dossier_events WHERE at > ?", (now,)) == 0
+    assert cdb.scalar("SELECT count(*) FROM dossiers WHERE received_at > ? OR finished_at > ?", (now, now)) == 0
+    # Receptions happen in office hours (07:30–17:00).
+    assert cdb.scalar("SELECT count(*) FROM dossiers WHERE time(received_at) < '07:30:00' "
+                      "OR time(received_at) > '17:00:00'") == 0

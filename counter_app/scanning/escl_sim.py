@@ -267,8 +267,11 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 job.delivered += 1
                 number = job.delivered
+        if status == 503:
+            self._send(503, Retry_After="1")
+            return
         if status != 200 or job is None:
-            self._send(status, **({"Retry_After": "1"} if status == 503 else {}))
+            self._send(status)
             return
         self._send(200, render_page(job, number), content_type="image/jpeg")
 
@@ -327,6 +330,14 @@ class _SimServer(ThreadingHTTPServer):
     daemon_threads = True
     sim: EsclSimulator
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up early (cancel, size cap) is normal for a scanner; keep
+        # socketserver's traceback for real bugs only.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            log.debug("escl-sim: client %s hung up", client_address)
+            return
+        super().handle_error(request, client_address)
+
 
 class EsclSimulator:
     """The simulator as an object: ``with EsclSimulator(SimConfig(...)) as sim: sim.base_url``."""
@@ -346,7 +357,8 @@ class EsclSimulator:
     @property
     def base_url(self) -> str:
         """The eSCL root, e.g. ``http://127.0.0.1:8123/eSCL``."""
-        return f"http://{self._server.server_address[0]}:{self.port}/eSCL"
+        host = self._server.server_address[0]
+        return f"http://{host if isinstance(host, str) else host.decode()}:{self.port}/eSCL"
 
     def start(self) -> EsclSimulator:
         """Serve in a background thread."""

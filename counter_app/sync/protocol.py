@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import unicodedata
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -251,7 +252,9 @@ def make_envelope(service: str, data: Sequence[Any] | None = None, *, is_updatin
 
 def is_already_exists(error_code: str, message: str = "") -> bool:
     """True for the vendors' "đã tồn tại" answer ("3" or "-3", or the phrase in the message)."""
-    return error_code in (ErrorCode.ALREADY_EXISTS, ErrorCode.ALREADY_EXISTS_ALT) or "đã tồn tại" in message
+    # NFC: some vendors' messages arrive decomposed (NFD), which would not match the literal.
+    return (error_code in (ErrorCode.ALREADY_EXISTS, ErrorCode.ALREADY_EXISTS_ALT)
+            or "đã tồn tại" in unicodedata.normalize("NFC", message))
 
 
 @dataclass(frozen=True)
@@ -290,6 +293,17 @@ class ServiceReply:
     def already_exists(self) -> bool:
         """True for "đã tồn tại": the dossier is there; update it instead."""
         return is_already_exists(self.error_code, self.message)
+
+    @property
+    def cursor(self) -> int | None:
+        """``TraCuuHoSo`` with ``since``: the value to send as the next ``since``."""
+        value = self.raw.get("cursor")
+        return int(value) if value is not None else None
+
+    @property
+    def has_more(self) -> bool:
+        """``TraCuuHoSo`` with ``since``: more changes wait; ask again with :attr:`cursor`."""
+        return bool(self.raw.get("has_more", False))
 
     @classmethod
     def from_json(cls, body: Mapping[str, Any]) -> ServiceReply:

@@ -201,14 +201,22 @@ class DossierListPage(QWidget):
         self.status_box.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.view.doubleClicked.connect(lambda idx: self.open_dossier(idx.row()))
         self.view.installEventFilter(self)
+        self.search.installEventFilter(self)
 
     def eventFilter(self, obj: Any, event: Any) -> bool:
         """Enter on a row opens it."""
         from counter_app.ui.qt import QEvent
 
-        if obj is self.view and event.type() == QEvent.Type.KeyPress and event.key() in (
-                Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        if event.type() != QEvent.Type.KeyPress:
+            return super().eventFilter(obj, event)
+        if obj is self.view and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.open_dossier(self.view.currentIndex().row())
+            return True
+        if obj is self.search and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            # From the search box straight into the results: ↓ or Enter selects the first row.
+            if self.model.rowCount():
+                self.view.setFocus()
+                self.view.selectRow(max(self.view.currentIndex().row(), 0))
             return True
         return super().eventFilter(obj, event)
 

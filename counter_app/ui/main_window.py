@@ -113,7 +113,7 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
             sc = QShortcut(QKeySequence(shortcut), self)
-            sc.activated.connect(lambda k=key: self.show_page(k))
+            sc.activated.connect(lambda k=key: self.show_page(k, focus=True))
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         central = QWidget()
         lay = QHBoxLayout(central)
@@ -137,9 +137,13 @@ class MainWindow(QMainWindow):
         self._status_timer.timeout.connect(self.refresh_status)
         self.nav.setCurrentRow(0)
 
-    def show_page(self, key: str) -> None:
-        """Switch to a page by key."""
+    def show_page(self, key: str, focus: bool = False) -> None:
+        """Switch to a page by key (and put the cursor where the officer types next)."""
         self.nav.setCurrentRow([k for k, _t, _s in NAV].index(key))
+        if focus and key == "dossiers":
+            self.dossiers.search.setFocus()
+        elif focus and key == "reception" and self.reception.stack.currentIndex() == 0:
+            self.reception.search.setFocus()
 
     def new_dossier(self) -> None:
         """Ctrl+N anywhere: a new dossier on the reception page."""
@@ -170,7 +174,8 @@ class MainWindow(QMainWindow):
                 "parent_name": cdb.get_setting("parent_name"),
                 "workstation_slot": cdb.get_setting("workstation_slot"),
                 "provincial_endpoint": cdb.get_setting("provincial_endpoint"),
-                "officer": cdb.scalar("SELECT full_name FROM users WHERE role='admin' ORDER BY id LIMIT 1"),
+                # Until sign-in exists, the first officer account is the one working (same rule as reception).
+                "officer": cdb.scalar("SELECT full_name FROM users ORDER BY role = 'officer' DESC, id LIMIT 1"),
                 "queue": cdb.scalar("SELECT count(*) FROM outbox WHERE state <> 'synced'"),
                 "errors": cdb.scalar("SELECT count(*) FROM outbox WHERE state = 'error'"),
                 "oldest": oldest,

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -81,6 +82,7 @@ __all__ = [
     "QDialog",
     "QDialogButtonBox",
     "QEvent",
+    "QFileDialog",
     "QFont",
     "QFormLayout",
     "QFrame",
@@ -103,7 +105,6 @@ __all__ = [
     "QPageSize",
     "QPainter",
     "QPalette",
-
     "QPersistentModelIndex",
     "QPixmap",
     "QPointF",

@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 
 STEPS = ["1. Thủ tục", "2. Người nộp", "3. Thành phần hồ sơ", "4. Quyết định", "Giấy tiếp nhận"]
 ONLINE_LABELS = {"toan_trinh": "Trực tuyến toàn trình", "mot_phan": "Trực tuyến một phần", "khong": "Chưa trực tuyến"}
-STATE_LABELS = {"received": "✔ Đã nhận", "missing": "✘ Thiếu", "shown": "👁 Chỉ xuất trình"}
+STATE_LABELS = {"received": "✔ Đã nhận", "missing": "✘ Thiếu", "shown": "○ Chỉ xuất trình"}
 STATE_CYCLE = ["received", "missing", "shown"]
 
 
@@ -95,6 +95,7 @@ class ReceptionPage(QWidget):
         self.result: repo.ReceptionResult | None = None
         self.receipt_path: Path | None = None
         self.officer_id: int | None = None
+        self.calendar: Any = None
         self._filter = _EnterFilter(self)
 
         self.steps_label = QLabel()
@@ -160,8 +161,17 @@ class ReceptionPage(QWidget):
         self.email = QLineEdit()
         self.reuse_label = QLabel()
         self.reuse_label.setWordWrap(True)
+        qr_image = QPushButton("Đọc QR từ ảnh…  (Ctrl+O)")
+        qr_image.setToolTip("Ảnh chụp thẻ CCCD từ điện thoại hoặc máy ảnh tài liệu")
+        qr_image.clicked.connect(self.qr_from_image)
+        sc = QShortcut(QKeySequence("Ctrl+O"), w)
+        sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        sc.activated.connect(self.qr_from_image)
+        qr_row = QHBoxLayout()
+        qr_row.addWidget(self.qr, 1)
+        qr_row.addWidget(qr_image)
         form = QFormLayout()
-        form.addRow("Mã QR CCCD", self.qr)
+        form.addRow("Mã QR CCCD", qr_row)
         form.addRow("Đối tượng", self.subject)
         form.addRow("Họ và tên *", self.name)
         form.addRow("Số định danh", self.id_number)
@@ -257,6 +267,7 @@ class ReceptionPage(QWidget):
             dicts = load_procedures(cdb)
             index = CatalogueIndex([procedure_from_dict(d) for d in dicts])
             officer = cdb.scalar("SELECT id FROM users ORDER BY role = 'officer' DESC, id LIMIT 1")
+            self.calendar = load_calendar(cdb)
             return index, {d["code"]: d for d in dicts}, officer
 
         self.worker.submit(load, self._loaded)
@@ -418,6 +429,26 @@ class ReceptionPage(QWidget):
         idn = card.id_number
         self.worker.submit(lambda cdb: repo.find_citizen(cdb, idn), self._got_citizen)
 
+    def qr_from_image(self, path: str | None = None) -> None:
+        """Decode the CCCD QR from an image file (OpenCV, on the thread pool) and apply it."""
+        if path is None:
+            from counter_app.ui.qt import QFileDialog
+
+            path, _ = QFileDialog.getOpenFileName(self, "Chọn ảnh thẻ CCCD", "", "Ảnh (*.jpg *.jpeg *.png *.bmp *.tif)")
+            if not path:
+                return
+        from counter_app.services.qrimage import decode_qr_file
+        from counter_app.ui.tasks import run_in_pool
+
+        self.message.setText("Đang đọc mã QR từ ảnh…")
+        chosen = path
+
+        def failed(exc: BaseException) -> None:
+            text = exc.user_message() if isinstance(exc, CounterError) else str(exc)
+            self.message.setText(f"<span style='color:#b00'>{text}</span>")
+
+        run_in_pool(lambda: decode_qr_file(chosen), self.apply_qr, failed)
+
     def _got_citizen(self, row: dict[str, Any] | None) -> None:
         if not row:
             self.reuse_label.setText("Công dân lần đầu đến quầy.")
@@ -510,10 +541,19 @@ class ReceptionPage(QWidget):
         assert self.procedure
         missing = self._missing_required()
         self.accept_btn.setEnabled(not missing)
-        cal = load_calendar  # noqa: F841 - the due date preview is computed when saving (calendar from DB)
         lines = [f"<b>{self.procedure['name']}</b> ({self.procedure['code']})",
                  f"Người nộp: <b>{nfc(self.name.text())}</b> {self.id_number.text()}",
                  f"Thời hạn giải quyết: {self.procedure.get('processing_text') or '—'}"]
+        if self.calendar is not None and not missing:
+            # Preview only: the saved due date is computed again at the moment of saving.
+            p = self.procedure
+            timing = repo.procedure_timing({"processing_days": p.get("processing_days"),
+                                            "processing_hours": p.get("processing_hours"),
+                                            "cutoff_time": p.get("cutoff_time")})
+            due = self.calendar.due_at(dt.datetime.now().replace(microsecond=0), timing)
+            lines.append(f"Hẹn trả kết quả: <b style='font-size:15px'>{due:%H giờ %M phút, ngày %d/%m/%Y}</b>")
+        fee = sum(int(f.get("amount") or 0) for f in self.procedure.get("fees") or [])
+        lines.append(f"Phí, lệ phí: <b>{_money(fee) if fee else 'không thu'}</b>")
         if missing:
             lines.append("<span style='color:#b00'><b>Còn thiếu:</b> " + "; ".join(missing) +
                          "</span> — chỉ có thể yêu cầu bổ sung (Mẫu 02) hoặc từ chối.")

@@ -410,6 +410,15 @@ def test_escl_busy_empty_feeder_unsupported(escl: EsclSimulator, escl_source: Es
     assert collect(escl_source, ScanSettings(dpi=1200, source="flatbed", page_size_mm=(10, 10)))[0].dpi == 600
 
 
+def test_escl_oversized_page_is_refused_while_downloading(escl: EsclSimulator) -> None:
+    source = EsclSource(escl.base_url, max_page_bytes=2000)
+    with pytest.raises(ImageTooLargeError) as info:
+        collect(source, ESCL_ADF)
+    source.close()
+    assert_vietnamese(info.value)
+    assert len(escl.state.deleted) == 1  # the job is cancelled on the scanner
+
+
 def test_escl_unreachable_and_slow_scanner() -> None:
     source = EsclSource(f"http://127.0.0.1:{free_port()}/eSCL", timeout=1.0)
     with pytest.raises(ScannerUnreachableError) as info:

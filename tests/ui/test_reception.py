@@ -181,3 +181,31 @@ def test_esc_goes_back_without_losing_input(qtbot: QtBot, page: ReceptionPage) -
     qtbot.keyClick(page.search, Qt.Key.Key_Return)
     assert page.stack.currentIndex() == 1
     assert page.name.text() == "Nguyễn Văn An" and page.phone.text() == "0987"
+
+
+def test_qr_from_photo_of_card(qtbot: QtBot, page: ReceptionPage, tmp_path: Path) -> None:
+    """A QR generated, photographed (rotated, noisy) and decoded back by OpenCV fills the form."""
+    import cv2
+    import numpy as np
+    import qrcode
+
+    img = qrcode.make(QR.strip(), box_size=6, border=4).convert("RGB")
+    arr = cv2.cvtColor(np.array(img), cv2.COLOR_RGB2BGR)
+    canvas = np.full((900, 1200, 3), (90, 120, 150), np.uint8)  # a desk
+    h, w = arr.shape[:2]
+    canvas[200:200 + h, 300:300 + w] = arr
+    rot = cv2.warpAffine(canvas, cv2.getRotationMatrix2D((600, 450), 8, 1.0), (1200, 900),
+                         borderValue=(90, 120, 150))
+    noisy = np.clip(rot.astype(np.int16) + np.random.default_rng(1).integers(-12, 12, rot.shape), 0, 255)
+    photo = tmp_path / "cccd.jpg"
+    cv2.imwrite(str(photo), noisy.astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 80])
+    _to_applicant_step(qtbot, page)
+    page.qr_from_image(str(photo))
+    qtbot.waitUntil(lambda: page.name.text() == "Nguyễn Văn An", timeout=10000)
+    assert page.id_number.text() == "001090012345"
+    # A corrupt image gives a clear message, not a crash.
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"\xff\xd8\xff\xe0garbage")
+    page.qr_from_image(str(bad))
+    qtbot.waitUntil(lambda: "không phải ảnh" in page.message.text() or "hỏng" in page.message.text(),
+                    timeout=10000)

@@ -170,7 +170,7 @@ def _open_sane(info: SourceInfo) -> ScanSource:
 
     env = info.options.get("env")
     extra = info.options.get("extra_args", ())
-    return SaneSource(info.address, env=env, extra_args=extra, label=info.label)  # type: ignore[arg-type]
+    return SaneSource(info.address, env=env, extra_args=extra, label=info.label)
 
 
 def _discover_sane(config: DiscoveryConfig) -> list[SourceInfo]:
@@ -257,7 +257,7 @@ def _open_files(info: SourceInfo) -> ScanSource:
     from .fileimport import FileImportSource
 
     paths = info.options.get("paths") or [info.address]
-    return FileImportSource([Path(p) for p in paths])  # type: ignore[union-attr]
+    return FileImportSource([Path(p) for p in paths])
 
 
 register_source_kind("sane", _open_sane, _discover_sane)

@@ -269,9 +269,9 @@ class CameraSource:
 
     @staticmethod
     def _estimate_dpi(frame: np.ndarray, settings: ScanSettings) -> int:
-        long_px = max(frame.shape[:2])
+        long_px = int(max(frame.shape[:2]))
         long_mm = max(settings.page_size_mm) if settings.page_size_mm else 297.0
-        return max(1, round(long_px / (long_mm / 25.4)))
+        return max(1, round(long_px / (float(long_mm) / 25.4)))
 
     def close(self) -> None:
         """Release the camera so other programs can use it."""

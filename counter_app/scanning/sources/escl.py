@@ -39,6 +39,7 @@ from .base import (
     DeviceIOError,
     DeviceNotFoundError,
     FeederEmptyError,
+    ImageTooLargeError,
     PaperJamError,
     ScanError,
     ScannerUnreachableError,
@@ -89,7 +90,7 @@ def settings_xml(settings: ScanSettings, dpi: int, area_300: tuple[int, int] | N
         ET.SubElement(root, f"{{{NS_SCAN}}}Duplex").text = "true" if settings.source == "adf_duplex" else "false"
     ET.register_namespace("scan", NS_SCAN)
     ET.register_namespace("pwg", NS_PWG)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
 def parse_capabilities(xml: bytes) -> tuple[str, SourceCapabilities]:
@@ -164,12 +165,14 @@ class EsclSource:
         page_timeout: float = 180.0,
         verify_tls: bool = False,
         busy_retry_seconds: float = _BUSY_RETRY_SECONDS,
+        max_page_bytes: int = imageio.MAX_FILE_BYTES,
         transport: httpx.BaseTransport | None = None,
         label: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.page_timeout = page_timeout
         self.busy_retry_seconds = busy_retry_seconds
+        self.max_page_bytes = max_page_bytes
         self._client = httpx.Client(timeout=timeout, verify=verify_tls, transport=transport, follow_redirects=False)
         self._caps: SourceCapabilities | None = None
         self._model = ""
@@ -179,9 +182,27 @@ class EsclSource:
     def _url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"
 
-    def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    def _request(
+        self, method: str, url: str, *, max_bytes: int = imageio.MAX_FILE_BYTES, **kwargs: Any
+    ) -> httpx.Response:
+        """One HTTP exchange with transport errors mapped and the body size capped.
+
+        The body is streamed so a faulty or hostile device cannot make us buffer gigabytes
+        before the image decoder's own size check would run.
+        """
         try:
-            return self._client.request(method, url, **kwargs)
+            with self._client.stream(method, url, **kwargs) as response:
+                declared = response.headers.get("Content-Length", "")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise ImageTooLargeError(detail=f"{method} {url}: Content-Length {declared}")
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > max_bytes:
+                        raise ImageTooLargeError(detail=f"{method} {url}: more than {max_bytes} bytes")
+                return httpx.Response(
+                    response.status_code, headers=response.headers, content=bytes(body), request=response.request
+                )
         except httpx.TimeoutException as exc:
             if isinstance(exc, httpx.ConnectTimeout):
                 raise ScannerUnreachableError(detail=f"{method} {url}: {exc!r}") from exc
@@ -190,7 +211,10 @@ class EsclSource:
             raise ScannerUnreachableError(detail=f"{method} {url}: {exc!r}") from exc
 
     def _get_xml(self, path: str) -> bytes:
-        response = self._request("GET", self._url(path))
+        try:
+            response = self._request("GET", self._url(path), max_bytes=_MAX_XML_BYTES)
+        except ImageTooLargeError as exc:
+            raise DeviceIOError("Máy quét mạng trả về dữ liệu không hợp lệ.", detail=exc.detail) from exc
         if response.status_code == 404:
             raise DeviceNotFoundError(
                 "Địa chỉ này không có dịch vụ quét eSCL.",
@@ -199,8 +223,6 @@ class EsclSource:
             )
         if response.status_code != 200:
             raise DeviceIOError(detail=f"GET {path}: HTTP {response.status_code}")
-        if len(response.content) > _MAX_XML_BYTES:
-            raise DeviceIOError(detail=f"GET {path}: {len(response.content)} bytes of XML")
         return response.content
 
     def status(self) -> dict[str, str]:
@@ -278,7 +300,7 @@ class EsclSource:
         if not location:
             raise DeviceIOError(detail="ScanJobs: 201 without Location")
         # Location may be absolute or relative to the eSCL root (both are seen in the field).
-        job_url = urljoin(self.base_url + "/", location).rstrip("/")
+        job_url = str(urljoin(self.base_url + "/", location)).rstrip("/")
         log.info("eSCL job created at %s", job_url)
         return job_url
 
@@ -288,7 +310,7 @@ class EsclSource:
         deadline = time.monotonic() + self.page_timeout
         delay = 0.05
         while not cancel.cancelled:
-            response = self._request("GET", f"{job_url}/NextDocument")
+            response = self._request("GET", f"{job_url}/NextDocument", max_bytes=self.max_page_bytes)
             code = response.status_code
             if code == 200:
                 yield response.content

@@ -25,7 +25,7 @@ from __future__ import annotations
 import io
 import logging
 import warnings
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -238,7 +238,7 @@ def iter_frames(
     max_pixels: int = MAX_PIXELS,
     max_bytes: int = MAX_FILE_BYTES,
     exif_transpose: bool = True,
-) -> Iterator[DecodedFrame]:
+) -> Generator[DecodedFrame, None, None]:
     """Decode ``data`` (bytes or a file path) frame by frame into BGR ``uint8``.
 
     Raises :class:`ImageError` subclasses only; never modifies the input file. A PDF is refused

@@ -18,6 +18,7 @@ import secrets
 import socket
 import ssl
 import struct
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -170,8 +171,6 @@ class SimulatorServer(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Clients vanishing is normal here (and is what tests provoke); anything else is a bug."""
-        import sys
-
         exc = sys.exc_info()[1]
         if isinstance(exc, OSError):
             log.debug("connection error: %s", exc)

@@ -1,0 +1,557 @@
+"""The digitised copy of one dossier component: one signed PDF, stored and registered.
+
+Rules this module implements (DOMAIN §6 — Thông tư 01/2023/TT-VPCP Điều 8 and the Interior
+Ministry's technical parameters):
+
+* one PDF per dossier component, **PDF 1.4 or later, colour, at least 200 dpi, 100 % scale**:
+  every page keeps its physical size (``pixels / dpi × 72`` points), so an A4 page scanned at
+  300 dpi is 595 × 842 pt and an ID card stays card-sized;
+* the number of images equals the number of physical pages, in order; the officer types the page
+  count of the paper and a difference is flagged (:attr:`ComponentFile.page_mismatch`);
+* the officer's **name and the time of copying, and the signature position, top-left of page 1**;
+* the officer's personal digital signature (:mod:`counter_app.scanning.signing`, PAdES B-B);
+* metadata (dossier code, component code, officer, time, page count) in the PDF's document
+  information dictionary and in the database (``files.meta``).
+
+Pages are JPEG-encoded once, with a quality chosen by document type, and embedded as DCT images
+without re-encoding (reportlab passes JPEG bytes through). Red seals stay red: colour is always
+kept, and certificates with seals use full-resolution chroma (4:4:4) so thin red strokes do not
+bleed.
+
+Crash safety of :func:`write_component_pdf`: the file is written and fsync'ed first
+(:func:`~counter_app.atomicio.atomic_write_bytes`), then ONE database transaction adds the
+``files`` row, the dossier event and the outbox entry. A crash between the two leaves an orphan
+file that no row points to — harmless, found by :func:`counter_app.db.files.orphan_scans` and
+removable; a row never points to a file that was not completely on disk.
+
+Qt-free and blocking (JPEG encoding, PDF building, signing): run it on a worker thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import io
+import logging
+import re
+import threading
+import time
+import unicodedata
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+import cv2
+import numpy as np
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, TextStringObject
+from reportlab import rl_config
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen import canvas as rl_canvas
+
+from counter_app.atomicio import atomic_write_bytes
+from counter_app.documents._fonts import BOLD, REGULAR, register_fonts
+from counter_app.errors import ValidationError
+from counter_app.scanning.signing import DEFAULT_REASON, OfficerSigner, sign_pdf
+from counter_app.textnorm import nfc
+
+if TYPE_CHECKING:
+    from counter_app.db.database import CounterDB
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "JPEG_PROFILES",
+    "MIN_DPI",
+    "ComponentFile",
+    "DocType",
+    "JpegProfile",
+    "OutputOptions",
+    "PageImage",
+    "ScanMeta",
+    "build_component_pdf",
+    "page_size_pt",
+    "safe_name",
+    "scan_relative_path",
+    "stamp_box",
+    "stamp_lines",
+    "write_component_pdf",
+]
+
+# DOMAIN §6: "PDF 1.4 hoặc cao hơn, màu, tối thiểu 200 dpi, tỷ lệ 100 %".
+MIN_DPI = 200.0
+PDF_VERSION = (1, 4)
+# DB and printed times are local Vietnamese time (counter_app.db.schema); the PDF dates say so.
+_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+_CREATOR = "Quầy Một Cửa"
+
+
+class DocType(enum.StrEnum):
+    """What is on the paper; chooses the JPEG quality (``OutputOptions.doc_type``)."""
+
+    TEXT = "text"                  # typed or handwritten forms, declarations
+    PHOTO_ID = "photo_id"          # ID cards, portraits, photos: faces and fine print
+    CERTIFICATE = "certificate"    # certificates/decisions with red seals and signatures
+
+
+@dataclass(frozen=True)
+class JpegProfile:
+    """JPEG settings for one document type."""
+
+    quality: int
+    full_chroma: bool  # 4:4:4 instead of 4:2:0: keeps thin red seal strokes red and sharp
+
+
+# Qualities chosen on 300-dpi test pages: 75 keeps text crisp at ~1/3 the size of 90; photos
+# and seals get more because faces and red ink show JPEG artefacts first.
+JPEG_PROFILES: dict[DocType, JpegProfile] = {
+    DocType.TEXT: JpegProfile(75, full_chroma=False),
+    DocType.PHOTO_ID: JpegProfile(88, full_chroma=True),
+    DocType.CERTIFICATE: JpegProfile(85, full_chroma=True),
+}
+
+
+class PageImage(NamedTuple):
+    """One processed page from the pipeline: a BGR ``uint8`` image and its effective dpi."""
+
+    image: np.ndarray
+    dpi: float
+
+
+@dataclass(frozen=True)
+class ScanMeta:
+    """Who digitised what, when — printed on page 1 and stored in the PDF and the database.
+
+    Glossary: hồ sơ = dossier (``dossier_code`` = mã hồ sơ), thành phần hồ sơ = component.
+    ``scanned_at`` is local time (naive = Asia/Ho_Chi_Minh, like the database).
+    """
+
+    dossier_code: str
+    component_code: str
+    officer_name: str
+    scanned_at: datetime
+    agency_name: str = ""
+    component_name: str = ""
+    procedure_code: str = ""
+    officer_id: int | None = None
+    declared_pages: int | None = None
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    """How to encode the pages."""
+
+    doc_type: DocType = DocType.TEXT
+    allow_low_dpi: bool = False          # an explicit officer decision, e.g. a camera fallback
+    jpeg_quality: int | None = None      # overrides the document type's quality
+    min_dpi: float = MIN_DPI
+    encode_threads: int = 2              # cv2.imencode releases the GIL; counter PCs have 2–4 cores
+
+    def profile(self) -> JpegProfile:
+        """The JPEG settings these options select."""
+        base = JPEG_PROFILES[DocType(self.doc_type)]
+        return replace(base, quality=self.jpeg_quality) if self.jpeg_quality else base
+
+
+@dataclass(frozen=True)
+class ComponentFile:
+    """A digitised component on disk and in the database."""
+
+    file_id: int
+    uid: str
+    path: Path                 # absolute
+    rel_path: str              # relative to the data directory, '/'-separated (as stored)
+    sha256: str
+    size: int
+    page_count: int
+    declared_pages: int | None
+    page_mismatch: bool
+    signed: bool
+    warnings: tuple[str, ...] = ()
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------------------------ geometry
+def page_size_pt(page: PageImage) -> tuple[float, float]:
+    """Physical page size in PDF points (1/72 in) — 100 % scale."""
+    h, w = page.image.shape[:2]
+    return w / float(page.dpi) * 72.0, h / float(page.dpi) * 72.0
+
+
+@dataclass(frozen=True)
+class _StampLayout:
+    box: tuple[float, float, float, float]  # x1, y1, x2, y2 (PDF points, origin bottom-left)
+    font_size: float
+    leading: float
+    pad: float
+
+
+def stamp_lines(meta: ScanMeta) -> list[str]:
+    """The stamp text (TT 01/2023 Điều 8: who digitised it and when), one string per line."""
+    lines = [
+        f"Số hóa bởi: {nfc(meta.officer_name)}",
+        f"Thời điểm: {meta.scanned_at:%H:%M %d/%m/%Y}",
+    ]
+    if nfc(meta.agency_name):
+        lines.append(nfc(meta.agency_name))
+    return lines
+
+
+def _stamp_layout(page_w: float, page_h: float, meta: ScanMeta) -> _StampLayout:
+    register_fonts()
+    lines = stamp_lines(meta)
+    # ~8.5 pt on A4, never below 5 pt (an ID card is 243 pt wide): small enough to leave the
+    # page readable, large enough to print legibly.
+    fs = min(9.0, max(5.0, page_w / 70.0))
+    margin = min(14.0, max(3.0, 0.02 * min(page_w, page_h)))
+
+    def widest(size: float) -> float:
+        return max(pdfmetrics.stringWidth(t, BOLD if i == 0 else REGULAR, size) for i, t in enumerate(lines))
+
+    avail = page_w - 2 * margin
+    pad = 0.5 * fs
+    if widest(fs) + 2 * pad > avail:  # a long agency name on a small page: shrink, not overflow
+        fs = max(3.5, fs * (avail - 2 * pad) / widest(fs))
+        pad = 0.5 * fs
+    leading = 1.22 * fs
+    w = min(avail, widest(fs) + 2 * pad)
+    h = len(lines) * leading + 2 * pad - (leading - fs) + 0.25 * fs  # room for descenders
+    x1, y2 = margin, page_h - margin
+    return _StampLayout((x1, y2 - h, x1 + w, y2), fs, leading, pad)
+
+
+def stamp_box(first_page: PageImage, meta: ScanMeta) -> tuple[float, float, float, float]:
+    """Rectangle of the stamp on page 1 (= the signature field), as ``(x1, y1, x2, y2)`` points."""
+    return _stamp_layout(*page_size_pt(first_page), meta).box
+
+
+def _draw_stamp(c: rl_canvas.Canvas, page_w: float, page_h: float, meta: ScanMeta) -> None:
+    lay = _stamp_layout(page_w, page_h, meta)
+    x1, y1, x2, y2 = lay.box
+    c.saveState()
+    # Semi-opaque white: the text stays readable over a dark or busy page, the page under it
+    # stays faintly visible (nothing of the original is hidden outright).
+    c.setFillColorRGB(1, 1, 1)
+    c.setFillAlpha(0.85)
+    c.rect(x1, y1, x2 - x1, y2 - y1, stroke=0, fill=1)
+    c.setFillAlpha(1)
+    c.setFillColorRGB(0.05, 0.05, 0.2)
+    y = y2 - lay.pad - lay.font_size * 0.85
+    for i, line in enumerate(stamp_lines(meta)):
+        if i == 0:
+            label, _, name = line.partition(": ")
+            c.setFont(REGULAR, lay.font_size)
+            c.drawString(x1 + lay.pad, y, label + ": ")
+            c.setFont(BOLD, lay.font_size)
+            c.drawString(x1 + lay.pad + pdfmetrics.stringWidth(label + ": ", REGULAR, lay.font_size), y, name)
+        else:
+            c.setFont(REGULAR, lay.font_size)
+            c.drawString(x1 + lay.pad, y, line)
+        y -= lay.leading
+    c.restoreState()
+
+
+# --------------------------------------------------------------------------------------- build
+def _check_pages(pages: Sequence[PageImage], options: OutputOptions) -> list[PageImage]:
+    if not pages:
+        raise ValidationError(
+            "Chưa có trang nào để lưu bản số hóa.", hint="Quét các trang của thành phần hồ sơ rồi lưu lại."
+        )
+    checked: list[PageImage] = []
+    for i, raw in enumerate(pages, start=1):
+        page = PageImage(*raw)
+        img = page.image
+        if not isinstance(img, np.ndarray) or img.dtype != np.uint8 or img.ndim not in (2, 3) or img.size == 0:
+            raise ValueError(f"page {i}: expected a non-empty uint8 image, got {getattr(img, 'dtype', type(img))}")
+        if not page.dpi or page.dpi <= 0:
+            raise ValueError(f"page {i}: dpi must be positive, got {page.dpi!r}")
+        if page.dpi < options.min_dpi and not options.allow_low_dpi:
+            raise ValidationError(
+                f"Trang {i} chỉ đạt {page.dpi:.0f} dpi, thấp hơn mức tối thiểu {options.min_dpi:.0f} dpi "
+                "của bản số hóa.",
+                hint="Quét lại ở độ phân giải 300 dpi (tối thiểu 200 dpi) hoặc đặt giấy tờ gần camera hơn.",
+            )
+        # The rule says colour: a grey page from a misconfigured source is stored as RGB anyway.
+        if img.ndim == 2 or img.shape[2] == 1:
+            img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+        elif img.shape[2] == 4:
+            img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
+        elif img.shape[2] != 3:
+            raise ValueError(f"page {i}: unsupported channel count {img.shape[2]}")
+        checked.append(PageImage(img, float(page.dpi)))
+    return checked
+
+
+def _encode_jpeg(img: np.ndarray, profile: JpegProfile) -> bytes:
+    sampling = cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444 if profile.full_chroma else cv2.IMWRITE_JPEG_SAMPLING_FACTOR_420
+    ok, buf = cv2.imencode(
+        ".jpg", np.ascontiguousarray(img),
+        [cv2.IMWRITE_JPEG_QUALITY, int(profile.quality), cv2.IMWRITE_JPEG_SAMPLING_FACTOR, sampling],
+    )
+    if not ok:  # pragma: no cover - OpenCV only fails on invalid input, checked above
+        raise RuntimeError("cv2.imencode failed")
+    return buf.tobytes()
+
+
+class _JpegReader(ImageReader):
+    """An ImageReader over JPEG bytes that never decodes them.
+
+    ``Canvas.drawImage`` calls ``getRGBData()`` only to derive the image's XObject name (a digest);
+    the stock reader would decode a 300-dpi A4 page (~26 MB of RGB) just for that. The compressed
+    bytes identify the image just as well. The XObject itself is built from ``jpeg_fh()``
+    (pass-through DCT); a test checks the embedded stream equals the bytes encoded here.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(io.BytesIO(data))
+        self._jpeg = data
+
+    def getRGBData(self) -> bytes:  # noqa: N802 - reportlab's method name
+        return self._jpeg
+
+
+# reportlab wraps every stream in ASCII85 unless rl_config.useA85 is off: +25 % for JPEG data that
+# is binary-safe in a PDF anyway. The flag is global, so it is switched off only while we build,
+# under a lock (a form rendered at the same moment elsewhere merely comes out without A85 — valid).
+_RL_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _binary_streams() -> Iterator[None]:
+    with _RL_LOCK:
+        old = rl_config.useA85
+        rl_config.useA85 = 0
+        try:
+            yield
+        finally:
+            rl_config.useA85 = old
+
+
+def _pdf_date(moment: datetime) -> str:
+    aware = moment.replace(tzinfo=_TZ) if moment.tzinfo is None else moment
+    off = aware.strftime("%z")  # +0700
+    return f"D:{aware:%Y%m%d%H%M%S}{off[:3]}'{off[3:]}'"
+
+
+def _info_entries(meta: ScanMeta, page_count: int) -> dict[str, str]:
+    """Document information dictionary: standard keys plus the counter's own (readable by pypdf/exiftool)."""
+    title = nfc(meta.component_name) or f"Thành phần {meta.component_code}"
+    entries = {
+        "/Title": f"{title} — hồ sơ {meta.dossier_code}",
+        "/Author": nfc(meta.officer_name),
+        "/Subject": f"Bản số hóa hồ sơ {meta.dossier_code}, thành phần {meta.component_code}",
+        "/Keywords": "; ".join(
+            k for k in ("số hóa", meta.dossier_code, meta.component_code, meta.procedure_code) if k
+        ),
+        "/Creator": _CREATOR,
+        "/Producer": f"{_CREATOR} (reportlab, pypdf)",
+        "/CreationDate": _pdf_date(meta.scanned_at),
+        "/ModDate": _pdf_date(meta.scanned_at),
+        # Custom keys (PDF 32000-1 §14.3.3 allows any key): what the trust/archive checks read back.
+        "/MaHoSo": meta.dossier_code,
+        "/MaThanhPhan": meta.component_code,
+        "/CanBo": nfc(meta.officer_name),
+        "/ThoiDiemSoHoa": f"{meta.scanned_at:%Y-%m-%d %H:%M:%S}",
+        "/SoTrang": str(page_count),
+    }
+    if meta.declared_pages is not None:
+        entries["/SoTrangKhaiBao"] = str(meta.declared_pages)
+    if nfc(meta.agency_name):
+        entries["/CoQuan"] = nfc(meta.agency_name)
+    if meta.procedure_code:
+        entries["/MaTTHC"] = meta.procedure_code
+    return entries
+
+
+def build_component_pdf(
+    pages: Sequence[PageImage], meta: ScanMeta, options: OutputOptions | None = None
+) -> bytes:
+    """Build the unsigned PDF of one component: one JPEG page per image, stamp on page 1, metadata.
+
+    Raises :class:`ValidationError` for no pages or a page under ``options.min_dpi`` (unless
+    ``allow_low_dpi``); ``ValueError`` for malformed images (a bug upstream).
+    """
+    options = options or OutputOptions()
+    checked = _check_pages(pages, options)
+    profile = options.profile()
+    register_fonts()
+    workers = max(1, min(options.encode_threads, len(checked)))
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="jpeg") as pool:
+            jpegs = list(pool.map(lambda p: _encode_jpeg(p.image, profile), checked))
+    else:
+        jpegs = [_encode_jpeg(p.image, profile) for p in checked]
+
+    buf = io.BytesIO()
+    with _binary_streams():
+        c = rl_canvas.Canvas(buf, pdfVersion=PDF_VERSION, pageCompression=1)
+        for i, (page, jpeg) in enumerate(zip(checked, jpegs, strict=True)):
+            w_pt, h_pt = page_size_pt(page)
+            c.setPageSize((w_pt, h_pt))
+            c.drawImage(_JpegReader(jpeg), 0, 0, width=w_pt, height=h_pt)
+            if i == 0:
+                _draw_stamp(c, w_pt, h_pt, meta)
+            c.showPage()
+        c.save()
+
+    # reportlab's info dictionary has no custom keys; pypdf rewrites the (small) object graph and
+    # copies the image streams byte for byte.
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(buf.getvalue())))
+    writer.pdf_header = b"%PDF-" + f"{PDF_VERSION[0]}.{PDF_VERSION[1]}".encode()
+    writer.add_metadata({NameObject(k): TextStringObject(v) for k, v in _info_entries(meta, len(checked)).items()})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------------------- store
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(text: str, fallback: str = "_") -> str:
+    """A file/folder name made only of ``[A-Za-z0-9._-]``: no separators, no ``..``, no diacritics.
+
+    Vietnamese letters are folded to ASCII (``Đ`` → ``D``) so names stay recognisable.
+    """
+    folded = unicodedata.normalize("NFD", nfc(text).replace("đ", "d").replace("Đ", "D"))
+    ascii_ = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    name = _UNSAFE.sub("_", ascii_).strip("._-")  # no hidden files, no "." or ".." segments
+    name = re.sub(r"\.{2,}", ".", name)
+    return name[:80] or fallback
+
+
+def scan_relative_path(meta: ScanMeta, suffix: int = 0) -> str:
+    """``scans/YYYY/MM/<dossier code>/<component code>-<yyyyMMdd-HHmmss>[-n].pdf`` (POSIX separators)."""
+    t = meta.scanned_at
+    stem = f"{safe_name(meta.component_code, 'TP')}-{t:%Y%m%d-%H%M%S}" + (f"-{suffix}" if suffix else "")
+    return f"scans/{t:%Y}/{t:%m}/{safe_name(meta.dossier_code, 'HS')}/{stem}.pdf"
+
+
+def _target(root: Path, meta: ScanMeta) -> tuple[Path, str]:
+    scans = (root / "scans").resolve()
+    for n in range(0, 1000):
+        rel = scan_relative_path(meta, n)
+        path = (root / rel).resolve()
+        if not path.is_relative_to(scans):  # belt and braces: safe_name already forbids this
+            raise ValueError(f"scan path escapes the scans folder: {rel!r}")
+        if not path.exists():
+            return path, rel
+    raise RuntimeError("too many scans of one component in one second")  # pragma: no cover
+
+
+def write_component_pdf(
+    data_root: str | Path,
+    cdb: CounterDB,
+    dossier_component_id: int,
+    pages: Sequence[PageImage],
+    meta: ScanMeta,
+    signer: OfficerSigner | None,
+    declared_pages: int | None,
+    options: OutputOptions | None = None,
+    *,
+    now: datetime | None = None,
+) -> ComponentFile:
+    """Build, sign (if ``signer``), store and register the digitised copy of one component.
+
+    Codes and names come from the database row of ``dossier_component_id``; ``meta`` supplies
+    the officer and the time. Without a signer the file is stored unsigned (``signed = 0``) and
+    the result carries a warning; a signer that fails (expired certificate) raises instead, so
+    the officer decides. See the module docstring for the write order.
+    """
+    from counter_app.db import files as dbfiles  # db imports nothing from scanning; keep it so
+
+    options = options or OutputOptions()
+    root = Path(data_root)
+    ctx = dbfiles.component_context(cdb, dossier_component_id)
+    for attr, value in (("dossier_code", ctx.dossier_code), ("component_code", ctx.component_code)):
+        given = getattr(meta, attr)
+        if given and given != value:
+            raise ValueError(f"meta.{attr}={given!r} but dossier component {dossier_component_id} has {value!r}")
+    if declared_pages is not None and declared_pages < 1:
+        raise ValidationError("Số trang giấy khai báo phải từ 1 trở lên.")
+    meta = replace(
+        meta,
+        dossier_code=ctx.dossier_code,
+        component_code=ctx.component_code,
+        component_name=meta.component_name or ctx.component_name,
+        procedure_code=meta.procedure_code or ctx.procedure_code,
+        declared_pages=declared_pages,
+    )
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    pdf = build_component_pdf(pages, meta, options)
+    timings["build"] = (time.perf_counter() - t0) * 1000
+    warnings: list[str] = []
+    signer_info: dict[str, Any] = {}
+    if signer is not None:
+        t0 = time.perf_counter()
+        pdf = sign_pdf(pdf, signer, stamp_box(PageImage(*pages[0]), meta),
+                       reason=DEFAULT_REASON, location=meta.agency_name)
+        timings["sign"] = (time.perf_counter() - t0) * 1000
+        signer_info = {"signer": signer.holder, "cert_sha256": signer.fingerprint_sha256}
+    else:
+        warnings.append(
+            "Bản số hóa chưa được ký số (chưa cấu hình chứng thư số cho cán bộ); cần ký bổ sung theo "
+            "Thông tư 01/2023/TT-VPCP."
+        )
+    page_count = len(pages)
+    mismatch = declared_pages is not None and declared_pages != page_count
+    if mismatch:
+        warnings.append(
+            f"Số ảnh ({page_count}) khác số trang giấy khai báo ({declared_pages}); kiểm tra trang bị thiếu "
+            "hoặc quét trùng."
+        )
+
+    t0 = time.perf_counter()
+    path, rel = _target(root, meta)
+    sha = atomic_write_bytes(path, pdf)  # written and fsync'ed BEFORE the row that points to it
+    timings["write"] = (time.perf_counter() - t0) * 1000
+    profile = options.profile()
+    file_meta = {
+        "dossier_code": meta.dossier_code,
+        "component_code": meta.component_code,
+        "component_name": meta.component_name,
+        "officer": nfc(meta.officer_name),
+        "officer_id": meta.officer_id,
+        "scanned_at": f"{meta.scanned_at:%Y-%m-%d %H:%M:%S}",
+        "page_count": page_count,
+        "declared_pages": declared_pages,
+        "page_mismatch": mismatch,
+        "doc_type": str(DocType(options.doc_type)),
+        "jpeg_quality": profile.quality,
+        "dpi": sorted({round(float(p[1])) for p in pages}),
+        "signed": signer is not None,
+        **signer_info,
+    }
+    try:
+        reg = dbfiles.register_scan(
+            cdb,
+            dossier_component_id=dossier_component_id,
+            rel_path=rel,
+            name=Path(rel).name,
+            sha256=sha,
+            size=len(pdf),
+            page_count=page_count,
+            declared_pages=declared_pages,
+            signed=signer is not None,
+            meta=file_meta,
+            officer_id=meta.officer_id,
+            now=now or datetime.now().replace(microsecond=0),
+        )
+    except BaseException:
+        # No row points to the file: remove it now rather than leave an orphan for the cleaner.
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise
+    log.info("digitised component %s of %s: %d pages, %d bytes, signed=%s",
+             meta.component_code, meta.dossier_code, page_count, len(pdf), signer is not None)
+    return ComponentFile(
+        file_id=reg.file_id, uid=reg.uid, path=path, rel_path=rel, sha256=sha, size=len(pdf),
+        page_count=page_count, declared_pages=declared_pages, page_mismatch=mismatch,
+        signed=signer is not None, warnings=tuple(warnings), timings_ms=timings,
+    )
