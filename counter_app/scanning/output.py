@@ -310,8 +310,9 @@ class _JpegReader(ImageReader):
     def __init__(self, data: bytes) -> None:
         super().__init__(io.BytesIO(data))
         self._jpeg = data
+        self._dataA = None  # no alpha channel; the stock reader sets this while decoding
 
-    def getRGBData(self) -> bytes:  # noqa: N802 - reportlab's method name
+    def getRGBData(self) -> bytes:  # (reportlab's camelCase name)
         return self._jpeg
 
 

@@ -365,14 +365,15 @@ def create_demo_certificate(
     days: int = 365,
     *,
     organization: str = "Quầy Một Cửa (chứng thư thử nghiệm)",
-    algorithm: str = "ec",
+    algorithm: str = "rsa",
     not_before: dt.datetime | None = None,
 ) -> Path:
     """Create a self-signed signing certificate for one officer and write it as PKCS#12.
 
     For demos and tests only: a self-signed certificate is not issued by a licensed CA and is
     not on the national trust list, so validators report it as untrusted unless told to trust it.
-    ``algorithm`` is ``"ec"`` (P-256, fast) or ``"rsa"`` (2048-bit, what most CAs still issue).
+    ``algorithm`` is ``"rsa"`` (2048-bit, what Vietnamese CAs issue; the signed PDF stays at
+    version 1.7) or ``"ec"`` (P-256; pyHanko then marks the file PDF 2.0 per ISO 32002).
     The file is encrypted with the passphrase (AES-256/PBKDF2) and written atomically.
     """
     from counter_app.atomicio import atomic_write_bytes

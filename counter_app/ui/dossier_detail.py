@@ -32,6 +32,7 @@ from counter_app.ui.qt import (
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
 from counter_app.ui.tasks import DbWorker
 
@@ -79,6 +80,8 @@ class _AskDialog(QDialog):
 
 class DossierDetail(QDialog):
     """Shows one dossier; actions run on the worker and the dialog reloads after each."""
+
+    scan_requested = Signal(int)
 
     def __init__(self, worker: DbWorker, data_root: Path, dossier_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -172,8 +175,14 @@ class DossierDetail(QDialog):
             acts.append(("Trả kết quả…", self.return_result))
         if overdue:
             acts.append(("Xin lỗi, hẹn lại…", self.apology))
+        if self.d.get("channel") != 2 and any(c["state"] == "received" for c in self.d.get("components", [])):
+            acts.append(("Số hóa…", self._scan))
         acts.append(("In giấy tiếp nhận", lambda: self._print(FormKind.RECEIPT)))
         return acts
+
+    def _scan(self) -> None:
+        self.scan_requested.emit(self.dossier_id)
+        self.accept()
 
     def _run(self, fn: Any, then: Any = None) -> None:
         def done(result: object) -> None:

@@ -28,6 +28,7 @@ from counter_app.ui.qt import (
     QTimer,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
 from counter_app.ui.tasks import DbWorker
 
@@ -147,6 +148,8 @@ def period_range(choice: int, today: date) -> tuple[date | None, date | None]:
 class DossierListPage(QWidget):
     """Search box, filters, counts and the table; Enter or double-click opens a dossier."""
 
+    scan_requested = Signal(int)
+
     def __init__(self, worker: DbWorker, parent: QWidget | None = None, data_root: Path | None = None) -> None:
         super().__init__(parent)
         self.worker = worker
@@ -227,6 +230,7 @@ class DossierListPage(QWidget):
         from counter_app.ui.dossier_detail import DossierDetail
 
         dlg = DossierDetail(self.worker, self.data_root, self.model.rows[row]["id"], self)
+        dlg.scan_requested.connect(self.scan_requested)
         dlg.exec()
         if dlg.changed:
             self.refresh()

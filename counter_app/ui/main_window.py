@@ -26,6 +26,7 @@ from counter_app.ui.qt import (
     QWidget,
 )
 from counter_app.ui.reception import ReceptionPage
+from counter_app.ui.scan_station import ScanStationPage
 from counter_app.ui.tasks import DbWorker
 
 NAV = [
@@ -38,7 +39,6 @@ NAV = [
 ]
 
 PLACEHOLDER_TEXT = {
-    "scanning": "Số hóa: quét, xử lý ảnh, ký số bản điện tử cho từng thành phần hồ sơ.",
     "sync": "Đồng bộ với hệ thống một cửa của tỉnh: hàng đợi, lỗi, gửi lại.",
     "supervision": "Giám sát: hồ sơ chưa số hóa, quá hạn, chỉ số theo Quyết định 766, báo cáo tháng.",
 }
@@ -97,12 +97,17 @@ class MainWindow(QMainWindow):
         self.dossiers = DossierListPage(worker, data_root=Path(data_dir))
         self.reception = ReceptionPage(worker, Path(data_dir))
         self.reception.received.connect(lambda _id: (self.dossiers.refresh(), self.refresh_status()))
+        self.scanning = ScanStationPage(worker, Path(data_dir))
+        self.scanning.saved.connect(lambda _id: self.dossiers.refresh())
+        self.dossiers.scan_requested.connect(self.scan_dossier)
         self.settings_page = SettingsPage()
         for key, title, shortcut in NAV:
             if key == "dossiers":
                 page: QWidget = self.dossiers
             elif key == "reception":
                 page = self.reception
+            elif key == "scanning":
+                page = self.scanning
             elif key == "settings":
                 page = self.settings_page
             else:
@@ -150,6 +155,11 @@ class MainWindow(QMainWindow):
         self.show_page("reception")
         self.reception.new_dossier()
 
+    def scan_dossier(self, dossier_id: int) -> None:
+        """Open the scanning station on a dossier (from its detail)."""
+        self.show_page("scanning")
+        self.scanning.select_dossier(dossier_id)
+
     def _focus_search(self) -> None:
         self.show_page("dossiers")
         self.dossiers.search.setFocus()
@@ -160,6 +170,7 @@ class MainWindow(QMainWindow):
         self.refresh_status()
         self.dossiers.refresh()
         self.reception.refresh()
+        self.scanning.refresh()
         self._status_timer.start()
 
     def refresh_status(self) -> None:

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from PySide6.QtGui import QKeyEvent
 from pytestqt.qtbot import QtBot
 
 from counter_app.db.database import CounterDB, open_database
 from counter_app.db.setup import load_default_catalogue_into, run_setup
 from counter_app.demo import DEMO_AGENCY
-from counter_app.ui.qt import QApplication, Qt, QWidget
+from counter_app.ui.qt import QApplication, QKeyEvent, Qt, QWidget
 from counter_app.ui.reception import ReceptionPage
 from counter_app.ui.tasks import DbWorker
 

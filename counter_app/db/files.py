@@ -1,0 +1,264 @@
+"""Files of dossiers (digitised components first): registration, look-ups, archive checks.
+
+A digitised component is registered in ONE transaction (:meth:`CounterDB.write`): the ``files``
+row, the component's declared page count, the dossier's ``digitised`` event and the outbox
+entry of kind ``file``. The caller writes and fsyncs the file *before* calling
+:func:`register_scan`, so a row never points to a missing file; a crash in between leaves an
+orphan file that :func:`orphan_scans` lists for cleaning.
+
+:func:`verify_archive` recomputes the SHA-256 of every registered file (used by the data-trust
+issue): a file that is missing or whose bytes changed since registration is reported.
+
+Glossary: hồ sơ = dossier, thành phần hồ sơ = dossier component, mã hồ sơ = dossier code.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from counter_app.atomicio import sha256_file
+from counter_app.db.database import CounterDB
+from counter_app.db.dossiers import add_event, enqueue
+from counter_app.errors import ValidationError
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "ArchiveProblem",
+    "ComponentContext",
+    "RegisteredFile",
+    "component_context",
+    "file_by_uid",
+    "files_for_dossier",
+    "latest_scan_for_component",
+    "orphan_scans",
+    "register_scan",
+    "verify_archive",
+]
+
+
+@dataclass(frozen=True)
+class ComponentContext:
+    """What the scan output needs to know about a dossier component."""
+
+    dossier_component_id: int
+    dossier_id: int
+    dossier_code: str
+    procedure_code: str
+    component_code: str
+    component_name: str
+    state: str
+
+
+@dataclass(frozen=True)
+class RegisteredFile:
+    """The ids :func:`register_scan` created."""
+
+    file_id: int
+    uid: str
+    dossier_id: int
+    outbox_event_id: str
+
+
+@dataclass(frozen=True)
+class ArchiveProblem:
+    """One registered file that does not match its record."""
+
+    file_id: int
+    dossier_id: int | None
+    path: str              # as stored (relative to the data directory)
+    problem: str           # "missing" | "changed" | "unreadable" | "outside"
+    expected_sha256: str
+    actual_sha256: str | None = None
+    detail: str = ""
+
+    def message(self) -> str:
+        """Vietnamese one-liner for the trust report."""
+        return {
+            "missing": f"Thiếu tệp {self.path} (tệp #{self.file_id}).",
+            "changed": f"Tệp {self.path} (tệp #{self.file_id}) đã bị thay đổi sau khi lưu (mã SHA-256 khác).",
+            "unreadable": f"Không đọc được tệp {self.path} (tệp #{self.file_id}): {self.detail}",
+            "outside": f"Đường dẫn tệp #{self.file_id} nằm ngoài thư mục dữ liệu: {self.path}",
+        }[self.problem]
+
+
+def _decode(row: dict[str, Any]) -> dict[str, Any]:
+    row["meta"] = json.loads(row.get("meta") or "{}")
+    return row
+
+
+def component_context(cdb: CounterDB, dossier_component_id: int) -> ComponentContext:
+    """The dossier and component codes of ``dossier_component_id``.
+
+    Raises :class:`ValidationError` if the component does not exist or its dossier has no code
+    (not accepted: incomplete and refused dossiers are handed back, not digitised).
+    """
+    row = cdb.query_one(
+        """SELECT dc.id, dc.dossier_id, dc.component_code, dc.name, dc.state,
+                  d.code AS dossier_code, d.procedure_code
+           FROM dossier_components dc JOIN dossiers d ON d.id = dc.dossier_id WHERE dc.id = ?""",
+        (dossier_component_id,),
+    )
+    if row is None:
+        raise ValidationError(f"Không tìm thấy thành phần hồ sơ #{dossier_component_id}.",
+                              hint="Mở lại hồ sơ rồi chọn thành phần cần số hóa.")
+    if not row["dossier_code"]:
+        raise ValidationError(
+            "Hồ sơ chưa được tiếp nhận (chưa có mã hồ sơ) nên chưa số hóa được.",
+            hint="Tiếp nhận hồ sơ trước, rồi quét các thành phần.",
+        )
+    return ComponentContext(
+        dossier_component_id=int(row["id"]), dossier_id=int(row["dossier_id"]),
+        dossier_code=row["dossier_code"], procedure_code=row["procedure_code"],
+        component_code=row["component_code"], component_name=row["name"], state=row["state"],
+    )
+
+
+def register_scan(
+    cdb: CounterDB,
+    *,
+    dossier_component_id: int,
+    rel_path: str,
+    name: str,
+    sha256: str,
+    size: int,
+    page_count: int,
+    declared_pages: int | None,
+    signed: bool,
+    meta: dict[str, Any],
+    officer_id: int | None,
+    now: datetime,
+) -> RegisteredFile:
+    """Record a digitised component that is already durably on disk, in one transaction.
+
+    Inserts the ``files`` row (kind ``scan``), sets ``dossier_components.page_count_declared``,
+    appends a ``digitised`` event (pages, declared, mismatch) and an outbox entry ``file``.
+    """
+    ctx = component_context(cdb, dossier_component_id)
+    uid = str(uuid.uuid4())
+    mismatch = declared_pages is not None and declared_pages != page_count
+    with cdb.write():
+        cur = cdb.conn.execute(
+            """INSERT INTO files(uid, dossier_id, dossier_component_id, kind, path, name, mime, size, sha256,
+                   page_count, signed, created_by, created_at, meta)
+               VALUES (?, ?, ?, 'scan', ?, ?, 'application/pdf', ?, ?, ?, ?, ?, ?, ?)""",
+            (uid, ctx.dossier_id, dossier_component_id, rel_path, name, int(size), sha256, int(page_count),
+             int(bool(signed)), officer_id, now.strftime("%Y-%m-%d %H:%M:%S"),
+             json.dumps(meta, ensure_ascii=False)),
+        )
+        file_id = int(cur.lastrowid or 0)
+        if declared_pages is not None:
+            cdb.conn.execute(
+                "UPDATE dossier_components SET page_count_declared = ? WHERE id = ?",
+                (int(declared_pages), dossier_component_id),
+            )
+        add_event(
+            cdb, ctx.dossier_id, "digitised", now, officer_id=officer_id,
+            detail={"file_uid": uid, "component_code": ctx.component_code, "pages": page_count,
+                    "declared": declared_pages, "mismatch": mismatch, "signed": bool(signed)},
+        )
+        event_id = enqueue(
+            cdb, ctx.dossier_id, "file",
+            {"file_uid": uid, "dossier_code": ctx.dossier_code, "component_code": ctx.component_code,
+             "sha256": sha256, "size": int(size), "name": name, "path": rel_path,
+             "page_count": page_count, "signed": bool(signed)},
+            now,
+        )
+    return RegisteredFile(file_id=file_id, uid=uid, dossier_id=ctx.dossier_id, outbox_event_id=event_id)
+
+
+def files_for_dossier(cdb: CounterDB, dossier_id: int, kind: str | None = None) -> list[dict[str, Any]]:
+    """Files of a dossier, oldest first, with ``meta`` decoded and the component code joined in."""
+    sql = """SELECT f.*, dc.component_code FROM files f
+             LEFT JOIN dossier_components dc ON dc.id = f.dossier_component_id
+             WHERE f.dossier_id = ?"""
+    params: list[Any] = [dossier_id]
+    if kind:
+        sql += " AND f.kind = ?"
+        params.append(kind)
+    return [_decode(r) for r in cdb.query(sql + " ORDER BY f.id", params)]
+
+
+def latest_scan_for_component(cdb: CounterDB, dossier_component_id: int) -> dict[str, Any] | None:
+    """The newest scan of a component (a rescan supersedes earlier ones), or None."""
+    row = cdb.query_one(
+        "SELECT * FROM files WHERE dossier_component_id = ? AND kind = 'scan' ORDER BY id DESC LIMIT 1",
+        (dossier_component_id,),
+    )
+    return _decode(row) if row else None
+
+
+def file_by_uid(cdb: CounterDB, uid: str) -> dict[str, Any] | None:
+    """A file row by its uid (what the outbox payload carries)."""
+    row = cdb.query_one("SELECT * FROM files WHERE uid = ?", (uid,))
+    return _decode(row) if row else None
+
+
+def _resolve(root: Path, rel: str) -> Path | None:
+    """``root / rel`` if it stays inside ``root`` (a tampered row must not make us read elsewhere)."""
+    path = (root / rel).resolve()
+    return path if path.is_relative_to(root.resolve()) else None
+
+
+def verify_archive(
+    cdb: CounterDB,
+    data_root: str | Path,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[ArchiveProblem]:
+    """Recompute the SHA-256 of every registered file; report missing, changed or unreadable ones.
+
+    Reads every byte (about 1 s per GB on a counter PC's disk), so run it on a worker thread;
+    ``progress(done, total)`` is called after each file.
+    """
+    root = Path(data_root)
+    rows = cdb.query("SELECT id, dossier_id, path, sha256 FROM files ORDER BY id")
+    problems: list[ArchiveProblem] = []
+    for n, row in enumerate(rows, start=1):
+        base = {"file_id": int(row["id"]), "dossier_id": row["dossier_id"], "path": row["path"],
+                "expected_sha256": row["sha256"]}
+        path = _resolve(root, row["path"])
+        if path is None:
+            problems.append(ArchiveProblem(**base, problem="outside"))
+        elif not path.is_file():
+            problems.append(ArchiveProblem(**base, problem="missing"))
+        else:
+            try:
+                actual = sha256_file(path)
+            except OSError as exc:
+                problems.append(ArchiveProblem(**base, problem="unreadable", detail=exc.strerror or str(exc)))
+            else:
+                if actual != row["sha256"]:
+                    problems.append(ArchiveProblem(**base, problem="changed", actual_sha256=actual))
+        if progress:
+            progress(n, len(rows))
+    if problems:
+        log.warning("archive check: %d of %d files have problems", len(problems), len(rows))
+    return problems
+
+
+def orphan_scans(cdb: CounterDB, data_root: str | Path) -> list[Path]:
+    """PDFs under ``scans/`` that no ``files`` row points to (left by a crash before registration).
+
+    Temporary files of an interrupted atomic write (``.name.xxx.tmp``) are listed too.
+    """
+    root = Path(data_root)
+    scans = root / "scans"
+    if not scans.is_dir():
+        return []
+    known = {r["path"] for r in cdb.query("SELECT path FROM files")}
+    orphans: list[Path] = []
+    for dirpath, _dirs, names in os.walk(scans):
+        for fname in names:
+            p = Path(dirpath) / fname
+            if p.relative_to(root).as_posix() not in known:
+                orphans.append(p)
+    return sorted(orphans)

@@ -1,0 +1,251 @@
+"""Local database rows → the provincial system's wire format (DVCQG field names, DOMAIN §4).
+
+Pure read functions: they take the caller's :class:`CounterDB` (usually inside the worker's
+transaction, so the record and the outbox snapshot agree) and return plain dicts ready for
+``DongBoHoSoMC`` / ``CapNhatTienDoHoSoMC``.
+
+The same database state always maps to the same dict (lists in a stable order, no "now"),
+because the provincial side compares content: an unchanged update is answered ``unchanged``
+and the tests compare ``protocol.content_sha256`` of what the server holds with a fresh mapping.
+
+Wire conventions chosen here where DOMAIN §4 leaves the value open (documented in docs/sync.md):
+- ``LoaiPhiLePhi``: 1 = phí, 2 = lệ phí; ``HinhThucThu``: 1 = nộp trực tiếp tại quầy;
+- ``HoSoCoThanhPhanSoHoa``, ``DuocSoHoa``…: booleans as 1/0 integers, as vendors send them;
+- ``DinhDanhCHS.LoaiDinhDanh``: 1 = 12-digit personal ID, 2 = 9-digit CMND.
+
+Glossary: hồ sơ = dossier, thành phần hồ sơ = component, tệp đính kèm = attached file,
+lệ phí = fee, chủ hồ sơ = applicant.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from counter_app.db.database import CounterDB
+from counter_app.db.dossiers import parse_ts
+from counter_app.sync import protocol as p
+
+__all__ = [
+    "UPLOADED_FILE_KINDS",
+    "FileRef",
+    "dossier_files",
+    "dossier_payload",
+    "progress_item",
+    "wire_time",
+]
+
+# Kinds of local files the counter sends along with a dossier. Results come *from* the province;
+# generated forms (receipts) stay local.
+UPLOADED_FILE_KINDS = ("scan", "attachment")
+
+# Fee kinds of the catalogue → LoaiPhiLePhi.
+_FEE_KIND = {"phi": 1, "le_phi": 2}
+
+# What a progress entry says, by the outbox entry's ``reason`` (dossiers.py writes these).
+_PROGRESS_TEXT = {
+    "apology": "Xin lỗi vì chậm trả kết quả, hẹn lại ngày trả",
+}
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A local file that must be on the server before the dossier naming it is sent."""
+
+    uid: str          # files.uid = TepDinhKemId = the upload's file_id (client-generated, stable)
+    path: Path        # absolute path on this machine
+    name: str
+    size: int
+    sha256: str
+    dossier_id: int | None
+
+
+def wire_time(text: str | None) -> str:
+    """A database timestamp (local ISO text) as ``yyyyMMddHHmmss``; empty when unknown."""
+    moment = parse_ts(text) if text else None
+    return p.format_timestamp(moment) if moment else ""
+
+
+def _file_ref(row: dict[str, Any], data_root: Path) -> FileRef:
+    path = Path(row["path"])
+    if not path.is_absolute():
+        path = data_root / path
+    return FileRef(uid=row["uid"], path=path, name=row["name"], size=int(row["size"]), sha256=row["sha256"],
+                   dossier_id=row.get("dossier_id"))
+
+
+def _is_deleted(meta: str | None) -> bool:
+    try:
+        return bool(json.loads(meta or "{}").get("deleted"))
+    except (ValueError, AttributeError):
+        return False
+
+
+def dossier_files(cdb: CounterDB, dossier_id: int, data_root: Path) -> list[FileRef]:
+    """Every file the dossier's record references (its scans and reused files), upload order.
+
+    Reused files (a component digitised for an earlier dossier of the same citizen) are
+    included: uploads are idempotent, so an already-uploaded one costs one status request.
+    """
+    rows = cdb.query(
+        f"""SELECT f.* FROM files f
+            WHERE f.dossier_id = ? AND f.kind IN ({",".join("?" * len(UPLOADED_FILE_KINDS))})
+            UNION
+            SELECT f.* FROM dossier_components dc JOIN files f ON f.id = dc.reused_file_id
+            WHERE dc.dossier_id = ? AND dc.state = 'received'
+            ORDER BY id""",
+        (dossier_id, *UPLOADED_FILE_KINDS, dossier_id),
+    )
+    return [_file_ref(r, data_root) for r in rows if not _is_deleted(r.get("meta"))]
+
+
+def file_ref(cdb: CounterDB, uid: str, data_root: Path) -> FileRef | None:
+    """One file by its uid, or None when the row is gone."""
+    row = cdb.query_one("SELECT * FROM files WHERE uid = ?", (uid,))
+    return _file_ref(row, data_root) if row else None
+
+
+def _documents(cdb: CounterDB, dossier_id: int) -> list[dict[str, Any]]:
+    """TaiLieuNop: one item per digitised file, one per paper-only received component."""
+    components = cdb.query(
+        "SELECT * FROM dossier_components WHERE dossier_id = ? ORDER BY position, id", (dossier_id,))
+    files = cdb.query(
+        f"""SELECT * FROM files WHERE dossier_id = ? AND kind IN ({",".join("?" * len(UPLOADED_FILE_KINDS))})
+            ORDER BY id""", (dossier_id, *UPLOADED_FILE_KINDS))
+    by_component: dict[int | None, list[dict[str, Any]]] = {}
+    for f in files:
+        by_component.setdefault(f["dossier_component_id"], []).append(f)
+    reused_ids = [c["reused_file_id"] for c in components if c["reused_file_id"]]
+    reused = {r["id"]: r for r in cdb.query(
+        f"SELECT * FROM files WHERE id IN ({','.join('?' * len(reused_ids))})", reused_ids)} if reused_ids else {}
+
+    def item(f: dict[str, Any], code: str, *, reused_file: bool) -> dict[str, Any]:
+        return {"TepDinhKemId": f["uid"], "TenTepDinhKem": f["name"], "MaThanhPhanHoSo": code,
+                "DuongDanTaiTepTin": "", "DuocSoHoa": 1, "DuocTaiSuDung": 1 if reused_file else 0,
+                "DuocLayTuKhoDMQG": 0, "MaKetQuaThayThe": "", "IsDeleted": 1 if _is_deleted(f["meta"]) else 0}
+
+    out: list[dict[str, Any]] = []
+    for c in components:
+        # Shown-only components are not kept (TT 03/2025 Đ5) and missing ones were not handed in.
+        if c["state"] != "received":
+            continue
+        own = by_component.pop(c["id"], [])
+        for f in own:
+            out.append(item(f, c["component_code"], reused_file=False))
+        if c["reused_file_id"] in reused:
+            out.append(item(reused[c["reused_file_id"]], c["component_code"], reused_file=True))
+        if not own and c["reused_file_id"] not in reused:
+            # Paper only: the province still needs to know the component was handed in.
+            out.append({"TepDinhKemId": "", "TenTepDinhKem": c["name"], "MaThanhPhanHoSo": c["component_code"],
+                        "DuongDanTaiTepTin": "", "DuocSoHoa": 0, "DuocTaiSuDung": 0, "DuocLayTuKhoDMQG": 0,
+                        "MaKetQuaThayThe": "", "IsDeleted": 0})
+    # Attachments not tied to a checklist line (or to a line no longer received) still travel.
+    for rows in by_component.values():
+        for f in rows:
+            out.append(item(f, "", reused_file=False))
+    return out
+
+
+def _fees(cdb: CounterDB, procedure_code: str, channel: int) -> list[dict[str, Any]]:
+    rows = cdb.query("SELECT * FROM procedure_fees WHERE procedure_code = ? ORDER BY code", (procedure_code,))
+    out = []
+    for r in rows:
+        # Online filing may cost less (often 0 for hộ tịch); the dossier records which applied.
+        price = r["online_amount"] if channel == 2 and r["online_amount"] is not None else r["amount"]
+        out.append({"TenPhiLePhi": r["name"], "MaPhiLePhi": r["code"], "HinhThucThu": 1, "Gia": int(price),
+                    "LoaiPhiLePhi": _FEE_KIND.get(r["kind"], 2)})
+    return out
+
+
+def _identities(id_number: str) -> list[dict[str, Any]]:
+    digits = id_number.strip()
+    if digits.isdigit() and len(digits) == 12:
+        return [{"LoaiDinhDanh": 1, "SoDinhDanh": digits}]
+    if digits.isdigit() and len(digits) == 9:
+        return [{"LoaiDinhDanh": 2, "SoDinhDanh": digits}]
+    return []
+
+
+def dossier_payload(cdb: CounterDB, dossier_id: int) -> dict[str, Any]:
+    """The dossier as ``DongBoHoSoMC`` expects it. Raises ``LookupError`` if it has no code yet."""
+    d = cdb.query_one("SELECT * FROM dossiers WHERE id = ?", (dossier_id,))
+    if d is None or not d["code"]:
+        raise LookupError(f"dossier {dossier_id} has no code (not accepted) and is never sent")
+    proc = cdb.query_one("SELECT name, field_code, field_name FROM procedures WHERE code = ?",
+                         (d["procedure_code"],)) or {"name": "", "field_code": "", "field_name": ""}
+    documents = _documents(cdb, dossier_id)
+    status = int(d["status"])
+    return {
+        "MaHoSo": d["code"],
+        "MaTTHC": d["procedure_code"],
+        "TenTTHC": proc["name"],
+        "MaLinhVuc": proc["field_code"],
+        "TenLinhVuc": proc["field_name"],
+        "KenhThucHien": int(d["channel"]),
+        "SoGiayToChuHoSo": d["applicant_id_number"],
+        "ChuHoSo": d["applicant_name"],
+        "LoaiDoiTuong": int(d["subject_type"]),
+        "MaDoiTuong": "",
+        "ThongTinKhac": "",
+        "Email": d["email"],
+        "Fax": "",
+        "SoDienThoai": d["phone"],
+        "TrichYeuHoSo": d["summary"],
+        "NgayTiepNhan": wire_time(d["received_at"]),
+        # An apology letter (Mẫu 04) sets a new appointment; the province must see the new one.
+        "NgayHenTra": wire_time(d.get("new_due_at") or d["due_at"]),
+        "TrangThaiHoSo": status,
+        "NgayTra": wire_time(d["returned_at"]),
+        "ThongTinTra": d.get("returned_to") or "",
+        "HinhThuc": int(d["return_method"]),
+        "NgayKetThucXuLy": wire_time(d["finished_at"]),
+        "NgayTuChoi": wire_time(d["updated_at"]) if status == 3 else "",
+        "NgayNopHoSo": wire_time(d["received_at"]),
+        "DonViXuLy": d["deciding_unit"],
+        "GhiChu": d["note"],
+        "TaiLieuNop": documents,
+        "DanhSachLePhi": _fees(cdb, d["procedure_code"], int(d["channel"])),
+        "DanhSachHoSoBoSung": [],
+        "DanhSachGiayToKetQua": [],
+        "DinhDanhCHS": _identities(d["applicant_id_number"]),
+        "HoSoCoThanhPhanSoHoa": 1 if any(doc["DuocSoHoa"] for doc in documents) else 0,
+        "TaiKhoanDuocXacThucVoiVNeID": 0,
+        "DuocThanhToanTrucTuyen": 0,
+    }
+
+
+def progress_item(cdb: CounterDB, entry: dict[str, Any]) -> dict[str, Any]:
+    """A ``CapNhatTienDoHoSoMC`` item for a ``progress`` outbox entry.
+
+    ``IdTienDo`` is the entry's event id, so a retried call is recognised as the same step. The
+    worker stores the result in the entry's payload at the first attempt: the status may move
+    before a retry and the server refuses the same id with different content (error 7).
+    """
+    payload = json.loads(entry["payload"])
+    d = cdb.query_one("SELECT * FROM dossiers WHERE id = ?", (entry["dossier_id"],))
+    if d is None or not d["code"]:
+        raise LookupError(f"progress entry {entry['id']} names no sent dossier")
+    reason = str(payload.get("reason") or "")
+    text = _PROGRESS_TEXT.get(reason, reason or "Cập nhật tiến độ")
+    if reason == "apology" and d.get("new_due_at"):
+        moment = parse_ts(d["new_due_at"])
+        if isinstance(moment, datetime):
+            text += f" {moment:%d/%m/%Y %H:%M}"
+    officer = None
+    if d["officer_id"]:
+        officer = cdb.scalar("SELECT full_name FROM users WHERE id = ?", (d["officer_id"],))
+    return {
+        "MaHoSo": d["code"],
+        "IdTienDo": entry["event_id"],
+        "NguoiXuLy": officer or "Bộ phận Một cửa",
+        "ChucDanh": "Cán bộ tiếp nhận",
+        "ThoiDiemXuLy": wire_time(entry["created_at"]),
+        "PhongBanXuLy": d["receiving_unit"],
+        "NoiDungXuLy": text,
+        "TrangThai": int(d["status"]),
+        "NgayBatDau": wire_time(d["received_at"]),
+        "NgayKetThucTheoQuyDinh": wire_time(d.get("new_due_at") or d["due_at"]),
+    }

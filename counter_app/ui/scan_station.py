@@ -1,0 +1,614 @@
+"""Page «Số hóa»: scan a dossier's paper components into signed PDFs without freezing the window.
+
+Acquisition runs in a QThread that streams pages from the source; each page is written to the
+session folder at once (nothing scanned is lost) and processed on the thread pool; thumbnails appear
+as pages arrive. The officer reorders by drag, rotates, deletes, rescans one page, adjusts corners,
+assigns pages to components (or splits the batch at blank separator sheets), then saves: one signed
+PDF per component, written by the core on the database worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from counter_app.db.database import CounterDB
+from counter_app.errors import CounterError
+from counter_app.scanning.session import ScanSession
+from counter_app.scanning.sources.base import AcquiredPage, CancelToken, ScanSettings, ScanSource
+from counter_app.ui.errors import show_exception
+from counter_app.ui.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QIcon,
+    QImage,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPixmap,
+    QProgressBar,
+    QPushButton,
+    QShortcut,
+    QSize,
+    QSpinBox,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QThread,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from counter_app.ui.tasks import DbWorker, run_in_pool
+
+log = logging.getLogger(__name__)
+
+
+def to_qimage(image: np.ndarray) -> QImage:
+    """BGR ndarray → QImage (copy, so the numpy buffer may go away)."""
+    rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    h, w = rgb.shape[:2]
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+class AcquireThread(QThread):
+    """Streams pages from a source into the session; never touches widgets."""
+
+    page_added = Signal(str)          # page uid
+    failed = Signal(object)           # exception
+    done = Signal(int)                # pages acquired
+
+    def __init__(self, source: ScanSource, settings: ScanSettings, session: ScanSession,
+                 replace_uid: str | None = None) -> None:
+        super().__init__()
+        self.source, self.settings, self.session = source, settings, session
+        self.replace_uid = replace_uid
+        self.cancel = CancelToken()
+
+    def run(self) -> None:
+        n = 0
+        try:
+            for page in self.source.pages(self.settings, self.cancel):
+                self._store(page)
+                n += 1
+                if self.replace_uid is not None:
+                    break
+        except Exception as exc:
+            self.failed.emit(exc)
+        finally:
+            self.done.emit(n)
+
+    def _store(self, page: AcquiredPage) -> None:
+        p = self.session.add(page.image, page.dpi, page.source, replace_uid=self.replace_uid)
+        self.page_added.emit(p.uid)
+
+
+class ScanStationPage(QWidget):
+    """The scanning station."""
+
+    saved = Signal(int)  # dossier id
+
+    def __init__(self, worker: DbWorker, data_root: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker, self.data_root = worker, data_root
+        self.session: ScanSession | None = None
+        self.dossier: dict[str, Any] | None = None
+        self.components: list[dict[str, Any]] = []
+        self.sources: list[Any] = []
+        self.thread: AcquireThread | None = None
+        self.pending = 0
+        self.show_processed = True
+        self._qr_buffer = ""
+        self._build()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self.dossier_input = QLineEdit(placeholderText="Quét mã QR trên giấy tiếp nhận hoặc nhập mã hồ sơ, rồi Enter")
+        self.dossier_input.setStyleSheet("font-size:15px; padding:5px; background:#fffbe6;")
+        self.dossier_input.returnPressed.connect(self._dossier_entered)
+        self._qr_timer = QTimer(self, singleShot=True, interval=250)
+        self._qr_timer.timeout.connect(self._qr_complete)
+        self.dossier_label = QLabel("Chưa chọn hồ sơ.")
+        self.dossier_label.setTextFormat(Qt.TextFormat.RichText)
+        self.source_box = QComboBox()
+        self.source_box.setMinimumWidth(260)
+        self.dpi_box = QComboBox()
+        for d in (200, 300, 400):
+            self.dpi_box.addItem(f"{d} dpi", d)
+        self.dpi_box.setCurrentIndex(1)
+        self.feed_box = QComboBox()
+        for text, key in (("Mặt kính", "flatbed"), ("Khay nạp (ADF)", "adf"), ("ADF hai mặt", "adf_duplex")):
+            self.feed_box.addItem(text, key)
+        self.scan_btn = QPushButton("Quét  (F9)")
+        self.scan_btn.setStyleSheet("font-weight:bold; padding:6px 14px;")
+        self.scan_btn.clicked.connect(lambda: self.start_scan())
+        self.import_btn = QPushButton("Nhập tệp…")
+        self.import_btn.clicked.connect(self.import_files)
+        self.cancel_btn = QPushButton("Dừng")
+        self.cancel_btn.setEnabled(False)
+        self.cancel_btn.clicked.connect(self.cancel_scan)
+        top = QHBoxLayout()
+        top.addWidget(self.dossier_input, 2)
+        top.addWidget(QLabel("Nguồn:"))
+        top.addWidget(self.source_box, 1)
+        top.addWidget(self.dpi_box)
+        top.addWidget(self.feed_box)
+        top.addWidget(self.scan_btn)
+        top.addWidget(self.import_btn)
+        top.addWidget(self.cancel_btn)
+
+        self.strip = QListWidget()
+        self.strip.setViewMode(QListWidget.ViewMode.IconMode)
+        self.strip.setIconSize(QSize(150, 200))
+        self.strip.setGridSize(QSize(170, 240))
+        self.strip.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.strip.setMovement(QListWidget.Movement.Snap)
+        self.strip.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.strip.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.strip.model().rowsMoved.connect(lambda *_: self._order_changed())
+        self.strip.currentItemChanged.connect(lambda *_: self._show_preview())
+        self.preview = QLabel("Xem trước trang")
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setMinimumSize(360, 460)
+        self.preview.setStyleSheet("background:#505050; color:#ddd;")
+        self.page_info = QLabel()
+        self.page_info.setWordWrap(True)
+
+        tools = QHBoxLayout()
+        for text, fn, key in (
+            ("↺ Xoay trái", lambda: self.rotate(-90), "Ctrl+L"), ("↻ Xoay phải", lambda: self.rotate(90), "Ctrl+R"),
+            ("Xóa trang", self.delete_pages, "Delete"), ("Quét lại trang", self.rescan_page, "Ctrl+Shift+R"),
+            ("Chỉnh 4 góc…", self.adjust_corners, "Ctrl+K"), ("Trước / sau", self.toggle_before_after, "Ctrl+B"),
+        ):
+            b = QPushButton(text)
+            b.setToolTip(key)
+            b.clicked.connect(fn)
+            tools.addWidget(b)
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(fn)
+
+        self.comp_table = QTableWidget(0, 4)
+        self.comp_table.setHorizontalHeaderLabels(
+            ["Thành phần cần số hóa", "Trang đã gán", "Số trang giấy", "Tình trạng"])
+        self.comp_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.comp_table.verticalHeader().setVisible(False)
+        self.comp_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.comp_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.comp_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        assign = QPushButton("Gán trang đang chọn → thành phần đang chọn  (Ctrl+G)")
+        assign.clicked.connect(self.assign_selected)
+        split = QPushButton("Tách theo tờ trắng phân cách")
+        split.clicked.connect(self.split_by_separators)
+        self.save_btn = QPushButton("Lưu và ký số  (Ctrl+S)")
+        self.save_btn.setStyleSheet("font-weight:bold; padding:6px 14px;")
+        self.save_btn.clicked.connect(self.save)
+        for key, fn in (("Ctrl+G", self.assign_selected), ("Ctrl+S", self.save), ("F9", self.start_scan)):
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(fn)
+        comp_buttons = QHBoxLayout()
+        comp_buttons.addWidget(assign)
+        comp_buttons.addWidget(split)
+        comp_buttons.addStretch(1)
+        comp_buttons.addWidget(self.save_btn)
+
+        self.progress = QProgressBar()
+        self.progress.setFormat("%v/%m trang đã xử lý")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+
+        middle = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addWidget(self.strip, 1)
+        left.addLayout(tools)
+        middle.addLayout(left, 3)
+        right = QVBoxLayout()
+        right.addWidget(self.preview, 1)
+        right.addWidget(self.page_info)
+        middle.addLayout(right, 2)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.dossier_label)
+        lay.addLayout(middle, 3)
+        lay.addWidget(self.comp_table, 1)
+        lay.addLayout(comp_buttons)
+        lay.addWidget(self.progress)
+        lay.addWidget(self.status)
+
+    # ------------------------------------------------------------------ sources
+    def refresh(self) -> None:
+        """Discover scanners on the pool (SANE probing can take seconds)."""
+        from counter_app.scanning.sources import DiscoveryConfig, discover_sources
+
+        def discover() -> list[Any]:
+            try:
+                return discover_sources(DiscoveryConfig(camera_probe=0))
+            except Exception:
+                log.exception("scanner discovery failed")
+                return []
+
+        run_in_pool(discover, self._got_sources)
+
+    def _got_sources(self, infos: list[Any]) -> None:
+        self.sources = infos
+        self.source_box.clear()
+        for info in infos:
+            self.source_box.addItem(getattr(info, "label", None) or info.id, info)
+        if not infos:
+            self.source_box.addItem("(không tìm thấy máy quét — dùng «Nhập tệp…»)", None)
+
+    # ------------------------------------------------------------------ dossier
+    def _dossier_entered(self) -> None:
+        text = self.dossier_input.text()
+        if text.strip() == "QMC1" or self._qr_buffer:
+            # A handheld scanner types the multi-line receipt QR as lines ending with Enter.
+            self._qr_buffer += text + "\n"
+            self.dossier_input.clear()
+            self._qr_timer.start()
+            return
+        self.select_dossier(text.strip())
+
+    def _qr_complete(self) -> None:
+        from counter_app.documents.qr import parse_qr_payload
+
+        text, self._qr_buffer = self._qr_buffer + self.dossier_input.text(), ""
+        self.dossier_input.clear()
+        try:
+            code = parse_qr_payload(text).get("dossier_code", "")
+        except CounterError as exc:
+            self.status.setText(f"<span style='color:#b00'>{exc.user_message()}</span>")
+            return
+        self.select_dossier(code)
+
+    def select_dossier(self, code_or_id: str | int) -> None:
+        """Load a dossier and its components to digitise (received, not only shown)."""
+        def load(cdb: CounterDB) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+            if isinstance(code_or_id, int):
+                d = cdb.query_one("SELECT * FROM dossiers WHERE id = ?", (code_or_id,))
+            else:
+                d = cdb.query_one("SELECT * FROM dossiers WHERE code = ?", (code_or_id,))
+            if d is None:
+                return None, []
+            comps = cdb.query(
+                """SELECT dc.*, (SELECT count(*) FROM files f WHERE f.dossier_component_id = dc.id
+                       AND f.kind = 'scan') AS n_files
+                   FROM dossier_components dc WHERE dossier_id = ? AND state = 'received' ORDER BY position""",
+                (d["id"],))
+            return d, comps
+
+        self.worker.submit(load, self._dossier_loaded)
+
+    def _dossier_loaded(self, res: tuple[dict[str, Any] | None, list[dict[str, Any]]]) -> None:
+        d, comps = res
+        if d is None:
+            self.status.setText("<span style='color:#b00'>Không tìm thấy hồ sơ với mã này.</span>")
+            return
+        self.dossier, self.components = d, comps
+        self.dossier_label.setText(f"Hồ sơ <b>{d['code']}</b> — {d['applicant_name']} — {len(comps)} thành phần "
+                                   "cần số hóa")
+        if self.session is None or self.session.dossier_id != d["id"]:
+            self.new_session()
+        self._fill_components()
+        self.status.setText("Đặt giấy vào máy quét rồi nhấn F9.")
+
+    def new_session(self) -> None:
+        """Start an empty session folder for the current dossier."""
+        folder = self.data_root / "tmp" / "scan-sessions" / uuid.uuid4().hex
+        self.session = ScanSession(folder, self.dossier["id"] if self.dossier else None)
+        self.strip.clear()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+
+    def _fill_components(self) -> None:
+        self.comp_table.setRowCount(len(self.components))
+        for r, c in enumerate(self.components):
+            self.comp_table.setItem(r, 0, QTableWidgetItem(c["name"]))
+            n = len(self.session.component_pages(c["id"])) if self.session else 0
+            self.comp_table.setItem(r, 1, QTableWidgetItem(str(n)))
+            spin = self.comp_table.cellWidget(r, 2)
+            if spin is None:
+                spin = QSpinBox(minimum=0, maximum=999)
+                spin.setValue(c.get("page_count_declared") or 0)
+                spin.setToolTip("Số trang giấy thực tế (để đối chiếu số ảnh = số trang, TT 01/2023 Đ8)")
+                self.comp_table.setCellWidget(r, 2, spin)
+            state = "Đã số hóa" if c.get("n_files") else "Chưa số hóa"
+            if isinstance(spin, QSpinBox) and spin.value() and n and spin.value() != n:
+                state = f"Lệch số trang ({n} ảnh / {spin.value()} tờ)"
+            self.comp_table.setItem(r, 3, QTableWidgetItem(state))
+        if self.components and self.comp_table.currentRow() < 0:
+            self.comp_table.selectRow(0)
+
+    # ------------------------------------------------------------------ scanning
+    def _settings(self) -> ScanSettings:
+        return ScanSettings(dpi=int(self.dpi_box.currentData()), source=self.feed_box.currentData())
+
+    def start_scan(self, source: ScanSource | None = None, replace_uid: str | None = None) -> None:
+        """Scan a batch (or one page in place of ``replace_uid``) from the chosen source."""
+        if self.thread is not None:
+            return
+        if self.session is None:
+            self.new_session()
+        if source is None:
+            info = self.source_box.currentData()
+            if info is None:
+                self.status.setText("<span style='color:#b00'>Chưa có máy quét. "
+                                    "Dùng «Nhập tệp…» hoặc cài đặt máy quét.</span>")
+                return
+            from counter_app.scanning.sources import open_source
+
+            try:
+                source = open_source(info)
+            except CounterError as exc:
+                show_exception(self, exc)
+                return
+        assert self.session is not None
+        self.thread = AcquireThread(source, self._settings(), self.session, replace_uid)
+        self.thread.page_added.connect(self._page_added)
+        self.thread.failed.connect(self._scan_failed)
+        self.thread.done.connect(self._scan_done)
+        self.scan_btn.setEnabled(False)
+        self.cancel_btn.setEnabled(True)
+        self.status.setText("Đang quét…")
+        self.thread.start()
+
+    def import_files(self, paths: list[str] | None = None) -> None:
+        """Import JPEG/PNG/TIFF/PDF files as pages."""
+        if paths is None:
+            from counter_app.ui.qt import QFileDialog
+
+            paths, _ = QFileDialog.getOpenFileNames(self, "Chọn tệp ảnh hoặc PDF", "",
+                                                    "Ảnh, PDF (*.jpg *.jpeg *.png *.tif *.tiff *.pdf)")
+            if not paths:
+                return
+        from counter_app.scanning.sources.fileimport import FileImportSource
+
+        self.start_scan(FileImportSource([Path(p) for p in paths]))
+
+    def cancel_scan(self) -> None:
+        """Stop the batch after the current page (pages already scanned are kept)."""
+        if self.thread is not None:
+            self.thread.cancel.cancel()
+
+    def _page_added(self, uid: str) -> None:
+        assert self.session is not None
+        items = {self.strip.item(i).data(Qt.ItemDataRole.UserRole): self.strip.item(i)
+                 for i in range(self.strip.count())}
+        if uid not in items:
+            replaced = self.thread.replace_uid if self.thread else None
+            if replaced and replaced in items:
+                item = items[replaced]
+                item.setData(Qt.ItemDataRole.UserRole, uid)
+            else:
+                item = QListWidgetItem()
+                item.setData(Qt.ItemDataRole.UserRole, uid)
+                self.strip.addItem(item)
+        self._refresh_item(uid)
+        self.pending += 1
+        self.progress.setMaximum(self.progress.value() + self.pending)
+        session = self.session
+        run_in_pool(lambda: session.process(uid), lambda _p: self._processed(uid),
+                    lambda e: self._process_failed(uid, e))
+
+    def _processed(self, uid: str) -> None:
+        self.pending -= 1
+        self.progress.setValue(self.progress.value() + 1)
+        self._refresh_item(uid)
+        if self.strip.currentItem() is None and self.strip.count():
+            self.strip.setCurrentRow(0)
+        elif self.strip.currentItem() and self.strip.currentItem().data(Qt.ItemDataRole.UserRole) == uid:
+            self._show_preview()
+        self._fill_components()
+        if not self.pending and self.thread is None:
+            self.status.setText(self._summary())
+
+    def _process_failed(self, uid: str, exc: BaseException) -> None:
+        self.pending -= 1
+        self.progress.setValue(self.progress.value() + 1)
+        self.status.setText(f"<span style='color:#b00'>Lỗi xử lý ảnh: {exc}</span>")
+
+    def _scan_failed(self, exc: BaseException) -> None:
+        msg = exc.user_message() if isinstance(exc, CounterError) else str(exc)
+        self.status.setText(f"<span style='color:#b00'>{msg}</span> Các trang đã quét vẫn được giữ.")
+
+    def _scan_done(self, n: int) -> None:
+        self.thread = None
+        self.scan_btn.setEnabled(True)
+        self.cancel_btn.setEnabled(False)
+        if n == 0 and "color:#b00" not in self.status.text():
+            self.status.setText("Không có trang nào được quét.")
+        elif self.pending == 0:
+            self.status.setText(self._summary())
+
+    def _summary(self) -> str:
+        assert self.session is not None
+        pages = self.session.pages
+        blank = sum(p.blank for p in pages)
+        warn = sum(bool(p.warnings) for p in pages)
+        return (f"{len(pages)} trang · {blank} trang trắng (sẽ bỏ) · {warn} trang cần xem lại. "
+                "Gán trang cho thành phần rồi nhấn Ctrl+S.")
+
+    # ------------------------------------------------------------------ page strip
+    def _comp_label(self, component_id: int | None) -> str:
+        for c in self.components:
+            if c["id"] == component_id:
+                return c["component_code"]
+        return "chưa gán"
+
+    def _refresh_item(self, uid: str) -> None:
+        assert self.session is not None
+        for i in range(self.strip.count()):
+            item = self.strip.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) != uid:
+                continue
+            try:
+                page = self.session.get(uid)
+            except KeyError:
+                return
+            thumb = self.session.thumbs.get(uid)
+            if thumb is not None:
+                item.setIcon(QIcon(QPixmap.fromImage(to_qimage(thumb))))
+            flags = []
+            if page.state == "pending":
+                flags.append("đang xử lý…")
+            if page.blank:
+                flags.append("TRẮNG")
+            if page.warnings:
+                flags.append("⚠ " + ",".join(page.warnings))
+            extra = f"\n{' '.join(flags)}" if flags else ""
+            item.setText(f"{i + 1}. {self._comp_label(page.component_id)}{extra}")
+            item.setToolTip(f"Nghiêng {page.skew_deg:.2f}°, xoay {page.orientation}°")
+            return
+
+    def _selected_uids(self) -> list[str]:
+        return [it.data(Qt.ItemDataRole.UserRole) for it in self.strip.selectedItems()]
+
+    def _order_changed(self) -> None:
+        if self.session is None:
+            return
+        uids = [self.strip.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.strip.count())]
+        self.session.reorder(uids)
+        for u in uids:
+            self._refresh_item(u)
+
+    def _show_preview(self) -> None:
+        item = self.strip.currentItem()
+        if item is None or self.session is None:
+            return
+        uid, session, processed = item.data(Qt.ItemDataRole.UserRole), self.session, self.show_processed
+        page = session.get(uid)
+        parts = [f"Trang {session.index(uid) + 1}", f"{page.dpi} dpi", f"nghiêng đã sửa {page.skew_deg:.2f}°",
+                 f"xoay {page.orientation}°"]
+        if page.blank:
+            parts.append("trang trắng")
+        if page.warnings:
+            parts.append("cảnh báo: " + ", ".join(page.warnings))
+        if not processed:
+            parts.append("(ảnh gốc)")
+        self.page_info.setText(" · ".join(parts))
+        size = self.preview.size()
+
+        def load() -> QImage:
+            img = session.images(uid, processed=processed)
+            h, w = img.shape[:2]
+            s = min(size.width() / w, size.height() / h)
+            small = cv2.resize(img, (max(1, int(w * s)), max(1, int(h * s))), interpolation=cv2.INTER_AREA)
+            return to_qimage(small)
+
+        run_in_pool(load, lambda qi: self.preview.setPixmap(QPixmap.fromImage(qi)))
+
+    # ------------------------------------------------------------------ page tools
+    def rotate(self, degrees: int) -> None:
+        """Rotate the selected pages."""
+        session = self.session
+        for uid in self._selected_uids():
+            if session is not None:
+                run_in_pool(lambda u=uid: session.rotate(u, degrees),
+                            lambda _r, u=uid: (self._refresh_item(u), self._show_preview()))
+
+    def delete_pages(self) -> None:
+        """Delete the selected pages."""
+        if self.session is None:
+            return
+        for item in self.strip.selectedItems():
+            self.session.delete(item.data(Qt.ItemDataRole.UserRole))
+            self.strip.takeItem(self.strip.row(item))
+        for i in range(self.strip.count()):
+            self._refresh_item(self.strip.item(i).data(Qt.ItemDataRole.UserRole))
+        self._fill_components()
+
+    def rescan_page(self) -> None:
+        """Scan one page in place of the selected one."""
+        uids = self._selected_uids()
+        if len(uids) == 1:
+            self.start_scan(replace_uid=uids[0])
+
+    def adjust_corners(self) -> None:
+        """Drag the four page corners by hand when detection was wrong."""
+        uids = self._selected_uids()
+        if len(uids) != 1 or self.session is None:
+            return
+        from counter_app.ui.corner_dialog import CornerDialog
+
+        uid, session = uids[0], self.session
+        page = session.get(uid)
+        original = session.images(uid, processed=False)
+        dlg = CornerDialog(original, page.manual_quad or page.quad, self)
+        if dlg.exec():
+            session.set_manual_quad(uid, dlg.quad())
+            session.get(uid).state = "pending"
+            self._refresh_item(uid)
+            self.pending += 1
+            run_in_pool(lambda: session.process(uid), lambda _p: self._processed(uid),
+                        lambda e: self._process_failed(uid, e))
+
+    def toggle_before_after(self) -> None:
+        """Switch the preview between the original and the processed page."""
+        self.show_processed = not self.show_processed
+        self._show_preview()
+
+    def assign_selected(self) -> None:
+        """Assign the selected pages to the selected component."""
+        row = self.comp_table.currentRow()
+        if self.session is None or row < 0:
+            return
+        self.session.assign(self._selected_uids(), self.components[row]["id"])
+        for uid in self._selected_uids():
+            self._refresh_item(uid)
+        self._fill_components()
+
+    def split_by_separators(self) -> None:
+        """Runs of pages between blank separator sheets go to the components in order."""
+        if self.session is None:
+            return
+        todo = [c["id"] for c in self.components if not c.get("n_files")] or [c["id"] for c in self.components]
+        n = self.session.split_at_blank_separators(todo)
+        for i in range(self.strip.count()):
+            self._refresh_item(self.strip.item(i).data(Qt.ItemDataRole.UserRole))
+        self._fill_components()
+        self.status.setText(f"Đã tách thành {n} nhóm trang theo tờ trắng phân cách.")
+
+    # ------------------------------------------------------------------ saving
+    def save(self) -> None:
+        """One signed PDF per component with pages, written and registered on the worker."""
+        if self.session is None or self.dossier is None or self.pending:
+            self.status.setText("Chờ xử lý xong các trang rồi lưu." if self.pending else "Chưa có trang để lưu.")
+            return
+        from counter_app.services.digitise import save_session
+
+        session, dossier, root = self.session, self.dossier, self.data_root
+        declared = {}
+        for r, c in enumerate(self.components):
+            spin = self.comp_table.cellWidget(r, 2)
+            if isinstance(spin, QSpinBox) and spin.value():
+                declared[c["id"]] = spin.value()
+        self.save_btn.setEnabled(False)
+        self.status.setText("Đang tạo và ký số các tệp PDF…")
+
+        def done(files: list[Any]) -> None:
+            self.save_btn.setEnabled(True)
+            mismatch = [f for f in files if getattr(f, "page_mismatch", False)]
+            self.status.setText(f"<span style='color:#080'>Đã lưu {len(files)} tệp PDF đã ký số.</span>"
+                                + (f" <span style='color:#b00'>{len(mismatch)} thành phần lệch số trang.</span>"
+                                   if mismatch else ""))
+            session.discard()
+            self.session = None
+            self.strip.clear()
+            self.saved.emit(dossier["id"])
+            self.select_dossier(int(dossier["id"]))
+
+        def failed(exc: BaseException) -> None:
+            self.save_btn.setEnabled(True)
+            show_exception(self, exc)
+
+        self.worker.submit(lambda cdb: save_session(cdb, root, session, dossier, declared), done, failed)
