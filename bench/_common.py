@@ -46,7 +46,7 @@ def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
         fn()
         xs.append((time.perf_counter() - t0) * 1000)
     xs.sort()
-    return statistics.median(xs), xs[max(0, int(round(0.95 * len(xs))) - 1)]
+    return statistics.median(xs), xs[max(0, round(0.95 * len(xs)) - 1)]
 
 
 __all__ = ["CounterDB", "demo_db", "open_database", "timed"]

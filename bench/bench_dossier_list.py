@@ -53,7 +53,7 @@ def main() -> None:
         before = None
         for _ in range(50):
             rows = repo.list_dossiers(cdb, limit=200, before=before)
-            before = (rows[-1]["received_at"], rows[-1]["id"])
+            before = repo.cursor_of(rows[-1], None)
 
     print(f"{'query':48s} {'median ms':>10s} {'p95 ms':>10s}")
     for name, fn in cases.items():

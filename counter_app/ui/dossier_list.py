@@ -98,7 +98,7 @@ class DossierTableModel(QAbstractTableModel):
         self._loading = True
         gen = self._generation
         f = self.filter
-        before = (self.rows[-1]["received_at"], self.rows[-1]["id"]) if self.rows else None
+        before = repo.cursor_of(self.rows[-1], f) if self.rows else None
         self.worker.submit(lambda cdb: repo.list_dossiers(cdb, f, limit=PAGE, before=before),
                            lambda rows: self._append(gen, rows))
 

@@ -159,8 +159,8 @@ def test_list_filters_search_and_keyset_paging(cdb: CounterDB) -> None:
         data.applicant = applicant(full_name=names[i % 4], id_number=f"0011900{i:05d}", phone=f"09{i:08d}")
         repo.receive(cdb, data, CAL, now=datetime(2026, 10, 5, 8, 0, i))
     page1 = repo.list_dossiers(cdb, limit=15)
-    page2 = repo.list_dossiers(cdb, limit=15, before=(page1[-1]["received_at"], page1[-1]["id"]))
-    page3 = repo.list_dossiers(cdb, limit=15, before=(page2[-1]["received_at"], page2[-1]["id"]))
+    page2 = repo.list_dossiers(cdb, limit=15, before=repo.cursor_of(page1[-1], None))
+    page3 = repo.list_dossiers(cdb, limit=15, before=repo.cursor_of(page2[-1], None))
     seen = [r["id"] for r in page1 + page2 + page3]
     assert len(seen) == len(set(seen)) == 40
     assert [r["received_at"] for r in page1] == sorted((r["received_at"] for r in page1), reverse=True)
@@ -174,6 +174,12 @@ def test_list_filters_search_and_keyset_paging(cdb: CounterDB) -> None:
     assert repo.list_dossiers(cdb, ListFilter(text="'; DROP TABLE dossiers; --")) == []
     assert repo.list_dossiers(cdb, ListFilter(text="%")) == []
     assert counts(cdb, "dossiers") == 40
+    # Name search comes alphabetically and pages by name without gaps or repeats.
+    f = ListFilter(text="l")
+    first = repo.list_dossiers(cdb, f, limit=4)
+    rest = repo.list_dossiers(cdb, f, limit=100, before=repo.cursor_of(first[-1], f))
+    names = [r["applicant_name_folded"] for r in first + rest]
+    assert names == sorted(names) and len(names) == 10 and len({r["id"] for r in first + rest}) == 10
 
 
 def test_overdue_filter(cdb: CounterDB) -> None:
@@ -181,6 +187,9 @@ def test_overdue_filter(cdb: CounterDB) -> None:
     repo.receive(cdb, birth(), CAL, now=datetime(2026, 10, 9, 10, 0))
     overdue = repo.list_dossiers(cdb, ListFilter(overdue_at=datetime(2026, 10, 8, 9, 0)))
     assert [d["id"] for d in overdue] == [r.dossier_id]
+    # Due-soon lists come most urgent first.
+    soon = repo.list_dossiers(cdb, ListFilter(due_before=datetime(2026, 10, 30)))
+    assert [d["due_at"] for d in soon] == sorted(d["due_at"] for d in soon) and len(soon) == 2
     repo.transition(cdb, r.dossier_id, Status.DONE)
     assert repo.list_dossiers(cdb, ListFilter(overdue_at=datetime(2026, 10, 8, 9, 0))) == []
 

@@ -165,7 +165,7 @@ def test_sane_discovery_and_capabilities(sane_env: dict[str, str]) -> None:
 
 @pytest.mark.sane
 def test_sane_adf_streams_pages_before_the_batch_ends(sane_env: dict[str, str]) -> None:
-    source = SaneSource("test:0", env=sane_env, extra_args=SANE_SLOW)
+    source = SaneSource("test:0", exit_grace=1.0, env=sane_env, extra_args=SANE_SLOW)
     start = time.monotonic()
     arrivals: list[float] = []
     pages: list[AcquiredPage] = []
@@ -185,7 +185,7 @@ def test_sane_adf_streams_pages_before_the_batch_ends(sane_env: dict[str, str]) 
 
 @pytest.mark.sane
 def test_sane_flatbed_gray_gives_one_bgr_page(sane_env: dict[str, str]) -> None:
-    source = SaneSource("test:0", env=sane_env, extra_args=("--test-picture", "Color pattern"))
+    source = SaneSource("test:0", exit_grace=1.0, env=sane_env, extra_args=("--test-picture", "Color pattern"))
     pages = collect(source, ScanSettings(dpi=100, color_mode="gray", source="flatbed", page_size_mm=(30, 50)))
     assert len(pages) == 1
     assert_bgr(pages[0])
@@ -199,7 +199,7 @@ def test_sane_max_pages_and_cancel_stop_the_batch(
     sane_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # see where scanimage's batch dir goes
-    source = SaneSource("test:0", env=sane_env, extra_args=SANE_SLOW)
+    source = SaneSource("test:0", exit_grace=1.0, env=sane_env, extra_args=SANE_SLOW)
     assert len(collect(source, ScanSettings(dpi=75, source="adf", page_size_mm=(40, 40), max_pages=3))) == 3
 
     cancel = CancelToken()
@@ -226,7 +226,7 @@ def test_sane_max_pages_and_cancel_stop_the_batch(
     ],
 )
 def test_sane_device_status_maps_to_scan_errors(sane_env: dict[str, str], status: str, error: type[ScanError]) -> None:
-    source = SaneSource("test:0", env=sane_env, extra_args=("--read-return-value", status))
+    source = SaneSource("test:0", exit_grace=1.0, env=sane_env, extra_args=("--read-return-value", status))
     with pytest.raises(error) as info:
         collect(source, SANE_SMALL)
     assert_vietnamese(info.value)
@@ -255,7 +255,7 @@ def test_sane_source_through_sane_airscan_against_the_escl_simulator(tmp_path: P
         env = {"SANE_CONFIG_DIR": str(tmp_path)}
         if [i.address for i in list_devices(env=env)] != ["airscan:e0:Sim"]:
             pytest.skip("sane-airscan backend not installed (optional: apt-get install sane-airscan)")
-        source = SaneSource("airscan:e0:Sim", env=env)
+        source = SaneSource("airscan:e0:Sim", env=env, exit_grace=1.0)
         caps = source.capabilities()
         assert caps.input_sources == ("flatbed", "adf", "adf_duplex")
         assert caps.dpis == (75, 100, 150, 200, 300, 600)

@@ -18,7 +18,8 @@ page is the normal end of an ADF batch (exit code 0).
 Some backends hang in ``sane_close``/``sane_exit`` after the batch (SANE's own ``test``
 backend does so about one run in ten after an error status). scanimage's last line,
 ``Batch terminated, N pages scanned``, tells us the batch is over; if the process is still
-alive ``exit_grace`` seconds later we kill it and read the outcome from its log
+alive ``exit_grace`` seconds later (default 10 s: a real scanner may still be parking its head
+or ejecting the last sheet) we kill it and read the outcome from its log
 (:func:`_status_from_stderr`) — the pages are complete files by then, so nothing is lost.
 """
 
@@ -232,7 +233,7 @@ class SaneSource:
         extra_args: Sequence[str] = (),
         env: Mapping[str, str] | None = None,
         page_timeout: float = DEFAULT_PAGE_TIMEOUT,
-        exit_grace: float = 3.0,
+        exit_grace: float = 10.0,
         label: str | None = None,
     ) -> None:
         self.device = device
