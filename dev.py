@@ -30,7 +30,7 @@ def sh(*cmd: str | os.PathLike[str], env: dict[str, str] | None = None) -> None:
 
 
 def ensure_venv(extras: str) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be started by an older python3
         sys.exit("Cần Python 3.11 trở lên (Python 3.11+ is required).")
     if not PY.exists():
         sh(sys.executable, "-m", "venv", VENV)

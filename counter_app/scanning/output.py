@@ -43,12 +43,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
+from xml.sax.saxutils import escape as xml_escape
 from zoneinfo import ZoneInfo
 
 import cv2
 import numpy as np
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject, TextStringObject
+from pypdf.generic import NameObject, StreamObject, TextStringObject
 from reportlab import rl_config
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
@@ -369,6 +370,44 @@ def _info_entries(meta: ScanMeta, page_count: int) -> dict[str, str]:
     return entries
 
 
+_XMP_NS = "urn:x-quay-mot-cua:scan:1"  # our own namespace for the counter's keys (prefix qmc)
+
+
+def _xmp_packet(meta: ScanMeta, entries: dict[str, str]) -> bytes:
+    """XMP carrying the same facts as the info dictionary (PDF 2.0 and archives read XMP first).
+
+    pyHanko merges into this packet when signing (it updates ModifyDate and Producer and keeps the
+    rest), so it survives the signature.
+    """
+    aware = meta.scanned_at.replace(tzinfo=_TZ) if meta.scanned_at.tzinfo is None else meta.scanned_at
+    when = aware.isoformat(timespec="seconds")
+    custom = "".join(
+        f"<qmc:{k[1:]}>{xml_escape(v)}</qmc:{k[1:]}>"
+        for k, v in entries.items()
+        if k in ("/MaHoSo", "/MaThanhPhan", "/CanBo", "/ThoiDiemSoHoa", "/SoTrang", "/SoTrangKhaiBao",
+                 "/CoQuan", "/MaTTHC")
+    )
+    keywords = "".join(f"<rdf:li>{xml_escape(k.strip())}</rdf:li>" for k in entries["/Keywords"].split(";"))
+    body = (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/" '
+        f'xmlns:qmc="{_XMP_NS}">'
+        "<dc:format>application/pdf</dc:format>"
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{xml_escape(entries["/Title"])}</rdf:li></rdf:Alt></dc:title>'
+        f"<dc:creator><rdf:Seq><rdf:li>{xml_escape(entries['/Author'])}</rdf:li></rdf:Seq></dc:creator>"
+        '<dc:description><rdf:Alt><rdf:li xml:lang="x-default">'
+        f"{xml_escape(entries['/Subject'])}</rdf:li></rdf:Alt></dc:description>"
+        f"<dc:subject><rdf:Bag>{keywords}</rdf:Bag></dc:subject>"
+        f"<xmp:CreateDate>{when}</xmp:CreateDate><xmp:ModifyDate>{when}</xmp:ModifyDate>"
+        f"<xmp:MetadataDate>{when}</xmp:MetadataDate><xmp:CreatorTool>{_CREATOR}</xmp:CreatorTool>"
+        f"<pdf:Keywords>{xml_escape(entries['/Keywords'])}</pdf:Keywords>"
+        f"<pdf:Producer>{xml_escape(entries['/Producer'])}</pdf:Producer>"
+        f"{custom}</rdf:Description></rdf:RDF></x:xmpmeta>"
+    )
+    return ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>' + body + '<?xpacket end="w"?>').encode()
+
+
 def build_component_pdf(
     pages: Sequence[PageImage], meta: ScanMeta, options: OutputOptions | None = None
 ) -> bytes:
@@ -404,7 +443,13 @@ def build_component_pdf(
     # copies the image streams byte for byte.
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(buf.getvalue())))
     writer.pdf_header = b"%PDF-" + f"{PDF_VERSION[0]}.{PDF_VERSION[1]}".encode()
-    writer.add_metadata({NameObject(k): TextStringObject(v) for k, v in _info_entries(meta, len(checked)).items()})
+    entries = _info_entries(meta, len(checked))
+    writer.add_metadata({NameObject(k): TextStringObject(v) for k, v in entries.items()})
+    xmp = StreamObject()
+    xmp[NameObject("/Type")] = NameObject("/Metadata")
+    xmp[NameObject("/Subtype")] = NameObject("/XML")
+    xmp.set_data(_xmp_packet(meta, entries))  # left uncompressed: XMP is meant to be findable in the raw file
+    writer.root_object[NameObject("/Metadata")] = writer._add_object(xmp)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
