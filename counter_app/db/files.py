@@ -26,7 +26,7 @@ from typing import Any
 
 from counter_app.atomicio import sha256_file
 from counter_app.db.database import CounterDB
-from counter_app.db.dossiers import add_event, enqueue
+from counter_app.db.dossiers import add_event, enqueue, ts
 from counter_app.errors import ValidationError
 
 log = logging.getLogger(__name__)
@@ -142,16 +142,16 @@ def register_scan(
     Inserts the ``files`` row (kind ``scan``), sets ``dossier_components.page_count_declared``,
     appends a ``digitised`` event (pages, declared, mismatch) and an outbox entry ``file``.
     """
-    ctx = component_context(cdb, dossier_component_id)
     uid = str(uuid.uuid4())
     mismatch = declared_pages is not None and declared_pages != page_count
     with cdb.write():
+        ctx = component_context(cdb, dossier_component_id)  # inside: the dossier cannot vanish meanwhile
         cur = cdb.conn.execute(
             """INSERT INTO files(uid, dossier_id, dossier_component_id, kind, path, name, mime, size, sha256,
                    page_count, signed, created_by, created_at, meta)
                VALUES (?, ?, ?, 'scan', ?, ?, 'application/pdf', ?, ?, ?, ?, ?, ?, ?)""",
             (uid, ctx.dossier_id, dossier_component_id, rel_path, name, int(size), sha256, int(page_count),
-             int(bool(signed)), officer_id, now.strftime("%Y-%m-%d %H:%M:%S"),
+             int(bool(signed)), officer_id, ts(now),
              json.dumps(meta, ensure_ascii=False)),
         )
         file_id = int(cur.lastrowid or 0)

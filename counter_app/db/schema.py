@@ -282,6 +282,68 @@ def m0002_apology_and_return(db: Database) -> None:
     )
 
 
+@migrations(name="0003_audit_guidance_reviews")
+def m0003_audit_guidance_reviews(db: Database) -> None:
+    """Audit trail (hash-chained), online-filing guidance sessions, quality reviews of scans."""
+    _run_script(
+        db,
+        """
+        -- Append-only: each entry carries the hash of the previous one (see counter_app.db.audit).
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            user_id INTEGER REFERENCES users(id),
+            action TEXT NOT NULL,
+            object_type TEXT NOT NULL DEFAULT '',
+            object_id TEXT NOT NULL DEFAULT '',
+            detail TEXT NOT NULL DEFAULT '{}',
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+        -- «Hướng dẫn nộp trực tuyến»: one row per guidance session at the counter.
+        CREATE TABLE guidance_sessions (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            officer_id INTEGER REFERENCES users(id),
+            citizen_id INTEGER REFERENCES citizens(id),
+            applicant_name TEXT NOT NULL DEFAULT '',
+            procedure_code TEXT NOT NULL REFERENCES procedures(code),
+            outcome TEXT NOT NULL CHECK (outcome IN ('filed_online', 'later', 'paper')),
+            portal_code TEXT,
+            reason_code TEXT,     -- why paper: no_eid | no_smartphone | not_fully_online | other
+            reason_text TEXT NOT NULL DEFAULT '',
+            dossier_id INTEGER REFERENCES dossiers(id),
+            override_by INTEGER REFERENCES users(id),  -- supervisor who allowed paper for an online-only procedure
+            override_reason TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX guidance_at ON guidance_sessions(at);
+
+        -- Supervisor's quality review of a digitised component.
+        CREATE TABLE component_reviews (
+            id INTEGER PRIMARY KEY,
+            dossier_component_id INTEGER NOT NULL REFERENCES dossier_components(id) ON DELETE CASCADE,
+            file_id INTEGER REFERENCES files(id),
+            reviewer_id INTEGER REFERENCES users(id),
+            at TEXT NOT NULL,
+            decision TEXT NOT NULL CHECK (decision IN ('approved', 'rejected')),
+            reason TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX component_reviews_component ON component_reviews(dossier_component_id);
+
+        -- Satisfaction and complaints where recorded (QĐ 766 group 5).
+        ALTER TABLE dossiers ADD COLUMN satisfaction INTEGER;     -- 1..5 when the citizen rated
+        ALTER TABLE dossiers ADD COLUMN complaint INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX dossiers_finished ON dossiers(finished_at);
+        CREATE INDEX dossiers_channel_received ON dossiers(channel, received_at);
+        """,
+    )
+
+
 def known_migrations() -> list[str]:
     """Names of the migrations this build knows, in order."""
     return [m.name for m in migrations._migrations]

@@ -49,7 +49,7 @@ from zoneinfo import ZoneInfo
 import cv2
 import numpy as np
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject, StreamObject, TextStringObject
+from pypdf.generic import NameObject, TextStringObject
 from reportlab import rl_config
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
@@ -445,11 +445,10 @@ def build_component_pdf(
     writer.pdf_header = b"%PDF-" + f"{PDF_VERSION[0]}.{PDF_VERSION[1]}".encode()
     entries = _info_entries(meta, len(checked))
     writer.add_metadata({NameObject(k): TextStringObject(v) for k, v in entries.items()})
-    xmp = StreamObject()
-    xmp[NameObject("/Type")] = NameObject("/Metadata")
+    writer.xmp_metadata = _xmp_packet(meta, entries)  # uncompressed: XMP is meant to be findable in raw bytes
+    xmp = writer.root_object["/Metadata"].get_object()
+    xmp[NameObject("/Type")] = NameObject("/Metadata")  # pypdf's setter leaves out what ISO 32000 requires
     xmp[NameObject("/Subtype")] = NameObject("/XML")
-    xmp.set_data(_xmp_packet(meta, entries))  # left uncompressed: XMP is meant to be findable in the raw file
-    writer.root_object[NameObject("/Metadata")] = writer._add_object(xmp)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

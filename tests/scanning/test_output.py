@@ -268,10 +268,27 @@ def test_modifying_a_signed_byte_breaks_the_signature(signed_pdf: bytes, officer
     assert not status.intact  # type: ignore[attr-defined]
 
 
-def test_keeps_metadata_after_signing(signed_pdf: bytes) -> None:
-    info = PdfReader(io.BytesIO(signed_pdf)).metadata
+def test_keeps_metadata_after_signing(signed_pdf: bytes, a4_pages: list[out.PageImage]) -> None:
+    reader = PdfReader(io.BytesIO(signed_pdf))
+    info = reader.metadata
     assert info is not None and info["/MaHoSo"] == "H01.37.01-261005-0001" and info["/CanBo"] == OFFICER
-    assert signed_pdf[:8] >= b"%PDF-1.4"
+    xmp = reader.xmp_metadata
+    assert xmp is not None and xmp.dc_creator == [OFFICER]
+    raw = reader.root_object["/Metadata"].get_object().get_data().decode("utf-8")
+    assert "urn:x-quay-mot-cua:scan:1" in raw and "H01.37.01-261005-0001" in raw  # our keys survive pyHanko
+    # The signature widget covers exactly the printed stamp.
+    (sig,) = PdfFileReader(io.BytesIO(signed_pdf), strict=False).embedded_signatures
+    rect = [float(v) for v in sig.sig_field["/Rect"]]
+    assert rect == pytest.approx(list(out.stamp_box(a4_pages[0], meta())), abs=0.02)
+
+
+def test_ecdsa_certificate_signs_too(tmp_path: Path) -> None:
+    p12 = signing.create_demo_certificate("Phạm Thu Trang", tmp_path / "ec.p12", "pw", algorithm="ec")
+    signer = signing.OfficerSigner.from_pkcs12(p12, "pw")
+    page = out.PageImage(synthetic_page((1654, 2339), seal=False), 200)
+    pdf = signing.sign_pdf(out.build_component_pdf([page], meta()), signer, out.stamp_box(page, meta()))
+    check = signing.check_signature(pdf, [signer.certificate])
+    assert check.intact and check.valid and check.trusted and check.signer_name == "Phạm Thu Trang"
 
 
 def test_pkcs12_errors_are_clear(p12: Path, tmp_path: Path) -> None:
