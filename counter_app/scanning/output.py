@@ -33,6 +33,7 @@ import contextlib
 import enum
 import io
 import logging
+import os
 import re
 import threading
 import time
@@ -56,6 +57,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as rl_canvas
 
 from counter_app.atomicio import atomic_write_bytes
+from counter_app.db import files as dbfiles
 from counter_app.documents._fonts import BOLD, REGULAR, register_fonts
 from counter_app.errors import ValidationError
 from counter_app.scanning.signing import DEFAULT_REASON, OfficerSigner, sign_pdf
@@ -417,6 +419,9 @@ def build_component_pdf(
     ``allow_low_dpi``); ``ValueError`` for malformed images (a bug upstream).
     """
     options = options or OutputOptions()
+    if not nfc(meta.officer_name):
+        # TT 01/2023 Điều 8: the copy must name the officer who made it.
+        raise ValidationError("Chưa có tên cán bộ số hóa.", hint="Đăng nhập bằng tài khoản của mình rồi lưu lại.")
     checked = _check_pages(pages, options)
     profile = options.profile()
     register_fonts()
@@ -477,15 +482,24 @@ def scan_relative_path(meta: ScanMeta, suffix: int = 0) -> str:
     return f"scans/{t:%Y}/{t:%m}/{safe_name(meta.dossier_code, 'HS')}/{stem}.pdf"
 
 
-def _target(root: Path, meta: ScanMeta) -> tuple[Path, str]:
+def _reserve_target(root: Path, meta: ScanMeta) -> tuple[Path, str]:
+    """Pick a free name and claim it with an exclusive create (two saves in one second never collide).
+
+    The empty placeholder is replaced atomically by the real file; if the process dies in
+    between it is an orphan like any other (:func:`counter_app.db.files.orphan_scans`).
+    """
     scans = (root / "scans").resolve()
     for n in range(0, 1000):
         rel = scan_relative_path(meta, n)
         path = (root / rel).resolve()
         if not path.is_relative_to(scans):  # belt and braces: safe_name already forbids this
             raise ValueError(f"scan path escapes the scans folder: {rel!r}")
-        if not path.exists():
-            return path, rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+        except FileExistsError:
+            continue
+        return path, rel
     raise RuntimeError("too many scans of one component in one second")  # pragma: no cover
 
 
@@ -508,8 +522,6 @@ def write_component_pdf(
     the result carries a warning; a signer that fails (expired certificate) raises instead, so
     the officer decides. See the module docstring for the write order.
     """
-    from counter_app.db import files as dbfiles  # db imports nothing from scanning; keep it so
-
     options = options or OutputOptions()
     root = Path(data_root)
     ctx = dbfiles.component_context(cdb, dossier_component_id)
@@ -553,8 +565,13 @@ def write_component_pdf(
         )
 
     t0 = time.perf_counter()
-    path, rel = _target(root, meta)
-    sha = atomic_write_bytes(path, pdf)  # written and fsync'ed BEFORE the row that points to it
+    path, rel = _reserve_target(root, meta)
+    try:
+        sha = atomic_write_bytes(path, pdf)  # written and fsync'ed BEFORE the row that points to it
+    except BaseException:
+        with contextlib.suppress(OSError):
+            path.unlink()  # the empty placeholder (atomic_write_bytes already removed its temp file)
+        raise
     timings["write"] = (time.perf_counter() - t0) * 1000
     profile = options.profile()
     file_meta = {

@@ -223,9 +223,10 @@ class OfficerSigner:
         """Sign with a USB token (PKCS#11). Not implemented yet: always raises.
 
         The intended implementation (``docs/digitisation.md``): ``pyhanko.sign.pkcs11``
-        (``open_pkcs11_session(config.module_path, user_pin=pin)`` then ``PKCS11Signer(session,
-        cert_label=..., key_label=...)``), with the session opened on the worker thread that signs
-        and closed after each dossier so an unplugged token fails cleanly.
+        (``open_pkcs11_session(config.module_path, token_criteria=TokenCriteria(label=...),
+        user_pin=pin)`` then ``PKCS11Signer(session, cert_label=..., key_label=...)``), with the
+        session opened on the worker thread that signs and closed after each dossier so an
+        unplugged token fails cleanly.
         """
         raise TokenNotSupported(
             "Ký số bằng USB token (PKCS#11) chưa được hỗ trợ trong phiên bản này.",

@@ -1,0 +1,181 @@
+"""Read-only views of the sync queue for the status bar and the sync page (Qt-free).
+
+Cheap enough to call every few seconds from the UI thread's timer on a large database: every
+count goes through the ``outbox(state, next_attempt_at)`` index; the ``synced`` count, which
+grows without bound, is only taken when asked for.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from counter_app.db.database import CounterDB
+from counter_app.db.dossiers import parse_ts
+from counter_app.sync import worker
+
+__all__ = ["KIND_LABELS", "STATE_LABELS", "OutboxItem", "QueueStatus", "list_items", "queue_status"]
+
+STATES = ("pending", "uploading", "synced", "error", "conflict")
+STATE_LABELS = {
+    "pending": "Chờ gửi",
+    "uploading": "Đang gửi",
+    "synced": "Đã gửi",
+    "error": "Lỗi — cần xử lý",
+    "conflict": "Xung đột",
+}
+KIND_LABELS = {"dossier_upsert": "Hồ sơ", "progress": "Tiến độ xử lý", "file": "Tệp đính kèm"}
+# What the status bar says about the last failure, by SyncError.kind.
+ERROR_KIND_LABELS = {
+    "unreachable": "Không kết nối được máy chủ",
+    "certificate": "Chứng chỉ máy chủ không được tin cậy",
+    "login": "Sai tài khoản đồng bộ",
+    "server": "Máy chủ của tỉnh gặp lỗi",
+    "rejected": "Máy chủ từ chối một số mục",
+    "local_file": "Tệp trên máy bị hỏng hoặc mất",
+    "not_configured": "Chưa cài đặt đồng bộ",
+    "sync": "Lỗi đồng bộ",
+}
+
+
+def _dt(text: Any) -> datetime | None:
+    try:
+        return parse_ts(text) if text else None
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    """The queue at a glance."""
+
+    counts: dict[str, int] = field(default_factory=dict)  # by state ('synced' only when asked)
+    oldest_unsynced_at: datetime | None = None
+    oldest_unsynced_age: float | None = None  # seconds
+    last_success_at: datetime | None = None
+    last_attempt_at: datetime | None = None
+    last_error_kind: str | None = None
+    last_error_message: str | None = None
+    last_error_at: datetime | None = None
+
+    @property
+    def unsynced(self) -> int:
+        """Entries not yet accepted by the province (pending + uploading + error + conflict)."""
+        return sum(self.counts.get(s, 0) for s in ("pending", "uploading", "error", "conflict"))
+
+    @property
+    def errors(self) -> int:
+        """Entries parked until someone acts ('error' + 'conflict')."""
+        return self.counts.get("error", 0) + self.counts.get("conflict", 0)
+
+    @property
+    def last_error_label(self) -> str:
+        """Short Vietnamese label of the last error kind ('' when the last pass was clean)."""
+        return ERROR_KIND_LABELS.get(self.last_error_kind or "", "") if self.last_error_kind else ""
+
+    def summary(self) -> str:
+        """One line for the status bar, in Vietnamese."""
+        parts: list[str] = []
+        if self.unsynced == 0:
+            parts.append("Đã đồng bộ")
+        else:
+            waiting = self.counts.get("pending", 0) + self.counts.get("uploading", 0)
+            if waiting:
+                text = f"Chờ gửi {waiting}"
+                if self.oldest_unsynced_age is not None:
+                    text += f" (lâu nhất {_age_text(self.oldest_unsynced_age)})"
+                parts.append(text)
+            if self.errors:
+                parts.append(f"{self.errors} mục lỗi")
+        if self.last_error_kind in ("unreachable", "certificate", "login", "server", "not_configured"):
+            parts.append(self.last_error_label)
+        if self.last_success_at is not None:
+            parts.append(f"gửi được lần cuối {self.last_success_at:%H:%M %d/%m}")
+        return " · ".join(parts)
+
+
+def _age_text(seconds: float) -> str:
+    if seconds < 90:
+        return "dưới 2 phút"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} phút"
+    if seconds < 2 * 86400:
+        return f"{round(seconds / 3600)} giờ"
+    return f"{round(seconds / 86400)} ngày"
+
+
+def queue_status(cdb: CounterDB, now: datetime | None = None, *, include_synced: bool = False) -> QueueStatus:
+    """Counts by state, age of the oldest unsynced entry, and the last pass's outcome."""
+    now = now or datetime.now()
+    counts = {s: 0 for s in STATES}
+    for state in ("pending", "uploading", "error", "conflict"):
+        counts[state] = int(cdb.scalar("SELECT count(*) FROM outbox WHERE state = ?", (state,)))
+    if include_synced:
+        counts["synced"] = int(cdb.scalar("SELECT count(*) FROM outbox WHERE state = 'synced'"))
+    else:
+        del counts["synced"]
+    oldest = _dt(cdb.scalar(
+        "SELECT MIN(created_at) FROM outbox WHERE state IN ('pending', 'uploading', 'error', 'conflict')"))
+    settings = {r["key"]: json.loads(r["value"]) for r in cdb.query(
+        "SELECT key, value FROM settings WHERE key IN (?, ?, ?, ?, ?)",
+        (worker.LAST_SUCCESS_KEY, worker.LAST_ATTEMPT_KEY, worker.LAST_ERROR_KIND_KEY,
+         worker.LAST_ERROR_MESSAGE_KEY, worker.LAST_ERROR_AT_KEY))}
+    return QueueStatus(
+        counts=counts,
+        oldest_unsynced_at=oldest,
+        oldest_unsynced_age=max((now - oldest).total_seconds(), 0.0) if oldest else None,
+        last_success_at=_dt(settings.get(worker.LAST_SUCCESS_KEY)),
+        last_attempt_at=_dt(settings.get(worker.LAST_ATTEMPT_KEY)),
+        last_error_kind=settings.get(worker.LAST_ERROR_KIND_KEY),
+        last_error_message=settings.get(worker.LAST_ERROR_MESSAGE_KEY),
+        last_error_at=_dt(settings.get(worker.LAST_ERROR_AT_KEY)),
+    )
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One row of the sync page."""
+
+    id: int
+    kind: str
+    kind_label: str
+    dossier_id: int | None
+    dossier_code: str | None
+    state: str
+    state_label: str
+    attempts: int
+    created_at: datetime | None
+    next_attempt_at: datetime | None
+    synced_at: datetime | None
+    last_error: str | None
+
+    @property
+    def can_retry(self) -> bool:
+        """Whether «Gửi lại» applies (parked entries only)."""
+        return self.state in ("error", "conflict")
+
+
+def list_items(cdb: CounterDB, state: str | None = None, limit: int = 200,
+               before_id: int | None = None) -> list[OutboxItem]:
+    """Outbox entries, newest first, optionally of one state; page with ``before_id``."""
+    clauses, params = [], []  # type: ignore[var-annotated]
+    if state is not None:
+        if state not in STATES:
+            raise ValueError(f"unknown outbox state {state!r}")
+        clauses.append("o.state = ?")
+        params.append(state)
+    if before_id is not None:
+        clauses.append("o.id < ?")
+        params.append(int(before_id))
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    rows = cdb.query(
+        "SELECT o.id, o.kind, o.dossier_id, o.state, o.attempts, o.created_at, o.next_attempt_at, o.synced_at, "
+        f"o.last_error, d.code FROM outbox o LEFT JOIN dossiers d ON d.id = o.dossier_id{where} "
+        "ORDER BY o.id DESC LIMIT ?", [*params, int(limit)])
+    return [OutboxItem(id=r["id"], kind=r["kind"], kind_label=KIND_LABELS.get(r["kind"], r["kind"]),
+                       dossier_id=r["dossier_id"], dossier_code=r["code"], state=r["state"],
+                       state_label=STATE_LABELS.get(r["state"], r["state"]), attempts=int(r["attempts"]),
+                       created_at=_dt(r["created_at"]), next_attempt_at=_dt(r["next_attempt_at"]),
+                       synced_at=_dt(r["synced_at"]), last_error=r["last_error"]) for r in rows]

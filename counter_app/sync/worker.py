@@ -1,0 +1,790 @@
+"""The sync engine: push the outbox to the provincial system, pull the province's changes.
+
+One pass (:func:`sync_once`):
+
+1. **Push.** Pending outbox entries are grouped into *units*, one per dossier (an entry without a
+   dossier is a unit of its own), taken in ``next_attempt_at`` order; entries still waiting out a
+   back-off are skipped, so a failing unit never delays the others (no head-of-line blocking).
+   For a unit, in one transaction the worker snapshots the unit's entries, marks them
+   ``uploading`` and builds what to send from the database *as it is now*; then, outside any
+   transaction, it uploads the dossier's files (resumable, SHA-256 checked), then the dossier
+   record that references them (create → "đã tồn tại" → update), then progress entries; then, in
+   one transaction, it records each entry's outcome. Consequences:
+
+   - *coalescing*: three pending ``dossier_upsert`` entries of one dossier send its latest state
+     once and are all marked ``synced``;
+   - *no lost edit*: an edit committed while the unit is in flight writes a new outbox entry that
+     is not in the snapshot, so it stays ``pending`` and is sent by the next pass;
+   - *files first*: the server never holds a dossier whose files are missing;
+   - *idempotent retries*: dossier codes and file ids (``files.uid``) are generated locally and
+     never change; a retried create becomes an update, a retried chunk resumes at the server's
+     offset, a retried progress entry carries the same ``IdTienDo``;
+   - *crash safety*: entries left ``uploading`` by a killed process are put back to ``pending``
+     at the start of a pass (the server side is idempotent, so re-sending is harmless).
+
+   Failures: exponential back-off with full jitter per entry (``attempts``, ``next_attempt_at``).
+   An entry is parked in ``error`` (with a Vietnamese ``last_error``) after
+   :attr:`SyncConfig.max_attempts` failed tries, or at once for a refusal that cannot heal by
+   itself (invalid field, file damaged on disk); ``conflict`` when the server already holds a
+   different progress entry under the same id. :func:`retry_item` / :func:`retry_all_errors`
+   put parked entries back. Network outages never park anything: they only delay.
+
+2. **Pull.** ``TraCuuHoSo`` since the stored cursor; the province's processing statuses are
+   applied (conflict rule in docs/sync.md) and result documents downloaded and registered.
+
+3. **Catalogue** (every :attr:`SyncConfig.catalogue_interval` seconds): ``LayDanhSachTTHC``
+   since the stored version → :func:`counter_app.db.catalogue.store_procedures`.
+
+Threads: a :class:`CounterDB` belongs to the thread that opened it, so :func:`run_forever` must
+be given a database opened in the thread that runs it (see :mod:`counter_app.sync.runner`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from counter_app.db.catalogue import store_procedures
+from counter_app.db.database import CounterDB
+from counter_app.db.dossiers import add_event, ts
+from counter_app.errors import CounterError
+from counter_app.sync import mapping
+from counter_app.sync import protocol as p
+from counter_app.sync.client import (
+    CertificateNotTrusted,
+    LoginRejected,
+    ProvincialClient,
+    Rejected,
+    ServerUnreachable,
+    SyncError,
+)
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "PROVINCE_STATUSES",
+    "SyncConfig",
+    "SyncReport",
+    "pull_catalogue",
+    "pull_changes",
+    "recover_interrupted",
+    "retry_all_errors",
+    "retry_item",
+    "run_forever",
+    "sync_once",
+]
+
+# --- settings keys (all documented in docs/sync.md) ------------------------------------------
+
+CURSOR_KEY = "sync_pull_cursor"
+CATALOGUE_VERSION_KEY = "sync_catalogue_version"
+CATALOGUE_CHECKED_KEY = "sync_catalogue_checked_at"
+PENDING_RESULTS_KEY = "sync_pending_results"
+LAST_SUCCESS_KEY = "sync_last_success_at"
+LAST_ATTEMPT_KEY = "sync_last_attempt_at"
+LAST_ERROR_KIND_KEY = "sync_last_error_kind"
+LAST_ERROR_MESSAGE_KEY = "sync_last_error_message"
+LAST_ERROR_AT_KEY = "sync_last_error_at"
+
+# Statuses decided by the province's processing (DOMAIN §4): the province wins for these.
+PROVINCE_STATUSES = frozenset({4, 5, 6, 8, 9, 10})
+# Statuses the counter sets as final at the counter (refused, withdrawn, result handed over):
+# a later province status never reopens them.
+COUNTER_FINAL_STATUSES = frozenset({3, 7, 10})
+# Errors that concern the connection or the account, not one item: stop the pass, charge nobody.
+_GLOBAL_ERRORS = (CertificateNotTrusted, LoginRejected)
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    """Tuning of the engine. Defaults suit a ward office; tests shrink the delays."""
+
+    max_attempts: int = 8            # failed tries before an entry is parked in 'error'
+    backoff_base: float = 5.0        # seconds; the n-th retry waits uniform(0, base·2^(n-1))
+    backoff_cap: float = 900.0       # never wait more than 15 minutes between tries of one entry
+    batch_units: int = 32            # units claimed per transaction (one fsync per batch, not per entry)
+    workers: int = 4                 # units sent in parallel (HTTP only; the database stays on this thread)
+    unreachable_abort: int = 3       # this many units unreachable in a batch with no success: stop the pass
+    pull: bool = True                # run TraCuuHoSo in this pass
+    pull_page: int = 200
+    catalogue_interval: float | None = 6 * 3600.0  # seconds between catalogue checks; None = never
+    max_pass_seconds: float | None = None           # stop pushing after this long (the rest waits)
+
+
+@dataclass
+class SyncReport:
+    """What one pass did."""
+
+    started_at: datetime
+    finished_at: datetime | None = None
+    recovered: int = 0              # 'uploading' entries reset after a crash
+    synced: int = 0                 # outbox entries marked synced
+    dossiers_sent: int = 0
+    files_uploaded: int = 0
+    progress_sent: int = 0
+    failed: int = 0                 # entries that failed and will be retried
+    parked: int = 0                 # entries moved to 'error' or 'conflict'
+    pulled: int = 0                 # dossiers changed by the province
+    results_downloaded: int = 0
+    catalogue_updated: int = 0
+    error: SyncError | None = None  # why the pass stopped early (no connection, login, certificate)
+    item_errors: list[str] = field(default_factory=list)  # kinds of per-entry failures
+
+    @property
+    def ok(self) -> bool:
+        """True when the pass reached the server and nothing failed."""
+        return self.error is None and self.failed == 0 and self.parked == 0
+
+
+# --- outbox bookkeeping ----------------------------------------------------------------------
+
+
+def recover_interrupted(cdb: CounterDB) -> int:
+    """Put entries a killed process left 'uploading' back to 'pending'; returns how many.
+
+    Safe because every call to the server is idempotent: re-sending a dossier that did arrive
+    is answered "đã tồn tại" → update → ``unchanged``; a file resumes at the server's offset.
+    """
+    with cdb.write():
+        cur = cdb.conn.execute("UPDATE outbox SET state = 'pending' WHERE state = 'uploading'")
+        n = cur.rowcount
+    if n:
+        log.info("reset %d interrupted outbox entries to pending", n)
+    return int(n)
+
+
+def retry_item(cdb: CounterDB, outbox_id: int, now: datetime | None = None) -> bool:
+    """Put one parked ('error' or 'conflict') entry back in the queue, due now.
+
+    Returns False when the entry does not exist or is not parked. The attempts counter starts
+    again so the entry gets its full number of tries.
+    """
+    now = now or datetime.now()
+    with cdb.write():
+        cur = cdb.conn.execute(
+            "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, last_error = NULL "
+            "WHERE id = ? AND state IN ('error', 'conflict')", (ts(now), int(outbox_id)))
+        return cur.rowcount > 0
+
+
+def retry_all_errors(cdb: CounterDB, now: datetime | None = None) -> int:
+    """Put every entry parked in 'error' back in the queue; returns how many."""
+    now = now or datetime.now()
+    with cdb.write():
+        cur = cdb.conn.execute(
+            "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, last_error = NULL "
+            "WHERE state = 'error'", (ts(now),))
+        return int(cur.rowcount)
+
+
+def _backoff(config: SyncConfig, attempts: int) -> float:
+    # Full jitter (AWS architecture blog, "Exponential Backoff and Jitter"): spreads the retries
+    # of many entries that failed together instead of sending them back in one burst.
+    return random.uniform(0, min(config.backoff_cap, config.backoff_base * (2 ** max(attempts - 1, 0))))
+
+
+def _entry_file_uid(payload: dict[str, Any]) -> str | None:
+    # counter_app.db.files names it "uid"; older spellings accepted so no entry is stranded.
+    for key in ("uid", "file_uid", "file_id", "TepDinhKemId"):
+        value = payload.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+# --- units -----------------------------------------------------------------------------------
+
+
+class _Deferred(SyncError):
+    """Not sent because something it depends on was not sent (no attempt is charged)."""
+
+    kind = "deferred"
+
+
+@dataclass
+class _Unit:
+    """Everything about one dossier (or one lone entry) sent in one go."""
+
+    key: int
+    entries: list[dict[str, Any]]
+    dossier_id: int | None = None
+    files: list[mapping.FileRef] = field(default_factory=list)
+    payload: dict[str, Any] | None = None
+    exists: bool = False
+    progress: list[dict[str, Any]] = field(default_factory=list)
+    # outcomes, filled by _send
+    file_errors: dict[str, SyncError] = field(default_factory=dict)
+    missing_files: set[str] = field(default_factory=set)  # file entries whose row is gone
+    files_ok: set[str] = field(default_factory=set)       # file ids complete on the server
+    dossier_error: SyncError | None = None
+    progress_error: SyncError | None = None
+    global_error: SyncError | None = None
+    dossier_sent: bool = False
+    files_uploaded: int = 0
+    progress_sent: int = 0
+
+    def error_for(self, entry: dict[str, Any]) -> SyncError | None:
+        """The outcome of one entry of this unit (None = synced)."""
+        if self.global_error is not None:
+            return self.global_error
+        kind = entry["kind"]
+        if kind == "file":
+            uid = _entry_file_uid(json.loads(entry["payload"])) or f"#{entry['id']}"
+            if uid in self.missing_files or uid in self.files_ok:
+                # Arrived (the dossier record may still be pending: that is its own entry), or the
+                # file row is gone (re-scanned): nothing left to send for this entry.
+                return None
+            return self.file_errors.get(uid) or _Deferred("Tệp chưa được gửi, sẽ gửi lại sau.")
+        if kind == "dossier_upsert":
+            return self.dossier_error
+        return self.progress_error
+
+    def first_error(self) -> SyncError | None:
+        """The error that stopped this unit, if any (for the pass-level outage check)."""
+        return self.global_error or self.dossier_error or next(iter(self.file_errors.values()), None)
+
+    @property
+    def made_progress(self) -> bool:
+        """True when the server accepted at least one request of this unit."""
+        return bool(self.dossier_sent or self.files_uploaded or self.progress_sent)
+
+
+def _due_units(cdb: CounterDB, now_text: str, limit: int, seen: set[int]) -> list[int]:
+    rows = cdb.query(
+        "SELECT COALESCE(dossier_id, -id) AS k, MIN(next_attempt_at) AS due, MIN(id) AS first FROM outbox "
+        "WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
+        "GROUP BY k ORDER BY due, first LIMIT ?", (now_text, limit + len(seen)))
+    return [int(r["k"]) for r in rows if int(r["k"]) not in seen][:limit]
+
+
+def _claim(cdb: CounterDB, key: int, data_root: Path) -> _Unit | None:
+    """Inside the caller's transaction: snapshot a unit's entries, mark them uploading, build it."""
+    if key > 0:
+        # Parked upserts and files of the same dossier ride along: the latest state supersedes an
+        # upsert refused earlier, and a file that now uploads clears its own parked entry.
+        entries = cdb.query(
+            "SELECT * FROM outbox WHERE dossier_id = ? AND (state = 'pending' OR "
+            "(state = 'error' AND kind IN ('dossier_upsert', 'file'))) ORDER BY id", (key,))
+    else:
+        entries = cdb.query("SELECT * FROM outbox WHERE id = ? AND state = 'pending'", (-key,))
+    if not entries:
+        return None
+    ids = [e["id"] for e in entries]
+    cdb.conn.execute(f"UPDATE outbox SET state = 'uploading' WHERE id IN ({','.join('?' * len(ids))})", ids)
+    unit = _Unit(key=key, entries=entries, dossier_id=key if key > 0 else entries[0]["dossier_id"])
+    kinds = {e["kind"] for e in entries}
+    code = None
+    if unit.dossier_id is not None:
+        code = cdb.scalar("SELECT code FROM dossiers WHERE id = ?", (unit.dossier_id,))
+        unit.files = mapping.dossier_files(cdb, unit.dossier_id, data_root)
+    known = {f.uid for f in unit.files}
+    for e in entries:
+        if e["kind"] != "file":
+            continue
+        uid = _entry_file_uid(json.loads(e["payload"]))
+        ref = mapping.file_ref(cdb, uid, data_root) if uid else None
+        if ref is None:
+            unit.missing_files.add(uid or f"#{e['id']}")
+        elif ref.uid not in known:
+            unit.files.append(ref)
+            known.add(ref.uid)
+    # A new file changes the dossier's TaiLieuNop, so the record is sent again after its files.
+    if code and kinds & {"dossier_upsert", "file"}:
+        unit.payload = mapping.dossier_payload(cdb, unit.dossier_id)  # type: ignore[arg-type]
+        unit.exists = bool(cdb.scalar(
+            "SELECT 1 FROM outbox WHERE dossier_id = ? AND kind = 'dossier_upsert' AND state = 'synced' LIMIT 1",
+            (unit.dossier_id,)))
+    for e in entries:
+        if e["kind"] != "progress":
+            continue
+        payload = json.loads(e["payload"])
+        if "wire" not in payload:
+            # Freeze the step at its first attempt: a retry must carry identical content, or the
+            # server answers error 7 (same IdTienDo, different content).
+            payload["wire"] = mapping.progress_item(cdb, e)
+            cdb.conn.execute("UPDATE outbox SET payload = ? WHERE id = ?",
+                             (json.dumps(payload, ensure_ascii=False), e["id"]))
+        unit.progress.append(payload["wire"])
+    return unit
+
+
+def _send(unit: _Unit, client: ProvincialClient, uploaded: set[str]) -> None:
+    """The network part of a unit: files, then the dossier, then progress. Never raises."""
+    try:
+        for f in unit.files:
+            if f.uid in uploaded:
+                unit.files_ok.add(f.uid)
+                continue
+            try:
+                client.upload_file(f.uid, f.path, name=f.name, size=f.size, sha256=f.sha256)
+            except _GLOBAL_ERRORS:
+                raise
+            except SyncError as exc:
+                unit.file_errors[f.uid] = exc
+                if isinstance(exc, ServerUnreachable):
+                    break  # the rest would fail the same way; try again after the back-off
+                continue
+            uploaded.add(f.uid)
+            unit.files_ok.add(f.uid)
+            unit.files_uploaded += 1
+        if unit.payload is not None:
+            if unit.file_errors:
+                first = next(iter(unit.file_errors.values()))
+                name = next((f.name for f in unit.files if f.uid in unit.file_errors), "")
+                dependent = type(first)(f"Chưa gửi hồ sơ {unit.payload['MaHoSo']} vì tệp «{name}» chưa gửi được: "
+                                        f"{first.message}", hint=first.hint) \
+                    if not isinstance(first, Rejected) else Rejected(
+                        f"Chưa gửi hồ sơ {unit.payload['MaHoSo']} vì tệp «{name}» bị từ chối: {first.message}",
+                        hint=first.hint, error_code=first.error_code, server_message=first.server_message,
+                        retryable=first.retryable)
+                unit.dossier_error = dependent
+            else:
+                try:
+                    client.sync_dossier(unit.payload, exists=unit.exists)
+                    unit.dossier_sent = True
+                except _GLOBAL_ERRORS:
+                    raise
+                except SyncError as exc:
+                    unit.dossier_error = exc
+                    if isinstance(exc, Rejected) and exc.error_code == p.ErrorCode.FILE_MISSING:
+                        # The server lost a file we thought it had: upload it again next time.
+                        uploaded.discard(str(exc.body.get("missing_file", "")))
+        if unit.progress:
+            if unit.dossier_error is not None:
+                unit.progress_error = _Deferred("Chờ gửi hồ sơ trước khi gửi tiến độ xử lý.")
+            else:
+                try:
+                    client.update_progress(unit.progress)
+                    unit.progress_sent = len(unit.progress)
+                except _GLOBAL_ERRORS:
+                    raise
+                except SyncError as exc:
+                    unit.progress_error = exc
+    except _GLOBAL_ERRORS as exc:
+        unit.global_error = exc
+    except Exception as exc:  # a bug must not stop the queue: record it on the unit, log loudly
+        log.exception("unexpected error while sending outbox unit %s", unit.key)
+        unit.dossier_error = unit.progress_error = SyncError(
+            f"Lỗi không mong đợi khi gửi: {type(exc).__name__}.",
+            hint="Hệ thống sẽ thử lại; nếu lặp lại, gửi tệp nhật ký cho bộ phận hỗ trợ.")
+        for f in unit.files:
+            if f.uid not in uploaded:
+                unit.file_errors.setdefault(f.uid, unit.dossier_error)
+
+
+def _record(cdb: CounterDB, unit: _Unit, config: SyncConfig, now: datetime, report: SyncReport) -> None:
+    """Inside the caller's transaction: write each entry's outcome."""
+    now_text = ts(now)
+    for e in unit.entries:
+        error = unit.error_for(e)
+        if error is None:
+            cdb.conn.execute("UPDATE outbox SET state = 'synced', synced_at = ?, last_error = NULL WHERE id = ?",
+                             (now_text, e["id"]))
+            report.synced += 1
+            continue
+        message = error.user_message()
+        if unit.global_error is not None:
+            # Not this entry's fault (certificate, password): back in the queue, no attempt charged.
+            cdb.conn.execute("UPDATE outbox SET state = 'pending', last_error = ? WHERE id = ?", (message, e["id"]))
+            continue
+        if isinstance(error, _Deferred):
+            delay = _backoff(config, int(e["attempts"]) + 1)
+            cdb.conn.execute("UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ? WHERE id = ?",
+                             (ts(now + timedelta(seconds=delay)), message, e["id"]))
+            report.failed += 1
+            continue
+        attempts = int(e["attempts"]) + 1
+        report.item_errors.append(error.kind)
+        if isinstance(error, Rejected) and error.error_code == p.ErrorCode.CONFLICT:
+            state = "conflict"
+        elif not error.retryable:
+            state = "error"
+        elif attempts >= config.max_attempts and not isinstance(error, ServerUnreachable):
+            # An outage is nobody's fault and never parks an entry; repeated server errors or
+            # refusals on one entry do.
+            state = "error"
+        else:
+            state = "pending"
+        next_at = now + timedelta(seconds=_backoff(config, attempts))
+        cdb.conn.execute(
+            "UPDATE outbox SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
+            (state, attempts, ts(next_at), message, e["id"]))
+        if state == "pending":
+            report.failed += 1
+        else:
+            report.parked += 1
+            log.warning("outbox entry %d (%s) parked as %s after %d attempt(s): %s", e["id"], e["kind"], state,
+                        attempts, error.kind)
+
+
+def push(cdb: CounterDB, data_root: Path, client: ProvincialClient, report: SyncReport, *,
+         config: SyncConfig, now: datetime | None = None, stop: threading.Event | None = None,
+         uploaded: set[str] | None = None) -> None:
+    """Send due outbox units until none is due (or ``stop`` / the time limit / a global error)."""
+    fixed_now = now
+    clock: Callable[[], datetime] = (lambda: fixed_now) if fixed_now else datetime.now  # type: ignore[assignment,return-value]
+    started = time.monotonic()
+    seen: set[int] = set()
+    uploaded = uploaded if uploaded is not None else set()
+    pool = ThreadPoolExecutor(config.workers, thread_name_prefix="sync-send") if config.workers > 1 else None
+    try:
+        while not (stop and stop.is_set()):
+            if config.max_pass_seconds is not None and time.monotonic() - started > config.max_pass_seconds:
+                break
+            keys = _due_units(cdb, ts(clock()), config.batch_units, seen)
+            if not keys:
+                break
+            seen.update(keys)
+            with cdb.write():
+                units = [u for u in (_claim(cdb, k, data_root) for k in keys) if u is not None]
+            if pool is not None:
+                list(pool.map(lambda u: _send(u, client, uploaded), units))
+            else:
+                for u in units:
+                    _send(u, client, uploaded)
+            with cdb.write():
+                for u in units:
+                    _record(cdb, u, config, clock(), report)
+            for u in units:
+                report.files_uploaded += u.files_uploaded
+                report.dossiers_sent += int(u.dossier_sent)
+                report.progress_sent += u.progress_sent
+            global_errors = [u.global_error for u in units if u.global_error is not None]
+            if global_errors:
+                report.error = global_errors[0]
+                return
+            unreachable = [u for u in units if isinstance(u.first_error(), ServerUnreachable)]
+            if len(unreachable) >= min(config.unreachable_abort, len(units)) and not any(
+                    u.made_progress for u in units):
+                # Nothing got through: the network or the server is down, not these entries.
+                report.error = unreachable[0].first_error()
+                return
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+
+# --- pull ------------------------------------------------------------------------------------
+
+
+def _unacked_status_change(cdb: CounterDB, dossier_id: int) -> bool:
+    return bool(cdb.scalar(
+        "SELECT 1 FROM outbox WHERE dossier_id = ? AND kind = 'dossier_upsert' AND state <> 'synced' "
+        "AND json_extract(payload, '$.reason') LIKE 'status\\_%' ESCAPE '\\' LIMIT 1", (dossier_id,)))
+
+
+def _local_time(text: Any) -> str | None:
+    """A wire timestamp as database text (local time), or None."""
+    if not p.is_valid_timestamp(text):
+        return None
+    return ts(p.parse_timestamp(text).replace(tzinfo=None))
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.-]+", "_", text).strip("_") or "ket-qua"
+
+
+def _result_docs(item: dict[str, Any]) -> list[dict[str, Any]]:
+    docs = item.get("DanhSachGiayToKetQua") or []
+    return [d for d in docs if isinstance(d, dict) and isinstance(d.get("GiayToId"), str) and d["GiayToId"]]
+
+
+def _download_result(client: ProvincialClient, data_root: Path, code: str, doc: dict[str, Any],
+                     now: datetime) -> dict[str, Any]:
+    gid = doc["GiayToId"]
+    rel = Path("documents") / "results" / f"{now:%Y-%m}" / f"{_safe_name(code)}-{_safe_name(gid)[:12]}.pdf"
+    url = str(doc.get("DuongDanTepTinKetQua") or p.file_path(gid))
+    sha, size = client.download(url, data_root / rel)
+    return {"uid": gid, "path": rel.as_posix(), "sha256": sha, "size": size,
+            "name": str(doc.get("TenGiayTo") or rel.name)[:255],
+            "meta": {"source": "province", "MaGiayToKetQua": doc.get("MaGiayToKetQua", ""),
+                     "MaThanhPhanHoSo": doc.get("MaThanhPhanHoSo", ""), "TenGiayTo": doc.get("TenGiayTo", "")}}
+
+
+def _apply(cdb: CounterDB, item: dict[str, Any], local: dict[str, Any], files: list[dict[str, Any]],
+           now: datetime) -> bool:
+    """Inside the caller's transaction: lay the province's view of one dossier over ours."""
+    dossier_id = int(local["id"])
+    row = cdb.query_one("SELECT status, finished_at FROM dossiers WHERE id = ?", (dossier_id,))
+    if row is None:
+        return False
+    current = int(row["status"])
+    remote = item.get("TrangThaiHoSo")
+    remote_status = int(remote) if isinstance(remote, int | str) and str(remote).isdigit() else None
+    detail: dict[str, Any] = {"source": "province", "change_seq": item.get("change_seq")}
+    steps = [s for s in item.get("QuaTrinhXuLy") or [] if isinstance(s, dict)]
+    if steps:
+        detail["note"] = str(steps[-1].get("NoiDungXuLy") or "")
+        detail["by"] = str(steps[-1].get("NguoiXuLy") or "")
+    changed_status = False
+    if (remote_status in PROVINCE_STATUSES and remote_status != current
+            and current not in COUNTER_FINAL_STATUSES and not _unacked_status_change(cdb, dossier_id)):
+        # Province wins for processing statuses; the local transition table is bypassed on
+        # purpose (5 → 9 is not a move the counter itself may make, but the province did).
+        sets = ["status = ?", "version = version + 1", "updated_at = ?"]
+        params: list[Any] = [remote_status, ts(now)]
+        if remote_status == 9:
+            sets.append("finished_at = ?")
+            params.append(_local_time(item.get("NgayKetThucXuLy")) or row["finished_at"] or ts(now))
+        cdb.conn.execute(f"UPDATE dossiers SET {', '.join(sets)} WHERE id = ?", [*params, dossier_id])
+        changed_status = True
+    elif remote_status is not None and remote_status != current:
+        log.info("province status %s for dossier %s not applied (local %s)", remote_status, dossier_id, current)
+    added = []
+    for f in files:
+        if cdb.scalar("SELECT 1 FROM files WHERE uid = ?", (f["uid"],)):
+            continue
+        cdb.conn.execute(
+            "INSERT INTO files(uid, dossier_id, kind, path, name, mime, size, sha256, created_at, meta) "
+            "VALUES (?, ?, 'result', ?, ?, 'application/pdf', ?, ?, ?, ?)",
+            (f["uid"], dossier_id, f["path"], f["name"], f["size"], f["sha256"], ts(now),
+             json.dumps(f["meta"], ensure_ascii=False)))
+        added.append({"uid": f["uid"], "name": f["name"]})
+    if not changed_status and not added:
+        return False
+    if added:
+        detail["results"] = added
+    add_event(cdb, dossier_id, "province_update", now, from_status=current,
+              to_status=remote_status if changed_status else current, detail=detail)
+    return True
+
+
+def pull_changes(cdb: CounterDB, data_root: Path, client: ProvincialClient, report: SyncReport, *,
+                 config: SyncConfig, now: datetime | None = None) -> None:
+    """``TraCuuHoSo`` since the stored cursor until nothing more; apply each page in one transaction.
+
+    Result documents are downloaded before the page's transaction (no network inside a database
+    lock). One that cannot be fetched now is remembered in ``sync_pending_results`` and tried
+    again at the next pull, so one missing file never holds the cursor back.
+    """
+    cursor = int(cdb.get_setting(CURSOR_KEY, 0) or 0)
+    _retry_pending_results(cdb, data_root, client, report, now)
+    while True:
+        reply = client.changes_since(cursor, limit=config.pull_page)
+        items = [d for d in reply.data if isinstance(d, dict) and isinstance(d.get("MaHoSo"), str)]
+        codes = [d["MaHoSo"] for d in items]
+        local = {r["code"]: r for r in cdb.query(
+            f"SELECT id, code FROM dossiers WHERE code IN ({','.join('?' * len(codes))})", codes)} if codes else {}
+        moment = now or datetime.now()
+        downloads: dict[str, list[dict[str, Any]]] = {}
+        postponed: list[dict[str, Any]] = []
+        for item in items:
+            if item["MaHoSo"] not in local:
+                continue  # another counter's dossier: not ours to keep
+            for doc in _result_docs(item):
+                if cdb.scalar("SELECT 1 FROM files WHERE uid = ?", (doc["GiayToId"],)):
+                    continue
+                try:
+                    downloads.setdefault(item["MaHoSo"], []).append(
+                        _download_result(client, data_root, item["MaHoSo"], doc, moment))
+                except _GLOBAL_ERRORS:
+                    raise
+                except (SyncError, CounterError) as exc:
+                    log.warning("result document of %s not downloaded now: %s", item["MaHoSo"], type(exc).__name__)
+                    postponed.append({"MaHoSo": item["MaHoSo"], "doc": doc})
+        with cdb.write():
+            for item in items:
+                if item["MaHoSo"] in local and _apply(cdb, item, local[item["MaHoSo"]],
+                                                      downloads.get(item["MaHoSo"], []), moment):
+                    report.pulled += 1
+            report.results_downloaded += sum(len(v) for v in downloads.values())
+            if postponed:
+                pending = list(cdb.get_setting(PENDING_RESULTS_KEY, []) or [])
+                known = {x["doc"]["GiayToId"] for x in pending}
+                pending += [x for x in postponed if x["doc"]["GiayToId"] not in known]
+                cdb.set_setting(PENDING_RESULTS_KEY, pending)
+            new_cursor = reply.cursor if reply.cursor is not None else cursor
+            cdb.set_setting(CURSOR_KEY, new_cursor)
+        if not reply.has_more or new_cursor == cursor:
+            return
+        cursor = new_cursor
+
+
+def _retry_pending_results(cdb: CounterDB, data_root: Path, client: ProvincialClient, report: SyncReport,
+                           now: datetime | None) -> None:
+    pending = list(cdb.get_setting(PENDING_RESULTS_KEY, []) or [])
+    if not pending:
+        return
+    still: list[dict[str, Any]] = []
+    moment = now or datetime.now()
+    for entry in pending:
+        local = cdb.query_one("SELECT id, code FROM dossiers WHERE code = ?", (entry["MaHoSo"],))
+        if local is None or cdb.scalar("SELECT 1 FROM files WHERE uid = ?", (entry["doc"]["GiayToId"],)):
+            continue
+        try:
+            f = _download_result(client, data_root, entry["MaHoSo"], entry["doc"], moment)
+        except _GLOBAL_ERRORS:
+            raise
+        except (SyncError, CounterError):
+            still.append(entry)
+            continue
+        with cdb.write():
+            _apply(cdb, {"MaHoSo": entry["MaHoSo"]}, local, [f], moment)
+        report.results_downloaded += 1
+    cdb.set_setting(PENDING_RESULTS_KEY, still)
+
+
+def pull_catalogue(cdb: CounterDB, client: ProvincialClient, now: datetime | None = None) -> int:
+    """``LayDanhSachTTHC`` since the stored version; returns how many procedures changed."""
+    since = int(cdb.get_setting(CATALOGUE_VERSION_KEY, 0) or 0)
+    version, entries = client.catalogue(since)
+    live: list[dict[str, Any]] = []
+    withdrawn: list[str] = []
+    for e in entries:
+        detail = e.get("ChiTiet")
+        if e.get("DaXoa"):
+            withdrawn.append(str(e.get("MaTTHC", "")))
+        elif isinstance(detail, dict) and detail.get("code") and detail.get("name") and all(
+                isinstance(c, dict) and c.get("code") and c.get("name") for c in detail.get("components") or []):
+            live.append(detail)
+        else:
+            log.warning("catalogue entry %s skipped: not in the catalogue format", e.get("MaTTHC"))
+    with cdb.write():
+        n = store_procedures(cdb, live, version=str(version)) if live else 0
+        for code in withdrawn:
+            # Withdrawn procedures stay for the dossiers that used them, hidden from new receptions.
+            n += cdb.conn.execute("UPDATE procedures SET active = 0 WHERE code = ?", (code,)).rowcount
+        cdb.set_setting(CATALOGUE_VERSION_KEY, version)
+        cdb.set_setting(CATALOGUE_CHECKED_KEY, ts(now or datetime.now()))
+    if n:
+        log.info("catalogue updated to version %s: %d procedure(s)", version, n)
+    return n
+
+
+def _catalogue_due(cdb: CounterDB, config: SyncConfig, now: datetime) -> bool:
+    if config.catalogue_interval is None:
+        return False
+    last = cdb.get_setting(CATALOGUE_CHECKED_KEY)
+    if not last:
+        return True
+    try:
+        return (now - datetime.strptime(last, "%Y-%m-%d %H:%M:%S")).total_seconds() >= config.catalogue_interval
+    except ValueError:
+        return True
+
+
+# --- one pass, and the loop ------------------------------------------------------------------
+
+
+def sync_once(cdb: CounterDB, data_root: Path, client: ProvincialClient, now: datetime | None = None, *,
+              config: SyncConfig | None = None, stop: threading.Event | None = None,
+              recover: bool = True, uploaded: set[str] | None = None) -> SyncReport:
+    """One pass: recover, push, pull, catalogue. Never raises for network or server trouble.
+
+    ``now`` fixes the clock (tests); by default the wall clock is read as the pass goes.
+    ``uploaded`` is a cache of file ids known complete on the server, kept across passes by
+    :func:`run_forever` so a dossier sent again does not re-ask about its files.
+    """
+    config = config or SyncConfig()
+    report = SyncReport(started_at=now or datetime.now())
+    if recover:
+        report.recovered = recover_interrupted(cdb)
+    try:
+        push(cdb, Path(data_root), client, report, config=config, now=now, stop=stop, uploaded=uploaded)
+        if report.error is None and config.pull and not (stop and stop.is_set()):
+            pull_changes(cdb, Path(data_root), client, report, config=config, now=now)
+        if report.error is None and not (stop and stop.is_set()) and _catalogue_due(cdb, config, now or datetime.now()):
+            report.catalogue_updated = pull_catalogue(cdb, client, now)
+    except SyncError as exc:
+        report.error = exc
+    report.finished_at = now or datetime.now()
+    _remember(cdb, report)
+    return report
+
+
+def _remember(cdb: CounterDB, report: SyncReport) -> None:
+    """Store the outcome for the status bar (last success, last error kind and message)."""
+    at = ts(report.finished_at or datetime.now())
+    with cdb.write():
+        cdb.set_setting(LAST_ATTEMPT_KEY, at)
+        if report.error is not None:
+            cdb.set_setting(LAST_ERROR_KIND_KEY, report.error.kind)
+            cdb.set_setting(LAST_ERROR_MESSAGE_KEY, report.error.user_message())
+            cdb.set_setting(LAST_ERROR_AT_KEY, at)
+            return
+        cdb.set_setting(LAST_SUCCESS_KEY, at)
+        if report.item_errors:
+            cdb.set_setting(LAST_ERROR_KIND_KEY, report.item_errors[-1])
+            cdb.set_setting(LAST_ERROR_AT_KEY, at)
+        else:
+            cdb.set_setting(LAST_ERROR_KIND_KEY, None)
+            cdb.set_setting(LAST_ERROR_MESSAGE_KEY, None)
+
+
+def _first_due(cdb: CounterDB, now_text: str) -> bool:
+    return bool(cdb.scalar("SELECT 1 FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? LIMIT 1",
+                           (now_text,)))
+
+
+def run_forever(cdb: CounterDB, data_root: Path, client: ProvincialClient, *, stop: threading.Event,
+                wake: threading.Event | None = None, paused: threading.Event | None = None,
+                config: SyncConfig | None = None, interval: float = 60.0, poll: float = 1.0,
+                on_report: Callable[[SyncReport], None] | None = None) -> None:
+    """Sync until ``stop`` is set.
+
+    A pass runs when the outbox grows (a cheap ``MAX(id)`` read every ``poll`` seconds), when
+    ``wake`` is set (the UI sets it after saving), when a backed-off entry becomes due, and every
+    ``interval`` seconds (which also pulls the province's changes; pushes alone do not pull).
+    While ``paused`` is set nothing is sent. After a pass that could not reach the server the
+    loop waits with exponential back-off (full jitter, capped by ``config.backoff_cap``) unless
+    woken. ``stop`` is honoured between batches of a pass and within ``poll`` seconds otherwise.
+    """
+    config = config or SyncConfig()
+    recover_interrupted(cdb)
+    uploaded: set[str] = set()
+    last_full = float("-inf")
+    last_max: Any = object()
+    failures = 0
+    hold_until = 0.0
+    while not stop.is_set():
+        if paused is not None and paused.is_set():
+            stop.wait(poll)
+            continue
+        woke = wake is not None and wake.is_set()
+        if woke:
+            wake.clear()  # type: ignore[union-attr]
+        mono = time.monotonic()
+        max_id = cdb.scalar("SELECT MAX(id) FROM outbox")
+        full = mono - last_full >= interval
+        if (woke or mono >= hold_until) and (woke or full or max_id != last_max or _first_due(cdb, ts(datetime.now()))):
+            pass_config = replace(config, pull=config.pull and (full or woke))
+            report = sync_once(cdb, data_root, client, config=pass_config, stop=stop, recover=False,
+                               uploaded=uploaded)
+            last_max = max_id
+            if full or woke:
+                last_full = mono
+            if report.error is not None:
+                failures += 1
+                delay = random.uniform(0, min(config.backoff_cap, config.backoff_base * 2 ** (failures - 1)))
+                hold_until = time.monotonic() + max(delay, poll)
+                log.info("sync pass stopped (%s); next try in %.0f s", report.error.kind, delay)
+            else:
+                failures = 0
+                hold_until = 0.0
+            if on_report is not None:
+                try:
+                    on_report(report)
+                except Exception:  # the UI callback must not kill the sync thread
+                    log.exception("sync report callback failed")
+            if report.error is None and _first_due(cdb, ts(datetime.now())):
+                continue  # more is due right now (a batch limit or a new entry): no pause
+        if wake is not None:
+            wake.wait(poll)
+        else:
+            stop.wait(poll)
+
+
+def units_pending(cdb: CounterDB) -> Iterable[int]:  # pragma: no cover - debugging helper
+    """Keys of units with pending entries (dossier id, or minus the entry id)."""
+    return [int(r["k"]) for r in cdb.query(
+        "SELECT DISTINCT COALESCE(dossier_id, -id) AS k FROM outbox WHERE state = 'pending'")]
