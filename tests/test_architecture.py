@@ -47,3 +47,17 @@ def test_importing_every_core_module_loads_no_qt() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().endswith("QT:"), out.stdout
+
+
+def test_repository_tracks_no_environment_or_huge_files() -> None:
+    """A virtualenv or cache committed by accident would bloat every clone (and did once)."""
+    import shutil
+
+    if not (ROOT / ".git").exists() or shutil.which("git") is None:
+        return
+    out = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, timeout=60)
+    files = [f for f in out.stdout.decode().split("\0") if f]
+    bad = [f for f in files if f.startswith((".venv/", "venv/")) or "/__pycache__/" in f or f.endswith(".pyc")]
+    assert not bad, bad[:10]
+    big = [f for f in files if (ROOT / f).is_file() and (ROOT / f).stat().st_size > 5_000_000]
+    assert not big, big
