@@ -128,7 +128,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(app.exec())
     finally:
+        from counter_app.ui.qt import QThreadPool
+
         worker.stop()
+        # Let image/PDF jobs finish writing (a scan page is on disk before it is listed).
+        QThreadPool.globalInstance().waitForDone(10_000)
 
 
 if __name__ == "__main__":

@@ -7,3 +7,13 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The app must never touch the developer's real data directory during tests.
 os.environ.pop("COUNTER_APP_DATA_DIR", None)
+
+
+def pytest_sessionfinish(session: object, exitstatus: int) -> None:
+    """Wait for background Qt jobs so none outlives the test session's objects."""
+    import sys
+
+    if "PySide6.QtCore" in sys.modules:
+        from PySide6.QtCore import QThreadPool
+
+        QThreadPool.globalInstance().waitForDone(30_000)

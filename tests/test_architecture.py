@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CORE = ["domain", "db", "scanning", "sync", "documents", "services"]
+CORE = ["domain", "db", "scanning", "sync", "documents", "services", "reports"]
 
 
 def _core_files() -> list[Path]:

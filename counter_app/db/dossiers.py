@@ -14,6 +14,7 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any, Protocol
 
+from counter_app.db import audit
 from counter_app.db.database import CounterDB
 from counter_app.domain import codes
 from counter_app.domain.lifecycle import (
@@ -313,6 +314,9 @@ def receive(
                   detail={"reason": nfc(data.reason)} if data.reason else None)
         if code:
             enqueue(cdb, dossier_id, "dossier_upsert", {"uid": uid, "code": code, "reason": "received"}, now)
+        # Audit in the same transaction; codes and row ids only, never the applicant's ID number.
+        audit.append(cdb, data.officer_id, "receive", "dossier", dossier_id,
+                     {"code": code, "procedure": data.procedure_code, "decision": data.decision}, now=now)
     return ReceptionResult(dossier_id, uid, code, int(status), due)
 
 
@@ -354,6 +358,9 @@ def transition(
         if row["code"]:
             enqueue(cdb, dossier_id, "dossier_upsert",
                     {"code": row["code"], "reason": f"status_{int(tgt)}"}, now)
+        # ``detail`` may name the person who collected the result: not copied into the audit log.
+        audit.append(cdb, officer_id, "status", "dossier", dossier_id,
+                     {"code": row["code"], "from": row["status"], "to": int(tgt)}, now=now)
         return int(row["version"]) + 1
 
 
@@ -426,6 +433,8 @@ def record_apology(
                   detail={"reason": nfc(reason), "new_due_at": ts(new_due_at)})
         if row["code"]:
             enqueue(cdb, dossier_id, "progress", {"code": row["code"], "reason": "apology"}, now)
+        audit.append(cdb, officer_id, "apology", "dossier", dossier_id,
+                     {"code": row["code"], "new_due_at": ts(new_due_at)}, now=now)
 
 
 def status_counts(cdb: CounterDB) -> dict[int, int]:

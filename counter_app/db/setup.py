@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 
+from counter_app.db import audit
 from counter_app.db.database import CounterDB
 from counter_app.domain import codes
 from counter_app.errors import ValidationError
@@ -66,8 +67,10 @@ def is_configured(cdb: CounterDB) -> bool:
     return bool(cdb.get_setting("agency_code"))
 
 
-def add_user(cdb: CounterDB, username: str, full_name: str, role: str, password: str | None) -> int:
-    """Create a user; the username is unique regardless of case."""
+def add_user(
+    cdb: CounterDB, username: str, full_name: str, role: str, password: str | None, *, actor_id: int | None = None
+) -> int:
+    """Create a user; the username is unique regardless of case. ``actor_id`` = the admin doing it (audit)."""
     if role not in ROLES:
         raise ValidationError(f"Vai trò «{role}» không hợp lệ.")
     username = nfc(username)
@@ -81,7 +84,9 @@ def add_user(cdb: CounterDB, username: str, full_name: str, role: str, password:
             (username, nfc(full_name), role, hash_password(password) if password else None,
              datetime.now().strftime("%Y-%m-%d %H:%M:%S")),
         )
-        return int(cur.lastrowid or 0)
+        user_id = int(cur.lastrowid or 0)
+        audit.append(cdb, actor_id, "user_created", "user", user_id, {"username": username, "role": role})
+        return user_id
 
 
 def run_setup(cdb: CounterDB, s: SetupInput) -> None:
@@ -108,6 +113,7 @@ def run_setup(cdb: CounterDB, s: SetupInput) -> None:
             cdb.set_setting(key, value)
         if not cdb.scalar("SELECT 1 FROM users WHERE role = 'admin'"):
             add_user(cdb, s.admin_username, s.admin_full_name, "admin", s.admin_password or None)
+        audit.append(cdb, None, "setup", "settings", "agency", {"agency_code": code, "workstation_slot": slot})
 
 
 def load_default_catalogue_into(cdb: CounterDB) -> int:

@@ -59,7 +59,7 @@ class PageSpec:
 
 # Nghị định 30/2020 margins for A4 are 30–35 mm left, 15–20 mm right, 20–25 mm top/bottom; an A5
 # form cannot afford them, so they are scaled down while the binding side stays the widest.
-A5_FORM = PageSpec(A5, 12 * mm, 9 * mm, 8 * mm, 11 * mm, body_size=10, header_size=8.6)
+A5_FORM = PageSpec(A5, 10 * mm, 8 * mm, 8 * mm, 10 * mm, body_size=9.5, header_size=8)
 A4_REGISTER = PageSpec(landscape(A4), 15 * mm, 10 * mm, 10 * mm, 12 * mm, body_size=8, header_size=10)
 
 
@@ -69,14 +69,14 @@ class Styles:
     def __init__(self, spec: PageSpec) -> None:
         _fonts.register_fonts()
         size = spec.body_size
-        lead = size * 1.28
+        lead = size * 1.25
         base = ParagraphStyle(
             "body",
             fontName=_fonts.REGULAR,
             fontSize=size,
             leading=lead,
             alignment=TA_JUSTIFY,
-            spaceAfter=1.2,
+            spaceAfter=0.8,
         )
         self.body = base
         self.body_left = ParagraphStyle("body_left", parent=base, alignment=TA_LEFT)
@@ -92,8 +92,8 @@ class Styles:
             fontSize=size + 2,
             leading=(size + 2) * 1.25,
             alignment=TA_CENTER,
-            spaceBefore=2 * mm,
-            spaceAfter=0.5 * mm,
+            spaceBefore=1.5 * mm,
+            spaceAfter=0.3 * mm,
         )
         self.center = ParagraphStyle("center", parent=base, alignment=TA_CENTER, spaceAfter=0)
         self.center_italic = ParagraphStyle("center_italic", parent=self.center, fontName=_fonts.ITALIC)
@@ -123,6 +123,12 @@ class Styles:
 _STYLES: dict[PageSpec, Styles] = {}
 
 
+def table_style(commands: Sequence[tuple[Any, ...]]) -> TableStyle:
+    """A TableStyle whose plain-string cells use Liberation Serif too (reportlab defaults to
+    Helvetica, which would pull a non-embedded font into the PDF)."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), _fonts.REGULAR), *commands])
+
+
 def styles_for(spec: PageSpec) -> Styles:
     """Cached :class:`Styles` for ``spec``."""
     if spec not in _STYLES:
@@ -147,8 +153,8 @@ def national_header(
     st = styles_for(spec)
     width = spec.content_width
     # The QR column keeps a 4-module quiet zone (ISO/IEC 18004 §6.3.8) to the agency text.
-    qr_col = MAX_SIDE_PT + 7 if qr_payload else 0
-    motto_w = stringWidth(MOTTO_1, _fonts.BOLD, spec.header_size) + 6
+    qr_col = MAX_SIDE_PT + 6 if qr_payload else 0
+    motto_w = stringWidth(MOTTO_1, _fonts.BOLD, spec.header_size) + 4
     agency_col = width - qr_col - motto_w
     left: list[Flowable] = []
     if parent_name:
@@ -176,9 +182,13 @@ def national_header(
         widths.insert(0, qr_col)
     table = Table([cells], colWidths=widths, hAlign="LEFT")
     table.setStyle(
-        TableStyle(
+        table_style(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                # The QR sits flush with the left margin (its quiet zone is the margin itself).
+                ("ALIGN", (0, 0), (0, 0), "LEFT" if qr_payload else "CENTER"),
+                # Centres the rules under the agency name and the motto (HRFlowable follows ALIGN).
+                ("ALIGN", (1, 0), (-1, -1), "CENTER"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                 ("TOPPADDING", (0, 0), (-1, -1), 0),
@@ -193,13 +203,15 @@ def signature_block(
     spec: PageSpec,
     columns: Sequence[tuple[str, str, str]],
     *,
-    space: float = 17 * mm,
+    space: float = 14 * mm,
     left_note: list[Flowable] | None = None,
+    keep_with: Sequence[Flowable] = (),
 ) -> Flowable:
     """Signature columns ``(TITLE, hint, printed name)``; kept on one page.
 
     With one column and ``left_note`` (e.g. "Nơi nhận"), the note goes left and the signature
-    right, as on official letters.
+    right, as on official letters. ``keep_with`` flowables stay on the same page as the
+    signatures (a page holding only signatures would be worthless).
     """
     st = styles_for(spec)
     width = spec.content_width
@@ -220,7 +232,7 @@ def signature_block(
         widths = [width / len(columns)] * len(columns)
     table = Table([cells], colWidths=widths)
     table.setStyle(
-        TableStyle(
+        table_style(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -228,7 +240,7 @@ def signature_block(
             ]
         )
     )
-    return KeepTogether([Spacer(1, 2 * mm), table])
+    return KeepTogether([*keep_with, Spacer(1, 1.5 * mm), table])
 
 
 class GroupMark(Flowable):
@@ -314,6 +326,11 @@ def build_pdf(
         creator=PRODUCER,
         producer=PRODUCER,
         lang="vi-VN",
+        # Otherwise the page preamble selects Helvetica, a non-embedded base-14 font that would
+        # be listed in every page's resources although no text uses it.
+        initialFontName=_fonts.REGULAR,
+        initialFontSize=spec.body_size,
+        initialLeading=spec.body_size * 1.25,
     )
     frame = Frame(
         spec.left,

@@ -27,7 +27,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Paragraph, Spacer, Table
 
 from counter_app.documents import _layout
 from counter_app.documents._layout import A4_REGISTER, A5_FORM, PageSpec, Styles, styles_for
@@ -224,8 +225,8 @@ def _receipt_copy(d: FormDossier, agency: Agency, profile: str, payload: str, co
         _layout.GroupMark(f"Mã hồ sơ {clean(d.code)} - {copy_label}"),
         _header(spec, agency, qr_payload=payload, day=local(d.received_at).date()),
         *_title_block(st, title, f"Mã hồ sơ: <b>{code}</b>", f"<i>({copy_label})</i>"),
-        Paragraph(f"{_unit(agency, profile)} tiếp nhận hồ sơ của: <b>{para(d.applicant.full_name)}</b>",
-                  st.body_left),
+        # The receiving unit is the header's; the name gets its own line so it never wraps mid-name.
+        _field(st, "Tiếp nhận hồ sơ của", para(d.applicant.full_name), bold=True),
     ]
     if clean(d.applicant.id_number):
         story.append(_field(st, "Số định danh cá nhân/CCCD", para(d.applicant.id_number)))
@@ -264,7 +265,7 @@ def _receipt_copy(d: FormDossier, agency: Agency, profile: str, payload: str, co
         story += _fee_lines(st, d)
     book = para(d.register_book, blank="……")
     seq = para(d.register_seq, blank="……")
-    story.append(Paragraph(f"Vào Sổ theo dõi hồ sơ, Quyển số: {book}, Số thứ tự: {seq}", st.body_left))
+    register_line = Paragraph(f"Vào Sổ theo dõi hồ sơ, Quyển số: {book}, Số thứ tự: {seq}", st.body_left)
     story.append(
         _layout.signature_block(
             spec,
@@ -272,6 +273,7 @@ def _receipt_copy(d: FormDossier, agency: Agency, profile: str, payload: str, co
                 ("NGƯỜI NỘP HỒ SƠ", "(Ký và ghi rõ họ tên)", para(d.applicant.full_name, blank="")),
                 ("NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)", para(d.officer_name, blank="")),
             ],
+            keep_with=[register_line],
         )
     )
     story += [
@@ -328,7 +330,7 @@ def render_receipt(d: FormDossier, agency: Agency, *, issued_at: dt.datetime | N
 def _grid(data: list[list[Any]], widths: Sequence[float], *, header_rows: int = 1) -> Table:
     table = Table(data, colWidths=list(widths), repeatRows=header_rows, splitInRow=1)
     table.setStyle(
-        TableStyle(
+        _layout.table_style(
             [
                 ("GRID", (0, 0), (-1, -1), 0.5, "black"),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -420,7 +422,7 @@ def render_refusal(d: FormDossier, agency: Agency, *, issued_at: dt.datetime | N
     story: list[Flowable] = [
         _header(spec, agency, qr_payload=payload, day=local(issued).date()),
         *_title_block(st, title, f"Mã hồ sơ: <b>{para(d.code)}</b>"),
-        Paragraph(f"{unit} tiếp nhận hồ sơ của: <b>{para(d.applicant.full_name)}</b>", st.body_left),
+        _field(st, "Tiếp nhận hồ sơ của", para(d.applicant.full_name), bold=True),
         _field(st, "Địa chỉ", para(d.applicant.address)),
         _contact_line(st, d),
         Paragraph(f"Nội dung yêu cầu giải quyết: {_procedure(d)}", st.body_left),
@@ -485,7 +487,7 @@ def render_apology(d: FormDossier, agency: Agency, *, issued_at: dt.datetime | N
         Paragraph(f"Kính gửi: <b>{name}</b>", st.center),
         Spacer(1, 2 * mm),
         Paragraph(
-            f"Ngày {short_date(d.received_at)}, {who} tiếp nhận giải quyết hồ sơ của {_ORG_ADDRESS} "
+            f"{vn_date(d.received_at).capitalize()}, {who} tiếp nhận giải quyết hồ sơ của {_ORG_ADDRESS} "
             f"{name} đề nghị giải quyết thủ tục: {_procedure(d)}.",
             st.body,
         ),
@@ -525,7 +527,7 @@ def render_apology(d: FormDossier, agency: Agency, *, issued_at: dt.datetime | N
 # 05 Phiếu kiểm soát quá trình giải quyết hồ sơ
 # ----------------------------------------------------------------------------------------------
 
-_BLANK_TIME = "…… giờ …… phút, ngày …… / …… / ……"
+_BLANK_TIME = "…giờ…phút, ngày…/…/……"
 
 
 def render_control_slip(d: FormDossier, agency: Agency, *, issued_at: dt.datetime | None = None) -> bytes:
@@ -554,13 +556,13 @@ def render_control_slip(d: FormDossier, agency: Agency, *, issued_at: dt.datetim
         Spacer(1, 1.5 * mm),
     ]
     w = spec.content_width
-    widths = [34 * mm, w - 34 * mm - 20 * mm - 17 * mm, 20 * mm, 17 * mm]
+    widths = [31 * mm, w - 31 * mm - 23 * mm - 20 * mm, 23 * mm, 20 * mm]
     head = [
         Paragraph(h, st.cell_head)
         for h in (
             "TÊN CƠ QUAN",
             "THỜI GIAN GIAO, NHẬN HỒ SƠ",
-            "KẾT QUẢ GIẢI QUYẾT HỒ SƠ<br/><i>(Trước hạn/ đúng hạn/ quá hạn)</i>",
+            "KẾT QUẢ GIẢI QUYẾT HỒ SƠ<br/><font name=\"LiberationSerif-Italic\">(Trước hạn/ đúng hạn/ quá hạn)</font>",
             "GHI CHÚ",
         )
     ]
@@ -605,9 +607,9 @@ def _handover_row(
             [Paragraph(giver, st.cell_center), Paragraph(receiver, st.cell_center)],
         ],
         colWidths=[half, half],
-        rowHeights=[None, 9 * mm, None],
+        rowHeights=[None, 8 * mm, None],
     )
-    signs.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+    signs.setStyle(_layout.table_style([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                                ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
     return [units, [Paragraph(when, st.cell_center), Spacer(1, 1 * mm), signs],
             Paragraph(result, st.cell_center), Paragraph(note, st.cell)]
@@ -649,11 +651,7 @@ def render_stop_notice(d: FormDossier, agency: Agency, *, issued_at: dt.datetime
         ),
         Paragraph(f"{who} thông báo dừng giải quyết hồ sơ nêu trên.", st.body),
         _field(st, "Lý do", para(d.reason)),
-        Paragraph(
-            f"Hồ sơ và giấy tờ đã nộp được trả lại theo quy định. Xin thông báo để {_ORG_ADDRESS} "
-            "được biết./.",
-            st.body,
-        ),
+        Paragraph(f"Xin thông báo để {_ORG_ADDRESS} được biết./.", st.body),
         _head_signature(spec, agency),
     ]
     return _layout.build_pdf(spec, story, title=title, subject=clean(d.code))
@@ -665,11 +663,11 @@ def render_stop_notice(d: FormDossier, agency: Agency, *, issued_at: dt.datetime
 
 _REGISTER_COLUMNS: tuple[tuple[str, float], ...] = (
     ("TT", 9),
-    ("Mã hồ sơ", 25),
-    ("Tên thủ tục hành chính", 38),
+    ("Mã hồ sơ", 30),
+    ("Tên thủ tục hành chính", 35),
     ("Số lượng hồ sơ (bộ)", 12),
     ("Tên cá nhân, tổ chức", 27),
-    ("Địa chỉ, số điện thoại", 33),
+    ("Địa chỉ, số điện thoại", 31),
     ("Cơ quan chủ trì giải quyết", 24),
     ("Nhận hồ sơ", 16),
     ("Hẹn trả kết quả", 16),
@@ -687,10 +685,14 @@ def _when(st: Styles, moment: dt.datetime | None) -> Paragraph:
     return Paragraph(f"{short_date(moment)}<br/>{short_time(moment)}", st.cell_center)
 
 
-def _breakable_code(code: str) -> str:
-    # Dossier codes have no spaces; allow a line break after each "-" so they wrap cleanly in
-    # the narrow column instead of being cut mid-number.
-    return para(code, blank="").replace("-", "-<br/>") if len(clean(code)) > 16 else para(code, blank="")
+def _breakable_code(st: Styles, code: str, width: float) -> str:
+    # Dossier codes have no spaces: one too long for its column is broken after its last "-"
+    # (before the daily sequence) rather than cut mid-number by reportlab's long-word split.
+    text = para(code, blank="")
+    if stringWidth(clean(code), st.cell.fontName, st.cell.fontSize) <= width and "-" in text:
+        return text
+    head, dash, tail = text.rpartition("-")
+    return f"{head}{dash}<br/>{tail}" if dash else text
 
 
 def render_register(
@@ -746,7 +748,7 @@ def render_register(
         data.append(
             [
                 Paragraph(str(count), st.cell_center),
-                Paragraph(_breakable_code(r.code), st.cell),
+                Paragraph(_breakable_code(st, r.code, widths[1] - 4), st.cell),
                 Paragraph(para(r.procedure_name, blank="", limit=400), st.cell),
                 Paragraph(two_digits(r.quantity_sets), st.cell_center),
                 Paragraph(para(r.applicant_name, blank="", limit=200), st.cell),
@@ -778,7 +780,7 @@ def render_register(
     style += [("SPAN", (c, 0), (c, 1)) for c in range(len(_REGISTER_COLUMNS)) if c not in (11, 12)]
     if count == 0:
         style.append(("SPAN", (0, 3), (-1, 3)))
-    table.setStyle(TableStyle(style))
+    table.setStyle(_layout.table_style(style))
     story += [CondPageBreak(30 * mm), table]
     return _layout.build_pdf(
         spec, story, title=title, subject=f"{short_date(date_from)}–{short_date(date_to)}", always_number=True

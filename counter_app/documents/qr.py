@@ -113,12 +113,14 @@ def parse_qr_time(value: str) -> dt.datetime:
 def _encode(payload: str, level: int) -> list[list[bool]] | None:
     code = qrcode.QRCode(error_correction=level, border=0)
     code.add_data(payload.encode("utf-8"), optimize=0)  # one byte-mode segment: simplest to read
+    # Find the version first (cheap), so the costly mask selection runs only for a level we keep.
     try:
-        code.make(fit=True)
+        version = code.best_fit()
     except DataOverflowError:
         return None
-    if code.version is None or code.version > MAX_VERSION:
+    if version > MAX_VERSION:
         return None
+    code.make(fit=False)
     return code.get_matrix()
 
 
@@ -170,7 +172,6 @@ class QrFlowable(Flowable):
 
     def draw(self) -> None:
         matrix = qr_matrix(self.payload)
-        n = len(matrix)
         canv = self.canv
         # Snap the symbol's top-left corner to whole pixels of a 150-dpi raster: modules then
         # cover exactly 3x3 pixels instead of anti-aliased partial ones, which is what made
@@ -178,25 +179,34 @@ class QrFlowable(Flowable):
         page_height = canv._pagesize[1]
         ax, ay = canv.absolutePosition(0, self.side)
         dx = round(ax / _GRID_PT) * _GRID_PT - ax
-        from_top = page_height - ay
-        dy = ay - (page_height - round(from_top / _GRID_PT) * _GRID_PT)
-        path = canv.beginPath()
-        top = self.side - dy
-        for r, row in enumerate(matrix):
-            c = 0
-            while c < n:
-                if not row[c]:
-                    c += 1
-                    continue
-                start = c
-                while c < n and row[c]:
-                    c += 1
-                # One rectangle per horizontal run: fewer operators, no seams inside a run.
-                path.rect(dx + start * MODULE_PT, top - (r + 1) * MODULE_PT, (c - start) * MODULE_PT, MODULE_PT)
+        dy = (page_height - round((page_height - ay) / _GRID_PT) * _GRID_PT) - ay
         canv.saveState()
         canv.setFillColorRGB(0, 0, 0)
-        canv.drawPath(path, stroke=0, fill=1)
+        # Module coordinates: origin at the symbol's top-left, one unit per module, y downwards;
+        # every rectangle is then a few integers (fast to write, small stream).
+        canv.transform(MODULE_PT, 0, 0, -MODULE_PT, dx, self.side + dy)
+        canv.addLiteral(_path_operators(matrix))
         canv.restoreState()
+
+
+@functools.lru_cache(maxsize=64)
+def _path_operators(matrix: tuple[tuple[bool, ...], ...]) -> str:
+    """PDF operators filling every dark module: one rectangle per horizontal run, one fill."""
+    ops: list[str] = []
+    n = len(matrix)
+    for r, row in enumerate(matrix):
+        c = 0
+        while c < n:
+            if not row[c]:
+                c += 1
+                continue
+            start = c
+            while c < n and row[c]:
+                c += 1
+            ops.append(f"{start} {r} {c - start} 1 re")
+    # One path, one fill: runs of adjacent rows merge without hairline seams.
+    ops.append("f")
+    return "\n".join(ops)
 
 
 QR_SIDE_MM = MAX_SIDE_PT / mm

@@ -433,7 +433,10 @@ def _finish(frame: np.ndarray, rng: np.random.Generator, noise: float, blur: flo
     if blur > 0:
         frame = cv2.GaussianBlur(frame, (0, 0), blur)
     if noise > 0:
-        frame = (frame + rng.normal(0, noise, frame.shape).astype(np.float32)).clip(0, 255).astype(np.uint8)
+        grain = rng.standard_normal(frame.shape, dtype=np.float32)
+        grain *= noise
+        grain += frame
+        frame = np.clip(grain, 0, 255, out=grain).astype(np.uint8)
     if jpeg:
         ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, jpeg])
         assert ok

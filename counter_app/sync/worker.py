@@ -47,8 +47,9 @@ import random
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -430,48 +431,75 @@ def _record(cdb: CounterDB, unit: _Unit, config: SyncConfig, now: datetime, repo
 def push(cdb: CounterDB, data_root: Path, client: ProvincialClient, report: SyncReport, *,
          config: SyncConfig, now: datetime | None = None, stop: threading.Event | None = None,
          uploaded: set[str] | None = None) -> None:
-    """Send due outbox units until none is due (or ``stop`` / the time limit / a global error)."""
+    """Send due outbox units until none is due (or ``stop`` / the time limit / a global error).
+
+    A pipeline, not lock-step batches: up to ``config.workers`` units are on the wire at once and
+    a new one is claimed as soon as one finishes, so a unit stuck in retries slows nobody else.
+    All database work stays on this thread (SQLite connections belong to their thread); claims
+    and outcomes are written in small transactions grouping whatever is ready.
+    """
     fixed_now = now
-    clock: Callable[[], datetime] = (lambda: fixed_now) if fixed_now else datetime.now  # type: ignore[assignment,return-value]
+
+    def clock() -> datetime:
+        return fixed_now or datetime.now()
+
     started = time.monotonic()
     seen: set[int] = set()
+    backlog: deque[int] = deque()
     uploaded = uploaded if uploaded is not None else set()
-    pool = ThreadPoolExecutor(config.workers, thread_name_prefix="sync-send") if config.workers > 1 else None
-    try:
-        while not (stop and stop.is_set()):
-            if config.max_pass_seconds is not None and time.monotonic() - started > config.max_pass_seconds:
-                break
-            keys = _due_units(cdb, ts(clock()), config.batch_units, seen)
-            if not keys:
-                break
-            seen.update(keys)
-            with cdb.write():
-                units = [u for u in (_claim(cdb, k, data_root) for k in keys) if u is not None]
-            if pool is not None:
-                list(pool.map(lambda u: _send(u, client, uploaded), units))
-            else:
+    workers = max(1, config.workers)
+    # Units claimed ahead of the free threads: keeps every thread busy while this thread commits
+    # (with synchronous=FULL one commit costs a disk flush, several milliseconds).
+    depth = workers * 3
+    in_flight: dict[Future[None], _Unit] = {}
+    finished: list[_Unit] = []
+    streak = 0          # units in a row that could not reach the server
+    claiming = True
+    with ThreadPoolExecutor(workers, thread_name_prefix="sync-send") as pool:
+        while True:
+            if claiming and ((stop is not None and stop.is_set()) or (
+                    config.max_pass_seconds is not None and time.monotonic() - started > config.max_pass_seconds)):
+                claiming = False
+            take: list[int] = []
+            if claiming and len(in_flight) < depth:
+                if len(backlog) < depth:
+                    # Fetched in bulk: the grouping query is the costly read of a pass.
+                    keys = _due_units(cdb, ts(clock()), max(config.batch_units, depth), seen)
+                    seen.update(keys)
+                    backlog.extend(keys)
+                take = [backlog.popleft() for _ in range(min(depth - len(in_flight), len(backlog)))]
+            if finished or take:
+                # One transaction records what came back and claims what goes out next.
+                with cdb.write():
+                    for u in finished:
+                        _record(cdb, u, config, clock(), report)
+                    units = [u for u in (_claim(cdb, k, data_root) for k in take) if u is not None]
+                finished = []
                 for u in units:
-                    _send(u, client, uploaded)
-            with cdb.write():
-                for u in units:
-                    _record(cdb, u, config, clock(), report)
-            for u in units:
+                    in_flight[pool.submit(_send, u, client, uploaded)] = u
+            if not in_flight:
+                if claiming and backlog:
+                    continue
+                break
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            finished = [in_flight.pop(f) for f in done]
+            for u in finished:
                 report.files_uploaded += u.files_uploaded
                 report.dossiers_sent += int(u.dossier_sent)
                 report.progress_sent += u.progress_sent
-            global_errors = [u.global_error for u in units if u.global_error is not None]
-            if global_errors:
-                report.error = global_errors[0]
-                return
-            unreachable = [u for u in units if isinstance(u.first_error(), ServerUnreachable)]
-            if len(unreachable) >= min(config.unreachable_abort, len(units)) and not any(
-                    u.made_progress for u in units):
-                # Nothing got through: the network or the server is down, not these entries.
-                report.error = unreachable[0].first_error()
-                return
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True)
+                if u.global_error is not None and report.error is None:
+                    report.error = u.global_error
+                streak = 0 if u.made_progress else streak + isinstance(u.first_error(), ServerUnreachable)
+            if streak >= config.unreachable_abort and report.error is None:
+                # Nothing got through several times in a row: the network or the server is down,
+                # not these entries. Stop here; the loop retries the whole queue later.
+                report.error = next(u.first_error() for u in finished if u.first_error() is not None)
+            if report.error is not None:
+                claiming = False
+        if finished:
+            with cdb.write():
+                for u in finished:
+                    _record(cdb, u, config, clock(), report)
 
 
 # --- pull ------------------------------------------------------------------------------------

@@ -19,11 +19,13 @@ from counter_app.db.database import CounterDB
 from counter_app.documents.model import FormKind
 from counter_app.domain.catalogue import procedure_from_dict
 from counter_app.domain.citizen_id import InvalidCitizenId, parse_cccd_qr, validate_id_number
+from counter_app.domain.online import guidance_allowed, guidance_offered_first
 from counter_app.domain.search import CatalogueIndex
 from counter_app.errors import CounterError
 from counter_app.services.forms import render_form, store_form
 from counter_app.textnorm import nfc
 from counter_app.ui.errors import show_exception
+from counter_app.ui.guidance import GuidanceDialog, OnlineFiguresLabel, availability_html  # online guidance
 from counter_app.ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -53,6 +55,7 @@ log = logging.getLogger(__name__)
 
 STEPS = ["1. Thủ tục", "2. Người nộp", "3. Thành phần hồ sơ", "4. Quyết định", "Giấy tiếp nhận"]
 ONLINE_LABELS = {"toan_trinh": "Trực tuyến toàn trình", "mot_phan": "Trực tuyến một phần", "khong": "Chưa trực tuyến"}
+ONLINE_BADGES = {"toan_trinh": "  [trực tuyến toàn trình]", "mot_phan": "  [trực tuyến một phần]"}
 STATE_LABELS = {"received": "✔ Đã nhận", "missing": "✘ Thiếu", "shown": "○ Chỉ xuất trình"}
 STATE_CYCLE = ["received", "missing", "shown"]
 
@@ -97,6 +100,11 @@ class ReceptionPage(QWidget):
         self.officer_id: int | None = None
         self.calendar: Any = None
         self._filter = _EnterFilter(self)
+        # --- online guidance hook (counter_app/ui/guidance.py) ---
+        self.guidance: GuidanceDialog | None = None
+        self.paper_override: dict[str, Any] | None = None  # supervisor allowed paper (online-only)
+        self.online_figures = OnlineFiguresLabel(worker)
+        # --- end online guidance hook ---
 
         self.steps_label = QLabel()
         self.steps_label.setTextFormat(Qt.TextFormat.RichText)
@@ -110,14 +118,17 @@ class ReceptionPage(QWidget):
         self.stack.addWidget(self._build_decision_step())
         self.stack.addWidget(self._build_done_step())
         hint = QLabel("<small>Enter: tiếp tục · Esc: quay lại · Ctrl+N: hồ sơ mới · ↑↓: chọn · "
-                      "Space: đổi tình trạng thành phần · F8: yêu cầu bổ sung · F9: từ chối</small>")
+                      "Space: đổi tình trạng thành phần · F8: yêu cầu bổ sung · F9: từ chối · "
+                      "Ctrl+H: hướng dẫn nộp trực tuyến</small>")
         lay = QVBoxLayout(self)
+        lay.addWidget(self.online_figures)  # online guidance hook
         lay.addWidget(self.steps_label)
         lay.addWidget(self.stack, 1)
         lay.addWidget(self.message)
         lay.addWidget(hint)
         for seq, fn in (("Ctrl+N", self.new_dossier), ("F8", lambda: self.decide("incomplete")),
-                        ("F9", lambda: self.decide("refuse")), ("Ctrl+P", self.print_receipt)):
+                        ("F9", lambda: self.decide("refuse")), ("Ctrl+P", self.print_receipt),
+                        ("Ctrl+H", self.open_guidance)):  # Ctrl+H: online guidance hook
             sc = QShortcut(QKeySequence(seq), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(fn)
@@ -143,6 +154,12 @@ class ReceptionPage(QWidget):
         lay.addWidget(self.search)
         lay.addWidget(self.results, 1)
         lay.addWidget(self.proc_info)
+        # --- online guidance hook ---
+        self.guide_btn = QPushButton("Hướng dẫn nộp trực tuyến  (Ctrl+H)")
+        self.guide_btn.setAutoDefault(False)
+        self.guide_btn.clicked.connect(self.open_guidance)
+        lay.addWidget(self.guide_btn, 0, Qt.AlignmentFlag.AlignLeft)
+        # --- end online guidance hook ---
         return w
 
     def _build_applicant_step(self) -> QWidget:
@@ -238,6 +255,12 @@ class ReceptionPage(QWidget):
         lay.addWidget(self.summary)
         lay.addLayout(form)
         lay.addLayout(buttons)
+        # --- online guidance hook ---
+        self.guide_btn_decision = QPushButton("Hướng dẫn nộp trực tuyến  (Ctrl+H)")
+        self.guide_btn_decision.setAutoDefault(False)
+        self.guide_btn_decision.clicked.connect(self.open_guidance)
+        lay.addWidget(self.guide_btn_decision, 0, Qt.AlignmentFlag.AlignLeft)
+        # --- end online guidance hook ---
         lay.addStretch(1)
         return w
 
@@ -271,6 +294,7 @@ class ReceptionPage(QWidget):
             return index, {d["code"]: d for d in dicts}, officer
 
         self.worker.submit(load, self._loaded)
+        self.online_figures.refresh()  # online guidance hook
 
     def _loaded(self, res: tuple[CatalogueIndex, dict[str, dict[str, Any]], int | None]) -> None:
         self.index, self.procedures, officer = res
@@ -304,6 +328,7 @@ class ReceptionPage(QWidget):
         self.subject.setCurrentIndex(0)
         self.return_method.setCurrentIndex(0)
         self.procedure = None
+        self.paper_override = None  # online guidance hook
         self.result = None
         self.receipt_path = None
         self.citizen_reuse = []
@@ -360,7 +385,7 @@ class ReceptionPage(QWidget):
             return
         for hit in self.index.search(text, limit=30):
             p = hit.procedure
-            badge = "  [chỉ trực tuyến]" if p.online_only else ""
+            badge = "  [chỉ trực tuyến]" if p.online_only else ONLINE_BADGES.get(p.online_level, "")
             item = QListWidgetItem(f"{p.name}   ·   {p.code}   ·   {p.field_name}{badge}")
             item.setData(Qt.ItemDataRole.UserRole, p.code)
             self.results.addItem(item)
@@ -376,16 +401,17 @@ class ReceptionPage(QWidget):
         p = self.procedures.get(item.data(Qt.ItemDataRole.UserRole))
         if not p:
             return
-        fees = p.get("fees") or []
-        paper = sum(int(f.get("amount") or 0) for f in fees)
-        online = sum(int(f["online_amount"] if f.get("online_amount") is not None else f.get("amount") or 0)
-                     for f in fees)
-        saved = f" · nộp trực tuyến tiết kiệm <b>{_money(paper - online)}</b>" if paper > online else ""
-        only = " · <b style='color:#b00'>CHỈ TIẾP NHẬN TRỰC TUYẾN</b>" if p.get("online_only") else ""
+        paper = sum(int(f.get("amount") or 0) for f in p.get("fees") or [])
+        # --- online guidance hook: level · fee saved · online-only, and guidance offered first ---
+        offer = guidance_offered_first(p)
+        first = (" — <b style='color:#0b57d0'>nên hướng dẫn công dân nộp trực tuyến trước (Ctrl+H)</b>"
+                 if offer else "")
+        self.guide_btn.setEnabled(guidance_allowed(p))
+        self.guide_btn.setStyleSheet("font-weight:bold; color:#0b57d0; padding:4px 10px;" if offer else "")
         self.proc_info.setText(
             f"<b>{p['name']}</b> ({p['code']})<br>Thời hạn: {p.get('processing_text') or '—'}<br>"
-            f"{ONLINE_LABELS.get(p.get('online_level', 'khong'), '')}{saved}{only} · "
-            f"Phí, lệ phí: {_money(paper) if paper else 'không'}")
+            f"{availability_html(p)} · Phí, lệ phí: {_money(paper) if paper else 'không'}{first}")
+        # --- end online guidance hook ---
 
     def choose_procedure(self) -> None:
         """Take the highlighted search result and go to the applicant step."""
@@ -394,11 +420,13 @@ class ReceptionPage(QWidget):
             self.message.setText("<span style='color:#b00'>Chưa chọn thủ tục.</span>")
             return
         p = self.procedures[item.data(Qt.ItemDataRole.UserRole)]
-        if p.get("online_only"):
+        overridden = self.paper_override is not None and self.paper_override.get("procedure_code") == p["code"]
+        if p.get("online_only") and not overridden:
             self.message.setText(
                 f"<span style='color:#b00'><b>Thủ tục «{p['name']}» chỉ tiếp nhận trực tuyến.</b></span> "
                 "Không thể tiếp nhận hồ sơ giấy. Hãy hướng dẫn công dân nộp trên Cổng dịch vụ công "
                 "(Hướng dẫn nộp trực tuyến).")
+            self.open_guidance(p)  # online guidance hook: the guidance opens instead
             return
         self.procedure = p
         self.message.clear()
@@ -554,6 +582,9 @@ class ReceptionPage(QWidget):
             lines.append(f"Hẹn trả kết quả: <b style='font-size:15px'>{due:%H giờ %M phút, ngày %d/%m/%Y}</b>")
         fee = sum(int(f.get("amount") or 0) for f in self.procedure.get("fees") or [])
         lines.append(f"Phí, lệ phí: <b>{_money(fee) if fee else 'không thu'}</b>")
+        lines.append(availability_html(self.procedure) + (  # online guidance hook
+            " — có thể hướng dẫn công dân nộp trực tuyến (Ctrl+H)" if guidance_allowed(self.procedure) else ""))
+        self.guide_btn_decision.setEnabled(guidance_allowed(self.procedure))
         if missing:
             lines.append("<span style='color:#b00'><b>Còn thiếu:</b> " + "; ".join(missing) +
                          "</span> — chỉ có thể yêu cầu bổ sung (Mẫu 02) hoặc từ chối.")
@@ -580,7 +611,8 @@ class ReceptionPage(QWidget):
                 phone=self.phone.text().strip(), email=self.email.text().strip(),
                 subject_type=self.subject.currentIndex() + 1),
             components=comps, decision=decision, return_method=self.return_method.currentIndex(),
-            reason=reason, officer_id=self.officer_id)
+            reason=reason, officer_id=self.officer_id,
+            extra={"online_only_override": self.paper_override} if self.paper_override else {})
 
     def decide(self, decision: str) -> None:
         """Save the dossier with the decision and render its form (all on the worker)."""
@@ -638,6 +670,7 @@ class ReceptionPage(QWidget):
                                     f"<p>{self.receipt_path}</p>")
         self._show_step(4)
         self.received.emit(r.dossier_id)
+        self.online_figures.refresh()  # online guidance hook
 
     def print_receipt(self) -> None:
         """Ctrl+P: print preview of the form just produced."""
@@ -646,3 +679,51 @@ class ReceptionPage(QWidget):
         from counter_app.ui.printing import preview_pdf
 
         preview_pdf(self, self.receipt_path)
+
+    # ---------------------------------------------------------------- online guidance hook
+    def open_guidance(self, procedure: dict[str, Any] | None = None) -> None:
+        """Ctrl+H: open «Hướng dẫn nộp trực tuyến» for the chosen (or highlighted) procedure."""
+        p = procedure if isinstance(procedure, dict) else None
+        if p is None and self.stack.currentIndex() > 0:
+            p = self.procedure
+        if p is None:
+            item = self.results.currentItem()
+            p = self.procedures.get(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+        if p is None:
+            self.message.setText("<span style='color:#b00'>Chưa chọn thủ tục.</span>")
+            return
+        if not guidance_allowed(p):
+            self.message.setText(f"Thủ tục «{p['name']}» chưa được cung cấp trực tuyến: tiếp nhận hồ sơ giấy.")
+            return
+        if self.guidance is not None:
+            self.guidance.close()
+        self.guidance = GuidanceDialog(
+            self.worker, self.data_root, p, officer_id=self.officer_id,
+            applicant={"full_name": self.name.text(), "id_number": self.id_number.text()}, parent=self)
+        self.guidance.recorded.connect(lambda res, proc=p: self._guidance_recorded(proc, res))
+        self.guidance.open()
+
+    def _guidance_recorded(self, p: dict[str, Any], res: Any) -> None:
+        """The guidance session is stored: continue on paper, or show the online filing."""
+        self.online_figures.refresh()
+        if res.outcome == "filed_online":
+            self.result, self.receipt_path = None, None
+            self.message.clear()
+            self.done_label.setText(
+                f"<h2 style='color:#080'>Đã ghi nhận hồ sơ nộp trực tuyến</h2>"
+                f"<p style='font-size:16px'>Mã hồ sơ trên Cổng: <b>{res.portal_code}</b><br>"
+                f"Mã hồ sơ tại quầy: <b>{res.dossier_code}</b> (kênh trực tuyến)</p>"
+                "<p>Công dân theo dõi tiến độ trên Cổng dịch vụ công hoặc ứng dụng VNeID.</p>")
+            self._show_step(4)
+            self.received.emit(res.dossier_id)
+        elif res.outcome == "later":
+            self.new_dossier()
+            self.message.setText("<span style='color:#080'>Đã ghi nhận: công dân sẽ tự nộp trực tuyến.</span>")
+        else:
+            if p.get("online_only"):
+                self.paper_override = {"session_id": res.session_id, "procedure_code": p["code"]}
+            if self.stack.currentIndex() == 0:
+                self.procedure = p
+                self._fill_checklist()
+                self._show_step(1)
+            self.message.setText("Đã ghi nhận lý do nộp giấy — tiếp tục tiếp nhận hồ sơ giấy.")

@@ -26,6 +26,16 @@ Callback = Callable[[Any], None]
 ErrorCallback = Callable[[BaseException], None]
 
 
+def _deliver(fn: Callable[[Any], None], value: Any) -> None:
+    """Call a result callback; skip it if its widget was closed while the work ran."""
+    try:
+        fn(value)
+    except RuntimeError as exc:
+        if "already deleted" not in str(exc):
+            raise
+        log.debug("result for a closed widget dropped: %s", exc)
+
+
 class DbWorker(QThread):
     """A thread owning the app's database connection; runs submitted functions in order."""
 
@@ -75,13 +85,13 @@ class DbWorker(QThread):
         on_done, on_error = self._callbacks.pop(job_id, (None, None))
         if error is not None:
             if on_error:
-                on_error(error)  # type: ignore[arg-type]
+                _deliver(on_error, error)
             else:
                 from counter_app.ui.errors import show_exception
 
                 show_exception(None, error)  # type: ignore[arg-type]
         elif on_done:
-            on_done(result)
+            _deliver(on_done, result)
 
     def stop(self, timeout_ms: int = 10000) -> None:
         """Finish queued jobs, close the connection and end the thread."""
@@ -121,12 +131,12 @@ def run_in_pool(fn: Callable[[], Any], on_done: Callback | None = None,
     def _done(result: object) -> None:
         _live_jobs.discard(job)
         if on_done:
-            on_done(result)
+            _deliver(on_done, result)
 
     def _err(exc: object) -> None:
         _live_jobs.discard(job)
         if on_error:
-            on_error(exc)  # type: ignore[arg-type]
+            _deliver(on_error, exc)
         else:
             from counter_app.ui.errors import show_exception
 

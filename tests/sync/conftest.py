@@ -8,6 +8,8 @@ with a fresh (or given) data directory, waits for its ``READY port=...`` line an
 from __future__ import annotations
 
 import contextlib
+import datetime
+import hashlib
 import os
 import queue
 import ssl
@@ -150,3 +152,97 @@ def shared_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runni
     factory = SimulatorFactory(tmp_path_factory.mktemp("shared-simulator"))
     yield factory.start("--no-progress")
     factory.close()
+
+
+# --- the counter side: a database with dossiers and files, for the sync client's tests -----------
+
+
+@dataclass
+class Counter:
+    """A counter's data directory with a configured database (see :func:`build_counter`)."""
+
+    root: Path
+    cdb: Any  # counter_app.db.database.CounterDB (imported lazily: the simulator tests need none of it)
+
+    @property
+    def db_path(self) -> Path:
+        """The SQLite file (for a second connection in another thread or process)."""
+        return self.root / "counter.sqlite3"
+
+
+MON_10AM = datetime.datetime(2026, 10, 5, 10, 0)  # a Monday: an ordinary working day
+
+
+def add_dossiers(counter: Counter, n: int, *, files_per_dossier: int = 1, file_size: int = 3000,
+                 start: datetime.datetime = MON_10AM, seed: int = 0) -> list[int]:
+    """Receive ``n`` accepted dossiers, each with ``files_per_dossier`` digitised components.
+
+    Every file is real bytes on disk, a ``files`` row and an outbox ``file`` entry, written in
+    one transaction for speed (one fsync for the lot).
+    """
+    import random
+    import uuid
+
+    from counter_app.db import dossiers as repo
+    from counter_app.domain.calendar import WorkCalendar
+
+    cdb = counter.cdb
+    rng = random.Random(seed)
+    calendar = WorkCalendar.default()
+    scans = counter.root / "scans" / "test"
+    scans.mkdir(parents=True, exist_ok=True)
+    ids = []
+    components = ["TK", "GCS", "UQ"][:max(files_per_dossier, 1)]
+    with cdb.write():
+        for i in range(n):
+            # 600 a day stays well inside one workstation's block of 999 codes per day.
+            when = start + datetime.timedelta(days=i // 600, seconds=37 * (i % 600))
+            data = repo.ReceptionInput(
+                procedure_code="1.001193",
+                applicant=repo.ApplicantInput(full_name=f"Nguyễn Văn Thử {i}", id_number=f"0011900{i:05d}",
+                                              phone=f"09{i:08d}", address="Phường Ba Đình, Hà Nội"),
+                components=[repo.ComponentInput("TK"), repo.ComponentInput("GCS"),
+                            repo.ComponentInput("CCCD", "shown"), repo.ComponentInput("UQ")],
+                officer_id=1, received_at=when)
+            result = repo.receive(cdb, data, calendar, now=when)
+            ids.append(result.dossier_id)
+            for code in components[:files_per_dossier]:
+                comp_id = cdb.scalar("SELECT id FROM dossier_components WHERE dossier_id = ? AND component_code = ?",
+                                     (result.dossier_id, code))
+                uid = str(uuid.UUID(int=rng.getrandbits(128)))
+                content = b"%PDF-1.4\n" + rng.randbytes(file_size)
+                rel = f"scans/test/{uid}.pdf"
+                (counter.root / rel).write_bytes(content)
+                sha = hashlib.sha256(content).hexdigest()
+                name = f"{result.code}-{code}.pdf"
+                cdb.conn.execute(
+                    "INSERT INTO files(uid, dossier_id, dossier_component_id, kind, path, name, size, sha256, "
+                    "created_at) VALUES (?, ?, ?, 'scan', ?, ?, ?, ?, ?)",
+                    (uid, result.dossier_id, comp_id, rel, name, len(content), sha, repo.ts(when)))
+                repo.enqueue(cdb, result.dossier_id, "file",
+                             {"uid": uid, "dossier_code": result.code, "component_code": code, "sha256": sha,
+                              "size": len(content), "name": name}, when)
+    return ids
+
+
+def build_counter(root: Path, *, endpoint: str = "", username: str = "demo", password: str = "demo",
+                  ca_file: str | None = None) -> Counter:
+    """A configured counter database under ``root`` (catalogue of tests/factories.py)."""
+    from tests.factories import make_db
+
+    root.mkdir(parents=True, exist_ok=True)
+    cdb = make_db(root / "counter.sqlite3")
+    cdb.set_setting("provincial_endpoint", endpoint)
+    cdb.set_setting("sync_username", username)
+    cdb.set_setting("sync_password", password)
+    if ca_file:
+        cdb.set_setting("sync_ca_file", ca_file)
+    return Counter(root, cdb)
+
+
+@pytest.fixture
+def counter(tmp_path: Path) -> Iterator[Counter]:
+    """An empty configured counter (no dossiers yet); point it at a simulator with ``set_setting``."""
+    c = build_counter(tmp_path / "counter")
+    yield c
+    c.cdb.close()

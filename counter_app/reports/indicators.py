@@ -1,0 +1,846 @@
+"""The supervisor's figures: digitisation backlog, deadlines, QĐ 766 indicators, sync health (Qt-free).
+
+Glossary: *tồn số hóa* = digitisation backlog (paper dossiers with a component still to scan);
+*đúng hạn* = on time; *trực tuyến* = online (KenhThucHien 2); *tái sử dụng* = reuse of data already
+digitised; *kết quả điện tử* = an electronic result file.
+
+How the figures are defined (docs/indicators.md has the same in Vietnamese for the supervisor):
+
+- **Received** (tiếp nhận) in month M: dossiers with a dossier code whose ``received_at`` is in M.
+  Incomplete or refused-at-the-counter dossiers never get a code and are not counted.
+- **Paper** dossiers: channel 1 (counter) or 3 (public postal service) — both arrive on paper.
+- **Component to digitise**: ``state = 'received'`` and no TT 03/2025 Đ5 exemption
+  (``exempt_reason``). Components only shown (``state = 'shown'``) and missing ones never count.
+  A component is *digitised* when it reuses an existing file (``reused_file_id``) or has a scan
+  file — unless a supervisor rejected it and no newer scan exists yet (then it is back in the
+  backlog, "cần quét lại").
+- **Digitisation rate** (M) = paper dossiers received in M with every component digitised /
+  paper dossiers received in M. A paper dossier with nothing to digitise counts as digitised.
+- **On-time rate** (M) = dossiers finished in M (``finished_at``) on or before ``due_at`` /
+  dossiers finished in M. ``due_at`` already includes the supplement pause (``paused_days`` is
+  added when the supplements arrive), so the pause is excluded as QĐ 766 requires. An apology's
+  new date (``new_due_at``) does **not** make a late dossier on time: the legal deadline stands.
+- **Online share** (M) = channel 2 / all received in M.
+- **Electronic results** (M) = dossiers finished in M with a result file / dossiers finished in M.
+- **Reuse** (M) = dossiers received in M with at least one reused component / received in M.
+- **Satisfaction** (M) = 100% − (overdue rate + complaint rate), overdue rate = finished late in M /
+  finished in M, complaint rate = dossiers received in M with a complaint / received in M. Ratings
+  (1–5) are reported beside it where citizens gave one.
+
+Speed: at 1,000,000 dossiers one month alone holds ~170,000 dossiers and ~560,000 components; any
+SQL pass over a month costs 0.3–0.6 s and over the 12-month series several seconds. So the figures
+are computed from :class:`Facts` — one small row of numbers per dossier in numpy arrays (~40 MB at
+1M) — built once per process and then kept current **incrementally**: every change the app makes
+to a dossier writes a ``dossier_events`` row, a ``files`` row or a ``component_reviews`` row, so
+the ids above the last seen ids name exactly the dossiers to re-read. A refresh therefore costs
+the re-read of the changed dossiers plus numpy aggregation (a few ms). A full rebuild is taken when
+the database went backwards (restored backup) or on request («Tính lại»).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from counter_app.db.database import CounterDB
+from counter_app.db.dossiers import TS, ts
+from counter_app.domain.calendar import WorkCalendar
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "AGE_BUCKETS",
+    "INDICATORS",
+    "Backlog",
+    "Band",
+    "Dashboard",
+    "Facts",
+    "FactsCache",
+    "IndicatorDef",
+    "MonthFigures",
+    "age_bucket",
+    "backlog",
+    "backlog_ids",
+    "band_for",
+    "dashboard",
+    "deadline_lists",
+    "load_facts",
+    "month_figures",
+    "month_key",
+    "month_range",
+    "months_back",
+    "procedure_breakdown",
+    "report_due_reminder",
+    "series",
+    "sync_health",
+]
+
+EPOCH = date(1970, 1, 1)
+PAPER_CHANNELS = (1, 3)
+# Deadlines run in these statuses; 5 (waiting for supplements) is paused and is neither overdue
+# nor "due soon" — its due date moves when the supplements arrive (dossiers.supplement_received).
+RUNNING_STATUSES = (2, 4, 6)
+FINISHED_STATUSES = (9, 10)
+
+# Working-day age buckets of the backlog (issue: 0–1, 2–3, 4–7, > 7).
+AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0–1 ngày", 0, 1), ("2–3 ngày", 2, 3), ("4–7 ngày", 4, 7), ("> 7 ngày", 8, None))
+
+
+def age_bucket(age: int) -> int:
+    """Index into :data:`AGE_BUCKETS` of an age in working days."""
+    for i, (_label, lo, hi) in enumerate(AGE_BUCKETS):
+        if age >= lo and (hi is None or age <= hi):
+            return i
+    return 0
+
+
+# --- months ------------------------------------------------------------------------------------
+
+def month_key(year: int, month: int) -> int:
+    """Months counted from year 0: ``year * 12 + month - 1`` (what :class:`Facts` stores)."""
+    return year * 12 + month - 1
+
+
+def month_of(key: int) -> tuple[int, int]:
+    """Inverse of :func:`month_key`: (year, month)."""
+    return key // 12, key % 12 + 1
+
+
+def month_range(year: int, month: int) -> tuple[datetime, datetime]:
+    """[first moment, first moment of next month) of a month."""
+    start = datetime(year, month, 1)
+    nxt = datetime(year + (month == 12), month % 12 + 1, 1)
+    return start, nxt
+
+
+def months_back(year: int, month: int, n: int) -> list[tuple[int, int]]:
+    """The ``n`` months ending with (year, month), oldest first."""
+    k = month_key(year, month)
+    return [month_of(k - i) for i in range(n - 1, -1, -1)]
+
+
+def report_due_reminder(today: date, exported: Iterable[str] = ()) -> tuple[int, int] | None:
+    """From the 1st to the 15th: last month's report is due (unless already exported).
+
+    Counters report digitisation results monthly, before the 15th (DOMAIN §7). ``exported`` holds
+    "YYYY-MM" of reports already produced.
+    """
+    if today.day > 15:
+        return None
+    y, m = month_of(month_key(today.year, today.month) - 1)
+    return None if f"{y:04d}-{m:02d}" in set(exported) else (y, m)
+
+
+# --- indicator definitions and score bands -------------------------------------------------------
+
+@dataclass(frozen=True)
+class IndicatorDef:
+    """One QĐ 766 indicator as the dashboard shows it."""
+
+    key: str
+    label: str
+    formula: str       # shown on hover
+    target: float      # % for the full score
+    group: str         # QĐ 766 group
+
+
+INDICATORS: tuple[IndicatorDef, ...] = (
+    IndicatorDef("on_time", "Giải quyết đúng hạn",
+                 "Hồ sơ giải quyết xong trong tháng, trước hoặc đúng ngày hẹn trả (đã cộng thời gian chờ bổ sung) "
+                 "÷ hồ sơ giải quyết xong trong tháng. Phiếu xin lỗi hẹn lại không làm hồ sơ trễ thành đúng hạn.",
+                 100.0, "Tiến độ giải quyết"),
+    IndicatorDef("online", "Hồ sơ trực tuyến",
+                 "Hồ sơ tiếp nhận trực tuyến (kênh 2) ÷ tổng hồ sơ tiếp nhận trong tháng. Điểm tối đa khi ≥ 50%.",
+                 50.0, "Dịch vụ công trực tuyến"),
+    IndicatorDef("digitisation", "Số hóa hồ sơ",
+                 "Hồ sơ giấy (trực tiếp, bưu chính) tiếp nhận trong tháng có mọi thành phần đã số hóa "
+                 "(trừ giấy tờ chỉ xuất trình và trường hợp miễn theo Thông tư 03/2025) ÷ hồ sơ giấy tiếp nhận "
+                 "trong tháng. Điểm tối đa khi ≥ 80%.", 80.0, "Số hóa hồ sơ"),
+    IndicatorDef("electronic_results", "Kết quả điện tử",
+                 "Hồ sơ giải quyết xong trong tháng có tệp kết quả điện tử ÷ hồ sơ giải quyết xong trong tháng.",
+                 100.0, "Số hóa hồ sơ"),
+    IndicatorDef("reuse", "Tái sử dụng dữ liệu số",
+                 "Hồ sơ tiếp nhận trong tháng có ít nhất một thành phần dùng lại bản số hóa đã có ÷ tổng hồ sơ "
+                 "tiếp nhận trong tháng. Điểm tối đa khi ≥ 80%.", 80.0, "Số hóa hồ sơ"),
+    IndicatorDef("satisfaction", "Mức độ hài lòng",
+                 "100% − (tỷ lệ hồ sơ trễ hạn + tỷ lệ hồ sơ có phản ánh, kiến nghị). Tỷ lệ trễ hạn = hồ sơ xong "
+                 "trễ hạn ÷ hồ sơ xong trong tháng; tỷ lệ phản ánh = hồ sơ có phản ánh ÷ hồ sơ tiếp nhận. "
+                 "Điểm tối đa khi ≥ 90%.", 90.0, "Mức độ hài lòng"),
+)
+INDICATOR_BY_KEY = {i.key: i for i in INDICATORS}
+
+# Band rule (ours; QĐ 766 scores each indicator in proportion to its target): full score at or
+# above the target; "close" within 20 percentage points below it; "low" further below. The score
+# fraction shown is min(value / target, 1).
+BAND_MARGIN = 20.0
+
+
+@dataclass(frozen=True)
+class Band:
+    """Where a value sits against its target."""
+
+    name: str          # "full" | "close" | "low" | "none"
+    label: str         # Vietnamese
+    color: str         # hex, for cards and charts
+    score: float       # 0..1 share of the indicator's points
+
+
+def band_for(value: float | None, target: float) -> Band:
+    """The score band of a percentage against its full-score target (see BAND_MARGIN)."""
+    if value is None:
+        return Band("none", "Chưa có số liệu", "#8a8a8a", 0.0)
+    score = min(value / target, 1.0) if target > 0 else 1.0
+    if value >= target:
+        return Band("full", "Đạt điểm tối đa", "#1b7f3b", score)
+    if value >= target - BAND_MARGIN:
+        return Band("close", "Gần đạt", "#c77c00", score)
+    return Band("low", "Chưa đạt", "#b3261e", score)
+
+
+def _pct(num: int, den: int) -> float | None:
+    return None if den <= 0 else 100.0 * num / den
+
+
+# --- facts -------------------------------------------------------------------------------------
+
+# One row per coded dossier. Dates become integers in SQL (days since 1970, months since year 0)
+# so a million rows never pass through strptime.
+_FACT_COLUMNS = (
+    "id", "recv_day", "recv_month", "channel", "status", "officer", "procedure_code", "due_min",
+    "fin_day", "fin_month", "on_time", "complaint", "rating", "n_req", "n_done", "reuse", "result",
+    "scan_day", "rescan",
+)
+_DAY = "CAST(julianday(substr({c}, 1, 10)) - 2440587.5 AS INTEGER)"
+_MONTH = "(CAST(substr({c}, 1, 4) AS INTEGER) * 12 + CAST(substr({c}, 6, 2) AS INTEGER) - 1)"
+_COMPONENT_DONE = (
+    "(dc.reused_file_id IS NOT NULL OR EXISTS (SELECT 1 FROM files f WHERE f.dossier_component_id = dc.id "
+    "AND f.kind = 'scan' AND (dc.review_state <> 'rejected' OR f.id > COALESCE((SELECT max(r.file_id) "
+    "FROM component_reviews r WHERE r.dossier_component_id = dc.id AND r.decision = 'rejected'), 0))))"
+)
+FACTS_SQL = f"""
+SELECT d.id,
+       {_DAY.format(c='d.received_at')},
+       {_MONTH.format(c='d.received_at')},
+       d.channel, d.status, COALESCE(d.officer_id, 0), d.procedure_code,
+       CASE WHEN d.due_at IS NULL THEN -1
+            ELSE CAST(round((julianday(d.due_at) - 2440587.5) * 1440) AS INTEGER) END,
+       CASE WHEN d.finished_at IS NULL THEN -1 ELSE {_DAY.format(c='d.finished_at')} END,
+       CASE WHEN d.finished_at IS NULL THEN -1 ELSE {_MONTH.format(c='d.finished_at')} END,
+       d.finished_at IS NOT NULL AND (d.due_at IS NULL OR d.finished_at <= d.due_at),
+       d.complaint <> 0,
+       COALESCE(d.satisfaction, 0),
+       (SELECT count(*) FROM dossier_components dc
+         WHERE dc.dossier_id = d.id AND dc.state = 'received' AND dc.exempt_reason IS NULL),
+       (SELECT count(*) FROM dossier_components dc
+         WHERE dc.dossier_id = d.id AND dc.state = 'received' AND dc.exempt_reason IS NULL
+           AND {_COMPONENT_DONE}),
+       EXISTS (SELECT 1 FROM dossier_components dc WHERE dc.dossier_id = d.id AND dc.reused_file_id IS NOT NULL),
+       EXISTS (SELECT 1 FROM files r WHERE r.dossier_id = d.id AND r.kind = 'result'),
+       COALESCE((SELECT {_DAY.format(c='max(s.created_at)')} FROM files s
+                  WHERE s.dossier_id = d.id AND s.kind = 'scan'), -1),
+       EXISTS (SELECT 1 FROM dossier_components dc WHERE dc.dossier_id = d.id AND dc.review_state = 'rejected'
+               AND dc.state = 'received' AND dc.exempt_reason IS NULL AND NOT {_COMPONENT_DONE})
+FROM dossiers d
+WHERE d.code IS NOT NULL
+"""
+_DTYPES = {
+    "id": np.int64, "recv_day": np.int32, "recv_month": np.int32, "channel": np.int8, "status": np.int8,
+    "officer": np.int32, "procedure": np.int32, "due_min": np.int64, "fin_day": np.int32,
+    "fin_month": np.int32, "on_time": np.bool_, "complaint": np.bool_, "rating": np.int8,
+    "n_req": np.int16, "n_done": np.int16, "reuse": np.bool_, "result": np.bool_, "scan_day": np.int32,
+    "rescan": np.bool_,
+}
+
+
+@dataclass
+class Facts:
+    """Per-dossier numbers in aligned numpy arrays, sorted by dossier id.
+
+    ``procedure`` indexes :attr:`procedures`; ``valid`` is False for a dossier that lost its code
+    or was deleted since the build (kept in place so positions stay stable).
+    """
+
+    cols: dict[str, np.ndarray]
+    procedures: list[str]
+    valid: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.valid.sum())
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        cols = self.__dict__.get("cols")
+        if cols is not None and name in cols:
+            return cols[name]
+        raise AttributeError(name)
+
+    @property
+    def paper(self) -> np.ndarray:
+        """Dossiers received on paper (channels 1 and 3)."""
+        return self.valid & (self.cols["channel"] != 2)
+
+    @property
+    def digitised(self) -> np.ndarray:
+        """Every component to digitise has its file (vacuously true when there is none)."""
+        return self.cols["n_done"] >= self.cols["n_req"]
+
+    @property
+    def in_backlog(self) -> np.ndarray:
+        """Paper dossiers with at least one component still to digitise (or to rescan)."""
+        return self.paper & (self.cols["n_done"] < self.cols["n_req"])
+
+
+def _rows_to_columns(rows: list[tuple[Any, ...]], procedures: list[str],
+                     proc_index: dict[str, int]) -> dict[str, np.ndarray]:
+    cols = list(zip(*rows, strict=True)) if rows else [() for _ in _FACT_COLUMNS]
+    out: dict[str, np.ndarray] = {}
+    for name, values in zip(_FACT_COLUMNS, cols, strict=True):
+        if name == "procedure_code":
+            idx = []
+            for code in values:
+                if code not in proc_index:
+                    proc_index[code] = len(procedures)
+                    procedures.append(code)
+                idx.append(proc_index[code])
+            out["procedure"] = np.asarray(idx, dtype=np.int32)
+        else:
+            out[name] = np.asarray(values, dtype=_DTYPES[name])
+    return out
+
+
+def load_facts(cdb: CounterDB, ids: Sequence[int] | None = None) -> Facts:
+    """Facts for every coded dossier (or only ``ids``), read in one SQL pass."""
+    procedures: list[str] = []
+    index: dict[str, int] = {}
+    if ids is None:
+        rows = cdb.conn.execute(FACTS_SQL + " ORDER BY d.id").fetchall()
+    else:
+        rows = []
+        ids = sorted(set(int(i) for i in ids))
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            rows += cdb.conn.execute(
+                FACTS_SQL + f" AND d.id IN ({','.join('?' * len(chunk))}) ORDER BY d.id", chunk).fetchall()
+    cols = _rows_to_columns(rows, procedures, index)
+    return Facts(cols, procedures, np.ones(len(rows), dtype=np.bool_))
+
+
+def _watermarks(cdb: CounterDB) -> dict[str, int]:
+    return {
+        "events": int(cdb.scalar("SELECT COALESCE(max(id), 0) FROM dossier_events")),
+        "files": int(cdb.scalar("SELECT COALESCE(max(id), 0) FROM files")),
+        "reviews": int(cdb.scalar("SELECT COALESCE(max(id), 0) FROM component_reviews")),
+        "dossiers": int(cdb.scalar("SELECT COALESCE(max(id), 0) FROM dossiers")),
+    }
+
+
+def _changed_ids(cdb: CounterDB, w: dict[str, int]) -> set[int]:
+    ids: set[int] = set()
+    for sql, key in (
+        ("SELECT DISTINCT dossier_id FROM dossier_events WHERE id > ?", "events"),
+        ("SELECT DISTINCT dossier_id FROM files WHERE id > ? AND dossier_id IS NOT NULL", "files"),
+        ("SELECT DISTINCT dc.dossier_id FROM component_reviews r JOIN dossier_components dc "
+         "ON dc.id = r.dossier_component_id WHERE r.id > ?", "reviews"),
+        ("SELECT id FROM dossiers WHERE id > ?", "dossiers"),
+    ):
+        ids.update(int(r[0]) for r in cdb.conn.execute(sql, (w[key],)))
+    return ids
+
+
+class FactsCache:
+    """Facts of one database, kept current by re-reading only the dossiers that changed.
+
+    One instance per database path (:meth:`for_db`); used from the database worker thread only,
+    the lock guards the odd call from a test or a report thread.
+    """
+
+    _instances: dict[str, FactsCache] = {}
+    _registry_lock = threading.Lock()
+    # Above this many changed dossiers a full rebuild is cheaper than chunked re-reads.
+    FULL_REBUILD_AT = 50_000
+
+    def __init__(self) -> None:
+        self.facts: Facts | None = None
+        self.marks: dict[str, int] = {}
+        self.built_at: datetime | None = None
+        self.last_changed = 0
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_db(cls, cdb: CounterDB) -> FactsCache:
+        """The cache of this database file (created on first use)."""
+        key = str(cdb.path.resolve())
+        with cls._registry_lock:
+            inst = cls._instances.get(key)
+            if inst is None:
+                inst = cls._instances[key] = FactsCache()
+            return inst
+
+    @classmethod
+    def forget(cls, cdb: CounterDB | None = None) -> None:
+        """Drop the cache of one database (or all): the next refresh rebuilds."""
+        with cls._registry_lock:
+            if cdb is None:
+                cls._instances.clear()
+            else:
+                cls._instances.pop(str(cdb.path.resolve()), None)
+
+    def rebuild(self, cdb: CounterDB) -> Facts:
+        """Read every dossier again."""
+        with self._lock:
+            marks = _watermarks(cdb)
+            self.facts = load_facts(cdb)
+            self.marks = marks
+            self.built_at = datetime.now()
+            self.last_changed = len(self.facts.valid)
+            return self.facts
+
+    def update(self, cdb: CounterDB) -> Facts:
+        """Bring the facts up to date and return them (full build on first use)."""
+        if self.facts is None:
+            return self.rebuild(cdb)
+        with self._lock:
+            marks = _watermarks(cdb)
+            if any(marks[k] < self.marks.get(k, 0) for k in marks):
+                log.info("database went backwards (restored?); rebuilding indicator facts")
+                self._lock.release()
+                try:
+                    return self.rebuild(cdb)
+                finally:
+                    self._lock.acquire()
+            changed = _changed_ids(cdb, self.marks)
+            self.last_changed = len(changed)
+            if not changed:
+                self.marks = marks
+                return self.facts
+            if len(changed) > self.FULL_REBUILD_AT:
+                self._lock.release()
+                try:
+                    return self.rebuild(cdb)
+                finally:
+                    self._lock.acquire()
+            self.facts = _merge(self.facts, load_facts(cdb, sorted(changed)), changed)
+            self.marks = marks
+            return self.facts
+
+
+def _merge(old: Facts, new: Facts, changed: set[int]) -> Facts:
+    """Overwrite changed dossiers in place, append new ones, invalidate those that vanished."""
+    procedures = list(old.procedures)
+    index = {c: i for i, c in enumerate(procedures)}
+    remap = np.asarray([index.setdefault(c, len(index)) for c in new.procedures] or [0], dtype=np.int32)
+    for c in new.procedures:
+        if c not in procedures:
+            procedures.append(c)
+    new_cols = dict(new.cols)
+    if len(new.valid):
+        new_cols["procedure"] = remap[new_cols["procedure"]]
+    cols = {k: v.copy() for k, v in old.cols.items()}
+    valid = old.valid.copy()
+    old_ids = cols["id"]
+    pos = np.searchsorted(old_ids, new_cols["id"])
+    exists = (pos < len(old_ids)) & (old_ids[np.minimum(pos, len(old_ids) - 1)] == new_cols["id"]) \
+        if len(old_ids) else np.zeros(len(new_cols["id"]), dtype=np.bool_)
+    for k in cols:
+        cols[k][pos[exists]] = new_cols[k][exists]
+    valid[pos[exists]] = True
+    # Changed ids the query no longer returns (code removed, row deleted): out of every figure.
+    gone = np.asarray(sorted(changed - set(new_cols["id"].tolist())), dtype=np.int64)
+    if len(gone) and len(old_ids):
+        gpos = np.searchsorted(old_ids, gone)
+        ok = (gpos < len(old_ids)) & (old_ids[np.minimum(gpos, len(old_ids) - 1)] == gone)
+        valid[gpos[ok]] = False
+    add = ~exists
+    if add.any():
+        for k in cols:
+            cols[k] = np.concatenate([cols[k], new_cols[k][add]])
+        valid = np.concatenate([valid, np.ones(int(add.sum()), dtype=np.bool_)])
+        order = np.argsort(cols["id"], kind="stable")
+        if not np.all(order[:-1] < order[1:]):
+            cols = {k: v[order] for k, v in cols.items()}
+            valid = valid[order]
+    return Facts(cols, procedures, valid)
+
+
+# --- monthly figures ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """Every number of one month (what the cards, the trend chart and the report show)."""
+
+    year: int
+    month: int
+    received: int
+    by_channel: dict[int, int]
+    paper: int
+    digitised: int
+    finished: int
+    on_time: int
+    late: int
+    result_files: int
+    reused: int
+    complaints: int
+    ratings: int
+    rating_sum: int
+
+    @property
+    def label(self) -> str:
+        """"MM/YYYY"."""
+        return f"{self.month:02d}/{self.year}"
+
+    @property
+    def online(self) -> int:
+        """Received online (channel 2)."""
+        return self.by_channel.get(2, 0)
+
+    def rate(self, key: str) -> float | None:
+        """An indicator's value in % (None when its denominator is zero)."""
+        if key == "on_time":
+            return _pct(self.on_time, self.finished)
+        if key == "online":
+            return _pct(self.online, self.received)
+        if key == "digitisation":
+            return _pct(self.digitised, self.paper)
+        if key == "electronic_results":
+            return _pct(self.result_files, self.finished)
+        if key == "reuse":
+            return _pct(self.reused, self.received)
+        if key == "satisfaction":
+            if self.finished == 0 and self.received == 0:
+                return None
+            overdue = (100.0 * self.late / self.finished) if self.finished else 0.0
+            complaints = (100.0 * self.complaints / self.received) if self.received else 0.0
+            return max(0.0, 100.0 - (overdue + complaints))
+        raise KeyError(key)
+
+    @property
+    def rating_avg(self) -> float | None:
+        """Average of the citizens' 1–5 ratings, where recorded."""
+        return self.rating_sum / self.ratings if self.ratings else None
+
+    def rates(self) -> dict[str, float | None]:
+        """All indicator values."""
+        return {i.key: self.rate(i.key) for i in INDICATORS}
+
+
+def month_figures(f: Facts, year: int, month: int) -> MonthFigures:
+    """The figures of one month from the facts (see the module docstring for the definitions)."""
+    return series(f, [(year, month)])[0]
+
+
+def series(f: Facts, months: Sequence[tuple[int, int]]) -> list[MonthFigures]:
+    """Figures for several months in one numpy pass (the trend chart's data)."""
+    if not months:
+        return []
+    keys = [month_key(y, m) for y, m in months]
+    lo, hi = min(keys), max(keys)
+    n = hi - lo + 1
+    c = f.cols
+    valid = f.valid
+
+    def count(mask: np.ndarray, month_col: np.ndarray) -> np.ndarray:
+        sel = mask & (month_col >= lo) & (month_col <= hi)
+        return np.bincount(month_col[sel] - lo, minlength=n)
+
+    recv_m = c["recv_month"]
+    fin_m = c["fin_month"]
+    finished_mask = valid & (fin_m >= 0) & np.isin(c["status"], FINISHED_STATUSES)
+    received = count(valid, recv_m)
+    channels = {ch: count(valid & (c["channel"] == ch), recv_m) for ch in (1, 2, 3)}
+    paper = f.paper
+    paper_n = count(paper, recv_m)
+    digitised = count(paper & f.digitised, recv_m)
+    finished = count(finished_mask, fin_m)
+    on_time = count(finished_mask & c["on_time"], fin_m)
+    results = count(finished_mask & c["result"], fin_m)
+    reused = count(valid & c["reuse"], recv_m)
+    complaints = count(valid & c["complaint"], recv_m)
+    rated = finished_mask & (c["rating"] > 0)
+    ratings = count(rated, fin_m)
+    sel = rated & (fin_m >= lo) & (fin_m <= hi)
+    rating_sum = np.bincount(fin_m[sel] - lo, weights=c["rating"][sel].astype(np.float64), minlength=n)
+    out = []
+    for (y, m), k in zip(months, keys, strict=True):
+        i = k - lo
+        out.append(MonthFigures(
+            year=y, month=m, received=int(received[i]), by_channel={ch: int(v[i]) for ch, v in channels.items()},
+            paper=int(paper_n[i]), digitised=int(digitised[i]), finished=int(finished[i]),
+            on_time=int(on_time[i]), late=int(finished[i] - on_time[i]), result_files=int(results[i]),
+            reused=int(reused[i]), complaints=int(complaints[i]), ratings=int(ratings[i]),
+            rating_sum=int(rating_sum[i])))
+    return out
+
+
+@dataclass(frozen=True)
+class ProcedureRow:
+    """One procedure's line in the monthly report."""
+
+    code: str
+    name: str
+    received: int
+    by_channel: dict[int, int]
+    paper: int
+    digitised: int
+    finished: int
+    on_time: int
+
+
+def procedure_breakdown(f: Facts, year: int, month: int, names: dict[str, str]) -> list[ProcedureRow]:
+    """Per procedure: received by channel, digitised, finished and on time in a month (busiest first)."""
+    k = month_key(year, month)
+    c = f.cols
+    n = len(f.procedures)
+    recv = f.valid & (c["recv_month"] == k)
+    fin = f.valid & (c["fin_month"] == k) & np.isin(c["status"], FINISHED_STATUSES)
+
+    def per(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(c["procedure"][mask], minlength=n) if n else np.zeros(0, dtype=np.int64)
+
+    received = per(recv)
+    chans = {ch: per(recv & (c["channel"] == ch)) for ch in (1, 2, 3)}
+    paper = per(recv & (c["channel"] != 2))
+    digit = per(recv & (c["channel"] != 2) & f.digitised)
+    finished = per(fin)
+    on_time = per(fin & c["on_time"])
+    rows = [ProcedureRow(code, names.get(code, code), int(received[i]), {ch: int(v[i]) for ch, v in chans.items()},
+                         int(paper[i]), int(digit[i]), int(finished[i]), int(on_time[i]))
+            for i, code in enumerate(f.procedures) if received[i] or finished[i]]
+    rows.sort(key=lambda r: (-r.received, r.code))
+    return rows
+
+
+# --- backlog ---------------------------------------------------------------------------------
+
+def _working_day_ordinals(cal: WorkCalendar, first: int, last: int) -> np.ndarray:
+    """For each day (days since 1970) in [first, last]: working days from ``first`` up to it."""
+    n = max(last - first + 1, 1)
+    flags = np.fromiter((cal.is_working_day(EPOCH + timedelta(days=first + i)) for i in range(n)),
+                        dtype=np.int32, count=n)
+    return np.cumsum(flags)
+
+
+def working_age(f: Facts, cal: WorkCalendar, today: date, mask: np.ndarray) -> np.ndarray:
+    """Working days since reception (``cal.working_days_between(received, today)``) of masked dossiers."""
+    days = f.cols["recv_day"][mask]
+    if not len(days):
+        return np.zeros(0, dtype=np.int32)
+    t = (today - EPOCH).days
+    first = int(min(days.min(), t))
+    last = int(max(days.max(), t))
+    ords = _working_day_ordinals(cal, first, last)
+    return (ords[t - first] - ords[days - first]).astype(np.int32)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """The digitisation backlog by working-day age, officer and procedure."""
+
+    total: int
+    components: int                        # components still to digitise
+    by_age: list[int]                      # per AGE_BUCKETS
+    by_officer: list[tuple[int, list[int]]]   # (officer id, counts per bucket), largest first
+    by_procedure: list[tuple[str, list[int]]]  # (procedure code, counts per bucket), largest first
+    rescans: int                           # dossiers with a component rejected and not yet rescanned
+
+
+def backlog(f: Facts, cal: WorkCalendar, today: date, *, received_before: date | None = None,
+            digitised_by: date | None = None) -> Backlog:
+    """Paper dossiers with components still to digitise, by age; optionally as of a past day.
+
+    With ``received_before``/``digitised_by`` (the report's "backlog at month end"), a dossier counts
+    if it was received before that day and its last scan is not before it (approximation: a dossier
+    digitised later than month end was in the backlog at month end).
+    """
+    c = f.cols
+    mask = f.in_backlog
+    if received_before is not None:
+        cutoff = (received_before - EPOCH).days
+        rec = f.paper & (c["recv_day"] < cutoff)
+        if digitised_by is not None:
+            by = (digitised_by - EPOCH).days
+            late_scan = f.digitised & (c["n_req"] > 0) & (c["scan_day"] >= by)
+            mask = rec & (f.in_backlog | late_scan)
+        else:
+            mask = rec & f.in_backlog
+    age = working_age(f, cal, today, mask)
+    buckets = np.zeros(len(age), dtype=np.int32)
+    for i, (_l, lo, _hi) in enumerate(AGE_BUCKETS):
+        buckets[age >= lo] = i
+    nb = len(AGE_BUCKETS)
+    by_age = np.bincount(buckets, minlength=nb).tolist()
+
+    def grouped(keys: np.ndarray) -> list[tuple[int, list[int]]]:
+        if not len(keys):
+            return []
+        combo = keys.astype(np.int64) * nb + buckets
+        counts = np.bincount(combo, minlength=(int(keys.max()) + 1) * nb).reshape(-1, nb)
+        rows = [(int(k), counts[k].tolist()) for k in np.nonzero(counts.sum(axis=1))[0]]
+        rows.sort(key=lambda r: (-sum(r[1]), r[0]))
+        return rows
+
+    by_officer = grouped(c["officer"][mask])
+    by_proc = [(f.procedures[k], v) for k, v in grouped(c["procedure"][mask])]
+    comps = int((c["n_req"][mask] - c["n_done"][mask]).clip(min=0).sum())
+    return Backlog(int(mask.sum()), comps, by_age, by_officer, by_proc, int((mask & c["rescan"]).sum()))
+
+
+def backlog_ids(f: Facts, cal: WorkCalendar, today: date, *, bucket: int | None = None,
+                officer: int | None = None, procedure: str | None = None, limit: int = 500) -> list[int]:
+    """Dossier ids of a backlog cell (drill-down), oldest first."""
+    c = f.cols
+    mask = f.in_backlog.copy()
+    if officer is not None:
+        mask &= c["officer"] == officer
+    if procedure is not None:
+        if procedure not in f.procedures:
+            return []
+        mask &= c["procedure"] == f.procedures.index(procedure)
+    if bucket is not None:
+        age = working_age(f, cal, today, mask)
+        _l, lo, hi = AGE_BUCKETS[bucket]
+        keep = (age >= lo) & ((age <= hi) if hi is not None else True)
+        idx = np.nonzero(mask)[0][keep]
+    else:
+        idx = np.nonzero(mask)[0]
+    order = np.argsort(c["recv_day"][idx], kind="stable")
+    return [int(x) for x in c["id"][idx][order][:limit]]
+
+
+# --- deadlines ---------------------------------------------------------------------------------
+
+DEADLINE_COLUMNS = (
+    "d.id, d.code, d.procedure_code, p.name AS procedure_name, d.applicant_name, d.status, d.received_at, "
+    "d.due_at, d.new_due_at, d.officer_id, u.full_name AS officer_name, d.paused_days"
+)
+
+
+def deadline_lists(cdb: CounterDB, now: datetime, cal: WorkCalendar, *, limit: int = 200) -> dict[str, Any]:
+    """Overdue and due-within-2-working-days dossiers (running statuses 2, 4, 6), most urgent first.
+
+    Uses the partial index ``dossiers_due``; counts and the first ``limit`` rows of each list.
+    "Due soon" ends at the close of the second working day after today.
+    """
+    soon_day = cal.add_working_days(now.date(), 2)
+    soon_end = datetime.combine(soon_day + timedelta(days=1), datetime.min.time())
+    running = ",".join(str(s) for s in RUNNING_STATUSES)
+    base = (f"FROM dossiers d LEFT JOIN procedures p ON p.code = d.procedure_code "
+            f"LEFT JOIN users u ON u.id = d.officer_id WHERE d.status IN ({running}) AND d.due_at IS NOT NULL")
+    n_over = int(cdb.scalar(f"SELECT count(*) FROM dossiers d WHERE d.status IN ({running}) "
+                            "AND d.due_at IS NOT NULL AND d.due_at < ?", (ts(now),)))
+    n_soon = int(cdb.scalar(f"SELECT count(*) FROM dossiers d WHERE d.status IN ({running}) "
+                            "AND d.due_at >= ? AND d.due_at < ?", (ts(now), ts(soon_end))))
+    overdue = cdb.query(f"SELECT {DEADLINE_COLUMNS} {base} AND d.due_at < ? ORDER BY d.due_at LIMIT ?",
+                        (ts(now), limit))
+    soon = cdb.query(f"SELECT {DEADLINE_COLUMNS} {base} AND d.due_at >= ? AND d.due_at < ? "
+                     "ORDER BY d.due_at LIMIT ?", (ts(now), ts(soon_end), limit))
+    for r in overdue:
+        due = datetime.strptime(r["due_at"], TS)
+        r["late_days"] = cal.working_days_between(due.date(), now.date())
+    return {"overdue": overdue, "overdue_count": n_over, "soon": soon, "soon_count": n_soon,
+            "soon_until": soon_end}
+
+
+# --- sync health ---------------------------------------------------------------------------------
+
+def sync_health(cdb: CounterDB, now: datetime) -> dict[str, Any]:
+    """Queue length, oldest unsynced age, errors and last successful sync (outbox + settings)."""
+    from counter_app.sync.status import queue_status
+
+    q = queue_status(cdb, now)
+    return {
+        "queue": q.unsynced, "errors": q.errors, "oldest_at": q.oldest_unsynced_at,
+        "oldest_age_s": q.oldest_unsynced_age, "last_success_at": q.last_success_at,
+        "last_error": q.last_error_label or (q.last_error_message or ""), "summary": q.summary(),
+    }
+
+
+# --- the dashboard ---------------------------------------------------------------------------
+
+@dataclass
+class Dashboard:
+    """Everything page «Giám sát» shows, computed in one worker job."""
+
+    year: int
+    month: int
+    now: datetime
+    figures: MonthFigures
+    trend: list[MonthFigures]
+    backlog: Backlog
+    deadlines: dict[str, Any]
+    reviews: list[dict[str, Any]]
+    sync: dict[str, Any]
+    reminder: tuple[int, int] | None
+    officers: dict[int, str] = field(default_factory=dict)
+    procedures: dict[str, str] = field(default_factory=dict)
+    changed: int = 0
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def exported_reports(cdb: CounterDB) -> list[str]:
+    """Months ("YYYY-MM") whose monthly report was produced (setting ``reports_exported``)."""
+    return list(cdb.get_setting("reports_exported", []) or [])
+
+
+def dashboard(cdb: CounterDB, year: int, month: int, *, now: datetime | None = None,
+              cal: WorkCalendar | None = None, cache: FactsCache | None = None,
+              trend_months: int = 12) -> Dashboard:
+    """Refresh every figure of the supervisor's page for a month (run on the database worker)."""
+    import time
+
+    from counter_app.db.calendar_store import load_calendar
+    from counter_app.db.reviews import pending_reviews
+
+    t0 = time.perf_counter()
+    now = now or datetime.now().replace(microsecond=0)
+    cal = cal or load_calendar(cdb)
+    cache = cache or FactsCache.for_db(cdb)
+    f = cache.update(cdb)
+    t1 = time.perf_counter()
+    figures = month_figures(f, year, month)
+    trend = series(f, months_back(year, month, trend_months))
+    bl = backlog(f, cal, now.date())
+    t2 = time.perf_counter()
+    deadlines = deadline_lists(cdb, now, cal)
+    reviews = pending_reviews(cdb, limit=100)
+    sync = sync_health(cdb, now)
+    reminder = report_due_reminder(now.date(), exported_reports(cdb))
+    officers = {int(r["id"]): r["full_name"] for r in cdb.query("SELECT id, full_name FROM users")}
+    procs = {r["code"]: r["name"] for r in cdb.query("SELECT code, name FROM procedures")}
+    t3 = time.perf_counter()
+    return Dashboard(year, month, now, figures, trend, bl, deadlines, reviews, sync, reminder, officers, procs,
+                     cache.last_changed, {"facts": (t1 - t0) * 1000, "figures": (t2 - t1) * 1000,
+                                          "lists": (t3 - t2) * 1000})
+
+
+def rows_for_ids(cdb: CounterDB, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """List rows (with procedure and officer names) for dossier ids, in the given order."""
+    out: dict[int, dict[str, Any]] = {}
+    ids = list(ids)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for r in cdb.query(
+                f"SELECT {DEADLINE_COLUMNS}, d.channel FROM dossiers d "
+                "LEFT JOIN procedures p ON p.code = d.procedure_code LEFT JOIN users u ON u.id = d.officer_id "
+                f"WHERE d.id IN ({','.join('?' * len(chunk))})", chunk):
+            out[int(r["id"])] = r
+    return [out[i] for i in ids if i in out]
+
+
+def backlog_components(cdb: CounterDB, dossier_id: int) -> list[dict[str, Any]]:
+    """A backlog dossier's components still to digitise (name, whether it is a rescan)."""
+    return cdb.query(
+        "SELECT dc.id, dc.name, dc.review_state, dc.review_note FROM dossier_components dc "
+        f"WHERE dc.dossier_id = ? AND dc.state = 'received' AND dc.exempt_reason IS NULL AND NOT {_COMPONENT_DONE} "
+        "ORDER BY dc.position", (dossier_id,))
+
+
+def settings_json(value: Any) -> str:
+    """JSON text as the settings table stores it (helper for tests)."""
+    return json.dumps(value, ensure_ascii=False)
