@@ -130,6 +130,21 @@ def ensure_demo_setup(cdb: CounterDB) -> None:
             add_user(cdb, username, name, role, DEMO_PASSWORD)
 
 
+def ensure_demo_certificates(cdb: CounterDB, data_root: Path) -> None:
+    """Give each demo account a self-signed signing certificate (passphrase ``demo``).
+
+    Real officers use the certificate issued to them (PKCS#12 file or USB token); these exist so the
+    scanning station can be tried end to end. They are marked as test certificates in their subject.
+    """
+    from counter_app.scanning.signing import create_demo_certificate
+
+    for row in cdb.query("SELECT id, username, full_name FROM users WHERE signing_cert_path IS NULL"):
+        rel = f"certs/{row['username']}.p12"
+        create_demo_certificate(row["full_name"], data_root / rel, DEMO_PASSWORD)
+        with cdb.write():
+            cdb.conn.execute("UPDATE users SET signing_cert_path = ? WHERE id = ?", (rel, row["id"]))
+
+
 def generate(
     cdb: CounterDB,
     data_root: Path,
@@ -150,6 +165,8 @@ def generate(
     rng = random.Random(seed)
     now = (now or datetime.now()).replace(microsecond=0)
     ensure_demo_setup(cdb)
+    if with_files:
+        ensure_demo_certificates(cdb, data_root)
     cal = load_calendar(cdb)
     agency = cdb.get_setting("agency_code")
     unit = cdb.get_setting("unit_code") or agency

@@ -34,6 +34,8 @@ def clean(text: object, *, limit: int = MAX_FIELD_CHARS) -> str:
         cat = unicodedata.category(ch)
         if cat in ("Cc", "Zl", "Zp") or cat == "Cf":
             out.append(" ")
+        elif cat == "Mn" and (not out or not out[-1].isalpha()):
+            continue  # a combining mark with no letter to sit on (e.g. after a replaced emoji)
         elif ord(ch) in covered:
             out.append(ch)
         elif cat == "Mn":

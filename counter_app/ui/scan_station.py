@@ -109,6 +109,8 @@ class ScanStationPage(QWidget):
         self.pending = 0
         self.show_processed = True
         self._qr_buffer = ""
+        self._cached_signer: Any = None
+        self.signing_cert: str | None = None
         self._build()
 
     # ------------------------------------------------------------------ layout
@@ -239,6 +241,9 @@ class ScanStationPage(QWidget):
                 return []
 
         run_in_pool(discover, self._got_sources)
+        self.worker.submit(
+            lambda cdb: cdb.scalar("SELECT signing_cert_path FROM users ORDER BY role = 'officer' DESC, id LIMIT 1"),
+            lambda path: setattr(self, "signing_cert", path))
 
     def _got_sources(self, infos: list[Any]) -> None:
         self.sources = infos
@@ -592,6 +597,9 @@ class ScanStationPage(QWidget):
             spin = self.comp_table.cellWidget(r, 2)
             if isinstance(spin, QSpinBox) and spin.value():
                 declared[c["id"]] = spin.value()
+        signer = self._signer()
+        if signer is False:
+            return
         self.save_btn.setEnabled(False)
         self.status.setText("Đang tạo và ký số các tệp PDF…")
 
@@ -611,4 +619,32 @@ class ScanStationPage(QWidget):
             self.save_btn.setEnabled(True)
             show_exception(self, exc)
 
-        self.worker.submit(lambda cdb: save_session(cdb, root, session, dossier, declared), done, failed)
+        self.worker.submit(lambda cdb: save_session(cdb, root, session, dossier, declared, signer or None),
+                           done, failed)
+
+    def _signer(self) -> Any:
+        """The officer's signer (passphrase asked once per session); None = save unsigned; False = cancel."""
+        if self._cached_signer is not None:
+            return self._cached_signer
+        cert = self.signing_cert
+        if not cert:
+            from counter_app.ui.qt import QMessageBox
+
+            answer = QMessageBox.question(
+                self, "Chưa có chứng thư số",
+                "Tài khoản này chưa được cấu hình chứng thư số cá nhân, bản số hóa sẽ chưa được ký.\n"
+                "Vẫn lưu bản chưa ký (ký bổ sung sau)?")
+            return None if answer == QMessageBox.StandardButton.Yes else False
+        from counter_app.scanning.signing import OfficerSigner
+        from counter_app.ui.qt import QInputDialog, QLineEdit
+
+        while True:
+            text, ok = QInputDialog.getText(self, "Ký số", "Mật khẩu chứng thư số của bạn:",
+                                            QLineEdit.EchoMode.Password)
+            if not ok:
+                return False
+            try:
+                self._cached_signer = OfficerSigner.from_pkcs12(self.data_root / cert, text)
+                return self._cached_signer
+            except CounterError as exc:
+                show_exception(self, exc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import time
 from pathlib import Path
 
@@ -51,5 +52,6 @@ def test_every_fully_online_procedure_fits_one_page_and_decodes() -> None:
             continue
         guide = build_guide(p, url_template="https://dichvucong.hanoi.gov.vn/p/thu-tuc?ma={code}&nguon=quay")
         pdf = render_guide_sheet(guide, AGENCY)
-        assert len(pypdf.PdfReader(__import__("io").BytesIO(pdf)).pages) == 1, p.code
-        assert decode_pdf_qr(pdf, dpi=100) == guide.url, p.code
+        assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) == 1, p.code
+        # 150 dpi = a draft print or a phone photo of it; printers work at 300-600.
+        assert decode_pdf_qr(pdf, dpi=150) == guide.url, p.code

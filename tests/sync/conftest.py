@@ -16,7 +16,7 @@ import ssl
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -241,8 +241,22 @@ def build_counter(root: Path, *, endpoint: str = "", username: str = "demo", pas
 
 
 @pytest.fixture
-def counter(tmp_path: Path) -> Iterator[Counter]:
-    """An empty configured counter (no dossiers yet); point it at a simulator with ``set_setting``."""
-    c = build_counter(tmp_path / "counter")
-    yield c
-    c.cdb.close()
+def make_counter(tmp_path: Path) -> Iterator[Callable[..., Counter]]:
+    """``make_counter(name, endpoint=..., ...)``: a configured counter under ``tmp_path/name``; closed after."""
+    made: list[Counter] = []
+
+    def make(name: str = "counter", **kw: Any) -> Counter:
+        c = build_counter(tmp_path / name, **kw)
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        with contextlib.suppress(Exception):
+            c.cdb.close()
+
+
+@pytest.fixture
+def fill() -> Callable[..., list[int]]:
+    """``fill(counter, n, ...)``: :func:`add_dossiers` as a fixture (test modules do not import conftest)."""
+    return add_dossiers

@@ -1,0 +1,54 @@
+"""Shared helpers of the trust tests: a data directory with dossiers and real scan files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from counter_app.db.database import CounterDB
+from counter_app.db.dossiers import ApplicantInput, ComponentInput, ReceptionInput, receive
+from counter_app.domain.calendar import WorkCalendar
+from counter_app.paths import DataDir
+from counter_app.scanning import output as out
+from tests.factories import make_db
+
+ID_NUMBER = "001099012345"
+T0 = datetime(2026, 10, 5, 9, 0)
+
+
+def make_data_dir(root: Path) -> tuple[DataDir, CounterDB]:
+    """A configured data directory (``root``) with its database open."""
+    data = DataDir(root).ensure()
+    return data, make_db(data.database)
+
+
+def receive_one(cdb: CounterDB, name: str = "Nguyễn Văn An", id_number: str = ID_NUMBER,
+                now: datetime = T0) -> int:
+    """Accept one birth-registration dossier; return its id."""
+    data = ReceptionInput(
+        procedure_code="1.001193",
+        applicant=ApplicantInput(full_name=name, id_number=id_number, address="12 Hàng Bông, Hà Nội"),
+        components=[ComponentInput("TK"), ComponentInput("GCS"), ComponentInput("CCCD", "shown")],
+        officer_id=1,
+    )
+    return receive(cdb, data, WorkCalendar(), now=now).dossier_id
+
+
+def small_page(seed: int = 0) -> out.PageImage:
+    """A small A7-sized page at 200 dpi: real JPEG/PDF work, fast enough for loops."""
+    rng = np.random.default_rng(seed)
+    img = np.full((413, 291, 3), 240, np.uint8)
+    img[50:60, 20:270] = rng.integers(0, 80, (10, 250, 3), dtype=np.uint8)
+    return out.PageImage(img, 200)
+
+
+def scan_component(root: Path, cdb: CounterDB, dossier_id: int, code: str = "TK", seed: int = 0,
+                   now: datetime = T0) -> out.ComponentFile:
+    """Digitise one component of a dossier with the real output pipeline (unsigned)."""
+    comp = cdb.scalar("SELECT id FROM dossier_components WHERE dossier_id = ? AND component_code = ?",
+                      (dossier_id, code))
+    meta = out.ScanMeta(dossier_code="", component_code="", officer_name="Trần Thị Bình", scanned_at=now,
+                        officer_id=1)
+    return out.write_component_pdf(root, cdb, comp, [small_page(seed)], meta, None, 1, now=now)
