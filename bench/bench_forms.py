@@ -70,7 +70,9 @@ def main() -> None:
           f"(target < {TARGET_MS:.0f} ms: {verdict})")
 
     others = {
-        "02 supplement request": lambda i: render_supplement_request(d, agency, issued_at=base + dt.timedelta(seconds=i)),
+        "02 supplement request": lambda i: render_supplement_request(
+            d, agency, issued_at=base + dt.timedelta(seconds=i)
+        ),
         "03 refusal": lambda i: render_refusal(d, agency, issued_at=base + dt.timedelta(seconds=i)),
         "04 apology": lambda i: render_apology(d, agency, issued_at=base + dt.timedelta(seconds=i)),
         "05 control slip": lambda i: render_control_slip(d, agency, issued_at=base + dt.timedelta(seconds=i)),

@@ -133,6 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         worker.stop()
         # Let image/PDF jobs finish writing (a scan page is on disk before it is listed).
         QThreadPool.globalInstance().waitForDone(10_000)
+        from counter_app.ui.tasks import processing_pool
+
+        processing_pool().waitForDone(10_000)
 
 
 if __name__ == "__main__":

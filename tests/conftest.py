@@ -17,3 +17,6 @@ def pytest_sessionfinish(session: object, exitstatus: int) -> None:
         from PySide6.QtCore import QThreadPool
 
         QThreadPool.globalInstance().waitForDone(30_000)
+        from counter_app.ui.tasks import processing_pool
+
+        processing_pool().waitForDone(30_000)

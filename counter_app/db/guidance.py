@@ -134,6 +134,17 @@ def verify_supervisor(cdb: CounterDB, username: str, password: str) -> int:
     return int(row["id"])
 
 
+def override_allows_paper(cdb: CounterDB, override: dict[str, Any] | None, procedure_code: str) -> bool:
+    """Whether ``override`` (``{"session_id": …}`` from the reception page) is a recorded supervisor
+    override for this online-only procedure — what :func:`counter_app.db.dossiers.receive` needs to
+    accept its paper dossier (``ReceptionInput.extra["online_only_override"]``)."""
+    if not override or not override.get("session_id"):
+        return False
+    return bool(cdb.scalar(
+        "SELECT 1 FROM guidance_sessions WHERE id = ? AND procedure_code = ? AND outcome = 'paper' "
+        "AND override_by IS NOT NULL", (int(override["session_id"]), procedure_code)))
+
+
 def _default_components(cdb: CounterDB, procedure_code: str) -> list[ComponentInput]:
     """Components of an online filing: required uploads received, optional ones absent, shown-only shown."""
     rows = cdb.query(
@@ -367,11 +378,16 @@ def percent_text(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}".replace(".", ",") + "%"
 
 
+def target_text(value: float) -> str:
+    """``20%`` for a whole target, ``22,5%`` otherwise."""
+    return f"{value:g}".replace(".", ",") + "%"
+
+
 def figures_line(f: OnlineFigures) -> str:
     """The officer's one line: share vs target, gap, sessions, most common paper reason."""
     p = f.share.percent
     parts = [f"Trực tuyến tháng {f.month.month}/{f.month.year}: {percent_text(p)} "
-             f"({f.share.online}/{f.share.received} hồ sơ) · chỉ tiêu {percent_text(f.target_percent)}"]
+             f"({f.share.online}/{f.share.received} hồ sơ) · chỉ tiêu {target_text(f.target_percent)}"]
     if f.needed > 0:
         parts.append(f"cần thêm {f.needed} hồ sơ trực tuyến")
     elif f.share.received and f.needed == 0:

@@ -28,7 +28,7 @@ from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Paragraph, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, LongTable, PageBreak, Paragraph, Spacer, Table
 
 from counter_app.documents import _layout
 from counter_app.documents._layout import A4_REGISTER, A5_FORM, PageSpec, Styles, styles_for
@@ -679,20 +679,20 @@ _REGISTER_COLUMNS: tuple[tuple[str, float], ...] = (
 )
 
 
-def _when(st: Styles, moment: dt.datetime | None) -> Paragraph:
-    if moment is None:
-        return Paragraph("", st.cell_center)
-    return Paragraph(f"{short_date(moment)}<br/>{short_time(moment)}", st.cell_center)
+def _when(moment: dt.datetime | None) -> str:
+    # Plain multi-line strings, not Paragraphs: a month's register has thousands of cells and
+    # reportlab wraps Paragraphs again at every page split (see bench/bench_forms.py).
+    return f"{short_date(moment)}\n{short_time(moment)}" if moment else ""
 
 
-def _breakable_code(st: Styles, code: str, width: float) -> str:
+def _code_cell(st: Styles, code: str, width: float) -> str | Paragraph:
     # Dossier codes have no spaces: one too long for its column is broken after its last "-"
     # (before the daily sequence) rather than cut mid-number by reportlab's long-word split.
-    text = para(code, blank="")
-    if stringWidth(clean(code), st.cell.fontName, st.cell.fontSize) <= width and "-" in text:
+    text = clean(code)
+    if stringWidth(text, st.cell.fontName, st.cell.fontSize) <= width:
         return text
-    head, dash, tail = text.rpartition("-")
-    return f"{head}{dash}<br/>{tail}" if dash else text
+    head, dash, tail = para(code, blank="").rpartition("-")
+    return Paragraph(f"{head}{dash}<br/>{tail}" if dash else tail, st.cell)
 
 
 def render_register(
@@ -747,18 +747,18 @@ def render_register(
         contact = "; ".join(filter(None, [clean(r.address), clean(r.phone)]))
         data.append(
             [
-                Paragraph(str(count), st.cell_center),
-                Paragraph(_breakable_code(st, r.code, widths[1] - 4), st.cell),
+                str(count),
+                _code_cell(st, r.code, widths[1] - 4),
                 Paragraph(para(r.procedure_name, blank="", limit=400), st.cell),
-                Paragraph(two_digits(r.quantity_sets), st.cell_center),
+                two_digits(r.quantity_sets),
                 Paragraph(para(r.applicant_name, blank="", limit=200), st.cell),
                 Paragraph(para(contact, blank="", limit=300), st.cell),
                 Paragraph(para(r.lead_unit, blank="", limit=200), st.cell),
-                _when(st, r.received_at),
-                _when(st, r.due_at),
-                _when(st, r.transferred_at),
-                _when(st, r.result_received_at),
-                _when(st, r.returned_at),
+                _when(r.received_at),
+                _when(r.due_at),
+                _when(r.transferred_at),
+                _when(r.result_received_at),
+                _when(r.returned_at),
                 "",
                 Paragraph(para(r.note, blank="", limit=300), st.cell),
             ]
@@ -766,7 +766,6 @@ def render_register(
     if count == 0:
         data.append([Paragraph("<i>Không có hồ sơ nào trong khoảng thời gian này.</i>", st.cell_center)]
                     + [""] * (len(_REGISTER_COLUMNS) - 1))
-    table = Table(data, colWidths=widths, repeatRows=3, splitInRow=1)
     style: list[tuple[Any, ...]] = [
         ("GRID", (0, 0), (-1, -1), 0.5, "black"),
         ("VALIGN", (0, 0), (-1, 2), "MIDDLE"),
@@ -776,10 +775,27 @@ def render_register(
         ("TOPPADDING", (0, 0), (-1, -1), 1.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
         ("SPAN", (11, 0), (12, 0)),
+        # Plain-string cells of the data rows (TT, code, count, dates) in the cell style.
+        ("FONTSIZE", (0, 3), (-1, -1), st.cell.fontSize),
+        ("LEADING", (0, 3), (-1, -1), st.cell.leading),
+        ("ALIGN", (0, 3), (0, -1), "CENTER"),
+        ("ALIGN", (3, 3), (3, -1), "CENTER"),
+        ("ALIGN", (7, 3), (12, -1), "CENTER"),
     ]
     style += [("SPAN", (c, 0), (c, 1)) for c in range(len(_REGISTER_COLUMNS)) if c not in (11, 12)]
     if count == 0:
         style.append(("SPAN", (0, 3), (-1, 3)))
+    # Measure every row once, then hand reportlab the heights: otherwise each page split
+    # re-measures all remaining rows (quadratic; a 500-row month took ~10 s, now ~2 s).
+    probe = Table(data, colWidths=widths, repeatRows=3)
+    probe.setStyle(_layout.table_style(style))
+    probe.wrap(width, 1e9)
+    heights = list(probe._rowHeights)
+    room = spec.size[1] - spec.top - spec.bottom - sum(heights[:3]) - 6
+    if max(heights[3:]) <= room:
+        table = LongTable(data, colWidths=widths, rowHeights=heights, repeatRows=3)
+    else:  # a row taller than a page (absurd data): let reportlab split inside it, slowly
+        table = LongTable(data, colWidths=widths, repeatRows=3, splitInRow=1)
     table.setStyle(_layout.table_style(style))
     story += [CondPageBreak(30 * mm), table]
     return _layout.build_pdf(

@@ -57,30 +57,8 @@ def _background_model(lab: np.ndarray, ring: int) -> tuple[np.ndarray, float]:
     return c[0] + xx * c[1] + yy * c[2], sigma
 
 
-def _fit_sides(contour: np.ndarray, approx: np.ndarray) -> np.ndarray | None:
-    """Refine a rough quad: fit a line to the contour points along each side, intersect them.
-
-    Points near the corners are left out (rounded card corners, the morphological opening),
-    so the result is the sharp corner of the sheet.
-    """
-    pts = contour.reshape(-1, 2).astype(np.float64)
-    lines = []
-    for i in range(4):
-        p, q = approx[i], approx[(i + 1) % 4]
-        d = q - p
-        length = float(np.hypot(*d))
-        if length < 8:
-            return None
-        u = d / length
-        n = np.array([-u[1], u[0]])
-        rel = pts - p
-        t = rel @ u
-        dist = np.abs(rel @ n)
-        sel = (t > 0.12 * length) & (t < 0.88 * length) & (dist < max(3.0, 0.03 * length))
-        if sel.sum() < 5:
-            return None
-        vx, vy, x0, y0 = cv2.fitLine(pts[sel].astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
-        lines.append((np.array([x0, y0], np.float64), np.array([vx, vy], np.float64)))
+def _intersect(lines: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray | None:
+    """Corners of four lines (point, direction) taken in order: corner i = side i-1 ∩ side i."""
     out = []
     for i in range(4):
         (p1, d1), (p2, d2) = lines[i - 1], lines[i]
@@ -89,13 +67,69 @@ def _fit_sides(contour: np.ndarray, approx: np.ndarray) -> np.ndarray | None:
             return None
         t = ((p2[0] - p1[0]) * d2[1] - (p2[1] - p1[1]) * d2[0]) / den
         out.append(p1 + t * d1)
-    res = np.array(out)
-    if np.abs(res - approx).max() > 0.1 * max(np.ptp(approx[:, 0]), np.ptp(approx[:, 1])):
+    return np.array(out)
+
+
+def _refine_sides(field: np.ndarray, level: float, approx: np.ndarray, reach: float) -> np.ndarray | None:
+    """Sub-pixel page edges: along each side of a rough quad, find where ``field`` crosses ``level``.
+
+    ``field`` is larger than ``level`` on the page. Profiles along the inward normal are read
+    in one ``cv2.remap``; the crossing nearest the rough side, linearly interpolated, is an edge
+    point; a robust line through each side's points, intersected, gives the corners. The
+    middle 76 % of each side only: card corners are rounded, and the rough quad's corners are
+    the least reliable part.
+    """
+    n_along, n_across = 48, int(2 * reach) + 1
+    ts = np.linspace(0.12, 0.88, n_along)
+    offs = np.linspace(-reach, reach, n_across)
+    xs = np.empty((4, n_along, n_across), np.float32)
+    ys = np.empty_like(xs)
+    normals = []
+    for i in range(4):
+        p, q = approx[i], approx[(i + 1) % 4]
+        d = q - p
+        length = float(np.hypot(*d))
+        if length < 8:
+            return None
+        u = d / length
+        nrm = np.array([-u[1], u[0]])  # inward for TL→TR→BR→BL (clockwise on screen)
+        normals.append(nrm)
+        base = p[None, :] + ts[:, None] * d[None, :]
+        pts = base[:, None, :] + offs[None, :, None] * nrm[None, None, :]
+        xs[i], ys[i] = pts[..., 0], pts[..., 1]
+    field = cv2.GaussianBlur(field, (0, 0), 1.0)  # one noisy pixel must not make a crossing
+    prof = cv2.remap(field, xs.reshape(-1, n_across), ys.reshape(-1, n_across), cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE).reshape(4, n_along, n_across)
+    lines = []
+    for i in range(4):
+        pts_i = []
+        for j in range(n_along):
+            # Cross at half the local step (outside level → inside level), not at the detection
+            # threshold: a low threshold on a blurred edge would push the edge outwards.
+            pr = prof[i, j]
+            lo_, hi_ = float(np.median(pr[: n_across // 3])), float(np.median(pr[-(n_across // 3):]))
+            if hi_ - lo_ < level:
+                continue
+            v = pr - (lo_ + hi_) / 2
+            cross = np.nonzero((v[:-1] <= 0) & (v[1:] > 0))[0]  # outside → inside
+            if len(cross) == 0:
+                continue
+            c = cross[np.argmin(np.abs(offs[cross]))]
+            frac = v[c] / (v[c] - v[c + 1])
+            o = offs[c] + frac * (offs[1] - offs[0])
+            pts_i.append((xs[i, j, 0] + (o + reach) * normals[i][0], ys[i, j, 0] + (o + reach) * normals[i][1]))
+        if len(pts_i) < 8:
+            return None
+        vx, vy, x0, y0 = cv2.fitLine(np.array(pts_i, np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        lines.append((np.array([x0, y0], np.float64), np.array([vx, vy], np.float64)))
+    res = _intersect(lines)
+    if res is None or np.abs(res - approx).max() > 0.1 * max(np.ptp(approx[:, 0]), np.ptp(approx[:, 1])):
         return None  # the fit ran away: keep the rough quad
     return res
 
 
-def _quad_from_mask(mask: np.ndarray, k: int) -> tuple[np.ndarray, float, float] | None:
+def _quad_from_mask(mask: np.ndarray, k: int, field: np.ndarray, level: float
+                    ) -> tuple[np.ndarray, float, float] | None:
     """Largest solid blob of ``mask`` → (quad, rectangularity, area fraction), or None."""
     h, w = mask.shape
     # Opening removes text strokes, pens and thin clutter bridges; the sheet survives.
@@ -120,7 +154,7 @@ def _quad_from_mask(mask: np.ndarray, k: int) -> tuple[np.ndarray, float, float]
     if approx is None:
         approx = cv2.boxPoints(cv2.minAreaRect(c)).astype(np.float64)
     approx = order_quad(approx)
-    quad = _fit_sides(c, approx)
+    quad = _refine_sides(field, level, approx, reach=max(4.0, k * 0.8))
     quad = order_quad(quad) if quad is not None else approx
     qarea = cv2.contourArea(quad.astype(np.float32))
     if qarea <= 0:
@@ -167,7 +201,11 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     k = max(3, int(0.012 * min(h, w)) | 1)
     candidates = []
     mask_bg = (dist > thr).astype(np.uint8)
-    found = _quad_from_mask(mask_bg, k)
+    # Edges are located on a signed field: paper is lighter than the lid or differs in colour,
+    # the shadow line along the edge is darker and grey, so the edge is not pushed outwards.
+    chroma = np.sqrt(diff[..., 1] ** 2 + diff[..., 2] ** 2)
+    edge_field = np.maximum(diff[..., 0], 0) + 2 * chroma
+    found = _quad_from_mask(mask_bg, k, edge_field, thr)
     if found is not None:
         candidates.append(found)
     lum = lab[..., 0]
@@ -175,7 +213,7 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     ring_level = float(np.median(np.concatenate([lum[:ring].ravel(), lum[-ring:].ravel(),
                                                  lum[:, :ring].ravel(), lum[:, -ring:].ravel()])))
     if ring_level < otsu - 20:  # only meaningful when the surroundings are darker than paper
-        found = _quad_from_mask(bright, k)
+        found = _quad_from_mask(bright, k, lum.astype(np.float32), otsu)
         if found is not None:
             candidates.append(found)
     if not candidates:
@@ -210,7 +248,7 @@ def ink_map(grey: np.ndarray, dpi: float) -> np.ndarray:
     The closing removes strokes narrower than ~2.5 mm, leaving the paper with its shading, so
     uneven light and shadows do not count as ink.
     """
-    k = max(5, int(round(dpi * 0.1)) | 1)
+    k = max(5, round(dpi * 0.1) | 1)
     bg = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     return cv2.subtract(bg, grey)
 
@@ -266,14 +304,19 @@ def estimate_skew(ink: np.ndarray, max_deg: float, threshold: int = 40) -> SkewF
     point lists (bincount) instead of rotating images: ~50× cheaper per angle.
     """
     h, w = ink.shape
-    m = max(2, int(0.02 * min(h, w)))
-    core = ink[m:h - m, m:w - m]
+    # Leave out a 4 % margin: lid strips and the scanner's shadow line along the page edge are
+    # long straight "ink" lines aligned with the detected quad and would pin the skew to it.
+    my, mx = max(2, int(0.04 * h)), max(2, int(0.04 * w))
+    core = ink[my:h - my, mx:w - mx]
     ys, xs = np.nonzero(core > threshold)
     if len(xs) < 50:
         return None
     wt = core[ys, xs].astype(np.float64)
-    xs = xs.astype(np.float64) - w / 2
-    ys = ys.astype(np.float64) - h / 2
+    # Spread each point over its pixel (fixed dither): on the bare integer grid the projection
+    # at exactly 0° bins without interpolation loss and wins spuriously, biasing small skews to 0.
+    rng = np.random.default_rng(0)
+    xs = xs + rng.random(len(xs)) - (w - 2 * mx) / 2
+    ys = ys + rng.random(len(ys)) - (h - 2 * my) / 2
     # Point budgets: the coarse search needs only the line structure, the fine one precision.
     step = max(1, len(xs) // 15000)
     fine = max(1, len(xs) // 60000)

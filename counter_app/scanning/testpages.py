@@ -445,8 +445,9 @@ def _finish(frame: np.ndarray, rng: np.random.Generator, noise: float, blur: flo
 
 
 def _lid(rng: np.random.Generator, w: int, h: int, paper: int) -> np.ndarray:
-    """White scanner lid: a little greyer than the paper, faint gradient."""
-    level = paper - rng.uniform(7, 22)
+    """White scanner lid: greyer than the paper (it sits above the glass, out of the lamp's
+    best light), with a faint gradient."""
+    level = paper - rng.uniform(10, 30)
     tint = np.array([rng.uniform(-2, 3), 0, rng.uniform(-3, 1)], np.float32)
     gx = np.linspace(-1, 1, w, dtype=np.float32)[None, :] * rng.uniform(-3, 3)
     gy = np.linspace(-1, 1, h, dtype=np.float32)[:, None] * rng.uniform(-3, 3)

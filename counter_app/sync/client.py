@@ -233,8 +233,9 @@ class ProvincialClient:
         extra_headers = dict(kwargs.pop("headers", None) or {})
         while True:
             headers = dict(extra_headers)
-            if auth:
-                headers["Authorization"] = f"Bearer {self._ensure_token()}"
+            token = self._ensure_token() if auth else None
+            if token is not None:
+                headers["Authorization"] = f"Bearer {token}"
             try:
                 response = self._send_once(method, url, headers=headers, **kwargs)
             except ServerUnreachable:
@@ -253,7 +254,7 @@ class ProvincialClient:
                                       status=401)
                 # The session ran out (or the server restarted): one fresh login, then the same call.
                 log.info("session expired; logging in again")
-                self._invalidate_token()
+                self._invalidate_token(token)
                 relogged = True
                 continue
             if response.status_code >= 500:
@@ -281,9 +282,12 @@ class ProvincialClient:
                 self._token = self._login_locked()
             return self._token
 
-    def _invalidate_token(self) -> None:
+    def _invalidate_token(self, used: str | None) -> None:
+        # Only the token that was refused: when several threads see the same expiry, the first
+        # logs in and the others reuse its new token instead of each logging in again.
         with self._token_lock:
-            self._token = None
+            if self._token == used:
+                self._token = None
 
     def login(self) -> None:
         """Log in now (normally done lazily by the first call). Raises :class:`LoginRejected`."""

@@ -49,7 +49,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -115,6 +115,7 @@ class SyncConfig:
     backoff_cap: float = 900.0       # never wait more than 15 minutes between tries of one entry
     batch_units: int = 32            # units claimed per transaction (one fsync per batch, not per entry)
     workers: int = 4                 # units sent in parallel (HTTP only; the database stays on this thread)
+    commit_window: float = 0.03      # seconds to gather outcomes into one commit (a commit is a disk flush)
     unreachable_abort: int = 3       # this many units unreachable in a batch with no success: stop the pass
     pull: bool = True                # run TraCuuHoSo in this pass
     pull_page: int = 200
@@ -450,7 +451,7 @@ def push(cdb: CounterDB, data_root: Path, client: ProvincialClient, report: Sync
     workers = max(1, config.workers)
     # Units claimed ahead of the free threads: keeps every thread busy while this thread commits
     # (with synchronous=FULL one commit costs a disk flush, several milliseconds).
-    depth = workers * 3
+    depth = workers * 4
     in_flight: dict[Future[None], _Unit] = {}
     finished: list[_Unit] = []
     streak = 0          # units in a row that could not reach the server
@@ -482,6 +483,9 @@ def push(cdb: CounterDB, data_root: Path, client: ProvincialClient, report: Sync
                     continue
                 break
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            if len(done) < workers and len(in_flight) > len(done):
+                # Gather a little longer: one commit for several outcomes instead of one each.
+                done, _ = wait(in_flight, timeout=config.commit_window, return_when=ALL_COMPLETED)
             finished = [in_flight.pop(f) for f in done]
             for u in finished:
                 report.files_uploaded += u.files_uploaded

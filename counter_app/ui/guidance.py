@@ -31,7 +31,6 @@ from counter_app.ui.qt import (
     QColor,
     QComboBox,
     QDialog,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -42,6 +41,7 @@ from counter_app.ui.qt import (
     QPainter,
     QPixmap,
     QPushButton,
+    QScrollArea,
     QShortcut,
     QStackedWidget,
     Qt,
@@ -117,7 +117,7 @@ class GuidanceDialog(QDialog):
         self.preview_after_print = True
         self.setWindowTitle(f"Hướng dẫn nộp trực tuyến — {procedure['name']}")
         self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.resize(1040, 700)
+        self.resize(1040, 680)
 
         head = QLabel(
             f"<h2 style='margin:0'>Hướng dẫn nộp trực tuyến</h2>"
@@ -141,11 +141,11 @@ class GuidanceDialog(QDialog):
         self.steps.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.steps.setStyleSheet("font-size:14px;")
         self.qr = QLabel()
-        self.qr.setFixedSize(250, 250)
+        self.qr.setFixedSize(220, 220)
         self.qr.setScaledContents(True)
         self.url = QLabel()
         self.url.setWordWrap(True)
-        self.url.setFixedWidth(250)
+        self.url.setFixedWidth(220)
         self.url.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.url.setStyleSheet("font-size:11px; color:#555;")
         self.print_btn = QPushButton("In hướng dẫn  (Ctrl+P)")
@@ -157,8 +157,12 @@ class GuidanceDialog(QDialog):
         right.addWidget(self.url)
         right.addWidget(self.print_btn)
         right.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(self.steps)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         middle = QHBoxLayout()
-        middle.addWidget(self.steps, 1)
+        middle.addWidget(scroll, 1)
         middle.addLayout(right)
 
         self.name = QLineEdit(placeholderText="Họ tên công dân (bắt buộc khi đã nộp trực tuyến)")
@@ -188,6 +192,7 @@ class GuidanceDialog(QDialog):
         self.outcome_stack.addWidget(QWidget())
         self.outcome_stack.addWidget(self._build_filed_panel())
         self.outcome_stack.addWidget(self._build_paper_panel())
+        self.outcome_stack.hide()  # shown with the inputs the chosen outcome needs
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.RichText)
@@ -238,26 +243,29 @@ class GuidanceDialog(QDialog):
             self.reason.addItem(REASON_LABELS[code], code)
         self.reason_text = QLineEdit(placeholderText="Ghi rõ lý do (bắt buộc khi chọn «Lý do khác»)")
         self.reason_text.returnPressed.connect(self.save_paper)
-        form = QFormLayout()
-        form.addRow("Lý do", self.reason)
-        form.addRow("Ghi chú", self.reason_text)
-        self.sup_user = QLineEdit(placeholderText="Tên đăng nhập của lãnh đạo/giám sát")
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Lý do:"))
+        row.addWidget(self.reason, 1)
+        row.addWidget(self.reason_text, 1)
+        self.sup_user = QLineEdit(placeholderText="Tên đăng nhập lãnh đạo/giám sát")
         self.sup_password = QLineEdit(placeholderText="Mật khẩu")
         self.sup_password.setEchoMode(QLineEdit.EchoMode.Password)
         self.sup_reason = QLineEdit(placeholderText="Lý do cho phép nhận hồ sơ giấy")
         self.sup_reason.returnPressed.connect(self.save_paper)
+        lay = QVBoxLayout(w)
+        lay.addLayout(row)
         if self.online_only:
-            form.addRow(QLabel(f"<b style='color:{RED}'>Thủ tục chỉ tiếp nhận trực tuyến — cần lãnh đạo/giám "
-                               "sát cho phép:</b>"))
-            form.addRow("Lãnh đạo/giám sát", self.sup_user)
-            form.addRow("Mật khẩu", self.sup_password)
-            form.addRow("Lý do cho phép", self.sup_reason)
+            lay.addWidget(QLabel(f"<b style='color:{RED}'>Thủ tục chỉ tiếp nhận trực tuyến — lãnh đạo/giám sát "
+                                 "nhập tài khoản để cho phép ngoại lệ:</b>"))
+            sup = QHBoxLayout()
+            sup.addWidget(self.sup_user, 1)
+            sup.addWidget(self.sup_password, 1)
+            sup.addWidget(self.sup_reason, 2)
+            lay.addLayout(sup)
         save = QPushButton("Ghi nhận và tiếp nhận hồ sơ giấy" if not self.online_only
                            else "Lãnh đạo cho phép — ghi nhận và tiếp nhận hồ sơ giấy")
         save.setAutoDefault(False)
         save.clicked.connect(self.save_paper)
-        lay = QVBoxLayout(w)
-        lay.addLayout(form)
         lay.addWidget(save)
         return w
 
@@ -342,12 +350,15 @@ class GuidanceDialog(QDialog):
         """Show what the outcome needs (portal code, reason) or record it right away (later)."""
         if outcome == "filed_online":
             self.outcome_stack.setCurrentIndex(1)
+            self.outcome_stack.show()
             self.portal_code.setFocus()
         elif outcome == "paper":
             self.outcome_stack.setCurrentIndex(2)
+            self.outcome_stack.show()
             self.reason.setFocus()
         else:
             self.outcome_stack.setCurrentIndex(0)
+            self.outcome_stack.hide()
             self._record(gdb.SessionInput(procedure_code=self.procedure["code"], outcome="later",
                                           applicant=self._applicant(), officer_id=self.officer_id))
 
@@ -400,6 +411,7 @@ class OnlineFiguresLabel(QLabel):
         self.worker = worker
         self.figures: gdb.OnlineFigures | None = None
         self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)  # one line on a wide screen; never widens the window on a small one
         self.setStyleSheet("color:#333; padding:2px 4px; background:#eef4ff; border-radius:3px;")
         self.setText("Trực tuyến tháng này: đang tính…")
 
@@ -452,7 +464,7 @@ class OnlineFiguresPanel(QWidget):
             f"<p style='font-size:14px'>Tỷ lệ trực tuyến tháng: <b>{pct(f.share.percent)}</b> "
             f"({f.share.online}/{f.share.received} hồ sơ tiếp nhận) · từ đầu năm: "
             f"<b>{pct(f.year_share.percent)}</b> ({f.year_share.online}/{f.year_share.received}) · "
-            f"chỉ tiêu năm: <b>{pct(f.target_percent)}</b> {('· ' + need) if need else ''}</p>"
+            f"chỉ tiêu năm: <b>{gdb.target_text(f.target_percent)}</b> {('· ' + need) if need else ''}</p>"
             f"<p>Lượt hướng dẫn nộp trực tuyến: <b>{f.sessions}</b> — nộp trực tuyến ngay tại quầy "
             f"<b>{f.filed_online}</b> ({pct(f.conversion_percent)}), sẽ nộp sau <b>{f.later}</b>, vẫn nộp giấy "
             f"<b>{f.paper}</b> (trong đó lãnh đạo cho phép ngoại lệ: {f.overrides})</p>"

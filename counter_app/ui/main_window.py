@@ -90,6 +90,9 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.nav = QListWidget()
         self.nav.setFixedWidth(180)
+        # Pages are reached with F2–F7; a focused list would swallow typed text (its type-ahead
+        # jumps to the item starting with that letter), so it never takes keyboard focus.
+        self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setStyleSheet("QListWidget{font-size:15px;} QListWidget::item{padding:10px 8px;}")
         self.stack = QStackedWidget()
@@ -120,6 +123,7 @@ class MainWindow(QMainWindow):
             sc = QShortcut(QKeySequence(shortcut), self)
             sc.activated.connect(lambda k=key: self.show_page(k, focus=True))
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.itemClicked.connect(lambda item: self.show_page(item.data(Qt.ItemDataRole.UserRole), focus=True))
         central = QWidget()
         lay = QHBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -145,10 +149,16 @@ class MainWindow(QMainWindow):
     def show_page(self, key: str, focus: bool = False) -> None:
         """Switch to a page by key (and put the cursor where the officer types next)."""
         self.nav.setCurrentRow([k for k, _t, _s in NAV].index(key))
-        if focus and key == "dossiers":
+        if not focus:
+            return
+        if key == "dossiers":
             self.dossiers.search.setFocus()
-        elif focus and key == "reception" and self.reception.stack.currentIndex() == 0:
-            self.reception.search.setFocus()
+        elif key == "reception":
+            self.reception.focus_current_step()
+        elif key == "scanning":
+            self.scanning.dossier_input.setFocus()
+        else:
+            self.stack.currentWidget().setFocus()
 
     def new_dossier(self) -> None:
         """Ctrl+N anywhere: a new dossier on the reception page."""

@@ -312,6 +312,10 @@ class ReceptionPage(QWidget):
                  3: self.accept_btn if self.accept_btn.isEnabled() else self.incomplete_btn, 4: self.new_btn}[i]
         focus.setFocus()
 
+    def focus_current_step(self) -> None:
+        """Put the cursor where the officer types next on the current step."""
+        self._show_step(self.stack.currentIndex())
+
     def back(self) -> None:
         """Esc: previous step; the fields keep what was typed."""
         i = self.stack.currentIndex()
@@ -652,6 +656,7 @@ class ReceptionPage(QWidget):
 
     def _saved(self, decision: str, res: tuple[repo.ReceptionResult, Path]) -> None:
         self.result, self.receipt_path = res
+        self.print_btn.setEnabled(True)  # online guidance hook: disabled after an online filing
         self.incomplete_btn.setEnabled(True)
         self.refuse_btn.setEnabled(True)
         r = self.result
@@ -708,6 +713,7 @@ class ReceptionPage(QWidget):
         self.online_figures.refresh()
         if res.outcome == "filed_online":
             self.result, self.receipt_path = None, None
+            self.print_btn.setEnabled(False)  # no paper receipt: the portal notifies the citizen
             self.message.clear()
             self.done_label.setText(
                 f"<h2 style='color:#080'>Đã ghi nhận hồ sơ nộp trực tuyến</h2>"

@@ -49,7 +49,7 @@ from counter_app.ui.qt import (
     QWidget,
     Signal,
 )
-from counter_app.ui.tasks import DbWorker, run_in_pool
+from counter_app.ui.tasks import DbWorker, processing_pool, run_in_pool
 
 log = logging.getLogger(__name__)
 
@@ -403,7 +403,7 @@ class ScanStationPage(QWidget):
         self.progress.setMaximum(self.progress.value() + self.pending)
         session = self.session
         run_in_pool(lambda: session.process(uid), lambda _p: self._processed(uid),
-                    lambda e: self._process_failed(uid, e))
+                    lambda e: self._process_failed(uid, e), processing_pool())
 
     def _processed(self, uid: str) -> None:
         self.pending -= 1
@@ -555,7 +555,7 @@ class ScanStationPage(QWidget):
             self._refresh_item(uid)
             self.pending += 1
             run_in_pool(lambda: session.process(uid), lambda _p: self._processed(uid),
-                        lambda e: self._process_failed(uid, e))
+                        lambda e: self._process_failed(uid, e), processing_pool())
 
     def toggle_before_after(self) -> None:
         """Switch the preview between the original and the processed page."""

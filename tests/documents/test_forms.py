@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import io
 import shutil
 import subprocess
@@ -59,6 +60,7 @@ needs_pdftoppm = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="po
 # ------------------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=256)
 def pdf_text(pdf: bytes, page: int | None = None) -> str:
     """Extracted text, NFC, whitespace collapsed (line wraps must not break a comparison)."""
     reader = pypdf.PdfReader(io.BytesIO(pdf))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -11,8 +12,10 @@ from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import ApplicantInput, ComponentInput, ReceptionInput, receive
 from counter_app.domain.calendar import WorkCalendar
 from counter_app.paths import DataDir
-from counter_app.scanning import output as out
 from tests.factories import make_db
+
+if TYPE_CHECKING:  # the scan pipeline (OpenCV, reportlab, pyHanko) is imported only where scans are made
+    from counter_app.scanning import output as out
 
 ID_NUMBER = "001099012345"
 T0 = datetime(2026, 10, 5, 9, 0)
@@ -38,6 +41,8 @@ def receive_one(cdb: CounterDB, name: str = "Nguyễn Văn An", id_number: str =
 
 def small_page(seed: int = 0) -> out.PageImage:
     """A small A7-sized page at 200 dpi: real JPEG/PDF work, fast enough for loops."""
+    from counter_app.scanning import output as out
+
     rng = np.random.default_rng(seed)
     img = np.full((413, 291, 3), 240, np.uint8)
     img[50:60, 20:270] = rng.integers(0, 80, (10, 250, 3), dtype=np.uint8)
@@ -47,6 +52,8 @@ def small_page(seed: int = 0) -> out.PageImage:
 def scan_component(root: Path, cdb: CounterDB, dossier_id: int, code: str = "TK", seed: int = 0,
                    now: datetime = T0) -> out.ComponentFile:
     """Digitise one component of a dossier with the real output pipeline (unsigned)."""
+    from counter_app.scanning import output as out
+
     comp = cdb.scalar("SELECT id FROM dossier_components WHERE dossier_id = ? AND component_code = ?",
                       (dossier_id, code))
     meta = out.ScanMeta(dossier_code="", component_code="", officer_name="Trần Thị Bình", scanned_at=now,

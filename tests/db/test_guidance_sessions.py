@@ -15,7 +15,7 @@ from counter_app.db.files import register_scan
 from counter_app.db.setup import add_user
 from counter_app.demo import generate
 from counter_app.errors import ValidationError
-from tests.factories import BIRTH, CERT
+from tests.factories import CERT
 
 NOW = datetime(2026, 11, 23, 10, 0, 0)
 AN = ApplicantInput(full_name="Nguyễn Văn An", id_number="001090012345")
@@ -102,6 +102,9 @@ def test_online_only_paper_needs_a_supervisor_override_with_reason(cdb: CounterD
     s = cdb.query_one("SELECT * FROM guidance_sessions WHERE id = ?", (res.session_id,))
     assert s is not None and (s["override_by"], s["override_reason"], s["reason_code"]) == \
         (boss, "Người cao tuổi, không có điện thoại", "no_smartphone")
+    assert g.override_allows_paper(cdb, {"session_id": res.session_id}, "9.999999")
+    assert not g.override_allows_paper(cdb, {"session_id": res.session_id}, "1.001193")
+    assert not g.override_allows_paper(cdb, None, "9.999999")
     # The online-only procedure can still be recorded as filed online, without any override.
     assert _session(cdb, "filed_online", procedure_code="9.999999", applicant=AN, portal_code="G22-9-1").dossier_id
 

@@ -1,0 +1,202 @@
+"""Backups: online snapshot + files with a SHA-256 manifest, rotation, verified restore, start-up check."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from counter_app.db import audit, backup
+from counter_app.db.database import CounterDB
+from counter_app.db.files import verify_archive
+from counter_app.errors import EnvironmentProblem, ValidationError
+from counter_app.paths import DataDir
+from tests.trust.trust_helpers import ID_NUMBER, make_data_dir, receive_one, scan_component
+
+T = datetime(2026, 10, 5, 17, 0, 0)
+
+
+@pytest.fixture
+def filled(tmp_path: Path) -> tuple[DataDir, CounterDB]:
+    data, cdb = make_data_dir(tmp_path / "data")
+    for i in range(3):
+        dossier = receive_one(cdb, name=f"Công dân {i}", id_number=f"00109901234{i}")
+        scan_component(data.root, cdb, dossier, seed=i)
+    (data.documents / "mau01.pdf").write_bytes(b"%PDF-1.4 receipt\n%%EOF\n")
+    return data, cdb
+
+
+def test_backup_has_snapshot_files_and_manifest(filled: tuple[DataDir, CounterDB], tmp_path: Path) -> None:
+    data, cdb = filled
+    usb = tmp_path / "usb"
+    result = backup.create_backup(data, usb, now=T)
+    assert result.path == usb / "qmc-backup-20261005-170000" and result.files == 4 and not result.warnings
+    assert backup.verify_backup(result.path) == []
+    manifest = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["database"]["audit_head"] == list(audit.head(cdb))
+    for rel, info in manifest["files"].items():
+        assert (data.root / rel).read_bytes() == (result.path / rel).read_bytes()
+        assert len(info["sha256"]) == 64
+    snap = sqlite3.connect(result.path / "counter.sqlite3")
+    assert snap.execute("SELECT count(*) FROM dossiers").fetchone()[0] == 3
+    assert snap.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # self-contained file
+    snap.close()
+    backup.record_backup(cdb, result, user_id=1)
+    assert audit.recent(cdb, limit=1)[0]["action"] == "backup"
+    assert backup.backup_due(cdb) is None  # no folder configured
+
+
+def test_snapshot_is_online_and_excludes_uncommitted_work(filled: tuple[DataDir, CounterDB], tmp_path: Path) -> None:
+    data, _ = filled
+    other = CounterDB(data.database, migrate=False)  # a second writer, mid-transaction
+    with other.write():
+        other.conn.execute("UPDATE dossiers SET note = 'chưa lưu'")
+        result = backup.create_backup(data, tmp_path / "usb", now=T)
+    other.close()
+    snap = sqlite3.connect(result.path / "counter.sqlite3")
+    assert snap.execute("SELECT count(*) FROM dossiers WHERE note = 'chưa lưu'").fetchone()[0] == 0
+    snap.close()
+
+
+def test_unchanged_files_are_linked_and_rotation_keeps_n(filled: tuple[DataDir, CounterDB], tmp_path: Path) -> None:
+    data, cdb = filled
+    usb = tmp_path / "usb"
+    first = backup.create_backup(data, usb, now=T, keep=2)
+    second = backup.create_backup(data, usb, now=T + timedelta(hours=1), keep=2)
+    assert first.bytes_copied > 0 and second.bytes_copied == 0 and second.bytes_linked == first.bytes_copied
+    receive_one(cdb, name="Người mới", id_number="001099099999")
+    third = backup.create_backup(data, usb, now=T + timedelta(hours=2), keep=2)
+    assert third.removed == (first.path,)
+    assert [b.path for b in backup.list_backups(usb)] == [third.path, second.path]
+    assert backup.verify_backup(second.path) == [] and backup.verify_backup(third.path) == []
+
+
+def test_interrupted_backup_never_looks_complete(filled: tuple[DataDir, CounterDB], tmp_path: Path) -> None:
+    data, _ = filled
+    usb = tmp_path / "usb"
+    stale = usb / ".partial-qmc-backup-20261004-170000-123"
+    (stale / "scans").mkdir(parents=True)
+    assert backup.list_backups(usb) == []
+    backup.create_backup(data, usb, now=T)
+    assert not stale.exists() and len(backup.list_backups(usb)) == 1
+
+
+def test_unwritable_target_gives_a_clear_message(filled: tuple[DataDir, CounterDB], tmp_path: Path) -> None:
+    data, _ = filled
+    not_a_dir = tmp_path / "usb"
+    not_a_dir.write_bytes(b"")
+    with pytest.raises(EnvironmentProblem, match="thư mục sao lưu"):
+        backup.create_backup(data, not_a_dir, now=T)
+
+
+def test_restore_round_trip_then_swap_in(filled: tuple[DataDir, CounterDB], tmp_path: Path) -> None:
+    data, cdb = filled
+    result = backup.create_backup(data, tmp_path / "usb", now=T)
+    restored = tmp_path / "restored"
+    report = backup.restore_backup(result.path, restored, user_id=1)
+    assert report.files == 4 and report.audit_breaks == ()
+    rcdb = CounterDB(restored / "counter.sqlite3")
+    assert rcdb.scalar("SELECT count(*) FROM dossiers") == 3
+    assert verify_archive(rcdb, restored) == []
+    assert audit.verify_chain(rcdb) == [] and audit.recent(rcdb, limit=1)[0]["action"] == "restore"
+    rcdb.close()
+    cdb.close()
+    aside = backup.replace_data_dir(data.root, restored, now=T)
+    assert aside.name == "data-hong-20261005-170000" and (aside / "counter.sqlite3").exists()
+    assert (data.root / "counter.sqlite3").exists() and not restored.exists()
+
+
+def test_restore_refuses_a_damaged_backup_and_a_non_empty_target(
+    filled: tuple[DataDir, CounterDB], tmp_path: Path
+) -> None:
+    data, _ = filled
+    result = backup.create_backup(data, tmp_path / "usb", now=T)
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "x").write_text("x")
+    with pytest.raises(ValidationError, match="đã có dữ liệu"):
+        backup.restore_backup(result.path, busy)
+    scan = next((result.path / "scans").rglob("*.pdf"))
+    raw = bytearray(scan.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    scan.write_bytes(bytes(raw))
+    assert any("scans/" in p for p in backup.verify_backup(result.path))
+    with pytest.raises(ValidationError, match="không dùng được"):
+        backup.restore_backup(result.path, tmp_path / "restored")
+    assert not (tmp_path / "restored").exists()
+    assert not list(tmp_path.glob(".restored*"))
+
+
+def test_manifest_with_path_traversal_is_refused(filled: tuple[DataDir, CounterDB], tmp_path: Path) -> None:
+    data, _ = filled
+    result = backup.create_backup(data, tmp_path / "usb", now=T)
+    mpath = result.path / "manifest.json"
+    manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    evil = tmp_path / "evil.txt"
+    evil.write_text("x")
+    manifest["files"]["../../evil.txt"] = {"sha256": "0" * 64, "size": 1}
+    mpath.write_text(json.dumps(manifest), encoding="utf-8")
+    assert any("không hợp lệ" in p for p in backup.verify_backup(result.path))
+    with pytest.raises(ValidationError):
+        backup.restore_backup(result.path, tmp_path / "restored")
+    assert evil.read_text() == "x"
+
+
+def test_startup_check_fresh_good_and_temp_files(tmp_path: Path) -> None:
+    fresh = DataDir(tmp_path / "fresh").ensure()
+    report = backup.startup_check(fresh)
+    assert report.ok and report.fresh
+    data, cdb = make_data_dir(tmp_path / "data")
+    receive_one(cdb)
+    cdb.close()
+    (data.scans / ".TK-1.pdf.abc123.tmp").write_bytes(b"half")
+    report = backup.startup_check(data)
+    assert report.ok and not report.fresh and report.temp_files == 1 and "tệp tạm" in report.message()
+    assert backup.clean_temp_files(data) == 1 and backup.startup_check(data).temp_files == 0
+
+
+def test_startup_check_corrupt_database_names_the_latest_backup(tmp_path: Path) -> None:
+    data, cdb = make_data_dir(tmp_path / "data")
+    for i in range(30):
+        receive_one(cdb, name=f"Công dân {i}", id_number=f"0010990123{i:02d}")
+    usb = tmp_path / "usb"
+    backup.create_backup(data, usb, now=T)
+    cdb.close()
+    size = data.database.stat().st_size
+    with data.database.open("r+b") as fh:  # a power cut mid-write on a disk that lies about fsync
+        for offset in range(4096 * 2, size, 4096 * 3):
+            fh.seek(offset + 100)
+            fh.write(os.urandom(2000))
+    report = backup.startup_check(data, backup_dirs=[usb])
+    assert not report.ok and report.problems
+    text = report.message()
+    assert "Cách khôi phục" in text and "05/10/2026 17:00" in text and ID_NUMBER not in text
+
+
+def test_startup_check_reports_a_tampered_audit_tail(tmp_path: Path) -> None:
+    data, cdb = make_data_dir(tmp_path / "data")
+    receive_one(cdb)
+    cdb.close()
+    conn = sqlite3.connect(data.database)
+    conn.execute("DROP TRIGGER audit_log_no_update")
+    conn.execute("UPDATE audit_log SET user_id = 2 WHERE action = 'receive'")
+    conn.commit()
+    conn.close()
+    report = backup.startup_check(data)
+    assert report.ok and any("Nhật ký kiểm tra" in n for n in report.notes)
+
+
+def test_backup_due_follows_the_schedule(filled: tuple[DataDir, CounterDB], tmp_path: Path) -> None:
+    data, cdb = filled
+    usb = tmp_path / "usb"
+    cdb.set_setting("backup_dir", str(usb))
+    assert backup.backup_due(cdb) is None  # USB not plugged in (folder missing): skip quietly
+    usb.mkdir()
+    assert backup.backup_due(cdb) == usb
+    backup.record_backup(cdb, backup.create_backup(data, usb, now=T))
+    assert backup.backup_due(cdb) is None
+    assert backup.backup_due(cdb, datetime.now() + timedelta(hours=25)) == usb
