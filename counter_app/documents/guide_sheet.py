@@ -21,7 +21,7 @@ from reportlab.platypus.flowables import HRFlowable
 
 from counter_app.atomicio import atomic_write_bytes
 from counter_app.documents import _fonts, _layout
-from counter_app.documents._layout import A5_FORM, styles_for
+from counter_app.documents._layout import A5_FORM, PageSpec, styles_for
 from counter_app.documents._text import clean, local, para, place_date
 from counter_app.documents._text import money as _money
 from counter_app.documents.model import Agency
@@ -33,6 +33,10 @@ TITLE = "HƯỚNG DẪN NỘP HỒ SƠ TRỰC TUYẾN"
 FILE_SLUG = "huong-dan-nop-truc-tuyen"
 QR_SIDE_MM = 38.0  # large enough for an old phone camera at arm's length
 _GRID_PT = 72 / 150  # one pixel of a 150-dpi raster
+# The forms' A5 page with 2 mm more at the bottom for the two-line footer. (11 pt body text was
+# tried for elderly readers: the longest procedures then take two pages, so 10 pt like the forms.)
+A5_GUIDE = PageSpec(A5_FORM.size, A5_FORM.left, A5_FORM.right, A5_FORM.top, A5_FORM.bottom + 2 * mm,
+                    body_size=A5_FORM.body_size, header_size=A5_FORM.header_size)
 
 
 def money(amount: int) -> str:
@@ -96,7 +100,7 @@ def render_guide_sheet(
     issued_at: dt.datetime | None = None,
 ) -> bytes:
     """The A5 guide sheet for ``guide`` as PDF bytes (one page for every procedure we ship)."""
-    spec = A5_FORM
+    spec = A5_GUIDE
     st = styles_for(spec)
     issued = local(issued_at or dt.datetime.now())
     a = guide.availability

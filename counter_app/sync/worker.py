@@ -320,6 +320,23 @@ def _claim(cdb: CounterDB, key: int, data_root: Path) -> _Unit | None:
     return unit
 
 
+def _claim_safely(cdb: CounterDB, key: int, data_root: Path, now: datetime) -> _Unit | None:
+    """:func:`_claim` in a savepoint; a unit that cannot even be built is parked, not fatal."""
+    try:
+        with cdb.write():
+            return _claim(cdb, key, data_root)
+    except Exception:
+        # A data problem or a bug in the mapping: park this unit, keep the queue moving.
+        log.exception("could not prepare outbox unit %s", key)
+        where = "dossier_id = ?" if key > 0 else "id = ?"
+        cdb.conn.execute(
+            f"UPDATE outbox SET state = 'error', attempts = attempts + 1, next_attempt_at = ?, last_error = ? "
+            f"WHERE {where} AND state = 'pending'",
+            (ts(now), "Không lập được dữ liệu để gửi (lỗi dữ liệu hoặc lỗi chương trình). "
+             "Gửi tệp nhật ký cho bộ phận hỗ trợ rồi bấm «Gửi lại».", abs(key)))
+        return None
+
+
 def _send(unit: _Unit, client: ProvincialClient, uploaded: set[str]) -> None:
     """The network part of a unit: files, then the dossier, then progress. Never raises."""
     try:
@@ -474,7 +491,7 @@ def push(cdb: CounterDB, data_root: Path, client: ProvincialClient, report: Sync
                 with cdb.write():
                     for u in finished:
                         _record(cdb, u, config, clock(), report)
-                    units = [u for u in (_claim(cdb, k, data_root) for k in take) if u is not None]
+                    units = [u for u in (_claim_safely(cdb, k, data_root, clock()) for k in take) if u is not None]
                 finished = []
                 for u in units:
                     in_flight[pool.submit(_send, u, client, uploaded)] = u
@@ -790,8 +807,15 @@ def run_forever(cdb: CounterDB, data_root: Path, client: ProvincialClient, *, st
         full = mono - last_full >= interval
         if (woke or mono >= hold_until) and (woke or full or max_id != last_max or _first_due(cdb, ts(datetime.now()))):
             pass_config = replace(config, pull=config.pull and (full or woke))
-            report = sync_once(cdb, data_root, client, config=pass_config, stop=stop, recover=False,
-                               uploaded=uploaded)
+            try:
+                report = sync_once(cdb, data_root, client, config=pass_config, stop=stop, recover=False,
+                                   uploaded=uploaded)
+            except Exception as exc:  # disk full, database locked, a bug: report, wait, try again
+                log.exception("sync pass failed")
+                report = SyncReport(started_at=datetime.now(), finished_at=datetime.now())
+                report.error = SyncError(exc.message if isinstance(exc, CounterError) else
+                                         f"Lỗi không mong đợi khi đồng bộ: {type(exc).__name__}.",
+                                         hint=exc.hint if isinstance(exc, CounterError) else None)
             last_max = max_id
             if full or woke:
                 last_full = mono

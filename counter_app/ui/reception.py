@@ -157,7 +157,7 @@ class ReceptionPage(QWidget):
         # --- online guidance hook ---
         self.guide_btn = QPushButton("Hướng dẫn nộp trực tuyến  (Ctrl+H)")
         self.guide_btn.setAutoDefault(False)
-        self.guide_btn.clicked.connect(self.open_guidance)
+        self.guide_btn.clicked.connect(lambda: self.open_guidance())
         lay.addWidget(self.guide_btn, 0, Qt.AlignmentFlag.AlignLeft)
         # --- end online guidance hook ---
         return w
@@ -180,10 +180,10 @@ class ReceptionPage(QWidget):
         self.reuse_label.setWordWrap(True)
         qr_image = QPushButton("Đọc QR từ ảnh…  (Ctrl+O)")
         qr_image.setToolTip("Ảnh chụp thẻ CCCD từ điện thoại hoặc máy ảnh tài liệu")
-        qr_image.clicked.connect(self.qr_from_image)
+        qr_image.clicked.connect(lambda: self.qr_from_image())
         sc = QShortcut(QKeySequence("Ctrl+O"), w)
         sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        sc.activated.connect(self.qr_from_image)
+        sc.activated.connect(lambda: self.qr_from_image())
         qr_row = QHBoxLayout()
         qr_row.addWidget(self.qr, 1)
         qr_row.addWidget(qr_image)
@@ -258,7 +258,7 @@ class ReceptionPage(QWidget):
         # --- online guidance hook ---
         self.guide_btn_decision = QPushButton("Hướng dẫn nộp trực tuyến  (Ctrl+H)")
         self.guide_btn_decision.setAutoDefault(False)
-        self.guide_btn_decision.clicked.connect(self.open_guidance)
+        self.guide_btn_decision.clicked.connect(lambda: self.open_guidance())
         lay.addWidget(self.guide_btn_decision, 0, Qt.AlignmentFlag.AlignLeft)
         # --- end online guidance hook ---
         lay.addStretch(1)

@@ -135,7 +135,7 @@ class ScanStationPage(QWidget):
         self.scan_btn.setStyleSheet("font-weight:bold; padding:6px 14px;")
         self.scan_btn.clicked.connect(lambda: self.start_scan())
         self.import_btn = QPushButton("Nhập tệp…")
-        self.import_btn.clicked.connect(self.import_files)
+        self.import_btn.clicked.connect(lambda: self.import_files())
         self.cancel_btn = QPushButton("Dừng")
         self.cancel_btn.setEnabled(False)
         self.cancel_btn.clicked.connect(self.cancel_scan)

