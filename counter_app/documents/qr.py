@@ -58,7 +58,7 @@ KEYS: dict[str, str] = {
 # Shortened first (in this order) when the payload would need a bigger symbol than MAX_VERSION.
 _SHRINKABLE = ("ht", "gt")
 
-MAX_VERSION = 10
+MAX_VERSION = 9
 MODULE_PT = 3 * 72 / 150  # 3 px at 150 dpi
 _GRID_PT = 72 / 150  # one pixel at 150 dpi
 MAX_SIDE_PT = (17 + 4 * MAX_VERSION) * MODULE_PT  # 82 pt ≈ 29 mm

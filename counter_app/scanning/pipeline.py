@@ -64,7 +64,7 @@ class PipelineOptions:
     orientation_min_evidence: float = 0.04  # |asymmetry| needed to turn a page upside down
     min_dpi: int = 200  # DOMAIN §6: at least 200 dpi
     dark_paper_level: int = 110  # paper darker than this (0-255) → "too_dark"
-    blur_sharpness: float = 0.25  # text edge sharpness below this → "blur"
+    blur_sharpness: float = 0.9  # text-edge sharpness below this → "blur" (≈ Gaussian blur σ 0.3 mm)
     max_pixels: int = 200_000_000  # larger frames are refused (A3 at 600 dpi is ~70 Mpx)
 
 

@@ -65,6 +65,8 @@ class PageTruth:
 class TestPage:
     """One generated acquisition: the BGR frame, its resolution, its kind and its truth."""
 
+    __test__ = False  # not a pytest test class despite the name
+
     image: np.ndarray
     dpi: int
     kind: str

@@ -34,6 +34,7 @@ __all__ = [
     "FileRef",
     "dossier_files",
     "dossier_payload",
+    "file_ref",
     "progress_item",
     "wire_time",
 ]

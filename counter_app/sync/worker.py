@@ -48,7 +48,7 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -839,8 +839,3 @@ def run_forever(cdb: CounterDB, data_root: Path, client: ProvincialClient, *, st
         else:
             stop.wait(poll)
 
-
-def units_pending(cdb: CounterDB) -> Iterable[int]:  # pragma: no cover - debugging helper
-    """Keys of units with pending entries (dossier id, or minus the entry id)."""
-    return [int(r["k"]) for r in cdb.query(
-        "SELECT DISTINCT COALESCE(dossier_id, -id) AS k FROM outbox WHERE state = 'pending'")]

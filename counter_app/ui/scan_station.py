@@ -152,7 +152,8 @@ class ScanStationPage(QWidget):
         self.strip = QListWidget()
         self.strip.setViewMode(QListWidget.ViewMode.IconMode)
         self.strip.setIconSize(QSize(150, 200))
-        self.strip.setGridSize(QSize(170, 240))
+        self.strip.setGridSize(QSize(170, 262))
+        self.strip.setWordWrap(True)
         self.strip.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.strip.setMovement(QListWidget.Movement.Snap)
         self.strip.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
@@ -305,7 +306,9 @@ class ScanStationPage(QWidget):
         if self.session is None or self.session.dossier_id != d["id"]:
             self.new_session()
         self._fill_components()
-        self.status.setText("Đặt giấy vào máy quét rồi nhấn F9.")
+        if not getattr(self, "_keep_status", False):
+            self.status.setText("Đặt giấy vào máy quét rồi nhấn F9.")
+        self._keep_status = False
 
     def new_session(self) -> None:
         """Start an empty session folder for the current dossier."""
@@ -612,7 +615,11 @@ class ScanStationPage(QWidget):
             session.discard()
             self.session = None
             self.strip.clear()
+            self.preview.clear()
+            self.preview.setText("Xem trước trang")
+            self.page_info.clear()
             self.saved.emit(dossier["id"])
+            self._keep_status = True
             self.select_dossier(int(dossier["id"]))
 
         def failed(exc: BaseException) -> None:
@@ -630,19 +637,26 @@ class ScanStationPage(QWidget):
         if not cert:
             from counter_app.ui.qt import QMessageBox
 
-            answer = QMessageBox.question(
-                self, "Chưa có chứng thư số",
-                "Tài khoản này chưa được cấu hình chứng thư số cá nhân, bản số hóa sẽ chưa được ký.\n"
-                "Vẫn lưu bản chưa ký (ký bổ sung sau)?")
-            return None if answer == QMessageBox.StandardButton.Yes else False
+            box = QMessageBox(QMessageBox.Icon.Question, "Chưa có chứng thư số",
+                              "Tài khoản này chưa được cấu hình chứng thư số cá nhân, bản số hóa sẽ chưa được ký.\n"
+                              "Vẫn lưu bản chưa ký (ký bổ sung sau)?", parent=self)
+            yes = box.addButton("Lưu bản chưa ký", QMessageBox.ButtonRole.AcceptRole)
+            box.addButton("Hủy", QMessageBox.ButtonRole.RejectRole)
+            box.exec()
+            return None if box.clickedButton() is yes else False
         from counter_app.scanning.signing import OfficerSigner
         from counter_app.ui.qt import QInputDialog, QLineEdit
 
         while True:
-            text, ok = QInputDialog.getText(self, "Ký số", "Mật khẩu chứng thư số của bạn:",
-                                            QLineEdit.EchoMode.Password)
-            if not ok:
+            ask = QInputDialog(self)
+            ask.setWindowTitle("Ký số bản điện tử")
+            ask.setLabelText("Mật khẩu chứng thư số của bạn (chỉ hỏi một lần trong phiên làm việc):")
+            ask.setTextEchoMode(QLineEdit.EchoMode.Password)
+            ask.setOkButtonText("Ký số")
+            ask.setCancelButtonText("Hủy")
+            if not ask.exec():
                 return False
+            text = ask.textValue()
             try:
                 self._cached_signer = OfficerSigner.from_pkcs12(self.data_root / cert, text)
                 return self._cached_signer

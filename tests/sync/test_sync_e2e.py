@@ -30,7 +30,9 @@ from counter_app.sync.status import list_items, queue_status
 from counter_app.sync.worker import (
     CURSOR_KEY,
     SyncConfig,
+    SyncReport,
     pull_catalogue,
+    pull_changes,
     retry_all_errors,
     retry_item,
     run_forever,
@@ -274,10 +276,16 @@ def test_pull_applies_province_status_and_downloads_the_result(simulator_factory
             assert sha256_file(counter.root / result["path"]) == result["sha256"]
             assert result["sha256"] == held[d["code"]]["results"][0]["sha256"]
             assert (counter.root / result["path"]).read_bytes().startswith(b"%PDF")
-        # The counter hands the result over (10); a pull before that change is sent keeps 10.
+        # The counter hands the result over (10). A pull that still sees the province's 9 (here:
+        # the cursor rewound, before the 10 is sent) does not undo the counter's change.
         repo.return_result(cdb, ids[0], to_whom="Nguyễn Văn Thử", id_checked=True, method=0)
+        cdb.set_setting(CURSOR_KEY, 0)
+        report = SyncReport(started_at=datetime.now())
+        pull_changes(cdb, counter.root, client, report, config=FAST)
+        assert report.pulled == 0 and report.results_downloaded == 0
+        assert cdb.scalar("SELECT status FROM dossiers WHERE id = ?", (ids[0],)) == 10
         report = sync_once(cdb, counter.root, client, config=FAST)
-        assert report.pulled == 0
+        assert report.dossiers_sent == 1 and report.pulled == 0
     assert cdb.scalar("SELECT status FROM dossiers WHERE id = ?", (ids[0],)) == 10
     assert sim.admin(p.ADMIN_DOSSIERS_PATH, MaHoSo=cdb.scalar(
         "SELECT code FROM dossiers WHERE id = ?", (ids[0],)))["dossiers"][0]["status"] == 10
@@ -377,3 +385,31 @@ def test_sync_over_tls_with_configured_ca(simulator_factory: SimulatorFactory, m
     counter.cdb.set_setting("sync_ca_file", str(sim.cert))
     assert main_sync(DataDir(counter.root), True) == 0
     assert states(counter) == {"synced": 6}
+
+
+def test_what_the_province_receives(shared_simulator: RunningSimulator, make_counter: MakeCounter,
+                                    fill: Fill) -> None:
+    counter = make_counter("counter", endpoint=shared_simulator.url)
+    [dossier_id] = fill(counter, 1, files_per_dossier=2, seed=77)
+    cdb = counter.cdb
+    with client_for(shared_simulator) as client:
+        sync_once(cdb, counter.root, client, config=FAST)
+    d = cdb.query_one("SELECT * FROM dossiers WHERE id = ?", (dossier_id,))
+    assert d is not None
+    [held] = shared_simulator.admin(p.ADMIN_DOSSIERS_PATH, MaHoSo=d["code"])["dossiers"]
+    sent = held["received"]
+    assert sent["MaTTHC"] == "1.001193" and sent["TenTTHC"] == "Đăng ký khai sinh" and sent["MaLinhVuc"] == "HT"
+    assert sent["ChuHoSo"] == d["applicant_name"] and sent["SoGiayToChuHoSo"] == d["applicant_id_number"]
+    assert sent["NgayTiepNhan"] == "20261005100000" and p.is_valid_timestamp(sent["NgayHenTra"])
+    assert sent["TrangThaiHoSo"] == 2 and sent["KenhThucHien"] == 1 and sent["HinhThuc"] == 0
+    assert sent["DinhDanhCHS"] == [{"LoaiDinhDanh": 1, "SoDinhDanh": d["applicant_id_number"]}]
+    assert sent["DanhSachLePhi"] == [{"TenPhiLePhi": "Lệ phí", "MaPhiLePhi": "LP", "HinhThucThu": 1, "Gia": 8000,
+                                      "LoaiPhiLePhi": 2}]
+    files = {f["uid"]: f for f in cdb.query("SELECT * FROM files WHERE dossier_id = ?", (dossier_id,))}
+    docs = sent["TaiLieuNop"]
+    # Two digitised components (TK, GCS) with their files, UQ received on paper only; CCCD only shown.
+    assert [x["MaThanhPhanHoSo"] for x in docs] == ["TK", "GCS", "UQ"]
+    assert {x["TepDinhKemId"] for x in docs[:2]} == set(files) and docs[2]["TepDinhKemId"] == ""
+    assert all(x["DuocSoHoa"] == 1 and x["IsDeleted"] == 0 for x in docs[:2]) and docs[2]["DuocSoHoa"] == 0
+    assert sent["HoSoCoThanhPhanSoHoa"] == 1
+    assert {f["file_id"]: f["sha256"] for f in held["files"]} == {u: f["sha256"] for u, f in files.items()}

@@ -12,6 +12,7 @@ import json
 import os
 import sqlite3
 import time
+import warnings
 import zlib
 from datetime import date, datetime
 from pathlib import Path
@@ -190,7 +191,8 @@ def test_names_with_sql_special_characters_are_found_verbatim(search_db: Counter
     fp = _fingerprint(search_db)
     for nasty in SQL_NASTY:
         rows = list_dossiers(search_db, ListFilter(text=f"Trần {nasty}"), limit=50)
-        assert f"Trần {nasty}".replace("\x00", "\x00") in [r["applicant_name"] for r in rows], nasty
+        # Stored exactly as typed (outer spaces trimmed), and found by what was typed.
+        assert f"Trần {nasty}".strip() in [r["applicant_name"] for r in rows], nasty
     assert list_dossiers(search_db, ListFilter(text="%"), limit=50) == []  # % is not a wildcard here
     assert _fingerprint(search_db) == fp and search_db.scalar("SELECT count(*) FROM dossiers") == len(SQL_NASTY)
 
@@ -311,7 +313,12 @@ def test_random_bytes_behind_image_magic_give_a_clear_error(tmp_path_factory: py
     path = tmp_path_factory.mktemp("fuzz") / "x.img"
     path.write_bytes(magic + body + (b"\n%%EOF\n" if magic.startswith(b"%PDF") else b""))
     try:
-        _collect(path)
+        # Pillow warns "Corrupt EXIF data" for some broken TIFF headers; imageio does not silence it,
+        # so under this suite's filterwarnings=error it would escape as an exception. In the app it
+        # is only a warning (then CorruptImageError) — reported to the imageio owner; ignored here.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Corrupt EXIF data", category=UserWarning)
+            _collect(path)
     except ImageError as exc:
         assert exc.message
     assert path.read_bytes().startswith(magic)

@@ -1,0 +1,465 @@
+"""The monthly report (báo cáo tháng): an A4 PDF in Vietnamese with charts, and its CSV rows.
+
+Counters report reception, processing and digitisation results monthly, before the 15th (DOMAIN §7).
+Three steps so the GUI never blocks: :func:`collect` reads the database (on the database worker),
+:func:`render_pdf` / :func:`render_csv` are pure functions of the collected data (run in the thread
+pool), :func:`save` writes both under ``documents/reports/`` of the data directory.
+
+Charts are reportlab graphics (vector, Liberation Serif embedded like the text).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.lineplots import LinePlot
+from reportlab.graphics.charts.piecharts import Pie
+from reportlab.graphics.shapes import Drawing, Line, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table
+
+from counter_app.atomicio import atomic_write_bytes
+from counter_app.db.calendar_store import load_calendar
+from counter_app.db.database import CounterDB
+from counter_app.documents import _fonts
+from counter_app.documents._layout import PageSpec, build_pdf, national_header, signature_block, styles_for, table_style
+from counter_app.documents._text import clean, vn_date
+from counter_app.reports import indicators as ind
+
+__all__ = ["CSV_COLUMNS", "ReportData", "collect", "mark_exported", "render_csv", "render_pdf", "report_paths",
+           "save"]
+
+# Nghị định 30/2020 margins for A4: left 30–35 mm, right 15–20 mm, top/bottom 20–25 mm.
+A4_REPORT = PageSpec(A4, 30 * mm, 15 * mm, 20 * mm, 20 * mm, body_size=11, header_size=11)
+CHANNEL_NAMES = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính công ích"}
+CHANNEL_COLORS = {1: colors.HexColor("#2f5d8a"), 2: colors.HexColor("#2e8b57"), 3: colors.HexColor("#c77c00")}
+SERIES_COLORS = [colors.HexColor("#2f5d8a"), colors.HexColor("#2e8b57"), colors.HexColor("#b3261e")]
+BAND_TINTS = {"full": "#e3f2e7", "close": "#fdf0d9", "low": "#f9e0de", "none": "#f0f0f0"}
+# Provinces set yearly online-filing targets per level (DOMAIN §7: 20% for communes in the reports
+# seen); the setting ``online_target`` overrides it.
+DEFAULT_ONLINE_TARGET = 20.0
+
+CSV_COLUMNS = (
+    ("code", "Mã hồ sơ"), ("procedure_code", "Mã thủ tục"), ("procedure_name", "Tên thủ tục"),
+    ("channel", "Kênh nộp"), ("status", "Trạng thái"), ("received_at", "Ngày tiếp nhận"),
+    ("due_at", "Ngày hẹn trả"), ("new_due_at", "Ngày hẹn lại"), ("finished_at", "Ngày có kết quả"),
+    ("paused_days", "Ngày chờ bổ sung"), ("in_received", "Tiếp nhận trong tháng"),
+    ("in_finished", "Giải quyết xong trong tháng"), ("on_time", "Đúng hạn"), ("paper", "Hồ sơ giấy"),
+    ("to_digitise", "Thành phần phải số hóa"), ("digitised_components", "Thành phần đã số hóa"),
+    ("digitised", "Đã số hóa đủ"), ("reused", "Tái sử dụng"), ("result_file", "Có kết quả điện tử"),
+    ("complaint", "Có phản ánh"), ("officer", "Cán bộ tiếp nhận"),
+)
+
+
+@dataclass
+class ReportData:
+    """Everything the report prints (plain data: picklable, renderable on any thread)."""
+
+    year: int
+    month: int
+    agency_name: str
+    parent_name: str
+    place_name: str
+    created: date
+    figures: ind.MonthFigures
+    trend: list[ind.MonthFigures]
+    procedures: list[ind.ProcedureRow]
+    backlog_end: ind.Backlog
+    online_target: float
+    officers: dict[int, str] = field(default_factory=dict)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def collect(cdb: CounterDB, year: int, month: int, *, today: date | None = None,
+            cache: ind.FactsCache | None = None, with_rows: bool = True) -> ReportData:
+    """Read the month's figures and rows (run on the database worker)."""
+    today = today or date.today()
+    cal = load_calendar(cdb)
+    f = (cache or ind.FactsCache.for_db(cdb)).update(cdb)
+    trend = ind.series(f, ind.months_back(year, month, 12))
+    names = {r["code"]: r["name"] for r in cdb.query("SELECT code, name FROM procedures")}
+    start, nxt = ind.month_range(year, month)
+    month_end = (nxt - timedelta(days=1)).date()
+    backlog_end = ind.backlog(f, cal, min(month_end, today), received_before=nxt.date(), digitised_by=nxt.date())
+    officers = {int(r["id"]): r["full_name"] for r in cdb.query("SELECT id, full_name FROM users")}
+    rows = _rows(cdb, f, year, month, officers) if with_rows else []
+    return ReportData(
+        year=year, month=month, agency_name=cdb.get_setting("agency_name") or "",
+        parent_name=cdb.get_setting("parent_name") or "", place_name=cdb.get_setting("place_name") or "",
+        created=today, figures=trend[-1], trend=trend, procedures=ind.procedure_breakdown(f, year, month, names),
+        backlog_end=backlog_end, online_target=float(cdb.get_setting("online_target", DEFAULT_ONLINE_TARGET)),
+        officers=officers, rows=rows)
+
+
+def _rows(cdb: CounterDB, f: ind.Facts, year: int, month: int, officers: dict[int, str]) -> list[dict[str, Any]]:
+    """The dossiers behind the figures: received or finished in the month, with their flags."""
+    import numpy as np
+
+    from counter_app.domain.lifecycle import STATUS_LABELS, Status
+
+    k = ind.month_key(year, month)
+    c = f.cols
+    finished = f.derived("finished")
+    sel = f.valid & ((c["recv_month"] == k) | (finished & (c["fin_month"] == k)))
+    pos = np.nonzero(sel)[0]
+    out: list[dict[str, Any]] = []
+    ids = c["id"][pos].tolist()
+    base: dict[int, dict[str, Any]] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for r in cdb.query(
+                "SELECT d.id, d.code, d.procedure_code, p.name AS procedure_name, d.channel, d.status, d.received_at, "
+                "d.due_at, d.new_due_at, d.finished_at, d.paused_days FROM dossiers d "
+                "LEFT JOIN procedures p ON p.code = d.procedure_code "
+                f"WHERE d.id IN ({','.join('?' * len(chunk))})", chunk):
+            base[int(r["id"])] = r
+    yes = {True: "Có", False: "Không"}
+    for p, did in zip(pos.tolist(), ids, strict=True):
+        r = base.get(did)
+        if r is None:
+            continue
+        in_fin = bool(finished[p] and c["fin_month"][p] == k)
+        paper = int(c["channel"][p]) != 2
+        out.append({
+            **r,
+            "channel": CHANNEL_NAMES.get(int(r["channel"]), str(r["channel"])),
+            "status": STATUS_LABELS.get(Status(int(r["status"])), str(r["status"])),
+            "in_received": yes[bool(c["recv_month"][p] == k)], "in_finished": yes[in_fin],
+            "on_time": yes[bool(c["on_time"][p])] if in_fin else "",
+            "paper": yes[paper], "to_digitise": int(c["n_req"][p]) if paper else "",
+            "digitised_components": int(c["n_done"][p]) if paper else "",
+            "digitised": yes[bool(c["n_done"][p] >= c["n_req"][p])] if paper else "",
+            "reused": yes[bool(c["reuse"][p])], "result_file": yes[bool(c["result"][p])],
+            "complaint": yes[bool(c["complaint"][p])], "officer": officers.get(int(c["officer"][p]), ""),
+        })
+    return out
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+def render_csv(data: ReportData) -> bytes:
+    """The underlying rows as CSV: UTF-8 with BOM (Excel opens Vietnamese text correctly), one
+    header row in Vietnamese."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([label for _k, label in CSV_COLUMNS])
+    for r in data.rows:
+        w.writerow(["" if r.get(k) is None else r.get(k) for k, _l in CSV_COLUMNS])
+    return "\ufeff".encode() + buf.getvalue().encode("utf-8")
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+def _pct(v: float | None) -> str:
+    return "—" if v is None else f"{v:.1f}%".replace(".", ",")
+
+
+def _n(v: int) -> str:
+    return f"{v:,}".replace(",", ".")
+
+
+def _line_chart(trend: list[ind.MonthFigures], width: float) -> Drawing:
+    """On-time, online and digitisation rates over 12 months, with the online target line."""
+    h = 62 * mm
+    d = Drawing(width, h)
+    lp = LinePlot()
+    lp.x, lp.y, lp.width, lp.height = 28, 34, width - 40, h - 52
+    keys = [("on_time", "Đúng hạn"), ("online", "Trực tuyến"), ("digitisation", "Số hóa")]
+    data = []
+    for key, _label in keys:
+        pts = [(i, t.rate(key)) for i, t in enumerate(trend)]
+        data.append([(x, y) for x, y in pts if y is not None] or [(0, 0)])
+    lp.data = data
+    for i, col in enumerate(SERIES_COLORS):
+        lp.lines[i].strokeColor = col
+        lp.lines[i].strokeWidth = 1.6
+    lp.joinedLines = 1
+    lp.xValueAxis.valueMin, lp.xValueAxis.valueMax = -0.5, len(trend) - 0.5
+    lp.xValueAxis.valueSteps = list(range(len(trend)))
+    lp.xValueAxis.labelTextFormat = lambda v: trend[int(round(v))].label if 0 <= round(v) < len(trend) else ""
+    lp.xValueAxis.labels.fontName = _fonts.REGULAR
+    lp.xValueAxis.labels.fontSize = 7
+    lp.yValueAxis.valueMin, lp.yValueAxis.valueMax, lp.yValueAxis.valueStep = 0, 100, 20
+    lp.yValueAxis.labelTextFormat = "%d%%"
+    lp.yValueAxis.labels.fontName = _fonts.REGULAR
+    lp.yValueAxis.labels.fontSize = 7
+    lp.yValueAxis.visibleGrid = 1
+    lp.yValueAxis.gridStrokeColor = colors.HexColor("#dddddd")
+    d.add(lp)
+    legend = Legend()
+    legend.x, legend.y = 30, 10
+    legend.alignment = "right"
+    legend.columnMaximum = 1
+    legend.fontName = _fonts.REGULAR
+    legend.fontSize = 8
+    legend.dx = legend.dy = 8
+    legend.deltax = 90
+    legend.colorNamePairs = [(SERIES_COLORS[i], label) for i, (_k, label) in enumerate(keys)]
+    d.add(legend)
+    return d
+
+
+def _pie(fig: ind.MonthFigures, size: float) -> Drawing:
+    d = Drawing(size * 2.1, size + 10)
+    pie = Pie()
+    pie.x, pie.y, pie.width, pie.height = 6, 6, size - 6, size - 6
+    chans = [ch for ch in (1, 2, 3) if fig.by_channel.get(ch)]
+    pie.data = [fig.by_channel[ch] for ch in chans] or [1]
+    pie.labels = None
+    pie.slices.strokeColor = colors.white
+    for i, ch in enumerate(chans):
+        pie.slices[i].fillColor = CHANNEL_COLORS[ch]
+    if not chans:
+        pie.slices[0].fillColor = colors.HexColor("#dddddd")
+    d.add(pie)
+    legend = Legend()
+    legend.x, legend.y = size + 8, size * 0.75
+    legend.alignment = "right"
+    legend.fontName = _fonts.REGULAR
+    legend.fontSize = 8.5
+    legend.dx = legend.dy = 8
+    total = max(fig.received, 1)
+    legend.colorNamePairs = [(CHANNEL_COLORS[ch], f"{CHANNEL_NAMES[ch]}: {_n(fig.by_channel.get(ch, 0))} "
+                              f"({_pct(100 * fig.by_channel.get(ch, 0) / total)})") for ch in (1, 2, 3)]
+    d.add(legend)
+    return d
+
+
+def _backlog_bars(b: ind.Backlog, width: float) -> Drawing:
+    h = 45 * mm
+    d = Drawing(width, h)
+    bc = VerticalBarChart()
+    bc.x, bc.y, bc.width, bc.height = 40, 20, width - 60, h - 30
+    bc.data = [b.by_age]
+    bc.bars[0].fillColor = colors.HexColor("#b3261e")
+    bc.categoryAxis.categoryNames = [label for label, _lo, _hi in ind.AGE_BUCKETS]
+    bc.categoryAxis.labels.fontName = _fonts.REGULAR
+    bc.categoryAxis.labels.fontSize = 8
+    bc.valueAxis.valueMin = 0
+    bc.valueAxis.labels.fontName = _fonts.REGULAR
+    bc.valueAxis.labels.fontSize = 7
+    bc.valueAxis.labelTextFormat = lambda v: _n(int(v))
+    bc.barLabelFormat = lambda v: _n(int(v))
+    bc.barLabels.fontName = _fonts.REGULAR
+    bc.barLabels.fontSize = 8
+    bc.barLabels.nudge = 6
+    d.add(bc)
+    return d
+
+
+def _procedure_bars(rows: list[ind.ProcedureRow], width: float) -> Drawing:
+    top = rows[:8]
+    h = (14 + 11 * max(len(top), 1)) * mm / 2.2 + 34
+    d = Drawing(width, h)
+    bc = HorizontalBarChart()
+    label_w = 150
+    bc.x, bc.y, bc.width, bc.height = label_w, 10, width - label_w - 30, h - 30
+    bc.data = [[r.paper for r in reversed(top)] or [0], [r.by_channel.get(2, 0) for r in reversed(top)] or [0]]
+    bc.bars[0].fillColor = CHANNEL_COLORS[1]
+    bc.bars[1].fillColor = CHANNEL_COLORS[2]
+    bc.categoryAxis.categoryNames = [_short(r.name, 38) for r in reversed(top)] or [""]
+    bc.categoryAxis.labels.fontName = _fonts.REGULAR
+    bc.categoryAxis.labels.fontSize = 7
+    bc.categoryAxis.labels.boxAnchor = "e"
+    bc.valueAxis.valueMin = 0
+    bc.valueAxis.labels.fontName = _fonts.REGULAR
+    bc.valueAxis.labels.fontSize = 7
+    bc.valueAxis.labelTextFormat = lambda v: _n(int(v))
+    bc.categoryAxis.style = "stacked"
+    d.add(bc)
+    legend = Legend()
+    legend.x, legend.y = label_w, h - 2
+    legend.alignment = "right"
+    legend.columnMaximum = 1
+    legend.deltax = 110
+    legend.fontName = _fonts.REGULAR
+    legend.fontSize = 8
+    legend.dx = legend.dy = 7
+    legend.colorNamePairs = [(CHANNEL_COLORS[1], "Hồ sơ giấy"), (CHANNEL_COLORS[2], "Trực tuyến")]
+    d.add(legend)
+    return d
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _title_line(text: str, width: float) -> Drawing:
+    d = Drawing(width, 14)
+    d.add(String(0, 3, text, fontName=_fonts.BOLD, fontSize=10.5))
+    d.add(Line(0, 0, width, 0, strokeColor=colors.HexColor("#999999"), strokeWidth=0.4))
+    return d
+
+
+def render_pdf(data: ReportData) -> bytes:
+    """The A4 report (Vietnamese, Liberation Serif embedded, vector charts)."""
+    spec = A4_REPORT
+    st = styles_for(spec)
+    w = spec.content_width
+    fig = data.figures
+    story: list[Flowable] = [
+        national_header(spec, qr_payload=None, parent_name=clean(data.parent_name).upper(),
+                        agency_name=clean(data.agency_name).upper(), number_line="Số: ……/BC",
+                        date_line=f"{clean(data.place_name) or '……'}, {vn_date(data.created)}"),
+        Spacer(1, 6 * mm),
+        Paragraph("BÁO CÁO", st.title),
+        Paragraph(f"<b>Kết quả tiếp nhận, giải quyết và số hóa hồ sơ thủ tục hành chính<br/>"
+                  f"tháng {data.month:02d} năm {data.year}</b>", st.center_bold),
+        Spacer(1, 5 * mm),
+        Paragraph("<b>1. Tình hình tiếp nhận hồ sơ</b>", st.body_left),
+        Paragraph(
+            f"Trong tháng, bộ phận tiếp nhận <b>{_n(fig.received)}</b> hồ sơ: trực tiếp {_n(fig.by_channel[1])}, "
+            f"trực tuyến {_n(fig.by_channel[2])}, qua bưu chính công ích {_n(fig.by_channel[3])}. "
+            f"Tỷ lệ hồ sơ trực tuyến đạt <b>{_pct(fig.rate('online'))}</b> so với chỉ tiêu "
+            f"{_pct(data.online_target)} của cấp xã"
+            + (" — <b>đạt chỉ tiêu</b>." if (fig.rate("online") or 0) >= data.online_target
+               else " — <b>chưa đạt chỉ tiêu</b>."), st.body),
+        Spacer(1, 2 * mm),
+        _pie(fig, 34 * mm),
+        Spacer(1, 3 * mm),
+        Paragraph("<b>2. Các chỉ số theo Quyết định 766/QĐ-TTg</b>", st.body_left),
+        Spacer(1, 1.5 * mm),
+        _indicator_table(data, w),
+        Spacer(1, 1.5 * mm),
+        Paragraph("<i>Thời gian chờ công dân bổ sung hồ sơ không tính vào thời hạn giải quyết; văn bản xin lỗi, "
+                  "hẹn lại không làm hồ sơ trễ hạn thành đúng hạn. Hồ sơ giấy gồm hồ sơ nộp trực tiếp và qua bưu "
+                  "chính công ích; giấy tờ chỉ xuất trình và trường hợp miễn số hóa theo Thông tư 03/2025/TT-VPCP "
+                  "không tính.</i>", st.small_italic),
+        Spacer(1, 3 * mm),
+        KeepTogether([_title_line("Biểu đồ 1. Diễn biến 12 tháng: đúng hạn, trực tuyến, số hóa (%)", w),
+                      _line_chart(data.trend, w)]),
+        PageBreak(),
+        Paragraph("<b>3. Kết quả theo thủ tục hành chính</b>", st.body_left),
+        Spacer(1, 1.5 * mm),
+        _procedure_table(data, w),
+        Spacer(1, 3 * mm),
+        KeepTogether([_title_line("Biểu đồ 2. Thủ tục nhiều hồ sơ nhất: hồ sơ giấy và trực tuyến", w),
+                      _procedure_bars(data.procedures, w)]),
+        Spacer(1, 3 * mm),
+    ]
+    b = data.backlog_end
+    story += [
+        KeepTogether([
+            Paragraph("<b>4. Hồ sơ giấy chưa số hóa xong tại thời điểm cuối tháng</b>", st.body_left),
+            Paragraph(f"Còn <b>{_n(b.total)}</b> hồ sơ ({_n(b.components)} thành phần) chưa số hóa xong, theo số ngày "
+                      "làm việc kể từ ngày tiếp nhận:", st.body),
+            _backlog_bars(b, w),
+        ]),
+        Spacer(1, 3 * mm),
+        Paragraph("<b>5. Đề xuất, kiến nghị</b>", st.body_left),
+        Paragraph("……………………………………………………………………………………………………………", st.body),
+        Paragraph("……………………………………………………………………………………………………………", st.body),
+        signature_block(spec, [("NGƯỜI LẬP BÁO CÁO", "(Ký và ghi rõ họ tên)", ""),
+                               ("THỦ TRƯỞNG CƠ QUAN", "(Ký, ghi rõ họ tên và đóng dấu)", "")], space=20 * mm),
+    ]
+    return build_pdf(spec, story, title=f"Báo cáo tháng {data.month:02d}/{data.year}",
+                     subject="Kết quả tiếp nhận, giải quyết và số hóa hồ sơ", always_number=True)
+
+
+def _indicator_table(data: ReportData, width: float) -> Table:
+    st = styles_for(A4_REPORT)
+    fig = data.figures
+    counts = {
+        "on_time": f"{_n(fig.on_time)}/{_n(fig.finished)}",
+        "online": f"{_n(fig.online)}/{_n(fig.received)}",
+        "digitisation": f"{_n(fig.digitised)}/{_n(fig.paper)}",
+        "electronic_results": f"{_n(fig.result_files)}/{_n(fig.finished)}",
+        "reuse": f"{_n(fig.reused)}/{_n(fig.received)}",
+        "satisfaction": f"trễ {_n(fig.late)}, phản ánh {_n(fig.complaints)}"
+                        + (f"; đánh giá TB {fig.rating_avg:.1f}/5".replace(".", ",") if fig.rating_avg else ""),
+    }
+    head = [Paragraph(t, st.cell_head) for t in ("Chỉ số", "Số hồ sơ", "Tỷ lệ", "Mức điểm tối đa", "Đánh giá")]
+    rows: list[list[Any]] = [head]
+    band_colors = []
+    for i, d in enumerate(ind.INDICATORS, start=1):
+        v = fig.rate(d.key)
+        band = ind.band_for(v, d.target)
+        rows.append([Paragraph(d.label, st.cell), Paragraph(counts[d.key], st.cell_center),
+                     Paragraph(f"<b>{_pct(v)}</b>", st.cell_center), Paragraph(f"≥ {d.target:g}%", st.cell_center),
+                     Paragraph(f"<font color='{band.color}'><b>{band.label}</b></font>", st.cell_center)])
+        band_colors.append(("BACKGROUND", (4, i), (4, i), colors.HexColor(BAND_TINTS[band.name])))
+    t = Table(rows, colWidths=[width * 0.30, width * 0.22, width * 0.12, width * 0.16, width * 0.20], repeatRows=1)
+    t.setStyle(table_style([
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        *band_colors,
+    ]))
+    return t
+
+
+def _procedure_table(data: ReportData, width: float) -> Table:
+    st = styles_for(A4_REPORT)
+    heads = ("#", "Thủ tục", "Tiếp nhận", "Trực tiếp", "Trực tuyến", "Bưu chính", "Đã số hóa / hồ sơ giấy",
+             "Xong / đúng hạn")
+    rows: list[list[Any]] = [[Paragraph(h, st.cell_head) for h in heads]]
+    shown = data.procedures[:20]
+    for i, r in enumerate(shown, start=1):
+        rate = f" ({_pct(100 * r.digitised / r.paper)})" if r.paper else ""
+        rows.append([str(i), Paragraph(clean(r.name), st.cell), _n(r.received), _n(r.by_channel[1]),
+                     _n(r.by_channel[2]), _n(r.by_channel[3]), Paragraph(f"{_n(r.digitised)}/{_n(r.paper)}{rate}",
+                                                                          st.cell_center),
+                     f"{_n(r.finished)} / {_n(r.on_time)}"])
+    rest = data.procedures[20:]
+    if rest:
+        rows.append(["", Paragraph(f"<i>{len(rest)} thủ tục khác</i>", st.cell),
+                     _n(sum(r.received for r in rest)), _n(sum(r.by_channel[1] for r in rest)),
+                     _n(sum(r.by_channel[2] for r in rest)), _n(sum(r.by_channel[3] for r in rest)),
+                     f"{_n(sum(r.digitised for r in rest))}/{_n(sum(r.paper for r in rest))}",
+                     f"{_n(sum(r.finished for r in rest))} / {_n(sum(r.on_time for r in rest))}"])
+    fig = data.figures
+    rows.append(["", Paragraph("<b>Tổng cộng</b>", st.cell), _n(fig.received), _n(fig.by_channel[1]),
+                 _n(fig.by_channel[2]), _n(fig.by_channel[3]), f"{_n(fig.digitised)}/{_n(fig.paper)}",
+                 f"{_n(fig.finished)} / {_n(fig.on_time)}"])
+    fr = [0.05, 0.37, 0.085, 0.085, 0.085, 0.085, 0.13, 0.11]
+    t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
+    t.setStyle(table_style([
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+        ("FONTSIZE", (0, 1), (-1, -1), 9),
+        ("ALIGN", (2, 1), (-1, -1), "CENTER"),
+        ("ALIGN", (0, 1), (0, -1), "CENTER"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("FONTNAME", (0, -1), (-1, -1), _fonts.BOLD),
+    ]))
+    return t
+
+
+# --- files -------------------------------------------------------------------------------------
+
+def report_paths(data_root: Path, year: int, month: int) -> tuple[Path, Path]:
+    """Where the month's PDF and CSV go: ``documents/reports/bao-cao-thang-YYYY-MM.{pdf,csv}``."""
+    base = data_root / "documents" / "reports" / f"bao-cao-thang-{year:04d}-{month:02d}"
+    return base.with_suffix(".pdf"), base.with_suffix(".csv")
+
+
+def save(data_root: Path, data: ReportData, pdf: bytes | None = None, csv_bytes: bytes | None = None
+         ) -> tuple[Path | None, Path | None]:
+    """Write the rendered files atomically; return their paths (None for what was not given)."""
+    pdf_path, csv_path = report_paths(data_root, data.year, data.month)
+    if pdf is not None:
+        atomic_write_bytes(pdf_path, pdf)
+    if csv_bytes is not None:
+        atomic_write_bytes(csv_path, csv_bytes)
+    return (pdf_path if pdf is not None else None), (csv_path if csv_bytes is not None else None)
+
+
+def mark_exported(cdb: CounterDB, year: int, month: int) -> None:
+    """Remember that the month's report was produced (the 1st–15th reminder stops)."""
+    done = set(ind.exported_reports(cdb))
+    done.add(f"{year:04d}-{month:02d}")
+    cdb.set_setting("reports_exported", sorted(done))
+
+
+def generated_at() -> datetime:
+    """Now, for file names and the report date (a seam for tests)."""
+    return datetime.now().replace(microsecond=0)
