@@ -4,6 +4,7 @@
     counter-app demo-data --dossiers N [--data-dir D]
     counter-app init --agency-code C --agency-name N [--slot S] [--endpoint URL] [--admin-password P]
     counter-app import-catalogue FILE.json|FILE.csv
+    counter-app sync [--once]                         sync with the provincial system (headless)
     counter-app check                                 integrity check of the database
     counter-app info                                  where the data lives, counts
 """
@@ -46,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import-catalogue", parents=[common], help="nhập danh mục thủ tục (JSON/CSV)")
     imp.add_argument("file")
 
+    sync = sub.add_parser("sync", parents=[common], help="đồng bộ với hệ thống một cửa của tỉnh")
+    sync.add_argument("--once", action="store_true", help="một lượt rồi thoát (mã thoát 0 = đã gửi hết)")
+
     sub.add_parser("check", parents=[common], help="kiểm tra toàn vẹn cơ sở dữ liệu")
     sub.add_parser("info", parents=[common], help="thông tin thư mục dữ liệu")
     sub.add_parser("gui", parents=[common], help="mở cửa sổ ứng dụng")
@@ -67,6 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return gui_main(["--data-dir", args.data_dir] if args.data_dir else [])
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "sync":
+        from counter_app.sync.runner import main_sync
+
+        # Same engine as the app's background thread; opens its own connection and lock.
+        return main_sync(resolve_data_dir(args.data_dir), once=args.once)
     try:
         return _run(args)
     except CounterError as exc:

@@ -124,6 +124,9 @@ def ensure_demo_setup(cdb: CounterDB) -> None:
     """Configure the demo agency, users and catalogue if the database is empty."""
     if not is_configured(cdb):
         run_setup(cdb, DEMO_AGENCY)
+        # The demo account of the provincial-system simulator (python -m counter_app.sync.simulator).
+        cdb.set_setting("sync_username", "demo")
+        cdb.set_setting("sync_password", "demo")
     load_default_catalogue_into(cdb)
     for username, name, role in DEMO_USERS:
         if not cdb.scalar("SELECT 1 FROM users WHERE username = ?", (username,)):

@@ -44,7 +44,10 @@ __all__ = [
     "change_password",
     "check_password_policy",
     "has_role",
+    "idle_lock_minutes",
     "list_users",
+    "logout",
+    "record_lock",
     "require",
     "reset_password",
     "set_user_state",
@@ -333,3 +336,12 @@ def logout(cdb: CounterDB, session: Session) -> None:
     """Record the end of a session."""
     with cdb.write():
         audit.append(cdb, session.user.id, "logout", "user", session.user.id)
+
+
+def idle_lock_minutes(cdb: CounterDB) -> float:
+    """Setting ``idle_lock_minutes`` (default 10; 0 = never lock, for a supervisor's own office PC)."""
+    try:
+        value = float(cdb.get_setting("idle_lock_minutes", 10))
+    except (TypeError, ValueError):
+        return 10.0
+    return max(0.0, value)

@@ -39,13 +39,12 @@ the database went backwards (restored backup) or on request («Tính lại»).
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -65,21 +64,29 @@ __all__ = [
     "FactsCache",
     "IndicatorDef",
     "MonthFigures",
+    "ProcedureRow",
     "age_bucket",
     "backlog",
+    "backlog_components",
     "backlog_ids",
     "band_for",
     "dashboard",
+    "deadline_counts",
     "deadline_lists",
+    "exported_reports",
     "load_facts",
     "month_figures",
     "month_key",
+    "month_of",
     "month_range",
     "months_back",
     "procedure_breakdown",
     "report_due_reminder",
+    "rows_for_ids",
     "series",
     "sync_health",
+    "working_age",
+    "working_ages",
 ]
 
 EPOCH = date(1970, 1, 1)
@@ -383,8 +390,8 @@ class FactsCache:
     the lock guards the odd call from a test or a report thread.
     """
 
-    _instances: dict[str, FactsCache] = {}
-    _registry_lock = threading.Lock()
+    _instances: ClassVar[dict[str, FactsCache]] = {}
+    _registry_lock: ClassVar[threading.Lock] = threading.Lock()
     # Above this many changed dossiers a full rebuild is cheaper than chunked re-reads.
     FULL_REBUILD_AT = 50_000
 
@@ -667,6 +674,18 @@ def working_age(f: Facts, cal: WorkCalendar, today: date, mask: np.ndarray) -> n
     return (ords[t - first] - ords[days - first]).astype(np.int32)
 
 
+def working_ages(cal: WorkCalendar, today: date, days: Sequence[date]) -> list[int]:
+    """``cal.working_days_between(d, today)`` for many dates at once (list rows, drill-downs)."""
+    if not days:
+        return []
+    t = (today - EPOCH).days
+    idx = np.asarray([(d - EPOCH).days for d in days], dtype=np.int64)
+    first = int(min(idx.min(), t))
+    last = int(max(idx.max(), t))
+    ords = _working_day_ordinals(cal, first, last)
+    return (ords[t - first] - ords[idx - first]).astype(int).tolist()
+
+
 @dataclass(frozen=True)
 class Backlog:
     """The digitisation backlog by working-day age, officer and procedure."""
@@ -792,13 +811,9 @@ def deadline_lists(cdb: CounterDB, now: datetime, cal: WorkCalendar, *, limit: i
                         (ts(now), limit))
     soon = cdb.query(f"SELECT {DEADLINE_COLUMNS} {base} AND d.due_at >= ? AND d.due_at < ? "
                      "ORDER BY d.due_at LIMIT ?", (ts(now), ts(soon_end), limit))
-    if overdue:
-        today = (now.date() - EPOCH).days
-        days = np.asarray([(date.fromisoformat(r["due_at"][:10]) - EPOCH).days for r in overdue])
-        first = int(min(days.min(), today))
-        ords = _working_day_ordinals(cal, first, today)
-        for r, d in zip(overdue, days, strict=True):
-            r["late_days"] = int(ords[today - first] - ords[d - first])
+    lates = working_ages(cal, now.date(), [date.fromisoformat(r["due_at"][:10]) for r in overdue])
+    for r, late in zip(overdue, lates, strict=True):
+        r["late_days"] = late
     return {"overdue": overdue, "overdue_count": n_over, "soon": soon, "soon_count": n_soon,
             "soon_until": soon_end}
 
@@ -915,8 +930,3 @@ def backlog_components(cdb: CounterDB, dossier_id: int) -> list[dict[str, Any]]:
         "SELECT dc.id, dc.name, dc.review_state, dc.review_note FROM dossier_components dc "
         f"WHERE dc.dossier_id = ? AND dc.state = 'received' AND dc.exempt_reason IS NULL AND NOT {_COMPONENT_DONE} "
         "ORDER BY dc.position", (dossier_id,))
-
-
-def settings_json(value: Any) -> str:
-    """JSON text as the settings table stores it (helper for tests)."""
-    return json.dumps(value, ensure_ascii=False)

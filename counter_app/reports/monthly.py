@@ -87,7 +87,7 @@ def collect(cdb: CounterDB, year: int, month: int, *, today: date | None = None,
     f = (cache or ind.FactsCache.for_db(cdb)).update(cdb)
     trend = ind.series(f, ind.months_back(year, month, 12))
     names = {r["code"]: r["name"] for r in cdb.query("SELECT code, name FROM procedures")}
-    start, nxt = ind.month_range(year, month)
+    _start, nxt = ind.month_range(year, month)
     month_end = (nxt - timedelta(days=1)).date()
     backlog_end = ind.backlog(f, cal, min(month_end, today), received_before=nxt.date(), digitised_by=nxt.date())
     officers = {int(r["id"]): r["full_name"] for r in cdb.query("SELECT id, full_name FROM users")}
@@ -185,7 +185,7 @@ def _line_chart(trend: list[ind.MonthFigures], width: float) -> Drawing:
     lp.joinedLines = 1
     lp.xValueAxis.valueMin, lp.xValueAxis.valueMax = -0.5, len(trend) - 0.5
     lp.xValueAxis.valueSteps = list(range(len(trend)))
-    lp.xValueAxis.labelTextFormat = lambda v: trend[int(round(v))].label if 0 <= round(v) < len(trend) else ""
+    lp.xValueAxis.labelTextFormat = lambda v: trend[round(v)].label if 0 <= round(v) < len(trend) else ""
     lp.xValueAxis.labels.fontName = _fonts.REGULAR
     lp.xValueAxis.labels.fontSize = 7
     lp.yValueAxis.valueMin, lp.yValueAxis.valueMax, lp.yValueAxis.valueStep = 0, 100, 20
@@ -399,7 +399,7 @@ def _indicator_table(data: ReportData, width: float) -> Table:
 
 def _procedure_table(data: ReportData, width: float) -> Table:
     st = styles_for(A4_REPORT)
-    heads = ("#", "Thủ tục", "Tiếp nhận", "Trực tiếp", "Trực tuyến", "Bưu chính", "Đã số hóa / hồ sơ giấy",
+    heads = ("TT", "Thủ tục", "Tiếp nhận", "Trực tiếp", "Trực tuyến", "Bưu chính", "Đã số hóa / hồ sơ giấy",
              "Xong / đúng hạn")
     rows: list[list[Any]] = [[Paragraph(h, st.cell_head) for h in heads]]
     shown = data.procedures[:20]
@@ -420,7 +420,7 @@ def _procedure_table(data: ReportData, width: float) -> Table:
     rows.append(["", Paragraph("<b>Tổng cộng</b>", st.cell), _n(fig.received), _n(fig.by_channel[1]),
                  _n(fig.by_channel[2]), _n(fig.by_channel[3]), f"{_n(fig.digitised)}/{_n(fig.paper)}",
                  f"{_n(fig.finished)} / {_n(fig.on_time)}"])
-    fr = [0.05, 0.37, 0.085, 0.085, 0.085, 0.085, 0.13, 0.11]
+    fr = [0.06, 0.36, 0.085, 0.085, 0.085, 0.085, 0.13, 0.11]
     t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
     t.setStyle(table_style([
         ("GRID", (0, 0), (-1, -1), 0.4, colors.black),

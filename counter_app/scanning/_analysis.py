@@ -48,9 +48,18 @@ def _background_model(lab: np.ndarray, ring: int) -> tuple[np.ndarray, float]:
     ys, xs = ys[::step], xs[::step]
     a = np.column_stack([np.ones(len(xs)), xs / w, ys / h])
     vals = lab[ys, xs].astype(np.float64)
-    coef, *_ = np.linalg.lstsq(a, vals, rcond=None)
-    resid = vals[:, 0] - a @ coef[:, 0]
-    sigma = 1.4826 * float(np.median(np.abs(resid - np.median(resid))))
+    # Start from the darker half: if the page runs off the frame, the paper in the ring is the
+    # bright part (paper is lighter than a lid or a desk); then refit on inliers.
+    keep = vals[:, 0] <= np.median(vals[:, 0])
+    for _ in range(4):
+        # Refit on inliers: where the page runs off the frame, part of the ring is paper.
+        coef, *_ = np.linalg.lstsq(a[keep], vals[keep], rcond=None)
+        resid = vals[:, 0] - a @ coef[:, 0]
+        sigma = 1.4826 * float(np.median(np.abs(resid[keep] - np.median(resid[keep]))))
+        new_keep = np.abs(resid) <= max(3.0 * sigma, 2.0)
+        if new_keep.sum() < 50 or (new_keep == keep).all():
+            break
+        keep = new_keep
     xx = (np.arange(w, dtype=np.float32) / w)[None, :, None]
     yy = (np.arange(h, dtype=np.float32) / h)[:, None, None]
     c = coef.astype(np.float32)

@@ -248,6 +248,10 @@ class DossierListPage(QWidget):
         self.worker.submit(repo.status_counts, self._got_counts)
         self.apply_filter()
 
+    def refresh_counts(self) -> None:
+        """Reload only the per-status counts (after a sync pass changed statuses)."""
+        self.worker.submit(repo.status_counts, self._got_counts)
+
     def _got_lookups(self, res: tuple[dict[str, str], list[dict[str, Any]], Any]) -> None:
         names, officers, self.calendar = res
         self.model.procedure_names = names

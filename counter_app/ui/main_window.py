@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from counter_app.db.database import CounterDB
-from counter_app.db.dossiers import TS
+from counter_app.paths import DataDir
 from counter_app.ui.dossier_list import DossierListPage
 from counter_app.ui.qt import (
     QCloseEvent,
@@ -27,6 +26,7 @@ from counter_app.ui.qt import (
 )
 from counter_app.ui.reception import ReceptionPage
 from counter_app.ui.scan_station import ScanStationPage
+from counter_app.ui.sync_page import SyncPage, SyncRunner, load_status
 from counter_app.ui.tasks import DbWorker
 
 NAV = [
@@ -39,7 +39,6 @@ NAV = [
 ]
 
 PLACEHOLDER_TEXT = {
-    "sync": "Đồng bộ với hệ thống một cửa của tỉnh: hàng đợi, lỗi, gửi lại.",
     "supervision": "Giám sát: hồ sơ chưa số hóa, quá hạn, chỉ số theo Quyết định 766, báo cáo tháng.",
 }
 
@@ -100,8 +99,13 @@ class MainWindow(QMainWindow):
         self.dossiers = DossierListPage(worker, data_root=Path(data_dir))
         self.reception = ReceptionPage(worker, Path(data_dir))
         self.reception.received.connect(lambda _id: (self.dossiers.refresh(), self.refresh_status()))
+        self.sync_runner = SyncRunner(DataDir(Path(data_dir)), self)
+        self.sync_page = SyncPage(worker, self.sync_runner)
+        self.sync_runner.pass_done.connect(lambda _r: (self.refresh_status(), self.sync_page.refresh(),
+                                                       self.dossiers.refresh_counts()))
+        self.reception.received.connect(lambda _id: self.sync_runner.wake())
         self.scanning = ScanStationPage(worker, Path(data_dir))
-        self.scanning.saved.connect(lambda _id: self.dossiers.refresh())
+        self.scanning.saved.connect(lambda _id: (self.dossiers.refresh(), self.sync_runner.wake()))
         self.dossiers.scan_requested.connect(self.scan_dossier)
         self.settings_page = SettingsPage()
         for key, title, shortcut in NAV:
@@ -111,6 +115,8 @@ class MainWindow(QMainWindow):
                 page = self.reception
             elif key == "scanning":
                 page = self.scanning
+            elif key == "sync":
+                page = self.sync_page
             elif key == "settings":
                 page = self.settings_page
             else:
@@ -181,6 +187,9 @@ class MainWindow(QMainWindow):
         self.dossiers.refresh()
         self.reception.refresh()
         self.scanning.refresh()
+        self.sync_page.refresh()
+        if not getattr(self, "no_background_sync", False):
+            self.sync_runner.start()
         self._status_timer.start()
 
     def refresh_status(self) -> None:
@@ -188,7 +197,6 @@ class MainWindow(QMainWindow):
         data_dir = self.data_dir
 
         def load(cdb: CounterDB) -> dict[str, Any]:
-            oldest = cdb.scalar("SELECT MIN(created_at) FROM outbox WHERE state <> 'synced'")
             return {
                 "agency_code": cdb.get_setting("agency_code"),
                 "agency_name": cdb.get_setting("agency_name"),
@@ -197,9 +205,7 @@ class MainWindow(QMainWindow):
                 "provincial_endpoint": cdb.get_setting("provincial_endpoint"),
                 # Until sign-in exists, the first officer account is the one working (same rule as reception).
                 "officer": cdb.scalar("SELECT full_name FROM users ORDER BY role = 'officer' DESC, id LIMIT 1"),
-                "queue": cdb.scalar("SELECT count(*) FROM outbox WHERE state <> 'synced'"),
-                "errors": cdb.scalar("SELECT count(*) FROM outbox WHERE state = 'error'"),
-                "oldest": oldest,
+                "sync": load_status(cdb),
                 "procedures": cdb.scalar("SELECT count(*) FROM procedures WHERE active = 1"),
                 "data_dir": data_dir,
             }
@@ -209,17 +215,13 @@ class MainWindow(QMainWindow):
     def _show_status(self, s: dict[str, Any]) -> None:
         self.officer_label.setText(f"Cán bộ: {s['officer'] or '—'}")
         self.agency_label.setText(f"{s['agency_name'] or ''} ({s['agency_code'] or 'chưa cài đặt'})")
-        text = f"Đồng bộ: ngoại tuyến · chờ gửi {s['queue']}"
-        if s["oldest"]:
-            age = datetime.now() - datetime.strptime(s["oldest"], TS)
-            hours = int(age.total_seconds() // 3600)
-            text += f" · cũ nhất {hours // 24} ngày" if hours >= 24 else f" · cũ nhất {hours} giờ"
-        if s["errors"]:
-            text += f" · lỗi {s['errors']}"
+        text, colour = s["sync"]
         self.sync_label.setText(text)
+        self.sync_label.setStyleSheet(f"color:{colour}")
         self.settings_page.show_settings(s)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop timers; the composition root stops the worker after the loop ends."""
         self._status_timer.stop()
+        self.sync_runner.stop()
         super().closeEvent(event)

@@ -45,7 +45,7 @@ from counter_app.documents import (
     render_supplement_request,
 )
 from counter_app.documents._text import vn_date, vn_datetime
-from counter_app.documents.qr import build_qr_payload, fit_payload, qr_matrix
+from counter_app.documents.qr import MAX_VERSION, build_qr_payload, fit_payload, qr_matrix
 from counter_app.documents.samples import sample_agency, sample_dossier, sample_register_rows
 from counter_app.errors import ValidationError
 
@@ -366,7 +366,7 @@ def test_parse_rejects_foreign_qr() -> None:
 def test_overlong_text_is_shortened_to_keep_the_symbol_small() -> None:
     payload = fit_payload({"mau": "01", "ma": "H15.50.05.13-261008-0975", "gt": "Giấy " * 60, "ht": "Hệ thống " * 60,
                            "tg": "20261008143512"})
-    assert len(qr_matrix(payload)) <= 17 + 4 * 10
+    assert len(qr_matrix(payload)) <= 17 + 4 * MAX_VERSION
     assert "ma=H15.50.05.13-261008-0975" in payload
 
 

@@ -47,7 +47,7 @@ def test_main_window_shows_dossiers(qtbot: QtBot, tmp_path: Path) -> None:
         assert model.data(model.index(0, 0)).startswith("H01.37.01-261005-")
         qtbot.waitUntil(lambda: "250" in win.dossiers.counts.text(), timeout=5000)
         qtbot.waitUntil(lambda: "H01.37.01" in win.agency_label.text(), timeout=5000)
-        assert "chờ gửi 250" in win.sync_label.text()
+        assert "Chờ gửi 250" in win.sync_label.text()
         # Scrolling to the end fetches the next page off the UI thread.
         win.dossiers.view.scrollToBottom()
         qtbot.waitUntil(lambda: model.rowCount() == 250, timeout=10000)

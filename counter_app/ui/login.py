@@ -1,0 +1,397 @@
+"""Log-in dialog, idle lock and quick switch of officer at a shared counter.
+
+* :class:`LoginDialog` — user name + password; the check (scrypt, deliberately slow) runs on the
+  :class:`~counter_app.ui.tasks.DbWorker`, never on the UI thread. ``dialog.user`` after ``exec()``.
+* :class:`IdleWatcher` — an application-wide event filter that restarts a timer on every key,
+  mouse, wheel or touch event and emits ``idle`` when nobody touched the PC for the set time
+  (setting ``idle_lock_minutes``, default 10).
+* :class:`IdleLock` — puts an opaque :class:`LockOverlay` over the main window when idle (or on
+  demand). The pages underneath are not touched — the dossier being typed stays exactly as it
+  was — but nothing of it is visible and no key or shortcut reaches it until the same officer
+  types their password, or another officer logs in (**quick switch**: the session changes hands
+  and ``switched`` tells the window who works now).
+
+Why an overlay rather than closing pages: officers are called away mid-reception all day; losing
+half-typed data would teach them to disable the lock. Why swallow events rather than disabling
+widgets: disabling would overwrite each page's own enabled/disabled state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from counter_app.db import accounts
+from counter_app.db.accounts import Session, User
+from counter_app.errors import CounterError
+from counter_app.ui.qt import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QEvent,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QObject,
+    QPushButton,
+    Qt,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+log = logging.getLogger(__name__)
+
+__all__ = ["DEFAULT_IDLE_MINUTES", "IdleLock", "IdleWatcher", "LockOverlay", "LoginDialog"]
+
+DEFAULT_IDLE_MINUTES = 10.0
+
+
+class Submitter(Protocol):
+    """What the dialogs need from :class:`~counter_app.ui.tasks.DbWorker`."""
+
+    def submit(self, fn: Callable[[Any], Any], on_done: Callable[[Any], None] | None = ...,
+               on_error: Callable[[BaseException], None] | None = ...) -> int: ...
+
+
+def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, CounterError):
+        return exc.user_message()
+    log.error("log-in failed unexpectedly", exc_info=(type(exc), exc, exc.__traceback__))
+    return "Lỗi chương trình khi đăng nhập; xem tệp nhật ký."
+
+
+# ------------------------------------------------------------------------------------ log-in
+class LoginDialog(QDialog):
+    """User name + password. ``user`` holds the :class:`User` once accepted."""
+
+    def __init__(self, worker: Submitter, parent: QWidget | None = None, *, username: str = "",
+                 title: str = "Đăng nhập — Quầy Một Cửa") -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.worker = worker
+        self.user: User | None = None
+        self.username = QLineEdit(username)
+        self.username.setPlaceholderText("Tên đăng nhập")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("Mật khẩu")
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00020")
+        self.buttons = QDialogButtonBox()
+        self.ok = self.buttons.addButton("Đăng nhập", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton("Thoát", QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self.try_login)
+        self.buttons.rejected.connect(self.reject)
+        self.password.returnPressed.connect(self.try_login)
+        self.username.returnPressed.connect(self.password.setFocus)
+        form = QFormLayout()
+        form.addRow("Tên đăng nhập", self.username)
+        form.addRow("Mật khẩu", self.password)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        (self.password if username else self.username).setFocus()
+
+    def try_login(self) -> None:
+        """Check the credentials on the worker; accept on success, else show why and clear the password."""
+        name, password = self.username.text(), self.password.text()
+        if not name.strip():
+            self.message.setText("Nhập tên đăng nhập.")
+            return
+        self.ok.setEnabled(False)
+        self.message.setText("Đang kiểm tra…")
+        self.worker.submit(lambda cdb: accounts.authenticate(cdb, name, password), self._done, self._failed)
+
+    def _done(self, user: User) -> None:
+        self.user = user
+        self.password.clear()
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.ok.setEnabled(True)
+        self.password.clear()
+        self.password.setFocus()
+        self.message.setText(_error_text(exc))
+
+
+# --------------------------------------------------------------------------------- idle timer
+_INPUT_EVENTS = frozenset({
+    QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease,
+    QEvent.Type.MouseMove, QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate,
+    QEvent.Type.TabletPress,
+})
+# Events that must not reach the pages under the lock (keys, clicks, shortcuts, context menus).
+_BLOCKED_WHILE_LOCKED = frozenset({
+    QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride, QEvent.Type.Shortcut,
+    QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.MouseButtonDblClick,
+    QEvent.Type.Wheel, QEvent.Type.ContextMenu, QEvent.Type.TouchBegin,
+})
+
+
+class IdleWatcher(QObject):
+    """Emits ``idle`` after ``minutes`` without keyboard, mouse or touch input anywhere in the app.
+
+    While a :class:`LockOverlay` is shown (:attr:`guard`), input and shortcuts aimed at anything
+    outside it are swallowed here, since this filter sees every event first.
+    """
+
+    idle = Signal()
+
+    def __init__(self, minutes: float = DEFAULT_IDLE_MINUTES, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.idle)
+        self.guard: QWidget | None = None
+        self.set_minutes(minutes)
+
+    def set_minutes(self, minutes: float) -> None:
+        """Change the idle time (0 or less = never lock)."""
+        self.set_timeout_ms(int(minutes * 60_000))
+
+    def set_timeout_ms(self, ms: int) -> None:
+        """Idle time in milliseconds (tests use short ones)."""
+        self._ms = ms
+        if ms > 0:
+            self._timer.setInterval(ms)
+            if self._timer.isActive():
+                self._timer.start()
+        else:
+            self._timer.stop()
+
+    def start(self) -> None:
+        """Install on the application and start counting."""
+        app = QApplication.instance()
+        assert app is not None
+        app.installEventFilter(self)
+        if self._ms > 0:
+            self._timer.start()
+
+    def stop(self) -> None:
+        """Remove the filter and stop counting."""
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        self._timer.stop()
+
+    def poke(self) -> None:
+        """Count again from zero (what any input does)."""
+        if self._ms > 0:
+            self._timer.start()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # Qt's camelCase override
+        """Restart the timer on input; swallow input outside the lock overlay while locked."""
+        kind = event.type()
+        if kind in _INPUT_EVENTS:
+            self.poke()
+        guard = self.guard
+        return guard is not None and kind in _BLOCKED_WHILE_LOCKED and not self._inside(obj, guard)
+
+    @staticmethod
+    def _inside(obj: QObject, guard: QWidget) -> bool:
+        node: QObject | None = obj
+        while node is not None:
+            if node is guard:
+                return True
+            node = node.parent()
+        return False
+
+
+# ------------------------------------------------------------------------------- lock overlay
+class LockOverlay(QFrame):
+    """Opaque cover over the whole window with unlock and quick-switch controls."""
+
+    unlock_requested = Signal(str)          # password
+    switch_requested = Signal(str, str)     # user name, password
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self.setObjectName("lockOverlay")
+        self.setAutoFillBackground(True)
+        self.setStyleSheet("#lockOverlay { background: #203040; } QLabel { color: white; }")
+        self.title = QLabel("Máy đang khóa")
+        self.title.setStyleSheet("font-size: 20pt; font-weight: bold; color: white")
+        self.who = QLabel("")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("Mật khẩu để mở khóa")
+        self.unlock_button = QPushButton("Mở khóa")
+        self.switch_button = QPushButton("Đổi cán bộ…")
+        self.switch_user = QLineEdit()
+        self.switch_user.setPlaceholderText("Tên đăng nhập của cán bộ khác")
+        self.switch_user.hide()
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #ffb4b4")
+        box = QWidget(self)
+        box.setMaximumWidth(420)
+        inner = QVBoxLayout(box)
+        for w in (self.title, self.who, self.switch_user, self.password):
+            inner.addWidget(w)
+        row = QHBoxLayout()
+        row.addWidget(self.unlock_button)
+        row.addWidget(self.switch_button)
+        inner.addLayout(row)
+        inner.addWidget(self.message)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(2)
+        self.unlock_button.clicked.connect(self._submit)
+        self.password.returnPressed.connect(self._submit)
+        self.switch_button.clicked.connect(self._toggle_switch)
+        self.switch_user.returnPressed.connect(self.password.setFocus)
+        window.installEventFilter(self)  # follow the window's size
+        self.hide()
+
+    def show_for(self, user: User) -> None:
+        """Cover the window now, naming who locked it."""
+        self.who.setText(f"Đang làm việc: {user.full_name} ({user.username})")
+        self.busy(False)  # the buttons were disabled while the last unlock was being checked
+        self.password.clear()
+        self.message.clear()
+        self.switch_user.clear()
+        self.switch_user.hide()
+        self.switch_button.setText("Đổi cán bộ…")
+        self._cover()
+        self.show()
+        self.raise_()
+        self.password.setFocus()
+
+    def busy(self, on: bool) -> None:
+        """Disable the buttons while the worker checks a password."""
+        self.unlock_button.setEnabled(not on)
+        self.switch_button.setEnabled(not on)
+        if on:
+            self.message.setText("Đang kiểm tra…")
+
+    def fail(self, text: str) -> None:
+        """Show why unlocking failed and let the officer try again."""
+        self.busy(False)
+        self.password.clear()
+        self.password.setFocus()
+        self.message.setText(text)
+
+    def _cover(self) -> None:
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.rect())
+
+    def _toggle_switch(self) -> None:
+        if self.switch_user.isVisible():
+            self.switch_user.hide()
+            self.switch_button.setText("Đổi cán bộ…")
+            self.password.setFocus()
+        else:
+            self.switch_user.show()
+            self.switch_button.setText("Mở khóa cho tôi")
+            self.switch_user.setFocus()
+
+    def _submit(self) -> None:
+        if self.switch_user.isVisible() and self.switch_user.text().strip():
+            self.switch_requested.emit(self.switch_user.text(), self.password.text())
+        else:
+            self.unlock_requested.emit(self.password.text())
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # Qt's camelCase override
+        """Keep covering the window when it is resized."""
+        if obj is self.parentWidget() and event.type() == QEvent.Type.Resize and self.isVisible():
+            self._cover()
+        return False
+
+
+class IdleLock(QObject):
+    """Idle lock and quick switch for one main window.
+
+    ``locked`` when the overlay goes up; ``unlocked(User)`` when the same officer unlocks;
+    ``switched(Session)`` when another officer took over (the window should attribute later
+    actions to ``session.user``; its pages are left as they were).
+    """
+
+    locked = Signal()
+    unlocked = Signal(object)
+    switched = Signal(object)
+
+    def __init__(self, window: QWidget, worker: Submitter, session: Session,
+                 minutes: float = DEFAULT_IDLE_MINUTES, parent: QObject | None = None) -> None:
+        super().__init__(parent or window)
+        self.window = window
+        self.worker = worker
+        self.session = session
+        self._focus: QWidget | None = None
+        self.overlay = LockOverlay(window)
+        self.watcher = IdleWatcher(minutes, self)
+        self.watcher.idle.connect(self.lock)
+        self.overlay.unlock_requested.connect(self._unlock)
+        self.overlay.switch_requested.connect(self._switch)
+        self.watcher.start()
+
+    @property
+    def is_locked(self) -> bool:
+        """Whether the overlay is up."""
+        return self.watcher.guard is not None
+
+    def set_minutes(self, minutes: float) -> None:
+        """Apply a changed ``idle_lock_minutes`` setting."""
+        self.watcher.set_minutes(minutes)
+
+    def lock(self) -> None:
+        """Cover the window now (idle timer, or Ctrl+L / «Khóa máy» in the window)."""
+        if self.is_locked:
+            return
+        # Remember where the officer was typing: focus goes back there, cursor and all, on unlock.
+        self._focus = QApplication.focusWidget()
+        self.watcher.guard = self.overlay
+        self.overlay.show_for(self.session.user)
+        session = self.session
+        self.worker.submit(lambda cdb: accounts.record_lock(cdb, session), None, lambda exc: log.warning(
+            "could not record screen lock: %s", exc))
+        self.locked.emit()
+
+    def _finish(self) -> None:
+        self.watcher.guard = None
+        focus, self._focus = self._focus, None
+        if focus is not None:
+            # Before hiding the overlay: if Qt had to move focus itself it would use TabFocusReason,
+            # and a QLineEdit focused by Tab selects all its text — the next key would replace it.
+            with contextlib.suppress(RuntimeError):  # the widget was deleted meanwhile (page closed)
+                focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.overlay.hide()
+        self.watcher.poke()
+
+    def _unlock(self, password: str) -> None:
+        self.overlay.busy(True)
+        session = self.session
+
+        def done(result: Session) -> None:
+            self._finish()
+            self.unlocked.emit(result.user)
+
+        self.worker.submit(lambda cdb: accounts.unlock_session(cdb, session, password), done,
+                           lambda exc: self.overlay.fail(_error_text(exc)))
+
+    def _switch(self, username: str, password: str) -> None:
+        self.overlay.busy(True)
+        session = self.session
+
+        def done(new: Session) -> None:
+            self.session = new
+            self._finish()
+            self.switched.emit(new)
+
+        self.worker.submit(
+            lambda cdb: accounts.switch_user(cdb, session, username, password, now=datetime.now()), done,
+            lambda exc: self.overlay.fail(_error_text(exc)))
+
+    def stop(self) -> None:
+        """Remove the application-wide filter (window closing)."""
+        self.watcher.stop()

@@ -1,0 +1,259 @@
+"""Page «Đồng bộ»: the queue to the provincial system, its errors, retry; and the background sync thread.
+
+The sync engine (counter_app.sync) runs in its own thread with its own database connection and is
+woken by new work or by «Đồng bộ ngay»; each pass reports back through a Qt signal. The page and the
+status bar read the queue on the database worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+from typing import Any
+
+from counter_app.db.database import CounterDB
+from counter_app.paths import DataDir
+from counter_app.sync import status as sync_status
+from counter_app.sync.worker import retry_all_errors, retry_item
+from counter_app.ui.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QObject,
+    QPushButton,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from counter_app.ui.tasks import DbWorker
+
+log = logging.getLogger(__name__)
+
+STATE_FILTERS = [("Tất cả", None), ("Chờ gửi", "pending"), ("Đang gửi", "uploading"), ("Lỗi — cần xử lý", "error"),
+                 ("Xung đột", "conflict"), ("Đã gửi", "synced")]
+
+
+class SyncRunner(QObject):
+    """Owns the background sync thread; emits ``pass_done`` after every pass (on the UI thread)."""
+
+    pass_done = Signal(object)   # SyncReport
+    stopped = Signal(int)
+
+    def __init__(self, data_dir: DataDir, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.data_dir = data_dir
+        self.stop_event = threading.Event()
+        self.wake_event = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start syncing in the background (no-op if already running)."""
+        if self.thread is not None and self.thread.is_alive():
+            return
+        from counter_app.sync.runner import main_sync
+
+        self.stop_event.clear()
+
+        def run() -> None:
+            try:
+                code = main_sync(self.data_dir, once=False, stop=self.stop_event, wake=self.wake_event,
+                                 on_report=self.pass_done.emit)
+            except Exception:
+                log.exception("sync thread crashed")
+                code = 3
+            self.stopped.emit(code)
+
+        self.thread = threading.Thread(target=run, name="sync", daemon=True)
+        self.thread.start()
+
+    def wake(self) -> None:
+        """Run a pass now (new dossier, or the officer pressed «Đồng bộ ngay»)."""
+        self.wake_event.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop after the current request; the outbox keeps whatever was not sent."""
+        self.stop_event.set()
+        self.wake_event.set()
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+
+def status_text(st: sync_status.QueueStatus, warn_days: float) -> tuple[str, str]:
+    """Status-bar text and colour: online / offline / problem, queue length, oldest age."""
+    kind = st.last_error_kind
+    if kind in ("certificate", "login", "not_configured"):
+        dot, colour = f"● {st.last_error_label}", "#b00"
+    elif kind in ("unreachable", "server"):
+        dot, colour = "● Ngoại tuyến", "#777"
+    elif st.last_success_at is not None:
+        dot, colour = "● Trực tuyến", "#080"
+    else:
+        dot, colour = "● Chưa đồng bộ", "#777"
+    text = f"{dot} · {st.summary()}"
+    if st.oldest_unsynced_age is not None and st.oldest_unsynced_age > warn_days * 86400:
+        colour = "#b00"
+        text += f" · ⚠ có mục chờ quá {warn_days:g} ngày"
+    return text, colour
+
+
+class SyncPage(QWidget):
+    """Queue, errors, retry, connection settings."""
+
+    def __init__(self, worker: DbWorker, runner: SyncRunner | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker, self.runner = worker, runner
+        self.summary = QLabel("Đang tải…")
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setWordWrap(True)
+        self.filter = QComboBox()
+        for text, key in STATE_FILTERS:
+            self.filter.addItem(text, key)
+        self.filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.now_btn = QPushButton("Đồng bộ ngay  (Ctrl+R)")
+        self.now_btn.setShortcut("Ctrl+R")
+        self.now_btn.clicked.connect(self.sync_now)
+        self.retry_btn = QPushButton("Gửi lại mục đã chọn")
+        self.retry_btn.clicked.connect(self.retry_selected)
+        self.retry_all_btn = QPushButton("Gửi lại tất cả mục lỗi")
+        self.retry_all_btn.clicked.connect(self.retry_all)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Hiển thị:"))
+        bar.addWidget(self.filter)
+        bar.addStretch(1)
+        for b in (self.now_btn, self.retry_btn, self.retry_all_btn):
+            bar.addWidget(b)
+        self.table = QTableWidget(0, 6)
+        self.table.setHorizontalHeaderLabels(["Mã hồ sơ", "Nội dung", "Trạng thái", "Số lần gửi", "Tạo lúc",
+                                              "Lỗi gần nhất"])
+        self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(0, 200)
+        self.table.setColumnWidth(2, 140)
+        self.table.setColumnWidth(4, 130)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.endpoint = QLineEdit()
+        self.username = QLineEdit()
+        self.password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.ca_file = QLineEdit(placeholderText="(để trống: dùng chứng chỉ hệ thống)")
+        save = QPushButton("Lưu cấu hình")
+        save.clicked.connect(self.save_config)
+        box = QGroupBox("Kết nối hệ thống một cửa của tỉnh")
+        form = QFormLayout(box)
+        form.addRow("Địa chỉ máy chủ", self.endpoint)
+        form.addRow("Tài khoản", self.username)
+        form.addRow("Mật khẩu", self.password)
+        form.addRow("Tệp chứng chỉ CA", self.ca_file)
+        form.addRow("", save)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.summary)
+        lay.addLayout(bar)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(box)
+        self.items: list[sync_status.OutboxItem] = []
+        self._timer = QTimer(self, interval=5000)
+        self._timer.timeout.connect(lambda: self.refresh() if self.isVisible() else None)
+        self._timer.start()
+
+    def refresh(self) -> None:
+        """Reload the queue summary and the list."""
+        state = self.filter.currentData()
+
+        def load(cdb: CounterDB) -> tuple[sync_status.QueueStatus, list[sync_status.OutboxItem], dict[str, Any]]:
+            cfg = {k: cdb.get_setting(k) or "" for k in ("provincial_endpoint", "sync_username", "sync_ca_file")}
+            return sync_status.queue_status(cdb), sync_status.list_items(cdb, state, limit=300), cfg
+
+        self.worker.submit(load, self._show)
+
+    def _show(self, res: tuple[sync_status.QueueStatus, list[sync_status.OutboxItem], dict[str, Any]]) -> None:
+        st, self.items, cfg = res
+        c = st.counts
+        lines = [f"<b>{st.summary()}</b>",
+                 f"Chờ gửi: {c.get('pending', 0)} · Đang gửi: {c.get('uploading', 0)} · Lỗi: {c.get('error', 0)}"
+                 f" · Xung đột: {c.get('conflict', 0)}"]
+        if st.last_error_message:
+            lines.append(f"<span style='color:#b00'>Lần gần nhất: {st.last_error_message}</span>")
+        self.summary.setText("<br>".join(lines))
+        self.table.setRowCount(len(self.items))
+        for r, it in enumerate(self.items):
+            values = [it.dossier_code or "—", it.kind_label, it.state_label, str(it.attempts),
+                      it.created_at.strftime("%H:%M %d/%m/%Y") if it.created_at else "", it.last_error or ""]
+            for col, v in enumerate(values):
+                cell = QTableWidgetItem(v)
+                if it.state in ("error", "conflict"):
+                    cell.setForeground(Qt.GlobalColor.red)
+                self.table.setItem(r, col, cell)
+        if not self.endpoint.hasFocus():
+            self.endpoint.setText(cfg["provincial_endpoint"])
+            self.username.setText(cfg["sync_username"])
+            self.ca_file.setText(cfg["sync_ca_file"])
+
+    def sync_now(self) -> None:
+        """Send everything waiting now: the officer asked, so backoff delays are skipped."""
+        def make_due(cdb: CounterDB) -> None:
+            with cdb.write():
+                cdb.conn.execute("UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending'",
+                                 (datetime.now().strftime("%Y-%m-%d %H:%M:%S"),))
+
+        def wake(_r: object) -> None:
+            if self.runner is not None:
+                self.runner.start()
+                self.runner.wake()
+
+        self.worker.submit(make_due, wake)
+        self.summary.setText(self.summary.text() + "<br><i>Đang đồng bộ…</i>")
+
+    def retry_selected(self) -> None:
+        """Put the selected parked entries back in the queue."""
+        ids = sorted({self.items[i.row()].id for i in self.table.selectedIndexes() if self.items[i.row()].can_retry})
+        self.worker.submit(lambda cdb: [retry_item(cdb, i) for i in ids], lambda _r: self._after_retry())
+
+    def retry_all(self) -> None:
+        """Put every parked entry back in the queue."""
+        self.worker.submit(retry_all_errors, lambda _r: self._after_retry())
+
+    def _after_retry(self) -> None:
+        self.refresh()
+        if self.runner is not None:
+            self.runner.wake()
+
+    def save_config(self) -> None:
+        """Store the connection settings and restart syncing with them."""
+        values = {"provincial_endpoint": self.endpoint.text().strip(), "sync_username": self.username.text().strip(),
+                  "sync_ca_file": self.ca_file.text().strip()}
+        if self.password.text():
+            values["sync_password"] = self.password.text()
+
+        def store(cdb: CounterDB) -> None:
+            with cdb.write():
+                for k, v in values.items():
+                    cdb.set_setting(k, v)
+
+        def done(_r: object) -> None:
+            self.password.clear()
+            if self.runner is not None:
+                self.runner.stop(2.0)
+                self.runner.start()
+            self.refresh()
+
+        self.worker.submit(store, done)
+
+
+def warn_days(cdb: CounterDB) -> float:
+    """Days after which an unsynced item is flagged (setting ``sync_warn_days``, default 2)."""
+    return float(cdb.get_setting("sync_warn_days", 2) or 2)
+
+
+def load_status(cdb: CounterDB) -> tuple[str, str]:
+    """Status-bar text for the sync state (runs on the database worker)."""
+    return status_text(sync_status.queue_status(cdb, datetime.now()), warn_days(cdb))

@@ -1,0 +1,126 @@
+"""Log-in dialog, idle lock overlay and quick switch, with the real DbWorker and database (offscreen)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from counter_app.db import accounts, audit
+from counter_app.db.database import CounterDB
+from counter_app.db.setup import add_user
+from counter_app.ui.login import IdleLock, IdleWatcher, LoginDialog
+from counter_app.ui.qt import QLineEdit, QMainWindow, Qt
+from counter_app.ui.tasks import DbWorker
+from tests.factories import make_db
+
+PASSWORD = "Cay-bang-truoc-san"
+
+
+@pytest.fixture
+def worker(qtbot: QtBot, tmp_path: Path) -> Iterator[DbWorker]:
+    cdb = make_db(tmp_path / "c.db")
+    add_user(cdb, "canbo1", "Trần Thị Bình", "officer", PASSWORD)
+    add_user(cdb, "canbo2", "Lê Văn Cường", "officer", PASSWORD)
+    cdb.close()
+    w = DbWorker(tmp_path / "c.db")
+    with qtbot.waitSignal(w.ready, timeout=20000):
+        w.start()
+    yield w
+    w.stop()
+
+
+def _actions(path: Path) -> list[str]:
+    cdb = CounterDB(path)
+    try:
+        return [r["action"] for r in reversed(audit.recent(cdb, limit=100))]
+    finally:
+        cdb.close()
+
+
+def test_login_dialog_wrong_then_right(qtbot: QtBot, worker: DbWorker) -> None:
+    dlg = LoginDialog(worker, username="canbo1")
+    qtbot.addWidget(dlg)
+    dlg.password.setText("sai")
+    dlg.try_login()
+    qtbot.waitUntil(lambda: "không đúng" in dlg.message.text(), timeout=10000)
+    assert dlg.password.text() == "" and dlg.user is None and dlg.ok.isEnabled()
+    dlg.password.setText(PASSWORD)
+    with qtbot.waitSignal(dlg.accepted, timeout=10000):
+        dlg.try_login()
+    assert dlg.user is not None and dlg.user.username == "canbo1"
+
+
+def test_idle_watcher_is_reset_by_input(qtbot: QtBot) -> None:
+    edit = QLineEdit()
+    qtbot.addWidget(edit)
+    edit.show()
+    watcher = IdleWatcher()
+    watcher.set_timeout_ms(400)
+    fired: list[bool] = []
+    watcher.idle.connect(lambda: fired.append(True))
+    watcher.start()
+    try:
+        for _ in range(6):  # 6 × 150 ms of typing > 400 ms: never idle meanwhile
+            qtbot.keyClick(edit, Qt.Key.Key_A)
+            qtbot.wait(150)
+        assert not fired
+        qtbot.waitUntil(lambda: bool(fired), timeout=3000)
+    finally:
+        watcher.stop()
+
+
+def test_idle_lock_keeps_the_page_and_blocks_input_then_unlocks_and_switches(
+    qtbot: QtBot, worker: DbWorker, tmp_path: Path
+) -> None:
+    window = QMainWindow()
+    typing = QLineEdit("Nguyễn Văn An — đang nhập dở")
+    window.setCentralWidget(typing)
+    window.resize(800, 600)
+    qtbot.addWidget(window)
+    window.show()
+    cdb = CounterDB(tmp_path / "c.db")
+    user = accounts.authenticate(cdb, "canbo1", PASSWORD)
+    cdb.close()
+    lock = IdleLock(window, worker, accounts.Session(user, datetime.now()))
+    lock.watcher.set_timeout_ms(300)
+    try:
+        with qtbot.waitSignal(lock.locked, timeout=5000):
+            pass  # nobody touches anything: the idle timer locks the window
+        overlay = lock.overlay
+        assert overlay.isVisible() and overlay.geometry() == window.rect()
+        assert "Trần Thị Bình" in overlay.who.text()
+        window.resize(900, 700)
+        qtbot.waitUntil(lambda: overlay.geometry() == window.rect(), timeout=2000)
+        qtbot.keyClicks(typing, "XYZ")  # keys aimed at the page underneath are swallowed
+        assert typing.text() == "Nguyễn Văn An — đang nhập dở"
+
+        overlay.password.setText("sai")
+        overlay.unlock_button.click()
+        qtbot.waitUntil(lambda: "không đúng" in overlay.message.text(), timeout=10000)
+        assert lock.is_locked
+        overlay.password.setText(PASSWORD)
+        with qtbot.waitSignal(lock.unlocked, timeout=10000) as unlocked:
+            overlay.unlock_button.click()
+        assert unlocked.args[0].username == "canbo1" and not overlay.isVisible()
+        qtbot.keyClicks(typing, "!")
+        assert typing.text().endswith("dở!")  # the page is live again, with what was typed before
+
+        lock.watcher.set_timeout_ms(0)  # no idle lock during the switch below
+        lock.lock()
+        overlay.switch_button.click()
+        overlay.switch_user.setText("canbo2")
+        overlay.password.setText(PASSWORD)
+        assert overlay.switch_user.isVisible(), overlay.message.text()
+        with qtbot.waitSignal(lock.switched, timeout=10000) as switched:
+            overlay.unlock_button.click()
+        assert switched.args[0].user.username == "canbo2" and lock.session.user.username == "canbo2"
+        assert typing.text().endswith("dở!")
+    finally:
+        lock.stop()
+    qtbot.waitUntil(lambda: "switch_user" in _actions(tmp_path / "c.db"), timeout=5000)
+    actions = _actions(tmp_path / "c.db")
+    assert actions.count("screen_locked") == 2 and "screen_unlocked" in actions
