@@ -36,6 +36,7 @@ from counter_app.domain.online import (
     DEFAULT_TARGET_PERCENT,
     OUTCOMES,
     REASON_LABELS,
+    REASON_SHORT,
     REASONS,
     online_needed_for_target,
     validate_portal_code,
@@ -393,15 +394,15 @@ def target_text(value: float) -> str:
 def figures_line(f: OnlineFigures) -> str:
     """The officer's one line: share vs target, gap, sessions, most common paper reason."""
     p = f.share.percent
-    parts = [f"Trực tuyến tháng {f.month.month}/{f.month.year}: {percent_text(p)} "
-             f"({f.share.online}/{f.share.received} hồ sơ) · chỉ tiêu {target_text(f.target_percent)}"]
+    target = f"chỉ tiêu {target_text(f.target_percent)}"
     if f.needed > 0:
-        parts.append(f"cần thêm {f.needed} hồ sơ trực tuyến")
+        target += f", cần thêm {f.needed} hồ sơ"
     elif f.share.received and f.needed == 0:
-        parts.append("đạt chỉ tiêu")
-    parts.append(f"hướng dẫn {f.sessions} lượt, {f.filed_online} nộp trực tuyến")
+        target += " — đã đạt"
+    parts = [f"Nộp trực tuyến tháng {f.month.month}/{f.month.year}: {percent_text(p)} "
+             f"({f.share.online}/{f.share.received})", target,
+             f"hướng dẫn {f.sessions} lượt, {f.filed_online} nộp trực tuyến"]
     if f.top_reasons:
-        code, label, n = f.top_reasons[0]
-        text = "khác" if code == "other" else label[:1].lower() + label[1:]
-        parts.append(f"lý do nộp giấy hay gặp: {text} ({n})")
+        code, _label, n = f.top_reasons[0]
+        parts.append(f"nộp giấy chủ yếu vì: {REASON_SHORT.get(code, code)} ({n})")
     return " · ".join(parts)

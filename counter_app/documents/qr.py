@@ -61,9 +61,10 @@ KEYS: dict[str, str] = {
 # Shortened first (in this order) when the payload would need a bigger symbol than MAX_VERSION.
 _SHRINKABLE = ("ht", "gt")
 
-MAX_VERSION = 9
+MAX_VERSION = 10
 MODULE_PT = 3 * 72 / 150  # 3 px at 150 dpi
 _GRID_PT = 72 / 150  # one pixel at 150 dpi
+QUIET_PT = 4 * MODULE_PT
 MAX_SIDE_PT = (17 + 4 * MAX_VERSION) * MODULE_PT  # 76 pt ≈ 27 mm
 TIME_FORMAT = "%Y%m%d%H%M%S"
 DATE_FORMAT = "%Y%m%d"
@@ -168,10 +169,12 @@ class QrFlowable(Flowable):
         super().__init__()
         self.payload = payload
         self.side = side
-        self.width = self.height = side
+        self.width = side
+        # Keep the 4-module quiet zone (ISO/IEC 18004) below the symbol free of the next text.
+        self.height = side + QUIET_PT
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        return self.side, self.side
+        return self.width, self.height
 
     def draw(self) -> None:
         matrix = qr_matrix(self.payload)
@@ -180,14 +183,14 @@ class QrFlowable(Flowable):
         # cover exactly 3x3 pixels instead of anti-aliased partial ones, which is what made
         # OpenCV miss symbols in trials. The shift is below 0.25 pt, invisible on paper.
         page_height = canv._pagesize[1]
-        ax, ay = canv.absolutePosition(0, self.side)
+        ax, ay = canv.absolutePosition(0, self.height)
         dx = round(ax / _GRID_PT) * _GRID_PT - ax
         dy = (page_height - round((page_height - ay) / _GRID_PT) * _GRID_PT) - ay
         canv.saveState()
         canv.setFillColorRGB(0, 0, 0)
         # Module coordinates: origin at the symbol's top-left, one unit per module, y downwards;
         # every rectangle is then a few integers (fast to write, small stream).
-        canv.transform(MODULE_PT, 0, 0, -MODULE_PT, dx, self.side + dy)
+        canv.transform(MODULE_PT, 0, 0, -MODULE_PT, dx, self.height + dy)
         canv.addLiteral(_path_operators(matrix))
         canv.restoreState()
 

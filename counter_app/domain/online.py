@@ -41,6 +41,7 @@ __all__ = [
     "OUTCOME_LABELS",
     "REASONS",
     "REASON_LABELS",
+    "REASON_SHORT",
     "Availability",
     "FileToPrepare",
     "Guide",
@@ -85,6 +86,14 @@ REASON_LABELS: dict[str, str] = {
     "no_smartphone": "Không có điện thoại thông minh",
     "not_fully_online": "Thủ tục chưa trực tuyến toàn trình",
     "other": "Lý do khác",
+}
+
+# Short forms for the officer's one-line figures.
+REASON_SHORT: dict[str, str] = {
+    "no_eid": "chưa có tài khoản VNeID mức 2",
+    "no_smartphone": "không có điện thoại thông minh",
+    "not_fully_online": "thủ tục chưa toàn trình",
+    "other": "lý do khác",
 }
 
 # A portal dossier code: letters, digits and . - _ / (e.g. "G22.99-250115-0001",

@@ -483,5 +483,8 @@ class OnlineFiguresPanel(QWidget):
             values = [s["at"], f"{s['procedure_name'] or ''} ({s['procedure_code']})", s["applicant_name"],
                       s["officer_name"] or "", OUTCOME_LABELS.get(s["outcome"], s["outcome"]), detail]
             for c, v in enumerate(values):
-                self.table.setItem(r, c, QTableWidgetItem(str(v or "")))
-        self.table.resizeColumnsToContents()
+                item = QTableWidgetItem(str(v or ""))
+                item.setToolTip(item.text())
+                self.table.setItem(r, c, item)
+        for c in range(5):  # the last column («Chi tiết») stretches; long text is in its tooltip
+            self.table.resizeColumnToContents(c)

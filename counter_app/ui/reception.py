@@ -443,6 +443,18 @@ class ReceptionPage(QWidget):
         if not text.strip():
             self.confirm_applicant()
             return
+        if "|" not in text:
+            # Not a scanner: the officer typed into the first field. Put it where it belongs.
+            typed = nfc(text)
+            self.qr.clear()
+            if typed.replace(" ", "").isdigit():
+                self.id_number.setText(typed.replace(" ", ""))
+                (self.name if not self.name.text() else self.phone).setFocus()
+            else:
+                self.name.setText(typed)
+                self.id_number.setFocus()
+            self.message.setText("Nhập tay thông tin người nộp (không có mã QR).")
+            return
         try:
             card = parse_cccd_qr(text)
         except InvalidCitizenId as exc:

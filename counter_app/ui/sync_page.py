@@ -256,4 +256,7 @@ def warn_days(cdb: CounterDB) -> float:
 
 def load_status(cdb: CounterDB) -> tuple[str, str]:
     """Status-bar text for the sync state (runs on the database worker)."""
-    return status_text(sync_status.queue_status(cdb, datetime.now()), warn_days(cdb))
+    st = sync_status.queue_status(cdb, datetime.now())
+    if not cdb.get_setting("provincial_endpoint") or not cdb.get_setting("sync_username"):
+        return f"● Chưa cài đặt đồng bộ (F5) · {st.summary()}", "#b00"
+    return status_text(st, warn_days(cdb))

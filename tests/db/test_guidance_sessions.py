@@ -151,7 +151,8 @@ def test_figures_small_hand_count(cdb: CounterDB) -> None:
     assert (f.year_share.online, f.year_share.received) == (3, 11)   # Jan–Nov
     assert g.online_share(cdb, date(2026, 10, 1)) == g.Share(1, 1)
     assert f.needed == 0 and f.sessions == 0 and f.top_reasons == ()
-    assert "20,0%" in g.figures_line(f) and "đạt chỉ tiêu" in g.figures_line(f)
+    assert g.figures_line(f) == "Nộp trực tuyến tháng 11/2026: 20,0% (2/10) · chỉ tiêu 20% — đã đạt · " \
+        "hướng dẫn 0 lượt, 0 nộp trực tuyến"
 
 
 def test_figures_from_a_demo_database_match_a_hand_count(tmp_path: Path) -> None:
@@ -191,6 +192,6 @@ def test_figures_from_a_demo_database_match_a_hand_count(tmp_path: Path) -> None
     needed = f.needed
     assert needed >= 0 and (needed == 0 or (online + needed) / (received + needed) >= 0.2)
     line = g.figures_line(f)
-    assert f"({online}/{received} hồ sơ)" in line and "hướng dẫn 10 lượt, 3 nộp trực tuyến" in line
-    assert "chưa có tài khoản định danh điện tử" in line
+    assert f"({online}/{received})" in line and "hướng dẫn 10 lượt, 3 nộp trực tuyến" in line
+    assert line.endswith("nộp giấy chủ yếu vì: chưa có tài khoản VNeID mức 2 (3)")
     print(f"demo November: {online}/{received} online = {f.share.percent:.1f}% · need {needed} more · {line}")

@@ -8,6 +8,7 @@ from counter_app.domain.catalogue import load_default_catalogue
 from counter_app.domain.online import (
     DEFAULT_PORTAL_URL_TEMPLATE,
     REASON_LABELS,
+    REASON_SHORT,
     REASONS,
     availability,
     build_guide,
@@ -94,7 +95,8 @@ def test_portal_code_validation() -> None:
 
 
 def test_reasons_have_vietnamese_labels() -> None:
-    assert set(REASONS) == set(REASON_LABELS) == {"no_eid", "no_smartphone", "not_fully_online", "other"}
+    assert set(REASONS) == set(REASON_LABELS) == set(REASON_SHORT) == \
+        {"no_eid", "no_smartphone", "not_fully_online", "other"}
     assert "định danh điện tử" in REASON_LABELS["no_eid"]
 
 

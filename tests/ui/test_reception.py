@@ -118,6 +118,17 @@ def _to_applicant_step(qtbot: QtBot, page: ReceptionPage, query: str = "khai sin
     qtbot.keyClick(page.search, Qt.Key.Key_Return)
 
 
+def test_typing_a_name_in_the_qr_field_is_manual_entry(qtbot: QtBot, page: ReceptionPage) -> None:
+    _to_applicant_step(qtbot, page)
+    type_text(page.qr, "Trần Văn Bình")
+    qtbot.keyClick(page.qr, Qt.Key.Key_Return)
+    assert page.name.text() == "Trần Văn Bình" and page.focusWidget() is page.id_number
+    page.qr.setFocus()
+    type_text(page.qr, "001090012345")
+    qtbot.keyClick(page.qr, Qt.Key.Key_Return)
+    assert page.id_number.text() == "001090012345" and page.stack.currentIndex() == 1
+
+
 def test_malformed_qr_gives_clear_message(qtbot: QtBot, page: ReceptionPage) -> None:
     _to_applicant_step(qtbot, page)
     type_text(page.qr, "001090012345|Nguyễn Văn An|15051990")

@@ -1,0 +1,390 @@
+"""Encryption at rest: per-file AES-256-GCM envelopes for scans, sealed personal fields, key file.
+
+Design (full reasoning and threat model in docs/security.md):
+
+* **Data keys** (DEK, 256-bit, random) encrypt data. New files use the *active* DEK; every
+  envelope names its key id, so older DEKs keep decrypting older files after a rotation.
+* **Key file** ``keys.json`` in the data directory holds each DEK only *wrapped* (AES-GCM) under
+  one or more key-encryption keys:
+
+  - ``passphrase`` — scrypt(passphrase) (n=2**15, r=8: ~32 MB, ~0.1–0.3 s per try);
+  - ``recovery`` — a random 128-bit recovery key printed once at setup (``XXXX-XXXX-…``) and kept
+    in the agency's safe: the answer to a forgotten passphrase;
+  - ``dpapi`` — Windows only: the DEKs protected by the OS for this Windows account
+    (CryptProtectData), so the counter opens without typing the passphrase. Other OSes ask for the
+    passphrase once per start (no key store dependency is declared; see security.md).
+
+  Copying the data directory therefore copies only ciphertext and wrapped keys.
+* **Passphrase change** re-wraps the DEKs (milliseconds, no file touched). **Key rotation** adds a
+  new active DEK; :func:`reencrypt_bytes` moves an old file to it when a DEK is suspected leaked.
+* **Envelope** ``QMCE | v1 | key id (8 bytes) | nonce (12) | ciphertext+tag``; the additional
+  authenticated data is the header plus the file's path relative to the data directory, so a file
+  moved or swapped to another dossier's name fails to decrypt instead of showing the wrong citizen.
+* **Personal fields** (:func:`seal_field` / :func:`open_field`) use the same DEK with a random
+  nonce (``enc1:`` + base64); :func:`blind_index` (HMAC-SHA-256 under a sub-key) keeps exact-match
+  look-up of ID numbers possible without storing them in clear.
+
+Lost passphrase *and* recovery key = the encrypted scans are gone for good (that is what
+encryption means); the paper originals and the copies already sent to the provincial system remain.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from counter_app.atomicio import atomic_write_bytes
+from counter_app.errors import CounterError
+
+__all__ = [
+    "KEY_FILE",
+    "MAGIC",
+    "DecryptionFailed",
+    "KeyFileError",
+    "KeyRing",
+    "WrongSecret",
+    "blind_index",
+    "create_key_file",
+    "decrypt_bytes",
+    "encrypt_bytes",
+    "format_recovery_key",
+    "is_encrypted",
+    "open_field",
+    "reencrypt_bytes",
+    "seal_field",
+]
+
+MAGIC = b"QMCE"
+VERSION = 1
+KEY_FILE = "keys.json"
+_HEADER_LEN = len(MAGIC) + 1 + 8 + 12
+_SCRYPT = {"n": 2**15, "r": 8, "p": 1}
+_FIELD_PREFIX = "enc1:"
+
+
+class KeyFileError(CounterError):
+    """The key file is missing, damaged or from another installation."""
+
+
+class WrongSecret(CounterError):
+    """The passphrase or recovery key does not open the key file."""
+
+
+class DecryptionFailed(CounterError):
+    """A file or field does not decrypt: changed, moved, or encrypted with an unknown key."""
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _kek_from_passphrase(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(passphrase.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=32, maxmem=128 * 1024 * 1024)
+
+
+def _normalise_recovery(code: str) -> bytes:
+    """Recovery key text → its 16 bytes; dashes, spaces and case do not matter (people copy it by hand)."""
+    text = "".join(ch for ch in code.upper() if ch.isalnum())
+    text = text.replace("0", "O").replace("1", "I")  # base32 has no 0/1: forgive the usual misreading
+    try:
+        raw = base64.b32decode(text + "=" * (-len(text) % 8))
+    except ValueError as exc:
+        raise WrongSecret("Khóa khôi phục không đúng định dạng.", hint="Nhập đủ 8 nhóm ký tự như trên giấy.") from exc
+    if len(raw) != 16:
+        raise WrongSecret("Khóa khôi phục không đủ độ dài.", hint="Nhập đủ 8 nhóm ký tự như trên giấy.")
+    return raw
+
+
+def format_recovery_key(raw: bytes) -> str:
+    """16 random bytes as ``ABCD-EFGH-…`` (26 base32 characters in groups of four) for printing."""
+    text = base64.b32encode(raw).decode("ascii").rstrip("=")
+    return "-".join(text[i:i + 4] for i in range(0, len(text), 4))
+
+
+def _kek_from_recovery(raw: bytes, salt: bytes) -> bytes:
+    # 128 random bits need no stretching; HMAC binds the KEK to this key file's salt.
+    return hmac.new(salt, b"qmc-recovery-kek" + raw, hashlib.sha256).digest()
+
+
+def _wrap(kek: bytes, dek: bytes, key_id: str, kind: str) -> dict[str, str]:
+    nonce = os.urandom(12)
+    return {"nonce": _b64(nonce), "ct": _b64(AESGCM(kek).encrypt(nonce, dek, f"{key_id}:{kind}".encode()))}
+
+
+def _unwrap(kek: bytes, wrapped: dict[str, str], key_id: str, kind: str) -> bytes:
+    return AESGCM(kek).decrypt(_unb64(wrapped["nonce"]), _unb64(wrapped["ct"]), f"{key_id}:{kind}".encode())
+
+
+# --------------------------------------------------------------------------- Windows DPAPI
+def _dpapi(data: bytes, protect: bool) -> bytes:  # pragma: no cover - Windows only
+    """CryptProtectData / CryptUnprotectData for the current Windows account (ctypes, no dependency)."""
+    import ctypes
+    from ctypes import wintypes
+
+    class Blob(ctypes.Structure):
+        _fields_ = [("cbData", wintypes.DWORD), ("pbData", ctypes.POINTER(ctypes.c_char))]
+
+    buf = ctypes.create_string_buffer(data, len(data))
+    blob_in = Blob(len(data), ctypes.cast(buf, ctypes.POINTER(ctypes.c_char)))
+    blob_out = Blob()
+    crypt32 = ctypes.windll.crypt32  # type: ignore[attr-defined]
+    fn = crypt32.CryptProtectData if protect else crypt32.CryptUnprotectData
+    ok = fn(ctypes.byref(blob_in), None, None, None, None, 0x1, ctypes.byref(blob_out))  # UI_FORBIDDEN
+    if not ok:
+        raise OSError("DPAPI call failed")
+    try:
+        return ctypes.string_at(blob_out.pbData, blob_out.cbData)
+    finally:
+        ctypes.windll.kernel32.LocalFree(blob_out.pbData)  # type: ignore[attr-defined]
+
+
+def os_key_store_available() -> bool:
+    """True where the OS can hold the keys for this user account (Windows DPAPI)."""
+    return os.name == "nt"
+
+
+# ------------------------------------------------------------------------------- key file
+@dataclass
+class KeyRing:
+    """Unwrapped data keys in memory (never written anywhere in clear)."""
+
+    path: Path
+    active: str
+    keys: dict[str, bytes] = field(repr=False)
+    doc: dict[str, Any] = field(repr=False)
+
+    # -- opening ------------------------------------------------------------------------------
+    @staticmethod
+    def _load(path: Path) -> dict[str, Any]:
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise KeyFileError(f"Không tìm thấy tệp khóa {path}.",
+                               hint="Chép lại tệp keys.json từ bản sao lưu vào thư mục dữ liệu.") from exc
+        except (OSError, ValueError) as exc:
+            raise KeyFileError(f"Tệp khóa {path} bị hỏng.", hint="Chép lại tệp keys.json từ bản sao lưu.") from exc
+        if doc.get("format") != 1 or not isinstance(doc.get("keys"), dict) or doc.get("active") not in doc["keys"]:
+            raise KeyFileError(f"Tệp khóa {path} không đúng định dạng.")
+        return doc
+
+    @classmethod
+    def _open(cls, path: Path, kind: str, kek_for: Any) -> KeyRing:
+        doc = cls._load(path)
+        keys: dict[str, bytes] = {}
+        for key_id, entry in doc["keys"].items():
+            wrapped = entry["wrapped"].get(kind)
+            if wrapped is None:
+                raise KeyFileError(f"Tệp khóa không có cách mở bằng «{kind}» cho khóa {key_id}.")
+            try:
+                keys[key_id] = kek_for(wrapped, key_id)
+            except InvalidTag as exc:
+                raise WrongSecret(
+                    "Mật khẩu mã hóa không đúng." if kind == "passphrase" else "Khóa khôi phục không đúng.",
+                    hint="Nhập lại; nếu quên mật khẩu, dùng khóa khôi phục đã in khi cài đặt.",
+                ) from exc
+        return cls(path, doc["active"], keys, doc)
+
+    @classmethod
+    def unlock_with_passphrase(cls, path: str | Path, passphrase: str) -> KeyRing:
+        """Open the key file with the passphrase."""
+        path = Path(path)
+        doc = cls._load(path)
+        salt = _unb64(doc["salt"])
+        params = doc.get("scrypt", _SCRYPT)
+        kek = _kek_from_passphrase(passphrase, salt, int(params["n"]), int(params["r"]), int(params["p"]))
+        return cls._open(path, "passphrase", lambda w, k: _unwrap(kek, w, k, "passphrase"))
+
+    @classmethod
+    def unlock_with_recovery(cls, path: str | Path, recovery_key: str) -> KeyRing:
+        """Open the key file with the printed recovery key (forgotten passphrase)."""
+        path = Path(path)
+        doc = cls._load(path)
+        kek = _kek_from_recovery(_normalise_recovery(recovery_key), _unb64(doc["salt"]))
+        return cls._open(path, "recovery", lambda w, k: _unwrap(kek, w, k, "recovery"))
+
+    @classmethod
+    def unlock_with_os_store(cls, path: str | Path) -> KeyRing:  # pragma: no cover - Windows only
+        """Open the key file with the OS key store (Windows DPAPI for this account)."""
+        return cls._open(Path(path), "dpapi", lambda w, k: _dpapi(_unb64(w["blob"]), protect=False))
+
+    # -- changing -----------------------------------------------------------------------------
+    def _save(self) -> None:
+        atomic_write_bytes(self.path, json.dumps(self.doc, indent=1, sort_keys=True).encode("utf-8"))
+
+    def _wrap_all(self, kind: str, wrap: Any) -> None:
+        for key_id, dek in self.keys.items():
+            self.doc["keys"][key_id]["wrapped"][kind] = wrap(dek, key_id)
+
+    def change_passphrase(self, new_passphrase: str) -> None:
+        """Re-wrap every data key under a new passphrase (no file is re-encrypted)."""
+        salt = _unb64(self.doc["salt"])
+        kek = _kek_from_passphrase(new_passphrase, salt, _SCRYPT["n"], _SCRYPT["r"], _SCRYPT["p"])
+        self.doc["scrypt"] = dict(_SCRYPT)
+        self._wrap_all("passphrase", lambda dek, k: _wrap(kek, dek, k, "passphrase"))
+        self._save()
+
+    def new_recovery_key(self) -> str:
+        """Replace the recovery key (the old printout stops working); return the new one to print."""
+        raw = secrets.token_bytes(16)
+        kek = _kek_from_recovery(raw, _unb64(self.doc["salt"]))
+        self._wrap_all("recovery", lambda dek, k: _wrap(kek, dek, k, "recovery"))
+        self._save()
+        return format_recovery_key(raw)
+
+    def enable_os_store(self) -> None:  # pragma: no cover - Windows only
+        """Let this Windows account open the keys without the passphrase."""
+        self._wrap_all("dpapi", lambda dek, k: {"blob": _b64(_dpapi(dek, protect=True))})
+        self._save()
+
+    def rotate(self, *, now: datetime | None = None) -> str:
+        """Add a new data key and make it active (new files use it; old files keep theirs). Returns its id.
+
+        Every way of opening the key file (passphrase, recovery, OS store) must be re-wrapped for
+        the new key, so this needs the KEKs: the passphrase wrap is re-derived by the caller through
+        :meth:`change_passphrase` and the recovery key by :meth:`new_recovery_key` — both are called
+        here with the caller's inputs via :func:`rotate_data_key`.
+        """
+        key_id = secrets.token_hex(8)
+        self.keys[key_id] = secrets.token_bytes(32)
+        self.doc["keys"][key_id] = {"created_at": (now or datetime.now()).isoformat(timespec="seconds"),
+                                    "wrapped": {}}
+        self.active = key_id
+        self.doc["active"] = key_id
+        return key_id
+
+    @property
+    def active_key(self) -> tuple[str, bytes]:
+        """``(key id, key)`` for new data."""
+        return self.active, self.keys[self.active]
+
+
+def create_key_file(path: str | Path, passphrase: str, *, now: datetime | None = None) -> tuple[KeyRing, str]:
+    """First-run: a new data key, wrapped under ``passphrase`` and a new recovery key.
+
+    Returns the open key ring and the recovery key text to print (shown once, never stored).
+    """
+    path = Path(path)
+    if path.exists():
+        raise KeyFileError(f"Đã có tệp khóa {path}.", hint="Mở bằng mật khẩu mã hóa hiện có.")
+    doc: dict[str, Any] = {"format": 1, "salt": _b64(secrets.token_bytes(16)), "scrypt": dict(_SCRYPT),
+                           "keys": {}, "active": ""}
+    ring = KeyRing(path, "", {}, doc)
+    ring.rotate(now=now)
+    ring.change_passphrase(passphrase)
+    return ring, ring.new_recovery_key()
+
+
+def rotate_data_key(ring: KeyRing, passphrase: str) -> tuple[str, str]:
+    """Rotate the data key and re-wrap for every way in; returns ``(new key id, new recovery key)``.
+
+    The passphrase is asked again on purpose (rotation is an admin action at the counter).
+    """
+    KeyRing.unlock_with_passphrase(ring.path, passphrase)  # proves the passphrase before changing anything
+    key_id = ring.rotate()
+    ring.change_passphrase(passphrase)
+    recovery = ring.new_recovery_key()
+    if "dpapi" in next(iter(ring.doc["keys"].values()))["wrapped"]:  # pragma: no cover - Windows only
+        ring.enable_os_store()
+    return key_id, recovery
+
+
+# ------------------------------------------------------------------------------ envelopes
+def is_encrypted(data: bytes) -> bool:
+    """Whether ``data`` starts with our envelope header."""
+    return data[:4] == MAGIC
+
+
+def encrypt_bytes(ring: KeyRing, data: bytes, rel_path: str) -> bytes:
+    """Envelope ``data`` under the active key, bound to ``rel_path`` (POSIX, relative to the data dir)."""
+    key_id, key = ring.active_key
+    nonce = os.urandom(12)  # random 96-bit nonces: safe far beyond 2**32 files per key
+    header = MAGIC + bytes([VERSION]) + bytes.fromhex(key_id) + nonce
+    return header + AESGCM(key).encrypt(nonce, data, header + rel_path.encode("utf-8"))
+
+
+def decrypt_bytes(ring: KeyRing, blob: bytes, rel_path: str) -> bytes:
+    """Open an envelope; :class:`DecryptionFailed` if it was changed, moved, or its key is unknown."""
+    if len(blob) < _HEADER_LEN + 16 or not is_encrypted(blob) or blob[4] != VERSION:
+        raise DecryptionFailed(f"Tệp {rel_path} không phải tệp mã hóa của Quầy Một Cửa.")
+    header = blob[:_HEADER_LEN]
+    key_id = header[5:13].hex()
+    key = ring.keys.get(key_id)
+    if key is None:
+        raise DecryptionFailed(f"Tệp {rel_path} được mã hóa bằng khóa {key_id} không có trong tệp khóa.",
+                               hint="Dùng tệp keys.json từ bản sao lưu cùng thời điểm với tệp này.")
+    try:
+        return AESGCM(key).decrypt(header[13:], blob[_HEADER_LEN:], header + rel_path.encode("utf-8"))
+    except InvalidTag as exc:
+        raise DecryptionFailed(f"Tệp {rel_path} đã bị thay đổi hoặc bị chuyển chỗ (không giải mã được).",
+                               hint="Khôi phục tệp từ bản sao lưu.") from exc
+
+
+def reencrypt_bytes(ring: KeyRing, blob: bytes, rel_path: str) -> bytes:
+    """Re-encrypt an envelope under the active key (after a rotation)."""
+    return encrypt_bytes(ring, decrypt_bytes(ring, blob, rel_path), rel_path)
+
+
+# ------------------------------------------------------------------------- personal fields
+def seal_field(ring: KeyRing, value: str, column: str) -> str:
+    """Encrypt one personal field (``enc1:<key id>:<base64>``); ``column`` is bound as AAD."""
+    if not value:
+        return value
+    key_id, key = ring.active_key
+    nonce = os.urandom(12)
+    ct = AESGCM(key).encrypt(nonce, value.encode("utf-8"), column.encode())
+    return f"{_FIELD_PREFIX}{key_id}:{_b64(nonce + ct)}"
+
+
+def open_field(ring: KeyRing, stored: str, column: str) -> str:
+    """Inverse of :func:`seal_field`; plain (not yet encrypted) values pass through unchanged."""
+    if not stored.startswith(_FIELD_PREFIX):
+        return stored
+    key_id, payload = stored[len(_FIELD_PREFIX):].split(":", 1)
+    raw = _unb64(payload)
+    try:
+        return AESGCM(ring.keys[key_id]).decrypt(raw[:12], raw[12:], column.encode()).decode("utf-8")
+    except (KeyError, InvalidTag) as exc:
+        raise DecryptionFailed(f"Không giải mã được trường {column}.") from exc
+
+
+def open_fields(ring: KeyRing, rows: Iterable[dict[str, Any]], columns: Iterable[str]) -> None:
+    """Decrypt ``columns`` of each row in place (one AESGCM object per key, not per value)."""
+    cols = tuple(columns)
+    ciphers: dict[str, AESGCM] = {}
+    for row in rows:
+        for col in cols:
+            stored = row.get(col)
+            if not stored or not stored.startswith(_FIELD_PREFIX):
+                continue
+            key_id, payload = stored[len(_FIELD_PREFIX):].split(":", 1)
+            aead = ciphers.get(key_id)
+            if aead is None:
+                aead = ciphers[key_id] = AESGCM(ring.keys[key_id])
+            raw = _unb64(payload)
+            row[col] = aead.decrypt(raw[:12], raw[12:], col.encode()).decode("utf-8")
+
+
+def blind_index(ring: KeyRing, value: str) -> str:
+    """Keyed hash for exact look-up (ID number → row) without storing the number in clear.
+
+    Uses a sub-key derived from the *first* data key so the index survives rotations.
+    """
+    first = sorted(ring.doc["keys"].items(), key=lambda kv: kv[1]["created_at"])[0][0]
+    sub = hmac.new(ring.keys[first], b"qmc-blind-index", hashlib.sha256).digest()
+    return hmac.new(sub, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]

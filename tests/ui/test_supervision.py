@@ -1,0 +1,169 @@
+"""Page «Giám sát» through the real widgets and database worker, on the hand-counted fixture."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from counter_app.db import reviews
+from counter_app.db.database import CounterDB
+from counter_app.reports.indicators import FactsCache
+from counter_app.ui.qt import QApplication, QDialog, QLineEdit, QTimer
+from counter_app.ui.roles import can_edit_settings, can_review, visible_pages
+from counter_app.ui.supervision import SupervisionPage
+from counter_app.ui.tasks import DbWorker
+from tests.factories import make_db
+from tests.reports.conftest import NOW, build
+
+
+@pytest.fixture
+def env(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[DbWorker, Path, dict[str, Any]]]:
+    cdb = make_db(tmp_path / "counter.sqlite3")
+    info = build(cdb)
+    cdb.close()
+    FactsCache.forget()
+    worker = DbWorker(tmp_path / "counter.sqlite3")
+    with qtbot.waitSignal(worker.ready, timeout=10000):
+        worker.start()
+    yield worker, tmp_path, info
+    worker.stop()
+    FactsCache.forget()
+
+
+def _page(qtbot: QtBot, worker: DbWorker, root: Path, now: datetime = NOW) -> SupervisionPage:
+    page = SupervisionPage(worker, root, clock=lambda: now)
+    page.no_preview = True
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.refreshed, timeout=15000):
+        page.show()
+    return page
+
+
+def test_roles() -> None:
+    assert "supervision" not in visible_pages("officer") and "settings" not in visible_pages("officer")
+    assert {"reception", "dossiers", "scanning"} <= visible_pages("officer")
+    assert "supervision" in visible_pages("supervisor") and "supervision" in visible_pages("admin")
+    assert visible_pages("nobody") == visible_pages("officer")
+    assert not can_edit_settings("supervisor") and can_edit_settings("admin")
+    assert can_review("supervisor") and not can_review("officer")
+
+
+def test_cards_backlog_deadlines(qtbot: QtBot, env: tuple[DbWorker, Path, dict[str, Any]]) -> None:
+    worker, root, info = env
+    page = _page(qtbot, worker, root)
+    assert page.selected_month() == (2026, 11)
+    assert page.cards["digitisation"].value.text() == "50,0%"
+    assert page.cards["on_time"].value.text() == "100,0%"
+    assert "Quyết định 766" in page.cards["online"].toolTip() and "50%" in page.cards["online"].toolTip()
+    assert page.banner.isHidden()
+    assert [b.text() for b in page.age_buttons] == ["0–1 ngày: 1", "2–3 ngày: 0", "4–7 ngày: 0", "> 7 ngày: 1"]
+    assert page.by_officer.rowCount() == 1 and page.by_officer.item(0, 0).text() == "Trần Văn Minh"
+    assert page.overdue.rowCount() == 2 and page.soon.rowCount() == 1
+    assert page.sync_labels["queue"].text()
+    # Drill-down to the oldest bucket, then jump to scanning.
+    page.drill(bucket=3)
+    qtbot.waitUntil(lambda: page.drill_table.rowCount() == 1, timeout=10000)
+    with qtbot.waitSignal(page.scan_requested, timeout=5000) as sig:
+        page.scan_btn.click()
+    assert sig.args == [info["ids"]["D4"]]
+    # Previous month: October's figures.
+    with qtbot.waitSignal(page.refreshed, timeout=15000):
+        page.month.setCurrentIndex(1)
+    assert page.cards["on_time"].value.text() == "50,0%"
+    assert page.cards["satisfaction"].value.text() == "25,0%"
+
+
+def test_quality_review_approve_and_reject(qtbot: QtBot, env: tuple[DbWorker, Path, dict[str, Any]]) -> None:
+    worker, root, info = env
+    page = _page(qtbot, worker, root)
+    assert page.review_table.rowCount() == 4  # D1 TK, GCS; D2 TK; D4 TK
+    page.review_table.selectRow(0)
+    first = page._current_review()
+    assert first is not None
+    qtbot.waitUntil(lambda: "Không mở được" in page.preview.text(), timeout=10000)  # no bytes in the fixture
+    with qtbot.waitSignal(page.refreshed, timeout=15000):
+        page.approve_btn.click()
+    assert page.review_table.rowCount() == 3
+    page.review_table.selectRow(0)
+    second = page._current_review()
+    assert second is not None
+    with qtbot.waitSignal(page.refreshed, timeout=15000):
+        page.reject_selected("Ảnh nghiêng, mất chữ")
+    assert page.review_table.rowCount() == 2
+    cdb = CounterDB(root / "counter.sqlite3")
+    states = {r["id"]: r["review_state"] for r in cdb.query("SELECT id, review_state FROM dossier_components")}
+    assert states[first["component_id"]] == "approved" and states[second["component_id"]] == "rejected"
+    sup = info["sup"]
+    assert cdb.scalar("SELECT reviewer_id FROM component_reviews ORDER BY id DESC LIMIT 1") == sup
+    owner = cdb.scalar("SELECT officer_id FROM dossiers WHERE id = ?", (second["dossier_id"],))
+    assert second["component_id"] in {t["component_id"] for t in reviews.rescan_tasks(cdb, owner)}
+    # The rejected component is back in the backlog: "shows as such everywhere".
+    assert "bản bị trả lại" in page.backlog_head.text()
+    cdb.close()
+
+
+def test_preview_renders_a_real_scan(qtbot: QtBot, env: tuple[DbWorker, Path, dict[str, Any]]) -> None:
+    worker, root, _info = env
+    from reportlab.pdfgen.canvas import Canvas
+
+    cdb = CounterDB(root / "counter.sqlite3")
+    for path in [r["path"] for r in cdb.query("SELECT path FROM files WHERE kind = 'scan'")]:
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        c = Canvas(str(root / path))
+        c.drawString(100, 700, "scan")
+        c.save()
+    cdb.close()
+    page = _page(qtbot, worker, root)
+    page.review_table.selectRow(0)
+    page._select_review(0)
+    qtbot.waitUntil(lambda: page.preview.pixmap() is not None and not page.preview.pixmap().isNull(), timeout=10000)
+
+
+def test_monthly_report_export_and_reminder(qtbot: QtBot, env: tuple[DbWorker, Path, dict[str, Any]]) -> None:
+    worker, root, _info = env
+    page = _page(qtbot, worker, root, now=datetime(2026, 12, 3, 9, 0))
+    assert not page.banner.isHidden() and "11/2026" in page.banner.text()
+    page.month.setCurrentIndex(1)  # 11/2026
+    qtbot.waitSignal(page.refreshed, timeout=15000)
+    with qtbot.waitSignal(page.report_saved, timeout=30000) as sig:
+        page.export_pdf()
+    pdf = sig.args[0]
+    assert pdf == root / "documents" / "reports" / "bao-cao-thang-2026-11.pdf" and pdf.exists()
+    import pypdf
+
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages)
+    assert "BÁO CÁO" in text and "tháng 11 năm 2026" in text
+    qtbot.waitUntil(lambda: page.banner.isHidden(), timeout=15000)  # report produced: reminder gone
+    with qtbot.waitSignal(page.report_saved, timeout=30000) as sig:
+        page.export_csv()
+    assert sig.args[0].read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_apology_from_overdue_list(qtbot: QtBot, env: tuple[DbWorker, Path, dict[str, Any]]) -> None:
+    worker, root, info = env
+    page = _page(qtbot, worker, root)
+    d4 = info["ids"]["D4"]
+    row = [page.overdue.item(i, 0).text() for i in range(page.overdue.rowCount())].index(
+        CounterDB(root / "counter.sqlite3").scalar("SELECT code FROM dossiers WHERE id = ?", (d4,)))
+    page.overdue.selectRow(row)
+
+    def fill() -> None:
+        ask = QApplication.activeModalWidget()
+        if ask is None:
+            QTimer.singleShot(100, fill)
+            return
+        ask.findChildren(QLineEdit)[0].setText("Chờ xác minh nơi cư trú")
+        assert isinstance(ask, QDialog)
+        ask.accept()
+
+    QTimer.singleShot(300, fill)
+    page.apology_btn.click()
+    cdb = CounterDB(root / "counter.sqlite3")
+    qtbot.waitUntil(lambda: cdb.scalar("SELECT new_due_at FROM dossiers WHERE id = ?", (d4,)) is not None,
+                    timeout=20000)
+    cdb.close()
