@@ -253,12 +253,10 @@ class KeyRing:
         self._save()
 
     def rotate(self, *, now: datetime | None = None) -> str:
-        """Add a new data key and make it active (new files use it; old files keep theirs). Returns its id.
+        """Add a new data key in memory and make it active; returns its id.
 
-        Every way of opening the key file (passphrase, recovery, OS store) must be re-wrapped for
-        the new key, so this needs the KEKs: the passphrase wrap is re-derived by the caller through
-        :meth:`change_passphrase` and the recovery key by :meth:`new_recovery_key` — both are called
-        here with the caller's inputs via :func:`rotate_data_key`.
+        Not saved and not yet wrapped: use :func:`rotate_data_key`, which re-wraps every key for
+        every way of opening the file and saves.
         """
         key_id = secrets.token_hex(8)
         self.keys[key_id] = secrets.token_bytes(32)
@@ -285,7 +283,7 @@ def create_key_file(path: str | Path, passphrase: str, *, now: datetime | None =
     doc: dict[str, Any] = {"format": 1, "salt": _b64(secrets.token_bytes(16)), "scrypt": dict(_SCRYPT),
                            "keys": {}, "active": ""}
     ring = KeyRing(path, "", {}, doc)
-    ring.rotate(now=now)
+    doc["index_key"] = ring.rotate(now=now)  # the blind index stays on this key across rotations
     ring.change_passphrase(passphrase)
     return ring, ring.new_recovery_key()
 
@@ -383,8 +381,7 @@ def open_fields(ring: KeyRing, rows: Iterable[dict[str, Any]], columns: Iterable
 def blind_index(ring: KeyRing, value: str) -> str:
     """Keyed hash for exact look-up (ID number → row) without storing the number in clear.
 
-    Uses a sub-key derived from the *first* data key so the index survives rotations.
+    Uses a sub-key derived from the first data key (``index_key``) so the index survives rotations.
     """
-    first = sorted(ring.doc["keys"].items(), key=lambda kv: kv[1]["created_at"])[0][0]
-    sub = hmac.new(ring.keys[first], b"qmc-blind-index", hashlib.sha256).digest()
+    sub = hmac.new(ring.keys[ring.doc["index_key"]], b"qmc-blind-index", hashlib.sha256).digest()
     return hmac.new(sub, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
