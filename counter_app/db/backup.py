@@ -60,6 +60,8 @@ __all__ = [
     "BackupResult",
     "RestoreReport",
     "StartupReport",
+    "audit_anchors",
+    "audit_verify_report",
     "backup_due",
     "clean_temp_files",
     "create_backup",
@@ -625,3 +627,42 @@ def _check_audit_tail(db_path: Path, report: StartupReport) -> None:
         # Not a reason to stop the counter (the data itself is readable), but a supervisor must know.
         report.notes.append(f"Nhật ký kiểm tra có {len(breaks)} chỗ bị đứt/sửa: " + breaks[0].message()
                             + " Báo lãnh đạo và chạy «Kiểm tra nhật ký» đầy đủ.")
+
+
+# ------------------------------------------------------------------------------ audit verify
+def audit_anchors(folders: Iterable[str | Path]) -> list[tuple[int, str]]:
+    """Audit-chain heads recorded in the manifests of the backups found in ``folders``."""
+    anchors: dict[int, str] = {}
+    for folder in folders:
+        for info in list_backups(folder):
+            with contextlib.suppress(ValidationError, KeyError, TypeError, ValueError):
+                head = _read_manifest(info.path)["database"]["audit_head"]
+                if int(head[0]) > 0:
+                    anchors[int(head[0])] = str(head[1])
+    return sorted(anchors.items())
+
+
+def audit_verify_report(cdb: CounterDB, folders: Iterable[str | Path] = ()) -> tuple[bool, str]:
+    """Full audit-chain check against every backup's anchor: ``(ok, Vietnamese report)``.
+
+    What ``counter-app audit-verify`` prints (exit code 0 if ok, 1 if not) and the supervisor view shows.
+    Default folders: the ``backup_dir`` setting.
+    """
+    folders = list(folders)
+    if not folders and cdb.get_setting("backup_dir"):
+        folders = [cdb.get_setting("backup_dir")]
+    anchors = audit_anchors(folders)
+    total = int(cdb.scalar("SELECT count(*) FROM audit_log") or 0)
+    breaks = audit.verify_chain(cdb, anchors=anchors)
+    head_id, head_hash = audit.head(cdb)
+    lines = [f"Nhật ký kiểm tra: {total} mục, mục cuối #{head_id} (mã băm {head_hash[:16]}…); "
+             f"đối chiếu với {len(anchors)} mốc trong bản sao lưu."]
+    if breaks:
+        lines.append(f"PHÁT HIỆN {len(breaks)} CHỖ BẤT THƯỜNG:")
+        lines += [f"• {b.message()}" for b in breaks[:50]]
+        if len(breaks) > 50:
+            lines.append(f"• … và {len(breaks) - 50} chỗ khác.")
+        lines.append("Báo lãnh đạo; giữ nguyên máy và thư mục dữ liệu để kiểm tra; so sánh với bản sao lưu.")
+    else:
+        lines.append("Chuỗi nhật ký nguyên vẹn.")
+    return not breaks, "\n".join(lines)

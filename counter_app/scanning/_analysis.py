@@ -109,17 +109,18 @@ def _refine_sides(field: np.ndarray, level: float, approx: np.ndarray, reach: fl
     field = cv2.GaussianBlur(field, (0, 0), 1.0)  # one noisy pixel must not make a crossing
     prof = cv2.remap(field, xs.reshape(-1, n_across), ys.reshape(-1, n_across), cv2.INTER_LINEAR,
                      borderMode=cv2.BORDER_REPLICATE).reshape(4, n_along, n_across)
+    # Cross at half the local step (outside level → inside level), not at the detection
+    # threshold: a low threshold on a blurred edge would push the edge outwards.
+    third = n_across // 3
+    lows = np.median(prof[..., :third], axis=2)
+    highs = np.median(prof[..., -third:], axis=2)
     lines = []
     for i in range(4):
         pts_i = []
         for j in range(n_along):
-            # Cross at half the local step (outside level → inside level), not at the detection
-            # threshold: a low threshold on a blurred edge would push the edge outwards.
-            pr = prof[i, j]
-            lo_, hi_ = float(np.median(pr[: n_across // 3])), float(np.median(pr[-(n_across // 3):]))
-            if hi_ - lo_ < level:
+            if highs[i, j] - lows[i, j] < level:
                 continue
-            v = pr - (lo_ + hi_) / 2
+            v = prof[i, j] - (lows[i, j] + highs[i, j]) / 2
             cross = np.nonzero((v[:-1] <= 0) & (v[1:] > 0))[0]  # outside → inside
             if len(cross) == 0:
                 continue
@@ -343,14 +344,14 @@ def estimate_skew(ink: np.ndarray, max_deg: float, threshold: int = 40) -> SkewF
     xs = xs + rng.random(len(xs)) - (w - 2 * mx) / 2
     ys = ys + rng.random(len(ys)) - (h - 2 * my) / 2
     # Point budgets: the coarse search needs only the line structure, the fine one precision.
-    step = max(1, len(xs) // 15000)
-    fine = max(1, len(xs) // 60000)
+    step = max(1, len(xs) // 6000)
+    fine = max(1, len(xs) // 40000)
     best = None
     for vertical in (False, True):
         # Turning the points 90° clockwise makes vertical lines horizontal; rotations commute,
         # so the skew found is the same counter-clockwise angle in the input.
         x, y = (-ys, xs) if vertical else (xs, ys)
-        a0, e = _search(x[::step], y[::step], wt[::step], -max_deg, max_deg, 0.5)
+        a0, e = _search(x[::step], y[::step], wt[::step], -max_deg, max_deg, 0.75)
         peak = float(e.max())
         contrast = peak / float(np.median(e))
         if best is None or peak > best[0]:
@@ -358,7 +359,10 @@ def estimate_skew(ink: np.ndarray, max_deg: float, threshold: int = 40) -> SkewF
     assert best is not None
     _, vertical, a0, contrast, x, y = best
     x, y, wt = x[::fine], y[::fine], wt[::fine]
-    angles = np.arange(a0 - 0.5, a0 + 0.5 + 1e-9, 0.05)
+    angles = np.arange(a0 - 0.6, a0 + 0.6 + 1e-9, 0.1)
+    e = np.array([_profile_energy(x, y, wt, float(a)) for a in angles])
+    a0 = _parabolic(angles, e)
+    angles = np.arange(a0 - 0.15, a0 + 0.15 + 1e-9, 0.03)
     e = np.array([_profile_energy(x, y, wt, float(a)) for a in angles])
     a1 = _parabolic(angles, e)
     angles = np.arange(a1 - 0.06, a1 + 0.06 + 1e-9, 0.01)

@@ -200,3 +200,23 @@ def test_backup_due_follows_the_schedule(filled: tuple[DataDir, CounterDB], tmp_
     backup.record_backup(cdb, backup.create_backup(data, usb, now=T))
     assert backup.backup_due(cdb) is None
     assert backup.backup_due(cdb, datetime.now() + timedelta(hours=25)) == usb
+
+
+def test_audit_verify_report_uses_backup_anchors(filled: tuple[DataDir, CounterDB], tmp_path: Path) -> None:
+    data, cdb = filled
+    usb = tmp_path / "usb"
+    cdb.set_setting("backup_dir", str(usb))
+    result = backup.create_backup(data, usb, now=T)
+    ok, text = backup.audit_verify_report(cdb)
+    assert ok and "1 mốc" in text and "nguyên vẹn" in text
+    cdb.close()
+    # Cut the tail of the log after the backup recorded its head: only the anchor can tell.
+    conn = sqlite3.connect(data.database)
+    conn.execute("DROP TRIGGER audit_log_no_delete")
+    conn.execute("DELETE FROM audit_log WHERE id >= ?", (result.audit_head[0] - 1,))
+    conn.commit()
+    conn.close()
+    cdb = CounterDB(data.database)
+    ok, text = backup.audit_verify_report(cdb)
+    assert not ok and "PHÁT HIỆN" in text and f"#{result.audit_head[0]}" in text
+    cdb.close()
