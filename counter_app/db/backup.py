@@ -565,15 +565,21 @@ def replace_data_dir(current: str | Path, restored: str | Path, *, now: datetime
 
 
 # ---------------------------------------------------------------------------------- start-up
-def clean_temp_files(data: DataDir) -> int:
-    """Delete temporaries of interrupted atomic writes under scans/ and documents/; return how many."""
+def clean_temp_files(data: DataDir, *, older_than_seconds: float = 3600.0) -> int:
+    """Delete temporaries of interrupted atomic writes under scans/ and documents/; return how many.
+
+    Only those older than ``older_than_seconds``: the headless sync process may be writing one
+    right now, and deleting it would make its rename fail.
+    """
     n = 0
+    limit = time.time() - older_than_seconds
     for sub in FILE_DIRS:
         for dirpath, _dirs, names in os.walk(data.root / sub):
             for fname in names:
-                if _is_temp(fname):
-                    with contextlib.suppress(OSError):
-                        os.unlink(Path(dirpath) / fname)
+                path = Path(dirpath) / fname
+                with contextlib.suppress(OSError):
+                    if _is_temp(fname) and path.stat().st_mtime < limit:
+                        path.unlink()
                         n += 1
     return n
 
@@ -590,11 +596,12 @@ def startup_check(data: DataDir, *, backup_dirs: Iterable[str | Path] = ()) -> S
                             for f in names if _is_temp(f))
     if report.temp_files:
         report.notes.append(f"Có {report.temp_files} tệp tạm do lần ghi trước bị gián đoạn (sẽ được dọn).")
-    backups = [b for folder in (*backup_dirs, data.backups) for b in list_backups(folder)]
-    report.latest_backup = max(backups, key=lambda b: b.created_at) if backups else None
     if not data.database.exists():
         report.fresh = True
         return report
+    folders = [*backup_dirs, data.backups, *_configured_backup_dir(data.database)]
+    backups = [b for folder in folders for b in list_backups(folder)]
+    report.latest_backup = max(backups, key=lambda b: b.created_at) if backups else None
     try:
         conn = sqlite3.connect(str(data.database), timeout=10.0)
         try:
@@ -614,6 +621,20 @@ def startup_check(data: DataDir, *, backup_dirs: Iterable[str | Path] = ()) -> S
         report.ok = False
         report.problems.append(f"Không mở được cơ sở dữ liệu {data.database.name}: {exc}.")
     return report
+
+
+def _configured_backup_dir(db_path: Path) -> list[str]:
+    """The ``backup_dir`` setting, read defensively (the database may be the thing that is broken)."""
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5.0)
+        try:
+            row = conn.execute("SELECT value FROM settings WHERE key = 'backup_dir'").fetchone()
+        finally:
+            conn.close()
+        value = json.loads(row[0]) if row else None
+    except (sqlite3.Error, ValueError, TypeError):
+        return []
+    return [value] if isinstance(value, str) and value else []
 
 
 def _check_audit_tail(db_path: Path, report: StartupReport) -> None:

@@ -251,7 +251,10 @@ def receive(
                 "Hồ sơ còn thiếu thành phần bắt buộc: " + "; ".join(missing) + ".",
                 hint="Chọn «Yêu cầu bổ sung» để in Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02).",
             )
-        if proc["online_only"] and int(data.channel) == Channel.DIRECT:
+        from counter_app.db import guidance  # late: guidance imports this module
+
+        if proc["online_only"] and int(data.channel) == Channel.DIRECT and not guidance.override_allows_paper(
+                cdb, data.extra.get("online_only_override"), data.procedure_code):
             raise ValidationError(
                 f"Thủ tục «{proc['name']}» chỉ tiếp nhận trực tuyến.",
                 hint="Hướng dẫn công dân nộp trên Cổng dịch vụ công (Hướng dẫn nộp trực tuyến).",

@@ -153,7 +153,7 @@ def national_header(
     st = styles_for(spec)
     width = spec.content_width
     # The QR column keeps a 4-module quiet zone (ISO/IEC 18004 §6.3.8) to the agency text.
-    qr_col = MAX_SIDE_PT + 14 if qr_payload else 0
+    qr_col = MAX_SIDE_PT + 6 if qr_payload else 0
     motto_w = stringWidth(MOTTO_1, _fonts.BOLD, spec.header_size) + 4
     agency_col = width - qr_col - motto_w
     left: list[Flowable] = []

@@ -39,11 +39,13 @@ the database went backwards (restored backup) or on request («Tính lại»).
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -267,47 +269,89 @@ _DTYPES = {
 }
 
 
-@dataclass
+def _derive(name: str, c: dict[str, np.ndarray], valid: np.ndarray) -> np.ndarray:
+    """One derived array from fact columns (whole arrays, or the rows of a slice)."""
+    if name == "rbits":  # bits 0–1 channel, 2 digitised, 3 reuse, 4 complaint
+        return (c["channel"].astype(np.int64) | (c["n_done"] >= c["n_req"]).astype(np.int64) << 2
+                | c["reuse"].astype(np.int64) << 3 | c["complaint"].astype(np.int64) << 4)
+    if name == "fbits":  # bits 0 on time, 1 result file, 2 rated
+        return (c["on_time"].astype(np.int64) | c["result"].astype(np.int64) << 1
+                | (c["rating"] > 0).astype(np.int64) << 2)
+    if name in ("recv_month", "fin_month", "recv_day", "officer", "procedure"):
+        return c[name].astype(np.int64)
+    if name == "finished":
+        return valid & (c["status"] >= 9) & (c["fin_month"] >= 0)  # 9, 10: finished
+    raise KeyError(name)
+
+
 class Facts:
     """Per-dossier numbers in aligned numpy arrays, sorted by dossier id.
 
     ``procedure`` indexes :attr:`procedures`; ``valid`` is False for a dossier that lost its code
-    or was deleted since the build (kept in place so positions stay stable).
+    or was deleted since the build (kept in place so positions stay stable). Arrays live in
+    buffers with spare capacity so that the few dossiers received between two refreshes are
+    appended without copying a million rows (amortised like a Python list).
     """
 
-    cols: dict[str, np.ndarray]
-    procedures: list[str]
-    valid: np.ndarray
-    _derived: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    def __init__(self, cols: dict[str, np.ndarray], procedures: list[str], valid: np.ndarray) -> None:
+        self._buf = dict(cols)
+        self._valid = valid
+        self._n = len(valid)
+        self.procedures = procedures
+        self._dbuf: dict[str, np.ndarray] = {}
+
+    @property
+    def cols(self) -> dict[str, np.ndarray]:
+        """Column name → array (views of the first ``len`` rows of the buffers)."""
+        n = self._n
+        return {k: v[:n] for k, v in self._buf.items()}
+
+    @property
+    def valid(self) -> np.ndarray:
+        """True for rows that count (see the class docstring)."""
+        return self._valid[: self._n]
 
     def derived(self, name: str) -> np.ndarray:
-        """Arrays that depend on the facts only (not on the month or today), computed once per build."""
-        got = self._derived.get(name)
+        """Arrays that depend on the facts only (not on the month or today), kept with the facts."""
+        got = self._dbuf.get(name)
         if got is None:
-            c = self.cols
-            if name == "rbits":  # bits 0–1 channel, 2 digitised, 3 reuse, 4 complaint
-                got = (c["channel"].astype(np.int64) | (c["n_done"] >= c["n_req"]).astype(np.int64) << 2
-                       | c["reuse"].astype(np.int64) << 3 | c["complaint"].astype(np.int64) << 4)
-            elif name == "fbits":  # bits 0 on time, 1 result file, 2 rated
-                got = (c["on_time"].astype(np.int64) | c["result"].astype(np.int64) << 1
-                       | (c["rating"] > 0).astype(np.int64) << 2)
-            elif name in ("recv_month", "fin_month", "recv_day", "officer", "procedure"):
-                got = c[name].astype(np.int64)
-            elif name == "finished":
-                got = self.valid & (c["status"] >= 9) & (c["fin_month"] >= 0)  # 9, 10: finished
-            else:
-                raise KeyError(name)
-            self._derived[name] = got
-        return got
+            got = np.empty(len(self._valid), dtype=np.bool_ if name == "finished" else np.int64)
+            got[: self._n] = _derive(name, self.cols, self.valid)
+            self._dbuf[name] = got
+        return got[: self._n]
+
+    def _patch(self, idx: np.ndarray) -> None:
+        """Recompute derived arrays at rows ``idx`` after their facts changed."""
+        if not len(idx):
+            return
+        sub = {k: v[idx] for k, v in self._buf.items()}
+        for name, arr in self._dbuf.items():
+            arr[idx] = _derive(name, sub, self._valid[idx])
+
+    def _append(self, cols: dict[str, np.ndarray]) -> None:
+        """Add rows whose ids are all above the current ones."""
+        k = len(cols["id"])
+        need = self._n + k
+        if need > len(self._valid):
+            cap = max(need, int(len(self._valid) * 1.25) + 1024)
+
+            def grow(a: np.ndarray) -> np.ndarray:
+                b = np.empty(cap, dtype=a.dtype)
+                b[: self._n] = a[: self._n]
+                return b
+
+            self._buf = {name: grow(a) for name, a in self._buf.items()}
+            self._valid = grow(self._valid)
+            self._dbuf = {name: grow(a) for name, a in self._dbuf.items()}
+        rows = slice(self._n, need)
+        for name, a in self._buf.items():
+            a[rows] = cols[name]
+        self._valid[rows] = True
+        self._n = need
+        self._patch(np.arange(rows.start, rows.stop))
 
     def __len__(self) -> int:
         return int(self.valid.sum())
-
-    def __getattr__(self, name: str) -> np.ndarray:
-        cols = self.__dict__.get("cols")
-        if cols is not None and name in cols:
-            return cols[name]
-        raise AttributeError(name)
 
     @property
     def paper(self) -> np.ndarray:
@@ -386,35 +430,41 @@ def _changed_ids(cdb: CounterDB, w: dict[str, int]) -> set[int]:
 class FactsCache:
     """Facts of one database, kept current by re-reading only the dossiers that changed.
 
-    One instance per database path (:meth:`for_db`); used from the database worker thread only,
-    the lock guards the odd call from a test or a report thread.
+    One instance per database path (:meth:`for_db`), used from the database worker thread; the
+    lock guards the odd call from another thread. The facts are also saved next to the database
+    (``cache/indicator-facts.npz`` in the data directory) after a full build, so the next session
+    starts from them and re-reads only what changed since — instead of a ~30 s build at 1M.
+    A saved file is used only if it belongs to this database (same first dossier uid, ids not
+    ahead of the database) and, once updated, counts exactly the coded dossiers the database has.
     """
 
     _instances: ClassVar[dict[str, FactsCache]] = {}
     _registry_lock: ClassVar[threading.Lock] = threading.Lock()
     # Above this many changed dossiers a full rebuild is cheaper than chunked re-reads.
     FULL_REBUILD_AT = 50_000
+    FILE_VERSION = 1
 
-    def __init__(self) -> None:
+    def __init__(self, path: Path | None = None) -> None:
         self.facts: Facts | None = None
         self.marks: dict[str, int] = {}
         self.built_at: datetime | None = None
         self.last_changed = 0
-        self._lock = threading.Lock()
+        self.path = path  # where the facts are saved (None: memory only)
+        self._lock = threading.RLock()
 
     @classmethod
     def for_db(cls, cdb: CounterDB) -> FactsCache:
-        """The cache of this database file (created on first use)."""
+        """The cache of this database file (created on first use, saved in its data directory)."""
         key = str(cdb.path.resolve())
         with cls._registry_lock:
             inst = cls._instances.get(key)
             if inst is None:
-                inst = cls._instances[key] = FactsCache()
+                inst = cls._instances[key] = FactsCache(cdb.path.parent / "cache" / "indicator-facts.npz")
             return inst
 
     @classmethod
     def forget(cls, cdb: CounterDB | None = None) -> None:
-        """Drop the cache of one database (or all): the next refresh rebuilds."""
+        """Drop the in-memory cache of one database (or all)."""
         with cls._registry_lock:
             if cdb is None:
                 cls._instances.clear()
@@ -422,80 +472,138 @@ class FactsCache:
                 cls._instances.pop(str(cdb.path.resolve()), None)
 
     def rebuild(self, cdb: CounterDB) -> Facts:
-        """Read every dossier again."""
+        """Read every dossier again (and save the result)."""
         with self._lock:
             marks = _watermarks(cdb)
             self.facts = load_facts(cdb)
             self.marks = marks
             self.built_at = datetime.now()
             self.last_changed = len(self.facts.valid)
+            self._save(cdb)
             return self.facts
 
     def update(self, cdb: CounterDB) -> Facts:
-        """Bring the facts up to date and return them (full build on first use)."""
-        if self.facts is None:
-            return self.rebuild(cdb)
+        """Bring the facts up to date and return them (saved or full build on first use)."""
         with self._lock:
+            if self.facts is None and not self._load(cdb):
+                return self.rebuild(cdb)
+            assert self.facts is not None
             marks = _watermarks(cdb)
             if any(marks[k] < self.marks.get(k, 0) for k in marks):
                 log.info("database went backwards (restored?); rebuilding indicator facts")
-                self._lock.release()
-                try:
-                    return self.rebuild(cdb)
-                finally:
-                    self._lock.acquire()
+                return self.rebuild(cdb)
             changed = _changed_ids(cdb, self.marks)
             self.last_changed = len(changed)
-            if not changed:
-                self.marks = marks
-                return self.facts
             if len(changed) > self.FULL_REBUILD_AT:
-                self._lock.release()
-                try:
-                    return self.rebuild(cdb)
-                finally:
-                    self._lock.acquire()
-            self.facts = _merge(self.facts, load_facts(cdb, sorted(changed)), changed)
+                return self.rebuild(cdb)
+            if changed:
+                self.facts = _merge(self.facts, load_facts(cdb, sorted(changed)), changed)
             self.marks = marks
             return self.facts
 
+    # --- the saved copy ----------------------------------------------------------------------
+    @staticmethod
+    def _identity(cdb: CounterDB) -> str:
+        return str(cdb.scalar("SELECT uid FROM dossiers ORDER BY id LIMIT 1") or "")
+
+    def _save(self, cdb: CounterDB) -> None:
+        if self.path is None or self.facts is None:
+            return
+        import io
+
+        from counter_app.atomicio import atomic_write_bytes
+
+        f = self.facts
+        meta = {"version": self.FILE_VERSION, "identity": self._identity(cdb), "marks": self.marks,
+                "procedures": f.procedures}
+        buf = io.BytesIO()
+        np.savez(buf, valid=f.valid, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+                 **{f"col_{k}": v for k, v in f.cols.items()})
+        try:
+            atomic_write_bytes(self.path, buf.getvalue())
+        except OSError as exc:  # a cache: the figures do not depend on it
+            log.warning("cannot save indicator facts: %s", exc)
+
+    def _load(self, cdb: CounterDB) -> bool:
+        """Take the saved facts if they belong to this database; then :meth:`update` catches up."""
+        if self.path is None or not self.path.exists():
+            return False
+        try:
+            with np.load(self.path) as z:
+                meta = json.loads(bytes(z["meta"]).decode())
+                if meta.get("version") != self.FILE_VERSION or meta.get("identity") != self._identity(cdb):
+                    return False
+                cols = {k[4:]: z[k] for k in z.files if k.startswith("col_")}
+                facts = Facts(cols, list(meta["procedures"]), z["valid"].copy())
+        except (OSError, ValueError, KeyError) as exc:
+            log.info("saved indicator facts unusable (%s); rebuilding", exc)
+            return False
+        marks = {k: int(v) for k, v in meta["marks"].items()}
+        now = _watermarks(cdb)
+        if any(now[k] < marks.get(k, 0) for k in now):
+            return False
+        self.facts, self.marks, self.built_at = facts, marks, None
+        # Catch up, then check the count: a change made outside the app's write paths (no event)
+        # would show here as a mismatch, and the facts are rebuilt instead.
+        changed = _changed_ids(cdb, marks)
+        if len(changed) > self.FULL_REBUILD_AT:
+            self.facts = None
+            return False
+        if changed:
+            self.facts = _merge(facts, load_facts(cdb, sorted(changed)), changed)
+        self.marks = now
+        coded = int(cdb.scalar("SELECT count(*) FROM dossiers WHERE code IS NOT NULL"))
+        if coded != len(self.facts):
+            log.info("saved indicator facts disagree with the database; rebuilding")
+            self.facts = None
+            return False
+        return True
+
 
 def _merge(old: Facts, new: Facts, changed: set[int]) -> Facts:
-    """Overwrite changed dossiers in place, append new ones, invalidate those that vanished."""
-    procedures = list(old.procedures)
-    index = {c: i for i, c in enumerate(procedures)}
-    remap = np.asarray([index.setdefault(c, len(index)) for c in new.procedures] or [0], dtype=np.int32)
+    """Overwrite changed dossiers in place, append new ones, invalidate those that vanished.
+
+    Returns ``old`` updated in place (the usual case: changed rows and new ids above the last
+    one), or a fresh :class:`Facts` when new ids fall between existing ones.
+    """
+    index = {c: i for i, c in enumerate(old.procedures)}
     for c in new.procedures:
-        if c not in procedures:
-            procedures.append(c)
+        if c not in index:
+            index[c] = len(old.procedures)
+            old.procedures.append(c)
     new_cols = dict(new.cols)
     if len(new.valid):
+        remap = np.asarray([index[c] for c in new.procedures], dtype=np.int32)
         new_cols["procedure"] = remap[new_cols["procedure"]]
-    cols = {k: v.copy() for k, v in old.cols.items()}
-    valid = old.valid.copy()
-    old_ids = cols["id"]
+    old_ids = old.cols["id"]
+    n = len(old_ids)
     pos = np.searchsorted(old_ids, new_cols["id"])
-    exists = (pos < len(old_ids)) & (old_ids[np.minimum(pos, len(old_ids) - 1)] == new_cols["id"]) \
-        if len(old_ids) else np.zeros(len(new_cols["id"]), dtype=np.bool_)
-    for k in cols:
-        cols[k][pos[exists]] = new_cols[k][exists]
-    valid[pos[exists]] = True
+    exists = ((pos < n) & (old_ids[np.minimum(pos, n - 1)] == new_cols["id"])) if n \
+        else np.zeros(len(new_cols["id"]), dtype=np.bool_)
+    at = pos[exists]
+    for k, a in old._buf.items():
+        a[at] = new_cols[k][exists]
+    old._valid[at] = True
     # Changed ids the query no longer returns (code removed, row deleted): out of every figure.
     gone = np.asarray(sorted(changed - set(new_cols["id"].tolist())), dtype=np.int64)
-    if len(gone) and len(old_ids):
+    gat = np.zeros(0, dtype=np.int64)
+    if len(gone) and n:
         gpos = np.searchsorted(old_ids, gone)
-        ok = (gpos < len(old_ids)) & (old_ids[np.minimum(gpos, len(old_ids) - 1)] == gone)
-        valid[gpos[ok]] = False
+        ok = (gpos < n) & (old_ids[np.minimum(gpos, n - 1)] == gone)
+        gat = gpos[ok]
+        old._valid[gat] = False
+    old._patch(np.concatenate([at, gat]))
     add = ~exists
-    if add.any():
-        for k in cols:
-            cols[k] = np.concatenate([cols[k], new_cols[k][add]])
-        valid = np.concatenate([valid, np.ones(int(add.sum()), dtype=np.bool_)])
-        order = np.argsort(cols["id"], kind="stable")
-        if not np.all(order[:-1] < order[1:]):
-            cols = {k: v[order] for k, v in cols.items()}
-            valid = valid[order]
-    return Facts(cols, procedures, valid)
+    if not add.any():
+        return old
+    extra = {k: v[add] for k, v in new_cols.items()}
+    if not n or extra["id"].min() > old_ids[-1]:
+        old._append(extra)
+        return old
+    cols = {k: np.concatenate([v, extra[k]]) for k, v in old.cols.items()}
+    valid = np.concatenate([old.valid, np.ones(int(add.sum()), dtype=np.bool_)])
+    order = np.argsort(cols["id"], kind="stable")
+    return Facts({k: v[order] for k, v in cols.items()}, old.procedures, valid[order])
 
 
 # --- monthly figures ---------------------------------------------------------------------------

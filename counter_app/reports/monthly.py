@@ -170,7 +170,7 @@ def _n(v: int) -> str:
 def _line_chart(trend: list[ind.MonthFigures], width: float) -> Drawing:
     """On-time, online and digitisation rates over 12 months, with the online target line."""
     h = 62 * mm
-    d = Drawing(width, h)
+    d = _drawing(width, h)
     lp = LinePlot()
     lp.x, lp.y, lp.width, lp.height = 28, 34, width - 40, h - 52
     keys = [("on_time", "Đúng hạn"), ("online", "Trực tuyến"), ("digitisation", "Số hóa")]
@@ -209,7 +209,7 @@ def _line_chart(trend: list[ind.MonthFigures], width: float) -> Drawing:
 
 
 def _pie(fig: ind.MonthFigures, size: float) -> Drawing:
-    d = Drawing(size * 2.1, size + 10)
+    d = _drawing(size * 2.1, size + 10)
     pie = Pie()
     pie.x, pie.y, pie.width, pie.height = 6, 6, size - 6, size - 6
     chans = [ch for ch in (1, 2, 3) if fig.by_channel.get(ch)]
@@ -236,7 +236,7 @@ def _pie(fig: ind.MonthFigures, size: float) -> Drawing:
 
 def _backlog_bars(b: ind.Backlog, width: float) -> Drawing:
     h = 45 * mm
-    d = Drawing(width, h)
+    d = _drawing(width, h)
     bc = VerticalBarChart()
     bc.x, bc.y, bc.width, bc.height = 40, 20, width - 60, h - 30
     bc.data = [b.by_age]
@@ -259,7 +259,7 @@ def _backlog_bars(b: ind.Backlog, width: float) -> Drawing:
 def _procedure_bars(rows: list[ind.ProcedureRow], width: float) -> Drawing:
     top = rows[:8]
     h = (14 + 11 * max(len(top), 1)) * mm / 2.2 + 34
-    d = Drawing(width, h)
+    d = _drawing(width, h)
     bc = HorizontalBarChart()
     label_w = 150
     bc.x, bc.y, bc.width, bc.height = label_w, 10, width - label_w - 30, h - 30
@@ -289,12 +289,20 @@ def _procedure_bars(rows: list[ind.ProcedureRow], width: float) -> Drawing:
     return d
 
 
+def _drawing(width: float, height: float) -> Drawing:
+    """A Drawing whose renderer starts in Liberation Serif (else each page lists Helvetica, a font
+    that is not embedded)."""
+    d = Drawing(width, height)
+    d.initialFontName = _fonts.REGULAR
+    return d
+
+
 def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _title_line(text: str, width: float) -> Drawing:
-    d = Drawing(width, 14)
+    d = _drawing(width, 14)
     d.add(String(0, 3, text, fontName=_fonts.BOLD, fontSize=10.5))
     d.add(Line(0, 0, width, 0, strokeColor=colors.HexColor("#999999"), strokeWidth=0.4))
     return d

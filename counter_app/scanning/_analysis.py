@@ -20,9 +20,11 @@ import numpy as np
 class QuadFinding:
     """A page outline found on the analysis image (coordinates of that image)."""
 
-    quad: np.ndarray  # 4×2 float64, TL TR BR BL
+    quad: np.ndarray  # 4×2 float64, TL TR BR BL (rough: refine with refine_edges)
     touches_edge: bool  # the page runs off the frame (cut off)
     area_fraction: float  # page area / frame area
+    background: np.ndarray  # 3×3 Lab plane of the lid/desk, normalised coordinates
+    level: float  # detection threshold (background noise)
 
 
 def order_quad(pts: np.ndarray) -> np.ndarray:
@@ -34,16 +36,18 @@ def order_quad(pts: np.ndarray) -> np.ndarray:
 
 
 def _background_model(lab: np.ndarray, ring: int) -> tuple[np.ndarray, float]:
-    """Fit a plane per Lab channel to the frame's outer ring (lid or desk); return model and noise.
+    """Fit a plane per Lab channel to the frame's outer ring (lid or desk); return it and the noise.
+
+    The plane is in normalised coordinates (x / width, y / height), so it applies at any scale.
 
     A plane rather than one colour because scanner lids and desks are lit unevenly; the robust
     noise (MAD of the L residual) sets the detection threshold, so a textured desk raises it
     and a clean lid lowers it.
     """
     h, w = lab.shape[:2]
-    m = np.zeros((h, w), bool)
-    m[:ring], m[-ring:], m[:, :ring], m[:, -ring:] = True, True, True, True
-    ys, xs = np.nonzero(m)
+    yy, xx = np.mgrid[0:h:2, 0:w:2]
+    ring_sel = (yy < ring) | (yy >= h - ring) | (xx < ring) | (xx >= w - ring)
+    ys, xs = yy[ring_sel], xx[ring_sel]
     step = max(1, len(xs) // 4000)
     ys, xs = ys[::step], xs[::step]
     a = np.column_stack([np.ones(len(xs)), xs / w, ys / h])
@@ -60,10 +64,18 @@ def _background_model(lab: np.ndarray, ring: int) -> tuple[np.ndarray, float]:
         if new_keep.sum() < 50 or (new_keep == keep).all():
             break
         keep = new_keep
-    xx = (np.arange(w, dtype=np.float32) / w)[None, :, None]
-    yy = (np.arange(h, dtype=np.float32) / h)[:, None, None]
-    c = coef.astype(np.float32)
-    return c[0] + xx * c[1] + yy * c[2], sigma
+    return coef, sigma
+
+
+def _model_planes(coef: np.ndarray, h: int, w: int) -> list[np.ndarray]:
+    """The background plane of each Lab channel on an h×w grid (normalised coordinates).
+
+    Per channel and 2-D: NumPy broadcasting over a trailing axis of 3 is ~10× slower.
+    """
+    xx = (np.arange(w, dtype=np.float32) / w)[None, :]
+    yy = (np.arange(h, dtype=np.float32) / h)[:, None]
+    return [np.float32(coef[0, c]) + xx * np.float32(coef[1, c]) + yy * np.float32(coef[2, c])
+            for c in range(3)]
 
 
 def _intersect(lines: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray | None:
@@ -79,15 +91,19 @@ def _intersect(lines: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray | None:
     return np.array(out)
 
 
-def _refine_sides(field: np.ndarray, level: float, approx: np.ndarray, reach: float) -> np.ndarray | None:
-    """Sub-pixel page edges: along each side of a rough quad, find where ``field`` crosses ``level``.
+def refine_edges(bgr: np.ndarray, approx: np.ndarray, coef: np.ndarray, level: float, reach: float
+                 ) -> np.ndarray | None:
+    """Sub-pixel page edges around a rough quad (``bgr`` pixel coordinates), or None.
 
-    ``field`` is larger than ``level`` on the page. Profiles along the inward normal are read
-    in one ``cv2.remap``; the crossing nearest the rough side, linearly interpolated, is an edge
-    point; a robust line through each side's points, intersected, gives the corners. The
-    middle 76 % of each side only: card corners are rounded, and the rough quad's corners are
-    the least reliable part.
+    Profiles along each side's inward normal are read from ``bgr`` in one ``cv2.remap`` and
+    turned into a "paper-ness" field against the background plane ``coef``: lighter than the
+    lid/desk or different in colour. The shadow line along a scanned edge is darker and grey,
+    so it does not push the edge outwards. The edge point is where a profile crosses half its
+    local step (outside level → inside level), linearly interpolated; a robust line through
+    each side's points, intersected, gives the corners. Only the middle 76 % of each side is
+    used: card corners are rounded and the rough corners are the least reliable part.
     """
+    h, w = bgr.shape[:2]
     n_along, n_across = 48, int(2 * reach) + 1
     ts = np.linspace(0.12, 0.88, n_along)
     offs = np.linspace(-reach, reach, n_across)
@@ -106,12 +122,16 @@ def _refine_sides(field: np.ndarray, level: float, approx: np.ndarray, reach: fl
         base = p[None, :] + ts[:, None] * d[None, :]
         pts = base[:, None, :] + offs[None, :, None] * nrm[None, None, :]
         xs[i], ys[i] = pts[..., 0], pts[..., 1]
-    field = cv2.GaussianBlur(field, (0, 0), 1.0)  # one noisy pixel must not make a crossing
-    prof = cv2.remap(field, xs.reshape(-1, n_across), ys.reshape(-1, n_across), cv2.INTER_LINEAR,
-                     borderMode=cv2.BORDER_REPLICATE).reshape(4, n_along, n_across)
-    # Cross at half the local step (outside level → inside level), not at the detection
-    # threshold: a low threshold on a blurred edge would push the edge outwards.
-    third = n_across // 3
+    samples = cv2.remap(bgr, xs.reshape(-1, n_across), ys.reshape(-1, n_across), cv2.INTER_LINEAR,
+                        borderMode=cv2.BORDER_REPLICATE)
+    lab = cv2.cvtColor(samples, cv2.COLOR_BGR2LAB).astype(np.float32).reshape(4, n_along, n_across, 3)
+    c = coef.astype(np.float32)
+    model = c[0] + (xs / w)[..., None] * c[1] + (ys / h)[..., None] * c[2]
+    diff = lab - model
+    prof = np.maximum(diff[..., 0], 0) + 2 * np.sqrt(diff[..., 1] ** 2 + diff[..., 2] ** 2)
+    # Smooth across (noise must not make a crossing) and along (neighbouring profiles agree).
+    prof = cv2.GaussianBlur(prof.reshape(-1, n_across), (3, 3), 0.8).reshape(4, n_along, n_across)
+    third = max(1, n_across // 3)
     lows = np.median(prof[..., :third], axis=2)
     highs = np.median(prof[..., -third:], axis=2)
     lines = []
@@ -124,9 +144,8 @@ def _refine_sides(field: np.ndarray, level: float, approx: np.ndarray, reach: fl
             cross = np.nonzero((v[:-1] <= 0) & (v[1:] > 0))[0]  # outside → inside
             if len(cross) == 0:
                 continue
-            c = cross[np.argmin(np.abs(offs[cross]))]
-            frac = v[c] / (v[c] - v[c + 1])
-            o = offs[c] + frac * (offs[1] - offs[0])
+            k = cross[np.argmin(np.abs(offs[cross]))]
+            o = offs[k] + v[k] / (v[k] - v[k + 1]) * (offs[1] - offs[0])
             pts_i.append((xs[i, j, 0] + (o + reach) * normals[i][0], ys[i, j, 0] + (o + reach) * normals[i][1]))
         if len(pts_i) < 8:
             return None
@@ -135,11 +154,10 @@ def _refine_sides(field: np.ndarray, level: float, approx: np.ndarray, reach: fl
     res = _intersect(lines)
     if res is None or np.abs(res - approx).max() > 0.1 * max(np.ptp(approx[:, 0]), np.ptp(approx[:, 1])):
         return None  # the fit ran away: keep the rough quad
-    return res
+    return order_quad(res)
 
 
-def _quad_from_mask(mask: np.ndarray, k: int, field: np.ndarray, level: float
-                    ) -> tuple[np.ndarray, float, float] | None:
+def _quad_from_mask(mask: np.ndarray, k: int) -> tuple[np.ndarray, float, float] | None:
     """Largest solid blob of ``mask`` → (quad, rectangularity, area fraction), or None."""
     h, w = mask.shape
     # Opening removes text strokes, pens and thin clutter bridges; the sheet survives.
@@ -164,8 +182,7 @@ def _quad_from_mask(mask: np.ndarray, k: int, field: np.ndarray, level: float
     if approx is None:
         approx = cv2.boxPoints(cv2.minAreaRect(c)).astype(np.float64)
     approx = order_quad(approx)
-    quad = _refine_sides(field, level, approx, reach=max(4.0, k * 0.8))
-    quad = order_quad(quad) if quad is not None else approx
+    quad = approx
     qarea = cv2.contourArea(quad.astype(np.float32))
     if qarea <= 0:
         return None
@@ -203,19 +220,16 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     h, w = small_bgr.shape[:2]
     lab = cv2.cvtColor(cv2.medianBlur(small_bgr, 5), cv2.COLOR_BGR2LAB)
     ring = max(3, int(0.015 * min(h, w)))
-    model, sigma = _background_model(lab, ring)
-    diff = lab.astype(np.float32) - model
+    coef, sigma = _background_model(lab, ring)
+    d_l, d_a, d_b = (ch.astype(np.float32) - m for ch, m in zip(cv2.split(lab), _model_planes(coef, h, w),
+                                                                 strict=True))
     # Chroma counts double: a pastel card on a white lid differs mostly in colour.
-    dist = np.sqrt(diff[..., 0] ** 2 + 4 * (diff[..., 1] ** 2 + diff[..., 2] ** 2))
+    dist = cv2.sqrt(d_l * d_l + 4 * (d_a * d_a + d_b * d_b))
     thr = max(5.0, 4.0 * sigma)
     k = max(3, int(0.012 * min(h, w)) | 1)
     candidates = []
     mask_bg = (dist > thr).astype(np.uint8)
-    # Edges are located on a signed field: paper is lighter than the lid or differs in colour,
-    # the shadow line along the edge is darker and grey, so the edge is not pushed outwards.
-    chroma = np.sqrt(diff[..., 1] ** 2 + diff[..., 2] ** 2)
-    edge_field = np.maximum(diff[..., 0], 0) + 2 * chroma
-    found = _quad_from_mask(mask_bg, k, edge_field, thr)
+    found = _quad_from_mask(mask_bg, k)
     if found is not None:
         candidates.append(found)
     lum = lab[..., 0]
@@ -223,7 +237,7 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     ring_level = float(np.median(np.concatenate([lum[:ring].ravel(), lum[-ring:].ravel(),
                                                  lum[:, :ring].ravel(), lum[:, -ring:].ravel()])))
     if ring_level < otsu - 20:  # only meaningful when the surroundings are darker than paper
-        found = _quad_from_mask(bright, k, lum.astype(np.float32), otsu)
+        found = _quad_from_mask(bright, k)
         if found is not None:
             candidates.append(found)
     if not candidates:
@@ -234,23 +248,7 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     margin = 1.5
     touches = bool((quad[:, 0] < margin).any() or (quad[:, 1] < margin).any()
                    or (quad[:, 0] > w - 1 - margin).any() or (quad[:, 1] > h - 1 - margin).any())
-    return QuadFinding(quad, touches, float(frac))
-
-
-def refine_page(bgr: np.ndarray, quad: np.ndarray) -> np.ndarray:
-    """Re-locate the edges of a found quad on a sharper copy (small pages: ID cards).
-
-    ``quad`` is in ``bgr``'s pixel coordinates; returns the refined quad, or ``quad`` unchanged
-    when the edges cannot be followed.
-    """
-    h, w = bgr.shape[:2]
-    lab = cv2.cvtColor(cv2.medianBlur(bgr, 3), cv2.COLOR_BGR2LAB)
-    ring = max(3, int(0.015 * min(h, w)))
-    model, sigma = _background_model(lab, ring)
-    diff = lab.astype(np.float32) - model
-    field = np.maximum(diff[..., 0], 0) + 2 * np.sqrt(diff[..., 1] ** 2 + diff[..., 2] ** 2)
-    ref = _refine_sides(field, max(5.0, 4.0 * sigma), quad, reach=max(4.0, 0.012 * min(h, w)))
-    return order_quad(ref) if ref is not None else quad
+    return QuadFinding(quad, touches, float(frac), coef, thr)
 
 
 def quad_angle(quad: np.ndarray) -> float:
@@ -344,28 +342,29 @@ def estimate_skew(ink: np.ndarray, max_deg: float, threshold: int = 40) -> SkewF
     xs = xs + rng.random(len(xs)) - (w - 2 * mx) / 2
     ys = ys + rng.random(len(ys)) - (h - 2 * my) / 2
     # Point budgets: the coarse search needs only the line structure, the fine one precision.
-    step = max(1, len(xs) // 6000)
-    fine = max(1, len(xs) // 40000)
+    step = max(1, len(xs) // 5000)
+    fine = max(1, len(xs) // 25000)
     best = None
     for vertical in (False, True):
         # Turning the points 90° clockwise makes vertical lines horizontal; rotations commute,
         # so the skew found is the same counter-clockwise angle in the input.
         x, y = (-ys, xs) if vertical else (xs, ys)
-        a0, e = _search(x[::step], y[::step], wt[::step], -max_deg, max_deg, 0.75)
+        a0, e = _search(x[::step], y[::step], wt[::step], -max_deg, max_deg, 1.0)
         peak = float(e.max())
         contrast = peak / float(np.median(e))
         if best is None or peak > best[0]:
             best = (peak, vertical, a0, contrast, x, y)
     assert best is not None
     _, vertical, a0, contrast, x, y = best
-    x, y, wt = x[::fine], y[::fine], wt[::fine]
-    angles = np.arange(a0 - 0.6, a0 + 0.6 + 1e-9, 0.1)
-    e = np.array([_profile_energy(x, y, wt, float(a)) for a in angles])
+    # Refinement: 0.1° steps on the sparse points, then 0.03° and 0.01° on the dense ones.
+    angles = np.arange(a0 - 0.9, a0 + 0.9 + 1e-9, 0.1)
+    e = np.array([_profile_energy(x[::step], y[::step], wt[::step], float(a)) for a in angles])
     a0 = _parabolic(angles, e)
+    x, y, wt = x[::fine], y[::fine], wt[::fine]
     angles = np.arange(a0 - 0.15, a0 + 0.15 + 1e-9, 0.03)
     e = np.array([_profile_energy(x, y, wt, float(a)) for a in angles])
     a1 = _parabolic(angles, e)
-    angles = np.arange(a1 - 0.06, a1 + 0.06 + 1e-9, 0.01)
+    angles = np.arange(a1 - 0.04, a1 + 0.04 + 1e-9, 0.01)
     e = np.array([_profile_energy(x, y, wt, float(a)) for a in angles])
     a2 = _parabolic(angles, e)
     # Few points or a flat energy curve: a lone page number or noise, not text lines.

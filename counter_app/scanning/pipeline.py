@@ -101,6 +101,9 @@ def _as_bgr(image: object, max_pixels: int) -> np.ndarray:
     h, w = image.shape[:2]
     if h < 32 or w < 32:
         raise PageImageError("Ảnh trang rỗng hoặc quá nhỏ.", hint="Hãy kiểm tra máy quét rồi quét lại.")
+    if max(h, w) > 20 * min(h, w):
+        raise PageImageError(f"Ảnh trang có tỉ lệ bất thường ({w}×{h} điểm ảnh).",
+                             hint="Hãy kiểm tra khổ giấy trong cài đặt máy quét rồi quét lại.")
     if h * w > max_pixels or max(h, w) > 60000:
         raise PageImageError(f"Ảnh trang quá lớn ({w}×{h} điểm ảnh).",
                              hint="Hãy quét với độ phân giải 300 dpi.")
@@ -162,12 +165,18 @@ def _warp(image: np.ndarray, m: np.ndarray, size: tuple[int, int], fill: tuple[i
     inv = np.linalg.inv(m)
     src = np.hstack([corners, np.ones((4, 1))]) @ inv.T
     affine_src = np.hstack([corners, np.ones((4, 1))]) @ np.vstack([inv[:2] / inv[2, 2], [0, 0, 1]]).T
+    # OpenCV's 4-channel interpolation is vectorised better than its 3-channel one: padding to
+    # BGRA and back is ~25 % cheaper overall on an A4 300-dpi page (the warp is half our time).
+    bgra = cv2.cvtColor(image, cv2.COLOR_BGR2BGRA)
+    border = (*fill, 255)
     if np.abs(src[:, :2] / src[:, 2:3] - affine_src[:, :2]).max() < 0.25:
         am = (m / m[2, 2])[:2]
-        return cv2.warpAffine(image, am, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                              borderValue=fill)
-    return cv2.warpPerspective(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                               borderValue=fill)
+        out = cv2.warpAffine(bgra, am, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                             borderValue=border)
+    else:
+        out = cv2.warpPerspective(bgra, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                                  borderValue=border)
+    return cv2.cvtColor(out, cv2.COLOR_BGRA2BGR)
 
 
 # --------------------------------------------------------------------------- the pipeline
@@ -188,24 +197,26 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     warnings: list[str] = []
 
     # 1. Analysis copy: integer INTER_AREA reduction (OpenCV's fast path, ~4× cheaper).
-    k = max(1, max(h, w) // opt.analysis_side)
+    # Never thinner than 32 px: some OpenCV filters misbehave on slivers (a segfault on 4 px).
+    k = max(1, min(max(h, w) // opt.analysis_side, min(h, w) // 32))
     small = img if k == 1 else cv2.resize(img[: h // k * k, : w // k * k], (w // k, h // k),
                                           interpolation=cv2.INTER_AREA)
     sh, sw = small.shape[:2]
 
     # 2. Page outline.
-    # Detection needs no more than ~1000 px: halve large analysis copies (cheap Lab conversion).
-    k2 = 2 if max(sh, sw) > 1100 else 1
-    det = small if k2 == 1 else cv2.resize(small[: sh // 2 * 2, : sw // 2 * 2], (sw // 2, sh // 2),
+    # The outline is found on a ~500 px copy (masks and blobs need no more), then its edges are
+    # re-located with sub-pixel precision on the analysis copy.
+    k2 = max(1, -(-max(sh, sw) // 700))
+    k2 = max(1, min(k2, min(sh, sw) // 32))
+    det = small if k2 == 1 else cv2.resize(small[: sh // k2 * k2, : sw // k2 * k2], (sw // k2, sh // k2),
                                            interpolation=cv2.INTER_AREA)
     finding = an.find_page(det) if opt.detect_page else None
     quad_full = None
     if finding is not None:
-        quad_full = _to_full(finding.quad, k * k2)
-        if k2 == 2 and finding.area_fraction < 0.25:
-            # A small page (ID card) gets its edges re-located on the sharper analysis copy:
-            # its skew comes mostly from those short edges.
-            quad_full = _to_full(an.refine_page(small, (finding.quad + 0.5) * 2 - 0.5), k)
+        rough = (finding.quad + 0.5) * k2 - 0.5
+        reach = max(5.0, 0.012 * min(sh, sw), 0.8 * k2 * max(3, int(0.012 * min(det.shape[:2]))))
+        fine = an.refine_edges(small, rough, finding.background, finding.level, reach)
+        quad_full = _to_full(fine if fine is not None else rough, k)
         if finding.touches_edge:
             warnings.append(WARN_PAGE_CUT_OFF)
 

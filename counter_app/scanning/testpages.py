@@ -33,7 +33,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-__all__ = ["KINDS", "PageTruth", "TestPage", "generate_page", "generate_set", "render_document"]
+__all__ = ["KINDS", "PageTruth", "TestPage", "generate_page", "generate_set", "order_quad", "render_document"]
 
 # Order of kinds over a set: round-robin through this cycle keeps every kind represented even in
 # small sets while weighting the common cases (flatbed, feeder) more.

@@ -155,7 +155,7 @@ class ClientConfig:
     ca_file: str | None = None           # PEM of the CA (or self-signed certificate) to trust
     timeout: float = 30.0                # seconds per request (connect, read, write)
     retries: int = 3                     # extra tries after a transport error or 5xx
-    retry_delay: float = 0.05            # first pause between tries; doubles, with full jitter
+    retry_delay: float = 0.02            # first pause between tries; doubles, with full jitter
     chunk_size: int = p.DEFAULT_CHUNK_SIZE
     max_download: int = 256 * 1024 * 1024  # a result document larger than this is refused
 

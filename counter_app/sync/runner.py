@@ -96,14 +96,16 @@ def _single_instance(data_dir: DataDir) -> Iterator[bool]:
 
 
 def main_sync(data_dir: DataDir, once: bool, stop: threading.Event | None = None, *,
-              wake: threading.Event | None = None,
+              wake: threading.Event | None = None, paused: threading.Event | None = None,
               on_report: Callable[[SyncReport], None] | None = None) -> int:
     """Sync the counter at ``data_dir`` with the province; returns a process exit code.
 
-    ``once``: one pass (push, pull, catalogue if due), then return 0 if everything went through,
-    1 if something failed or is still waiting, 2 if sync is not configured or already running.
+    ``once``: one pass (push, pull, catalogue if due), then return 0 if the server was reached and
+    the whole outbox is synced, 1 if something failed or still waits (a back-off, a parked entry),
+    2 if sync is not configured or already running.
     Otherwise loop until ``stop`` is set (SIGTERM / Ctrl-C set it when run in the main thread)
-    and return 0. ``wake`` lets the UI trigger a pass at once; ``on_report`` receives each pass's
+    and return 0. ``wake`` lets the UI trigger a pass at once; while ``paused`` is set nothing is
+    sent (the officer's «Tạm dừng đồng bộ»); ``on_report`` receives each pass's
     :class:`SyncReport` (called on the sync thread).
     Opens its own database connection, so it can run in any thread.
     """
@@ -124,11 +126,12 @@ def main_sync(data_dir: DataDir, once: bool, stop: threading.Event | None = None
                         if on_report:
                             on_report(report)
                         _log_report(report)
-                        return 0 if report.ok else 1
+                        unsent = int(cdb.scalar("SELECT count(*) FROM outbox WHERE state <> 'synced'"))
+                        return 0 if report.error is None and unsent == 0 else 1
                     restore = _install_signal_handlers(stop)
                     try:
                         interval = float(cdb.get_setting("sync_interval_seconds", 60) or 60)
-                        run_forever(cdb, Path(data_dir.root), client, stop=stop, wake=wake,
+                        run_forever(cdb, Path(data_dir.root), client, stop=stop, wake=wake, paused=paused,
                                     config=sync_config(cdb), interval=interval, on_report=on_report)
                     finally:
                         restore()

@@ -337,6 +337,17 @@ def _claim_safely(cdb: CounterDB, key: int, data_root: Path, now: datetime) -> _
         return None
 
 
+def _because_of_file(cause: SyncError, code: str, name: str) -> SyncError:
+    """The dossier's error when one of its files failed: same class (so same retry rule)."""
+    text = f"Chưa gửi hồ sơ {code} vì tệp «{name}» chưa gửi được: {cause.message}"
+    if isinstance(cause, Rejected):
+        return Rejected(text, hint=cause.hint, error_code=cause.error_code, server_message=cause.server_message,
+                        retryable=cause.retryable)
+    error = type(cause)(text, hint=cause.hint)
+    error.retryable = cause.retryable
+    return error
+
+
 def _send(unit: _Unit, client: ProvincialClient, uploaded: set[str]) -> None:
     """The network part of a unit: files, then the dossier, then progress. Never raises."""
     try:
@@ -358,15 +369,11 @@ def _send(unit: _Unit, client: ProvincialClient, uploaded: set[str]) -> None:
             unit.files_uploaded += 1
         if unit.payload is not None:
             if unit.file_errors:
-                first = next(iter(unit.file_errors.values()))
-                name = next((f.name for f in unit.files if f.uid in unit.file_errors), "")
-                dependent = type(first)(f"Chưa gửi hồ sơ {unit.payload['MaHoSo']} vì tệp «{name}» chưa gửi được: "
-                                        f"{first.message}", hint=first.hint) \
-                    if not isinstance(first, Rejected) else Rejected(
-                        f"Chưa gửi hồ sơ {unit.payload['MaHoSo']} vì tệp «{name}» bị từ chối: {first.message}",
-                        hint=first.hint, error_code=first.error_code, server_message=first.server_message,
-                        retryable=first.retryable)
-                unit.dossier_error = dependent
+                # Files first: the record waits for its files and shares their fate (a damaged
+                # scan parks its dossier too; an outage only delays both).
+                uid, first = next(iter(unit.file_errors.items()))
+                name = next((f.name for f in unit.files if f.uid == uid), uid)
+                unit.dossier_error = _because_of_file(first, str(unit.payload["MaHoSo"]), name)
             else:
                 try:
                     client.sync_dossier(unit.payload, exists=unit.exists)

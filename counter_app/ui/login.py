@@ -10,6 +10,7 @@
   was — but nothing of it is visible and no key or shortcut reaches it until the same officer
   types their password, or another officer logs in (**quick switch**: the session changes hands
   and ``switched`` tells the window who works now).
+* :class:`AuditPanel` — the supervisor's view of the audit trail and its integrity check.
 
 Why an overlay rather than closing pages: officers are called away mid-reception all day; losing
 half-typed data would teach them to disable the lock. Why swallow events rather than disabling
@@ -24,10 +25,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
-from counter_app.db import accounts
+from counter_app.db import accounts, audit
 from counter_app.db.accounts import Session, User
+from counter_app.db.backup import audit_verify_report
 from counter_app.errors import CounterError
 from counter_app.ui.qt import (
+    QAbstractItemView,
     QApplication,
     QDialog,
     QDialogButtonBox,
@@ -35,11 +38,14 @@ from counter_app.ui.qt import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QObject,
     QPushButton,
     Qt,
+    QTableWidget,
+    QTableWidgetItem,
     QTimer,
     QVBoxLayout,
     QWidget,
@@ -48,7 +54,7 @@ from counter_app.ui.qt import (
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_IDLE_MINUTES", "IdleLock", "IdleWatcher", "LockOverlay", "LoginDialog"]
+__all__ = ["DEFAULT_IDLE_MINUTES", "AuditPanel", "IdleLock", "IdleWatcher", "LockOverlay", "LoginDialog"]
 
 DEFAULT_IDLE_MINUTES = 10.0
 
@@ -395,3 +401,80 @@ class IdleLock(QObject):
     def stop(self) -> None:
         """Remove the application-wide filter (window closing)."""
         self.watcher.stop()
+
+
+# ------------------------------------------------------------------------ supervisor audit view
+class AuditPanel(QWidget):
+    """The supervisor's view of the audit trail: newest entries, paging, and the chain check.
+
+    Reads on the :class:`~counter_app.ui.tasks.DbWorker`; the check (every entry re-hashed and
+    compared with the anchors in the backups) runs there too and its report is shown as it is.
+    """
+
+    verified = Signal(bool)
+
+    def __init__(self, worker: Submitter, parent: QWidget | None = None, *, page_size: int = 200) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.page_size = page_size
+        self._last_id: int | None = None
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["Thời điểm", "Người thực hiện", "Thao tác", "Đối tượng", "Chi tiết"])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.verify_button = QPushButton("Kiểm tra tính toàn vẹn của nhật ký")
+        self.more_button = QPushButton("Xem thêm")
+        self.report = QLabel("")
+        self.report.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.verify_button)
+        row.addWidget(self.more_button)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.report)
+        layout.addWidget(self.table)
+        self.verify_button.clicked.connect(self.verify)
+        self.more_button.clicked.connect(self.load_more)
+
+    def reload(self) -> None:
+        """Show the newest page again."""
+        self.table.setRowCount(0)
+        self._last_id = None
+        self.load_more()
+
+    def load_more(self) -> None:
+        """Append the next (older) page."""
+        before, size = self._last_id, self.page_size
+        self.worker.submit(lambda cdb: audit.recent(cdb, limit=size, before_id=before), self._append)
+
+    def _append(self, rows: list[dict[str, Any]]) -> None:
+        for r in rows:
+            i = self.table.rowCount()
+            self.table.insertRow(i)
+            who = r["full_name"] or ("(hệ thống)" if r["user_id"] is None else f"#{r['user_id']}")
+            detail = ", ".join(f"{k}={v}" for k, v in r["detail"].items())
+            for col, text in enumerate((r["at"], who, r["action_label"], f"{r['object_type']} {r['object_id']}",
+                                        detail)):
+                self.table.setItem(i, col, QTableWidgetItem(str(text)))
+        if rows:
+            self._last_id = rows[-1]["id"]
+        self.more_button.setEnabled(len(rows) == self.page_size)
+
+    def verify(self) -> None:
+        """Re-hash the whole chain against the backups' anchors (on the worker) and show the report."""
+        self.verify_button.setEnabled(False)
+        self.report.setText("Đang kiểm tra…")
+
+        def done(result: tuple[bool, str]) -> None:
+            ok, text = result
+            self.verify_button.setEnabled(True)
+            self.report.setStyleSheet("" if ok else "color: #b00020; font-weight: bold")
+            self.report.setText(text)
+            self.verified.emit(ok)
+
+        def failed(exc: BaseException) -> None:
+            self.verify_button.setEnabled(True)
+            self.report.setText(_error_text(exc))
+
+        self.worker.submit(audit_verify_report, done, failed)

@@ -12,6 +12,7 @@ scan preview) runs in the thread pool. Widgets only display results.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -776,17 +777,24 @@ def _reviewer(cdb: CounterDB) -> int | None:
     return int(v) if v is not None else None
 
 
+# PDFium is not thread-safe (pypdfium2 docs): two previews rendering at once in the pool could
+# crash the process, so renders here take turns.
+_PDFIUM_LOCK = threading.Lock()
+
+
 def _render_first_page(path: Path) -> QImage:
     """Page 1 of a scan PDF as a QImage (pool thread; QImage is safe off the UI thread)."""
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(str(path))
-    try:
-        page = pdf[0]
-        w, _h = page.get_size()
-        bitmap = page.render(scale=min(700 / max(w, 1), 2.0)).to_pil().convert("RGB")
-    finally:
-        pdf.close()
+    with _PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(str(path))
+        try:
+            page = pdf[0]
+            w, _h = page.get_size()
+            bitmap = page.render(scale=min(700 / max(w, 1), 2.0)).to_pil().convert("RGB")
+            page.close()
+        finally:
+            pdf.close()
     data = bitmap.tobytes()
     return QImage(data, bitmap.width, bitmap.height, bitmap.width * 3, QImage.Format.Format_RGB888).copy()
 

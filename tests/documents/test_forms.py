@@ -92,9 +92,10 @@ def decode_qr(pdf: bytes, tmp_path: Path, page: int = 1) -> str:
     )
     image = cv2.imread(f"{stem}.png")
     assert image is not None
-    text = cv2.QRCodeDetector().detectAndDecode(image)[0]
-    if not text:  # the ArUco-based detector is the more robust of OpenCV's two
-        text = cv2.QRCodeDetectorAruco().detectAndDecode(image)[0]
+    # ArUco first: the classic detector misses some symbols at 3 px/module (see qr.py).
+    text = cv2.QRCodeDetectorAruco().detectAndDecode(image)[0]
+    if not text:
+        text = cv2.QRCodeDetector().detectAndDecode(image)[0]
     assert text, "no QR code decoded from the top-left of the 150-dpi rendering"
     return text
 
@@ -402,8 +403,9 @@ def test_hostile_text_does_not_crash() -> None:
         pdf = render(d, agency, issued_at=ISSUED)
         text = pdf_text(pdf)
         assert "Trần Thị Ngọc Ánh Đào" in text, kind  # NFD input printed as NFC
-        assert "<b>" in text or kind in (FormKind.APOLOGY, FormKind.STOP_NOTICE, FormKind.CONTROL_SLIP)
-        assert "😀" not in text
+        if kind in (FormKind.RECEIPT, FormKind.SUPPLEMENT_REQUEST, FormKind.REFUSAL):  # forms showing the address
+            assert "<b>Số 1</b> & <font name='x'>phố</font>" in text  # markup printed, not interpreted
+        assert "😀" not in text  # no glyph in the font: replaced, not an empty box
     rows = [dataclasses.replace(r, applicant_name=nfd_name, note="x" * 5000, code="Y" * 200)
             for r in sample_register_rows(3)]
     text = pdf_text(render_register(rows, agency, dt.date(2026, 1, 1), dt.date(2026, 1, 31), issued_at=ISSUED))

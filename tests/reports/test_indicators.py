@@ -255,3 +255,49 @@ def test_procedure_breakdown(fixture_db: DB) -> None:
     assert [(r.code, r.received, r.paper, r.digitised, r.finished, r.on_time) for r in rows] == [
         ("1.001193", 1, 1, 0, 0, 0), ("2.000815", 1, 1, 1, 1, 1)]
     assert rows[1].name == "Chứng thực"
+
+
+def test_merge_paths_match_a_fresh_load(fixture_db: DB) -> None:
+    cdb, info = fixture_db
+    full = ind.load_facts(cdb)
+    ids = info["ids"]
+    # An id between existing ones (re-sorted copy), then appends past the capacity (grown buffers).
+    partial = ind.load_facts(cdb, [ids["D1"], ids["D2"], ids["D4"]])
+    partial.derived("rbits")
+    merged = ind._merge(partial, ind.load_facts(cdb, [ids["D3"]]), {ids["D3"]})
+    merged.derived("finished")
+    merged = ind._merge(merged, ind.load_facts(cdb, [ids["D5"], ids["D6"]]), {ids["D5"], ids["D6"]})
+    _same(merged, full)
+    for name in ("rbits", "finished", "fbits"):
+        np.testing.assert_array_equal(merged.derived(name), full.derived(name))
+
+
+def test_saved_facts_are_reused_then_checked(fixture_db: DB, tmp_path: Any) -> None:
+    cdb, info = fixture_db
+    path = tmp_path / "cache" / "facts.npz"
+    first = ind.FactsCache(path)
+    first.rebuild(cdb)
+    assert path.exists()
+    # Next session: starts from the file (no build), catches up on a change made since.
+    repo.transition(cdb, info["ids"]["D3"], 9, now=datetime(2026, 11, 23, 9, 0))
+    second = ind.FactsCache(path)
+    f = second.update(cdb)
+    assert second.built_at is None and second.last_changed == 0
+    _same(f, ind.load_facts(cdb))
+    # A change without an event (hand-made SQL) is caught by the count check: full rebuild.
+    with cdb.write():
+        cdb.conn.execute("UPDATE dossiers SET code = NULL WHERE id = ?", (info["ids"]["D4"],))
+    third = ind.FactsCache(path)
+    third.update(cdb)
+    assert third.built_at is not None
+    _same(third.facts, ind.load_facts(cdb))  # type: ignore[arg-type]
+    # A file from another database is ignored.
+    with cdb.write():
+        cdb.conn.execute("UPDATE dossiers SET uid = 'other' WHERE id = ?", (info["ids"]["D1"],))
+    fourth = ind.FactsCache(path)
+    fourth.update(cdb)
+    assert fourth.built_at is not None
+    path.write_bytes(b"garbage")
+    fifth = ind.FactsCache(path)
+    fifth.update(cdb)
+    assert fifth.built_at is not None

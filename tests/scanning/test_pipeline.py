@@ -169,10 +169,11 @@ def test_grey_and_bgra_frames_are_converted() -> None:
         np.zeros((200, 200, 2), np.uint8),
         np.zeros((2, 200, 200, 3), np.uint8),
         np.broadcast_to(np.zeros((1, 1, 3), np.uint8), (70000, 70000, 3)),  # no memory used
+        np.zeros((33, 6000, 3), np.uint8),
         "not an image",
         None,
     ],
-    ids=["empty", "tiny", "float", "uint16", "two-channel", "4-d", "huge", "str", "none"],
+    ids=["empty", "tiny", "float", "uint16", "two-channel", "4-d", "huge", "sliver", "str", "none"],
 )
 def test_bad_input_gives_a_clear_error(bad: object) -> None:
     with pytest.raises(PageImageError) as exc:
@@ -191,6 +192,18 @@ def test_uniform_frames_do_not_crash() -> None:
     for value in (0, 128, 255):
         r = process_page(np.full((400, 300, 3), value, np.uint8), 300)
         assert r.blank is True and r.quad is None
+
+
+@pytest.mark.parametrize("shape", [(32, 640), (640, 32), (1700, 90), (3000, 150), (900, 700)])
+def test_odd_but_valid_frames_do_not_crash(shape: tuple[int, int]) -> None:
+    # A 6000×33 frame once reduced to a 4-px sliver and crashed OpenCV: such shapes now either
+    # process or are refused with a message, never a segfault.
+    rng = np.random.default_rng(1)
+    for img in (np.full((*shape, 3), 230, np.uint8), rng.integers(0, 256, (*shape, 3), dtype=np.uint8),
+                np.asfortranarray(np.full((*shape, 3), 200, np.uint8)), np.full((shape[0], shape[1] * 2, 3),
+                                                                               240, np.uint8)[:, ::2]):
+        r = process_page(img, 300)
+        assert r.image.dtype == np.uint8 and r.image.ndim == 3
 
 
 def test_scorer_handles_competitors_without_some_fields() -> None:

@@ -157,10 +157,11 @@ def test_sigkill_mid_batch_then_restart_still_exactly_once(simulator_factory: Si
             child.wait()
     assert left.get("synced", 0) < 600, "killed too late to test anything"
     # Restart: a fresh process resets 'uploading' entries and finishes the job.
-    for _ in range(5):
+    for _ in range(10):
         again = _run_child(counter.root, "once")
         if again.wait(120) == 0:
             break
+        time.sleep(1)  # an entry may wait out a back-off after a fault
     assert again.returncode == 0, (counter.root / "sync-child.log").read_text()
     assert states(counter) == {"synced": 600}
     assert_exactly_once(sim, counter, ids)
@@ -413,3 +414,21 @@ def test_what_the_province_receives(shared_simulator: RunningSimulator, make_cou
     assert all(x["DuocSoHoa"] == 1 and x["IsDeleted"] == 0 for x in docs[:2]) and docs[2]["DuocSoHoa"] == 0
     assert sent["HoSoCoThanhPhanSoHoa"] == 1
     assert {f["file_id"]: f["sha256"] for f in held["files"]} == {u: f["sha256"] for u, f in files.items()}
+
+
+def test_session_expiry_mid_queue_logs_in_again(simulator_factory: SimulatorFactory, make_counter: MakeCounter,
+                                                fill: Fill) -> None:
+    sim = simulator_factory.start("--no-progress", "--session-ttl", "1")
+    counter = make_counter("counter", endpoint=sim.url)
+    fill(counter, 20, seed=88)
+    with client_for(sim) as client:
+        assert sync_once(counter.cdb, counter.root, client, config=FAST).synced == 40
+        time.sleep(1.3)  # the session expires while the counter is idle
+        fill(counter, 20, seed=89, start=datetime(2026, 10, 8, 9, 0))
+        report = sync_once(counter.cdb, counter.root, client, config=FAST)
+        assert report.ok and report.synced == 40
+        # Four sending threads see the same expiry; one renewed token serves them all (no login
+        # per thread; a slow pass may outlive the 1 s session once more).
+        assert 2 <= client.logins <= 4
+    assert states(counter) == {"synced": 80}
+    assert sim.admin(p.ADMIN_STATS_PATH)["counters"]["sessions_expired"] >= 1

@@ -13,7 +13,7 @@ from counter_app.db import accounts, audit
 from counter_app.db.database import CounterDB
 from counter_app.db.setup import add_user
 from counter_app.errors import ValidationError
-from tests.factories import make_db
+from tests.trust.trust_helpers import fresh_db
 
 T0 = datetime(2026, 10, 5, 9, 0, 0)
 PASSWORD = "Cay-bang-truoc-san"
@@ -21,7 +21,7 @@ PASSWORD = "Cay-bang-truoc-san"
 
 @pytest.fixture
 def cdb(tmp_path: Path) -> CounterDB:
-    db = make_db(tmp_path / "counter.db")
+    db = fresh_db(tmp_path / "counter.db")
     add_user(db, "canbo1", "Trần Thị Bình", "officer", PASSWORD)
     add_user(db, "giamsat", "Lê Văn Cường", "supervisor", PASSWORD)
     return db

@@ -14,14 +14,14 @@ from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import ApplicantInput, ComponentInput, ReceptionInput, receive, record_apology, transition
 from counter_app.domain.calendar import WorkCalendar
 from counter_app.domain.lifecycle import Status
-from tests.factories import make_db
+from tests.trust.trust_helpers import fresh_db
 
 ID_NUMBER = "001099012345"
 
 
 @pytest.fixture
 def cdb(tmp_path: Path) -> CounterDB:
-    return make_db(tmp_path / "counter.db")
+    return fresh_db(tmp_path / "counter.db")
 
 
 def _receive(cdb: CounterDB) -> int:
@@ -81,7 +81,7 @@ def test_unknown_action_is_a_bug(cdb: CounterDB) -> None:
 
 
 def _chain_of(tmp_path: Path, n: int = 6) -> Path:
-    cdb = make_db(tmp_path / "c.db")
+    cdb = fresh_db(tmp_path / "c.db")
     for i in range(n):
         audit.append(cdb, 1, "view_citizen", "citizen", i)
     cdb.close()

@@ -39,8 +39,8 @@ from counter_app.errors import CounterError, ValidationError
 from counter_app.scanning.output import safe_name, scan_relative_path
 from counter_app.scanning.sources.base import CancelToken, ImageError, ScanSettings
 from counter_app.scanning.sources.fileimport import FileImportSource
-from tests.factories import BIRTH, make_db
-from tests.trust.trust_helpers import receive_one
+from tests.factories import BIRTH
+from tests.trust.trust_helpers import fresh_db, receive_one
 
 TODAY = date(2026, 10, 5)
 FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -151,7 +151,7 @@ def test_catalogue_csv_import_never_crashes(body: str, sep: str) -> None:
 
 
 def test_catalogue_with_sql_special_names_is_stored_verbatim(tmp_path: Path) -> None:
-    cdb = make_db(tmp_path / "c.db")
+    cdb = fresh_db(tmp_path / "c.db")
     procs = [{**BIRTH, "code": f"1.00{i:04d}", "name": f"Thủ tục {nasty}"} for i, nasty in enumerate(SQL_NASTY)]
     result = parse_catalogue_json_text(json.dumps({"schema": 1, "procedures": procs}))
     store_procedures(cdb, result.procedures, version="nasty")
@@ -164,7 +164,7 @@ def test_catalogue_with_sql_special_names_is_stored_verbatim(tmp_path: Path) -> 
 # ------------------------------------------------------------------------ search and typed text
 @pytest.fixture(scope="module")
 def search_db(tmp_path_factory: pytest.TempPathFactory) -> CounterDB:
-    cdb = make_db(tmp_path_factory.mktemp("search") / "c.db")
+    cdb = fresh_db(tmp_path_factory.mktemp("search") / "c.db")
     for i, nasty in enumerate(SQL_NASTY):
         receive_one(cdb, name=f"Trần {nasty}", id_number=f"0010990000{i:02d}")
     return cdb
@@ -198,7 +198,7 @@ def test_names_with_sql_special_characters_are_found_verbatim(search_db: Counter
 
 
 def test_sql_special_user_names_and_settings(tmp_path: Path) -> None:
-    cdb = make_db(tmp_path / "c.db")
+    cdb = fresh_db(tmp_path / "c.db")
     for i, nasty in enumerate(SQL_NASTY):
         uid = add_user(cdb, f"u{nasty}", f"Cán bộ {nasty}", "officer", "Mat-khau-dai-du" if i < 2 else None)
         if i < 2:  # scrypt is slow by design: log in with two of them
@@ -328,7 +328,7 @@ def test_random_bytes_behind_image_magic_give_a_clear_error(tmp_path_factory: py
 
 def test_sqlite_special_characters_in_validation_errors_do_not_leak_sql(tmp_path: Path) -> None:
     """A ValidationError for a nasty procedure code names the code, never an SQL fragment."""
-    cdb = make_db(tmp_path / "c.db")
+    cdb = fresh_db(tmp_path / "c.db")
     from counter_app.db.dossiers import procedure_row
 
     with pytest.raises(ValidationError) as info:

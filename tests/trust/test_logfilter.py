@@ -17,7 +17,7 @@ from counter_app.db import accounts
 from counter_app.db.dossiers import ApplicantInput, ComponentInput, ListFilter, ReceptionInput, list_dossiers, receive
 from counter_app.domain.calendar import WorkCalendar
 from counter_app.domain.citizen_id import parse_cccd_qr
-from tests.factories import make_db
+from tests.trust.trust_helpers import fresh_db
 
 ID_NUMBER = "001099012345"
 PASSWORD = "Bi-mat-cua-toi-42"
@@ -82,7 +82,7 @@ def captured() -> Iterator[io.StringIO]:
 
 
 def test_app_code_never_logs_id_numbers_or_passwords(tmp_path: Path, captured: io.StringIO) -> None:
-    cdb = make_db(tmp_path / "c.db")
+    cdb = fresh_db(tmp_path / "c.db")
     card = parse_cccd_qr(f"{ID_NUMBER}|123456789|Nguyễn Văn An|01011999|Nam|12 Hàng Bông|01012021",
                          today=date(2026, 10, 5))
     receive(cdb, ReceptionInput("1.001193", ApplicantInput(card.full_name, id_number=card.id_number),

@@ -15,14 +15,14 @@ from counter_app.db.setup import add_user
 from counter_app.ui.login import IdleLock, IdleWatcher, LoginDialog
 from counter_app.ui.qt import QLineEdit, QMainWindow, Qt
 from counter_app.ui.tasks import DbWorker
-from tests.factories import make_db
+from tests.trust.trust_helpers import fresh_db
 
 PASSWORD = "Cay-bang-truoc-san"
 
 
 @pytest.fixture
 def worker(qtbot: QtBot, tmp_path: Path) -> Iterator[DbWorker]:
-    cdb = make_db(tmp_path / "c.db")
+    cdb = fresh_db(tmp_path / "c.db")
     add_user(cdb, "canbo1", "Trần Thị Bình", "officer", PASSWORD)
     add_user(cdb, "canbo2", "Lê Văn Cường", "officer", PASSWORD)
     cdb.close()
@@ -124,3 +124,29 @@ def test_idle_lock_keeps_the_page_and_blocks_input_then_unlocks_and_switches(
     qtbot.waitUntil(lambda: "switch_user" in _actions(tmp_path / "c.db"), timeout=5000)
     actions = _actions(tmp_path / "c.db")
     assert actions.count("screen_locked") == 2 and "screen_unlocked" in actions
+
+
+def test_audit_panel_lists_entries_and_reports_a_break(qtbot: QtBot, worker: DbWorker, tmp_path: Path) -> None:
+    from counter_app.ui.login import AuditPanel
+
+    panel = AuditPanel(worker, page_size=2)
+    qtbot.addWidget(panel)
+    panel.reload()
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 2, timeout=10000)
+    assert panel.more_button.isEnabled()
+    assert panel.table.item(0, 2).text() == "Tạo tài khoản"  # newest first: canbo2 was created last
+    panel.load_more()
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 4, timeout=10000)
+    with qtbot.waitSignal(panel.verified, timeout=10000) as ok:
+        panel.verify()
+    assert ok.args == [True] and "nguyên vẹn" in panel.report.text()
+    import sqlite3
+
+    conn = sqlite3.connect(tmp_path / "c.db")
+    conn.execute("DROP TRIGGER audit_log_no_update")
+    conn.execute("UPDATE audit_log SET action = 'print' WHERE id = 2")
+    conn.commit()
+    conn.close()
+    with qtbot.waitSignal(panel.verified, timeout=10000) as bad:
+        panel.verify()
+    assert bad.args == [False] and "#2" in panel.report.text() and "PHÁT HIỆN" in panel.report.text()

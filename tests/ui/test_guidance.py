@@ -236,8 +236,6 @@ def test_figures_panel_for_supervisors(qtbot: QtBot, page: ReceptionPage, tmp_pa
     assert panel.table.rowCount() == 1 and panel.table.item(0, 4).text() == "Vẫn nộp hồ sơ giấy"
 
 
-@pytest.mark.xfail(strict=True, reason="receive() refuses channel 1 for online-only procedures even after a "
-                   "recorded supervisor override: it must honour ReceptionInput.extra['online_only_override']")
 def test_override_lets_the_paper_dossier_be_accepted(qtbot: QtBot, page: ReceptionPage, tmp_path: Path) -> None:
     test_online_only_procedure_blocks_paper_and_opens_guidance(qtbot, page, tmp_path)
     type_text(page.qr, QR)

@@ -119,8 +119,6 @@ def test_preview_renders_a_real_scan(qtbot: QtBot, env: tuple[DbWorker, Path, di
         c.save()
     cdb.close()
     page = _page(qtbot, worker, root)
-    page.review_table.selectRow(0)
-    page._select_review(0)
     qtbot.waitUntil(lambda: page.preview.pixmap() is not None and not page.preview.pixmap().isNull(), timeout=10000)
 
 
