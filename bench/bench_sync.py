@@ -95,7 +95,7 @@ def build(root: Path, n: int, file_size: int) -> CounterDB:
             cdb.conn.execute("INSERT INTO files(uid, dossier_id, dossier_component_id, kind, path, name, size, "
                              "sha256, created_at) VALUES (?, ?, ?, 'scan', ?, ?, ?, ?, ?)",
                              (uid, r.dossier_id, comp, rel, f"{r.code}-TK.pdf", len(data), sha, repo.ts(when)))
-            repo.enqueue(cdb, r.dossier_id, "file", {"uid": uid, "dossier_code": r.code, "component_code": "TK",
+            repo.enqueue(cdb, r.dossier_id, "file", {"file_uid": uid, "dossier_code": r.code, "component_code": "TK",
                                                      "sha256": sha, "size": len(data), "name": rel}, when)
     return cdb
 

@@ -62,8 +62,13 @@ __all__ = [
     "format_recovery_key",
     "is_encrypted",
     "open_field",
+    "open_fields",
+    "os_key_store_available",
+    "read_file",
     "reencrypt_bytes",
+    "rotate_data_key",
     "seal_field",
+    "write_file",
 ]
 
 MAGIC = b"QMCE"
@@ -336,6 +341,28 @@ def decrypt_bytes(ring: KeyRing, blob: bytes, rel_path: str) -> bytes:
 def reencrypt_bytes(ring: KeyRing, blob: bytes, rel_path: str) -> bytes:
     """Re-encrypt an envelope under the active key (after a rotation)."""
     return encrypt_bytes(ring, decrypt_bytes(ring, blob, rel_path), rel_path)
+
+
+def write_file(ring: KeyRing | None, root: str | Path, rel_path: str, data: bytes) -> tuple[str, int]:
+    """Store ``data`` at ``root/rel_path`` atomically, encrypted when ``ring`` is given.
+
+    Returns the SHA-256 and size *of the bytes on disk* (what ``files.sha256`` must hold, so the
+    archive check and backups work without the key). The one-line change for the scan pipeline.
+    """
+    blob = encrypt_bytes(ring, data, rel_path) if ring is not None else data
+    return atomic_write_bytes(Path(root) / rel_path, blob), len(blob)
+
+
+def read_file(ring: KeyRing | None, root: str | Path, rel_path: str) -> bytes:
+    """Read a stored file, decrypting it if it is an envelope (plain files from before encryption
+    was switched on pass through, so an archive can be migrated gradually)."""
+    blob = (Path(root) / rel_path).read_bytes()
+    if not is_encrypted(blob):
+        return blob
+    if ring is None:
+        raise DecryptionFailed(f"Tệp {rel_path} được mã hóa; cần mở khóa mã hóa trước.",
+                               hint="Nhập mật khẩu mã hóa (hoặc khóa khôi phục) khi được hỏi.")
+    return decrypt_bytes(ring, blob, rel_path)
 
 
 # ------------------------------------------------------------------------- personal fields

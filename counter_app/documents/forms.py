@@ -333,8 +333,14 @@ def render_receipt(d: FormDossier, agency: Agency, *, issued_at: dt.datetime | N
 # ----------------------------------------------------------------------------------------------
 
 
-def _grid(data: list[list[Any]], widths: Sequence[float], *, header_rows: int = 1) -> Table:
-    table = Table(data, colWidths=list(widths), repeatRows=header_rows, splitInRow=1)
+def _grid(
+    data: list[list[Any]],
+    widths: Sequence[float],
+    *,
+    header_rows: int = 1,
+    row_heights: Sequence[float | None] | None = None,
+) -> Table:
+    table = Table(data, colWidths=list(widths), rowHeights=row_heights, repeatRows=header_rows, splitInRow=1)
     table.setStyle(
         _layout.table_style(
             [
@@ -393,8 +399,10 @@ def render_supplement_request(d: FormDossier, agency: Agency, *, issued_at: dt.d
         )
     for i in range(len(missing) + 1, max(len(missing), 3) + 1):
         rows.append([Paragraph(str(i), st.cell_center), "", "", "", ""])
+    # Blank rows are filled in by hand: give them a pen's height.
+    heights = [None] * (len(missing) + 1) + [7 * mm] * (len(rows) - len(missing) - 1)
     story += [
-        _grid(rows, widths),
+        _grid(rows, widths, row_heights=heights),
         Spacer(1, 2 * mm),
         _field(st, "Lý do", para(d.reason)),
         Paragraph(

@@ -387,11 +387,15 @@ def _rows_to_columns(rows: list[tuple[Any, ...]], procedures: list[str],
     return out
 
 
-def load_facts(cdb: CounterDB, ids: Sequence[int] | None = None) -> Facts:
-    """Facts for every coded dossier (or only ``ids``), read in one SQL pass."""
+def load_facts(cdb: CounterDB, ids: Sequence[int] | None = None, *, after_id: int | None = None,
+               limit: int | None = None) -> Facts:
+    """Facts for every coded dossier (or only ``ids``, or ``limit`` dossiers after ``after_id``)."""
     procedures: list[str] = []
     index: dict[str, int] = {}
-    if ids is None:
+    if after_id is not None:
+        rows = cdb.conn.execute(FACTS_SQL + " AND d.id > ? ORDER BY d.id LIMIT ?",
+                                (int(after_id), int(limit or -1))).fetchall()
+    elif ids is None:
         rows = cdb.conn.execute(FACTS_SQL + " ORDER BY d.id").fetchall()
     else:
         rows = []
@@ -450,6 +454,9 @@ class FactsCache:
         self.built_at: datetime | None = None
         self.last_changed = 0
         self.path = path  # where the facts are saved (None: memory only)
+        self.version = 0  # bumped whenever the facts change (keys the figures memo)
+        self._building: dict[str, Any] | None = None  # state of a stepwise first build
+        self.memo: dict[tuple[Any, ...], Any] = {}
         self._lock = threading.RLock()
 
     @classmethod
@@ -479,8 +486,51 @@ class FactsCache:
             self.marks = marks
             self.built_at = datetime.now()
             self.last_changed = len(self.facts.valid)
+            self._bump()
             self._save(cdb)
             return self.facts
+
+    def build_step(self, cdb: CounterDB, chunk: int = 20_000) -> tuple[int, int] | None:
+        """One slice of a first build; ``(done, total)`` while building, ``None`` once ready.
+
+        The GUI calls this job after job so the shared database worker is never held for the
+        whole build (~30 s at 1M): the officers' own jobs run between two slices.
+        """
+        with self._lock:
+            if self.facts is not None and self._building is None:
+                return None
+            if self._building is None:
+                if self._load(cdb):
+                    return None
+                total = int(cdb.scalar("SELECT COALESCE(sum(n), 0) FROM dossier_status_counts"))
+                self._building = {"marks": _watermarks(cdb), "facts": None, "last": 0, "total": total}
+            b = self._building
+            part = load_facts(cdb, after_id=b["last"], limit=chunk)
+            if len(part.valid):
+                b["facts"] = part if b["facts"] is None else _merge(b["facts"], part, set())
+                b["last"] = int(part.cols["id"][-1])
+                done = len(b["facts"].valid)
+                if len(part.valid) == chunk:
+                    return done, max(b["total"], done)
+            # Finished: changes made during the build are caught up by the next update().
+            self.facts = b["facts"] if b["facts"] is not None else load_facts(cdb, [])
+            self.marks = b["marks"]
+            self.built_at = datetime.now()
+            self._building = None
+            self._bump()
+            self._save(cdb)
+            return None
+
+    def _bump(self) -> None:
+        self.version += 1
+        self.memo.clear()
+
+    def memoized(self, key: tuple[Any, ...], compute: Any) -> Any:
+        """``compute()`` once per facts version and ``key`` (figures of an unchanged month and day)."""
+        k = (self.version, *key)
+        if k not in self.memo:
+            self.memo[k] = compute()
+        return self.memo[k]
 
     def update(self, cdb: CounterDB) -> Facts:
         """Bring the facts up to date and return them (saved or full build on first use)."""
@@ -498,6 +548,7 @@ class FactsCache:
                 return self.rebuild(cdb)
             if changed:
                 self.facts = _merge(self.facts, load_facts(cdb, sorted(changed)), changed)
+                self._bump()
             self.marks = marks
             return self.facts
 
@@ -543,6 +594,7 @@ class FactsCache:
         if any(now[k] < marks.get(k, 0) for k in now):
             return False
         self.facts, self.marks, self.built_at = facts, marks, None
+        self._bump()
         # Catch up, then check the count: a change made outside the app's write paths (no event)
         # would show here as a mismatch, and the facts are rebuilt instead.
         changed = _changed_ids(cdb, marks)
@@ -1002,9 +1054,11 @@ def dashboard(cdb: CounterDB, year: int, month: int, *, now: datetime | None = N
     cache = cache or FactsCache.for_db(cdb)
     f = cache.update(cdb)
     t1 = time.perf_counter()
-    trend = series(f, months_back(year, month, trend_months))
+    # Unchanged facts, month and day give the same figures: a refresh with nothing new reuses them.
+    trend = cache.memoized(("series", year, month, trend_months),
+                           lambda: series(f, months_back(year, month, trend_months)))
     figures = trend[-1]
-    bl = backlog(f, cal, now.date())
+    bl = cache.memoized(("backlog", now.date(), cal.overrides), lambda: backlog(f, cal, now.date()))
     t2 = time.perf_counter()
     deadlines = deadline_lists(cdb, now, cal, facts=f)
     reviews = pending_reviews(cdb, limit=100)

@@ -378,32 +378,52 @@ def estimate_skew(ink: np.ndarray, max_deg: float, threshold: int = 40) -> SkewF
 # --------------------------------------------------------------------------- orientation
 
 
-def upside_down_score(rows: np.ndarray, weights: np.ndarray) -> tuple[float, int]:
+def _line_segments(prof: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of rows with ink (text lines) in a row profile."""
+    level = 0.08 * float(np.percentile(prof[prof > 0], 90)) if (prof > 0).any() else 0.0
+    on = np.concatenate([[False], prof > level, [False]])
+    edges = np.flatnonzero(on[1:] != on[:-1])
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def upside_down_score(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, strips: int = 3
+                      ) -> tuple[float, int]:
     """Evidence that deskewed horizontal text is upside down, in [-1, 1], and the line count.
 
     Latin script, and Vietnamese even more with its stacked diacritics, puts more ink above
     the x-height band (capitals, ascenders, accents) than below the baseline (descenders, dot
-    below). Upright: positive mass asymmetry; negative means the page reads upside down.
+    below). Per text line: ink above the core band vs below it, summed over lines; positive
+    means more ink hangs below, i.e. the page reads upside down.
+
+    Lines are found in three vertical strips, so side-by-side blocks at slightly different
+    heights (agency name | national motto) do not blur into one line; blocks much taller than
+    a text line (tables whose rules join the rows) are left out — their rules, not their text,
+    would decide the core band.
     """
+    if len(rows) < 20:
+        return 0.0, 0
     r = rows - rows.min()
+    c = cols - cols.min()
     n = int(r.max()) + 1
-    prof = np.bincount(r.astype(np.int64), weights, n)
     if n < 8:
         return 0.0, 0
-    level = 0.08 * float(np.percentile(prof[prof > 0], 90)) if (prof > 0).any() else 0.0
-    on = prof > level
+    ri = r.astype(np.int64)
+    bounds = np.linspace(0.0, float(c.max()) + 1e-6, strips + 1)
     above = below = 0.0
     lines = 0
-    i = 0
-    while i < n:
-        if not on[i]:
-            i += 1
+    for s in range(strips):
+        sel = (c >= bounds[s]) & (c < bounds[s + 1])
+        if sel.sum() < 20:
             continue
-        j = i
-        while j < n and on[j]:
-            j += 1
-        seg = prof[i:j]
-        if j - i >= 4:
+        prof = np.bincount(ri[sel], weights[sel], n)
+        segs = [(i, j) for i, j in _line_segments(prof) if j - i >= 4]
+        if not segs:
+            continue
+        typical = float(np.median([j - i for i, j in segs]))
+        for i, j in segs:
+            if j - i > 2.0 * typical:
+                continue
+            seg = prof[i:j]
             core = np.nonzero(seg >= 0.5 * seg.max())[0]
             top, bot = int(core[0]), int(core[-1])
             up, down = float(seg[:top].sum()), float(seg[bot + 1:].sum())
@@ -411,7 +431,6 @@ def upside_down_score(rows: np.ndarray, weights: np.ndarray) -> tuple[float, int
                 above += up
                 below += down
                 lines += 1
-        i = j
     if above + below == 0:
         return 0.0, lines
     return (below - above) / (above + below), lines

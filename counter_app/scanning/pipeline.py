@@ -7,6 +7,21 @@ side); the full-resolution image is touched once, by a single combined warp
 cost of a JPEG decode + encode of the same page. Colour is never reduced (red seals stay red:
 DOMAIN §6).
 
+Stages (all but the last on the analysis copy):
+
+1. page outline: lid/desk colour modelled from the frame's outer ring (a plane in Lab), a
+   "not background" mask and a "bright" mask (Otsu) give blob candidates; the most rectangular
+   wins; its sides are then re-located to sub-pixel precision along normal profiles;
+2. the page is rectified into a small grey copy; ink = darkness below the local paper level;
+3. blank: no glyph-sized (≥ 1.6 mm), clearly dark mark outside the margins — bleed-through is
+   too faint, scanner noise and dust too small, a single page-number digit is enough to keep;
+4. skew: projection-profile energy of the ink points, coarse-to-fine down to 0.01° with
+   parabolic interpolation, tried for horizontal and vertical lines (pages fed sideways);
+5. orientation: vertical lines → a quarter turn; upside down when the ink mass below the
+   x-height band outweighs the mass above it (capitals, ascenders and Vietnamese diacritics sit
+   above, few descenders below);
+6. one warp of the full image.
+
 Conventions: ``quad`` is TL, TR, BR, BL of the page in input pixel coordinates (pixel centres
 at integers) or ``None`` when the page fills the frame; ``skew_deg`` is the detected skew of the
 content, positive = counter-clockwise; ``orientation`` is the clockwise quarter-turn applied so
@@ -16,6 +31,7 @@ the text reads upright.
 from __future__ import annotations
 
 import logging
+import numbers
 from dataclasses import dataclass, field
 
 import cv2
@@ -61,7 +77,7 @@ class PipelineOptions:
     ink_threshold: int = 40  # grey levels below the local paper level that count as ink
     blank_ink_threshold: int = 55  # stricter for blankness: bleed-through stays below it
     blank_max_glyphs: int = 0  # a page with more glyph-sized marks than this is kept
-    orientation_min_evidence: float = 0.04  # |asymmetry| needed to turn a page upside down
+    orientation_min_evidence: float = 0.03  # |asymmetry| needed to turn a page upside down
     min_dpi: int = 200  # DOMAIN §6: at least 200 dpi
     dark_paper_level: int = 110  # paper darker than this (0-255) → "too_dark"
     blur_sharpness: float = 0.9  # text-edge sharpness below this → "blur" (≈ Gaussian blur σ 0.3 mm)
@@ -190,7 +206,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     frames that are not images. Never binarises: the output keeps the input's colour.
     """
     opt = options or PipelineOptions()
-    if isinstance(dpi, bool) or not isinstance(dpi, int | float) or not 10 <= dpi <= 4800:
+    if isinstance(dpi, bool) or not isinstance(dpi, numbers.Real) or not 10 <= dpi <= 4800:
         raise PageImageError(f"Độ phân giải {dpi!r} dpi không hợp lệ.", hint="Hãy kiểm tra cài đặt máy quét.")
     img = _as_bgr(image, opt.max_pixels)
     h, w = img.shape[:2]
@@ -257,6 +273,8 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     blank = False
     if opt.detect_blank:
         blank = an.count_glyphs(ink, a_dpi, opt.blank_ink_threshold) <= opt.blank_max_glyphs
+    # The output keeps the input's pixel density (100 % scale, DOMAIN §6): cropping changes the
+    # page's pixel count, not its dpi. Callers of camera frames pass their estimated dpi.
     effective_dpi = float(dpi)
     if effective_dpi < opt.min_dpi:
         warnings.append(WARN_LOW_RESOLUTION)
@@ -275,7 +293,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             skew_conf = True
             residual = sk.angle_deg if opt.deskew else 0.0
             if opt.orient:
-                score, lines = an.upside_down_score(sk.rows, sk.weights)
+                score, lines = an.upside_down_score(sk.rows, sk.cols, sk.weights)
                 flip = score > opt.orientation_min_evidence and lines >= 2
                 orient_conf = lines >= 2 and abs(score) > opt.orientation_min_evidence
                 # Points were turned 90° clockwise for vertical lines; upside down adds 180°.

@@ -62,6 +62,7 @@ class FileRef:
     size: int
     sha256: str
     dossier_id: int | None
+    outside: bool = False  # the row's path leads out of the data directory: never read it
 
 
 def wire_time(text: str | None) -> str:
@@ -71,11 +72,12 @@ def wire_time(text: str | None) -> str:
 
 
 def _file_ref(row: dict[str, Any], data_root: Path) -> FileRef:
-    path = Path(row["path"])
-    if not path.is_absolute():
-        path = data_root / path
+    root = data_root.resolve()
+    path = (root / row["path"]).resolve()
+    # A tampered row ("../../secret") must not make the counter upload a file from elsewhere.
+    outside = not path.is_relative_to(root)
     return FileRef(uid=row["uid"], path=path, name=row["name"], size=int(row["size"]), sha256=row["sha256"],
-                   dossier_id=row.get("dossier_id"))
+                   dossier_id=row.get("dossier_id"), outside=outside)
 
 
 def _is_deleted(meta: str | None) -> bool:

@@ -63,6 +63,7 @@ from counter_app.sync import mapping
 from counter_app.sync import protocol as p
 from counter_app.sync.client import (
     CertificateNotTrusted,
+    LocalFileProblem,
     LoginRejected,
     ProvincialClient,
     Rejected,
@@ -113,7 +114,7 @@ class SyncConfig:
     max_attempts: int = 8            # failed tries before an entry is parked in 'error'
     backoff_base: float = 5.0        # seconds; the n-th retry waits uniform(0, base·2^(n-1))
     backoff_cap: float = 900.0       # never wait more than 15 minutes between tries of one entry
-    batch_units: int = 32            # units claimed per transaction (one fsync per batch, not per entry)
+    batch_units: int = 256           # due units fetched per queue look-up (the grouping query is the costly read)
     workers: int = 4                 # units sent in parallel (HTTP only; the database stays on this thread)
     commit_window: float = 0.03      # seconds to gather outcomes into one commit (a commit is a disk flush)
     unreachable_abort: int = 3       # this many units unreachable in a batch with no success: stop the pass
@@ -196,8 +197,9 @@ def _backoff(config: SyncConfig, attempts: int) -> float:
 
 
 def _entry_file_uid(payload: dict[str, Any]) -> str | None:
-    # counter_app.db.files names it "uid"; older spellings accepted so no entry is stranded.
-    for key in ("uid", "file_uid", "file_id", "TepDinhKemId"):
+    # counter_app.db.files.register_scan writes "file_uid"; other spellings are accepted so an
+    # entry written by another tool (demo data, imports) is never stranded.
+    for key in ("file_uid", "uid", "file_id", "TepDinhKemId"):
         value = payload.get(key)
         if isinstance(value, str) and value:
             return value
@@ -354,6 +356,11 @@ def _send(unit: _Unit, client: ProvincialClient, uploaded: set[str]) -> None:
         for f in unit.files:
             if f.uid in uploaded:
                 unit.files_ok.add(f.uid)
+                continue
+            if f.outside:
+                unit.file_errors[f.uid] = LocalFileProblem(
+                    f"Đường dẫn của tệp «{f.name}» nằm ngoài thư mục dữ liệu; không gửi tệp này.",
+                    hint="Báo quản trị kiểm tra dữ liệu (có thể đã bị sửa ngoài ứng dụng).")
                 continue
             try:
                 client.upload_file(f.uid, f.path, name=f.name, size=f.size, sha256=f.sha256)

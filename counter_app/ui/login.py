@@ -5,7 +5,7 @@
 * :class:`IdleWatcher` — an application-wide event filter that restarts a timer on every key,
   mouse, wheel or touch event and emits ``idle`` when nobody touched the PC for the set time
   (setting ``idle_lock_minutes``, default 10).
-* :class:`IdleLock` — puts an opaque :class:`LockOverlay` over the main window when idle (or on
+* :class:`IdleLock` — puts an opaque full-screen :class:`LockOverlay` over the app when idle (or on
   demand). The pages underneath are not touched — the dossier being typed stays exactly as it
   was — but nothing of it is visible and no key or shortcut reaches it until the same officer
   types their password, or another officer logs in (**quick switch**: the session changes hands
@@ -214,13 +214,24 @@ class IdleWatcher(QObject):
 
 # ------------------------------------------------------------------------------- lock overlay
 class LockOverlay(QFrame):
-    """Opaque cover over the whole window with unlock and quick-switch controls."""
+    """Opaque full-screen lock window with unlock and quick-switch controls.
+
+    A top-level, application-modal, stay-on-top window rather than a child of the main window:
+    a dialog open at the moment of locking (print preview, a confirmation) would otherwise stay
+    visible above a child overlay, and its modality would keep the password field from getting
+    keys. As the newest modal window it receives input; everything under it is blocked and hidden.
+    """
 
     unlock_requested = Signal(str)          # password
     switch_requested = Signal(str, str)     # user name, password
 
     def __init__(self, window: QWidget) -> None:
-        super().__init__(window)
+        super().__init__(None)
+        self._window = window
+        self.setWindowFlags(Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint
+                            | Qt.WindowType.WindowStaysOnTopHint)
+        self.setWindowModality(Qt.WindowModality.ApplicationModal)
+        self.setWindowTitle("Máy đang khóa — Quầy Một Cửa")
         self.setObjectName("lockOverlay")
         self.setAutoFillBackground(True)
         self.setStyleSheet("#lockOverlay { background: #203040; } QLabel { color: white; }")
@@ -256,7 +267,6 @@ class LockOverlay(QFrame):
         self.password.returnPressed.connect(self._submit)
         self.switch_button.clicked.connect(self._toggle_switch)
         self.switch_user.returnPressed.connect(self.password.setFocus)
-        window.installEventFilter(self)  # follow the window's size
         self.hide()
 
     def show_for(self, user: User) -> None:
@@ -271,6 +281,7 @@ class LockOverlay(QFrame):
         self._cover()
         self.show()
         self.raise_()
+        self.activateWindow()
         self.password.setFocus()
 
     def busy(self, on: bool) -> None:
@@ -288,9 +299,10 @@ class LockOverlay(QFrame):
         self.message.setText(text)
 
     def _cover(self) -> None:
-        parent = self.parentWidget()
-        if parent is not None:
-            self.setGeometry(parent.rect())
+        """Cover the screen the main window is on (the whole app, and any dialog above it)."""
+        screen = self._window.screen() or QApplication.primaryScreen()
+        if screen is not None:
+            self.setGeometry(screen.geometry())
 
     def _toggle_switch(self) -> None:
         if self.switch_user.isVisible():
@@ -307,12 +319,6 @@ class LockOverlay(QFrame):
             self.switch_requested.emit(self.switch_user.text(), self.password.text())
         else:
             self.unlock_requested.emit(self.password.text())
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # Qt's camelCase override
-        """Keep covering the window when it is resized."""
-        if obj is self.parentWidget() and event.type() == QEvent.Type.Resize and self.isVisible():
-            self._cover()
-        return False
 
 
 class IdleLock(QObject):
@@ -366,12 +372,15 @@ class IdleLock(QObject):
     def _finish(self) -> None:
         self.watcher.guard = None
         focus, self._focus = self._focus, None
-        if focus is not None:
-            # Before hiding the overlay: if Qt had to move focus itself it would use TabFocusReason,
-            # and a QLineEdit focused by Tab selects all its text — the next key would replace it.
-            with contextlib.suppress(RuntimeError):  # the widget was deleted meanwhile (page closed)
-                focus.setFocus(Qt.FocusReason.OtherFocusReason)
         self.overlay.hide()
+        if focus is not None:
+            # Put focus back where the officer was typing with OtherFocusReason: a QLineEdit that
+            # gets focus by Tab/activation selects all its text and the next key would replace it.
+            with contextlib.suppress(RuntimeError):  # the widget was deleted meanwhile (page closed)
+                focus.activateWindow()
+                focus.setFocus(Qt.FocusReason.OtherFocusReason)
+                if isinstance(focus, QLineEdit):
+                    focus.deselect()
         self.watcher.poke()
 
     def _unlock(self, password: str) -> None:

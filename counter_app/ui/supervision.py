@@ -383,20 +383,36 @@ class SupervisionPage(QWidget):
             return now.year, now.month
         return int(data[0]), int(data[1])
 
-    def refresh(self, *, full: bool = False) -> None:
-        """Recompute everything on the database worker (``full``: rebuild the facts first)."""
+    def refresh(self) -> None:
+        """Recompute everything on the database worker.
+
+        The first time on a large database the facts are built slice by slice (one worker job
+        per slice), so the other pages' database jobs keep running meanwhile.
+        """
         self._generation += 1
         gen = self._generation
         y, m = self.selected_month()
         now = self.clock()
-        self.status.setText("Đang tính…")
 
-        def job(cdb: CounterDB) -> ind.Dashboard:
-            if full:
-                ind.FactsCache.for_db(cdb).rebuild(cdb)
+        def job(cdb: CounterDB) -> Any:
+            step = ind.FactsCache.for_db(cdb).build_step(cdb)
+            if step is not None:
+                return step
             return ind.dashboard(cdb, y, m, now=now)
 
-        self.worker.submit(job, lambda d: self._show(d, gen), self._failed)
+        def done(result: Any) -> None:
+            if gen != self._generation:
+                return
+            if isinstance(result, tuple):
+                n, total = result
+                self.status.setText(f"Đang tính số liệu lần đầu: {_n(n)}/{_n(total)} hồ sơ…")
+                self.worker.submit(job, done, self._failed)
+                return
+            self._show(result, gen)
+
+        if self.dash is None:
+            self.status.setText("Đang tính…")
+        self.worker.submit(job, done, self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         self.status.setText("Không tính được số liệu.")

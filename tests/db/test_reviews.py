@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
 from counter_app.db import reviews
 from counter_app.db.database import CounterDB
 from counter_app.errors import ValidationError
-from tests.factories import make_db
-from tests.reports.conftest import add_file, build, comp
+from tests.reports.conftest import _template, add_file, comp, fixture_db  # noqa: F401 - fixtures shared with tests/reports
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> tuple[CounterDB, dict]:
-    cdb = make_db(tmp_path / "r.db")
-    return cdb, build(cdb)
+def env(fixture_db: tuple[CounterDB, dict]) -> tuple[CounterDB, dict]:  # noqa: F811
+    return fixture_db
 
 
 def test_approve_writes_review_state_and_event(env: tuple[CounterDB, dict]) -> None:

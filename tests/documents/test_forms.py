@@ -19,6 +19,8 @@ from pathlib import Path
 import cv2
 import pypdf
 import pytest
+import qrcode
+import qrcode.constants
 from reportlab.lib.pagesizes import A4, A5, landscape
 
 from counter_app.documents import (
@@ -30,6 +32,7 @@ from counter_app.documents import (
     ComponentStatus,
     FormDossier,
     FormKind,
+    _qrmask,
     form_title,
     forms_for_profile,
     parse_qr_payload,
@@ -369,6 +372,20 @@ def test_overlong_text_is_shortened_to_keep_the_symbol_small() -> None:
                            "tg": "20261008143512"})
     assert len(qr_matrix(payload)) <= 17 + 4 * MAX_VERSION
     assert "ma=H15.50.05.13-261008-0975" in payload
+
+
+@pytest.mark.parametrize("version", [1, 6, 7, 10])
+def test_fast_mask_selection_builds_the_symbols_qrcode_builds(version: int) -> None:
+    payload = ("QMC1\nma=H15.50.05.13-261008-0975\ngt=Giấy tiếp nhận" * 3)[: 10 * version].encode()
+    code = qrcode.QRCode(version=version, error_correction=qrcode.constants.ERROR_CORRECT_L, border=0)
+    code.add_data(payload, optimize=0)
+    candidates = _qrmask.candidate_symbols(code)
+    for mask, candidate in enumerate(candidates):
+        ref = qrcode.QRCode(version=version, error_correction=qrcode.constants.ERROR_CORRECT_L, border=0,
+                            mask_pattern=mask)
+        ref.add_data(payload, optimize=0)
+        ref.make(fit=False)
+        assert candidate.tolist() == ref.get_matrix(), f"mask {mask}"
 
 
 # ------------------------------------------------------------------------------------------------

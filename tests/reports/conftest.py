@@ -24,6 +24,7 @@ D7     05/10 10:00   1     refused at reception: no code, counted nowhere
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -119,8 +120,24 @@ def build(cdb: CounterDB) -> dict[str, Any]:
     return {"ids": ids, "o1": o1, "o2": o2, "sup": sup}
 
 
-@pytest.fixture
-def fixture_db(tmp_path: Path) -> tuple[CounterDB, dict[str, Any]]:
-    cdb = make_db(tmp_path / "reports.db")
+@pytest.fixture(scope="session")
+def _template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """Built once per session (set-up hashes passwords, ~1 s); each test gets a copy."""
+    path = tmp_path_factory.mktemp("reports-template") / "reports.db"
+    cdb = make_db(path)
     info = build(cdb)
-    return cdb, info
+    cdb.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    cdb.close()
+    return path, info
+
+
+def copy_fixture(template: tuple[Path, dict[str, Any]], target: Path) -> dict[str, Any]:
+    """Copy the template database to ``target``; return its ids."""
+    shutil.copyfile(template[0], target)
+    return template[1]
+
+
+@pytest.fixture
+def fixture_db(_template: tuple[Path, dict[str, Any]], tmp_path: Path) -> tuple[CounterDB, dict[str, Any]]:
+    info = copy_fixture(_template, tmp_path / "reports.db")
+    return CounterDB(tmp_path / "reports.db"), info

@@ -301,3 +301,17 @@ def test_saved_facts_are_reused_then_checked(fixture_db: DB, tmp_path: Any) -> N
     fifth = ind.FactsCache(path)
     fifth.update(cdb)
     assert fifth.built_at is not None
+
+
+def test_stepwise_build_equals_full_load(fixture_db: DB) -> None:
+    cdb, info = fixture_db
+    cache = ind.FactsCache()
+    steps = []
+    while (step := cache.build_step(cdb, chunk=2)) is not None:
+        steps.append(step)
+    assert steps == [(2, 7), (4, 7), (6, 7)]  # 6 coded dossiers of 7, two per slice
+    _same(cache.facts, ind.load_facts(cdb))  # type: ignore[arg-type]
+    assert cache.build_step(cdb) is None
+    # A change during the build is caught up by the next update.
+    repo.transition(cdb, info["ids"]["D3"], 9, now=datetime(2026, 11, 23, 9, 0))
+    _same(cache.update(cdb), ind.load_facts(cdb))

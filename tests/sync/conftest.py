@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import hashlib
+import itertools
 import os
 import queue
 import ssl
@@ -171,6 +172,7 @@ class Counter:
 
 
 MON_10AM = datetime.datetime(2026, 10, 5, 10, 0)  # a Monday: an ordinary working day
+_agencies = itertools.count(100 + os.getpid() % 5000)
 
 
 def add_dossiers(counter: Counter, n: int, *, files_per_dossier: int = 1, file_size: int = 3000,
@@ -220,18 +222,18 @@ def add_dossiers(counter: Counter, n: int, *, files_per_dossier: int = 1, file_s
                     "created_at) VALUES (?, ?, ?, 'scan', ?, ?, ?, ?, ?)",
                     (uid, result.dossier_id, comp_id, rel, name, len(content), sha, repo.ts(when)))
                 repo.enqueue(cdb, result.dossier_id, "file",
-                             {"uid": uid, "dossier_code": result.code, "component_code": code, "sha256": sha,
+                             {"file_uid": uid, "dossier_code": result.code, "component_code": code, "sha256": sha,
                               "size": len(content), "name": name}, when)
     return ids
 
 
 def build_counter(root: Path, *, endpoint: str = "", username: str = "demo", password: str = "demo",
-                  ca_file: str | None = None) -> Counter:
+                  ca_file: str | None = None, agency: str = "H01.37.01") -> Counter:
     """A configured counter database under ``root`` (catalogue of tests/factories.py)."""
     from tests.factories import make_db
 
     root.mkdir(parents=True, exist_ok=True)
-    cdb = make_db(root / "counter.sqlite3")
+    cdb = make_db(root / "counter.sqlite3", agency=agency)
     cdb.set_setting("provincial_endpoint", endpoint)
     cdb.set_setting("sync_username", username)
     cdb.set_setting("sync_password", password)
@@ -246,6 +248,10 @@ def make_counter(tmp_path: Path) -> Iterator[Callable[..., Counter]]:
     made: list[Counter] = []
 
     def make(name: str = "counter", **kw: Any) -> Counter:
+        # A fresh agency code per counter: dossier codes then never collide on a simulator that
+        # several tests share (module-scoped ``shared_simulator``).
+        n = next(_agencies)
+        kw.setdefault("agency", f"H01.{n // 100:02d}.{n % 100:02d}")
         c = build_counter(tmp_path / name, **kw)
         made.append(c)
         return c

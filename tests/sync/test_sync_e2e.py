@@ -432,3 +432,30 @@ def test_session_expiry_mid_queue_logs_in_again(simulator_factory: SimulatorFact
         assert 2 <= client.logins <= 4
     assert states(counter) == {"synced": 80}
     assert sim.admin(p.ADMIN_STATS_PATH)["counters"]["sessions_expired"] >= 1
+
+
+def test_a_scan_registered_after_the_dossier_was_sent_follows_it(shared_simulator: RunningSimulator,
+                                                                  make_counter: MakeCounter, fill: Fill) -> None:
+    from counter_app.db.files import register_scan
+
+    counter = make_counter("counter", endpoint=shared_simulator.url)
+    [dossier_id] = fill(counter, 1, files_per_dossier=0, seed=99)
+    cdb = counter.cdb
+    with client_for(shared_simulator) as client:
+        assert sync_once(cdb, counter.root, client, config=FAST).dossiers_sent == 1
+        # The officer digitises a component later: the scan module writes the file and its entry.
+        data = b"%PDF-1.4\n" + os.urandom(3000)
+        (counter.root / "scans" / "late.pdf").write_bytes(data)
+        component = cdb.scalar("SELECT id FROM dossier_components WHERE dossier_id = ? AND component_code = 'GCS'",
+                               (dossier_id,))
+        registered = register_scan(cdb, dossier_component_id=component, rel_path="scans/late.pdf", name="GCS.pdf",
+                                   sha256=sha256_file(counter.root / "scans" / "late.pdf"), size=len(data),
+                                   page_count=1, declared_pages=1, signed=False, meta={}, officer_id=None,
+                                   now=datetime(2026, 10, 5, 11, 0))
+        report = sync_once(cdb, counter.root, client, config=FAST)
+    # The file, then the record that now names it (an update, not a second dossier).
+    assert report.files_uploaded == 1 and report.dossiers_sent == 1 and states(counter) == {"synced": 2}
+    code = cdb.scalar("SELECT code FROM dossiers WHERE id = ?", (dossier_id,))
+    [held] = shared_simulator.admin(p.ADMIN_DOSSIERS_PATH, MaHoSo=code)["dossiers"]
+    assert held["update_count"] == 1 and [f["file_id"] for f in held["files"]] == [registered.uid]
+    assert held["received_sha256"] == p.content_sha256(mapping.dossier_payload(cdb, dossier_id))

@@ -6,7 +6,7 @@ process with SIGKILL at a random moment and checks that every printed item survi
 
 Usage: python crash_child.py receive DATA_DIR START
        python crash_child.py scan DATA_DIR
-       python crash_child.py fill DATA_DIR COPY_TO     (run on a tiny tmpfs: until the disk is full)
+       python crash_child.py fill|fillscans DATA_DIR COPY_TO   (on a tiny tmpfs: until the disk is full)
 """
 
 from __future__ import annotations
@@ -58,18 +58,24 @@ def scan_loop(root: Path) -> None:
                 n += 1
 
 
-def fill_until_full(root: Path, copy_to: Path) -> None:
-    """Receive and scan until the (tiny) disk is full; report the error; copy the data out."""
+def fill_until_full(root: Path, copy_to: Path, scans_only: bool) -> None:
+    """Receive and scan (or only scan, with large pages) until the tiny disk is full; report the
+    error; copy the data out for the parent to check."""
     data, cdb = make_data_dir(root)
     confirmed: list[str] = []
     files: list[str] = []
     error: dict[str, str] = {}
     i = 0
     try:
+        first = receive_one(cdb, name="Công dân đầu", id_number="001099999999")
+        confirmed.append(cdb.scalar("SELECT code FROM dossiers WHERE id = ?", (first,)))
         while i < 10_000:
-            dossier_id = receive_one(cdb, name=f"Công dân {i}", id_number=f"001099{i:06d}")
-            confirmed.append(cdb.scalar("SELECT code FROM dossiers WHERE id = ?", (dossier_id,)))
-            f = scan_component(data.root, cdb, dossier_id, seed=i)
+            if scans_only:  # rescans of one component: files fill the disk, the database barely grows
+                f = scan_component(data.root, cdb, first, seed=i, big=True)
+            else:
+                dossier_id = receive_one(cdb, name=f"Công dân {i}", id_number=f"001099{i:06d}")
+                confirmed.append(cdb.scalar("SELECT code FROM dossiers WHERE id = ?", (dossier_id,)))
+                f = scan_component(data.root, cdb, dossier_id, seed=i)
             files.append(f.rel_path)
             i += 1
     except CounterError as exc:
@@ -91,7 +97,7 @@ if __name__ == "__main__":
         receive_loop(root, int(sys.argv[3]))
     elif mode == "scan":
         scan_loop(root)
-    elif mode == "fill":
-        fill_until_full(root, Path(sys.argv[3]))
+    elif mode in ("fill", "fillscans"):
+        fill_until_full(root, Path(sys.argv[3]), scans_only=mode == "fillscans")
     else:
         raise SystemExit(f"unknown mode {mode}")

@@ -176,7 +176,13 @@ def _unshare_works(tmp_path: Path) -> bool:
     return r.returncode == 0
 
 
-def test_full_disk_gives_a_clear_message_and_keeps_everything_saved(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("mode", "expected"), [
+    ("fill", ("DiskFull", "EnvironmentProblem")),  # dossiers and scans: whichever hits the wall first
+    ("fillscans", ("DiskFull",)),                  # big scans: the file write hits it (atomic_write_bytes)
+])
+def test_full_disk_gives_a_clear_message_and_keeps_everything_saved(
+    tmp_path: Path, mode: str, expected: tuple[str, ...]
+) -> None:
     """A real full disk: a 3 MB tmpfs in a private mount namespace (no root needed, no mocks)."""
     if not _unshare_works(tmp_path):
         pytest.skip("needs Linux user namespaces (unshare -rm) to mount a small tmpfs")
@@ -184,15 +190,15 @@ def test_full_disk_gives_a_clear_message_and_keeps_everything_saved(tmp_path: Pa
     small.mkdir()
     after = tmp_path / "after"
     script = (f"mount -t tmpfs -o size=3m none '{small}' && "
-              f"exec '{sys.executable}' '{CHILD}' fill '{small / 'data'}' '{after}'")
+              f"exec '{sys.executable}' '{CHILD}' {mode} '{small / 'data'}' '{after}'")
     r = subprocess.run(["unshare", "-rm", "sh", "-c", script], cwd=ROOT, capture_output=True, text=True,
                        encoding="utf-8", timeout=120)
     assert r.returncode == 0, r.stderr[-3000:]
     result = json.loads(r.stdout.strip().splitlines()[-1])
     error = result["error"]
-    assert error["type"] in ("DiskFull", "EnvironmentProblem"), error
+    assert error["type"] in expected, error
     assert "đầy" in error["message"] and "Giải phóng dung lượng" in error["message"]
-    assert len(result["confirmed"]) >= 3
+    assert len(result["files"]) >= 3
     cdb = CounterDB(after / "counter.sqlite3")
     try:
         for code in result["confirmed"]:
@@ -200,6 +206,8 @@ def test_full_disk_gives_a_clear_message_and_keeps_everything_saved(tmp_path: Pa
         for rel in result["files"]:
             assert cdb.scalar("SELECT 1 FROM files WHERE path = ?", (rel,)) == 1
         assert verify_archive(cdb, after) == []
+        # The failed save left nothing behind: no temporary file, no empty reserved name.
+        assert orphan_scans(cdb, after) == []
         _check_no_half_rows(cdb)
     finally:
         cdb.close()

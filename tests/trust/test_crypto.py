@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from counter_app import crypto
-from counter_app.atomicio import atomic_write_bytes
+from counter_app.atomicio import sha256_file
 from tests.trust.trust_helpers import ID_NUMBER, small_page
 
 PASS = "Mật khẩu mã hóa của phường"
@@ -116,9 +116,13 @@ def test_encrypted_scan_through_the_real_pdf_builder(ring: tuple[crypto.KeyRing,
     meta = out.ScanMeta(dossier_code="H01.37.01-261005-0001", component_code="TK", officer_name="Trần Thị Bình",
                         scanned_at=datetime(2026, 10, 5, 9))
     pdf = out.build_component_pdf([small_page()], meta)
-    target = tmp_path / REL
-    atomic_write_bytes(target, crypto.encrypt_bytes(r, pdf, REL))
-    on_disk = target.read_bytes()
+    sha, size = crypto.write_file(r, tmp_path, REL, pdf)
+    on_disk = (tmp_path / REL).read_bytes()
+    assert sha == sha256_file(tmp_path / REL) and size == len(on_disk)  # hash of what is on disk
     assert b"H01.37.01" not in on_disk and "Trần".encode() not in on_disk  # metadata is hidden too
-    back = crypto.decrypt_bytes(r, on_disk, REL)
+    back = crypto.read_file(r, tmp_path, REL)
     assert back == pdf and len(PdfReader(io.BytesIO(back)).pages) == 1
+    crypto.write_file(None, tmp_path, "scans/plain.pdf", pdf)  # before encryption was switched on
+    assert crypto.read_file(r, tmp_path, "scans/plain.pdf") == pdf
+    with pytest.raises(crypto.DecryptionFailed, match="mở khóa"):
+        crypto.read_file(None, tmp_path, REL)

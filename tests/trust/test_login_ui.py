@@ -91,10 +91,9 @@ def test_idle_lock_keeps_the_page_and_blocks_input_then_unlocks_and_switches(
         with qtbot.waitSignal(lock.locked, timeout=5000):
             pass  # nobody touches anything: the idle timer locks the window
         overlay = lock.overlay
-        assert overlay.isVisible() and overlay.geometry() == window.rect()
+        screen = window.screen().geometry()
+        assert overlay.isVisible() and overlay.geometry() == screen and overlay.isModal()
         assert "Trần Thị Bình" in overlay.who.text()
-        window.resize(900, 700)
-        qtbot.waitUntil(lambda: overlay.geometry() == window.rect(), timeout=2000)
         qtbot.keyClicks(typing, "XYZ")  # keys aimed at the page underneath are swallowed
         assert typing.text() == "Nguyễn Văn An — đang nhập dở"
 
@@ -150,3 +149,34 @@ def test_audit_panel_lists_entries_and_reports_a_break(qtbot: QtBot, worker: DbW
     with qtbot.waitSignal(panel.verified, timeout=10000) as bad:
         panel.verify()
     assert bad.args == [False] and "#2" in panel.report.text() and "PHÁT HIỆN" in panel.report.text()
+
+
+def test_lock_covers_an_open_dialog_and_still_takes_the_password(
+    qtbot: QtBot, worker: DbWorker, tmp_path: Path
+) -> None:
+    from counter_app.ui.qt import QDialog, QVBoxLayout
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    dialog = QDialog(window)
+    field = QLineEdit("Phiếu đang điền", dialog)
+    QVBoxLayout(dialog).addWidget(field)
+    dialog.open()  # window-modal, like a confirmation or the print preview
+    qtbot.waitUntil(dialog.isVisible)
+    cdb = CounterDB(tmp_path / "c.db")
+    user = accounts.authenticate(cdb, "canbo1", PASSWORD)
+    cdb.close()
+    lock = IdleLock(window, worker, accounts.Session(user, datetime.now()), minutes=0)
+    try:
+        lock.lock()
+        qtbot.keyClicks(field, "XYZ")
+        assert field.text() == "Phiếu đang điền"
+        qtbot.keyClicks(lock.overlay.password, PASSWORD)
+        assert lock.overlay.password.text() == PASSWORD  # the lock window is the top modal: it gets keys
+        with qtbot.waitSignal(lock.unlocked, timeout=10000):
+            qtbot.keyClick(lock.overlay.password, Qt.Key.Key_Return)
+        assert dialog.isVisible() and field.text() == "Phiếu đang điền"  # the dialog was kept, not closed
+    finally:
+        lock.stop()
+        dialog.reject()

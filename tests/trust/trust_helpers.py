@@ -65,18 +65,23 @@ def receive_one(cdb: CounterDB, name: str = "Nguyễn Văn An", id_number: str =
     return receive(cdb, data, WorkCalendar(), now=now).dossier_id
 
 
-def small_page(seed: int = 0) -> out.PageImage:
-    """A small A7-sized page at 200 dpi: real JPEG/PDF work, fast enough for loops."""
+def small_page(seed: int = 0, big: bool = False) -> out.PageImage:
+    """A small A7-sized page at 200 dpi: real JPEG/PDF work, fast enough for loops.
+
+    ``big``: an A6 page of noise (a few hundred kB of JPEG) to fill a disk with files quickly.
+    """
     from counter_app.scanning import output as out
 
     rng = np.random.default_rng(seed)
+    if big:
+        return out.PageImage(rng.integers(0, 255, (827, 583, 3), dtype=np.uint8), 200)
     img = np.full((413, 291, 3), 240, np.uint8)
     img[50:60, 20:270] = rng.integers(0, 80, (10, 250, 3), dtype=np.uint8)
     return out.PageImage(img, 200)
 
 
 def scan_component(root: Path, cdb: CounterDB, dossier_id: int, code: str = "TK", seed: int = 0,
-                   now: datetime = T0) -> out.ComponentFile:
+                   now: datetime = T0, big: bool = False) -> out.ComponentFile:
     """Digitise one component of a dossier with the real output pipeline (unsigned)."""
     from counter_app.scanning import output as out
 
@@ -84,4 +89,4 @@ def scan_component(root: Path, cdb: CounterDB, dossier_id: int, code: str = "TK"
                       (dossier_id, code))
     meta = out.ScanMeta(dossier_code="", component_code="", officer_name="Trần Thị Bình", scanned_at=now,
                         officer_id=1)
-    return out.write_component_pdf(root, cdb, comp, [small_page(seed)], meta, None, 1, now=now)
+    return out.write_component_pdf(root, cdb, comp, [small_page(seed, big)], meta, None, 1, now=now)

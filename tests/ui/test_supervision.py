@@ -17,15 +17,13 @@ from counter_app.ui.qt import QApplication, QDialog, QLineEdit, QTimer
 from counter_app.ui.roles import can_edit_settings, can_review, visible_pages
 from counter_app.ui.supervision import SupervisionPage
 from counter_app.ui.tasks import DbWorker
-from tests.factories import make_db
-from tests.reports.conftest import NOW, build
+from tests.reports.conftest import NOW, _template, copy_fixture  # noqa: F401 - fixture shared with tests/reports
 
 
 @pytest.fixture
-def env(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[DbWorker, Path, dict[str, Any]]]:
-    cdb = make_db(tmp_path / "counter.sqlite3")
-    info = build(cdb)
-    cdb.close()
+def env(qtbot: QtBot, tmp_path: Path, _template: tuple[Path, dict[str, Any]]  # noqa: F811
+        ) -> Iterator[tuple[DbWorker, Path, dict[str, Any]]]:
+    info = copy_fixture(_template, tmp_path / "counter.sqlite3")
     FactsCache.forget()
     worker = DbWorker(tmp_path / "counter.sqlite3")
     with qtbot.waitSignal(worker.ready, timeout=10000):
