@@ -285,9 +285,10 @@ def _receipt_copy(d: FormDossier, agency: Agency, profile: str, payload: str, co
     story += [
         Spacer(1, 2 * mm),
         Paragraph(
-            "<i><u>Ghi chú:</u> Giấy tiếp nhận hồ sơ và hẹn trả kết quả được lập thành 02 liên; 01 liên "
-            "giao cho người nộp hồ sơ; 01 liên lưu tại nơi tiếp nhận. Người nộp hồ sơ có thể đăng ký nhận "
-            "kết quả tại nơi tiếp nhận hoặc tại nhà (trụ sở tổ chức) qua dịch vụ bưu chính.</i>",
+            # Kept to two lines: with a longer note a typical 5-component receipt spilled one line
+            # onto a second A5 page (the postal option is already printed in item 6).
+            "<i><u>Ghi chú:</u> Giấy tiếp nhận hồ sơ và hẹn trả kết quả được lập thành 02 liên: "
+            "01 liên giao cho người nộp hồ sơ, 01 liên lưu tại nơi tiếp nhận.</i>",
             st.small,
         ),
     ]

@@ -410,14 +410,14 @@ def _procedure_table(data: ReportData, width: float) -> Table:
     heads = ("TT", "Thủ tục", "Tiếp nhận", "Trực tiếp", "Trực tuyến", "Bưu chính", "Đã số hóa / hồ sơ giấy",
              "Xong / đúng hạn")
     rows: list[list[Any]] = [[Paragraph(h, st.cell_head) for h in heads]]
-    shown = data.procedures[:20]
+    shown = data.procedures[:15]
     for i, r in enumerate(shown, start=1):
         rate = f" ({_pct(100 * r.digitised / r.paper)})" if r.paper else ""
         rows.append([str(i), Paragraph(clean(r.name), st.cell), _n(r.received), _n(r.by_channel[1]),
                      _n(r.by_channel[2]), _n(r.by_channel[3]), Paragraph(f"{_n(r.digitised)}/{_n(r.paper)}{rate}",
                                                                           st.cell_center),
                      f"{_n(r.finished)} / {_n(r.on_time)}"])
-    rest = data.procedures[20:]
+    rest = data.procedures[15:]
     if rest:
         rows.append(["", Paragraph(f"<i>{len(rest)} thủ tục khác</i>", st.cell),
                      _n(sum(r.received for r in rest)), _n(sum(r.by_channel[1] for r in rest)),
@@ -428,7 +428,7 @@ def _procedure_table(data: ReportData, width: float) -> Table:
     rows.append(["", Paragraph("<b>Tổng cộng</b>", st.cell), _n(fig.received), _n(fig.by_channel[1]),
                  _n(fig.by_channel[2]), _n(fig.by_channel[3]), f"{_n(fig.digitised)}/{_n(fig.paper)}",
                  f"{_n(fig.finished)} / {_n(fig.on_time)}"])
-    fr = [0.06, 0.36, 0.085, 0.085, 0.085, 0.085, 0.13, 0.11]
+    fr = [0.06, 0.33, 0.085, 0.085, 0.085, 0.085, 0.16, 0.11]
     t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
     t.setStyle(table_style([
         ("GRID", (0, 0), (-1, -1), 0.4, colors.black),

@@ -28,12 +28,28 @@ FILE_SLUG = {
 }
 
 
+def header_names(agency_name: str, parent_name: str) -> tuple[str, str]:
+    """The two header lines as administrative documents print them (Nghị định 30/2020).
+
+    The parent authority is abbreviated («UBND PHƯỜNG BA ĐÌNH») and the unit's own line does not
+    repeat the locality the parent line already names («TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG»): the
+    header column is narrow on A5, and a five-line header pushes the signatures off the page.
+    """
+    parent = " ".join(parent_name.upper().split()).replace("ỦY BAN NHÂN DÂN", "UBND").replace("UỶ BAN NHÂN DÂN", "UBND")
+    name = " ".join(agency_name.upper().split())
+    locality = parent.removeprefix("UBND").strip()
+    if locality and name.endswith(locality) and len(name) > len(locality):
+        name = name[: -len(locality)].strip()
+    return name, parent
+
+
 def agency_from_settings(cdb: CounterDB) -> Agency:
     """The issuing agency as configured at first-run setup."""
     province = cdb.get_setting("province_name") or ""
+    name, parent = header_names(cdb.get_setting("agency_name") or "", cdb.get_setting("parent_name") or "")
     return Agency(
-        name=(cdb.get_setting("agency_name") or "").upper(),
-        parent_name=(cdb.get_setting("parent_name") or "").upper(),
+        name=name,
+        parent_name=parent,
         code=cdb.get_setting("agency_code") or "",
         place_name=cdb.get_setting("place_name") or "",
         system_name=f"{SYSTEM_NAME} — {province}".strip(" —") if province else SYSTEM_NAME,

@@ -110,6 +110,7 @@ def test_birth_registration_in_at_most_12_actions(qtbot: QtBot, page: ReceptionP
     text = "".join(pg.extract_text() for pg in pypdf.PdfReader(page.receipt_path).pages)
     assert r.code in text and "Nguyễn Văn An" in text and "Đăng ký khai sinh" in text
     assert "Liên 1" in text and "Liên 2" in text
+    assert len(pypdf.PdfReader(page.receipt_path).pages) == 2, "each copy must fit one A5 page"
 
 
 def _to_applicant_step(qtbot: QtBot, page: ReceptionPage, query: str = "khai sinh") -> None:
