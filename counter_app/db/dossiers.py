@@ -436,6 +436,8 @@ def record_apology(
                   detail={"reason": nfc(reason), "new_due_at": ts(new_due_at)})
         if row["code"]:
             enqueue(cdb, dossier_id, "progress", {"code": row["code"], "reason": "apology"}, now)
+            # The new appointment (NgayHenTra) travels with the dossier record itself.
+            enqueue(cdb, dossier_id, "dossier_upsert", {"code": row["code"], "reason": "apology"}, now)
         audit.append(cdb, officer_id, "apology", "dossier", dossier_id,
                      {"code": row["code"], "new_due_at": ts(new_due_at)}, now=now)
 

@@ -490,6 +490,11 @@ class FactsCache:
             self._save(cdb)
             return self.facts
 
+    @property
+    def ready(self) -> bool:
+        """Facts are built (or loaded) and no stepwise build is under way."""
+        return self.facts is not None and self._building is None
+
     def build_step(self, cdb: CounterDB, chunk: int = 20_000) -> tuple[int, int] | None:
         """One slice of a first build; ``(done, total)`` while building, ``None`` once ready.
 

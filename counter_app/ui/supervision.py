@@ -619,8 +619,11 @@ class SupervisionPage(QWidget):
         def job(cdb: CounterDB) -> list[dict[str, Any]]:
             from counter_app.db.calendar_store import load_calendar
 
+            cache = ind.FactsCache.for_db(cdb)
+            if not cache.ready:  # still building: never hold the worker for a whole build here
+                return []
             cal = load_calendar(cdb)
-            f = ind.FactsCache.for_db(cdb).update(cdb)
+            f = cache.update(cdb)
             ids = ind.backlog_ids(f, cal, now.date(), bucket=bucket, officer=officer, procedure=procedure)
             rows = ind.rows_for_ids(cdb, ids)
             ages = ind.working_ages(cal, now.date(), [date.fromisoformat(r["received_at"][:10]) for r in rows])
@@ -749,6 +752,9 @@ class SupervisionPage(QWidget):
         self._export(pdf=False)
 
     def _export(self, *, pdf: bool) -> None:
+        if self.dash is None:
+            self.status.setText("Số liệu đang được tính lần đầu; lập báo cáo sau khi tính xong.")
+            return
         y, m = self.selected_month()
         root = self.data_root
         today = self.clock().date()

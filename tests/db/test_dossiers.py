@@ -225,3 +225,4 @@ def test_apology_records_new_date(cdb: CounterDB) -> None:
     d = repo.dossier_detail(cdb, r.dossier_id)
     assert d["new_due_at"] == "2026-10-09 17:00:00" and d["events"][-1]["kind"] == "apology"
     assert cdb.scalar("SELECT count(*) FROM outbox WHERE kind = 'progress'") == 1
+    assert cdb.scalar("SELECT count(*) FROM outbox WHERE kind = 'dossier_upsert'") == 2  # received + new date

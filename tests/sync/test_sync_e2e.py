@@ -459,3 +459,32 @@ def test_a_scan_registered_after_the_dossier_was_sent_follows_it(shared_simulato
     [held] = shared_simulator.admin(p.ADMIN_DOSSIERS_PATH, MaHoSo=code)["dossiers"]
     assert held["update_count"] == 1 and [f["file_id"] for f in held["files"]] == [registered.uid]
     assert held["received_sha256"] == p.content_sha256(mapping.dossier_payload(cdb, dossier_id))
+
+
+def test_paused_loop_sends_nothing_until_resumed(shared_simulator: RunningSimulator, make_counter: MakeCounter,
+                                                 fill: Fill) -> None:
+    counter = make_counter("counter", endpoint=shared_simulator.url)
+    fill(counter, 3, seed=101)
+    stop, paused = threading.Event(), threading.Event()
+    paused.set()
+
+    def loop() -> None:
+        own = open_database(counter.db_path)
+        with client_for(shared_simulator) as client:
+            run_forever(own, counter.root, client, stop=stop, paused=paused, config=FAST, poll=0.05)
+        own.close()
+
+    thread = threading.Thread(target=loop)
+    thread.start()
+    try:
+        time.sleep(0.5)
+        assert states(counter) == {"pending": 6}
+        paused.clear()
+        deadline = time.monotonic() + 20
+        while states(counter) != {"synced": 6}:
+            assert time.monotonic() < deadline, states(counter)
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(15)
+    assert not thread.is_alive()
