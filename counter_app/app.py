@@ -34,6 +34,9 @@ def setup_logging(data: DataDir) -> None:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    from counter_app import logfilter
+
+    logfilter.install()  # ID numbers and passwords never reach a log file
     _crash_file = open(data.logs / "crash.log", "a", encoding="utf-8")  # noqa: SIM115 - lives for the process
     faulthandler.enable(_crash_file)
 
@@ -64,12 +67,47 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     sys.excepthook = excepthook
 
+    if data.database.exists():
+        from counter_app.db import backup
+
+        report = backup.startup_check(data)
+        if not report.ok:
+            from counter_app.ui.qt import QMessageBox
+
+            QMessageBox.critical(None, "Dữ liệu bị lỗi", report.message())
+            return 1
+        backup.clean_temp_files(data)
+
     worker = DbWorker(data.database)
     window = MainWindow(worker, str(data.root))
     window.show()
     if args.quit_after_shown:
         app.processEvents()
         print(f"window shown after {(time.perf_counter() - _T0) * 1000:.0f} ms (since module import)")
+
+    def login() -> None:
+        from datetime import datetime
+
+        from counter_app.db import accounts
+        from counter_app.ui.login import IdleLock, LoginDialog
+
+        dlg = LoginDialog(worker, window)
+        if not dlg.exec() or dlg.user is None:
+            app.quit()
+            return
+        session = accounts.Session(dlg.user, datetime.now())
+        window.set_user(dlg.user)
+
+        def with_minutes(minutes: float) -> None:
+            lock = IdleLock(window, worker, session, minutes)
+            lock.switched.connect(lambda s: window.set_user(s.user))
+            window.idle_lock = lock
+            from counter_app.ui.qt import QKeySequence, QShortcut
+
+            QShortcut(QKeySequence("Ctrl+L"), window).activated.connect(lock.lock)
+
+        worker.submit(accounts.idle_lock_minutes, with_minutes)
+        after_setup()
 
     def after_setup() -> None:
         window.start()
@@ -82,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return
         from counter_app.db.setup import is_configured
 
-        worker.submit(is_configured, lambda ok: after_setup() if ok else first_run())
+        worker.submit(is_configured, lambda ok: login() if ok else first_run())
 
     def first_run() -> None:
         from counter_app.ui.setup_dialog import SetupDialog
@@ -109,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         def done(_: object) -> None:
             progress.close()
-            after_setup()
+            login()
 
         def failed(exc: BaseException) -> None:
             progress.close()

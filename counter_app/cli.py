@@ -6,6 +6,8 @@
     counter-app import-catalogue FILE.json|FILE.csv
     counter-app sync [--once]                         sync with the provincial system (headless)
     counter-app check                                 integrity check of the database
+    counter-app audit-verify                          verify the hash-chained audit trail
+    counter-app backup --to DIR / restore BACKUP --to NEWDIR
     counter-app info                                  where the data lives, counts
 """
 
@@ -51,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--once", action="store_true", help="một lượt rồi thoát (mã thoát 0 = đã gửi hết)")
 
     sub.add_parser("check", parents=[common], help="kiểm tra toàn vẹn cơ sở dữ liệu")
+    sub.add_parser("audit-verify", parents=[common], help="kiểm tra chuỗi nhật ký (audit) không bị sửa")
+    bk = sub.add_parser("backup", parents=[common], help="sao lưu cơ sở dữ liệu và tệp")
+    bk.add_argument("--to", required=True, help="thư mục đích (ví dụ ổ USB)")
+    rs = sub.add_parser("restore", parents=[common], help="khôi phục từ một bản sao lưu vào thư mục mới")
+    rs.add_argument("backup")
+    rs.add_argument("--to", required=True, help="thư mục dữ liệu mới (phải trống)")
     sub.add_parser("info", parents=[common], help="thông tin thư mục dữ liệu")
     sub.add_parser("gui", parents=[common], help="mở cửa sổ ứng dụng")
     return p
@@ -115,6 +123,23 @@ def _run(args: argparse.Namespace) -> int:
             n = store_procedures(cdb, result.procedures, version=args.file)
             print(f"Đã nhập {n} thủ tục; {len(result.errors)} dòng lỗi bị bỏ qua.")
             return 0 if n or not result.errors else 1
+        elif args.command == "audit-verify":
+            from counter_app.db.backup import audit_verify_report
+
+            ok, text = audit_verify_report(cdb)
+            print(text)
+            return 0 if ok else 1
+        elif args.command == "backup":
+            from counter_app.db.backup import create_backup, record_backup
+
+            result = create_backup(data, args.to)
+            record_backup(cdb, result)
+            print(f"Đã sao lưu vào {getattr(result, 'path', args.to)}")
+        elif args.command == "restore":
+            from counter_app.db.backup import restore_backup
+
+            rep = restore_backup(args.backup, args.to)
+            print(f"Đã khôi phục vào {args.to}: {rep}")
         elif args.command == "check":
             ok = cdb.integrity_ok()
             print("Cơ sở dữ liệu toàn vẹn." if ok else "Cơ sở dữ liệu BỊ HỎNG — khôi phục từ bản sao lưu.")

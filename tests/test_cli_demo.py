@@ -103,3 +103,17 @@ def test_demo_events_never_in_the_future(tmp_path: Path) -> None:
     # Receptions happen in office hours (07:30–17:00).
     assert cdb.scalar("SELECT count(*) FROM dossiers WHERE time(received_at) < '07:30:00' "
                       "OR time(received_at) > '17:00:00'") == 0
+
+
+def test_backup_restore_and_audit_verify_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "src"
+    assert main(["demo-data", "--dossiers", "120", "--no-files", "--data-dir", str(src)]) == 0
+    assert main(["audit-verify", "--data-dir", str(src)]) == 0
+    assert main(["backup", "--to", str(tmp_path / "usb"), "--data-dir", str(src)]) == 0
+    backups = [p for p in (tmp_path / "usb").iterdir() if p.is_dir()]
+    assert len(backups) == 1
+    assert main(["restore", str(backups[0]), "--to", str(tmp_path / "restored")]) == 0
+    restored = open_database(tmp_path / "restored" / "counter.sqlite3")
+    original = open_database(src / "counter.sqlite3")
+    q = "SELECT code, status, applicant_name FROM dossiers ORDER BY id"
+    assert restored.query(q) == original.query(q) and len(restored.query(q)) == 120

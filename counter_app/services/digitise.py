@@ -13,9 +13,10 @@ from counter_app.scanning.session import ScanSession
 from counter_app.scanning.signing import OfficerSigner
 
 
-def current_officer(cdb: CounterDB) -> dict[str, Any]:
-    """The officer working at this desk (first officer account until sign-in exists)."""
-    row = cdb.query_one("SELECT * FROM users ORDER BY role = 'officer' DESC, id LIMIT 1")
+def current_officer(cdb: CounterDB, officer_id: int | None = None) -> dict[str, Any]:
+    """The signed-in officer (or, without sign-in, e.g. in tools, the first officer account)."""
+    row = (cdb.query_one("SELECT * FROM users WHERE id = ?", (officer_id,)) if officer_id is not None
+           else cdb.query_one("SELECT * FROM users ORDER BY role = 'officer' DESC, id LIMIT 1"))
     if row is None:
         raise ValidationError("Chưa có tài khoản cán bộ.", hint="Tạo tài khoản trong Cài đặt → Người dùng.")
     return row
@@ -29,6 +30,7 @@ def save_session(
     declared: dict[int, int],
     signer: OfficerSigner | None = None,
     now: datetime | None = None,
+    officer_id: int | None = None,
 ) -> list[ComponentFile]:
     """Write one PDF per component that has pages; pages never assigned are refused, not dropped."""
     now = now or datetime.now().replace(microsecond=0)
@@ -37,7 +39,7 @@ def save_session(
         raise ValidationError(
             f"Còn {len(loose)} trang chưa gán cho thành phần nào.",
             hint="Chọn trang, chọn thành phần rồi nhấn Ctrl+G (hoặc xóa trang thừa).")
-    officer = current_officer(cdb)
+    officer = current_officer(cdb, officer_id)
     comps = {c["id"]: c for c in cdb.query(
         "SELECT * FROM dossier_components WHERE dossier_id = ?", (dossier["id"],))}
     agency = cdb.get_setting("agency_name") or ""

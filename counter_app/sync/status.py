@@ -116,8 +116,11 @@ def queue_status(cdb: CounterDB, now: datetime | None = None, *, include_synced:
         counts["synced"] = int(cdb.scalar("SELECT count(*) FROM outbox WHERE state = 'synced'"))
     else:
         del counts["synced"]
-    oldest = _dt(cdb.scalar(
-        "SELECT MIN(created_at) FROM outbox WHERE state IN ('pending', 'uploading', 'error', 'conflict')"))
+    # One MIN per state on the (state, next_attempt_at) index: a MIN over an IN-list scans the whole
+    # outbox (0.7 s at a million entries, every 30 s for the status bar).
+    mins = [cdb.scalar("SELECT MIN(created_at) FROM outbox INDEXED BY outbox_state WHERE state = ?", (st,))
+            for st in ("pending", "uploading", "error", "conflict") if counts.get(st)]
+    oldest = _dt(min((m for m in mins if m), default=None))
     settings = {r["key"]: json.loads(r["value"]) for r in cdb.query(
         "SELECT key, value FROM settings WHERE key IN (?, ?, ?, ?, ?)",
         (worker.LAST_SUCCESS_KEY, worker.LAST_ATTEMPT_KEY, worker.LAST_ERROR_KIND_KEY,

@@ -408,8 +408,11 @@ class IdleLock(QObject):
             lambda exc: self.overlay.fail(_error_text(exc)))
 
     def stop(self) -> None:
-        """Remove the application-wide filter (window closing)."""
+        """Remove the application-wide filter and the lock window (main window closing)."""
         self.watcher.stop()
+        self.watcher.guard = None
+        self.overlay.hide()
+        self.overlay.deleteLater()  # a top-level window without a parent: not deleted with the main window
 
 
 # ------------------------------------------------------------------------ supervisor audit view

@@ -39,7 +39,6 @@ NAV = [
 ]
 
 PLACEHOLDER_TEXT = {
-    "supervision": "Giám sát: hồ sơ chưa số hóa, quá hạn, chỉ số theo Quyết định 766, báo cáo tháng.",
 }
 
 
@@ -85,6 +84,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.worker = worker
         self.data_dir = data_dir
+        self.started = False
         self.setWindowTitle("Quầy Một Cửa")
         self.resize(1280, 800)
         self.nav = QListWidget()
@@ -107,7 +107,17 @@ class MainWindow(QMainWindow):
         self.scanning = ScanStationPage(worker, Path(data_dir))
         self.scanning.saved.connect(lambda _id: (self.dossiers.refresh(), self.sync_runner.wake()))
         self.dossiers.scan_requested.connect(self.scan_dossier)
+        from counter_app.ui.guidance import OnlineFiguresPanel
+        from counter_app.ui.login import AuditPanel
+        from counter_app.ui.supervision import SupervisionPage
+
+        self.supervision = SupervisionPage(worker, Path(data_dir))
+        self.supervision.tabs.addTab(OnlineFiguresPanel(worker), "Nộp trực tuyến")
+        self.audit_panel = AuditPanel(worker)
+        self.supervision.tabs.addTab(self.audit_panel, "Nhật ký kiểm tra")
+        self.supervision.scan_requested.connect(self.scan_dossier)
         self.settings_page = SettingsPage()
+        self.user: Any = None
         for key, title, shortcut in NAV:
             if key == "dossiers":
                 page: QWidget = self.dossiers
@@ -117,6 +127,8 @@ class MainWindow(QMainWindow):
                 page = self.scanning
             elif key == "sync":
                 page = self.sync_page
+            elif key == "supervision":
+                page = self.supervision
             elif key == "settings":
                 page = self.settings_page
             else:
@@ -127,8 +139,9 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
             sc = QShortcut(QKeySequence(shortcut), self)
-            sc.activated.connect(lambda k=key: self.show_page(k, focus=True))
+            sc.activated.connect(lambda k=key: self._shortcut_page(k))
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._page_shown)
         self.nav.itemClicked.connect(lambda item: self.show_page(item.data(Qt.ItemDataRole.UserRole), focus=True))
         central = QWidget()
         lay = QHBoxLayout(central)
@@ -152,6 +165,11 @@ class MainWindow(QMainWindow):
         self._status_timer.timeout.connect(self.refresh_status)
         self.nav.setCurrentRow(0)
 
+    def _shortcut_page(self, key: str) -> None:
+        row = [k for k, _t, _s in NAV].index(key)
+        if not self.nav.item(row).isHidden():
+            self.show_page(key, focus=True)
+
     def show_page(self, key: str, focus: bool = False) -> None:
         """Switch to a page by key (and put the cursor where the officer types next)."""
         self.nav.setCurrentRow([k for k, _t, _s in NAV].index(key))
@@ -165,6 +183,27 @@ class MainWindow(QMainWindow):
             self.scanning.dossier_input.setFocus()
         else:
             self.stack.currentWidget().setFocus()
+
+    def _page_shown(self, row: int) -> None:
+        # The dashboard is computed when a supervisor opens it, not at start (its first build at a
+        # million dossiers takes seconds, in slices on the worker).
+        if 0 <= row < len(NAV) and NAV[row][0] == "supervision" and self.started:
+            self.supervision.refresh()
+
+    def set_user(self, user: Any) -> None:
+        """Who is working now: their name in the status bar, their id on every record, their pages."""
+        from counter_app.ui.roles import visible_pages
+
+        self.user = user
+        self.officer_label.setText(f"Cán bộ: {user.full_name}")
+        self.reception.officer_id = user.id
+        self.scanning.officer_id = user.id
+        self.supervision.user_id = user.id
+        allowed = visible_pages(user.role)
+        for row, (key, _title, _sc) in enumerate(NAV):
+            self.nav.item(row).setHidden(key not in allowed)
+        if NAV[self.nav.currentRow()][0] not in allowed:
+            self.show_page("reception")
 
     def new_dossier(self) -> None:
         """Ctrl+N anywhere: a new dossier on the reception page."""
@@ -183,6 +222,7 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         """Load everything the window shows (all on the database worker)."""
+        self.started = True
         self.refresh_status()
         self.dossiers.refresh()
         self.reception.refresh()
@@ -213,7 +253,8 @@ class MainWindow(QMainWindow):
         self.worker.submit(load, self._show_status)
 
     def _show_status(self, s: dict[str, Any]) -> None:
-        self.officer_label.setText(f"Cán bộ: {s['officer'] or '—'}")
+        if self.user is None:
+            self.officer_label.setText(f"Cán bộ: {s['officer'] or '—'}")
         self.agency_label.setText(f"{s['agency_name'] or ''} ({s['agency_code'] or 'chưa cài đặt'})")
         text, colour = s["sync"]
         self.sync_label.setText(text)

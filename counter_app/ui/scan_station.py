@@ -111,6 +111,7 @@ class ScanStationPage(QWidget):
         self._qr_buffer = ""
         self._cached_signer: Any = None
         self.signing_cert: str | None = None
+        self.officer_id: int | None = None
         self._build()
 
     # ------------------------------------------------------------------ layout
@@ -242,8 +243,13 @@ class ScanStationPage(QWidget):
                 return []
 
         run_in_pool(discover, self._got_sources)
+        self._load_signing_cert()
+
+    def _load_signing_cert(self) -> None:
+        officer = self.officer_id
         self.worker.submit(
-            lambda cdb: cdb.scalar("SELECT signing_cert_path FROM users ORDER BY role = 'officer' DESC, id LIMIT 1"),
+            lambda cdb: cdb.scalar("SELECT signing_cert_path FROM users WHERE id = ?", (officer,)) if officer else
+            cdb.scalar("SELECT signing_cert_path FROM users ORDER BY role = 'officer' DESC, id LIMIT 1"),
             lambda path: setattr(self, "signing_cert", path))
 
     def _got_sources(self, infos: list[Any]) -> None:
@@ -626,8 +632,9 @@ class ScanStationPage(QWidget):
             self.save_btn.setEnabled(True)
             show_exception(self, exc)
 
-        self.worker.submit(lambda cdb: save_session(cdb, root, session, dossier, declared, signer or None),
-                           done, failed)
+        officer = self.officer_id
+        self.worker.submit(lambda cdb: save_session(cdb, root, session, dossier, declared, signer or None,
+                                                    officer_id=officer), done, failed)
 
     def _signer(self) -> Any:
         """The officer's signer (passphrase asked once per session); None = save unsigned; False = cancel."""

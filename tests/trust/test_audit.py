@@ -169,3 +169,31 @@ def test_recent_pages_and_filters(cdb: CounterDB) -> None:
     assert page[0]["username"] == "admin" and page[0]["action_label"] == "In"
     more = audit.recent(cdb, limit=3, action="print", before_id=page[-1]["id"])
     assert [r["object_id"] for r in more] == ["1", "0"]
+
+
+def test_two_processes_appending_at_once_keep_one_chain(tmp_path: Path) -> None:
+    """The counter and the headless sync process write the same database: BEGIN IMMEDIATE serialises
+    them, so no two entries ever chain onto the same previous hash."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "c.db"
+    fresh_db(path).close()
+    code = (
+        "import sys; from counter_app.db.database import CounterDB; from counter_app.db import audit\n"
+        "cdb = CounterDB(sys.argv[1])\n"
+        "for i in range(150):\n"
+        "    audit.append(cdb, None, 'print', 'dossier', f'{sys.argv[2]}-{i}')\n"
+        "cdb.close()\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(path), tag], cwd=root) for tag in ("a", "b")]
+    assert [p.wait(120) for p in procs] == [0, 0]
+    cdb = CounterDB(path)
+    try:
+        assert cdb.scalar("SELECT count(*) FROM audit_log WHERE action = 'print'") == 300
+        assert audit.verify_chain(cdb) == []
+        assert cdb.scalar("SELECT count(DISTINCT prev_hash) FROM audit_log") == cdb.scalar(
+            "SELECT count(*) FROM audit_log")
+    finally:
+        cdb.close()
