@@ -155,6 +155,11 @@ def register_scan(
              json.dumps(meta, ensure_ascii=False)),
         )
         file_id = int(cur.lastrowid or 0)
+        # A rescan of a component the supervisor rejected goes back to the review queue.
+        cdb.conn.execute(
+            "UPDATE dossier_components SET review_state = 'pending' WHERE id = ? AND review_state = 'rejected'",
+            (dossier_component_id,),
+        )
         if declared_pages is not None:
             cdb.conn.execute(
                 "UPDATE dossier_components SET page_count_declared = ? WHERE id = ?",

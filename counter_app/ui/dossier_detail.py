@@ -133,8 +133,10 @@ class DossierDetail(QDialog):
             if f["dossier_component_id"]:
                 files_by_comp[f["dossier_component_id"]] = files_by_comp.get(f["dossier_component_id"], 0) + 1
         def digitised(c: dict[str, Any]) -> str:
+            if c.get("review_state") == "rejected":
+                return f"Không đạt — cần quét lại: {c.get('review_note') or ''}".strip(": ")
             if files_by_comp.get(c["id"]):
-                return "Đã số hóa"
+                return "Đã số hóa (đạt)" if c.get("review_state") == "approved" else "Đã số hóa"
             return "Chưa số hóa" if c["state"] == "received" else "—"
 
         comp_rows = [[c["name"], str(c["originals"]), str(c["copies"]), STATE_TEXT.get(c["state"], c["state"]),

@@ -198,6 +198,8 @@ class MainWindow(QMainWindow):
         self.officer_label.setText(f"Cán bộ: {user.full_name}")
         self.reception.officer_id = user.id
         self.scanning.officer_id = user.id
+        if self.started:
+            self.scanning.load_rescan_tasks()
         self.supervision.user_id = user.id
         allowed = visible_pages(user.role)
         for row, (key, _title, _sc) in enumerate(NAV):

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
+from counter_app.scanning.sources.fileimport import (
+    PDFIUM_LOCK as _PDFIUM_LOCK,  # PDFium is not thread-safe: one lock app-wide
+)
 from counter_app.ui.qt import (
     QImage,
     QMessageBox,
@@ -36,8 +39,9 @@ def _paint(pdf: pdfium.PdfDocument, printer: QPrinter) -> None:
         for i in range(len(pdf)):
             if i:
                 printer.newPage()
-            page = pdf[i]
-            bitmap = page.render(scale=dpi / 72).to_pil().convert("RGB")
+            with _PDFIUM_LOCK:
+                page = pdf[i]
+                bitmap = page.render(scale=dpi / 72).to_pil().convert("RGB")
             data = bitmap.tobytes()
             image = QImage(data, bitmap.width, bitmap.height, bitmap.width * 3, QImage.Format.Format_RGB888)
             scale = printer.resolution() / dpi
@@ -51,12 +55,13 @@ def _paint(pdf: pdfium.PdfDocument, printer: QPrinter) -> None:
 def preview_pdf(parent: QWidget | None, path: Path) -> None:
     """Open Qt's print preview for a PDF; the officer prints or saves from there."""
     try:
-        pdf = pdfium.PdfDocument(str(path))
+        with _PDFIUM_LOCK:
+            pdf = pdfium.PdfDocument(str(path))
+            w, h = pdf[0].get_size()
     except (pdfium.PdfiumError, OSError):
         QMessageBox.warning(parent, "Không mở được tệp", f"Không đọc được {path}.")
         return
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    w, h = pdf[0].get_size()
     printer.setPageSize(QPageSize(QSizeF(w, h), QPageSize.Unit.Point))
     printer.setPageOrientation(QPageLayout.Orientation.Landscape if w > h else QPageLayout.Orientation.Portrait)
     printer.setDocName(path.stem)

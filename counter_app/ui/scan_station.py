@@ -121,6 +121,10 @@ class ScanStationPage(QWidget):
         self.dossier_input.returnPressed.connect(self._dossier_entered)
         self._qr_timer = QTimer(self, singleShot=True, interval=250)
         self._qr_timer.timeout.connect(self._qr_complete)
+        self.tasks_box = QComboBox()
+        self.tasks_box.setToolTip("Thành phần bị giám sát đánh giá «không đạt», cần quét lại")
+        self.tasks_box.activated.connect(self._task_chosen)
+        self.tasks_box.hide()
         self.dossier_label = QLabel("Chưa chọn hồ sơ.")
         self.dossier_label.setTextFormat(Qt.TextFormat.RichText)
         self.source_box = QComboBox()
@@ -223,6 +227,7 @@ class ScanStationPage(QWidget):
         middle.addLayout(right, 2)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
+        lay.addWidget(self.tasks_box)
         lay.addWidget(self.dossier_label)
         lay.addLayout(middle, 3)
         lay.addWidget(self.comp_table, 1)
@@ -243,6 +248,7 @@ class ScanStationPage(QWidget):
                 return []
 
         run_in_pool(discover, self._got_sources)
+        self.load_rescan_tasks()
         self._load_signing_cert()
 
     def _load_signing_cert(self) -> None:
@@ -251,6 +257,29 @@ class ScanStationPage(QWidget):
             lambda cdb: cdb.scalar("SELECT signing_cert_path FROM users WHERE id = ?", (officer,)) if officer else
             cdb.scalar("SELECT signing_cert_path FROM users ORDER BY role = 'officer' DESC, id LIMIT 1"),
             lambda path: setattr(self, "signing_cert", path))
+
+    def load_rescan_tasks(self) -> None:
+        """Components a supervisor rejected that this officer must scan again."""
+        from counter_app.db.reviews import rescan_tasks
+
+        officer = self.officer_id
+        self.worker.submit(lambda cdb: rescan_tasks(cdb, officer), self._got_tasks)
+
+    def _got_tasks(self, tasks: list[dict[str, Any]]) -> None:
+        self.tasks_box.clear()
+        if not tasks:
+            self.tasks_box.hide()
+            return
+        self.tasks_box.addItem(f"⚠ {len(tasks)} thành phần cần quét lại — chọn để mở hồ sơ", None)
+        for t in tasks:
+            label = f"{t['code']} · {t['component_name']} · lý do: {t['reason'] or '—'}"
+            self.tasks_box.addItem(label, t["dossier_id"])
+        self.tasks_box.show()
+
+    def _task_chosen(self, index: int) -> None:
+        dossier_id = self.tasks_box.itemData(index)
+        if dossier_id is not None:
+            self.select_dossier(int(dossier_id))
 
     def _got_sources(self, infos: list[Any]) -> None:
         self.sources = infos
@@ -294,7 +323,7 @@ class ScanStationPage(QWidget):
                 return None, []
             comps = cdb.query(
                 """SELECT dc.*, (SELECT count(*) FROM files f WHERE f.dossier_component_id = dc.id
-                       AND f.kind = 'scan') AS n_files
+                       AND f.kind = 'scan' AND dc.review_state <> 'rejected') AS n_files
                    FROM dossier_components dc WHERE dossier_id = ? AND state = 'received' ORDER BY position""",
                 (d["id"],))
             return d, comps
@@ -336,7 +365,10 @@ class ScanStationPage(QWidget):
                 spin.setValue(c.get("page_count_declared") or 0)
                 spin.setToolTip("Số trang giấy thực tế (để đối chiếu số ảnh = số trang, TT 01/2023 Đ8)")
                 self.comp_table.setCellWidget(r, 2, spin)
-            state = "Đã số hóa" if c.get("n_files") else "Chưa số hóa"
+            if c.get("review_state") == "rejected":
+                state = "Không đạt — quét lại"
+            else:
+                state = "Đã số hóa" if c.get("n_files") else "Chưa số hóa"
             if isinstance(spin, QSpinBox) and spin.value() and n and spin.value() != n:
                 state = f"Lệch số trang ({n} ảnh / {spin.value()} tờ)"
             self.comp_table.setItem(r, 3, QTableWidgetItem(state))
@@ -625,6 +657,7 @@ class ScanStationPage(QWidget):
             self.preview.setText("Xem trước trang")
             self.page_info.clear()
             self.saved.emit(dossier["id"])
+            self.load_rescan_tasks()
             self._keep_status = True
             self.select_dossier(int(dossier["id"]))
 

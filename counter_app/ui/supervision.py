@@ -12,7 +12,6 @@ scan preview) runs in the thread pool. Widgets only display results.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -801,7 +800,7 @@ def _reviewer(cdb: CounterDB) -> int | None:
 
 # PDFium is not thread-safe (pypdfium2 docs): two previews rendering at once in the pool could
 # crash the process, so renders here take turns.
-_PDFIUM_LOCK = threading.Lock()
+from counter_app.scanning.sources.fileimport import PDFIUM_LOCK as _PDFIUM_LOCK  # noqa: E402 - one lock for every PDFium user
 
 
 def _render_first_page(path: Path) -> QImage:

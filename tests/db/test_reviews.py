@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -76,3 +77,35 @@ def test_pending_reviews_newest_first_and_limited(env: tuple[CounterDB, dict]) -
     assert [r["file_id"] for r in rows] == sorted((r["file_id"] for r in rows), reverse=True)
     assert len(reviews.pending_reviews(cdb, limit=1)) == 1
     assert {"code", "component_name", "officer_name", "path", "procedure_name"} <= set(rows[0])
+
+
+def test_rescan_of_rejected_component_returns_to_review_queue(tmp_path: Path) -> None:
+    """Rejected → shows as a rescan task; a new scan puts it back to 'pending' for the supervisor."""
+    import numpy as np
+
+    from counter_app.db import reviews
+    from counter_app.db.dossiers import ApplicantInput, ComponentInput, ReceptionInput, receive
+    from counter_app.domain.calendar import WorkCalendar
+    from counter_app.scanning.output import PageImage, ScanMeta, write_component_pdf
+    from tests.factories import make_db
+
+    cdb = make_db(tmp_path / "r.db")
+    r = receive(cdb, ReceptionInput(procedure_code="1.001193", applicant=ApplicantInput(full_name="Lê Văn Tư"),
+                                    components=[ComponentInput("TK"), ComponentInput("GCS"),
+                                                ComponentInput("CCCD", "shown")], officer_id=1),
+                WorkCalendar.default(), now=datetime(2026, 10, 5, 9, 0))
+    comp = cdb.scalar("SELECT id FROM dossier_components WHERE dossier_id = ? AND component_code = 'TK'",
+                      (r.dossier_id,))
+    page = PageImage(np.full((2339, 1654, 3), 250, np.uint8), 200.0)
+
+    def scan() -> None:
+        meta = ScanMeta(dossier_code=r.code or "", component_code="TK", officer_name="Cán bộ",
+                        scanned_at=datetime(2026, 10, 5, 10, 0))
+        write_component_pdf(tmp_path, cdb, comp, [page], meta, None, 1)
+
+    scan()
+    reviews.reject(cdb, comp, "Mờ, thiếu góc", reviewer_id=1)
+    assert [t["component_id"] for t in reviews.rescan_tasks(cdb, 1)] == [comp]
+    scan()
+    assert reviews.rescan_tasks(cdb, 1) == []
+    assert cdb.scalar("SELECT review_state FROM dossier_components WHERE id = ?", (comp,)) == "pending"

@@ -35,6 +35,8 @@ from .base import (
 log = logging.getLogger(__name__)
 
 _PDFIUM_LOCK = threading.Lock()
+PDFIUM_LOCK = _PDFIUM_LOCK
+"""The one lock every PDFium user in the app takes (printing, previews, PDF import)."""
 # A complete PDF (also after incremental updates) ends with "%%EOF" near its end. A file still
 # being written by a scanner does not, and PDFium would "repair" it and show fewer pages.
 _PDF_TAIL_BYTES = 2048
