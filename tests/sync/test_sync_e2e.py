@@ -302,7 +302,8 @@ def test_progress_entries_and_catalogue(shared_simulator: RunningSimulator, make
     before = cdb.scalar("SELECT count(*) FROM procedures")
     with client_for(shared_simulator) as client:
         report = sync_once(cdb, counter.root, client, config=FAST)
-        assert report.progress_sent == 1 and states(counter) == {"synced": 3}
+        # received + file + apology progress + the dossier update carrying the new NgayHenTra
+        assert report.progress_sent == 1 and states(counter) == {"synced": 4}
         code = cdb.scalar("SELECT code FROM dossiers WHERE id = ?", (dossier_id,))
         [view] = client.lookup([code])
         assert view["QuaTrinhXuLy"][0]["NoiDungXuLy"].startswith("Xin lỗi")
