@@ -67,6 +67,7 @@ class AcquireThread(QThread):
     page_added = Signal(str)          # page uid
     failed = Signal(object)           # exception
     done = Signal(int)                # pages acquired
+    preview = Signal(object)          # QImage of the live camera picture
 
     def __init__(self, source: ScanSource, settings: ScanSettings, session: ScanSession,
                  replace_uid: str | None = None) -> None:
@@ -74,6 +75,19 @@ class AcquireThread(QThread):
         self.source, self.settings, self.session = source, settings, session
         self.replace_uid = replace_uid
         self.cancel = CancelToken()
+        self._last_preview = 0.0
+        if hasattr(source, "on_preview"):
+            source.on_preview = self._preview  # type: ignore[attr-defined]
+
+    def _preview(self, frame: Any) -> None:
+        # Called on this thread for every camera frame; ~8 previews a second is smooth enough and
+        # leaves the CPU to the capture (conversion to QImage happens here, not on the UI thread).
+        import time
+
+        now = time.monotonic()
+        if now - self._last_preview >= 0.12:
+            self._last_preview = now
+            self.preview.emit(to_qimage(frame.preview))
 
     def run(self) -> None:
         n = 0
@@ -141,6 +155,10 @@ class ScanStationPage(QWidget):
         self.scan_btn.clicked.connect(lambda: self.start_scan())
         self.import_btn = QPushButton("Nhập tệp…")
         self.import_btn.clicked.connect(lambda: self.import_files())
+        self.capture_btn = QPushButton("Chụp  (F10)")
+        self.capture_btn.setToolTip("Máy ảnh tài liệu tự chụp khi tờ giấy nằm yên; nhấn để chụp ngay")
+        self.capture_btn.setEnabled(False)
+        self.capture_btn.clicked.connect(self.capture_now)
         self.cancel_btn = QPushButton("Dừng")
         self.cancel_btn.setEnabled(False)
         self.cancel_btn.clicked.connect(self.cancel_scan)
@@ -152,6 +170,7 @@ class ScanStationPage(QWidget):
         top.addWidget(self.feed_box)
         top.addWidget(self.scan_btn)
         top.addWidget(self.import_btn)
+        top.addWidget(self.capture_btn)
         top.addWidget(self.cancel_btn)
 
         self.strip = QListWidget()
@@ -201,7 +220,8 @@ class ScanStationPage(QWidget):
         self.save_btn = QPushButton("Lưu và ký số  (Ctrl+S)")
         self.save_btn.setStyleSheet("font-weight:bold; padding:6px 14px;")
         self.save_btn.clicked.connect(self.save)
-        for key, fn in (("Ctrl+G", self.assign_selected), ("Ctrl+S", self.save), ("F9", self.start_scan)):
+        for key, fn in (("Ctrl+G", self.assign_selected), ("Ctrl+S", self.save), ("F9", self.start_scan),
+                        ("F10", self.capture_now)):
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(fn)
@@ -242,7 +262,7 @@ class ScanStationPage(QWidget):
 
         def discover() -> list[Any]:
             try:
-                return discover_sources(DiscoveryConfig(camera_probe=0))
+                return discover_sources(DiscoveryConfig(camera_probe=2))
             except Exception:
                 log.exception("scanner discovery failed")
                 return []
@@ -401,6 +421,9 @@ class ScanStationPage(QWidget):
         assert self.session is not None
         self.thread = AcquireThread(source, self._settings(), self.session, replace_uid)
         self.thread.page_added.connect(self._page_added)
+        self.thread.preview.connect(lambda qi: self.preview.setPixmap(QPixmap.fromImage(qi).scaled(
+            self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio)))
+        self.capture_btn.setEnabled(hasattr(source, "trigger_capture"))
         self.thread.failed.connect(self._scan_failed)
         self.thread.done.connect(self._scan_done)
         self.scan_btn.setEnabled(False)
@@ -420,6 +443,11 @@ class ScanStationPage(QWidget):
         from counter_app.scanning.sources.fileimport import FileImportSource
 
         self.start_scan(FileImportSource([Path(p) for p in paths]))
+
+    def capture_now(self) -> None:
+        """Manual trigger of a document camera (the sheet will not lie still, or auto-capture is off)."""
+        if self.thread is not None and hasattr(self.thread.source, "trigger_capture"):
+            self.thread.source.trigger_capture()
 
     def cancel_scan(self) -> None:
         """Stop the batch after the current page (pages already scanned are kept)."""
@@ -469,6 +497,7 @@ class ScanStationPage(QWidget):
 
     def _scan_done(self, n: int) -> None:
         self.thread = None
+        self.capture_btn.setEnabled(False)
         self.scan_btn.setEnabled(True)
         self.cancel_btn.setEnabled(False)
         if n == 0 and "color:#b00" not in self.status.text():

@@ -148,3 +148,35 @@ def test_buttons_with_optional_arguments_can_be_clicked(
     page.import_btn.click()  # opens the file dialog; a TypeError here fails the test via pytest-qt
     assert closed == ["QFileDialog"]
     assert page.thread is None
+
+
+def _page_video(path: Path) -> None:
+    """A recorded document-camera session: hands moving, a page lying still, moving, another page still."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    pages = [p.image for p in generate_set(21, 3) if not p.truth.blank][:2]
+    size = (640, 480)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, size)
+    for page in pages:
+        still = cv2.resize(page, size)
+        for _ in range(8):
+            writer.write(rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8))
+        for _ in range(16):
+            writer.write(still)
+    writer.release()
+
+
+def test_document_camera_live_preview_and_auto_capture(
+        qtbot: QtBot, station: tuple[ScanStationPage, int, Path]) -> None:
+    from counter_app.scanning.sources.camera import CameraSource
+
+    page, dossier_id, root = station
+    page.select_dossier(dossier_id)
+    qtbot.waitUntil(lambda: page.dossier is not None, timeout=10000)
+    video = root / "camera.avi"
+    _page_video(video)
+    page.start_scan(CameraSource(str(video)))
+    qtbot.waitUntil(lambda: page.thread is None and page.pending == 0, timeout=60000)
+    assert page.session is not None and len(page.session.pages) == 2  # one capture per still page, none in motion
+    assert page.preview.pixmap() is not None and not page.preview.pixmap().isNull()
