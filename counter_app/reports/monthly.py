@@ -96,7 +96,7 @@ def collect(cdb: CounterDB, year: int, month: int, *, today: date | None = None,
         year=year, month=month, agency_name=cdb.get_setting("agency_name") or "",
         parent_name=cdb.get_setting("parent_name") or "", place_name=cdb.get_setting("place_name") or "",
         created=today, figures=trend[-1], trend=trend, procedures=ind.procedure_breakdown(f, year, month, names),
-        backlog_end=backlog_end, online_target=float(cdb.get_setting("online_target", DEFAULT_ONLINE_TARGET)),
+        backlog_end=backlog_end, online_target=float(cdb.get_setting("online_target_percent", DEFAULT_ONLINE_TARGET)),
         officers=officers, rows=rows)
 
 

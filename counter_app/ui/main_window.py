@@ -26,6 +26,7 @@ from counter_app.ui.qt import (
 )
 from counter_app.ui.reception import ReceptionPage
 from counter_app.ui.scan_station import ScanStationPage
+from counter_app.ui.settings_page import SettingsPage
 from counter_app.ui.sync_page import SyncPage, SyncRunner, load_status
 from counter_app.ui.tasks import DbWorker
 
@@ -52,29 +53,6 @@ class PlaceholderPage(QWidget):
         head.setWordWrap(True)
         head.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         lay.addWidget(head)
-
-
-class SettingsPage(QWidget):
-    """Read-only view of the agency settings (editing comes with the admin pages)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.label = QLabel()
-        self.label.setTextFormat(Qt.TextFormat.RichText)
-        self.label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        QVBoxLayout(self).addWidget(self.label)
-
-    def show_settings(self, s: dict[str, Any]) -> None:
-        """Render the settings as a small table."""
-        rows = [
-            ("Mã định danh cơ quan", s.get("agency_code")), ("Tên cơ quan", s.get("agency_name")),
-            ("Cơ quan chủ quản", s.get("parent_name")), ("Số máy tiếp nhận", s.get("workstation_slot")),
-            ("Hệ thống một cửa của tỉnh", s.get("provincial_endpoint") or "(chưa khai báo)"),
-            ("Thư mục dữ liệu", s.get("data_dir")), ("Số thủ tục trong danh mục", s.get("procedures")),
-        ]
-        body = "".join(f"<tr><td style='padding:4px 16px 4px 0'>{k}</td><td><b>{v}</b></td></tr>" for k, v in rows)
-        self.label.setText(f"<h2>Cài đặt</h2><table>{body}</table>")
 
 
 class MainWindow(QMainWindow):
@@ -116,7 +94,7 @@ class MainWindow(QMainWindow):
         self.audit_panel = AuditPanel(worker)
         self.supervision.tabs.addTab(self.audit_panel, "Nhật ký kiểm tra")
         self.supervision.scan_requested.connect(self.scan_dossier)
-        self.settings_page = SettingsPage()
+        self.settings_page = SettingsPage(worker)
         self.user: Any = None
         for key, title, shortcut in NAV:
             if key == "dossiers":
@@ -201,6 +179,10 @@ class MainWindow(QMainWindow):
         if self.started:
             self.scanning.load_rescan_tasks()
         self.supervision.user_id = user.id
+        from counter_app.ui.roles import can_edit_settings
+
+        self.settings_page.user_id = user.id
+        self.settings_page.set_editable(can_edit_settings(user.role))
         allowed = visible_pages(user.role)
         for row, (key, _title, _sc) in enumerate(NAV):
             self.nav.item(row).setHidden(key not in allowed)
@@ -230,6 +212,7 @@ class MainWindow(QMainWindow):
         self.reception.refresh()
         self.scanning.refresh()
         self.sync_page.refresh()
+        self.settings_page.refresh()
         if not getattr(self, "no_background_sync", False):
             self.sync_runner.start()
         self._status_timer.start()

@@ -85,7 +85,7 @@ def test_save_and_mark_exported(fixture_db: DB, october: monthly.ReportData, tmp
 
 def test_online_target_setting(fixture_db: DB) -> None:
     cdb, _ = fixture_db
-    cdb.set_setting("online_target", 30)
+    cdb.set_setting("online_target_percent", 30)  # the one setting guidance and reports share
     d = monthly.collect(cdb, 2026, 10, today=date(2026, 11, 3), cache=ind.FactsCache(), with_rows=False)
     assert d.online_target == 30.0 and d.rows == []
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(monthly.render_pdf(d))).pages)

@@ -1,0 +1,130 @@
+"""Page «Cài đặt»: the agency's settings; editable by an admin, read-only for others, every save audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from counter_app.db import audit
+from counter_app.db.database import CounterDB
+from counter_app.errors import ValidationError
+from counter_app.ui.errors import show_exception
+from counter_app.ui.qt import (
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+)
+from counter_app.ui.tasks import DbWorker
+
+# key, label, kind, default, hint
+FIELDS: list[tuple[str, str, str, Any, str]] = [
+    ("agency_name", "Tên cơ quan", "text", "", "In trên đầu các giấy tờ"),
+    ("parent_name", "Cơ quan chủ quản", "text", "", "Ví dụ: Ủy ban nhân dân phường Ba Đình"),
+    ("place_name", "Địa danh", "text", "", "«Ba Đình, ngày … tháng … năm …»"),
+    ("portal_url_template", "Địa chỉ trang thủ tục trên Cổng DVC", "text", "",
+     "Phải chứa {code} (mã thủ tục); dùng cho mã QR hướng dẫn nộp trực tuyến"),
+    ("online_target_percent", "Chỉ tiêu nộp trực tuyến (%/năm)", "number", 20.0, "Chỉ tiêu của tỉnh cho cấp xã"),
+    ("idle_lock_minutes", "Tự khóa màn hình sau (phút)", "number", 10.0, "0 = không tự khóa"),
+    ("sync_warn_days", "Cảnh báo mục chờ đồng bộ quá (ngày)", "number", 2.0, ""),
+    ("backup_dir", "Thư mục sao lưu (ổ USB)", "text", "", "Để trống: không sao lưu tự động"),
+    ("backup_interval_hours", "Sao lưu mỗi (giờ)", "number", 24.0, ""),
+]
+
+
+def validate(values: dict[str, Any]) -> dict[str, Any]:
+    """Check the values an admin entered; raise ValidationError with what to fix."""
+    tpl = str(values.get("portal_url_template") or "")
+    if tpl and ("{code}" not in tpl or not tpl.startswith(("http://", "https://"))):
+        raise ValidationError("Địa chỉ trang thủ tục phải bắt đầu bằng https:// và chứa {code}.")
+    if not str(values.get("agency_name") or "").strip():
+        raise ValidationError("Tên cơ quan không được để trống.")
+    return values
+
+
+def save_settings(cdb: CounterDB, values: dict[str, Any], user_id: int | None) -> None:
+    """Store the settings and their audit entry in one transaction."""
+    validate(values)
+    with cdb.write():
+        changed = {k: v for k, v in values.items() if cdb.get_setting(k) != v}
+        for k, v in changed.items():
+            cdb.set_setting(k, v)
+        if changed:
+            audit.append(cdb, user_id, "settings", "settings", "", {"changed": sorted(changed)})
+
+
+class SettingsPage(QWidget):
+    """Agency settings plus a read-only summary of the installation."""
+
+    def __init__(self, worker: DbWorker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.user_id: int | None = None
+        self.info = QLabel()
+        self.info.setTextFormat(Qt.TextFormat.RichText)
+        self.widgets: dict[str, Any] = {}
+        box = QGroupBox("Cài đặt cơ quan")
+        form = QFormLayout(box)
+        for key, label, kind, default, hint in FIELDS:
+            if kind == "number":
+                w: Any = QDoubleSpinBox()
+                w.setRange(0, 10000)
+                w.setDecimals(0)
+                w.setValue(float(default))
+            else:
+                w = QLineEdit()
+                w.setPlaceholderText(hint)
+            w.setToolTip(hint)
+            self.widgets[key] = w
+            form.addRow(label, w)
+        self.save_btn = QPushButton("Lưu cài đặt")
+        self.save_btn.clicked.connect(self.save)
+        self.note = QLabel()
+        form.addRow(self.save_btn, self.note)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.info)
+        lay.addWidget(box)
+        lay.addStretch(1)
+
+    def set_editable(self, editable: bool) -> None:
+        """Only an admin edits; others see the values."""
+        for w in self.widgets.values():
+            w.setEnabled(editable)
+        self.save_btn.setVisible(editable)
+        self.note.setText("" if editable else "Chỉ quản trị viên được sửa cài đặt.")
+
+    def show_settings(self, s: dict[str, Any]) -> None:
+        """Installation summary (from the status refresh) and the current values."""
+        rows = [("Mã định danh cơ quan", s.get("agency_code")), ("Số máy tiếp nhận", s.get("workstation_slot")),
+                ("Hệ thống một cửa của tỉnh", s.get("provincial_endpoint") or "(chưa khai báo — xem trang Đồng bộ)"),
+                ("Thư mục dữ liệu", s.get("data_dir")), ("Số thủ tục trong danh mục", s.get("procedures"))]
+        body = "".join(f"<tr><td style='padding:3px 16px 3px 0'>{k}</td><td><b>{v}</b></td></tr>" for k, v in rows)
+        self.info.setText(f"<h2>Cài đặt</h2><table>{body}</table>")
+
+    def refresh(self) -> None:
+        """Load the editable values."""
+        keys = [f[0] for f in FIELDS]
+        self.worker.submit(lambda cdb: {k: cdb.get_setting(k) for k in keys}, self._fill)
+
+    def _fill(self, values: dict[str, Any]) -> None:
+        for key, _label, kind, default, _hint in FIELDS:
+            w, v = self.widgets[key], values.get(key)
+            if kind == "number":
+                w.setValue(float(v if v not in (None, "") else default))
+            else:
+                w.setText("" if v is None else str(v))
+
+    def save(self) -> None:
+        """Validate and store on the worker."""
+        values = {key: (self.widgets[key].value() if kind == "number" else self.widgets[key].text().strip())
+                  for key, _l, kind, _d, _h in FIELDS}
+        user = self.user_id
+
+        def done(_r: object) -> None:
+            self.note.setText("<span style='color:#080'>Đã lưu.</span>")
+
+        self.worker.submit(lambda cdb: save_settings(cdb, values, user), done, lambda e: show_exception(self, e))
