@@ -17,11 +17,12 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from counter_app.errors import DatabaseTooNew, EnvironmentProblem
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,8 @@ class CounterDB:
             if exc.errno == errno.ENOSPC:
                 raise EnvironmentProblem("Ổ đĩa dữ liệu đã đầy.") from exc
             raise
+        import sqlite_utils  # here, not at import: the GUI thread never opens a connection
+
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
         self._owner = threading.get_ident()

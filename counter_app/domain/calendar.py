@@ -32,14 +32,14 @@ import logging
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
+from counter_app.domain.timezone import LOCAL_TZ as _TZ_LOCAL
 from counter_app.errors import ValidationError
 from counter_app.textnorm import nfc
 
@@ -59,24 +59,10 @@ log = logging.getLogger(__name__)
 CALENDAR_RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "calendar"
 DEFAULT_OVERRIDES_FILE = CALENDAR_RESOURCES / "overrides_vn.json"
 
-_FIXED_UTC7 = timezone(timedelta(hours=7), "ICT")
 
 
-def _local_tz() -> tzinfo:
-    """Asia/Ho_Chi_Minh, or a fixed UTC+7 where the system has no tz database.
-
-    Windows has no IANA database unless the ``tzdata`` package is installed. Vietnam has kept
-    UTC+7 without daylight saving since 1975, so the fixed offset gives identical results for
-    every date this app handles.
-    """
-    try:
-        return ZoneInfo("Asia/Ho_Chi_Minh")
-    except ZoneInfoNotFoundError:  # pragma: no cover - depends on the machine
-        log.warning("Không có dữ liệu múi giờ Asia/Ho_Chi_Minh; dùng UTC+7 cố định.")
-        return _FIXED_UTC7
-
-
-LOCAL_TZ: tzinfo = _local_tz()
+# One definition of the zone for the whole app (counter_app.domain.timezone).
+LOCAL_TZ: tzinfo = _TZ_LOCAL
 
 OverrideKind = Literal["off", "work"]
 

@@ -27,7 +27,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from counter_app.domain.calendar import LOCAL_TZ
+from counter_app.domain.timezone import LOCAL_TZ
 from counter_app.errors import ValidationError
 from counter_app.textnorm import fold, nfc
 

@@ -8,12 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.db import dossiers as repo
-from counter_app.db.calendar_store import load_calendar
 from counter_app.db.database import CounterDB
 from counter_app.documents.model import FormKind
 from counter_app.domain.lifecycle import CHANNEL_LABELS, OPEN_STATUSES, STATUS_LABELS, Status
 from counter_app.errors import CounterError
-from counter_app.services.forms import render_form, store_form
 from counter_app.ui.errors import show_exception
 from counter_app.ui.qt import (
     QAbstractItemView,
@@ -197,6 +195,8 @@ class DossierDetail(QDialog):
 
     def supplement_received(self) -> None:
         """Record the supplement; the pause extends the deadline."""
+        from counter_app.db.calendar_store import load_calendar
+
         self._run(lambda c: repo.supplement_received(c, self.dossier_id, load_calendar(c)))
 
     def return_result(self) -> None:
@@ -226,6 +226,9 @@ class DossierDetail(QDialog):
         root = self.data_root
 
         def work(c: CounterDB) -> Path:
+            from counter_app.db.calendar_store import load_calendar
+            from counter_app.services.forms import render_form, store_form
+
             cal = load_calendar(c)
             base = max(dt.date.today(), repo.parse_ts(self.d["due_at"]).date())  # type: ignore[union-attr]
             new_due = cal.closing_at(cal.add_working_days(base, n))
@@ -236,6 +239,8 @@ class DossierDetail(QDialog):
         self._run(work, self._preview)
 
     def _print(self, kind: FormKind) -> None:
+        from counter_app.services.forms import render_form, store_form
+
         root, did, code = self.data_root, self.dossier_id, self.d.get("code") or ""
         self._run(lambda c: store_form(root, code, did, kind, render_form(c, did, kind)), self._preview)
 

@@ -237,9 +237,9 @@ class DossierListPage(QWidget):
 
     def refresh(self) -> None:
         """Reload procedure names, officers, the calendar, counts and the first page."""
-        from counter_app.db.calendar_store import load_calendar
-
         def load(cdb: Any) -> tuple[dict[str, str], list[dict[str, Any]], Any]:
+            from counter_app.db.calendar_store import load_calendar
+
             names = {r["code"]: r["name"] for r in cdb.query("SELECT code, name FROM procedures ORDER BY name")}
             officers = cdb.query("SELECT id, full_name FROM users ORDER BY full_name")
             return names, officers, load_calendar(cdb)

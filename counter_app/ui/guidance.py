@@ -17,7 +17,6 @@ from typing import Any
 from counter_app.db import guidance as gdb
 from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import ApplicantInput
-from counter_app.documents.guide_sheet import render_guide_sheet, store_guide_sheet
 from counter_app.documents.model import Agency
 from counter_app.documents.qr import qr_matrix
 from counter_app.domain.citizen_id import InvalidCitizenId, parse_cccd_qr
@@ -26,7 +25,6 @@ from counter_app.errors import CounterError
 from counter_app.services.forms import agency_from_settings
 from counter_app.textnorm import nfc
 from counter_app.ui.errors import show_exception
-from counter_app.ui.printing import preview_pdf
 from counter_app.ui.qt import (
     QColor,
     QComboBox,
@@ -326,6 +324,8 @@ class GuidanceDialog(QDialog):
         guide, agency, officer, root = self.guide, self.agency, self.officer_name, self.data_root
 
         def job() -> Path:
+            from counter_app.documents.guide_sheet import render_guide_sheet, store_guide_sheet
+
             return store_guide_sheet(root, guide.procedure_code,
                                      render_guide_sheet(guide, agency, officer_name=officer))
 
@@ -339,6 +339,8 @@ class GuidanceDialog(QDialog):
         self.message.setText(f"Đã tạo phiếu hướng dẫn: {path.name}")
         self.sheet_ready.emit(path)
         if self.preview_after_print:
+            from counter_app.ui.printing import preview_pdf
+
             preview_pdf(self, path)
 
     def _sheet_failed(self, exc: BaseException) -> None:

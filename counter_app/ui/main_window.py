@@ -85,15 +85,11 @@ class MainWindow(QMainWindow):
         self.scanning = ScanStationPage(worker, Path(data_dir))
         self.scanning.saved.connect(lambda _id: (self.dossiers.refresh(), self.sync_runner.wake()))
         self.dossiers.scan_requested.connect(self.scan_dossier)
-        from counter_app.ui.guidance import OnlineFiguresPanel
-        from counter_app.ui.login import AuditPanel
-        from counter_app.ui.supervision import SupervisionPage
-
-        self.supervision = SupervisionPage(worker, Path(data_dir))
-        self.supervision.tabs.addTab(OnlineFiguresPanel(worker), "Nộp trực tuyến")
-        self.audit_panel = AuditPanel(worker)
-        self.supervision.tabs.addTab(self.audit_panel, "Nhật ký kiểm tra")
-        self.supervision.scan_requested.connect(self.scan_dossier)
+        # The supervisor's desk (QtCharts, numpy figures) is built the first time it is opened:
+        # officers never open it, and it would add a quarter of a second to every start.
+        self.supervision: Any = None
+        self.supervision_holder = QWidget()
+        QVBoxLayout(self.supervision_holder).setContentsMargins(0, 0, 0, 0)
         self.settings_page = SettingsPage(worker)
         self.user: Any = None
         for key, title, shortcut in NAV:
@@ -106,7 +102,7 @@ class MainWindow(QMainWindow):
             elif key == "sync":
                 page = self.sync_page
             elif key == "supervision":
-                page = self.supervision
+                page = self.supervision_holder
             elif key == "settings":
                 page = self.settings_page
             else:
@@ -166,7 +162,22 @@ class MainWindow(QMainWindow):
         # The dashboard is computed when a supervisor opens it, not at start (its first build at a
         # million dossiers takes seconds, in slices on the worker).
         if 0 <= row < len(NAV) and NAV[row][0] == "supervision" and self.started:
-            self.supervision.refresh()
+            self._ensure_supervision().refresh()
+
+    def _ensure_supervision(self) -> Any:
+        if self.supervision is None:
+            from counter_app.ui.guidance import OnlineFiguresPanel
+            from counter_app.ui.login import AuditPanel
+            from counter_app.ui.supervision import SupervisionPage
+
+            self.supervision = SupervisionPage(self.worker, Path(self.data_dir),
+                                               user_id=self.user.id if self.user else None)
+            self.supervision.tabs.addTab(OnlineFiguresPanel(self.worker), "Nộp trực tuyến")
+            self.audit_panel = AuditPanel(self.worker)
+            self.supervision.tabs.addTab(self.audit_panel, "Nhật ký kiểm tra")
+            self.supervision.scan_requested.connect(self.scan_dossier)
+            self.supervision_holder.layout().addWidget(self.supervision)
+        return self.supervision
 
     def set_user(self, user: Any) -> None:
         """Who is working now: their name in the status bar, their id on every record, their pages."""
@@ -178,7 +189,8 @@ class MainWindow(QMainWindow):
         self.scanning.officer_id = user.id
         if self.started:
             self.scanning.load_rescan_tasks()
-        self.supervision.user_id = user.id
+        if self.supervision is not None:
+            self.supervision.user_id = user.id
         from counter_app.ui.roles import can_edit_settings
 
         self.settings_page.user_id = user.id

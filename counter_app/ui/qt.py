@@ -2,15 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCharts import (
-    QBarCategoryAxis,
-    QBarSeries,
-    QBarSet,
-    QChart,
-    QChartView,
-    QLineSeries,
-    QValueAxis,
-)
 from PySide6.QtCore import (
     QAbstractTableModel,
     QEvent,

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.db import dossiers as repo
-from counter_app.db.calendar_store import load_calendar
 from counter_app.db.catalogue import load_procedures
 from counter_app.db.database import CounterDB
 from counter_app.documents.model import FormKind
@@ -22,7 +21,6 @@ from counter_app.domain.citizen_id import InvalidCitizenId, parse_cccd_qr, valid
 from counter_app.domain.online import guidance_allowed, guidance_offered_first
 from counter_app.domain.search import CatalogueIndex
 from counter_app.errors import CounterError
-from counter_app.services.forms import render_form, store_form
 from counter_app.textnorm import nfc
 from counter_app.ui.errors import show_exception
 from counter_app.ui.guidance import GuidanceDialog, OnlineFiguresLabel, availability_html  # online guidance
@@ -287,6 +285,8 @@ class ReceptionPage(QWidget):
     def refresh(self) -> None:
         """Load the catalogue (and build the search index) on the worker."""
         def load(cdb: CounterDB) -> tuple[CatalogueIndex, dict[str, dict[str, Any]], int | None]:
+            from counter_app.db.calendar_store import load_calendar
+
             dicts = load_procedures(cdb)
             index = CatalogueIndex([procedure_from_dict(d) for d in dicts])
             officer = cdb.scalar("SELECT id FROM users ORDER BY role = 'officer' DESC, id LIMIT 1")
@@ -648,6 +648,10 @@ class ReceptionPage(QWidget):
                 "refuse": FormKind.REFUSAL}[decision]
 
         def work(cdb: CounterDB) -> tuple[repo.ReceptionResult, Path]:
+            # Imported here, on the worker: reportlab and the holiday tables are not needed to open the window.
+            from counter_app.db.calendar_store import load_calendar
+            from counter_app.services.forms import render_form, store_form
+
             res = repo.receive(cdb, data, load_calendar(cdb))
             pdf = render_form(cdb, res.dossier_id, kind)
             return res, store_form(root, res.code or "", res.dossier_id, kind, pdf)

@@ -25,11 +25,6 @@ from counter_app.reports import monthly
 from counter_app.ui.errors import show_exception
 from counter_app.ui.qt import (
     QAbstractItemView,
-    QBarCategoryAxis,
-    QBarSeries,
-    QBarSet,
-    QChart,
-    QChartView,
     QColor,
     QComboBox,
     QFrame,
@@ -40,7 +35,6 @@ from counter_app.ui.qt import (
     QImage,
     QInputDialog,
     QLabel,
-    QLineSeries,
     QPainter,
     QPen,
     QPixmap,
@@ -51,10 +45,18 @@ from counter_app.ui.qt import (
     QTableWidgetItem,
     QTabWidget,
     QTimer,
-    QValueAxis,
     QVBoxLayout,
     QWidget,
     Signal,
+)
+from counter_app.ui.qt_charts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QLineSeries,
+    QValueAxis,
 )
 from counter_app.ui.tasks import DbWorker, run_in_pool
 

@@ -14,8 +14,6 @@ from typing import Any
 
 from counter_app.db.database import CounterDB
 from counter_app.paths import DataDir
-from counter_app.sync import status as sync_status
-from counter_app.sync.worker import retry_all_errors, retry_item
 from counter_app.ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -88,7 +86,7 @@ class SyncRunner(QObject):
             self.thread.join(timeout)
 
 
-def status_text(st: sync_status.QueueStatus, warn_days: float) -> tuple[str, str]:
+def status_text(st: Any, warn_days: float) -> tuple[str, str]:
     """Status-bar text and colour: online / offline / problem, queue length, oldest age."""
     kind = st.last_error_kind
     if kind in ("certificate", "login", "not_configured"):
@@ -160,7 +158,7 @@ class SyncPage(QWidget):
         lay.addLayout(bar)
         lay.addWidget(self.table, 1)
         lay.addWidget(box)
-        self.items: list[sync_status.OutboxItem] = []
+        self.items: list[Any] = []
         self._timer = QTimer(self, interval=5000)
         self._timer.timeout.connect(lambda: self.refresh() if self.isVisible() else None)
         self._timer.start()
@@ -169,13 +167,15 @@ class SyncPage(QWidget):
         """Reload the queue summary and the list."""
         state = self.filter.currentData()
 
-        def load(cdb: CounterDB) -> tuple[sync_status.QueueStatus, list[sync_status.OutboxItem], dict[str, Any]]:
+        def load(cdb: CounterDB) -> tuple[Any, list[Any], dict[str, Any]]:
+            from counter_app.sync import status as sync_status
+
             cfg = {k: cdb.get_setting(k) or "" for k in ("provincial_endpoint", "sync_username", "sync_ca_file")}
             return sync_status.queue_status(cdb), sync_status.list_items(cdb, state, limit=300), cfg
 
         self.worker.submit(load, self._show)
 
-    def _show(self, res: tuple[sync_status.QueueStatus, list[sync_status.OutboxItem], dict[str, Any]]) -> None:
+    def _show(self, res: tuple[Any, list[Any], dict[str, Any]]) -> None:
         st, self.items, cfg = res
         c = st.counts
         lines = [f"<b>{st.summary()}</b>",
@@ -216,10 +216,14 @@ class SyncPage(QWidget):
     def retry_selected(self) -> None:
         """Put the selected parked entries back in the queue."""
         ids = sorted({self.items[i.row()].id for i in self.table.selectedIndexes() if self.items[i.row()].can_retry})
+        from counter_app.sync.worker import retry_item
+
         self.worker.submit(lambda cdb: [retry_item(cdb, i) for i in ids], lambda _r: self._after_retry())
 
     def retry_all(self) -> None:
         """Put every parked entry back in the queue."""
+        from counter_app.sync.worker import retry_all_errors
+
         self.worker.submit(retry_all_errors, lambda _r: self._after_retry())
 
     def _after_retry(self) -> None:
@@ -256,6 +260,8 @@ def warn_days(cdb: CounterDB) -> float:
 
 def load_status(cdb: CounterDB) -> tuple[str, str]:
     """Status-bar text for the sync state (runs on the database worker)."""
+    from counter_app.sync import status as sync_status
+
     st = sync_status.queue_status(cdb, datetime.now())
     if not cdb.get_setting("provincial_endpoint") or not cdb.get_setting("sync_username"):
         return f"● Chưa cài đặt đồng bộ (F5) · {st.summary()}", "#b00"
