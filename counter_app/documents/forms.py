@@ -295,6 +295,25 @@ def _receipt_copy(d: FormDossier, agency: Agency, profile: str, payload: str, co
     return story
 
 
+def _letter_opening(spec: PageSpec, st: Styles, d: FormDossier, agency: Agency, kind: FormKind, profile: str,
+                    issued: dt.datetime, qr_due: dt.datetime | None) -> tuple[list[Flowable], str, str]:
+    """Header with the QR, title and «Kính gửi» shared by the letters (04 and the stop notice).
+
+    Returns the story so far, the issuing unit as running text, and the addressee's name.
+    """
+    title = form_title(kind, profile)
+    payload = _dossier_qr(d, agency, kind, title, issued, qr_due)
+    name = para(d.applicant.full_name)
+    story: list[Flowable] = [
+        _header(spec, agency, qr_payload=payload, day=local(issued).date(),
+                number_line=_number_line(d, kind, profile)),
+        *_title_block(st, title),
+        Paragraph(f"Kính gửi: <b>{name}</b>", st.center),
+        Spacer(1, 2 * mm),
+    ]
+    return story, para(agency.unit_name, blank=para(agency.name)), name
+
+
 def _fee_lines(st: Styles, d: FormDossier) -> list[Flowable]:
     if not d.fees:
         return [Paragraph("7. Phí, lệ phí: Không thu", st.item)]
@@ -488,19 +507,12 @@ def render_apology(d: FormDossier, agency: Agency, *, issued_at: dt.datetime | N
     st = styles_for(spec)
     profile = _profile(d)
     kind = FormKind.APOLOGY
-    title = form_title(kind, profile)
     issued = issued_at or _now()
-    payload = _dossier_qr(d, agency, kind, title, issued, d.new_due_at or d.due_at)
-    who = para(agency.unit_name, blank=para(agency.name))
-    name = para(d.applicant.full_name)
+    title = form_title(kind, profile)
+    story, who, name = _letter_opening(spec, st, d, agency, kind, profile, issued, d.new_due_at or d.due_at)
     due = vn_datetime(d.due_at) if d.due_at else BLANK
     new_due = f"<b>{vn_datetime(d.new_due_at)}</b>" if d.new_due_at else BLANK
-    story: list[Flowable] = [
-        _header(spec, agency, qr_payload=payload, day=local(issued).date(),
-                number_line=_number_line(d, kind, profile)),
-        *_title_block(st, title),
-        Paragraph(f"Kính gửi: <b>{name}</b>", st.center),
-        Spacer(1, 2 * mm),
+    story += [
         Paragraph(
             f"{vn_date(d.received_at).capitalize()}, {who} tiếp nhận giải quyết hồ sơ của {_ORG_ADDRESS} "
             f"{name} đề nghị giải quyết thủ tục: {_procedure(d)}.",
@@ -644,17 +656,10 @@ def render_stop_notice(d: FormDossier, agency: Agency, *, issued_at: dt.datetime
     st = styles_for(spec)
     profile = _profile(d)
     kind = FormKind.STOP_NOTICE
-    title = form_title(kind, profile)
     issued = issued_at or _now()
-    payload = _dossier_qr(d, agency, kind, title, issued, d.due_at)
-    who = para(agency.unit_name, blank=para(agency.name))
-    name = para(d.applicant.full_name)
-    story: list[Flowable] = [
-        _header(spec, agency, qr_payload=payload, day=local(issued).date(),
-                number_line=_number_line(d, kind, profile)),
-        *_title_block(st, title),
-        Paragraph(f"Kính gửi: <b>{name}</b>", st.center),
-        Spacer(1, 2 * mm),
+    title = form_title(kind, profile)
+    story, who, name = _letter_opening(spec, st, d, agency, kind, profile, issued, d.due_at)
+    story += [
         Paragraph(
             f"Lúc {vn_datetime(d.received_at)}, {who} đã tiếp nhận hồ sơ của {_ORG_ADDRESS} {name} "
             f"đề nghị giải quyết thủ tục: {_procedure(d)}.",
