@@ -753,6 +753,7 @@ def sync_once(cdb: CounterDB, data_root: Path, client: ProvincialClient, now: da
     if recover:
         report.recovered = recover_interrupted(cdb)
     try:
+        _resume_after_outage(cdb, client, now)
         push(cdb, Path(data_root), client, report, config=config, now=now, stop=stop, uploaded=uploaded)
         if report.error is None and config.pull and not (stop and stop.is_set()):
             pull_changes(cdb, Path(data_root), client, report, config=config, now=now)
@@ -763,6 +764,22 @@ def sync_once(cdb: CounterDB, data_root: Path, client: ProvincialClient, now: da
     report.finished_at = now or datetime.now()
     _remember(cdb, report)
     return report
+
+
+def _resume_after_outage(cdb: CounterDB, client: ProvincialClient, now: datetime | None) -> None:
+    """After an outage, send what waited as soon as the server answers again.
+
+    Entries that failed only because the network or the server was down sit in exponential backoff;
+    once a log-in succeeds there is no reason to keep the officer waiting for each entry's timer.
+    Business rejections keep their backoff (they are parked, not pending).
+    """
+    if cdb.get_setting(LAST_ERROR_KIND_KEY) not in ("unreachable", "server"):
+        return
+    client.login()  # raises SyncError if it is still down: the pass then stops as before
+    moment = (now or datetime.now()).strftime("%Y-%m-%d %H:%M:%S")
+    with cdb.write():
+        cdb.conn.execute("UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?",
+                         (moment, moment))
 
 
 def _remember(cdb: CounterDB, report: SyncReport) -> None:
