@@ -63,6 +63,10 @@ class PageImageError(ValidationError):
     """The frame handed to the pipeline is not a usable image."""
 
 
+# Shortest side of the smallest real document (an ID card is 85.6 × 54 mm), with a margin for a
+# wrongly reported dpi.
+MIN_DOCUMENT_MM = 40.0
+
 @dataclass(frozen=True)
 class PipelineOptions:
     """Switches and thresholds; the defaults are what the counter uses."""
@@ -227,6 +231,14 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     det = small if k2 == 1 else cv2.resize(small[: sh // k2 * k2, : sw // k2 * k2], (sw // k2, sh // k2),
                                            interpolation=cv2.INTER_AREA)
     finding = an.find_page(det) if opt.detect_page else None
+    if finding is not None and dpi > 0:
+        # Nothing an officer digitises is smaller than an ID card (54 mm short side). A smaller
+        # solid rectangle is a detail of a page that fills the frame — typically the QR code of a
+        # receipt, which must not become "the page".
+        q = (finding.quad + 0.5) * k2 * k
+        short_px = min(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[1]))
+        if short_px / dpi * 25.4 < MIN_DOCUMENT_MM:
+            finding = None
     quad_full = None
     if finding is not None:
         rough = (finding.quad + 0.5) * k2 - 0.5

@@ -358,7 +358,11 @@ class ScanStationPage(QWidget):
         self.dossier, self.components = d, comps
         self.dossier_label.setText(f"Hồ sơ <b>{d['code']}</b> — {d['applicant_name']} — {len(comps)} thành phần "
                                    "cần số hóa")
-        if self.session is None or self.session.dossier_id != d["id"]:
+        if self.session is not None and self.session.dossier_id is None:
+            # Pages scanned before the dossier was known (e.g. identified by its receipt) stay.
+            self.session.dossier_id = d["id"]
+            self.session.save_manifest()
+        elif self.session is None or self.session.dossier_id != d["id"]:
             self.new_session()
         self._fill_components()
         if not getattr(self, "_keep_status", False):
@@ -475,6 +479,9 @@ class ScanStationPage(QWidget):
                     lambda e: self._process_failed(uid, e), processing_pool())
 
     def _processed(self, uid: str) -> None:
+        if self.dossier is None and self.session is not None and self.session.pages \
+                and self.session.pages[0].uid == uid:
+            self._try_receipt_qr(uid)
         self.pending -= 1
         self.progress.setValue(self.progress.value() + 1)
         self._refresh_item(uid)
@@ -485,6 +492,37 @@ class ScanStationPage(QWidget):
         self._fill_components()
         if not self.pending and self.thread is None:
             self.status.setText(self._summary())
+
+    def _try_receipt_qr(self, uid: str) -> None:
+        """No dossier chosen yet: if the first page is our receipt, its QR says which dossier this is."""
+        from counter_app.documents.qr import parse_qr_payload
+        from counter_app.services.qrimage import decode_qr
+
+        session = self.session
+        assert session is not None
+
+        def read() -> str:
+            # The original scan: the QR is read as the scanner saw it, whatever the pipeline did.
+            return parse_qr_payload(decode_qr(session.images(uid, processed=False))).get("dossier_code", "")
+
+        def found(code: str) -> None:
+            if not code or self.session is not session:
+                return
+            # The receipt identified the dossier; it is not one of the dossier's components.
+            session.delete(uid)
+            for i in range(self.strip.count()):
+                if self.strip.item(i).data(Qt.ItemDataRole.UserRole) == uid:
+                    self.strip.takeItem(i)
+                    break
+            self.status.setText(f"Đã nhận ra giấy tiếp nhận của hồ sơ <b>{code}</b>.")
+            self._keep_status = True
+            self.select_dossier(code)
+
+        def not_found(_exc: BaseException) -> None:
+            self.status.setText("Chưa chọn hồ sơ: quét mã QR giấy tiếp nhận (máy quét cầm tay), đặt giấy tiếp nhận "
+                                "lên đầu tập giấy, hoặc nhập mã hồ sơ.")
+
+        run_in_pool(read, found, not_found, processing_pool())
 
     def _process_failed(self, uid: str, exc: BaseException) -> None:
         self.pending -= 1

@@ -146,7 +146,7 @@ def test_warnings() -> None:
     bed = generate_page(11, 0, 100, "flatbed")
     quad = bed.truth.quad
     cut = bed.image[:, : int(quad[:, 0].mean())]  # the bed ends in the middle of the page
-    r = process_page(np.ascontiguousarray(cut), 300)
+    r = process_page(np.ascontiguousarray(cut), bed.dpi)  # the dpi the page was generated at
     assert WARN_PAGE_CUT_OFF in r.warnings
 
 

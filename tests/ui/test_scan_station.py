@@ -180,3 +180,27 @@ def test_document_camera_live_preview_and_auto_capture(
     qtbot.waitUntil(lambda: page.thread is None and page.pending == 0, timeout=60000)
     assert page.session is not None and len(page.session.pages) == 2  # one capture per still page, none in motion
     assert page.preview.pixmap() is not None and not page.preview.pixmap().isNull()
+
+
+def test_receipt_as_first_page_selects_its_dossier(qtbot: QtBot, station: tuple[ScanStationPage, int, Path]) -> None:
+    """The officer puts the printed receipt on top of the papers: its QR picks the dossier, and the
+    receipt itself is not kept as a page of any component."""
+    import pypdfium2 as pdfium
+
+    from counter_app.documents.model import FormKind
+    from counter_app.services.forms import render_form
+
+    page, dossier_id, root = station
+    cdb = CounterDB(root / "counter.sqlite3")
+    code = cdb.scalar("SELECT code FROM dossiers WHERE id = ?", (dossier_id,))
+    pdf = render_form(cdb, dossier_id, FormKind.RECEIPT)
+    receipt = root / "receipt.png"
+    pdfium.PdfDocument(pdf)[0].render(scale=200 / 72).to_pil().save(receipt)  # a 200-dpi "scan"
+    paths = [str(receipt), *_write_batch(root, 2)]
+    assert page.dossier is None
+    page.import_files(paths)
+    qtbot.waitUntil(lambda: page.dossier is not None and page.thread is None and page.pending == 0,
+                    timeout=60000)
+    assert page.dossier["code"] == code
+    assert page.session is not None and len(page.session.pages) == 2 and page.strip.count() == 2
+    assert page.session.dossier_id == dossier_id
