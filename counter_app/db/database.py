@@ -24,6 +24,8 @@ from counter_app.errors import DatabaseTooNew, EnvironmentProblem
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from counter_app import crypto
+
 log = logging.getLogger(__name__)
 
 
@@ -136,6 +138,19 @@ class CounterDB:
         """First column of the first row, or None."""
         row = self.conn.execute(sql, params).fetchone()
         return None if row is None else row[0]
+
+    # -- encryption --------------------------------------------------------------------------
+    @property
+    def root(self) -> Path:
+        """The data directory this database belongs to (scans and keys live beside it)."""
+        return self.path.parent
+
+    @property
+    def ring(self) -> crypto.KeyRing | None:
+        """The opened keys of this data directory (None: plain directory or not unlocked)."""
+        from counter_app import vault
+
+        return vault.ring(self.root)
 
     # -- settings ----------------------------------------------------------------------------
     def get_setting(self, key: str, default: Any = None) -> Any:
