@@ -9,20 +9,73 @@
     counter-app audit-verify                          verify the hash-chained audit trail
     counter-app backup --to DIR / restore BACKUP --to NEWDIR
     counter-app info                                  where the data lives, counts
+    counter-app encrypt                               switch encryption on for existing data
+
+Encrypted data directories (``keys.json``) are opened headless with the Windows key store, the
+``COUNTER_APP_PASSPHRASE`` environment variable, or a passphrase prompt on a terminal.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from counter_app import __version__
 from counter_app.errors import CounterError
 from counter_app.paths import resolve_data_dir
 
 log = logging.getLogger("counter_app.cli")
+PASSPHRASE_ENV = "COUNTER_APP_PASSPHRASE"
+DEMO_PASSPHRASE = "demo"
+
+
+def unlock_headless(root: Path, *, try_demo: bool = False) -> None:
+    """Open the keys of an encrypted data directory without a window.
+
+    Order: already open, the Windows key store, ``COUNTER_APP_PASSPHRASE``, the demo passphrase
+    (demo data only), a prompt on a terminal. A plain directory needs nothing.
+    """
+    from counter_app import crypto, vault
+
+    if not vault.encryption_on(root) or vault.ring(root) is not None:
+        return
+    if vault.open_with_os_store(root) is not None:
+        return
+    env = os.environ.get(PASSPHRASE_ENV)
+    if env:
+        vault.open_with_passphrase(root, env)
+        return
+    if try_demo:
+        try:
+            vault.open_with_passphrase(root, DEMO_PASSPHRASE)
+            return
+        except crypto.WrongSecret:
+            pass
+    if sys.stdin is not None and sys.stdin.isatty():
+        vault.open_with_passphrase(root, getpass.getpass("Mật khẩu mã hóa dữ liệu: "))
+        return
+    raise vault.Locked(
+        f"Dữ liệu tại {root} được mã hóa; cần mật khẩu mã hóa.",
+        hint=f"Đặt biến môi trường {PASSPHRASE_ENV} hoặc chạy lệnh trong cửa sổ dòng lệnh để nhập mật khẩu.",
+    )
+
+
+def _new_passphrase() -> str:
+    env = os.environ.get(PASSPHRASE_ENV)
+    if env:
+        return env
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise CounterError("Cần mật khẩu mã hóa mới.",
+                           hint=f"Đặt biến môi trường {PASSPHRASE_ENV} hoặc chạy trong cửa sổ dòng lệnh.")
+    first = getpass.getpass("Mật khẩu mã hóa mới (ít nhất 8 ký tự): ")
+    if len(first) < 8 or getpass.getpass("Nhập lại: ") != first:
+        raise CounterError("Mật khẩu mã hóa quá ngắn hoặc hai lần nhập không khớp.", hint="Chạy lại lệnh.")
+    return first
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,6 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2026)
     demo.add_argument("--months", type=int, default=6)
     demo.add_argument("--no-files", action="store_true", help="không tạo tệp số hóa mẫu")
+    demo.add_argument("--plain", action="store_true",
+                      help="không mã hóa (mặc định: thư mục mới được mã hóa với mật khẩu «demo»)")
 
     init = sub.add_parser("init", parents=[common], help="cài đặt lần đầu (không cần giao diện)")
     init.add_argument("--agency-code", required=True)
@@ -45,6 +100,8 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--slot", type=int, default=0, help="số máy tiếp nhận 0–9")
     init.add_argument("--endpoint", default="")
     init.add_argument("--admin-password", default="")
+    init.add_argument("--data-passphrase", default="",
+                      help=f"mật khẩu mã hóa dữ liệu (hoặc biến môi trường {PASSPHRASE_ENV}); bỏ trống: không mã hóa")
 
     imp = sub.add_parser("import-catalogue", parents=[common], help="nhập danh mục thủ tục (JSON/CSV)")
     imp.add_argument("file")
@@ -60,6 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     rs.add_argument("backup")
     rs.add_argument("--to", required=True, help="thư mục dữ liệu mới (phải trống)")
     sub.add_parser("info", parents=[common], help="thông tin thư mục dữ liệu")
+    sub.add_parser("encrypt", parents=[common], help="bật mã hóa cho dữ liệu đã có (in khóa khôi phục)")
     sub.add_parser("gui", parents=[common], help="mở cửa sổ ứng dụng")
     return p
 
@@ -82,8 +140,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "sync":
         from counter_app.sync.runner import main_sync
 
+        data = resolve_data_dir(args.data_dir)
+        try:
+            unlock_headless(data.root)
+        except CounterError as exc:
+            print(f"Lỗi: {exc.user_message()}", file=sys.stderr)
+            return 2
         # Same engine as the app's background thread; opens its own connection and lock.
-        return main_sync(resolve_data_dir(args.data_dir), once=args.once)
+        return main_sync(data, once=args.once)
     try:
         return _run(args)
     except CounterError as exc:
@@ -95,7 +159,14 @@ def _run(args: argparse.Namespace) -> int:
     data, cdb = _open(args)
     try:
         if args.command == "demo-data":
+            from counter_app import vault
+            from counter_app.db.setup import is_configured
             from counter_app.demo import generate
+
+            if not args.plain and not vault.encryption_on(data.root) and not is_configured(cdb):
+                vault.setup_encryption(data.root, DEMO_PASSPHRASE)  # demo only: the passphrase is public
+                print(f"Dữ liệu mẫu được mã hóa; mật khẩu mã hóa: «{DEMO_PASSPHRASE}».", file=sys.stderr)
+            unlock_headless(data.root, try_demo=True)
 
             def progress(done: int, total: int) -> None:
                 print(f"\r{done}/{total} hồ sơ", end="", file=sys.stderr, flush=True)
@@ -105,13 +176,23 @@ def _run(args: argparse.Namespace) -> int:
             print(f"\nĐã tạo {rep.dossiers} hồ sơ, {rep.citizens} công dân, {rep.files} tệp số hóa "
                   f"trong {rep.seconds:.1f} giây tại {data.root}")
         elif args.command == "init":
+            from counter_app import vault
             from counter_app.db.setup import SetupInput, load_default_catalogue_into, run_setup
 
+            passphrase = args.data_passphrase or os.environ.get(PASSPHRASE_ENV, "")
+            recovery = ""
+            if passphrase and not vault.encryption_on(data.root):
+                _ring, recovery = vault.setup_encryption(data.root, passphrase)
+            elif not passphrase:
+                print("Cảnh báo: dữ liệu KHÔNG được mã hóa (chưa có mật khẩu mã hóa). "
+                      "Bật sau bằng lệnh `counter-app encrypt`.", file=sys.stderr)
             run_setup(cdb, SetupInput(agency_code=args.agency_code, agency_name=args.agency_name,
                                       parent_name=args.parent_name, workstation_slot=args.slot,
                                       provincial_endpoint=args.endpoint, admin_password=args.admin_password))
             n = load_default_catalogue_into(cdb)
             print(f"Đã cài đặt {args.agency_code}; nạp {n} thủ tục.")
+            if recovery:
+                print(f"KHÓA KHÔI PHỤC (in và cất vào tủ an toàn, không lưu trên máy): {recovery}")
         elif args.command == "import-catalogue":
             from counter_app.db.catalogue import store_procedures
             from counter_app.domain.catalogue import load_catalogue, load_catalogue_csv
@@ -144,12 +225,36 @@ def _run(args: argparse.Namespace) -> int:
             ok = cdb.integrity_ok()
             print("Cơ sở dữ liệu toàn vẹn." if ok else "Cơ sở dữ liệu BỊ HỎNG — khôi phục từ bản sao lưu.")
             return 0 if ok else 1
+        elif args.command == "encrypt":
+            from counter_app import vault
+            from counter_app.services.encryption import enable_encryption, encryption_pending, resume_encryption
+
+            def enc_progress(stage: str, done: int, total: int) -> None:
+                label = {"fields": "trường cá nhân", "files": "tệp"}.get(stage, stage)
+                print(f"\r{label}: {done}/{total}", end="", file=sys.stderr, flush=True)
+
+            if vault.encryption_on(data.root) and not encryption_pending(cdb):
+                unlock_headless(data.root)
+                counts = resume_encryption(cdb, progress=enc_progress)  # finds nothing left when complete
+                print(f"\nDữ liệu đã được mã hóa từ trước ({counts}).")
+                return 0
+            if vault.encryption_on(data.root):
+                unlock_headless(data.root)
+                passphrase = os.environ.get(PASSPHRASE_ENV, "")
+            else:
+                passphrase = _new_passphrase()
+            recovery = enable_encryption(cdb, passphrase, progress=enc_progress)
+            print("\nĐã mã hóa dữ liệu.")
+            print(f"KHÓA KHÔI PHỤC (in và cất vào tủ an toàn, không lưu trên máy): {recovery}")
         elif args.command == "info":
             from counter_app.db.dossiers import status_counts
 
             print(f"Thư mục dữ liệu: {data.root}")
             print(f"Cơ sở dữ liệu: {data.database}")
             print(f"Hồ sơ: {sum(status_counts(cdb).values())}")
+            from counter_app import vault
+
+            print("Mã hóa: " + ("có (keys.json)" if vault.encryption_on(data.root) else "KHÔNG"))
         return 0
     finally:
         cdb.close()

@@ -9,15 +9,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE = ["domain", "db", "scanning", "sync", "documents", "services", "reports"]
+# Top-level modules of the core; app.py (composition root) and cli.py (starts the GUI) may reach Qt.
+CORE_MODULES = ["atomicio.py", "crypto.py", "demo.py", "errors.py", "logfilter.py", "paths.py", "textnorm.py",
+                "vault.py"]
 
 
 def _core_files() -> list[Path]:
-    return [p for pkg in CORE for p in (ROOT / "counter_app" / pkg).rglob("*.py")]
+    files = [p for pkg in CORE for p in (ROOT / "counter_app" / pkg).rglob("*.py")]
+    return files + [ROOT / "counter_app" / name for name in CORE_MODULES]
 
 
 def test_no_static_qt_import_in_core() -> None:
     offenders = []
-    for path in _core_files() + [ROOT / "counter_app" / n for n in ("demo.py", "paths.py", "errors.py")]:
+    for path in _core_files():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             names = []

@@ -1,0 +1,97 @@
+"""The vault: one way to store and read files, plain or encrypted by installation; headless unlock."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from counter_app import crypto, vault
+from counter_app.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def encrypted(tmp_path: Path):  # type: ignore[no-untyped-def]
+    ring, recovery = vault.setup_encryption(tmp_path, "mật khẩu thử 1")
+    yield tmp_path, ring, recovery
+    vault.lock(tmp_path)
+
+
+def test_plain_directory_stores_plain_bytes(tmp_path: Path) -> None:
+    sha, size = vault.store(tmp_path, "scans/a.pdf", b"%PDF-1.7 plain")
+    assert (tmp_path / "scans/a.pdf").read_bytes() == b"%PDF-1.7 plain"
+    assert size == 14 and len(sha) == 64
+    assert vault.load(tmp_path, "scans/a.pdf") == b"%PDF-1.7 plain"
+    assert vault.require_ring(tmp_path) is None
+
+
+def test_encrypted_directory_stores_envelopes_bound_to_their_path(encrypted) -> None:  # type: ignore[no-untyped-def]
+    root, _ring, _ = encrypted
+    (root / "counter.sqlite3").write_bytes(b"")  # marks the data root for load_path
+    vault.store(root, "scans/2026-11/a.pdf", b"%PDF-1.7 Nguyen Van A 001099012345")
+    vault.store(root, "scans/2026-11/b.pdf", b"%PDF-1.7 Tran Thi B")
+    on_disk = (root / "scans/2026-11/a.pdf").read_bytes()
+    assert on_disk.startswith(crypto.MAGIC) and b"%PDF" not in on_disk and b"001099012345" not in on_disk
+    assert vault.load(root, "scans/2026-11/a.pdf").endswith(b"001099012345")
+    assert vault.load_path(root / "scans/2026-11/a.pdf").startswith(b"%PDF")
+    # b's envelope copied over a's name does not show b's citizen under a's dossier
+    (root / "scans/2026-11/a.pdf").write_bytes((root / "scans/2026-11/b.pdf").read_bytes())
+    with pytest.raises(crypto.DecryptionFailed, match="chuyển chỗ"):
+        vault.load(root, "scans/2026-11/a.pdf")
+
+
+def test_locked_directory_refuses_to_write_plain_and_cannot_read(encrypted) -> None:  # type: ignore[no-untyped-def]
+    root, _ring, recovery = encrypted
+    vault.store(root, "scans/x.pdf", b"%PDF secret")
+    vault.lock(root)
+    with pytest.raises(vault.Locked) as info:
+        vault.store(root, "scans/y.pdf", b"%PDF would be plain")
+    assert "mở khóa" in info.value.user_message()
+    assert not (root / "scans/y.pdf").exists()
+    with pytest.raises(crypto.DecryptionFailed, match="cần mở khóa"):
+        vault.load(root, "scans/x.pdf")
+    with pytest.raises(crypto.WrongSecret):
+        vault.open_with_passphrase(root, "sai mật khẩu")
+    assert vault.ring(root) is None
+    vault.open_with_recovery(root, recovery.lower().replace("-", " "))  # as typed from paper
+    assert vault.load(root, "scans/x.pdf") == b"%PDF secret"
+
+
+def test_cli_init_with_passphrase_prints_a_recovery_key_that_opens_the_keys(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    try:
+        assert main(["init", "--agency-code", "000.00.00.H99", "--agency-name", "UBND phường Thử",
+                     "--admin-password", "admin-pass-1", "--data-passphrase", "dữ liệu bí mật",
+                     "--data-dir", str(tmp_path)]) == 0
+    finally:
+        vault.lock(tmp_path)
+    out = capsys.readouterr().out
+    assert "KHÓA KHÔI PHỤC" in out
+    recovery = out.strip().rsplit(" ", 1)[-1]
+    assert len(recovery.replace("-", "")) == 26
+    crypto.KeyRing.unlock_with_recovery(tmp_path / "keys.json", recovery)
+    crypto.KeyRing.unlock_with_passphrase(tmp_path / "keys.json", "dữ liệu bí mật")
+
+
+def test_cli_init_without_passphrase_warns_that_data_is_plain(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["init", "--agency-code", "000.00.00.H99", "--agency-name", "UBND phường Thử",
+                 "--data-dir", str(tmp_path)]) == 0
+    assert "KHÔNG được mã hóa" in capsys.readouterr().err
+    assert not (tmp_path / "keys.json").exists()
+
+
+def test_headless_sync_of_an_encrypted_directory_needs_the_passphrase(tmp_path: Path) -> None:
+    """A real process without a terminal: a clear message and exit 2, not a traceback or plain writes."""
+    vault.setup_encryption(tmp_path, "mật khẩu thử 2")
+    vault.lock(tmp_path)
+    sqlite3.connect(tmp_path / "counter.sqlite3").close()
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-m", "counter_app.cli", "sync", "--once", "--data-dir", str(tmp_path)],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert out.returncode == 2, out.stderr[-2000:]
+    assert "cần mật khẩu mã hóa" in out.stderr and "COUNTER_APP_PASSPHRASE" in out.stderr
+    assert "Traceback" not in out.stderr
