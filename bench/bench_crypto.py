@@ -1,41 +1,47 @@
 """Cost of encryption at rest on the scan pipeline and on the dossier list (target: < 10 %).
 
-    .venv/bin/python bench/bench_crypto.py [--dossiers N] [--runs R]
+    .venv/bin/python bench/bench_crypto.py [--dossiers N] [--runs R] [--write-runs W] [--only-write]
 
 1. **Scan save**: build the PDF of a 2-page A4 component at 300 dpi (the real reportlab/pypdf
    builder), then store it plain (``atomic_write_bytes``: temp + fsync + rename) or encrypted
    (AES-256-GCM envelope, then the same write). Overhead is reported against the whole save the
    officer waits for (build + store), and against the store step alone.
-2. **Dossier list**: the first page (200 rows) of the list on N dossiers, plain, and with the
-   personal columns (ID number, phone, address) sealed in the database and opened for the page;
-   plus looking a citizen up by ID number — plain prefix range vs the keyed blind index.
-
-The encrypted list is measured on a copy of the demo database whose columns were sealed in place
-(the app's schema does not have them sealed yet; see docs/security.md).
+1b. **The real save** (:func:`counter_app.scanning.output.write_component_pdf`: build, store through
+   :mod:`counter_app.vault`, register in one transaction) in a plain and in an encrypted data
+   directory, called alternately (round robin, the order flipped every round) ``W`` times each.
+2. **Dossier list**: the app's own functions (``list_dossiers`` first page, search by a full ID
+   number, search by name prefix, ``dossier_detail``) on two demo data directories of N dossiers
+   built the way the app builds them: one plain, one encrypted (keys first, then the data, so the
+   personal columns are sealed, with blind indexes and masked copies). Round robin, order flipped.
+   Both directories are cached under /tmp (building 100,000 encrypted dossiers takes ~80 s once).
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
-import sqlite3
 import statistics
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import cv2
 import numpy as np
-from _common import demo_db, open_database, timed
+from _common import demo_db, open_database
 
-from counter_app import crypto
+from counter_app import crypto, vault
 from counter_app.atomicio import atomic_write_bytes
 from counter_app.db import dossiers as repo
-from counter_app.domain.citizen_id import mask_id
+from counter_app.db.catalogue import store_procedures
+from counter_app.db.setup import SetupInput, run_setup
+from counter_app.demo import generate
+from counter_app.domain.calendar import WorkCalendar
 from counter_app.scanning import output as out
 
-SEALED = ("applicant_id_number", "phone", "applicant_address")
+BENCH_PASSPHRASE = "bench passphrase"
 
 
 def _page(seed: int) -> out.PageImage:
@@ -93,107 +99,151 @@ def bench_scan(ring: crypto.KeyRing, root: Path, runs: int) -> None:
           f"{enc_only / total_plain * 100:.1f} % of the save)")
 
 
-def _sealed_copy(src: Path, ring: crypto.KeyRing) -> Path:
-    dst_dir = Path(tempfile.mkdtemp(prefix="counter-bench-crypto-"))
-    dst = dst_dir / "counter.sqlite3"
-    conn = sqlite3.connect(src)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
-    shutil.copy2(src, dst)
-    conn = sqlite3.connect(dst)
-    conn.execute("ALTER TABLE dossiers ADD COLUMN applicant_id_bidx TEXT")
-    conn.execute("ALTER TABLE dossiers ADD COLUMN applicant_id_masked TEXT")
-    conn.execute("ALTER TABLE dossiers ADD COLUMN phone_masked TEXT")
-    rows = conn.execute(f"SELECT id, {', '.join(SEALED)} FROM dossiers").fetchall()
-    conn.execute("BEGIN")
-    conn.executemany(
-        f"UPDATE dossiers SET {', '.join(f'{c} = ?' for c in SEALED)}, applicant_id_bidx = ?, "
-        "applicant_id_masked = ?, phone_masked = ? WHERE id = ?",
-        [(*(crypto.seal_field(ring, v or "", c) for c, v in zip(SEALED, r[1:], strict=True)),
-          crypto.blind_index(ring, r[1] or ""), mask_id(r[1] or ""), mask_id(r[2] or ""), r[0]) for r in rows],
-    )
-    conn.execute("COMMIT")
-    conn.execute("CREATE INDEX dossiers_idbidx ON dossiers(applicant_id_bidx)")
-    conn.close()
-    return dst
+def _data_dir(root: Path, encrypted: bool) -> tuple[object, int]:
+    """A configured data directory with one accepted dossier; returns its database and the TK component id."""
+    from bench_sync import BIRTH  # the same one-procedure catalogue as the sync benchmark
+
+    root.mkdir(parents=True)
+    if encrypted:  # keys first, as at first-run setup: everything after is written encrypted
+        vault.setup_encryption(root, "bench passphrase")
+    cdb = open_database(root / "counter.sqlite3")
+    run_setup(cdb, SetupInput(agency_code="H01.37.01", agency_name="Phường Bench", admin_password="x"))
+    store_procedures(cdb, [BIRTH], version="bench")
+    r = repo.receive(cdb, repo.ReceptionInput(
+        procedure_code="1.001193", applicant=repo.ApplicantInput(full_name="Trần Thị Bench", id_number="001190000001"),
+        components=[repo.ComponentInput("TK"), repo.ComponentInput("GCS")], officer_id=1),
+        WorkCalendar.default(), now=datetime(2026, 10, 5, 9))
+    return cdb, int(cdb.scalar("SELECT id FROM dossier_components WHERE dossier_id = ? AND component_code = 'TK'",
+                               (r.dossier_id,)))
 
 
-def bench_list(ring: crypto.KeyRing, n: int, runs: int) -> None:
-    path, built = demo_db(n)
-    if built:
-        print(f"(demo data: {n:,} dossiers generated in {built:.0f} s)")
-    plain_db = open_database(path)
-    some = plain_db.query("SELECT applicant_id_number FROM dossiers ORDER BY id DESC LIMIT 1")[0]["applicant_id_number"]
-    t0 = time.perf_counter()
-    sealed_path = _sealed_copy(path, ring)
-    seal_s = time.perf_counter() - t0
-    sealed_db = open_database(sealed_path)
-
-    def page_plain() -> None:
-        repo.list_dossiers(plain_db, limit=200)
-
-    def page_sealed() -> None:
-        rows = repo.list_dossiers(sealed_db, limit=200)
-        crypto.open_fields(ring, rows, ("applicant_id_number", "phone"))
-
-    def page_sealed_detail() -> None:  # worst case: also the address of every row on the page
-        rows = sealed_db.query(f"SELECT {repo.LIST_COLUMNS}, applicant_address FROM dossiers "
-                               "ORDER BY received_at DESC, id DESC LIMIT 200")
-        crypto.open_fields(ring, rows, SEALED)
-
-    masked_cols = repo.LIST_COLUMNS.replace("applicant_id_number", "applicant_id_masked AS applicant_id_number")
-    masked_cols = masked_cols.replace(" phone,", " phone_masked AS phone,")
-    assert masked_cols != repo.LIST_COLUMNS
-
-    def page_masked() -> None:  # the design: the list shows masked copies, nothing to decrypt
-        sealed_db.query(f"SELECT {masked_cols} FROM dossiers ORDER BY received_at DESC, id DESC LIMIT 200")
-
-    def open_one() -> None:  # opening one dossier's detail: its sealed fields are decrypted
-        row = sealed_db.query_one(f"SELECT {', '.join(SEALED)} FROM dossiers WHERE id = ?", (n // 2,))
-        crypto.open_fields(ring, [row or {}], SEALED)
-
-    bidx = crypto.blind_index(ring, some)
-    for fn in (page_plain, page_sealed, page_sealed_detail, page_masked):
-        fn()  # warm the page cache
-    # Round-robin, so every variant sees the same machine load (a shared 2-core box is noisy).
-    samples: dict[str, list[float]] = {"plain": [], "sealed": [], "detail": [], "masked": []}
-    fns = {"plain": page_plain, "sealed": page_sealed, "detail": page_sealed_detail, "masked": page_masked}
-    for _ in range(runs):
-        for key, fn in fns.items():
+def bench_write_component(base: Path, runs: int) -> None:
+    """The real ``write_component_pdf`` on a plain and on an encrypted data directory, round robin."""
+    pages = [_page(0), _page(1)]
+    meta = out.ScanMeta(dossier_code="", component_code="", officer_name="Trần Thị Bình",
+                        scanned_at=datetime(2026, 10, 5, 9, 30), officer_id=1)
+    dirs = {kind: (base / kind, *_data_dir(base / kind, kind == "encrypted")) for kind in ("plain", "encrypted")}
+    totals: dict[str, list[float]] = {"plain": [], "encrypted": []}
+    stores: dict[str, list[float]] = {"plain": [], "encrypted": []}
+    sizes: dict[str, int] = {}
+    for _ in range(2):  # warm-up: fonts, JPEG encoder, first SQLite pages
+        for root, cdb, comp in dirs.values():
+            out.write_component_pdf(root, cdb, comp, pages, meta, None, 2)
+    for i in range(runs):
+        # Alternate and flip the order every round: both kinds see the same disk and the same load.
+        order = ("plain", "encrypted") if i % 2 == 0 else ("encrypted", "plain")
+        for kind in order:
+            root, cdb, comp = dirs[kind]
             t0 = time.perf_counter()
-            fn()
-            samples[key].append((time.perf_counter() - t0) * 1000)
-    p_plain, p_sealed, p_detail, p_masked = (statistics.median(samples[k]) for k in fns)
-    one, _ = timed(open_one, runs)
-    s_plain, _ = timed(lambda: repo.list_dossiers(plain_db, repo.ListFilter(text=some), limit=200), runs)
-    s_sealed, _ = timed(lambda: crypto.open_fields(ring, sealed_db.query(
-        f"SELECT {repo.LIST_COLUMNS} FROM dossiers WHERE applicant_id_bidx = ? LIMIT 200", (bidx,)),
-        ("applicant_id_number", "phone")), runs)
-    print(f"\nDossier list on {n:,} dossiers (sealing {len(SEALED)} columns of every row took {seal_s:.1f} s), "
-          f"median of {runs}")
-    print(f"  first page 200 rows, plain                     {p_plain:7.2f} ms")
-    print(f"  first page 200 rows, ID + phone sealed/opened  {p_sealed:7.2f} ms  "
-          f"(+{(p_sealed - p_plain) / p_plain * 100:.0f} %, +{p_sealed - p_plain:.2f} ms)")
-    print(f"  same with address too                          {p_detail:7.2f} ms")
-    print(f"  first page, masked copies shown (the design)   {p_masked:7.2f} ms  "
-          f"({(p_masked - p_plain) / p_plain * 100:+.0f} %)")
-    print(f"  open one dossier: decrypt its 3 sealed fields  {one:7.2f} ms")
-    print(f"  search by full ID number, plain prefix         {s_plain:7.2f} ms")
-    print(f"  search by full ID number, blind index          {s_sealed:7.2f} ms")
-    plain_db.close()
-    sealed_db.close()
-    shutil.rmtree(sealed_path.parent, ignore_errors=True)
+            res = out.write_component_pdf(root, cdb, comp, pages, meta, None, 2)
+            totals[kind].append((time.perf_counter() - t0) * 1000)
+            stores[kind].append(res.timings_ms["write"])
+            sizes[kind] = res.size
+            assert res.encrypted == (kind == "encrypted")
+    for _root, cdb, _comp in dirs.values():
+        cdb.close()  # type: ignore[attr-defined]
+    vault.lock(base / "encrypted")
+    med = {k: statistics.median(v) for k, v in totals.items()}
+    med_store = {k: statistics.median(v) for k, v in stores.items()}
+    print(f"\nReal write_component_pdf (build + store + register), 2 pages A4 300 dpi, unsigned, "
+          f"{runs} runs each, round robin, medians")
+    for kind in ("plain", "encrypted"):
+        xs = sorted(totals[kind])
+        print(f"  {kind:<10} whole save {med[kind]:7.1f} ms (min {xs[0]:.1f}, max {xs[-1]:.1f}); "
+              f"store step {med_store[kind]:6.1f} ms; {sizes[kind] / 1e6:.3f} MB on disk")
+    print(f"  overhead of encryption: {med['encrypted'] - med['plain']:+.1f} ms = "
+          f"{(med['encrypted'] - med['plain']) / med['plain'] * 100:+.1f} % of the whole save")
+
+
+def _encrypted_demo(n: int) -> tuple[Path, float | None]:
+    """A demo data directory of ``n`` dossiers made the way the app makes one: keys first, then data."""
+    cache = Path("/tmp") / f"counter-bench-encrypted-{n}"
+    db = cache / "counter.sqlite3"
+    if db.exists() and (cache / "keys.json").exists():
+        vault.open_with_passphrase(cache, BENCH_PASSPHRASE)
+        cdb = open_database(db)
+        have = int(cdb.scalar("SELECT count(*) FROM dossiers"))
+        cdb.close()
+        if have == n:
+            return db, None
+    shutil.rmtree(cache, ignore_errors=True)
+    cache.mkdir(parents=True)
+    vault.setup_encryption(cache, BENCH_PASSPHRASE)
+    cdb = open_database(db)
+    t0 = time.perf_counter()
+    generate(cdb, cache, n, with_files=False,
+             progress=lambda d, t: print(f"\r  building encrypted {d}/{t}", end="", file=sys.stderr, flush=True))
+    secs = time.perf_counter() - t0
+    print(file=sys.stderr)
+    cdb.close()
+    return db, secs
+
+
+def bench_list(n: int, runs: int) -> None:
+    """The real list/search/detail functions on a plain and an encrypted directory, round-robin."""
+    plain_path, built = demo_db(n)
+    if built:
+        print(f"(plain demo data: {n:,} dossiers generated in {built:.0f} s)")
+    enc_path, built_enc = _encrypted_demo(n)
+    if built_enc:
+        print(f"(encrypted demo data: {n:,} dossiers generated in {built_enc:.0f} s)")
+    dbs = {"plain": open_database(plain_path), "encrypted": open_database(enc_path)}
+    probe: dict[str, dict[str, object]] = {}
+    for kind, cdb in dbs.items():
+        row = cdb.query_one("SELECT id, applicant_name_folded FROM dossiers ORDER BY id DESC LIMIT 1 OFFSET 77")
+        assert row is not None
+        detail = repo.dossier_detail(cdb, int(row["id"]))
+        full_id = str(detail["applicant_id_number"])
+        assert full_id.isdigit(), "dossier_detail must give the plaintext ID"
+        probe[kind] = {"id": int(row["id"]), "idn": full_id, "name": str(row["applicant_name_folded"])[:6]}
+        found = repo.list_dossiers(cdb, repo.ListFilter(text=full_id), limit=200)
+        assert any(r["id"] == row["id"] for r in found), f"{kind}: search by full ID must find the dossier"
+
+    def ops(kind: str) -> dict[str, Callable[[], object]]:
+        cdb, p = dbs[kind], probe[kind]
+        return {
+            "first page (200 rows)": lambda: repo.list_dossiers(cdb, limit=200),
+            "search by full ID number": lambda: repo.list_dossiers(cdb, repo.ListFilter(text=str(p["idn"])), limit=200),
+            "search by name prefix": lambda: repo.list_dossiers(cdb, repo.ListFilter(text=str(p["name"])), limit=200),
+            "open one dossier (detail)": lambda: repo.dossier_detail(cdb, int(str(p["id"]))),
+        }
+
+    table = {kind: ops(kind) for kind in dbs}
+    samples: dict[tuple[str, str], list[float]] = {}
+    for kind in dbs:
+        for fn in table[kind].values():
+            fn()  # warm the page cache
+    for i in range(runs):
+        # Round-robin, order flipped every round: both kinds see the same machine load.
+        for kind in (("plain", "encrypted") if i % 2 == 0 else ("encrypted", "plain")):
+            for name, fn in table[kind].items():
+                t0 = time.perf_counter()
+                fn()
+                samples.setdefault((kind, name), []).append((time.perf_counter() - t0) * 1000)
+    print(f"\nDossier list on {n:,} dossiers, real functions, median of {runs} round-robin runs")
+    print(f"  {'':28} {'plain':>9} {'encrypted':>10}  overhead")
+    for name in table["plain"]:
+        a = statistics.median(samples[("plain", name)])
+        b = statistics.median(samples[("encrypted", name)])
+        print(f"  {name:28} {a:7.2f} ms {b:8.2f} ms  {(b - a) / a * 100:+5.0f} % ({b - a:+.2f} ms)")
+    for cdb in dbs.values():
+        cdb.close()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--dossiers", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--write-runs", type=int, default=21, help="calls of write_component_pdf per kind of directory")
+    ap.add_argument("--only-write", action="store_true", help="only the real write_component_pdf comparison")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
+        bench_write_component(Path(tmp) / "write", args.write_runs)
+        if args.only_write:
+            return
         ring, _ = crypto.create_key_file(Path(tmp) / "keys.json", "bench passphrase")
         bench_scan(ring, Path(tmp), max(5, args.runs // 3))
-        bench_list(ring, args.dossiers, args.runs)
+        bench_list(args.dossiers, args.runs)
 
 
 if __name__ == "__main__":

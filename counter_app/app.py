@@ -3,7 +3,9 @@
 1. Resolve the data directory (``--data-dir``, ``COUNTER_APP_DATA_DIR``, platform default) and create it.
 2. Logging to ``logs/counter-app.log`` (rotating), ``faulthandler`` to ``logs/crash.log``, an excepthook.
 3. QApplication, then the database worker thread, which opens and migrates the database off the UI thread.
-4. Show the window at once; when the database is ready, run first-run setup if needed, then load pages.
+4. Show the window at once; when the database is ready, run first-run setup if needed (encryption
+   passphrase, printed recovery key), or open the encrypted data (Windows key store, else the
+   passphrase / recovery key prompt), then the log-in, then load pages.
 """
 
 from __future__ import annotations
@@ -15,9 +17,13 @@ import logging.handlers
 import sys
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from counter_app.paths import DataDir, resolve_data_dir
+
+if TYPE_CHECKING:
+    from counter_app.db.database import CounterDB
+    from counter_app.db.setup import SetupInput
 
 log = logging.getLogger("counter_app")
 _T0 = time.perf_counter()
@@ -41,6 +47,30 @@ def setup_logging(data: DataDir) -> None:
     faulthandler.enable(_crash_file)
 
 
+def first_run_work(cdb: CounterDB, values: SetupInput, passphrase: str, *, demo: bool,
+                   demo_dossiers: int = 2000) -> str:
+    """First-run setup on the DB worker; returns the recovery key to show (once).
+
+    The keys come first, so everything written afterwards — the demo's scans and personal fields
+    included — is encrypted from the start.
+    """
+    from counter_app.db.setup import load_default_catalogue_into, run_setup
+    from counter_app.ui.keys import DEMO_HINT_SETTING, DEMO_PASSPHRASE, ENCRYPTED_SETTING, prepare_encryption
+
+    recovery = prepare_encryption(cdb.root, passphrase)
+    run_setup(cdb, values)
+    with cdb.write():
+        cdb.set_setting(ENCRYPTED_SETTING, True)
+        # The unlock prompt may remind a demo user of «demo»; any passphrase change clears this.
+        cdb.set_setting(DEMO_HINT_SETTING, demo and passphrase == DEMO_PASSPHRASE)
+    load_default_catalogue_into(cdb)
+    if demo:
+        from counter_app.demo import generate
+
+        generate(cdb, cdb.root, demo_dossiers)
+    return recovery
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the GUI."""
     p = argparse.ArgumentParser(prog="counter-app")
@@ -49,8 +79,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--screenshot", help="(docs/tests) save a screenshot of the window after loading, then exit")
     args = p.parse_args(argv)
 
-    data = resolve_data_dir(args.data_dir).ensure()
+    data = resolve_data_dir(args.data_dir)
+    from counter_app.db.backup import apply_pending_restore
+
+    # A restore prepared from Cài đặt → Sao lưu: swap it in before any file of the data directory is
+    # opened (Windows cannot rename a folder holding an open log or database file).
+    restored = apply_pending_restore(data.root)
+    data.ensure()
     setup_logging(data)
+    if restored is not None:
+        log.warning("%s", restored.message())
 
     from counter_app.ui.errors import show_exception
     from counter_app.ui.main_window import MainWindow
@@ -118,9 +156,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.quit_after_shown:
             app.quit()
             return
-        from counter_app.db.setup import is_configured
+        from counter_app.ui.keys import startup_state
 
-        worker.submit(is_configured, lambda ok: login() if ok else first_run())
+        worker.submit(startup_state, after_state)
+
+    def after_state(state: dict[str, Any]) -> None:
+        if not state["configured"]:
+            first_run()
+        elif state["encrypted"] and not state["unlocked"]:
+            unlock(state)
+        else:
+            opened(state)
+
+    def opened(state: dict[str, Any]) -> None:
+        if state["pending"]:  # switching encryption on was interrupted: finish it first
+            from counter_app.ui.keys import resume_pending
+
+            resume_pending(worker, window, login)
+        else:
+            login()
+
+    def unlock(state: dict[str, Any]) -> None:
+        # Before the log-in: without the keys, nothing of the citizens' data can be shown anyway.
+        from counter_app.ui.keys import UnlockDialog
+
+        dlg = UnlockDialog(worker, state["root"], demo_hint=state["demo_hint"], parent=window)
+        if not dlg.exec() or dlg.ring is None:
+            app.quit()
+            return
+        opened(state)
 
     def first_run() -> None:
         from counter_app.ui.setup_dialog import SetupDialog
@@ -129,24 +193,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not dlg.exec():
             app.quit()
             return
-        values, demo = dlg.value(), dlg.demo.isChecked()
+        values, demo, passphrase = dlg.value(), dlg.demo.isChecked(), dlg.encryption_passphrase()
         progress = QProgressDialog("Đang cài đặt…", None, 0, 100, window)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(0)
         progress.setValue(0)
 
-        def work(cdb: Any) -> None:
-            from counter_app.db.setup import load_default_catalogue_into, run_setup
-
-            run_setup(cdb, values)
-            load_default_catalogue_into(cdb)
-            if demo:
-                from counter_app.demo import generate
-
-                generate(cdb, data.root, 2000)
-
-        def done(_: object) -> None:
+        def done(recovery: str) -> None:
             progress.close()
+            from counter_app.ui.keys import RecoveryKeyDialog
+
+            # Shown once, before anything else: the key exists nowhere but in this dialog now.
+            RecoveryKeyDialog(recovery, values.agency_name, parent=window).exec()
             login()
 
         def failed(exc: BaseException) -> None:
@@ -154,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             show_exception(window, exc)
             first_run()
 
-        worker.submit(work, done, failed)
+        worker.submit(lambda cdb: first_run_work(cdb, values, passphrase, demo=demo), done, failed)
 
     def open_failed(exc: BaseException) -> None:
         show_exception(window, exc)

@@ -36,6 +36,7 @@ import hmac
 import json
 import os
 import secrets
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -100,6 +101,8 @@ def _unb64(text: str) -> bytes:
 
 
 def _kek_from_passphrase(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    # NFC: "mật khẩu" typed by a Windows IME and by a terminal may differ in composition only.
+    passphrase = unicodedata.normalize("NFC", passphrase)
     return hashlib.scrypt(passphrase.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=32, maxmem=128 * 1024 * 1024)
 
 

@@ -4,6 +4,11 @@ Used by ``counter-app demo-data`` and offered on first start. Everything is seed
 benchmark can regenerate the same database. 100,000 dossiers must generate in well under two
 minutes on a counter PC: rows are prepared in Python and written with ``executemany`` in a few large
 transactions; scans come from a small pool of generated PDFs shared by many dossiers.
+
+In an encrypted data directory (``keys.json``, :mod:`counter_app.vault`) the personal columns are
+sealed per batch, with their blind indexes, and each pool PDF is stored as its own envelope (bound to
+its path) through :func:`counter_app.vault.store`; dossiers sharing a pool file share its path, so
+100,000 dossiers still mean 12 files on disk.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from counter_app.atomicio import atomic_write_bytes
+from counter_app import vault
+from counter_app.atomicio import sha256_bytes
+from counter_app.db import privacy
 from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import procedure_timing, ts
 from counter_app.db.setup import SetupInput, add_user, is_configured, load_default_catalogue_into, run_setup
@@ -126,7 +133,7 @@ def ensure_demo_setup(cdb: CounterDB) -> None:
         run_setup(cdb, DEMO_AGENCY)
         # The demo account of the provincial-system simulator (python -m counter_app.sync.simulator).
         cdb.set_setting("sync_username", "demo")
-        cdb.set_setting("sync_password", "demo")
+        privacy.set_secret_setting(cdb, "sync_password", "demo")
     load_default_catalogue_into(cdb)
     for username, name, role in DEMO_USERS:
         if not cdb.scalar("SELECT 1 FROM users WHERE username = ?", (username,)):
@@ -167,6 +174,8 @@ def generate(
     t0 = _time.perf_counter()
     rng = random.Random(seed)
     now = (now or datetime.now()).replace(microsecond=0)
+    # Keys of an encrypted directory (vault.Locked if not opened: never write personal data in clear).
+    ring = vault.require_ring(data_root)
     ensure_demo_setup(cdb)
     if with_files:
         ensure_demo_certificates(cdb, data_root)
@@ -194,13 +203,16 @@ def generate(
             days.append(d)
         d += timedelta(days=1)
 
-    pool: list[tuple[str, str, int, int]] = []  # (relative path, sha256, size, pages)
+    pool: list[tuple[str, str, int, int, str]] = []  # (relative path, sha256, size, pages, meta) on disk
     if with_files:
         for i in range(12):
             data, pages = _demo_page_pdf(rng, rng.choice(["Giấy chứng sinh", "Giấy xác nhận", "Tờ khai", "Bản sao"]))
             rel = f"scans/demo/demo-page-{i:02d}.pdf"
-            sha = atomic_write_bytes(data_root / rel, data)
-            pool.append((rel, sha, len(data), pages))
+            # An envelope of its own when encrypted; sha/size of the bytes on disk, the PDF's in meta
+            # (what the provincial system receives), as scanning.output does for real scans.
+            sha, size = vault.store(data_root, rel, data)
+            meta = json.dumps({"plain_sha256": sha256_bytes(data), "plain_size": len(data)})
+            pool.append((rel, sha, size, pages, meta))
 
     seq_by_day_slot: dict[tuple[str, int], int] = {}
     citizens: dict[str, int] = {}
@@ -211,26 +223,52 @@ def generate(
     n_files = 0
     batch = 5000
 
+    def personal(rows: dict[str, list[tuple[Any, ...]]]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """The batch's personal columns sealed (when encrypted), blind-indexed and masked, column by column."""
+        # Positions in the tuples built below — citizens: 1 id_number, 4 date_of_birth, 6 address,
+        # 7 phone; dossiers: 7 ID number, 8 address, 9 phone. Extra columns are appended at the end.
+        cit, dos = rows["citizens"], rows["dossiers"]
+        cit_cols = {i: [r[i] for r in cit] for i in (1, 4, 6, 7)}
+        c_out = [list(r) for r in cit]
+        for i, name in ((1, "id_number"), (4, "date_of_birth"), (6, "address"), (7, "phone")):
+            for row, v in zip(c_out, privacy.seal_column(ring, name, cit_cols[i]), strict=True):
+                row[i] = v
+        for row, key in zip(c_out, privacy.lookup_keys(ring, "id", cit_cols[1]), strict=True):
+            row.append(key)
+        idns, phones = [r[7] for r in dos], [r[9] for r in dos]
+        d_out = [list(r) for r in dos]
+        for i, name in ((7, "applicant_id_number"), (8, "applicant_address"), (9, "phone")):
+            for row, v in zip(d_out, privacy.seal_column(ring, name, [r[i] for r in dos]), strict=True):
+                row[i] = v
+        extra = zip(privacy.lookup_keys(ring, "id", idns), privacy.mask_column("id", idns),
+                    privacy.lookup_keys(ring, "phone", phones), privacy.mask_column("phone", phones), strict=True)
+        for row, more in zip(d_out, extra, strict=True):
+            row.extend(more)
+        return [tuple(r) for r in c_out], [tuple(r) for r in d_out]
+
     def flush(rows: dict[str, list[tuple[Any, ...]]]) -> None:
+        citizens_rows, dossier_rows = personal(rows)  # before the transaction: CPU work only
         with cdb.write():
             c = cdb.conn
             c.executemany(
                 "INSERT INTO citizens(id, id_number, full_name, name_folded, date_of_birth, gender, address, "
-                "phone, subject_type, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,1,?,?)", rows["citizens"])
+                "phone, subject_type, created_at, updated_at, id_bidx) VALUES (?,?,?,?,?,?,?,?,1,?,?,?)",
+                citizens_rows)
             c.executemany(
                 """INSERT INTO dossiers(id, uid, code, procedure_code, citizen_id, applicant_name,
                     applicant_name_folded, applicant_id_number, applicant_address, phone, subject_type, channel,
                     status, received_at, due_at, finished_at, returned_at, return_method, receiving_unit,
                     deciding_unit, regulation_profile, officer_id, workstation, summary, fee_total,
-                    created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-                rows["dossiers"])
+                    created_at, updated_at, applicant_id_bidx, applicant_id_masked, phone_bidx, phone_masked)
+                    VALUES (?,?,?,?,?,?,?,?,?,?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                dossier_rows)
             c.executemany(
                 """INSERT INTO dossier_components(id, dossier_id, component_code, position, name, originals,
                     copies, required, state, page_count_declared) VALUES (?,?,?,?,?,?,?,?,?,?)""",
                 rows["components"])
             c.executemany(
                 """INSERT INTO files(uid, dossier_id, dossier_component_id, kind, path, name, size, sha256,
-                    page_count, signed, created_by, created_at) VALUES (?,?,?,'scan',?,?,?,?,?,0,?,?)""",
+                    page_count, signed, created_by, created_at, meta) VALUES (?,?,?,'scan',?,?,?,?,?,0,?,?,?)""",
                 rows["files"])
             c.executemany(
                 "INSERT INTO dossier_events(dossier_id, at, kind, from_status, to_status, officer_id) "
@@ -309,9 +347,9 @@ def generate(
             rows["components"].append((comp_id, did, c["code"], c["position"], c["name"], c["originals"],
                                        c["copies"], c["required"], state, 1 if state == "received" else None))
             if pool and digitise and state == "received":
-                rel, sha, size, pages = rng.choice(pool)
+                rel, sha, size, pages, meta = rng.choice(pool)
                 rows["files"].append((str(uuid.UUID(int=rng.getrandbits(128))), did, comp_id, rel,
-                                      f"{code}-{c['code']}.pdf", size, sha, pages, officer, ts(received)))
+                                      f"{code}-{c['code']}.pdf", size, sha, pages, officer, ts(received), meta))
                 n_files += 1
         rows["events"].append((did, ts(received), "received", None, 2, officer))
         if status not in (2,):

@@ -13,6 +13,7 @@ writes a key anywhere in clear.
 
 from __future__ import annotations
 
+import functools
 import threading
 from pathlib import Path
 
@@ -46,8 +47,14 @@ class Locked(CounterError):
     """The data directory is encrypted and its keys have not been opened in this process."""
 
 
-def _key(root: str | Path) -> str:
+@functools.lru_cache(maxsize=64)
+def _resolved(root: str) -> str:
     return str(Path(root).resolve())
+
+
+def _key(root: str | Path) -> str:
+    # Cached: the list and detail queries ask for the keys on every call (resolve() is a syscall).
+    return _resolved(str(root))
 
 
 def key_file(root: str | Path) -> Path:

@@ -79,9 +79,8 @@ ACTIONS: dict[str, str] = {
     "restore": "Khôi phục",
     "key_rotated": "Đổi khóa mã hóa",
     "keys_enabled": "Bật mã hóa dữ liệu",
-    "keys_passphrase_changed": "Đổi mật khẩu mã hóa",
-    "keys_recovery_reissued": "Cấp khóa khôi phục mới",
-    "keys_recovery_used": "Mở khóa bằng khóa khôi phục",
+    "key_passphrase_changed": "Đổi mật khẩu mã hóa",
+    "key_recovery_reissued": "In khóa khôi phục mới",
 }
 
 

@@ -56,20 +56,33 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "BACKUP_PREFIX",
+    "AppliedRestore",
+    "BackupDetails",
     "BackupInfo",
     "BackupResult",
+    "BackupStatus",
+    "PendingRestore",
     "RestoreReport",
     "StartupReport",
+    "apply_pending_restore",
     "audit_anchors",
     "audit_verify_report",
+    "backup_details",
     "backup_due",
+    "backup_status",
+    "cancel_pending_restore",
     "clean_temp_files",
     "create_backup",
     "list_backups",
+    "pending_restore",
+    "prepare_restore",
     "record_backup",
+    "record_verification",
     "replace_data_dir",
     "restore_backup",
+    "save_backup_settings",
     "startup_check",
+    "verification_states",
     "verify_backup",
 ]
 
@@ -423,10 +436,14 @@ def _rotate(target: Path, keep: int) -> list[Path]:
     return removed
 
 
-def record_backup(cdb: CounterDB, result: BackupResult, user_id: int | None = None) -> None:
-    """Remember the backup (for :func:`backup_due` and the settings page) and audit it."""
+def record_backup(cdb: CounterDB, result: BackupResult, user_id: int | None = None, *,
+                  now: datetime | None = None) -> None:
+    """Remember the backup (for :func:`backup_due` and the settings page) and audit it.
+
+    ``now``: when the backup was made (the scheduler passes the time it started with; default now).
+    """
     with cdb.write():
-        cdb.set_setting("last_backup_at", datetime.now().strftime(_TS))
+        cdb.set_setting("last_backup_at", (now or datetime.now()).strftime(_TS))
         cdb.set_setting("last_backup_path", str(result.path))
         audit.append(cdb, user_id, "backup", "backup", result.path.name,
                      {"files": result.files, "copied": result.bytes_copied, "linked": result.bytes_linked,
@@ -451,9 +468,154 @@ def backup_due(cdb: CounterDB, now: datetime | None = None) -> Path | None:
     return path if path.is_dir() else None
 
 
+#: Settings of the schedule (the settings page's «Sao lưu» group edits them).
+SETTING_KEYS = ("backup_dir", "backup_interval_hours", "backup_keep")
+MAX_INTERVAL_HOURS = 24 * 31
+MAX_KEEP = 365
+#: Verification results shown in the backup table (name -> when, how many problems, first problem).
+_CHECKS_KEY = "backup_checks"
+_MAX_CHECKS = 100
+
+
+@dataclass(frozen=True)
+class BackupStatus:
+    """Where the schedule stands, for the status bar and the settings page."""
+
+    folder: Path | None
+    interval_hours: float
+    keep: int
+    last_at: datetime | None
+    last_path: str | None
+    folder_present: bool
+    due: bool
+    stale: bool
+
+    def last_label(self) -> str:
+        """``Sao lưu gần nhất: 14:05 05/10`` (or that there is none yet)."""
+        if self.last_at is None:
+            return "Chưa có bản sao lưu nào"
+        return f"Sao lưu gần nhất: {self.last_at:%H:%M %d/%m}"
+
+    def missing_folder_message(self, can_run: bool = True) -> str:
+        """What to do when the configured folder is not there (USB disk not plugged in).
+
+        ``can_run``: the user may press «Sao lưu ngay» (supervisor, admin); an officer is told that
+        plugging the disk in is enough.
+        """
+        todo = ("cắm ổ USB sao lưu rồi bấm «Sao lưu ngay» (Cài đặt → Sao lưu)." if can_run
+                else "cắm ổ USB sao lưu; chương trình sẽ tự sao lưu sau vài phút.")
+        return f"Chưa sao lưu được: không thấy thư mục {self.folder} — {todo}"
+
+    def stale_message(self, can_run: bool = True) -> str:
+        """Warning when the last good backup is older than twice the interval."""
+        when = f"{self.last_at:%H:%M %d/%m/%Y}" if self.last_at else "chưa có"
+        todo = "bấm «Sao lưu ngay»" if can_run else "báo cán bộ quản lý"
+        return (f"Bản sao lưu gần nhất đã cũ ({when}, quá {2 * self.interval_hours:g} giờ) — kiểm tra ổ USB "
+                f"sao lưu rồi {todo}.")
+
+
+def _float_setting(cdb: CounterDB, key: str, default: float) -> float:
+    try:
+        value = float(cdb.get_setting(key, default) or default)
+    except (TypeError, ValueError):
+        return default
+    return value if value > 0 else default
+
+
+def backup_status(cdb: CounterDB, now: datetime | None = None) -> BackupStatus:
+    """The schedule's state from the settings: due, folder present, last good backup, stale.
+
+    Unlike :func:`backup_due` it says *why* nothing happens (no folder configured, USB disk not
+    plugged in), so the GUI can tell the officer what to do instead of skipping silently.
+    """
+    now = now or datetime.now()
+    folder_text = cdb.get_setting("backup_dir")
+    folder = Path(folder_text) if folder_text else None
+    hours = _float_setting(cdb, "backup_interval_hours", DEFAULT_INTERVAL_HOURS)
+    keep = int(_float_setting(cdb, "backup_keep", DEFAULT_KEEP))
+    last_text = cdb.get_setting("last_backup_at")
+    try:
+        last = datetime.strptime(last_text, _TS) if last_text else None
+    except (TypeError, ValueError):
+        last = None
+    age = (now - last).total_seconds() if last else None
+    due = folder is not None and (age is None or age >= hours * 3600)
+    stale = folder is not None and age is not None and age >= 2 * hours * 3600
+    return BackupStatus(folder, hours, keep, last, cdb.get_setting("last_backup_path"),
+                        bool(folder and folder.is_dir()), due, stale)
+
+
+def save_backup_settings(cdb: CounterDB, folder: str, interval_hours: float, keep: int,
+                         user_id: int | None) -> None:
+    """Store the schedule (folder, interval, how many backups to keep) and audit the change.
+
+    An empty folder switches scheduled backups off.
+    """
+    folder = folder.strip()
+    if folder and not Path(folder).is_absolute():
+        raise ValidationError(f"Thư mục sao lưu «{folder}» không phải đường dẫn đầy đủ.",
+                              hint="Bấm «Chọn…» để chọn thư mục trên ổ USB sao lưu.")
+    if not 1 <= float(interval_hours) <= MAX_INTERVAL_HOURS:
+        raise ValidationError(f"Khoảng thời gian sao lưu phải từ 1 đến {MAX_INTERVAL_HOURS} giờ.")
+    if not 1 <= int(keep) <= MAX_KEEP:
+        raise ValidationError(f"Số bản sao lưu giữ lại phải từ 1 đến {MAX_KEEP}.")
+    values = {"backup_dir": folder, "backup_interval_hours": float(interval_hours), "backup_keep": int(keep)}
+    with cdb.write():
+        changed = {k: v for k, v in values.items() if cdb.get_setting(k) != v}
+        for k, v in changed.items():
+            cdb.set_setting(k, v)
+        if changed:
+            audit.append(cdb, user_id, "settings", "settings", "", {"changed": sorted(changed)})
+
+
+@dataclass(frozen=True)
+class BackupDetails:
+    """A backup with what its manifest says: audit-chain head, warnings at creation, key file."""
+
+    info: BackupInfo
+    audit_head: tuple[int, str]
+    warnings: tuple[str, ...]
+    encrypted: bool
+
+
+def backup_details(folder: str | Path) -> list[BackupDetails]:
+    """:func:`list_backups` plus each manifest's audit head and warnings, newest first. Never raises."""
+    found: list[BackupDetails] = []
+    for info in list_backups(folder):
+        try:
+            m = _read_manifest(info.path)
+            head = m["database"].get("audit_head") or [0, audit.GENESIS]
+            found.append(BackupDetails(info, (int(head[0]), str(head[1])),
+                                       tuple(str(w) for w in m.get("warnings") or ()),
+                                       any(rel in m["files"] for rel in EXTRA_FILES)))
+        except (ValidationError, KeyError, TypeError, ValueError, IndexError):
+            continue  # replaced or damaged since it was listed: the next listing tells
+    return found
+
+
+def record_verification(cdb: CounterDB, backup_name: str, problems: list[str], *,
+                        now: datetime | None = None) -> None:
+    """Remember the result of «Kiểm tra» for a backup (shown in the table until checked again)."""
+    checks = dict(cdb.get_setting(_CHECKS_KEY) or {})
+    checks[backup_name] = {"at": (now or datetime.now()).strftime(_TS), "problems": len(problems),
+                           "first": problems[0] if problems else ""}
+    # Backups rotate away; keep the newest results only so the setting does not grow forever.
+    keep = sorted(checks, key=lambda k: checks[k]["at"], reverse=True)[:_MAX_CHECKS]
+    cdb.set_setting(_CHECKS_KEY, {k: checks[k] for k in keep})
+
+
+def verification_states(cdb: CounterDB) -> dict[str, dict[str, Any]]:
+    """Backup name -> ``{"at", "problems", "first"}`` of the last «Kiểm tra»."""
+    value = cdb.get_setting(_CHECKS_KEY) or {}
+    return value if isinstance(value, dict) else {}
+
+
 # ----------------------------------------------------------------------------- verify/restore
-def verify_backup(backup: str | Path) -> list[str]:
-    """Re-hash everything in a backup; return problems in Vietnamese (empty = the backup is good)."""
+def verify_backup(backup: str | Path, *, progress: Callable[[int, int], None] | None = None) -> list[str]:
+    """Re-hash everything in a backup; return problems in Vietnamese (empty = the backup is good).
+
+    ``progress(done, total)`` is called after each file (from the calling thread).
+    """
     backup = Path(backup)
     try:
         m = _read_manifest(backup)
@@ -476,7 +638,10 @@ def verify_backup(backup: str | Path) -> list[str]:
                 conn.close()
         except sqlite3.DatabaseError as exc:
             problems.append(f"Không mở được cơ sở dữ liệu trong bản sao lưu: {exc}.")
-    for rel, info in m["files"].items():
+    total = len(m["files"])
+    for n, (rel, info) in enumerate(m["files"].items(), start=1):
+        if progress:
+            progress(n - 1, total)
         try:
             safe = _safe_rel(rel)
         except ValidationError as exc:
@@ -489,19 +654,23 @@ def verify_backup(backup: str | Path) -> list[str]:
         got, size = _hash_file(path)
         if got != info.get("sha256") or size != info.get("size"):
             problems.append(f"Tệp {rel} trong bản sao lưu đã bị thay đổi hoặc hỏng.")
+    if progress:
+        progress(total, total)
     return problems
 
 
-def restore_backup(backup: str | Path, new_root: str | Path, *, user_id: int | None = None) -> RestoreReport:
+def restore_backup(backup: str | Path, new_root: str | Path, *, user_id: int | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> RestoreReport:
     """Restore ``backup`` into the new data directory ``new_root`` (must not exist or be empty).
 
     The backup is verified first (a bad one is refused with the list of problems), every file is
     hashed again as it is copied, the database is opened (migrated if the backup is older than the
     app), checked, and its audit chain verified against the anchor in the manifest. The folder gets
-    its final name only when all of that passed.
+    its final name only when all of that passed. ``progress(done, total)``: the check counts for the
+    first half, the copy for the second.
     """
     backup, new_root = Path(backup), Path(new_root)
-    problems = verify_backup(backup)
+    problems = verify_backup(backup, progress=(lambda n, t: progress(n, 2 * t)) if progress else None)
     if problems:
         raise ValidationError("Bản sao lưu không dùng được: " + " ".join(problems[:5])
                               + (f" (và {len(problems) - 5} lỗi khác)" if len(problems) > 5 else ""),
@@ -517,12 +686,15 @@ def restore_backup(backup: str | Path, new_root: str | Path, *, user_id: int | N
         sha, _ = _copy_hash(backup / DB_NAME, staging / DB_NAME)
         if sha != m["database"]["sha256"]:
             raise EnvironmentProblem("Sao chép cơ sở dữ liệu từ bản sao lưu bị lỗi.", hint="Thử lại hoặc dùng ổ khác.")
-        for rel, info in m["files"].items():
+        total = len(m["files"])
+        for n, (rel, info) in enumerate(m["files"].items(), start=1):
             safe = _safe_rel(rel)
             sha, _ = _copy_hash(backup / safe, staging / safe)
             if sha != info["sha256"]:
                 raise EnvironmentProblem(f"Sao chép tệp {rel} bị lỗi (mã SHA-256 khác).",
                                          hint="Ổ sao lưu có thể bị hỏng; thử lại hoặc dùng bản sao lưu khác.")
+            if progress:
+                progress(total + n, 2 * total)
         DataDir(staging).ensure()
         cdb = CounterDB(staging / DB_NAME)  # migrates an older backup; refuses a newer one
         try:
@@ -562,6 +734,185 @@ def replace_data_dir(current: str | Path, restored: str | Path, *, now: datetime
     with contextlib.suppress(OSError):
         _fsync_path(current.parent)
     return aside
+
+
+# --------------------------------------------------------------------------- pending restore
+# The running app has its own database open (and on Windows an open file cannot be renamed), so a
+# restore from the GUI happens in two steps: now, the backup is restored into a new folder beside
+# the data directory and a marker file records it; at the next start, before anything opens a file
+# in the data directory, :func:`apply_pending_restore` swaps the folders with :func:`replace_data_dir`.
+# The marker sits *beside* the data directory, not in it: it must survive a power cut between the
+# two renames, when the data directory does not exist.
+_PENDING_FORMAT = 1
+_RESTORED_INFIX = "-khoiphuc-"
+
+
+@dataclass(frozen=True)
+class PendingRestore:
+    """A restored copy waiting for the next start to take the data directory's place."""
+
+    root: Path
+    restored: Path
+    backup: str
+    requested_at: datetime
+    user_id: int | None
+
+    def message(self) -> str:
+        """Vietnamese note for the settings page and the status bar."""
+        return (f"Đã khôi phục bản sao lưu {self.backup} (lúc {self.requested_at:%H:%M %d/%m/%Y}); "
+                "dữ liệu khôi phục sẽ được dùng khi khởi động lại chương trình.")
+
+
+@dataclass(frozen=True)
+class AppliedRestore:
+    """What :func:`apply_pending_restore` did at start."""
+
+    root: Path
+    aside: Path
+    backup: str
+
+    def message(self) -> str:
+        """Vietnamese note for the log and the officer."""
+        return (f"Đã chuyển sang dữ liệu khôi phục từ bản sao lưu {self.backup}. "
+                f"Dữ liệu cũ được giữ nguyên trong thư mục {self.aside}.")
+
+
+def _marker(root: Path) -> Path:
+    return root.parent / f".{root.name}.restore-pending.json"
+
+
+def _read_marker(root: Path) -> dict[str, Any] | None:
+    path = _marker(root)
+    try:
+        m = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise EnvironmentProblem(f"Tệp đánh dấu khôi phục {path} bị hỏng: {exc}.",
+                                 hint="Xóa tệp đó để bỏ việc khôi phục đang chờ, rồi khôi phục lại.") from exc
+    restored = m.get("restored") if isinstance(m, dict) else None
+    # Only a folder beside the data directory named by prepare_restore is accepted: a marker must not
+    # be able to move some other folder into the data directory's place.
+    if (m.get("format") != _PENDING_FORMAT or not isinstance(restored, str)
+            or Path(restored).name != restored or not restored.startswith(root.name + _RESTORED_INFIX)):
+        raise EnvironmentProblem(f"Tệp đánh dấu khôi phục {path} không đúng định dạng.",
+                                 hint="Xóa tệp đó để bỏ việc khôi phục đang chờ, rồi khôi phục lại.")
+    return m
+
+
+def _write_marker(root: Path, m: dict[str, Any]) -> None:
+    atomic_write_bytes(_marker(root), json.dumps(m, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+def pending_restore(root: str | Path) -> PendingRestore | None:
+    """The restore waiting for the next start, if any (and its restored copy still exists)."""
+    root = Path(root).resolve()
+    m = _read_marker(root)
+    if m is None:
+        return None
+    restored = root.parent / m["restored"]
+    if not restored.is_dir():
+        return None
+    return PendingRestore(root, restored, str(m.get("backup", "")), datetime.strptime(m["requested_at"], _TS),
+                          m.get("user_id"))
+
+
+def prepare_restore(backup: str | Path, root: str | Path, *, user_id: int | None = None,
+                    now: datetime | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> PendingRestore:
+    """Restore ``backup`` into a new folder beside the data directory ``root`` and mark it to replace
+    ``root`` at the next start. Safe while the app runs: nothing in ``root`` is touched.
+
+    Refused while another restore is pending (cancel it first: one swap at a time).
+    """
+    root = Path(root).resolve()
+    now = (now or datetime.now()).replace(microsecond=0)
+    if pending_restore(root) is not None:
+        raise ValidationError("Đã có một bản khôi phục đang chờ khởi động lại.",
+                              hint="Khởi động lại chương trình để dùng nó, hoặc bấm «Hủy khôi phục đang chờ».")
+    restored = root.parent / f"{root.name}{_RESTORED_INFIX}{now:%Y%m%d-%H%M%S}"
+    restore_backup(backup, restored, user_id=user_id, progress=progress)
+    m = {"format": _PENDING_FORMAT, "restored": restored.name, "backup": Path(backup).name,
+         "requested_at": now.strftime(_TS), "user_id": user_id, "aside_at": None}
+    try:
+        _write_marker(root, m)
+    except BaseException:
+        shutil.rmtree(restored, ignore_errors=True)  # without its marker the copy would never be used
+        raise
+    log.info("restore of %s prepared in %s; applied at next start", Path(backup).name, restored)
+    return PendingRestore(root, restored, Path(backup).name, now, user_id)
+
+
+def cancel_pending_restore(root: str | Path) -> bool:
+    """Drop the restore waiting for the next start (the restored copy is deleted: the backup it came
+    from is still on the backup disk). Returns whether there was one."""
+    root = Path(root).resolve()
+    m = _read_marker(root)
+    if m is None:
+        return False
+    _marker(root).unlink()
+    shutil.rmtree(root.parent / m["restored"], ignore_errors=True)
+    return True
+
+
+def _empty_tree(path: Path) -> bool:
+    return all(not files for _d, _s, files in os.walk(path))
+
+
+def apply_pending_restore(root: str | Path, *, now: datetime | None = None) -> AppliedRestore | None:
+    """At start, before the database or a log file is opened: put a restored copy in place of ``root``.
+
+    The old data directory is moved aside by :func:`replace_data_dir` (``…-hong-…``), never
+    deleted, and the swap is recorded in the restored database's audit trail. Idempotent and safe to
+    re-run after a power cut at any point: the aside name is written to the marker before the first
+    rename, so a re-run knows which step was done.
+    """
+    root = Path(root).resolve()
+    m = _read_marker(root)
+    if m is None:
+        return None
+    restored = root.parent / m["restored"]
+    if m.get("aside_at") is None:
+        if not restored.is_dir():
+            log.warning("pending restore: %s is gone; nothing to apply", restored)
+            _marker(root).unlink()
+            return None
+        m["aside_at"] = (now or datetime.now()).strftime(_TS)
+        _write_marker(root, m)
+    at = datetime.strptime(m["aside_at"], _TS)
+    aside = root.with_name(f"{root.name}-hong-{at:%Y%m%d-%H%M%S}")
+    if restored.is_dir():
+        if root.exists() and aside.exists():
+            # Power cut between the two renames, then something re-created an empty data directory.
+            if not _empty_tree(root):
+                raise EnvironmentProblem(
+                    f"Không hoàn tất được việc khôi phục: cả {root} và {aside} đều có dữ liệu.",
+                    hint="Không xóa thư mục nào; liên hệ bộ phận kỹ thuật.")
+            shutil.rmtree(root)
+        if root.exists():
+            replace_data_dir(root, restored, now=at)
+        else:  # the first rename happened before a power cut: finish the second
+            os.rename(restored, root)
+            with contextlib.suppress(OSError):
+                _fsync_path(root.parent)
+    if not (root / DB_NAME).is_file():
+        # Never open (and so create) an empty database here: that would look like a fresh install.
+        raise EnvironmentProblem(f"Không hoàn tất được việc khôi phục: không thấy {root / DB_NAME}.",
+                                 hint=f"Dữ liệu cũ vẫn ở {aside}; liên hệ bộ phận kỹ thuật.")
+    cdb = CounterDB(root / DB_NAME)
+    try:
+        done = cdb.scalar("SELECT 1 FROM audit_log WHERE action = 'restore' AND object_type = 'data_dir' "
+                          "AND object_id = ?", (aside.name,))
+        if not done:  # a re-run after a power cut must not audit the swap twice
+            audit.append(cdb, m.get("user_id"), "restore", "data_dir", aside.name,
+                         {"backup": m.get("backup"), "applied": True}, now=now)
+    finally:
+        cdb.close()
+    _marker(root).unlink()
+    with contextlib.suppress(OSError):
+        _fsync_path(root.parent)
+    log.warning("restore applied: %s now holds backup %s; old data kept in %s", root, m.get("backup"), aside)
+    return AppliedRestore(root, aside, str(m.get("backup", "")))
 
 
 # ---------------------------------------------------------------------------------- start-up

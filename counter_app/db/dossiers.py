@@ -12,9 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import SimpleNamespace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from counter_app.db import audit
+from counter_app.db import audit, privacy
 from counter_app.db.database import CounterDB
 from counter_app.domain import codes
 from counter_app.domain.lifecycle import (
@@ -26,6 +26,9 @@ from counter_app.domain.lifecycle import (
 )
 from counter_app.errors import ValidationError
 from counter_app.textnorm import fold, nfc
+
+if TYPE_CHECKING:
+    from counter_app import crypto
 
 TS = "%Y-%m-%d %H:%M:%S"
 
@@ -146,8 +149,14 @@ def next_code(cdb: CounterDB, agency_code: str, day: date, slot: int) -> str:
 
 
 def upsert_citizen(cdb: CounterDB, a: ApplicantInput, now: datetime) -> int:
-    """Find a returning citizen by ID number (and refresh their details) or add a new one."""
+    """Find a returning citizen by ID number (and refresh their details) or add a new one.
+
+    Personal fields are sealed when the data directory is encrypted (:mod:`counter_app.db.privacy`);
+    the citizen is found through the blind index of the ID number, which is also what keeps one row
+    per citizen there (sealed values differ at every write).
+    """
     name = nfc(a.full_name)
+    idn = nfc(a.id_number)
     values = {
         "old_id_number": nfc(a.old_id_number) or None,
         "full_name": name,
@@ -159,11 +168,16 @@ def upsert_citizen(cdb: CounterDB, a: ApplicantInput, now: datetime) -> int:
         "email": nfc(a.email),
         "subject_type": int(a.subject_type),
         "updated_at": ts(now),
+        "id_number": idn or None,
     }
+    # Sealed before anything is written: a locked encrypted directory refuses here (vault.Locked).
+    values = privacy.seal_row(cdb, "citizens", values)
     with cdb.write():
-        idn = nfc(a.id_number)
         if idn:
-            row = cdb.query_one("SELECT id FROM citizens WHERE id_number = ?", (idn,))
+            clause, params = privacy.id_lookup_clause(cdb, "id_number", idn)
+            # A row with a blind index first: the one the unique index protects.
+            row = cdb.query_one(f"SELECT id FROM citizens WHERE {clause} ORDER BY id_bidx IS NULL, id LIMIT 1",
+                                params)
             if row:
                 sets = ", ".join(f"{k} = ?" for k in values)
                 cdb.conn.execute(
@@ -171,9 +185,9 @@ def upsert_citizen(cdb: CounterDB, a: ApplicantInput, now: datetime) -> int:
                 )
                 return int(row["id"])
         cur = cdb.conn.execute(
-            "INSERT INTO citizens(id_number, created_at, " + ", ".join(values) + ") VALUES (?, ?, "
+            "INSERT INTO citizens(created_at, " + ", ".join(values) + ") VALUES (?, "
             + ", ".join("?" for _ in values) + ")",
-            [idn or None, ts(now), *values.values()],
+            [ts(now), *values.values()],
         )
         return int(cur.lastrowid or 0)
 
@@ -281,19 +295,24 @@ def receive(
         (int(data.channel), data.procedure_code),
     ))
     uid = str(uuid.uuid4())
+    # Sealed (when encrypted) with blind index and masked copies, before the transaction opens: a
+    # locked encrypted directory refuses the reception here and nothing at all is written.
+    personal = privacy.seal_row(cdb, "dossiers", {
+        "applicant_id_number": nfc(a.id_number), "applicant_address": nfc(a.address),
+        "phone": nfc(a.phone), "email": nfc(a.email)})
     with cdb.write():
         citizen_id = upsert_citizen(cdb, a, now)
         code = next_code(cdb, agency_code, received_at.date(), slot) if status == Status.RECEIVED else None
         due = calendar.due_at(received_at, procedure_timing(proc)) if status == Status.RECEIVED else None
         cur = cdb.conn.execute(
-            """INSERT INTO dossiers(uid, code, procedure_code, citizen_id, applicant_name,
-                applicant_name_folded, applicant_id_number, applicant_address, phone, email,
+            f"""INSERT INTO dossiers(uid, code, procedure_code, citizen_id, applicant_name,
+                applicant_name_folded, {", ".join(personal)},
                 subject_type, channel, status, received_at, due_at, return_method, receiving_unit,
                 deciding_unit, regulation_profile, officer_id, workstation, portal_code, summary,
                 note, fee_total, created_at, updated_at)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-            (uid, code, data.procedure_code, citizen_id, name, fold(name), nfc(a.id_number),
-             nfc(a.address), nfc(a.phone), nfc(a.email), int(a.subject_type), int(data.channel),
+               VALUES (?,?,?,?,?,?,{",".join("?" * len(personal))},?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+            (uid, code, data.procedure_code, citizen_id, name, fold(name), *personal.values(),
+             int(a.subject_type), int(data.channel),
              int(status), ts(received_at), ts(due) if due else None, int(data.return_method),
              unit, nfc(data.deciding_unit or unit), profile, data.officer_id, str(slot),
              data.portal_code, nfc(data.summary) or proc["name"], nfc(data.reason), fee_total,
@@ -461,8 +480,11 @@ class ListFilter:
     text: str = ""                           # code, name, ID number or phone
 
 
+# The list reads the masked copies under the old names: 200 rows decrypt nothing, and an encrypted
+# installation's list costs what a plain one does (see counter_app.db.privacy).
 LIST_COLUMNS = (
-    "id, code, procedure_code, applicant_name, applicant_name_folded, applicant_id_number, phone, status, "
+    "id, code, procedure_code, applicant_name, applicant_name_folded, "
+    "applicant_id_masked AS applicant_id_number, phone_masked AS phone, status, "
     "channel, received_at, due_at, officer_id"
 )
 
@@ -496,7 +518,7 @@ def cursor_of(row: dict[str, Any], f: ListFilter | None) -> tuple[Any, ...]:
     return tuple(row[c] for c in ORDERS[list_order(f)][1])
 
 
-def _where(f: ListFilter) -> tuple[str, list[Any]]:
+def _where(f: ListFilter, ring: crypto.KeyRing | None = None) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
     if f.statuses:
@@ -527,10 +549,15 @@ def _where(f: ListFilter) -> tuple[str, list[Any]]:
             clauses.append("code >= ? AND code < ?")
             params += [text, text + "\uffff"]
         elif digits.isdigit():
-            clauses.append(
-                "(applicant_id_number >= ? AND applicant_id_number < ?) OR (phone >= ? AND phone < ?)"
-            )
+            # Plain rows (plain installation, or not sealed yet): prefix of the ID number or phone.
+            terms = ["(applicant_id_number >= ? AND applicant_id_number < ?)", "(phone >= ? AND phone < ?)"]
             params += [digits, digits + ":", digits, digits + ":"]
+            if ring is not None:
+                # Sealed rows: only the full number finds them, through its blind index. A partial
+                # number matches nothing there — the price of not storing the numbers (security.md).
+                terms += ["applicant_id_bidx = ?", "phone_bidx = ?"]
+                params += [privacy.lookup_key(ring, "id", digits), privacy.lookup_key(ring, "phone", digits)]
+            clauses.append(" OR ".join(terms))
         else:
             key = fold(text)
             clauses.append("applicant_name_folded >= ? AND applicant_name_folded < ?")
@@ -546,7 +573,7 @@ def list_dossiers(
     ``before`` is :func:`cursor_of` the last row of the previous page: unlike OFFSET, the cost of
     page N does not grow with N on a million rows.
     """
-    where, params = _where(f or ListFilter())
+    where, params = _where(f or ListFilter(), cdb.ring)
     order_sql, keys, op = ORDERS[list_order(f)]
     if before is not None:
         where += (" AND " if where else " WHERE ") + f"({', '.join(keys)}) {op} ({', '.join('?' for _ in keys)})"
@@ -557,15 +584,19 @@ def list_dossiers(
 
 def count_dossiers(cdb: CounterDB, f: ListFilter | None = None) -> int:
     """Number of dossiers matching a filter (for the list's footer)."""
-    where, params = _where(f or ListFilter())
+    where, params = _where(f or ListFilter(), cdb.ring)
     if not where:
         return sum(status_counts(cdb).values())
     return int(cdb.scalar(f"SELECT count(*) FROM dossiers{where}", params))
 
 
 def dossier_detail(cdb: CounterDB, dossier_id: int) -> dict[str, Any]:
-    """A dossier with its components, files, fees and timeline."""
-    d = cdb.query_one("SELECT * FROM dossiers WHERE id = ?", (dossier_id,))
+    """A dossier with its components, files, fees and timeline; personal fields in plain text.
+
+    Everything that shows or prints one dossier (detail page, forms, receipts) reads it here, so
+    sealed fields are opened in one place (:func:`counter_app.db.privacy.open_row`).
+    """
+    d = privacy.open_row(cdb, "dossiers", cdb.query_one("SELECT * FROM dossiers WHERE id = ?", (dossier_id,)))
     if d is None:
         raise ValidationError(f"Không tìm thấy hồ sơ #{dossier_id}.")
     d["components"] = cdb.query(
@@ -579,8 +610,11 @@ def dossier_detail(cdb: CounterDB, dossier_id: int) -> dict[str, Any]:
 
 
 def find_citizen(cdb: CounterDB, id_number: str) -> dict[str, Any] | None:
-    """A returning citizen by ID number, with the components they already have digitised."""
-    row = cdb.query_one("SELECT * FROM citizens WHERE id_number = ?", (nfc(id_number),))
+    """A returning citizen by ID number (blind index when encrypted), with the components they
+    already have digitised; personal fields in plain text."""
+    clause, params = privacy.id_lookup_clause(cdb, "id_number", nfc(id_number))
+    row = privacy.open_row(cdb, "citizens", cdb.query_one(
+        f"SELECT * FROM citizens WHERE {clause} ORDER BY id_bidx IS NULL, id LIMIT 1", params))
     if row is None:
         return None
     row["digitised"] = cdb.query(

@@ -9,6 +9,11 @@ orphan file that :func:`orphan_scans` lists for cleaning.
 :func:`verify_archive` recomputes the SHA-256 of every registered file (used by the data-trust
 issue): a file that is missing or whose bytes changed since registration is reported.
 
+Encryption at rest (docs/security.md): ``files.sha256``/``size`` always describe the bytes *on
+disk* (an AES-GCM envelope in an encrypted data directory), so :func:`verify_archive` and backups
+need no key; ``meta.plain_sha256``/``plain_size`` describe the document itself.
+:func:`encrypt_existing_files` converts an archive that was plain when encryption was switched on.
+
 Glossary: hồ sơ = dossier, thành phần hồ sơ = dossier component, mã hồ sơ = dossier code.
 """
 
@@ -24,7 +29,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from counter_app.atomicio import sha256_file
+from counter_app import crypto, vault
+from counter_app.atomicio import sha256_bytes, sha256_file
 from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import add_event, enqueue, ts
 from counter_app.errors import ValidationError
@@ -36,6 +42,7 @@ __all__ = [
     "ComponentContext",
     "RegisteredFile",
     "component_context",
+    "encrypt_existing_files",
     "file_by_uid",
     "files_for_dossier",
     "latest_scan_for_component",
@@ -267,3 +274,123 @@ def orphan_scans(cdb: CounterDB, data_root: str | Path) -> list[Path]:
             if p.relative_to(root).as_posix() not in known:
                 orphans.append(p)
     return sorted(orphans)
+
+
+# ------------------------------------------------------------------ switching encryption on
+_ENCRYPT_BATCH = 32  # row updates per transaction: a commit is a disk flush; a crash redoes at most these
+
+
+def _json_meta(text: str | None) -> dict[str, Any]:
+    try:
+        meta = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _flush_encrypted(cdb: CounterDB, updates: list[tuple[int, str, str, int, int]]) -> int:
+    """Point the rows at their envelopes, in one transaction; returns how many rows changed.
+
+    Each update is ``(file id, expected old sha256, new sha256, new size, plain size)``. The row is
+    re-read inside the transaction and only changed if it still names the plaintext we encrypted,
+    so a concurrent edit of the row (a deletion mark, a rescan) is never overwritten.
+    """
+    changed = 0
+    with cdb.write():
+        for file_id, old_sha, new_sha, new_size, plain_size in updates:
+            row = cdb.query_one("SELECT sha256, meta FROM files WHERE id = ?", (file_id,))
+            if row is None or row["sha256"] != old_sha:
+                continue
+            meta = _json_meta(row["meta"])
+            meta["plain_sha256"] = old_sha
+            meta["plain_size"] = plain_size
+            cdb.conn.execute("UPDATE files SET sha256 = ?, size = ?, meta = ? WHERE id = ?",
+                             (new_sha, new_size, json.dumps(meta, ensure_ascii=False), file_id))
+            changed += 1
+    updates.clear()
+    return changed
+
+
+def encrypt_existing_files(
+    cdb: CounterDB,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    skipped: list[ArchiveProblem] | None = None,
+) -> int:
+    """Encrypt every registered file that is still plain on disk; returns how many were converted.
+
+    Run once after :func:`counter_app.vault.setup_encryption` on a data directory that already
+    holds scans (and results from the province). Qt-free and blocking (reads and rewrites every
+    file): run it on a worker thread; ``progress(done, total)`` is called after each file.
+
+    For each ``files`` row whose file is plain, the envelope is written atomically over it
+    (:func:`counter_app.vault.store`), then ``sha256``/``size`` become the envelope's and
+    ``meta.plain_sha256``/``plain_size`` keep the document's (small batches of row updates, one
+    transaction each). **Resumable and idempotent:** a re-run skips files already converted; one
+    killed between the rename and its row update is an envelope whose *plaintext* hash equals the
+    row's hash, and only the row is fixed. Files that are missing, changed since they were stored
+    (encrypting them would hide the damage from :func:`verify_archive`) or outside the data
+    directory are left as they are and reported in ``skipped`` (when a list is given) and in the log.
+
+    Raises :class:`counter_app.vault.Locked` if the keys are not opened, and
+    :class:`~counter_app.errors.ValidationError` if the directory is not encrypted at all.
+    """
+    root = cdb.root
+    ring = vault.require_ring(root)
+    if ring is None:
+        raise ValidationError("Thư mục dữ liệu chưa bật mã hóa nên chưa mã hóa được các tệp cũ.",
+                              hint="Bật mã hóa (đặt mật khẩu mã hóa) trong Cài đặt trước, rồi chạy lại.")
+    rows = cdb.query("SELECT id, dossier_id, path, sha256, meta FROM files ORDER BY id")
+    problems: list[ArchiveProblem] = []
+    pending: list[tuple[int, str, str, int, int]] = []
+    converted = 0
+    for n, row in enumerate(rows, start=1):
+        base = {"file_id": int(row["id"]), "dossier_id": row["dossier_id"], "path": row["path"],
+                "expected_sha256": row["sha256"]}
+        path = _resolve(root, row["path"])
+        blob: bytes | None = None
+        if path is None:
+            problems.append(ArchiveProblem(**base, problem="outside"))
+        else:
+            try:
+                blob = path.read_bytes()
+            except FileNotFoundError:
+                problems.append(ArchiveProblem(**base, problem="missing"))
+            except OSError as exc:
+                problems.append(ArchiveProblem(**base, problem="unreadable", detail=exc.strerror or str(exc)))
+        if blob is not None:
+            disk_sha = sha256_bytes(blob)
+            rel = Path(row["path"]).as_posix()
+            if not crypto.is_encrypted(blob):
+                if disk_sha != row["sha256"]:
+                    problems.append(ArchiveProblem(**base, problem="changed", actual_sha256=disk_sha))
+                else:
+                    new_sha, new_size = vault.store(root, rel, blob)
+                    pending.append((int(row["id"]), row["sha256"], new_sha, new_size, len(blob)))
+            elif disk_sha != row["sha256"]:
+                # An envelope the row does not describe: either our own write whose row update was
+                # lost in a crash (its plaintext is what the row names), or damage.
+                try:
+                    plain = crypto.decrypt_bytes(ring, blob, rel)
+                except crypto.DecryptionFailed as exc:
+                    problems.append(ArchiveProblem(**base, problem="changed", actual_sha256=disk_sha,
+                                                   detail=exc.message))
+                else:
+                    if sha256_bytes(plain) == row["sha256"]:
+                        pending.append((int(row["id"]), row["sha256"], disk_sha, len(blob), len(plain)))
+                    else:
+                        problems.append(ArchiveProblem(**base, problem="changed", actual_sha256=disk_sha))
+            # else: already an envelope that its row describes (done by an earlier run or a new save)
+        if len(pending) >= _ENCRYPT_BATCH:
+            converted += _flush_encrypted(cdb, pending)
+        if progress:
+            progress(n, len(rows))
+    if pending:
+        converted += _flush_encrypted(cdb, pending)
+    if problems:
+        log.warning("encrypting existing files: %d of %d left as they are (%s)", len(problems), len(rows),
+                    ", ".join(sorted({p.problem for p in problems})))
+    if skipped is not None:
+        skipped.extend(problems)
+    log.info("encrypted %d existing files", converted)
+    return converted

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from counter_app.db import privacy
 from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import (
     ApplicantInput,
@@ -225,7 +226,10 @@ def record_session(
         citizen_id = None
         idn = nfc(applicant.id_number)
         if idn:
-            citizen_id = cdb.scalar("SELECT id FROM citizens WHERE id_number = ?", (idn,))
+            # Through the blind index when the directory is encrypted (the number itself is sealed).
+            clause, params = privacy.id_lookup_clause(cdb, "id_number", idn)
+            citizen_id = cdb.scalar(
+                f"SELECT id FROM citizens WHERE {clause} ORDER BY id_bidx IS NULL, id LIMIT 1", params)
         dossier_id = dossier_code = None
         if data.outcome == "filed_online":
             res = receive(

@@ -344,6 +344,61 @@ def m0003_audit_guidance_reviews(db: Database) -> None:
     )
 
 
+@migrations(name="0004_sealed_personal_fields")
+def m0004_sealed_personal_fields(db: Database) -> None:
+    """Blind indexes and masked copies for the personal columns (encryption at rest).
+
+    See :mod:`counter_app.db.privacy`: in an encrypted installation the personal columns hold
+    sealed values; an exact ID number or phone is found through its blind index, and the dossier
+    list shows the masked copies. Existing rows are all plain here (nothing was sealed before this
+    migration): their masked copies are filled now, in one UPDATE; they get sealed and
+    blind-indexed by ``privacy.seal_existing`` when an admin switches encryption on.
+    """
+    # The masks must equal what privacy.mask_id_number / mask_phone give new rows. Plain SQL does
+    # the usual values (only letters/digits, at most 36 characters) — a million rows in a few
+    # seconds; anything else (spaces, dots, very long) goes through those Python functions.
+    from counter_app.db.privacy import mask_id_number, mask_phone
+
+    db.conn.create_function("qmc_mask_id", 1, mask_id_number, deterministic=True)
+    db.conn.create_function("qmc_mask_phone", 1, mask_phone, deterministic=True)
+    stars = "'" + "*" * 36 + "'"
+    idn, phone = "applicant_id_number", "phone"
+    mask_id_sql = (
+        f"CASE WHEN {idn} = '' THEN '' "
+        f"WHEN length({idn}) <= 36 AND {idn} NOT GLOB '*[^0-9A-Za-z]*' THEN "
+        f"  CASE WHEN length({idn}) < 8 THEN substr({stars}, 1, length({idn})) "
+        f"  ELSE substr({idn}, 1, 4) || substr({stars}, 1, length({idn}) - 6) || substr({idn}, -2) END "
+        f"ELSE qmc_mask_id({idn}) END"
+    )
+    mask_phone_sql = (
+        f"CASE WHEN {phone} = '' THEN '' "
+        f"WHEN length({phone}) <= 36 AND {phone} NOT GLOB '*[^0-9]*' THEN "
+        f"  CASE WHEN length({phone}) < 7 THEN substr({stars}, 1, length({phone})) "
+        f"  ELSE substr({phone}, 1, 3) || substr({stars}, 1, length({phone}) - 6) || substr({phone}, -3) END "
+        f"ELSE qmc_mask_phone({phone}) END"
+    )
+    _run_script(
+        db,
+        f"""
+        ALTER TABLE dossiers ADD COLUMN applicant_id_bidx TEXT;
+        ALTER TABLE dossiers ADD COLUMN applicant_id_masked TEXT NOT NULL DEFAULT '';
+        ALTER TABLE dossiers ADD COLUMN phone_bidx TEXT;
+        ALTER TABLE dossiers ADD COLUMN phone_masked TEXT NOT NULL DEFAULT '';
+        ALTER TABLE citizens ADD COLUMN id_bidx TEXT;
+
+        -- Partial: plain installations never fill them, and an equality look-up can use them.
+        CREATE INDEX dossiers_id_bidx ON dossiers(applicant_id_bidx) WHERE applicant_id_bidx IS NOT NULL;
+        CREATE INDEX dossiers_phone_bidx ON dossiers(phone_bidx) WHERE phone_bidx IS NOT NULL;
+        -- Sealed values are random per encryption, so UNIQUE(id_number) cannot see two equal numbers
+        -- any more: in an encrypted installation the blind index carries the uniqueness.
+        CREATE UNIQUE INDEX citizens_id_bidx ON citizens(id_bidx) WHERE id_bidx IS NOT NULL;
+
+        UPDATE dossiers SET applicant_id_masked = {mask_id_sql}, phone_masked = {mask_phone_sql}
+            WHERE applicant_id_number <> '' OR phone <> '';
+        """,
+    )
+
+
 def known_migrations() -> list[str]:
     """Names of the migrations this build knows, in order."""
     return [m.name for m in migrations._migrations]

@@ -19,10 +19,15 @@ kept, and certificates with seals use full-resolution chroma (4:4:4) so thin red
 bleed.
 
 Crash safety of :func:`write_component_pdf`: the file is written and fsync'ed first
-(:func:`~counter_app.atomicio.atomic_write_bytes`), then ONE database transaction adds the
+(:func:`counter_app.vault.store`: temp + fsync + rename), then ONE database transaction adds the
 ``files`` row, the dossier event and the outbox entry. A crash between the two leaves an orphan
 file that no row points to — harmless, found by :func:`counter_app.db.files.orphan_scans` and
 removable; a row never points to a file that was not completely on disk.
+
+Encryption at rest (docs/security.md): in an encrypted data directory the PDF is stored as an
+AES-256-GCM envelope bound to its relative path. ``files.sha256``/``size`` describe the bytes *on
+disk* (the archive check and backups work without the keys); ``files.meta`` carries
+``plain_sha256``/``plain_size`` of the PDF itself, which is what the provincial system receives.
 
 Qt-free and blocking (JPEG encoding, PDF building, signing): run it on a worker thread.
 """
@@ -56,7 +61,8 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as rl_canvas
 
-from counter_app.atomicio import atomic_write_bytes
+from counter_app import vault
+from counter_app.atomicio import sha256_bytes
 from counter_app.db import files as dbfiles
 from counter_app.documents._fonts import BOLD, REGULAR, register_fonts
 from counter_app.errors import ValidationError
@@ -177,6 +183,8 @@ class ComponentFile:
     signed: bool
     warnings: tuple[str, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
+    plain_sha256: str = ""     # of the PDF itself (= sha256 unless the data directory is encrypted)
+    encrypted: bool = False    # stored as an envelope (sha256/size then describe the envelope)
 
 
 # ------------------------------------------------------------------------------------ geometry
@@ -520,7 +528,9 @@ def write_component_pdf(
     Codes and names come from the database row of ``dossier_component_id``; ``meta`` supplies
     the officer and the time. Without a signer the file is stored unsigned (``signed = 0``) and
     the result carries a warning; a signer that fails (expired certificate) raises instead, so
-    the officer decides. See the module docstring for the write order.
+    the officer decides. See the module docstring for the write order. In an encrypted data
+    directory whose keys are not opened, :class:`counter_app.vault.Locked` is raised before any
+    work is done, and nothing is written.
     """
     options = options or OutputOptions()
     root = Path(data_root)
@@ -531,6 +541,8 @@ def write_component_pdf(
             raise ValueError(f"meta.{attr}={given!r} but dossier component {dossier_component_id} has {value!r}")
     if declared_pages is not None and declared_pages < 1:
         raise ValidationError("Số trang giấy khai báo phải từ 1 trở lên.")
+    # Encrypted but locked: say so now, before seconds of JPEG encoding and signing are wasted.
+    vault.require_ring(root)
     meta = replace(
         meta,
         dossier_code=ctx.dossier_code,
@@ -567,12 +579,17 @@ def write_component_pdf(
     t0 = time.perf_counter()
     path, rel = _reserve_target(root, meta)
     try:
-        sha = atomic_write_bytes(path, pdf)  # written and fsync'ed BEFORE the row that points to it
+        # Written (encrypted when the directory is) and fsync'ed BEFORE the row that points to it.
+        sha, size = vault.store(root, rel, pdf)
     except BaseException:
         with contextlib.suppress(OSError):
-            path.unlink()  # the empty placeholder (atomic_write_bytes already removed its temp file)
+            path.unlink()  # the empty placeholder (the atomic write already removed its temp file)
         raise
     timings["write"] = (time.perf_counter() - t0) * 1000
+    # An envelope is always longer than its content; a plain store wrote exactly the PDF, whose hash
+    # is then already known (no second pass over a megabyte on the officer's wait).
+    encrypted = size != len(pdf)
+    plain_sha = sha256_bytes(pdf) if encrypted else sha
     profile = options.profile()
     file_meta = {
         "dossier_code": meta.dossier_code,
@@ -589,6 +606,9 @@ def write_component_pdf(
         "dpi": sorted({round(float(p[1])) for p in pages}),
         "signed": signer is not None,
         **signer_info,
+        # What the province receives and what a reader checks after decrypting (sync, import).
+        "plain_sha256": plain_sha,
+        "plain_size": len(pdf),
     }
     try:
         reg = dbfiles.register_scan(
@@ -597,7 +617,7 @@ def write_component_pdf(
             rel_path=rel,
             name=Path(rel).name,
             sha256=sha,
-            size=len(pdf),
+            size=size,
             page_count=page_count,
             declared_pages=declared_pages,
             signed=signer is not None,
@@ -610,10 +630,11 @@ def write_component_pdf(
         with contextlib.suppress(OSError):
             path.unlink()
         raise
-    log.info("digitised component %s of %s: %d pages, %d bytes, signed=%s",
-             meta.component_code, meta.dossier_code, page_count, len(pdf), signer is not None)
+    log.info("digitised component %s of %s: %d pages, %d bytes, signed=%s, encrypted=%s",
+             meta.component_code, meta.dossier_code, page_count, len(pdf), signer is not None, encrypted)
     return ComponentFile(
-        file_id=reg.file_id, uid=reg.uid, path=path, rel_path=rel, sha256=sha, size=len(pdf),
+        file_id=reg.file_id, uid=reg.uid, path=path, rel_path=rel, sha256=sha, size=size,
         page_count=page_count, declared_pages=declared_pages, page_mismatch=mismatch,
         signed=signer is not None, warnings=tuple(warnings), timings_ms=timings,
+        plain_sha256=plain_sha, encrypted=encrypted,
     )

@@ -22,6 +22,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from counter_app import vault
 from counter_app.atomicio import atomic_write_bytes
 from counter_app.errors import ValidationError
 
@@ -54,15 +55,19 @@ class ScanPage:
         return asdict(self)
 
 
-def _write_jpeg(path: Path, image: np.ndarray) -> None:
+def _write_jpeg(path: Path, image: np.ndarray, root: Path | None) -> None:
     ok, buf = cv2.imencode(".jpg", image, JPEG_KEEP)
     if not ok:
         raise ValidationError("Không ghi được ảnh trang quét.")
-    atomic_write_bytes(path, buf.tobytes())
+    if root is None:
+        atomic_write_bytes(path, buf.tobytes())
+    else:  # pages of citizens' papers wait here until saved: encrypted like the archive
+        vault.store(root, path.relative_to(root), buf.tobytes())
 
 
-def _read(path: Path) -> np.ndarray:
-    img = cv2.imread(str(path), cv2.IMREAD_COLOR)
+def _read(path: Path, root: Path | None) -> np.ndarray:
+    data = path.read_bytes() if root is None else vault.load(root, path.relative_to(root))
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     if img is None:
         raise ValidationError(f"Không đọc được ảnh trang {path.name}.")
     return img
@@ -98,8 +103,9 @@ class ScanSession:
 
     def __init__(self, folder: Path, dossier_id: int | None = None,
                  process: Callable[..., Any] | None = None) -> None:
-        self.folder = folder
+        self.folder = folder.resolve()
         self.folder.mkdir(parents=True, exist_ok=True)
+        self._root = vault.find_root(self.folder)  # None outside a data directory (tests, tools)
         self.dossier_id = dossier_id
         self.pages: list[ScanPage] = []
         self.thumbs: dict[str, np.ndarray] = {}
@@ -131,14 +137,14 @@ class ScanSession:
             s.pages.append(page)
             src = s._processed(page.uid) if page.state == "processed" else s._original(page.uid)
             if src.exists():
-                s.thumbs[page.uid] = thumbnail(_read(src))
+                s.thumbs[page.uid] = thumbnail(_read(src, s._root))
         return s
 
     # -------------------------------------------------------------------- pages in
     def add(self, image: np.ndarray, dpi: int, source: str = "", replace_uid: str | None = None) -> ScanPage:
         """Store an acquired page on disk first, then list it (or put it in place of a rescanned one)."""
         page = ScanPage(uid=uuid.uuid4().hex, dpi=int(dpi), source=source)
-        _write_jpeg(self._original(page.uid), image)
+        _write_jpeg(self._original(page.uid), image, self._root)
         with self._lock:
             if replace_uid is not None:
                 i = self.index(replace_uid)
@@ -158,7 +164,7 @@ class ScanSession:
 
             self._process = process_page
         page = self.get(uid)
-        original = _read(self._original(uid))
+        original = _read(self._original(uid), self._root)
         try:
             if page.manual_quad is not None:
                 # The officer's corners win: crop to them, then let the pipeline straighten the rest.
@@ -171,7 +177,7 @@ class ScanSession:
             self.save_manifest()
             return page
         image = _rotate(result.image, page.extra_rotation)
-        _write_jpeg(self._processed(uid), image)
+        _write_jpeg(self._processed(uid), image, self._root)
         with self._lock:
             page.state = "processed"
             page.blank = bool(result.blank)
@@ -226,8 +232,8 @@ class ScanSession:
         """Turn a processed page by a multiple of 90° (the officer knows better than the detector)."""
         page = self.get(uid)
         path = self._processed(uid) if page.state == "processed" else self._original(uid)
-        image = _rotate(_read(path), degrees)
-        _write_jpeg(path, image)
+        image = _rotate(_read(path, self._root), degrees)
+        _write_jpeg(path, image, self._root)
         with self._lock:
             page.extra_rotation = (page.extra_rotation + degrees) % 360
             self.thumbs[uid] = thumbnail(image)
@@ -279,8 +285,8 @@ class ScanSession:
         """Full-resolution image of a page (processed if available)."""
         page = self.get(uid)
         if processed and page.state == "processed":
-            return _read(self._processed(uid))
-        return _read(self._original(uid))
+            return _read(self._processed(uid), self._root)
+        return _read(self._original(uid), self._root)
 
     def component_pages(self, component_id: int) -> list[ScanPage]:
         """Non-blank pages assigned to a component, in batch order."""

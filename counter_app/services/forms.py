@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from counter_app.atomicio import atomic_write_bytes
+from counter_app import vault
 from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import dossier_detail, parse_ts
 from counter_app.documents import forms as f
@@ -115,9 +115,14 @@ def render_form(cdb: CounterDB, dossier_id: int, kind: FormKind, **kw: Any) -> b
 
 def store_form(data_root: Path, dossier_code: str, dossier_id: int, kind: FormKind, pdf: bytes,
                now: dt.datetime | None = None) -> Path:
-    """Write a rendered form atomically under documents/YYYY/MM/ and return its path."""
+    """Write a rendered form atomically under documents/YYYY/MM/ and return its path.
+
+    Forms carry the applicant's ID number and address, so in an encrypted data directory they are
+    stored as envelopes like scans (read them back with :func:`counter_app.vault.load_path`);
+    raises :class:`counter_app.vault.Locked` if the directory is encrypted but not unlocked.
+    """
     now = now or dt.datetime.now()
     safe = re.sub(r"[^A-Za-z0-9.\-]", "_", dossier_code or f"hs{dossier_id}")
-    path = data_root / "documents" / f"{now:%Y}" / f"{now:%m}" / f"{safe}-{FILE_SLUG[kind]}-{now:%H%M%S}.pdf"
-    atomic_write_bytes(path, pdf)
-    return path
+    rel = f"documents/{now:%Y}/{now:%m}/{safe}-{FILE_SLUG[kind]}-{now:%H%M%S}.pdf"
+    vault.store(data_root, rel, pdf)
+    return data_root / rel

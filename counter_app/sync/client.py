@@ -18,6 +18,7 @@ Glossary: hồ sơ = dossier, tệp = file, phiên đăng nhập = session, ch�
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import os
 import random
@@ -32,6 +33,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from counter_app import crypto, vault
 from counter_app.atomicio import atomic_write_bytes, sha256_bytes, sha256_file
 from counter_app.errors import CounterError
 from counter_app.sync import protocol as p
@@ -383,11 +385,16 @@ class ProvincialClient:
         The local bytes are checked against ``sha256`` first, so a file changed or damaged on
         disk is reported (:class:`LocalFileProblem`) instead of being sent and refused.
         A cut connection costs at most one chunk: the next call resumes where the server is.
+
+        ``size`` and ``sha256`` are those of the document itself. A file stored encrypted
+        (:mod:`counter_app.vault`) is decrypted in memory and its *plaintext* is sent: the province
+        needs the PDF, never our envelope. One that does not decrypt (keys not opened, file
+        changed or moved) is a :class:`LocalFileProblem` with the reason; nothing is sent.
         """
-        _check_local_file(path, size, sha256)
+        plain = _local_plaintext(path, size, sha256)
         status = self._announce(file_id, name, size, sha256)
         restarts = 0
-        with open(path, "rb") as handle:
+        with (io.BytesIO(plain) if plain is not None else open(path, "rb")) as handle:
             while not status.complete:
                 handle.seek(status.offset)
                 chunk = handle.read(min(self.config.chunk_size, size - status.offset))
@@ -434,11 +441,23 @@ class ProvincialClient:
                        body=body)
 
     def download(self, url: str, dest: Path, *, expected_sha256: str | None = None) -> tuple[str, int]:
-        """Fetch a result document into ``dest`` atomically; returns (sha256, size).
+        """Fetch a result document into ``dest`` atomically; returns the document's (sha256, size).
 
         The SHA-256 is checked against the server's ``X-Content-SHA256`` header (and
-        ``expected_sha256`` when known) before anything is written.
+        ``expected_sha256`` when known) before anything is written. Inside a data directory the
+        file goes through :func:`counter_app.vault.store`, so it is encrypted when the directory
+        is (the sync worker uses :meth:`fetch` and stores itself, to record both hashes).
         """
+        data = self.fetch(url, expected_sha256=expected_sha256)
+        root = vault.find_root(dest)
+        if root is None:
+            atomic_write_bytes(dest, data)
+        else:
+            vault.store(root, Path(dest).resolve().relative_to(root), data)
+        return sha256_bytes(data), len(data)
+
+    def fetch(self, url: str, *, expected_sha256: str | None = None) -> bytes:
+        """A result document's bytes, checked against the server's SHA-256; nothing is written."""
         target = url
         if url.startswith(("http://", "https://")) and _origin(url) != self._origin:
             # Never hand our bearer token to another host: fetch the same file id from our server.
@@ -458,8 +477,7 @@ class ProvincialClient:
         for wanted in (response.headers.get("X-Content-SHA256"), expected_sha256):
             if wanted and wanted.lower() != digest:
                 raise ServerError("Giấy tờ kết quả tải về bị sai mã kiểm tra; sẽ tải lại sau.", status=200)
-        atomic_write_bytes(dest, data)
-        return digest, len(data)
+        return data
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -502,12 +520,47 @@ def _file_changed(path: Path) -> LocalFileProblem:
                             "rồi bấm «Gửi lại».")
 
 
+def _missing(path: Path) -> LocalFileProblem:
+    return LocalFileProblem(f"Không tìm thấy tệp {path.name} trên máy.",
+                            hint="Khôi phục thư mục dữ liệu từ bản sao lưu hoặc số hóa lại, rồi bấm «Gửi lại».")
+
+
 def _check_local_file(path: Path, size: int, sha256: str) -> None:
     try:
         actual_size = path.stat().st_size
     except OSError:
-        raise LocalFileProblem(f"Không tìm thấy tệp {path.name} trên máy.",
-                               hint="Khôi phục thư mục dữ liệu từ bản sao lưu hoặc số hóa lại, rồi bấm «Gửi lại».") \
-            from None
+        raise _missing(path) from None
     if actual_size != size or sha256_file(path) != sha256.lower():
         raise _file_changed(path)
+
+
+def _local_plaintext(path: Path, size: int, sha256: str) -> bytes | None:
+    """Check the local file against the document's ``size``/``sha256`` before anything is sent.
+
+    Returns the decrypted document when the file is an envelope (encrypted data directory), or
+    None for a plain file, which is then streamed from disk as before (no copy in memory).
+    """
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(crypto.MAGIC))
+    except OSError:
+        raise _missing(path) from None
+    if not crypto.is_encrypted(head):
+        _check_local_file(path, size, sha256)
+        return None
+    try:
+        plain = vault.load_path(path)
+    except OSError:
+        raise _missing(path) from None
+    except CounterError as exc:  # keys not opened, or the envelope was changed or moved (DecryptionFailed)
+        problem = LocalFileProblem(f"Không giải mã được tệp {path.name} để gửi: {exc.message}",
+                                   hint=exc.hint or "Mở khóa dữ liệu mã hóa hoặc khôi phục tệp từ bản sao lưu, "
+                                   "rồi bấm «Gửi lại».")
+        # Keys not opened in this process: heals once they are (the entry waits, no «Gửi lại»
+        # needed); a changed or moved envelope never heals by itself and is parked.
+        root = vault.find_root(path)
+        problem.retryable = isinstance(exc, vault.Locked) or (root is not None and vault.ring(root) is None)
+        raise problem from None
+    if len(plain) != size or sha256_bytes(plain) != sha256.lower():
+        raise _file_changed(path)
+    return plain

@@ -54,13 +54,18 @@ _PROGRESS_TEXT = {
 
 @dataclass(frozen=True)
 class FileRef:
-    """A local file that must be on the server before the dossier naming it is sent."""
+    """A local file that must be on the server before the dossier naming it is sent.
+
+    ``size`` and ``sha256`` describe the *plaintext* document, which is what the province receives:
+    in an encrypted data directory the bytes on disk are an envelope, and the client decrypts
+    before uploading (see :meth:`counter_app.sync.client.ProvincialClient.upload_file`).
+    """
 
     uid: str          # files.uid = TepDinhKemId = the upload's file_id (client-generated, stable)
     path: Path        # absolute path on this machine
     name: str
-    size: int
-    sha256: str
+    size: int         # of the plaintext (files.meta plain_size, else files.size)
+    sha256: str       # of the plaintext (files.meta plain_sha256, else files.sha256)
     dossier_id: int | None
     outside: bool = False  # the row's path leads out of the data directory: never read it
 
@@ -71,13 +76,26 @@ def wire_time(text: str | None) -> str:
     return p.format_timestamp(moment) if moment else ""
 
 
+def _file_meta(meta: str | None) -> dict[str, Any]:
+    try:
+        decoded = json.loads(meta or "{}")
+    except ValueError:
+        return {}
+    return decoded if isinstance(decoded, dict) else {}
+
+
 def _file_ref(row: dict[str, Any], data_root: Path) -> FileRef:
     root = data_root.resolve()
     path = (root / row["path"]).resolve()
     # A tampered row ("../../secret") must not make the counter upload a file from elsewhere.
     outside = not path.is_relative_to(root)
-    return FileRef(uid=row["uid"], path=path, name=row["name"], size=int(row["size"]), sha256=row["sha256"],
-                   dossier_id=row.get("dossier_id"), outside=outside)
+    # files.sha256/size describe the bytes on disk (an envelope when the directory is encrypted);
+    # the province gets the document itself, whose hash and size the meta keeps.
+    meta = _file_meta(row.get("meta"))
+    sha = meta.get("plain_sha256") if isinstance(meta.get("plain_sha256"), str) else None
+    size = meta.get("plain_size") if isinstance(meta.get("plain_size"), int) else None
+    return FileRef(uid=row["uid"], path=path, name=row["name"], size=int(size if size is not None else row["size"]),
+                   sha256=sha or row["sha256"], dossier_id=row.get("dossier_id"), outside=outside)
 
 
 def _is_deleted(meta: str | None) -> bool:
@@ -173,8 +191,14 @@ def _identities(id_number: str) -> list[dict[str, Any]]:
 
 
 def dossier_payload(cdb: CounterDB, dossier_id: int) -> dict[str, Any]:
-    """The dossier as ``DongBoHoSoMC`` expects it. Raises ``LookupError`` if it has no code yet."""
-    d = cdb.query_one("SELECT * FROM dossiers WHERE id = ?", (dossier_id,))
+    """The dossier as ``DongBoHoSoMC`` expects it. Raises ``LookupError`` if it has no code yet.
+
+    Personal fields are sent in plain text (the province's system needs them): sealed ones are
+    opened here; a locked encrypted directory raises :class:`counter_app.vault.Locked`.
+    """
+    from counter_app.db import privacy
+
+    d = privacy.open_row(cdb, "dossiers", cdb.query_one("SELECT * FROM dossiers WHERE id = ?", (dossier_id,)))
     if d is None or not d["code"]:
         raise LookupError(f"dossier {dossier_id} has no code (not accepted) and is never sent")
     proc = cdb.query_one("SELECT name, field_code, field_name FROM procedures WHERE code = ?",

@@ -3,7 +3,8 @@
 Settings read (table ``settings``, JSON values; see docs/sync.md):
 
 - ``provincial_endpoint`` — base URL, e.g. ``https://motcua.<tỉnh>.gov.vn`` (written by setup);
-- ``sync_username``, ``sync_password`` — the counter's account at the provincial system;
+- ``sync_username``, ``sync_password`` — the counter's account at the provincial system (the
+  password is sealed in an encrypted data directory: ``privacy.set_secret_setting``);
 - ``sync_ca_file`` — optional PEM file of the CA to trust (a province's own CA or self-signed
   certificate); when empty the system's trusted CAs are used. Verification is never turned off;
 - ``sync_interval_seconds`` (default 60) — how often the loop pulls the province's changes;
@@ -30,9 +31,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from counter_app.db.database import CounterDB, open_database
+from counter_app.db.privacy import get_secret_setting
 from counter_app.paths import DataDir
 from counter_app.sync.client import ClientConfig, ProvincialClient, SyncError, SyncNotConfigured
 from counter_app.sync.worker import SyncConfig, SyncReport, run_forever, sync_once
+from counter_app.vault import Locked
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +48,8 @@ def client_config(cdb: CounterDB) -> ClientConfig:
     """The client configuration from settings; raises :class:`SyncNotConfigured` if incomplete."""
     endpoint = str(cdb.get_setting("provincial_endpoint") or "").strip()
     username = str(cdb.get_setting("sync_username") or "").strip()
-    password = str(cdb.get_setting("sync_password") or "")
+    # Sealed in an encrypted data directory (counter_app.db.privacy.set_secret_setting).
+    password = get_secret_setting(cdb, "sync_password")
     ca_file = str(cdb.get_setting("sync_ca_file") or "").strip() or None
     if not endpoint or not username:
         raise SyncNotConfigured(
@@ -141,6 +145,10 @@ def main_sync(data_dir: DataDir, once: bool, stop: threading.Event | None = None
                 print(f"Lỗi: {exc.user_message()}", file=sys.stderr)
                 return 2
             except SyncError as exc:  # e.g. a CA file that does not exist
+                print(f"Lỗi: {exc.user_message()}", file=sys.stderr)
+                return 2
+            except Locked as exc:  # encrypted data directory whose keys this process has not opened
+                log.error("sync: data directory is locked")
                 print(f"Lỗi: {exc.user_message()}", file=sys.stderr)
                 return 2
         finally:

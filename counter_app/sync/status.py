@@ -36,6 +36,7 @@ ERROR_KIND_LABELS = {
     "rejected": "Máy chủ từ chối một số mục",
     "local_file": "Tệp trên máy bị hỏng hoặc mất",
     "not_configured": "Chưa cài đặt đồng bộ",
+    "locked": "Dữ liệu mã hóa chưa mở khóa",
     "sync": "Lỗi đồng bộ",
 }
 
@@ -89,7 +90,7 @@ class QueueStatus:
                 parts.append(text)
             if self.errors:
                 parts.append(f"{self.errors} mục lỗi")
-        if self.last_error_kind in ("unreachable", "certificate", "login", "server", "not_configured"):
+        if self.last_error_kind in ("unreachable", "certificate", "login", "server", "not_configured", "locked"):
             parts.append(self.last_error_label)
         if self.last_success_at is not None:
             parts.append(f"gửi được lần cuối {self.last_success_at:%H:%M %d/%m}")

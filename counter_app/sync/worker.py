@@ -55,6 +55,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from counter_app import vault
+from counter_app.atomicio import sha256_bytes
 from counter_app.db.catalogue import store_procedures
 from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import add_event, ts
@@ -75,6 +77,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "PROVINCE_STATUSES",
+    "KeysLocked",
     "SyncConfig",
     "SyncReport",
     "pull_catalogue",
@@ -105,6 +108,23 @@ PROVINCE_STATUSES = frozenset({4, 5, 6, 8, 9, 10})
 COUNTER_FINAL_STATUSES = frozenset({3, 7, 10})
 # Errors that concern the connection or the account, not one item: stop the pass, charge nobody.
 _GLOBAL_ERRORS = (CertificateNotTrusted, LoginRejected)
+
+
+class KeysLocked(SyncError):
+    """The data directory is encrypted and its keys are not opened in this process.
+
+    Nothing could be read (sealed fields, encrypted scans) or stored (results), so the pass stops
+    before claiming anything, like an outage: no entry is charged or parked.
+    """
+
+    kind = "locked"
+
+
+def _require_keys(data_root: Path) -> None:
+    try:
+        vault.require_ring(data_root)
+    except vault.Locked as exc:
+        raise KeysLocked(exc.message, hint=exc.hint) from None
 
 
 @dataclass(frozen=True)
@@ -567,11 +587,16 @@ def _download_result(client: ProvincialClient, data_root: Path, code: str, doc: 
     gid = doc["GiayToId"]
     rel = Path("documents") / "results" / f"{now:%Y-%m}" / f"{_safe_name(code)}-{_safe_name(gid)[:12]}.pdf"
     url = str(doc.get("DuongDanTepTinKetQua") or p.file_path(gid))
-    sha, size = client.download(url, data_root / rel)
+    data = client.fetch(url)
+    # Stored like a scan: encrypted when the data directory is (vault.Locked if its keys are not
+    # open: the caller postpones the document). The row holds the hash of the bytes on disk, the
+    # meta the province's own hash of the document.
+    sha, size = vault.store(data_root, rel, data)
     return {"uid": gid, "path": rel.as_posix(), "sha256": sha, "size": size,
             "name": str(doc.get("TenGiayTo") or rel.name)[:255],
             "meta": {"source": "province", "MaGiayToKetQua": doc.get("MaGiayToKetQua", ""),
-                     "MaThanhPhanHoSo": doc.get("MaThanhPhanHoSo", ""), "TenGiayTo": doc.get("TenGiayTo", "")}}
+                     "MaThanhPhanHoSo": doc.get("MaThanhPhanHoSo", ""), "TenGiayTo": doc.get("TenGiayTo", ""),
+                     "plain_sha256": sha256_bytes(data), "plain_size": len(data)}}
 
 
 def _apply(cdb: CounterDB, item: dict[str, Any], local: dict[str, Any], files: list[dict[str, Any]],
@@ -753,6 +778,7 @@ def sync_once(cdb: CounterDB, data_root: Path, client: ProvincialClient, now: da
     if recover:
         report.recovered = recover_interrupted(cdb)
     try:
+        _require_keys(Path(data_root))
         _resume_after_outage(cdb, client, now)
         push(cdb, Path(data_root), client, report, config=config, now=now, stop=stop, uploaded=uploaded)
         if report.error is None and config.pull and not (stop and stop.is_set()):

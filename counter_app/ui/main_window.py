@@ -7,6 +7,7 @@ from typing import Any
 
 from counter_app.db.database import CounterDB
 from counter_app.paths import DataDir
+from counter_app.ui.backups import BackupScheduler
 from counter_app.ui.dossier_list import DossierListPage
 from counter_app.ui.qt import (
     QCloseEvent,
@@ -91,6 +92,10 @@ class MainWindow(QMainWindow):
         self.supervision_holder = QWidget()
         QVBoxLayout(self.supervision_holder).setContentsMargins(0, 0, 0, 0)
         self.settings_page = SettingsPage(worker)
+        # One scheduler for the timer and the «Sao lưu ngay» button: never two backups at once.
+        self.backup_scheduler = BackupScheduler(worker, DataDir(Path(data_dir)), self)
+        self.settings_page.backup_panel.attach(self.backup_scheduler)
+        self.settings_page.backup_panel.restart_requested.connect(self.close)
         self.user: Any = None
         for key, title, shortcut in NAV:
             if key == "dossiers":
@@ -131,9 +136,13 @@ class MainWindow(QMainWindow):
         self.officer_label = QLabel("Cán bộ: —")
         self.agency_label = QLabel("Cơ quan: —")
         self.sync_label = QLabel("Đồng bộ: —")
+        self.backup_label = QLabel()
+        self.backup_label.setVisible(False)
+        self.backup_scheduler.status_changed.connect(self._show_backup_status)
         sb = self.statusBar()
         sb.addWidget(self.officer_label)
         sb.addWidget(self.agency_label, 1)
+        sb.addPermanentWidget(self.backup_label)
         sb.addPermanentWidget(self.sync_label)
         self._status_timer = QTimer(self, interval=30_000)
         self._status_timer.timeout.connect(self.refresh_status)
@@ -195,6 +204,9 @@ class MainWindow(QMainWindow):
 
         self.settings_page.user_id = user.id
         self.settings_page.set_editable(can_edit_settings(user.role))
+        self.settings_page.backup_panel.set_user(user)
+        self.backup_scheduler.set_user(user)
+        self.backup_scheduler.start()  # scheduled backups run whoever is logged in
         allowed = visible_pages(user.role)
         for row, (key, _title, _sc) in enumerate(NAV):
             self.nav.item(row).setHidden(key not in allowed)
@@ -225,6 +237,7 @@ class MainWindow(QMainWindow):
         self.scanning.refresh()
         self.sync_page.refresh()
         self.settings_page.refresh()
+        self.settings_page.backup_panel.refresh()
         if not getattr(self, "no_background_sync", False):
             self.sync_runner.start()
         self._status_timer.start()
@@ -258,8 +271,17 @@ class MainWindow(QMainWindow):
         self.sync_label.setStyleSheet(f"color:{colour}")
         self.settings_page.show_settings(s)
 
+    def _show_backup_status(self, text: str, level: str) -> None:
+        # Long warnings (a folder path, what to do) are cut in the bar; the tooltip has all of it.
+        self.backup_label.setText(text if len(text) <= 110 else text[:107] + "…")
+        self.backup_label.setToolTip(text)
+        self.backup_label.setStyleSheet({"warn": "color:#c62828; font-weight:bold", "busy": "color:#1565c0",
+                                         "ok": "color:#2e7d32"}.get(level, ""))
+        self.backup_label.setVisible(bool(text))
+
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop timers; the composition root stops the worker after the loop ends."""
         self._status_timer.stop()
         self.sync_runner.stop()
+        self.backup_scheduler.stop()  # a running backup stops at its next file, leaving no partial folder
         super().closeEvent(event)

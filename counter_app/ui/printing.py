@@ -3,6 +3,10 @@
 PDF pages are rasterised with pypdfium2 (PDFium, the engine Chrome uses; the PySide6 wheels do not
 ship QtPdf) at the printer's resolution and painted at 100% scale: administrative forms must not
 shrink on paper.
+
+Files of the data directory may be encrypted at rest: they are read through
+:func:`counter_app.vault.load_path` and PDFium gets the decrypted bytes (nothing is written to disk
+in clear). A file that cannot be decrypted is explained to the officer, never shown as garbage.
 """
 
 from __future__ import annotations
@@ -11,9 +15,12 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
+from counter_app import vault
+from counter_app.errors import CounterError
 from counter_app.scanning.sources.fileimport import (
     PDFIUM_LOCK as _PDFIUM_LOCK,  # PDFium is not thread-safe: one lock app-wide
 )
+from counter_app.ui.errors import show_exception
 from counter_app.ui.qt import (
     QImage,
     QMessageBox,
@@ -52,14 +59,29 @@ def _paint(pdf: pdfium.PdfDocument, printer: QPrinter) -> None:
         painter.end()
 
 
+def load_pdf(path: Path) -> pdfium.PdfDocument:
+    """Open a PDF of the data directory (decrypted in memory when stored encrypted) or any other PDF.
+
+    Raises :class:`~counter_app.errors.CounterError` (keys not opened, file changed or moved),
+    ``OSError`` or ``pdfium.PdfiumError``.
+    """
+    data = vault.load_path(path)  # a form is tens of KB and decrypts in well under a millisecond
+    with _PDFIUM_LOCK:
+        return pdfium.PdfDocument(data)
+
+
 def preview_pdf(parent: QWidget | None, path: Path) -> None:
     """Open Qt's print preview for a PDF; the officer prints or saves from there."""
     try:
+        pdf = load_pdf(path)
         with _PDFIUM_LOCK:
-            pdf = pdfium.PdfDocument(str(path))
             w, h = pdf[0].get_size()
-    except (pdfium.PdfiumError, OSError):
-        QMessageBox.warning(parent, "Không mở được tệp", f"Không đọc được {path}.")
+    except CounterError as exc:
+        show_exception(parent, exc)
+        return
+    except (pdfium.PdfiumError, OSError, IndexError):
+        QMessageBox.warning(parent, "Không mở được tệp",
+                            f"Không đọc được {path}.\nTạo lại giấy tờ rồi in lại; nếu vẫn lỗi, báo quản trị.")
         return
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPageSize(QPageSize(QSizeF(w, h), QPageSize.Unit.Point))

@@ -11,10 +11,12 @@ from counter_app.ui.errors import show_exception
 from counter_app.ui.qt import (
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     Qt,
     QVBoxLayout,
     QWidget,
@@ -31,8 +33,7 @@ FIELDS: list[tuple[str, str, str, Any, str]] = [
     ("online_target_percent", "Chỉ tiêu nộp trực tuyến (%/năm)", "number", 20.0, "Chỉ tiêu của tỉnh cho cấp xã"),
     ("idle_lock_minutes", "Tự khóa màn hình sau (phút)", "number", 10.0, "0 = không tự khóa"),
     ("sync_warn_days", "Cảnh báo mục chờ đồng bộ quá (ngày)", "number", 2.0, ""),
-    ("backup_dir", "Thư mục sao lưu (ổ USB)", "text", "", "Để trống: không sao lưu tự động"),
-    ("backup_interval_hours", "Sao lưu mỗi (giờ)", "number", 24.0, ""),
+    # backup_dir / backup_interval_hours: edited in the «Sao lưu» group (counter_app.ui.backups).
 ]
 
 
@@ -85,13 +86,31 @@ class SettingsPage(QWidget):
         self.save_btn.clicked.connect(self.save)
         self.note = QLabel()
         form.addRow(self.save_btn, self.note)
-        lay = QVBoxLayout(self)
+        # Agency, backup and encryption groups are taller than a 768-px counter screen: scroll.
+        content = QWidget()
+        lay = QVBoxLayout(content)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
         lay.addWidget(self.info)
         lay.addWidget(box)
+        from counter_app.ui.backups import BackupPanel  # the main window attaches its scheduler
+
+        self.backup_panel = BackupPanel(worker)
+        lay.addWidget(self.backup_panel)
+        from counter_app.ui.keys import EncryptionPanel  # status for everyone; key changes for the admin
+
+        self.encryption_panel = EncryptionPanel(worker, lambda: self.user_id)
+        lay.addWidget(self.encryption_panel)
         lay.addStretch(1)
 
     def set_editable(self, editable: bool) -> None:
         """Only an admin edits; others see the values."""
+        self.encryption_panel.set_admin(editable)
         for w in self.widgets.values():
             w.setEnabled(editable)
         self.save_btn.setVisible(editable)
@@ -107,6 +126,7 @@ class SettingsPage(QWidget):
 
     def refresh(self) -> None:
         """Load the editable values."""
+        self.encryption_panel.refresh()
         keys = [f[0] for f in FIELDS]
         self.worker.submit(lambda cdb: {k: cdb.get_setting(k) for k in keys}, self._fill)
 

@@ -1,9 +1,11 @@
-"""First-run setup: agency, workstation, provincial endpoint, first admin; demo data offered."""
+"""First-run setup: agency, workstation, provincial endpoint, first admin, encryption passphrase;
+demo data offered. The recovery key is made and shown by the caller once the keys exist."""
 
 from __future__ import annotations
 
 from counter_app.db.setup import SetupInput
 from counter_app.demo import DEMO_AGENCY
+from counter_app.ui.keys import DEMO_PASSPHRASE, MIN_PASSPHRASE_LENGTH, passphrase_problem, secret_text
 from counter_app.ui.qt import (
     QCheckBox,
     QDialog,
@@ -11,7 +13,6 @@ from counter_app.ui.qt import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -40,6 +41,17 @@ class SetupDialog(QDialog):
         self.endpoint = QLineEdit(placeholderText="https://motcua.<tỉnh>.gov.vn (để trống nếu chưa có)")
         self.admin_password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.admin_password2 = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.passphrase = QLineEdit(echoMode=QLineEdit.EchoMode.Password,
+                                    placeholderText=f"Ít nhất {MIN_PASSPHRASE_LENGTH} ký tự, khác mật khẩu quản trị")
+        self.passphrase2 = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        crypt_note = QLabel(
+            "<i>Mật khẩu mã hóa dữ liệu</i> khóa các bản quét và thông tin cá nhân của công dân trên máy này: "
+            "ai chép thư mục dữ liệu đi nơi khác cũng không đọc được. Sau khi cài đặt, chương trình tạo một "
+            "<b>khóa khôi phục</b> để in và cất vào két — dùng khi quên mật khẩu này.")
+        crypt_note.setWordWrap(True)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00020")
         self.demo = QCheckBox("Tạo dữ liệu mẫu (2.000 hồ sơ) để làm quen với chương trình")
         form = QFormLayout()
         form.addRow("Mã định danh cơ quan *", self.agency_code)
@@ -50,6 +62,9 @@ class SetupDialog(QDialog):
         form.addRow("Hệ thống một cửa của tỉnh", self.endpoint)
         form.addRow("Mật khẩu quản trị (admin)", self.admin_password)
         form.addRow("Nhập lại mật khẩu", self.admin_password2)
+        form.addRow(crypt_note)
+        form.addRow("Mật khẩu mã hóa dữ liệu *", self.passphrase)
+        form.addRow("Nhập lại mật khẩu mã hóa", self.passphrase2)
         use_demo = QPushButton("Điền thông tin mẫu")
         use_demo.clicked.connect(self.fill_demo)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -62,6 +77,7 @@ class SetupDialog(QDialog):
         lay.addWidget(intro)
         lay.addLayout(form)
         lay.addWidget(self.demo)
+        lay.addWidget(self.message)
         lay.addWidget(buttons)
         self.agency_code.setFocus()
 
@@ -75,16 +91,32 @@ class SetupDialog(QDialog):
         self.endpoint.setText(d.provincial_endpoint)
         self.admin_password.setText("demo")
         self.admin_password2.setText("demo")
+        # «demo» is accepted only with demo data ticked (see problem()); never for real data.
+        self.passphrase.setText(DEMO_PASSPHRASE)
+        self.passphrase2.setText(DEMO_PASSPHRASE)
         self.demo.setChecked(True)
 
-    def _check_and_accept(self) -> None:
+    def problem(self) -> str | None:
+        """What must be fixed before setup can run (Vietnamese), or None."""
         if not self.agency_code.text().strip() or not self.agency_name.text().strip():
-            QMessageBox.warning(self, "Thiếu thông tin", "Cần nhập mã định danh và tên cơ quan.")
-            return
+            return "Cần nhập mã định danh và tên cơ quan."
         if self.admin_password.text() != self.admin_password2.text():
-            QMessageBox.warning(self, "Mật khẩu không khớp", "Hai lần nhập mật khẩu quản trị khác nhau.")
+            return "Hai lần nhập mật khẩu quản trị khác nhau. Nhập lại cả hai ô cho giống nhau."
+        return passphrase_problem(self.encryption_passphrase(), secret_text(self.passphrase2),
+                                  admin_password=secret_text(self.admin_password), allow_demo=self.demo.isChecked())
+
+    def _check_and_accept(self) -> None:
+        problem = self.problem()
+        if problem:
+            # Shown in the dialog (not a message box): the officer sees it next to the fields to fix.
+            self.message.setText(problem)
             return
+        self.message.clear()
         self.accept()
+
+    def encryption_passphrase(self) -> str:
+        """The encryption passphrase typed (NFC)."""
+        return secret_text(self.passphrase)
 
     def value(self) -> SetupInput:
         """What the user entered."""

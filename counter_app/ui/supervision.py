@@ -20,6 +20,7 @@ from typing import Any
 from counter_app.db import reviews
 from counter_app.db.database import CounterDB
 from counter_app.domain.lifecycle import STATUS_LABELS, Status
+from counter_app.errors import CounterError
 from counter_app.reports import indicators as ind
 from counter_app.reports import monthly
 from counter_app.ui.errors import show_exception
@@ -713,7 +714,10 @@ class SupervisionPage(QWidget):
     def _preview_failed(self, file_id: int, exc: BaseException) -> None:
         if file_id == self._preview_for:
             log.info("preview failed: %s", exc)
-            self.preview.setText("Không mở được tệp số hóa (tệp bị mất hoặc hỏng).")
+            if isinstance(exc, CounterError):  # keys not opened, scan changed or moved: say what to do
+                self.preview.setText(f"Không mở được tệp số hóa. {exc.user_message()}")
+            else:
+                self.preview.setText("Không mở được tệp số hóa (tệp bị mất hoặc hỏng).")
 
     def _current_review(self) -> dict[str, Any] | None:
         row = self.review_table.currentRow()
@@ -806,11 +810,18 @@ from counter_app.scanning.sources.fileimport import PDFIUM_LOCK as _PDFIUM_LOCK 
 
 
 def _render_first_page(path: Path) -> QImage:
-    """Page 1 of a scan PDF as a QImage (pool thread; QImage is safe off the UI thread)."""
+    """Page 1 of a scan PDF as a QImage (pool thread; QImage is safe off the UI thread).
+
+    The scan is decrypted in memory when the data directory is encrypted; a scan that cannot be
+    decrypted raises its :class:`CounterError` (shown by :meth:`SupervisionPage._preview_failed`).
+    """
     import pypdfium2 as pdfium
 
+    from counter_app import vault
+
+    data = vault.load_path(path)
     with _PDFIUM_LOCK:
-        pdf = pdfium.PdfDocument(str(path))
+        pdf = pdfium.PdfDocument(data)
         try:
             page = pdf[0]
             w, _h = page.get_size()

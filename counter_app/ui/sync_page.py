@@ -239,9 +239,14 @@ class SyncPage(QWidget):
             values["sync_password"] = self.password.text()
 
         def store(cdb: CounterDB) -> None:
+            from counter_app.db.privacy import SECRET_SETTINGS, set_secret_setting
+
             with cdb.write():
                 for k, v in values.items():
-                    cdb.set_setting(k, v)
+                    if k in SECRET_SETTINGS:  # the password: sealed when the data directory is encrypted
+                        set_secret_setting(cdb, k, v)
+                    else:
+                        cdb.set_setting(k, v)
 
         def done(_r: object) -> None:
             self.password.clear()

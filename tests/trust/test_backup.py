@@ -224,3 +224,158 @@ def test_audit_verify_report_uses_backup_anchors(filled: tuple[DataDir, CounterD
     ok, text = backup.audit_verify_report(cdb)
     assert not ok and "PHÁT HIỆN" in text and f"#{result.audit_head[0]}" in text
     cdb.close()
+
+
+# ------------------------------------------------------------------ schedule status, settings, details
+def test_backup_status_says_why_nothing_happens(filled: tuple[DataDir, CounterDB], tmp_path: Path) -> None:
+    data, cdb = filled
+    st = backup.backup_status(cdb, now=T)
+    assert st.folder is None and not st.due and not st.stale and st.keep == backup.DEFAULT_KEEP
+    usb = tmp_path / "usb"
+    with pytest.raises(ValidationError, match="đường dẫn đầy đủ"):
+        backup.save_backup_settings(cdb, "usb", 24, 14, user_id=1)
+    with pytest.raises(ValidationError, match="từ 1 đến"):
+        backup.save_backup_settings(cdb, str(usb), 0, 14, user_id=1)
+    with pytest.raises(ValidationError, match="giữ lại"):
+        backup.save_backup_settings(cdb, str(usb), 24, 0, user_id=1)
+    backup.save_backup_settings(cdb, str(usb), 6, 3, user_id=1)
+    assert audit.recent(cdb, limit=1)[0]["action"] == "settings"
+    backup.save_backup_settings(cdb, str(usb), 6, 3, user_id=1)  # unchanged: no second entry
+    assert cdb.scalar("SELECT count(*) FROM audit_log WHERE action = 'settings'") == 1
+    st = backup.backup_status(cdb, now=T)
+    assert st.folder == usb and st.due and not st.folder_present and not st.stale
+    assert str(usb) in st.missing_folder_message() and "Sao lưu ngay" in st.missing_folder_message()
+    usb.mkdir()
+    result = backup.create_backup(data, usb, now=T, keep=st.keep)
+    backup.record_backup(cdb, result, user_id=1, now=T)
+    st = backup.backup_status(cdb, now=T + timedelta(hours=5))
+    assert st.folder_present and not st.due and st.last_at == T and st.last_label() == "Sao lưu gần nhất: 17:00 05/10"
+    assert backup.backup_status(cdb, now=T + timedelta(hours=6)).due
+    st = backup.backup_status(cdb, now=T + timedelta(hours=12, seconds=1))
+    assert st.due and st.stale and "05/10/2026" in st.stale_message()
+
+
+def test_details_and_verification_states(filled: tuple[DataDir, CounterDB], tmp_path: Path) -> None:
+    data, cdb = filled
+    usb = tmp_path / "usb"
+    result = backup.create_backup(data, usb, now=T)
+    (details,) = backup.backup_details(usb)
+    assert details.info.path == result.path and details.audit_head == result.audit_head
+    assert details.warnings == () and not details.encrypted and details.info.files == 4
+    backup.record_verification(cdb, result.path.name, ["Thiếu tệp scans/x.pdf."], now=T)
+    assert backup.verification_states(cdb)[result.path.name] == {
+        "at": "2026-10-05 17:00:00", "problems": 1, "first": "Thiếu tệp scans/x.pdf."}
+    seen: list[tuple[int, int]] = []
+    assert backup.verify_backup(result.path, progress=lambda n, t: seen.append((n, t))) == []
+    assert seen[0] == (0, 4) and seen[-1] == (4, 4)
+
+
+# ------------------------------------------------------------------------------------ pending restore
+def _file_hashes(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+            if p.is_file() and p.parts[-2] != "logs" and not p.name.startswith("counter.sqlite3")}
+
+
+def test_pending_restore_swaps_at_next_start_and_keeps_the_old_data(
+    filled: tuple[DataDir, CounterDB], tmp_path: Path
+) -> None:
+    data, cdb = filled
+    usb = tmp_path / "usb"
+    result = backup.create_backup(data, usb, now=T)
+    for i in range(2):  # work done after the backup: it must survive in the folder moved aside
+        dossier = receive_one(cdb, name=f"Sau sao lưu {i}", id_number=f"00109905555{i}")
+        scan_component(data.root, cdb, dossier, seed=10 + i)
+    old_files = _file_hashes(data.root)
+    assert backup.pending_restore(data.root) is None
+    steps: list[tuple[int, int]] = []
+    pending = backup.prepare_restore(result.path, data.root, user_id=1, now=T + timedelta(hours=1),
+                                     progress=lambda n, t: steps.append((n, t)))
+    assert steps[-1] == (8, 8) and pending.restored.name == "data-khoiphuc-20261005-180000"
+    assert backup.pending_restore(data.root) == pending and "khởi động lại" in pending.message()
+    assert cdb.scalar("SELECT count(*) FROM dossiers") == 5  # the live directory is untouched
+    with pytest.raises(ValidationError, match="đang chờ"):
+        backup.prepare_restore(result.path, data.root, now=T + timedelta(hours=2))
+    cdb.close()
+    applied = backup.apply_pending_restore(data.root, now=T + timedelta(hours=3))
+    assert applied is not None and applied.aside.name == "data-hong-20261005-200000"
+    assert str(applied.aside) in applied.message()
+    new = CounterDB(data.database)
+    assert new.scalar("SELECT count(*) FROM dossiers") == 3
+    assert verify_archive(new, data.root) == [] and audit.verify_chain(new) == []
+    last = audit.recent(new, limit=1)[0]
+    assert last["action"] == "restore" and last["object_id"] == applied.aside.name
+    new.close()
+    assert _file_hashes(applied.aside) == old_files  # old directory moved aside intact
+    old = CounterDB(applied.aside / "counter.sqlite3", migrate=False)
+    assert old.scalar("SELECT count(*) FROM dossiers") == 5
+    old.close()
+    assert backup.pending_restore(data.root) is None and backup.apply_pending_restore(data.root) is None
+    assert not pending.restored.exists() and not list(tmp_path.glob(".*restore-pending*"))
+
+
+def test_apply_finishes_after_a_power_cut_between_the_renames(
+    filled: tuple[DataDir, CounterDB], tmp_path: Path
+) -> None:
+    data, cdb = filled
+    result = backup.create_backup(data, tmp_path / "usb", now=T)
+    receive_one(cdb, name="Sau sao lưu", id_number="001099055550")
+    cdb.close()
+    pending = backup.prepare_restore(result.path, data.root, now=T)
+    # Replay the first steps of apply_pending_restore, then "lose power" after the first rename.
+    marker = tmp_path / ".data.restore-pending.json"
+    m = json.loads(marker.read_text(encoding="utf-8"))
+    m["aside_at"] = "2026-10-05 18:00:00"
+    marker.write_text(json.dumps(m), encoding="utf-8")
+    aside = tmp_path / "data-hong-20261005-180000"
+    os.rename(data.root, aside)
+    DataDir(data.root).ensure()  # the next start re-creates an empty data directory before applying
+    applied = backup.apply_pending_restore(data.root)
+    assert applied is not None and applied.aside == aside and not pending.restored.exists()
+    new = CounterDB(data.database)
+    assert new.scalar("SELECT count(*) FROM dossiers") == 3
+    assert new.scalar("SELECT count(*) FROM audit_log WHERE object_id = ?", (aside.name,)) == 1
+    new.close()
+    old = CounterDB(aside / "counter.sqlite3", migrate=False)
+    assert old.scalar("SELECT count(*) FROM dossiers") == 4
+    old.close()
+    assert not marker.exists()
+
+
+def test_pending_restore_can_be_cancelled_and_a_forged_marker_is_refused(
+    filled: tuple[DataDir, CounterDB], tmp_path: Path
+) -> None:
+    data, cdb = filled
+    result = backup.create_backup(data, tmp_path / "usb", now=T)
+    pending = backup.prepare_restore(result.path, data.root, now=T)
+    assert backup.cancel_pending_restore(data.root) and not pending.restored.exists()
+    assert backup.pending_restore(data.root) is None and not backup.cancel_pending_restore(data.root)
+    victim = tmp_path / "other"
+    victim.mkdir()
+    (tmp_path / ".data.restore-pending.json").write_text(json.dumps(
+        {"format": 1, "restored": "../other", "backup": "x", "requested_at": "2026-10-05 17:00:00"}),
+        encoding="utf-8")
+    with pytest.raises(EnvironmentProblem, match="không đúng định dạng"):
+        backup.apply_pending_restore(data.root)
+    assert victim.is_dir() and data.database.exists() and cdb.scalar("SELECT count(*) FROM dossiers") == 3
+
+
+def test_restore_of_an_encrypted_directory_brings_its_keys(tmp_path: Path) -> None:
+    from counter_app import vault
+
+    data, cdb = make_data_dir(tmp_path / "data")
+    vault.setup_encryption(data.root, "mật khẩu mã hóa")
+    try:
+        vault.store(data.root, "scans/2026/10/x/TK.pdf", b"%PDF-1.7 noi dung ban quet\n%%EOF\n")
+        assert b"noi dung" not in (data.scans / "2026/10/x/TK.pdf").read_bytes()
+        result = backup.create_backup(data, tmp_path / "usb", now=T)
+        (details,) = backup.backup_details(tmp_path / "usb")
+        assert details.encrypted and b"noi dung" not in (result.path / "scans/2026/10/x/TK.pdf").read_bytes()
+        cdb.close()
+        backup.prepare_restore(result.path, data.root, now=T)
+        (data.root / "keys.json").unlink()  # the live key file lost: the backup's copy comes back
+        backup.apply_pending_restore(data.root, now=T)
+        vault.lock(data.root)  # a restart: keys are opened again from the restored key file
+        vault.open_with_passphrase(data.root, "mật khẩu mã hóa")
+        assert vault.load(data.root, "scans/2026/10/x/TK.pdf").startswith(b"%PDF-1.7 noi dung")
+    finally:
+        vault.lock(data.root)

@@ -95,3 +95,35 @@ def test_headless_sync_of_an_encrypted_directory_needs_the_passphrase(tmp_path: 
     assert out.returncode == 2, out.stderr[-2000:]
     assert "cần mật khẩu mã hóa" in out.stderr and "COUNTER_APP_PASSPHRASE" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_passphrase_composition_does_not_matter(tmp_path: Path) -> None:
+    """Decomposed (NFD) Vietnamese typed in one place opens keys made with NFC in another."""
+    import unicodedata
+
+    vault.setup_encryption(tmp_path, unicodedata.normalize("NFC", "mật khẩu Đà Nẵng"))
+    vault.lock(tmp_path)
+    crypto.KeyRing.unlock_with_passphrase(tmp_path / "keys.json", unicodedata.normalize("NFD", "mật khẩu Đà Nẵng"))
+
+
+def test_scan_session_pages_waiting_to_be_saved_are_encrypted(encrypted) -> None:  # type: ignore[no-untyped-def]
+    """Pages sit in tmp/scan-sessions until the officer saves (and after a crash): ciphertext there too."""
+    import numpy as np
+
+    from counter_app.scanning.session import ScanSession
+
+    root, _ring, _ = encrypted
+    (root / "counter.sqlite3").write_bytes(b"")
+    page = np.full((400, 300, 3), 255, np.uint8)
+    page[100:140, 50:250] = 0
+    session = ScanSession(root / "tmp" / "scan-sessions" / "s1", dossier_id=7)
+    uid = session.add(page, 300, "test").uid
+    session.save_manifest()
+    stored = [p for p in (root / "tmp" / "scan-sessions" / "s1").glob("*.jpg")]
+    assert stored and all(p.read_bytes().startswith(crypto.MAGIC) for p in stored)
+    again = ScanSession.reopen(root / "tmp" / "scan-sessions" / "s1")
+    assert [p.uid for p in again.pages] == [uid]
+    assert again.images(uid, processed=False).shape == page.shape
+    vault.lock(root)
+    with pytest.raises(vault.Locked):
+        again.add(page, 300, "test")

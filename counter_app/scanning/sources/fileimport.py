@@ -6,6 +6,10 @@ files are only read, never changed or moved (moving is the hot folder's job).
 
 PDF rendering uses pypdfium2 (Google's PDFium, wheels for Windows/macOS/Linux, no system
 packages). PDFium is not thread-safe, hence :data:`_PDFIUM_LOCK` around every call into it.
+
+A file of an encrypted data directory (an earlier scan picked again from ``scans/``) is an
+envelope, not a PDF: it is decrypted in memory through :func:`counter_app.vault.load_path` and its
+pages are rendered from those bytes; nothing is written in clear.
 """
 
 from __future__ import annotations
@@ -19,17 +23,22 @@ from typing import Any
 
 import numpy as np
 
+from counter_app import crypto, vault
+from counter_app.errors import CounterError
+
 from . import imageio
 from .base import (
     AcquiredPage,
     CancelToken,
     CorruptImageError,
+    ImageError,
     ImageTooLargeError,
     PasswordProtectedError,
     ScanSettings,
     SourceCapabilities,
     SourceUnavailableError,
     TruncatedImageError,
+    UnsupportedFormatError,
 )
 
 log = logging.getLogger(__name__)
@@ -53,11 +62,14 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _check_pdf_complete(path: Path) -> None:
-    size = path.stat().st_size
-    with path.open("rb") as handle:
-        handle.seek(max(0, size - _PDF_TAIL_BYTES))
-        tail = handle.read()
+def _check_pdf_complete(path: Path, data: bytes | None = None) -> None:
+    if data is not None:
+        tail = data[-_PDF_TAIL_BYTES:]
+    else:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            handle.seek(max(0, size - _PDF_TAIL_BYTES))
+            tail = handle.read()
     if b"%%EOF" not in tail:
         raise TruncatedImageError(
             f"Tệp PDF «{path.name}» chưa trọn vẹn (thiếu phần kết thúc).", detail="no %%EOF", path=path
@@ -65,9 +77,13 @@ def _check_pdf_complete(path: Path) -> None:
 
 
 def iter_pdf_pages(
-    path: Path, *, dpi: int, gray: bool = False, max_pixels: int = imageio.MAX_PIXELS
+    path: Path, *, dpi: int, gray: bool = False, max_pixels: int = imageio.MAX_PIXELS, data: bytes | None = None
 ) -> Iterator[tuple[np.ndarray, int, int]]:
-    """Render each page of a PDF at ``dpi``; yields ``(bgr, page_index, page_count)``."""
+    """Render each page of a PDF at ``dpi``; yields ``(bgr, page_index, page_count)``.
+
+    ``data``: the PDF's bytes when they are not the file's (a decrypted envelope); ``path`` then
+    only names the file in messages.
+    """
     try:
         import pypdfium2 as pdfium
     except ImportError as exc:  # pragma: no cover - packaging problem, not user input
@@ -75,12 +91,13 @@ def iter_pdf_pages(
             "Thiếu thư viện đọc PDF (pypdfium2).", hint="Hãy cài lại ứng dụng.", detail=str(exc)
         ) from exc
 
-    imageio.check_file(path)
-    _check_pdf_complete(path)
+    if data is None:
+        imageio.check_file(path)
+    _check_pdf_complete(path, data)
     scale = dpi / 72.0  # PDF user space unit = 1/72 inch
     with _PDFIUM_LOCK:
         try:
-            document = pdfium.PdfDocument(str(path))
+            document = pdfium.PdfDocument(data if data is not None else str(path))
         except pdfium.PdfiumError as exc:
             if getattr(exc, "err_code", None) in (
                 pdfium.raw.FPDF_ERR_PASSWORD,
@@ -142,7 +159,17 @@ def iter_file_pages(
     rendered at ``settings.dpi``.
     """
     imageio.check_file(path, max_bytes=max_bytes)
-    fmt = imageio.sniff_format(imageio.read_head(path))
+    head = imageio.read_head(path)
+    if crypto.is_encrypted(head):
+        data = _decrypt_stored(path)
+        if imageio.sniff_format(data[:1024]) != "PDF":
+            raise UnsupportedFormatError(f"Tệp «{path.name}» đã giải mã nhưng không phải tệp PDF.", path=path)
+        for bgr, index, count in iter_pdf_pages(
+            path, dpi=settings.dpi, gray=settings.color_mode == "gray", max_pixels=max_pixels, data=data
+        ):
+            yield bgr, settings.dpi, {"format": "PDF", "file_page": index, "file_pages": count, "encrypted": True}
+        return
+    fmt = imageio.sniff_format(head)
     if fmt == "PDF":
         for bgr, index, count in iter_pdf_pages(
             path, dpi=settings.dpi, gray=settings.color_mode == "gray", max_pixels=max_pixels
@@ -158,6 +185,17 @@ def iter_file_pages(
         }
         meta.pop("frames", None)
         yield frame.image, frame.dpi or settings.dpi, meta
+
+
+def _decrypt_stored(path: Path) -> bytes:
+    """The plaintext of an envelope of the data directory; :class:`ImageError` when it cannot be opened."""
+    try:
+        return vault.load_path(path)
+    except OSError as exc:
+        raise ImageError("Không đọc được tệp.", detail=str(exc), path=path) from exc
+    except CounterError as exc:  # keys not opened, or the envelope was changed or moved
+        raise ImageError(f"Không giải mã được tệp «{path.name}»: {exc.message}", hint=exc.hint,
+                         detail=type(exc).__name__, path=path) from exc
 
 
 class FileImportSource:
