@@ -102,8 +102,14 @@ class DossierDetail(QDialog):
 
     def reload(self) -> None:
         """Fetch the dossier on the worker."""
-        did = self.dossier_id
-        self.worker.submit(lambda cdb: repo.dossier_detail(cdb, did), self._show)
+        did, uid = self.dossier_id, self.worker.user_id
+        if getattr(self, "_viewed", False):  # a refresh after an action is not a new look at the citizen
+            self.worker.submit(lambda cdb: repo.dossier_detail(cdb, did), self._show)
+            return
+        self._viewed = True
+        from counter_app.services.access import view_dossier
+
+        self.worker.submit(lambda cdb: view_dossier(cdb, did, uid), self._show)
 
     def _clear(self, layout: Any) -> None:
         while layout.count():
@@ -223,10 +229,11 @@ class DossierDetail(QDialog):
         if not dlg.exec():
             return
         why, n = reason.text(), int(days.currentData())
-        root = self.data_root
+        root, uid = self.data_root, self.worker.user_id
 
         def work(c: CounterDB) -> Path:
             from counter_app.db.calendar_store import load_calendar
+            from counter_app.services.access import record_print
             from counter_app.services.forms import render_form, store_form
 
             cal = load_calendar(c)
@@ -234,15 +241,24 @@ class DossierDetail(QDialog):
             new_due = cal.closing_at(cal.add_working_days(base, n))
             repo.record_apology(c, self.dossier_id, reason=why, new_due_at=new_due)
             pdf = render_form(c, self.dossier_id, FormKind.APOLOGY, reason=why, new_due_at=new_due)
-            return store_form(root, self.d["code"], self.dossier_id, FormKind.APOLOGY, pdf)
+            path = store_form(root, self.d["code"], self.dossier_id, FormKind.APOLOGY, pdf)
+            record_print(c, uid, self.dossier_id, FormKind.APOLOGY.value)
+            return path
 
         self._run(work, self._preview)
 
     def _print(self, kind: FormKind) -> None:
+        from counter_app.services.access import record_print
         from counter_app.services.forms import render_form, store_form
 
-        root, did, code = self.data_root, self.dossier_id, self.d.get("code") or ""
-        self._run(lambda c: store_form(root, code, did, kind, render_form(c, did, kind)), self._preview)
+        root, did, code, uid = self.data_root, self.dossier_id, self.d.get("code") or "", self.worker.user_id
+
+        def work(c: CounterDB) -> Path:
+            path = store_form(root, code, did, kind, render_form(c, did, kind))
+            record_print(c, uid, did, kind.value)
+            return path
+
+        self._run(work, self._preview)
 
     def _preview(self, path: object) -> None:
         if isinstance(path, Path):

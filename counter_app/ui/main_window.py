@@ -193,6 +193,7 @@ class MainWindow(QMainWindow):
         from counter_app.ui.roles import visible_pages
 
         self.user = user
+        self.worker.user_id = user.id
         self.officer_label.setText(f"Cán bộ: {user.full_name}")
         self.reception.officer_id = user.id
         self.scanning.officer_id = user.id

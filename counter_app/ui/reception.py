@@ -470,8 +470,14 @@ class ReceptionPage(QWidget):
         self.qr.clear()
         self.message.setText("<span style='color:#080'>Đã đọc thông tin từ CCCD.</span>")
         self.phone.setFocus()
-        idn = card.id_number
-        self.worker.submit(lambda cdb: repo.find_citizen(cdb, idn), self._got_citizen)
+        idn, uid = card.id_number, self.officer_id
+
+        def lookup(cdb: CounterDB) -> dict[str, Any] | None:
+            from counter_app.services.access import lookup_citizen
+
+            return lookup_citizen(cdb, idn, uid)
+
+        self.worker.submit(lookup, self._got_citizen)
 
     def qr_from_image(self, path: str | None = None) -> None:
         """Decode the CCCD QR from an image file (OpenCV, on the thread pool) and apply it."""
@@ -650,11 +656,14 @@ class ReceptionPage(QWidget):
         def work(cdb: CounterDB) -> tuple[repo.ReceptionResult, Path]:
             # Imported here, on the worker: reportlab and the holiday tables are not needed to open the window.
             from counter_app.db.calendar_store import load_calendar
+            from counter_app.services.access import record_print
             from counter_app.services.forms import render_form, store_form
 
             res = repo.receive(cdb, data, load_calendar(cdb))
             pdf = render_form(cdb, res.dossier_id, kind)
-            return res, store_form(root, res.code or "", res.dossier_id, kind, pdf)
+            path = store_form(root, res.code or "", res.dossier_id, kind, pdf)
+            record_print(cdb, data.officer_id, res.dossier_id, kind.value)
+            return res, path
 
         for b in (self.accept_btn, self.incomplete_btn, self.refuse_btn):
             b.setEnabled(False)

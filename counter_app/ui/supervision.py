@@ -781,6 +781,11 @@ class SupervisionPage(QWidget):
             assert isinstance(path, Path)
             self.status.setText(f"Đã lưu {path.name} trong {path.parent}")
             self.report_saved.emit(path)
+            from counter_app.services.access import record_export
+
+            uid, fmt = self.user_id, ("pdf" if pdf else "csv")
+            self.worker.submit(lambda cdb: record_export(cdb, uid, "monthly_report",
+                                                         {"month": f"{y:04d}-{m:02d}", "format": fmt}))
             if pdf:
                 self.worker.submit(lambda cdb: monthly.mark_exported(cdb, y, m), lambda _r: self.refresh())
                 if not self.no_preview:

@@ -47,6 +47,8 @@ class DbWorker(QThread):
     def __init__(self, db_path: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.db_path = db_path
+        #: Who is logged in: jobs that read citizens' data, print or export record it in the audit trail.
+        self.user_id: int | None = None
         self._jobs: queue.Queue[tuple[int, Callable[[CounterDB], Any]] | None] = queue.Queue()
         self._callbacks: dict[int, tuple[Callback | None, ErrorCallback | None]] = {}
         self._ids = itertools.count(1)
