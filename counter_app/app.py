@@ -71,6 +71,20 @@ def first_run_work(cdb: CounterDB, values: SetupInput, passphrase: str, *, demo:
     return recovery
 
 
+def close_file_logs() -> None:
+    """Close the log and crash files inside the data directory (before it is moved aside)."""
+    global _crash_file
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if isinstance(handler, logging.FileHandler):
+            root.removeHandler(handler)
+            handler.close()
+    if _crash_file is not None:
+        faulthandler.disable()
+        _crash_file.close()
+        _crash_file = None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the GUI."""
     p = argparse.ArgumentParser(prog="counter-app")
@@ -110,10 +124,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         report = backup.startup_check(data)
         if not report.ok:
-            from counter_app.ui.qt import QMessageBox
+            from counter_app.ui.recovery import StartupRecoveryDialog
 
-            QMessageBox.critical(None, "Dữ liệu bị lỗi", report.message())
-            return 1
+            log.error("start-up check failed: %s", "; ".join(report.problems))
+            close_file_logs()  # Windows cannot move a folder holding an open log file aside
+            dlg = StartupRecoveryDialog(report, data)
+            if not dlg.exec() or dlg.applied is None:
+                return 1
+            data.ensure()
+            setup_logging(data)
+            log.warning("%s", dlg.applied.message())
+            report = backup.startup_check(data)
+            if not report.ok:  # the backup itself is damaged too: say so rather than open it
+                from counter_app.ui.qt import QMessageBox
+
+                QMessageBox.critical(None, "Dữ liệu bị lỗi", report.message())
+                return 1
         backup.clean_temp_files(data)
 
     worker = DbWorker(data.database)

@@ -160,11 +160,11 @@ class StartupReport:
         lines.append("Cách khôi phục:")
         lines.append("1. Không xóa và không sửa thư mục dữ liệu hiện tại (để chuyên viên kiểm tra sau).")
         if self.latest_backup is not None:
-            lines.append(f"2. Khôi phục bản sao lưu gần nhất: {self.latest_backup.label()} "
-                         "(Cài đặt → Sao lưu → Khôi phục, hoặc lệnh «counter-app restore»).")
+            lines.append(f"2. Khôi phục bản sao lưu gần nhất: {self.latest_backup.label()} — nhập tài khoản "
+                         "quản trị rồi bấm «Khôi phục» bên dưới (hoặc lệnh «counter-app restore»).")
         else:
-            lines.append("2. Cắm ổ USB sao lưu rồi chọn Cài đặt → Sao lưu → Khôi phục "
-                         "(hoặc lệnh «counter-app restore THƯ_MỤC_SAO_LƯU»).")
+            lines.append("2. Cắm ổ USB sao lưu, chọn thư mục qmc-backup-… bên dưới, nhập tài khoản quản trị rồi "
+                         "bấm «Khôi phục» (hoặc lệnh «counter-app restore THƯ_MỤC_SAO_LƯU»).")
         lines.append("3. Dữ liệu được khôi phục vào thư mục mới; thư mục cũ được giữ lại với tên «…-hong-…».")
         lines.append("4. Hồ sơ tiếp nhận sau thời điểm sao lưu: nhập lại theo liên lưu Giấy tiếp nhận; "
                      "hồ sơ đã đồng bộ có thể tra cứu lại trên hệ thống một cửa của tỉnh.")
@@ -1038,3 +1038,42 @@ def audit_verify_report(cdb: CounterDB, folders: Iterable[str | Path] = ()) -> t
     else:
         lines.append("Chuỗi nhật ký nguyên vẹn.")
     return not breaks, "\n".join(lines)
+
+
+def restore_at_startup(backup: str | Path, root: str | Path, username: str, password: str, *,
+                       now: datetime | None = None,
+                       progress: Callable[[int, int], None] | None = None) -> AppliedRestore:
+    """The recovery path when the start-up check fails: restore ``backup`` in place of ``root`` at once.
+
+    Nobody can log in to a damaged database, so the administrator proves who they are against the
+    *restored* copy (the accounts as they were at backup time) before it takes the damaged
+    directory's place; a wrong password or a non-admin account leaves everything as it was (the
+    restored copy is removed, the damaged directory untouched). The damaged directory is moved
+    aside (``…-hong-…``), never deleted. Call before the database or any log file is opened.
+    """
+    from counter_app.db import accounts
+
+    root = Path(root).resolve()
+    pending = prepare_restore(backup, root, now=now, progress=progress)
+    try:
+        cdb = CounterDB(pending.restored / DB_NAME)
+        try:
+            user = accounts.authenticate(cdb, username, password, now=now)
+            if user.role != "admin":
+                raise ValidationError("Chỉ tài khoản quản trị mới được khôi phục dữ liệu.",
+                                      hint="Đăng nhập bằng tài khoản quản trị (admin) của bản sao lưu.")
+        finally:
+            cdb.close()
+    except BaseException:
+        cancel_pending_restore(root)
+        raise
+    applied = apply_pending_restore(root, now=now)
+    if applied is None:  # pragma: no cover - the marker was just written
+        raise ValidationError("Không áp dụng được bản khôi phục.", hint="Thử lại hoặc dùng lệnh «counter-app restore».")
+    cdb = CounterDB(root / DB_NAME)
+    try:
+        audit.append(cdb, user.id, "restore", "backup", Path(backup).name,
+                     {"via": "startup_check", "aside": applied.aside.name}, now=now)
+    finally:
+        cdb.close()
+    return applied
