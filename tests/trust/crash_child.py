@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from counter_app import vault
 from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import transition
 from counter_app.domain.lifecycle import Status
@@ -91,8 +92,13 @@ def fill_until_full(root: Path, copy_to: Path, scans_only: bool) -> None:
     _say(json.dumps({"confirmed": confirmed, "files": files, "error": error}, ensure_ascii=False))
 
 
+PASSPHRASE = "crash-test passphrase"
+
+
 if __name__ == "__main__":
     mode, root = sys.argv[1], Path(sys.argv[2])
+    if vault.encryption_on(root):  # an encrypted data directory: open it as the app does at start
+        vault.open_with_passphrase(root, PASSPHRASE)
     if mode == "receive":
         receive_loop(root, int(sys.argv[3]))
     elif mode == "scan":

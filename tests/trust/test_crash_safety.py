@@ -22,8 +22,10 @@ from pathlib import Path
 
 import pytest
 
+from counter_app import crypto, vault
 from counter_app.atomicio import sha256_file
 from counter_app.db import audit
+from counter_app.db import dossiers as repo
 from counter_app.db.database import CounterDB
 from counter_app.db.files import orphan_scans, verify_archive
 from tests.trust.trust_helpers import make_data_dir, receive_one
@@ -32,6 +34,7 @@ pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX on
 
 CHILD = Path(__file__).with_name("crash_child.py")
 ROOT = Path(__file__).resolve().parents[2]
+CHILD_PASSPHRASE = "crash-test passphrase"  # the one crash_child.py opens encrypted directories with
 
 
 class Child:
@@ -102,9 +105,12 @@ def _check_no_half_rows(cdb: CounterDB) -> None:
     assert {s: n for s, n in counts.items() if n} == actual  # trigger-kept counts survived too
 
 
-def test_sigkill_during_dossier_saves_loses_nothing_confirmed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+def test_sigkill_during_dossier_saves_loses_nothing_confirmed(tmp_path: Path, encrypted: bool) -> None:
     data, cdb = make_data_dir(tmp_path / "data")
     cdb.close()
+    if encrypted:
+        vault.setup_encryption(data.root, CHILD_PASSPHRASE)
     rng = random.Random(20261005)
     received: dict[int, str] = {}
     processing: set[int] = set()
@@ -124,12 +130,21 @@ def test_sigkill_during_dossier_saves_loses_nothing_confirmed(tmp_path: Path) ->
         for dossier_id in processing:
             assert cdb.scalar("SELECT status FROM dossiers WHERE id = ?", (dossier_id,)) == 4
         _check_no_half_rows(cdb)
+        if encrypted:  # every confirmed dossier's sealed fields still open (no half-written envelope)
+            for dossier_id in received:
+                raw = cdb.scalar("SELECT applicant_id_number FROM dossiers WHERE id = ?", (dossier_id,))
+                assert raw.startswith("enc1:")
+                assert repo.dossier_detail(cdb, dossier_id)["applicant_id_number"].startswith("001099")
     finally:
         cdb.close()
+        vault.lock(data.root)
 
 
-def test_sigkill_during_scan_writes_loses_no_registered_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+def test_sigkill_during_scan_writes_loses_no_registered_file(tmp_path: Path, encrypted: bool) -> None:
     data, cdb = make_data_dir(tmp_path / "data")
+    if encrypted:
+        vault.setup_encryption(data.root, CHILD_PASSPHRASE)
     for i in range(6):
         receive_one(cdb, name=f"Công dân {i}", id_number=f"00109901234{i}")
     cdb.close()
@@ -162,8 +177,13 @@ def test_sigkill_during_scan_writes_loses_no_registered_file(tmp_path: Path) -> 
                     AND json_extract(e.detail, '$.file_uid') = f.uid) <> 1"""
         ) == []
         assert cdb.integrity_ok() and audit.verify_chain(cdb) == []
+        if encrypted:  # every confirmed file is a whole envelope that opens to a PDF
+            for rel, _sha in confirmed.values():
+                assert (data.root / rel).read_bytes()[:4] == crypto.MAGIC
+                assert vault.load(data.root, rel).startswith(b"%PDF")
     finally:
         cdb.close()
+        vault.lock(data.root)
 
 
 def _unshare_works(tmp_path: Path) -> bool:
