@@ -167,6 +167,8 @@ def _run(args: argparse.Namespace) -> int:
                 vault.setup_encryption(data.root, DEMO_PASSPHRASE)  # demo only: the passphrase is public
                 print(f"Dữ liệu mẫu được mã hóa; mật khẩu mã hóa: «{DEMO_PASSPHRASE}».", file=sys.stderr)
             unlock_headless(data.root, try_demo=True)
+            if vault.encryption_on(data.root):
+                cdb.set_setting(vault.ENCRYPTED_SETTING, True)
 
             def progress(done: int, total: int) -> None:
                 print(f"\r{done}/{total} hồ sơ", end="", file=sys.stderr, flush=True)
@@ -190,6 +192,8 @@ def _run(args: argparse.Namespace) -> int:
                                       parent_name=args.parent_name, workstation_slot=args.slot,
                                       provincial_endpoint=args.endpoint, admin_password=args.admin_password))
             n = load_default_catalogue_into(cdb)
+            if vault.encryption_on(data.root):
+                cdb.set_setting(vault.ENCRYPTED_SETTING, True)
             print(f"Đã cài đặt {args.agency_code}; nạp {n} thủ tục.")
             if recovery:
                 print(f"KHÓA KHÔI PHỤC (in và cất vào tủ an toàn, không lưu trên máy): {recovery}")

@@ -21,6 +21,7 @@ from counter_app import crypto
 from counter_app.errors import CounterError
 
 __all__ = [
+    "ENCRYPTED_SETTING",
     "Locked",
     "encryption_on",
     "find_root",
@@ -41,6 +42,8 @@ __all__ = [
 _lock = threading.Lock()
 _rings: dict[str, crypto.KeyRing] = {}
 _DB_NAME = "counter.sqlite3"
+#: Setting in the database: this directory is encrypted (so a lost ``keys.json`` is noticed).
+ENCRYPTED_SETTING = "encryption_enabled"
 
 
 class Locked(CounterError):

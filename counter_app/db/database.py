@@ -152,6 +152,23 @@ class CounterDB:
 
         return vault.ring(self.root)
 
+    def require_ring(self) -> crypto.KeyRing | None:
+        """Keys to write personal data with: None only for a directory that was never encrypted.
+
+        Besides :func:`counter_app.vault.require_ring` (encrypted but locked), a directory whose
+        database says it was encrypted but whose ``keys.json`` is gone (copied without it, deleted)
+        refuses too, instead of quietly writing citizens' data in clear from then on.
+        """
+        from counter_app import vault
+
+        found = vault.require_ring(self.root)
+        if found is None and self.get_setting(vault.ENCRYPTED_SETTING, False):
+            raise vault.Locked(
+                f"Thư mục dữ liệu {self.root} đã được mã hóa nhưng thiếu tệp khóa keys.json.",
+                hint="Chép lại tệp keys.json từ bản sao lưu vào thư mục dữ liệu rồi khởi động lại chương trình.",
+            )
+        return found
+
     # -- settings ----------------------------------------------------------------------------
     def get_setting(self, key: str, default: Any = None) -> Any:
         """A value from the settings table (JSON-decoded)."""

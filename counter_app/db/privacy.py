@@ -180,9 +180,8 @@ def seal_row(cdb: CounterDB, table: str, values: Mapping[str, Any]) -> dict[str,
     Raises :class:`counter_app.vault.Locked` when the directory is encrypted but its keys are not
     open: personal data is never written in clear into an encrypted installation.
     """
-    from counter_app import vault
-
-    return seal_values(vault.require_ring(cdb.root), table, values)
+    # The database, not only the key file, knows whether the directory was ever encrypted (lost keys.json).
+    return seal_values(cdb.require_ring(), table, values)
 
 
 def _ring_to_open(cdb: CounterDB) -> crypto.KeyRing:
@@ -359,9 +358,9 @@ def _drop_taken_blind_indexes(cdb: CounterDB, rows: list[dict[str, Any]], sealed
 # ------------------------------------------------------------------------------- secrets
 def set_secret_setting(cdb: CounterDB, key: str, value: str) -> None:
     """Store a secret setting (e.g. ``sync_password``): sealed when the directory is encrypted."""
-    from counter_app import crypto, vault
+    from counter_app import crypto
 
-    ring = vault.require_ring(cdb.root)
+    ring = cdb.require_ring()
     stored = crypto.seal_field(ring, value, f"setting:{key}") if ring is not None and value else value
     cdb.set_setting(key, stored)
 

@@ -543,6 +543,7 @@ def write_component_pdf(
         raise ValidationError("Số trang giấy khai báo phải từ 1 trở lên.")
     # Encrypted but locked: say so now, before seconds of JPEG encoding and signing are wasted.
     vault.require_ring(root)
+    cdb.require_ring()  # a database that was encrypted but lost its keys.json: refuse, never write plain
     meta = replace(
         meta,
         dossier_code=ctx.dossier_code,

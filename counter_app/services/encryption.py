@@ -82,6 +82,7 @@ def enable_encryption(cdb: CounterDB, passphrase: str, *, user_id: int | None = 
     else:
         _ring, recovery = vault.setup_encryption(root, passphrase)
     cdb.set_setting(PENDING, True)
+    cdb.set_setting(vault.ENCRYPTED_SETTING, True)
     _record(cdb, "keys_enabled", user_id, {})
     resume_encryption(cdb, progress=progress)
     return recovery

@@ -100,7 +100,7 @@ DEMO_PASSPHRASE = "demo"
 DEMO_HINT_SETTING = "encryption_demo_hint"
 #: Setting: this directory was encrypted. A deleted ``keys.json`` must not make the app silently
 #: treat an encrypted directory as a plain one, so the start-up asks for the key file instead.
-ENCRYPTED_SETTING = "encryption_enabled"
+ENCRYPTED_SETTING = vault.ENCRYPTED_SETTING
 
 #: Audit actions of this module (declared in ``db/audit.ACTIONS``, which refuses unknown ones).
 KEY_ACTIONS = ("keys_enabled", "key_passphrase_changed", "key_recovery_reissued", "key_rotated")

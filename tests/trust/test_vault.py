@@ -127,3 +127,25 @@ def test_scan_session_pages_waiting_to_be_saved_are_encrypted(encrypted) -> None
     vault.lock(root)
     with pytest.raises(vault.Locked):
         again.add(page, 300, "test")
+
+
+def test_a_database_that_was_encrypted_refuses_to_go_plain_when_keys_json_is_lost(tmp_path: Path) -> None:
+    """keys.json deleted (or the directory copied without it): no citizen data is then written in clear."""
+    from datetime import datetime
+
+    from counter_app.db import dossiers as repo
+    from counter_app.domain.calendar import WorkCalendar
+    from tests.factories import make_db
+
+    vault.setup_encryption(tmp_path, "mật khẩu thử 3")
+    cdb = make_db(tmp_path / "counter.sqlite3")
+    cdb.set_setting(vault.ENCRYPTED_SETTING, True)
+    vault.lock(tmp_path)
+    (tmp_path / "keys.json").unlink()
+    data = repo.ReceptionInput(
+        procedure_code="1.001193", applicant=repo.ApplicantInput(full_name="Lê Thị Hoa", id_number="001090012345"),
+        components=[repo.ComponentInput("TK"), repo.ComponentInput("GCS"), repo.ComponentInput("CCCD", "shown")])
+    with pytest.raises(vault.Locked, match=r"thiếu tệp khóa keys\.json"):
+        repo.receive(cdb, data, WorkCalendar.default(), now=datetime(2026, 11, 20, 9, 0))
+    assert cdb.scalar("SELECT count(*) FROM dossiers") == 0
+    cdb.close()
