@@ -26,15 +26,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pypdfium2 as pdfium
-
 from counter_app import crypto, vault
 from counter_app.db import accounts, audit
 from counter_app.db.accounts import PermissionDenied, User
 from counter_app.db.database import CounterDB
-from counter_app.documents.recovery_sheet import render_recovery_sheet
 from counter_app.errors import CounterError, ValidationError
-from counter_app.scanning.sources.fileimport import PDFIUM_LOCK
 from counter_app.textnorm import nfc
 from counter_app.ui.login import Submitter
 from counter_app.ui.qt import (
@@ -298,6 +294,10 @@ def recover_job(cdb: CounterDB, recovery_key: str, new_passphrase: str) -> crypt
 # ------------------------------------------------------------------------------ print preview
 def make_preview_dialog(parent: QWidget | None, pdf_bytes: bytes, title: str) -> QPrintPreviewDialog:
     """Qt's print preview for a PDF held in memory (nothing is written to disk)."""
+    # Imported here: PDFium and the PDF stack are not needed to show the window at start-up.
+    import pypdfium2 as pdfium
+
+    from counter_app.scanning.sources.fileimport import PDFIUM_LOCK
     from counter_app.ui.printing import _paint  # the painter every preview uses (100 % scale)
 
     with PDFIUM_LOCK:
@@ -374,6 +374,8 @@ class RecoveryKeyDialog(QDialog):
 
     def sheet_pdf(self) -> bytes:
         """The A4 sheet of this key (PDF bytes, in memory only)."""
+        from counter_app.documents.recovery_sheet import render_recovery_sheet
+
         return render_recovery_sheet(self.agency_name, self.recovery_key, self.created_at)
 
     def print_sheet(self) -> None:
