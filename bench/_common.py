@@ -16,10 +16,20 @@ from counter_app.db.database import CounterDB, open_database  # noqa: E402
 from counter_app.demo import generate  # noqa: E402
 
 
-def demo_db(n: int, cache: Path | None = None) -> tuple[Path, float | None]:
-    """Path to a demo database with ``n`` dossiers (built once, then reused); and build seconds if built."""
-    cache = cache or Path("/tmp") / f"counter-bench-{n}"
+def demo_db(n: int, cache: Path | None = None, passphrase: str | None = None) -> tuple[Path, float | None]:
+    """Path to a demo database with ``n`` dossiers (built once, then reused); and build seconds if built.
+
+    With ``passphrase`` the data directory is encrypted the way the app does it (keys first, then
+    the data, so personal fields are sealed) and its keys are opened for this process.
+    """
+    from counter_app import vault
+
+    cache = cache or Path("/tmp") / (f"counter-bench-encrypted-{n}" if passphrase else f"counter-bench-{n}")
     db = cache / "counter.sqlite3"
+    if passphrase and not vault.encryption_on(cache):
+        db.unlink(missing_ok=True)  # a plain database in the encrypted slot: rebuild
+    if passphrase and vault.encryption_on(cache):
+        vault.open_with_passphrase(cache, passphrase)
     if db.exists():
         cdb = open_database(db)
         have = int(cdb.scalar("SELECT count(*) FROM dossiers"))
@@ -28,6 +38,8 @@ def demo_db(n: int, cache: Path | None = None) -> tuple[Path, float | None]:
             return db, None
         db.unlink()
     cache.mkdir(parents=True, exist_ok=True)
+    if passphrase and not vault.encryption_on(cache):
+        vault.setup_encryption(cache, passphrase)
     cdb = open_database(db)
     t0 = time.perf_counter()
     generate(cdb, cache, n, with_files=False,

@@ -19,9 +19,7 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -37,7 +35,6 @@ from counter_app.atomicio import atomic_write_bytes
 from counter_app.db import dossiers as repo
 from counter_app.db.catalogue import store_procedures
 from counter_app.db.setup import SetupInput, run_setup
-from counter_app.demo import generate
 from counter_app.domain.calendar import WorkCalendar
 from counter_app.scanning import output as out
 
@@ -155,36 +152,12 @@ def bench_write_component(base: Path, runs: int) -> None:
           f"{(med['encrypted'] - med['plain']) / med['plain'] * 100:+.1f} % of the whole save")
 
 
-def _encrypted_demo(n: int) -> tuple[Path, float | None]:
-    """A demo data directory of ``n`` dossiers made the way the app makes one: keys first, then data."""
-    cache = Path("/tmp") / f"counter-bench-encrypted-{n}"
-    db = cache / "counter.sqlite3"
-    if db.exists() and (cache / "keys.json").exists():
-        vault.open_with_passphrase(cache, BENCH_PASSPHRASE)
-        cdb = open_database(db)
-        have = int(cdb.scalar("SELECT count(*) FROM dossiers"))
-        cdb.close()
-        if have == n:
-            return db, None
-    shutil.rmtree(cache, ignore_errors=True)
-    cache.mkdir(parents=True)
-    vault.setup_encryption(cache, BENCH_PASSPHRASE)
-    cdb = open_database(db)
-    t0 = time.perf_counter()
-    generate(cdb, cache, n, with_files=False,
-             progress=lambda d, t: print(f"\r  building encrypted {d}/{t}", end="", file=sys.stderr, flush=True))
-    secs = time.perf_counter() - t0
-    print(file=sys.stderr)
-    cdb.close()
-    return db, secs
-
-
 def bench_list(n: int, runs: int) -> None:
     """The real list/search/detail functions on a plain and an encrypted directory, round-robin."""
     plain_path, built = demo_db(n)
     if built:
         print(f"(plain demo data: {n:,} dossiers generated in {built:.0f} s)")
-    enc_path, built_enc = _encrypted_demo(n)
+    enc_path, built_enc = demo_db(n, passphrase=BENCH_PASSPHRASE)
     if built_enc:
         print(f"(encrypted demo data: {n:,} dossiers generated in {built_enc:.0f} s)")
     dbs = {"plain": open_database(plain_path), "encrypted": open_database(enc_path)}

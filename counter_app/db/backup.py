@@ -559,13 +559,10 @@ def save_backup_settings(cdb: CounterDB, folder: str, interval_hours: float, kee
         raise ValidationError(f"Khoảng thời gian sao lưu phải từ 1 đến {MAX_INTERVAL_HOURS} giờ.")
     if not 1 <= int(keep) <= MAX_KEEP:
         raise ValidationError(f"Số bản sao lưu giữ lại phải từ 1 đến {MAX_KEEP}.")
-    values = {"backup_dir": folder, "backup_interval_hours": float(interval_hours), "backup_keep": int(keep)}
-    with cdb.write():
-        changed = {k: v for k, v in values.items() if cdb.get_setting(k) != v}
-        for k, v in changed.items():
-            cdb.set_setting(k, v)
-        if changed:
-            audit.append(cdb, user_id, "settings", "settings", "", {"changed": sorted(changed)})
+    from counter_app.db.setup import store_settings
+
+    store_settings(cdb, {"backup_dir": folder, "backup_interval_hours": float(interval_hours),
+                         "backup_keep": int(keep)}, user_id)
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,17 @@ class SetupInput:
     admin_password: str = ""
 
 
+def store_settings(cdb: CounterDB, values: dict[str, object], user_id: int | None) -> list[str]:
+    """Store settings that changed, with one audit entry naming them, in one transaction."""
+    with cdb.write():
+        changed = {k: v for k, v in values.items() if cdb.get_setting(k) != v}
+        for k, v in changed.items():
+            cdb.set_setting(k, v)
+        if changed:
+            audit.append(cdb, user_id, "settings", "settings", "", {"changed": sorted(changed)})
+    return sorted(changed)
+
+
 def is_configured(cdb: CounterDB) -> bool:
     """Whether first-run setup has been completed."""
     return bool(cdb.get_setting("agency_code"))

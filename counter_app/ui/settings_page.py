@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from counter_app.db import audit
 from counter_app.db.database import CounterDB
 from counter_app.errors import ValidationError
 from counter_app.ui.errors import show_exception
@@ -49,13 +48,10 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
 
 def save_settings(cdb: CounterDB, values: dict[str, Any], user_id: int | None) -> None:
     """Store the settings and their audit entry in one transaction."""
+    from counter_app.db.setup import store_settings
+
     validate(values)
-    with cdb.write():
-        changed = {k: v for k, v in values.items() if cdb.get_setting(k) != v}
-        for k, v in changed.items():
-            cdb.set_setting(k, v)
-        if changed:
-            audit.append(cdb, user_id, "settings", "settings", "", {"changed": sorted(changed)})
+    store_settings(cdb, values, user_id)
 
 
 class SettingsPage(QWidget):
