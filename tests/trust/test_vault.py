@@ -149,3 +149,31 @@ def test_a_database_that_was_encrypted_refuses_to_go_plain_when_keys_json_is_los
         repo.receive(cdb, data, WorkCalendar.default(), now=datetime(2026, 11, 20, 9, 0))
     assert cdb.scalar("SELECT count(*) FROM dossiers") == 0
     cdb.close()
+
+
+@pytest.mark.parametrize("damage", ["tail", "not_base64", "no_key_id", "unknown_key"])
+def test_a_tampered_sealed_field_gives_a_clear_error(tmp_path: Path, damage: str) -> None:
+    """Edited ciphertext in the database: a Vietnamese DecryptionFailed, never KeyError/InvalidTag/binascii."""
+    from datetime import datetime
+
+    from counter_app.db import dossiers as repo
+    from counter_app.domain.calendar import WorkCalendar
+    from tests.factories import make_db
+
+    vault.setup_encryption(tmp_path, "mật khẩu thử 4")
+    cdb = make_db(tmp_path / "counter.sqlite3")
+    try:
+        r = repo.receive(cdb, repo.ReceptionInput(
+            procedure_code="1.001193", applicant=repo.ApplicantInput(full_name="Lê Thị Hoa", id_number="001090012345"),
+            components=[repo.ComponentInput("TK"), repo.ComponentInput("GCS"), repo.ComponentInput("CCCD", "shown")]),
+            WorkCalendar.default(), now=datetime(2026, 11, 20, 9, 0))
+        raw = cdb.scalar("SELECT applicant_id_number FROM dossiers WHERE id = ?", (r.dossier_id,))
+        bad = {"tail": raw[:-4] + "AAAA", "not_base64": "enc1:deadbeefdeadbeef:!!!", "no_key_id": "enc1:nocolon",
+               "unknown_key": "enc1:" + "0" * 16 + raw[21:]}[damage]
+        cdb.conn.execute("UPDATE dossiers SET applicant_id_number = ? WHERE id = ?", (bad, r.dossier_id))
+        with pytest.raises(crypto.DecryptionFailed) as info:
+            repo.dossier_detail(cdb, r.dossier_id)
+        assert "keys.json" in info.value.user_message()
+    finally:
+        cdb.close()
+        vault.lock(tmp_path)
