@@ -74,6 +74,7 @@ ACTIONS: dict[str, str] = {
     "export": "Xuất dữ liệu",
     "delete": "Xóa",
     "scan": "Số hóa thành phần",
+    "review": "Kiểm tra bản số hóa",
     "settings": "Thay đổi cài đặt",
     "backup": "Sao lưu",
     "restore": "Khôi phục",

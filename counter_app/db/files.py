@@ -31,6 +31,7 @@ from typing import Any
 
 from counter_app import crypto, vault
 from counter_app.atomicio import sha256_bytes, sha256_file
+from counter_app.db import audit
 from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import add_event, enqueue, ts
 from counter_app.errors import ValidationError
@@ -177,6 +178,8 @@ def register_scan(
             detail={"file_uid": uid, "component_code": ctx.component_code, "pages": page_count,
                     "declared": declared_pages, "mismatch": mismatch, "signed": bool(signed)},
         )
+        audit.append(cdb, officer_id, "scan", "file", file_id,
+                     {"dossier": ctx.dossier_code, "component": ctx.component_code, "pages": page_count}, now=now)
         event_id = enqueue(
             cdb, ctx.dossier_id, "file",
             {"file_uid": uid, "dossier_code": ctx.dossier_code, "component_code": ctx.component_code,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from counter_app.db import audit
 from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import add_event, ts
 from counter_app.errors import ValidationError
@@ -59,6 +60,8 @@ def review(cdb: CounterDB, component_id: int, decision: str, *, reviewer_id: int
         add_event(cdb, int(comp["dossier_id"]), "component_review", now, officer_id=reviewer_id,
                   detail={"component": comp["name"], "decision": decision, "reason": reason,
                           "file_id": scan["id"]})
+        audit.append(cdb, reviewer_id, "review", "component", component_id,
+                     {"decision": decision, "file_id": scan["id"]}, now=now)
         return int(cur.lastrowid or 0)
 
 

@@ -92,3 +92,21 @@ def test_citizen_lookup_and_export_are_audited(tmp_path: Path) -> None:
     actions = [e["action"] for e in audit.recent(cdb)]
     assert actions[:2] == ["export", "view_citizen"]
     cdb.close()
+
+
+def test_digitising_and_reviewing_a_component_are_audited(tmp_path: Path) -> None:
+    from counter_app.db import reviews
+    from tests.trust.trust_helpers import make_data_dir, receive_one, scan_component
+
+    data, cdb = make_data_dir(tmp_path / "data")
+    try:
+        dossier_id = receive_one(cdb)
+        f = scan_component(data.root, cdb, dossier_id)
+        component = cdb.scalar("SELECT dossier_component_id FROM files WHERE id = ?", (f.file_id,))
+        reviews.reject(cdb, component, "Ảnh mờ, không đọc được số", reviewer_id=1)
+        entries = {e["action"]: e for e in audit.recent(cdb, limit=20)}
+        assert entries["scan"]["user_id"] == 1 and str(entries["scan"]["object_id"]) == str(f.file_id)
+        assert entries["review"]["user_id"] == 1 and str(entries["review"]["object_id"]) == str(component)
+        assert audit.verify_chain(cdb) == []
+    finally:
+        cdb.close()
