@@ -16,7 +16,7 @@ import logging
 import logging.handlers
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from counter_app.paths import DataDir, resolve_data_dir
@@ -48,7 +48,7 @@ def setup_logging(data: DataDir) -> None:
 
 
 def first_run_work(cdb: CounterDB, values: SetupInput, passphrase: str, *, demo: bool,
-                   demo_dossiers: int = 2000) -> str:
+                   demo_dossiers: int = 2000, progress: Callable[[int, int], None] | None = None) -> str:
     """First-run setup on the DB worker; returns the recovery key to show (once).
 
     The keys come first, so everything written afterwards — the demo's scans and personal fields
@@ -67,7 +67,7 @@ def first_run_work(cdb: CounterDB, values: SetupInput, passphrase: str, *, demo:
     if demo:
         from counter_app.demo import generate
 
-        generate(cdb, cdb.root, demo_dossiers)
+        generate(cdb, cdb.root, demo_dossiers, progress=progress)
     return recovery
 
 
@@ -220,10 +220,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             app.quit()
             return
         values, demo, passphrase = dlg.value(), dlg.demo.isChecked(), dlg.encryption_passphrase()
-        progress = QProgressDialog("Đang cài đặt…", None, 0, 100, window)
+        label = "Đang tạo khóa mã hóa và dữ liệu mẫu…" if demo else "Đang tạo khóa mã hóa và cài đặt…"
+        progress = QProgressDialog(label, None, 0, 0, window)  # busy until the demo reports its count
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(0)
         progress.setValue(0)
+        from counter_app.ui.tasks import ProgressRelay
+
+        relay = ProgressRelay(window)
+
+        def show_progress(done: int, total: int) -> None:
+            progress.setLabelText(f"Đang tạo dữ liệu mẫu: {done:,}/{total:,} hồ sơ".replace(",", "."))
+            progress.setMaximum(max(total, 1))
+            progress.setValue(done)
+
+        relay.progressed.connect(show_progress)
 
         def done(recovery: str) -> None:
             progress.close()
@@ -238,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             show_exception(window, exc)
             first_run()
 
-        worker.submit(lambda cdb: first_run_work(cdb, values, passphrase, demo=demo), done, failed)
+        worker.submit(lambda cdb: first_run_work(cdb, values, passphrase, demo=demo, progress=relay), done, failed)
 
     def open_failed(exc: BaseException) -> None:
         show_exception(window, exc)

@@ -546,9 +546,10 @@ class BackupPanel(QGroupBox):
         self.set_user(self.user)
 
     def _backup_done(self, result: backup.BackupResult) -> None:
-        mb = (result.bytes_copied) / 1e6
-        text = (f"Đã sao lưu {result.files} tệp vào {result.path} trong {result.seconds:.0f} giây "
-                f"({mb:.0f} MB chép mới, phần còn lại dùng chung với bản trước).")
+        copied, linked = result.bytes_copied / 1e6, result.bytes_linked / 1e6
+        shared = f", {linked:.1f} MB tệp không đổi dùng chung với bản trước" if result.bytes_linked else ""
+        text = (f"Đã sao lưu cơ sở dữ liệu và {result.files} tệp vào {result.path} trong {result.seconds:.0f} giây "
+                f"({copied:.1f} MB tệp chép mới{shared}).")
         if result.removed:
             text += f" Đã xóa {len(result.removed)} bản cũ."
         if result.warnings:
