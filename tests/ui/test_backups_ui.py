@@ -229,7 +229,7 @@ def test_panel_backs_up_now_lists_and_checks(
         panel.now_btn.click()
         assert not panel.now_btn.isEnabled()  # one at a time
     qtbot.waitUntil(lambda: panel.table.rowCount() == 1, timeout=5000)
-    assert ranges and ranges[-1] == (3, 3) and "Đã sao lưu 3 tệp" in panel.note.text()
+    assert ranges and ranges[-1] == (3, 3) and "Đã sao lưu cơ sở dữ liệu và 3 tệp" in panel.note.text()
     assert panel.table.item(0, 0).text() == "05/10/2026 17:00" and panel.table.item(0, 2).text() == "3"
     assert panel.table.item(0, 3).text() == "Chưa kiểm tra" and panel.table.item(0, 4).text().startswith("#")
     assert panel.now_btn.isEnabled() and not panel.bar.isVisible()
