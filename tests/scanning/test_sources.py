@@ -931,3 +931,23 @@ def test_importing_the_package_loads_no_heavy_modules() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
+
+
+def test_hotfolder_deletes_day_folders_of_old_originals_when_it_starts(tmp_path: Path) -> None:
+    """Plain originals of citizens' papers do not pile up outside the encrypted archive."""
+    day = datetime.date(2026, 11, 23)
+    imported = tmp_path / "imported"
+    for d in ("2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23"):
+        (imported / d).mkdir(parents=True)
+        (imported / d / "scan.jpg").write_bytes(jpeg_bytes((80, 60)))
+    (imported / "ghi-chu").mkdir()  # not a day folder of ours: left alone
+    (tmp_path / "failed").mkdir()
+    (tmp_path / "failed" / "bad.jpg").write_bytes(b"x")
+    source = HotFolderSource(tmp_path, settle_seconds=0.05, poll_interval=0.02, idle_timeout=0.2, today=lambda: day)
+    _run_hotfolder(source)
+    assert sorted(p.name for p in imported.iterdir()) == ["2026-11-22", "2026-11-23", "ghi-chu"]
+    assert (tmp_path / "failed" / "bad.jpg").exists()
+    kept = HotFolderSource(tmp_path, idle_timeout=0.2, today=lambda: day + datetime.timedelta(days=30),
+                           keep_imported_days=None)  # the admin turned purging off
+    _run_hotfolder(kept)
+    assert (imported / "2026-11-22").exists()

@@ -29,6 +29,10 @@ file system allows it, so a crash mid-move leaves the file in both places rather
 If the consumer stops mid-file, the file stays in the folder for next time.
 
 ``max_pages`` is checked between files, so a multi-page file is never half-imported.
+
+The originals kept in ``imported/`` are plain images of citizens' papers outside the encrypted
+archive: they are a safety net for the day they were scanned, so day folders older than
+``keep_imported_days`` (default 2) are deleted when the source starts (:func:`purge_imported`).
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ from .fileimport import SUPPORTED_SUFFIXES, file_sha256, iter_file_pages
 log = logging.getLogger(__name__)
 
 IMPORTED_DIR = "imported"
+KEEP_IMPORTED_DAYS = 2
 FAILED_DIR = "failed"
 
 # Files scanners, SMB clients and Office create while writing, plus system clutter.
@@ -93,6 +98,35 @@ def safe_child(directory: Path, name: str) -> Path:
     if target.resolve().parent != directory.resolve():
         raise UnsafePathError(detail=f"{name!r} escapes {directory}")
     return target
+
+
+def purge_imported(folder: Path, keep_days: int, today: datetime.date) -> list[Path]:
+    """Delete ``imported/YYYY-MM-DD`` day folders older than ``keep_days``; return what was removed.
+
+    Only folders named as dates by this module are touched (never ``failed/``, never other files),
+    and a folder that cannot be removed (file held open) is left for next time.
+    """
+    import shutil
+
+    removed: list[Path] = []
+    base = Path(folder) / IMPORTED_DIR
+    if not base.is_dir():
+        return removed
+    for day_dir in sorted(base.iterdir()):
+        try:
+            day = datetime.date.fromisoformat(day_dir.name)
+        except ValueError:
+            continue
+        if not day_dir.is_dir() or day_dir.is_symlink() or (today - day).days < keep_days:
+            continue
+        try:
+            shutil.rmtree(day_dir)
+            removed.append(day_dir)
+        except OSError as exc:
+            log.warning("hot folder: could not remove old originals %s: %s", day_dir, exc)
+    if removed:
+        log.info("hot folder: removed %d day folder(s) of imported originals", len(removed))
+    return removed
 
 
 def move_no_overwrite(source: Path, directory: Path, name: str | None = None) -> Path:
@@ -151,8 +185,10 @@ class HotFolderSource:
         max_bytes: int = imageio.MAX_FILE_BYTES,
         today: Callable[[], datetime.date] = datetime.date.today,
         label: str | None = None,
+        keep_imported_days: int | None = KEEP_IMPORTED_DAYS,
     ) -> None:
         self.folder = Path(folder)
+        self.keep_imported_days = keep_imported_days
         self.settle_seconds = settle_seconds
         self.poll_interval = poll_interval
         self.fail_after_seconds = fail_after_seconds
@@ -241,6 +277,8 @@ class HotFolderSource:
                 hint="Hãy kiểm tra ổ mạng/thư mục đã chọn trong Cài đặt còn kết nối.",
                 detail=str(self.folder),
             )
+        if self.keep_imported_days is not None:
+            purge_imported(self.folder, self.keep_imported_days, self._today())
         counter = itertools.count()
         delivered = 0
         last_activity = time.monotonic()
