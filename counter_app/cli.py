@@ -226,9 +226,16 @@ def _run(args: argparse.Namespace) -> int:
             rep = restore_backup(args.backup, args.to)
             print(f"Đã khôi phục vào {args.to}: {rep}")
         elif args.command == "check":
+            from counter_app.db.audit import verify_chain
+            from counter_app.db.files import archive_report
+
             ok = cdb.integrity_ok()
             print("Cơ sở dữ liệu toàn vẹn." if ok else "Cơ sở dữ liệu BỊ HỎNG — khôi phục từ bản sao lưu.")
-            return 0 if ok else 1
+            breaks = verify_chain(cdb) if ok else []
+            print("Nhật ký (audit) nguyên vẹn." if not breaks else "\n".join(b.message() for b in breaks))
+            files_ok, text = archive_report(data.database) if ok else (False, "")
+            print(text)
+            return 0 if ok and not breaks and files_ok else 1
         elif args.command == "encrypt":
             from counter_app import vault
             from counter_app.services.encryption import enable_encryption, encryption_pending, resume_encryption

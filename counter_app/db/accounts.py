@@ -15,6 +15,11 @@ field more often than one thinks), ``locked_out``, ``switch_user``, ``password_c
 ``password_reset``, ``user_changed``. Passwords never reach a log or the audit trail.
 
 Roles: officer < supervisor < admin (:func:`has_role`, :func:`require`).
+
+Administration (the «Tài khoản» group of the settings page): :func:`create_user`, :func:`reset_password`,
+:func:`update_user` (role, disable), :func:`user_overview`. The acting admin is re-read from the
+database for each action (:func:`acting_user`), so a role taken away counts at once, not at the next
+log-in. Users are never deleted: the audit trail refers to them.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from typing import Any
 
 from counter_app.db import audit
 from counter_app.db.database import CounterDB
-from counter_app.db.setup import _SCRYPT, ROLE_LABELS, ROLES, hash_password, verify_password
+from counter_app.db.setup import _SCRYPT, ROLE_LABELS, ROLES, add_user, hash_password, verify_password
 from counter_app.errors import CounterError, ValidationError
 from counter_app.textnorm import nfc
 
@@ -40,9 +45,12 @@ __all__ = [
     "PermissionDenied",
     "Session",
     "User",
+    "acting_user",
     "authenticate",
     "change_password",
     "check_password_policy",
+    "check_username",
+    "create_user",
     "has_role",
     "idle_lock_minutes",
     "list_users",
@@ -53,6 +61,8 @@ __all__ = [
     "set_user_state",
     "switch_user",
     "unlock_session",
+    "update_user",
+    "user_overview",
 ]
 
 _TS = "%Y-%m-%d %H:%M:%S"
@@ -345,3 +355,89 @@ def idle_lock_minutes(cdb: CounterDB) -> float:
     except (TypeError, ValueError):
         return 10.0
     return max(0.0, value)
+
+
+MAX_USERNAME_LENGTH = 32
+
+
+def acting_user(cdb: CounterDB, user_id: int | None) -> User:
+    """The user doing an action, read again from the database (current role, still active).
+
+    The GUI keeps the :class:`User` it got at log-in; an admin demoted or disabled since then must
+    not keep the rights of the old role until they log out.
+    """
+    row = cdb.query_one("SELECT id, username, full_name, role, active FROM users WHERE id = ?",
+                        (user_id,)) if user_id is not None else None
+    if row is None or not row["active"]:
+        raise PermissionDenied("Tài khoản đang đăng nhập không còn hoạt động.",
+                               hint="Đăng xuất rồi đăng nhập bằng một tài khoản đang dùng được.")
+    return _user(row)
+
+
+def check_username(username: str) -> str:
+    """The user name as stored (NFC, trimmed), or :class:`ValidationError` saying how to write one.
+
+    No spaces: a name typed at the log-in with a stray space before or after still matches (the
+    log-in trims), but one with a space inside is easily mistyped by the next officer.
+    """
+    name = nfc(username).strip()
+    if not name:
+        raise ValidationError("Nhập tên đăng nhập.", hint="Ví dụ: «binh.tt» hoặc «canbo3».")
+    if len(name) > MAX_USERNAME_LENGTH or any(ch.isspace() for ch in name):
+        raise ValidationError(f"Tên đăng nhập không có dấu cách và dài tối đa {MAX_USERNAME_LENGTH} ký tự.",
+                              hint="Ví dụ: «binh.tt» hoặc «canbo3».")
+    return name
+
+
+def create_user(cdb: CounterDB, admin: User, username: str, full_name: str, role: str, password: str) -> int:
+    """An admin adds an account with its first password; return the new user's id.
+
+    Checks the admin's permission, the user name, the role and the password policy; a user name that
+    exists (in any letter case) is refused. Audited as ``user_created`` (name and role, never the password).
+    """
+    require(admin, "users.manage")
+    name = check_username(username)
+    full = nfc(full_name).strip()
+    if not full:
+        raise ValidationError("Nhập họ và tên của cán bộ.", hint="Họ tên hiện trên phiếu tiếp nhận và trong nhật ký.")
+    if role not in ROLES:
+        raise ValidationError(f"Vai trò «{role}» không hợp lệ.")
+    check_password_policy(password, name)
+    return add_user(cdb, name, full, role, password, actor_id=admin.id)
+
+
+def update_user(cdb: CounterDB, admin: User, user_id: int, *, role: str | None = None,
+                active: bool | None = None) -> None:
+    """:func:`set_user_state` from the admin screen, plus one rule: an admin does not demote or disable
+    their own account while another admin exists — another admin does it, so nobody locks themselves
+    out in the middle of a session by a wrong click. (When they are the last admin, the core rule of
+    :func:`set_user_state` refuses, with its own message.)
+    """
+    require(admin, "users.manage")
+    if user_id == admin.id and ((role is not None and role != "admin") or active is False):
+        others = cdb.scalar("SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND id <> ?",
+                            (user_id,))
+        if others:
+            raise ValidationError("Không tự bỏ quyền quản trị hoặc tự khóa tài khoản đang đăng nhập.",
+                                  hint="Nhờ một quản trị khác làm việc này.")
+    set_user_state(cdb, admin, user_id, role=role, active=active)
+
+
+def user_overview(cdb: CounterDB, *, now: datetime | None = None) -> list[dict[str, Any]]:
+    """:func:`list_users` plus ``has_password``, ``locked`` (lock-out still running at ``now``) and ``last_login``.
+
+    The last log-in comes from the audit trail (the users table does not store it), in one pass over
+    the ``login`` entries.
+    """
+    stamp = (now or datetime.now()).strftime(_TS)
+    last = {row["user_id"]: row["at"] for row in cdb.query(
+        "SELECT user_id, max(at) AS at FROM audit_log WHERE action = 'login' AND user_id IS NOT NULL "
+        "GROUP BY user_id")}
+    has_password = {row["id"]: bool(row["ok"]) for row in cdb.query(
+        "SELECT id, password_hash IS NOT NULL AS ok FROM users")}
+    users = list_users(cdb)
+    for u in users:
+        u["has_password"] = has_password.get(u["id"], False)
+        u["locked"] = bool(u["locked_until"] and u["locked_until"] > stamp)
+        u["last_login"] = last.get(u["id"])
+    return users

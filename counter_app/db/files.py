@@ -42,6 +42,7 @@ __all__ = [
     "ArchiveProblem",
     "ComponentContext",
     "RegisteredFile",
+    "archive_report",
     "component_context",
     "encrypt_existing_files",
     "file_by_uid",
@@ -258,6 +259,36 @@ def verify_archive(
     if problems:
         log.warning("archive check: %d of %d files have problems", len(problems), len(rows))
     return problems
+
+
+def archive_report(db_path: str | Path, *, progress: Callable[[int, int], None] | None = None,
+                   limit: int = 50) -> tuple[bool, str]:
+    """:func:`verify_archive` as a Vietnamese report for the supervisor and ``counter-app check``.
+
+    Opens its own connection (it reads every byte of the archive, so it runs on a thread of its
+    own and must not hold up the DB worker), names each damaged file's dossier, and ends with what
+    to do. Returns ``(all good, text)``.
+    """
+    cdb = CounterDB(db_path, migrate=False)
+    try:
+        total = int(cdb.scalar("SELECT count(*) FROM files") or 0)
+        problems = verify_archive(cdb, cdb.root, progress=progress)
+        ids = sorted({p.dossier_id for p in problems if p.dossier_id is not None})
+        codes = {int(r["id"]): r["code"] or f"#{r['id']}" for r in cdb.query(
+            f"SELECT id, code FROM dossiers WHERE id IN ({','.join('?' * len(ids))})", ids)} if ids else {}
+    finally:
+        cdb.close()
+    if not problems:
+        return True, f"Kho bản số hóa: {total} tệp, tất cả còn nguyên (khớp mã SHA-256 ghi lúc lưu)."
+    lines = [f"Kho bản số hóa: {len(problems)} trong {total} tệp có vấn đề:"]
+    for p in problems[:limit]:
+        where = f" — hồ sơ {codes.get(p.dossier_id, p.dossier_id)}" if p.dossier_id is not None else ""
+        lines.append(f"• {p.message()}{where}")
+    if len(problems) > limit:
+        lines.append(f"• … và {len(problems) - limit} tệp khác.")
+    lines.append("Cách xử lý: khôi phục các tệp này từ bản sao lưu gần nhất (Cài đặt → Sao lưu → Khôi phục), "
+                 "hoặc quét lại thành phần từ bản giấy nếu còn; bản đã đồng bộ có thể tải lại từ hệ thống của tỉnh.")
+    return False, "\n".join(lines)
 
 
 def orphan_scans(cdb: CounterDB, data_root: str | Path) -> list[Path]:

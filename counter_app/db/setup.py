@@ -28,7 +28,8 @@ _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 def hash_password(password: str) -> str:
     """Return a self-describing scrypt hash of ``password``."""
     salt = os.urandom(16)
-    key = hashlib.scrypt(password.encode(), salt=salt, dklen=32, maxmem=64 * 1024 * 1024, **_SCRYPT)
+    # NFC: the same Vietnamese password typed with another input method must still match.
+    key = hashlib.scrypt(nfc(password).encode(), salt=salt, dklen=32, maxmem=64 * 1024 * 1024, **_SCRYPT)
     b64 = base64.b64encode
     return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${b64(salt).decode()}${b64(key).decode()}"
 
@@ -39,7 +40,7 @@ def verify_password(password: str, stored: str | None) -> bool:
         return False
     _, n, r, p, salt, key = stored.split("$")
     calc = hashlib.scrypt(
-        password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=32,
+        nfc(password).encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=32,
         maxmem=64 * 1024 * 1024,
     )
     return hmac.compare_digest(calc, base64.b64decode(key))

@@ -435,11 +435,14 @@ class AuditPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.verify_button = QPushButton("Kiểm tra tính toàn vẹn của nhật ký")
+        self.archive_button = QPushButton("Kiểm tra kho bản số hóa")
+        self.archive_button.setToolTip("Đọc lại mọi tệp đã lưu, so với mã SHA-256 ghi lúc lưu (khoảng 1 giây mỗi GB).")
         self.more_button = QPushButton("Xem thêm")
         self.report = QLabel("")
         self.report.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.verify_button)
+        row.addWidget(self.archive_button)
         row.addWidget(self.more_button)
         row.addStretch(1)
         layout = QVBoxLayout(self)
@@ -447,6 +450,7 @@ class AuditPanel(QWidget):
         layout.addWidget(self.report)
         layout.addWidget(self.table)
         self.verify_button.clicked.connect(self.verify)
+        self.archive_button.clicked.connect(self.verify_archive)
         self.more_button.clicked.connect(self.load_more)
 
     def reload(self) -> None:
@@ -472,6 +476,30 @@ class AuditPanel(QWidget):
         if rows:
             self._last_id = rows[-1]["id"]
         self.more_button.setEnabled(len(rows) == self.page_size)
+
+    def verify_archive(self) -> None:
+        """Re-hash every stored file on a pool thread (its own connection) and show the report."""
+        db_path = getattr(self.worker, "db_path", None)
+        if db_path is None:
+            return
+        from counter_app.db.files import archive_report
+        from counter_app.ui.tasks import run_in_pool
+
+        self.archive_button.setEnabled(False)
+        self.report.setText("Đang đọc lại các tệp trong kho bản số hóa…")
+
+        def done(result: object) -> None:
+            ok, text = result  # type: ignore[misc]
+            self.archive_button.setEnabled(True)
+            self.report.setStyleSheet("" if ok else "color: #b00020; font-weight: bold")
+            self.report.setText(text)
+            self.verified.emit(bool(ok))
+
+        def failed(exc: BaseException) -> None:
+            self.archive_button.setEnabled(True)
+            self.report.setText(_error_text(exc))
+
+        run_in_pool(lambda: archive_report(db_path), done, failed)
 
     def verify(self) -> None:
         """Re-hash the whole chain against the backups' anchors (on the worker) and show the report."""

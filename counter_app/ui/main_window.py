@@ -141,6 +141,10 @@ class MainWindow(QMainWindow):
         self.backup_scheduler.status_changed.connect(self._show_backup_status)
         sb = self.statusBar()
         sb.addWidget(self.officer_label)
+        # Officers do not see the settings page: their own password is changed from here.
+        self.password_button = self.settings_page.users_panel.make_own_password_button()
+        self.password_button.setVisible(False)  # until someone logs in
+        sb.addWidget(self.password_button)
         sb.addWidget(self.agency_label, 1)
         sb.addPermanentWidget(self.backup_label)
         sb.addPermanentWidget(self.sync_label)
@@ -195,6 +199,7 @@ class MainWindow(QMainWindow):
         self.user = user
         self.worker.user_id = user.id
         self.officer_label.setText(f"Cán bộ: {user.full_name}")
+        self.password_button.setVisible(True)
         self.reception.officer_id = user.id
         self.scanning.officer_id = user.id
         if self.started:
@@ -206,6 +211,7 @@ class MainWindow(QMainWindow):
         self.settings_page.user_id = user.id
         self.settings_page.set_editable(can_edit_settings(user.role))
         self.settings_page.backup_panel.set_user(user)
+        self.settings_page.users_panel.set_user(user)
         self.backup_scheduler.set_user(user)
         self.backup_scheduler.start()  # scheduled backups run whoever is logged in
         allowed = visible_pages(user.role)

@@ -8,12 +8,17 @@ from counter_app.db.database import CounterDB
 from counter_app.errors import ValidationError
 from counter_app.ui.errors import show_exception
 from counter_app.ui.qt import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
     QDoubleSpinBox,
+    QEvent,
     QFormLayout,
     QFrame,
     QGroupBox,
     QLabel,
     QLineEdit,
+    QObject,
     QPushButton,
     QScrollArea,
     Qt,
@@ -52,6 +57,20 @@ def save_settings(cdb: CounterDB, values: dict[str, Any], user_id: int | None) -
 
     validate(values)
     store_settings(cdb, values, user_id)
+
+
+class _WheelOnlyWhenFocused(QObject):
+    """Event filter: a wheel turn over an unfocused spin box or combo box scrolls ``scroll`` instead."""
+
+    def __init__(self, scroll: QScrollArea) -> None:
+        super().__init__(scroll)
+        self.scroll = scroll
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Wheel and isinstance(obj, QWidget) and not obj.hasFocus():
+            QApplication.sendEvent(self.scroll.verticalScrollBar(), event)
+            return True
+        return super().eventFilter(obj, event)
 
 
 class SettingsPage(QWidget):
@@ -102,7 +121,17 @@ class SettingsPage(QWidget):
 
         self.encryption_panel = EncryptionPanel(worker, lambda: self.user_id)
         lay.addWidget(self.encryption_panel)
+        from counter_app.ui.users import UsersPanel  # the admin's accounts; own password for everyone
+
+        self.users_panel = UsersPanel(worker)  # the main window gives it the logged-in user (set_user)
+        lay.addWidget(self.users_panel)
         lay.addStretch(1)
+        # The page scrolls: a wheel turn over a number box must scroll the page, not change the
+        # backup interval or the idle-lock minutes the admin only scrolled past.
+        self._wheel_guard = _WheelOnlyWhenFocused(scroll)
+        for w in content.findChildren(QAbstractSpinBox) + content.findChildren(QComboBox):
+            w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            w.installEventFilter(self._wheel_guard)
 
     def set_editable(self, editable: bool) -> None:
         """Only an admin edits; others see the values."""
@@ -123,6 +152,7 @@ class SettingsPage(QWidget):
     def refresh(self) -> None:
         """Load the editable values."""
         self.encryption_panel.refresh()
+        self.users_panel.refresh()
         keys = [f[0] for f in FIELDS]
         self.worker.submit(lambda cdb: {k: cdb.get_setting(k) for k in keys}, self._fill)
 

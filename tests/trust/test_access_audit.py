@@ -110,3 +110,36 @@ def test_digitising_and_reviewing_a_component_are_audited(tmp_path: Path) -> Non
         assert audit.verify_chain(cdb) == []
     finally:
         cdb.close()
+
+
+def test_archive_check_names_the_damaged_file_and_its_dossier(qtbot: QtBot, tmp_path: Path) -> None:
+    """Supervisor's «Kiểm tra kho bản số hóa» and `counter-app check`: a changed scan is found and named."""
+    from counter_app.cli import main
+    from counter_app.ui.login import AuditPanel
+    from tests.trust.trust_helpers import make_data_dir, receive_one, scan_component
+
+    data, cdb = make_data_dir(tmp_path / "data")
+    dossier_id = receive_one(cdb)
+    code = cdb.scalar("SELECT code FROM dossiers WHERE id = ?", (dossier_id,))
+    f = scan_component(data.root, cdb, dossier_id)
+    cdb.close()
+    worker = DbWorker(data.database)
+    with qtbot.waitSignal(worker.ready, timeout=10000):
+        worker.start()
+    try:
+        panel = AuditPanel(worker)
+        qtbot.addWidget(panel)
+        with qtbot.waitSignal(panel.verified, timeout=20000) as good:
+            panel.archive_button.click()
+        assert good.args == [True] and "1 tệp, tất cả còn nguyên" in panel.report.text()
+        assert main(["check", "--data-dir", str(data.root)]) == 0
+        damaged = bytearray(f.path.read_bytes())
+        damaged[len(damaged) // 2] ^= 0xFF  # one flipped byte, as a failing disk would
+        f.path.write_bytes(bytes(damaged))
+        with qtbot.waitSignal(panel.verified, timeout=20000) as bad:
+            panel.archive_button.click()
+        assert bad.args == [False] and f.rel_path in panel.report.text() and code in panel.report.text()
+        assert "khôi phục" in panel.report.text()
+        assert main(["check", "--data-dir", str(data.root)]) == 1
+    finally:
+        worker.stop()

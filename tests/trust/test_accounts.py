@@ -157,3 +157,89 @@ def test_quick_switch_and_idle_unlock(cdb: CounterDB) -> None:
     entry = audit.recent(cdb, limit=1)[0]
     assert entry["action"] == "switch_user" and entry["detail"] == {"from_user_id": first.id}
     assert audit.verify_chain(cdb) == []
+
+
+# ------------------------------------------------------------------ administration (create, update)
+NEW_PASSWORD = "Hoa-sen-trong-dam"
+
+
+def test_create_user_checks_permission_name_policy_and_audits_without_password(cdb: CounterDB) -> None:
+    admin = accounts.authenticate(cdb, "admin", "x", now=T0)
+    supervisor = accounts.authenticate(cdb, "giamsat", PASSWORD, now=T0)
+    with pytest.raises(accounts.PermissionDenied):
+        accounts.create_user(cdb, supervisor, "canbo2", "Phạm Văn Dũng", "officer", NEW_PASSWORD)
+    with pytest.raises(ValidationError, match="ít nhất 8 ký tự"):
+        accounts.create_user(cdb, admin, "canbo2", "Phạm Văn Dũng", "officer", "ngan")
+    with pytest.raises(ValidationError, match="trùng tên đăng nhập"):
+        accounts.create_user(cdb, admin, "canbo2xyz", "Phạm Văn Dũng", "officer", "CANBO2XYZ")
+    with pytest.raises(ValidationError, match="dấu cách"):
+        accounts.create_user(cdb, admin, "can bo2", "Phạm Văn Dũng", "officer", NEW_PASSWORD)
+    with pytest.raises(ValidationError, match="họ và tên"):
+        accounts.create_user(cdb, admin, "canbo2", "   ", "officer", NEW_PASSWORD)
+    with pytest.raises(ValidationError, match="đã có"):  # user names ignore letter case
+        accounts.create_user(cdb, admin, "CanBo1", "Người Trùng Tên", "officer", NEW_PASSWORD)
+    assert cdb.scalar("SELECT count(*) FROM users") == 3  # nothing stored by the refusals
+    decomposed = "Pha\u0323m Va\u0306n Du\u0303ng"  # typed with combining marks (another input method)
+    uid = accounts.create_user(cdb, admin, "  canbo2 ", decomposed, "officer", NEW_PASSWORD)
+    row = cdb.query_one("SELECT username, full_name, role FROM users WHERE id = ?", (uid,))
+    assert row == {"username": "canbo2", "full_name": "Phạm Văn Dũng", "role": "officer"}
+    user = accounts.authenticate(cdb, "canbo2", NEW_PASSWORD, now=T0)
+    assert user.id == uid and user.full_name == "Phạm Văn Dũng"
+    entry = cdb.query_one("SELECT user_id, object_id, detail FROM audit_log WHERE action = 'user_created' "
+                          "ORDER BY id DESC LIMIT 1")
+    assert entry is not None and entry["user_id"] == admin.id and entry["object_id"] == str(uid)
+    assert NEW_PASSWORD not in str(cdb.query("SELECT * FROM audit_log"))
+    assert audit.verify_chain(cdb) == []
+
+
+def test_update_user_refuses_own_demotion_while_another_admin_exists_and_the_last_admin(cdb: CounterDB) -> None:
+    admin = accounts.authenticate(cdb, "admin", "x", now=T0)
+    officer_id = cdb.scalar("SELECT id FROM users WHERE username = 'canbo1'")
+    supervisor_id = cdb.scalar("SELECT id FROM users WHERE username = 'giamsat'")
+    # Alone: the core rule of set_user_state says why.
+    for change in ({"role": "officer"}, {"active": False}):
+        with pytest.raises(ValidationError, match="quản trị cuối cùng"):
+            accounts.update_user(cdb, admin, admin.id, **change)
+    # With a second admin: still not on one's own account (another admin does it).
+    accounts.update_user(cdb, admin, supervisor_id, role="admin")
+    for change in ({"role": "supervisor"}, {"active": False}):
+        with pytest.raises(ValidationError, match="Không tự bỏ quyền"):
+            accounts.update_user(cdb, admin, admin.id, **change)
+    second = accounts.authenticate(cdb, "giamsat", PASSWORD, now=T0)
+    accounts.update_user(cdb, second, admin.id, role="supervisor")  # the other admin may
+    assert cdb.scalar("SELECT role FROM users WHERE id = ?", (admin.id,)) == "supervisor"
+    # The old session's User still says «admin»; acting_user reads the role stored now.
+    with pytest.raises(accounts.PermissionDenied):
+        accounts.update_user(cdb, accounts.acting_user(cdb, admin.id), officer_id, active=False)
+    accounts.update_user(cdb, second, officer_id, active=False)
+    with pytest.raises(accounts.PermissionDenied):
+        accounts.acting_user(cdb, officer_id)  # a disabled account acts no more
+    with pytest.raises(accounts.PermissionDenied):
+        accounts.acting_user(cdb, None)
+
+
+def test_user_overview_shows_lockout_and_last_login_without_hashes(cdb: CounterDB) -> None:
+    cdb.set_setting("lockout_threshold", 1)
+    accounts.authenticate(cdb, "canbo1", PASSWORD, now=T0)
+    accounts.authenticate(cdb, "canbo1", PASSWORD, now=T0 + timedelta(hours=2))
+    with pytest.raises(accounts.AccountLocked):
+        accounts.authenticate(cdb, "giamsat", "sai", now=T0 + timedelta(hours=3))
+    add_user(cdb, "moi", "Người Mới", "officer", None)
+    rows = {u["username"]: u for u in accounts.user_overview(cdb, now=T0 + timedelta(hours=3, minutes=1))}
+    assert rows["canbo1"]["last_login"] == "2026-10-05 11:00:00" and not rows["canbo1"]["locked"]
+    assert rows["giamsat"]["locked"] and rows["giamsat"]["last_login"] is None
+    assert rows["moi"]["has_password"] is False and rows["canbo1"]["has_password"] is True
+    assert not any("password_hash" in u for u in rows.values())
+    later = {u["username"]: u for u in accounts.user_overview(cdb, now=T0 + timedelta(hours=4))}
+    assert not later["giamsat"]["locked"]  # the 15-minute lock-out is over
+
+
+def test_a_vietnamese_password_matches_whatever_its_unicode_composition() -> None:
+    """Typed with a Windows IME (precomposed) at setup, with a Telex tool (combining marks) later."""
+    import unicodedata
+
+    from counter_app.db.setup import hash_password, verify_password
+
+    stored = hash_password(unicodedata.normalize("NFD", "Mật khẩu Đà Nẵng 2026"))
+    assert verify_password(unicodedata.normalize("NFC", "Mật khẩu Đà Nẵng 2026"), stored)
+    assert not verify_password("Mat khau Da Nang 2026", stored)

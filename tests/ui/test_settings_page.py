@@ -46,3 +46,42 @@ def test_admin_edits_settings_with_validation_and_audit(qtbot: QtBot, tmp_path: 
         assert not page.widgets["agency_name"].isEnabled() and not page.save_btn.isVisible()
     finally:
         worker.stop()
+
+
+def test_wheel_over_a_number_box_scrolls_the_page_instead_of_changing_it(qtbot: QtBot, tmp_path: Path) -> None:
+    """Found by hand: scrolling the long settings page changed the idle-lock minutes under the mouse."""
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+
+    from counter_app.ui.qt import QApplication, QScrollArea
+
+    make_db(tmp_path / "c.db").close()
+    worker = DbWorker(tmp_path / "c.db")
+    with qtbot.waitSignal(worker.ready, timeout=10000):
+        worker.start()
+    try:
+        page = SettingsPage(worker)
+        qtbot.addWidget(page)
+        page.resize(900, 400)  # shorter than the page: it scrolls
+        page.show()
+        page.set_editable(True)
+        box = page.widgets["idle_lock_minutes"]
+        box.setValue(10)
+        bar = page.findChild(QScrollArea).verticalScrollBar()
+        assert bar.maximum() > 0
+
+        def wheel() -> None:
+            centre = QPointF(box.rect().center())
+            QApplication.sendEvent(box, QWheelEvent(centre, QPointF(box.mapToGlobal(centre.toPoint())), QPoint(0, 0),
+                                                    QPoint(0, -120), Qt.MouseButton.NoButton,
+                                                    Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
+                                                    False))
+
+        wheel()
+        assert box.value() == 10 and bar.value() > 0  # the page moved, the value did not
+        box.setFocus()
+        qtbot.waitUntil(box.hasFocus, timeout=2000)
+        wheel()
+        assert box.value() != 10  # a focused box still takes the wheel on purpose
+    finally:
+        worker.stop()
