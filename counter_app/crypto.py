@@ -227,7 +227,7 @@ class KeyRing:
         return cls._open(path, "recovery", lambda w, k: _unwrap(kek, w, k, "recovery"))
 
     @classmethod
-    def unlock_with_os_store(cls, path: str | Path) -> KeyRing:  # pragma: no cover - Windows only
+    def unlock_with_os_store(cls, path: str | Path) -> KeyRing:
         """Open the key file with the OS key store (Windows DPAPI for this account)."""
         return cls._open(Path(path), "dpapi", lambda w, k: _dpapi(_unb64(w["blob"]), protect=False))
 
@@ -255,7 +255,7 @@ class KeyRing:
         self._save()
         return format_recovery_key(raw)
 
-    def enable_os_store(self) -> None:  # pragma: no cover - Windows only
+    def enable_os_store(self) -> None:
         """Let this Windows account open the keys without the passphrase."""
         self._wrap_all("dpapi", lambda dek, k: {"blob": _b64(_dpapi(dek, protect=True))})
         self._save()
@@ -305,7 +305,7 @@ def rotate_data_key(ring: KeyRing, passphrase: str) -> tuple[str, str]:
     key_id = ring.rotate()
     ring.change_passphrase(passphrase)
     recovery = ring.new_recovery_key()
-    if "dpapi" in next(iter(ring.doc["keys"].values()))["wrapped"]:  # pragma: no cover - Windows only
+    if "dpapi" in next(iter(ring.doc["keys"].values()))["wrapped"]:
         ring.enable_os_store()
     return key_id, recovery
 

@@ -154,12 +154,12 @@ def open_with_os_store(root: str | Path) -> crypto.KeyRing | None:
     """Open with the OS key store (Windows DPAPI) when it holds the keys; None otherwise."""
     if not crypto.os_key_store_available():
         return None
-    try:  # pragma: no cover - Windows only
+    try:
         opened = crypto.KeyRing.unlock_with_os_store(key_file(root))
-    except (crypto.KeyFileError, OSError, ValueError):  # pragma: no cover - not enabled for this account
+    except (crypto.KeyFileError, OSError, ValueError):
         return None
-    unlock(root, opened)  # pragma: no cover
-    return opened  # pragma: no cover
+    unlock(root, opened)
+    return opened
 
 
 def setup_encryption(root: str | Path, passphrase: str) -> tuple[crypto.KeyRing, str]:
@@ -169,7 +169,7 @@ def setup_encryption(root: str | Path, passphrase: str) -> tuple[crypto.KeyRing,
     passphrase; elsewhere it is asked once per start.
     """
     opened, recovery = crypto.create_key_file(key_file(root), passphrase)
-    if crypto.os_key_store_available():  # pragma: no cover - Windows only
+    if crypto.os_key_store_available():
         opened.enable_os_store()
     unlock(root, opened)
     return opened, recovery

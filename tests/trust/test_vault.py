@@ -177,3 +177,47 @@ def test_a_tampered_sealed_field_gives_a_clear_error(tmp_path: Path, damage: str
     finally:
         cdb.close()
         vault.lock(tmp_path)
+
+
+class _FakeDpapi:
+    """Stands in for Windows' CryptProtectData/CryptUnprotectData (an OS service absent on Linux):
+    bytes bound to one Windows account; another account gets the OSError the real call raises."""
+
+    def __init__(self, account: bytes) -> None:
+        self.account = account
+
+    def __call__(self, data: bytes, protect: bool) -> bytes:
+        import hashlib
+        import hmac
+
+        pad = hashlib.sha256(self.account).digest()
+        if protect:
+            body = bytes(b ^ pad[i % 32] for i, b in enumerate(data))
+            return hmac.new(self.account, body, hashlib.sha256).digest() + body
+        tag, body = data[:32], data[32:]
+        if not hmac.compare_digest(tag, hmac.new(self.account, body, hashlib.sha256).digest()):
+            raise OSError("DPAPI: the data was protected for another account")
+        return bytes(b ^ pad[i % 32] for i, b in enumerate(body))
+
+
+def test_windows_key_store_opens_without_passphrase_and_survives_rotation(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key-file side of the DPAPI path (wrapping, rotation, another account), with the OS call faked."""
+    monkeypatch.setattr(crypto, "os_key_store_available", lambda: True)
+    monkeypatch.setattr(crypto, "_dpapi", _FakeDpapi(b"S-1-5-21-counter-officer"))
+    ring, _recovery = vault.setup_encryption(tmp_path, "mật khẩu thử 5")
+    vault.store(tmp_path, "scans/a.pdf", b"%PDF before rotation")
+    crypto.rotate_data_key(ring, "mật khẩu thử 5")
+    vault.store(tmp_path, "scans/b.pdf", b"%PDF after rotation")
+    vault.lock(tmp_path)
+    opened = vault.open_with_os_store(tmp_path)  # no passphrase typed: the counter PC just starts
+    assert opened is not None and len(opened.keys) == 2
+    assert vault.load(tmp_path, "scans/a.pdf") == b"%PDF before rotation"
+    assert vault.load(tmp_path, "scans/b.pdf") == b"%PDF after rotation"
+    vault.lock(tmp_path)
+    # The data directory copied to another PC / another Windows account: the key store cannot open it.
+    monkeypatch.setattr(crypto, "_dpapi", _FakeDpapi(b"S-1-5-21-someone-else"))
+    assert vault.open_with_os_store(tmp_path) is None and vault.ring(tmp_path) is None
+    vault.open_with_passphrase(tmp_path, "mật khẩu thử 5")  # the passphrase still works there
+    assert vault.load(tmp_path, "scans/b.pdf") == b"%PDF after rotation"
+    vault.lock(tmp_path)
