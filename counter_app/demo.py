@@ -32,6 +32,7 @@ from counter_app.db.dossiers import procedure_timing, ts
 from counter_app.db.setup import SetupInput, add_user, is_configured, load_default_catalogue_into, run_setup
 from counter_app.domain import codes
 from counter_app.domain.lifecycle import regulation_profile
+from counter_app.domain.online import REASONS
 from counter_app.paths import RESOURCES
 from counter_app.textnorm import fold
 
@@ -165,8 +166,15 @@ def generate(
     months: int = 6,
     progress: Callable[[int, int], None] | None = None,
     with_files: bool = True,
+    with_guidance: bool = True,
 ) -> DemoReport:
-    """Fill the database with ``n_dossiers`` realistic dossiers received over the last ``months``."""
+    """Fill the database with ``n_dossiers`` realistic dossiers received over the last ``months``.
+
+    ``with_guidance`` also records the counter's online-filing guidance sessions (most online
+    dossiers were helped at the counter; some citizens will file later; some file on paper, with
+    the reason) and the citizens' 1–5 ratings of returned dossiers, so the supervisor's figures
+    are not empty in a demo.
+    """
     import time as _time
 
     from counter_app.db.calendar_store import load_calendar
@@ -281,6 +289,9 @@ def generate(
 
     rows: dict[str, list[tuple[Any, ...]]] = {k: [] for k in
                                               ("citizens", "dossiers", "components", "files", "events", "outbox")}
+    # (at, officer, citizen, name, procedure, outcome, portal code, reason, dossier) and (rating, dossier)
+    sessions: list[tuple[Any, ...]] = []
+    ratings: list[tuple[int, int]] = []
     # Sorting reception times keeps daily sequences increasing with time, like a real counter.
     moments = sorted(
         datetime.combine(rng.choice(days), time(7, 30)) + timedelta(minutes=rng.randrange(0, 540))
@@ -351,6 +362,17 @@ def generate(
                 rows["files"].append((str(uuid.UUID(int=rng.getrandbits(128))), did, comp_id, rel,
                                       f"{code}-{c['code']}.pdf", size, sha, pages, officer, ts(received), meta))
                 n_files += 1
+        if with_guidance:
+            helped = received - timedelta(minutes=rng.randint(3, 15))
+            if channel == 2 and rng.random() < 0.6:  # filed on the portal with the officer's help
+                sessions.append((ts(helped), officer, cid, name, proc["code"], "filed_online", code, None, did))
+            elif channel == 1 and not proc["online_only"] and rng.random() < 0.08:
+                reason = rng.choices(REASONS, [50, 30, 12, 8])[0]  # why this citizen still filed on paper
+                sessions.append((ts(helped), officer, cid, name, proc["code"], "paper", None, reason, did))
+            if rng.random() < 0.03:  # shown how, will file from home: no dossier here
+                sessions.append((ts(helped), officer, None, "", proc["code"], "later", None, None, None))
+            if status == 10 and rng.random() < 0.35:
+                ratings.append((rng.choices((5, 4, 3, 2, 1), (55, 30, 10, 3, 2))[0], did))
         rows["events"].append((did, ts(received), "received", None, 2, officer))
         if status not in (2,):
             at = finished or min(received + timedelta(hours=2), now)
@@ -365,6 +387,10 @@ def generate(
                 progress(i + 1, n_dossiers)
     flush(rows)
     with cdb.write():
+        cdb.conn.executemany(
+            "INSERT INTO guidance_sessions(at, officer_id, citizen_id, applicant_name, procedure_code, outcome, "
+            "portal_code, reason_code, dossier_id) VALUES (?,?,?,?,?,?,?,?,?)", sessions)
+        cdb.conn.executemany("UPDATE dossiers SET satisfaction = ? WHERE id = ?", ratings)
         for (day, slot), last in seq_by_day_slot.items():
             iso = f"20{day[:2]}-{day[2:4]}-{day[4:]}"
             cdb.conn.execute(

@@ -157,7 +157,7 @@ def test_figures_small_hand_count(cdb: CounterDB) -> None:
 
 def test_figures_from_a_demo_database_match_a_hand_count(tmp_path: Path) -> None:
     cdb = open_database(tmp_path / "demo.sqlite3")
-    generate(cdb, tmp_path, 400, now=NOW, months=3, with_files=False)
+    generate(cdb, tmp_path, 400, now=NOW, months=3, with_files=False, with_guidance=False)  # sessions by hand
     month = date(2026, 11, 1)
     # Guidance sessions this month: 3 filed online, 2 later, 5 paper (3 no_eid, 1 no_smartphone, 1 other),
     # plus one session last month that must not count.
@@ -195,3 +195,22 @@ def test_figures_from_a_demo_database_match_a_hand_count(tmp_path: Path) -> None
     assert f"({online}/{received})" in line and "hướng dẫn 10 lượt, 3 nộp trực tuyến" in line
     assert line.endswith("nộp giấy chủ yếu vì: chưa có tài khoản VNeID mức 2 (3)")
     print(f"demo November: {online}/{received} online = {f.share.percent:.1f}% · need {needed} more · {line}")
+
+
+def test_demo_records_guidance_sessions_and_ratings_consistent_with_its_dossiers(tmp_path: Path) -> None:
+    cdb = open_database(tmp_path / "demo.sqlite3")
+    generate(cdb, tmp_path, 1500, now=NOW, months=3, with_files=False)
+    by_outcome = {r["outcome"]: int(r["n"]) for r in cdb.query(
+        "SELECT outcome, count(*) AS n FROM guidance_sessions GROUP BY outcome")}
+    assert set(by_outcome) == {"filed_online", "later", "paper"} and all(by_outcome.values())
+    # A session "filed online" points at an online dossier under the code the portal gave it.
+    assert cdb.query("""SELECT s.id FROM guidance_sessions s JOIN dossiers d ON d.id = s.dossier_id
+                        WHERE s.outcome = 'filed_online' AND (d.channel <> 2 OR s.portal_code <> d.code)""") == []
+    assert cdb.query("""SELECT s.id FROM guidance_sessions s JOIN dossiers d ON d.id = s.dossier_id
+                        WHERE s.outcome = 'paper' AND (d.channel <> 1 OR s.reason_code IS NULL)""") == []
+    assert cdb.scalar("SELECT count(*) FROM guidance_sessions WHERE at > ?", (NOW.isoformat(sep=" "),)) == 0
+    rated = cdb.query("SELECT status, satisfaction FROM dossiers WHERE satisfaction IS NOT NULL")
+    assert rated and {r["status"] for r in rated} == {10} and {r["satisfaction"] for r in rated} <= {1, 2, 3, 4, 5}
+    f = g.figures(cdb, date(2026, 11, 1))
+    assert f.sessions > 0 and f.filed_online > 0 and f.top_reasons  # the supervisor's panel is not empty
+    cdb.close()
