@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from counter_app.ui.errors import show_exception
     from counter_app.ui.main_window import MainWindow
-    from counter_app.ui.qt import QApplication, QProgressDialog, Qt, QTimer
+    from counter_app.ui.qt import QApplication, QTimer
     from counter_app.ui.tasks import DbWorker
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -220,36 +220,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             app.quit()
             return
         values, demo, passphrase = dlg.value(), dlg.demo.isChecked(), dlg.encryption_passphrase()
-        label = "Đang tạo khóa mã hóa và dữ liệu mẫu…" if demo else "Đang tạo khóa mã hóa và cài đặt…"
-        progress = QProgressDialog(label, None, 0, 0, window)  # busy until the demo reports its count
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(0)
-        progress.setValue(0)
-        from counter_app.ui.tasks import ProgressRelay
-
-        relay = ProgressRelay(window)
-
-        def show_progress(done: int, total: int) -> None:
-            progress.setLabelText(f"Đang tạo dữ liệu mẫu: {done:,}/{total:,} hồ sơ".replace(",", "."))
-            progress.setMaximum(max(total, 1))
-            progress.setValue(done)
-
-        relay.progressed.connect(show_progress)
+        from counter_app.ui.keys import RecoveryKeyDialog, run_with_progress
 
         def done(recovery: str) -> None:
-            progress.close()
-            from counter_app.ui.keys import RecoveryKeyDialog
-
             # Shown once, before anything else: the key exists nowhere but in this dialog now.
             RecoveryKeyDialog(recovery, values.agency_name, parent=window).exec()
             login()
 
         def failed(exc: BaseException) -> None:
-            progress.close()
             show_exception(window, exc)
             first_run()
 
-        worker.submit(lambda cdb: first_run_work(cdb, values, passphrase, demo=demo, progress=relay), done, failed)
+        # Busy bar while the keys and the catalogue are made, then the demo's count.
+        run_with_progress(worker, window, "Cài đặt lần đầu",
+                          lambda cdb, progress: first_run_work(cdb, values, passphrase, demo=demo,
+                                                               progress=lambda n, total: progress("demo", n, total)),
+                          done, failed)
 
     def open_failed(exc: BaseException) -> None:
         show_exception(window, exc)

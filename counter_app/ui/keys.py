@@ -812,7 +812,8 @@ class _Progress(QObject):
 
 
 _STAGES = {"fields": "Đang mã hóa thông tin cá nhân của công dân",
-           "files": "Đang mã hóa bản quét và giấy tờ đã lưu"}
+           "files": "Đang mã hóa bản quét và giấy tờ đã lưu",
+           "demo": "Đang tạo dữ liệu mẫu (hồ sơ)"}
 
 
 def _show_progress(progress: QProgressDialog, stage: str, done: int, total: int) -> None:

@@ -102,16 +102,6 @@ class DbWorker(QThread):
         self.wait(timeout_ms)
 
 
-class ProgressRelay(QObject):
-    """Carries ``(done, total)`` from a worker thread to the UI thread (a queued signal)."""
-
-    progressed = Signal(int, int)
-
-    def __call__(self, done: int, total: int) -> None:
-        """Callable from any thread: the core's ``progress(done, total)`` callbacks."""
-        self.progressed.emit(int(done), int(total))
-
-
 class _PoolSignals(QObject):
     done = Signal(object)
     error = Signal(object)
