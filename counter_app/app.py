@@ -55,7 +55,7 @@ def first_run_work(cdb: CounterDB, values: SetupInput, passphrase: str, *, demo:
     included — is encrypted from the start.
     """
     from counter_app.db.setup import load_default_catalogue_into, run_setup
-    from counter_app.ui.keys import DEMO_HINT_SETTING, DEMO_PASSPHRASE, ENCRYPTED_SETTING, prepare_encryption
+    from counter_app.services.keys import DEMO_HINT_SETTING, DEMO_PASSPHRASE, ENCRYPTED_SETTING, prepare_encryption
 
     recovery = prepare_encryption(cdb.root, passphrase)
     run_setup(cdb, values)

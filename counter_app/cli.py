@@ -31,7 +31,6 @@ from counter_app.paths import resolve_data_dir
 
 log = logging.getLogger("counter_app.cli")
 PASSPHRASE_ENV = "COUNTER_APP_PASSPHRASE"
-DEMO_PASSPHRASE = "demo"
 
 
 def unlock_headless(root: Path, *, try_demo: bool = False) -> None:
@@ -51,6 +50,8 @@ def unlock_headless(root: Path, *, try_demo: bool = False) -> None:
         vault.open_with_passphrase(root, env)
         return
     if try_demo:
+        from counter_app.services.keys import DEMO_PASSPHRASE
+
         try:
             vault.open_with_passphrase(root, DEMO_PASSPHRASE)
             return
@@ -162,6 +163,7 @@ def _run(args: argparse.Namespace) -> int:
             from counter_app import vault
             from counter_app.db.setup import is_configured
             from counter_app.demo import generate
+            from counter_app.services.keys import DEMO_PASSPHRASE
 
             if not args.plain and not vault.encryption_on(data.root) and not is_configured(cdb):
                 vault.setup_encryption(data.root, DEMO_PASSPHRASE)  # demo only: the passphrase is public
