@@ -291,4 +291,5 @@ class MainWindow(QMainWindow):
         self._status_timer.stop()
         self.sync_runner.stop()
         self.backup_scheduler.stop()  # a running backup stops at its next file, leaving no partial folder
+        self.scanning.shutdown()
         super().closeEvent(event)

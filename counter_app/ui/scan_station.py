@@ -120,6 +120,7 @@ class ScanStationPage(QWidget):
         self.components: list[dict[str, Any]] = []
         self.sources: list[Any] = []
         self.thread: AcquireThread | None = None
+        self._ending: set[AcquireThread] = set()
         self.pending = 0
         self.show_processed = True
         self._qr_buffer = ""
@@ -424,6 +425,9 @@ class ScanStationPage(QWidget):
                 return
         assert self.session is not None
         self.thread = AcquireThread(source, self._settings(), self.session, replace_uid)
+        # `done` is the thread's last signal but the QThread still runs for a moment after it; Qt
+        # aborts the process if the object is freed before `finished`, so it is held until then.
+        self.thread.finished.connect(self._thread_ended)
         self.thread.page_added.connect(self._page_added)
         self.thread.preview.connect(lambda qi: self.preview.setPixmap(QPixmap.fromImage(qi).scaled(
             self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio)))
@@ -457,6 +461,17 @@ class ScanStationPage(QWidget):
         """Stop the batch after the current page (pages already scanned are kept)."""
         if self.thread is not None:
             self.thread.cancel.cancel()
+
+    def _thread_ended(self) -> None:
+        self._ending.discard(self.sender())  # type: ignore[arg-type]
+
+    def shutdown(self, timeout_ms: int = 10000) -> None:
+        """The window closes: stop a running batch after its current page and wait for the scanner
+        thread (pages already scanned are on disk in the session folder)."""
+        for t in [self.thread, *self._ending]:
+            if t is not None:
+                t.cancel.cancel()
+                t.wait(timeout_ms)
 
     def _page_added(self, uid: str) -> None:
         assert self.session is not None
@@ -534,6 +549,8 @@ class ScanStationPage(QWidget):
         self.status.setText(f"<span style='color:#b00'>{msg}</span> Các trang đã quét vẫn được giữ.")
 
     def _scan_done(self, n: int) -> None:
+        if self.thread is not None:
+            self._ending.add(self.thread)
         self.thread = None
         self.capture_btn.setEnabled(False)
         self.scan_btn.setEnabled(True)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.db.database import CounterDB
-from counter_app.ui.qt import QObject, QRunnable, QThread, QThreadPool, Signal
+from counter_app.ui.qt import QObject, QThread, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
 
@@ -102,27 +102,43 @@ class DbWorker(QThread):
         self.wait(timeout_ms)
 
 
-class _PoolSignals(QObject):
-    done = Signal(object)
-    error = Signal(object)
+class _PoolRelay(QObject):
+    """One long-lived object on the UI thread that carries every pool result back to it.
+
+    A per-job signals object would be freed by the UI thread (when its callback drops the last
+    reference) while the pool thread may still be inside ``emit`` on it: a use-after-free that
+    aborted a CI run. One relay that lives as long as the application has nothing to free.
+    """
+
+    finished = Signal(int, object, object)  # job id, result, exception
 
 
-class _PoolJob(QRunnable):
-    def __init__(self, fn: Callable[[], Any]) -> None:
-        super().__init__()
-        self.fn = fn
-        self.signals = _PoolSignals()
+_relay: _PoolRelay | None = None
+_pool_callbacks: dict[int, tuple[Callback | None, ErrorCallback | None]] = {}
+_pool_ids = itertools.count(1)
 
-    def run(self) -> None:
-        try:
-            result = self.fn()
-        except BaseException as exc:
-            self.signals.error.emit(exc)
+
+def _pool_dispatch(job_id: int, result: object, error: object) -> None:
+    on_done, on_error = _pool_callbacks.pop(job_id, (None, None))
+    if error is not None:
+        if on_error:
+            _deliver(on_error, error)
         else:
-            self.signals.done.emit(result)
+            from counter_app.ui.errors import show_exception
+
+            show_exception(None, error)  # type: ignore[arg-type]
+    elif on_done:
+        _deliver(on_done, result)
 
 
-_live_jobs: set[_PoolJob] = set()
+def _pool_relay() -> _PoolRelay:
+    global _relay
+    if _relay is None:
+        # Created by the first caller, which is the UI thread: the relay's affinity is the UI thread,
+        # so emits from pool threads are queued to it.
+        _relay = _PoolRelay()
+        _relay.finished.connect(_pool_dispatch)
+    return _relay
 
 
 _processing_pool: QThreadPool | None = None
@@ -146,24 +162,17 @@ def processing_pool() -> QThreadPool:
 def run_in_pool(fn: Callable[[], Any], on_done: Callback | None = None,
                 on_error: ErrorCallback | None = None, pool: QThreadPool | None = None) -> None:
     """Run CPU work on a thread pool (the global one by default) and deliver the result on the UI thread."""
-    job = _PoolJob(fn)
-    _live_jobs.add(job)  # keep the signals object alive until delivery
+    relay = _pool_relay()
+    job_id = next(_pool_ids)
+    _pool_callbacks[job_id] = (on_done, on_error)
 
-    def _done(result: object) -> None:
-        _live_jobs.discard(job)
-        if on_done:
-            _deliver(on_done, result)
-
-    def _err(exc: object) -> None:
-        _live_jobs.discard(job)
-        if on_error:
-            _deliver(on_error, exc)
+    def run() -> None:  # on a pool thread
+        try:
+            result = fn()
+        except BaseException as exc:
+            relay.finished.emit(job_id, None, exc)
         else:
-            from counter_app.ui.errors import show_exception
+            relay.finished.emit(job_id, result, None)
 
-            show_exception(None, exc)  # type: ignore[arg-type]
-
-    job.signals.done.connect(_done)
-    job.signals.error.connect(_err)
-    job.setAutoDelete(False)
-    (pool or QThreadPool.globalInstance()).start(job)
+    # A plain callable: Qt owns the runnable it wraps and frees it on the pool thread after run().
+    (pool or QThreadPool.globalInstance()).start(run)
