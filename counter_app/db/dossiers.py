@@ -565,6 +565,24 @@ def _where(f: ListFilter, ring: crypto.KeyRing | None = None) -> tuple[str, list
     return (" WHERE " + " AND ".join(f"({c})" for c in clauses)) if clauses else "", params
 
 
+# Lengths at which a typed number can be a whole one: old CMND 9, phone 10 (11 with an old
+# prefix), CCCD 12. Anything else cannot hit a blind index.
+_WHOLE_NUMBER_LENGTHS = (9, 10, 11, 12)
+
+
+def search_hint(text: str, encrypted: bool) -> str | None:
+    """What to tell the officer when the typed search cannot work as they expect, or None.
+
+    On an encrypted directory a *partial* ID or phone number matches no sealed row (only whole
+    numbers have a blind index); saying so beats an empty list that looks like "no such citizen".
+    """
+    digits = nfc(text).replace(" ", "")
+    if not encrypted or not digits.isdigit() or len(digits) in _WHOLE_NUMBER_LENGTHS:
+        return None
+    return ("Dữ liệu trên máy này được mã hóa: số CCCD hoặc số điện thoại chỉ tìm được khi nhập <b>đủ số</b> "
+            "(12 số CCCD, 9 số CMND, 10 số điện thoại). Hoặc tìm theo họ tên, mã hồ sơ.")
+
+
 def list_dossiers(
     cdb: CounterDB, f: ListFilter | None = None, *, limit: int = 100, before: tuple[Any, ...] | None = None
 ) -> list[dict[str, Any]]:

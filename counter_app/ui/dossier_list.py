@@ -178,6 +178,12 @@ class DossierListPage(QWidget):
         filters.addStretch(1)
         self.counts = QLabel()
         self.counts.setTextFormat(Qt.TextFormat.RichText)
+        self.encrypted = False
+        self.hint = QLabel()
+        self.hint.setTextFormat(Qt.TextFormat.RichText)
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color:#8a5a00")
+        self.hint.hide()
         top = QHBoxLayout()
         top.addWidget(self.search, 3)
         top.addWidget(self.status_box, 1)
@@ -196,6 +202,7 @@ class DossierListPage(QWidget):
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addLayout(filters)
+        lay.addWidget(self.hint)
         lay.addWidget(self.counts)
         lay.addWidget(self.view)
         self._debounce = QTimer(self, singleShot=True, interval=250)
@@ -237,12 +244,12 @@ class DossierListPage(QWidget):
 
     def refresh(self) -> None:
         """Reload procedure names, officers, the calendar, counts and the first page."""
-        def load(cdb: Any) -> tuple[dict[str, str], list[dict[str, Any]], Any]:
+        def load(cdb: Any) -> tuple[dict[str, str], list[dict[str, Any]], Any, bool]:
             from counter_app.db.calendar_store import load_calendar
 
             names = {r["code"]: r["name"] for r in cdb.query("SELECT code, name FROM procedures ORDER BY name")}
             officers = cdb.query("SELECT id, full_name FROM users ORDER BY full_name")
-            return names, officers, load_calendar(cdb)
+            return names, officers, load_calendar(cdb), cdb.ring is not None
 
         self.worker.submit(load, self._got_lookups)
         self.worker.submit(repo.status_counts, self._got_counts)
@@ -252,8 +259,9 @@ class DossierListPage(QWidget):
         """Reload only the per-status counts (after a sync pass changed statuses)."""
         self.worker.submit(repo.status_counts, self._got_counts)
 
-    def _got_lookups(self, res: tuple[dict[str, str], list[dict[str, Any]], Any]) -> None:
-        names, officers, self.calendar = res
+    def _got_lookups(self, res: tuple[dict[str, str], list[dict[str, Any]], Any, bool]) -> None:
+        names, officers, self.calendar, self.encrypted = res
+        self._show_hint()
         self.model.procedure_names = names
         self.model.layoutChanged.emit()
         for box, items in ((self.procedure_box, [(n, c) for c, n in names.items()]),
@@ -289,3 +297,9 @@ class DossierListPage(QWidget):
             # Open dossiers due by close of office on the 2nd working day from today (overdue ones included).
             f.due_before = self.calendar.closing_at(self.calendar.add_working_days(today, 2))
         self.model.set_filter(f)
+        self._show_hint()
+
+    def _show_hint(self) -> None:
+        hint = repo.search_hint(self.search.text(), self.encrypted)
+        self.hint.setText(hint or "")
+        self.hint.setVisible(hint is not None)

@@ -273,8 +273,9 @@ class MainWindow(QMainWindow):
         if self.user is None:
             self.officer_label.setText(f"Cán bộ: {s['officer'] or '—'}")
         self.agency_label.setText(f"{s['agency_name'] or ''} ({s['agency_code'] or 'chưa cài đặt'})")
-        text, colour = s["sync"]
+        text, colour, tip = s["sync"]
         self.sync_label.setText(text)
+        self.sync_label.setToolTip(tip)
         self.sync_label.setStyleSheet(f"color:{colour}")
         self.settings_page.show_settings(s)
 

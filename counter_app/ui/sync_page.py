@@ -87,21 +87,38 @@ class SyncRunner(QObject):
 
 
 def status_text(st: Any, warn_days: float) -> tuple[str, str]:
-    """Status-bar text and colour: online / offline / problem, queue length, oldest age."""
+    """Status-bar text and colour: online / offline / problem, queue length, oldest age.
+
+    Short enough for the status bar of a 1280-pixel screen: "offline" is said once, by the dot,
+    and an old queue turns the text red with a ⚠ instead of another sentence (the sync page and the
+    label's tooltip have the long form).
+    """
     kind = st.last_error_kind
+    summary = st.summary()
     if kind in ("certificate", "login", "not_configured"):
         dot, colour = f"● {st.last_error_label}", "#b00"
+        summary = summary.replace(f" · {st.last_error_label}", "").replace(st.last_error_label, "")
     elif kind in ("unreachable", "server"):
         dot, colour = "● Ngoại tuyến", "#777"
+        if kind == "unreachable":
+            summary = summary.replace(f" · {st.last_error_label}", "").replace(st.last_error_label, "")
     elif st.last_success_at is not None:
         dot, colour = "● Trực tuyến", "#080"
     else:
         dot, colour = "● Chưa đồng bộ", "#777"
-    text = f"{dot} · {st.summary()}"
+    text = f"{dot} · {summary}" if summary else dot
     if st.oldest_unsynced_age is not None and st.oldest_unsynced_age > warn_days * 86400:
         colour = "#b00"
-        text += f" · ⚠ có mục chờ quá {warn_days:g} ngày"
+        text = f"⚠ {text}"
     return text, colour
+
+
+def status_tooltip(st: Any, warn_days: float) -> str:
+    """The long form of :func:`status_text` for the label's tooltip."""
+    text = st.summary()
+    if st.oldest_unsynced_age is not None and st.oldest_unsynced_age > warn_days * 86400:
+        text += f"\n⚠ Có mục chờ gửi quá {warn_days:g} ngày: kiểm tra mạng hoặc báo quản trị viên (trang Đồng bộ, F5)."
+    return text
 
 
 class SyncPage(QWidget):
@@ -263,11 +280,14 @@ def warn_days(cdb: CounterDB) -> float:
     return float(cdb.get_setting("sync_warn_days", 2) or 2)
 
 
-def load_status(cdb: CounterDB) -> tuple[str, str]:
-    """Status-bar text for the sync state (runs on the database worker)."""
+def load_status(cdb: CounterDB) -> tuple[str, str, str]:
+    """Status-bar text, colour and tooltip for the sync state (runs on the database worker)."""
     from counter_app.sync import status as sync_status
 
     st = sync_status.queue_status(cdb, datetime.now())
     if not cdb.get_setting("provincial_endpoint") or not cdb.get_setting("sync_username"):
-        return f"● Chưa cài đặt đồng bộ (F5) · {st.summary()}", "#b00"
-    return status_text(st, warn_days(cdb))
+        return (f"● Chưa cài đặt đồng bộ (F5) · {st.summary()}", "#b00",
+                "Chưa có địa chỉ hệ thống một cửa của tỉnh hoặc tài khoản đồng bộ: quản trị viên cài ở trang "
+                "Đồng bộ (F5). Hồ sơ vẫn được lưu trên máy và sẽ gửi khi cài xong.")
+    days = warn_days(cdb)
+    return (*status_text(st, days), status_tooltip(st, days))

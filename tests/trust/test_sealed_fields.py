@@ -355,3 +355,35 @@ def test_sync_page_saves_the_password_sealed(qtbot: QtBot, enc: CounterDB, tmp_p
         assert "Bí-mật".encode() not in raw_bytes(tmp_path)
     finally:
         worker.stop()
+
+
+def test_list_page_says_why_a_partial_number_finds_nothing(qtbot: QtBot, enc: CounterDB, tmp_path: Path) -> None:
+    """The officer types part of an ID: on an encrypted directory the list says to type all of it,
+    instead of an empty table that reads as "no such citizen"."""
+    from counter_app.ui.dossier_list import DossierListPage
+    from counter_app.ui.tasks import DbWorker
+
+    r = repo.receive(enc, birth(), CAL, now=NOW)
+    assert repo.search_hint(ID[:6], encrypted=False) is None
+    assert repo.search_hint("Nguyễn", encrypted=True) is None
+    worker = DbWorker(tmp_path / "counter.sqlite3")
+    with qtbot.waitSignal(worker.ready, timeout=10000):
+        worker.start()
+    page = DossierListPage(worker, data_root=tmp_path)
+    qtbot.addWidget(page)
+    page.show()
+    try:
+        page.refresh()
+        qtbot.waitUntil(lambda: page.model.rowCount() == 1 and page.encrypted, timeout=10000)
+        assert page.hint.isHidden()
+        page.search.setText(ID[:6])
+        qtbot.waitUntil(lambda: page.hint.isVisible() and page.model.rowCount() == 0, timeout=10000)
+        assert "đủ số" in page.hint.text()
+        page.search.setText(ID)
+        qtbot.waitUntil(lambda: page.hint.isHidden() and page.model.rowCount() == 1, timeout=10000)
+        assert page.model.rows[0]["id"] == r.dossier_id
+        page.search.setText("0912 345 678")
+        qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=10000)
+        assert page.hint.isHidden()
+    finally:
+        worker.stop()

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from counter_app.paths import DataDir
 from counter_app.sync.status import queue_status
-from counter_app.ui.sync_page import SyncPage, SyncRunner, status_text
+from counter_app.ui.sync_page import SyncPage, SyncRunner, status_text, status_tooltip
 from counter_app.ui.tasks import DbWorker
 from tests.sync.conftest import SimulatorFactory, add_dossiers, build_counter
 
@@ -51,6 +51,8 @@ def test_offline_then_back_online(qtbot: QtBot, tmp_path: Path) -> None:
         st = queue_status(counter.cdb)
         text, _colour = status_text(st, 2)
         assert "Ngoại tuyến" in text and "Chờ gửi" in text and st.unsynced > 0
+        # Said once, by the dot: the status bar of a 1280-pixel screen has no room for a repeat.
+        assert "Không kết nối" not in text and "Không kết nối" in status_tooltip(st, 2)
         page.refresh()
         qtbot.waitUntil(lambda: page.table.rowCount() > 0 and "Không kết nối" in page.summary.text(), timeout=10000)
 
@@ -67,3 +69,20 @@ def test_offline_then_back_online(qtbot: QtBot, tmp_path: Path) -> None:
         worker.stop()
         factory.close()
         counter.cdb.close()
+
+
+def test_status_bar_line_is_short_and_warns_of_an_old_queue() -> None:
+    """The ward's screenshot showed the warning cut off at the right edge: the line must fit."""
+    from counter_app.sync.status import QueueStatus
+
+    old = QueueStatus(counts={"pending": 25}, oldest_unsynced_age=13 * 86400.0, last_error_kind="unreachable",
+                      last_success_at=datetime.datetime(2026, 11, 10, 16, 5))
+    text, colour = status_text(old, 2)
+    assert text.startswith("⚠") and colour == "#b00"
+    assert text.count("Ngoại tuyến") == 1 and "Không kết nối" not in text
+    assert len(text) <= 90, text
+    tip = status_tooltip(old, 2)
+    assert "Không kết nối được máy chủ" in tip and "quá 2 ngày" in tip
+    fresh = QueueStatus(counts={"pending": 1}, oldest_unsynced_age=600.0, last_error_kind="login")
+    text, colour = status_text(fresh, 2)
+    assert text.startswith("● Sai tài khoản đồng bộ") and text.count("Sai tài khoản") == 1 and colour == "#b00"
