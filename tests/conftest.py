@@ -8,6 +8,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The app must never touch the developer's real data directory during tests.
 os.environ.pop("COUNTER_APP_DATA_DIR", None)
 
+from hypothesis import settings
+
+# `pytest --hypothesis-profile=thorough` hunts further before a release (about 20× the examples);
+# in CI Hypothesis uses its built-in derandomised "ci" profile by itself.
+settings.register_profile("thorough", max_examples=2000, deadline=None)
+
 
 def pytest_sessionfinish(session: object, exitstatus: int) -> None:
     """Wait for background Qt jobs so none outlives the test session's objects."""

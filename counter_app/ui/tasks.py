@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.db.database import CounterDB
-from counter_app.ui.qt import QObject, QThread, QThreadPool, Signal
+from counter_app.ui.qt import QCoreApplication, QObject, QThread, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,19 @@ def _deliver(fn: Callable[[Any], None], value: Any) -> None:
         if "already deleted" not in str(exc):
             raise
         log.debug("result for a closed widget dropped: %s", exc)
+
+
+def _settle(on_done: Callback | None, on_error: ErrorCallback | None, result: object, error: object) -> None:
+    """Hand a finished job's outcome to its callback; an error nobody handles is shown to the user."""
+    if error is not None:
+        if on_error:
+            _deliver(on_error, error)
+        else:
+            from counter_app.ui.errors import show_exception
+
+            show_exception(None, error)  # type: ignore[arg-type]
+    elif on_done:
+        _deliver(on_done, result)
 
 
 class DbWorker(QThread):
@@ -85,16 +98,7 @@ class DbWorker(QThread):
         return job_id
 
     def _dispatch(self, job_id: int, result: object, error: object) -> None:
-        on_done, on_error = self._callbacks.pop(job_id, (None, None))
-        if error is not None:
-            if on_error:
-                _deliver(on_error, error)
-            else:
-                from counter_app.ui.errors import show_exception
-
-                show_exception(None, error)  # type: ignore[arg-type]
-        elif on_done:
-            _deliver(on_done, result)
+        _settle(*self._callbacks.pop(job_id, (None, None)), result, error)
 
     def stop(self, timeout_ms: int = 10000) -> None:
         """Finish queued jobs, close the connection and end the thread."""
@@ -119,24 +123,17 @@ _pool_ids = itertools.count(1)
 
 
 def _pool_dispatch(job_id: int, result: object, error: object) -> None:
-    on_done, on_error = _pool_callbacks.pop(job_id, (None, None))
-    if error is not None:
-        if on_error:
-            _deliver(on_error, error)
-        else:
-            from counter_app.ui.errors import show_exception
-
-            show_exception(None, error)  # type: ignore[arg-type]
-    elif on_done:
-        _deliver(on_done, result)
+    _settle(*_pool_callbacks.pop(job_id, (None, None)), result, error)
 
 
 def _pool_relay() -> _PoolRelay:
     global _relay
     if _relay is None:
-        # Created by the first caller, which is the UI thread: the relay's affinity is the UI thread,
-        # so emits from pool threads are queued to it.
+        # The relay must belong to the UI thread, so that emits from pool threads are queued to it.
         _relay = _PoolRelay()
+        app = QCoreApplication.instance()
+        if app is not None and _relay.thread() is not app.thread():
+            _relay.moveToThread(app.thread())
         _relay.finished.connect(_pool_dispatch)
     return _relay
 
