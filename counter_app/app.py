@@ -144,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     worker = DbWorker(data.database)
     window = MainWindow(worker, str(data.root))
-    window.show()
+    window.show_fitted()
     if args.quit_after_shown:
         app.processEvents()
         print(f"window shown after {(time.perf_counter() - _T0) * 1000:.0f} ms (since module import)")

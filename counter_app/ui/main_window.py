@@ -11,6 +11,7 @@ from counter_app.ui.backups import BackupScheduler
 from counter_app.ui.dossier_list import DossierListPage
 from counter_app.ui.qt import (
     QCloseEvent,
+    QGuiApplication,
     QHBoxLayout,
     QKeySequence,
     QLabel,
@@ -286,6 +287,22 @@ class MainWindow(QMainWindow):
         self.backup_label.setStyleSheet({"warn": "color:#c62828; font-weight:bold", "busy": "color:#1565c0",
                                          "ok": "color:#2e7d32"}.get(level, ""))
         self.backup_label.setVisible(bool(text))
+
+    def show_fitted(self) -> None:
+        """Show the window inside the screen's free area.
+
+        Ward PCs often have 1366×768 screens with a 40-pixel taskbar: a fixed 1280×800 window would
+        put the status bar (sync state, backups, who is logged in) below the edge. Small screens get
+        the window maximised; larger ones the comfortable default size, centred.
+        """
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        avail = screen.availableGeometry() if screen is not None else None
+        if avail is None or (avail.width() >= 1400 and avail.height() >= 860):
+            self.show()
+            return
+        # A window manager maximises; without one (or before it acts) the size is fitted by hand.
+        self.setGeometry(avail)
+        self.showMaximized()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop timers; the composition root stops the worker after the loop ends."""

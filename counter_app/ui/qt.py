@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QCloseEvent,
     QColor,
     QFont,
+    QGuiApplication,
     QIcon,
     QImage,
     QKeyEvent,

@@ -143,7 +143,7 @@ class ScanStationPage(QWidget):
         self.dossier_label = QLabel("Chưa chọn hồ sơ.")
         self.dossier_label.setTextFormat(Qt.TextFormat.RichText)
         self.source_box = QComboBox()
-        self.source_box.setMinimumWidth(260)
+        self.source_box.setMinimumWidth(180)
         self.dpi_box = QComboBox()
         for d in (200, 300, 400):
             self.dpi_box.addItem(f"{d} dpi", d)
@@ -187,7 +187,8 @@ class ScanStationPage(QWidget):
         self.strip.currentItemChanged.connect(lambda *_: self._show_preview())
         self.preview = QLabel("Xem trước trang")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview.setMinimumSize(360, 460)
+        # Small enough for a 1366×768 screen with its taskbar; the preview grows with the window.
+        self.preview.setMinimumSize(300, 320)
         self.preview.setStyleSheet("background:#505050; color:#ddd;")
         self.page_info = QLabel()
         self.page_info.setWordWrap(True)

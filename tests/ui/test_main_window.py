@@ -40,7 +40,13 @@ def test_main_window_shows_dossiers(qtbot: QtBot, tmp_path: Path) -> None:
     try:
         win = MainWindow(worker, str(tmp_path))
         qtbot.addWidget(win)
-        win.show()
+        win.show_fitted()
+        # A 1366×768 ward screen less a 40-px taskbar: the window, status bar included, must fit
+        # (a fixed 1280×800 window once hid the sync state below the edge).
+        least = win.minimumSizeHint()
+        assert least.width() <= 1366 and least.height() <= 728, least
+        avail = win.screen().availableGeometry()  # offscreen: 800×800, smaller than the default size
+        assert win.geometry().height() <= avail.height(), (avail, win.geometry())
         win.start()
         model = win.dossiers.model
         qtbot.waitUntil(lambda: model.rowCount() >= 200, timeout=10000)
