@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import cv2
 import numpy as np
 
@@ -24,6 +26,7 @@ from counter_app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from counter_app.ui.screen import fit_to_screen
 
 HANDLE = 14
 
@@ -49,7 +52,6 @@ class CornerDialog(QDialog):
     def __init__(self, image: np.ndarray, quad: list[list[float]] | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Chỉnh bốn góc trang")
-        self.resize(900, 900)
         from counter_app.ui.scan_station import to_qimage
 
         h, w = image.shape[:2]
@@ -67,8 +69,7 @@ class CornerDialog(QDialog):
         for hd in self.handles:
             scene.addItem(hd)
         self.update_polygon()
-        view = QGraphicsView(scene)
-        view.fitInView(scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self.view = view = QGraphicsView(scene)
         bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         bb.button(QDialogButtonBox.StandardButton.Ok).setText("Áp dụng")
         bb.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
@@ -78,6 +79,21 @@ class CornerDialog(QDialog):
         lay.addWidget(QLabel("Kéo bốn chấm cam tới đúng bốn góc tờ giấy, rồi nhấn «Áp dụng»."))
         lay.addWidget(view, 1)
         lay.addWidget(bb)
+        fit_to_screen(self, 900, 900)
+
+    def showEvent(self, event: Any) -> None:
+        """Fit the whole page in the view once it has its real size (and again on every resize)."""
+        super().showEvent(event)
+        self._fit()
+
+    def resizeEvent(self, event: Any) -> None:
+        """Keep the whole page visible when the dialog is resized."""
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        if hasattr(self, "view"):
+            self.view.fitInView(self.view.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
 
     def update_polygon(self) -> None:
         """Redraw the outline through the handles."""

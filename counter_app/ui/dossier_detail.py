@@ -32,6 +32,7 @@ from counter_app.ui.qt import (
     QWidget,
     Signal,
 )
+from counter_app.ui.screen import fit_to_screen
 from counter_app.ui.tasks import DbWorker
 
 EVENT_LABELS = {
@@ -87,7 +88,7 @@ class DossierDetail(QDialog):
         self.d: dict[str, Any] = {}
         self.changed = False
         self.setWindowTitle("Chi tiết hồ sơ")
-        self.resize(980, 720)
+        fit_to_screen(self, 980, 720)
         self.lay = QVBoxLayout(self)
         self.header = QLabel("Đang tải…")
         self.header.setTextFormat(Qt.TextFormat.RichText)

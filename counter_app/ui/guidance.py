@@ -49,6 +49,7 @@ from counter_app.ui.qt import (
     QWidget,
     Signal,
 )
+from counter_app.ui.screen import fit_to_screen
 from counter_app.ui.tasks import DbWorker, run_in_pool
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,7 @@ class GuidanceDialog(QDialog):
         self.preview_after_print = True
         self.setWindowTitle(f"Hướng dẫn nộp trực tuyến — {procedure['name']}")
         self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.resize(1040, 680)
+        fit_to_screen(self, 1040, 680)
 
         head = QLabel(
             f"<h2 style='margin:0'>Hướng dẫn nộp trực tuyến</h2>"

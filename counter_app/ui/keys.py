@@ -71,6 +71,7 @@ from counter_app.ui.qt import (
     QWidget,
     Signal,
 )
+from counter_app.ui.screen import fit_to_screen
 from counter_app.ui.tasks import run_in_pool
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,7 @@ def make_preview_dialog(parent: QWidget | None, pdf_bytes: bytes, title: str) ->
     printer.setDocName(title)
     dlg = QPrintPreviewDialog(printer, parent)
     dlg.setWindowTitle(f"Xem trước khi in — {title}")
+    fit_to_screen(dlg, 900, 1000)
     dlg.paintRequested.connect(lambda p: _paint(pdf, p))  # the closure keeps the document alive
     # The dialog only points at the printer: Python must keep it alive as long as the dialog
     # (a collected QPrinter under an open preview crashes the process).

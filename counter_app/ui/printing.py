@@ -34,6 +34,7 @@ from counter_app.ui.qt import (
     QSizeF,
     QWidget,
 )
+from counter_app.ui.screen import fit_to_screen
 
 
 def _paint(pdf: pdfium.PdfDocument, printer: QPrinter) -> None:
@@ -89,5 +90,6 @@ def preview_pdf(parent: QWidget | None, path: Path) -> None:
     printer.setDocName(path.stem)
     dlg = QPrintPreviewDialog(printer, parent)
     dlg.setWindowTitle(f"Xem trước khi in — {path.name}")
+    fit_to_screen(dlg, 900, 1000)  # as tall as the screen allows: an A4 page is tall
     dlg.paintRequested.connect(lambda p: _paint(pdf, p))
     dlg.exec()

@@ -28,6 +28,7 @@ from counter_app.ui.qt import (
     QWidget,
     Signal,
 )
+from counter_app.ui.screen import fit_to_screen
 from counter_app.ui.tasks import run_in_pool
 
 
@@ -41,7 +42,7 @@ class StartupRecoveryDialog(QDialog):
         self.data = data
         self.applied: backup.AppliedRestore | None = None
         self.setWindowTitle("Dữ liệu bị lỗi — Quầy Một Cửa")
-        self.resize(760, 560)
+        fit_to_screen(self, 760, 560)
         lay = QVBoxLayout(self)
         text = QTextEdit()
         text.setReadOnly(True)

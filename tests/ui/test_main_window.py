@@ -65,3 +65,25 @@ def test_main_window_shows_dossiers(qtbot: QtBot, tmp_path: Path) -> None:
         assert win.stack.currentWidget() is win.settings_page
     finally:
         worker.stop()
+
+
+def test_dialogs_fit_the_screen(qtbot: QtBot) -> None:
+    """Dialogs sized for a big monitor are shrunk to the screen's free area, never beyond it."""
+    import numpy as np
+
+    from counter_app.ui.corner_dialog import CornerDialog
+    from counter_app.ui.qt import QGuiApplication, QWidget
+    from counter_app.ui.screen import FRAME_MARGIN, fit_to_screen
+
+    avail = QGuiApplication.primaryScreen().availableGeometry()  # offscreen: 800×800
+    dlg = CornerDialog(np.full((3508, 2480, 3), 255, np.uint8), None)
+    qtbot.addWidget(dlg)
+    assert dlg.height() <= avail.height() - FRAME_MARGIN and dlg.width() <= avail.width()
+    dlg.show()
+    # The whole page is in view once the dialog has its size.
+    shown = dlg.view.mapFromScene(dlg.view.scene().sceneRect()).boundingRect()
+    assert dlg.view.viewport().rect().adjusted(-2, -2, 2, 2).contains(shown)
+    small = QWidget()
+    qtbot.addWidget(small)
+    fit_to_screen(small, 300, 200)  # smaller than the screen: the asked size
+    assert (small.width(), small.height()) == (300, 200)
