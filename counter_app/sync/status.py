@@ -76,8 +76,9 @@ class QueueStatus:
         """Short Vietnamese label of the last error kind ('' when the last pass was clean)."""
         return ERROR_KIND_LABELS.get(self.last_error_kind or "", "") if self.last_error_kind else ""
 
-    def summary(self) -> str:
-        """One line for the status bar, in Vietnamese."""
+    def summary(self, with_error: bool = True) -> str:
+        """One line for the status bar, in Vietnamese (``with_error=False``: without the last error's
+        label, when something else on screen already says it)."""
         parts: list[str] = []
         if self.unsynced == 0:
             parts.append("Đã đồng bộ")
@@ -90,7 +91,8 @@ class QueueStatus:
                 parts.append(text)
             if self.errors:
                 parts.append(f"{self.errors} mục lỗi")
-        if self.last_error_kind in ("unreachable", "certificate", "login", "server", "not_configured", "locked"):
+        if with_error and self.last_error_kind in ("unreachable", "certificate", "login", "server",
+                                                   "not_configured", "locked"):
             parts.append(self.last_error_label)
         if self.last_success_at is not None:
             parts.append(f"gửi được lần cuối {self.last_success_at:%H:%M %d/%m}")

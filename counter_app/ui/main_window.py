@@ -293,7 +293,7 @@ class MainWindow(QMainWindow):
 
         Ward PCs often have 1366×768 screens with a 40-pixel taskbar: a fixed 1280×800 window would
         put the status bar (sync state, backups, who is logged in) below the edge. Small screens get
-        the window maximised; larger ones the comfortable default size, centred.
+        the window maximised; larger ones keep the default 1280×800.
         """
         screen = self.screen() or QGuiApplication.primaryScreen()
         avail = screen.availableGeometry() if screen is not None else None

@@ -86,28 +86,30 @@ class SyncRunner(QObject):
             self.thread.join(timeout)
 
 
+def _queue_is_old(st: Any, warn_days: float) -> bool:
+    return st.oldest_unsynced_age is not None and st.oldest_unsynced_age > warn_days * 86400
+
+
 def status_text(st: Any, warn_days: float) -> tuple[str, str]:
     """Status-bar text and colour: online / offline / problem, queue length, oldest age.
 
-    Short enough for the status bar of a 1280-pixel screen: "offline" is said once, by the dot,
-    and an old queue turns the text red with a ⚠ instead of another sentence (the sync page and the
+    Short enough for the status bar of a 1280-pixel screen: the dot says what is wrong once, and an
+    old queue turns the text red with a ⚠ instead of another sentence (the sync page and the
     label's tooltip have the long form).
     """
     kind = st.last_error_kind
-    summary = st.summary()
+    said_by_dot = False
     if kind in ("certificate", "login", "not_configured"):
-        dot, colour = f"● {st.last_error_label}", "#b00"
-        summary = summary.replace(f" · {st.last_error_label}", "").replace(st.last_error_label, "")
+        dot, colour, said_by_dot = f"● {st.last_error_label}", "#b00", True
     elif kind in ("unreachable", "server"):
-        dot, colour = "● Ngoại tuyến", "#777"
-        if kind == "unreachable":
-            summary = summary.replace(f" · {st.last_error_label}", "").replace(st.last_error_label, "")
+        dot, colour, said_by_dot = "● Ngoại tuyến", "#777", kind == "unreachable"
     elif st.last_success_at is not None:
         dot, colour = "● Trực tuyến", "#080"
     else:
         dot, colour = "● Chưa đồng bộ", "#777"
+    summary = st.summary(with_error=not said_by_dot)
     text = f"{dot} · {summary}" if summary else dot
-    if st.oldest_unsynced_age is not None and st.oldest_unsynced_age > warn_days * 86400:
+    if _queue_is_old(st, warn_days):
         colour = "#b00"
         text = f"⚠ {text}"
     return text, colour
@@ -116,7 +118,7 @@ def status_text(st: Any, warn_days: float) -> tuple[str, str]:
 def status_tooltip(st: Any, warn_days: float) -> str:
     """The long form of :func:`status_text` for the label's tooltip."""
     text = st.summary()
-    if st.oldest_unsynced_age is not None and st.oldest_unsynced_age > warn_days * 86400:
+    if _queue_is_old(st, warn_days):
         text += f"\n⚠ Có mục chờ gửi quá {warn_days:g} ngày: kiểm tra mạng hoặc báo quản trị viên (trang Đồng bộ, F5)."
     return text
 
