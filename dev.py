@@ -77,7 +77,9 @@ def ensure_venv(test_tools: bool) -> None:
     ensure_uv()
     # --locked: stop if uv.lock does not match pyproject.toml instead of quietly re-resolving.
     # `run` keeps test tools a previous `test` installed (--inexact); `test` makes the venv exact.
-    args = ["sync", "--locked", "--extra", "test"] if test_tools else ["sync", "--locked", "--inexact"]
+    # The test run includes the bundle tools: CI builds and smoke-tests the bundle.
+    args = (["sync", "--locked", "--extra", "test", "--extra", "bundle"] if test_tools
+            else ["sync", "--locked", "--inexact"])
     sh(UV, *args, env=uv_env())
     STAMP.write_text(want)
 
@@ -127,7 +129,7 @@ def upgrade() -> int:
     gone = sorted(n for n in old if n not in new)
     trial = ROOT / ".venv-upgrade"
     env = uv_env(trial)
-    sh(UV, "sync", "--locked", "--extra", "test", env=env)
+    sh(UV, "sync", "--locked", "--extra", "test", "--extra", "bundle", env=env)
     py = _bin(trial, "python")
     ensure_system_packages()
     stress_rc = sh(py, STRESS, env=test_env(), check=False)
