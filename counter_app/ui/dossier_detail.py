@@ -40,6 +40,65 @@ EVENT_LABELS = {
     "apology": "Xin lỗi, hẹn lại ngày trả", "digitised": "Số hóa thành phần",
 }
 STATE_TEXT = {"received": "Đã nhận", "missing": "Thiếu", "shown": "Chỉ xuất trình"}
+EVENT_LABELS.update({"component_review": "Kiểm tra chất lượng bản số hóa",
+                     "province_update": "Cập nhật từ hệ thống của tỉnh"})
+RETURN_METHODS = {0: "tại Bộ phận Một cửa", 1: "qua bưu chính công ích"}
+
+
+def _day(ts: Any) -> str:
+    text = str(ts or "")
+    return f"{text[8:10]}/{text[5:7]}/{text[:4]}" if len(text) >= 10 else text
+
+
+def event_detail_text(kind: str, detail: dict[str, Any], component_names: dict[str, str]) -> str:
+    """What an officer reads in the «Chi tiết» column of the history, in plain Vietnamese.
+
+    The event's ``detail`` JSON is written for machines (file uids, booleans, codes); the officer
+    reads which paper, how many pages, whether it is signed. Internal keys (uids, ids, sequence
+    numbers) are never shown (issue #14: "file_uid…; mismatch: False; signed: True").
+    """
+    parts: list[str] = []
+    if kind == "digitised":
+        code = detail.get("component_code") or ""
+        name = component_names.get(code, code)
+        if name:
+            parts.append(f"«{name}»")
+        pages, declared = detail.get("pages"), detail.get("declared")
+        if pages is not None:
+            parts.append(f"{pages} trang")
+        if detail.get("mismatch") and declared is not None:
+            parts.append(f"lệch số trang: giấy ghi {declared} trang")
+        parts.append("đã ký số" if detail.get("signed") else "chưa ký số")
+        return ", ".join(parts)
+    if kind == "component_review":
+        decision = {"approved": "Đạt", "rejected": "Không đạt — cần quét lại"}.get(detail.get("decision") or "", "")
+        return " · ".join(p for p in (f"«{detail['component']}»" if detail.get("component") else "", decision,
+                                      detail.get("reason") or "") if p)
+    if kind == "province_update":
+        results = detail.get("results") or []
+        if detail.get("note"):
+            parts.append(str(detail["note"]))
+        if detail.get("by"):
+            parts.append(f"người xử lý: {detail['by']}")
+        if results:
+            parts.append("kết quả: " + ", ".join(str(r.get("name", "")) for r in results if isinstance(r, dict)))
+        return "; ".join(parts)
+    # Status changes, reception, refusal, apology, supplement, return of the result.
+    if detail.get("reason"):
+        parts.append(f"Lý do: {detail['reason']}")
+    if detail.get("supplement"):
+        parts.append(f"Bổ sung: {detail['supplement']}")
+    if detail.get("paused_working_days"):
+        parts.append(f"tạm dừng {detail['paused_working_days']} ngày làm việc")
+    if detail.get("new_due_at"):
+        parts.append(f"hẹn trả mới: {_day(detail['new_due_at'])}")
+    if detail.get("to"):
+        parts.append(f"Người nhận: {detail['to']}")
+    if "id_checked" in detail:
+        parts.append("đã kiểm tra giấy tờ tùy thân" if detail["id_checked"] else "chưa kiểm tra giấy tờ tùy thân")
+    if detail.get("method") is not None and kind.startswith("status_"):
+        parts.append(RETURN_METHODS.get(int(detail["method"]), ""))
+    return "; ".join(p for p in parts if p)
 
 
 def _fmt(ts: str | None) -> str:
@@ -149,11 +208,12 @@ class DossierDetail(QDialog):
         self.body.addWidget(QLabel("<b>Thành phần hồ sơ</b>"))
         self.body.addWidget(_table(["Thành phần", "Bản chính", "Bản sao", "Tình trạng", "Số hóa"], comp_rows), 2)
         ev_rows = []
+        names = {c["component_code"]: c["name"] for c in d["components"]}
         for e in d["events"]:
             label = EVENT_LABELS.get(e["kind"]) or (
                 STATUS_LABELS[Status(e["to_status"])] if e["to_status"] else e["kind"])
             detail = json.loads(e["detail"] or "{}")
-            extra = "; ".join(f"{k}: {v}" for k, v in detail.items() if v not in ("", None))
+            extra = event_detail_text(e["kind"], detail if isinstance(detail, dict) else {}, names)
             ev_rows.append([label, _fmt(e["at"]), extra])
         self.body.addWidget(QLabel("<b>Quá trình xử lý</b>"))
         self.body.addWidget(_table(["Sự kiện", "Thời điểm", "Chi tiết"], ev_rows), 1)

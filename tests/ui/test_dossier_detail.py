@@ -109,3 +109,30 @@ def test_overdue_dossier_apology_prints_form_04(qtbot: QtBot, env: tuple[DbWorke
     assert "xin lỗi" in text.lower() and "Chờ kết quả xác minh" in text
     d = repo.dossier_detail(CounterDB(root / "c.db"), ids[0])
     assert d["new_due_at"] and d["new_due_at"] > d["due_at"]
+
+
+def test_history_says_in_vietnamese_what_was_scanned(qtbot: QtBot, env: tuple[DbWorker, Path, list[int]]) -> None:
+    """Issue #14: the history showed ``file_uid…; mismatch: False; signed: True`` to officers."""
+    from counter_app.db import files
+
+    worker, root, ids = env
+    cdb = CounterDB(root / "c.db")
+    comp = cdb.query_one("SELECT id, name FROM dossier_components WHERE dossier_id = ? AND component_code = 'TK'",
+                         (ids[2],))
+    assert comp is not None
+    files.register_scan(cdb, dossier_component_id=comp["id"], rel_path="scans/x.pdf", name="x.pdf", sha256="0" * 64,
+                        size=10, page_count=3, declared_pages=4, signed=True, meta={}, officer_id=None,
+                        now=datetime.now())
+    cdb.close()
+    dlg = DossierDetail(worker, root, ids[2])
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitUntil(lambda: "Được tiếp nhận" in dlg.header.text(), timeout=10000)
+    from counter_app.ui.qt import QTableWidget
+
+    history = dlg.findChildren(QTableWidget)[-1]
+    rows = {history.item(r, 0).text(): history.item(r, 2).text() for r in range(history.rowCount())}
+    text = rows["Số hóa thành phần"]
+    assert text == f"«{comp['name']}», 3 trang, lệch số trang: giấy ghi 4 trang, đã ký số"
+    for internal in ("file_uid", "mismatch", "signed", "True", "False", "component_code"):
+        assert internal not in " ".join(rows.values())
