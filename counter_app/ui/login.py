@@ -205,6 +205,11 @@ class IdleWatcher(QObject):
     @staticmethod
     def _inside(obj: QObject, guard: QWidget) -> bool:
         node: QObject | None = obj
+        if obj.isWindowType():
+            # On a real window system (X11, Windows) Qt hands input to the QWindow first and only
+            # then to the focused widget. That QWindow has no QObject parent, so it is mapped back
+            # to the top-level widget it shows (issue #14: the lock could not be unlocked).
+            node = next((w for w in QApplication.topLevelWidgets() if w.windowHandle() is obj), None)
         while node is not None:
             if node is guard:
                 return True

@@ -180,3 +180,60 @@ def test_lock_covers_an_open_dialog_and_still_takes_the_password(
     finally:
         lock.stop()
         dialog.reject()
+
+
+def test_lock_takes_keys_and_clicks_delivered_to_its_window_as_a_real_window_system_does(
+    qtbot: QtBot, worker: DbWorker, tmp_path: Path
+) -> None:
+    """Issue #14: on X11/Windows Qt delivers input to the ``QWindow`` first, not to a widget.
+
+    The lock's application-wide filter once dropped every event whose receiver was not a child of
+    the lock widget — so the window-level key and mouse events never reached the password field.
+    """
+    from PySide6.QtTest import QTest
+
+    from counter_app.ui.qt import QApplication, QKeyEvent
+
+    window = QMainWindow()
+    typing = QLineEdit("đang nhập dở")
+    window.setCentralWidget(typing)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    cdb = CounterDB(tmp_path / "c.db")
+    user = accounts.authenticate(cdb, "canbo1", PASSWORD)
+    cdb.close()
+    lock = IdleLock(window, worker, accounts.Session(user, datetime.now()), minutes=0)
+
+    def type_into(target: object, text: str) -> None:
+        for ch in text:
+            for kind in (QKeyEvent.Type.KeyPress, QKeyEvent.Type.KeyRelease):
+                QApplication.sendEvent(target, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
+
+    try:
+        lock.lock()
+        overlay = lock.overlay
+        qtbot.waitExposed(overlay)
+        handle = overlay.windowHandle()
+        qtbot.waitUntil(lambda: overlay.password.hasFocus(), timeout=5000)
+        type_into(handle, "sai")
+        assert overlay.password.text() == "sai", "keys sent to the lock's QWindow must reach the password field"
+        type_into(window.windowHandle(), "XYZ")  # the locked window's own QWindow stays blocked
+        assert typing.text() == "đang nhập dở"
+        # «Đổi cán bộ…» clicked through the window, as a mouse on a real screen does.
+        centre = overlay.switch_button.mapTo(overlay, overlay.switch_button.rect().center())
+        QTest.mouseClick(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+        assert overlay.switch_user.isVisible() and overlay.switch_user.hasFocus()
+        QApplication.processEvents()  # the new field moved the buttons
+        centre = overlay.switch_button.mapTo(overlay, overlay.switch_button.rect().center())
+        QTest.mouseClick(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+        assert not overlay.switch_user.isVisible()
+        overlay.password.clear()
+        type_into(handle, PASSWORD)
+        centre = overlay.unlock_button.mapTo(overlay, overlay.unlock_button.rect().center())
+        with qtbot.waitSignal(lock.unlocked, timeout=10000):
+            QTest.mouseClick(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+        type_into(window.windowHandle(), "!")
+        assert typing.text() == "đang nhập dở!"  # unlocked: the page takes keys through its window again
+    finally:
+        lock.stop()
