@@ -12,3 +12,10 @@ Core packages (``domain``, ``db``, ``scanning``, ``sync``, ``documents``) never 
 """
 
 __version__ = "0.1.0"
+
+import warnings as _warnings
+
+# cryptography ≥ 51 deprecates DSA, and pyHanko imports DSAPrivateKey only to recognise such keys (the app
+# never makes DSA keys). Without this every start would print the warning to the console; matched by its
+# text and pyHanko's modules so that no other warning is hidden. The tests filter the same one by class.
+_warnings.filterwarnings("ignore", message="DSA is deprecated", module=r"pyhanko\.")

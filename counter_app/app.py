@@ -1,7 +1,8 @@
 """Composition root. Start-up steps, in order:
 
 1. Resolve the data directory (``--data-dir``, ``COUNTER_APP_DATA_DIR``, platform default) and create it.
-2. Logging to ``logs/counter-app.log`` (rotating), ``faulthandler`` to ``logs/crash.log``, an excepthook.
+2. Logging to ``logs/counter-app.log`` (rotating); ``crashlog``: faulthandler and fd 2 to ``logs/crash.log``,
+   hooks for uncaught exceptions on every thread, a marker that tells the next start about a crash.
 3. QApplication, then the database worker thread, which opens and migrates the database off the UI thread.
 4. Show the window at once; when the database is ready, run first-run setup if needed (encryption
    passphrase, printed recovery key), or open the encrypted data (Windows key store, else the
@@ -11,7 +12,6 @@
 from __future__ import annotations
 
 import argparse
-import faulthandler
 import logging
 import logging.handlers
 import sys
@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from counter_app.crashlog import CrashRecorder
 from counter_app.paths import DataDir, resolve_data_dir
 
 if TYPE_CHECKING:
@@ -27,12 +28,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("counter_app")
 _T0 = time.perf_counter()
-_crash_file: Any = None
+_recorder: CrashRecorder | None = None
 
 
-def setup_logging(data: DataDir) -> None:
-    """File logging for the app; the core modules only create loggers."""
-    global _crash_file
+def setup_logging(data: DataDir, *, record_crashes: bool = True) -> None:
+    """File logging for the app (the core modules only create loggers), and the crash record."""
+    global _recorder
     handler = logging.handlers.RotatingFileHandler(
         data.logs / "counter-app.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
     )
@@ -43,8 +44,13 @@ def setup_logging(data: DataDir) -> None:
     from counter_app import logfilter
 
     logfilter.install()  # ID numbers and passwords never reach a log file
-    _crash_file = open(data.logs / "crash.log", "a", encoding="utf-8")  # noqa: SIM115 - lives for the process
-    faulthandler.enable(_crash_file)
+    if not record_crashes:
+        return
+    if _recorder is None:
+        _recorder = CrashRecorder(data.logs)
+        _recorder.start()
+    else:
+        _recorder.reopen()
 
 
 def first_run_work(cdb: CounterDB, values: SetupInput, passphrase: str, *, demo: bool,
@@ -73,20 +79,24 @@ def first_run_work(cdb: CounterDB, values: SetupInput, passphrase: str, *, demo:
 
 def close_file_logs() -> None:
     """Close the log and crash files inside the data directory (before it is moved aside)."""
-    global _crash_file
     root = logging.getLogger()
     for handler in list(root.handlers):
         if isinstance(handler, logging.FileHandler):
             root.removeHandler(handler)
             handler.close()
-    if _crash_file is not None:
-        faulthandler.disable()
-        _crash_file.close()
-        _crash_file = None
+    if _recorder is not None:
+        _recorder.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Start the GUI."""
+    """Start the GUI; on any normal return (the officer closed it, cancelled a dialog) mark a clean exit."""
+    code = _main(argv)
+    if _recorder is not None:
+        _recorder.finish()  # the next start has nothing to report
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     p = argparse.ArgumentParser(prog="counter-app")
     p.add_argument("--data-dir")
     p.add_argument("--quit-after-shown", action="store_true", help="(benchmarks) print start-up time and exit")
@@ -112,6 +122,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Quầy Một Cửa")
     app.setStyle("Fusion")
+    from counter_app.ui.qt_messages import install_qt_message_handler
+
+    install_qt_message_handler()  # Qt's own warnings go to the app log, not to a console nobody sees
 
     def excepthook(etype: type[BaseException], value: BaseException, tb: Any) -> None:
         log.critical("uncaught exception", exc_info=(etype, value, tb))
@@ -175,6 +188,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def after_setup() -> None:
         window.start()
+        previous = _recorder.previous if _recorder is not None else None
+        if previous is not None:
+            from counter_app.ui.qt import QMessageBox
+
+            log.warning("told the officer: %s", previous.message())
+            box = QMessageBox(QMessageBox.Icon.Warning, "Ứng dụng đã đóng bất thường", previous.message(),
+                              QMessageBox.StandardButton.Ok, window)
+            box.button(QMessageBox.StandardButton.Ok).setText("Đã hiểu")
+            box.open()  # not exec(): the officer's work is not held up by it
         if args.screenshot:
             QTimer.singleShot(1500, lambda: (window.grab().save(args.screenshot), app.quit()))
 

@@ -6,6 +6,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QEvent,
+    QMessageLogContext,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -18,8 +19,10 @@ from PySide6.QtCore import (
     QThread,
     QThreadPool,
     QTimer,
+    QtMsgType,
     Signal,
     Slot,
+    qInstallMessageHandler,
 )
 from PySide6.QtGui import (
     QAction,

@@ -1,0 +1,108 @@
+"""A crash always leaves a record (issue #12): a real app child is crashed natively and restarted."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from counter_app.crashlog import CrashRecorder, previous_crash
+
+CHILD = Path(__file__).with_name("app_child.py")
+
+
+def _run_child(data: Path, fault: str, *extra: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    return subprocess.run([sys.executable, str(CHILD), str(data), fault, *extra], capture_output=True,
+                          text=True, timeout=timeout, env=env)
+
+
+@pytest.mark.parametrize(("fault", "expect"), [
+    ("segv", "Fatal Python error: Segmentation fault"),
+    ("fatal", "Fatal Python error: "),
+])
+def test_native_crash_leaves_a_record_and_the_next_start_says_so(tmp_path: Path, fault: str, expect: str) -> None:
+    data = tmp_path / "data"
+    crashed = _run_child(data, fault)
+    assert crashed.returncode != 0, crashed.stdout + crashed.stderr
+    record = (data / "logs" / "crash.log").read_text(encoding="utf-8", errors="replace")
+    assert expect in record
+    if fault == "fatal":
+        assert "injected by the crash-record test" in record  # the fd-2 path, which faulthandler skips
+    assert 'File "' in record  # a Python stack, not only a headline
+    assert (data / "logs" / "running.json").exists()  # the session never ended cleanly
+    # Nothing the officer cannot see went to the console either: it is all in the file.
+    assert expect not in crashed.stderr
+
+    notice = previous_crash(data / "logs")
+    assert notice is not None and notice.recorded
+    assert str(data / "logs" / "crash.log") in notice.message()
+    assert notice.message().startswith("Lần trước Quầy Một Cửa đã đóng bất thường")
+
+    restarted = _run_child(data, "none", "--quit-after-shown")
+    assert restarted.returncode == 0, restarted.stderr
+    log = (data / "logs" / "counter-app.log").read_text(encoding="utf-8")
+    assert "previous session ended unexpectedly (crash log has a record)" in log
+    assert not (data / "logs" / "running.json").exists()  # that start ended cleanly
+    assert previous_crash(data / "logs") is None
+
+
+def test_a_clean_start_prints_nothing_and_leaves_no_marker(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    run = _run_child(data, "none", "--quit-after-shown")
+    assert run.returncode == 0
+    assert run.stderr == ""
+    assert previous_crash(data / "logs") is None
+    assert (data / "logs" / "crash.log").stat().st_size == 0
+
+
+def test_a_marker_without_a_crash_log_entry_is_a_power_cut(tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    rec = CrashRecorder(logs)
+    rec.start(redirect_stderr=False)
+    rec.close()  # as if the power went: the marker stays, nothing was written
+    notice = previous_crash(logs)
+    assert notice is not None and not notice.recorded
+    assert "mất điện" in notice.message()
+
+
+def test_uncaught_exception_in_a_thread_is_logged_with_its_traceback(tmp_path: Path,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    import threading
+
+    rec = CrashRecorder(tmp_path / "logs")
+    saved = threading.excepthook, sys.unraisablehook
+    try:
+        rec.start(redirect_stderr=False)
+
+        def boom() -> None:
+            raise RuntimeError("worker failed on purpose")
+
+        with caplog.at_level(logging.CRITICAL, logger="counter_app.crash"):
+            t = threading.Thread(target=boom, name="scan-worker")
+            t.start()
+            t.join()
+        hit = [r for r in caplog.records if "scan-worker" in r.getMessage()]
+        assert hit and hit[0].exc_info is not None and hit[0].exc_info[0] is RuntimeError
+    finally:
+        rec.finish()
+        threading.excepthook, sys.unraisablehook = saved
+
+
+def test_qt_messages_reach_the_app_log(qapp: object, caplog: pytest.LogCaptureFixture) -> None:
+    from PySide6.QtCore import qInstallMessageHandler, qWarning
+
+    from counter_app.ui.qt_messages import install_qt_message_handler
+
+    previous = qInstallMessageHandler(None)
+    try:
+        install_qt_message_handler()
+        with caplog.at_level(logging.WARNING, logger="qt"):
+            qWarning("a Qt warning for the log")
+        assert any(r.name == "qt" and "a Qt warning for the log" in r.getMessage() for r in caplog.records)
+    finally:
+        qInstallMessageHandler(previous)

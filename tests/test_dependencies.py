@@ -1,0 +1,68 @@
+"""The shipped versions are the locked ones (issue #12): uv.lock matches pyproject.toml, the venv holds
+exactly the locked versions, and the pinned PySide6 survives the table-refill stress that 6.12.0 failed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+UV = ROOT / ".uv" / ("Scripts/uv.exe" if os.name == "nt" else "bin/uv")
+STRESS = ROOT / "tests" / "ui" / "qt_table_stress.py"
+
+
+def _locked() -> dict[str, set[str]]:
+    """Name → versions in the lock (a universal lock may hold two, e.g. numpy per Python version)."""
+    data = tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))
+    out: dict[str, set[str]] = {}
+    for p in data["package"]:
+        if "version" in p:
+            out.setdefault(p["name"], set()).add(p["version"])
+    return out
+
+
+def _uv(*args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, UV_PROJECT_ENVIRONMENT=sys.prefix, UV_PYTHON=sys.executable, UV_NO_PROGRESS="1")
+    env.pop("VIRTUAL_ENV", None)
+    return subprocess.run([str(UV), *args], cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.mark.skipif(not UV.exists(), reason="uv is installed by dev.py into .uv/; run the tests through dev.py")
+def test_lock_matches_pyproject() -> None:
+    run = _uv("lock", "--locked", "--offline")
+    assert run.returncode == 0, f"uv.lock does not match pyproject.toml — run `uv lock`:\n{run.stderr}"
+
+
+@pytest.mark.skipif(not UV.exists(), reason="uv is installed by dev.py into .uv/; run the tests through dev.py")
+def test_the_test_environment_holds_exactly_the_locked_versions() -> None:
+    run = _uv("sync", "--locked", "--check", "--offline", "--inexact", "--no-install-project",
+              "--extra", "test", "--extra", "bundle")
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_direct_dependencies_are_installed_at_their_locked_versions() -> None:
+    locked = _locked()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = [d.split(">")[0].split("<")[0].split("=")[0].split("[")[0].split(";")[0].strip()
+             for d in project["dependencies"]]
+    wrong = {}
+    for name in names:
+        key = name.lower().replace("_", "-")
+        if metadata.version(name) not in locked[key]:
+            wrong[name] = (metadata.version(name), locked[key])
+    assert not wrong, f"installed ≠ locked: {wrong}"
+
+
+def test_pinned_pyside6_survives_the_table_refill_stress() -> None:
+    """300×6 table refilled 200 times with coloured items: PySide6 6.12.0 aborts with none_dealloc."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    run = subprocess.run([sys.executable, str(STRESS), "200", "300", "6"], capture_output=True, text=True,
+                         env=env, timeout=120)
+    assert run.returncode == 0, f"exit {run.returncode}: {run.stderr[-2000:]}"
+    assert "ok 200 rounds" in run.stdout
