@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from counter_app import app  # noqa: E402
-from counter_app.ui import main_window  # noqa: E402
-from counter_app.ui.qt import QTimer  # noqa: E402
+from counter_app import app
+from counter_app.ui import main_window
+from counter_app.ui.qt import QTimer
 
 
 def main() -> int:
