@@ -4,6 +4,7 @@
     python3 dev.py run     [app arguments…]     create .venv with the locked versions, start the app
     python3 dev.py test    [pytest arguments…]  same with the test tools (+ Debian packages as root), run the tests
     python3 dev.py upgrade                      re-resolve uv.lock to the newest versions, test them, report
+    python3 dev.py bundle  [bundle arguments…]  build the self-contained app folder under dist/ (PyInstaller)
 
 Only the standard library is used here, so it works before anything is installed. The versions come
 from ``uv.lock`` (one universal lock for Windows x64 and Linux x64); ``uv`` itself is installed from
@@ -166,13 +167,16 @@ def upgrade() -> int:
 
 
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test", "upgrade"):
+    if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test", "upgrade", "bundle"):
         print(__doc__)
         return 2
     cmd, rest = sys.argv[1], sys.argv[2:]
     os.chdir(ROOT)
     if cmd == "upgrade":
         return upgrade()
+    if cmd == "bundle":
+        ensure_venv(test_tools=True)  # the test venv carries the 'bundle' extra (PyInstaller)
+        return subprocess.call([str(PY), str(ROOT / "packaging" / "bundle.py"), *rest])
     if cmd == "run":
         ensure_venv(test_tools=False)
         return subprocess.call([str(PY), "-m", "counter_app.cli", *rest])
