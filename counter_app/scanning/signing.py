@@ -8,16 +8,16 @@ rectangle here).
 Design
 ------
 * :class:`OfficerSigner` wraps a pyHanko :class:`~pyhanko.sign.signers.Signer` plus the facts
-  the app shows (holder name, validity). Today it is built from a **PKCS#12** file
-  (``users.signing_cert_path``) and a passphrase the officer types; the passphrase is never stored.
-* **PKCS#11 USB tokens** (what Vietnamese CAs such as VNPT-CA, Viettel-CA, BkavCA, FPT-CA and the
-  Government CA issue to officers) are designed but not wired: :meth:`OfficerSigner.from_pkcs11`
-  takes a :class:`Pkcs11Config` and raises :class:`TokenNotSupported`. What is missing is listed in
-  ``docs/digitisation.md`` (python-pkcs11 dependency, the vendor's PKCS#11 module per CA, PIN
-  entry on the UI thread, token-present checks, tests against SoftHSM).
+  the app shows (holder name, validity). It is built either from a **PKCS#12** file
+  (``users.signing_cert_path``) and a passphrase the officer types, or from a **PKCS#11 USB token**
+  (what Vietnamese CAs issue to officers) through :mod:`counter_app.scanning.pkcs11_signing`
+  (:meth:`OfficerSigner.from_pkcs11`). Neither the passphrase nor the PIN is stored.
 * Signatures are **PAdES baseline B-B** (``/ETSI.CAdES.detached``, signing-certificate-v2, no
-  signing-time attribute — the time goes in the signature dictionary's ``/M``). A counter works
-  offline, so there is no timestamp authority: B-T/B-LT/B-LTA are not produced (see the doc).
+  signing-time attribute — the time goes in the signature dictionary's ``/M``), or **B-T** when a
+  timestamp authority is configured (``OfficerSigner.tsa_url``) and reachable. A counter is often
+  offline: then the file is signed B-B at once and :func:`timestamp_pending` says so (read from the
+  file itself, so the record cannot drift from the bytes); :func:`add_document_timestamp` adds a
+  document timestamp later. See ``docs/signing.md``.
 * :func:`create_demo_certificate` makes a self-signed certificate per officer for demos and
   tests. It is *not* a legally recognised signature (no CA, not on the trust list).
 
@@ -31,12 +31,13 @@ import io
 import logging
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import pkcs12 as asn1_pkcs12
+from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -48,6 +49,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError as PyHankoSigningError
+from pyhanko.sign.timestamps import TimeStamper, TimestampRequestError
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
@@ -69,12 +71,18 @@ __all__ = [
     "Pkcs11Config",
     "SignatureCheck",
     "SigningError",
+    "TimestampUnavailable",
     "TokenNotSupported",
+    "UrlTimeStamper",
     "WrongPassphrase",
+    "add_document_timestamp",
+    "check_certificate",
     "check_signature",
+    "common_name",
     "create_demo_certificate",
     "load_certificate",
     "sign_pdf",
+    "timestamp_pending",
 ]
 
 DEFAULT_REASON = "Số hóa hồ sơ TTHC"
@@ -104,13 +112,13 @@ class CertificateUnusable(SigningError):
 
 
 class TokenNotSupported(SigningError):
-    """PKCS#11 USB tokens are designed but not implemented yet."""
+    """The PKCS#11 support library (python-pkcs11) is missing from this installation."""
 
 
 # ------------------------------------------------------------------------------------- signer
 @dataclass(frozen=True)
 class Pkcs11Config:
-    """How an officer's USB token would be found (design; see ``docs/digitisation.md``).
+    """How an officer's USB token is found (see ``docs/signing.md``).
 
     ``module_path`` is the CA vendor's PKCS#11 library (e.g. ``C:\\Windows\\System32\\vnpt-ca_v34.dll``
     or ``/usr/lib/libbkavcaetoken.so``); the token is picked by label or serial, the key/cert by
@@ -139,7 +147,19 @@ class OfficerSigner:
     holder: str
     not_before: dt.datetime
     not_after: dt.datetime
-    source: str  # "pkcs12:<path>" — for the log and the settings screen, never the passphrase
+    source: str  # "pkcs12:<path>" / "pkcs11:<token>/<id>" — for the log and settings, never a secret
+    tsa_url: str | None = None  # RFC 3161 timestamp authority; None = PAdES B-B only
+    closer: Any = field(default=None, repr=False, compare=False)  # closes a token session
+
+    def close(self) -> None:
+        """Release what the signer holds (the token's logged-in session); a PKCS#12 key has nothing."""
+        if self.closer is not None:
+            self.closer()
+
+    @property
+    def on_token(self) -> bool:
+        """True for a PKCS#11 token signer (its session can go away when the token is pulled)."""
+        return self.source.startswith("pkcs11:")
 
     @property
     def fingerprint_sha256(self) -> str:
@@ -195,7 +215,7 @@ class OfficerSigner:
                 f"Tệp {p.name} không chứa khóa bí mật kèm chứng thư số.",
                 hint="Xuất lại tệp .p12 có kèm khóa bí mật (private key).",
             )
-        _check_usable(cert, now or dt.datetime.now(dt.UTC))
+        check_certificate(cert, now or dt.datetime.now(dt.UTC))
         asn1_cert = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
         chain = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in others]
         store = SimpleCertificateStore()
@@ -212,27 +232,42 @@ class OfficerSigner:
         return cls(
             signer=signer,
             certificate=asn1_cert,
-            holder=_common_name(cert),
+            holder=common_name(cert),
             not_before=cert.not_valid_before_utc,
             not_after=cert.not_valid_after_utc,
             source=f"pkcs12:{p}",
         )
 
     @classmethod
-    def from_pkcs11(cls, config: Pkcs11Config, pin: str | None = None) -> OfficerSigner:
-        """Sign with a USB token (PKCS#11). Not implemented yet: always raises.
+    def from_pkcs11(
+        cls,
+        config: Pkcs11Config,
+        pin: str | None = None,
+        *,
+        now: dt.datetime | None = None,
+        tsa_url: str | None = None,
+    ) -> OfficerSigner:
+        """Open the officer's USB token, pick the certificate (``config`` or the only usable one).
 
-        The intended implementation (``docs/digitisation.md``): ``pyhanko.sign.pkcs11``
-        (``open_pkcs11_session(config.module_path, token_criteria=TokenCriteria(label=...),
-        user_pin=pin)`` then ``PKCS11Signer(session, cert_label=..., key_label=...)``), with the
-        session opened on the worker thread that signs and closed after each dossier so an
-        unplugged token fails cleanly.
+        The PIN is used for one login and not kept; the returned signer holds the logged-in session
+        until :meth:`close`. Raises the typed errors of :mod:`counter_app.scanning.pkcs11_signing`
+        (token library/token missing, wrong PIN, PIN locked, key not matching the certificate) and
+        :class:`CertificateExpired` — each with a Vietnamese message.
         """
-        raise TokenNotSupported(
-            "Ký số bằng USB token (PKCS#11) chưa được hỗ trợ trong phiên bản này.",
-            hint="Tạm thời dùng tệp chứng thư số .p12/.pfx (Cài đặt → Người dùng → Chữ ký số); "
-            "bản số hóa chưa ký vẫn được lưu và đánh dấu «chưa ký» để ký bổ sung sau.",
-        )
+        try:
+            from counter_app.scanning.pkcs11_signing import TokenSession
+        except ImportError as exc:  # python-pkcs11 is a compiled extension: a broken install
+            raise TokenNotSupported(
+                "Bản cài đặt này thiếu thành phần ký số bằng USB token (python-pkcs11).",
+                hint="Cài lại phần mềm từ bộ cài chính thức; tạm thời dùng tệp .p12/.pfx.",
+            ) from exc
+        session = TokenSession.open(config, pin)
+        try:
+            cert = session.choose(config, now)
+            return session.signer(cert, now=now, tsa_url=tsa_url)
+        except BaseException:
+            session.close()
+            raise
 
 
 class _CachedKeySigner(signers.SimpleSigner):
@@ -271,7 +306,8 @@ def _looks_like_pkcs12(data: bytes) -> bool:
         return False
 
 
-def _common_name(cert: x509.Certificate) -> str:
+def common_name(cert: x509.Certificate) -> str:
+    """The certificate subject's common name (NFC), or the whole subject when it has none."""
     names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     return nfc(str(names[0].value)) if names else cert.subject.rfc4514_string()
 
@@ -290,7 +326,7 @@ def _check_dates(not_before: dt.datetime, not_after: dt.datetime, now: dt.dateti
         )
 
 
-def _check_usable(cert: x509.Certificate, now: dt.datetime) -> None:
+def check_certificate(cert: x509.Certificate, now: dt.datetime) -> None:
     """Refuse certificates outside their validity or not meant for signing documents."""
     _check_dates(cert.not_valid_before_utc, cert.not_valid_after_utc, now)
     try:
@@ -304,6 +340,85 @@ def _check_usable(cert: x509.Certificate, now: dt.datetime) -> None:
         )
 
 
+# --------------------------------------------------------------------------------- timestamps
+TSA_TIMEOUT_S = 8.0  # a slow TSA must not hold the officer's save for long; the timestamp can wait
+
+
+class TimestampUnavailable(SigningError):
+    """The timestamp authority could not be reached or answered nonsense."""
+
+
+class UrlTimeStamper(TimeStamper):
+    """RFC 3161 over HTTP POST with the standard library (no extra HTTP client in the bundle)."""
+
+    def __init__(self, url: str, timeout: float = TSA_TIMEOUT_S) -> None:
+        super().__init__(include_nonce=True)
+        self.url = url
+        self.timeout = timeout
+
+    async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        """POST ``req`` to the TSA on a thread; network and format errors become TimestampRequestError."""
+        import asyncio
+        import urllib.error
+        import urllib.request
+
+        def task() -> tsp.TimeStampResp:
+            request = urllib.request.Request(
+                self.url, data=req.dump(), method="POST",
+                headers={"Content-Type": "application/timestamp-query"})
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as resp:
+                    ctype = resp.headers.get("Content-Type", "")
+                    body = resp.read()
+            except (OSError, urllib.error.URLError) as exc:
+                raise TimestampRequestError(f"timestamp server unreachable: {exc}") from exc
+            if ctype.split(";")[0].strip() != "application/timestamp-reply":
+                raise TimestampRequestError(f"timestamp server answered {ctype!r}")
+            return tsp.TimeStampResp.load(body)
+
+        return await asyncio.to_thread(task)
+
+
+def timestamp_pending(pdf: bytes) -> bool:
+    """True if the last signature of ``pdf`` has no timestamp yet (no signature timestamp token and
+    no later document timestamp): the file was signed offline and a later pass should add one."""
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    sigs = reader.embedded_signatures
+    if not sigs:
+        return False
+    last_sig = max((i for i, s in enumerate(sigs) if s.sig_object_type == "/Sig"), default=None)
+    if last_sig is None:
+        return False
+    if _has_signature_timestamp(sigs[last_sig].signer_info):
+        return False
+    return not any(s.sig_object_type == "/DocTimeStamp" for s in sigs[last_sig + 1:])
+
+
+def _has_signature_timestamp(signer_info: Any) -> bool:
+    """True if the CMS signer info carries an RFC 3161 signature timestamp (PAdES B-T)."""
+    attrs = signer_info["unsigned_attrs"]
+    if attrs is None or not attrs.native:
+        return False
+    return any(a["type"].native == "signature_time_stamp_token" for a in attrs)
+
+
+def add_document_timestamp(pdf: bytes, tsa_url: str, *, timeout: float = TSA_TIMEOUT_S) -> bytes:
+    """Append a PAdES document timestamp (``/DocTimeStamp``) to a signed ``pdf`` — the later pass for
+    files signed offline. The earlier revisions, including the officer's signature, stay untouched."""
+    from pyhanko.sign.timestamps import TimestampRequestError as _TsErr
+
+    out = io.BytesIO()
+    try:
+        signers.PdfTimeStamper(UrlTimeStamper(tsa_url, timeout)).timestamp_pdf(
+            IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False), "sha256", output=out)
+    except (_TsErr, OSError) as exc:
+        raise TimestampUnavailable(
+            "Không kết nối được máy chủ cấp dấu thời gian.",
+            hint="Kiểm tra kết nối mạng; bản số hóa đã ký vẫn hợp lệ, dấu thời gian sẽ được bổ sung sau.",
+        ) from exc
+    return out.getvalue()
+
+
 # -------------------------------------------------------------------------------------- sign
 def sign_pdf(
     pdf: bytes,
@@ -315,15 +430,30 @@ def sign_pdf(
     contact: str | None = None,
     field_name: str = SIGNATURE_FIELD,
 ) -> bytes:
-    """Sign ``pdf`` (PAdES B-B, SHA-256) in a visible field on page 1 at ``field_box``.
+    """Sign ``pdf`` (PAdES B-B, SHA-256; B-T with ``signer.tsa_url``) in a visible field on page 1.
 
     The signature is appended as an incremental update, so the bytes of ``pdf`` are kept as the
     first revision. The widget's appearance is only a thin frame: the officer's name and the time
     are already printed in the page content under it (readable on paper and in viewers that do
     not draw annotations), and pyHanko's built-in stamp fonts cannot draw Vietnamese.
+    When the timestamp authority cannot be reached the file is signed without a timestamp (the
+    counter keeps working offline) and :func:`timestamp_pending` reports it.
+    A token pulled out raises :class:`~counter_app.scanning.pkcs11_signing.TokenRemoved` before
+    any byte is returned, so the caller writes nothing.
     """
     # The app may stay open (and the signer cached) across the certificate's expiry moment.
     _check_dates(signer.not_before, signer.not_after, dt.datetime.now(dt.UTC))
+    if signer.tsa_url:
+        try:
+            return _sign(pdf, signer, field_box, reason, location, contact, field_name,
+                         UrlTimeStamper(signer.tsa_url))
+        except TimestampRequestError as exc:
+            log.warning("timestamp authority unreachable (%s); signed without a timestamp, pending", exc)
+    return _sign(pdf, signer, field_box, reason, location, contact, field_name, None)
+
+
+def _sign(pdf: bytes, signer: OfficerSigner, field_box: Box, reason: str, location: str,
+          contact: str | None, field_name: str, timestamper: TimeStamper | None) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
@@ -336,16 +466,20 @@ def sign_pdf(
     )
     spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=0, box=tuple(round(v, 2) for v in field_box))
     style = TextStampStyle(stamp_text=" ", border_width=1, border_color=(0.16, 0.32, 0.6), background=None)
-    pdf_signer = signers.PdfSigner(meta, signer.signer, stamp_style=style, new_field_spec=spec)
+    pdf_signer = signers.PdfSigner(meta, signer.signer, timestamper=timestamper, stamp_style=style,
+                                   new_field_spec=spec)
     out = io.BytesIO()
     try:
         pdf_signer.sign_pdf(writer, output=out)
+    except TimestampRequestError:
+        raise
     except PyHankoSigningError as exc:
         raise SigningError(
             "Không ký số được bản số hóa.",
             hint="Thử lại; nếu vẫn lỗi, kiểm tra chứng thư số trong Cài đặt → Người dùng → Chữ ký số.",
         ) from exc
-    log.info("signed scan with certificate %s (%s)", signer.fingerprint_sha256[:16], signer.source)
+    log.info("signed scan with certificate %s (%s)%s", signer.fingerprint_sha256[:16], signer.source,
+             " with a timestamp" if timestamper else "")
     return out.getvalue()
 
 
