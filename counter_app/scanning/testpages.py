@@ -13,6 +13,17 @@ acquires it:
 ``blank``       back side: paper tone, scanner noise, dust, faint mirrored bleed-through
 ``near_blank``  one line of text or only a page number — must be kept
 
+Harder cases, generated only on request (``EXTRA_KINDS``; not in the default cycle, so the
+seeded sets above stay as they were):
+
+``card_glass``  an ID card, front or plain light back, alone on the glass at 300 dpi under a
+                white lid or with the lid open (dark)
+``slip``        an A5 or A6 slip on a light-grey lid
+``desk``        phone photo of a page on wood, patterned cloth or a light desk with clutter
+``two_column``  dense two-column page, sheet-fed, small skew (lines of the two columns do
+                not line up, which flattens a whole-page projection)
+``bars``        sheet-fed page with black scanner bars along one or two sides
+
 Geometry conventions match :mod:`counter_app.scanning.pipeline`: ``skew_deg`` positive =
 counter-clockwise as seen on screen; ``orientation`` is the clockwise rotation the pipeline
 must apply so the text reads upright; ``quad`` holds TL, TR, BR, BL of the page in frame pixel
@@ -33,7 +44,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-__all__ = ["KINDS", "PageTruth", "TestPage", "generate_page", "generate_set", "order_quad", "render_document"]
+__all__ = ["EXTRA_KINDS", "KINDS", "PageTruth", "TestPage", "generate_page", "generate_set", "order_quad",
+           "render_document"]
 
 # Order of kinds over a set: round-robin through this cycle keeps every kind represented even in
 # small sets while weighting the common cases (flatbed, feeder) more.
@@ -42,9 +54,11 @@ _CYCLE = (
     "flatbed", "rotated", "camera", "feeder", "near_blank", "blank", "flatbed",
 )
 KINDS = ("flatbed", "feeder", "rotated", "camera", "card", "blank", "near_blank")
+EXTRA_KINDS = ("card_glass", "slip", "desk", "two_column", "bars")
 
 _A4_MM = (210.0, 297.0)
 _A5_MM = (148.0, 210.0)
+_A6_MM = (105.0, 148.0)
 _CARD_MM = (85.6, 53.98)
 
 
@@ -669,12 +683,167 @@ def _card(rng: np.random.Generator, dpi: int, orientation: int) -> TestPage:
     return TestPage(frame, dpi, "card", truth)
 
 
+# --------------------------------------------------------------------------- harder cases
+
+
+def _two_column(rng: np.random.Generator, dpi: int, paper: int) -> np.ndarray:
+    """A dense two-column page (newsletter, printed regulation): small type, staggered baselines."""
+    width, height = _mm(_A4_MM[0], dpi), _mm(_A4_MM[1], dpi)
+    img = Image.new("RGB", (width, height), (paper, paper, paper - 2))
+    draw = ImageDraw.Draw(img)
+    ink = (int(rng.integers(10, 50)),) * 3
+    margin, gutter = _mm(rng.uniform(14, 20), dpi), _mm(rng.uniform(5, 9), dpi)
+    col_w = (width - 2 * margin - gutter) // 2
+    title = _font("Bold", _pt(16, dpi))
+    draw.text((width // 2, _mm(14, dpi)), str(rng.choice(_TITLES)), fill=ink, font=title, anchor="ma")
+    for col in range(2):
+        pt = rng.uniform(8.5, 10.5)
+        font = _font("Regular", _pt(pt, dpi))
+        lead = int(font.size * rng.uniform(1.15, 1.35))
+        x = margin + col * (col_w + gutter)
+        y = _mm(30, dpi) + int(col * lead * rng.uniform(0.3, 0.7))  # baselines do not line up
+        while y < height - _mm(18, dpi):
+            for line in _wrap(draw, " ".join(rng.choice(_SENTENCES, 3)), font, col_w):
+                if y >= height - _mm(18, dpi):
+                    break
+                draw.text((x, y), line, fill=ink, font=font)
+                y += lead
+            y += lead // 2
+    return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+
+
+def _card_back(rng: np.random.Generator, dpi: int) -> np.ndarray:
+    """The plain back of an ID card: near-white, a fine pattern, a chip, a line of print."""
+    w, h = _mm(_CARD_MM[0], dpi), _mm(_CARD_MM[1], dpi)
+    level = rng.uniform(225, 245)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    arr = level + 4 * np.sin(xx / (w / 40) + 2 * np.sin(yy / (h / 7)))
+    img = Image.fromarray(np.repeat(arr.clip(0, 255).astype(np.uint8)[..., None], 3, axis=2))
+    d = ImageDraw.Draw(img)
+    d.rectangle((int(w * 0.08), int(h * 0.3), int(w * 0.2), int(h * 0.5)), fill=(205, 175, 90))
+    f = _font("Regular", _pt(6.5, dpi))
+    for i in range(3):
+        d.text((w * 0.3, h * (0.2 + 0.12 * i)), str(rng.choice(_SENTENCES))[:40], fill=(30, 30, 40), font=f)
+    d.text((w * 0.05, h * 0.78), "IDVNM" + "<" * 8 + str(int(rng.integers(10**8, 10**9))), fill=(20, 20, 20),
+           font=_font("Regular", _pt(8, dpi)))
+    return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+
+
+def _card_glass(rng: np.random.Generator, dpi: int, orientation: int) -> TestPage:
+    card = _render_card(rng, dpi) if rng.random() < 0.5 else _card_back(rng, dpi)
+    ch, cw = card.shape[:2]
+    radius = _mm(3.2, dpi)
+    mask = np.zeros((ch, cw), np.uint8)
+    cv2.rectangle(mask, (radius, 0), (cw - 1 - radius, ch - 1), 255, -1)
+    cv2.rectangle(mask, (0, radius), (cw - 1, ch - 1 - radius), 255, -1)
+    for cx, cy in ((radius, radius), (cw - 1 - radius, radius), (radius, ch - 1 - radius),
+                   (cw - 1 - radius, ch - 1 - radius)):
+        cv2.circle(mask, (cx, cy), radius, 255, -1, cv2.LINE_AA)
+    fed, fmask = _upright_to_fed(card, orientation), _upright_to_fed(mask, orientation)
+    bw, bh = _mm(216, dpi), _mm(297, dpi)
+    if rng.random() < 0.3:  # lid open: the room above the glass is dark grey
+        frame = np.full((bh, bw, 3), rng.uniform(20, 70), np.float32).astype(np.uint8)
+    else:
+        frame = _lid(rng, bw, bh, int(rng.integers(245, 255)))
+    angle = float(rng.uniform(-4, 4))
+    m = _place_on_bed(rng, fed, (bw, bh), angle, _mm(5, dpi))
+    quad = order_quad(_apply(m, _corners(fed.shape[1], fed.shape[0])))
+    _shadow_line(frame, quad, rng, dpi)
+    _composite(frame, fed, m, mask=fmask)
+    frame = _finish(frame, rng, rng.uniform(1.0, 2.5), rng.uniform(0.3, 0.6) * dpi / 150, 90)
+    return TestPage(frame, dpi, "card_glass", PageTruth(quad, angle, orientation, False, (bw, bh), True, False))
+
+
+def _slip(rng: np.random.Generator, dpi: int, paper: int) -> TestPage:
+    size = _A5_MM if rng.random() < 0.5 else _A6_MM
+    doc = render_document(rng, dpi, size, paper=paper)
+    bw, bh = _mm(216, dpi), _mm(297, dpi)
+    grey = rng.uniform(195, 225)  # a light-grey lid: between a white lid and a dark desk
+    frame = np.full((bh, bw, 3), grey, np.uint8)
+    dh, dw = doc.shape[:2]
+    angle = float(rng.uniform(-6, 6))
+    m = _place_on_bed(rng, doc, (bw, bh), angle, _mm(4, dpi))
+    quad = order_quad(_apply(m, _corners(dw, dh)))
+    _composite(frame, doc, m)
+    _shadow_line(frame, quad, rng, dpi)
+    frame = _finish(frame, rng, rng.uniform(1.0, 2.5), rng.uniform(0.3, 0.6) * dpi / 150, 90)
+    return TestPage(frame, dpi, "slip", PageTruth(quad, angle, 0, False, (bw, bh), True, True))
+
+
+def _surface(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
+    """Wood grain, a checked cloth or a light desk top."""
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    style = rng.choice(["wood", "cloth", "light"])
+    if style == "wood":
+        base = np.array([rng.uniform(40, 90), rng.uniform(80, 130), rng.uniform(120, 180)], np.float32)
+        grain = np.sin(yy / rng.uniform(3, 9) + 3 * np.sin(xx / rng.uniform(40, 120)))
+        return (base + 18 * grain[..., None]).clip(0, 255).astype(np.uint8)
+    if style == "cloth":
+        p = rng.uniform(8, 20)
+        check = ((xx // p + yy // p) % 2).astype(np.float32)
+        c1, c2 = rng.uniform(30, 200, 3), rng.uniform(30, 200, 3)
+        return (c1 + (c2 - c1) * check[..., None]).clip(0, 255).astype(np.uint8)
+    level = rng.uniform(150, 190)
+    return np.full((h, w, 3), level, np.uint8)
+
+
+def _desk_photo(rng: np.random.Generator, dpi: int, paper: int) -> TestPage:
+    doc = render_document(rng, dpi, _A4_MM, paper=paper)
+    dh, dw = doc.shape[:2]
+    fw, fh = int(dw * rng.uniform(1.2, 1.4)), int(dh * rng.uniform(1.15, 1.3))
+    angle = float(rng.uniform(-8, 8))
+    core = _rot(angle) @ np.diag([0.85, 0.85, 1.0]) @ _shift(-(dw - 1) / 2, -(dh - 1) / 2)
+    pts = _apply(core, _corners(dw, dh)) + rng.uniform(-0.04, 0.04, (4, 2)) * np.array([dw, dh])
+    dst = pts + np.array([fw, fh]) / 2
+    dst[:, 0] = dst[:, 0].clip(8, fw - 9)
+    dst[:, 1] = dst[:, 1].clip(8, fh - 9)
+    m = cv2.getPerspectiveTransform(_corners(dw, dh).astype(np.float32), dst.astype(np.float32))
+    frame = _surface(rng, fw, fh)
+    _clutter(frame, rng, dst)
+    _composite(frame, doc, m, perspective=True)
+    frame = _lighting(frame, rng)
+    frame = _finish(frame, rng, rng.uniform(2.0, 4.0), rng.uniform(0.4, 0.9), 88)
+    return TestPage(frame, dpi, "desk", PageTruth(order_quad(dst), angle, 0, False, (fw, fh), False, True))
+
+
+def _bars(rng: np.random.Generator, dpi: int, doc: np.ndarray, paper: int) -> TestPage:
+    """Sheet-fed page with the scanner's black backing showing along one or two sides."""
+    h, w = doc.shape[:2]
+    angle = float(rng.uniform(-1.5, 1.5))
+    m = _shift((w - 1) / 2, (h - 1) / 2) @ _rot(angle) @ _shift(-(w - 1) / 2, -(h - 1) / 2)
+    page = cv2.warpAffine(doc, m[:2], (w, h), borderMode=cv2.BORDER_CONSTANT, borderValue=(paper,) * 3)
+    left, top = _mm(rng.uniform(3, 12), dpi), _mm(rng.uniform(0, 8), dpi) if rng.random() < 0.5 else 0
+    right = _mm(rng.uniform(2, 8), dpi) if rng.random() < 0.5 else 0
+    frame = np.full((h + top, w + left + right, 3), rng.uniform(5, 40), np.float32).astype(np.uint8)
+    frame[top:top + h, left:left + w] = page
+    quad = order_quad(np.array([[left - 0.5, top - 0.5], [left + w - 0.5, top - 0.5],
+                                [left + w - 0.5, top + h - 0.5], [left - 0.5, top + h - 0.5]]))
+    frame = _finish(frame, rng, rng.uniform(1.0, 2.5), rng.uniform(0.3, 0.6) * dpi / 150, 90)
+    return TestPage(frame, dpi, "bars", PageTruth(quad, angle, 0, False, (frame.shape[1], frame.shape[0]),
+                                                  True, True))
+
+
+def _extra(rng: np.random.Generator, dpi: int, kind: str, paper: int) -> TestPage:
+    if kind == "card_glass":
+        return _card_glass(rng, max(dpi, 300), int(rng.choice([0, 0, 90, 180, 270])))
+    if kind == "slip":
+        return _slip(rng, dpi, paper)
+    if kind == "desk":
+        return _desk_photo(rng, dpi, paper)
+    if kind == "two_column":
+        doc = _two_column(rng, max(dpi, 150), paper)
+        return _feeder(rng, max(dpi, 150), doc, paper, 0, False, True, "two_column")
+    return _bars(rng, dpi, render_document(rng, dpi, _A4_MM, paper=paper), paper)
+
+
 def generate_page(seed: int, index: int, dpi: int = 100, kind: str | None = None) -> TestPage:
     """Generate page ``index`` of the set ``seed`` (kind chosen by the set's cycle unless given)."""
     rng = np.random.default_rng([seed, index])
     kind = kind or _CYCLE[index % len(_CYCLE)]
     paper = int(rng.integers(240, 255))
     paper_mm = _A5_MM if rng.random() < 0.12 else _A4_MM
+    if kind in EXTRA_KINDS:
+        return _extra(rng, dpi, kind, paper)
     if kind == "card":
         return _card(rng, max(dpi, 200), int(rng.choice([0, 0, 90, 180, 270])))
     if kind == "camera":
