@@ -399,6 +399,29 @@ def m0004_sealed_personal_fields(db: Database) -> None:
     )
 
 
+@migrations(name="0005_reception_attempt_token")
+def m0005_reception_attempt_token(db: Database) -> None:
+    """One row per reception attempt token (issue #14, retry-safe saving).
+
+    ``services/reception.py`` writes it in the same transaction as the dossier, so a retry after a
+    failed form render or store finds the dossier already received instead of receiving it twice.
+    ``form_path`` is set once the form is stored (relative to the data directory).
+    """
+    _run_script(
+        db,
+        """
+        CREATE TABLE reception_attempts (
+            token TEXT PRIMARY KEY,
+            dossier_id INTEGER NOT NULL REFERENCES dossiers(id) ON DELETE CASCADE,
+            decision TEXT NOT NULL,
+            form_path TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX reception_attempts_dossier ON reception_attempts(dossier_id);
+        """,
+    )
+
+
 def known_migrations() -> list[str]:
     """Names of the migrations this build knows, in order."""
     return [m.name for m in migrations._migrations]

@@ -77,7 +77,9 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
         self.dossiers = DossierListPage(worker, data_root=Path(data_dir))
-        self.reception = ReceptionPage(worker, Path(data_dir))
+        # Ctrl+N belongs to the window alone: a second QShortcut on the page made it ambiguous and Qt
+        # fired neither (issue #14).
+        self.reception = ReceptionPage(worker, Path(data_dir), new_shortcut=False)
         self.reception.received.connect(lambda _id: (self.dossiers.refresh(), self.refresh_status()))
         self.sync_runner = SyncRunner(DataDir(Path(data_dir)), self)
         self.sync_page = SyncPage(worker, self.sync_runner)

@@ -1,8 +1,20 @@
 """Page «Tiếp nhận»: receive a dossier in about a minute, keyboard first.
 
 Steps: 1 procedure (search as you type) → 2 applicant (CCCD QR from a handheld scanner, or typed)
-→ 3 checklist → 4 decision → receipt ready. Enter advances, Esc goes back (nothing typed is lost),
-Ctrl+N starts a new dossier from anywhere. Database work and PDF rendering run on the worker.
+→ 3 checklist → 4 decision → receipt ready. Enter moves forward within the step the focus is in, Esc
+goes back (nothing typed is lost), Ctrl+N starts a new dossier from anywhere. Database work and PDF
+rendering run on the worker.
+
+Legal decisions are never a side effect of Enter (issue #14): accepting is the focused «Tiếp nhận»
+button (Enter or Space on it, or a click), a supplement request is F8 or its button, a refusal is F9
+or its button and then a second F9 on a confirmation that names the decision. Enter in the reason
+field only moves on (to the confirmation if F9 asked for the reason).
+
+A CCCD QR typed by a keyboard-wedge scanner is recognised in whichever field it lands in (its
+``12 digits|…|…`` shape): the field gets back what it held, the card fills the applicant, and the
+procedure already chosen is kept (or asked for next). Saving goes through
+:func:`counter_app.services.reception.receive_with_form` with one attempt token per dossier, so
+pressing the key again after a failure never receives the dossier twice.
 """
 
 from __future__ import annotations
@@ -15,12 +27,13 @@ from typing import Any
 from counter_app.db import dossiers as repo
 from counter_app.db.catalogue import load_procedures
 from counter_app.db.database import CounterDB
-from counter_app.documents.model import FormKind
 from counter_app.domain.catalogue import procedure_from_dict
 from counter_app.domain.citizen_id import InvalidCitizenId, parse_cccd_qr, validate_id_number
+from counter_app.domain.inputs import clean_text, split_scanned_qr
 from counter_app.domain.online import guidance_allowed, guidance_offered_first
 from counter_app.domain.search import CatalogueIndex
 from counter_app.errors import CounterError
+from counter_app.services.reception import ReceptionOutcome, new_attempt_token
 from counter_app.textnorm import nfc
 from counter_app.ui.errors import show_exception
 from counter_app.ui.guidance import GuidanceDialog, OnlineFiguresLabel, availability_html  # online guidance
@@ -76,6 +89,8 @@ class _EnterFilter(QObject):
                 self.page.back()
                 return True
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                if isinstance(obj, QLineEdit) and self.page.take_scanned_qr(obj):
+                    return True  # a CCCD scan's trailing Enter: the card was read, nothing else happens
                 return self.page.enter_pressed(obj)
         return False
 
@@ -85,7 +100,9 @@ class ReceptionPage(QWidget):
 
     received = Signal(int)  # dossier id, for other pages to refresh
 
-    def __init__(self, worker: DbWorker, data_root: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, worker: DbWorker, data_root: Path, parent: QWidget | None = None, *,
+                 new_shortcut: bool = True) -> None:
+        """``new_shortcut=False`` when a main window owns Ctrl+N (two owners make Qt fire neither)."""
         super().__init__(parent)
         self.worker = worker
         self.data_root = data_root
@@ -97,6 +114,12 @@ class ReceptionPage(QWidget):
         self.receipt_path: Path | None = None
         self.officer_id: int | None = None
         self.calendar: Any = None
+        # One token per dossier being received: a retry after a failed save returns the same dossier.
+        self.attempt_token = new_attempt_token()
+        # The decision waiting for the reason field ("refuse" after F9 without a reason), and whether
+        # the refusal confirmation is up (a second F9 confirms it).
+        self._pending_decision: str | None = None
+        self._refusal_armed = False
         self._filter = _EnterFilter(self)
         # --- online guidance hook (counter_app/ui/guidance.py) ---
         self.guidance: GuidanceDialog | None = None
@@ -116,17 +139,18 @@ class ReceptionPage(QWidget):
         self.stack.addWidget(self._build_decision_step())
         self.stack.addWidget(self._build_done_step())
         hint = QLabel("<small>Enter: tiếp tục · Esc: quay lại · Ctrl+N: hồ sơ mới · ↑↓: chọn · "
-                      "Space: đổi tình trạng thành phần · F8: yêu cầu bổ sung · F9: từ chối · "
-                      "Ctrl+H: hướng dẫn nộp trực tuyến</small>")
+                      "Space: đổi tình trạng thành phần · F8: yêu cầu bổ sung · F9: từ chối (F9 lần nữa để "
+                      "xác nhận) · Ctrl+H: hướng dẫn nộp trực tuyến · quét CCCD ở bất kỳ ô nào</small>")
         lay = QVBoxLayout(self)
         lay.addWidget(self.online_figures)  # online guidance hook
         lay.addWidget(self.steps_label)
         lay.addWidget(self.stack, 1)
         lay.addWidget(self.message)
         lay.addWidget(hint)
-        for seq, fn in (("Ctrl+N", self.new_dossier), ("F8", lambda: self.decide("incomplete")),
-                        ("F9", lambda: self.decide("refuse")), ("Ctrl+P", self.print_receipt),
-                        ("Ctrl+H", self.open_guidance)):  # Ctrl+H: online guidance hook
+        keys: list[tuple[str, Any]] = [("Ctrl+N", self.new_dossier)] if new_shortcut else []
+        keys += [("F8", lambda: self.decide("incomplete")), ("F9", lambda: self.decide("refuse")),
+                 ("Ctrl+P", self.print_receipt), ("Ctrl+H", self.open_guidance)]  # Ctrl+H: online guidance hook
+        for seq, fn in keys:
             sc = QShortcut(QKeySequence(seq), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(fn)
@@ -233,14 +257,25 @@ class ReceptionPage(QWidget):
         self.return_method = QComboBox()
         self.return_method.addItems(["Nhận kết quả tại Bộ phận Một cửa", "Nhận kết quả qua bưu chính công ích"])
         self.reason = QLineEdit(placeholderText="Lý do (bắt buộc khi từ chối; tùy chọn khi yêu cầu bổ sung)")
-        self.accept_btn = QPushButton("Tiếp nhận và in giấy hẹn  (Enter)")
+        self.reason.textChanged.connect(self._disarm_refusal)  # a changed reason needs a new confirmation
+        self.accept_btn = QPushButton("Tiếp nhận và in giấy hẹn  (Enter trên nút này)")
         self.accept_btn.setStyleSheet("font-size:15px; padding:8px; font-weight:bold;")
         self.incomplete_btn = QPushButton("Yêu cầu bổ sung  (F8)")
         self.refuse_btn = QPushButton("Từ chối tiếp nhận  (F9)")
         self.accept_btn.clicked.connect(lambda: self.decide("accept"))
         self.incomplete_btn.clicked.connect(lambda: self.decide("incomplete"))
         self.refuse_btn.clicked.connect(lambda: self.decide("refuse"))
-        for wdg in (self.return_method, self.reason, self.accept_btn, self.incomplete_btn, self.refuse_btn):
+        self.confirm_label = QLabel()
+        self.confirm_label.setWordWrap(True)
+        self.confirm_label.setTextFormat(Qt.TextFormat.RichText)
+        self.confirm_label.setStyleSheet("background:#fdecea; border:2px solid #b00020; padding:8px;")
+        self.confirm_btn = QPushButton("Xác nhận TỪ CHỐI tiếp nhận  (F9)")
+        self.confirm_btn.setStyleSheet("color:#b00020; font-weight:bold; padding:6px;")
+        self.confirm_btn.clicked.connect(lambda: self.decide("refuse"))
+        self.confirm_label.hide()
+        self.confirm_btn.hide()
+        for wdg in (self.return_method, self.reason, self.accept_btn, self.incomplete_btn, self.refuse_btn,
+                    self.confirm_btn):
             wdg.installEventFilter(self._filter)
         buttons = QHBoxLayout()
         buttons.addWidget(self.accept_btn, 2)
@@ -253,6 +288,8 @@ class ReceptionPage(QWidget):
         lay.addWidget(self.summary)
         lay.addLayout(form)
         lay.addLayout(buttons)
+        lay.addWidget(self.confirm_label)
+        lay.addWidget(self.confirm_btn, 0, Qt.AlignmentFlag.AlignLeft)
         # --- online guidance hook ---
         self.guide_btn_decision = QPushButton("Hướng dẫn nộp trực tuyến  (Ctrl+H)")
         self.guide_btn_decision.setAutoDefault(False)
@@ -272,7 +309,12 @@ class ReceptionPage(QWidget):
         self.print_btn.clicked.connect(self.print_receipt)
         self.new_btn.clicked.connect(self.new_dossier)
         self.new_btn.installEventFilter(self._filter)
+        # The form is encrypted at rest: the officer opens it here, not by a path (issue #14).
+        self.view_btn = QPushButton("Xem")
+        self.view_btn.setAutoDefault(False)
+        self.view_btn.clicked.connect(self.view_form)
         row = QHBoxLayout()
+        row.addWidget(self.view_btn)
         row.addWidget(self.print_btn)
         row.addWidget(self.new_btn)
         lay = QVBoxLayout(w)
@@ -319,8 +361,14 @@ class ReceptionPage(QWidget):
     def back(self) -> None:
         """Esc: previous step; the fields keep what was typed."""
         i = self.stack.currentIndex()
+        if i == 3 and self._refusal_armed:
+            self._disarm_refusal()  # Esc on the confirmation: no refusal, stay on the decision
+            self.message.setText("Đã thôi từ chối.")
+            self.refuse_btn.setFocus()
+            return
         if 0 < i < 4:
             self.message.clear()
+            self._pending_decision = None
             self._show_step(i - 1)
 
     def new_dossier(self) -> None:
@@ -339,6 +387,9 @@ class ReceptionPage(QWidget):
         self.reuse_label.clear()
         self.message.clear()
         self.checklist.setRowCount(0)
+        self.attempt_token = new_attempt_token()
+        self._pending_decision = None
+        self._disarm_refusal()
         self._show_step(0)
 
     def enter_pressed(self, obj: QObject) -> bool:
@@ -354,12 +405,23 @@ class ReceptionPage(QWidget):
         elif step == 2:
             self._go_decision()
         elif step == 3:
-            if obj is self.incomplete_btn:
+            # A decision only from the button that has focus; Enter elsewhere moves on in the step.
+            if obj is self.accept_btn:
+                if self.accept_btn.isEnabled():
+                    self.decide("accept")
+            elif obj is self.incomplete_btn:
                 self.decide("incomplete")
             elif obj is self.refuse_btn:
                 self.decide("refuse")
-            else:
-                self.decide("accept" if self.accept_btn.isEnabled() else "incomplete")
+            elif obj is self.confirm_btn:
+                self.message.setText("<span style='color:#b00'>Nhấn <b>F9</b> để xác nhận từ chối, "
+                                     "hoặc Esc để thôi.</span>")
+            elif obj is self.reason and self._pending_decision == "refuse":
+                self.decide("refuse")  # shows the confirmation; nothing is saved yet
+            elif obj is self.reason:
+                (self.accept_btn if self.accept_btn.isEnabled() else self.incomplete_btn).setFocus()
+            elif obj is self.return_method:
+                self.reason.setFocus()
         elif step == 4:
             self.new_dossier()
         return True
@@ -455,12 +517,46 @@ class ReceptionPage(QWidget):
                 self.id_number.setFocus()
             self.message.setText("Nhập tay thông tin người nộp (không có mã QR).")
             return
+        found = split_scanned_qr(text)
+        if not self._apply_card(found[1] if found else text.strip()):
+            self.qr.selectAll()
+            return
+        self.phone.setFocus()
+
+    def take_scanned_qr(self, field: QLineEdit) -> bool:
+        """A CCCD QR typed into ``field`` by a scanner (any step): read the card; True if there was one.
+
+        The field gets back what it held before the scan. The procedure already chosen is kept; on
+        the procedure step the officer is asked to choose it next, and from the checklist or the
+        decision the screen returns to the applicant so the new data is seen before any decision.
+        """
+        found = split_scanned_qr(field.text())
+        if found is None:
+            return False
+        before, qr = found
+        if field is self.qr:
+            self.apply_qr(qr)
+            return True
+        field.setText(before)
+        if not self._apply_card(qr):
+            return True
+        step = self.stack.currentIndex()
+        if step == 0:
+            self.message.setText(f"<span style='color:#080'>Đã đọc CCCD của <b>{self.name.text()}</b>.</span> "
+                                 "Chọn thủ tục rồi nhấn Enter.")
+            self.search.setFocus()
+        elif step in (1, 2, 3):
+            self._disarm_refusal()
+            self._show_step(1)
+        return True
+
+    def _apply_card(self, text: str) -> bool:
+        """Fill the applicant from CCCD QR text; False (with the reason shown) if it is not valid."""
         try:
             card = parse_cccd_qr(text)
         except InvalidCitizenId as exc:
             self.message.setText(f"<span style='color:#b00'>{exc.user_message()}</span>")
-            self.qr.selectAll()
-            return
+            return False
         self.name.setText(card.full_name)
         self.id_number.setText(card.id_number)
         self.dob.setText(card.date_of_birth.strftime("%d/%m/%Y"))
@@ -469,7 +565,6 @@ class ReceptionPage(QWidget):
         self.subject.setCurrentIndex(0)
         self.qr.clear()
         self.message.setText("<span style='color:#080'>Đã đọc thông tin từ CCCD.</span>")
-        self.phone.setFocus()
         idn, uid = card.id_number, self.officer_id
 
         def lookup(cdb: CounterDB) -> dict[str, Any] | None:
@@ -478,6 +573,7 @@ class ReceptionPage(QWidget):
             return lookup_citizen(cdb, idn, uid)
 
         self.worker.submit(lookup, self._got_citizen)
+        return True
 
     def qr_from_image(self, path: str | None = None) -> None:
         """Decode the CCCD QR from an image file (OpenCV, on the thread pool) and apply it."""
@@ -526,9 +622,22 @@ class ReceptionPage(QWidget):
         except ValueError:
             raise CounterError(f"Ngày sinh «{text}» không đúng dạng dd/mm/yyyy.") from None
 
+    def _clean_applicant_fields(self) -> None:
+        """Normalise the free-text fields in place; a field that breaks a rule gets focus (issue #14)."""
+        for key, field in (("full_name", self.name), ("address", self.address), ("phone", self.phone),
+                           ("email", self.email)):
+            try:
+                cleaned = clean_text(key, field.text())
+            except CounterError:
+                field.setFocus()
+                raise
+            if cleaned != field.text():
+                field.setText(cleaned)
+
     def confirm_applicant(self) -> None:
         """Validate the applicant and go to the checklist."""
         try:
+            self._clean_applicant_fields()
             if not nfc(self.name.text()):
                 raise CounterError("Chưa có họ tên người nộp.", hint="Quét mã QR trên CCCD hoặc gõ họ tên.")
             dob = self._parse_dob()
@@ -589,6 +698,7 @@ class ReceptionPage(QWidget):
 
     def _go_decision(self) -> None:
         assert self.procedure
+        self._disarm_refusal()
         missing = self._missing_required()
         self.accept_btn.setEnabled(not missing)
         lines = [f"<b>{self.procedure['name']}</b> ({self.procedure['code']})",
@@ -622,7 +732,7 @@ class ReceptionPage(QWidget):
         comps = [repo.ComponentInput(code, state, reused_file_id=reuse.get(code) if state == "received" else None)
                  for code, state in self._states().items()]
         missing = self._missing_required()
-        reason = nfc(self.reason.text())
+        reason = clean_text("reason", self.reason.text())
         if decision == "incomplete" and not reason and missing:
             reason = "Cần bổ sung: " + "; ".join(missing)
         return repo.ReceptionInput(
@@ -638,39 +748,68 @@ class ReceptionPage(QWidget):
 
     def decide(self, decision: str) -> None:
         """Save the dossier with the decision and render its form (all on the worker)."""
-        if self.stack.currentIndex() != 3:
+        if self.stack.currentIndex() != 3 or self._saving:
+            return
+        if decision != "refuse":
+            self._disarm_refusal()
+        if decision == "accept" and not self.accept_btn.isEnabled():
             return
         if decision == "refuse" and not nfc(self.reason.text()):
-            self.message.setText("<span style='color:#b00'>Nhập lý do từ chối vào ô «Lý do» rồi nhấn F9.</span>")
+            self._pending_decision = "refuse"
+            self.message.setText("<span style='color:#b00'>Nhập lý do từ chối vào ô «Lý do» rồi nhấn Enter "
+                                 "(hoặc F9).</span>")
             self.reason.setFocus()
             return
         try:
             data = self._input(decision)
         except CounterError as exc:
             self.message.setText(f"<span style='color:#b00'>{exc.user_message()}</span>")
+            self.reason.setFocus()
             return
-        root = self.data_root
-        kind = {"accept": FormKind.RECEIPT, "incomplete": FormKind.SUPPLEMENT_REQUEST,
-                "refuse": FormKind.REFUSAL}[decision]
+        if decision == "refuse" and not self._refusal_armed:
+            self._arm_refusal(data.reason)
+            return
+        self._disarm_refusal()
+        self._pending_decision = None
+        root, token = self.data_root, self.attempt_token
 
-        def work(cdb: CounterDB) -> tuple[repo.ReceptionResult, Path]:
+        def work(cdb: CounterDB) -> ReceptionOutcome:
             # Imported here, on the worker: reportlab and the holiday tables are not needed to open the window.
-            from counter_app.db.calendar_store import load_calendar
-            from counter_app.services.access import record_print
-            from counter_app.services.forms import render_form, store_form
+            from counter_app.services.reception import receive_with_form
 
-            res = repo.receive(cdb, data, load_calendar(cdb))
-            pdf = render_form(cdb, res.dossier_id, kind)
-            path = store_form(root, res.code or "", res.dossier_id, kind, pdf)
-            record_print(cdb, data.officer_id, res.dossier_id, kind.value)
-            return res, path
+            return receive_with_form(cdb, root, data, token)
 
+        self._saving = True
         for b in (self.accept_btn, self.incomplete_btn, self.refuse_btn):
             b.setEnabled(False)
         self.message.setText("Đang lưu…")
         self.worker.submit(work, lambda r: self._saved(decision, r), self._save_failed)
 
+    _saving = False
+
+    def _arm_refusal(self, reason: str) -> None:
+        """Show the one-key confirmation that names the decision; a second F9 refuses."""
+        assert self.procedure
+        self._refusal_armed = True
+        self._pending_decision = None
+        self.confirm_label.setText(
+            f"<b style='color:#b00020'>TỪ CHỐI TIẾP NHẬN hồ sơ</b> «{self.procedure['name']}» của "
+            f"<b>{nfc(self.name.text())}</b> — sẽ in Phiếu từ chối tiếp nhận (Mẫu 03).<br>"
+            f"Lý do: {reason}<br><b>Nhấn F9 lần nữa để xác nhận</b>, hoặc Esc để thôi.")
+        self.confirm_label.show()
+        self.confirm_btn.show()
+        self.confirm_btn.setFocus()
+        self.message.clear()
+
+    def _disarm_refusal(self, *_args: object) -> None:
+        if not self._refusal_armed:
+            return
+        self._refusal_armed = False
+        self.confirm_label.hide()
+        self.confirm_btn.hide()
+
     def _save_failed(self, exc: BaseException) -> None:
+        self._saving = False
         self.incomplete_btn.setEnabled(True)
         self.refuse_btn.setEnabled(True)
         self.accept_btn.setEnabled(not self._missing_required())
@@ -679,8 +818,9 @@ class ReceptionPage(QWidget):
         else:
             show_exception(self, exc)
 
-    def _saved(self, decision: str, res: tuple[repo.ReceptionResult, Path]) -> None:
-        self.result, self.receipt_path = res
+    def _saved(self, decision: str, outcome: ReceptionOutcome) -> None:
+        self._saving = False
+        self.result, self.receipt_path = outcome.result, outcome.form_path
         self.print_btn.setEnabled(True)  # online guidance hook: disabled after an online filing
         self.incomplete_btn.setEnabled(True)
         self.refuse_btn.setEnabled(True)
@@ -691,16 +831,24 @@ class ReceptionPage(QWidget):
                 f"<h2 style='color:#080'>Đã tiếp nhận hồ sơ</h2>"
                 f"<p style='font-size:16px'>Mã hồ sơ: <b>{r.code}</b><br>"
                 f"Hẹn trả kết quả: <b>{r.due_at:%H giờ %M phút, ngày %d/%m/%Y}</b></p>"
-                f"<p>Giấy tiếp nhận và hẹn trả kết quả (2 liên) đã sẵn sàng: {self.receipt_path}</p>")
+                "<p>Giấy tiếp nhận và hẹn trả kết quả (2 liên) đã sẵn sàng: bấm «Xem» hoặc in (Ctrl+P).</p>")
         elif decision == "incomplete":
             self.done_label.setText("<h2>Đã lập Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)</h2>"
-                                    f"<p>{self.receipt_path}</p>")
+                                    "<p>Bấm «Xem» hoặc in (Ctrl+P).</p>")
         else:
             self.done_label.setText("<h2>Đã lập Phiếu từ chối tiếp nhận (Mẫu 03)</h2>"
-                                    f"<p>{self.receipt_path}</p>")
+                                    "<p>Bấm «Xem» hoặc in (Ctrl+P).</p>")
         self._show_step(4)
         self.received.emit(r.dossier_id)
         self.online_figures.refresh()  # online guidance hook
+
+    def view_form(self) -> None:
+        """«Xem»: the form just produced, decrypted in memory in the app's viewer."""
+        if self.receipt_path is not None:
+            from counter_app.ui.scan_viewer import ScanViewer
+
+            self.last_viewer = ScanViewer(self.receipt_path, self.receipt_path.stem, self)
+            self.last_viewer.open()
 
     def print_receipt(self) -> None:
         """Ctrl+P: print preview of the form just produced."""

@@ -87,3 +87,36 @@ def test_dialogs_fit_the_screen(qtbot: QtBot) -> None:
     qtbot.addWidget(small)
     fit_to_screen(small, 300, 200)  # smaller than the screen: the asked size
     assert (small.width(), small.height()) == (300, 200)
+
+
+def test_ctrl_n_on_the_reception_page_starts_a_new_dossier(qtbot: QtBot, tmp_path: Path) -> None:
+    """Issue #14: the window and the page each had a Ctrl+N shortcut; Qt fired neither (ambiguous)."""
+    from counter_app.ui.qt import QShortcut, Qt
+
+    make_db(tmp_path / "c.db").close()
+    worker = DbWorker(tmp_path / "c.db")
+    with qtbot.waitSignal(worker.ready, timeout=10000):
+        worker.start()
+    try:
+        win = MainWindow(worker, str(tmp_path))
+        win.no_background_sync = True
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitExposed(win)
+        owners = [sc for sc in win.findChildren(QShortcut) if sc.key().toString() == "Ctrl+N"]
+        assert len(owners) == 1, "one owner of Ctrl+N, or Qt treats it as ambiguous"
+        page = win.reception
+        page.refresh()
+        qtbot.waitUntil(lambda: page.index is not None, timeout=10000)
+        win.show_page("reception", focus=True)
+        qtbot.keyClicks(page.search, "khai sinh")
+        qtbot.keyClick(page.search, Qt.Key.Key_Return)
+        assert page.stack.currentIndex() == 1
+        page.name.setText("Nguyễn Văn An")
+        qtbot.keyClick(page.focusWidget(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+        assert page.stack.currentIndex() == 0 and page.name.text() == "" and page.focusWidget() is page.search
+        win.show_page("dossiers", focus=True)  # from another page too
+        qtbot.keyClick(win.focusWidget(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+        assert win.stack.currentWidget() is page
+    finally:
+        worker.stop()

@@ -1,0 +1,104 @@
+"""What an officer may type into a field that ends up on a printed form (issue #14).
+
+Two things went wrong at the counter: an emoji in a name printed "??" on Mẫu 01 (Liberation Serif,
+the forms' font, has no glyph for it), and a 780-character address pushed each receipt copy onto a
+second A5 page. So every free-text field of the reception is, at input time:
+
+* NFC-normalised, with invisible characters (zero-width, BOM, soft hyphen, controls) removed and
+  runs of white space (tabs and line breaks from a paste) collapsed to one space;
+* bounded in length (:data:`LIMITS`, chosen so the longest values still keep each receipt copy on
+  one A5 page — ``tests/ui/test_reception_safety.py`` renders one);
+* checked against the characters the forms' font can draw; anything else is refused with a
+  Vietnamese message that names the character, never silently replaced.
+
+It also recognises the CCCD QR text a keyboard-wedge scanner types into whatever field has focus
+(DOMAIN §5: ``12 digits|old ID|name|ddMMyyyy|gender|address|ddMMyyyy``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from counter_app.errors import ValidationError
+from counter_app.textnorm import nfc
+
+__all__ = ["LIMITS", "FieldLimit", "clean_text", "printable_chars", "split_scanned_qr"]
+
+
+@dataclass(frozen=True)
+class FieldLimit:
+    """A field's name as the officer sees it and its longest allowed value (characters, after NFC)."""
+
+    label: str
+    max_len: int
+
+
+#: Lengths: the longest Vietnamese full names seen at counters run to ~45 characters, so 50; an
+#: address with house, lane, street, residential group, commune and province fits in 150, and a
+#: 150-character address keeps each copy of Mẫu 01 on one A5 page (measured on «Đăng ký khai
+#: sinh», the longest checklist of the starter catalogue, with a 38-character name: a name longer
+#: than ~38 characters wraps in the signature block and, together with a 150-character address,
+#: pushes the copy to a second page — a layout limit of the form, see the report on issue #14);
+#: phone numbers with a country prefix and separators fit in 20; email 100; a refusal reason of 500
+#: characters still fits Mẫu 03 on one page.
+LIMITS: dict[str, FieldLimit] = {
+    "full_name": FieldLimit("Họ và tên", 50),
+    "address": FieldLimit("Địa chỉ", 150),
+    "phone": FieldLimit("Điện thoại", 20),
+    "email": FieldLimit("Email", 100),
+    "reason": FieldLimit("Lý do", 500),
+    "id_number": FieldLimit("Số định danh", 12),
+}
+
+# Format characters (Cf: zero-width joiner/space, BOM, soft hyphen…) and controls (Cc) print as
+# nothing or as boxes; a paste from a web page or a PDF brings them along unseen.
+_INVISIBLE = frozenset({"Cf", "Cc"})
+_SPACES = re.compile(r"\s+")
+# A CCCD QR: 12 digits, a bar, then at least one more bar (newer cards may change the later
+# fields, DOMAIN §5: the parser checks them; recognising the shape needs no more than this).
+_QR_START = re.compile(r"\d{12}\|[^|\r\n]*\|")
+
+
+@functools.cache
+def printable_chars() -> frozenset[int]:
+    """Code points the printed forms' font (Liberation Serif) can draw, read from the font itself."""
+    from counter_app.documents._fonts import register_fonts
+
+    return register_fonts()
+
+
+def clean_text(field: str, text: str, printable: Collection[int] | None = None) -> str:
+    """Normalise ``text`` for ``field`` (a key of :data:`LIMITS`) or raise a clear :class:`ValidationError`."""
+    limit = LIMITS[field]
+    text = nfc(text)
+    text = "".join(" " if ch in "\t\r\n" else ch for ch in text
+                   if ch in "\t\r\n" or unicodedata.category(ch) not in _INVISIBLE)
+    text = _SPACES.sub(" ", text).strip()
+    if len(text) > limit.max_len:
+        raise ValidationError(
+            f"«{limit.label}» dài {len(text)} ký tự, quá giới hạn {limit.max_len} ký tự.",
+            hint="Rút gọn nội dung (ví dụ viết tắt «Phường», «Tổ dân phố»): phiếu in phải vừa một trang A5.")
+    glyphs = printable_chars() if printable is None else printable
+    bad = sorted({ch for ch in text if ord(ch) not in glyphs and ch != " "})
+    if bad:
+        shown = " ".join(f"«{ch}»" for ch in bad[:5])
+        raise ValidationError(
+            f"«{limit.label}» có ký tự không in được trên biểu mẫu: {shown}.",
+            hint="Xóa ký tự đó (biểu tượng cảm xúc, ký hiệu đặc biệt) và gõ lại bằng chữ tiếng Việt.")
+    return text
+
+
+def split_scanned_qr(text: str) -> tuple[str, str] | None:
+    """Find CCCD QR text a scanner typed into a field: ``(what was there before, the QR text)``.
+
+    ``None`` when the text holds no QR. A scanner types into whatever has focus, after anything the
+    officer had typed there, so the QR may follow other text (``"khai sinh001090012345|…"``).
+    """
+    m = _QR_START.search(text)
+    if m is None:
+        return None
+    return text[:m.start()], text[m.start():].strip()
