@@ -22,9 +22,11 @@ from counter_app.ui.qt import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
+    QKeySequence,
     QLabel,
     QLineEdit,
     QPushButton,
+    QShortcut,
     Qt,
     QTableWidget,
     QTableWidgetItem,
@@ -158,6 +160,9 @@ class DossierDetail(QDialog):
         self.actions = QHBoxLayout()
         self.lay.addLayout(self.actions)
         self.last_pdf: Path | None = None
+        self.comp_table: QTableWidget | None = None
+        QShortcut(QKeySequence("Ctrl+O"), self).activated.connect(
+            lambda: self.view_scan(self.comp_table.currentRow() if self.comp_table is not None else -1))
         self.reload()
 
     def reload(self) -> None:
@@ -206,7 +211,15 @@ class DossierDetail(QDialog):
         comp_rows = [[c["name"], str(c["originals"]), str(c["copies"]), STATE_TEXT.get(c["state"], c["state"]),
                       digitised(c)] for c in d["components"]]
         self.body.addWidget(QLabel("<b>Thành phần hồ sơ</b>"))
-        self.body.addWidget(_table(["Thành phần", "Bản chính", "Bản sao", "Tình trạng", "Số hóa"], comp_rows), 2)
+        self.comp_table = _table(["Thành phần", "Bản chính", "Bản sao", "Tình trạng", "Số hóa"], comp_rows)
+        self.comp_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.comp_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Enter or a double-click on a digitised component opens its newest scan.
+        self.comp_table.activated.connect(lambda idx: self.view_scan(idx.row()))
+        self.body.addWidget(self.comp_table, 2)
+        first = next((r for r, c in enumerate(d["components"]) if files_by_comp.get(c["id"])), None)
+        if first is not None:
+            self.comp_table.selectRow(first)
         ev_rows = []
         names = {c["component_code"]: c["name"] for c in d["components"]}
         for e in d["events"]:
@@ -220,9 +233,18 @@ class DossierDetail(QDialog):
         self._clear(self.actions)
         for text, fn in self._available_actions(status, bool(overdue)):
             b = QPushButton(text)
+            # A status change is a decision: never the side effect of Enter pressed in a table (issue #14).
+            b.setAutoDefault(False)
             b.clicked.connect(fn)
             self.actions.addWidget(b)
+        if files_by_comp:
+            view = QPushButton("Xem bản số hóa (Ctrl+O)")
+            view.setAutoDefault(False)
+            view.clicked.connect(lambda: self.view_scan(self.comp_table.currentRow()))
+            self.actions.addWidget(view)
+            self.comp_table.setFocus()
         close = QPushButton("Đóng (Esc)")
+        close.setAutoDefault(False)
         close.clicked.connect(self.accept)
         self.actions.addStretch(1)
         self.actions.addWidget(close)
@@ -246,6 +268,18 @@ class DossierDetail(QDialog):
             acts.append(("Số hóa…", self._scan))
         acts.append(("In giấy tiếp nhận", lambda: self._print(FormKind.RECEIPT)))
         return acts
+
+    def view_scan(self, row: int) -> None:
+        """Ctrl+O / Enter on a component: its newest scan in the viewer, decrypted in memory."""
+        comps = self.d.get("components") or []
+        if not 0 <= row < len(comps):
+            digitised = {f["dossier_component_id"] for f in self.d.get("files", []) if f["kind"] == "scan"}
+            row = next((r for r, c in enumerate(comps) if c["id"] in digitised), -1)
+            if row < 0:
+                return
+        from counter_app.ui.scan_viewer import open_component_scan
+
+        open_component_scan(self, self.worker, self.data_root, int(comps[row]["id"]))
 
     def _scan(self) -> None:
         self.scan_requested.emit(self.dossier_id)

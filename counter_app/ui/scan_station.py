@@ -215,6 +215,8 @@ class ScanStationPage(QWidget):
         self.comp_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.comp_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.comp_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # Double-click a digitised component: its newest saved scan in the viewer (issue #14).
+        self.comp_table.cellDoubleClicked.connect(self._view_saved_scan)
         assign = QPushButton("Gán trang đang chọn → thành phần đang chọn  (Ctrl+G)")
         assign.clicked.connect(self.assign_selected)
         split = QPushButton("Tách theo tờ trắng phân cách")
@@ -701,6 +703,12 @@ class ScanStationPage(QWidget):
     def split_by_separators(self) -> None:
         """Runs of pages between blank separator sheets go to the components in order."""
         if self.session is None:
+    def _view_saved_scan(self, row: int, _col: int = 0) -> None:
+        if 0 <= row < len(self.components) and self.components[row].get("n_files"):
+            from counter_app.ui.scan_viewer import open_component_scan
+
+            open_component_scan(self, self.worker, self.data_root, int(self.components[row]["id"]))
+
             return
         todo = [c["id"] for c in self.components if not c.get("n_files")] or [c["id"] for c in self.components]
         n = self.session.split_at_blank_separators(todo)
