@@ -13,24 +13,42 @@
 
 Encrypted data directories (``keys.json``) are opened headless with the Windows key store, the
 ``COUNTER_APP_PASSPHRASE`` environment variable, or a passphrase prompt on a terminal.
+
+Global options (``--data-dir``) work before or after the sub-command. Which folder a command uses,
+and what it may do to it (issue #15):
+
+- read-only commands (``check``, ``info``, ``audit-verify``, ``backup``) open the database
+  read-only — they work while another process writes, on a read-only disk, and never create the
+  folder; a folder without a database is an error, not a new empty installation;
+- ``restore`` writes only to its ``--to`` folder;
+- commands that write say which data directory they use (on stderr); only ``init`` and
+  ``demo-data`` may create one, and ``demo-data`` refuses a real installation unless ``--force``.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from counter_app import __version__
-from counter_app.errors import CounterError
-from counter_app.paths import resolve_data_dir
+from counter_app.errors import CounterError, EnvironmentProblem
+from counter_app.paths import DataDir, resolve_data_dir
 
 log = logging.getLogger("counter_app.cli")
 PASSPHRASE_ENV = "COUNTER_APP_PASSPHRASE"
+#: Commands that only read the data directory: opened read-only, never created.
+READ_ONLY_COMMANDS = frozenset({"check", "info", "audit-verify", "backup"})
+#: Commands that may create a new data directory (everything else needs an existing one).
+CREATING_COMMANDS = frozenset({"init", "demo-data"})
+#: Setting that marks a data directory filled by ``demo-data`` (so a second run is allowed).
+DEMO_MARK = "demo_data"
 
 
 def unlock_headless(root: Path, *, try_demo: bool = False) -> None:
@@ -80,9 +98,13 @@ def _new_passphrase() -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
+    # The same option before and after the sub-command. The sub-parsers' copy has no default
+    # (SUPPRESS): argparse lets a sub-parser's default overwrite the value parsed before the
+    # sub-command, which sent `counter-app --data-dir D demo-data` to the default folder.
+    p = argparse.ArgumentParser(prog="counter-app", description="Quầy Một Cửa")
+    p.add_argument("--data-dir", help="thư mục dữ liệu (mặc định: thư mục dữ liệu người dùng)")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", help="thư mục dữ liệu (mặc định: thư mục dữ liệu người dùng)")
-    p = argparse.ArgumentParser(prog="counter-app", description="Quầy Một Cửa", parents=[common])
+    common.add_argument("--data-dir", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     p.add_argument("--version", action="version", version=f"counter-app {__version__}")
     sub = p.add_subparsers(dest="command")
 
@@ -93,6 +115,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-files", action="store_true", help="không tạo tệp số hóa mẫu")
     demo.add_argument("--plain", action="store_true",
                       help="không mã hóa (mặc định: thư mục mới được mã hóa với mật khẩu «demo»)")
+    demo.add_argument("--force", action="store_true",
+                      help="cho phép thêm dữ liệu mẫu vào thư mục đã là dữ liệu thật (không nên)")
 
     init = sub.add_parser("init", parents=[common], help="cài đặt lần đầu (không cần giao diện)")
     init.add_argument("--agency-code", required=True)
@@ -123,11 +147,60 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from counter_app.db.database import open_database
+def _existing(data: DataDir) -> DataDir:
+    """The data directory of a command that must not create one: it must hold a database."""
+    if not data.database.is_file():
+        raise EnvironmentProblem(
+            f"Không có dữ liệu Quầy Một Cửa tại {data.root}.",
+            hint="Kiểm tra --data-dir (đặt trước hoặc sau tên lệnh đều được) hoặc biến môi trường "
+            "COUNTER_APP_DATA_DIR; lệnh này không tạo thư mục dữ liệu mới.")
+    return data
 
-    data = resolve_data_dir(args.data_dir).ensure()
+
+def _writable(data: DataDir) -> DataDir:
+    """Refuse up front, with what to do, a data directory this process cannot write."""
+    from counter_app.db.database import read_only_problem
+
+    # os.access answers False on a read-only mount even for an administrator (EROFS).
+    if data.root.is_dir() and not os.access(data.root, os.W_OK):
+        raise read_only_problem(data.root)
+    return data
+
+
+def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The data directory and a connection suited to the command (read-only when it only reads)."""
+    from counter_app.db.database import CounterDB, open_database
+
+    data = resolve_data_dir(args.data_dir)
+    if args.command in READ_ONLY_COMMANDS:
+        return _existing(data), CounterDB(data.database, read_only=True)
+    if args.command in CREATING_COMMANDS:
+        existed = data.database.is_file()
+        _writable(data).ensure()
+        if existed:
+            print(f"Dùng thư mục dữ liệu đã có: {data.root}", file=sys.stderr)
+        else:
+            print(f"Tạo thư mục dữ liệu mới: {data.root}", file=sys.stderr)
+    else:
+        _writable(_existing(data)).ensure()
+        print(f"Dùng thư mục dữ liệu: {data.root}", file=sys.stderr)
     return data, open_database(data.database)
+
+
+def _environment_message(exc: BaseException) -> str | None:
+    """A SQLite or OS error the officer can act on, in Vietnamese (None: a bug, let it show)."""
+    from counter_app.db.database import environment_error, os_problem
+
+    if isinstance(exc, sqlite3.Error):
+        problem = environment_error(exc, Path("counter.sqlite3"))
+        return problem.user_message() if problem else None
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM,
+                                                   errno.EIO, errno.EFBIG, errno.EDQUOT):
+        where = Path(exc.filename) if exc.filename else Path(".")
+        if exc.errno in (errno.EFBIG, errno.EDQUOT):
+            exc = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return os_problem(exc, where).user_message()
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -138,25 +211,132 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return gui_main(["--data-dir", args.data_dir] if args.data_dir else [])
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    if args.command == "sync":
-        from counter_app.sync.runner import main_sync
-
-        data = resolve_data_dir(args.data_dir)
-        try:
-            unlock_headless(data.root)
-        except CounterError as exc:
-            print(f"Lỗi: {exc.user_message()}", file=sys.stderr)
-            return 2
-        # Same engine as the app's background thread; opens its own connection and lock.
-        return main_sync(data, once=args.once)
     try:
+        if args.command == "sync":
+            return _sync(args)
         return _run(args)
     except CounterError as exc:
         print(f"Lỗi: {exc.user_message()}", file=sys.stderr)
         return 2
+    except (sqlite3.Error, OSError) as exc:
+        # Environment trouble surfacing outside a translated path (disk full mid-command, a disk
+        # turned read-only): a message with what to do. Anything else is a bug and shows in full.
+        message = _environment_message(exc)
+        if message is None:
+            raise
+        log.debug("environment error", exc_info=True)
+        print(f"Lỗi: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Đã dừng.", file=sys.stderr)
+        return 130
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from counter_app.sync.runner import main_sync
+
+    data = _writable(_existing(resolve_data_dir(args.data_dir)))
+    print(f"Dùng thư mục dữ liệu: {data.root}", file=sys.stderr)
+    unlock_headless(data.root)
+    # Same engine as the app's background thread; opens its own connection and lock.
+    return main_sync(data, once=args.once)
+
+
+def _refuse_real_installation(cdb, data: DataDir) -> None:  # type: ignore[no-untyped-def]
+    """``demo-data`` never mixes fake dossiers into a real office's data without ``--force``.
+
+    Real means: set up (an agency code) and neither marked by ``demo-data`` nor holding the demo
+    accounts (a directory filled by the first-run window's «Tạo dữ liệu mẫu» has them).
+    """
+    from counter_app.db.setup import is_configured
+
+    if not is_configured(cdb) or cdb.get_setting(DEMO_MARK, False):
+        return
+    demo_accounts = cdb.scalar("SELECT count(*) FROM users WHERE username IN ('canbo1', 'canbo2', 'giamsat')")
+    if int(demo_accounts or 0) == 3:
+        return
+    code = str(cdb.get_setting("agency_code") or "")
+    n = int(cdb.scalar("SELECT count(*) FROM dossiers") or 0)
+    raise CounterError(
+        f"Thư mục {data.root} là dữ liệu thật của cơ quan {code} ({n} hồ sơ); không thêm dữ liệu mẫu vào đó.",
+        hint="Chọn một thư mục trống bằng --data-dir. Chỉ thêm --force khi chắc chắn đây là máy thử.")
+
+
+_DAMAGED_HINT = ("Khôi phục từ bản sao lưu gần nhất: «counter-app restore <bản sao lưu> --to <thư mục mới>» "
+                 "(hoặc Cài đặt → Sao lưu → Khôi phục). Giữ nguyên thư mục hỏng để kiểm tra, đừng xóa.")
+
+
+def _check(args: argparse.Namespace) -> int:
+    """``counter-app check``: a report, never a traceback — a damaged database is what it is for."""
+    from counter_app.db.audit import verify_chain
+    from counter_app.db.database import CounterDB
+    from counter_app.db.files import archive_report
+
+    data = _existing(resolve_data_dir(args.data_dir))
+    print(f"Kiểm tra thư mục dữ liệu: {data.root}")
+    try:
+        cdb = CounterDB(data.database, read_only=True)
+    except EnvironmentProblem as exc:
+        print(f"Cơ sở dữ liệu BỊ HỎNG hoặc không mở được: {exc.message}")
+        print(_DAMAGED_HINT if "hỏng" in exc.message else (exc.hint or _DAMAGED_HINT))
+        return 1
+    try:
+        try:
+            found = [str(r[0]) for r in cdb.conn.execute("PRAGMA quick_check(20)")]
+        except sqlite3.DatabaseError as exc:
+            found = [str(exc)]
+        if found != ["ok"]:
+            print("Cơ sở dữ liệu BỊ HỎNG:")
+            for line in found[:20]:
+                print(f"• {line}")
+            print(_DAMAGED_HINT)
+            return 1
+        print("Cơ sở dữ liệu toàn vẹn.")
+        try:
+            breaks = verify_chain(cdb)
+            print("Nhật ký (audit) nguyên vẹn." if not breaks else "\n".join(b.message() for b in breaks))
+            files_ok, text = archive_report(data.database)
+        except (sqlite3.DatabaseError, EnvironmentProblem) as exc:
+            # quick_check passed but a page read later failed: the damage is in the data itself.
+            print(f"Cơ sở dữ liệu BỊ HỎNG khi đọc: {exc}")
+            print(_DAMAGED_HINT)
+            return 1
+        print(text)
+        return 0 if not breaks and files_ok else 1
+    finally:
+        cdb.close()
+
+
+def _record_backup(data: DataDir, result) -> None:  # type: ignore[no-untyped-def]
+    """Note the backup in the database (audit, status bar) when the data directory is writable.
+
+    The backup itself only reads; on a read-only or busy directory it is still valid and complete,
+    so failing to note it is said, not fatal.
+    """
+    from counter_app.db.backup import record_backup
+    from counter_app.db.database import CounterDB
+
+    try:
+        cdb = CounterDB(data.database, busy_timeout=3.0)
+        try:
+            record_backup(cdb, result)
+        finally:
+            cdb.close()
+    except (EnvironmentProblem, sqlite3.Error, OSError) as exc:
+        reason = exc.message if isinstance(exc, CounterError) else str(exc)
+        print(f"Lưu ý: bản sao lưu đầy đủ nhưng chưa ghi được vào nhật ký của máy ({reason}).", file=sys.stderr)
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "check":
+        return _check(args)
+    if args.command == "restore":
+        # Writes only to --to: never resolves (let alone creates) the default data directory.
+        from counter_app.db.backup import restore_backup
+
+        rep = restore_backup(args.backup, args.to)
+        print(f"Đã khôi phục vào {args.to}: {rep}")
+        return 0
     data, cdb = _open(args)
     try:
         if args.command == "demo-data":
@@ -165,6 +345,9 @@ def _run(args: argparse.Namespace) -> int:
             from counter_app.demo import generate
             from counter_app.services.keys import DEMO_PASSPHRASE
 
+            if not args.force:
+                _refuse_real_installation(cdb, data)
+            cdb.set_setting(DEMO_MARK, True)
             if not args.plain and not vault.encryption_on(data.root) and not is_configured(cdb):
                 vault.setup_encryption(data.root, DEMO_PASSPHRASE)  # demo only: the passphrase is public
                 print(f"Dữ liệu mẫu được mã hóa; mật khẩu mã hóa: «{DEMO_PASSPHRASE}».", file=sys.stderr)
@@ -217,27 +400,11 @@ def _run(args: argparse.Namespace) -> int:
             print(text)
             return 0 if ok else 1
         elif args.command == "backup":
-            from counter_app.db.backup import create_backup, record_backup
+            from counter_app.db.backup import create_backup
 
             result = create_backup(data, args.to)
-            record_backup(cdb, result)
             print(f"Đã sao lưu vào {getattr(result, 'path', args.to)}")
-        elif args.command == "restore":
-            from counter_app.db.backup import restore_backup
-
-            rep = restore_backup(args.backup, args.to)
-            print(f"Đã khôi phục vào {args.to}: {rep}")
-        elif args.command == "check":
-            from counter_app.db.audit import verify_chain
-            from counter_app.db.files import archive_report
-
-            ok = cdb.integrity_ok()
-            print("Cơ sở dữ liệu toàn vẹn." if ok else "Cơ sở dữ liệu BỊ HỎNG — khôi phục từ bản sao lưu.")
-            breaks = verify_chain(cdb) if ok else []
-            print("Nhật ký (audit) nguyên vẹn." if not breaks else "\n".join(b.message() for b in breaks))
-            files_ok, text = archive_report(data.database) if ok else (False, "")
-            print(text)
-            return 0 if ok and not breaks and files_ok else 1
+            _record_backup(data, result)
         elif args.command == "encrypt":
             from counter_app import vault
             from counter_app.services.encryption import enable_encryption, encryption_pending, resume_encryption

@@ -92,6 +92,12 @@ def test_init_import_check_info(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_console_script_runs_as_a_process(tmp_path: Path) -> None:
+    # `info` reads: on a folder without data it says so and creates nothing (issue #15 item 1).
+    empty = tmp_path / "empty"
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "info", "--data-dir", str(empty)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "Không có dữ liệu" in out.stderr and not empty.exists()
+    open_database(tmp_path / "counter.sqlite3").close()
     out = subprocess.run([sys.executable, str(ROOT / "main.py"), "info", "--data-dir", str(tmp_path)],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and "Hồ sơ: 0" in out.stdout

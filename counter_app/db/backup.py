@@ -48,7 +48,7 @@ from typing import Any
 
 from counter_app.atomicio import DiskFull, atomic_write_bytes
 from counter_app.db import audit
-from counter_app.db.database import CounterDB
+from counter_app.db.database import CounterDB, connect_read_only, environment_error
 from counter_app.errors import EnvironmentProblem, ValidationError
 from counter_app.paths import DataDir
 
@@ -91,7 +91,9 @@ MANIFEST = "manifest.json"
 DB_NAME = "counter.sqlite3"
 FORMAT = 1
 #: Data-directory sub-folders copied into a backup (logs and tmp are not data; backups not recursive).
-FILE_DIRS = ("scans", "documents")
+#: ``certs/`` holds the officers' signing keys (PKCS#12, protected by their own passphrase): without
+#: them signing a scan fails after a restore (issue #15 item 14).
+FILE_DIRS = ("scans", "documents", "certs")
 #: Extra top-level files copied when present (the encryption key file: backups are useless without it).
 EXTRA_FILES = ("keys.json",)
 DEFAULT_KEEP = 14
@@ -264,9 +266,9 @@ def list_backups(folder: str | Path) -> list[BackupInfo]:
 # ------------------------------------------------------------------------------------ backup
 def _snapshot_database(db_path: Path, dst: Path) -> tuple[tuple[int, str], list[str]]:
     """Online snapshot of the live database into ``dst``; returns the audit head and migrations."""
-    src = sqlite3.connect(str(db_path), timeout=30.0)
+    # Read-only: a backup must work from a failing (read-only) disk, and never writes the source.
+    src = connect_read_only(db_path, 30.0)
     try:
-        src.execute("PRAGMA busy_timeout = 30000")
         out = sqlite3.connect(str(dst))
         try:
             # One step (pages=-1): a consistent snapshot under one read transaction. With WAL the
@@ -403,6 +405,14 @@ def create_backup(
         _fsync_path(target)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, sqlite3.Error):
+            # The snapshot is written by SQLite: a full USB stick arrives as SQLITE_FULL, not ENOSPC.
+            problem = environment_error(exc, staging / DB_NAME)
+            if problem is not None and "đầy" in problem.message:
+                raise DiskFull("Ổ sao lưu đã đầy; bản sao lưu chưa được tạo.",
+                               hint="Giải phóng dung lượng hoặc dùng ổ khác rồi sao lưu lại; "
+                               "dữ liệu trên máy không bị ảnh hưởng.") from exc
+            raise (problem or exc) from exc
         if isinstance(exc, OSError):
             raise (_space_error(exc, "Ổ sao lưu") or EnvironmentProblem(
                 f"Sao lưu bị gián đoạn: {exc.strerror or exc}.",

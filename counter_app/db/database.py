@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _environment_error(exc: sqlite3.Error, path: Path) -> EnvironmentProblem | None:
+def environment_error(exc: sqlite3.Error, path: Path) -> EnvironmentProblem | None:
     """Translate SQLite errors the user can act on into Vietnamese messages."""
     text = str(exc).lower()
     if "database or disk is full" in text or getattr(exc, "sqlite_errorcode", None) == 13:
@@ -47,6 +47,16 @@ def _environment_error(exc: sqlite3.Error, path: Path) -> EnvironmentProblem | N
             "Cơ sở dữ liệu đang bận (một chương trình khác đang ghi).",
             hint="Chờ vài giây rồi thử lại; nếu lặp lại, đóng các cửa sổ Quầy Một Cửa khác.",
         )
+    if "unable to open" in text:
+        return EnvironmentProblem(
+            f"Không mở được tệp cơ sở dữ liệu {path}.",
+            hint="Kiểm tra thư mục dữ liệu còn đó, ổ đĩa còn cắm và tài khoản có quyền ghi vào thư mục.",
+        )
+    if "disk i/o error" in text:
+        return EnvironmentProblem(
+            f"Lỗi đọc/ghi ổ đĩa khi dùng cơ sở dữ liệu {path}.",
+            hint="Ổ đĩa có thể đầy hoặc đang hỏng: giải phóng dung lượng, sao lưu ngay sang ổ khác rồi thử lại.",
+        )
     if "malformed" in text or "not a database" in text or "corrupt" in text:
         return EnvironmentProblem(
             f"Tệp cơ sở dữ liệu {path} bị hỏng.",
@@ -55,42 +65,165 @@ def _environment_error(exc: sqlite3.Error, path: Path) -> EnvironmentProblem | N
     return None
 
 
+#: Seconds a writer waits for another process's write transaction before saying so (sqlite's
+#: busy handler). Ten seconds covers the longest write the app makes (a sync commit, a backup
+#: snapshot step) with margin; beyond it the officer gets the «đang bận» message, not a hang.
+BUSY_TIMEOUT = 10.0
+
+
+def os_problem(exc: OSError, where: Path) -> EnvironmentProblem:
+    """An OS error opening the data directory as a Vietnamese message with what to do."""
+    if exc.errno == errno.ENOSPC:
+        return EnvironmentProblem("Ổ đĩa dữ liệu đã đầy.",
+                                  hint="Giải phóng dung lượng rồi thử lại; dữ liệu đã lưu vẫn an toàn.")
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return read_only_problem(where)
+    return EnvironmentProblem(f"Không mở được thư mục dữ liệu {where}: {exc.strerror or exc}.",
+                              hint="Kiểm tra ổ đĩa và quyền truy cập của tài khoản rồi thử lại.")
+
+
+def read_only_problem(where: Path) -> EnvironmentProblem:
+    """The message for a data directory that cannot be written (failing disk, locked USB stick)."""
+    return EnvironmentProblem(
+        f"Thư mục dữ liệu {where} chỉ đọc được, không ghi được.",
+        hint="Ổ đĩa có thể đang hỏng hoặc bị khóa ghi: sao lưu ngay bằng «counter-app backup --to <ổ khác>» "
+        "(vẫn chạy được khi chỉ đọc), rồi kiểm tra ổ đĩa hoặc quyền ghi của tài khoản.",
+    )
+
+
+def connect_read_only(path: Path, busy_timeout: float) -> sqlite3.Connection:
+    """A connection that cannot write: ``mode=ro``, or ``immutable=1`` on a read-only medium.
+
+    SQLite opens a WAL database read-only when its ``-shm`` file exists or can be created. On a
+    read-only directory after a clean close (no ``-wal``/``-shm`` left) it cannot create ``-shm``;
+    then nothing is pending in a WAL and the main file alone is the whole database, which
+    ``immutable=1`` reads without any lock. With a ``-wal`` left behind, immutable would ignore
+    the newest commits, so that case is reported instead of read wrongly.
+    """
+    if not path.is_file():
+        raise EnvironmentProblem(f"Không tìm thấy cơ sở dữ liệu {path}.",
+                                 hint="Kiểm tra đường dẫn --data-dir (lệnh này không tạo dữ liệu mới).")
+    uri = path.resolve().as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=busy_timeout)
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        wal = path.with_name(path.name + "-wal")
+        if "unable to open" not in str(exc).lower() or (wal.exists() and wal.stat().st_size > 0):
+            raise
+    log.debug("database %s opened immutable (read-only medium, no WAL pending)", path)
+    conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    return conn
+
+
+def _needs_migration(cdb: CounterDB) -> bool:
+    """True unless every known migration is recorded: a plain open then writes nothing at all.
+
+    Writing ``PRAGMA user_version`` at every open made every command — read-only ones too —
+    wait on (and after 10 s crash under) another process's write transaction.
+    """
+    from counter_app.db.schema import known_migrations, migrations
+
+    applied = {m.name for m in migrations.applied(cdb.db)}
+    known = known_migrations()
+    version = int(cdb.scalar("PRAGMA user_version") or 0)
+    return applied != set(known) or version != len(known)  # a newer database: migrate() refuses it
+
+
+def _check_version(cdb: CounterDB) -> None:
+    """Read-only opens cannot migrate: refuse a newer database, and say when an update is due."""
+    from counter_app.db.schema import known_migrations, migrations
+
+    applied = [m.name for m in migrations.applied(cdb.db)]
+    known = known_migrations()
+    unknown = [n for n in applied if n not in known]
+    if unknown:
+        raise DatabaseTooNew(
+            "Cơ sở dữ liệu này do phiên bản Quầy Một Cửa mới hơn tạo ra "
+            f"(có bước cập nhật {', '.join(unknown)} mà phiên bản này không biết).",
+            hint="Cài phiên bản mới nhất của ứng dụng.")
+    if not applied:
+        raise EnvironmentProblem(f"Tệp {cdb.path} chưa phải là cơ sở dữ liệu Quầy Một Cửa.",
+                                 hint="Kiểm tra đường dẫn --data-dir.")
+    cdb.pending_migrations = [n for n in known if n not in set(applied)]
+
+
+def _app_session() -> int:
+    """SQL function ``qmc_app_session()``: its presence marks a connection opened by the app."""
+    return 1
+
+
 class CounterDB:
     """A connection to the counter database with its pragmas and transaction helper.
 
     Each thread uses its own :class:`CounterDB`; SQLite connections are not shared across threads.
     """
 
-    def __init__(self, path: str | Path, *, migrate: bool = True) -> None:
+    #: Migrations a read-only connection found not yet applied (it cannot apply them).
+    pending_migrations: list[str] = []  # noqa: RUF012 - replaced per instance, never mutated
+
+    def __init__(self, path: str | Path, *, migrate: bool = True, read_only: bool = False,
+                 busy_timeout: float | None = None) -> None:
+        """Open ``path``; ``read_only`` never writes a byte (not even a pragma) and never creates it.
+
+        A read-only connection is what the read-only commands (``check``, ``info``, ``audit-verify``,
+        ``backup``) use: it works while another process holds a write transaction (WAL readers do
+        not wait for the writer) and on a read-only disk or USB stick.
+        """
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only
+        busy_timeout = BUSY_TIMEOUT if busy_timeout is None else busy_timeout
         try:
-            # isolation_level=None: we issue BEGIN/COMMIT ourselves (one write path).
-            conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=10.0)
-            conn.execute("PRAGMA busy_timeout = 10000")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                log.warning("journal_mode is %s, not WAL", mode)
-            conn.execute("PRAGMA synchronous = FULL")
-            conn.execute("PRAGMA foreign_keys = ON")
+            if read_only:
+                conn = connect_read_only(self.path, busy_timeout)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                # isolation_level=None: we issue BEGIN/COMMIT ourselves (one write path).
+                conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=busy_timeout)
+                conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+                # Asked first: setting WAL on a database already in WAL takes no lock, but asking
+                # for it on a read-only medium fails, and a plain read must still work there.
+                mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    log.warning("journal_mode is %s, not WAL", mode)
+                conn.execute("PRAGMA synchronous = FULL")
+                conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.DatabaseError as exc:
-            problem = _environment_error(exc, self.path)
+            problem = environment_error(exc, self.path)
             if problem:
                 raise problem from exc
             raise
-        except OSError as exc:  # pragma: no cover - depends on the OS
-            if exc.errno == errno.ENOSPC:
-                raise EnvironmentProblem("Ổ đĩa dữ liệu đã đầy.") from exc
-            raise
+        except OSError as exc:
+            raise os_problem(exc, self.path.parent) from exc
         import sqlite_utils  # here, not at import: the GUI thread never opens a connection
 
         self.conn = conn
+        # Marks this connection as the app's: the audit triggers (migration 0006) record a change
+        # made through any other connection (a database tool) as made outside the app.
+        conn.create_function("qmc_app_session", 0, _app_session, deterministic=True)
         self.db = sqlite_utils.Database(conn)
         self._owner = threading.get_ident()
-        if migrate:
-            from counter_app.db.schema import migrate as _migrate
+        try:
+            if read_only:
+                _check_version(self)
+            elif migrate and _needs_migration(self):
+                from counter_app.db.schema import migrate as _migrate
 
-            _migrate(self)
+                _migrate(self)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            problem = environment_error(exc, self.path)
+            if problem:
+                raise problem from exc
+            raise
+        except BaseException:
+            conn.close()
+            raise
 
     # -- transactions -------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -103,7 +236,7 @@ class CounterDB:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            problem = _environment_error(exc, self.path)
+            problem = environment_error(exc, self.path)
             raise (problem or exc) from exc
         try:
             yield self.db
@@ -116,7 +249,7 @@ class CounterDB:
         except sqlite3.Error as exc:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
-            problem = _environment_error(exc, self.path)
+            problem = environment_error(exc, self.path)
             raise (problem or exc) from exc
 
     # -- reads ------------------------------------------------------------------------------
@@ -204,4 +337,5 @@ def open_database(path: str | Path) -> CounterDB:
     return CounterDB(path)
 
 
-__all__ = ["CounterDB", "DatabaseTooNew", "open_database"]
+__all__ = ["CounterDB", "DatabaseTooNew", "connect_read_only", "environment_error", "open_database", "os_problem",
+           "read_only_problem"]

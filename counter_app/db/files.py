@@ -269,7 +269,7 @@ def archive_report(db_path: str | Path, *, progress: Callable[[int, int], None] 
     own and must not hold up the DB worker), names each damaged file's dossier, and ends with what
     to do. Returns ``(all good, text)``.
     """
-    cdb = CounterDB(db_path, migrate=False)
+    cdb = CounterDB(db_path, read_only=True)  # only reads: works beside a writer and on read-only media
     try:
         total = int(cdb.scalar("SELECT count(*) FROM files") or 0)
         problems = verify_archive(cdb, cdb.root, progress=progress)

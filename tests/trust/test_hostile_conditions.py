@@ -1,0 +1,256 @@
+"""Hostile conditions (issue #15, part A): the wrong folder, a held write lock, a damaged database,
+read-only media, a full disk, a stranded queue, a clock that jumped, a hostile server.
+
+Everything runs for real: the ``counter-app`` entry point (in-process or as a child process), a
+second SQLite connection holding a write transaction, a tmpfs mounted read-only or filled up when
+the tests run as root (else ``chmod`` and ``RLIMIT_FSIZE``), the simulator and a hostile HTTP
+server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from counter_app.cli import main
+from counter_app.db import backup
+from counter_app.db import database as database_module
+from counter_app.db.database import CounterDB
+from tests.trust.trust_helpers import make_data_dir, receive_one
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user's default data folder, moved under tmp_path so a test can see it being created."""
+    monkeypatch.delenv("COUNTER_APP_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    return tmp_path / "xdg"
+
+
+def _can_mount() -> bool:
+    if not sys.platform.startswith("linux") or os.geteuid() != 0 or shutil.which("mount") is None:
+        return False
+    probe = Path(f"/tmp/qmc-mount-probe-{os.getpid()}")
+    probe.mkdir(exist_ok=True)
+    ok = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(probe)],
+                        capture_output=True).returncode == 0
+    if ok:
+        subprocess.run(["umount", str(probe)], check=True)
+    probe.rmdir()
+    return ok
+
+
+CAN_MOUNT = _can_mount()
+
+
+@contextlib.contextmanager
+def tmpfs(where: Path, size: str) -> Iterator[Path]:
+    """A real small file system (root only): a full disk is really full, read-only really is."""
+    where.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], check=True)
+    try:
+        yield where
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(where)], capture_output=True)
+        subprocess.run(["umount", "-l", str(where)], check=True)
+
+
+@contextlib.contextmanager
+def read_only_copy(src: Path, where: Path) -> Iterator[Path]:
+    """``src`` copied to a directory this process cannot write (a ro mount as root, chmod otherwise)."""
+    if CAN_MOUNT:
+        with tmpfs(where, "64m") as mnt:
+            shutil.copytree(src, mnt / "data")
+            subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+            yield mnt / "data"
+        return
+    if os.name != "posix" or os.geteuid() == 0:
+        pytest.skip("needs mount (root) or a non-root user for chmod")
+    shutil.copytree(src, where / "data")
+    paths = [where / "data", *(where / "data").rglob("*")]
+    for p in paths:
+        p.chmod(0o555 if p.is_dir() else 0o444)
+    try:
+        yield where / "data"
+    finally:
+        for p in paths:
+            p.chmod(0o755 if p.is_dir() else 0o644)
+
+
+def _cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``counter-app`` as a real process: what an officer would see, tracebacks included."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True,
+                          timeout=timeout, env=full_env, cwd=ROOT)
+
+
+@pytest.fixture
+def data(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A configured data directory with two dossiers, closed (WAL checkpointed)."""
+    d, cdb = make_data_dir(tmp_path / "data")
+    receive_one(cdb, name="Công dân Một", id_number="001099012341")
+    receive_one(cdb, name="Công dân Hai", id_number="001099012342")
+    cdb.close()
+    return d
+
+
+# --- 1. the wrong folder -------------------------------------------------------------------------
+
+
+def test_data_dir_before_the_subcommand_is_used(tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "d"
+    assert main(["--data-dir", str(target), "demo-data", "--dossiers", "3", "--no-files", "--plain"]) == 0
+    assert (target / "counter.sqlite3").is_file()
+    assert not home.exists(), "the default folder must not be created"
+    capsys.readouterr()
+    for argv in (["--data-dir", str(target), "info"], ["info", "--data-dir", str(target)]):
+        assert main(argv) == 0
+        assert f"Thư mục dữ liệu: {target.resolve()}" in capsys.readouterr().out
+    assert main(["--data-dir", str(target), "check"]) == 0
+    assert main(["--data-dir", str(target), "audit-verify"]) == 0
+    assert main(["--data-dir", str(target), "backup", "--to", str(tmp_path / "usb")]) == 0
+    assert backup.list_backups(tmp_path / "usb")
+    assert not home.exists()
+
+
+def test_restore_and_read_commands_never_create_a_folder(data, tmp_path: Path, home: Path,  # type: ignore[no-untyped-def]
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    made = backup.create_backup(data, tmp_path / "usb")
+    assert main(["restore", str(made.path), "--to", str(tmp_path / "new")]) == 0
+    assert (tmp_path / "new" / "counter.sqlite3").is_file()
+    missing = tmp_path / "missing"
+    for command in ("info", "check", "audit-verify", "sync"):
+        assert main([command, "--data-dir", str(missing)]) == 2
+        assert "Không có dữ liệu Quầy Một Cửa" in capsys.readouterr().err
+    assert main(["backup", "--to", str(tmp_path / "usb2"), "--data-dir", str(missing)]) == 2
+    assert not missing.exists() and not home.exists()
+
+
+def test_writing_command_names_its_folder(data, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cat = tmp_path / "cat.json"
+    cat.write_text('{"procedures": []}', encoding="utf-8")
+    main(["--data-dir", str(data.root), "import-catalogue", str(cat)])
+    assert f"Dùng thư mục dữ liệu: {data.root}" in capsys.readouterr().err
+
+
+def test_demo_data_refuses_a_real_installation(data, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    assert main(["demo-data", "--dossiers", "3", "--no-files", "--plain", "--data-dir", str(data.root)]) == 2
+    err = capsys.readouterr().err
+    assert "dữ liệu thật" in err and "--force" in err
+    cdb = CounterDB(data.database, read_only=True)
+    assert cdb.scalar("SELECT count(*) FROM dossiers") == 2
+    assert cdb.scalar("SELECT count(*) FROM users WHERE username = 'canbo1'") == 0
+    cdb.close()
+
+
+def test_demo_data_may_run_again_on_its_own_folder(tmp_path: Path) -> None:
+    target = str(tmp_path / "demo")
+    assert main(["demo-data", "--dossiers", "2", "--no-files", "--plain", "--data-dir", target]) == 0
+    assert main(["demo-data", "--dossiers", "2", "--no-files", "--plain", "--seed", "7", "--data-dir", target]) == 0
+
+
+# --- 10. another process holds the write lock -----------------------------------------------------
+
+
+@contextlib.contextmanager
+def write_lock_held(db: Path) -> Iterator[None]:
+    """Another connection inside a write transaction (same effect as another process)."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("UPDATE settings SET value = value WHERE key = 'agency_code'")
+    try:
+        yield
+    finally:
+        conn.execute("ROLLBACK")
+        conn.close()
+
+
+def test_read_only_commands_run_while_another_process_writes(data, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    d = str(data.root)
+    with write_lock_held(data.database):
+        started = time.monotonic()
+        assert main(["info", "--data-dir", d]) == 0
+        assert main(["check", "--data-dir", d]) == 0
+        assert main(["audit-verify", "--data-dir", d]) == 0
+        assert main(["backup", "--to", str(tmp_path / "usb"), "--data-dir", d]) == 0
+        # The busy timeout is 10 s: anything near it means a command waited on the writer.
+        assert time.monotonic() - started < 8
+    assert "Hồ sơ: 2" in capsys.readouterr().out
+    assert backup.verify_backup(backup.list_backups(tmp_path / "usb")[0].path) == []
+
+
+def test_a_writer_behind_a_held_lock_says_what_to_do(data, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(database_module, "BUSY_TIMEOUT", 0.3)  # the real wait is 10 s
+    cat = tmp_path / "cat.json"
+    cat.write_text('{"procedures": []}', encoding="utf-8")
+    with write_lock_held(data.database):
+        assert main(["import-catalogue", str(cat), "--data-dir", str(data.root)]) == 2
+    err = capsys.readouterr().err
+    assert "đang bận" in err and "thử lại" in err
+
+
+# --- 11. a damaged database ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["middle", "header"])
+def test_check_reports_a_damaged_database(data, where: str) -> None:  # type: ignore[no-untyped-def]
+    size = data.database.stat().st_size
+    with data.database.open("r+b") as f:
+        if where == "header":
+            f.write(b"this is not sqlite" * 4)
+        else:
+            for offset in range(4096 * 2, size, 4096 * 3):  # a b-tree page every three: real damage
+                f.seek(offset)
+                f.write(b"\xff" * 512)
+    out = _cli("check", "--data-dir", str(data.root))
+    assert out.returncode == 1, out.stderr
+    assert "Traceback" not in out.stderr
+    assert "BỊ HỎNG" in out.stdout and "counter-app restore" in out.stdout + out.stderr
+
+
+# --- 12. read-only media and a full disk ----------------------------------------------------------
+
+
+def test_read_only_data_directory(data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with read_only_copy(data.root, tmp_path / "ro") as ro:
+        d = str(ro)
+        for command in ("info", "check", "audit-verify"):
+            out = _cli(command, "--data-dir", d)
+            assert out.returncode == 0, (command, out.stderr)
+        out = _cli("backup", "--to", str(tmp_path / "usb"), "--data-dir", d)
+        assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+        made = backup.list_backups(tmp_path / "usb")[0].path
+        assert backup.verify_backup(made) == []
+        assert sqlite3.connect(made / "counter.sqlite3").execute("SELECT count(*) FROM dossiers").fetchone()[0] == 2
+        for args in (["sync", "--once"], ["demo-data", "--dossiers", "1", "--no-files"], ["encrypt"]):
+            out = _cli(*args, "--data-dir", d, env={"COUNTER_APP_PASSPHRASE": "a passphrase of length"})
+            assert out.returncode == 2, (args, out.stderr)
+            assert "Traceback" not in out.stderr and "chỉ đọc" in out.stderr, (args, out.stderr)
+            assert "counter-app backup" in out.stderr  # says what to do
+
+
+def test_backup_to_a_full_disk_says_so_and_leaves_nothing(data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    if not CAN_MOUNT:
+        pytest.skip("a really full disk needs a tmpfs mount (root)")
+    with tmpfs(tmp_path / "usb", "96k") as usb:
+        out = _cli("backup", "--to", str(usb), "--data-dir", str(data.root))
+        assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+        assert "đầy" in out.stderr
+        assert not list(usb.iterdir()), "no half-made backup left"
