@@ -379,3 +379,30 @@ def test_restore_of_an_encrypted_directory_brings_its_keys(tmp_path: Path) -> No
         assert vault.load(data.root, "scans/2026/10/x/TK.pdf").startswith(b"%PDF-1.7 noi dung")
     finally:
         vault.lock(data.root)
+
+
+def test_signing_keys_travel_in_the_backup_and_sign_after_restore(tmp_path: Path) -> None:
+    """Issue #15 item 14: ``certs/`` is backed up; a restored directory signs a scan at once."""
+    from counter_app.scanning import output as out
+    from counter_app.scanning import signing
+    from tests.trust.trust_helpers import small_page
+
+    data, cdb = make_data_dir(tmp_path / "data")
+    rel = "certs/canbo.p12"
+    signing.create_demo_certificate("Trần Thị Bình", data.root / rel, "mat-khau-ky", days=30)
+    with cdb.write():
+        cdb.conn.execute("UPDATE users SET signing_cert_path = ? WHERE id = 1", (rel,))
+    made = backup.create_backup(data, tmp_path / "usb", now=T)
+    cdb.close()
+    assert rel in json.loads((made.path / "manifest.json").read_text(encoding="utf-8"))["files"]
+    restored = backup.restore_backup(made.path, tmp_path / "restored").root
+    cdb2 = CounterDB(restored / "counter.sqlite3")
+    path = restored / cdb2.scalar("SELECT signing_cert_path FROM users WHERE id = 1")
+    cdb2.close()
+    signer = signing.OfficerSigner.from_pkcs12(path, "mat-khau-ky")
+    page = small_page()
+    meta = out.ScanMeta(dossier_code="H01.37.01-261005-0001", component_code="TK", officer_name="Trần Thị Bình",
+                        scanned_at=T)
+    pdf = signing.sign_pdf(out.build_component_pdf([page], meta), signer, out.stamp_box(page, meta))
+    check = signing.check_signature(pdf, [signer.certificate])
+    assert check.intact and check.valid and check.signer_name == "Trần Thị Bình"
