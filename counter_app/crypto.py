@@ -56,6 +56,7 @@ __all__ = [
     "KeyFileError",
     "KeyRing",
     "WrongSecret",
+    "audit_mac",
     "blind_index",
     "create_key_file",
     "decrypt_bytes",
@@ -274,6 +275,27 @@ class KeyRing:
         self.doc["active"] = key_id
         return key_id
 
+    def mark_audit_keyed(self, entry_id: int) -> None:
+        """Record (once, MAC'd) that audit entries are keyed from ``entry_id`` on (issue #15 item 4).
+
+        Kept here, beside the keys, so stripping every MAC from the database does not turn a keyed
+        chain back into an unkeyed one unnoticed.
+        """
+        if "audit_keyed_from" in self.doc:
+            return
+        self.doc["audit_keyed_from"] = {"id": int(entry_id), "mac": audit_mac(self, f"keyed-from:{int(entry_id)}")}
+        self._save()
+
+    def audit_keyed_from(self) -> int | None:
+        """The entry from which every audit row must carry a MAC; None if unknown or forged."""
+        mark = self.doc.get("audit_keyed_from")
+        try:
+            entry_id = int(mark["id"])  # type: ignore[index]
+            ok = hmac.compare_digest(str(mark["mac"]), audit_mac(self, f"keyed-from:{entry_id}"))  # type: ignore[index]
+        except (TypeError, KeyError, ValueError):
+            return None
+        return entry_id if ok else None
+
     @property
     def active_key(self) -> tuple[str, bytes]:
         """``(key id, key)`` for new data."""
@@ -415,3 +437,14 @@ def blind_index(ring: KeyRing, value: str) -> str:
     """
     sub = hmac.new(ring.keys[ring.doc["index_key"]], b"qmc-blind-index", hashlib.sha256).digest()
     return hmac.new(sub, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def audit_mac(ring: KeyRing, digest: str) -> str:
+    """HMAC-SHA-256 of an audit entry's hash under a sub-key of the data keys (issue #15 item 4).
+
+    The key lives with the data keys (``keys.json``, wrapped), never in the database: someone who
+    edits the database file can recompute SHA-256 hashes but not these. Derived from the first data
+    key (``index_key``) like the blind index, so it survives rotations.
+    """
+    sub = hmac.new(ring.keys[ring.doc["index_key"]], b"qmc-audit-chain", hashlib.sha256).digest()
+    return hmac.new(sub, digest.encode("ascii"), hashlib.sha256).hexdigest()

@@ -1021,16 +1021,19 @@ def audit_anchors(folders: Iterable[str | Path]) -> list[tuple[int, str]]:
     return sorted(anchors.items())
 
 
-def audit_verify_report(cdb: CounterDB, folders: Iterable[str | Path] = ()) -> tuple[bool, str]:
+def audit_verify_report(cdb: CounterDB, folders: Iterable[str | Path] = (),
+                        extra_anchors: Iterable[tuple[int, str]] = ()) -> tuple[bool, str]:
     """Full audit-chain check against every backup's anchor: ``(ok, Vietnamese report)``.
 
     What ``counter-app audit-verify`` prints (exit code 0 if ok, 1 if not) and the supervisor view shows.
-    Default folders: the ``backup_dir`` setting.
+    ``folders``: any backup folder, a single backup or a USB disk (``--anchors DIR``), searched
+    without trusting the database; default: the ``backup_dir`` setting and ``backups/``.
+    ``extra_anchors``: typed back from the monthly report or given by the province (``--anchor``).
     """
     folders = list(folders)
-    if not folders and cdb.get_setting("backup_dir"):
-        folders = [cdb.get_setting("backup_dir")]
-    anchors = audit_anchors(folders)
+    if not folders:
+        folders = [cdb.root / "backups", *([cdb.get_setting("backup_dir")] if cdb.get_setting("backup_dir") else [])]
+    anchors = sorted({**dict(audit.anchors_in(folders)), **dict(extra_anchors)}.items())
     total = int(cdb.scalar("SELECT count(*) FROM audit_log") or 0)
     breaks = audit.verify_chain(cdb, anchors=anchors)
     head_id, head_hash = audit.head(cdb)

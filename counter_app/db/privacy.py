@@ -115,13 +115,17 @@ def mask_id_number(value: str | None) -> str:
 
 
 def mask_phone(value: str | None) -> str:
-    """Masked copy of a phone number for lists: its digits, first 3 and last 3 kept (``091****678``)."""
+    """Masked copy of a phone number for lists: only its last 3 digits kept (``*******678``).
+
+    Not the first 3 as well: the network prefix plus the last 3 leave 10,000 candidates for one
+    mobile number, and the list is seen by everyone at the counter (issue #15, item 9).
+    """
     if not value or is_sealed(value):
         return ""
     digits = _NON_DIGITS.sub("", value)
     if len(digits) < 7:
         return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 6) + digits[-3:]
+    return "*" * (len(digits) - 3) + digits[-3:]
 
 
 def normalise(kind: str, value: str) -> str:

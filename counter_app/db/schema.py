@@ -422,6 +422,110 @@ def m0005_reception_attempt_token(db: Database) -> None:
     )
 
 
+#: Settings the app rewrites on every sync pass or backup: state, not configuration. Changes to
+#: them made by the app are not audited (they would bury the trail); made from outside, they are.
+VOLATILE_SETTINGS = (
+    "sync_pull_cursor", "sync_catalogue_version", "sync_catalogue_checked_at", "sync_pending_results",
+    "sync_last_success_at", "sync_last_attempt_at", "sync_last_error_kind", "sync_last_error_message",
+    "sync_last_error_at", "last_backup_at", "last_backup_path", "backup_checks", "reports_exported",
+)
+
+
+@migrations(name="0006_audit_triggers_and_anchors")
+def m0006_audit_triggers_and_anchors(db: Database) -> None:
+    """Changes to users, settings, dossiers, citizens and files leave an audit trace (issue #15 item 4).
+
+    Triggers write one row into ``audit_pending`` per changed row; :func:`counter_app.db.audit.append`
+    chains them into ``audit_log`` (action ``db_change``) in the same transaction as the app's next
+    entry, and ``verify_chain`` reports every change made *outside the app*. "Outside" = through a
+    connection the app did not open: app connections register the SQL function ``qmc_app_session``
+    (:class:`counter_app.db.database.CounterDB`), and the triggers look it up in
+    ``pragma_function_list`` (a database tool does not have it). Users (accounts, roles, lock-out)
+    and settings are recorded whoever changes them; dossiers, citizens and files only when changed
+    from outside (the app audits its own changes with meaningful entries).
+
+    ``audit_log.mac``: HMAC of the row's hash under a key derived from the data keys (not in the
+    database), set when the keys are open, so an appended row with a recomputed SHA-256 is told
+    apart from the app's own rows when the keys are present.
+
+    Also: the masked phone copies keep only their last 3 digits (issue #15 item 9), recomputed
+    from the old masks themselves (the number may be sealed; the mask is enough).
+    """
+    outside = "NOT EXISTS (SELECT 1 FROM pragma_function_list WHERE name = 'qmc_app_session')"
+    volatile = ", ".join(f"'{k}'" for k in VOLATILE_SETTINGS)
+    user_cols = ("username", "full_name", "role", "password_hash", "active", "failed_logins", "locked_until",
+                 "signing_cert_path")
+    security_cols = ("username", "full_name", "role", "password_hash", "active", "signing_cert_path")
+
+    def changed(cols: tuple[str, ...]) -> str:
+        # "role,active" — which columns an UPDATE changed (values are not copied: hashes, secrets).
+        parts = " || ".join(f"CASE WHEN NEW.{c} IS NOT OLD.{c} THEN '{c},' ELSE '' END" for c in cols)
+        return f"rtrim({parts}, ',')"
+
+    def any_changed(cols: tuple[str, ...]) -> str:
+        return " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in cols)
+
+    stamp = "strftime('%Y-%m-%d %H:%M:%S', 'now', 'localtime')"
+
+    def pending(table: str, op: str, ref: str, cols: str = "''") -> str:
+        return (f"INSERT INTO audit_pending(at, object_type, object_id, op, columns, outside) "
+                f"VALUES ({stamp}, '{table}', {ref}, '{op}', {cols}, {outside});")
+
+    script = f"""
+        ALTER TABLE audit_log ADD COLUMN mac TEXT;
+
+        CREATE TABLE audit_pending (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            object_type TEXT NOT NULL,
+            object_id TEXT NOT NULL,
+            op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
+            columns TEXT NOT NULL DEFAULT '',
+            outside INTEGER NOT NULL
+        );
+
+        CREATE TRIGGER audit_users_ins AFTER INSERT ON users BEGIN
+            {pending('users', 'insert', 'NEW.id')}
+        END;
+        CREATE TRIGGER audit_users_upd AFTER UPDATE ON users
+            WHEN {any_changed(security_cols)} OR ({outside} AND ({any_changed(user_cols)})) BEGIN
+            {pending('users', 'update', 'NEW.id', changed(user_cols))}
+        END;
+        CREATE TRIGGER audit_users_del AFTER DELETE ON users BEGIN
+            {pending('users', 'delete', 'OLD.id')}
+        END;
+
+        CREATE TRIGGER audit_settings_ins AFTER INSERT ON settings
+            WHEN NEW.key NOT IN ({volatile}) OR {outside} BEGIN
+            {pending('settings', 'insert', 'NEW.key')}
+        END;
+        CREATE TRIGGER audit_settings_upd AFTER UPDATE ON settings
+            WHEN NEW.value IS NOT OLD.value AND (NEW.key NOT IN ({volatile}) OR {outside}) BEGIN
+            {pending('settings', 'update', 'NEW.key')}
+        END;
+        CREATE TRIGGER audit_settings_del AFTER DELETE ON settings BEGIN
+            {pending('settings', 'delete', 'OLD.key')}
+        END;
+    """
+    for table in ("dossiers", "citizens", "files"):
+        script += f"""
+        CREATE TRIGGER audit_{table}_ins AFTER INSERT ON {table} WHEN {outside} BEGIN
+            {pending(table, 'insert', 'NEW.id')}
+        END;
+        CREATE TRIGGER audit_{table}_upd AFTER UPDATE ON {table} WHEN {outside} BEGIN
+            {pending(table, 'update', 'NEW.id')}
+        END;
+        CREATE TRIGGER audit_{table}_del AFTER DELETE ON {table} WHEN {outside} BEGIN
+            {pending(table, 'delete', 'OLD.id')}
+        END;
+        """
+    script += """
+        UPDATE dossiers SET phone_masked = printf('%.*c', length(phone_masked) - 3, '*') || substr(phone_masked, -3)
+            WHERE length(phone_masked) >= 7;
+    """
+    _run_script(db, script)
+
+
 def known_migrations() -> list[str]:
     """Names of the migrations this build knows, in order."""
     return [m.name for m in migrations._migrations]

@@ -28,6 +28,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table
 
 from counter_app.atomicio import atomic_write_bytes
+from counter_app.db import audit
 from counter_app.db.calendar_store import load_calendar
 from counter_app.db.database import CounterDB
 from counter_app.documents import _fonts
@@ -35,8 +36,8 @@ from counter_app.documents._layout import PageSpec, build_pdf, national_header, 
 from counter_app.documents._text import clean, vn_date
 from counter_app.reports import indicators as ind
 
-__all__ = ["CSV_COLUMNS", "ReportData", "collect", "mark_exported", "render_csv", "render_pdf", "report_paths",
-           "save"]
+__all__ = ["CSV_COLUMNS", "ReportData", "collect", "csv_cell", "mark_exported", "render_csv", "render_pdf",
+           "report_paths", "save"]
 
 # Nghị định 30/2020 margins for A4: left 30–35 mm, right 15–20 mm, top/bottom 20–25 mm.
 A4_REPORT = PageSpec(A4, 30 * mm, 15 * mm, 20 * mm, 20 * mm, body_size=11, header_size=11)
@@ -77,6 +78,9 @@ class ReportData:
     online_target: float
     officers: dict[int, str] = field(default_factory=dict)
     rows: list[dict[str, Any]] = field(default_factory=list)
+    #: Audit-chain head when the report was made (``#id:hash``): printed, so the paper on file is
+    #: an anchor a rewritten or cut audit log no longer matches (issue #15 item 4).
+    audit_anchor: str = ""
 
 
 def collect(cdb: CounterDB, year: int, month: int, *, today: date | None = None,
@@ -97,7 +101,7 @@ def collect(cdb: CounterDB, year: int, month: int, *, today: date | None = None,
         parent_name=cdb.get_setting("parent_name") or "", place_name=cdb.get_setting("place_name") or "",
         created=today, figures=trend[-1], trend=trend, procedures=ind.procedure_breakdown(f, year, month, names),
         backlog_end=backlog_end, online_target=float(cdb.get_setting("online_target_percent", DEFAULT_ONLINE_TARGET)),
-        officers=officers, rows=rows)
+        officers=officers, rows=rows, audit_anchor=audit.anchor_text(*audit.head(cdb)))
 
 
 def _rows(cdb: CounterDB, f: ind.Facts, year: int, month: int, officers: dict[int, str]) -> list[dict[str, Any]]:
@@ -153,8 +157,26 @@ def render_csv(data: ReportData) -> bytes:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([label for _k, label in CSV_COLUMNS])
     for r in data.rows:
-        w.writerow(["" if r.get(k) is None else r.get(k) for k, _l in CSV_COLUMNS])
+        w.writerow([csv_cell(r.get(k)) for k, _l in CSV_COLUMNS])
     return "\ufeff".encode() + buf.getvalue().encode("utf-8")
+
+
+#: OWASP "CSV Injection": a cell starting with one of these is read as a formula by Excel/Calc.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A value safe to write into a CSV cell (issue #15, item 7).
+
+    Text that starts like a formula gets a leading ``'`` (the OWASP rule), so a procedure name from
+    the provincial catalogue or an officer's name such as ``=HYPERLINK(…)`` stays text when the
+    file is opened in a spreadsheet. Numbers are left as numbers (``-5`` is not a formula).
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 # --- PDF ---------------------------------------------------------------------------------------
@@ -366,6 +388,8 @@ def render_pdf(data: ReportData) -> bytes:
         Paragraph("<b>5. Đề xuất, kiến nghị</b>", st.body_left),
         Paragraph("……………………………………………………………………………………………………………", st.body),
         Paragraph("……………………………………………………………………………………………………………", st.body),
+        *([Paragraph(f"<font size='7'>Mốc nhật ký kiểm tra: {data.audit_anchor}</font>", st.body_left)]
+          if data.audit_anchor else []),
         signature_block(spec, [("NGƯỜI LẬP BÁO CÁO", "(Ký và ghi rõ họ tên)", ""),
                                ("THỦ TRƯỞNG CƠ QUAN", "(Ký, ghi rõ họ tên và đóng dấu)", "")], space=20 * mm),
     ]

@@ -27,7 +27,7 @@ PASSWORD = "Bi-mat-cua-toi-42"
     ("đọc QR 001099012345 xong", "đọc QR 0010******45 xong"),
     ("số 001 099 012345.", "số 0010******45."),
     ("cmnd=123456789;", "cmnd=1234***89;"),
-    ("gọi 0912345678", "gọi 091*****78"),
+    ("gọi 0912345678", "gọi *******678"),
     ("password=hunter2 tiếp", "password=*** tiếp"),
     ('{"passphrase": "hai từ", "n": 1}', '{"passphrase": "***", "n": 1}'),
     ("Mật khẩu: bímật", "Mật khẩu: ***"),
