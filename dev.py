@@ -115,6 +115,21 @@ def locked_versions(lock_text: str) -> dict[str, str]:
     return {p["name"]: p.get("version", "?") for p in data.get("package", [])}
 
 
+def run_suite_collecting_failures(py: Path) -> tuple[int, list[str]]:
+    """Run the whole suite with ``py``, echoing its output; return the exit code and the FAILED/ERROR lines."""
+    cmd = [str(py), "-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider"]
+    print("+", " ".join(cmd), flush=True)
+    failed: list[str] = []
+    with subprocess.Popen(cmd, env=test_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, encoding="utf-8", errors="replace") as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            print(line, end="", flush=True)
+            if line.startswith(("FAILED ", "ERROR ")):
+                failed.append(line.strip())
+    return proc.returncode, failed
+
+
 def upgrade() -> int:
     """Re-resolve to the newest versions, run the Qt stress test and the whole suite on them, report.
 
@@ -134,7 +149,7 @@ def upgrade() -> int:
     py = _bin(trial, "python")
     ensure_system_packages()
     stress_rc = sh(py, STRESS, env=test_env(), check=False)
-    suite_rc = sh(py, "-m", "pytest", "-q", "-p", "no:cacheprovider", env=test_env(), check=False)
+    suite_rc, failed = run_suite_collecting_failures(py)
     # The bounds in pyproject.toml hold back known breaks; try the newest PySide6 on its own to see if
     # the reason for the bound still stands.
     probe = ROOT / ".venv-probe"
@@ -155,8 +170,11 @@ def upgrade() -> int:
         print(f"  {name}: removed")
     print(f"Qt table stress on the locked PySide6: {'pass' if stress_rc == 0 else f'FAIL (exit {stress_rc})'}")
     print(f"whole suite: {'pass' if suite_rc == 0 else f'FAIL (exit {suite_rc})'}")
-    print(f"newest PySide6 ({newest}) outside the bound, table stress: "
-          f"{'pass — the <6.12 bound can be reconsidered' if newest_rc == 0 else f'FAIL (exit {newest_rc}) — keep the bound'}")
+    for line in failed:
+        print(f"  {line}")
+    verdict = ("pass — the <6.12 bound can be reconsidered" if newest_rc == 0
+               else f"FAIL (exit {newest_rc}) — keep the bound")
+    print(f"newest PySide6 ({newest}) outside the bound, table stress: {verdict}")
     if stress_rc == 0 and suite_rc == 0:
         print("kept the new uv.lock: commit it with this report")
         return 0
