@@ -81,8 +81,11 @@ __all__ = [
     "TokenSession",
     "WrongPin",
     "candidate_modules",
+    "config_for_reference",
     "find_tokens",
+    "is_token_reference",
     "probe_tokens",
+    "token_reference",
 ]
 
 EXPIRY_WARNING_DAYS = 30  # issue #18: warn a month ahead, the time a CA needs to renew
@@ -167,11 +170,11 @@ def candidate_modules(
     platform: str = sys.platform,
     search_dirs: Sequence[Path] | None = None,
 ) -> list[Path]:
-    """PKCS#11 modules to try, the admin's choice first, then the known names that exist here.
+    """PKCS#11 modules to try: the admin's choice alone when set, else the known names that exist here.
 
-    ``configured`` (Cài đặt → Chữ ký số → Thư viện token) may be a full path or a bare name; a bare
-    name is looked up in ``search_dirs`` (System32 on Windows). Missing files are left out, so an
-    empty list means "no token driver installed".
+    ``configured`` (Cài đặt → Thư viện USB token) may be a full path or a bare name; a bare name is
+    looked up in ``search_dirs`` (System32 on Windows). Missing files are left out, so an empty
+    list means "no token driver installed" (or "the configured one is not there").
     """
     out: list[Path] = []
 
@@ -181,12 +184,15 @@ def candidate_modules(
 
     dirs = list(search_dirs) if search_dirs is not None else (_windows_dirs() if platform == "win32" else [])
     if configured:
+        # The admin's choice replaces probing: a token of another CA plugged in by mistake must not
+        # be picked silently. Missing → empty list, and the caller says the configured file is absent.
         c = Path(configured)
         if c.is_absolute() or c.parent != Path("."):
             add(c)
         else:
             for d in dirs:
                 add(d / c)
+        return out
     if platform == "win32" or search_dirs is not None:
         for d in dirs:
             for km in KNOWN_MODULES:
@@ -297,6 +303,57 @@ def probe_tokens(modules: Iterable[Path]) -> tuple[list[TokenInfo], list[str]]:
         except SigningError as exc:
             problems.append(f"{m.name}: {exc}")
     return found, problems
+
+
+# ------------------------------------------------------------------- the officer's choice
+TOKEN_REF_PREFIX = "pkcs11:"
+
+
+def token_reference(token_label: str, cert_id: bytes) -> str:
+    """What ``users.signing_cert_path`` holds for a token certificate: ``pkcs11:<label>/<id hex>``.
+
+    The column already names the officer's PKCS#12 file; a token certificate is told apart by the
+    prefix, so no schema change is needed and a PKCS#12 path keeps working unchanged.
+    """
+    return f"{TOKEN_REF_PREFIX}{token_label}/{cert_id.hex()}"
+
+
+def is_token_reference(value: str | None) -> bool:
+    """True if a ``signing_cert_path`` value names a certificate on a USB token."""
+    return bool(value) and str(value).startswith(TOKEN_REF_PREFIX)
+
+
+def config_for_reference(ref: str, module_setting: str | None = None, *,
+                         modules: Sequence[Path] | None = None) -> Pkcs11Config:
+    """The :class:`Pkcs11Config` for a stored reference: the admin's module, else the first known
+    module that shows a token with that label. Raises :class:`TokenLibraryMissing` / :class:`TokenMissing`."""
+    body = ref[len(TOKEN_REF_PREFIX):]
+    label, _, hex_id = body.rpartition("/")
+    try:
+        key_id = bytes.fromhex(hex_id) if hex_id else None
+    except ValueError:
+        key_id = None
+    if not label:
+        label, key_id = body, None
+    found = list(modules) if modules is not None else candidate_modules(module_setting)
+    if not found:
+        raise TokenLibraryMissing(
+            "Máy tính này chưa cài phần mềm (thư viện) của USB token ký số.",
+            hint="Cài phần mềm token của nhà cung cấp chứng thư số (VNPT-CA, Viettel-CA, BkavCA, FPT-CA…) "
+            "hoặc khai báo đường dẫn thư viện trong Cài đặt → Chữ ký số.",
+        )
+    if module_setting:
+        return Pkcs11Config(module_path=str(found[0]), token_label=label, key_id=key_id)
+    for m in found:
+        try:
+            if any(t.label == label for t in find_tokens(m)):
+                return Pkcs11Config(module_path=str(m), token_label=label, key_id=key_id)
+        except SigningError:
+            continue
+    raise TokenMissing(
+        f"Không thấy USB token «{label}».",
+        hint="Cắm USB token ký số vào máy, chờ vài giây rồi thử lại.",
+    )
 
 
 # ---------------------------------------------------------------------------- certificates
@@ -528,7 +585,7 @@ class TokenSession:
         return OfficerSigner(
             signer=p11, certificate=asn1_cert, holder=cert.holder, not_before=cert.not_before,
             not_after=cert.not_after, source=f"pkcs11:{self.info.label}/{cert.cert_id.hex()}",
-            tsa_url=tsa_url, closer=self.close,
+            tsa_url=tsa_url, session=self,
         )
 
     def _key(self, cert_id: bytes) -> Any:

@@ -149,12 +149,17 @@ class OfficerSigner:
     not_after: dt.datetime
     source: str  # "pkcs12:<path>" / "pkcs11:<token>/<id>" — for the log and settings, never a secret
     tsa_url: str | None = None  # RFC 3161 timestamp authority; None = PAdES B-B only
-    closer: Any = field(default=None, repr=False, compare=False)  # closes a token session
+    session: Any = field(default=None, repr=False, compare=False)  # a token's TokenSession, else None
 
     def close(self) -> None:
         """Release what the signer holds (the token's logged-in session); a PKCS#12 key has nothing."""
-        if self.closer is not None:
-            self.closer()
+        if self.session is not None:
+            self.session.close()
+
+    @property
+    def usable(self) -> bool:
+        """False once the token session died (token pulled out): ask for the PIN and open a new one."""
+        return self.session is None or not self.session.closed
 
     @property
     def on_token(self) -> bool:

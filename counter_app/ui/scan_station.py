@@ -281,6 +281,9 @@ class ScanStationPage(QWidget):
             lambda cdb: cdb.scalar("SELECT signing_cert_path FROM users WHERE id = ?", (officer,)) if officer else
             cdb.scalar("SELECT signing_cert_path FROM users ORDER BY role = 'officer' DESC, id LIMIT 1"),
             lambda path: setattr(self, "signing_cert", path))
+        # USB token module and timestamp authority (issue #18), read here so signing never queries the DB.
+        self.worker.submit(lambda cdb: {k: cdb.get_setting(k) for k in ("pkcs11_module", "tsa_url")},
+                           lambda values: setattr(self, "signing_settings", values))
 
     def load_rescan_tasks(self) -> None:
         """Components a supervisor rejected that this officer must scan again."""
@@ -764,9 +767,17 @@ class ScanStationPage(QWidget):
 
     def _signer(self) -> Any:
         """The officer's signer (passphrase asked once per session); None = save unsigned; False = cancel."""
-        if self._cached_signer is not None:
+        if self._cached_signer is not None and self._cached_signer.usable:  # not usable: token pulled out
             return self._cached_signer
         cert = self.signing_cert
+        settings = getattr(self, "signing_settings", {}) or {}
+        from counter_app.scanning.pkcs11_signing import is_token_reference
+
+        if is_token_reference(cert):  # the officer's certificate is on a USB token
+            from counter_app.ui.device_check import ask_token_signer
+
+            self._cached_signer = ask_token_signer(self, cert, settings) or None
+            return self._cached_signer or False
         if not cert:
             from counter_app.ui.qt import QMessageBox
 
@@ -792,6 +803,10 @@ class ScanStationPage(QWidget):
             text = ask.textValue()
             try:
                 self._cached_signer = OfficerSigner.from_pkcs12(self.data_root / cert, text)
+                if settings.get("tsa_url"):
+                    from dataclasses import replace
+
+                    self._cached_signer = replace(self._cached_signer, tsa_url=settings["tsa_url"])
                 return self._cached_signer
             except CounterError as exc:
                 show_exception(self, exc)

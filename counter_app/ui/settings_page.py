@@ -37,6 +37,11 @@ FIELDS: list[tuple[str, str, str, Any, str]] = [
     ("online_target_percent", "Chỉ tiêu nộp trực tuyến (%/năm)", "number", 20.0, "Chỉ tiêu của tỉnh cho cấp xã"),
     ("idle_lock_minutes", "Tự khóa màn hình sau (phút)", "number", 10.0, "0 = không tự khóa"),
     ("sync_warn_days", "Cảnh báo mục chờ đồng bộ quá (ngày)", "number", 2.0, ""),
+    # Issue #18: USB-token library (blank = probe the known CA drivers) and RFC 3161 timestamp server.
+    ("pkcs11_module", "Thư viện USB token ký số (PKCS#11)", "text", "",
+     "Để trống: tự tìm thư viện của VNPT-CA, Viettel-CA, FPT-CA, BkavCA, SafeNet, Bit4id, ePass2003"),
+    ("tsa_url", "Máy chủ cấp dấu thời gian (TSA)", "text", "",
+     "http(s)://… (RFC 3161); để trống: ký không kèm dấu thời gian"),
     # backup_dir / backup_interval_hours: edited in the «Sao lưu» group (counter_app.ui.backups).
 ]
 
@@ -46,6 +51,9 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
     tpl = str(values.get("portal_url_template") or "")
     if tpl and ("{code}" not in tpl or not tpl.startswith(("http://", "https://"))):
         raise ValidationError("Địa chỉ trang thủ tục phải bắt đầu bằng https:// và chứa {code}.")
+    tsa = str(values.get("tsa_url") or "")
+    if tsa and not tsa.startswith(("http://", "https://")):
+        raise ValidationError("Địa chỉ máy chủ dấu thời gian phải bắt đầu bằng http:// hoặc https://.")
     if not str(values.get("agency_name") or "").strip():
         raise ValidationError("Tên cơ quan không được để trống.")
     return values
@@ -125,6 +133,10 @@ class SettingsPage(QWidget):
 
         self.users_panel = UsersPanel(worker)  # the main window gives it the logged-in user (set_user)
         lay.addWidget(self.users_panel)
+        from counter_app.ui.device_check import SigningPanel  # token certificate + «Kiểm tra thiết bị»
+
+        self.signing_panel = SigningPanel(worker, lambda: self.user_id)
+        lay.addWidget(self.signing_panel)
         lay.addStretch(1)
         # The page scrolls: a wheel turn over a number box must scroll the page, not change the
         # backup interval or the idle-lock minutes the admin only scrolled past.
@@ -153,6 +165,7 @@ class SettingsPage(QWidget):
         """Load the editable values."""
         self.encryption_panel.refresh()
         self.users_panel.refresh()
+        self.signing_panel.refresh()
         keys = [f[0] for f in FIELDS]
         self.worker.submit(lambda cdb: {k: cdb.get_setting(k) for k in keys}, self._fill)
 

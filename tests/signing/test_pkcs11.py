@@ -146,8 +146,11 @@ def test_candidate_modules_admin_choice_first_then_known_names(tmp_path: Path, s
     sys32.mkdir()
     for name in ("viettel-ca_v6.dll", "BkavCA.dll", "unrelated.dll", "eTPKCS11.dll"):
         (sys32 / name).write_bytes(b"MZ")
-    found = p11.candidate_modules("eTPKCS11.dll", platform="win32", search_dirs=[sys32])
-    assert [p.name for p in found] == ["eTPKCS11.dll", "viettel-ca_v6.dll", "BkavCA.dll"]
+    found = p11.candidate_modules(None, platform="win32", search_dirs=[sys32])
+    assert [p.name for p in found] == ["viettel-ca_v6.dll", "BkavCA.dll", "eTPKCS11.dll"]
+    # The admin's choice replaces probing (a bare name is looked up in System32).
+    assert p11.candidate_modules("eTPKCS11.dll", platform="win32", search_dirs=[sys32]) == [sys32 / "eTPKCS11.dll"]
+    assert p11.candidate_modules("vnpt-ca_csp11.dll", platform="win32", search_dirs=[sys32]) == []
     linux = p11.candidate_modules(None, platform="linux", search_dirs=[])
     assert Path(softhsm.module) in linux
     tokens, problems = p11.probe_tokens([Path(softhsm.module), sys32 / "BkavCA.dll"])
