@@ -16,7 +16,8 @@ from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import parse_ts
 from counter_app.sync import worker
 
-__all__ = ["KIND_LABELS", "STATE_LABELS", "OutboxItem", "QueueStatus", "list_items", "queue_status"]
+__all__ = ["KIND_LABELS", "OFFICER_HINTS", "STATE_LABELS", "OutboxItem", "QueueStatus", "list_items", "probe",
+           "queue_status"]
 
 STATES = ("pending", "uploading", "synced", "error", "conflict")
 STATE_LABELS = {
@@ -39,6 +40,49 @@ ERROR_KIND_LABELS = {
     "locked": "Dữ liệu mã hóa chưa mở khóa",
     "sync": "Lỗi đồng bộ",
 }
+
+# What an officer can do about each failure. The engine's own hints name the admin's screens
+# (endpoint, certificate, account), which officers cannot open (issue #14): the officer is told
+# what to check at the desk and whom to call; the admin still reads the engine's text in the tooltip.
+OFFICER_HINTS = {
+    "unreachable": "Kiểm tra dây mạng hoặc Wi-Fi của máy này; nếu các máy khác cũng mất mạng, báo bộ phận "
+                   "quản trị mạng. Hồ sơ vẫn được lưu trên máy và tự gửi khi có mạng — cứ tiếp tục làm việc.",
+    "server": "Hệ thống của tỉnh đang lỗi hoặc bảo trì. Hồ sơ vẫn được lưu trên máy và tự gửi lại sau; "
+              "nếu kéo dài quá nửa ngày, báo quản trị viên.",
+    "certificate": "Báo quản trị viên: chứng chỉ máy chủ của tỉnh không được tin cậy. Hồ sơ vẫn được lưu trên máy.",
+    "login": "Báo quản trị viên: tài khoản đồng bộ bị sai hoặc hết hạn. Hồ sơ vẫn được lưu trên máy.",
+    "not_configured": "Báo quản trị viên cài địa chỉ và tài khoản đồng bộ. Hồ sơ vẫn được lưu trên máy.",
+    "locked": "Đăng nhập lại để mở khóa dữ liệu mã hóa; hồ sơ sẽ được gửi sau đó.",
+    "rejected": "Chọn mục lỗi trong danh sách để xem lý do; sửa hồ sơ rồi bấm «Gửi lại», hoặc báo giám sát.",
+    "local_file": "Báo quản trị viên chạy «Kiểm tra kho lưu trữ»: một tệp trên máy bị hỏng hoặc mất.",
+    "sync": "Nếu lỗi lặp lại, báo quản trị viên kèm tệp nhật ký.",
+}
+
+
+def probe(endpoint: str, timeout: float = 2.0) -> bool:
+    """Whether the provincial server accepts a TCP connection (a cheap heartbeat, no request sent).
+
+    The sync loop only talks to the server when there is work or once a minute, so without this
+    the status bar said «Trực tuyến» for up to a minute after the network went (issue #14: 22 s).
+    A refused or timed-out connection is a reliable "down"; an accepted one is only a hint that
+    it is back, confirmed by a real sync pass.
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(endpoint.strip())
+        host = parts.hostname
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return False
+    if not host:
+        return False
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 def _dt(text: Any) -> datetime | None:
@@ -75,6 +119,11 @@ class QueueStatus:
     def last_error_label(self) -> str:
         """Short Vietnamese label of the last error kind ('' when the last pass was clean)."""
         return ERROR_KIND_LABELS.get(self.last_error_kind or "", "") if self.last_error_kind else ""
+
+    @property
+    def officer_hint(self) -> str:
+        """What the officer at the desk can do about the last error ('' when there is none)."""
+        return OFFICER_HINTS.get(self.last_error_kind or "", "") if self.last_error_kind else ""
 
     def summary(self, with_error: bool = True) -> str:
         """One line for the status bar, in Vietnamese (``with_error=False``: without the last error's

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime
 from typing import Any
 
@@ -47,12 +48,18 @@ class SyncRunner(QObject):
     pass_done = Signal(object)   # SyncReport
     stopped = Signal(int)
 
+    heartbeat = 3.0
+    """Seconds between reachability probes of the provincial server (see :meth:`_heartbeat`)."""
+
     def __init__(self, data_dir: DataDir, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.data_dir = data_dir
         self.stop_event = threading.Event()
         self.wake_event = threading.Event()
         self.thread: threading.Thread | None = None
+        self.beat_thread: threading.Thread | None = None
+        self.endpoint = ""      # set by the sync page from the settings it loads
+        self.offline = False    # the last pass could not reach the server
 
     def start(self) -> None:
         """Start syncing in the background (no-op if already running)."""
@@ -65,7 +72,7 @@ class SyncRunner(QObject):
         def run() -> None:
             try:
                 code = main_sync(self.data_dir, once=False, stop=self.stop_event, wake=self.wake_event,
-                                 on_report=self.pass_done.emit)
+                                 on_report=self._on_report)
             except Exception:
                 log.exception("sync thread crashed")
                 code = 3
@@ -73,6 +80,44 @@ class SyncRunner(QObject):
 
         self.thread = threading.Thread(target=run, name="sync", daemon=True)
         self.thread.start()
+        if self.beat_thread is None or not self.beat_thread.is_alive():
+            self.beat_thread = threading.Thread(target=self._heartbeat, name="sync-heartbeat", daemon=True)
+            self.beat_thread.start()
+
+    def set_endpoint(self, endpoint: str) -> None:
+        """The provincial server's address, for the heartbeat (the engine reads its own copy)."""
+        self.endpoint = endpoint or ""
+
+    def _on_report(self, report: Any) -> None:  # on the sync thread
+        error = getattr(report, "error", None)
+        self.offline = error is not None and error.kind in ("unreachable", "server")
+        self.pass_done.emit(report)
+
+    def _heartbeat(self) -> None:
+        """Probe the server every few seconds; wake the engine when reachability changes.
+
+        Between passes the engine does not talk to the server (a full pass runs once a minute), so
+        «Trực tuyến» stayed on the status bar 22 s after the server stopped (issue #14), and «Ngoại
+        tuyến» stayed through the back-off after it came back. A change seen by the probe wakes a
+        real pass, whose outcome is what the status bar shows: the probe never decides alone.
+        """
+        from counter_app.sync.status import probe
+
+        last: bool | None = None
+        last_wake = 0.0
+        while not self.stop_event.wait(self.heartbeat):
+            endpoint = self.endpoint
+            if not endpoint:
+                continue
+            up = probe(endpoint, timeout=min(2.0, self.heartbeat))
+            now = time.monotonic()
+            went_down = not up and last is not False and not self.offline
+            came_back = up and self.offline and (last is False or now - last_wake >= 5 * self.heartbeat)
+            if went_down or came_back:
+                log.info("provincial server %s: sync pass woken", "reachable again" if up else "unreachable")
+                last_wake = now
+                self.wake_event.set()
+            last = up
 
     def wake(self) -> None:
         """Run a pass now (new dossier, or the officer pressed «Đồng bộ ngay»)."""
@@ -84,6 +129,8 @@ class SyncRunner(QObject):
         self.wake_event.set()
         if self.thread is not None:
             self.thread.join(timeout)
+        if self.beat_thread is not None:
+            self.beat_thread.join(timeout)
 
 
 def _queue_is_old(st: Any, warn_days: float) -> bool:
@@ -178,6 +225,8 @@ class SyncPage(QWidget):
         lay.addWidget(self.table, 1)
         lay.addWidget(box)
         self.items: list[Any] = []
+        self.status: Any = None
+        self.warn_days = 2.0
         self._timer = QTimer(self, interval=5000)
         self._timer.timeout.connect(lambda: self.refresh() if self.isVisible() else None)
         self._timer.start()
@@ -189,20 +238,36 @@ class SyncPage(QWidget):
         def load(cdb: CounterDB) -> tuple[Any, list[Any], dict[str, Any]]:
             from counter_app.sync import status as sync_status
 
-            cfg = {k: cdb.get_setting(k) or "" for k in ("provincial_endpoint", "sync_username", "sync_ca_file")}
+            cfg: dict[str, Any] = {k: cdb.get_setting(k) or "" for k in ("provincial_endpoint", "sync_username",
+                                                                          "sync_ca_file")}
+            cfg["warn_days"] = warn_days(cdb)
             return sync_status.queue_status(cdb), sync_status.list_items(cdb, state, limit=300), cfg
 
         self.worker.submit(load, self._show)
 
+    def showEvent(self, event: Any) -> None:
+        """Opening the page (F5) reloads it at once: it showed counts up to 5 s old (issue #14)."""
+        super().showEvent(event)
+        self.refresh()
+
     def _show(self, res: tuple[Any, list[Any], dict[str, Any]]) -> None:
         st, self.items, cfg = res
+        self.status = st
+        self.warn_days = float(cfg.get("warn_days", 2.0))
+        if self.runner is not None:
+            self.runner.set_endpoint(cfg["provincial_endpoint"])
         c = st.counts
-        lines = [f"<b>{st.summary()}</b>",
-                 f"Chờ gửi: {c.get('pending', 0)} · Đang gửi: {c.get('uploading', 0)} · Lỗi: {c.get('error', 0)}"
-                 f" · Xung đột: {c.get('conflict', 0)}"]
-        if st.last_error_message:
-            lines.append(f"<span style='color:#b00'>Lần gần nhất: {st.last_error_message}</span>")
+        # The same snapshot and the same words as the status bar: «Chờ gửi» counts what is still to
+        # go (waiting + being sent), so the page and the bar never show two different numbers.
+        waiting = c.get("pending", 0) + c.get("uploading", 0)
+        lines = [f"<b>{status_text(st, self.warn_days)[0]}</b>",
+                 f"Chờ gửi: {waiting} (đang gửi {c.get('uploading', 0)}) · Lỗi: {c.get('error', 0)}"
+                 f" · Xung đột: {c.get('conflict', 0)} · <i>cập nhật lúc {datetime.now():%H:%M:%S}</i>"]
+        if st.last_error_kind:
+            lines.append(f"<span style='color:#b00'>{st.last_error_label or 'Lỗi đồng bộ'}.</span> {st.officer_hint}")
         self.summary.setText("<br>".join(lines))
+        # The engine's own wording (addresses, certificate files: the admin's vocabulary) stays reachable.
+        self.summary.setToolTip(st.last_error_message or "")
         self.table.setRowCount(len(self.items))
         for r, it in enumerate(self.items):
             values = [it.dossier_code or "—", it.kind_label, it.state_label, str(it.attempts),

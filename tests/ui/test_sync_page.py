@@ -86,3 +86,76 @@ def test_status_bar_line_is_short_and_warns_of_an_old_queue() -> None:
     fresh = QueueStatus(counts={"pending": 1}, oldest_unsynced_age=600.0, last_error_kind="login")
     text, colour = status_text(fresh, 2)
     assert text.startswith("● Sai tài khoản đồng bộ") and text.count("Sai tài khoản") == 1 and colour == "#b00"
+
+
+def test_status_follows_the_server_within_seconds_without_new_work(qtbot: QtBot, tmp_path: Path) -> None:
+    """Issue #14: «Trực tuyến» stayed 22 s after the server stopped (the engine only talks to it when
+    there is work or once a minute), and the offline hint sent officers to «Cài đặt»."""
+    import time
+
+    factory = SimulatorFactory(tmp_path)
+    port = _free_port()
+    sim = factory.start("--port", str(port), "--no-progress")
+    counter = build_counter(tmp_path / "counter", endpoint=sim.url)
+    counter.cdb.set_setting("sync_catalogue_hours", 0)
+    add_dossiers(counter, 2)
+    worker = DbWorker(counter.db_path)
+    with qtbot.waitSignal(worker.ready, timeout=10000):
+        worker.start()
+    runner = SyncRunner(DataDir(counter.root))
+    page = SyncPage(worker, runner)
+    qtbot.addWidget(page)
+    page.show()  # showing the page loads it, and hands the endpoint to the heartbeat
+    qtbot.waitUntil(lambda: runner.endpoint == sim.url, timeout=10000)
+    try:
+        with qtbot.waitSignal(runner.pass_done, timeout=60000) as first:
+            runner.start()
+        assert first.args[0].ok and queue_status(counter.cdb).unsynced == 0
+
+        sim.stop()
+        t0 = time.monotonic()
+        # No new dossier, no «Đồng bộ ngay»: only the heartbeat can notice.
+        qtbot.waitUntil(lambda: "Ngoại tuyến" in status_text(queue_status(counter.cdb), 2)[0], timeout=15000)
+        went_offline = time.monotonic() - t0
+        assert went_offline < 10, went_offline
+        page.refresh()
+        qtbot.waitUntil(lambda: "Ngoại tuyến" in page.summary.text(), timeout=10000)
+        text = page.summary.text()
+        assert "dây mạng" in text and "Cài đặt" not in text
+        assert "Không kết nối được máy chủ của tỉnh" in page.summary.toolTip()  # the engine's words, for the admin
+
+        factory.start("--port", str(port), "--no-progress", data_dir=sim.data_dir)
+        t1 = time.monotonic()
+        qtbot.waitUntil(lambda: "Trực tuyến" in status_text(queue_status(counter.cdb), 2)[0], timeout=15000)
+        back = time.monotonic() - t1
+        assert back < 10, back
+    finally:
+        runner.stop()
+        worker.stop()
+        factory.close()
+        counter.cdb.close()
+
+
+def test_page_and_status_bar_count_the_same_entries_as_soon_as_the_page_opens(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    """Issue #14: the page said 25 while the status bar said 29 — it was only reloaded by its timer."""
+    counter = build_counter(tmp_path / "counter", endpoint="http://127.0.0.1:9")
+    add_dossiers(counter, 3)
+    worker = DbWorker(counter.db_path)
+    with qtbot.waitSignal(worker.ready, timeout=10000):
+        worker.start()
+    page = SyncPage(worker, None)
+    qtbot.addWidget(page)
+    try:
+        page.show()
+        qtbot.waitUntil(lambda: page.status is not None, timeout=10000)
+        page.hide()
+        add_dossiers(counter, 2, start=datetime.datetime(2026, 10, 6, 9, 0), seed=1)
+        bar_text = status_text(queue_status(counter.cdb), 2)[0]
+        waiting = queue_status(counter.cdb).counts["pending"]
+        page.show()  # F5: no timer tick needed
+        qtbot.waitUntil(lambda: f"Chờ gửi: {waiting} " in page.summary.text(), timeout=3000)
+        assert f"Chờ gửi {waiting}" in bar_text and bar_text in page.summary.text()
+    finally:
+        worker.stop()
+        counter.cdb.close()
