@@ -4,9 +4,10 @@
 2. Logging to ``logs/counter-app.log`` (rotating); ``crashlog``: faulthandler and fd 2 to ``logs/crash.log``,
    hooks for uncaught exceptions on every thread, a marker that tells the next start about a crash.
 3. QApplication, then the database worker thread, which opens and migrates the database off the UI thread.
-4. Show the window at once; when the database is ready, run first-run setup if needed (encryption
-   passphrase, printed recovery key), or open the encrypted data (Windows key store, else the
-   passphrase / recovery key prompt), then the log-in, then load pages.
+4. Show a neutral start-up screen at once (the main window only after the log-in); when the database
+   is ready, run first-run setup if needed (encryption passphrase, printed recovery key), or open the
+   encrypted data (Windows key store, else the passphrase / recovery key prompt), then the log-in,
+   then load pages.
 """
 
 from __future__ import annotations
@@ -155,9 +156,17 @@ def _main(argv: Sequence[str] | None) -> int:
                 return 1
         backup.clean_temp_files(data)
 
+    from counter_app.ui.main_window import StartupScreen
+
     worker = DbWorker(data.database)
     window = MainWindow(worker, str(data.root))
-    window.show_fitted()
+    # Until an officer has logged in, only a neutral screen shows (issue #14): the main window with
+    # «Giám sát» and «Cài đặt» is not for whoever stands at the counter before the log-in.
+    startup = StartupScreen()
+    if args.quit_after_shown:
+        window.show_fitted()  # the benchmark measures the window itself
+    else:
+        startup.show()
     if args.quit_after_shown:
         app.processEvents()
         print(f"window shown after {(time.perf_counter() - _T0) * 1000:.0f} ms (since module import)")
@@ -168,12 +177,15 @@ def _main(argv: Sequence[str] | None) -> int:
         from counter_app.db import accounts
         from counter_app.ui.login import IdleLock, LoginDialog
 
-        dlg = LoginDialog(worker, window)
+        startup.idle("Đăng nhập để bắt đầu làm việc.")
+        dlg = LoginDialog(worker, startup)
         if not dlg.exec() or dlg.user is None:
             app.quit()
             return
         session = accounts.Session(dlg.user, datetime.now())
         window.set_user(dlg.user)
+        window.show_fitted()
+        startup.close()
 
         def with_minutes(minutes: float) -> None:
             lock = IdleLock(window, worker, session, minutes)
@@ -220,7 +232,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if state["pending"]:  # switching encryption on was interrupted: finish it first
             from counter_app.ui.keys import resume_pending
 
-            resume_pending(worker, window, login)
+            resume_pending(worker, startup, login)
         else:
             login()
 
@@ -228,7 +240,8 @@ def _main(argv: Sequence[str] | None) -> int:
         # Before the log-in: without the keys, nothing of the citizens' data can be shown anyway.
         from counter_app.ui.keys import UnlockDialog
 
-        dlg = UnlockDialog(worker, state["root"], demo_hint=state["demo_hint"], parent=window)
+        startup.idle("Mở khóa dữ liệu để tiếp tục.")
+        dlg = UnlockDialog(worker, state["root"], demo_hint=state["demo_hint"], parent=startup)
         if not dlg.exec() or dlg.ring is None:
             app.quit()
             return
@@ -237,30 +250,34 @@ def _main(argv: Sequence[str] | None) -> int:
     def first_run() -> None:
         from counter_app.ui.setup_dialog import SetupDialog
 
-        dlg = SetupDialog(window)
+        startup.idle("Cài đặt lần đầu.")
+        dlg = SetupDialog(startup)
         if not dlg.exec():
             app.quit()
             return
+        # Feedback at once: the keys (deliberately slow to derive) take seconds before any progress.
+        startup.busy("Đang tạo khóa mã hóa và danh mục thủ tục…")
         values, demo, passphrase = dlg.value(), dlg.demo.isChecked(), dlg.encryption_passphrase()
         from counter_app.ui.keys import RecoveryKeyDialog, run_with_progress
 
         def done(recovery: str) -> None:
             # Shown once, before anything else: the key exists nowhere but in this dialog now.
-            RecoveryKeyDialog(recovery, values.agency_name, parent=window).exec()
+            startup.idle("Cất giữ khóa khôi phục.")
+            RecoveryKeyDialog(recovery, values.agency_name, parent=startup).exec()
             login()
 
         def failed(exc: BaseException) -> None:
-            show_exception(window, exc)
+            show_exception(startup, exc)
             first_run()
 
         # Busy bar while the keys and the catalogue are made, then the demo's count.
-        run_with_progress(worker, window, "Cài đặt lần đầu",
+        run_with_progress(worker, startup, "Cài đặt lần đầu",
                           lambda cdb, progress: first_run_work(cdb, values, passphrase, demo=demo,
                                                                progress=lambda n, total: progress("demo", n, total)),
                           done, failed)
 
     def open_failed(exc: BaseException) -> None:
-        show_exception(window, exc)
+        show_exception(startup, exc)
         app.quit()
 
     worker.ready.connect(on_ready)

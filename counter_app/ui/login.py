@@ -33,7 +33,6 @@ from counter_app.ui.qt import (
     QAbstractItemView,
     QApplication,
     QDialog,
-    QDialogButtonBox,
     QEvent,
     QFormLayout,
     QFrame,
@@ -91,11 +90,20 @@ class LoginDialog(QDialog):
         self.message = QLabel("")
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #b00020")
-        self.buttons = QDialogButtonBox()
-        self.ok = self.buttons.addButton("Đăng nhập", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton("Thoát", QDialogButtonBox.ButtonRole.RejectRole)
-        self.buttons.accepted.connect(self.try_login)
-        self.buttons.rejected.connect(self.reject)
+        self.ok = QPushButton("Đăng nhập")
+        quit_button = QPushButton("Thoát")
+        # Plain buttons, none of them default: Enter in the user-name field only moves to the
+        # password. With a dialog button box the «Đăng nhập» button became the default and fired
+        # there too — an empty-password attempt whose failure then cleared the password the officer
+        # was already typing (seen under a real X server, issue #14).
+        for button in (self.ok, quit_button):
+            button.setAutoDefault(False)
+        self.ok.clicked.connect(self.try_login)
+        quit_button.clicked.connect(self.reject)
+        self.buttons = QHBoxLayout()
+        self.buttons.addStretch(1)
+        self.buttons.addWidget(self.ok)
+        self.buttons.addWidget(quit_button)
         self.password.returnPressed.connect(self.try_login)
         self.username.returnPressed.connect(self.password.setFocus)
         form = QFormLayout()
@@ -104,7 +112,8 @@ class LoginDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
+        layout.addLayout(self.buttons)
+        self.setMinimumWidth(440)  # the title and a two-line error message are shown whole
         (self.password if username else self.username).setFocus()
 
     def try_login(self) -> None:

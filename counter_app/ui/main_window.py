@@ -18,6 +18,7 @@ from counter_app.ui.qt import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QProgressBar,
     QShortcut,
     QSize,
     QStackedWidget,
@@ -55,6 +56,46 @@ class PlaceholderPage(QWidget):
         head.setWordWrap(True)
         head.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         lay.addWidget(head)
+
+
+class StartupScreen(QWidget):
+    """A neutral window shown from the first instant until an officer is logged in (issue #14).
+
+    The full main window (with «Giám sát» and «Cài đặt») used to show behind the setup, unlock and
+    log-in dialogs, to anyone passing the counter; and nothing moved for seconds after «Bắt đầu sử
+    dụng». This shows only the app's name, what is happening and a busy bar that moves at once.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Quầy Một Cửa")
+        self.setObjectName("startupScreen")
+        self.setStyleSheet("#startupScreen { background: #f4f6f8; }")
+        title = QLabel("<h2>Quầy Một Cửa</h2>")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text = QLabel("Đang khởi động…")
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text.setWordWrap(True)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)  # indeterminate: it moves while the worker does the job
+        self.bar.setTextVisible(False)
+        lay = QVBoxLayout(self)
+        lay.addStretch(1)
+        lay.addWidget(title)
+        lay.addWidget(self.text)
+        lay.addWidget(self.bar)
+        lay.addStretch(1)
+        self.resize(460, 220)
+
+    def busy(self, text: str) -> None:
+        """Say what is being done now (the bar keeps moving)."""
+        self.text.setText(text)
+        self.bar.show()
+
+    def idle(self, text: str) -> None:
+        """Waiting for the officer (a dialog is open): no busy bar."""
+        self.text.setText(text)
+        self.bar.hide()
 
 
 class MainWindow(QMainWindow):

@@ -437,8 +437,9 @@ class SupervisionPage(QWidget):
             return
         self.dash = d
         f = d.figures
-        took = sum(d.timings_ms.values())
-        self.status.setText(f"Cập nhật {d.now:%H:%M:%S} · {took:.0f} ms")
+        # The build time is for developers (log), not for the supervisor's screen (issue #14).
+        log.debug("dashboard built in %.0f ms", sum(d.timings_ms.values()))
+        self.status.setText(f"Cập nhật {d.now:%H:%M:%S}")
         details = {
             "on_time": f"{_n(f.on_time)}/{_n(f.finished)} hồ sơ xong",
             "online": f"{_n(f.online)}/{_n(f.received)} hồ sơ",

@@ -33,6 +33,18 @@ def main() -> int:
             QTimer.singleShot(200, lambda: ctypes.pythonapi.Py_FatalError(b"injected by the crash-record test"))
 
     main_window.MainWindow.show_fitted = show_then_fault  # type: ignore[method-assign]
+    # Since issue #14 the main window shows only after the log-in; before it, a neutral start-up
+    # screen is the first window up (this child never logs in).
+    original_startup = main_window.StartupScreen.show
+
+    def startup_then_fault(self: main_window.StartupScreen) -> None:
+        original_startup(self)
+        if fault == "segv":
+            QTimer.singleShot(200, lambda: faulthandler._sigsegv())
+        elif fault == "fatal":
+            QTimer.singleShot(200, lambda: ctypes.pythonapi.Py_FatalError(b"injected by the crash-record test"))
+
+    main_window.StartupScreen.show = startup_then_fault  # type: ignore[method-assign]
     return app.main(["--data-dir", data, *rest])
 
 

@@ -237,3 +237,21 @@ def test_lock_takes_keys_and_clicks_delivered_to_its_window_as_a_real_window_sys
         assert typing.text() == "đang nhập dở!"  # unlocked: the page takes keys through its window again
     finally:
         lock.stop()
+
+
+def test_enter_in_the_user_name_moves_to_the_password_without_trying_to_log_in(
+    qtbot: QtBot, worker: DbWorker
+) -> None:
+    """Under X, Enter after the user name also fired the default button: an empty-password attempt
+    whose failure then cleared the password being typed (issue #14)."""
+    dlg = LoginDialog(worker)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    qtbot.keyClicks(dlg.username, "canbo1")
+    qtbot.keyClick(dlg.username, Qt.Key.Key_Return)
+    assert dlg.focusWidget() is dlg.password and dlg.message.text() == "" and dlg.ok.isEnabled()
+    qtbot.keyClicks(dlg.password, PASSWORD)
+    with qtbot.waitSignal(dlg.accepted, timeout=10000):
+        qtbot.keyClick(dlg.password, Qt.Key.Key_Return)
+    assert dlg.user is not None and dlg.user.username == "canbo1"
