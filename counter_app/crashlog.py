@@ -68,6 +68,14 @@ def _pid_alive(pid: int) -> bool:
         kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
         kernel32.CloseHandle(handle)
         return code.value == 259  # STILL_ACTIVE
+    proc = Path(f"/proc/{pid}")
+    if proc.is_dir():  # Linux: a killed process can linger as a zombie, and a pid can be reused
+        try:
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            cmdline = (proc / "cmdline").read_bytes()
+        except (OSError, IndexError):
+            return False
+        return state not in ("Z", "X") and b"counter" in cmdline
     try:
         os.kill(pid, 0)  # signal 0: existence check only (POSIX)
     except ProcessLookupError:

@@ -106,3 +106,29 @@ def test_qt_messages_reach_the_app_log(qapp: object, caplog: pytest.LogCaptureFi
         assert any(r.name == "qt" and "a Qt warning for the log" in r.getMessage() for r in caplog.records)
     finally:
         qInstallMessageHandler(previous)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="zombies and /proc are Linux's")
+def test_a_killed_session_is_reported_even_while_its_process_is_a_zombie(tmp_path: Path) -> None:
+    """SIGKILL leaves a zombie until the parent reaps it; that must not read as "still running"."""
+    import json
+    import signal
+    import time
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)  # counter-app stand-in"])
+    try:
+        (logs / "running.json").write_text(json.dumps({"pid": child.pid, "crash_log_size": 0}))
+        assert previous_crash(logs) is None  # alive (a second window, say): not a crash
+        child.send_signal(signal.SIGKILL)
+        stat = Path(f"/proc/{child.pid}/stat")
+        for _ in range(100):  # until the kernel marks it a zombie (we have not reaped it)
+            if stat.read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                break
+            time.sleep(0.05)
+        assert stat.exists()  # still in the process table
+        assert previous_crash(logs) is not None  # not yet reaped, but dead
+    finally:
+        child.kill()
+        child.wait()
