@@ -50,8 +50,9 @@ class PreviousCrash:
         where = (f"bản ghi lỗi ở {self.crash_log}" if self.recorded
                  else "không có bản ghi lỗi (có thể do mất điện hoặc tắt máy đột ngột), "
                       f"nhật ký ở {self.crash_log.parent}")
+        what = "tệp này" if self.recorded else "thư mục này"
         return (f"Lần trước Quầy Một Cửa đã đóng bất thường{when}; {where} — "
-                "nếu lỗi lặp lại, hãy gửi tệp này cho bộ phận kỹ thuật.")
+                f"nếu lỗi lặp lại, hãy gửi {what} cho bộ phận kỹ thuật.")
 
 
 def _pid_alive(pid: int) -> bool:
