@@ -10,15 +10,32 @@ from __future__ import annotations
 from datetime import date
 
 from counter_app.db.database import CounterDB
-from counter_app.domain.calendar import CalendarOverride, WorkCalendar
+from counter_app.domain.calendar import CULTURE_DAY_BASIS, CalendarOverride, WorkCalendar
 from counter_app.textnorm import nfc
+
+__all__ = ["CULTURE_DAY_BASIS", "CULTURE_DAY_SETTING", "culture_day_off", "load_calendar", "remove_override",
+           "set_culture_day_off", "set_override"]
+
+# Settings key: "1" = count 24/11 (Ngày Văn hóa Việt Nam) as a day off. Default off: not law yet
+# (domain.calendar module docstring, issue #16 row 6).
+CULTURE_DAY_SETTING = "calendar_culture_day_off"
+
+
+def culture_day_off(cdb: CounterDB) -> bool:
+    """Whether the admin has switched 24/11 on as a day off (default: no)."""
+    return (cdb.get_setting(CULTURE_DAY_SETTING) or "0") == "1"
+
+
+def set_culture_day_off(cdb: CounterDB, on: bool) -> None:
+    """Switch 24/11 as a day off on or off (only once the amended Labour Code is in force)."""
+    cdb.set_setting(CULTURE_DAY_SETTING, "1" if on else "0")
 
 
 def load_calendar(cdb: CounterDB) -> WorkCalendar:
     """Vietnam's calendar with shipped overrides plus this database's admin overrides."""
     rows = cdb.query("SELECT day, kind, note FROM calendar_overrides ORDER BY day")
     admin = [CalendarOverride(date.fromisoformat(r["day"]), r["kind"], r["note"]) for r in rows]
-    return WorkCalendar.default().with_overrides(admin)
+    return WorkCalendar.default(culture_day_off=culture_day_off(cdb)).with_overrides(admin)
 
 
 def set_override(cdb: CounterDB, day: date, kind: str, note: str) -> None:

@@ -36,8 +36,8 @@ def store_procedures(cdb: CounterDB, procedures: Iterable[Any], *, version: str 
             cdb.conn.execute(
                 """INSERT INTO procedures(code, name, name_folded, field_code, field_name, processing_days,
                        processing_hours, cutoff_time, processing_text, online_level, online_only,
-                       result_name, legal_basis, source, level, active, catalogue_version, data)
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?)
+                       result_name, legal_basis, source, level, active, catalogue_version, data, time_unit)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?)
                    ON CONFLICT(code) DO UPDATE SET name=excluded.name, name_folded=excluded.name_folded,
                        field_code=excluded.field_code, field_name=excluded.field_name,
                        processing_days=excluded.processing_days, processing_hours=excluded.processing_hours,
@@ -45,12 +45,13 @@ def store_procedures(cdb: CounterDB, procedures: Iterable[Any], *, version: str 
                        online_level=excluded.online_level, online_only=excluded.online_only,
                        result_name=excluded.result_name, legal_basis=excluded.legal_basis,
                        source=excluded.source, level=excluded.level, active=1,
-                       catalogue_version=excluded.catalogue_version, data=excluded.data""",
+                       catalogue_version=excluded.catalogue_version, data=excluded.data,
+                       time_unit=excluded.time_unit""",
                 (d["code"], d["name"], fold(d["name"]), d.get("field_code", ""), d.get("field_name", ""),
                  d.get("processing_days"), d.get("processing_hours"), d.get("cutoff_time"),
                  d.get("processing_text", ""), d.get("online_level", "khong"), int(bool(d.get("online_only"))),
                  d.get("result_name", ""), d.get("legal_basis", ""), d.get("source", ""), d.get("level", "xa"),
-                 version, json.dumps(d, ensure_ascii=False, default=str)),
+                 version, json.dumps(d, ensure_ascii=False, default=str), d.get("time_unit") or "working_days"),
             )
             cdb.conn.execute("DELETE FROM procedure_components WHERE procedure_code = ?", (d["code"],))
             cdb.conn.execute("DELETE FROM procedure_fees WHERE procedure_code = ?", (d["code"],))
@@ -62,11 +63,15 @@ def store_procedures(cdb: CounterDB, procedures: Iterable[Any], *, version: str 
                      int(bool(c.get("required", True))), int(bool(c.get("show_only", False))), c.get("note", "")),
                 )
             for f in d.get("fees", ()):
+                # amount None = not entered yet (a fee the province sets): kept as entered = 0,
+                # never as a 0 đồng that would print and sync (issue #16).
+                amount = f.get("amount")
                 cdb.conn.execute(
                     """INSERT INTO procedure_fees(procedure_code, code, name, kind, amount, online_amount,
-                           set_by_province) VALUES (?,?,?,?,?,?,?)""",
-                    (d["code"], f["code"], f["name"], f.get("kind", "le_phi"), int(f.get("amount", 0)),
-                     f.get("online_amount"), int(bool(f.get("set_by_province", False)))),
+                           set_by_province, entered, pricing) VALUES (?,?,?,?,?,?,?,?,?)""",
+                    (d["code"], f["code"], f["name"], f.get("kind", "le_phi"), int(amount or 0),
+                     f.get("online_amount"), int(bool(f.get("set_by_province", False))),
+                     int(amount is not None), f.get("pricing") or "flat"),
                 )
             n += 1
     return n
@@ -80,3 +85,37 @@ def procedure_count(cdb: CounterDB) -> int:
 def load_procedures(cdb: CounterDB) -> list[dict[str, Any]]:
     """All active procedures as their stored JSON dicts (for building the search index)."""
     return [json.loads(r["data"]) for r in cdb.query("SELECT data FROM procedures WHERE active = 1 ORDER BY code")]
+
+
+def missing_fee_amounts(cdb: CounterDB) -> list[dict[str, Any]]:
+    """Fees of active procedures whose amount nobody has entered (set by the provincial council).
+
+    The admin's to-do list (Cài đặt → Danh mục): until entered, receipts leave the amount blank and
+    sync sends the fee without ``Gia``.
+    """
+    return cdb.query(
+        """SELECT p.code AS procedure_code, p.name AS procedure_name, f.code, f.name, f.kind
+           FROM procedure_fees f JOIN procedures p ON p.code = f.procedure_code
+           WHERE f.entered = 0 AND p.active = 1 ORDER BY p.code, f.code"""
+    )
+
+
+def set_fee_amount(cdb: CounterDB, procedure_code: str, fee_code: str, amount: int,
+                   online_amount: int | None = None) -> None:
+    """Enter the province's amount for a fee (VND). Dossiers already received keep their snapshot."""
+    if amount < 0 or (online_amount is not None and online_amount < 0):
+        raise ValueError("fee amounts must not be negative")
+    with cdb.write():
+        cdb.conn.execute(
+            "UPDATE procedure_fees SET amount = ?, online_amount = ?, entered = 1 "
+            "WHERE procedure_code = ? AND code = ?",
+            (int(amount), online_amount, procedure_code, fee_code),
+        )
+        row = cdb.query_one("SELECT data FROM procedures WHERE code = ?", (procedure_code,))
+        if row is not None:
+            data = json.loads(row["data"])
+            for fee in data.get("fees", ()):
+                if fee.get("code") == fee_code:
+                    fee["amount"], fee["online_amount"] = int(amount), online_amount
+            cdb.conn.execute("UPDATE procedures SET data = ? WHERE code = ?",
+                             (json.dumps(data, ensure_ascii=False, default=str), procedure_code))

@@ -92,6 +92,9 @@ class ReceptionInput:
     officer_id: int | None = None
     received_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    submitted_at: datetime | None = None   # online filing: when submitted on the portal (NgayNopHoSo)
+    fee_pages: int | None = None           # chứng thực: pages of the original (per-page fee)
+    fee_copies: int = 1                    # chứng thực: number of certified copies
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,29 @@ def procedure_timing(row: dict[str, Any]) -> SimpleNamespace:
         processing_days=row.get("processing_days"),
         processing_hours=row.get("processing_hours"),
         cutoff_time=cutoff,
+        time_unit=row.get("time_unit") or "working_days",
     )
+
+
+def _fee_snapshot(cdb: CounterDB, data: ReceptionInput) -> list[tuple[Any, ...]]:
+    """The procedure's fees as charged for this dossier, frozen at reception (issue #16 row 1).
+
+    An amount nobody entered stays None (never 0 đồng); a per-page chứng thực fee is charged from
+    the pages × copies entered at reception (Thông tư 226/2016/TT-BTC), None without a page count.
+    """
+    from counter_app.domain.catalogue import Fee, fee_charged
+
+    online = int(data.channel) == Channel.ONLINE
+    rows = cdb.query("SELECT * FROM procedure_fees WHERE procedure_code = ? ORDER BY code", (data.procedure_code,))
+    out = []
+    for i, r in enumerate(rows, start=1):
+        fee = Fee(r["code"], r["name"], r["kind"], r["amount"] if r["entered"] else None, r["online_amount"],
+                  bool(r["set_by_province"]), "", r["pricing"])
+        per_page = fee.pricing == "per_page"
+        out.append((i, fee.code, fee.name, fee.kind, fee.amount_for(online), int(fee.set_by_province),
+                    fee.pricing, data.fee_pages if per_page else None, data.fee_copies if per_page else None,
+                    fee_charged(fee, online=online, pages=data.fee_pages, copies=data.fee_copies)))
+    return out
 
 
 def next_code(cdb: CounterDB, agency_code: str, day: date, slot: int) -> str:
@@ -289,11 +314,8 @@ def receive(
         pass  # assisted online filing may still be waiting for the portal's code
     a = data.applicant
     name = nfc(a.full_name)
-    fee_total = int(cdb.scalar(
-        "SELECT COALESCE(SUM(CASE WHEN ? = 2 THEN COALESCE(online_amount, amount) ELSE amount END), 0) "
-        "FROM procedure_fees WHERE procedure_code = ?",
-        (int(data.channel), data.procedure_code),
-    ))
+    fees = _fee_snapshot(cdb, data)
+    fee_total = sum(f[-1] or 0 for f in fees)  # what is known; unknown amounts are shown as such
     uid = str(uuid.uuid4())
     # Sealed (when encrypted) with blind index and masked copies, before the transaction opens: a
     # locked encrypted directory refuses the reception here and nothing at all is written.
@@ -319,6 +341,14 @@ def receive(
              ts(now), ts(now)),
         )
         dossier_id = int(cur.lastrowid or 0)
+        cdb.conn.executemany(
+            """INSERT INTO dossier_fees(dossier_id, position, code, name, kind, unit_amount, set_by_province,
+                   pricing, pages, copies, amount) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
+            [(dossier_id, *f) for f in fees],
+        )
+        if data.submitted_at is not None and int(data.channel) == Channel.ONLINE:
+            cdb.conn.execute("UPDATE dossiers SET submitted_at = ? WHERE id = ?",
+                             (ts(data.submitted_at.replace(microsecond=0)), dossier_id))
         for code_, r in by_code.items():
             # Unmarked means not received: the checklist pre-marks what the officer confirms.
             mark = marks.get(code_) or ComponentInput(code_, "missing")
@@ -455,7 +485,8 @@ def record_apology(
                   detail={"reason": nfc(reason), "new_due_at": ts(new_due_at)})
         if row["code"]:
             enqueue(cdb, dossier_id, "progress", {"code": row["code"], "reason": "apology"}, now)
-            # The new appointment (NgayHenTra) travels with the dossier record itself.
+            # The record is re-sent for its version; NgayHenTra in it stays the legal due date, the
+            # new appointment travels in the progress entry above (issue #16 row 2).
             enqueue(cdb, dossier_id, "dossier_upsert", {"code": row["code"], "reason": "apology"}, now)
         audit.append(cdb, officer_id, "apology", "dossier", dossier_id,
                      {"code": row["code"], "new_due_at": ts(new_due_at)}, now=now)
@@ -621,7 +652,8 @@ def dossier_detail(cdb: CounterDB, dossier_id: int) -> dict[str, Any]:
         "SELECT * FROM dossier_components WHERE dossier_id = ? ORDER BY position", (dossier_id,)
     )
     d["files"] = cdb.query("SELECT * FROM files WHERE dossier_id = ? ORDER BY id", (dossier_id,))
-    d["fees"] = cdb.query("SELECT * FROM procedure_fees WHERE procedure_code = ?", (d["procedure_code"],))
+    # The fees frozen at reception (issue #16): a later catalogue change never rewrites a receipt.
+    d["fees"] = cdb.query("SELECT * FROM dossier_fees WHERE dossier_id = ? ORDER BY position, code", (dossier_id,))
     d["events"] = cdb.query("SELECT * FROM dossier_events WHERE dossier_id = ? ORDER BY at, id", (dossier_id,))
     d["procedure"] = procedure_row(cdb, d["procedure_code"])
     return d

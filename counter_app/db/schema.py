@@ -526,6 +526,63 @@ def m0006_audit_triggers_and_anchors(db: Database) -> None:
     _run_script(db, script)
 
 
+@migrations(name="0007_fee_snapshot_and_time_units")
+def m0007_fee_snapshot_and_time_units(db: Database) -> None:
+    """Fees frozen per dossier at reception, fees not entered yet, time units, online submission time.
+
+    * ``dossier_fees``: the fees as they stood when the dossier was received (issue #16 row 1), so
+      the receipt reprinted later and the record sent to the province never change with the
+      catalogue. ``amount`` NULL = unknown (a fee the provincial council sets, not entered yet, or a
+      per-page fee without its page count): printed blank, sent without ``Gia``.
+    * ``procedure_fees.entered`` 0 = not entered; the catalogue used ``amount 0`` with
+      ``set_by_province`` for that until now, so those rows are marked here. ``pricing`` =
+      ``per_page`` for chứng thực (Thông tư 226/2016/TT-BTC).
+    * ``procedures.time_unit``: working_days | calendar_days ("30 ngày" in the law).
+    * ``dossiers.submitted_at``: when an online filing was submitted on the portal (NgayNopHoSo).
+
+    Dossiers received before this migration get a snapshot of the fees as they are now — the best
+    record there is of what applied.
+    """
+    _run_script(
+        db,
+        """
+        ALTER TABLE procedures ADD COLUMN time_unit TEXT NOT NULL DEFAULT 'working_days';
+        ALTER TABLE procedure_fees ADD COLUMN entered INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE procedure_fees ADD COLUMN pricing TEXT NOT NULL DEFAULT 'flat';
+        ALTER TABLE dossiers ADD COLUMN submitted_at TEXT;
+        UPDATE procedure_fees SET entered = 0 WHERE set_by_province = 1 AND amount = 0;
+
+        CREATE TABLE dossier_fees (
+            dossier_id INTEGER NOT NULL REFERENCES dossiers(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            code TEXT NOT NULL,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            unit_amount INTEGER,             -- per dossier, or per page for 'per_page'; NULL = not entered
+            set_by_province INTEGER NOT NULL DEFAULT 0,
+            pricing TEXT NOT NULL DEFAULT 'flat',
+            pages INTEGER,                   -- chứng thực: pages of the original
+            copies INTEGER,                  -- chứng thực: number of certified copies
+            amount INTEGER,                  -- charged; NULL = unknown, never 0 by default
+            PRIMARY KEY (dossier_id, code)
+        );
+
+        INSERT INTO dossier_fees(dossier_id, position, code, name, kind, unit_amount, set_by_province,
+                                 pricing, amount)
+            SELECT d.id, 0, f.code, f.name, f.kind,
+                   CASE WHEN f.entered = 0 THEN NULL
+                        WHEN d.channel = 2 AND f.online_amount IS NOT NULL THEN f.online_amount
+                        ELSE f.amount END,
+                   f.set_by_province, f.pricing,
+                   CASE WHEN f.entered = 0 THEN NULL
+                        WHEN d.channel = 2 AND f.online_amount IS NOT NULL THEN f.online_amount
+                        ELSE f.amount END
+            FROM dossiers d JOIN procedure_fees f ON f.procedure_code = d.procedure_code
+            WHERE d.code IS NOT NULL;
+        """,
+    )
+
+
 def known_migrations() -> list[str]:
     """Names of the migrations this build knows, in order."""
     return [m.name for m in migrations._migrations]

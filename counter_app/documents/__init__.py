@@ -17,7 +17,8 @@ _WHERE = {
                      "render_supplement_request"), "forms"),
     **dict.fromkeys(("Agency", "Applicant", "ComponentLine", "ComponentStatus", "FeeLine", "FormDossier",
                      "FormKind", "HandoverResult", "HandoverRow", "RegisterRow", "ReturnMethod"), "model"),
-    **dict.fromkeys(("ND61_2018", "ND118_2025", "PROFILES", "forms_for_profile", "profile_for"), "profiles"),
+    **dict.fromkeys(("ND61_2018", "ND118_2025", "PROFILES", "form_label", "form_number", "form_profile_for",
+                     "forms_for_profile", "profile_for"), "profiles"),
     **dict.fromkeys(("parse_qr_payload", "parse_qr_time"), "qr"),
 }
 
@@ -45,6 +46,9 @@ __all__ = [
     "HandoverRow",
     "RegisterRow",
     "ReturnMethod",
+    "form_label",
+    "form_number",
+    "form_profile_for",
     "form_title",
     "forms_for_profile",
     "parse_qr_payload",

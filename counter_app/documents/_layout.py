@@ -347,3 +347,15 @@ def build_pdf(
     doc.addPageTemplates([template])
     doc.build(story, canvasmaker=_canvas_class(spec, always_number))
     return buffer.getvalue()
+
+
+def page_count(spec: PageSpec, story: list[Flowable]) -> int:
+    """How many pages ``story`` takes on ``spec`` (a dry run; used to fit a receipt on one sheet)."""
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(buffer, pagesize=spec.size, leftMargin=spec.left, rightMargin=spec.right,
+                          topMargin=spec.top, bottomMargin=spec.bottom, initialFontName=_fonts.REGULAR)
+    frame = Frame(spec.left, spec.bottom, spec.content_width, spec.size[1] - spec.top - spec.bottom,
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    doc.build(story)
+    return int(doc.page)

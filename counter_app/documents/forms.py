@@ -1,26 +1,30 @@
 """The printed forms of a dossier (DOMAIN §2), rendered to PDF bytes with reportlab.
 
-Form set per regulation profile (:mod:`counter_app.documents.profiles`):
+Form set per circular (:mod:`counter_app.documents.profiles`; which one applies follows the date
+the form is issued — Thông tư 03/2025/TT-VPCP forms from 15/9/2025):
 
-====  ==========================================================  =========  ==========
-kind  title                                                       nd61_2018  nd118_2025
-====  ==========================================================  =========  ==========
-01    Giấy tiếp nhận hồ sơ và hẹn trả kết quả (2 liên)            yes        + phí/lệ phí
-02    Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ                     yes        yes
-03    Phiếu từ chối tiếp nhận giải quyết hồ sơ                    yes        yes
-04    Phiếu xin lỗi và hẹn lại ngày trả kết quả                   yes        Văn bản xin lỗi và
-                                                                             đề nghị gia hạn…
-05    Phiếu kiểm soát quá trình giải quyết hồ sơ                  yes        yes
-06    Sổ theo dõi hồ sơ (A4 landscape)                            yes        yes
-TB    Thông báo dừng giải quyết hồ sơ                             —          yes
-====  ==========================================================  =========  ==========
+==============================================================  =============  ==============
+form                                                            TT 01/2018     TT 03/2025 PL I
+==============================================================  =============  ==============
+Giấy tiếp nhận hồ sơ và hẹn trả kết quả (2 liên)                01             01 + phí/lệ phí
+Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ                         02             02
+Phiếu từ chối tiếp nhận giải quyết hồ sơ                        03             03
+Phiếu xin lỗi và hẹn lại ngày trả kết quả / 2025: Văn bản xin   04             04
+lỗi và đề nghị gia hạn thời gian giải quyết
+Thông báo dừng giải quyết hồ sơ                                 —              05
+Phiếu kiểm soát quá trình giải quyết hồ sơ                      05             06
+Sổ theo dõi hồ sơ (A4 landscape)                                06             07
+==============================================================  =============  ==============
 
-Forms 01–05 and TB are A5 portrait; long content flows onto further pages rather than overflow.
-Every form carries the QR code of :mod:`counter_app.documents.qr` top-left.
+The single forms are A5 portrait; long content flows onto further pages rather than overflow,
+except the receipt, which is fitted on one A5 sheet per copy (tighter spacing, then a smaller
+font) and spills only when even that does not fit. Every form carries the QR code of
+:mod:`counter_app.documents.qr` top-left, whose ``mau=`` is the form's number in its circular.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Sequence
@@ -55,7 +59,14 @@ from counter_app.documents.model import (
     RegisterRow,
     ReturnMethod,
 )
-from counter_app.documents.profiles import ND61_2018, ND118_2025, check_profile, forms_for_profile, profile_for
+from counter_app.documents.profiles import (
+    ND61_2018,
+    ND118_2025,
+    check_profile,
+    form_number,
+    form_profile_for,
+    forms_for_profile,
+)
 from counter_app.documents.qr import DATE_FORMAT, fit_payload, qr_time
 from counter_app.errors import ValidationError
 
@@ -98,14 +109,15 @@ def form_title(kind: FormKind, profile: str) -> str:
     title = _TITLES.get((kind, profile)) or _TITLES.get((kind, ND61_2018))
     if title is None or kind not in forms_for_profile(profile):
         raise ValidationError(
-            f"Mẫu {kind.value} không có trong bộ biểu mẫu của quy định {profile}.",
-            hint="Thông báo dừng giải quyết hồ sơ chỉ áp dụng cho hồ sơ tiếp nhận từ ngày 01/7/2025.",
+            "Thông báo dừng giải quyết hồ sơ không có trong bộ biểu mẫu Thông tư 01/2018/TT-VPCP.",
+            hint="Mẫu này (Mẫu 05, Thông tư 03/2025/TT-VPCP) chỉ lập được từ ngày 15/9/2025.",
         )
     return title
 
 
-def _profile(d: FormDossier) -> str:
-    return check_profile(d.profile or profile_for(local(d.received_at)))
+def _profile(d: FormDossier, issued: dt.datetime) -> str:
+    """The form set: an explicit (admin-pinned) profile, else the one in force on the issue day."""
+    return check_profile(d.profile or form_profile_for(local(issued).date()))
 
 
 def _now() -> dt.datetime:
@@ -116,11 +128,11 @@ def _unit(agency: Agency, profile: str) -> str:
     return para(agency.unit_name, blank=_GENERIC_UNIT[profile])
 
 
-def _dossier_qr(d: FormDossier, agency: Agency, kind: FormKind, title: str, issued_at: dt.datetime,
-                due: dt.datetime | None) -> str:
+def _dossier_qr(d: FormDossier, agency: Agency, kind: FormKind, profile: str, title: str,
+                issued_at: dt.datetime, due: dt.datetime | None) -> str:
     return fit_payload(
         {
-            "mau": kind.value,
+            "mau": form_number(kind, profile),
             "ma": d.code,
             "tt": d.procedure_code,
             "cd": d.applicant.id_number,
@@ -164,10 +176,10 @@ def _build_dossier_pdf(spec: PageSpec, story: list[Flowable], title: str, d: For
                              title=title, subject=clean(d.code))
 
 
-def _title_block(st: Styles, title: str, *lines: str) -> list[Flowable]:
+def _title_block(st: Styles, title: str, *lines: str, spacing: float = 1.0) -> list[Flowable]:
     out: list[Flowable] = [Paragraph(para(title.upper()), st.title)]
     out.extend(Paragraph(line, st.center) for line in lines)
-    out.append(Spacer(1, 2.5 * mm))
+    out.append(Spacer(1, 2.5 * mm * spacing))
     return out
 
 
@@ -221,17 +233,33 @@ def _return_place(d: FormDossier, agency: Agency, profile: str) -> str:
 # ----------------------------------------------------------------------------------------------
 
 
-def _receipt_copy(d: FormDossier, agency: Agency, profile: str, payload: str, copy_label: str) -> list[Flowable]:
-    spec = A5_FORM
+# Receipt fitting (issue #16 row 11): one A5 sheet per copy. Each step is tried in order until a
+# copy fits: normal; tighter spacing (spacers, signature space); then 9 pt and 8.5 pt body text.
+_RECEIPT_FITS: tuple[tuple[PageSpec, float], ...] = (
+    (A5_FORM, 1.0),
+    (A5_FORM, 0.55),
+    (dataclasses.replace(A5_FORM, body_size=9.0), 0.55),
+    (dataclasses.replace(A5_FORM, body_size=8.5), 0.45),
+)
+
+
+def _receipt_copy(d: FormDossier, agency: Agency, profile: str, payload: str, copy_label: str,
+                  spec: PageSpec = A5_FORM, spacing: float = 1.0) -> list[Flowable]:
     st = styles_for(spec)
     title = form_title(FormKind.RECEIPT, profile)
     assert d.due_at is not None  # checked by render_receipt
     code = para(d.code)
+    unit = _unit(agency, profile)
     story: list[Flowable] = [
         _layout.GroupMark(f"Mã hồ sơ {clean(d.code)} - {copy_label}"),
         _header(spec, agency, qr_payload=payload, day=local(d.received_at).date()),
-        *_title_block(st, title, f"Mã hồ sơ: <b>{code}</b>", f"<i>({copy_label})</i>"),
-        # The receiving unit is the header's; the name gets its own line so it never wraps mid-name.
+        *_title_block(st, title, f"Mã hồ sơ: <b>{code}</b>", f"<i>({copy_label})</i>", spacing=spacing),
+    ]
+    if profile == ND61_2018:
+        # Thông tư 01/2018 Mẫu 01 names the receiving unit on its own line before the applicant.
+        story.append(_field(st, "Bộ phận tiếp nhận và trả kết quả", unit))
+    story += [
+        # The name gets its own line so it never wraps mid-name.
         _field(st, "Tiếp nhận hồ sơ của", para(d.applicant.full_name), bold=True),
     ]
     if clean(d.applicant.id_number):
@@ -280,15 +308,21 @@ def _receipt_copy(d: FormDossier, agency: Agency, profile: str, payload: str, co
                 ("NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)", para(d.officer_name, blank="")),
             ],
             keep_with=[register_line],
+            space=14 * mm * max(spacing, 0.7),
         )
     )
+    # The note as Mẫu 01 prints it (Thông tư 01/2018/TT-VPCP); the receipt fitting keeps it on
+    # the sheet instead of shortening it.
     story += [
-        Spacer(1, 2 * mm),
+        Spacer(1, 2 * mm * spacing),
+        Paragraph("<i><u>Ghi chú:</u></i>", st.small),
         Paragraph(
-            # Kept to two lines: with a longer note a typical 5-component receipt spilled one line
-            # onto a second A5 page (the postal option is already printed in item 6).
-            "<i><u>Ghi chú:</u> Giấy tiếp nhận hồ sơ và hẹn trả kết quả được lập thành 02 liên: "
-            "01 liên giao cho người nộp hồ sơ, 01 liên lưu tại nơi tiếp nhận.</i>",
+            "<i>- Giấy tiếp nhận hồ sơ và hẹn trả kết quả được lập thành 02 liên; 01 liên giao cho cá nhân, "
+            f"tổ chức nộp hồ sơ; 01 liên lưu tại {unit};</i>",
+            st.small,
+        ),
+        Paragraph(
+            f"<i>- Cá nhân, tổ chức có thể nhận kết quả tại {unit} hoặc nhận qua dịch vụ bưu chính.</i>",
             st.small,
         ),
     ]
@@ -302,7 +336,7 @@ def _letter_opening(spec: PageSpec, st: Styles, d: FormDossier, agency: Agency, 
     Returns the story so far, the issuing unit as running text, and the addressee's name.
     """
     title = form_title(kind, profile)
-    payload = _dossier_qr(d, agency, kind, title, issued, qr_due)
+    payload = _dossier_qr(d, agency, kind, profile, title, issued, qr_due)
     name = para(d.applicant.full_name)
     story: list[Flowable] = [
         _header(spec, agency, qr_payload=payload, day=local(issued).date(),
@@ -314,15 +348,30 @@ def _letter_opening(spec: PageSpec, st: Styles, d: FormDossier, agency: Agency, 
     return story, para(agency.unit_name, blank=para(agency.name)), name
 
 
+_BLANK_MONEY = "……………… đồng"
+
+
+def _fee_amount(fee: Any) -> str:
+    """The amount as printed; an amount nobody entered is a blank to fill in, never "0 đồng"."""
+    if fee.amount is None:
+        if fee.set_by_province:
+            return f"mức thu theo Nghị quyết của HĐND tỉnh: {_BLANK_MONEY}"
+        return _BLANK_MONEY
+    shown = money(fee.amount)
+    return f"{shown} ({para(fee.detail)})" if clean(fee.detail) else shown
+
+
 def _fee_lines(st: Styles, d: FormDossier) -> list[Flowable]:
     if not d.fees:
         return [Paragraph("7. Phí, lệ phí: Không thu", st.item)]
     out: list[Flowable] = [Paragraph("7. Phí, lệ phí:", st.item)]
     for fee in d.fees:
-        out.append(Paragraph(f"- {para(fee.name)}: {money(fee.amount)}", st.subitem))
+        out.append(Paragraph(f"- {para(fee.name)}: {_fee_amount(fee)}", st.subitem))
     if len(d.fees) > 1:
-        total = sum(f.amount for f in d.fees)
-        out.append(Paragraph(f"<b>Tổng cộng: {money(total)}</b>", st.subitem))
+        # A total with an unknown part is unknown too: left blank rather than understated.
+        known = all(f.amount is not None for f in d.fees)
+        total = money(sum(f.amount or 0 for f in d.fees)) if known else _BLANK_MONEY
+        out.append(Paragraph(f"<b>Tổng cộng: {total}</b>", st.subitem))
     return out
 
 
@@ -337,15 +386,25 @@ def render_receipt(d: FormDossier, agency: Agency, *, issued_at: dt.datetime | N
             "Hồ sơ chưa có ngày hẹn trả kết quả nên chưa in được giấy tiếp nhận.",
             hint="Kiểm tra thủ tục và thời gian giải quyết rồi in lại.",
         )
-    profile = _profile(d)
+    # The receipt is issued at reception: its form set is the one in force that day.
+    profile = _profile(d, d.received_at)
     title = form_title(FormKind.RECEIPT, profile)
-    payload = _dossier_qr(d, agency, FormKind.RECEIPT, title, issued_at or _now(), d.due_at)
+    payload = _dossier_qr(d, agency, FormKind.RECEIPT, profile, title, issued_at or _now(), d.due_at)
+    # One A5 sheet per copy: the first fitting that keeps a copy on one page is used for both.
+    spec, spacing = _RECEIPT_FITS[-1]
+    for candidate, candidate_spacing in _RECEIPT_FITS:
+        copy = _receipt_copy(d, agency, profile, payload, RECEIPT_COPIES[0], candidate, candidate_spacing)
+        if _layout.page_count(candidate, copy) == 1:
+            spec, spacing = candidate, candidate_spacing
+            break
+    else:
+        log.info("receipt %s does not fit one A5 sheet even tightened; it flows on", clean(d.code))
     story: list[Flowable] = []
     for i, label in enumerate(RECEIPT_COPIES):
         if i:
             story.append(PageBreak())
-        story += _receipt_copy(d, agency, profile, payload, label)
-    return _layout.build_pdf(A5_FORM, story, title=title, subject=clean(d.code))
+        story += _receipt_copy(d, agency, profile, payload, label, spec, spacing)
+    return _layout.build_pdf(spec, story, title=title, subject=clean(d.code))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -384,11 +443,11 @@ def render_supplement_request(d: FormDossier, agency: Agency, *, issued_at: dt.d
     """
     spec = A5_FORM
     st = styles_for(spec)
-    profile = _profile(d)
     kind = FormKind.SUPPLEMENT_REQUEST
-    title = form_title(kind, profile)
     issued = issued_at or _now()
-    payload = _dossier_qr(d, agency, kind, title, issued, d.due_at)
+    profile = _profile(d, issued)
+    title = form_title(kind, profile)
+    payload = _dossier_qr(d, agency, kind, profile, title, issued, d.due_at)
     story: list[Flowable] = [
         _header(spec, agency, qr_payload=payload, day=local(issued).date(),
                 number_line=_number_line(d, kind, profile)),
@@ -447,11 +506,11 @@ def render_refusal(d: FormDossier, agency: Agency, *, issued_at: dt.datetime | N
     """Mẫu 03 — Phiếu từ chối tiếp nhận giải quyết hồ sơ (A5); ``d.reason`` is the reason."""
     spec = A5_FORM
     st = styles_for(spec)
-    profile = _profile(d)
     kind = FormKind.REFUSAL
-    title = form_title(kind, profile)
     issued = issued_at or _now()
-    payload = _dossier_qr(d, agency, kind, title, issued, None)
+    profile = _profile(d, issued)
+    title = form_title(kind, profile)
+    payload = _dossier_qr(d, agency, kind, profile, title, issued, None)
     unit = _unit(agency, profile)
     story: list[Flowable] = [
         _header(spec, agency, qr_payload=payload, day=local(issued).date()),
@@ -486,12 +545,37 @@ def _recipients(st: Styles) -> list[Flowable]:
     ]
 
 
+_AUTHORITIES = ("KT.", "TM.", "TL.", "TUQ.", "Q.")
+
+
+def signer_lines(agency: Agency) -> tuple[str, ...]:
+    """The upper-case title lines above the signature (Nghị định 30/2020 Phụ lục I mục II khoản 8).
+
+    The head signs: ``GIÁM ĐỐC``. Someone signs for the head: ``KT. GIÁM ĐỐC`` / ``PHÓ GIÁM ĐỐC``
+    (likewise ``TL.``, ``TUQ.``; ``Q. GIÁM ĐỐC`` for an acting head). For a collective:
+    ``TM. ỦY BAN NHÂN DÂN`` / ``CHỦ TỊCH`` (head_title = the collective, signer_title = the title).
+    Not configured: ``THỦ TRƯỞNG CƠ QUAN``.
+    """
+    head = " ".join(clean(agency.head_title).upper().split())
+    authority = clean(agency.signer_authority).upper().rstrip(".").strip()
+    own = " ".join(clean(agency.signer_title).upper().split())
+    if not head:
+        return ("THỦ TRƯỞNG CƠ QUAN",)
+    if authority and f"{authority}." in _AUTHORITIES:
+        first = f"{authority}. {head}"
+        return (first, own) if own and authority != "Q" else (first,)
+    return (head,)
+
+
 def _head_signature(spec: PageSpec, agency: Agency) -> Flowable:
     st = styles_for(spec)
+    title = "<br/>".join(para(line) for line in signer_lines(agency))
+    # A configured signer has a name printed under the signature and seal; otherwise the hint
+    # tells whoever signs by hand what to add.
+    hint = "" if clean(agency.head_name) else "(Ký, ghi rõ họ tên và đóng dấu)"
     return _layout.signature_block(
         spec,
-        [(para(agency.head_title.upper(), blank="THỦ TRƯỞNG CƠ QUAN"), "(Ký, ghi rõ họ tên và đóng dấu)",
-          para(agency.head_name, blank=""))],
+        [(title, hint, para(agency.head_name, blank=""))],
         left_note=_recipients(st),
     )
 
@@ -505,9 +589,9 @@ def render_apology(d: FormDossier, agency: Agency, *, issued_at: dt.datetime | N
     """
     spec = A5_FORM
     st = styles_for(spec)
-    profile = _profile(d)
     kind = FormKind.APOLOGY
     issued = issued_at or _now()
+    profile = _profile(d, issued)
     title = form_title(kind, profile)
     story, who, name = _letter_opening(spec, st, d, agency, kind, profile, issued, d.new_due_at or d.due_at)
     due = vn_datetime(d.due_at) if d.due_at else BLANK
@@ -565,11 +649,11 @@ def render_control_slip(d: FormDossier, agency: Agency, *, issued_at: dt.datetim
     """
     spec = A5_FORM
     st = styles_for(spec)
-    profile = _profile(d)
     kind = FormKind.CONTROL_SLIP
-    title = form_title(kind, profile)
     issued = issued_at or _now()
-    payload = _dossier_qr(d, agency, kind, title, issued, d.due_at)
+    profile = _profile(d, issued)
+    title = form_title(kind, profile)
+    payload = _dossier_qr(d, agency, kind, profile, title, issued, d.due_at)
     coordinating = "; ".join(filter(None, (clean(u) for u in d.coordinating_units)))
     story: list[Flowable] = [
         _header(spec, agency, qr_payload=payload, day=local(d.received_at).date()),
@@ -654,9 +738,9 @@ def render_stop_notice(d: FormDossier, agency: Agency, *, issued_at: dt.datetime
     """
     spec = A5_FORM
     st = styles_for(spec)
-    profile = _profile(d)
     kind = FormKind.STOP_NOTICE
     issued = issued_at or _now()
+    profile = _profile(d, issued)
     title = form_title(kind, profile)
     story, who, name = _letter_opening(spec, st, d, agency, kind, profile, issued, d.due_at)
     story += [
@@ -722,19 +806,23 @@ def render_register(
     date_to: dt.date,
     *,
     issued_at: dt.datetime | None = None,
+    profile: str = "",
 ) -> bytes:
-    """Mẫu 06 — Sổ theo dõi hồ sơ for ``date_from``..``date_to``, A4 landscape.
+    """Sổ theo dõi hồ sơ (Mẫu 06 of 2018, Mẫu 07 of 2025) for ``date_from``..``date_to``, A4 landscape.
+
+    ``profile`` empty = the form set in force on the issue day.
 
     The table flows over as many pages as needed, repeating its header; pages are numbered.
     The QR identifies the register (agency, range, issue time), not a single dossier.
     """
     spec = A4_REGISTER
     st = styles_for(spec)
-    title = form_title(FormKind.REGISTER, ND61_2018)
     issued = issued_at or _now()
+    profile = check_profile(profile or form_profile_for(local(issued).date()))
+    title = form_title(FormKind.REGISTER, profile)
     payload = fit_payload(
         {
-            "mau": FormKind.REGISTER.value,
+            "mau": form_number(FormKind.REGISTER, profile),
             "gt": title,
             "ht": agency.system_name,
             "tg": qr_time(issued),

@@ -16,7 +16,9 @@ from enum import StrEnum
 
 
 class FormKind(StrEnum):
-    """The printed forms (Thông tư 01/2018/TT-VPCP numbering, plus the 2025 stop notice)."""
+    """The printed forms. The values are stable internal identifiers (stored in print records);
+    the number a form carries depends on the circular — :func:`profiles.form_number` (the 2025 set
+    numbers the stop notice 05, the control slip 06 and the register 07)."""
 
     RECEIPT = "01"  # Giấy tiếp nhận hồ sơ và hẹn trả kết quả
     SUPPLEMENT_REQUEST = "02"  # Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ
@@ -66,8 +68,14 @@ class Agency:
     system_name: str  # issuing information system, printed and carried in the QR
     unit_name: str = ""
     phone: str = ""  # contact line of form 02
-    head_title: str = "THỦ TRƯỞNG CƠ QUAN"  # signs 04 and the stop notice
-    head_name: str = ""
+    # Who signs 04 and the stop notice (Nghị định 30/2020 Phụ lục I, mục II khoản 8): the head's
+    # title ("GIÁM ĐỐC", "CHỦ TỊCH"), with an authority prefix when someone signs for the head or
+    # for a collective ("KT." + the signer's own title "PHÓ GIÁM ĐỐC"; "TM. ỦY BAN NHÂN DÂN";
+    # "TL.", "TUQ."), and the signer's full name under the signature.
+    head_title: str = ""  # empty = not configured: "THỦ TRƯỞNG CƠ QUAN" and a blank name line
+    head_name: str = ""  # the signer's full name
+    signer_authority: str = ""  # "" (the head signs) | "KT." | "TM." | "TL." | "TUQ." | "Q."
+    signer_title: str = ""  # the signer's own title under KT./TL./TUQ. ("PHÓ GIÁM ĐỐC")
 
 
 @dataclass(frozen=True)
@@ -94,11 +102,17 @@ class ComponentLine:
 
 @dataclass(frozen=True)
 class FeeLine:
-    """A fee (phí) or charge (lệ phí) printed on the 2025 receipt."""
+    """A fee (phí) or charge (lệ phí) printed on the 2025 receipt.
+
+    ``amount`` None = not known (a fee the provincial council sets that nobody entered, or a
+    per-page fee without its page count): the receipt prints a blank to fill in, never "0 đồng".
+    """
 
     name: str
-    amount: int  # VND
+    amount: int | None  # VND charged
     kind: str = ""  # "phi" | "le_phi" (informational)
+    set_by_province: bool = False  # printed "mức thu theo Nghị quyết của HĐND tỉnh" when unknown
+    detail: str = ""  # how it was charged, e.g. "05 trang × 02 bản"
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,11 @@ Layers, lowest first:
    admin-edited table. An override always wins, also over a holiday of the package.
 
 24/11 "Ngày Văn hóa Việt Nam": the ``holidays`` package lists it as a paid day off from 2026
-(Nghị quyết 80-NQ/TW; Nghị quyết 30/NQ-CP asks to amend Bộ luật Lao động Điều 112). We follow the
-package by default — the office is closed that day, so an appointment must not fall on it — and
-an admin who learns otherwise adds a ``"work"`` override for that date.
+(with a nghỉ bù when it falls on a weekend), but it is not law: Nghị quyết 80-NQ/TW chose the
+day and Nghị quyết 30/NQ-CP (2/2026) only *tasks* the Government with amending Bộ luật Lao động
+Điều 112 khoản 1; no amendment was enacted for 2026, and 24/11/2026 was a working day. So the
+package's 24/11 entries are dropped unless ``culture_day_off=True`` (an admin setting that shows
+this basis, :data:`CULTURE_DAY_BASIS`); once the Labour Code lists the day, the admin switches it on.
 
 Nothing here imports Qt.
 """
@@ -45,6 +47,7 @@ from counter_app.textnorm import nfc
 
 __all__ = [
     "CALENDAR_RESOURCES",
+    "CULTURE_DAY_BASIS",
     "LOCAL_TZ",
     "CalendarOverride",
     "HolidayEntry",
@@ -59,6 +62,15 @@ log = logging.getLogger(__name__)
 CALENDAR_RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "calendar"
 DEFAULT_OVERRIDES_FILE = CALENDAR_RESOURCES / "overrides_vn.json"
 
+
+
+# The package's name for 24/11 (and its nghỉ bù); these entries follow the admin setting.
+_CULTURE_DAY_NAME = "Ngày Văn hóa Việt Nam"
+CULTURE_DAY_BASIS = (
+    "Ngày 24/11 (Ngày Văn hóa Việt Nam) chưa là ngày nghỉ lễ theo Bộ luật Lao động 2019 Điều 112: "
+    "Nghị quyết 30/NQ-CP (02/2026) mới giao nhiệm vụ sửa đổi khoản 1 Điều 112; chưa có văn bản luật "
+    "ban hành. Chỉ bật khi luật sửa đổi có hiệu lực."
+)
 
 
 # One definition of the zone for the whole app (counter_app.domain.timezone).
@@ -160,6 +172,8 @@ class TimedProcedure(Protocol):
     @property
     def cutoff_time(self) -> time | None: ...
 
+    # Optional: ``time_unit`` ("working_days" default, or "calendar_days"), read with getattr.
+
 
 def load_overrides(path: Path | str = DEFAULT_OVERRIDES_FILE) -> tuple[CalendarOverride, ...]:
     """Read overrides from a JSON file ``{"overrides": [{"day", "kind", "note", "name"?}, ...]}``.
@@ -197,6 +211,15 @@ def _package_year(year: int) -> _YearData:
     return _YearData(days, workdays)
 
 
+@lru_cache(maxsize=256)
+def _year_holidays(year: int, culture_day_off: bool) -> dict[date, str]:
+    # Cached: is_working_day runs for every day of every count (reports walk whole years).
+    days = _package_year(year).holidays
+    if culture_day_off:
+        return days
+    return {d: n for d, n in days.items() if not n.startswith(_CULTURE_DAY_NAME)}
+
+
 class WorkCalendar:
     """Vietnamese working days, holidays and legal due dates.
 
@@ -208,16 +231,21 @@ class WorkCalendar:
         self,
         overrides: Iterable[CalendarOverride] = (),
         office_hours: OfficeHours | None = None,
+        *,
+        culture_day_off: bool = False,
     ) -> None:
         self.office_hours = office_hours or OfficeHours()
+        # 24/11 is a day off only once the Labour Code says so (module docstring).
+        self.culture_day_off = culture_day_off
         self._overrides: dict[date, CalendarOverride] = {}
         for override in overrides:
             self._overrides[override.day] = override
 
     @classmethod
-    def default(cls, office_hours: OfficeHours | None = None) -> WorkCalendar:
+    def default(cls, office_hours: OfficeHours | None = None, *, culture_day_off: bool = False) -> WorkCalendar:
         """Vietnam's calendar with the shipped overrides (``resources/calendar/overrides_vn.json``)."""
-        return cls(load_overrides(DEFAULT_OVERRIDES_FILE), office_hours=office_hours)
+        return cls(load_overrides(DEFAULT_OVERRIDES_FILE), office_hours=office_hours,
+                   culture_day_off=culture_day_off)
 
     @property
     def overrides(self) -> tuple[CalendarOverride, ...]:
@@ -226,7 +254,22 @@ class WorkCalendar:
 
     def with_overrides(self, extra: Iterable[CalendarOverride]) -> WorkCalendar:
         """A copy with ``extra`` applied on top (they win over existing entries for the same day)."""
-        return WorkCalendar([*self._overrides.values(), *extra], office_hours=self.office_hours)
+        return WorkCalendar([*self._overrides.values(), *extra], office_hours=self.office_hours,
+                            culture_day_off=self.culture_day_off)
+
+    def _holidays(self, year: int) -> dict[date, str]:
+        """The package's holidays of ``year``, without 24/11 unless the admin switched it on."""
+        return _year_holidays(year, self.culture_day_off)
+
+    def culture_day_warning(self, year: int) -> str | None:
+        """A warning for the calendar view when 24/11 of ``year`` is counted as a day off."""
+        if not self.culture_day_off:
+            return None
+        listed = [d for d, n in _package_year(year).holidays.items() if n.startswith(_CULTURE_DAY_NAME)]
+        if not listed:
+            return None
+        return ("Đang tính 24/11 là ngày nghỉ. " + CULTURE_DAY_BASIS
+                + " Hạn trả kết quả rơi vào ngày này sẽ bị lùi sang ngày làm việc tiếp theo.")
 
     # ----------------------------------------------------------------- days
 
@@ -240,7 +283,7 @@ class WorkCalendar:
         data = _package_year(d.year)
         if d in data.package_workdays:
             return True
-        return d.weekday() < 5 and d not in data.holidays
+        return d.weekday() < 5 and d not in self._holidays(d.year)
 
     def next_working_day(self, d: date) -> date:
         """The first working day strictly after ``d``."""
@@ -308,9 +351,8 @@ class WorkCalendar:
         whose nghỉ bù appears separately) and "off" overrides; a package holiday cancelled by a
         "work" override is listed with ``is_day_off=False``.
         """
-        data = _package_year(year)
         entries: dict[date, HolidayEntry] = {}
-        for d, name in data.holidays.items():
+        for d, name in self._holidays(year).items():
             override = self._overrides.get(d)
             cancelled = override is not None and override.kind == "work"
             entries[d] = HolidayEntry(d, name, "holidays", is_day_off=not cancelled)
@@ -398,6 +440,10 @@ class WorkCalendar:
           in office hours after the whole days; 0 days means "trong ngày" (close of that day).
         * Hours (used only when ``processing_days`` is None): counted in office hours from the
           reception instant (Bộ luật Dân sự 2015 Điều 147 khoản 1).
+        * ``time_unit == "calendar_days"`` (a law that says "30 ngày", not "ngày làm việc": Luật
+          Đất đai 2024 Điều 235, Luật Khiếu nại 2011 Điều 28): N calendar days from the day after
+          the (deemed) reception day; a last day that is a day off moves to the next working day
+          (Bộ luật Dân sự 2015 Điều 148 khoản 5); due at close of office of that day.
 
         Naive ``received_at`` is local (Asia/Ho_Chi_Minh) and a naive result is returned; an aware
         one is converted to Asia/Ho_Chi_Minh and the result is aware in that zone.
@@ -423,8 +469,17 @@ class WorkCalendar:
         whole = math.floor(days) if days is not None else 0
         fraction = (days - whole) if days is not None else 0.0
         day_length = self.office_hours.day_length
+        unit = getattr(procedure, "time_unit", None) or "working_days"
+        if unit not in ("working_days", "calendar_days"):
+            raise ValueError(f"time_unit must be working_days or calendar_days, not {unit!r}")
 
-        if days is not None and whole >= 1:
+        if unit == "calendar_days" and days is not None and whole >= 1:
+            # BLDS Điều 147 (start the day after) and Điều 148 khoản 5 (a day off at the end).
+            last = start.date() + timedelta(days=math.ceil(days))
+            if not self.is_working_day(last):
+                last = self.next_working_day(last)
+            due = self.closing_at(last)
+        elif days is not None and whole >= 1:
             # BLDS Điều 147: counting starts the day after the (deemed) reception day.
             due = self.closing_at(self.add_working_days(start.date(), whole))
             if fraction > 0:

@@ -28,7 +28,7 @@ dataclass field names. Columns:
     code, name, field_code, field_name, processing_days, processing_hours, cutoff_time,
     processing_text, online_level, online_only, result_name, legal_basis, source,
     components, fees                                   (required)
-    level, confidence, keywords, popularity, extended_days, note   (optional)
+    level, confidence, keywords, popularity, extended_days, note, time_unit   (optional)
 
 * numbers may use a decimal comma (``0,5``); empty = none;
 * booleans: ``1/0``, ``true/false``, ``có/không``, ``x``/empty;
@@ -40,8 +40,10 @@ dataclass field names. Columns:
 
   e.g. ``TP01 | Tờ khai đăng ký khai sinh | 1 | 0 | 1 | 0`` then on the next line
   ``TP02 | Xuất trình CCCD | 1 | 0 | 1 | 1``;
-* ``fees``: same encoding, ``code | name | kind | amount | online_amount | set_by_province [| note]``
-  with ``online_amount`` empty when it equals ``amount``.
+* ``fees``: same encoding, ``code | name | kind | amount | online_amount | set_by_province [| note
+  [| pricing]]`` with ``online_amount`` empty when it equals ``amount``; ``amount`` empty = not
+  entered yet (allowed only when ``set_by_province`` is 1); ``pricing`` ``per_page`` for chứng thực;
+* ``time_unit`` (optional): ``working_days`` (default) or ``calendar_days``.
 
 ``|`` was chosen because Vietnamese procedure texts use ``;`` and ``,`` freely but never ``|``; a
 name or note that contains ``|`` or a line break cannot be written to CSV (use JSON for it).
@@ -71,17 +73,21 @@ __all__ = [
     "CSV_COLUMNS",
     "FEE_KINDS",
     "ONLINE_LEVELS",
+    "PRICINGS",
     "SCHEMA_VERSION",
+    "TIME_UNITS",
     "Component",
     "Fee",
     "ImportResult",
     "Procedure",
     "RowError",
     "default_catalogue_path",
+    "fee_charged",
     "is_national_code",
     "load_catalogue",
     "load_catalogue_csv",
     "load_default_catalogue",
+    "missing_fee_amounts",
     "parse_catalogue_csv_text",
     "parse_catalogue_json_text",
     "procedure_from_dict",
@@ -95,6 +101,17 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 ONLINE_LEVELS: tuple[str, ...] = ("toan_trinh", "mot_phan", "khong")
 FEE_KINDS: tuple[str, ...] = ("phi", "le_phi")
+PRICINGS: tuple[str, ...] = ("flat", "per_page")
+# Unit of processing_days: most announcements say "ngày làm việc"; some laws say "ngày" — calendar
+# days (Luật Đất đai 2024 Điều 235 khoản 2 mediation, Luật Khiếu nại 2011 Điều 28, Luật Tố cáo
+# 2018 Điều 30: "không quá 30 ngày"), whose last day, if a day off, moves to the next working day
+# (Bộ luật Dân sự 2015 Điều 148 khoản 5).
+TIME_UNITS: tuple[str, ...] = ("working_days", "calendar_days")
+# Thông tư 226/2016/TT-BTC Điều 4 khoản 2 (phí chứng thực bản sao từ bản chính): 2.000 đ/trang for
+# the first two pages, 1.000 đ/trang from the third, at most 200.000 đ per copy (bản).
+PER_PAGE_FULL_PAGES = 2
+PER_PAGE_LATER = 1_000
+PER_PAGE_CAP = 200_000
 CONFIDENCE_LEVELS: tuple[str, ...] = ("high", "medium", "low")
 
 # Size limits: a real commune catalogue is < 2,000 procedures and < 5 MB; anything far beyond is a
@@ -138,18 +155,34 @@ class Component:
 
 @dataclass(frozen=True)
 class Fee:
-    """Phí or lệ phí of a procedure, in VND."""
+    """Phí or lệ phí of a procedure, in VND.
+
+    ``amount`` None means *nobody has entered it yet*: a fee the provincial council (HĐND tỉnh)
+    sets by resolution is not known to the shipped catalogue, and an unknown amount is never
+    "0 đồng" (issue #16 row 1) — forms print a blank to fill and sync leaves ``Gia`` out.
+
+    ``pricing`` is ``"flat"`` (one amount per dossier) or ``"per_page"``: the chứng thực fee of
+    Thông tư 226/2016/TT-BTC Điều 4 khoản 2 — ``amount`` per page for the first two pages of the
+    original, ``PER_PAGE_LATER`` from the third, at most ``PER_PAGE_CAP`` per copy (bản) — charged
+    from the pages × copies entered at reception (:func:`fee_charged`).
+    """
 
     code: str
     name: str
     kind: str  # "phi" | "le_phi"
-    amount: int  # VND, paper filing
+    amount: int | None  # VND, paper filing; None = not entered yet (set_by_province only)
     online_amount: int | None  # VND when filed online (None = same as amount)
     set_by_province: bool  # many hộ tịch fees are set by each provincial council
     note: str = ""
+    pricing: str = "flat"  # "flat" | "per_page" (chứng thực, TT 226/2016)
 
-    def amount_for(self, online: bool) -> int:
-        """The amount to collect for a paper (``online=False``) or online filing."""
+    @property
+    def entered(self) -> bool:
+        """False while the amount is unknown (set by the province and not entered)."""
+        return self.amount is not None
+
+    def amount_for(self, online: bool) -> int | None:
+        """The unit amount for a paper (``online=False``) or online filing; None if not entered."""
         if online and self.online_amount is not None:
             return self.online_amount
         return self.amount
@@ -181,6 +214,7 @@ class Procedure:
     popularity: int = 0  # higher = more frequent at a commune counter; breaks search ties
     extended_days: float | None = None  # longer limit the law allows when verification is needed
     note: str = ""
+    time_unit: str = "working_days"  # unit of processing_days: working_days | calendar_days
 
     @property
     def is_national(self) -> bool:
@@ -426,20 +460,26 @@ def _fees(raw: Any, problems: _Problems) -> tuple[Fee, ...]:
         kind = _text(item.get("kind"), f"loại của {label}", local, required=True, limit=20)
         if kind and kind not in FEE_KINDS:
             local.add(f"loại “{kind}” của {label} không hợp lệ; chỉ nhận “phi” hoặc “le_phi”")
-        amount = _integer(item.get("amount"), f"mức thu của {label}", local, limit=MAX_AMOUNT)
+        by_province = _boolean(
+            item.get("set_by_province"), f"“do tỉnh quy định” của {label}", local, default=False
+        )
+        # Empty = not entered yet, which only a fee the province sets may be (it is filled in by
+        # the admin from the council's resolution); any other fee must state its amount.
+        amount = _integer(item.get("amount"), f"mức thu của {label}", local, limit=MAX_AMOUNT,
+                          allow_none=by_province)
+        pricing = _text(item.get("pricing") or "flat", f"cách tính của {label}", local, required=False,
+                        limit=20) or "flat"
+        if pricing not in PRICINGS:
+            local.add(f"cách tính “{pricing}” của {label} không hợp lệ; chỉ nhận flat hoặc per_page")
         online = _integer(
             item.get("online_amount"), f"mức thu trực tuyến của {label}", local, limit=MAX_AMOUNT,
             allow_none=True,
-        )
-        by_province = _boolean(
-            item.get("set_by_province"), f"“do tỉnh quy định” của {label}", local, default=False
         )
         note = _text(item.get("note"), f"ghi chú của {label}", local, required=False, limit=MAX_TEXT_CHARS)
         if local:
             problems.items.extend(local.items)
             continue
-        assert amount is not None
-        result.append(Fee(code, name, kind, amount, online, by_province, note))
+        result.append(Fee(code, name, kind, amount, online, by_province, note, pricing))
     return tuple(result)
 
 
@@ -507,6 +547,13 @@ def _parse_procedure(data: Any) -> tuple[Procedure | None, str | None, _Problems
                           allow_none=True) or 0
     extended = _number(data.get("extended_days"), "số ngày khi phải xác minh", problems, limit=MAX_DAYS)
     note = _text(data.get("note"), "ghi chú", problems, required=False, limit=MAX_TEXT_CHARS)
+    time_unit = _text(data.get("time_unit") or "working_days", "đơn vị thời hạn", problems, required=False,
+                      limit=20) or "working_days"
+    if time_unit not in TIME_UNITS:
+        problems.add(f"đơn vị thời hạn “{time_unit[:20]}” không hợp lệ; chỉ nhận working_days (ngày làm việc) "
+                     "hoặc calendar_days (ngày theo lịch)")
+    elif time_unit == "calendar_days" and days is None:
+        problems.add("thời hạn tính theo ngày lịch cần số ngày (processing_days)")
     if problems:
         return None, code or None, problems
     procedure = Procedure(
@@ -515,7 +562,7 @@ def _parse_procedure(data: Any) -> tuple[Procedure | None, str | None, _Problems
         processing_text=processing_text, components=components, fees=fees,
         online_level=online_level, online_only=online_only, result_name=result_name,
         legal_basis=legal_basis, source=source, level=level, confidence=confidence,
-        keywords=keywords, popularity=popularity, extended_days=extended, note=note,
+        keywords=keywords, popularity=popularity, extended_days=extended, note=note, time_unit=time_unit,
     )
     return procedure, code, problems
 
@@ -540,7 +587,8 @@ def _component_dict(c: Component) -> dict[str, Any]:
 
 def _fee_dict(f: Fee) -> dict[str, Any]:
     return {"code": f.code, "name": f.name, "kind": f.kind, "amount": f.amount,
-            "online_amount": f.online_amount, "set_by_province": f.set_by_province, "note": f.note}
+            "online_amount": f.online_amount, "set_by_province": f.set_by_province, "note": f.note,
+            "pricing": f.pricing}
 
 
 def procedure_to_dict(p: Procedure) -> dict[str, Any]:
@@ -567,6 +615,7 @@ def procedure_to_dict(p: Procedure) -> dict[str, Any]:
         "popularity": p.popularity,
         "extended_days": p.extended_days,
         "note": p.note,
+        "time_unit": p.time_unit,
     }
 
 
@@ -678,10 +727,12 @@ CSV_COLUMNS: tuple[str, ...] = (
     "code", "name", "field_code", "field_name", "processing_days", "processing_hours", "cutoff_time",
     "processing_text", "online_level", "online_only", "result_name", "legal_basis", "source",
     "components", "fees", "level", "confidence", "keywords", "popularity", "extended_days", "note",
+    "time_unit",
 )
 _CSV_REQUIRED = CSV_COLUMNS[:15]
 _COMPONENT_KEYS = ("code", "name", "originals", "copies", "required", "show_only", "note")
-_FEE_KEYS = ("code", "name", "kind", "amount", "online_amount", "set_by_province", "note")
+_FEE_KEYS = ("code", "name", "kind", "amount", "online_amount", "set_by_province", "note", "pricing")
+_MIN_FIELDS = {"thành phần": len(_COMPONENT_KEYS) - 1, "khoản phí": 6}
 
 
 def _split_items(cell: str, keys: tuple[str, ...], label: str, problems: _Problems) -> list[dict[str, str]]:
@@ -691,9 +742,10 @@ def _split_items(cell: str, keys: tuple[str, ...], label: str, problems: _Proble
     chunks = [c for c in _CSV_ITEM_SEP_RE.split(cell) if c.strip()]
     for index, chunk in enumerate(chunks, start=1):
         parts = [p.strip() for p in chunk.split(_CSV_FIELD_SEP)]
-        if len(parts) < len(keys) - 1 or len(parts) > len(keys):
+        least = _MIN_FIELDS.get(label, len(keys) - 1)
+        if len(parts) < least or len(parts) > len(keys):
             problems.add(
-                f"{label} thứ {index} có {len(parts)} mục, cần {len(keys) - 1} hoặc {len(keys)} "
+                f"{label} thứ {index} có {len(parts)} mục, cần từ {least} đến {len(keys)} "
                 f"({' | '.join(keys)}); mỗi {label} một dòng trong ô hoặc cách nhau bởi “||”"
             )
             continue
@@ -705,7 +757,7 @@ def _csv_row_to_dict(row: dict[str, str], problems: _Problems) -> dict[str, Any]
     data: dict[str, Any] = {k: (v if v is not None else "") for k, v in row.items() if k in CSV_COLUMNS}
     data["components"] = _split_items(data.get("components", ""), _COMPONENT_KEYS, "thành phần", problems)
     data["fees"] = _split_items(data.get("fees", ""), _FEE_KEYS, "khoản phí", problems)
-    for key in ("level", "confidence", "popularity", "extended_days", "note", "keywords"):
+    for key in ("level", "confidence", "popularity", "extended_days", "note", "keywords", "time_unit"):
         if data.get(key, "") == "":
             data.pop(key, None)
     return data
@@ -805,9 +857,9 @@ def procedure_to_csv_row(p: Procedure) -> dict[str, str]:
         for c in p.components
     )
     fees = "\n".join(
-        _csv_item([f.code, f.name, f.kind, str(f.amount),
+        _csv_item([f.code, f.name, f.kind, "" if f.amount is None else str(f.amount),
                    "" if f.online_amount is None else str(f.online_amount),
-                   str(int(f.set_by_province)), f.note], p)
+                   str(int(f.set_by_province)), f.note, *([f.pricing] if f.pricing != "flat" else [])], p)
         for f in p.fees
     )
     return {
@@ -820,6 +872,7 @@ def procedure_to_csv_row(p: Procedure) -> dict[str, str]:
         "legal_basis": p.legal_basis, "source": p.source, "components": components, "fees": fees,
         "level": p.level, "confidence": p.confidence, "keywords": ";".join(p.keywords),
         "popularity": str(p.popularity), "extended_days": _fmt_number(p.extended_days), "note": p.note,
+        "time_unit": p.time_unit,
     }
 
 
@@ -855,3 +908,34 @@ def load_default_catalogue() -> list[Procedure]:
             hint="Hãy cài lại phần mềm hoặc báo cho bộ phận kỹ thuật.",
         )
     return result.procedures
+
+
+# --------------------------------------------------------------------------------------------------
+# Fees: amount charged, and what the admin still has to enter
+# --------------------------------------------------------------------------------------------------
+
+
+def fee_charged(fee: Fee, *, online: bool = False, pages: int | None = None, copies: int = 1) -> int | None:
+    """The amount to collect for ``fee`` (VND), or None while its amount is not entered.
+
+    A ``per_page`` fee (chứng thực, Thông tư 226/2016/TT-BTC Điều 4 khoản 2) is charged per page
+    of the original: the unit amount for each of the first two pages, ``PER_PAGE_LATER`` from the
+    third, capped at ``PER_PAGE_CAP`` per copy, times the number of copies. Without ``pages`` the
+    amount cannot be known and None is returned (the receipt then leaves it blank to fill).
+    """
+    unit = fee.amount_for(online)
+    if unit is None:
+        return None
+    if fee.pricing != "per_page":
+        return unit
+    if pages is None or pages < 1:
+        return None
+    copies = max(1, int(copies))
+    full = min(pages, PER_PAGE_FULL_PAGES) * unit
+    later = max(0, pages - PER_PAGE_FULL_PAGES) * min(unit, PER_PAGE_LATER)
+    return min(full + later, PER_PAGE_CAP) * copies
+
+
+def missing_fee_amounts(procedures: Iterable[Procedure]) -> list[tuple[Procedure, Fee]]:
+    """Fees whose amount nobody has entered (set by the province), for the admin's to-do list."""
+    return [(p, f) for p in procedures for f in p.fees if not f.entered]

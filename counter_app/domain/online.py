@@ -132,7 +132,7 @@ class Availability:
         parts = [self.label]
         if self.saved:
             parts.append(f"nộp trực tuyến tiết kiệm {money(self.saved)}")
-        elif self.paper_fee == 0 and self.online_fee == 0:
+        elif self.paper_fee == 0 and self.online_fee == 0 and not self.set_by_province:
             parts.append("không thu phí, lệ phí")
         if self.online_only:
             parts.append("CHỈ TIẾP NHẬN TRỰC TUYẾN")
@@ -180,8 +180,10 @@ def _procedure(p: Procedure | Mapping[str, Any]) -> Procedure:
 def availability(p: Procedure | Mapping[str, Any]) -> Availability:
     """Online level, fees for paper and online filing, online-only flag of a procedure."""
     proc = _procedure(p)
-    paper = sum(f.amount_for(False) for f in proc.fees)
-    online = sum(f.amount_for(True) for f in proc.fees)
+    # A fee nobody has entered (set by the province, issue #16) counts as unknown, never as 0 đồng:
+    # it adds nothing here and ``set_by_province`` keeps "không thu phí" from being said.
+    paper = sum(f.amount_for(False) or 0 for f in proc.fees)
+    online = sum(f.amount_for(True) or 0 for f in proc.fees)
     return Availability(
         level=proc.online_level,
         online_only=bool(proc.online_only),

@@ -18,6 +18,12 @@ from counter_app.documents import forms as f
 from counter_app.documents.model import Agency, Applicant, ComponentLine, FeeLine, FormDossier, FormKind
 
 SYSTEM_NAME = "Quầy Một Cửa"
+# The QR names the issuing information system (DOMAIN §2): the province's Hệ thống thông tin giải
+# quyết thủ tục hành chính the counter works for, not this app (issue #16 row 12). Settings key
+# ``provincial_system_name`` holds its exact name; without it, the generic name plus the province.
+PROVINCIAL_SYSTEM = "Hệ thống thông tin giải quyết thủ tục hành chính"
+# Signer of Mẫu 04 and the stop notice (Nghị định 30/2020), Cài đặt → Cơ quan.
+SIGNER_SETTINGS = ("signer_head_title", "signer_authority", "signer_title", "signer_name")
 FILE_SLUG = {
     FormKind.RECEIPT: "giay-tiep-nhan",
     FormKind.SUPPLEMENT_REQUEST: "phieu-yeu-cau-bo-sung",
@@ -44,17 +50,34 @@ def header_names(agency_name: str, parent_name: str) -> tuple[str, str]:
 
 
 def agency_from_settings(cdb: CounterDB) -> Agency:
-    """The issuing agency as configured at first-run setup."""
-    province = cdb.get_setting("province_name") or ""
+    """The issuing agency as configured at first-run setup (and the signer, Cài đặt → Cơ quan)."""
+    province = (cdb.get_setting("province_name") or "").strip()
     name, parent = header_names(cdb.get_setting("agency_name") or "", cdb.get_setting("parent_name") or "")
+    system = (cdb.get_setting("provincial_system_name") or "").strip()
+    if not system:
+        system = f"{PROVINCIAL_SYSTEM} {province}" if province else PROVINCIAL_SYSTEM
     return Agency(
         name=name,
         parent_name=parent,
         code=cdb.get_setting("agency_code") or "",
         place_name=cdb.get_setting("place_name") or "",
-        system_name=f"{SYSTEM_NAME} — {province}".strip(" —") if province else SYSTEM_NAME,
+        system_name=system,
         unit_name=cdb.get_setting("agency_name") or "",
+        head_title=cdb.get_setting("signer_head_title") or "",
+        signer_authority=cdb.get_setting("signer_authority") or "",
+        signer_title=cdb.get_setting("signer_title") or "",
+        head_name=cdb.get_setting("signer_name") or "",
     )
+
+
+def _fee_line(row: dict[str, Any]) -> FeeLine:
+    """A fee of the dossier's snapshot (frozen at reception) as the receipt prints it."""
+    detail = ""
+    if row.get("pricing") == "per_page" and row.get("pages"):
+        detail = f"{int(row['pages']):02d} trang × {int(row.get('copies') or 1):02d} bản"
+    amount = row.get("amount")
+    return FeeLine(name=row["name"], amount=None if amount is None else int(amount), kind=row["kind"],
+                   set_by_province=bool(row.get("set_by_province")), detail=detail)
 
 
 def form_dossier(cdb: CounterDB, dossier_id: int, *, reason: str = "",
@@ -63,12 +86,8 @@ def form_dossier(cdb: CounterDB, dossier_id: int, *, reason: str = "",
     d = dossier_detail(cdb, dossier_id)
     p = d["procedure"]
     officer = cdb.scalar("SELECT full_name FROM users WHERE id = ?", (d["officer_id"],)) if d["officer_id"] else ""
-    online = d["channel"] == 2
-    fees = tuple(
-        FeeLine(name=x["name"], amount=int(x["online_amount"] if online and x["online_amount"] is not None
-                                           else x["amount"]), kind=x["kind"])
-        for x in d["fees"]
-    )
+    # The snapshot taken at reception: a later catalogue change never rewrites an old receipt.
+    fees = tuple(_fee_line(x) for x in d["fees"])
     received = parse_ts(d["received_at"])
     assert received is not None
     return FormDossier(
@@ -91,7 +110,9 @@ def form_dossier(cdb: CounterDB, dossier_id: int, *, reason: str = "",
         register_book=f"{received.year}",
         register_seq=(d["code"] or "").rsplit("-", 1)[-1],
         officer_name=officer or "",
-        profile=d["regulation_profile"],
+        # Empty = the form set in force on each form's issue day (issue #16 row 4); an admin
+        # override pins one set for every form.
+        profile=cdb.get_setting("regulation_profile_override") or "",
         reason=reason or d["note"] or "",
         new_due_at=new_due_at,
         lead_unit=d["deciding_unit"] if d["deciding_unit"] != d["receiving_unit"] else "",

@@ -13,6 +13,18 @@ Wire conventions chosen here where DOMAIN §4 leaves the value open (documented 
 - ``HoSoCoThanhPhanSoHoa``, ``DuocSoHoa``…: booleans as 1/0 integers, as vendors send them;
 - ``DinhDanhCHS.LoaiDinhDanh``: 1 = 12-digit personal ID, 2 = 9-digit CMND.
 
+What the province is told (issue #16, docs/sync.md, docs/legal.md):
+- fees come from the dossier's snapshot frozen at reception; an amount nobody entered (a fee the
+  provincial council sets) is sent **without** ``Gia`` — never an invented 0;
+- ``NgayHenTra`` is always the legal due date; an apology's new appointment travels in the
+  progress entry (``NoiDungXuLy`` and ``NgayHenTraMoi``), so the province's on-time figure and
+  the app's own (QĐ 766: finished on or before NgayHenTra) agree;
+- ``MaLinhVuc`` is the national field code mapped from the app's short code
+  (``resources/catalogue/field_codes.json`` + the admin's table); unmapped codes are listed by
+  :func:`unmapped_field_codes` before sync and sent empty, never as the app's own code;
+- ``NgayNopHoSo`` is the portal submission time for online filings; ``NgayTuChoi`` the time of
+  the refusal event.
+
 Glossary: hồ sơ = dossier, thành phần hồ sơ = component, tệp đính kèm = attached file,
 lệ phí = fee, chủ hồ sơ = applicant.
 """
@@ -20,8 +32,10 @@ lệ phí = fee, chủ hồ sơ = applicant.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,14 +44,25 @@ from counter_app.db.dossiers import parse_ts
 from counter_app.sync import protocol as p
 
 __all__ = [
+    "FIELD_CODES_FILE",
+    "FIELD_CODE_SETTING",
     "UPLOADED_FILE_KINDS",
     "FileRef",
     "dossier_files",
     "dossier_payload",
     "file_ref",
+    "national_field_code",
     "progress_item",
+    "set_national_field_code",
+    "unmapped_field_codes",
     "wire_time",
 ]
+
+log = logging.getLogger(__name__)
+
+# App short field codes (HT, CT…) → national field codes; shipped table, the admin's entries win.
+FIELD_CODES_FILE = Path(__file__).resolve().parents[2] / "resources" / "catalogue" / "field_codes.json"
+FIELD_CODE_SETTING = "national_field_codes"
 
 # Kinds of local files the counter sends along with a dossier. Results come *from* the province;
 # generated forms (receipts) stay local.
@@ -170,15 +195,63 @@ def _documents(cdb: CounterDB, dossier_id: int) -> list[dict[str, Any]]:
     return out
 
 
-def _fees(cdb: CounterDB, procedure_code: str, channel: int) -> list[dict[str, Any]]:
-    rows = cdb.query("SELECT * FROM procedure_fees WHERE procedure_code = ? ORDER BY code", (procedure_code,))
+def _fees(cdb: CounterDB, dossier_id: int) -> list[dict[str, Any]]:
+    """DanhSachLePhi from the snapshot frozen at reception (online amounts already applied)."""
+    rows = cdb.query("SELECT * FROM dossier_fees WHERE dossier_id = ? ORDER BY position, code", (dossier_id,))
     out = []
     for r in rows:
-        # Online filing may cost less (often 0 for hộ tịch); the dossier records which applied.
-        price = r["online_amount"] if channel == 2 and r["online_amount"] is not None else r["amount"]
-        out.append({"TenPhiLePhi": r["name"], "MaPhiLePhi": r["code"], "HinhThucThu": 1, "Gia": int(price),
-                    "LoaiPhiLePhi": _FEE_KIND.get(r["kind"], 2)})
+        item: dict[str, Any] = {"TenPhiLePhi": r["name"], "MaPhiLePhi": r["code"], "HinhThucThu": 1,
+                                "LoaiPhiLePhi": _FEE_KIND.get(r["kind"], 2)}
+        # An amount nobody entered is not sent at all: "Gia": 0 would tell the province it was free.
+        if r["amount"] is not None:
+            item["Gia"] = int(r["amount"])
+        out.append(item)
     return out
+
+
+@lru_cache(maxsize=4)
+def _shipped_field_codes(path: Path = FIELD_CODES_FILE) -> dict[str, str]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        log.warning("field code table %s unreadable", path.name)
+        return {}
+    return {str(f["app_code"]): str(f["national_code"]) for f in raw.get("fields", ())
+            if isinstance(f, dict) and f.get("national_code")}
+
+
+def _field_table(cdb: CounterDB) -> dict[str, str]:
+    admin = cdb.get_setting(FIELD_CODE_SETTING) or {}
+    return {**_shipped_field_codes(), **{str(k): str(v) for k, v in admin.items() if v}}
+
+
+def national_field_code(cdb: CounterDB, app_code: str) -> str | None:
+    """The national field code (MaLinhVuc) for the app's short code, or None when not mapped."""
+    return _field_table(cdb).get(app_code)
+
+
+def set_national_field_code(cdb: CounterDB, app_code: str, national_code: str) -> None:
+    """The admin maps one of the app's field codes to the national one ("" removes the entry)."""
+    table = dict(cdb.get_setting(FIELD_CODE_SETTING) or {})
+    if national_code.strip():
+        table[app_code] = national_code.strip()
+    else:
+        table.pop(app_code, None)
+    cdb.set_setting(FIELD_CODE_SETTING, table)
+
+
+def unmapped_field_codes(cdb: CounterDB) -> list[dict[str, Any]]:
+    """Field codes of dossiers waiting to be sent that have no national code yet (flag before sync).
+
+    Each item: ``{"field_code", "field_name", "dossiers"}``; empty when everything is mapped.
+    """
+    rows = cdb.query(
+        """SELECT p.field_code, p.field_name, count(DISTINCT o.dossier_id) AS dossiers
+           FROM outbox o JOIN dossiers d ON d.id = o.dossier_id JOIN procedures p ON p.code = d.procedure_code
+           WHERE o.kind = 'dossier_upsert' AND o.state IN ('pending', 'error', 'uploading')
+           GROUP BY p.field_code, p.field_name ORDER BY p.field_code""")
+    table = _field_table(cdb)
+    return [r for r in rows if r["field_code"] not in table]
 
 
 def _identities(id_number: str) -> list[dict[str, Any]]:
@@ -205,11 +278,17 @@ def dossier_payload(cdb: CounterDB, dossier_id: int) -> dict[str, Any]:
                          (d["procedure_code"],)) or {"name": "", "field_code": "", "field_name": ""}
     documents = _documents(cdb, dossier_id)
     status = int(d["status"])
+    field_code = national_field_code(cdb, proc["field_code"])
+    if field_code is None:
+        log.debug("field code %s has no national code: MaLinhVuc sent empty", proc["field_code"])
+    refused_at = cdb.scalar("SELECT MAX(at) FROM dossier_events WHERE dossier_id = ? AND to_status = 3",
+                            (dossier_id,)) if status == 3 else None
+    online = int(d["channel"]) == 2
     return {
         "MaHoSo": d["code"],
         "MaTTHC": d["procedure_code"],
         "TenTTHC": proc["name"],
-        "MaLinhVuc": proc["field_code"],
+        "MaLinhVuc": field_code or "",
         "TenLinhVuc": proc["field_name"],
         "KenhThucHien": int(d["channel"]),
         "SoGiayToChuHoSo": d["applicant_id_number"],
@@ -222,19 +301,21 @@ def dossier_payload(cdb: CounterDB, dossier_id: int) -> dict[str, Any]:
         "SoDienThoai": d["phone"],
         "TrichYeuHoSo": d["summary"],
         "NgayTiepNhan": wire_time(d["received_at"]),
-        # An apology letter (Mẫu 04) sets a new appointment; the province must see the new one.
-        "NgayHenTra": wire_time(d.get("new_due_at") or d["due_at"]),
+        # The legal due date stays the due date after an apology (QĐ 766 on-time rule); the new
+        # appointment travels in the apology's progress entry (progress_item).
+        "NgayHenTra": wire_time(d["due_at"]),
         "TrangThaiHoSo": status,
         "NgayTra": wire_time(d["returned_at"]),
         "ThongTinTra": d.get("returned_to") or "",
         "HinhThuc": int(d["return_method"]),
         "NgayKetThucXuLy": wire_time(d["finished_at"]),
-        "NgayTuChoi": wire_time(d["updated_at"]) if status == 3 else "",
-        "NgayNopHoSo": wire_time(d["received_at"]),
+        "NgayTuChoi": wire_time(refused_at) if refused_at else "",
+        # Online: when the citizen submitted on the portal; at the counter it is the reception.
+        "NgayNopHoSo": wire_time(d.get("submitted_at") if online and d.get("submitted_at") else d["received_at"]),
         "DonViXuLy": d["deciding_unit"],
         "GhiChu": d["note"],
         "TaiLieuNop": documents,
-        "DanhSachLePhi": _fees(cdb, d["procedure_code"], int(d["channel"])),
+        "DanhSachLePhi": _fees(cdb, dossier_id),
         "DanhSachHoSoBoSung": [],
         "DanhSachGiayToKetQua": [],
         "DinhDanhCHS": _identities(d["applicant_id_number"]),
@@ -257,10 +338,12 @@ def progress_item(cdb: CounterDB, entry: dict[str, Any]) -> dict[str, Any]:
         raise LookupError(f"progress entry {entry['id']} names no sent dossier")
     reason = str(payload.get("reason") or "")
     text = _PROGRESS_TEXT.get(reason, reason or "Cập nhật tiến độ")
+    new_due = ""
     if reason == "apology" and d.get("new_due_at"):
         moment = parse_ts(d["new_due_at"])
         if isinstance(moment, datetime):
             text += f" {moment:%d/%m/%Y %H:%M}"
+            new_due = wire_time(d["new_due_at"])
     officer = None
     if d["officer_id"]:
         officer = cdb.scalar("SELECT full_name FROM users WHERE id = ?", (d["officer_id"],))
@@ -274,5 +357,7 @@ def progress_item(cdb: CounterDB, entry: dict[str, Any]) -> dict[str, Any]:
         "NoiDungXuLy": text,
         "TrangThai": int(d["status"]),
         "NgayBatDau": wire_time(d["received_at"]),
-        "NgayKetThucTheoQuyDinh": wire_time(d.get("new_due_at") or d["due_at"]),
+        # The legal deadline, unchanged by an apology; the new appointment has its own field.
+        "NgayKetThucTheoQuyDinh": wire_time(d["due_at"]),
+        **({"NgayHenTraMoi": new_due} if new_due else {}),
     }

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from types import SimpleNamespace
 
-from counter_app.db.calendar_store import load_calendar, remove_override, set_override
+from counter_app.db.calendar_store import load_calendar, remove_override, set_culture_day_off, set_override
 from counter_app.db.database import CounterDB
 
 
 def test_admin_override_changes_working_days(cdb: CounterDB) -> None:
-    tue_24_11 = date(2026, 11, 24)  # Ngày Văn hóa Việt Nam: off by default (configurable)
+    tue_24_11 = date(2026, 11, 24)  # Ngày Văn hóa Việt Nam: a day off only once the admin says so
+    set_culture_day_off(cdb, True)
     assert not load_calendar(cdb).is_working_day(tue_24_11)
     set_override(cdb, tue_24_11, "work", "Tỉnh chưa áp dụng ngày nghỉ 24/11")
     assert load_calendar(cdb).is_working_day(tue_24_11)
@@ -22,3 +23,13 @@ def test_admin_override_changes_working_days(cdb: CounterDB) -> None:
     assert not load_calendar(cdb).is_working_day(tue_24_11)
     # Shipped schedule still applies: Saturday 22/8/2026 is a make-up working day.
     assert load_calendar(cdb).is_working_day(date(2026, 8, 22))
+
+
+def test_24_11_is_a_working_day_until_the_admin_switches_it_on(cdb: CounterDB) -> None:
+    # Issue #16 row 6: not law in 2026 (Nghị quyết 30/NQ-CP only tasks an amendment of BLLĐ Điều 112).
+    tue_24_11 = date(2026, 11, 24)
+    assert load_calendar(cdb).is_working_day(tue_24_11)
+    assert load_calendar(cdb).culture_day_warning(2026) is None
+    set_culture_day_off(cdb, True)
+    assert not load_calendar(cdb).is_working_day(tue_24_11)
+    assert "Điều 112" in (load_calendar(cdb).culture_day_warning(2026) or "")

@@ -48,6 +48,9 @@ from counter_app.documents import (
     render_supplement_request,
 )
 from counter_app.documents._text import vn_date, vn_datetime
+from counter_app.documents.forms import signer_lines
+from counter_app.documents.model import FeeLine
+from counter_app.documents.profiles import form_label, form_number, form_profile_for
 from counter_app.documents.qr import MAX_VERSION, build_qr_payload, fit_payload, qr_matrix
 from counter_app.documents.samples import sample_agency, sample_dossier, sample_register_rows
 from counter_app.errors import ValidationError
@@ -192,7 +195,7 @@ def test_qr_carries_dossier_and_appointment(rendered: dict, kind: FormKind, prof
     d = sample_dossier(profile)
     data = parse_qr_payload(decode_qr(rendered[(kind, profile)], tmp_path))
     assert data["dossier_code"] == d.code
-    assert data["form"] == kind.value
+    assert data["form"] == form_number(kind, profile)
     assert data["procedure_code"] == d.procedure_code
     assert data["id_number"] == d.applicant.id_number
     assert data["document_name"] == form_title(kind, profile)
@@ -286,7 +289,7 @@ def test_register_paginates_a4_landscape_with_repeated_header(register_pdf: byte
 @needs_pdftoppm
 def test_register_qr_names_the_range(register_pdf: bytes, tmp_path: Path) -> None:
     data = parse_qr_payload(decode_qr(register_pdf, tmp_path))
-    assert data["form"] == "06"
+    assert data["form"] == "07"  # issued in 2026: Thông tư 03/2025 Phụ lục I numbers the register 07
     assert (data["date_from"], data["date_to"]) == ("20261001", "20261031")
 
 
@@ -321,10 +324,102 @@ def test_stop_notice_refused_under_2018_profile() -> None:
         render_stop_notice(sample_dossier(ND61_2018), sample_agency(ND61_2018))
 
 
-def test_profile_chosen_by_date_when_empty() -> None:
-    d = dataclasses.replace(sample_dossier(ND61_2018), profile="")
-    text = pdf_text(render_apology(d, sample_agency(), issued_at=ISSUED))
-    assert "PHIẾU XIN LỖI" in text
+def test_profile_follows_the_issue_date_of_each_form() -> None:
+    # Issue #16 row 4: the form set is the one in force when the form is issued (Thông tư
+    # 03/2025/TT-VPCP from 15/9/2025), not the reception date alone.
+    assert form_profile_for(dt.date(2025, 9, 14)) == ND61_2018
+    assert form_profile_for(dt.date(2025, 9, 15)) == ND118_2025
+    old = dataclasses.replace(sample_dossier(ND61_2018), profile="", received_at=dt.datetime(2025, 6, 30, 9, 0))
+    # Received 30/6/2025, apologised for in October 2025: the 2025 letter, not the 2018 slip.
+    text = pdf_text(render_apology(old, sample_agency(), issued_at=dt.datetime(2025, 10, 6, 9, 0)))
+    assert "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN" in text
+    # The same dossier's slip issued in August 2025 (decree in force, circular not yet): 2018.
+    text = pdf_text(render_apology(old, sample_agency(), issued_at=dt.datetime(2025, 8, 6, 9, 0)))
+    assert "PHIẾU XIN LỖI VÀ HẸN LẠI" in text
+    # A receipt issued at a reception on 20/7/2025 is still Thông tư 01/2018 Mẫu 01 (no fee item).
+    july = dataclasses.replace(old, received_at=dt.datetime(2025, 7, 20, 9, 0), due_at=dt.datetime(2025, 7, 25, 17))
+    assert "Phí, lệ phí" not in pdf_text(render_receipt(july, sample_agency(), issued_at=ISSUED))
+    # No stop notice before the circular that created it.
+    with pytest.raises(ValidationError, match="Thông tư 01/2018"):
+        render_stop_notice(july, sample_agency(), issued_at=dt.datetime(2025, 9, 1, 9, 0))
+    assert "THÔNG BÁO DỪNG" in pdf_text(
+        render_stop_notice(july, sample_agency(), issued_at=dt.datetime(2025, 9, 15, 9, 0)))
+
+
+def test_2025_numbering_per_phu_luc_i() -> None:
+    # Issue #16 row 3: Thông tư 03/2025/TT-VPCP Phụ lục I — 05 stop notice, 06 control slip, 07 register.
+    assert [form_number(k, ND118_2025) for k in forms_for_profile(ND118_2025)] == [
+        "01", "02", "03", "04", "05", "06", "07"]
+    assert form_number(FormKind.STOP_NOTICE, ND118_2025) == "05"
+    assert form_number(FormKind.CONTROL_SLIP, ND118_2025) == "06"
+    assert form_number(FormKind.REGISTER, ND118_2025) == "07"
+    assert [form_number(k, ND61_2018) for k in forms_for_profile(ND61_2018)] == ["01", "02", "03", "04", "05", "06"]
+    assert form_label(FormKind.CONTROL_SLIP, ND118_2025) == "Mẫu 06"
+    with pytest.raises(ValidationError):
+        form_number(FormKind.STOP_NOTICE, ND61_2018)
+
+
+@needs_pdftoppm
+def test_register_of_2018_keeps_its_number(tmp_path: Path) -> None:
+    pdf = render_register(sample_register_rows(3), sample_agency(ND61_2018), dt.date(2025, 3, 1),
+                          dt.date(2025, 3, 31), issued_at=dt.datetime(2025, 4, 1, 9, 0))
+    assert parse_qr_payload(decode_qr(pdf, tmp_path))["form"] == "06"
+
+
+# --- issue #16: fees nobody entered, the signer, the 2018 receipt text and its one sheet --------
+
+
+def test_unentered_province_fee_is_a_blank_never_zero() -> None:
+    # Row 1: a fee the provincial council sets and nobody entered prints as a blank to fill.
+    fees = (FeeLine("Lệ phí đăng ký nhận cha, mẹ, con", None, "le_phi", set_by_province=True),
+            FeeLine("Phí chứng thực", 5000, "phi", detail="03 trang × 01 bản"))
+    pdf = render_receipt(dataclasses.replace(sample_dossier(), fees=fees), sample_agency(), issued_at=ISSUED)
+    text = pdf_text(pdf, 0)
+    assert "0 đồng" not in text.replace("5.000 đồng", "")
+    assert "mức thu theo Nghị quyết của HĐND tỉnh: ……………… đồng" in text
+    assert "5.000 đồng (03 trang × 01 bản)" in text
+    assert "Tổng cộng: ……………… đồng" in text  # a total with an unknown part is not printed
+
+
+def test_signer_authority_title_and_name_per_nd30() -> None:
+    # Row 8: Nghị định 30/2020 Phụ lục I mục II khoản 8 — KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC / name.
+    agency = dataclasses.replace(sample_agency(), head_title="Giám đốc", signer_authority="KT.",
+                                 signer_title="Phó Giám đốc", head_name="Lê Minh Tuấn")
+    assert signer_lines(agency) == ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC")
+    for render in (render_apology, render_stop_notice):
+        text = pdf_text(render(sample_dossier(), agency, issued_at=ISSUED))
+        assert "KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC" in text and "Lê Minh Tuấn" in text
+        assert "THỦ TRƯỞNG CƠ QUAN" not in text
+    tm = dataclasses.replace(agency, head_title="Ủy ban nhân dân", signer_authority="TM.", signer_title="Chủ tịch")
+    assert signer_lines(tm) == ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")
+    assert signer_lines(dataclasses.replace(agency, signer_authority="")) == ("GIÁM ĐỐC",)
+    assert signer_lines(dataclasses.replace(agency, head_title="")) == ("THỦ TRƯỞNG CƠ QUAN",)
+
+
+def _five_components() -> tuple[ComponentLine, ...]:
+    return (
+        ComponentLine("Tờ khai đăng ký khai sinh theo mẫu quy định", 1, 0),
+        ComponentLine("Giấy chứng sinh do cơ sở y tế nơi trẻ em sinh ra cấp", 1, 0),
+        ComponentLine("Văn bản ủy quyền theo quy định của pháp luật trong trường hợp ủy quyền thực hiện "
+                      "việc đăng ký khai sinh", 0, 1),
+        ComponentLine("Giấy tờ chứng minh nơi cư trú của cha, mẹ trong trường hợp chưa có dữ liệu", 0, 1),
+        ComponentLine("Căn cước công dân của người đi đăng ký", 0, 0, ComponentStatus.SHOWN),
+    )
+
+
+@pytest.mark.parametrize("profile", [ND61_2018, ND118_2025])
+def test_five_component_receipt_keeps_one_a5_sheet_per_copy(profile: str) -> None:
+    # Row 11: official text (2018: "Bộ phận tiếp nhận và trả kết quả" line, full note) and still
+    # one A5 sheet per copy — spacing, then font, shrink before anything spills.
+    d = dataclasses.replace(sample_dossier(profile), components=_five_components())
+    pdf = render_receipt(d, sample_agency(profile), issued_at=ISSUED)
+    assert page_count(pdf) == 2
+    text = pdf_text(pdf, 0)
+    assert "1.5. Căn cước công dân" in text and "NGƯỜI TIẾP NHẬN HỒ SƠ" in text
+    assert "Cá nhân, tổ chức có thể nhận kết quả tại" in text and "hoặc nhận qua dịch vụ bưu chính" in text
+    assert "01 liên giao cho cá nhân, tổ chức nộp hồ sơ" in text
+    if profile == ND61_2018:
+        assert "Bộ phận tiếp nhận và trả kết quả: Bộ phận Tiếp nhận và Trả kết quả UBND phường" in text
 
 
 def test_render_form_dispatches() -> None:

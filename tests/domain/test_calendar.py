@@ -29,6 +29,7 @@ class Proc:
     processing_days: float | None = None
     processing_hours: float | None = None
     cutoff_time: time | None = None
+    time_unit: str = "working_days"
 
 
 SAME_DAY = Proc(cutoff_time=time(15, 0))  # chứng thực: "trong ngày; sau 15 giờ thì ngày làm việc tiếp theo"
@@ -37,7 +38,8 @@ SAME_DAY_4H = Proc(processing_hours=4, cutoff_time=time(15, 0))  # as the catalo
 
 @pytest.fixture(scope="module")
 def cal() -> WorkCalendar:
-    return WorkCalendar.default()
+    # With 24/11 switched on: many cases below count across it as a known mid-week day off.
+    return WorkCalendar.default(culture_day_off=True)
 
 
 def days(start: date, end: date) -> list[date]:
@@ -122,7 +124,21 @@ def test_shipped_overrides_are_well_formed() -> None:
 # ------------------------------------------------------------------------- 24/11 and overrides
 
 
-def test_24_11_default_off_and_configurable(cal: WorkCalendar) -> None:
+def test_24_11_is_worked_by_default_until_law(cal: WorkCalendar) -> None:
+    # Issue #16 row 6: the holidays package lists 24/11 from 2026, but BLLĐ 2019 Điều 112 is not
+    # amended (Nghị quyết 30/NQ-CP only tasks it): a working day unless the admin switches it on.
+    tue = date(2026, 11, 24)
+    default = WorkCalendar.default()
+    assert default.is_working_day(tue)
+    assert default.is_working_day(date(2029, 11, 26))  # and no nghỉ bù for a Saturday 24/11
+    assert all(e.day != tue for e in default.holidays_in_year(2026))
+    assert default.due_at(datetime(2026, 11, 23, 9, 0), Proc(processing_days=1)) == datetime(2026, 11, 24, 17, 0)
+    assert default.culture_day_warning(2026) is None
+    assert "chưa" in (cal.culture_day_warning(2026) or "")
+    assert not cal.is_working_day(date(2029, 11, 26))
+
+
+def test_24_11_switched_on_and_configurable(cal: WorkCalendar) -> None:
     tue = date(2026, 11, 24)
     assert not cal.is_working_day(tue)
     worked = cal.with_overrides([CalendarOverride(tue, "work", "UBND tỉnh: 24/11 vẫn làm việc")])
@@ -438,3 +454,21 @@ def _lunar_to_solar(day: int, month: int, year: int, tz: int) -> date:
 
 def _lunar_new_year(year: int, tz: int) -> date:
     return _lunar_to_solar(1, 1, year, tz)
+
+
+def test_calendar_day_limit_ends_on_next_working_day() -> None:
+    # Issue #16 row 5: "không quá 30 ngày" (Luật Đất đai 2024 Điều 235, hòa giải 1.012812) counts
+    # calendar days from the day after reception (BLDS 2015 Điều 147); 12/2/2026 + 30 = Saturday
+    # 14/3, a day off, so the period ends on Monday 16/3 (BLDS 2015 Điều 148 khoản 5).
+    cal = WorkCalendar.default()
+    thirty = Proc(processing_days=30, time_unit="calendar_days")
+    assert cal.due_at(datetime(2026, 2, 12, 9, 0), thirty) == datetime(2026, 3, 16, 17, 0)
+    # A last day that is a working day stays: 2/3/2026 + 30 = Wednesday 1/4.
+    assert cal.due_at(datetime(2026, 3, 2, 9, 0), thirty) == datetime(2026, 4, 1, 17, 0)
+    # Tết 2026 (14–22/2) does not stretch a calendar-day limit the way it does a working-day one.
+    assert cal.due_at(datetime(2026, 2, 12, 9, 0), Proc(processing_days=21)) == datetime(2026, 3, 20, 17, 0)
+    # From the shipped catalogue through the DB row as reception reads it.
+    from counter_app.domain.catalogue import load_default_catalogue
+
+    mediation = next(p for p in load_default_catalogue() if p.code == "1.012812")
+    assert cal.due_at(datetime(2026, 2, 12, 9, 0), mediation) == datetime(2026, 3, 16, 17, 0)

@@ -20,10 +20,12 @@ from counter_app.domain.catalogue import (
     Fee,
     Procedure,
     default_catalogue_path,
+    fee_charged,
     is_national_code,
     load_catalogue,
     load_catalogue_csv,
     load_default_catalogue,
+    missing_fee_amounts,
     procedure_from_dict,
     procedure_to_dict,
     write_catalogue_csv,
@@ -302,3 +304,65 @@ def test_csv_missing_columns_is_a_file_error(tmp_path: Path) -> None:
     result = load_catalogue_csv(path)
     assert result.procedures == []
     assert result.errors[0].row == "Tệp" and "field_code" in result.errors[0].message
+
+
+# --- issue #16: fees nobody entered, per-page chứng thực fees, time units -----------------------
+
+
+def test_province_fees_not_entered_are_unknown_not_zero(shipped: list[Procedure]) -> None:
+    # Row 1: 15 fees in 14 procedures are set by the provincial council and not entered; "0 đồng"
+    # would be printed and sent as Gia: 0. They are None, and the admin's list names them all.
+    missing = missing_fee_amounts(shipped)
+    assert len(missing) == 15
+    assert len({p.code for p, _ in missing}) == 14
+    assert all(f.set_by_province and f.amount is None and not f.entered for _, f in missing)
+    assert all(fee_charged(f) is None for _, f in missing)
+    # Exempt by law is a different thing: khai sinh đúng hạn stays an entered 0.
+    khai_sinh = next(p for p in shipped if p.code == "1.001193")
+    assert all(f.entered for f in khai_sinh.fees)
+
+
+def test_amount_may_be_empty_only_for_a_province_fee() -> None:
+    fee = {"code": "LP01", "name": "Lệ phí", "kind": "le_phi", "amount": None, "set_by_province": False}
+    with pytest.raises(ValidationError, match="mức thu"):
+        procedure_from_dict(_good(fees=[fee]))
+    p = procedure_from_dict(_good(fees=[{**fee, "set_by_province": True}]))
+    assert p.fees[0].amount is None
+    assert procedure_from_dict(procedure_to_dict(p)) == p
+
+
+def test_csv_keeps_an_empty_amount_and_per_page_pricing(tmp_path: Path) -> None:
+    p = procedure_from_dict(_good(fees=[
+        {"code": "LP01", "name": "Lệ phí", "kind": "le_phi", "amount": None, "set_by_province": True},
+        {"code": "PHI01", "name": "Phí chứng thực", "kind": "phi", "amount": 2000, "pricing": "per_page"},
+    ], time_unit="calendar_days", processing_days=30, processing_hours=None, cutoff_time=None))
+    write_catalogue_csv([p], tmp_path / "c.csv")
+    back = load_catalogue_csv(tmp_path / "c.csv")
+    assert back.errors == [] and back.procedures == [p]
+
+
+@pytest.mark.parametrize(("pages", "copies", "expected"), [
+    (1, 1, 2_000),        # first page 2.000 đ
+    (2, 1, 4_000),        # second page 2.000 đ
+    (3, 1, 5_000),        # from the third page 1.000 đ
+    (10, 3, 36_000),      # (2×2.000 + 8×1.000) × 3 copies
+    (300, 1, 200_000),    # 302.000 đ capped at 200.000 đ per copy
+    (300, 2, 400_000),    # the cap is per copy (bản)
+])
+def test_chung_thuc_fee_per_page_with_tiers_and_cap(shipped: list[Procedure], pages: int, copies: int,
+                                                    expected: int) -> None:
+    # Row 7: Thông tư 226/2016/TT-BTC Điều 4 khoản 2 — not the 2.000 đ unit price whatever the pages.
+    fee = next(p for p in shipped if p.code == "2.000815").fees[0]
+    assert fee.pricing == "per_page"
+    assert fee_charged(fee, pages=pages, copies=copies) == expected
+    assert fee_charged(fee) is None  # without a page count the amount is not known
+
+
+def test_calendar_day_procedures_say_so(shipped: list[Procedure]) -> None:
+    # Row 5: "không quá 30 ngày" (Luật Đất đai 2024 Đ235, Luật Khiếu nại Đ28, Luật Tố cáo Đ30).
+    by_code = {p.code: p for p in shipped}
+    for code in ("1.012812", "TAM-KNTC-01", "TAM-KNTC-02"):
+        assert by_code[code].time_unit == "calendar_days" and by_code[code].processing_days == 30
+    assert by_code["1.001193"].time_unit == "working_days"
+    with pytest.raises(ValidationError, match="đơn vị thời hạn"):
+        procedure_from_dict(_good(time_unit="weeks"))

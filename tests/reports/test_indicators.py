@@ -115,8 +115,9 @@ def test_deadline_lists(fixture_db: DB) -> None:
     assert [r["id"] for r in d["overdue"]] == [ids["D3"], ids["D4"]]
     assert d["overdue_count"] == 2
     assert d["overdue"][0]["late_days"] == 32
-    # Due soon ends with the second working day after Monday 23/11: 24/11 is a day off, so 26/11.
-    assert d["soon_until"] == datetime(2026, 11, 27)
+    # Due soon ends with the second working day after Monday 23/11 (Wednesday 25/11; 24/11 is a
+    # working day, issue #16 row 6), exclusive: before Thursday 26/11.
+    assert d["soon_until"] == datetime(2026, 11, 26)
     assert [r["id"] for r in d["soon"]] == [ids["D6"]] and d["soon_count"] == 1
     # The SQL counts (no facts) agree.
     d2 = ind.deadline_lists(cdb, NOW, CAL)

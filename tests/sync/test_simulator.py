@@ -506,3 +506,82 @@ def test_latency_applies_to_api_not_admin(simulator_factory: SimulatorFactory) -
         started = time.perf_counter()
         client.get(p.ADMIN_STATS_PATH).raise_for_status()
         assert time.perf_counter() - started < 0.5
+
+
+# --- issue #16: what the province is told (fees, due date after an apology, field codes, dates) ---
+
+
+def test_what_the_province_is_told_after_reception_apology_and_refusal(
+        shared_simulator: RunningSimulator, make_counter: Any) -> None:
+    """A real counter database synced to the real simulator; the province's view is read back."""
+    from datetime import datetime
+
+    from counter_app.db import dossiers as repo
+    from counter_app.db.catalogue import store_procedures
+    from counter_app.domain.calendar import WorkCalendar
+    from counter_app.reports import indicators as ind
+    from counter_app.sync import mapping
+    from counter_app.sync.client import ClientConfig, ProvincialClient
+    from counter_app.sync.worker import SyncConfig, sync_once
+    from tests.factories import BIRTH
+
+    counter = make_counter("told", endpoint=shared_simulator.url)
+    cdb, cal = counter.cdb, WorkCalendar.default()
+    # A fee the provincial council sets and nobody entered (row 1).
+    store_procedures(cdb, [{**BIRTH, "code": "1.001022", "name": "Đăng ký nhận cha, mẹ, con", "fees": [
+        {"code": "LP01", "name": "Lệ phí nhận cha, mẹ, con", "kind": "le_phi", "amount": None,
+         "set_by_province": True}]}], version="test")
+
+    def receive(code: str, at: datetime, **kw: Any) -> int:
+        comps = [repo.ComponentInput("TK"), repo.ComponentInput("GCS"), repo.ComponentInput("CCCD", "shown")]
+        return repo.receive(cdb, repo.ReceptionInput(procedure_code=code, components=comps,
+                                                     applicant=repo.ApplicantInput(full_name="Phạm Văn Sáu"),
+                                                     received_at=at, **kw), cal, now=at).dossier_id
+
+    mon = datetime(2026, 10, 5, 10, 0)
+    late = receive("1.001193", mon)                    # due Tue 6/10 17:00 (1 working day)
+    repo.record_apology(cdb, late, reason="Chờ xác minh", new_due_at=datetime(2026, 10, 12, 17, 0),
+                        now=datetime(2026, 10, 6, 16, 0))
+    repo.transition(cdb, late, 9, now=datetime(2026, 10, 8, 10, 0))  # after the legal date, before the new one
+    unentered = receive("1.001022", mon)
+    online = receive("1.001193", mon, channel=2, submitted_at=datetime(2026, 10, 3, 21, 15))
+    refused = receive("1.001193", mon)
+    repo.transition(cdb, refused, 5, now=datetime(2026, 10, 5, 11, 0))
+    repo.transition(cdb, refused, 3, now=datetime(2026, 10, 6, 9, 30))
+    cdb.conn.execute("UPDATE dossiers SET updated_at = '2026-10-20 08:00:00' WHERE id = ?", (refused,))
+    # Row 9: the app's own "HT" is not a national field code; flagged before sync, never sent.
+    assert [r["field_code"] for r in mapping.unmapped_field_codes(cdb)] == ["HT"]
+
+    config = ClientConfig(shared_simulator.url, "demo", "demo", retry_delay=0.01,
+                          ca_file=str(shared_simulator.cert) if shared_simulator.cert else None)
+    with ProvincialClient(config) as client:
+        sync_once(cdb, counter.root, client, config=SyncConfig(catalogue_interval=None))
+
+    def held(dossier_id: int) -> dict[str, Any]:
+        code = cdb.scalar("SELECT code FROM dossiers WHERE id = ?", (dossier_id,))
+        [view] = shared_simulator.admin(p.ADMIN_DOSSIERS_PATH, MaHoSo=code)["dossiers"]
+        return view["received"]
+
+    # Row 2: the legal due date stays NgayHenTra; the new appointment is in the progress entry.
+    sent = held(late)
+    assert sent["NgayHenTra"] == "20261006170000" and sent["NgayKetThucXuLy"] == "20261008100000"
+    with ProvincialClient(config) as client:
+        [view] = client.lookup([sent["MaHoSo"]])
+    [step] = view["QuaTrinhXuLy"]
+    assert step["NgayKetThucTheoQuyDinh"] == "20261006170000" and step["NgayHenTraMoi"] == "20261012170000"
+    # … so the province's on-time figure (finished on or before NgayHenTra) and the app's agree.
+    province_on_time = sent["NgayKetThucXuLy"] <= sent["NgayHenTra"]
+    october = ind.month_figures(ind.load_facts(cdb), 2026, 10)
+    assert (october.finished, october.on_time) == (1, int(province_on_time)) == (1, 0)
+    # Row 1: the unentered fee travels without an amount; the entered one with its amount.
+    assert held(unentered)["DanhSachLePhi"] == [
+        {"TenPhiLePhi": "Lệ phí nhận cha, mẹ, con", "MaPhiLePhi": "LP01", "HinhThucThu": 1, "LoaiPhiLePhi": 2}]
+    assert [f["Gia"] for f in sent["DanhSachLePhi"]] == [8000]
+    # Row 12: submission time for an online filing; the refusal event's time, not the last update.
+    assert held(online)["NgayNopHoSo"] == "20261003211500" and sent["NgayNopHoSo"] == "20261005100000"
+    assert held(refused)["NgayTuChoi"] == "20261006093000"
+    assert all(held(d)["MaLinhVuc"] == "" for d in (late, unentered, online, refused))
+    # Once the admin enters the national code, it is what travels.
+    mapping.set_national_field_code(cdb, "HT", "G09-HT")
+    assert mapping.dossier_payload(cdb, late)["MaLinhVuc"] == "G09-HT"
+    assert mapping.national_field_code(cdb, "HT") == "G09-HT"

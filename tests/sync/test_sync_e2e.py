@@ -302,7 +302,7 @@ def test_progress_entries_and_catalogue(shared_simulator: RunningSimulator, make
     before = cdb.scalar("SELECT count(*) FROM procedures")
     with client_for(shared_simulator) as client:
         report = sync_once(cdb, counter.root, client, config=FAST)
-        # received + file + apology progress + the dossier update carrying the new NgayHenTra
+        # received + file + apology progress + the dossier update (NgayHenTra stays the legal date)
         assert report.progress_sent == 1 and states(counter) == {"synced": 4}
         code = cdb.scalar("SELECT code FROM dossiers WHERE id = ?", (dossier_id,))
         [view] = client.lookup([code])
@@ -400,7 +400,7 @@ def test_what_the_province_receives(shared_simulator: RunningSimulator, make_cou
     assert d is not None
     [held] = shared_simulator.admin(p.ADMIN_DOSSIERS_PATH, MaHoSo=d["code"])["dossiers"]
     sent = held["received"]
-    assert sent["MaTTHC"] == "1.001193" and sent["TenTTHC"] == "Đăng ký khai sinh" and sent["MaLinhVuc"] == "HT"
+    assert sent["MaTTHC"] == "1.001193" and sent["TenTTHC"] == "Đăng ký khai sinh" and sent["MaLinhVuc"] == ""
     assert sent["ChuHoSo"] == d["applicant_name"] and sent["SoGiayToChuHoSo"] == d["applicant_id_number"]
     assert sent["NgayTiepNhan"] == "20261005100000" and p.is_valid_timestamp(sent["NgayHenTra"])
     assert sent["TrangThaiHoSo"] == 2 and sent["KenhThucHien"] == 1 and sent["HinhThuc"] == 0
