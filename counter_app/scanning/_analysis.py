@@ -157,6 +157,15 @@ def refine_edges(bgr: np.ndarray, approx: np.ndarray, coef: np.ndarray, level: f
     return order_quad(res)
 
 
+def _fill_holes(mask: np.ndarray) -> np.ndarray:
+    """``mask`` with every region not connected to the frame's border filled in."""
+    h, w = mask.shape
+    outside = np.zeros((h + 2, w + 2), np.uint8)
+    outside[1:-1, 1:-1] = mask
+    cv2.floodFill(outside, None, (0, 0), 2)
+    return (outside[1:-1, 1:-1] != 2).astype(np.uint8)
+
+
 def _quad_from_mask(mask: np.ndarray, k: int) -> tuple[np.ndarray, float, float] | None:
     """Largest solid blob of ``mask`` → (quad, rectangularity, area fraction), or None."""
     h, w = mask.shape
@@ -203,6 +212,29 @@ def _quad_from_mask(mask: np.ndarray, k: int) -> tuple[np.ndarray, float, float]
     return quad, rect, qarea / (h * w)
 
 
+def _textured_candidate(lab: np.ndarray, mask_bg: np.ndarray, ring: int, k: int
+                        ) -> tuple[np.ndarray, float, float] | None:
+    """Candidate of an object the lid's colour hides: see the comment inside."""
+    h, w = mask_bg.shape
+    # Only when the colour and brightness masks found nothing (the texture mask is looser: its
+    # window blurs the outline by a few pixels). A near-white card or slip on a white lid may
+    # have the lid's very lightness: its pale security print dips under the threshold in
+    # stripes. It is still *textured* where the lid is smooth: local contrast above the ring's
+    # own, or'ed with the difference mask, closed and with holes filled, is the object.
+    lum_f = lab[..., 0].astype(np.float32)
+    win = (k, k)
+    tex = cv2.sqrt(cv2.max(cv2.boxFilter(lum_f * lum_f, -1, win) - cv2.boxFilter(lum_f, -1, win) ** 2, 0))
+    ring_tex = np.concatenate([tex[:ring].ravel(), tex[-ring:].ravel(), tex[:, :ring].ravel(),
+                               tex[:, -ring:].ravel()])
+    t_med = float(np.median(ring_tex))
+    t_thr = max(1.5, t_med + 6 * 1.4826 * float(np.median(np.abs(ring_tex - t_med))))
+    textured = ((tex > t_thr) | (mask_bg > 0)).astype(np.uint8)
+    # The outline comes out dashed where the print's stripes cross it: bridge gaps of ~6 %.
+    kc = max(2 * k + 1, int(0.06 * min(h, w)) | 1)
+    closed = cv2.morphologyEx(textured, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (kc, kc)))
+    return _quad_from_mask(_fill_holes(closed), k)
+
+
 def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     """Find the sheet (or card) on a scanner bed or a desk; ``None`` when it fills the frame.
 
@@ -241,8 +273,14 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
         if found is not None:
             candidates.append(found)
     if not candidates:
-        return None
-    quad, _, frac = max(candidates, key=lambda f: f[1])
+        found = _textured_candidate(lab, mask_bg, ring, k)
+        if found is None:
+            return None
+        candidates.append(found)
+    # The most rectangular candidate, unless a larger one is nearly as rectangular: a text block
+    # or a chart inside a page is a fine rectangle too, and cropping to it loses the page.
+    best_rect = max(f[1] for f in candidates)
+    quad, _, frac = max((f for f in candidates if f[1] >= best_rect - 0.04), key=lambda f: f[2])
     if frac > 0.93:
         return None  # the page fills the frame; a crop would only shave the scanner margin
     margin = 1.5
