@@ -260,8 +260,45 @@ def _open_files(info: SourceInfo) -> ScanSource:
     return FileImportSource([Path(p) for p in paths])
 
 
+def _open_twain(info: SourceInfo) -> ScanSource:
+    from .twain import TwainSource, helper_command
+
+    command = info.options.get("helper") or helper_command()
+    if not command:  # no TWAIN helper installed (always the case off Windows unless a test sets one)
+        raise SourceUnavailableError(
+            "Chưa cài thành phần quét TWAIN trên máy này.",
+            hint="Quản trị viên cài bộ quét TWAIN đi kèm phần mềm, hoặc chọn máy quét qua mạng/WIA.")
+    return TwainSource(info.address, command, label=info.label)
+
+
+def _discover_twain(config: DiscoveryConfig) -> list[SourceInfo]:
+    # Only when a helper interpreter is configured (COUNTER_APP_TWAIN_HELPER or options["twain_helper"]).
+    from .twain import discover, helper_command
+
+    helper = config.options.get("twain_helper")
+    return discover(list(helper) if isinstance(helper, (list, tuple)) else helper_command())
+
+
+def _open_wia(info: SourceInfo) -> ScanSource:
+    from .wia import WiaSource
+
+    return WiaSource(info.address, label=info.label)
+
+
+def _discover_wia(config: DiscoveryConfig) -> list[SourceInfo]:
+    import sys
+
+    if sys.platform != "win32":
+        return []
+    from .wia import discover
+
+    return discover()
+
+
 register_source_kind("sane", _open_sane, _discover_sane)
 register_source_kind("escl", _open_escl, _discover_escl)
 register_source_kind("camera", _open_camera, _discover_cameras)
 register_source_kind("hotfolder", _open_hotfolder, _discover_hotfolders)
 register_source_kind("file", _open_files)
+register_source_kind("twain", _open_twain, _discover_twain)  # not yet run on Windows (README)
+register_source_kind("wia", _open_wia, _discover_wia)  # not yet run on Windows (README)
