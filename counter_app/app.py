@@ -123,6 +123,9 @@ def _main(argv: Sequence[str] | None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Quầy Một Cửa")
     app.setStyle("Fusion")
+    from counter_app.ui.i18n import install_translations
+
+    install_translations(app)  # Qt's own dialogs in Vietnamese (the translators are children of app)
     from counter_app.ui.qt_messages import install_qt_message_handler
 
     install_qt_message_handler()  # Qt's own warnings go to the app log, not to a console nobody sees
