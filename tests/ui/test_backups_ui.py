@@ -22,6 +22,7 @@ from counter_app.ui.backups import BackupPanel, BackupScheduler
 from counter_app.ui.qt import QApplication, QMessageBox, QTimer
 from counter_app.ui.roles import visible_pages
 from counter_app.ui.tasks import DbWorker
+from tests.qt_helpers import drain_worker
 from tests.trust.trust_helpers import make_data_dir, receive_one, scan_component
 
 T = datetime(2026, 10, 5, 17, 0, 0)
@@ -150,8 +151,8 @@ def test_scheduled_backup_runs_off_the_ui_thread_records_and_rotates(
     # Not due again within the interval: a tick does nothing.
     clock[0] = T + timedelta(hours=2)
     sched.tick()
-    qtbot.waitUntil(lambda: sched.status is not None and not sched.status.due, timeout=5000)
-    qtbot.wait(200)
+    drain_worker(qtbot, worker)  # the tick's status query and its decision have both run
+    assert sched.status is not None and not sched.status.due
     assert sched.running is None and len(backup.list_backups(usb)) == 1
     # Two more intervals: two more backups, the oldest rotated away (keep = 2).
     for hours in (25, 50):

@@ -82,5 +82,6 @@ def test_back_to_back_batches_and_closing_mid_scan(qtbot: QtBot, tmp_path: Path)
     page.shutdown()
     assert running.isFinished()
     qtbot.waitUntil(lambda: page.thread is None and page.pending == 0, timeout=60000)
-    assert len(page.session.pages) < 25 + 200, "cancel did not stop the batch"
+    # shutdown() came right after the batch started: at most the page in hand (and one being read) is kept.
+    assert len(page.session.pages) <= 25 + 3, "cancel did not stop the batch"
     worker.stop()

@@ -19,6 +19,7 @@ from counter_app.ui.qt import QApplication, QMessageBox, QTimer, QWidget
 from counter_app.ui.settings_page import SettingsPage
 from counter_app.ui.tasks import DbWorker
 from counter_app.ui.users import COLUMNS, PasswordDialog, UsersPanel
+from tests.qt_helpers import drain_worker
 from tests.trust.trust_helpers import fresh_db
 
 PASSWORD = "Cay-bang-truoc-san"
@@ -253,7 +254,7 @@ def test_disable_through_the_confirmation_then_reenable(qtbot: QtBot, env: Env) 
     answer = Modal([(QMessageBox, _click("Không"))])
     panel.active_button.click()
     assert answer.done == 1 and not answer.unexpected
-    qtbot.wait(200)
+    drain_worker(qtbot, env.worker)  # anything the click queued has run
     assert env.authenticate("canbo1", PASSWORD).id == env.officer.id
     answer = Modal([(QMessageBox, _click("Khóa tài khoản"))])
     panel.active_button.click()
@@ -304,7 +305,7 @@ def test_officer_sees_no_list_and_changes_own_password(qtbot: QtBot, env: Env) -
     panel = _panel(qtbot, env, env.officer)
     assert panel.table.isHidden() and all(b.isHidden() for b in panel.admin_buttons)
     assert not panel.own_button.isHidden()
-    qtbot.wait(200)
+    drain_worker(qtbot, env.worker)  # a load the panel queued would have arrived by now
     assert panel.table.rowCount() == 0 and panel.users == []  # nothing about other accounts was even loaded
     dlg = panel.own_password_dialog()
     dlg.current.setText("sai-mat-khau")
