@@ -25,6 +25,7 @@ class QuadFinding:
     area_fraction: float  # page area / frame area
     background: np.ndarray  # 3×3 Lab plane of the lid/desk, normalised coordinates
     level: float  # detection threshold (background noise)
+    dark_border: bool = False  # the page fills the frame but dark scanner bars surround it
 
 
 def order_quad(pts: np.ndarray) -> np.ndarray:
@@ -232,7 +233,16 @@ def _textured_candidate(lab: np.ndarray, mask_bg: np.ndarray, ring: int, k: int
     # The outline comes out dashed where the print's stripes cross it: bridge gaps of ~6 %.
     kc = max(2 * k + 1, int(0.06 * min(h, w)) | 1)
     closed = cv2.morphologyEx(textured, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (kc, kc)))
-    return _quad_from_mask(_fill_holes(closed), k)
+    found = _quad_from_mask(_fill_holes(closed), k)
+    if found is None:
+        return None
+    # Dense text, a table or a chart on a page that fills the frame is textured too: only a
+    # small object shaped like what lies alone on a bed qualifies (an ID card, an A5/A6 slip).
+    quad, _, frac = found
+    sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
+    ratio = max(sides[0] + sides[2], sides[1] + sides[3]) / max(1e-6, min(sides[0] + sides[2], sides[1] + sides[3]))
+    shaped = any(abs(ratio / r - 1) <= 0.05 for r in (85.6 / 53.98, math.sqrt(2)))
+    return found if frac < 0.4 and shaped else None
 
 
 def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
@@ -282,11 +292,29 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     best_rect = max(f[1] for f in candidates)
     quad, _, frac = max((f for f in candidates if f[1] >= best_rect - 0.04), key=lambda f: f[2])
     if frac > 0.93:
-        return None  # the page fills the frame; a crop would only shave the scanner margin
+        # The page fills the frame: a crop would only shave the scanner margin — unless what
+        # lies outside it is a dark bar (a sheet-fed scanner's black backing, the lid's shadow):
+        # those bars are removed (issue #13), and the page is not "cut off" for touching an edge.
+        if _dark_outside(lum, quad, otsu):
+            return QuadFinding(quad, False, float(frac), coef, thr, dark_border=True)
+        return None
     margin = 1.5
     touches = bool((quad[:, 0] < margin).any() or (quad[:, 1] < margin).any()
                    or (quad[:, 0] > w - 1 - margin).any() or (quad[:, 1] > h - 1 - margin).any())
     return QuadFinding(quad, touches, float(frac), coef, thr)
+
+
+def _dark_outside(lum: np.ndarray, quad: np.ndarray, otsu: float) -> bool:
+    """True when the frame outside ``quad`` is a dark bar: ≥ 0.5 % of the frame, mostly dark."""
+    h, w = lum.shape
+    inside = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(inside, np.round(quad).astype(np.int32), 1)
+    # A band of a few pixels along the quad is neither: the edge is blurred.
+    inside = cv2.dilate(inside, np.ones((5, 5), np.uint8))
+    out = lum[inside == 0]
+    if out.size < 0.005 * h * w:
+        return False
+    return float(np.median(out)) < min(100.0, otsu - 40)
 
 
 def quad_angle(quad: np.ndarray) -> float:

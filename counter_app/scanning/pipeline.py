@@ -39,15 +39,24 @@ import numpy as np
 
 from counter_app.errors import ValidationError
 from counter_app.scanning import _analysis as an
+from counter_app.scanning._osd import tesseract_orientation
 
 __all__ = [
+    "KNOWN_SIZES_MM",
+    "WARNING_TEXT",
     "WARN_BLUR",
+    "WARN_DPI_UNKNOWN",
     "WARN_LOW_RESOLUTION",
+    "WARN_ORIENTATION_UNSURE",
     "WARN_PAGE_CUT_OFF",
+    "WARN_PAGE_NOT_FOUND",
+    "WARN_SKEW_UNSURE",
     "WARN_TOO_DARK",
     "PageImageError",
     "PageResult",
     "PipelineOptions",
+    "describe_warning",
+    "infer_dpi",
     "process_page",
 ]
 
@@ -57,6 +66,40 @@ WARN_BLUR = "blur"
 WARN_TOO_DARK = "too_dark"
 WARN_LOW_RESOLUTION = "low_resolution"
 WARN_PAGE_CUT_OFF = "page_cut_off"
+WARN_PAGE_NOT_FOUND = "page_not_found"  # kept whole: no page edge found, the frame is no paper size
+WARN_SKEW_UNSURE = "skew_unsure"  # text found but its direction is uncertain: not straightened
+WARN_ORIENTATION_UNSURE = "orientation_unsure"  # a quarter/half turn is a guess or was not applied
+WARN_DPI_UNKNOWN = "dpi_unknown"  # no trustworthy dpi and no known paper size: physical size unsure
+
+# What the officer reads on the thumbnail (never the internal code).
+WARNING_TEXT: dict[str, str] = {
+    WARN_BLUR: "Ảnh mờ — nên quét lại",
+    WARN_TOO_DARK: "Ảnh quá tối — nên quét lại",
+    WARN_LOW_RESOLUTION: "Độ phân giải dưới 200 dpi",
+    WARN_PAGE_CUT_OFF: "Trang bị cắt mất mép — kiểm tra lại",
+    WARN_PAGE_NOT_FOUND: "Không tìm thấy mép giấy — đã giữ nguyên cả ảnh, hãy chỉnh góc",
+    WARN_SKEW_UNSURE: "Chưa chắc trang đã thẳng — hãy xem lại",
+    WARN_ORIENTATION_UNSURE: "Chưa chắc chiều trang — bấm R để xoay nếu sai",
+    WARN_DPI_UNKNOWN: "Không rõ khổ giấy thật — kiểm tra kích thước",
+}
+
+
+def describe_warning(code: str) -> str:
+    """Plain Vietnamese for a warning code (an unknown code gets a generic sentence, not itself)."""
+    return WARNING_TEXT.get(code, "Trang cần xem lại")
+
+
+# Paper sizes an officer digitises (mm, portrait), in order of preference when only the aspect
+# ratio tells them apart (A4, A5 and A6 share √2: a document with no dpi is taken as A4).
+KNOWN_SIZES_MM: dict[str, tuple[float, float]] = {
+    "A4": (210.0, 297.0),
+    "Letter": (215.9, 279.4),
+    "ID-1": (53.98, 85.6),  # CCCD / ID card (ISO/IEC 7810 ID-1)
+    "A5": (148.0, 210.0),
+    "A6": (105.0, 148.0),
+}
+# A stated dpi outside this range is not believed (cameras write 72, some TIFFs 1 or 96000).
+PLAUSIBLE_DPI = (100, 1200)
 
 
 class PageImageError(ValidationError):
@@ -81,7 +124,11 @@ class PipelineOptions:
     ink_threshold: int = 40  # grey levels below the local paper level that count as ink
     blank_ink_threshold: int = 55  # stricter for blankness: bleed-through stays below it
     blank_max_glyphs: int = 0  # a page with more glyph-sized marks than this is kept
-    orientation_min_evidence: float = 0.03  # |asymmetry| needed to turn a page upside down
+    orientation_min_evidence: float = 0.12  # |asymmetry| for a sure decision (generated pages ≥ 0.18)
+    orientation_min_lines: int = 4  # text lines behind it
+    use_tesseract: bool = True  # second opinion on unsure orientation when `tesseract` is installed
+    osd_timeout_s: float = 4.0
+    osd_min_confidence: float = 2.0  # Tesseract's "Orientation confidence" needed to follow it
     min_dpi: int = 200  # DOMAIN §6: at least 200 dpi
     dark_paper_level: int = 110  # paper darker than this (0-255) → "too_dark"
     blur_sharpness: float = 0.9  # text-edge sharpness below this → "blur" (≈ Gaussian blur σ 0.3 mm)
@@ -101,6 +148,7 @@ class PageResult:
     effective_dpi: float = 0.0
     skew_confident: bool = False
     orientation_confident: bool = False
+    dpi_rule: str = "device"  # how effective_dpi was set: device, size:<name>, bed:<name>, assumed
 
 
 # --------------------------------------------------------------------------- input checks
@@ -199,15 +247,61 @@ def _warp(image: np.ndarray, m: np.ndarray, size: tuple[int, int], fill: tuple[i
     return cv2.cvtColor(out, cv2.COLOR_BGRA2BGR)
 
 
+# --------------------------------------------------------------------------- physical size
+
+
+def _size_match(w_px: float, h_px: float, names: tuple[str, ...], tol: float = 0.03) -> str | None:
+    """The first known size in ``names`` whose aspect ratio matches w×h within ``tol``."""
+    if min(w_px, h_px) <= 0:
+        return None
+    ratio = max(w_px, h_px) / min(w_px, h_px)
+    for name in names:
+        a, b = KNOWN_SIZES_MM[name]
+        if abs(ratio / (max(a, b) / min(a, b)) - 1) <= tol:
+            return name
+    return None
+
+
+def infer_dpi(doc_px: tuple[float, float], frame_px: tuple[int, int], found: bool,
+              dpi: float, dpi_trusted: bool) -> tuple[float, str]:
+    """The page's pixel density and the rule that set it (TT 01/2023: PDF pages at 100 % scale).
+
+    ``doc_px`` is the document's size in pixels (the crop, or the frame when nothing was
+    cropped), ``frame_px`` the frame's. Rules, first that applies:
+
+    * ``device``: the dpi the scanner or the file states, when trusted and plausible;
+    * ``bed:<size>``: a small object found on a frame shaped like a scanner bed (A4/Letter):
+      the bed gives the scale, so a card stays card-sized;
+    * ``size:<size>``: the document's aspect ratio matches a known size (A4 preferred among
+      the √2 sizes: a 1240×1754 image is an A4 page at 150 dpi, not an A6 at 300);
+    * ``assumed``: nothing matched: the stated dpi is kept (and the officer is told).
+    """
+    if dpi_trusted and PLAUSIBLE_DPI[0] <= dpi <= PLAUSIBLE_DPI[1]:
+        return float(dpi), "device"
+    dw, dh = doc_px
+    fw, fh = frame_px
+    if found and dw * dh < 0.5 * fw * fh:
+        bed = _size_match(fw, fh, ("A4", "Letter"))
+        if bed is not None:
+            return max(fw, fh) / max(KNOWN_SIZES_MM[bed]) * 25.4, f"bed:{bed}"
+    name = _size_match(dw, dh, ("A4", "Letter", "ID-1") if found else ("A4", "Letter"))
+    if name is not None:
+        return max(dw, dh) / max(KNOWN_SIZES_MM[name]) * 25.4, f"size:{name}"
+    return float(dpi), "assumed"
+
+
 # --------------------------------------------------------------------------- the pipeline
 
 
-def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = None) -> PageResult:
+def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = None, *,
+                 dpi_trusted: bool = True) -> PageResult:
     """Crop, deskew and turn one acquired page upright; flag blank pages and quality problems.
 
     ``image`` is BGR uint8 (grey and BGRA frames are converted); ``dpi`` is the acquisition
-    resolution. Raises :class:`PageImageError` (a ``ValidationError``, Vietnamese message) for
-    frames that are not images. Never binarises: the output keeps the input's colour.
+    resolution; ``dpi_trusted=False`` when it is only a default (a phone photo, a TIFF without
+    a resolution tag): the page's physical size is then inferred (:func:`infer_dpi`). Raises
+    :class:`PageImageError` (a ``ValidationError``, Vietnamese message) for frames that are not
+    images. Never binarises: the output keeps the input's colour.
     """
     opt = options or PipelineOptions()
     if isinstance(dpi, bool) or not isinstance(dpi, numbers.Real) or not 10 <= dpi <= 4800:
@@ -240,6 +334,10 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         if short_px / dpi * 25.4 < MIN_DOCUMENT_MM:
             finding = None
     quad_full = None
+    if finding is None and opt.detect_page and _size_match(w, h, tuple(KNOWN_SIZES_MM), 0.025) is None:
+        # Kept whole, but the frame is no paper size (a phone photo, a bed with something on it
+        # that could not be told from the lid): the officer must look (issue #13, never silent).
+        warnings.append(WARN_PAGE_NOT_FOUND)
     if finding is not None:
         rough = (finding.quad + 0.5) * k2 - 0.5
         reach = max(5.0, 0.012 * min(sh, sw), 0.8 * k2 * max(3, int(0.012 * min(det.shape[:2]))))
@@ -267,14 +365,17 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             src, src_to_a = img, a_scale @ h_page
         page_small = cv2.warpPerspective(src, src_to_a, (aw, ah), flags=cv2.INTER_LINEAR,
                                          borderMode=cv2.BORDER_REPLICATE)
-        a_dpi = dpi * aw / page_w
         base_angle = an.quad_angle(quad_full)
     else:
         page_w, page_h = w, h
         h_page = np.eye(3)
         page_small = small
-        a_dpi = dpi / k
+        aw = w // k
         base_angle = 0.0
+    effective_dpi, dpi_rule = infer_dpi((page_w, page_h), (w, h), quad_full is not None, float(dpi), dpi_trusted)
+    if dpi_rule == "assumed":
+        warnings.append(WARN_DPI_UNKNOWN)
+    a_dpi = effective_dpi * aw / page_w
     grey = cv2.cvtColor(page_small, cv2.COLOR_BGR2GRAY)
     ink = an.ink_map(grey, a_dpi)
 
@@ -286,8 +387,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     if opt.detect_blank:
         blank = an.count_glyphs(ink, a_dpi, opt.blank_ink_threshold) <= opt.blank_max_glyphs
     # The output keeps the input's pixel density (100 % scale, DOMAIN §6): cropping changes the
-    # page's pixel count, not its dpi. Callers of camera frames pass their estimated dpi.
-    effective_dpi = float(dpi)
+    # page's pixel count, not its dpi (unless the dpi was inferred from the page's size, above).
     if effective_dpi < opt.min_dpi:
         warnings.append(WARN_LOW_RESOLUTION)
     if not blank:
@@ -305,13 +405,13 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             skew_conf = True
             residual = sk.angle_deg if opt.deskew else 0.0
             if opt.orient:
-                score, lines = an.upside_down_score(sk.rows, sk.cols, sk.weights)
-                flip = score > opt.orientation_min_evidence and lines >= 2
-                orient_conf = lines >= 2 and abs(score) > opt.orientation_min_evidence
-                # Points were turned 90° clockwise for vertical lines; upside down adds 180°.
-                orientation = ((90 if sk.vertical else 0) + (180 if flip else 0)) % 360
-                if sk.vertical and not orient_conf:
-                    orientation = 90  # sideways for sure; the direction is a guess
+                orientation, orient_conf = _orientation(sk, opt, page_small)
+                if not orient_conf:
+                    warnings.append(WARN_ORIENTATION_UNSURE)
+        elif sk is not None and len(sk.rows) >= 300 and opt.deskew:
+            # Text, but no line direction either estimator trusts: left as it is, and said so
+            # (issue #13: no page leaves tilted without a warning on its thumbnail).
+            warnings.append(WARN_SKEW_UNSURE)
     if quad_full is not None and abs(residual) < 0.5 and max(page_w, page_h) / dpi * 25.4 < 120:
         # Card-sized: its text lines are only ~40 mm long and its edges only ~85 mm, so both
         # estimates are noisy (~0.15°) and independent: average them (equal-variance weighting).
@@ -332,4 +432,30 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
               quad_full is not None, skew_total, orientation, blank, warnings)
     return PageResult(image=out, quad=quad_full, skew_deg=float(skew_total), orientation=orientation,
                       blank=blank, warnings=warnings, effective_dpi=effective_dpi,
-                      skew_confident=skew_conf, orientation_confident=orient_conf)
+                      skew_confident=skew_conf, orientation_confident=orient_conf, dpi_rule=dpi_rule)
+
+
+def _orientation(sk: an.SkewFinding, opt: PipelineOptions, page_small: np.ndarray) -> tuple[int, bool]:
+    """Clockwise quarter-turn that makes the text upright, and whether the decision is sure.
+
+    Sideways (vertical lines) is sure when the skew finding is; which of 90/270 (and whether
+    an upright page is upside down) rests on the ascender/descender asymmetry. A weak
+    asymmetry or few lines is not enough to turn a page upside down (faint text, a banknote
+    were flipped "confidently" on a 0.03 margin, issue #13): then Tesseract's orientation
+    detection is asked when installed; without a clear answer the page is not flipped and the
+    caller warns, so the officer turns it with one key.
+    """
+    score, lines = an.upside_down_score(sk.rows, sk.cols, sk.weights)
+    sure = lines >= opt.orientation_min_lines and abs(score) >= opt.orientation_min_evidence
+    flip = sure and score > 0
+    if not sure:
+        osd = tesseract_orientation(page_small, timeout_s=opt.osd_timeout_s) if opt.use_tesseract else None
+        if osd is not None:
+            turn, conf = osd
+            base = 90 if sk.vertical else 0
+            # Tesseract's answer must agree with the line direction we are sure of.
+            if conf >= opt.osd_min_confidence and turn % 180 == base % 180:
+                return turn, True
+        # Not flipped on weak evidence; sideways stays sideways (the direction is a guess).
+        return (90 if sk.vertical else 0), False
+    return ((90 if sk.vertical else 0) + (180 if flip else 0)) % 360, True
