@@ -22,6 +22,13 @@ One pass (:func:`sync_once`):
    - *crash safety*: entries left ``uploading`` by a killed process are put back to ``pending``
      at the start of a pass (the server side is idempotent, so re-sending is harmless).
 
+   Clock: queue order is the order of entry (``outbox.id``), never a timestamp. A retry time
+   further ahead than any back-off could set (:func:`_horizon`) can only come from a clock that
+   was ahead and was corrected, so such an entry is due now; within a process the back-off is also
+   kept on the monotonic clock (``holds``), so a wall clock jumping forward does not cut it short.
+   Entries stamped in the future get the latest creation time they can honestly have
+   (:func:`heal_clock`), so the queue age shown to the officer grows again.
+
    Failures: exponential back-off with full jitter per entry (``attempts``, ``next_attempt_at``).
    An entry is parked in ``error`` (with a Vietnamese ``last_error``) after
    :attr:`SyncConfig.max_attempts` failed tries, or at once for a refusal that cannot heal by
@@ -80,6 +87,7 @@ __all__ = [
     "KeysLocked",
     "SyncConfig",
     "SyncReport",
+    "heal_clock",
     "pull_catalogue",
     "pull_changes",
     "recover_interrupted",
@@ -177,7 +185,10 @@ def recover_interrupted(cdb: CounterDB) -> int:
 
     Safe because every call to the server is idempotent: re-sending a dossier that did arrive
     is answered "đã tồn tại" → update → ``unchanged``; a file resumes at the server's offset.
+    Run before every pass of the loop, so it first looks (an index read) and writes only when needed.
     """
+    if not cdb.scalar("SELECT 1 FROM outbox WHERE state = 'uploading' LIMIT 1"):
+        return 0
     with cdb.write():
         cur = cdb.conn.execute("UPDATE outbox SET state = 'pending' WHERE state = 'uploading'")
         n = cur.rowcount
@@ -283,12 +294,54 @@ class _Unit:
         return bool(self.dossier_sent or self.files_uploaded or self.progress_sent)
 
 
-def _due_units(cdb: CounterDB, now_text: str, limit: int, seen: set[int]) -> list[int]:
+#: Seconds of slack beyond the longest back-off before a retry time counts as "the clock was ahead".
+CLOCK_SLACK = 300.0
+
+
+def _horizon(config: SyncConfig, now: datetime) -> str:
+    """The latest retry time a back-off can have set from ``now``; anything later is a clock artefact."""
+    return ts(now + timedelta(seconds=config.backoff_cap + CLOCK_SLACK))
+
+
+def _due_units(cdb: CounterDB, now: datetime, limit: int, seen: set[int], config: SyncConfig,
+               holds: dict[int, float] | None = None) -> list[int]:
+    # Order of entry (MIN(id)), not of a timestamp: a clock set back or ahead never reorders the queue.
     rows = cdb.query(
-        "SELECT COALESCE(dossier_id, -id) AS k, MIN(next_attempt_at) AS due, MIN(id) AS first FROM outbox "
-        "WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
-        "GROUP BY k ORDER BY due, first LIMIT ?", (now_text, limit + len(seen)))
-    return [int(r["k"]) for r in rows if int(r["k"]) not in seen][:limit]
+        "SELECT COALESCE(dossier_id, -id) AS k, MIN(id) AS first FROM outbox "
+        "WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ? OR next_attempt_at > ?) "
+        "GROUP BY k ORDER BY first LIMIT ?", (ts(now), _horizon(config, now), limit + len(seen) + len(holds or ())))
+    mono = time.monotonic()
+    held = {k for k, until in (holds or {}).items() if until > mono}
+    return [int(r["k"]) for r in rows if int(r["k"]) not in seen and int(r["k"]) not in held][:limit]
+
+
+def heal_clock(cdb: CounterDB, config: SyncConfig | None = None, now: datetime | None = None) -> int:
+    """Repair what a clock that ran ahead left in the queue; returns how many entries were touched.
+
+    - a retry time beyond the back-off horizon becomes "now" (the entry is due);
+    - a creation time in the future becomes the creation time of the next entry stamped by a
+      correct clock (entries are created in ``id`` order, so that is the latest moment this one
+      can have been created), or now: the queue age shown is a true lower bound, not "0" for a year.
+    """
+    config = config or SyncConfig()
+    now = now or datetime.now()
+    now_text, horizon, future = ts(now), _horizon(config, now), ts(now + timedelta(seconds=CLOCK_SLACK))
+    # Unsynced states only, through the (state, next_attempt_at) index: synced rows can be millions.
+    unsynced = "state IN ('pending', 'uploading', 'error', 'conflict')"
+    if not cdb.scalar(f"SELECT 1 FROM outbox WHERE (state = 'pending' AND next_attempt_at > ?) "
+                      f"OR ({unsynced} AND created_at > ?) LIMIT 1", (horizon, future)):
+        return 0  # the usual case: no write transaction at all
+    with cdb.write():
+        n = cdb.conn.execute(
+            "UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?",
+            (now_text, horizon)).rowcount
+        n += cdb.conn.execute(
+            "UPDATE outbox SET created_at = COALESCE((SELECT MIN(later.created_at) FROM outbox AS later "
+            f"WHERE later.id > outbox.id AND later.created_at <= ?1), ?1) WHERE {unsynced} AND created_at > ?2",
+            (now_text, future)).rowcount
+    if n:
+        log.warning("clock: %d outbox entries were stamped in the future (the clock was ahead); repaired", n)
+    return int(n)
 
 
 def _claim(cdb: CounterDB, key: int, data_root: Path) -> _Unit | None:
@@ -435,9 +488,14 @@ def _send(unit: _Unit, client: ProvincialClient, uploaded: set[str]) -> None:
                 unit.file_errors.setdefault(f.uid, unit.dossier_error)
 
 
-def _record(cdb: CounterDB, unit: _Unit, config: SyncConfig, now: datetime, report: SyncReport) -> None:
-    """Inside the caller's transaction: write each entry's outcome."""
+def _record(cdb: CounterDB, unit: _Unit, config: SyncConfig, now: datetime, report: SyncReport,
+            holds: dict[int, float] | None = None) -> None:
+    """Inside the caller's transaction: write each entry's outcome.
+
+    ``holds`` receives the unit's earliest retry on the monotonic clock (see the module docstring).
+    """
     now_text = ts(now)
+    waits: list[float] = []
     for e in unit.entries:
         error = unit.error_for(e)
         if error is None:
@@ -452,6 +510,7 @@ def _record(cdb: CounterDB, unit: _Unit, config: SyncConfig, now: datetime, repo
             continue
         if isinstance(error, _Deferred):
             delay = _backoff(config, int(e["attempts"]) + 1)
+            waits.append(delay)
             cdb.conn.execute("UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ? WHERE id = ?",
                              (ts(now + timedelta(seconds=delay)), message, e["id"]))
             report.failed += 1
@@ -468,7 +527,10 @@ def _record(cdb: CounterDB, unit: _Unit, config: SyncConfig, now: datetime, repo
             state = "error"
         else:
             state = "pending"
-        next_at = now + timedelta(seconds=_backoff(config, attempts))
+        delay = _backoff(config, attempts)
+        next_at = now + timedelta(seconds=delay)
+        if state == "pending":
+            waits.append(delay)
         cdb.conn.execute(
             "UPDATE outbox SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
             (state, attempts, ts(next_at), message, e["id"]))
@@ -478,11 +540,16 @@ def _record(cdb: CounterDB, unit: _Unit, config: SyncConfig, now: datetime, repo
             report.parked += 1
             log.warning("outbox entry %d (%s) parked as %s after %d attempt(s): %s", e["id"], e["kind"], state,
                         attempts, error.kind)
+    if holds is not None:
+        if waits:
+            holds[unit.key] = time.monotonic() + min(waits)
+        else:
+            holds.pop(unit.key, None)
 
 
 def push(cdb: CounterDB, data_root: Path, client: ProvincialClient, report: SyncReport, *,
          config: SyncConfig, now: datetime | None = None, stop: threading.Event | None = None,
-         uploaded: set[str] | None = None) -> None:
+         uploaded: set[str] | None = None, holds: dict[int, float] | None = None) -> None:
     """Send due outbox units until none is due (or ``stop`` / the time limit / a global error).
 
     A pipeline, not lock-step batches: up to ``config.workers`` units are on the wire at once and
@@ -516,7 +583,7 @@ def push(cdb: CounterDB, data_root: Path, client: ProvincialClient, report: Sync
             if claiming and len(in_flight) < depth:
                 if len(backlog) < depth:
                     # Fetched in bulk: the grouping query is the costly read of a pass.
-                    keys = _due_units(cdb, ts(clock()), max(config.batch_units, depth), seen)
+                    keys = _due_units(cdb, clock(), max(config.batch_units, depth), seen, config, holds)
                     seen.update(keys)
                     backlog.extend(keys)
                 take = [backlog.popleft() for _ in range(min(depth - len(in_flight), len(backlog)))]
@@ -524,7 +591,7 @@ def push(cdb: CounterDB, data_root: Path, client: ProvincialClient, report: Sync
                 # One transaction records what came back and claims what goes out next.
                 with cdb.write():
                     for u in finished:
-                        _record(cdb, u, config, clock(), report)
+                        _record(cdb, u, config, clock(), report, holds)
                     units = [u for u in (_claim_safely(cdb, k, data_root, clock()) for k in take) if u is not None]
                 finished = []
                 for u in units:
@@ -554,7 +621,7 @@ def push(cdb: CounterDB, data_root: Path, client: ProvincialClient, report: Sync
         if finished:
             with cdb.write():
                 for u in finished:
-                    _record(cdb, u, config, clock(), report)
+                    _record(cdb, u, config, clock(), report, holds)
 
 
 # --- pull ------------------------------------------------------------------------------------
@@ -766,21 +833,24 @@ def _catalogue_due(cdb: CounterDB, config: SyncConfig, now: datetime) -> bool:
 
 def sync_once(cdb: CounterDB, data_root: Path, client: ProvincialClient, now: datetime | None = None, *,
               config: SyncConfig | None = None, stop: threading.Event | None = None,
-              recover: bool = True, uploaded: set[str] | None = None) -> SyncReport:
-    """One pass: recover, push, pull, catalogue. Never raises for network or server trouble.
+              recover: bool = True, uploaded: set[str] | None = None,
+              holds: dict[int, float] | None = None) -> SyncReport:
+    """One pass: recover, heal the clock, push, pull, catalogue. Never raises for network or server trouble.
 
     ``now`` fixes the clock (tests); by default the wall clock is read as the pass goes.
-    ``uploaded`` is a cache of file ids known complete on the server, kept across passes by
-    :func:`run_forever` so a dossier sent again does not re-ask about its files.
+    ``uploaded`` is a cache of file ids known complete on the server, and ``holds`` each failed
+    unit's next try on the monotonic clock, both kept across passes by :func:`run_forever`.
     """
     config = config or SyncConfig()
     report = SyncReport(started_at=now or datetime.now())
     if recover:
         report.recovered = recover_interrupted(cdb)
+    heal_clock(cdb, config, now)
     try:
         _require_keys(Path(data_root))
-        _resume_after_outage(cdb, client, now)
-        push(cdb, Path(data_root), client, report, config=config, now=now, stop=stop, uploaded=uploaded)
+        _resume_after_outage(cdb, client, now, holds)
+        push(cdb, Path(data_root), client, report, config=config, now=now, stop=stop, uploaded=uploaded,
+             holds=holds)
         if report.error is None and config.pull and not (stop and stop.is_set()):
             pull_changes(cdb, Path(data_root), client, report, config=config, now=now)
         if report.error is None and not (stop and stop.is_set()) and _catalogue_due(cdb, config, now or datetime.now()):
@@ -792,7 +862,8 @@ def sync_once(cdb: CounterDB, data_root: Path, client: ProvincialClient, now: da
     return report
 
 
-def _resume_after_outage(cdb: CounterDB, client: ProvincialClient, now: datetime | None) -> None:
+def _resume_after_outage(cdb: CounterDB, client: ProvincialClient, now: datetime | None,
+                         holds: dict[int, float] | None = None) -> None:
     """After an outage, send what waited as soon as the server answers again.
 
     Entries that failed only because the network or the server was down sit in exponential backoff;
@@ -806,6 +877,8 @@ def _resume_after_outage(cdb: CounterDB, client: ProvincialClient, now: datetime
     with cdb.write():
         cdb.conn.execute("UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?",
                          (moment, moment))
+    if holds is not None:
+        holds.clear()  # the same on the monotonic clock
 
 
 def _remember(cdb: CounterDB, report: SyncReport) -> None:
@@ -827,9 +900,13 @@ def _remember(cdb: CounterDB, report: SyncReport) -> None:
             cdb.set_setting(LAST_ERROR_MESSAGE_KEY, None)
 
 
-def _first_due(cdb: CounterDB, now_text: str) -> bool:
-    return bool(cdb.scalar("SELECT 1 FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? LIMIT 1",
-                           (now_text,)))
+def _first_due(cdb: CounterDB, config: SyncConfig, holds: dict[int, float] | None = None) -> bool:
+    """Something to send now. Between passes nothing of ours is 'uploading' (sync.lock: one sync
+    process), so an 'uploading' entry was stranded by a pass that failed half-way: the next pass
+    (``recover=True``) puts it back and sends it."""
+    if cdb.scalar("SELECT 1 FROM outbox WHERE state = 'uploading' LIMIT 1"):
+        return True
+    return bool(_due_units(cdb, datetime.now(), 1, set(), config, holds))
 
 
 def run_forever(cdb: CounterDB, data_root: Path, client: ProvincialClient, *, stop: threading.Event,
@@ -846,8 +923,8 @@ def run_forever(cdb: CounterDB, data_root: Path, client: ProvincialClient, *, st
     woken. ``stop`` is honoured between batches of a pass and within ``poll`` seconds otherwise.
     """
     config = config or SyncConfig()
-    recover_interrupted(cdb)
     uploaded: set[str] = set()
+    holds: dict[int, float] = {}
     last_full = float("-inf")
     last_max: Any = object()
     failures = 0
@@ -862,11 +939,14 @@ def run_forever(cdb: CounterDB, data_root: Path, client: ProvincialClient, *, st
         mono = time.monotonic()
         max_id = cdb.scalar("SELECT MAX(id) FROM outbox")
         full = mono - last_full >= interval
-        if (woke or mono >= hold_until) and (woke or full or max_id != last_max or _first_due(cdb, ts(datetime.now()))):
+        if (woke or mono >= hold_until) and (woke or full or max_id != last_max or _first_due(cdb, config, holds)):
             pass_config = replace(config, pull=config.pull and (full or woke))
             try:
-                report = sync_once(cdb, data_root, client, config=pass_config, stop=stop, recover=False,
-                                   uploaded=uploaded)
+                # recover=True at every pass, not only at start: a pass cut by an exception (a
+                # database locked for longer than the busy timeout, a full disk) leaves its claimed
+                # entries 'uploading', and only this process could be sending them (sync.lock).
+                report = sync_once(cdb, data_root, client, config=pass_config, stop=stop, recover=True,
+                                   uploaded=uploaded, holds=holds)
             except Exception as exc:  # disk full, database locked, a bug: report, wait, try again
                 log.exception("sync pass failed")
                 report = SyncReport(started_at=datetime.now(), finished_at=datetime.now())
@@ -889,7 +969,7 @@ def run_forever(cdb: CounterDB, data_root: Path, client: ProvincialClient, *, st
                     on_report(report)
                 except Exception:  # the UI callback must not kill the sync thread
                     log.exception("sync report callback failed")
-            if report.error is None and _first_due(cdb, ts(datetime.now())):
+            if report.error is None and _first_due(cdb, config, holds):
                 continue  # more is due right now (a batch limit or a new entry): no pause
         if wake is not None:
             wake.wait(poll)

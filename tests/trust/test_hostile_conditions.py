@@ -254,3 +254,133 @@ def test_backup_to_a_full_disk_says_so_and_leaves_nothing(data, tmp_path: Path) 
         assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
         assert "đầy" in out.stderr
         assert not list(usb.iterdir()), "no half-made backup left"
+
+
+# --- 2. a clock that was ahead; 3. a pass cut by a long lock --------------------------------------
+
+
+@pytest.fixture
+def sims(tmp_path: Path) -> Iterator[object]:
+    from tests.sync.conftest import SimulatorFactory
+
+    factory = SimulatorFactory(tmp_path / "sims")
+    yield factory
+    factory.close()
+
+
+def _client(url: str, **kw: object):  # type: ignore[no-untyped-def]
+    from counter_app.sync.client import ClientConfig, ProvincialClient
+
+    return ProvincialClient(ClientConfig(base_url=url, username="demo", password="demo", **kw))  # type: ignore[arg-type]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_entries_queued_while_the_clock_was_ahead_are_sent_and_aged_honestly(sims, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime, timedelta
+
+    from counter_app.sync.status import queue_status
+    from counter_app.sync.worker import SyncConfig, sync_once
+    from tests.sync.conftest import add_dossiers, build_counter
+
+    config = SyncConfig(catalogue_interval=None, pull=False)
+    counter = build_counter(tmp_path / "c")
+    ids = add_dossiers(counter, 6, files_per_dossier=0)
+    fmt = "%Y-%m-%d %H:%M:%S"
+    now = datetime.now()
+    ahead = {ids[0]: timedelta(days=365), ids[1]: timedelta(days=365), ids[2]: timedelta(days=1),
+             ids[3]: timedelta(days=1)}
+    with counter.cdb.write():
+        for dossier_id, skew in ahead.items():  # queued while the PC's clock ran ahead
+            t = (now + skew).strftime(fmt)
+            counter.cdb.conn.execute("UPDATE outbox SET created_at = ?, next_attempt_at = ? WHERE dossier_id = ?",
+                                     (t, t, dossier_id))
+        # ... then NTP corrected the clock; the next entries were stamped right two hours ago (and sent).
+        t = (now - timedelta(hours=2)).strftime(fmt)
+        counter.cdb.conn.execute("UPDATE outbox SET created_at = ?, next_attempt_at = ?, state = 'synced' "
+                                 "WHERE dossier_id IN (?, ?)", (t, t, ids[4], ids[5]))
+    # Offline first: nothing can be sent, but the age shown is at least the two hours, not 0.
+    with _client(f"http://127.0.0.1:{_free_port()}", timeout=2.0, retries=0) as client:
+        report = sync_once(counter.cdb, counter.root, client, config=config)
+    assert report.synced == 0
+    age = queue_status(counter.cdb).oldest_unsynced_age
+    assert age is not None and age >= 2 * 3600 - 60
+    sim = sims.start("--no-progress")
+    with _client(sim.url) as client:
+        report = sync_once(counter.cdb, counter.root, client, config=config)
+    assert report.error is None
+    assert counter.cdb.scalar("SELECT count(*) FROM outbox WHERE state <> 'synced'") == 0
+    held = sim.admin("/admin/dossiers")
+    assert len(held["dossiers"] if isinstance(held, dict) else held) == 4  # the four queued while ahead
+    counter.cdb.close()
+
+
+def test_a_wall_clock_jumping_forward_does_not_cut_the_back_off_short(tmp_path: Path) -> None:
+    from datetime import datetime, timedelta
+
+    from counter_app.sync.worker import SyncConfig, sync_once
+    from tests.sync.conftest import add_dossiers, build_counter
+
+    # A back-off of up to 10,000 s (uniform): below one second with probability 1e-4.
+    config = SyncConfig(catalogue_interval=None, pull=False, backoff_base=10_000, backoff_cap=10_000,
+                        unreachable_abort=100)
+    counter = build_counter(tmp_path / "c")
+    add_dossiers(counter, 1, files_per_dossier=0)
+    holds: dict[int, float] = {}
+    with _client(f"http://127.0.0.1:{_free_port()}", timeout=2.0, retries=0) as client:
+        first = sync_once(counter.cdb, counter.root, client, config=config, holds=holds)
+        assert first.failed == 1 and len(holds) == 1
+        attempts = counter.cdb.scalar("SELECT attempts FROM outbox")
+        # The wall clock jumps a day ahead: by the database every retry is due ...
+        later = datetime.now() + timedelta(days=1)
+        second = sync_once(counter.cdb, counter.root, client, later, config=config, holds=holds)
+    # ... but within this process the back-off runs on the monotonic clock: nothing was tried again.
+    assert second.failed == 0 and counter.cdb.scalar("SELECT attempts FROM outbox") == attempts
+    counter.cdb.close()
+
+
+def test_a_pass_cut_by_a_long_lock_does_not_strand_entries(sims, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from counter_app.paths import DataDir
+    from counter_app.sync.runner import main_sync
+    from tests.sync.conftest import add_dossiers, build_counter
+
+    monkeypatch.setattr(database_module, "BUSY_TIMEOUT", 0.5)  # "more than the busy timeout", in 0.5 s not 10
+    sim = sims.start("--no-progress", "--latency-ms", "400")
+    counter = build_counter(tmp_path / "c", endpoint=sim.url)
+    add_dossiers(counter, 12, files_per_dossier=0)
+    counter.cdb.set_setting("sync_catalogue_hours", 0)
+    counter.cdb.close()
+    db = counter.root / "counter.sqlite3"
+    watch = sqlite3.connect(db, isolation_level=None)
+    stop = threading.Event()
+    thread = threading.Thread(target=main_sync, args=(DataDir(counter.root), False, stop), daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not watch.execute("SELECT count(*) FROM outbox WHERE state = 'uploading'").fetchone()[0]:
+            assert time.monotonic() < deadline, "the loop never claimed anything"
+            time.sleep(0.02)
+        watch.execute("BEGIN IMMEDIATE")  # another process writes for longer than the busy timeout
+        time.sleep(1.5)
+        assert watch.execute("SELECT count(*) FROM outbox WHERE state = 'uploading'").fetchone()[0] > 0
+        watch.execute("ROLLBACK")
+        deadline = time.monotonic() + 60
+        while watch.execute("SELECT count(*) FROM outbox WHERE state <> 'synced'").fetchone()[0]:
+            assert time.monotonic() < deadline, dict(watch.execute(
+                "SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        thread.join(30)
+        watch.close()
+    held = sim.admin("/admin/dossiers")
+    assert len(held["dossiers"] if isinstance(held, dict) else held) == 12
