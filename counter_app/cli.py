@@ -87,13 +87,21 @@ def unlock_headless(root: Path, *, try_demo: bool = False) -> None:
 def _new_passphrase() -> str:
     env = os.environ.get(PASSPHRASE_ENV)
     if env:
+        from counter_app.services.keys import passphrase_problem
+
+        problem = passphrase_problem(env, env)
+        if problem:
+            raise CounterError(problem, hint=f"Đặt {PASSPHRASE_ENV} là một mật khẩu mã hóa khó đoán hơn.")
         return env
     if sys.stdin is None or not sys.stdin.isatty():
         raise CounterError("Cần mật khẩu mã hóa mới.",
                            hint=f"Đặt biến môi trường {PASSPHRASE_ENV} hoặc chạy trong cửa sổ dòng lệnh.")
-    first = getpass.getpass("Mật khẩu mã hóa mới (ít nhất 8 ký tự): ")
-    if len(first) < 8 or getpass.getpass("Nhập lại: ") != first:
-        raise CounterError("Mật khẩu mã hóa quá ngắn hoặc hai lần nhập không khớp.", hint="Chạy lại lệnh.")
+    from counter_app.services.keys import MIN_PASSPHRASE_LENGTH, passphrase_problem
+
+    first = getpass.getpass(f"Mật khẩu mã hóa mới (ít nhất {MIN_PASSPHRASE_LENGTH} ký tự, khó đoán): ")
+    problem = passphrase_problem(first, getpass.getpass("Nhập lại: "))
+    if problem:
+        raise CounterError(problem, hint="Chạy lại lệnh.")
     return first
 
 
@@ -368,10 +376,20 @@ def _run(args: argparse.Namespace) -> int:
                   f"trong {rep.seconds:.1f} giây tại {data.root}")
         elif args.command == "init":
             from counter_app import vault
+            from counter_app.db.accounts import check_password_policy
             from counter_app.db.setup import SetupInput, load_default_catalogue_into, run_setup
+            from counter_app.services.keys import passphrase_problem
 
             passphrase = args.data_passphrase or os.environ.get(PASSPHRASE_ENV, "")
             recovery = ""
+            # Issue #15 item 6: the same rules as the first-run window; «demo» is for demo-data only.
+            context = (args.agency_code, args.agency_name)
+            if args.admin_password:
+                check_password_policy(args.admin_password, "admin", context=context)
+            problem = passphrase_problem(passphrase, passphrase, admin_password=args.admin_password or None,
+                                         context=context) if passphrase else None
+            if problem:
+                raise CounterError(problem)
             if passphrase and not vault.encryption_on(data.root):
                 _ring, recovery = vault.setup_encryption(data.root, passphrase)
             elif not passphrase:

@@ -34,7 +34,7 @@ from counter_app.db import audit
 from counter_app.db.database import CounterDB
 from counter_app.db.setup import _SCRYPT, ROLE_LABELS, ROLES, add_user, hash_password, verify_password
 from counter_app.errors import CounterError, ValidationError
-from counter_app.textnorm import nfc
+from counter_app.textnorm import fold, nfc
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,7 @@ __all__ = [
     "record_lock",
     "require",
     "reset_password",
+    "secret_weakness",
     "set_user_state",
     "switch_user",
     "unlock_session",
@@ -246,13 +247,86 @@ def require(user: User, permission: str) -> None:
         )
 
 
-def check_password_policy(password: str, username: str = "") -> None:
-    """At least 8 characters, not the user name: long enough against guessing at a shared PC."""
+#: Passwords tried first by any guessing tool, and what Vietnamese offices actually use (folded:
+#: no diacritics, lower case, letters and digits only). The rule set below catches the patterns;
+#: this list catches the words.
+_COMMON_SECRETS = frozenset({
+    "password", "passw0rd", "matkhau", "matkhau123", "admin", "admin123", "administrator", "quantri",
+    "iloveyou", "anhyeuem", "emyeuanh", "yeuem", "yeuanh", "vietnam", "hanoi", "saigon", "hochiminh",
+    "letmein", "welcome", "monkey", "dragon", "football", "baseball", "superman", "batman", "trustno1",
+    "sunshine", "princess", "qazwsx", "zaq12wsx", "abc123", "abcd1234", "aa123456", "demo", "test", "user",
+    "motcua", "quaymotcua", "bophanmotcua", "ubnd", "ubndxa", "ubndphuong", "canbo", "congchuc", "tiepnhan",
+    "hanhchinh", "hanhchinhcong", "dichvucong", "chinhphu", "congan", "cccd", "cancuoc",
+})
+_SEQUENCES = ("01234567890", "09876543210", "abcdefghijklmnopqrstuvwxyz", "zyxwvutsrqponmlkjihgfedcba",
+              "qwertyuiop", "asdfghjkl", "zxcvbnm", "1qaz2wsx3edc", "qazwsxedc")
+
+
+def _alnum_fold(text: str) -> str:
+    return "".join(ch for ch in fold(nfc(text)) if ch.isalnum())
+
+
+def _strip_patterns(core: str) -> str:
+    """What is left of ``core`` once common words, keyboard/alphabet runs and repeats are taken out."""
+    for word in sorted(_COMMON_SECRETS, key=len, reverse=True):
+        if len(word) >= 4:
+            core = core.replace(word, "")
+    for seq in _SEQUENCES:
+        for size in range(len(seq), 3, -1):  # runs of 4+ from a sequence ("1234", "qwer")
+            for i in range(len(seq) - size + 1):
+                core = core.replace(seq[i:i + size], "")
+    # "aaaa", "1212", "abcabc": a block repeated adds nothing a guesser has to try.
+    for size in range(1, len(core) // 2 + 1):
+        if len(core) % size == 0 and core[:size] * (len(core) // size) == core:
+            return core[:size]
+    return core
+
+
+def secret_weakness(secret: str, *, min_length: int, context: tuple[str, ...] = (), what: str = "Mật khẩu"
+                    ) -> str | None:
+    """Why ``secret`` is too easy to guess (Vietnamese, says what to do), or None (issue #15 item 6).
+
+    A rule set rather than an estimator package (none is a dependency): the length, then what a
+    guessing tool tries first — a common word, a keyboard or alphabet run, one character or block
+    repeated, only digits, the user name or agency code (``context``) — must leave at least 5
+    characters of the secret's own. "Cay-bang-truoc-san" passes, "12345678", "matkhau123",
+    "aaaaaaaa" and "admin2026" do not.
+    """
+    hint = "Dùng một câu ngắn dễ nhớ gồm vài từ, ví dụ «Cay-bang-truoc-san-2026»."
+    if len(secret) < min_length:
+        return f"{what} cần ít nhất {min_length} ký tự. {hint}"
+    core = _alnum_fold(secret)
+    if core.isdigit():
+        return f"{what} không được chỉ gồm chữ số (dễ đoán như ngày sinh, số điện thoại). {hint}"
+    if core in _COMMON_SECRETS:
+        return f"{what} «…» là từ quá phổ biến, bị thử đầu tiên. {hint}"
+    for word in context:
+        w = _alnum_fold(word)
+        if len(w) >= 3:
+            core = core.replace(w, "")
+    left = _strip_patterns(core)
+    # Digits left over after the words are mostly a year or a counter: count them for half.
+    own = sum(1 for ch in left if not ch.isdigit()) + sum(1 for ch in left if ch.isdigit()) / 2
+    if own < 5 or len(set(left)) < 4:
+        return (f"{what} dễ đoán: gồm từ phổ biến, tên đăng nhập/mã cơ quan, dãy phím liền nhau hoặc ký tự "
+                f"lặp lại. {hint}")
+    return None
+
+
+def check_password_policy(password: str, username: str = "", *, context: tuple[str, ...] = ()) -> None:
+    """At least 8 characters and not easy to guess (:func:`secret_weakness`), not the user name.
+
+    Lock-out stops guessing at the counter, but the scrypt hashes travel in every backup, where
+    a guesser has all the time in the world.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
                               hint="Dùng một câu ngắn dễ nhớ, ví dụ «Cay-bang-truoc-san».")
     if username and password.casefold() == username.casefold():
         raise ValidationError("Mật khẩu không được trùng tên đăng nhập.")
+    problem = secret_weakness(password, min_length=MIN_PASSWORD_LENGTH, context=(username, *context))
+    if problem:
+        raise ValidationError(problem)
 
 
 def change_password(cdb: CounterDB, user_id: int, old_password: str, new_password: str) -> None:

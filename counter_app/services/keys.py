@@ -17,7 +17,7 @@ from typing import Any
 
 from counter_app import crypto, vault
 from counter_app.db import accounts, audit
-from counter_app.db.accounts import PermissionDenied, User
+from counter_app.db.accounts import PermissionDenied, User, secret_weakness
 from counter_app.db.database import CounterDB
 from counter_app.errors import ValidationError
 
@@ -40,6 +40,8 @@ __all__ = [
     "startup_state",
 ]
 
+#: With the rule set of :func:`counter_app.db.accounts.secret_weakness` (issue #15 item 6): the
+#: passphrase guards every backup, which can be attacked offline.
 MIN_PASSPHRASE_LENGTH = 8
 #: The demo installation's passphrase (like the demo accounts' password «demo»); never for real data.
 DEMO_PASSPHRASE = "demo"
@@ -55,9 +57,11 @@ KEY_ACTIONS = ("keys_enabled", "key_passphrase_changed", "key_recovery_reissued"
 
 
 def passphrase_problem(new: str, confirm: str, *, admin_password: str | None = None,
-                       allow_demo: bool = False) -> str | None:
+                       allow_demo: bool = False, context: tuple[str, ...] = ()) -> str | None:
     """Why ``new`` cannot be the encryption passphrase (Vietnamese, says what to do), or None.
 
+    At least :data:`MIN_PASSPHRASE_LENGTH` characters and not guessable
+    (:func:`counter_app.db.accounts.secret_weakness`; ``context``: agency code and name).
     ``allow_demo``: the demo installation may use «demo» (it holds no real citizen's data).
     """
     if allow_demo and new == DEMO_PASSPHRASE and confirm == DEMO_PASSPHRASE:
@@ -72,7 +76,12 @@ def passphrase_problem(new: str, confirm: str, *, admin_password: str | None = N
     if admin_password is not None and new == admin_password:
         return ("Mật khẩu mã hóa phải khác mật khẩu quản trị: ai biết mật khẩu đăng nhập không được "
                 "vì thế mà mở được dữ liệu khi mang thư mục đi nơi khác.")
-    return None
+    if new == DEMO_PASSPHRASE:
+        return ("Mật khẩu «demo» chỉ dùng cho dữ liệu mẫu. Dữ liệu thật cần mật khẩu mã hóa riêng, "
+                "ví dụ «Cay-bang-truoc-san-2026».")
+    # keys.json travels in every backup: a stolen USB disk lets a guesser try passphrases offline
+    # (scrypt slows each try to ~0.1 s, not more), so the passphrase must not be a guessable one.
+    return secret_weakness(new, min_length=MIN_PASSPHRASE_LENGTH, what="Mật khẩu mã hóa dữ liệu", context=context)
 
 
 # ------------------------------------------------------------------------------ Qt-free jobs

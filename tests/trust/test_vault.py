@@ -65,7 +65,7 @@ def test_locked_directory_refuses_to_write_plain_and_cannot_read(encrypted) -> N
 def test_cli_init_with_passphrase_prints_a_recovery_key_that_opens_the_keys(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     try:
         assert main(["init", "--agency-code", "000.00.00.H99", "--agency-name", "UBND phường Thử",
-                     "--admin-password", "admin-pass-1", "--data-passphrase", "dữ liệu bí mật",
+                     "--admin-password", "Hoa-sen-trong-dam-9", "--data-passphrase", "dữ liệu bí mật",
                      "--data-dir", str(tmp_path)]) == 0
     finally:
         vault.lock(tmp_path)
