@@ -492,6 +492,26 @@ def record_apology(
                      {"code": row["code"], "new_due_at": ts(new_due_at)}, now=now)
 
 
+def record_online_payment(
+    cdb: CounterDB, dossier_id: int, *, reference: str = "", officer_id: int | None = None,
+    now: datetime | None = None,
+) -> None:
+    """The dossier's fees were paid online (payment platform receipt ``reference``).
+
+    A ``paid_online`` event (read by the QĐ 766 online-payment figure) and a dossier update, whose
+    ``DuocThanhToanTrucTuyen`` is then 1, in one transaction (issue #16 row 10).
+    """
+    now = now or datetime.now().replace(microsecond=0)
+    with cdb.write():
+        row = cdb.query_one("SELECT code FROM dossiers WHERE id = ?", (dossier_id,))
+        if row is None:
+            raise ValidationError(f"Không tìm thấy hồ sơ #{dossier_id}.")
+        add_event(cdb, dossier_id, "paid_online", now, officer_id=officer_id,
+                  detail={"reference": nfc(reference)} if reference else None)
+        if row["code"]:
+            enqueue(cdb, dossier_id, "dossier_upsert", {"code": row["code"], "reason": "paid_online"}, now)
+
+
 def status_counts(cdb: CounterDB) -> dict[int, int]:
     """Dossiers per status, from the trigger-maintained table (O(1) at any size)."""
     return {r["status"]: r["n"] for r in cdb.query("SELECT status, n FROM dossier_status_counts")}

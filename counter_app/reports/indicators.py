@@ -14,8 +14,15 @@ How the figures are defined (docs/indicators.md has the same in Vietnamese for t
   A component is *digitised* when it reuses an existing file (``reused_file_id``) or has a scan
   file — unless a supervisor rejected it and no newer scan exists yet (then it is back in the
   backlog, "cần quét lại").
-- **Digitisation rate** (M) = paper dossiers received in M with every component digitised /
-  paper dossiers received in M. A paper dossier with nothing to digitise counts as digitised.
+- **Digitisation rate** (M) = dossiers received in M whose components are all electronic /
+  **all** dossiers received in M (issue #16 row 10, the national portal's denominator): an online
+  filing (channel 2) is electronic from the start (Thông tư 03/2025 Điều 5 exempts it from
+  digitising), a paper one counts once every component has its file. A paper dossier with
+  nothing to digitise counts as digitised. The paper-only figure (``digitised``/``paper``) stays
+  beside it: it is the counter's own work and the backlog's.
+- **Online payment** (M) = dossiers received in M with a fee to pay (an amount > 0 in the fee
+  snapshot) paid online (a ``paid_online`` event) / dossiers received in M with a fee to pay
+  (QĐ 766 group "thanh toán trực tuyến").
 - **On-time rate** (M) = dossiers finished in M (``finished_at``) on or before ``due_at`` /
   dossiers finished in M. ``due_at`` already includes the supplement pause (``paused_days`` is
   added when the supplements arrive), so the pause is excluded as QĐ 766 requires. An apology's
@@ -23,6 +30,8 @@ How the figures are defined (docs/indicators.md has the same in Vietnamese for t
 - **Online share** (M) = channel 2 / all received in M.
 - **Electronic results** (M) = dossiers finished in M with a result file / dossiers finished in M.
 - **Reuse** (M) = dossiers received in M with at least one reused component / received in M.
+- **Period**: the calendar month, or the statutory reporting period of Nghị định 09/2019/NĐ-CP
+  Điều 12 (from the 15th of the previous month to the 14th), per province (``period="statutory"``).
 - **Satisfaction** (M) = 100% − (overdue rate + complaint rate), overdue rate = finished late in M /
   finished in M, complaint rate = dossiers received in M with a complaint / received in M. Ratings
   (1–5) are reported beside it where citizens gave one.
@@ -82,6 +91,7 @@ __all__ = [
     "month_of",
     "month_range",
     "months_back",
+    "period_range",
     "procedure_breakdown",
     "report_due_reminder",
     "rows_for_ids",
@@ -112,6 +122,31 @@ def age_bucket(age: int) -> int:
 
 
 # --- months ------------------------------------------------------------------------------------
+
+# Reporting periods: the calendar month, or Nghị định 09/2019/NĐ-CP Điều 12 khoản 1 — the monthly
+# figures of a periodic report run from the 15th of the previous month to the 14th.
+PERIODS = ("calendar", "statutory")
+STATUTORY_FIRST_DAY = 15
+
+
+def period_range(year: int, month: int, period: str = "calendar") -> tuple[datetime, datetime]:
+    """[first moment, first moment after) of report month (year, month) under ``period``."""
+    if period == "statutory":
+        prev_y, prev_m = (year - 1, 12) if month == 1 else (year, month - 1)
+        return datetime(prev_y, prev_m, STATUTORY_FIRST_DAY), datetime(year, month, STATUTORY_FIRST_DAY)
+    if period != "calendar":
+        raise ValueError(f"unknown reporting period {period!r}")
+    return month_range(year, month)
+
+
+def _statutory_keys(days: np.ndarray) -> np.ndarray:
+    """Report-month keys (``month_key``) of days since 1970: the 15th onwards belongs to the next month."""
+    d = days.astype("datetime64[D]")
+    months = d.astype("datetime64[M]")
+    dom = (d - months.astype("datetime64[D]")).astype(np.int64) + 1
+    # datetime64[M] counts months since 1970-01; month_key counts from year 0.
+    keys = months.astype(np.int64) + 1970 * 12 + (dom >= STATUTORY_FIRST_DAY)
+    return np.where(days < 0, -1, keys)
 
 def month_key(year: int, month: int) -> int:
     """Months counted from year 0: ``year * 12 + month - 1`` (what :class:`Facts` stores)."""
@@ -169,10 +204,13 @@ INDICATORS: tuple[IndicatorDef, ...] = (
     IndicatorDef("online", "Hồ sơ trực tuyến",
                  "Hồ sơ tiếp nhận trực tuyến (kênh 2) ÷ tổng hồ sơ tiếp nhận trong tháng. Điểm tối đa khi ≥ 50%.",
                  50.0, "Dịch vụ công trực tuyến"),
+    IndicatorDef("online_payment", "Thanh toán trực tuyến",
+                 "Hồ sơ tiếp nhận trong tháng có phí, lệ phí phải nộp và đã thanh toán trực tuyến ÷ hồ sơ tiếp "
+                 "nhận trong tháng có phí, lệ phí phải nộp.", 100.0, "Thanh toán trực tuyến"),
     IndicatorDef("digitisation", "Số hóa hồ sơ",
-                 "Hồ sơ giấy (trực tiếp, bưu chính) tiếp nhận trong tháng có mọi thành phần đã số hóa "
-                 "(trừ giấy tờ chỉ xuất trình và trường hợp miễn theo Thông tư 03/2025) ÷ hồ sơ giấy tiếp nhận "
-                 "trong tháng. Điểm tối đa khi ≥ 80%.", 80.0, "Số hóa hồ sơ"),
+                 "Hồ sơ tiếp nhận trong tháng có mọi thành phần ở dạng điện tử (hồ sơ trực tuyến; hồ sơ giấy đã "
+                 "số hóa đủ, trừ giấy tờ chỉ xuất trình và trường hợp miễn theo Thông tư 03/2025) ÷ tổng hồ sơ "
+                 "tiếp nhận trong tháng. Điểm tối đa khi ≥ 80%.", 80.0, "Số hóa hồ sơ"),
     IndicatorDef("electronic_results", "Kết quả điện tử",
                  "Hồ sơ giải quyết xong trong tháng có tệp kết quả điện tử ÷ hồ sơ giải quyết xong trong tháng.",
                  100.0, "Số hóa hồ sơ"),
@@ -225,7 +263,7 @@ def _pct(num: int, den: int) -> float | None:
 _FACT_COLUMNS = (
     "id", "recv_day", "recv_month", "channel", "status", "officer", "procedure_code", "due_min",
     "fin_day", "fin_month", "on_time", "complaint", "rating", "n_req", "n_done", "reuse", "result",
-    "scan_day", "rescan",
+    "scan_day", "rescan", "pay_due", "paid_online",
 )
 _DAY = "CAST(julianday(substr({c}, 1, 10)) - 2440587.5 AS INTEGER)"
 _MONTH = "(CAST(substr({c}, 1, 4) AS INTEGER) * 12 + CAST(substr({c}, 6, 2) AS INTEGER) - 1)"
@@ -256,7 +294,9 @@ SELECT d.id,
        COALESCE((SELECT {_DAY.format(c='max(s.created_at)')} FROM files s
                   WHERE s.dossier_id = d.id AND s.kind = 'scan'), -1),
        EXISTS (SELECT 1 FROM dossier_components dc WHERE dc.dossier_id = d.id AND dc.review_state = 'rejected'
-               AND dc.state = 'received' AND dc.exempt_reason IS NULL AND NOT {_COMPONENT_DONE})
+               AND dc.state = 'received' AND dc.exempt_reason IS NULL AND NOT {_COMPONENT_DONE}),
+       EXISTS (SELECT 1 FROM dossier_fees df WHERE df.dossier_id = d.id AND df.amount > 0),
+       EXISTS (SELECT 1 FROM dossier_events e WHERE e.dossier_id = d.id AND e.kind = 'paid_online')
 FROM dossiers d
 WHERE d.code IS NOT NULL
 """
@@ -265,15 +305,18 @@ _DTYPES = {
     "officer": np.int32, "procedure": np.int32, "due_min": np.int64, "fin_day": np.int32,
     "fin_month": np.int32, "on_time": np.bool_, "complaint": np.bool_, "rating": np.int8,
     "n_req": np.int16, "n_done": np.int16, "reuse": np.bool_, "result": np.bool_, "scan_day": np.int32,
-    "rescan": np.bool_,
+    "rescan": np.bool_, "pay_due": np.bool_, "paid_online": np.bool_,
 }
 
 
 def _derive(name: str, c: dict[str, np.ndarray], valid: np.ndarray) -> np.ndarray:
     """One derived array from fact columns (whole arrays, or the rows of a slice)."""
-    if name == "rbits":  # bits 0–1 channel, 2 digitised, 3 reuse, 4 complaint
+    if name == "rbits":  # bits 0–1 channel, 2 digitised, 3 reuse, 4 complaint, 5 fee due, 6 paid online
         return (c["channel"].astype(np.int64) | (c["n_done"] >= c["n_req"]).astype(np.int64) << 2
-                | c["reuse"].astype(np.int64) << 3 | c["complaint"].astype(np.int64) << 4)
+                | c["reuse"].astype(np.int64) << 3 | c["complaint"].astype(np.int64) << 4
+                | c["pay_due"].astype(np.int64) << 5 | (c["pay_due"] & c["paid_online"]).astype(np.int64) << 6)
+    if name in ("recv_stat", "fin_stat"):  # report-month keys of the statutory period (NĐ 09/2019)
+        return _statutory_keys(c["recv_day" if name == "recv_stat" else "fin_day"].astype(np.int64))
     if name == "fbits":  # bits 0 on time, 1 result file, 2 rated
         return (c["on_time"].astype(np.int64) | c["result"].astype(np.int64) << 1
                 | (c["rating"] > 0).astype(np.int64) << 2)
@@ -446,7 +489,7 @@ class FactsCache:
     _registry_lock: ClassVar[threading.Lock] = threading.Lock()
     # Above this many changed dossiers a full rebuild is cheaper than chunked re-reads.
     FULL_REBUILD_AT = 50_000
-    FILE_VERSION = 1
+    FILE_VERSION = 2  # 2: pay_due, paid_online (issue #16)
 
     def __init__(self, path: Path | None = None) -> None:
         self.facts: Facts | None = None
@@ -683,6 +726,14 @@ class MonthFigures:
     complaints: int
     ratings: int
     rating_sum: int
+    pay_due: int = 0  # received with a fee to pay
+    paid_online: int = 0  # … of which paid online
+    period: str = "calendar"
+
+    @property
+    def digitised_all(self) -> int:
+        """Received with every component electronic: online filings + fully digitised paper ones."""
+        return self.digitised + self.online
 
     @property
     def label(self) -> str:
@@ -701,7 +752,9 @@ class MonthFigures:
         if key == "online":
             return _pct(self.online, self.received)
         if key == "digitisation":
-            return _pct(self.digitised, self.paper)
+            return _pct(self.digitised_all, self.received)
+        if key == "online_payment":
+            return _pct(self.paid_online, self.pay_due)
         if key == "electronic_results":
             return _pct(self.result_files, self.finished)
         if key == "reuse":
@@ -724,15 +777,22 @@ class MonthFigures:
         return {i.key: self.rate(i.key) for i in INDICATORS}
 
 
-def month_figures(f: Facts, year: int, month: int) -> MonthFigures:
+def month_figures(f: Facts, year: int, month: int, *, period: str = "calendar") -> MonthFigures:
     """The figures of one month from the facts (see the module docstring for the definitions)."""
-    return series(f, [(year, month)])[0]
+    return series(f, [(year, month)], period=period)[0]
 
 
-def series(f: Facts, months: Sequence[tuple[int, int]]) -> list[MonthFigures]:
-    """Figures for several months in one numpy pass (the trend chart's data)."""
+def series(f: Facts, months: Sequence[tuple[int, int]], *, period: str = "calendar") -> list[MonthFigures]:
+    """Figures for several months in one numpy pass (the trend chart's data).
+
+    ``period="statutory"``: each report month runs from the 15th of the month before to the 14th
+    (Nghị định 09/2019/NĐ-CP Điều 12).
+    """
     if not months:
         return []
+    if period not in PERIODS:
+        raise ValueError(f"unknown reporting period {period!r}")
+    stat = period == "statutory"
     keys = [month_key(y, m) for y, m in months]
     lo, hi = min(keys), max(keys)
     n = hi - lo + 1
@@ -740,17 +800,17 @@ def series(f: Facts, months: Sequence[tuple[int, int]]) -> list[MonthFigures]:
     # One integer code per row — (month in window) × (flags) — and ONE bincount per side: at a
     # million rows, boolean masks and fancy indexing per figure cost ~15 ms each, this ~20 ms total.
     # Rows outside the window get the overflow code n * width and fall in the last, ignored bin.
-    recv_m = f.derived("recv_month")
+    recv_m = f.derived("recv_stat" if stat else "recv_month")
     rs = f.valid & (recv_m >= lo) & (recv_m <= hi)
-    rcode = np.where(rs, (recv_m - lo) * 32 + f.derived("rbits"), n * 32)
-    rc = np.bincount(rcode, minlength=n * 32 + 1)[: n * 32].reshape(n, 32)
-    fin_m = f.derived("fin_month")
+    rcode = np.where(rs, (recv_m - lo) * 128 + f.derived("rbits"), n * 128)
+    rc = np.bincount(rcode, minlength=n * 128 + 1)[: n * 128].reshape(n, 128)
+    fin_m = f.derived("fin_stat" if stat else "fin_month")
     fs = f.derived("finished") & (fin_m >= lo) & (fin_m <= hi)
     fcode = np.where(fs, (fin_m - lo) * 8 + f.derived("fbits"), n * 8)
     fc = np.bincount(fcode, minlength=n * 8 + 1)[: n * 8].reshape(n, 8)
     rated = fs & (c["rating"] > 0)
     rating_sum = np.bincount(fin_m[rated] - lo, weights=c["rating"][rated].astype(np.float64), minlength=n)
-    bits = np.arange(32)
+    bits = np.arange(128)
     ch_of = bits & 3
 
     def rsum(sel: np.ndarray) -> np.ndarray:
@@ -762,6 +822,8 @@ def series(f: Facts, months: Sequence[tuple[int, int]]) -> list[MonthFigures]:
     digitised = rsum((ch_of != 2) & (bits & 4 > 0))
     reused = rsum(bits & 8 > 0)
     complaints = rsum(bits & 16 > 0)
+    pay_due = rsum(bits & 32 > 0)
+    paid_online = rsum(bits & 64 > 0)
     fb = np.arange(8)
     finished = fc.sum(axis=1)
     on_time = fc[:, (fb & 1) > 0].sum(axis=1)
@@ -775,7 +837,8 @@ def series(f: Facts, months: Sequence[tuple[int, int]]) -> list[MonthFigures]:
             paper=int(paper_n[i]), digitised=int(digitised[i]), finished=int(finished[i]),
             on_time=int(on_time[i]), late=int(finished[i] - on_time[i]), result_files=int(results[i]),
             reused=int(reused[i]), complaints=int(complaints[i]), ratings=int(ratings[i]),
-            rating_sum=int(rating_sum[i])))
+            rating_sum=int(rating_sum[i]), pay_due=int(pay_due[i]), paid_online=int(paid_online[i]),
+            period=period))
     return out
 
 
@@ -793,13 +856,15 @@ class ProcedureRow:
     on_time: int
 
 
-def procedure_breakdown(f: Facts, year: int, month: int, names: dict[str, str]) -> list[ProcedureRow]:
+def procedure_breakdown(f: Facts, year: int, month: int, names: dict[str, str], *,
+                        period: str = "calendar") -> list[ProcedureRow]:
     """Per procedure: received by channel, digitised, finished and on time in a month (busiest first)."""
     k = month_key(year, month)
     c = f.cols
     n = len(f.procedures)
-    recv = f.valid & (c["recv_month"] == k)
-    fin = f.valid & (c["fin_month"] == k) & (c["status"] >= 9)  # 9, 10: finished
+    stat = period == "statutory"
+    recv = f.valid & (f.derived("recv_stat") == k if stat else c["recv_month"] == k)
+    fin = f.valid & (f.derived("fin_stat") == k if stat else c["fin_month"] == k) & (c["status"] >= 9)
 
     def per(mask: np.ndarray) -> np.ndarray:
         return np.bincount(c["procedure"][mask], minlength=n) if n else np.zeros(0, dtype=np.int64)

@@ -1,6 +1,9 @@
 """The monthly report (báo cáo tháng): an A4 PDF in Vietnamese with charts, and its CSV rows.
 
 Counters report reception, processing and digitisation results monthly, before the 15th (DOMAIN §7).
+The report month is the calendar month or, per province (setting ``report_period`` =
+``"statutory"``), the statutory period of Nghị định 09/2019/NĐ-CP Điều 12: the 15th of the previous
+month to the 14th (:func:`counter_app.reports.indicators.period_range`).
 Three steps so the GUI never blocks: :func:`collect` reads the database (on the database worker),
 :func:`render_pdf` / :func:`render_csv` are pure functions of the collected data (run in the thread
 pool), :func:`save` writes both under ``documents/reports/`` of the data directory.
@@ -46,8 +49,11 @@ CHANNEL_COLORS = {1: colors.HexColor("#2f5d8a"), 2: colors.HexColor("#2e8b57"), 
 SERIES_COLORS = [colors.HexColor("#2f5d8a"), colors.HexColor("#2e8b57"), colors.HexColor("#b3261e")]
 BAND_TINTS = {"full": "#e3f2e7", "close": "#fdf0d9", "low": "#f9e0de", "none": "#f0f0f0"}
 # Provinces set yearly online-filing targets per level (DOMAIN §7: 20% for communes in the reports
-# seen); the setting ``online_target`` overrides it.
+# seen); the setting ``online_target_percent`` overrides it. It is the province's target, not the
+# QĐ 766 full-score threshold (≥ 50%) the indicator table shows: the text names both (issue #16).
 DEFAULT_ONLINE_TARGET = 20.0
+# Setting: "calendar" (default) or "statutory" (Nghị định 09/2019/NĐ-CP Điều 12), chosen per province.
+PERIOD_SETTING = "report_period"
 
 CSV_COLUMNS = (
     ("code", "Mã hồ sơ"), ("procedure_code", "Mã thủ tục"), ("procedure_name", "Tên thủ tục"),
@@ -81,6 +87,18 @@ class ReportData:
     #: Audit-chain head when the report was made (``#id:hash``): printed, so the paper on file is
     #: an anchor a rewritten or cut audit log no longer matches (issue #15 item 4).
     audit_anchor: str = ""
+    #: "calendar" or "statutory" (15th of the previous month to the 14th, NĐ 09/2019 Điều 12).
+    period: str = "calendar"
+
+    @property
+    def period_text(self) -> str:
+        """"tháng 10 năm 2026" plus the dates when the period is the statutory one."""
+        text = f"tháng {self.month:02d} năm {self.year}"
+        if self.period == "statutory":
+            start, nxt = ind.period_range(self.year, self.month, self.period)
+            last = nxt - timedelta(days=1)
+            text += f" (từ ngày {start:%d/%m/%Y} đến ngày {last:%d/%m/%Y})"
+        return text
 
 
 def collect(cdb: CounterDB, year: int, month: int, *, today: date | None = None,
@@ -88,23 +106,28 @@ def collect(cdb: CounterDB, year: int, month: int, *, today: date | None = None,
     """Read the month's figures and rows (run on the database worker)."""
     today = today or date.today()
     cal = load_calendar(cdb)
+    period = cdb.get_setting(PERIOD_SETTING) or "calendar"
+    if period not in ind.PERIODS:
+        period = "calendar"
     f = (cache or ind.FactsCache.for_db(cdb)).update(cdb)
-    trend = ind.series(f, ind.months_back(year, month, 12))
+    trend = ind.series(f, ind.months_back(year, month, 12), period=period)
     names = {r["code"]: r["name"] for r in cdb.query("SELECT code, name FROM procedures")}
-    _start, nxt = ind.month_range(year, month)
+    _start, nxt = ind.period_range(year, month, period)
     month_end = (nxt - timedelta(days=1)).date()
     backlog_end = ind.backlog(f, cal, min(month_end, today), received_before=nxt.date(), digitised_by=nxt.date())
     officers = {int(r["id"]): r["full_name"] for r in cdb.query("SELECT id, full_name FROM users")}
-    rows = _rows(cdb, f, year, month, officers) if with_rows else []
+    rows = _rows(cdb, f, year, month, officers, period) if with_rows else []
     return ReportData(
         year=year, month=month, agency_name=cdb.get_setting("agency_name") or "",
         parent_name=cdb.get_setting("parent_name") or "", place_name=cdb.get_setting("place_name") or "",
-        created=today, figures=trend[-1], trend=trend, procedures=ind.procedure_breakdown(f, year, month, names),
+        created=today, figures=trend[-1], trend=trend,
+        procedures=ind.procedure_breakdown(f, year, month, names, period=period),
         backlog_end=backlog_end, online_target=float(cdb.get_setting("online_target_percent", DEFAULT_ONLINE_TARGET)),
-        officers=officers, rows=rows, audit_anchor=audit.anchor_text(*audit.head(cdb)))
+        officers=officers, rows=rows, audit_anchor=audit.anchor_text(*audit.head(cdb)), period=period)
 
 
-def _rows(cdb: CounterDB, f: ind.Facts, year: int, month: int, officers: dict[int, str]) -> list[dict[str, Any]]:
+def _rows(cdb: CounterDB, f: ind.Facts, year: int, month: int, officers: dict[int, str],
+          period: str = "calendar") -> list[dict[str, Any]]:
     """The dossiers behind the figures: received or finished in the month, with their flags."""
     import numpy as np
 
@@ -113,7 +136,9 @@ def _rows(cdb: CounterDB, f: ind.Facts, year: int, month: int, officers: dict[in
     k = ind.month_key(year, month)
     c = f.cols
     finished = f.derived("finished")
-    sel = f.valid & ((c["recv_month"] == k) | (finished & (c["fin_month"] == k)))
+    recv_m = f.derived("recv_stat") if period == "statutory" else c["recv_month"]
+    fin_m = f.derived("fin_stat") if period == "statutory" else c["fin_month"]
+    sel = f.valid & ((recv_m == k) | (finished & (fin_m == k)))
     pos = np.nonzero(sel)[0]
     out: list[dict[str, Any]] = []
     ids = c["id"][pos].tolist()
@@ -131,13 +156,13 @@ def _rows(cdb: CounterDB, f: ind.Facts, year: int, month: int, officers: dict[in
         r = base.get(did)
         if r is None:
             continue
-        in_fin = bool(finished[p] and c["fin_month"][p] == k)
+        in_fin = bool(finished[p] and fin_m[p] == k)
         paper = int(c["channel"][p]) != 2
         out.append({
             **r,
             "channel": CHANNEL_NAMES.get(int(r["channel"]), str(r["channel"])),
             "status": STATUS_LABELS.get(Status(int(r["status"])), str(r["status"])),
-            "in_received": yes[bool(c["recv_month"][p] == k)], "in_finished": yes[in_fin],
+            "in_received": yes[bool(recv_m[p] == k)], "in_finished": yes[in_fin],
             "on_time": yes[bool(c["on_time"][p])] if in_fin else "",
             "paper": yes[paper], "to_digitise": int(c["n_req"][p]) if paper else "",
             "digitised_components": int(c["n_done"][p]) if paper else "",
@@ -183,6 +208,11 @@ def csv_cell(value: object) -> object:
 
 def _pct(v: float | None) -> str:
     return "—" if v is None else f"{v:.1f}%".replace(".", ",")
+
+
+def _target(v: float) -> str:
+    """A target as the text and the table both print it: ``50%``, ``20,5%``."""
+    return f"{v:g}%".replace(".", ",")
 
 
 def _n(v: int) -> str:
@@ -343,16 +373,18 @@ def render_pdf(data: ReportData) -> bytes:
         Spacer(1, 6 * mm),
         Paragraph("BÁO CÁO", st.title),
         Paragraph(f"<b>Kết quả tiếp nhận, giải quyết và số hóa hồ sơ thủ tục hành chính<br/>"
-                  f"tháng {data.month:02d} năm {data.year}</b>", st.center_bold),
+                  f"{data.period_text}</b>", st.center_bold),
         Spacer(1, 5 * mm),
         Paragraph("<b>1. Tình hình tiếp nhận hồ sơ</b>", st.body_left),
         Paragraph(
             f"Trong tháng, bộ phận tiếp nhận <b>{_n(fig.received)}</b> hồ sơ: trực tiếp {_n(fig.by_channel[1])}, "
             f"trực tuyến {_n(fig.by_channel[2])}, qua bưu chính công ích {_n(fig.by_channel[3])}. "
-            f"Tỷ lệ hồ sơ trực tuyến đạt <b>{_pct(fig.rate('online'))}</b> so với chỉ tiêu "
-            f"{_pct(data.online_target)} của cấp xã"
-            + (" — <b>đạt chỉ tiêu</b>." if (fig.rate("online") or 0) >= data.online_target
-               else " — <b>chưa đạt chỉ tiêu</b>."), st.body),
+            f"Tỷ lệ hồ sơ trực tuyến đạt <b>{_pct(fig.rate('online'))}</b>; chỉ tiêu năm do UBND tỉnh giao cho "
+            f"cấp xã là {_target(data.online_target)}"
+            + (" — <b>đạt chỉ tiêu</b>" if (fig.rate("online") or 0) >= data.online_target
+               else " — <b>chưa đạt chỉ tiêu</b>")
+            + f"; mức điểm tối đa của chỉ số theo Quyết định 766/QĐ-TTg là ≥ "
+              f"{_target(ind.INDICATOR_BY_KEY['online'].target)} (mục 2).", st.body),
         Spacer(1, 2 * mm),
         _pie(fig, 34 * mm),
         Spacer(1, 3 * mm),
@@ -361,9 +393,11 @@ def render_pdf(data: ReportData) -> bytes:
         _indicator_table(data, w),
         Spacer(1, 1.5 * mm),
         Paragraph("<i>Thời gian chờ công dân bổ sung hồ sơ không tính vào thời hạn giải quyết; văn bản xin lỗi, "
-                  "hẹn lại không làm hồ sơ trễ hạn thành đúng hạn. Hồ sơ giấy gồm hồ sơ nộp trực tiếp và qua bưu "
-                  "chính công ích; giấy tờ chỉ xuất trình và trường hợp miễn số hóa theo Thông tư 03/2025/TT-VPCP "
-                  "không tính.</i>", st.small_italic),
+                  "hẹn lại không làm hồ sơ trễ hạn thành đúng hạn. Tỷ lệ số hóa tính trên tổng hồ sơ tiếp nhận: hồ "
+                  "sơ trực tuyến đã ở dạng điện tử, hồ sơ giấy (nộp trực tiếp, qua bưu chính công ích) tính khi mọi "
+                  "thành phần đã số hóa; giấy tờ chỉ xuất trình và trường hợp miễn số hóa theo Thông tư "
+                  "03/2025/TT-VPCP không tính. Thanh toán trực tuyến tính trên hồ sơ có phí, lệ phí phải nộp.</i>",
+                  st.small_italic),
         Spacer(1, 3 * mm),
         KeepTogether([_title_line("Biểu đồ 1. Diễn biến 12 tháng: đúng hạn, trực tuyến, số hóa (%)", w),
                       _line_chart(data.trend, w)]),
@@ -403,7 +437,8 @@ def _indicator_table(data: ReportData, width: float) -> Table:
     counts = {
         "on_time": f"{_n(fig.on_time)}/{_n(fig.finished)}",
         "online": f"{_n(fig.online)}/{_n(fig.received)}",
-        "digitisation": f"{_n(fig.digitised)}/{_n(fig.paper)}",
+        "online_payment": f"{_n(fig.paid_online)}/{_n(fig.pay_due)}",
+        "digitisation": f"{_n(fig.digitised_all)}/{_n(fig.received)} (giấy {_n(fig.digitised)}/{_n(fig.paper)})",
         "electronic_results": f"{_n(fig.result_files)}/{_n(fig.finished)}",
         "reuse": f"{_n(fig.reused)}/{_n(fig.received)}",
         "satisfaction": f"trễ {_n(fig.late)}, phản ánh {_n(fig.complaints)}"
@@ -416,7 +451,8 @@ def _indicator_table(data: ReportData, width: float) -> Table:
         v = fig.rate(d.key)
         band = ind.band_for(v, d.target)
         rows.append([Paragraph(d.label, st.cell), Paragraph(counts[d.key], st.cell_center),
-                     Paragraph(f"<b>{_pct(v)}</b>", st.cell_center), Paragraph(f"≥ {d.target:g}%", st.cell_center),
+                     Paragraph(f"<b>{_pct(v)}</b>", st.cell_center),
+                     Paragraph(f"≥ {_target(d.target)}", st.cell_center),
                      Paragraph(f"<font color='{band.color}'><b>{band.label}</b></font>", st.cell_center)])
         band_colors.append(("BACKGROUND", (4, i), (4, i), colors.HexColor(BAND_TINTS[band.name])))
     t = Table(rows, colWidths=[width * 0.30, width * 0.22, width * 0.12, width * 0.16, width * 0.20], repeatRows=1)

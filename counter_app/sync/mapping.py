@@ -321,7 +321,8 @@ def dossier_payload(cdb: CounterDB, dossier_id: int) -> dict[str, Any]:
         "DinhDanhCHS": _identities(d["applicant_id_number"]),
         "HoSoCoThanhPhanSoHoa": 1 if any(doc["DuocSoHoa"] for doc in documents) else 0,
         "TaiKhoanDuocXacThucVoiVNeID": 0,
-        "DuocThanhToanTrucTuyen": 0,
+        "DuocThanhToanTrucTuyen": 1 if cdb.scalar(
+            "SELECT 1 FROM dossier_events WHERE dossier_id = ? AND kind = 'paid_online' LIMIT 1", (dossier_id,)) else 0,
     }
 
 

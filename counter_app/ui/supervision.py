@@ -443,14 +443,16 @@ class SupervisionPage(QWidget):
         details = {
             "on_time": f"{_n(f.on_time)}/{_n(f.finished)} hồ sơ xong",
             "online": f"{_n(f.online)}/{_n(f.received)} hồ sơ",
-            "digitisation": f"{_n(f.digitised)}/{_n(f.paper)} hồ sơ giấy",
+            "online_payment": f"{_n(f.paid_online)}/{_n(f.pay_due)} hồ sơ có phí",
+            # Over all received (online ones are electronic already), paper work shown beside it.
+            "digitisation": f"{_n(f.digitised_all)}/{_n(f.received)} hồ sơ (giấy {_n(f.digitised)}/{_n(f.paper)})",
             "electronic_results": f"{_n(f.result_files)}/{_n(f.finished)} hồ sơ xong",
             "reuse": f"{_n(f.reused)}/{_n(f.received)} hồ sơ",
             "satisfaction": f"trễ {_n(f.late)} · phản ánh {_n(f.complaints)}"
                             + (f" · {f.rating_avg:.1f}★".replace(".", ",") if f.rating_avg else ""),
         }
         for key, card in self.cards.items():
-            card.show_value(f.rate(key), details[key])
+            card.show_value(f.rate(key), details.get(key, ""))
         self._show_banner(d)
         self._show_trend(d)
         self._show_backlog(d)

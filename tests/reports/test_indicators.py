@@ -26,7 +26,10 @@ def test_october_figures_match_hand_counts(fixture_db: DB) -> None:
     assert m.rate("online") == pytest.approx(25.0)
     # Paper: D1, D2, D4. D2's GCS is exempt and its CCCD only shown: TK alone makes it digitised.
     assert (m.paper, m.digitised) == (3, 2)
-    assert m.rate("digitisation") == pytest.approx(200 / 3)
+    # Issue #16 row 10: the rate's denominator is every dossier received (the national portal's),
+    # the online D3 being electronic already: (2 + 1) / 4.
+    assert m.digitised_all == 3
+    assert m.rate("digitisation") == pytest.approx(75.0)
     # Finished in October: D1 on time, D2 late — its apology's new date does not make it on time.
     assert (m.finished, m.on_time, m.late) == (2, 1, 1)
     assert m.rate("on_time") == pytest.approx(50.0)
@@ -316,3 +319,39 @@ def test_stepwise_build_equals_full_load(fixture_db: DB) -> None:
     # A change during the build is caught up by the next update.
     repo.transition(cdb, info["ids"]["D3"], 9, now=datetime(2026, 11, 23, 9, 0))
     _same(cache.update(cdb), ind.load_facts(cdb))
+
+
+def test_online_payment_group(fixture_db: DB) -> None:
+    # Issue #16 row 10: QĐ 766 "thanh toán trực tuyến" — paid online / received with a fee to pay.
+    # October: D1, D2, D4 owe 8.000 đ on paper; D3 (online) owes 0 đ and is not in the denominator.
+    cdb, info = fixture_db
+    m = ind.month_figures(ind.load_facts(cdb), 2026, 10)
+    assert (m.paid_online, m.pay_due) == (0, 3) and m.rate("online_payment") == pytest.approx(0.0)
+    repo.record_online_payment(cdb, info["ids"]["D1"], reference="VNPAY-1", now=datetime(2026, 10, 5, 9, 5))
+    m = ind.month_figures(ind.load_facts(cdb), 2026, 10)
+    assert (m.paid_online, m.pay_due) == (1, 3) and m.rate("online_payment") == pytest.approx(100 / 3)
+    assert ind.INDICATOR_BY_KEY["online_payment"].group == "Thanh toán trực tuyến"
+    # … and the province is told (DuocThanhToanTrucTuyen was always 0).
+    from counter_app.sync.mapping import dossier_payload
+
+    assert dossier_payload(cdb, info["ids"]["D1"])["DuocThanhToanTrucTuyen"] == 1
+    assert dossier_payload(cdb, info["ids"]["D2"])["DuocThanhToanTrucTuyen"] == 0
+
+
+def test_statutory_reporting_period(fixture_db: DB) -> None:
+    # Issue #16 row 13: Nghị định 09/2019/NĐ-CP Điều 12 — the 15th of the previous month to the 14th.
+    cdb, _ = fixture_db
+    f = ind.load_facts(cdb)
+    assert ind.period_range(2026, 10, "statutory") == (datetime(2026, 9, 15), datetime(2026, 10, 15))
+    assert ind.period_range(2026, 1, "statutory") == (datetime(2025, 12, 15), datetime(2026, 1, 15))
+    octo = ind.month_figures(f, 2026, 10, period="statutory")
+    # D1 5/10, D2 6/10, D3 7/10 are in 15/9–14/10; D4 (31/10) belongs to the period ending 14/11.
+    assert octo.received == 3 and octo.by_channel == {1: 2, 2: 1, 3: 0}
+    nov = ind.month_figures(f, 2026, 11, period="statutory")
+    assert nov.received == 2  # D4 and D5 (2/11); D6 (20/11) is in the period ending 14/12
+    assert ind.month_figures(f, 2026, 12, period="statutory").received == 1
+    assert ind.month_figures(f, 2026, 10).received == 4  # the calendar month is unchanged
+    # Finished: D1 5/10, D2 9/10 → statutory October; D5 5/11 → November.
+    assert (octo.finished, nov.finished) == (2, 1)
+    rows = ind.procedure_breakdown(f, 2026, 11, {}, period="statutory")
+    assert sum(r.received for r in rows) == 2

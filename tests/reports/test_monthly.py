@@ -98,3 +98,29 @@ def test_empty_month_renders(fixture_db: DB) -> None:
     assert d.figures.received == 0 and d.rows == []
     assert monthly.render_pdf(d).startswith(b"%PDF")
     assert monthly.render_csv(d).count(b"\r\n") == 1
+
+
+def _pdf_text(pdf: bytes) -> str:
+    return " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+def test_online_target_and_full_score_threshold_are_not_confused(october: monthly.ReportData) -> None:
+    # Issue #16 row 13: the text said "chỉ tiêu 20% của cấp xã" while the table said ≥ 50%; the
+    # province's yearly target and QĐ 766's full-score threshold are different things, both named.
+    text = _pdf_text(monthly.render_pdf(october))
+    assert "chỉ tiêu năm do UBND tỉnh giao cho cấp xã là 20%" in text
+    assert "mức điểm tối đa của chỉ số theo Quyết định 766/QĐ-TTg là ≥ 50%" in text
+    assert "Thanh toán trực tuyến" in text  # the QĐ 766 online-payment group has its row
+
+
+def test_statutory_period_chosen_per_province(fixture_db: DB) -> None:
+    # Issue #16 row 13: Nghị định 09/2019/NĐ-CP Điều 12 — from the 15th of the previous month to the 14th.
+    cdb, _ = fixture_db
+    cdb.set_setting(monthly.PERIOD_SETTING, "statutory")
+    d = monthly.collect(cdb, 2026, 10, today=date(2026, 11, 3), cache=ind.FactsCache())
+    assert d.period == "statutory"
+    assert d.figures.received == 3  # D1–D3 (5–7/10); D4 (31/10) is in the period ending 14/11
+    assert {r["code"] for r in d.rows} == {r["code"] for r in d.rows if r["received_at"] < "2026-10-15"}
+    assert "tháng 10 năm 2026 (từ ngày 15/09/2026 đến ngày 14/10/2026)" in _pdf_text(monthly.render_pdf(d))
+    cdb.set_setting(monthly.PERIOD_SETTING, "calendar")
+    assert monthly.collect(cdb, 2026, 10, today=date(2026, 11, 3), cache=ind.FactsCache()).figures.received == 4
