@@ -42,8 +42,31 @@ FIELDS: list[tuple[str, str, str, Any, str]] = [
      "Để trống: tự tìm thư viện của VNPT-CA, Viettel-CA, FPT-CA, BkavCA, SafeNet, Bit4id, ePass2003"),
     ("tsa_url", "Máy chủ cấp dấu thời gian (TSA)", "text", "",
      "http(s)://… (RFC 3161); để trống: ký không kèm dấu thời gian"),
+    # Issue #16: who signs Mẫu 04 and the stop notice (Nghị định 30/2020 Phụ lục I mục II khoản 8).
+    ("signer_head_title", "Chức vụ người đứng đầu (ký văn bản)", "text", "",
+     "Ví dụ: Giám đốc; Chủ tịch. Ký TM. tập thể: Ủy ban nhân dân"),
+    ("signer_authority", "Thẩm quyền ký", "choice", "", "KT. ký thay, TM. thay mặt tập thể, TL. thừa lệnh…"),
+    ("signer_title", "Chức vụ người ký thay", "text", "", "Khi ký KT., TM., TL., TUQ.: ví dụ Phó Giám đốc"),
+    ("signer_name", "Họ tên người ký", "text", "", "In dưới chữ ký và dấu (không ghi học hàm, học vị)"),
+    ("provincial_system_name", "Hệ thống giải quyết TTHC của tỉnh", "text", "",
+     "Tên in trong mã QR; để trống: «Hệ thống thông tin giải quyết thủ tục hành chính» + tên tỉnh"),
+    ("report_period", "Kỳ báo cáo tháng", "choice", "calendar",
+     "Theo quy định của tỉnh: tháng dương lịch, hoặc kỳ từ ngày 15 tháng trước đến ngày 14 (NĐ 09/2019 Điều 12)"),
+    ("calendar_culture_day_off", "Ngày 24/11 (Ngày Văn hóa Việt Nam)", "choice", "0", ""),
     # backup_dir / backup_interval_hours: edited in the «Sao lưu» group (counter_app.ui.backups).
 ]
+
+
+# Options of the "choice" fields: (stored value, what the admin reads).
+CHOICES: dict[str, list[tuple[str, str]]] = {
+    "signer_authority": [("", "Người đứng đầu ký"), ("KT.", "KT. — ký thay người đứng đầu"),
+                         ("TM.", "TM. — thay mặt tập thể"), ("TL.", "TL. — thừa lệnh"),
+                         ("TUQ.", "TUQ. — thừa ủy quyền"), ("Q.", "Q. — quyền người đứng đầu")],
+    "report_period": [("calendar", "Tháng dương lịch (ngày 1 đến cuối tháng)"),
+                      ("statutory", "Từ ngày 15 tháng trước đến ngày 14 (Nghị định 09/2019 Điều 12)")],
+    "calendar_culture_day_off": [("0", "Ngày làm việc (chưa có luật quy định là ngày nghỉ)"),
+                                 ("1", "Ngày nghỉ lễ (khi Bộ luật Lao động sửa đổi có hiệu lực)")],
+}
 
 
 def validate(values: dict[str, Any]) -> dict[str, Any]:
@@ -56,6 +79,11 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError("Địa chỉ máy chủ dấu thời gian phải bắt đầu bằng http:// hoặc https://.")
     if not str(values.get("agency_name") or "").strip():
         raise ValidationError("Tên cơ quan không được để trống.")
+    authority = str(values.get("signer_authority") or "")
+    if authority and not str(values.get("signer_head_title") or "").strip():
+        raise ValidationError(f"Ký «{authority}» cần chức vụ người đứng đầu (hoặc tên tập thể khi ký TM.).")
+    if authority in ("KT.", "TL.", "TUQ.") and not str(values.get("signer_title") or "").strip():
+        raise ValidationError(f"Ký «{authority}» cần chức vụ của người ký thay, ví dụ Phó Giám đốc.")
     return values
 
 
@@ -65,6 +93,43 @@ def save_settings(cdb: CounterDB, values: dict[str, Any], user_id: int | None) -
 
     validate(values)
     store_settings(cdb, values, user_id)
+
+
+def admin_todo(cdb: CounterDB) -> str:
+    """This year's days off (with the 24/11 warning) and what the admin must still enter (worker).
+
+    Fees the provincial council sets and nobody entered print blank and sync without an amount;
+    field codes without a national code are sent empty (issue #16 rows 1, 6, 9).
+    """
+    from datetime import date
+    from html import escape
+
+    from counter_app.db.calendar_store import load_calendar
+    from counter_app.db.catalogue import missing_fee_amounts
+    from counter_app.sync.mapping import unmapped_field_codes
+
+    year = date.today().year
+    cal = load_calendar(cdb)
+    days = ", ".join(f"{e.day:%d/%m}" for e in cal.holidays_in_year(year) if e.is_day_off)
+    made_up = ", ".join(f"{d:%d/%m}" for d in cal.make_up_working_days(year)) or "không có"
+    parts = [f"<b>Ngày nghỉ năm {year}:</b> {days}<br/><b>Ngày làm bù:</b> {made_up}"]
+    warning = cal.culture_day_warning(year)
+    if warning:
+        parts.append(f"<span style='color:#b3261e'>⚠ {escape(warning)}</span>")
+    fees = missing_fee_amounts(cdb)
+    if fees:
+        items = "".join(f"<li>{escape(r['procedure_code'])} {escape(r['procedure_name'])}: {escape(r['name'])}</li>"
+                        for r in fees[:30])
+        more = f"<li>… và {len(fees) - 30} khoản khác</li>" if len(fees) > 30 else ""
+        parts.append(f"<span style='color:#b3261e'>⚠ <b>{len(fees)} khoản phí, lệ phí do HĐND tỉnh quy định chưa "
+                     "nhập mức thu</b> — giấy tiếp nhận để trống số tiền, đồng bộ không gửi số tiền:</span>"
+                     f"<ul>{items}{more}</ul>")
+    fields = unmapped_field_codes(cdb)
+    if fields:
+        names = ", ".join(f"{escape(r['field_code'])} ({escape(r['field_name'])})" for r in fields)
+        parts.append(f"<span style='color:#b3261e'>⚠ Lĩnh vực chưa có mã quốc gia (gửi MaLinhVuc rỗng): "
+                     f"{names}</span>")
+    return "<br/>".join(parts)
 
 
 class _WheelOnlyWhenFocused(QObject):
@@ -99,12 +164,23 @@ class SettingsPage(QWidget):
                 w.setRange(0, 10000)
                 w.setDecimals(0)
                 w.setValue(float(default))
+            elif kind == "choice":
+                w = QComboBox()
+                for value, text in CHOICES[key]:
+                    w.addItem(text, value)
             else:
                 w = QLineEdit()
                 w.setPlaceholderText(hint)
             w.setToolTip(hint)
             self.widgets[key] = w
             form.addRow(label, w)
+            if key == "calendar_culture_day_off":
+                # The legal basis stays visible beside the choice (issue #16 row 6).
+                from counter_app.domain.calendar import CULTURE_DAY_BASIS
+
+                basis = QLabel(f"<i>{CULTURE_DAY_BASIS}</i>")
+                basis.setWordWrap(True)
+                form.addRow("", basis)
         self.save_btn = QPushButton("Lưu cài đặt")
         self.save_btn.clicked.connect(self.save)
         self.note = QLabel()
@@ -121,6 +197,14 @@ class SettingsPage(QWidget):
         outer.addWidget(scroll)
         lay.addWidget(self.info)
         lay.addWidget(box)
+        # What the law makes the admin fill in, and this year's days off (issue #16 rows 1, 6, 9).
+        self.todo_box = QGroupBox("Lịch làm việc và dữ liệu cần bổ sung")
+        todo_lay = QVBoxLayout(self.todo_box)
+        self.todo = QLabel()
+        self.todo.setTextFormat(Qt.TextFormat.RichText)
+        self.todo.setWordWrap(True)
+        todo_lay.addWidget(self.todo)
+        lay.addWidget(self.todo_box)
         from counter_app.ui.backups import BackupPanel  # the main window attaches its scheduler
 
         self.backup_panel = BackupPanel(worker)
@@ -168,22 +252,31 @@ class SettingsPage(QWidget):
         self.signing_panel.refresh()
         keys = [f[0] for f in FIELDS]
         self.worker.submit(lambda cdb: {k: cdb.get_setting(k) for k in keys}, self._fill)
+        self.worker.submit(admin_todo, self.todo.setText)
 
     def _fill(self, values: dict[str, Any]) -> None:
         for key, _label, kind, default, _hint in FIELDS:
             w, v = self.widgets[key], values.get(key)
             if kind == "number":
                 w.setValue(float(v if v not in (None, "") else default))
+            elif kind == "choice":
+                w.setCurrentIndex(max(0, w.findData(str(v if v is not None else default))))
             else:
                 w.setText("" if v is None else str(v))
 
     def save(self) -> None:
         """Validate and store on the worker."""
-        values = {key: (self.widgets[key].value() if kind == "number" else self.widgets[key].text().strip())
-                  for key, _l, kind, _d, _h in FIELDS}
+        def read(key: str, kind: str) -> Any:
+            w = self.widgets[key]
+            if kind == "number":
+                return w.value()
+            return str(w.currentData()) if kind == "choice" else w.text().strip()
+
+        values = {key: read(key, kind) for key, _l, kind, _d, _h in FIELDS}
         user = self.user_id
 
         def done(_r: object) -> None:
             self.note.setText("<span style='color:#080'>Đã lưu.</span>")
+            self.worker.submit(admin_todo, self.todo.setText)
 
         self.worker.submit(lambda cdb: save_settings(cdb, values, user), done, lambda e: show_exception(self, e))

@@ -85,3 +85,45 @@ def test_wheel_over_a_number_box_scrolls_the_page_instead_of_changing_it(qtbot: 
         assert box.value() != 10  # a focused box still takes the wheel on purpose
     finally:
         worker.stop()
+
+
+def test_signer_24_11_and_period_settings_and_the_admins_todo(qtbot: QtBot, tmp_path: Path) -> None:
+    """Issue #16 rows 1, 6, 8, 13: the signer per NĐ 30/2020, 24/11 off only by choice (basis shown,
+    warning), the report period, and the fees the province sets that nobody entered."""
+    from counter_app.db.catalogue import store_procedures
+    from tests.factories import BIRTH
+
+    cdb = make_db(tmp_path / "c.db")
+    store_procedures(cdb, [{**BIRTH, "code": "1.001022", "fees": [
+        {"code": "LP01", "name": "Lệ phí nhận cha, mẹ, con", "kind": "le_phi", "amount": None,
+         "set_by_province": True}]}], version="t")
+    cdb.close()
+    worker = DbWorker(tmp_path / "c.db")
+    with qtbot.waitSignal(worker.ready, timeout=10000):
+        worker.start()
+    try:
+        page = SettingsPage(worker)
+        qtbot.addWidget(page)
+        page.set_editable(True)
+        page.refresh()
+        qtbot.waitUntil(lambda: "chưa nhập mức thu" in page.todo.text(), timeout=10000)
+        assert "Lệ phí nhận cha, mẹ, con" in page.todo.text() and "24/11" not in page.todo.text()
+        w = page.widgets
+        w["signer_head_title"].setText("Giám đốc")
+        w["signer_authority"].setCurrentIndex(w["signer_authority"].findData("KT."))
+        w["signer_title"].setText("Phó Giám đốc")
+        w["signer_name"].setText("Lê Minh Tuấn")
+        w["report_period"].setCurrentIndex(w["report_period"].findData("statutory"))
+        w["calendar_culture_day_off"].setCurrentIndex(w["calendar_culture_day_off"].findData("1"))
+        page.save()
+        qtbot.waitUntil(lambda: "Đã lưu" in page.note.text(), timeout=10000)
+        qtbot.waitUntil(lambda: "Đang tính 24/11 là ngày nghỉ" in page.todo.text(), timeout=10000)
+        cdb = CounterDB(tmp_path / "c.db")
+        assert [cdb.get_setting(k) for k in ("signer_authority", "signer_title", "report_period",
+                                              "calendar_culture_day_off")] == ["KT.", "Phó Giám đốc", "statutory", "1"]
+        from counter_app.services.forms import agency_from_settings
+
+        assert agency_from_settings(cdb).head_name == "Lê Minh Tuấn"
+        cdb.close()
+    finally:
+        worker.stop()
