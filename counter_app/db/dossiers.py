@@ -350,7 +350,11 @@ def receive(
             cdb.conn.execute("UPDATE dossiers SET submitted_at = ? WHERE id = ?",
                              (ts(data.submitted_at.replace(microsecond=0)), dossier_id))
         for code_, r in by_code.items():
-            # Unmarked means not received: the checklist pre-marks what the officer confirms.
+            # Unmarked means not received: the checklist pre-marks what the officer confirms. An
+            # optional paper ("nếu có", "khi nộp thay") left unmarked does not apply to this dossier:
+            # no row, so no form prints it as missing (issue #14).
+            if code_ not in marks and not r["required"]:
+                continue
             mark = marks.get(code_) or ComponentInput(code_, "missing")
             if mark.state not in ("received", "missing", "shown"):
                 raise ValueError(f"bad component state {mark.state!r}")

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from counter_app.errors import ValidationError
 from counter_app.textnorm import nfc
 
-__all__ = ["LIMITS", "FieldLimit", "clean_text", "printable_chars", "split_scanned_qr"]
+__all__ = ["COMPONENT_STATES", "LIMITS", "FieldLimit", "clean_text", "component_complete", "component_states",
+           "printable_chars", "split_scanned_qr"]
 
 
 @dataclass(frozen=True)
@@ -102,3 +103,30 @@ def split_scanned_qr(text: str) -> tuple[str, str] | None:
     if m is None:
         return None
     return text[:m.start()], text[m.start():].strip()
+
+
+# ------------------------------------------------------------------ checklist (thành phần hồ sơ)
+#: What the officer can mark a component as. ``na`` ("không áp dụng") is never stored: an optional
+#: paper that does not apply to this dossier gets no row at all (``db.dossiers.receive``).
+COMPONENT_STATES = ("received", "missing", "shown", "na")
+
+
+def component_states(required: bool, show_only: bool) -> tuple[str, ...]:
+    """The marks that make sense for a component, the default first (issue #14).
+
+    * A paper that must be handed in and kept (``required``, not ``show_only``): received or missing.
+      «Chỉ xuất trình» is not offered: Nghị định 61/2018 Điều 17 / Nghị định 118/2025 make the counter
+      keep (and digitise) what the procedure lists as submitted; seeing it is not receiving it.
+    * A paper only shown for comparison (``show_only``, TT 03/2025 Điều 5): shown or missing.
+    * An optional paper ("nếu có", "khi nộp thay"): «không áp dụng» by default, so it is never
+      printed as "chưa nộp" on Mẫu 01 nor asked for on Mẫu 02 unless the officer marks it missing.
+    """
+    base = ("shown", "missing") if show_only else ("received", "missing")
+    return base if required else ("na", base[0], "missing")
+
+
+def component_complete(required: bool, show_only: bool, state: str) -> bool:
+    """Whether a component's mark lets the dossier be accepted (a required paper must be there)."""
+    if not required:
+        return True
+    return state == ("shown" if show_only else "received") or (show_only and state == "received")

@@ -29,7 +29,7 @@ from counter_app.db.catalogue import load_procedures
 from counter_app.db.database import CounterDB
 from counter_app.domain.catalogue import procedure_from_dict
 from counter_app.domain.citizen_id import InvalidCitizenId, parse_cccd_qr, validate_id_number
-from counter_app.domain.inputs import clean_text, split_scanned_qr
+from counter_app.domain.inputs import clean_text, component_complete, component_states, split_scanned_qr
 from counter_app.domain.online import guidance_allowed, guidance_offered_first
 from counter_app.domain.search import CatalogueIndex
 from counter_app.errors import CounterError
@@ -67,8 +67,9 @@ log = logging.getLogger(__name__)
 STEPS = ["1. Thủ tục", "2. Người nộp", "3. Thành phần hồ sơ", "4. Quyết định", "Giấy tiếp nhận"]
 ONLINE_LABELS = {"toan_trinh": "Trực tuyến toàn trình", "mot_phan": "Trực tuyến một phần", "khong": "Chưa trực tuyến"}
 ONLINE_BADGES = {"toan_trinh": "  [trực tuyến toàn trình]", "mot_phan": "  [trực tuyến một phần]"}
-STATE_LABELS = {"received": "✔ Đã nhận", "missing": "✘ Thiếu", "shown": "○ Chỉ xuất trình"}
-STATE_CYCLE = ["received", "missing", "shown"]
+STATE_LABELS = {"received": "✔ Đã nhận", "missing": "✘ Thiếu", "shown": "○ Chỉ xuất trình",
+                "na": "— Không áp dụng"}
+STATE_KEYS = {Qt.Key.Key_1: "received", Qt.Key.Key_2: "missing", Qt.Key.Key_3: "shown", Qt.Key.Key_4: "na"}
 
 
 def _money(n: int) -> str:
@@ -245,7 +246,7 @@ class ReceptionPage(QWidget):
         self.checklist.cellDoubleClicked.connect(lambda r, _c: self._cycle_state(r))
         lay = QVBoxLayout(w)
         lay.addWidget(QLabel("<b>Kiểm tra thành phần hồ sơ</b> — Space hoặc nháy đúp để đổi tình trạng; "
-                             "1 = đã nhận, 2 = thiếu, 3 = chỉ xuất trình"))
+                             "1 = đã nhận, 2 = thiếu, 3 = chỉ xuất trình, 4 = không áp dụng (giấy tờ «nếu có»)"))
         lay.addWidget(self.checklist, 1)
         return w
 
@@ -439,8 +440,8 @@ class ReceptionPage(QWidget):
                 if key == Qt.Key.Key_Space and row >= 0:
                     self._cycle_state(row)
                     return True
-                if key in (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3) and row >= 0:
-                    self._set_state(row, STATE_CYCLE[int(key) - int(Qt.Key.Key_1)])
+                if key in STATE_KEYS and row >= 0:
+                    self._mark(row, STATE_KEYS[key])
                     return True
         return super().eventFilter(obj, event)
 
@@ -662,8 +663,8 @@ class ReceptionPage(QWidget):
         reuse = {d["component_code"] for d in self.citizen_reuse}
         self.checklist.setRowCount(len(comps))
         for r, c in enumerate(comps):
-            state = previous.get(c["code"]) or ("shown" if c.get("show_only") else
-                                                 "received" if c.get("required", True) else "missing")
+            allowed = component_states(c.get("required", True), bool(c.get("show_only")))
+            state = previous.get(c["code"]) if previous.get(c["code"]) in allowed else allowed[0]
             name = QTableWidgetItem(c["name"] + ("" if c.get("required", True) else " (nếu có)"))
             name.setData(Qt.ItemDataRole.UserRole, c["code"])
             self.checklist.setItem(r, 0, name)
@@ -679,12 +680,30 @@ class ReceptionPage(QWidget):
         item.setText(STATE_LABELS[state])
         item.setData(Qt.ItemDataRole.UserRole, state)
         color = {"received": Qt.GlobalColor.darkGreen, "missing": Qt.GlobalColor.red,
-                 "shown": Qt.GlobalColor.darkBlue}[state]
+                 "shown": Qt.GlobalColor.darkBlue, "na": Qt.GlobalColor.gray}[state]
         item.setForeground(color)
+
+    def _allowed(self, row: int) -> tuple[str, ...]:
+        assert self.procedure
+        c = (self.procedure.get("components") or [])[row]
+        return component_states(c.get("required", True), bool(c.get("show_only")))
 
     def _cycle_state(self, row: int) -> None:
         cur = self.checklist.item(row, 3).data(Qt.ItemDataRole.UserRole)
-        self._set_state(row, STATE_CYCLE[(STATE_CYCLE.index(cur) + 1) % 3])
+        allowed = self._allowed(row)
+        self._set_state(row, allowed[(allowed.index(cur) + 1) % len(allowed)] if cur in allowed else allowed[0])
+
+    def _mark(self, row: int, state: str) -> None:
+        """A number key: that mark, or why it does not fit this component (issue #14)."""
+        if state in self._allowed(row):
+            self._set_state(row, state)
+            self.message.clear()
+            return
+        name = self.checklist.item(row, 0).text()
+        why = {"shown": "phải nộp để lưu hồ sơ, không chỉ xuất trình",
+               "received": "chỉ xuất trình để đối chiếu, không thu lại",
+               "na": "là thành phần bắt buộc"}[state]
+        self.message.setText(f"<span style='color:#b00'>«{name}» {why}.</span>")
 
     def _states(self) -> dict[str, str]:
         return {self.checklist.item(r, 0).data(Qt.ItemDataRole.UserRole):
@@ -694,7 +713,8 @@ class ReceptionPage(QWidget):
         assert self.procedure
         states = self._states()
         return [c["name"] for c in self.procedure.get("components") or []
-                if c.get("required", True) and states.get(c["code"]) == "missing"]
+                if not component_complete(c.get("required", True), bool(c.get("show_only")),
+                                          states.get(c["code"], "missing"))]
 
     def _go_decision(self) -> None:
         assert self.procedure
@@ -729,8 +749,9 @@ class ReceptionPage(QWidget):
     def _input(self, decision: str) -> repo.ReceptionInput:
         assert self.procedure
         reuse = {d["component_code"]: d["file_id"] for d in self.citizen_reuse}
+        # «Không áp dụng» is not sent: an optional paper left out gets no row (db.dossiers.receive).
         comps = [repo.ComponentInput(code, state, reused_file_id=reuse.get(code) if state == "received" else None)
-                 for code, state in self._states().items()]
+                 for code, state in self._states().items() if state != "na"]
         missing = self._missing_required()
         reason = clean_text("reason", self.reason.text())
         if decision == "incomplete" and not reason and missing:

@@ -43,8 +43,9 @@ def test_accept_writes_dossier_components_event_outbox(cdb: CounterDB) -> None:
     assert r.due_at is not None and r.due_at.date() == date(2026, 10, 6)
     d = repo.dossier_detail(cdb, r.dossier_id)
     assert d["applicant_name"] == "Nguyễn Thị Lan" and d["regulation_profile"] == "nd118_2025"
+    # The optional authorisation letter was not marked: it does not apply, no row (issue #14).
     assert {c["component_code"]: c["state"] for c in d["components"]} == {
-        "TK": "received", "GCS": "received", "CCCD": "shown", "UQ": "missing"}
+        "TK": "received", "GCS": "received", "CCCD": "shown"}
     assert [e["kind"] for e in d["events"]] == ["received"]
     out = cdb.query("SELECT * FROM outbox")
     assert len(out) == 1 and out[0]["state"] == "pending" and json.loads(out[0]["payload"])["code"] == r.code

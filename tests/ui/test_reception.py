@@ -100,8 +100,8 @@ def test_birth_registration_in_at_most_12_actions(qtbot: QtBot, page: ReceptionP
     assert d["applicant_name"] == "Nguyễn Văn An" and d["applicant_id_number"] == "001090012345"
     states = {c["component_code"]: c["state"] for c in
               cdb.query("SELECT * FROM dossier_components WHERE dossier_id = ?", (r.dossier_id,))}
-    assert states == {"TP01": "received", "TP02": "received", "TP-UQ": "missing", "TP-GTTT": "shown",
-                      "TP-GCNKH": "shown"}
+    # Optional papers ("khi nộp thay", "nếu có") default to «không áp dụng»: no row (issue #14).
+    assert states == {"TP01": "received", "TP02": "received", "TP-GTTT": "shown"}
     assert [e["kind"] for e in cdb.query("SELECT kind FROM dossier_events WHERE dossier_id=?", (r.dossier_id,))] \
         == ["received"]
     assert cdb.scalar("SELECT count(*) FROM outbox WHERE dossier_id = ? AND state = 'pending'", (r.dossier_id,)) == 1

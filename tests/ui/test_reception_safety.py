@@ -183,3 +183,52 @@ def test_longest_allowed_address_keeps_each_receipt_copy_on_one_page(qtbot: QtBo
     qtbot.keyClick(page.accept_btn, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: page.stack.currentIndex() == 4, timeout=15000)
     assert len(pypdf.PdfReader(page.receipt_path).pages) == 2, "each of the two copies must fit one A5 page"
+
+
+def _pdf_text(path: Path | None) -> str:
+    assert path is not None
+    import io
+
+    from counter_app.vault import load_path
+    return "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(load_path(path))).pages)
+
+
+def test_optional_papers_default_to_not_applicable_and_never_print_as_missing(
+        qtbot: QtBot, page: ReceptionPage) -> None:
+    _to_decision(qtbot, page)
+    qtbot.keyClick(page.accept_btn, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.stack.currentIndex() == 4, timeout=15000)
+    receipt = _pdf_text(page.receipt_path)
+    assert "ủy quyền" not in receipt and "chưa nộp" not in receipt  # Mẫu 01
+    # Mẫu 02 for a dossier missing its birth certificate asks for that, not for an authorisation letter.
+    page.new_dossier()
+    type_text(page.search, "khai sinh")
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    type_text(page.qr, CARD)
+    qtbot.keyClick(page.qr, Qt.Key.Key_Return)
+    qtbot.keyClick(page.phone, Qt.Key.Key_Return)
+    labels = [page.checklist.item(r, 3).text() for r in range(page.checklist.rowCount())]
+    assert labels.count("— Không áp dụng") == 2, labels  # TP-UQ, TP-GCNKH
+    page.checklist.setCurrentCell(1, 0)  # Giấy chứng sinh
+    qtbot.keyClick(page.checklist, Qt.Key.Key_2)
+    qtbot.keyClick(page.checklist, Qt.Key.Key_Return)
+    qtbot.keyClick(page.incomplete_btn, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.stack.currentIndex() == 4, timeout=15000)
+    supplement = _pdf_text(page.receipt_path)
+    assert "Giấy chứng sinh" in supplement and "ủy quyền" not in supplement
+
+
+def test_a_paper_that_must_be_kept_cannot_pass_as_only_shown(qtbot: QtBot, page: ReceptionPage) -> None:
+    page.new_dossier()
+    type_text(page.search, "khai sinh")
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    type_text(page.qr, CARD)
+    qtbot.keyClick(page.qr, Qt.Key.Key_Return)
+    qtbot.keyClick(page.phone, Qt.Key.Key_Return)
+    page.checklist.setCurrentCell(0, 0)  # Tờ khai đăng ký khai sinh: required, kept
+    qtbot.keyClick(page.checklist, Qt.Key.Key_3)  # 3 = «chỉ xuất trình»
+    assert page.checklist.item(0, 3).text() == "✔ Đã nhận" and "không chỉ xuất trình" in page.message.text()
+    qtbot.keyClick(page.checklist, Qt.Key.Key_Space)  # the cycle offers only received ↔ missing here
+    assert page.checklist.item(0, 3).text() == "✘ Thiếu"
+    qtbot.keyClick(page.checklist, Qt.Key.Key_Space)
+    assert page.checklist.item(0, 3).text() == "✔ Đã nhận"
