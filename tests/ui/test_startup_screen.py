@@ -1,0 +1,53 @@
+"""Issue #14: before the log-in only a neutral start-up screen shows, never the main window.
+
+The real app (``counter_app.app.main``) runs in a child process on a temporary data directory; a
+timer in the child reports which windows are visible whenever a modal dialog (setup, log-in) is up,
+then closes that dialog, which ends the app.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CHILD = """
+import sys
+from counter_app.ui.qt import QApplication, QTimer
+app = QApplication(sys.argv[:1])
+from counter_app import app as counter
+from counter_app.ui.main_window import MainWindow, StartupScreen
+
+def poll():
+    dialog = QApplication.activeModalWidget()
+    if dialog is None:
+        return
+    shown = {type(w).__name__ for w in QApplication.topLevelWidgets() if w.isVisible()}
+    print("MODAL", type(dialog).__name__, "MainWindow" in shown, "StartupScreen" in shown, flush=True)
+    dialog.reject()
+
+timer = QTimer()
+timer.timeout.connect(poll)
+timer.start(100)
+sys.exit(counter.main(["--data-dir", sys.argv[1]]))
+"""
+
+
+def _run(data: Path) -> str:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", CHILD, str(data)], env=env, capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+    return done.stdout
+
+
+def test_setup_and_login_dialogs_show_over_a_neutral_screen(tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh"
+    assert "MODAL SetupDialog False True" in _run(fresh)
+    plain = tmp_path / "plain"
+    subprocess.run([sys.executable, "-m", "counter_app.cli", "demo-data", "--dossiers", "1", "--no-files",
+                    "--plain", "--data-dir", str(plain)], check=True, capture_output=True, timeout=120, cwd=ROOT,
+                   env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert "MODAL LoginDialog False True" in _run(plain)
