@@ -24,6 +24,7 @@ import os
 import queue
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -83,6 +84,10 @@ def helper_command(python: str | None = None) -> list[str] | None:
     32-bit Python; in development any Python runs it (``hello`` and the protocol work anywhere).
     """
     exe = python or os.environ.get(HELPER_ENV)
+    if not exe and getattr(sys, "frozen", False):
+        # The Windows bundle may carry a 32-bit embeddable Python with pytwain next to the app.
+        bundled = Path(sys.executable).parent / "twain32" / "python.exe"
+        exe = str(bundled) if bundled.exists() else None
     if not exe:
         return None
     return [exe, str(Path(__file__).with_name("twain_helper.py"))]
