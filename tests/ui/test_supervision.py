@@ -55,6 +55,7 @@ def test_cards_backlog_deadlines(qtbot: QtBot, env: tuple[DbWorker, Path, dict[s
     worker, root, info = env
     page = _page(qtbot, worker, root)
     assert page.selected_month() == (2026, 11)
+    assert page.status.text().startswith("Cập nhật ") and " ms" not in page.status.text()  # no developer timing
     assert page.cards["digitisation"].value.text() == "50,0%"
     assert page.cards["on_time"].value.text() == "100,0%"
     assert "Quyết định 766" in page.cards["online"].toolTip() and "50%" in page.cards["online"].toolTip()
