@@ -20,7 +20,7 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -195,8 +195,14 @@ def generate(
     comps: dict[str, list[dict[str, Any]]] = {}
     for r in cdb.query("SELECT * FROM procedure_components ORDER BY procedure_code, position"):
         comps.setdefault(r["procedure_code"], []).append(r)
-    fees = {r["procedure_code"]: r["s"] for r in cdb.query(
-        "SELECT procedure_code, SUM(amount) AS s FROM procedure_fees GROUP BY procedure_code")}
+    # The fees as reception freezes them per dossier (issue #16): unentered province fees stay None.
+    from counter_app.domain.catalogue import Fee, fee_charged
+
+    fees: dict[str, list[Fee]] = {}
+    for r in cdb.query("SELECT * FROM procedure_fees ORDER BY procedure_code, code"):
+        fees.setdefault(r["procedure_code"], []).append(
+            Fee(r["code"], r["name"], r["kind"], r["amount"] if r["entered"] else None, r["online_amount"],
+                bool(r["set_by_province"]), "", r["pricing"]))
     # A few procedures dominate real counters (chứng thực, khai sinh, cư trú): weight them.
     weights = [8.0 if fold(p["field_name"]).startswith(("chung thuc", "ho tich")) else 1.0 for p in procs]
     timings = {p["code"]: procedure_timing(p) for p in procs}
@@ -282,27 +288,45 @@ def generate(
                 "INSERT INTO dossier_events(dossier_id, at, kind, from_status, to_status, officer_id) "
                 "VALUES (?,?,?,?,?,?)", rows["events"])
             c.executemany(
+                """INSERT INTO dossier_fees(dossier_id, position, code, name, kind, unit_amount, set_by_province,
+                    pricing, pages, copies, amount) VALUES (?,?,?,?,?,?,?,?,?,?,?)""", rows["fees"])
+            c.executemany("UPDATE dossiers SET submitted_at = ? WHERE id = ?", rows["submitted"])
+            c.executemany(
                 "INSERT INTO outbox(event_id, dossier_id, kind, payload, created_at, state, synced_at) "
                 "VALUES (?,?,'dossier_upsert',?,?,?,?)", rows["outbox"])
         for v in rows.values():
             v.clear()
 
     rows: dict[str, list[tuple[Any, ...]]] = {k: [] for k in
-                                              ("citizens", "dossiers", "components", "files", "events", "outbox")}
+                                              ("citizens", "dossiers", "components", "files", "events", "outbox",
+                                               "fees", "submitted")}
     # (at, officer, citizen, name, procedure, outcome, portal code, reason, dossier) and (rating, dossier)
     sessions: list[tuple[Any, ...]] = []
     ratings: list[tuple[int, int]] = []
+    # Receptions happen in office hours only — never in the lunch break (issue #16 row 14): a minute
+    # is drawn over the day's sessions (07:30–11:30, 13:30–17:00 by default) and placed in its session.
+    sessions_of_day = cal.office_hours.sessions
+    session_minutes = [int((datetime.combine(date.min, e) - datetime.combine(date.min, b)).total_seconds() // 60)
+                       for b, e in sessions_of_day]
+
+    def office_moment(day: date, limit: datetime | None = None) -> datetime:
+        total = sum(session_minutes)
+        if limit is not None:  # today: only the office minutes already past
+            total = max(1, sum(min(max(int((limit - datetime.combine(day, b)).total_seconds() // 60), 0), n)
+                               for (b, _e), n in zip(sessions_of_day, session_minutes, strict=True)))
+        minute = rng.randrange(total)
+        for (b, _e), n in zip(sessions_of_day, session_minutes, strict=True):
+            if minute < n:
+                return datetime.combine(day, b) + timedelta(minutes=minute)
+            minute -= n
+        return datetime.combine(day, sessions_of_day[-1][1]) - timedelta(minutes=1)
+
     # Sorting reception times keeps daily sequences increasing with time, like a real counter.
     moments = sorted(
-        datetime.combine(rng.choice(days), time(7, 30)) + timedelta(minutes=rng.randrange(0, 540))
-        for _ in range(n_dossiers)
+        office_moment(day, now if day == now.date() else None)
+        for day in (rng.choice(days) for _ in range(n_dossiers))
     )
-    # Today's receptions can only have happened between opening and now.
-    opening = datetime.combine(now.date(), time(7, 30))
-    span = max(int((now - opening).total_seconds() // 60), 1)
-    moments = [m if m <= now else opening + timedelta(minutes=rng.randrange(span)) for m in moments]
     moments = [m if m <= now else now for m in moments]
-    moments.sort()
     for i, received in enumerate(moments):
         proc = rng.choices(procs, weights)[0]
         female = rng.random() < 0.52
@@ -344,12 +368,24 @@ def generate(
         officer = rng.choice(officers)
         did = next_dossier_id
         next_dossier_id += 1
+        pages, copies = rng.randint(1, 6), rng.randint(1, 3)  # chứng thực: pages × copies at reception
+        fee_rows = []
+        for pos, fee in enumerate(fees.get(proc["code"], ()), start=1):
+            per_page = fee.pricing == "per_page"
+            fee_rows.append((did, pos, fee.code, fee.name, fee.kind, fee.amount_for(channel == 2),
+                             int(fee.set_by_province), fee.pricing, pages if per_page else None,
+                             copies if per_page else None,
+                             fee_charged(fee, online=channel == 2, pages=pages, copies=copies)))
+        fee_total = sum(r[-1] or 0 for r in fee_rows)
         uid = str(uuid.UUID(int=rng.getrandbits(128)))
         rows["dossiers"].append((
             did, uid, code, proc["code"], cid, name, fold(name), idn, address, phone, channel, status,
             ts(received), ts(due), ts(finished) if finished else None, ts(returned) if returned else None,
             1 if rng.random() < 0.05 else 0, unit, unit, regulation_profile(received.date()), officer,
-            str(slot), proc["name"], int(fees.get(proc["code"]) or 0), created, created))
+            str(slot), proc["name"], fee_total, created, created))
+        rows["fees"].extend(fee_rows)
+        if channel == 2:  # submitted on the portal before the counter received it (NgayNopHoSo)
+            rows["submitted"].append((ts(received - timedelta(minutes=rng.randint(20, 60 * 40))), did))
         digitise = channel != 2 and rng.random() < 0.8
         for c in comps.get(proc["code"], []):
             state = "shown" if c["show_only"] else ("received" if c["required"] or rng.random() < 0.5 else "missing")

@@ -239,10 +239,10 @@ def test_receipt_two_copies_one_page_each(rendered: dict) -> None:
     assert RECEIPT_COPIES[0] in pdf_text(pdf, 0)
     assert RECEIPT_COPIES[1] in pdf_text(pdf, 1)
     text = pdf_text(pdf, 0)
-    for label in ("NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ", "Quyển số: 05/2026", "Số thứ tự: 0975"):
+    for label in ("NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ", "Quyển số: 05/2026", "Số thứ tự: 0075"):
         assert label in text
     assert "14 giờ 30 phút, ngày 08 tháng 10 năm 2026" in text
-    assert "17 giờ 00 phút, ngày 15 tháng 10 năm 2026" in text
+    assert "17 giờ 00 phút, ngày 08 tháng 10 năm 2026" in text  # same-day khai sinh (catalogue)
 
 
 def test_receipt_fees_only_in_2025_profile(rendered: dict) -> None:
