@@ -59,6 +59,7 @@ LIMITS: dict[str, FieldLimit] = {
 # nothing or as boxes; a paste from a web page or a PDF brings them along unseen.
 _INVISIBLE = frozenset({"Cf", "Cc"})
 _SPACES = re.compile(r"\s+")
+_PHONE = re.compile(r"\+?[0-9][0-9 .()\-]*")
 # A CCCD QR: 12 digits, a bar, then at least one more bar (newer cards may change the later
 # fields, DOMAIN §5: the parser checks them; recognising the shape needs no more than this).
 _QR_START = re.compile(r"\d{12}\|[^|\r\n]*\|")
@@ -83,6 +84,8 @@ def clean_text(field: str, text: str, printable: Collection[int] | None = None) 
         raise ValidationError(
             f"«{limit.label}» dài {len(text)} ký tự, quá giới hạn {limit.max_len} ký tự.",
             hint="Rút gọn nội dung (ví dụ viết tắt «Phường», «Tổ dân phố»): phiếu in phải vừa một trang A5.")
+    if field == "phone" and text:
+        _check_phone(text, limit)
     glyphs = printable_chars() if printable is None else printable
     bad = sorted({ch for ch in text if ord(ch) not in glyphs and ch != " "})
     if bad:
@@ -91,6 +94,17 @@ def clean_text(field: str, text: str, printable: Collection[int] | None = None) 
             f"«{limit.label}» có ký tự không in được trên biểu mẫu: {shown}.",
             hint="Xóa ký tự đó (biểu tượng cảm xúc, ký hiệu đặc biệt) và gõ lại bằng chữ tiếng Việt.")
     return text
+
+
+def _check_phone(text: str, limit: FieldLimit) -> None:
+    """Digits with the usual separators; 8–15 digits (a landline with its area code … E.164's maximum)."""
+    if not _PHONE.fullmatch(text):
+        raise ValidationError(f"«{limit.label}» chỉ gồm chữ số (có thể có +, dấu cách, dấu chấm, gạch ngang).",
+                              hint="Ví dụ: 0912 345 678 hoặc +84 912 345 678.")
+    digits = sum(ch.isdigit() for ch in text)
+    if not 8 <= digits <= 15:
+        raise ValidationError(f"«{limit.label}» có {digits} chữ số — số điện thoại có từ 8 đến 15 chữ số.",
+                              hint="Kiểm tra lại: có thể số đã bị gõ hai lần.")
 
 
 def split_scanned_qr(text: str) -> tuple[str, str] | None:

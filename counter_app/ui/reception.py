@@ -39,6 +39,7 @@ from counter_app.ui.errors import show_exception
 from counter_app.ui.guidance import GuidanceDialog, OnlineFiguresLabel, availability_html  # online guidance
 from counter_app.ui.qt import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QEvent,
     QFormLayout,
@@ -601,10 +602,13 @@ class ReceptionPage(QWidget):
             self.reuse_label.setText("Công dân lần đầu đến quầy.")
             self.citizen_reuse = []
             return
-        if not self.phone.text():
-            self.phone.setText(row["phone"])
-        if not self.email.text():
-            self.email.setText(row["email"])
+        # Pre-filled from the last visit, selected when the cursor is in it: what the officer types
+        # next replaces it instead of being appended (seen under X: "0912345678" twice, issue #14).
+        for field, value in ((self.phone, row["phone"]), (self.email, row["email"])):
+            if not field.text() and value:
+                field.setText(value)
+                if field.hasFocus() or QApplication.focusWidget() is field:
+                    field.selectAll()
         self.citizen_reuse = row["digitised"]
         names = sorted({d["name"] for d in row["digitised"]})
         text = "Công dân đã từng nộp hồ sơ tại quầy."
@@ -665,7 +669,8 @@ class ReceptionPage(QWidget):
         for r, c in enumerate(comps):
             allowed = component_states(c.get("required", True), bool(c.get("show_only")))
             state = previous.get(c["code"]) if previous.get(c["code"]) in allowed else allowed[0]
-            name = QTableWidgetItem(c["name"] + ("" if c.get("required", True) else " (nếu có)"))
+            optional = not c.get("required", True) and "nếu có" not in c["name"]
+            name = QTableWidgetItem(c["name"] + (" (nếu có)" if optional else ""))
             name.setData(Qt.ItemDataRole.UserRole, c["code"])
             self.checklist.setItem(r, 0, name)
             self.checklist.setItem(r, 1, QTableWidgetItem(str(c.get("originals", 0))))

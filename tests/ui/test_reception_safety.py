@@ -232,3 +232,31 @@ def test_a_paper_that_must_be_kept_cannot_pass_as_only_shown(qtbot: QtBot, page:
     assert page.checklist.item(0, 3).text() == "✘ Thiếu"
     qtbot.keyClick(page.checklist, Qt.Key.Key_Space)
     assert page.checklist.item(0, 3).text() == "✔ Đã nhận"
+
+
+def test_returning_citizens_phone_is_replaced_not_appended_to(qtbot: QtBot, page: ReceptionPage) -> None:
+    """Under X the phone of the last visit was pre-filled and the one typed was appended to it."""
+    _to_decision(qtbot, page)
+    qtbot.keyClick(page.accept_btn, Qt.Key.Key_Return)  # a first visit, phone empty
+    qtbot.waitUntil(lambda: page.stack.currentIndex() == 4, timeout=15000)
+    page.new_dossier()
+    type_text(page.search, "khai sinh")
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    page.phone.setText("0987654321")
+    type_text(page.qr, CARD)
+    qtbot.keyClick(page.qr, Qt.Key.Key_Return)
+    qtbot.keyClick(page.phone, Qt.Key.Key_Return)
+    qtbot.keyClick(page.checklist, Qt.Key.Key_Return)
+    qtbot.keyClick(page.accept_btn, Qt.Key.Key_Return)  # second visit stores 0987654321
+    qtbot.waitUntil(lambda: page.stack.currentIndex() == 4, timeout=15000)
+    page.new_dossier()
+    type_text(page.search, "khai sinh")
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    type_text(page.qr, CARD)
+    qtbot.keyClick(page.qr, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.phone.text() == "0987654321", timeout=10000)  # pre-filled from last visit
+    type_text(page.focusWidget(), "0912345678")
+    assert page.phone.text() == "0912345678"
+    page.phone.setText("09123456780912345678")
+    qtbot.keyClick(page.phone, Qt.Key.Key_Return)
+    assert page.stack.currentIndex() == 1 and "20 chữ số" in page.message.text()
