@@ -207,7 +207,10 @@ class DossierListPage(QWidget):
         lay.addWidget(self.view)
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self.apply_filter)
-        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        # Enter pressed before the results came (counted): go into them, and open the first, on arrival.
+        self._into_results = 0
+        self.model.rowsInserted.connect(lambda *_a: self._rows_arrived())
+        self.search.textChanged.connect(lambda _t: (setattr(self, "_into_results", 0), self._debounce.start()))
         self.status_box.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.view.doubleClicked.connect(lambda idx: self.open_dossier(idx.row()))
         self.view.installEventFilter(self)
@@ -224,11 +227,30 @@ class DossierListPage(QWidget):
             return True
         if obj is self.search and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
             # From the search box straight into the results: ↓ or Enter selects the first row.
-            if self.model.rowCount():
-                self.view.setFocus()
-                self.view.selectRow(max(self.view.currentIndex().row(), 0))
+            if self._debounce.isActive():
+                # Enter right after typing (or a code read by a barcode scanner, which types the code
+                # and Enter in one burst) came before the 250 ms pause: search now and go to the
+                # first result when it arrives, instead of dropping the key.
+                self._debounce.stop()
+                self.apply_filter()
+                self._into_results = 1
+            elif self._into_results and event.key() != Qt.Key.Key_Down:
+                self._into_results += 1  # typed ahead: a second Enter opens the first result once it is there
+            elif self.model.rowCount():
+                self._enter_results()
             return True
         return super().eventFilter(obj, event)
+
+    def _enter_results(self) -> None:
+        ahead, self._into_results = self._into_results, 0
+        self.view.setFocus()
+        self.view.selectRow(max(self.view.currentIndex().row(), 0))
+        if ahead >= 2:  # after the model's signal returns: the detail dialog runs its own event loop
+            QTimer.singleShot(0, lambda: self.open_dossier(self.view.currentIndex().row()))
+
+    def _rows_arrived(self) -> None:
+        if self._into_results and self.search.hasFocus():
+            self._enter_results()
 
     def open_dossier(self, row: int) -> None:
         """Open the detail dialog of the dossier on ``row``."""

@@ -136,3 +136,25 @@ def test_history_says_in_vietnamese_what_was_scanned(qtbot: QtBot, env: tuple[Db
     assert text == f"«{comp['name']}», 3 trang, lệch số trang: giấy ghi 4 trang, đã ký số"
     for internal in ("file_uid", "mismatch", "signed", "True", "False", "component_code"):
         assert internal not in " ".join(rows.values())
+
+
+def test_enter_right_after_typing_a_code_goes_to_the_result(qtbot: QtBot,
+                                                             env: tuple[DbWorker, Path, list[int]]) -> None:
+    """Under a real X server Enter came before the 250 ms search pause and was dropped (issue #14's
+    end-to-end suite); a barcode scanner reading a receipt's code always types that fast."""
+    from counter_app.ui.qt import Qt
+
+    worker, root, ids = env
+    cdb = CounterDB(root / "c.db")
+    code = cdb.scalar("SELECT code FROM dossiers WHERE id = ?", (ids[1],))
+    cdb.close()
+    page = DossierListPage(worker, data_root=root)
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3, timeout=10000)
+    page.search.setFocus()
+    qtbot.keyClicks(page.search, code)
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)  # before the debounce fires
+    qtbot.waitUntil(lambda: page.view.hasFocus() and page.view.currentIndex().row() == 0, timeout=5000)
+    assert page.model.rowCount() == 1 and page.model.rows[0]["code"] == code
