@@ -549,7 +549,7 @@ _AUTHORITIES = ("KT.", "TM.", "TL.", "TUQ.", "Q.")
 
 
 def signer_lines(agency: Agency) -> tuple[str, ...]:
-    """The upper-case title lines above the signature (Nghị định 30/2020 Phụ lục I mục II khoản 8).
+    """The upper-case title lines above the signature (Nghị định 30/2020 Điều 13 and Phụ lục I).
 
     The head signs: ``GIÁM ĐỐC``. Someone signs for the head: ``KT. GIÁM ĐỐC`` / ``PHÓ GIÁM ĐỐC``
     (likewise ``TL.``, ``TUQ.``; ``Q. GIÁM ĐỐC`` for an acting head). For a collective:

@@ -68,7 +68,7 @@ class Agency:
     system_name: str  # issuing information system, printed and carried in the QR
     unit_name: str = ""
     phone: str = ""  # contact line of form 02
-    # Who signs 04 and the stop notice (Nghị định 30/2020 Phụ lục I, mục II khoản 8): the head's
+    # Who signs 04 and the stop notice (Nghị định 30/2020 Điều 13 and Phụ lục I, signer block): the head's
     # title ("GIÁM ĐỐC", "CHỦ TỊCH"), with an authority prefix when someone signs for the head or
     # for a collective ("KT." + the signer's own title "PHÓ GIÁM ĐỐC"; "TM. ỦY BAN NHÂN DÂN";
     # "TL.", "TUQ."), and the signer's full name under the signature.

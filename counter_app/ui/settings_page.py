@@ -42,7 +42,7 @@ FIELDS: list[tuple[str, str, str, Any, str]] = [
      "Để trống: tự tìm thư viện của VNPT-CA, Viettel-CA, FPT-CA, BkavCA, SafeNet, Bit4id, ePass2003"),
     ("tsa_url", "Máy chủ cấp dấu thời gian (TSA)", "text", "",
      "http(s)://… (RFC 3161); để trống: ký không kèm dấu thời gian"),
-    # Issue #16: who signs Mẫu 04 and the stop notice (Nghị định 30/2020 Phụ lục I mục II khoản 8).
+    # Issue #16: who signs Mẫu 04 and the stop notice (Nghị định 30/2020 Điều 13 and Phụ lục I).
     ("signer_head_title", "Chức vụ người đứng đầu (ký văn bản)", "text", "",
      "Ví dụ: Giám đốc; Chủ tịch. Ký TM. tập thể: Ủy ban nhân dân"),
     ("signer_authority", "Thẩm quyền ký", "choice", "", "KT. ký thay, TM. thay mặt tập thể, TL. thừa lệnh…"),

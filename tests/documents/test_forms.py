@@ -382,7 +382,7 @@ def test_unentered_province_fee_is_a_blank_never_zero() -> None:
 
 
 def test_signer_authority_title_and_name_per_nd30() -> None:
-    # Row 8: Nghị định 30/2020 Phụ lục I mục II khoản 8 — KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC / name.
+    # Row 8: Nghị định 30/2020 Điều 13 and Phụ lục I: chức vụ, họ tên, chữ ký — KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC / name.
     agency = dataclasses.replace(sample_agency(), head_title="Giám đốc", signer_authority="KT.",
                                  signer_title="Phó Giám đốc", head_name="Lê Minh Tuấn")
     assert signer_lines(agency) == ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC")
