@@ -62,11 +62,13 @@ def sample_dossier(profile: str = ND118_2025) -> FormDossier:
         due = dt.datetime(2025, 2, 5, 17, 0)
         new_due = dt.datetime(2025, 2, 7, 16, 0)
         code = "H15.50.05.13-250205-0012"
+        book = "02/2025"
     else:
         received = dt.datetime(2026, 10, 8, 14, 30)
         due = dt.datetime(2026, 10, 8, 17, 0)
         new_due = dt.datetime(2026, 10, 12, 16, 0)
         code = "H15.50.05.13-261008-0075"
+        book = "05/2026"
     return FormDossier(
         code=code,
         procedure_code="1.001193",
@@ -98,8 +100,8 @@ def sample_dossier(profile: str = ND118_2025) -> FormDossier:
             FeeLine("Lệ phí đăng ký khai sinh", 0, "le_phi"),
             FeeLine("Phí cấp bản sao trích lục hộ tịch", 8000, "phi"),
         ),
-        register_book="05/2026",
-        register_seq="0075",
+        register_book=book,
+        register_seq=code.rsplit("-", 1)[-1],
         officer_name="Lê Văn Tâm",
         profile=profile,
         reason="Văn bản ủy quyền chưa được chứng thực theo quy định.",
