@@ -9,8 +9,17 @@ call follows the protocol's retry rule:
 - a 200 with a non-zero ``error_code`` or another 4xx is never repeated unchanged.
 
 Whatever still fails is raised as a :class:`SyncError` subclass with a plain Vietnamese message
-the officer can act on. Credentials and tokens are never logged, never put in an exception and
-never shown by ``repr``; a download link pointing at another host never receives the token.
+the officer can act on.
+
+A hostile or broken server cannot hold the counter or its memory (issue #15 item 13): every call
+has a total deadline (:attr:`ClientConfig.deadline`, retries included) enforced at each socket
+read and write — a per-read timeout alone lets a server dribbling one byte every few seconds hold
+a pass for minutes — and every reply is read as a stream with a size cap
+(:attr:`ClientConfig.max_response`); result documents stream to a temporary file, hashed on the
+way, and stop at :attr:`ClientConfig.max_download`.
+
+Credentials and tokens are never logged, never put in an exception and never shown by ``repr``;
+a download link pointing at another host never receives the token.
 
 Glossary: hồ sơ = dossier, tệp = file, phiên đăng nhập = session, chứng chỉ = certificate.
 """
@@ -18,11 +27,13 @@ Glossary: hồ sơ = dossier, tệp = file, phiên đăng nhập = session, ch�
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import logging
 import os
 import random
 import ssl
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -31,6 +42,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
 from counter_app import crypto, vault
@@ -159,7 +171,15 @@ class ClientConfig:
     retries: int = 3                     # extra tries after a transport error or 5xx
     retry_delay: float = 0.02            # first pause between tries; doubles, with full jitter
     chunk_size: int = p.DEFAULT_CHUNK_SIZE
-    max_download: int = 256 * 1024 * 1024  # a result document larger than this is refused
+    # A result document is a signed PDF of a few pages (typically < 5 MB); 64 MB leaves room for a
+    # long scanned decision while a hostile 400 MB reply is cut at 64 MB, streamed, never in memory.
+    max_download: int = 64 * 1024 * 1024
+    # Service replies are JSON: a page of 200 dossiers with their steps is well under 2 MB.
+    max_response: int = 16 * 1024 * 1024
+    # Total seconds for one call, retries and re-login included; downloads get download_deadline
+    # (64 MB at 256 kbit/s ≈ 35 min is not a realistic document; 10 min covers 20 MB on a poor line).
+    deadline: float = 60.0
+    download_deadline: float = 600.0
 
     def verify(self) -> ssl.SSLContext | bool:
         """What httpx gets as ``verify``: on by default; only the configured CA when one is set.
@@ -175,6 +195,120 @@ class ClientConfig:
         return True
 
 
+# --- deadline at the socket ------------------------------------------------------------------
+
+_deadline = threading.local()  # .at: monotonic time the current call on this thread must end by
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket stream whose every read and write waits at most until the call's deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    @staticmethod
+    def _limit(timeout: float | None, error: type[Exception]) -> float | None:
+        at = getattr(_deadline, "at", None)
+        if at is None:
+            return timeout
+        left = at - time.monotonic()
+        if left <= 0:
+            raise error("deadline of the call passed")
+        return left if timeout is None else min(timeout, left)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, self._limit(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, self._limit(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname,
+                                                     self._limit(timeout, httpcore.ConnectTimeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's own socket backend, with :class:`_DeadlineStream` around each connection."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Any = None) -> httpcore.NetworkStream:
+        timeout = _DeadlineStream._limit(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Any = None) -> httpcore.NetworkStream:  # pragma: no cover
+        return _DeadlineStream(self._inner.connect_unix_socket(path, timeout, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _DeadlineTransport(httpx.HTTPTransport):
+    """httpx's transport on a pool that uses :class:`_DeadlineBackend` (httpx has no option for it)."""
+
+    def __init__(self, verify: ssl.SSLContext | bool) -> None:
+        super().__init__(verify=verify)
+        self._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(verify=verify),
+                                             max_connections=100, max_keepalive_connections=20,
+                                             keepalive_expiry=5.0, network_backend=_DeadlineBackend())
+
+
+@contextlib.contextmanager
+def _call_deadline(seconds: float) -> Any:
+    """Set this thread's deadline for one call; a nested call (re-login) never extends it."""
+    previous = getattr(_deadline, "at", None)
+    at = time.monotonic() + seconds
+    _deadline.at = at if previous is None else min(previous, at)
+    try:
+        yield _deadline.at
+    finally:
+        _deadline.at = previous
+
+
+class _Spool:
+    """Where a streamed download goes: a temporary file, hashed and counted as bytes arrive."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self.reset()
+
+    def reset(self) -> None:
+        self.file.seek(0)
+        self.file.truncate()
+        self.size = 0
+        self.hash = hashlib.sha256()
+
+    def write(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise _too_large()
+        self.hash.update(chunk)
+        self.file.write(chunk)
+
+    def read_all(self) -> bytes:
+        self.file.seek(0)
+        return self.file.read()
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def _too_large() -> ServerError:
+    return ServerError("Máy chủ của tỉnh gửi dữ liệu quá lớn so với giới hạn an toàn; đã dừng nhận.",
+                       hint="Hệ thống sẽ thử lại sau; nếu lặp lại, báo quản trị hệ thống của tỉnh.", status=200)
+
+
 # --- the client ------------------------------------------------------------------------------
 
 
@@ -184,8 +318,9 @@ class ProvincialClient:
     def __init__(self, config: ClientConfig, *, transport: httpx.BaseTransport | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.config = config
-        self._http = httpx.Client(base_url=config.base_url.rstrip("/"), verify=config.verify(),
-                                  timeout=config.timeout, transport=transport,
+        verify = config.verify()
+        self._http = httpx.Client(base_url=config.base_url.rstrip("/"), verify=verify,
+                                  timeout=config.timeout, transport=transport or _DeadlineTransport(verify),
                                   headers={"User-Agent": "QuayMotCua-sync/1"})
         self._token: str | None = None
         self._token_lock = threading.Lock()
@@ -208,10 +343,37 @@ class ProvincialClient:
 
     # --- transport ---------------------------------------------------------------------------
 
-    def _send_once(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """One request; httpx exceptions become :class:`SyncError`, responses are returned as is."""
+    def _send_once(self, method: str, url: str, *, sink: _Spool | None = None, **kwargs: Any) -> httpx.Response:
+        """One request; httpx exceptions become :class:`SyncError`.
+
+        The body is read as a stream, never more than :attr:`ClientConfig.max_response` bytes
+        (``sink``: a 200 reply's body goes to that file instead, up to the sink's own limit), and
+        returned as a complete response whose ``content`` is what arrived.
+        """
         try:
-            return self._http.request(method, url, **kwargs)
+            request = self._http.build_request(method, url, **kwargs)
+            response = self._http.send(request, stream=True)
+            try:
+                if sink is not None and response.status_code == 200:
+                    sink.reset()
+                    for chunk in response.iter_bytes():
+                        sink.write(chunk)
+                    body = b""
+                else:
+                    parts: list[bytes] = []
+                    size = 0
+                    for chunk in response.iter_bytes():
+                        size += len(chunk)
+                        if size > self.config.max_response:
+                            raise _too_large()
+                        parts.append(chunk)
+                    body = b"".join(parts)
+            finally:
+                response.close()
+            # Decoded already (gzip): the copy must not claim an encoding or a length it no longer has.
+            headers = [(k, v) for k, v in response.headers.multi_items()
+                       if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+            return httpx.Response(response.status_code, headers=headers, content=body, request=request)
         except httpx.ConnectError as exc:
             if _is_certificate_error(exc):
                 raise CertificateNotTrusted(
@@ -228,8 +390,13 @@ class ProvincialClient:
         except httpx.TransportError:
             raise _unreachable("lỗi đường truyền") from None
 
-    def _request(self, method: str, url: str, *, auth: bool = True, **kwargs: Any) -> httpx.Response:
-        """Send with the retry rule; returns any response that is not 401/5xx (callers read it)."""
+    def _request(self, method: str, url: str, *, auth: bool = True, deadline: float | None = None,
+                 **kwargs: Any) -> httpx.Response:
+        """Send with the retry rule within one total deadline; returns any response that is not 401/5xx."""
+        with _call_deadline(deadline or self.config.deadline) as at:
+            return self._request_until(at, method, url, auth=auth, **kwargs)
+
+    def _request_until(self, at: float, method: str, url: str, *, auth: bool, **kwargs: Any) -> httpx.Response:
         relogged = False
         attempt = 0
         extra_headers = dict(kwargs.pop("headers", None) or {})
@@ -241,7 +408,7 @@ class ProvincialClient:
             try:
                 response = self._send_once(method, url, headers=headers, **kwargs)
             except ServerUnreachable:
-                if attempt >= self.config.retries:
+                if attempt >= self.config.retries or time.monotonic() >= at:
                     raise
                 attempt += 1
                 self._pause(attempt)
@@ -260,7 +427,7 @@ class ProvincialClient:
                 relogged = True
                 continue
             if response.status_code >= 500:
-                if attempt >= self.config.retries:
+                if attempt >= self.config.retries or time.monotonic() >= at:
                     if response.status_code in (502, 503, 504):
                         raise _unreachable(f"máy chủ tạm ngừng phục vụ, mã {response.status_code}")
                     raise ServerError(
@@ -464,20 +631,23 @@ class ProvincialClient:
             target = p.file_path(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
         elif url.startswith(("http://", "https://")):
             target = urlsplit(url).path
-        response = self._request("GET", target)
-        if response.status_code != 200:
-            body = _json(response)
-            raise Rejected(f"Không tải được giấy tờ kết quả: {body.get('message', response.status_code)}.",
-                           error_code=str(body.get("error_code", response.status_code)),
-                           server_message=str(body.get("message", "")), retryable=True, body=body)
-        data = response.content
-        if len(data) > self.config.max_download:
-            raise ServerError("Giấy tờ kết quả quá lớn.", status=200)
-        digest = sha256_bytes(data)
-        for wanted in (response.headers.get("X-Content-SHA256"), expected_sha256):
-            if wanted and wanted.lower() != digest:
-                raise ServerError("Giấy tờ kết quả tải về bị sai mã kiểm tra; sẽ tải lại sau.", status=200)
-        return data
+        spool = _Spool(self.config.max_download)
+        try:
+            # Streamed to a temporary file, hashed and counted on the way: a hostile 400 MB reply
+            # stops at max_download and never sits in memory.
+            response = self._request("GET", target, sink=spool, deadline=self.config.download_deadline)
+            if response.status_code != 200:
+                body = _json(response)
+                raise Rejected(f"Không tải được giấy tờ kết quả: {body.get('message', response.status_code)}.",
+                               error_code=str(body.get("error_code", response.status_code)),
+                               server_message=str(body.get("message", "")), retryable=True, body=body)
+            digest = spool.hash.hexdigest()
+            for wanted in (response.headers.get("X-Content-SHA256"), expected_sha256):
+                if wanted and wanted.lower() != digest:
+                    raise ServerError("Giấy tờ kết quả tải về bị sai mã kiểm tra; sẽ tải lại sau.", status=200)
+            return spool.read_all()  # at most max_download bytes, checked
+        finally:
+            spool.close()
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ Settings read (table ``settings``, JSON values; see docs/sync.md):
 - ``sync_ca_file`` — optional PEM file of the CA to trust (a province's own CA or self-signed
   certificate); when empty the system's trusted CAs are used. Verification is never turned off;
 - ``sync_interval_seconds`` (default 60) — how often the loop pulls the province's changes;
+- ``sync_deadline_seconds`` (default 60) — the most one call to the province may take, retries
+  included, however slowly the server answers;
 - ``sync_catalogue_hours`` (default 6; 0 = never) — how often the catalogue is refreshed.
 
 The UI runs the same loop in a background thread::
@@ -51,13 +53,16 @@ def client_config(cdb: CounterDB) -> ClientConfig:
     # Sealed in an encrypted data directory (counter_app.db.privacy.set_secret_setting).
     password = get_secret_setting(cdb, "sync_password")
     ca_file = str(cdb.get_setting("sync_ca_file") or "").strip() or None
+    # Total seconds one call may take, retries included (a slow provincial line may need more).
+    deadline = float(cdb.get_setting("sync_deadline_seconds", 0) or 0) or ClientConfig.deadline
     if not endpoint or not username:
         raise SyncNotConfigured(
             "Chưa cài đặt kết nối với hệ thống một cửa của tỉnh.",
             hint="Nhập địa chỉ máy chủ, tài khoản và mật khẩu đồng bộ trong Cài đặt → Đồng bộ.")
     if not endpoint.startswith(("http://", "https://")):
         raise SyncNotConfigured(f"Địa chỉ máy chủ «{endpoint}» không hợp lệ (phải bắt đầu bằng https://).")
-    return ClientConfig(base_url=endpoint, username=username, password=password, ca_file=ca_file)
+    return ClientConfig(base_url=endpoint, username=username, password=password, ca_file=ca_file,
+                        deadline=deadline, timeout=min(ClientConfig.timeout, deadline))
 
 
 def sync_config(cdb: CounterDB) -> SyncConfig:

@@ -99,6 +99,13 @@ def _cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) ->
                           timeout=timeout, env=full_env, cwd=ROOT)
 
 
+@pytest.fixture(autouse=True)
+def admin_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Administrative commands sign in (issue #15 item 8): the factory's admin, also for subprocesses."""
+    monkeypatch.setenv("COUNTER_APP_USER", "admin")
+    monkeypatch.setenv("COUNTER_APP_PASSWORD", "x")
+
+
 @pytest.fixture
 def data(tmp_path: Path):  # type: ignore[no-untyped-def]
     """A configured data directory with two dossiers, closed (WAL checkpointed)."""
@@ -112,7 +119,9 @@ def data(tmp_path: Path):  # type: ignore[no-untyped-def]
 # --- 1. the wrong folder -------------------------------------------------------------------------
 
 
-def test_data_dir_before_the_subcommand_is_used(tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_data_dir_before_the_subcommand_is_used(tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COUNTER_APP_PASSWORD", "demo")  # the demo administrator
     target = tmp_path / "d"
     assert main(["--data-dir", str(target), "demo-data", "--dossiers", "3", "--no-files", "--plain"]) == 0
     assert (target / "counter.sqlite3").is_file()
@@ -158,7 +167,8 @@ def test_demo_data_refuses_a_real_installation(data, capsys: pytest.CaptureFixtu
     cdb.close()
 
 
-def test_demo_data_may_run_again_on_its_own_folder(tmp_path: Path) -> None:
+def test_demo_data_may_run_again_on_its_own_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COUNTER_APP_PASSWORD", "demo")  # the second run signs in as the demo administrator
     target = str(tmp_path / "demo")
     assert main(["demo-data", "--dossiers", "2", "--no-files", "--plain", "--data-dir", target]) == 0
     assert main(["demo-data", "--dossiers", "2", "--no-files", "--plain", "--seed", "7", "--data-dir", target]) == 0
@@ -384,3 +394,77 @@ def test_a_pass_cut_by_a_long_lock_does_not_strand_entries(sims, tmp_path: Path,
         watch.close()
     held = sim.admin("/admin/dossiers")
     assert len(held["dossiers"] if isinstance(held, dict) else held) == 12
+
+
+# --- 13. a hostile or broken server ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["drip", "drip-headers", "silent"])
+def test_a_dripping_server_cannot_hold_a_call_past_its_deadline(mode: str) -> None:
+    from bench.fault_campaign import HostileServer
+    from counter_app.sync.client import ServerUnreachable
+
+    with HostileServer(mode, interval=0.3) as server, _client(server.url, timeout=1.0, deadline=3.0,
+                                                              retries=2) as client:
+        started = time.monotonic()
+        with pytest.raises(ServerUnreachable):
+            client.call("TraCuuHoSo", since=0)
+        elapsed = time.monotonic() - started
+    # 3 s total for the call, its retries included; a per-read timeout alone never fires at 0.3 s a byte.
+    assert elapsed < 4.5, elapsed
+
+
+def test_a_huge_reply_is_cut_at_the_cap_without_filling_memory() -> None:
+    import tracemalloc
+
+    from bench.fault_campaign import HostileServer
+    from counter_app.sync.client import ServerError
+
+    with HostileServer("huge", size=120 * 1024 * 1024) as server, _client(server.url) as client:
+        tracemalloc.start()
+        try:
+            with pytest.raises(ServerError, match="quá lớn"):
+                client.call("TraCuuHoSo", since=0)
+            _current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert server.sent < 120 * 1024 * 1024  # stopped reading long before the end
+    assert peak < 40 * 1024 * 1024, peak  # the 16 MB cap plus buffers, not 120 MB
+
+
+def test_a_huge_result_file_streams_to_disk_and_stops_at_the_cap() -> None:
+    import tracemalloc
+
+    from bench.fault_campaign import HostileServer
+    from counter_app.sync.client import ServerError
+
+    with HostileServer("huge", size=120 * 1024 * 1024) as server, \
+            _client(server.url, max_download=32 * 1024 * 1024) as client:
+        tracemalloc.start()
+        try:
+            with pytest.raises(ServerError, match="quá lớn"):
+                client.fetch("/api/files/ket-qua-1")
+            _current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024, peak  # chunks to a temporary file: never the 32 MB in memory
+
+
+def test_sync_once_against_a_dripping_server_ends_with_a_message(tmp_path: Path) -> None:
+    from bench.fault_campaign import HostileServer
+    from tests.sync.conftest import add_dossiers, build_counter
+
+    with HostileServer("drip", interval=0.5) as server:
+        counter = build_counter(tmp_path / "c", endpoint=server.url)
+        add_dossiers(counter, 6, files_per_dossier=1)
+        counter.cdb.set_setting("sync_deadline_seconds", 3)  # 60 s by default: the same rule, shorter
+        counter.cdb.close()
+        started = time.monotonic()
+        out = _cli("sync", "--once", "--data-dir", str(counter.root), timeout=400)
+        elapsed = time.monotonic() - started
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr[-2000:]
+    # Four units in parallel, the pass stops after three unreachable in a row: about two deadlines.
+    assert elapsed < 25, elapsed
+    cdb = CounterDB(counter.root / "counter.sqlite3", read_only=True)
+    assert cdb.scalar("SELECT count(*) FROM outbox WHERE state NOT IN ('pending')") == 0  # nothing stranded
+    cdb.close()
