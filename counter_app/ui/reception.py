@@ -94,6 +94,13 @@ class _EnterFilter(QObject):
                 if isinstance(obj, QLineEdit) and self.page.take_scanned_qr(obj):
                     return True  # a CCCD scan's trailing Enter: the card was read, nothing else happens
                 return self.page.enter_pressed(obj)
+            text = event.text()  # type: ignore[attr-defined]
+            if obj is self.page.new_btn and text.isdigit():
+                # The next citizen's card scanned while the last receipt is on screen: start a new
+                # dossier and let the scanner's characters land in the search, where the QR is read.
+                self.page.new_dossier()
+                self.page.search.insert(text)
+                return True
         return False
 
 

@@ -260,3 +260,17 @@ def test_returning_citizens_phone_is_replaced_not_appended_to(qtbot: QtBot, page
     page.phone.setText("09123456780912345678")
     qtbot.keyClick(page.phone, Qt.Key.Key_Return)
     assert page.stack.currentIndex() == 1 and "20 chữ số" in page.message.text()
+
+
+def test_next_card_scanned_on_the_receipt_screen_starts_a_new_dossier(qtbot: QtBot, page: ReceptionPage) -> None:
+    _to_decision(qtbot, page)
+    qtbot.keyClick(page.accept_btn, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.stack.currentIndex() == 4, timeout=15000)
+    other = "079185000123||Lê Thị Hoa|01021985|Nữ|12 Lê Lợi, Phường Bến Thành, TP Hồ Chí Minh|01012021"
+    widget = page.focusWidget()
+    assert widget is page.new_btn
+    for ch in other:  # the scanner types into whatever has focus: the «Hồ sơ mới» button here
+        type_text(page.focusWidget(), ch)
+    qtbot.keyClick(page.focusWidget(), Qt.Key.Key_Return)
+    assert page.stack.currentIndex() == 0 and page.procedure is None and page.result is None
+    assert page.name.text() == "Lê Thị Hoa" and page.search.text() == ""
