@@ -105,3 +105,41 @@ def test_signer_and_provincial_system_come_from_settings(cdb: CounterDB) -> None
     text = _text(render_form(cdb, did, FormKind.APOLOGY, reason="Chờ xác minh",
                              new_due_at=dt.datetime(2026, 10, 20, 17, 0)))
     assert "KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC" in text and "Lê Minh Tuấn" in text
+
+
+def test_migration_0007_on_a_database_from_before(tmp_path: Path) -> None:
+    """An installation from before #16: old receipts keep their fees, unentered ones become unknown,
+    the starter catalogue's "30 ngày" procedures become 30 calendar days."""
+    import sqlite3
+
+    from counter_app.db.schema import MIGRATION_SET
+
+    db = make_db(tmp_path / "c.db")
+    did = _receive(db, "1.001193", ["TK", "GCS", "CCCD"])
+    db.close()
+    con = sqlite3.connect(tmp_path / "c.db")
+    # Back to the schema before 0007, with the catalogue as the old starter file stored it.
+    con.executescript(f"""
+        DELETE FROM _sqlite_migrations WHERE migration_set = '{MIGRATION_SET}'
+            AND name = '0007_fee_snapshot_and_time_units';
+        DROP TABLE dossier_fees;
+        ALTER TABLE procedures DROP COLUMN time_unit;
+        ALTER TABLE procedure_fees DROP COLUMN entered;
+        ALTER TABLE procedure_fees DROP COLUMN pricing;
+        ALTER TABLE dossiers DROP COLUMN submitted_at;
+        INSERT INTO procedures(code, name, name_folded, field_code, field_name, processing_days, online_level,
+                               catalogue_version, data)
+            VALUES ('1.012812', 'Hòa giải tranh chấp đất đai', 'hoa giai', 'DD', 'Đất đai', 21, 'khong',
+                    'starter', '{{"code": "1.012812", "processing_days": 21}}');
+        INSERT INTO procedure_fees(procedure_code, code, name, kind, amount, set_by_province)
+            VALUES ('1.012812', 'LP01', 'Lệ phí', 'le_phi', 0, 1);
+        PRAGMA user_version = 6;
+    """)
+    con.close()
+    db = CounterDB(tmp_path / "c.db")  # migrates
+    assert [f.amount for f in form_dossier(db, did).fees] == [8000]  # the old receipt keeps its fee
+    row = db.query_one("SELECT time_unit, processing_days, data FROM procedures WHERE code = '1.012812'")
+    assert row is not None and (row["time_unit"], row["processing_days"]) == ("calendar_days", 30)
+    assert '"time_unit": "calendar_days"' in row["data"].replace('":"', '": "')
+    assert [r["procedure_code"] for r in missing_fee_amounts(db)] == ["1.012812"]
+    db.close()

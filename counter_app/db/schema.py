@@ -551,6 +551,13 @@ def m0007_fee_snapshot_and_time_units(db: Database) -> None:
         ALTER TABLE procedure_fees ADD COLUMN pricing TEXT NOT NULL DEFAULT 'flat';
         ALTER TABLE dossiers ADD COLUMN submitted_at TEXT;
         UPDATE procedure_fees SET entered = 0 WHERE set_by_province = 1 AND amount = 0;
+        -- The starter catalogue stored the "30 ngày" procedures as 21 working days; they are 30
+        -- calendar days (issue #16 row 5). Only the shipped starter rows: a province's own import
+        -- says what it says.
+        UPDATE procedures SET time_unit = 'calendar_days', processing_days = 30,
+               data = json_set(data, '$.time_unit', 'calendar_days', '$.processing_days', 30)
+            WHERE code IN ('1.012812', 'TAM-KNTC-01', 'TAM-KNTC-02') AND processing_days = 21
+              AND catalogue_version = 'starter';
 
         CREATE TABLE dossier_fees (
             dossier_id INTEGER NOT NULL REFERENCES dossiers(id) ON DELETE CASCADE,

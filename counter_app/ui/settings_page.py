@@ -122,7 +122,8 @@ def admin_todo(cdb: CounterDB) -> str:
                         for r in fees[:30])
         more = f"<li>… và {len(fees) - 30} khoản khác</li>" if len(fees) > 30 else ""
         parts.append(f"<span style='color:#b3261e'>⚠ <b>{len(fees)} khoản phí, lệ phí do HĐND tỉnh quy định chưa "
-                     "nhập mức thu</b> — giấy tiếp nhận để trống số tiền, đồng bộ không gửi số tiền:</span>"
+                     "nhập mức thu</b> — giấy tiếp nhận để trống số tiền, đồng bộ không gửi số tiền; nhập mức thu theo "
+                     "Nghị quyết của HĐND tỉnh vào tệp danh mục rồi nhập lại (lệnh import-catalogue):</span>"
                      f"<ul>{items}{more}</ul>")
     fields = unmapped_field_codes(cdb)
     if fields:
