@@ -143,3 +143,14 @@ def test_migration_0007_on_a_database_from_before(tmp_path: Path) -> None:
     assert '"time_unit": "calendar_days"' in row["data"].replace('":"', '": "')
     assert [r["procedure_code"] for r in missing_fee_amounts(db)] == ["1.012812"]
     db.close()
+
+
+def test_reception_screen_never_says_free_for_an_unentered_fee() -> None:
+    # What the officer reads before printing: "không thu" for a fee nobody entered was row 1's bug
+    # on screen; a per-page chứng thực fee is a price per page, not the total (row 7).
+    from counter_app.ui.reception import _fee_text
+
+    assert _fee_text(UNENTERED["fees"], "không thu") == "theo Nghị quyết của HĐND tỉnh (chưa nhập mức thu)"
+    assert _fee_text([{**CERT["fees"][0], "pricing": "per_page"}], "không thu").startswith("2.000 đ/trang")
+    assert _fee_text(BIRTH["fees"], "không thu") == "8.000 đ"
+    assert _fee_text([], "không thu") == "không thu"

@@ -77,6 +77,18 @@ def _money(n: int) -> str:
     return f"{n:,}".replace(",", ".") + " đ"
 
 
+def _fee_text(fees: list[dict[str, Any]], none: str) -> str:
+    """Fees as the officer reads them; an amount the province sets and nobody entered is never "không
+    thu", a per-page chứng thực fee is a price per page (issue #16 rows 1, 7)."""
+    if any(f.get("amount") is None for f in fees):
+        return "theo Nghị quyết của HĐND tỉnh (chưa nhập mức thu)"
+    per_page = [f for f in fees if f.get("pricing") == "per_page"]
+    if per_page:
+        return f"{_money(int(per_page[0].get('amount') or 0))}/trang (theo số trang × số bản, Thông tư 226/2016)"
+    total = sum(int(f.get("amount") or 0) for f in fees)
+    return _money(total) if total else none
+
+
 class _EnterFilter(QObject):
     """Enter/Return in any field of a step advances; Esc goes back (one place, not per widget)."""
 
@@ -476,7 +488,6 @@ class ReceptionPage(QWidget):
         p = self.procedures.get(item.data(Qt.ItemDataRole.UserRole))
         if not p:
             return
-        paper = sum(int(f.get("amount") or 0) for f in p.get("fees") or [])
         # --- online guidance hook: level · fee saved · online-only, and guidance offered first ---
         offer = guidance_offered_first(p)
         first = (" — <b style='color:#0b57d0'>nên hướng dẫn công dân nộp trực tuyến trước (Ctrl+H)</b>"
@@ -485,7 +496,7 @@ class ReceptionPage(QWidget):
         self.guide_btn.setStyleSheet("font-weight:bold; color:#0b57d0; padding:4px 10px;" if offer else "")
         self.proc_info.setText(
             f"<b>{p['name']}</b> ({p['code']})<br>Thời hạn: {p.get('processing_text') or '—'}<br>"
-            f"{availability_html(p)} · Phí, lệ phí: {_money(paper) if paper else 'không'}{first}")
+            f"{availability_html(p)} · Phí, lệ phí: {_fee_text(p.get('fees') or [], 'không')}{first}")
         # --- end online guidance hook ---
 
     def choose_procedure(self) -> None:
@@ -741,11 +752,11 @@ class ReceptionPage(QWidget):
             p = self.procedure
             timing = repo.procedure_timing({"processing_days": p.get("processing_days"),
                                             "processing_hours": p.get("processing_hours"),
-                                            "cutoff_time": p.get("cutoff_time")})
+                                            "cutoff_time": p.get("cutoff_time"),
+                                            "time_unit": p.get("time_unit")})
             due = self.calendar.due_at(dt.datetime.now().replace(microsecond=0), timing)
             lines.append(f"Hẹn trả kết quả: <b style='font-size:15px'>{due:%H giờ %M phút, ngày %d/%m/%Y}</b>")
-        fee = sum(int(f.get("amount") or 0) for f in self.procedure.get("fees") or [])
-        lines.append(f"Phí, lệ phí: <b>{_money(fee) if fee else 'không thu'}</b>")
+        lines.append(f"Phí, lệ phí: <b>{_fee_text(self.procedure.get('fees') or [], 'không thu')}</b>")
         lines.append(availability_html(self.procedure) + (  # online guidance hook
             " — có thể hướng dẫn công dân nộp trực tuyến (Ctrl+H)" if guidance_allowed(self.procedure) else ""))
         self.guide_btn_decision.setEnabled(guidance_allowed(self.procedure))
