@@ -52,6 +52,13 @@ def environment_error(exc: sqlite3.Error, path: Path) -> EnvironmentProblem | No
             f"Không mở được tệp cơ sở dữ liệu {path}.",
             hint="Kiểm tra thư mục dữ liệu còn đó, ổ đĩa còn cắm và tài khoản có quyền ghi vào thư mục.",
         )
+    if "disk i/o error" in text and _disk_full(path):
+        # SQLite reports a full disk as an I/O error when it cannot even size its -shm file.
+        return EnvironmentProblem(
+            "Ổ đĩa dữ liệu đã đầy, thao tác chưa được lưu.",
+            hint="Giải phóng dung lượng rồi thử lại; các hồ sơ đã lưu trước đó vẫn an toàn. "
+            "Sao lưu sang ổ khác vẫn làm được: «counter-app backup --to <ổ USB>».",
+        )
     if "disk i/o error" in text:
         return EnvironmentProblem(
             f"Lỗi đọc/ghi ổ đĩa khi dùng cơ sở dữ liệu {path}.",
@@ -63,6 +70,16 @@ def environment_error(exc: sqlite3.Error, path: Path) -> EnvironmentProblem | No
             hint="Khôi phục từ bản sao lưu gần nhất (Cài đặt → Sao lưu → Khôi phục).",
         )
     return None
+
+
+def _disk_full(path: Path) -> bool:
+    """True when the file system holding ``path`` has (almost) no space left."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(path.parent).free < 256 * 1024
+    except OSError:
+        return False
 
 
 #: Seconds a writer waits for another process's write transaction before saying so (sqlite's
@@ -111,9 +128,11 @@ def connect_read_only(path: Path, busy_timeout: float) -> sqlite3.Connection:
         return conn
     except sqlite3.OperationalError as exc:
         wal = path.with_name(path.name + "-wal")
-        if "unable to open" not in str(exc).lower() or (wal.exists() and wal.stat().st_size > 0):
+        # "unable to open": read-only directory; "disk I/O error": a full disk cannot size a new -shm.
+        reason = str(exc).lower()
+        if not ("unable to open" in reason or "disk i/o" in reason) or (wal.exists() and wal.stat().st_size > 0):
             raise
-    log.debug("database %s opened immutable (read-only medium, no WAL pending)", path)
+    log.debug("database %s opened immutable (read-only or full medium, no WAL pending)", path)
     conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
     conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     return conn

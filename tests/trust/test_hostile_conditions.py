@@ -468,3 +468,33 @@ def test_sync_once_against_a_dripping_server_ends_with_a_message(tmp_path: Path)
     cdb = CounterDB(counter.root / "counter.sqlite3", read_only=True)
     assert cdb.scalar("SELECT count(*) FROM outbox WHERE state NOT IN ('pending')") == 0  # nothing stranded
     cdb.close()
+
+
+def test_sync_and_backup_on_a_full_data_disk(sims, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    if not CAN_MOUNT:
+        pytest.skip("a really full disk needs a tmpfs mount (root)")
+    from tests.sync.conftest import add_dossiers, build_counter
+
+    sim = sims.start("--no-progress")
+    with tmpfs(tmp_path / "disk", "4m") as disk:
+        counter = build_counter(disk / "data", endpoint=sim.url)
+        add_dossiers(counter, 20, files_per_dossier=1)
+        counter.cdb.set_setting("sync_catalogue_hours", 0)
+        counter.cdb.close()
+        filler = disk / "filler"
+        with contextlib.suppress(OSError), filler.open("wb", buffering=0) as f:
+            while True:  # to the last byte
+                f.write(b"\0" * 4096)
+        assert shutil.disk_usage(disk).free < 64 * 1024
+        out = _cli("sync", "--once", "--data-dir", str(counter.root))
+        assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr[-2000:]
+        assert "đầy" in out.stderr and "Giải phóng dung lượng" in out.stderr
+        # A backup to another disk still works from the full one.
+        out = _cli("backup", "--to", str(tmp_path / "usb"), "--data-dir", str(counter.root))
+        assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr[-2000:]
+        assert backup.verify_backup(backup.list_backups(tmp_path / "usb")[0].path) == []
+        filler.unlink()  # the officer frees space: everything is sent, nothing was lost
+        out = _cli("sync", "--once", "--data-dir", str(counter.root))
+        assert out.returncode == 0, out.stderr[-2000:]
+    held = sim.admin("/admin/dossiers")
+    assert len(held["dossiers"] if isinstance(held, dict) else held) == 20
