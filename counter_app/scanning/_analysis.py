@@ -423,9 +423,9 @@ SKEW_STRIPS = 3
 def _column_strips(x: np.ndarray, y: np.ndarray, w: np.ndarray, angle_deg: float) -> tuple[np.ndarray, int]:
     """Strip number of each point split at the page's column gutters (1 strip if none).
 
-    A gutter is a run of empty columns (deskewed) at least 1.5 % of the text width wide, away
-    from the outer 10 % (almost empty: a heading may cross it). One-column pages keep
-    whole-width lines, the most precise profile.
+    A gutter is a run of columns (deskewed) empty in at least 2 of 4 horizontal bands (a
+    heading or an abstract may cross it), at least 1.5 % of the text width wide, away from the
+    outer 10 %. One-column pages keep whole-width lines, the most precise profile.
     """
     a = math.radians(angle_deg)
     c = x * math.cos(a) - y * math.sin(a)
@@ -433,15 +433,50 @@ def _column_strips(x: np.ndarray, y: np.ndarray, w: np.ndarray, angle_deg: float
     n = int(c.max()) + 1
     if n < 50:
         return np.zeros(len(x), np.int64), 1
-    prof = np.bincount(c.astype(np.int64), w, n)
-    prof = np.convolve(prof, np.ones(3) / 3, mode="same")
-    empty = prof <= 0.12 * float(np.median(prof[prof > 0]))  # a title across both columns is allowed
+    r = x * math.sin(a) + y * math.cos(a)
+    band = np.minimum(((r - r.min()) / (np.ptp(r) + 1e-6) * 4).astype(np.int64), 3)
+    ci = c.astype(np.int64)
+    votes = np.zeros(n, np.int64)
+    for b in range(4):  # a gutter is empty in most horizontal bands (a heading may cross it)
+        sel = band == b
+        if not sel.any():
+            continue
+        prof = np.convolve(np.bincount(ci[sel], w[sel], n), np.ones(3) / 3, mode="same")
+        votes += prof <= 0.05 * float(np.median(prof[prof > 0]))
+    empty = votes >= 2
     edges = np.flatnonzero(np.diff(np.concatenate([[0], empty.astype(np.int8), [0]])))
     cuts = [(i + j) / 2 for i, j in zip(edges[::2], edges[1::2], strict=True)
             if j - i >= max(2, 0.015 * n) and 0.1 * n < (i + j) / 2 < 0.9 * n]
     if not cuts:
         return np.zeros(len(x), np.int64), 1
     return np.searchsorted(np.array(cuts), c).astype(np.int64), len(cuts) + 1
+
+
+def _glyph_mask(binary: np.ndarray) -> np.ndarray:
+    """Ink marks of glyph or rule size: blobs large in *both* directions are left out.
+
+    Charts, photos, a dark blob of a book's edge or a scanner bar are big solid masses whose
+    projection is the same at every angle: they flatten the energy curve of the text lines
+    around them (a magazine page with bar charts stayed tilted, issue #13).
+    """
+    b = binary.astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(b, connectivity=8)
+    if n <= 1:
+        return binary
+    limit = 0.03 * min(b.shape)
+    bw, bh = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    # Tall straight marks too (a page edge, the gutter of a spread, a column rule): one long line
+    # decides a whole projection and sends an upright page "sideways". Wide rules (tables, form
+    # lines) stay: they are the sharpest evidence of an upright page's skew.
+    # Big masses only when filled like a rectangle: a table's grid is one sparse component whose
+    # rules are the best evidence there is, and at 75 dpi a paragraph's lines merge into one
+    # porous blob that is still the text.
+    solid = stats[:, cv2.CC_STAT_AREA] > 0.8 * bw * bh  # filled: a photo, a bar, a dark strip
+    big = ((bw > limit) & (bh > limit) & solid) | ((bh > 0.15 * b.shape[0]) & (bw <= limit))
+    big[0] = False
+    if not big.any():
+        return binary
+    return binary & ~big[labels]
 
 
 def estimate_skew(ink: np.ndarray, max_deg: float, threshold: int = 40) -> SkewFinding | None:
@@ -459,7 +494,8 @@ def estimate_skew(ink: np.ndarray, max_deg: float, threshold: int = 40) -> SkewF
     # long straight "ink" lines aligned with the detected quad and would pin the skew to it.
     my, mx = max(2, int(0.04 * h)), max(2, int(0.04 * w))
     core = ink[my:h - my, mx:w - mx]
-    ys, xs = np.nonzero(core > threshold)
+    binary = _glyph_mask(core > threshold)
+    ys, xs = np.nonzero(binary)
     if len(xs) < 50:
         return None
     wt = core[ys, xs].astype(np.float64)
@@ -504,7 +540,7 @@ def estimate_skew(ink: np.ndarray, max_deg: float, threshold: int = 40) -> SkewF
     confident = len(xs) >= 300 and contrast > 1.25
     method = "profile"
     if not confident and len(xs) >= 300:
-        second = line_blob_skew(core > threshold, max_deg)
+        second = line_blob_skew(binary, max_deg)
         if second is not None:
             angle2, vertical2 = second
             if vertical2 == vertical and abs(angle2 - a2) <= 0.3:

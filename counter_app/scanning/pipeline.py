@@ -125,6 +125,7 @@ class PipelineOptions:
     blank_ink_threshold: int = 55  # stricter for blankness: bleed-through stays below it
     blank_max_glyphs: int = 0  # a page with more glyph-sized marks than this is kept
     orientation_min_evidence: float = 0.12  # |asymmetry| for a sure decision (generated pages ≥ 0.18)
+    orientation_flip_evidence: float = 0.25  # … and to turn a page that reads as upright by 180°
     orientation_min_lines: int = 4  # text lines behind it
     use_tesseract: bool = True  # second opinion on unsure orientation when `tesseract` is installed
     osd_timeout_s: float = 4.0
@@ -274,12 +275,15 @@ def infer_dpi(doc_px: tuple[float, float], frame_px: tuple[int, int], found: boo
       the bed gives the scale, so a card stays card-sized;
     * ``size:<size>``: the document's aspect ratio matches a known size (A4 preferred among
       the √2 sizes: a 1240×1754 image is an A4 page at 150 dpi, not an A6 at 300);
-    * ``assumed``: nothing matched: the stated dpi is kept (and the officer is told).
+    * ``assumed``: nothing matched: the frame's long side is taken as A4's 297 mm (and the
+      officer is told).
     """
-    if dpi_trusted and PLAUSIBLE_DPI[0] <= dpi <= PLAUSIBLE_DPI[1]:
-        return float(dpi), "device"
     dw, dh = doc_px
     fw, fh = frame_px
+    # A stated dpi that makes the whole frame smaller than an ID card's short side is wrong
+    # (a TIFF saying 1200 dpi for a 2293-px-wide journal page).
+    if dpi_trusted and PLAUSIBLE_DPI[0] <= dpi <= PLAUSIBLE_DPI[1] and min(fw, fh) / dpi * 25.4 >= 50:
+        return float(dpi), "device"
     if found and dw * dh < 0.5 * fw * fh:
         bed = _size_match(fw, fh, ("A4", "Letter"))
         if bed is not None:
@@ -287,7 +291,33 @@ def infer_dpi(doc_px: tuple[float, float], frame_px: tuple[int, int], found: boo
     name = _size_match(dw, dh, ("A4", "Letter", "ID-1") if found else ("A4", "Letter"))
     if name is not None:
         return max(dw, dh) / max(KNOWN_SIZES_MM[name]) * 25.4, f"size:{name}"
-    return float(dpi), "assumed"
+    # Nothing to go by: the frame's long side is taken as an A4 page's (a page photo or scan is
+    # about that; the caller's default 300 dpi made a 1240×1754 page an A6).
+    return max(fw, fh) / max(KNOWN_SIZES_MM["A4"]) * 25.4, "assumed"
+
+
+def _fills_frame(grey: np.ndarray, ink: np.ndarray, threshold: int) -> bool:
+    """Does an uncropped frame look like one page filling it? (analysis copy, grey and ink)
+
+    No when its border is not paper (a desk, a dark lid, a cloth around a photographed page
+    that could not be outlined), or when the marks sit in one small dense patch of a large
+    frame (a card or a slip on the glass that could not be told from the lid).
+    """
+    h, w = grey.shape
+    ring = max(2, int(0.02 * min(h, w)))
+    border = np.concatenate([grey[:ring].ravel(), grey[-ring:].ravel(), grey[:, :ring].ravel(),
+                             grey[:, -ring:].ravel()])
+    paper = float(np.percentile(grey[::4, ::4], 90))
+    if float(np.median(border)) < 0.8 * paper:
+        return False
+    ys, xs = np.nonzero(ink[ring:h - ring, ring:w - ring] > threshold)
+    if len(xs) < 200:
+        return True  # blank or nearly: nothing to go by, and nothing lost by keeping it whole
+    x0, x1 = np.percentile(xs, [1, 99])
+    y0, y1 = np.percentile(ys, [1, 99])
+    bw, bh = x1 - x0, y1 - y0
+    small_patch = bw * bh < 0.15 * h * w and min(bw, bh) > 0.12 * min(h, w)
+    return not small_patch
 
 
 # --------------------------------------------------------------------------- the pipeline
@@ -334,10 +364,6 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         if short_px / dpi * 25.4 < MIN_DOCUMENT_MM:
             finding = None
     quad_full = None
-    if finding is None and opt.detect_page and _size_match(w, h, tuple(KNOWN_SIZES_MM), 0.025) is None:
-        # Kept whole, but the frame is no paper size (a phone photo, a bed with something on it
-        # that could not be told from the lid): the officer must look (issue #13, never silent).
-        warnings.append(WARN_PAGE_NOT_FOUND)
     if finding is not None:
         rough = (finding.quad + 0.5) * k2 - 0.5
         reach = max(5.0, 0.012 * min(sh, sw), 0.8 * k2 * max(3, int(0.012 * min(det.shape[:2]))))
@@ -378,6 +404,10 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     a_dpi = effective_dpi * aw / page_w
     grey = cv2.cvtColor(page_small, cv2.COLOR_BGR2GRAY)
     ink = an.ink_map(grey, a_dpi)
+    if finding is None and opt.detect_page and not _fills_frame(grey, ink, opt.ink_threshold):
+        # Kept whole although it does not look like a page filling the frame: the officer must
+        # look and set the corners (issue #13: never silent).
+        warnings.append(WARN_PAGE_NOT_FOUND)
 
     # 4. Quality and blankness.
     paper_level = float(np.percentile(grey[:: 4, :: 4], 90))
@@ -446,7 +476,10 @@ def _orientation(sk: an.SkewFinding, opt: PipelineOptions, page_small: np.ndarra
     caller warns, so the officer turns it with one key.
     """
     score, lines = an.upside_down_score(sk.rows, sk.cols, sk.weights)
-    sure = lines >= opt.orientation_min_lines and abs(score) >= opt.orientation_min_evidence
+    # Turning an upright-looking page upside down needs more than keeping it: a wrong flip
+    # spoils a page that was right (faint newspaper text scored +0.23 over 28 lines).
+    need = opt.orientation_flip_evidence if (score > 0 and not sk.vertical) else opt.orientation_min_evidence
+    sure = lines >= opt.orientation_min_lines and abs(score) >= need
     flip = sure and score > 0
     if not sure:
         osd = tesseract_orientation(page_small, timeout_s=opt.osd_timeout_s) if opt.use_tesseract else None
