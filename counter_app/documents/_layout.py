@@ -357,5 +357,13 @@ def page_count(spec: PageSpec, story: list[Flowable]) -> int:
     frame = Frame(spec.left, spec.bottom, spec.content_width, spec.size[1] - spec.top - spec.bottom,
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    doc.build(story)
+    # Layout only: writing the PDF (font subsetting, compression) is most of a build's cost.
+    doc.build(story, canvasmaker=_LayoutOnlyCanvas)
     return int(doc.page)
+
+
+class _LayoutOnlyCanvas(Canvas):
+    """A canvas that lays pages out and never writes a file (for :func:`page_count`)."""
+
+    def save(self) -> None:  # reportlab API name
+        pass
