@@ -377,7 +377,8 @@ def render_pdf(data: ReportData) -> bytes:
         Spacer(1, 5 * mm),
         Paragraph("<b>1. Tình hình tiếp nhận hồ sơ</b>", st.body_left),
         Paragraph(
-            f"Trong tháng, bộ phận tiếp nhận <b>{_n(fig.received)}</b> hồ sơ: trực tiếp {_n(fig.by_channel[1])}, "
+            f"{'Trong kỳ báo cáo' if data.period == 'statutory' else 'Trong tháng'}, bộ phận tiếp nhận "
+            f"<b>{_n(fig.received)}</b> hồ sơ: trực tiếp {_n(fig.by_channel[1])}, "
             f"trực tuyến {_n(fig.by_channel[2])}, qua bưu chính công ích {_n(fig.by_channel[3])}. "
             f"Tỷ lệ hồ sơ trực tuyến đạt <b>{_pct(fig.rate('online'))}</b>; chỉ tiêu năm do UBND tỉnh giao cho "
             f"cấp xã là {_target(data.online_target)}"
