@@ -32,7 +32,7 @@ from counter_app.domain.citizen_id import InvalidCitizenId, parse_cccd_qr, valid
 from counter_app.domain.inputs import clean_text, component_complete, component_states, split_scanned_qr
 from counter_app.domain.online import guidance_allowed, guidance_offered_first
 from counter_app.domain.search import CatalogueIndex
-from counter_app.errors import CounterError
+from counter_app.errors import CounterError, ValidationError
 from counter_app.services.reception import ReceptionOutcome, new_attempt_token
 from counter_app.textnorm import nfc
 from counter_app.ui.errors import show_exception
@@ -53,6 +53,7 @@ from counter_app.ui.qt import (
     QObject,
     QPushButton,
     QShortcut,
+    QSpinBox,
     QStackedWidget,
     Qt,
     QTableWidget,
@@ -295,15 +296,29 @@ class ReceptionPage(QWidget):
         self.confirm_btn.clicked.connect(lambda: self.decide("refuse"))
         self.confirm_label.hide()
         self.confirm_btn.hide()
+        # Chứng thực: the fee is per page of the original × copies (Thông tư 226/2016/TT-BTC, issue
+        # #16 row 7); shown only for a procedure with a per-page fee. 0 pages = not counted yet.
+        self.fee_pages = QSpinBox()
+        self.fee_pages.setRange(0, 5000)
+        self.fee_pages.setSpecialValueText("chưa đếm")
+        self.fee_copies = QSpinBox()
+        self.fee_copies.setRange(1, 500)
+        for box in (self.fee_pages, self.fee_copies):
+            box.valueChanged.connect(lambda _v: self._show_fee())
         for wdg in (self.return_method, self.reason, self.accept_btn, self.incomplete_btn, self.refuse_btn,
-                    self.confirm_btn):
+                    self.confirm_btn, self.fee_pages, self.fee_copies):
             wdg.installEventFilter(self._filter)
         buttons = QHBoxLayout()
         buttons.addWidget(self.accept_btn, 2)
         buttons.addWidget(self.incomplete_btn, 1)
         buttons.addWidget(self.refuse_btn, 1)
         form = QFormLayout()
+        self._decision_form = form
         form.addRow("Trả kết quả", self.return_method)
+        form.addRow("Số trang của bản chính", self.fee_pages)
+        form.addRow("Số bản sao chứng thực", self.fee_copies)
+        self.fee_label = QLabel()
+        form.addRow("Phí chứng thực", self.fee_label)
         form.addRow("Lý do", self.reason)
         lay = QVBoxLayout(w)
         lay.addWidget(self.summary)
@@ -400,6 +415,8 @@ class ReceptionPage(QWidget):
         self.gender.setCurrentIndex(0)
         self.subject.setCurrentIndex(0)
         self.return_method.setCurrentIndex(0)
+        self.fee_pages.setValue(0)
+        self.fee_copies.setValue(1)
         self.procedure = None
         self.paper_override = None  # online guidance hook
         self.result = None
@@ -757,6 +774,10 @@ class ReceptionPage(QWidget):
             due = self.calendar.due_at(dt.datetime.now().replace(microsecond=0), timing)
             lines.append(f"Hẹn trả kết quả: <b style='font-size:15px'>{due:%H giờ %M phút, ngày %d/%m/%Y}</b>")
         lines.append(f"Phí, lệ phí: <b>{_fee_text(self.procedure.get('fees') or [], 'không thu')}</b>")
+        per_page = self._per_page()
+        for widget in (self.fee_pages, self.fee_copies, self.fee_label):
+            self._decision_form.setRowVisible(widget, per_page)
+        self._show_fee()
         lines.append(availability_html(self.procedure) + (  # online guidance hook
             " — có thể hướng dẫn công dân nộp trực tuyến (Ctrl+H)" if guidance_allowed(self.procedure) else ""))
         self.guide_btn_decision.setEnabled(guidance_allowed(self.procedure))
@@ -769,6 +790,28 @@ class ReceptionPage(QWidget):
         self._show_step(3)
 
     # ---------------------------------------------------------------- step 4: decision
+    def _per_page(self) -> bool:
+        """The chosen procedure has a per-page (chứng thực) fee."""
+        return bool(self.procedure) and any(
+            f.get("pricing") == "per_page" for f in (self.procedure or {}).get("fees") or [])
+
+    def _show_fee(self) -> None:
+        """The chứng thực fee for the pages × copies entered (the receipt prints the same)."""
+        if not self._per_page():
+            return
+        from counter_app.domain.catalogue import fee_charged, procedure_from_dict
+
+        pages = self.fee_pages.value() or None
+        try:
+            fees = procedure_from_dict(self.procedure or {}).fees
+        except ValidationError:
+            fees = ()  # a catalogue row the parser refuses: the saved dossier still gets its snapshot
+        amounts = [fee_charged(f, pages=pages, copies=self.fee_copies.value()) for f in fees
+                   if f.pricing == "per_page"]
+        known = [a for a in amounts if a is not None]
+        self.fee_label.setText(f"<b>{_money(sum(known))}</b>" if known and len(known) == len(amounts)
+                               else "nhập số trang của bản chính")
+
     def _input(self, decision: str) -> repo.ReceptionInput:
         assert self.procedure
         reuse = {d["component_code"]: d["file_id"] for d in self.citizen_reuse}
@@ -788,7 +831,9 @@ class ReceptionPage(QWidget):
                 subject_type=self.subject.currentIndex() + 1),
             components=comps, decision=decision, return_method=self.return_method.currentIndex(),
             reason=reason, officer_id=self.officer_id,
-            extra={"online_only_override": self.paper_override} if self.paper_override else {})
+            extra={"online_only_override": self.paper_override} if self.paper_override else {},
+            fee_pages=(self.fee_pages.value() or None) if self._per_page() else None,
+            fee_copies=self.fee_copies.value() if self._per_page() else 1)
 
     def decide(self, decision: str) -> None:
         """Save the dossier with the decision and render its form (all on the worker)."""

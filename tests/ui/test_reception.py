@@ -220,3 +220,23 @@ def test_qr_from_photo_of_card(qtbot: QtBot, page: ReceptionPage, tmp_path: Path
     page.qr_from_image(str(bad))
     qtbot.waitUntil(lambda: "không phải ảnh" in page.message.text() or "hỏng" in page.message.text(),
                     timeout=10000)
+
+
+def test_chung_thuc_pages_and_copies_are_entered_and_charged(qtbot: QtBot, page: ReceptionPage) -> None:
+    """Issue #16 row 7: the per-page fee (Thông tư 226/2016/TT-BTC) from the pages × copies entered."""
+    page.new_dossier()
+    page.name.setText("Trần Văn Bình")
+    page.procedure = page.procedures["2.000815"]
+    page._go_decision()
+    form = page._decision_form
+    assert form.isRowVisible(page.fee_pages) and form.isRowVisible(page.fee_copies)
+    assert "nhập số trang" in page.fee_label.text()
+    page.fee_pages.setValue(5)
+    page.fee_copies.setValue(3)
+    assert "21.000 đ" in page.fee_label.text()  # (2 × 2.000 + 3 × 1.000) × 3
+    data = page._input("accept")
+    assert (data.fee_pages, data.fee_copies) == (5, 3)
+    page.procedure = page.procedures["1.001193"]  # khai sinh: no per-page fee, no such rows
+    page._go_decision()
+    assert not form.isRowVisible(page.fee_pages)
+    assert page._input("accept").fee_pages is None
