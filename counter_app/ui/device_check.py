@@ -17,7 +17,6 @@ from typing import Any
 from counter_app.errors import CounterError
 from counter_app.ui.errors import show_exception
 from counter_app.ui.qt import (
-    QApplication,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -27,6 +26,7 @@ from counter_app.ui.qt import (
     QLabel,
     QLineEdit,
     QPrinterInfo,
+    QProgressDialog,
     QPushButton,
     Qt,
     QVBoxLayout,
@@ -53,31 +53,60 @@ def ask_pin(parent: QWidget, what: str) -> str | None:
     return ask.textValue()
 
 
+def run_with_progress(parent: QWidget, text: str, fn: Callable[[], Any]) -> Any:
+    """Run ``fn`` on the pool behind a small modal «please wait» box; return its result or raise.
+
+    For short device calls the officer must wait for anyway (token login): the UI thread keeps
+    painting (the box's own event loop), no other input reaches the window meanwhile.
+    """
+    box: dict[str, Any] = {}
+    dlg = QProgressDialog(text, "", 0, 0, parent)
+    dlg.setWindowTitle("Xin chờ")
+    dlg.setCancelButton(None)  # a PKCS#11 call cannot be interrupted; it ends by itself or errs
+    dlg.setWindowModality(Qt.WindowModality.ApplicationModal)
+    dlg.setMinimumDuration(0)
+
+    def done(result: Any) -> None:
+        box["result"] = result
+        dlg.done(0)
+
+    def failed(exc: BaseException) -> None:
+        box["error"] = exc
+        dlg.done(0)
+
+    run_in_pool(fn, done, failed)
+    if not box:
+        dlg.exec()
+    dlg.deleteLater()
+    if "error" in box:
+        raise box["error"]
+    return box.get("result")
+
+
 def ask_token_signer(parent: QWidget, ref: str, settings: dict[str, Any]) -> Any:
     """Open the officer's token for the scan station: PIN once, then an OfficerSigner (None = cancelled).
 
     A wrong PIN is shown and the officer decides whether to type it again; the app never retries.
-    The token login is short (tens of ms on SoftHSM, well under a second on the tokens we know),
-    so it runs here under a busy cursor rather than round-tripping through a worker.
+    The login (and the key-matches-certificate proof) runs on the pool behind a «please wait» box,
+    not on the UI thread: some tokens take a second or two.
     """
     from counter_app.scanning.pkcs11_signing import config_for_reference
     from counter_app.scanning.signing import OfficerSigner
+
+    module = settings.get("pkcs11_module") or None
+    tsa = settings.get("tsa_url") or None
+
+    def open_token(pin: str) -> Any:
+        return OfficerSigner.from_pkcs11(config_for_reference(ref, module), pin, tsa_url=tsa)
 
     while True:
         pin = ask_pin(parent, "Ký số bản số hóa bằng USB token.")
         if pin is None:
             return None
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            config = config_for_reference(ref, settings.get("pkcs11_module") or None)
-            return OfficerSigner.from_pkcs11(config, pin, tsa_url=settings.get("tsa_url") or None)
+            return run_with_progress(parent, "Đang mở USB token…", functools.partial(open_token, pin))
         except CounterError as exc:
-            QApplication.restoreOverrideCursor()
             show_exception(parent, exc)
-            continue
-        finally:
-            if QApplication.overrideCursor() is not None:
-                QApplication.restoreOverrideCursor()
 
 
 class SigningPanel(QGroupBox):

@@ -13,6 +13,7 @@ from counter_app.ui.device_check import DeviceCheckDialog
 from counter_app.ui.settings_page import SettingsPage
 from counter_app.ui.tasks import DbWorker
 from tests.factories import make_db
+from tests.signing.conftest import HOLDER, PIN, SoftToken, needs_softhsm
 
 
 def test_self_test_dialog_fills_every_row(qtbot: QtBot, tmp_path: Path) -> None:
@@ -65,3 +66,40 @@ def test_settings_page_has_token_settings_and_self_test_entry(qtbot: QtBot, tmp_
         assert "dấu thời gian" in errors[0]
     finally:
         worker.stop()
+
+
+@needs_softhsm
+def test_scan_station_token_signer_pin_once_off_the_ui_thread(qtbot: QtBot, softhsm: SoftToken,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan station's token path: PIN → login on the pool behind a wait box → a usable signer;
+    a wrong PIN is shown and the officer (not the app) decides to try again."""
+    import threading
+
+    import counter_app.ui.device_check as dcu
+    from counter_app.scanning import signing
+    from counter_app.scanning.pkcs11_signing import token_reference
+    from counter_app.ui.qt import QWidget
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    answers = iter(["999999", PIN])
+    monkeypatch.setattr(dcu, "ask_pin", lambda _p, _w: next(answers, None))  # the officer's typing
+    shown: list[str] = []
+    monkeypatch.setattr(dcu, "show_exception", lambda _p, e: shown.append(e.user_message()))
+    threads: list[str] = []
+    real = signing.OfficerSigner.from_pkcs11
+
+    def spy(*args: object, **kwargs: object) -> object:  # records the thread, then the real login
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(signing.OfficerSigner, "from_pkcs11", staticmethod(spy))
+    signer = dcu.ask_token_signer(parent, token_reference("CB-Trang", b"\x01"),
+                                  {"pkcs11_module": softhsm.module})
+    try:
+        assert signer is not None and signer.holder == HOLDER and signer.usable
+        assert len(shown) == 1 and "Mã PIN của USB token không đúng" in shown[0]
+        assert len(threads) == 2 and threading.main_thread().name not in threads
+    finally:
+        signer.close()
+    assert not signer.usable
