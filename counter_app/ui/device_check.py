@@ -154,17 +154,35 @@ class SigningPanel(QGroupBox):
         self.current.setText(f"Chứng thư số đang dùng: {text}")
 
     def pick_certificate(self) -> None:
-        """PIN → list the token's certificates (worker) → officer picks → stored for this account."""
-        uid = self.user_id()
-        if uid is None:
+        """Tokens (pool) → which token, if several → PIN → its certificates (pool) → officer picks → stored."""
+        if self.user_id() is None:
             show_exception(self, CounterError("Cần đăng nhập để chọn chứng thư số của mình."))
-            return
-        pin = ask_pin(self, "Đọc danh sách chứng thư số trên USB token.")
-        if pin is None:
             return
         module = self.settings.get("pkcs11_module") or None
         self.pick_btn.setEnabled(False)
-        run_in_pool(functools.partial(_list_token_certificates, module, pin), self._choose,
+        run_in_pool(functools.partial(_plugged_tokens, module), self._got_tokens,
+                    lambda e: (self.pick_btn.setEnabled(True), show_exception(self, e)))
+
+    def _got_tokens(self, tokens: list[Any]) -> None:
+        self.pick_btn.setEnabled(True)
+        token = tokens[0]
+        if len(tokens) > 1:  # several tokens plugged in: the officer says which one is theirs
+            names = [f"{t.label} ({t.manufacturer} {t.model})".strip() for t in tokens]
+            item, ok = QInputDialog.getItem(self, "Chọn USB token", "Có nhiều USB token đang cắm; chọn token của bạn:",
+                                            names, 0, False)
+            if not ok:
+                return
+            token = tokens[names.index(item)]
+        if token.pin_locked:
+            show_exception(self, CounterError(f"Mã PIN của token «{token.label}» đã bị khóa.",
+                                              hint="Liên hệ tổ chức cung cấp chứng thư số để mở khóa token."))
+            return
+        warn = token.pin_tries_text()
+        pin = ask_pin(self, f"Đọc danh sách chứng thư số trên token «{token.label}». {warn}".strip())
+        if pin is None:
+            return
+        self.pick_btn.setEnabled(False)
+        run_in_pool(functools.partial(_token_certificates, token, pin), self._choose,
                     lambda e: (self.pick_btn.setEnabled(True), show_exception(self, e)))
 
     def _choose(self, found: tuple[str, list[Any]]) -> None:
@@ -203,17 +221,30 @@ class SigningPanel(QGroupBox):
         dlg.run_checks()
 
 
-def _list_token_certificates(module: str | None, pin: str) -> tuple[str, list[Any]]:
+def _plugged_tokens(module: str | None) -> list[Any]:
+    """Tokens behind the configured (or probed) modules; TokenMissing if none."""
     from counter_app.scanning import pkcs11_signing as p11
-    from counter_app.scanning.signing import Pkcs11Config
 
-    tokens, problems = p11.probe_tokens(p11.candidate_modules(module))
+    candidates = p11.candidate_modules(module)
+    tokens, problems = p11.probe_tokens(candidates)
+    if not candidates:
+        raise p11.TokenLibraryMissing(
+            "Máy tính chưa cài phần mềm (thư viện) của USB token." if not module else
+            f"Không tìm thấy thư viện USB token đã khai báo: {module}.",
+            hint="Cài phần mềm token của nhà cung cấp chứng thư số, hoặc sửa Cài đặt → Thư viện USB token ký số.")
     if not tokens:
         raise p11.TokenMissing("Không thấy USB token nào." + (f" ({'; '.join(problems)})" if problems else ""),
                                hint="Cắm USB token ký số vào máy, chờ vài giây rồi thử lại.")
-    t = tokens[0]
-    with p11.TokenSession.open(Pkcs11Config(module_path=t.module, token_label=t.label), pin) as session:
-        return t.label, session.certificates()
+    return tokens
+
+
+def _token_certificates(token: Any, pin: str) -> tuple[str, list[Any]]:
+    """Log in to ``token`` (a TokenInfo) and list its certificates; the session is closed again."""
+    from counter_app.scanning import pkcs11_signing as p11
+    from counter_app.scanning.signing import Pkcs11Config
+
+    with p11.TokenSession.open(Pkcs11Config(module_path=token.module, token_label=token.label), pin) as session:
+        return token.label, session.certificates()
 
 
 class _Row:

@@ -103,3 +103,44 @@ def test_scan_station_token_signer_pin_once_off_the_ui_thread(qtbot: QtBot, soft
     finally:
         signer.close()
     assert not signer.usable
+
+
+@needs_softhsm
+def test_officer_picks_the_certificate_on_the_token(qtbot: QtBot, tmp_path: Path, softhsm: SoftToken,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several tokens plugged in → the officer picks theirs → PIN → the certificate list shows holder,
+    issuer and validity → the choice is stored for the account, audited."""
+    import counter_app.ui.device_check as dcu
+    from counter_app.db.database import CounterDB
+    from counter_app.ui.device_check import SigningPanel
+
+    make_db(tmp_path / "c.db").close()
+    worker = DbWorker(tmp_path / "c.db")
+    with qtbot.waitSignal(worker.ready, timeout=10000):
+        worker.start()
+    try:
+        panel = SigningPanel(worker, lambda: 1)
+        qtbot.addWidget(panel)
+        panel.refresh()
+        qtbot.waitUntil(lambda: "chưa cấu hình" in panel.current.text(), timeout=10000)
+        panel.settings["pkcs11_module"] = softhsm.module
+        offered: list[list[str]] = []
+
+        def choose(_parent: object, _title: str, _label: str, items: list[str], *_a: object) -> tuple[str, bool]:
+            offered.append(list(items))  # what the officer sees; they pick their own token / certificate
+            return next(i for i in items if i.startswith(("CB-Trang", HOLDER))), True
+
+        monkeypatch.setattr(dcu.QInputDialog, "getItem", staticmethod(choose))
+        monkeypatch.setattr(dcu, "ask_pin", lambda _p, _w: PIN)
+        panel.pick_certificate()
+        qtbot.waitUntil(lambda: "USB token — CB-Trang/01" in panel.current.text(), timeout=20000)
+        assert len(offered) == 2 and len(offered[0]) >= 6  # the token list, then the certificate list
+        assert "cấp bởi CA thử nghiệm Quầy Một Cửa" in offered[1][0] and "hiệu lực" in offered[1][0]
+        cdb = CounterDB(tmp_path / "c.db")
+        try:
+            assert cdb.scalar("SELECT signing_cert_path FROM users WHERE id = 1") == "pkcs11:CB-Trang/01"
+            assert cdb.scalar("SELECT count(*) FROM audit_log WHERE action = 'user_changed'") == 1
+        finally:
+            cdb.close()
+    finally:
+        worker.stop()
