@@ -6,7 +6,7 @@
     counter-app import-catalogue FILE.json|FILE.csv
     counter-app sync [--once]                         sync with the provincial system (headless)
     counter-app check                                 integrity check of the database
-    counter-app audit-verify                          verify the hash-chained audit trail
+    counter-app audit-verify [--anchors DIR] [--anchor "#ID:HASH"]   verify the audit trail
     counter-app backup --to DIR / restore BACKUP --to NEWDIR
     counter-app info                                  where the data lives, counts
     counter-app encrypt                               switch encryption on for existing data
@@ -22,7 +22,10 @@ and what it may do to it (issue #15):
   folder; a folder without a database is an error, not a new empty installation;
 - ``restore`` writes only to its ``--to`` folder;
 - commands that write say which data directory they use (on stderr); only ``init`` and
-  ``demo-data`` may create one, and ``demo-data`` refuses a real installation unless ``--force``.
+  ``demo-data`` may create one, and ``demo-data`` refuses a real installation unless ``--force``;
+- administrative commands (``backup``, ``restore``, ``encrypt``, ``demo-data`` on an installation
+  with accounts, ``import-catalogue``) sign in with an account allowed to do them: asked on a
+  terminal, or ``COUNTER_APP_USER``/``COUNTER_APP_PASSWORD`` for automation; audited.
 """
 
 from __future__ import annotations
@@ -49,6 +52,46 @@ READ_ONLY_COMMANDS = frozenset({"check", "info", "audit-verify", "backup"})
 CREATING_COMMANDS = frozenset({"init", "demo-data"})
 #: Setting that marks a data directory filled by ``demo-data`` (so a second run is allowed).
 DEMO_MARK = "demo_data"
+
+
+USER_ENV = "COUNTER_APP_USER"
+PASSWORD_ENV = "COUNTER_APP_PASSWORD"
+#: Commands that act as an administrator (issue #15 item 8) and the permission each needs.
+ADMIN_COMMANDS = {"backup": "backup.run", "restore": "backup.restore", "encrypt": "keys.manage",
+                  "demo-data": "settings.change", "import-catalogue": "settings.change"}
+
+
+def _credentials(command: str) -> tuple[str, str]:
+    """User name and password for an administrative command: the environment, else a prompt."""
+    user, password = os.environ.get(USER_ENV), os.environ.get(PASSWORD_ENV)
+    if user and password is not None:
+        return user, password
+    if sys.stdin is not None and sys.stdin.isatty():
+        print(f"Lệnh «{command}» cần đăng nhập tài khoản có quyền.", file=sys.stderr)
+        return input("Tên đăng nhập: ").strip(), getpass.getpass("Mật khẩu: ")
+    raise CounterError(
+        f"Lệnh «{command}» cần tài khoản quản trị (hoặc lãnh đạo, với sao lưu).",
+        hint=f"Chạy trong cửa sổ dòng lệnh để nhập, hoặc đặt biến môi trường {USER_ENV} và {PASSWORD_ENV}.")
+
+
+def sign_in(cdb, command: str, *, writable: bool = True):  # type: ignore[no-untyped-def]
+    """Who runs ``command``: checked against ``cdb``'s accounts, with the command's permission.
+
+    ``writable``: a normal log-in (failure count, lock-out, audit) plus an audit entry naming the
+    command. Otherwise the check writes nothing (a backup from a read-only disk, a restore checked
+    against the backup's own accounts) and the caller audits where it can.
+    """
+    from counter_app.db import accounts, audit
+
+    username, password = _credentials(command)
+    if writable:
+        user = accounts.authenticate(cdb, username, password)
+    else:
+        user = accounts.check_credentials(cdb, username, password)
+    accounts.require(user, ADMIN_COMMANDS[command])
+    if writable:
+        audit.append(cdb, user.id, "cli_admin", "cli", command)
+    return user
 
 
 def unlock_headless(root: Path, *, try_demo: bool = False) -> None:
@@ -286,6 +329,12 @@ def _check(args: argparse.Namespace) -> int:
 
     data = _existing(resolve_data_dir(args.data_dir))
     print(f"Kiểm tra thư mục dữ liệu: {data.root}")
+    if os.environ.get(PASSPHRASE_ENV):
+        # With the keys, every envelope is decrypted at its own place (issue #15 item 5).
+        try:
+            unlock_headless(data.root)
+        except CounterError as exc:
+            print(f"Không mở được khóa mã hóa ({exc.message}); chỉ kiểm tra mã SHA-256 của các tệp.")
     try:
         cdb = CounterDB(data.database, read_only=True)
     except EnvironmentProblem as exc:
@@ -319,7 +368,7 @@ def _check(args: argparse.Namespace) -> int:
         cdb.close()
 
 
-def _record_backup(data: DataDir, result) -> None:  # type: ignore[no-untyped-def]
+def _record_backup(data: DataDir, result, user_id: int | None = None) -> None:  # type: ignore[no-untyped-def]
     """Note the backup in the database (audit, status bar) when the data directory is writable.
 
     The backup itself only reads; on a read-only or busy directory it is still valid and complete,
@@ -331,7 +380,7 @@ def _record_backup(data: DataDir, result) -> None:  # type: ignore[no-untyped-de
     try:
         cdb = CounterDB(data.database, busy_timeout=3.0)
         try:
-            record_backup(cdb, result)
+            record_backup(cdb, result, user_id)
         finally:
             cdb.close()
     except (EnvironmentProblem, sqlite3.Error, OSError) as exc:
@@ -344,13 +393,25 @@ def _run(args: argparse.Namespace) -> int:
         return _check(args)
     if args.command == "restore":
         # Writes only to --to: never resolves (let alone creates) the default data directory.
-        from counter_app.db.backup import restore_backup
+        from counter_app.db.backup import DB_NAME, restore_backup
+        from counter_app.db.database import CounterDB
 
-        rep = restore_backup(args.backup, args.to)
+        # The backup's own administrator (the accounts as they were), checked without writing to it.
+        source = CounterDB(Path(args.backup) / DB_NAME, read_only=True)
+        try:
+            user = sign_in(source, "restore", writable=False)
+        finally:
+            source.close()
+        rep = restore_backup(args.backup, args.to, user_id=user.id)
         print(f"Đã khôi phục vào {args.to}: {rep}")
         return 0
     data, cdb = _open(args)
     try:
+        user = None
+        if args.command in ("encrypt", "import-catalogue"):
+            user = sign_in(cdb, args.command)
+        elif args.command == "backup":
+            user = sign_in(cdb, "backup", writable=False)  # audited with the backup entry below
         if args.command == "demo-data":
             from counter_app import vault
             from counter_app.db.setup import is_configured
@@ -359,6 +420,8 @@ def _run(args: argparse.Namespace) -> int:
 
             if not args.force:
                 _refuse_real_installation(cdb, data)
+            if cdb.scalar("SELECT 1 FROM users LIMIT 1"):  # an installation with accounts: its admin only
+                sign_in(cdb, "demo-data")
             cdb.set_setting(DEMO_MARK, True)
             if not args.plain and not vault.encryption_on(data.root) and not is_configured(cdb):
                 vault.setup_encryption(data.root, DEMO_PASSPHRASE)  # demo only: the passphrase is public
@@ -437,7 +500,7 @@ def _run(args: argparse.Namespace) -> int:
 
             result = create_backup(data, args.to)
             print(f"Đã sao lưu vào {getattr(result, 'path', args.to)}")
-            _record_backup(data, result)
+            _record_backup(data, result, user.id if user else None)
         elif args.command == "encrypt":
             from counter_app import vault
             from counter_app.services.encryption import enable_encryption, encryption_pending, resume_encryption

@@ -79,6 +79,8 @@ KEY_FILE = "keys.json"
 _HEADER_LEN = len(MAGIC) + 1 + 8 + 12
 _SCRYPT = {"n": 2**15, "r": 8, "p": 1}
 _FIELD_PREFIX = "enc1:"
+#: A field sealed to its row too (issue #15 item 5): AAD = column + U+001F + the row's key.
+_BOUND_PREFIX = "enc2:"
 
 
 class KeyFileError(CounterError):
@@ -391,43 +393,76 @@ def read_file(ring: KeyRing | None, root: str | Path, rel_path: str) -> bytes:
 
 
 # ------------------------------------------------------------------------- personal fields
-def seal_field(ring: KeyRing, value: str, column: str) -> str:
-    """Encrypt one personal field (``enc1:<key id>:<base64>``); ``column`` is bound as AAD."""
+def _field_aad(column: str, row_key: str | None) -> bytes:
+    return column.encode() if row_key is None else f"{column}\x1f{row_key}".encode()
+
+
+def seal_field(ring: KeyRing, value: str, column: str, row_key: str | None = None) -> str:
+    """Encrypt one personal field; ``column`` (and ``row_key``, when given) bound as AAD.
+
+    ``enc1:<key id>:<base64>`` is bound to the column only; ``enc2:…`` to the column *and* the
+    row (a dossier's ``uid``), so a sealed value copied into another row fails to open instead of
+    showing one citizen's address under another's dossier (issue #15 item 5).
+    """
     if not value:
         return value
     key_id, key = ring.active_key
     nonce = os.urandom(12)
-    ct = AESGCM(key).encrypt(nonce, value.encode("utf-8"), column.encode())
-    return f"{_FIELD_PREFIX}{key_id}:{_b64(nonce + ct)}"
+    ct = AESGCM(key).encrypt(nonce, value.encode("utf-8"), _field_aad(column, row_key))
+    prefix = _FIELD_PREFIX if row_key is None else _BOUND_PREFIX
+    return f"{prefix}{key_id}:{_b64(nonce + ct)}"
 
 
-def open_field(ring: KeyRing, stored: str, column: str) -> str:
-    """Inverse of :func:`seal_field`; plain (not yet encrypted) values pass through unchanged."""
-    if not stored.startswith(_FIELD_PREFIX):
-        return stored
+def _split_sealed(stored: str) -> tuple[bool, str, bytes]:
+    bound = stored.startswith(_BOUND_PREFIX)
     key_id, payload = stored[len(_FIELD_PREFIX):].split(":", 1)
-    raw = _unb64(payload)
+    return bound, key_id, _unb64(payload)
+
+
+def open_field(ring: KeyRing, stored: str, column: str, row_key: str | None = None, *,
+               allow_unbound: bool = True) -> str:
+    """Inverse of :func:`seal_field`; plain (not yet encrypted) values pass through unchanged.
+
+    A row-bound value opens only with its ``row_key``; a column-only (``enc1``) value is refused
+    when ``allow_unbound`` is False (a table whose values were all bound: an ``enc1`` value there
+    was pasted in from elsewhere).
+    """
+    if not stored.startswith((_FIELD_PREFIX, _BOUND_PREFIX)):
+        return stored
+    bound, key_id, raw = _split_sealed(stored)
     try:
-        return AESGCM(ring.keys[key_id]).decrypt(raw[:12], raw[12:], column.encode()).decode("utf-8")
+        if not bound and not allow_unbound:
+            raise KeyError("unbound")
+        aad = _field_aad(column, row_key if bound else None)
+        return AESGCM(ring.keys[key_id]).decrypt(raw[:12], raw[12:], aad).decode("utf-8")
     except (KeyError, InvalidTag) as exc:
         raise DecryptionFailed(f"Không giải mã được trường {column}.") from exc
 
 
-def open_fields(ring: KeyRing, rows: Iterable[dict[str, Any]], columns: Iterable[str]) -> None:
-    """Decrypt ``columns`` of each row in place (one AESGCM object per key, not per value)."""
+def open_fields(ring: KeyRing, rows: Iterable[dict[str, Any]], columns: Iterable[str], *,
+                row_key_column: str | None = None, allow_unbound: bool = True) -> None:
+    """Decrypt ``columns`` of each row in place (one AESGCM object per key, not per value).
+
+    ``row_key_column``: the column holding each row's key for row-bound (``enc2``) values.
+    Raises ``InvalidTag``/``KeyError`` on a value that does not open (the caller words it).
+    """
     cols = tuple(columns)
     ciphers: dict[str, AESGCM] = {}
     for row in rows:
         for col in cols:
             stored = row.get(col)
-            if not stored or not stored.startswith(_FIELD_PREFIX):
+            if not stored or not stored.startswith((_FIELD_PREFIX, _BOUND_PREFIX)):
                 continue
-            key_id, payload = stored[len(_FIELD_PREFIX):].split(":", 1)
+            bound, key_id, raw = _split_sealed(stored)
+            if not bound and not allow_unbound:
+                raise KeyError(f"unbound value in {col}")
             aead = ciphers.get(key_id)
             if aead is None:
                 aead = ciphers[key_id] = AESGCM(ring.keys[key_id])
-            raw = _unb64(payload)
-            row[col] = aead.decrypt(raw[:12], raw[12:], col.encode()).decode("utf-8")
+            row_key = str(row.get(row_key_column) or "") if bound and row_key_column else None
+            if bound and row_key is None:
+                raise KeyError(f"row-bound value in {col} without its row key")
+            row[col] = aead.decrypt(raw[:12], raw[12:], _field_aad(col, row_key)).decode("utf-8")
 
 
 def blind_index(ring: KeyRing, value: str) -> str:

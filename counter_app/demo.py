@@ -251,8 +251,9 @@ def generate(
             row.append(key)
         idns, phones = [r[7] for r in dos], [r[9] for r in dos]
         d_out = [list(r) for r in dos]
+        uids = [r[1] for r in dos]  # each dossier's fields are bound to its uid (issue #15 item 5)
         for i, name in ((7, "applicant_id_number"), (8, "applicant_address"), (9, "phone")):
-            for row, v in zip(d_out, privacy.seal_column(ring, name, [r[i] for r in dos]), strict=True):
+            for row, v in zip(d_out, privacy.seal_column(ring, name, [r[i] for r in dos], uids), strict=True):
                 row[i] = v
         extra = zip(privacy.lookup_keys(ring, "id", idns), privacy.mask_column("id", idns),
                     privacy.lookup_keys(ring, "phone", phones), privacy.mask_column("phone", phones), strict=True)

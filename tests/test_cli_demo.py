@@ -35,8 +35,9 @@ def test_demo_data_is_realistic(tmp_path: Path) -> None:
     assert cdb.scalar("SELECT count(*) FROM dossiers") == 600
     # demo-data encrypts by default; main() ran in this process, so its keys are open here.
     rows = privacy.open_rows(cdb, "dossiers", cdb.query(
-        "SELECT code, status, received_at, due_at, finished_at, applicant_id_number, channel FROM dossiers"))
-    assert all(r["a"].startswith("enc1:") for r in cdb.query("SELECT applicant_id_number AS a FROM dossiers"))
+        "SELECT uid, code, status, received_at, due_at, finished_at, applicant_id_number, channel FROM dossiers"))
+    # Sealed to the column and to the dossier's uid (issue #15 item 5): opening needs the uid.
+    assert all(r["a"].startswith("enc2:") for r in cdb.query("SELECT applicant_id_number AS a FROM dossiers"))
     codes_seen = [r["code"] for r in rows]
     assert len(set(codes_seen)) == 600
     for r in rows:
@@ -74,9 +75,14 @@ def test_demo_data_is_reproducible(tmp_path: Path) -> None:
     assert rows[0] == rows[1]
 
 
-def test_init_import_check_info(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_init_import_check_info(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                monkeypatch: pytest.MonkeyPatch) -> None:
     d = str(tmp_path)
-    assert main(["init", "--agency-code", "H15.50.05.13", "--agency-name", "UBND xã Thử", "--data-dir", d]) == 0
+    assert main(["init", "--agency-code", "H15.50.05.13", "--agency-name", "UBND xã Thử", "--data-dir", d,
+                 "--admin-password", "Hoa-sen-trong-dam-9"]) == 0
+    # Administrative commands sign in (issue #15 item 8); automation passes the account this way.
+    monkeypatch.setenv("COUNTER_APP_USER", "admin")
+    monkeypatch.setenv("COUNTER_APP_PASSWORD", "Hoa-sen-trong-dam-9")
     assert main(["init", "--agency-code", "bad code!", "--agency-name", "x", "--data-dir", d]) == 2
     assert "Mã định danh" in capsys.readouterr().err
     cat = tmp_path / "cat.json"
@@ -114,7 +120,10 @@ def test_demo_events_never_in_the_future(tmp_path: Path) -> None:
                       "OR time(received_at) > '17:00:00'") == 0
 
 
-def test_backup_restore_and_audit_verify_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_backup_restore_and_audit_verify_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COUNTER_APP_USER", "admin")  # the demo administrator (issue #15 item 8)
+    monkeypatch.setenv("COUNTER_APP_PASSWORD", "demo")
     src = tmp_path / "src"
     assert main(["demo-data", "--dossiers", "120", "--no-files", "--data-dir", str(src)]) == 0
     assert main(["audit-verify", "--data-dir", str(src)]) == 0

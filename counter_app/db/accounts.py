@@ -48,6 +48,7 @@ __all__ = [
     "acting_user",
     "authenticate",
     "change_password",
+    "check_credentials",
     "check_password_policy",
     "check_username",
     "create_user",
@@ -229,6 +230,29 @@ def authenticate(cdb: CounterDB, username: str, password: str, *, now: datetime 
         cdb.conn.execute(f"UPDATE users SET {sets} WHERE id = ?", [*params, row["id"]])
         audit.append(cdb, int(row["id"]), "login", "user", row["id"], now=now)
     log.info("user %s logged in", row["id"])
+    return _user(row)
+
+
+def check_credentials(cdb: CounterDB, username: str, password: str, *, now: datetime | None = None) -> User:
+    """:func:`authenticate` without writing anything: for a database that must stay untouched.
+
+    Used by ``counter-app backup`` (which must work from a read-only disk) and ``restore`` (checked
+    against the backup's own accounts). No failure count and no audit entry here, so the caller
+    audits the outcome where it can write; a locked account stays refused.
+    """
+    now = (now or datetime.now()).replace(microsecond=0)
+    name = nfc(username).strip()
+    row = cdb.query_one(
+        "SELECT id, username, full_name, role, password_hash, active, locked_until FROM users WHERE username = ?",
+        (name,)) if name else None
+    if row and row["locked_until"] and row["locked_until"] > now.strftime(_TS):
+        raise AccountLocked(f"Tài khoản đang tạm khóa đến {row['locked_until'][11:16]}.",
+                            until=datetime.strptime(row["locked_until"], _TS),
+                            hint="Chờ đến giờ đó rồi thử lại, hoặc nhờ quản trị đặt lại mật khẩu.")
+    stored = row["password_hash"] if row and row["password_hash"] else _dummy_hash()
+    if not (verify_password(password, stored) and row is not None and row["active"] and row["password_hash"]):
+        raise LoginFailed("Tên đăng nhập hoặc mật khẩu không đúng.",
+                          hint="Kiểm tra phím Caps Lock và bộ gõ tiếng Việt (Unikey) rồi nhập lại.")
     return _user(row)
 
 

@@ -67,6 +67,7 @@ __all__ = [
     "parse_anchor",
     "recent",
     "verify_chain",
+    "wire_anchor",
 ]
 
 #: ``prev_hash`` of the first row.
@@ -369,6 +370,16 @@ def parse_anchor(text: str) -> tuple[int, str]:
     if not m:
         raise ValueError(f"not an audit anchor: {text!r}")
     return int(m.group(1)), m.group(2).lower()
+
+
+def wire_anchor(cdb: CounterDB) -> dict[str, Any] | None:
+    """The head as sent to the provincial system with a sync (``protocol.AUDIT_ANCHOR_FIELD``); None if empty."""
+    entry_id, digest = head(cdb)
+    if entry_id <= 0:
+        return None
+    at = cdb.scalar("SELECT at FROM audit_log WHERE id = ?", (entry_id,)) or ""
+    return {"MaDonVi": str(cdb.get_setting("agency_code") or ""), "MaMay": str(cdb.get_setting("workstation_slot", "")),
+            "Id": entry_id, "MaBam": digest, "ThoiDiem": re.sub(r"\D", "", str(at))[:14]}
 
 
 def anchors_in(paths: Iterable[str | Path], *, depth: int = 3) -> list[tuple[int, str]]:

@@ -321,7 +321,7 @@ def receive(
     # locked encrypted directory refuses the reception here and nothing at all is written.
     personal = privacy.seal_row(cdb, "dossiers", {
         "applicant_id_number": nfc(a.id_number), "applicant_address": nfc(a.address),
-        "phone": nfc(a.phone), "email": nfc(a.email)})
+        "phone": nfc(a.phone), "email": nfc(a.email)}, row_key=uid)  # bound to this dossier (issue #15)
     with cdb.write():
         citizen_id = upsert_citizen(cdb, a, now)
         code = next_code(cdb, agency_code, received_at.date(), slot) if status == Status.RECEIVED else None

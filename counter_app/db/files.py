@@ -84,7 +84,7 @@ class ArchiveProblem:
     file_id: int
     dossier_id: int | None
     path: str              # as stored (relative to the data directory)
-    problem: str           # "missing" | "changed" | "unreadable" | "outside"
+    problem: str           # "missing" | "changed" | "unreadable" | "outside" | "plain" | "undecryptable" | "swapped"
     expected_sha256: str
     actual_sha256: str | None = None
     detail: str = ""
@@ -96,6 +96,12 @@ class ArchiveProblem:
             "changed": f"Tệp {self.path} (tệp #{self.file_id}) đã bị thay đổi sau khi lưu (mã SHA-256 khác).",
             "unreadable": f"Không đọc được tệp {self.path} (tệp #{self.file_id}): {self.detail}",
             "outside": f"Đường dẫn tệp #{self.file_id} nằm ngoài thư mục dữ liệu: {self.path}",
+            "plain": f"Tệp {self.path} (tệp #{self.file_id}) không được mã hóa dù thư mục dữ liệu đã mã hóa: "
+                     "có thể đã bị thay bằng một tệp khác.",
+            "undecryptable": f"Tệp {self.path} (tệp #{self.file_id}) không giải mã được với vị trí của nó: "
+                             "đã bị tráo với tệp khác, chuyển chỗ hoặc sửa.",
+            "swapped": f"Tệp {self.path} (tệp #{self.file_id}) giải mã được nhưng không phải tài liệu đã lưu "
+                       "(mã SHA-256 của nội dung khác): có thể đã bị tráo giữa các hồ sơ.",
         }[self.problem]
 
 
@@ -232,11 +238,21 @@ def verify_archive(
 ) -> list[ArchiveProblem]:
     """Recompute the SHA-256 of every registered file; report missing, changed or unreadable ones.
 
+    In an encrypted data directory (issue #15 item 5) each file must also be an envelope (a plain
+    file in its place is reported, unless switching encryption on is still under way), and with
+    the keys open every envelope is decrypted with its bound identity — its path, the additional
+    data it was sealed with — and its plaintext compared with ``meta.plain_sha256``: two envelopes
+    swapped together with their database hashes no longer pass.
+
     Reads every byte (about 1 s per GB on a counter PC's disk), so run it on a worker thread;
     ``progress(done, total)`` is called after each file.
     """
     root = Path(data_root)
-    rows = cdb.query("SELECT id, dossier_id, path, sha256 FROM files ORDER BY id")
+    encrypted_dir = vault.encryption_on(root) or bool(cdb.get_setting(vault.ENCRYPTED_SETTING, False))
+    ring = vault.ring(root) if encrypted_dir else None
+    # While «Bật mã hóa» is still converting the archive, plain files are expected.
+    converting = bool(cdb.get_setting("encryption_pending", False))
+    rows = cdb.query("SELECT id, dossier_id, path, sha256, meta FROM files ORDER BY id")
     problems: list[ArchiveProblem] = []
     for n, row in enumerate(rows, start=1):
         base = {"file_id": int(row["id"]), "dossier_id": row["dossier_id"], "path": row["path"],
@@ -248,17 +264,40 @@ def verify_archive(
             problems.append(ArchiveProblem(**base, problem="missing"))
         else:
             try:
-                actual = sha256_file(path)
+                data = path.read_bytes() if encrypted_dir else None
+                actual = sha256_bytes(data) if data is not None else sha256_file(path)
             except OSError as exc:
                 problems.append(ArchiveProblem(**base, problem="unreadable", detail=exc.strerror or str(exc)))
             else:
                 if actual != row["sha256"]:
                     problems.append(ArchiveProblem(**base, problem="changed", actual_sha256=actual))
+                elif data is not None:
+                    found = _envelope_problem(ring, data, row, converting)
+                    if found:
+                        problems.append(ArchiveProblem(**base, problem=found[0], detail=found[1]))
         if progress:
             progress(n, len(rows))
     if problems:
         log.warning("archive check: %d of %d files have problems", len(problems), len(rows))
     return problems
+
+
+def _envelope_problem(ring: crypto.KeyRing | None, data: bytes, row: dict[str, Any],
+                      converting: bool) -> tuple[str, str] | None:
+    """What is wrong with a registered file of an encrypted directory, beyond its SHA-256."""
+    if not crypto.is_encrypted(data):
+        return None if converting else ("plain", "")
+    if ring is None:
+        return None  # cannot open it here; archive_report says the decrypting part was skipped
+    rel = Path(row["path"]).as_posix()
+    try:
+        plain = crypto.decrypt_bytes(ring, data, rel)
+    except crypto.DecryptionFailed as exc:
+        return "undecryptable", exc.message
+    expected = _json_meta(row.get("meta")).get("plain_sha256")
+    if isinstance(expected, str) and expected and sha256_bytes(plain) != expected:
+        return "swapped", ""
+    return None
 
 
 def archive_report(db_path: str | Path, *, progress: Callable[[int, int], None] | None = None,
@@ -278,8 +317,13 @@ def archive_report(db_path: str | Path, *, progress: Callable[[int, int], None] 
             f"SELECT id, code FROM dossiers WHERE id IN ({','.join('?' * len(ids))})", ids)} if ids else {}
     finally:
         cdb.close()
+    encrypted = vault.encryption_on(Path(db_path).parent)
+    skipped = ("\nChưa giải mã thử các tệp (chưa mở khóa mã hóa): tệp bị tráo giữa hai hồ sơ chỉ lộ ra khi "
+               "giải mã — chạy lại khi đã mở khóa (COUNTER_APP_PASSPHRASE)."
+               if encrypted and vault.ring(Path(db_path).parent) is None and total else "")
     if not problems:
-        return True, f"Kho bản số hóa: {total} tệp, tất cả còn nguyên (khớp mã SHA-256 ghi lúc lưu)."
+        opened = ", giải mã được đúng vị trí" if encrypted and not skipped else ""
+        return True, f"Kho bản số hóa: {total} tệp, tất cả còn nguyên (khớp mã SHA-256 ghi lúc lưu{opened}).{skipped}"
     lines = [f"Kho bản số hóa: {len(problems)} trong {total} tệp có vấn đề:"]
     for p in problems[:limit]:
         where = f" — hồ sơ {codes.get(p.dossier_id, p.dossier_id)}" if p.dossier_id is not None else ""
@@ -288,7 +332,7 @@ def archive_report(db_path: str | Path, *, progress: Callable[[int, int], None] 
         lines.append(f"• … và {len(problems) - limit} tệp khác.")
     lines.append("Cách xử lý: khôi phục các tệp này từ bản sao lưu gần nhất (Cài đặt → Sao lưu → Khôi phục), "
                  "hoặc quét lại thành phần từ bản giấy nếu còn; bản đã đồng bộ có thể tải lại từ hệ thống của tỉnh.")
-    return False, "\n".join(lines)
+    return False, "\n".join(lines) + skipped
 
 
 def orphan_scans(cdb: CounterDB, data_root: str | Path) -> list[Path]:

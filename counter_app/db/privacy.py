@@ -58,7 +58,9 @@ __all__ = [
     "LOOKUPS",
     "MASKED",
     "PERSONAL",
+    "ROW_KEYS",
     "SECRET_SETTINGS",
+    "UNBOUND_SETTING",
     "get_secret_setting",
     "id_lookup_clause",
     "is_sealed",
@@ -94,17 +96,27 @@ MASKED: dict[str, dict[str, tuple[str, str]]] = {
 }
 # Settings whose value is a secret, sealed like a personal field (AAD ``setting:<key>``).
 SECRET_SETTINGS = frozenset({"sync_password"})
+# Tables whose sealed fields are bound to their row too (issue #15 item 5), and the column holding
+# the row's key: a dossier's ``uid`` exists before the row is written (client-generated), so its
+# fields can be sealed before the transaction. Citizens stay bound to the column only (their row
+# id is known only after the insert; the triggers record a change made from outside the app).
+ROW_KEYS: dict[str, str] = {"dossiers": "uid"}
+#: Setting: this installation still holds dossier fields sealed to their column only (``enc1``,
+#: from before row binding); set by migration 0006, cleared when :func:`seal_existing` re-sealed
+#: them. While it is set those values open; afterwards an ``enc1`` value in a dossier is refused.
+UNBOUND_SETTING = "dossier_fields_unbound"
 
-# crypto.seal_field's prefix (kept private there): a value starting with it is sealed.
+# crypto.seal_field's prefixes (kept private there): a value starting with one of them is sealed.
 _SEALED = "enc1:"
+_BOUND = "enc2:"
 _ID_SEPARATORS = re.compile(r"[\s.\-]")
 _NON_DIGITS = re.compile(r"\D")
 
 
 # ------------------------------------------------------------------------------ pure helpers
 def is_sealed(value: Any) -> bool:
-    """Whether a stored value is a sealed field (``enc1:…``)."""
-    return isinstance(value, str) and value.startswith(_SEALED)
+    """Whether a stored value is a sealed field (``enc1:…`` or row-bound ``enc2:…``)."""
+    return isinstance(value, str) and value.startswith((_SEALED, _BOUND))
 
 
 def mask_id_number(value: str | None) -> str:
@@ -153,14 +165,21 @@ def lookup_key(ring: crypto.KeyRing, kind: str, value: str) -> str | None:
 _MASKERS: dict[str, Callable[[str | None], str]] = {"id": mask_id_number, "phone": mask_phone}
 
 
-def seal_values(ring: crypto.KeyRing | None, table: str, values: Mapping[str, Any]) -> dict[str, Any]:
+def seal_values(ring: crypto.KeyRing | None, table: str, values: Mapping[str, Any],
+                row_key: str | None = None) -> dict[str, Any]:
     """``values`` (plain text, as the caller has them) ready to store in ``table``.
 
     The personal columns present are sealed when ``ring`` is given; their blind index (encrypted
     installations only) and masked copies are added. Other columns pass through. Pure: no database.
+    A table in :data:`ROW_KEYS` needs the row's key (``row_key``, or its column in ``values``).
     """
     from counter_app import crypto
 
+    if table in ROW_KEYS:
+        row_key = row_key or values.get(ROW_KEYS[table])
+        if ring is not None and not row_key:
+            # A bug, not the user: a sealed dossier field must be bound to its dossier.
+            raise ValueError(f"sealing {table} fields needs the row's {ROW_KEYS[table]}")
     out = dict(values)
     for column, (bidx_col, kind) in LOOKUPS.get(table, {}).items():
         if column in values:
@@ -173,19 +192,20 @@ def seal_values(ring: crypto.KeyRing | None, table: str, values: Mapping[str, An
         for column in PERSONAL[table]:
             plain = values.get(column)
             if plain and not is_sealed(plain):
-                out[column] = crypto.seal_field(ring, str(plain), column)
+                out[column] = crypto.seal_field(ring, str(plain), column, row_key if table in ROW_KEYS else None)
     return out
 
 
 # -------------------------------------------------------------------------------- database
-def seal_row(cdb: CounterDB, table: str, values: Mapping[str, Any]) -> dict[str, Any]:
-    """:func:`seal_values` with this data directory's keys.
+def seal_row(cdb: CounterDB, table: str, values: Mapping[str, Any], *, row_key: str | None = None
+             ) -> dict[str, Any]:
+    """:func:`seal_values` with this data directory's keys (``row_key``: a dossier's ``uid``).
 
     Raises :class:`counter_app.vault.Locked` when the directory is encrypted but its keys are not
     open: personal data is never written in clear into an encrypted installation.
     """
     # The database, not only the key file, knows whether the directory was ever encrypted (lost keys.json).
-    return seal_values(cdb.require_ring(), table, values)
+    return seal_values(cdb.require_ring(), table, values, row_key)
 
 
 def _ring_to_open(cdb: CounterDB) -> crypto.KeyRing:
@@ -204,7 +224,8 @@ def open_rows(cdb: CounterDB, table: str, rows: list[dict[str, Any]]) -> list[di
     """Decrypt the personal columns of ``rows`` in place (plain values pass through); returns ``rows``.
 
     Only the columns present in the rows are touched, under their own names (the additional data
-    of a sealed field is its column name, so an aliased column would not open).
+    of a sealed field is its column name, so an aliased column would not open). Row-bound values
+    need the row's key column in the rows (``SELECT *`` has it).
     """
     columns = PERSONAL[table]
     if not any(is_sealed(row.get(c)) for row in rows for c in columns):
@@ -214,8 +235,10 @@ def open_rows(cdb: CounterDB, table: str, rows: list[dict[str, Any]]) -> list[di
     from counter_app import crypto
 
     ring = _ring_to_open(cdb)
+    key_column = ROW_KEYS.get(table)
+    allow_unbound = key_column is None or bool(cdb.get_setting(UNBOUND_SETTING, False))
     try:
-        crypto.open_fields(ring, rows, columns)
+        crypto.open_fields(ring, rows, columns, row_key_column=key_column, allow_unbound=allow_unbound)
     except (InvalidTag, KeyError, ValueError) as exc:
         raise crypto.DecryptionFailed(
             "Không giải mã được thông tin cá nhân của hồ sơ (dữ liệu bị sửa hoặc khóa không khớp).",
@@ -258,8 +281,10 @@ def id_lookup_clause(cdb: CounterDB, column: str, value: str, *, alias: str = ""
 
 
 def _needs_sealing(table: str) -> str:
-    """SQL predicate of rows :func:`seal_existing` still has to work on."""
-    terms = [f"({c} IS NOT NULL AND {c} <> '' AND substr({c}, 1, 5) <> '{_SEALED}')" for c in PERSONAL[table]]
+    """SQL predicate of rows :func:`seal_existing` still has to work on (for a row-bound table:
+    also values sealed to their column only, which are re-sealed to their row)."""
+    done = _BOUND if table in ROW_KEYS else _SEALED
+    terms = [f"({c} IS NOT NULL AND {c} <> '' AND substr({c}, 1, 5) <> '{done}')" for c in PERSONAL[table]]
     terms += [f"({b} IS NULL AND {c} IS NOT NULL AND {c} <> '')" for c, (b, _k) in LOOKUPS.get(table, {}).items()]
     terms += [f"({m} = '' AND {c} <> '')" for c, (m, _k) in MASKED.get(table, {}).items()]
     return " OR ".join(terms)
@@ -305,16 +330,20 @@ def seal_existing(
             extra = [b for b, _k in LOOKUPS.get(table, {}).values()]
             where = _needs_sealing(table)
             last = 0
+            key_column = ROW_KEYS.get(table)
+            select = ", ".join([*cols, *([key_column] if key_column else [])])
             while True:
                 rows = cdb.query(
-                    f"SELECT id, {', '.join(cols)} FROM {table} WHERE id > ? AND ({where}) ORDER BY id LIMIT ?",
+                    f"SELECT id, {select} FROM {table} WHERE id > ? AND ({where}) ORDER BY id LIMIT ?",
                     (last, int(batch)),
                 )
                 if not rows:
                     break
                 last = int(rows[-1]["id"])
-                crypto.open_fields(ring, rows, cols)  # a row half-sealed by an older build: work from plain
-                sealed = [seal_values(ring, table, {c: r[c] for c in cols}) for r in rows]
+                # A row half-sealed by an older build, or sealed to its column only: work from plain.
+                crypto.open_fields(ring, rows, cols, row_key_column=key_column)
+                sealed = [seal_values(ring, table, {c: r[c] for c in cols},
+                                      row_key=str(r[key_column]) if key_column else None) for r in rows]
                 targets = [*cols, *extra, *(m for m, _k in MASKED.get(table, {}).values())]
                 with cdb.write():
                     if table == "citizens":
@@ -329,6 +358,8 @@ def seal_existing(
                     progress(done, total)
     finally:
         cdb.conn.execute(f"PRAGMA secure_delete = {int(previous or 0)}")
+    if cdb.get_setting(UNBOUND_SETTING, False):
+        cdb.set_setting(UNBOUND_SETTING, False)  # every dossier field is bound to its row now
     # The WAL still holds page images with the plain text; fold them in and cut the file to zero.
     with contextlib.suppress(sqlite3.Error):  # busy (another reader): the next checkpoint does it
         cdb.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -390,13 +421,19 @@ def get_secret_setting(cdb: CounterDB, key: str, default: str = "") -> str:
 
 
 # --------------------------------------------------------------------------- bulk (demo, import)
-def seal_column(ring: crypto.KeyRing | None, column: str, values: list[Any]) -> list[Any]:
-    """One column of many rows sealed (unchanged when ``ring`` is None); empty values stay empty."""
+def seal_column(ring: crypto.KeyRing | None, column: str, values: list[Any],
+                row_keys: list[str] | None = None) -> list[Any]:
+    """One column of many rows sealed (unchanged when ``ring`` is None); empty values stay empty.
+
+    ``row_keys``: each row's key, for a table in :data:`ROW_KEYS` (dossiers: their ``uid``).
+    """
     if ring is None:
         return values
     from counter_app import crypto
 
-    return [crypto.seal_field(ring, str(v), column) if v and not is_sealed(v) else v for v in values]
+    keys: list[str | None] = list(row_keys) if row_keys is not None else [None] * len(values)
+    return [crypto.seal_field(ring, str(v), column, k) if v and not is_sealed(v) else v
+            for v, k in zip(values, keys, strict=True)]
 
 
 def lookup_keys(ring: crypto.KeyRing | None, kind: str, values: list[Any]) -> list[str | None]:

@@ -449,7 +449,9 @@ def m0006_audit_triggers_and_anchors(db: Database) -> None:
     apart from the app's own rows when the keys are present.
 
     Also: the masked phone copies keep only their last 3 digits (issue #15 item 9), recomputed
-    from the old masks themselves (the number may be sealed; the mask is enough).
+    from the old masks themselves (the number may be sealed; the mask is enough); and an
+    installation holding dossier fields sealed to their column only is marked for re-sealing to
+    their row (``privacy.UNBOUND_SETTING``, done by the encryption job at the next start).
     """
     outside = "NOT EXISTS (SELECT 1 FROM pragma_function_list WHERE name = 'qmc_app_session')"
     volatile = ", ".join(f"'{k}'" for k in VOLATILE_SETTINGS)
@@ -471,8 +473,15 @@ def m0006_audit_triggers_and_anchors(db: Database) -> None:
         return (f"INSERT INTO audit_pending(at, object_type, object_id, op, columns, outside) "
                 f"VALUES ({stamp}, '{table}', {ref}, '{op}', {cols}, {outside});")
 
+    unbound = " OR ".join(f"substr({c}, 1, 5) = 'enc1:'" for c in
+                          ("applicant_id_number", "applicant_address", "phone", "email"))
     script = f"""
         ALTER TABLE audit_log ADD COLUMN mac TEXT;
+
+        -- Dossier fields sealed to their column only (before row binding, issue #15 item 5): they
+        -- keep opening until privacy.seal_existing has re-sealed them to their row.
+        INSERT OR REPLACE INTO settings(key, value)
+            SELECT 'dossier_fields_unbound', 'true' WHERE EXISTS (SELECT 1 FROM dossiers WHERE {unbound});
 
         CREATE TABLE audit_pending (
             id INTEGER PRIMARY KEY,

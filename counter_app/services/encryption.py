@@ -34,8 +34,11 @@ __all__ = ["PENDING", "Progress", "enable_encryption", "encryption_pending", "re
 
 
 def encryption_pending(cdb: CounterDB) -> bool:
-    """True while existing data of an encrypted directory is still being sealed."""
-    return bool(cdb.get_setting(PENDING, False))
+    """True while existing data of an encrypted directory is still being sealed (or its dossier
+    fields are still sealed to their column only and wait to be bound to their row)."""
+    from counter_app.db.privacy import UNBOUND_SETTING
+
+    return bool(cdb.get_setting(PENDING, False)) or bool(cdb.get_setting(UNBOUND_SETTING, False))
 
 
 def _record(cdb: CounterDB, action: str, user_id: int | None, detail: dict[str, object]) -> None:

@@ -327,6 +327,8 @@ class ProvincialClient:
         self._sleep = sleep
         self._origin = _origin(config.base_url)
         self.logins = 0  # how many logins this client made (tests, diagnostics)
+        #: The counter's audit-chain head, sent along with dossiers (protocol.AUDIT_ANCHOR_FIELD).
+        self.audit_anchor: dict[str, Any] | None = None
 
     def __repr__(self) -> str:  # never show the token or the password
         return f"ProvincialClient({self.config.base_url!r}, user={self.config.username!r})"
@@ -483,6 +485,8 @@ class ProvincialClient:
     def call(self, service: str, data: Sequence[Any] | None = None, *, is_updating: bool = False,
              **extra: Any) -> p.ServiceReply:
         """``POST /api/service``; returns the reply whatever its ``error_code`` (callers decide)."""
+        if service == p.Service.SYNC_DOSSIER and self.audit_anchor:
+            extra.setdefault(p.AUDIT_ANCHOR_FIELD, self.audit_anchor)  # kept by the province (issue #15)
         response = self._request("POST", p.SERVICE_PATH,
                                  json=p.make_envelope(service, data, is_updating=is_updating, **extra))
         body = _json(response)

@@ -34,6 +34,7 @@ __all__ = [
     "ADMIN_DOSSIERS_PATH",
     "ADMIN_FILES_PATH",
     "ADMIN_STATS_PATH",
+    "AUDIT_ANCHOR_FIELD",
     "DATE_FORMAT",
     "DEFAULT_CHUNK_SIZE",
     "DOSSIER_DATE_FIELDS",
@@ -77,7 +78,28 @@ __all__ = [
     "now_vn",
     "parse_timestamp",
     "sha256_hex",
+    "valid_audit_anchor",
 ]
+
+# --- Audit anchor (issue #15 item 4) ------------------------------------------------------------
+
+#: Optional top-level key of a ``DongBoHoSoMC`` envelope: the counter's audit-chain head when the
+#: sync pass started, ``{"MaDonVi", "MaMay", "Id", "MaBam", "ThoiDiem"}``. The provincial system
+#: keeps it (the simulator does), so a later ``counter-app audit-verify --anchor #Id:MaBam`` can
+#: show that the counter's trail was cut or rewritten since. Systems that do not know the key
+#: ignore it; it is never part of the dossier record, so it does not make a record "changed".
+AUDIT_ANCHOR_FIELD = "MocNhatKy"
+
+
+def valid_audit_anchor(value: object) -> bool:
+    """Whether ``value`` is a well-formed :data:`AUDIT_ANCHOR_FIELD` object."""
+    if not isinstance(value, Mapping):
+        return False
+    entry_id, digest = value.get("Id"), value.get("MaBam")
+    return (isinstance(entry_id, int) and not isinstance(entry_id, bool) and entry_id > 0
+            and isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)
+            and isinstance(value.get("MaDonVi", ""), str) and isinstance(value.get("MaMay", ""), str))
+
 
 # --- Endpoints -------------------------------------------------------------------------------
 

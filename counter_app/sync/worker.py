@@ -848,6 +848,9 @@ def sync_once(cdb: CounterDB, data_root: Path, client: ProvincialClient, now: da
     heal_clock(cdb, config, now)
     try:
         _require_keys(Path(data_root))
+        from counter_app.db.audit import wire_anchor
+
+        client.audit_anchor = wire_anchor(cdb)  # the province keeps the trail's head (issue #15 item 4)
         _resume_after_outage(cdb, client, now, holds)
         push(cdb, Path(data_root), client, report, config=config, now=now, stop=stop, uploaded=uploaded,
              holds=holds)

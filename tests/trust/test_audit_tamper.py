@@ -193,3 +193,40 @@ def test_monthly_report_prints_the_anchor_and_cli_checks_it(tmp_path: Path) -> N
     tool.close()
     assert main(args) == 1
     assert main(["audit-verify", "--data-dir", str(data.root), "--anchor", "không phải mốc"]) == 2
+
+
+def test_sync_hands_the_head_to_the_province_which_keeps_it(tmp_path: Path) -> None:
+    """The simulator (a real process) stores the anchor sent with the dossiers; typed back into
+    ``audit-verify --anchor`` it shows a cut made after the sync."""
+    from counter_app.cli import main
+    from counter_app.sync.client import ClientConfig, ProvincialClient
+    from counter_app.sync.simulator.store import SimulatorStore
+    from counter_app.sync.worker import SyncConfig, sync_once
+    from tests.sync.conftest import SimulatorFactory, add_dossiers, build_counter
+
+    factory = SimulatorFactory(tmp_path / "sim")
+    try:
+        sim = factory.start()
+        counter = build_counter(tmp_path / "counter", endpoint=sim.url, agency="H01.72.01")
+        add_dossiers(counter, 2, files_per_dossier=0, seed=3)
+        head_id, head_hash = audit.head(counter.cdb)
+        client = ProvincialClient(ClientConfig(sim.url, "demo", "demo", ca_file=str(sim.cert) if sim.cert else None,
+                                               retry_delay=0.01))
+        with client:
+            report = sync_once(counter.cdb, counter.root, client, config=SyncConfig(catalogue_interval=None))
+        assert report.dossiers_sent == 2, report
+        counter.cdb.close()
+    finally:
+        factory.close()
+    store = SimulatorStore(sim.data_dir, read_only=True)
+    try:
+        kept = store.audit_anchors("H01.72.01")
+    finally:
+        store.close()
+    assert [(a["entry_id"], a["hash"]) for a in kept] == [(head_id, head_hash)]
+    anchor = f"#{kept[0]['entry_id']}:{kept[0]['hash']}"
+    assert main(["audit-verify", "--data-dir", str(counter.root), "--anchor", anchor]) == 0
+    tool = _tool(counter.root / "counter.sqlite3")
+    tool.execute("DELETE FROM audit_log WHERE id >= ?", (head_id - 1,))
+    tool.close()
+    assert main(["audit-verify", "--data-dir", str(counter.root), "--anchor", anchor]) == 1

@@ -18,7 +18,6 @@ from pytestqt.qtbot import QtBot
 from counter_app import crypto, vault
 from counter_app.db import dossiers as repo
 from counter_app.db import guidance, privacy
-from counter_app.db.catalogue import store_procedures
 from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import ApplicantInput, ComponentInput, ListFilter, ReceptionInput
 from counter_app.db.schema import migrations
@@ -28,7 +27,7 @@ from counter_app.errors import CounterError
 from counter_app.services.forms import form_dossier
 from counter_app.sync import mapping
 from counter_app.sync.runner import client_config
-from tests.factories import BIRTH, CERT, make_db
+from tests.factories import make_db
 
 CAL = WorkCalendar.default()
 NOW = datetime(2026, 10, 5, 10, 0)
@@ -77,7 +76,7 @@ def test_reception_leaves_no_personal_field_readable_on_disk(enc: CounterDB, tmp
     d = enc.query_one("SELECT * FROM dossiers WHERE id = ?", (r.dossier_id,))
     c = enc.query_one("SELECT * FROM citizens")
     assert d is not None and c is not None
-    assert all(d[k].startswith("enc1:") for k in privacy.PERSONAL["dossiers"])
+    assert all(d[k].startswith("enc2:") for k in privacy.PERSONAL["dossiers"])  # bound to the dossier too
     assert all(c[k].startswith("enc1:") for k in ("id_number", "address", "phone", "email", "date_of_birth"))
     assert c["old_id_number"] is None  # empty stays empty (NULL), nothing to seal
     assert d["applicant_id_masked"] == "0011******45" and d["phone_masked"] == "*******678"
@@ -222,7 +221,7 @@ def test_seal_existing_is_complete_idempotent_and_resumable(tmp_path: Path) -> N
             privacy.seal_existing(cdb, batch=100, progress=stop_in_citizens)
         # 250 dossiers + 250 citizens to do, 100 per transaction.
         assert calls == [(0, 500), (100, 500), (200, 500), (250, 500), (350, 500)]
-        assert cdb.scalar("SELECT count(*) FROM dossiers WHERE applicant_id_number LIKE 'enc1:%'") == 250
+        assert cdb.scalar("SELECT count(*) FROM dossiers WHERE applicant_id_number LIKE 'enc2:%'") == 250
         assert cdb.scalar("SELECT count(*) FROM citizens WHERE id_number LIKE 'enc1:%'") == 100
         # Half-way, both kinds of rows are found: sealed ones by blind index, plain ones by value.
         for idn in (idns[0], idns[200]):
@@ -262,8 +261,11 @@ def test_migration_0004_keeps_data_and_fills_masks(tmp_path: Path) -> None:
     old = CounterDB(path, migrate=False)
     migrations.apply(old.db, stop_before="0004_sealed_personal_fields")
     run_setup(old, SetupInput(agency_code="H01.37.01", agency_name="UBND", workstation_slot=0, admin_password="x"))
-    store_procedures(old, [BIRTH, CERT], version="test")
     with old.write():
+        # Raw rows, not store_procedures: that writes today's catalogue columns, which a database
+        # stopped before migration 0004 does not have.
+        old.conn.execute("INSERT INTO procedures(code, name, name_folded, field_code, field_name, online_level, data) "
+                         "VALUES ('1.001193', 'Khai sinh', 'khai sinh', 'HT', 'Hộ tịch', 'mot_phan', '{}')")
         old.conn.execute("INSERT INTO citizens(id, id_number, full_name, name_folded, phone, created_at, updated_at) "
                          "VALUES (1, ?, ?, 'nguyen thi lan', ?, '', '')", (ID, NAME, PHONE))
         for i, (idn, phone) in enumerate(OLD_VALUES):
@@ -312,7 +314,7 @@ def test_demo_data_in_an_encrypted_directory(tmp_path: Path) -> None:
     try:
         rep = generate(cdb, tmp_path, 120, now=datetime(2026, 10, 5, 16, 0))
         assert rep.dossiers == 120 and rep.files > 0
-        assert cdb.scalar("SELECT count(*) FROM dossiers WHERE applicant_id_number NOT LIKE 'enc1:%'") == 0
+        assert cdb.scalar("SELECT count(*) FROM dossiers WHERE applicant_id_number NOT LIKE 'enc2:%'") == 0
         assert cdb.scalar("SELECT count(*) FROM citizens WHERE id_number NOT LIKE 'enc1:%' "
                           "OR address NOT LIKE 'enc1:%' OR id_bidx IS NULL") == 0
         some = repo.dossier_detail(cdb, 60)

@@ -381,6 +381,8 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         if service in (p.Service.SYNC_DOSSIER, p.Service.UPDATE_PROGRESS) and not isinstance(data, list):
             return Reply(200, {"error_code": p.ErrorCode.BAD_REQUEST, "message": "data phải là một danh sách"})
         if service == p.Service.SYNC_DOSSIER:
+            if p.AUDIT_ANCHOR_FIELD in envelope:  # the counter's audit-chain head (issue #15 item 4)
+                store.record_audit_anchor(envelope[p.AUDIT_ANCHOR_FIELD])
             result = store.sync_dossiers(data, is_updating)
         elif service == p.Service.UPDATE_PROGRESS:
             result = store.add_progress(data)

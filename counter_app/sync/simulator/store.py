@@ -185,6 +185,11 @@ class SimulatorStore:
             self._conn.execute("PRAGMA synchronous = NORMAL")
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._migrate()
+            # Added after schema 1 (issue #15 item 4), harmless to repeat: the counters' audit anchors.
+            self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS audit_anchors(agency TEXT NOT NULL, workstation TEXT NOT NULL, "
+                "entry_id INTEGER NOT NULL, hash TEXT NOT NULL, at TEXT NOT NULL DEFAULT '', "
+                "received_at TEXT NOT NULL, PRIMARY KEY (agency, workstation, entry_id))")
             self._reconcile_partial_uploads()
             self.load_catalogue(catalogue_path)
 
@@ -695,6 +700,29 @@ class SimulatorStore:
     def _admin_file(row: sqlite3.Row) -> dict[str, Any]:
         return {"file_id": row["file_id"], "name": row["name"], "size": row["size"], "sha256": row["sha256"],
                 "offset": row["offset"], "complete": bool(row["complete"]), "kind": row["kind"]}
+
+    def record_audit_anchor(self, anchor: Any) -> bool:
+        """Keep a counter's audit-chain head sent with a sync (``MocNhatKy``); False if malformed.
+
+        Anchors are only ever added (one per counter and entry id, the first one kept): what the
+        province holds is what the counter's trail must still contain later.
+        """
+        if not p.valid_audit_anchor(anchor):
+            return False
+        with self._tx() as conn:
+            conn.execute("INSERT OR IGNORE INTO audit_anchors(agency, workstation, entry_id, hash, at, received_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?)",
+                         (anchor.get("MaDonVi", ""), anchor.get("MaMay", ""), anchor["Id"], anchor["MaBam"],
+                          str(anchor.get("ThoiDiem", ""))[:14], p.format_timestamp(p.now_vn())))
+        return True
+
+    def audit_anchors(self, agency: str | None = None) -> list[dict[str, Any]]:
+        """The anchors kept, oldest first (for ``audit-verify --anchor`` and tests)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT agency, workstation, entry_id, hash, at, received_at FROM audit_anchors "
+                "WHERE ? IS NULL OR agency = ? ORDER BY agency, workstation, entry_id", (agency, agency)).fetchall()
+        return [dict(r) for r in rows]
 
     def admin_files(self) -> list[dict[str, Any]]:
         """Every file, partial ones included."""
