@@ -43,6 +43,7 @@ from counter_app.scanning._osd import tesseract_orientation
 
 __all__ = [
     "KNOWN_SIZES_MM",
+    "WARNING_SHORT",
     "WARNING_TEXT",
     "WARN_BLUR",
     "WARN_DPI_UNKNOWN",
@@ -84,8 +85,23 @@ WARNING_TEXT: dict[str, str] = {
 }
 
 
-def describe_warning(code: str) -> str:
+# Short forms for a 150-px thumbnail caption.
+WARNING_SHORT: dict[str, str] = {
+    WARN_BLUR: "Mờ",
+    WARN_TOO_DARK: "Quá tối",
+    WARN_LOW_RESOLUTION: "Dưới 200 dpi",
+    WARN_PAGE_CUT_OFF: "Mất mép",
+    WARN_PAGE_NOT_FOUND: "Chưa thấy mép giấy",
+    WARN_SKEW_UNSURE: "Có thể còn nghiêng",
+    WARN_ORIENTATION_UNSURE: "Chiều? (R để xoay)",
+    WARN_DPI_UNKNOWN: "Khổ giấy?",
+}
+
+
+def describe_warning(code: str, short: bool = False) -> str:
     """Plain Vietnamese for a warning code (an unknown code gets a generic sentence, not itself)."""
+    if short:
+        return WARNING_SHORT.get(code, "Cần xem lại")
     return WARNING_TEXT.get(code, "Trang cần xem lại")
 
 

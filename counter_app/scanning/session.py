@@ -49,6 +49,9 @@ class ScanPage:
     extra_rotation: int = 0  # officer's rotation (clockwise degrees) applied after processing
     warnings: list[str] = field(default_factory=list)
     error: str = ""
+    dpi_estimated: bool = False  # the source stated no believable dpi (``dpi`` is a default)
+    source_dpi: int = 0  # the dpi as acquired (0 = ``dpi``); ``dpi`` becomes the inferred one
+    dpi_rule: str = ""  # how the pipeline set the page's dpi (PageResult.dpi_rule)
 
     def to_json(self) -> dict[str, Any]:
         """Manifest form."""
@@ -141,9 +144,15 @@ class ScanSession:
         return s
 
     # -------------------------------------------------------------------- pages in
-    def add(self, image: np.ndarray, dpi: int, source: str = "", replace_uid: str | None = None) -> ScanPage:
-        """Store an acquired page on disk first, then list it (or put it in place of a rescanned one)."""
-        page = ScanPage(uid=uuid.uuid4().hex, dpi=int(dpi), source=source)
+    def add(self, image: np.ndarray, dpi: int, source: str = "", replace_uid: str | None = None,
+            dpi_estimated: bool = False) -> ScanPage:
+        """Store an acquired page on disk first, then list it (or put it in place of a rescanned one).
+
+        ``dpi_estimated``: the source had no believable dpi (a phone photo, a TIFF without one);
+        the pipeline then infers the page's physical size.
+        """
+        page = ScanPage(uid=uuid.uuid4().hex, dpi=int(dpi), source=source, dpi_estimated=bool(dpi_estimated),
+                        source_dpi=int(dpi))
         _write_jpeg(self._original(page.uid), image, self._root)
         with self._lock:
             if replace_uid is not None:
@@ -169,7 +178,8 @@ class ScanSession:
             if page.manual_quad is not None:
                 # The officer's corners win: crop to them, then let the pipeline straighten the rest.
                 original = warp_to_quad(original, np.array(page.manual_quad, np.float32))
-            result = self._process(original, page.dpi, options)
+            result = self._process(original, page.source_dpi or page.dpi, options,
+                                   dpi_trusted=not page.dpi_estimated)
         except Exception as exc:
             log.warning("processing failed for page %s: %s", uid, exc)
             with self._lock:
@@ -186,6 +196,9 @@ class ScanSession:
             page.quad = None if result.quad is None else np.asarray(result.quad, float).tolist()
             page.warnings = list(result.warnings)
             page.error = ""
+            # The PDF page takes its physical size from ``dpi`` (TT 01/2023, 100 % scale).
+            page.dpi = max(1, round(float(getattr(result, "effective_dpi", 0) or page.dpi)))
+            page.dpi_rule = str(getattr(result, "dpi_rule", ""))
             self.thumbs[uid] = thumbnail(image)
         self.save_manifest()
         return page
@@ -236,6 +249,8 @@ class ScanSession:
         _write_jpeg(path, image, self._root)
         with self._lock:
             page.extra_rotation = (page.extra_rotation + degrees) % 360
+            # The officer has decided which way is up: the detector's doubt no longer applies.
+            page.warnings = [w for w in page.warnings if w != "orientation_unsure"]
             self.thumbs[uid] = thumbnail(image)
         self.save_manifest()
 

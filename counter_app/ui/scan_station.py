@@ -19,11 +19,13 @@ import numpy as np
 
 from counter_app.db.database import CounterDB
 from counter_app.errors import CounterError
+from counter_app.scanning.pipeline import describe_warning
 from counter_app.scanning.session import ScanSession
 from counter_app.scanning.sources.base import AcquiredPage, CancelToken, ScanSettings, ScanSource
 from counter_app.ui.errors import show_exception
 from counter_app.ui.qt import (
     QAbstractItemView,
+    QColor,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -103,7 +105,8 @@ class AcquireThread(QThread):
             self.done.emit(n)
 
     def _store(self, page: AcquiredPage) -> None:
-        p = self.session.add(page.image, page.dpi, page.source, replace_uid=self.replace_uid)
+        p = self.session.add(page.image, page.dpi, page.source, replace_uid=self.replace_uid,
+                             dpi_estimated=bool(page.meta.get("dpi_estimated", False)))
         self.page_added.emit(p.uid)
 
 
@@ -143,7 +146,7 @@ class ScanStationPage(QWidget):
         self.dossier_label = QLabel("Chưa chọn hồ sơ.")
         self.dossier_label.setTextFormat(Qt.TextFormat.RichText)
         self.source_box = QComboBox()
-        self.source_box.setMinimumWidth(180)
+        self.source_box.setMinimumWidth(140)
         self.dpi_box = QComboBox()
         for d in (200, 300, 400):
             self.dpi_box.addItem(f"{d} dpi", d)
@@ -163,16 +166,20 @@ class ScanStationPage(QWidget):
         self.cancel_btn = QPushButton("Dừng")
         self.cancel_btn.setEnabled(False)
         self.cancel_btn.clicked.connect(self.cancel_scan)
-        top = QHBoxLayout()
-        top.addWidget(self.dossier_input, 2)
-        top.addWidget(QLabel("Nguồn:"))
-        top.addWidget(self.source_box, 1)
-        top.addWidget(self.dpi_box)
-        top.addWidget(self.feed_box)
-        top.addWidget(self.scan_btn)
-        top.addWidget(self.import_btn)
-        top.addWidget(self.capture_btn)
-        top.addWidget(self.cancel_btn)
+        # Two rows: in one, the dossier box and the device controls forced 1065 px; a ward PC's
+        # 1024-px screen must show the whole station (issue #13).
+        top = QVBoxLayout()
+        top.addWidget(self.dossier_input)
+        devices = QHBoxLayout()
+        devices.addWidget(QLabel("Nguồn:"))
+        devices.addWidget(self.source_box, 1)
+        devices.addWidget(self.dpi_box)
+        devices.addWidget(self.feed_box)
+        devices.addWidget(self.scan_btn)
+        devices.addWidget(self.import_btn)
+        devices.addWidget(self.capture_btn)
+        devices.addWidget(self.cancel_btn)
+        top.addLayout(devices)
 
         self.strip = QListWidget()
         self.strip.setViewMode(QListWidget.ViewMode.IconMode)
@@ -206,6 +213,12 @@ class ScanStationPage(QWidget):
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(fn)
+        # One key on the page strip (not while typing a dossier code): R turns the selected page
+        # a quarter clockwise, Shift+R back — the answer to a "Chiều?" cue on its thumbnail.
+        for key, deg in (("R", 90), ("Shift+R", -90)):
+            sc = QShortcut(QKeySequence(key), self.strip)
+            sc.setContext(Qt.ShortcutContext.WidgetShortcut)
+            sc.activated.connect(lambda d=deg: self.rotate(d))
 
         self.comp_table = QTableWidget(0, 4)
         self.comp_table.setHorizontalHeaderLabels(
@@ -597,13 +610,18 @@ class ScanStationPage(QWidget):
             flags = []
             if page.state == "pending":
                 flags.append("đang xử lý…")
+            if page.state == "failed":
+                flags.append("⚠ Lỗi xử lý")
             if page.blank:
                 flags.append("TRẮNG")
-            if page.warnings:
-                flags.append("⚠ " + ",".join(page.warnings))
-            extra = f"\n{' '.join(flags)}" if flags else ""
+            flags += ["⚠ " + describe_warning(w, short=True) for w in page.warnings]
+            extra = "".join(f"\n{f}" for f in flags)
             item.setText(f"{i + 1}. {self._comp_label(page.component_id)}{extra}")
-            item.setToolTip(f"Nghiêng {page.skew_deg:.2f}°, xoay {page.orientation}°")
+            tip = [f"Nghiêng đã sửa {page.skew_deg:.2f}°, xoay {page.orientation}°"]
+            tip += [describe_warning(w) for w in page.warnings]
+            item.setToolTip("\n".join(tip))
+            # A page to look at stands out in the strip, not only in its caption.
+            item.setBackground(QColor("#ffe9b3") if page.warnings or page.state == "failed" else QColor(0, 0, 0, 0))
             return
 
     def _selected_uids(self) -> list[str]:
@@ -627,8 +645,10 @@ class ScanStationPage(QWidget):
                  f"xoay {page.orientation}°"]
         if page.blank:
             parts.append("trang trắng")
+        if page.dpi_rule.startswith(("size:", "bed:")):
+            parts.append(f"khổ giấy suy ra: {page.dpi_rule.split(':', 1)[1]}")
         if page.warnings:
-            parts.append("cảnh báo: " + ", ".join(page.warnings))
+            parts.append("⚠ " + "; ".join(describe_warning(w) for w in page.warnings))
         if not processed:
             parts.append("(ảnh gốc)")
         self.page_info.setText(" · ".join(parts))
@@ -703,15 +723,15 @@ class ScanStationPage(QWidget):
             self._refresh_item(uid)
         self._fill_components()
 
-    def split_by_separators(self) -> None:
-        """Runs of pages between blank separator sheets go to the components in order."""
-        if self.session is None:
     def _view_saved_scan(self, row: int, _col: int = 0) -> None:
         if 0 <= row < len(self.components) and self.components[row].get("n_files"):
             from counter_app.ui.scan_viewer import open_component_scan
 
             open_component_scan(self, self.worker, self.data_root, int(self.components[row]["id"]))
 
+    def split_by_separators(self) -> None:
+        """Runs of pages between blank separator sheets go to the components in order."""
+        if self.session is None:
             return
         todo = [c["id"] for c in self.components if not c.get("n_files")] or [c["id"] for c in self.components]
         n = self.session.split_at_blank_separators(todo)
