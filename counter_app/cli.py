@@ -84,6 +84,8 @@ def sign_in(cdb, command: str, *, writable: bool = True):  # type: ignore[no-unt
     from counter_app.db import accounts, audit
 
     username, password = _credentials(command)
+    if writable and os.environ.get(PASSPHRASE_ENV):
+        unlock_headless(cdb.root)  # the log-in entries are keyed like the app's (audit MAC)
     if writable:
         user = accounts.authenticate(cdb, username, password)
     else:

@@ -113,6 +113,11 @@ ACTIONS: dict[str, str] = {
 _TABLE_NAMES = {"users": "tài khoản", "settings": "cài đặt", "dossiers": "hồ sơ", "citizens": "công dân",
                 "files": "tệp"}
 _OPS = {"insert": "thêm", "update": "sửa", "delete": "xóa"}
+#: Entries legitimately written by processes that may not hold the data keys: a backup record (a
+#: command-line backup needs no passphrase), the restore record (written into the new copy before
+#: its keys are opened) and the triggers' changes those processes chain. A forged one of these
+#: hides nothing; any other entry without a MAC in a keyed chain is reported.
+_UNKEYED_OK = frozenset({"backup", "restore", "db_change"})
 
 
 @dataclass(frozen=True)
@@ -135,8 +140,8 @@ class ChainBreak:
             "anchor": f"Mục nhật ký #{self.entry_id} khác với mốc đã ghi nhận bên ngoài ({self.detail}).",
             "ids": f"Số thứ tự nhật ký không liên tục tại mục #{self.entry_id} ({self.detail}).",
             "mac": f"Mục nhật ký #{self.entry_id} đã bị ghi lại (mã xác thực theo khóa mã hóa không khớp).",
-            "unkeyed": f"Mục nhật ký #{self.entry_id} không có mã xác thực theo khóa mã hóa: bị thêm từ ngoài "
-                       "ứng dụng, hoặc ghi khi chưa mở khóa mã hóa.",
+            "unkeyed": f"Mục nhật ký #{self.entry_id} («{self.detail}») không có mã xác thực theo khóa mã hóa: "
+                       "bị thêm từ ngoài ứng dụng, hoặc do một lệnh chạy khi chưa mở khóa mã hóa.",
             "outside": f"Dữ liệu bị thay đổi từ ngoài ứng dụng ({where}): {self.detail}.",
         }[self.kind]
 
@@ -322,8 +327,9 @@ def verify_chain(
                 keyed_seen = True
                 if mac_of is not None and mac != mac_of(str(stored_hash)):
                     breaks.append(ChainBreak(entry_id, "mac"))
-            elif mac_of is not None and (keyed_seen or (keyed_from is not None and entry_id >= keyed_from)):
-                breaks.append(ChainBreak(entry_id, "unkeyed"))
+            elif mac_of is not None and action not in _UNKEYED_OK and (
+                    keyed_seen or (keyed_from is not None and entry_id >= keyed_from)):
+                breaks.append(ChainBreak(entry_id, "unkeyed", ACTIONS.get(action, action)))
             if entry_id in anchor_map:
                 seen_anchor.add(entry_id)
                 expected = anchor_map[entry_id]

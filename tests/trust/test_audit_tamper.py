@@ -230,3 +230,13 @@ def test_sync_hands_the_head_to_the_province_which_keeps_it(tmp_path: Path) -> N
     tool.execute("DELETE FROM audit_log WHERE id >= ?", (head_id - 1,))
     tool.close()
     assert main(["audit-verify", "--data-dir", str(counter.root), "--anchor", anchor]) == 1
+
+
+def test_a_backup_recorded_without_the_keys_is_not_an_alarm(encrypted) -> None:  # type: ignore[no-untyped-def]
+    data, cdb = encrypted
+    vault.lock(data.root)  # `counter-app backup` without the passphrase
+    audit.append(cdb, 1, "backup", "backup", "qmc-backup-x")
+    audit.append(cdb, 1, "print", "dossier", "x")  # anything else written without the keys is reported
+    vault.open_with_passphrase(data.root, PASSPHRASE)
+    breaks = audit.verify_chain(cdb)
+    assert [(b.kind, b.detail) for b in breaks] == [("unkeyed", "In")]
