@@ -25,6 +25,7 @@ from counter_app.ui.qt import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPrinterInfo,
     QProgressDialog,
     QPushButton,
@@ -104,9 +105,26 @@ def ask_token_signer(parent: QWidget, ref: str, settings: dict[str, Any]) -> Any
         if pin is None:
             return None
         try:
-            return run_with_progress(parent, "Đang mở USB token…", functools.partial(open_token, pin))
+            signer = run_with_progress(parent, "Đang mở USB token…", functools.partial(open_token, pin))
         except CounterError as exc:
             show_exception(parent, exc)
+            continue
+        warn_if_expiring(parent, signer)
+        return signer
+
+
+def warn_if_expiring(parent: QWidget, signer: Any) -> None:
+    """Issue #18: tell the officer a month ahead that the certificate runs out (once per session)."""
+    import datetime as dt
+
+    from counter_app.scanning.pkcs11_signing import EXPIRY_WARNING_DAYS
+
+    left = (signer.not_after - dt.datetime.now(dt.UTC)).days
+    if left < EXPIRY_WARNING_DAYS:
+        QMessageBox.warning(parent, "Chứng thư số sắp hết hạn",
+                            f"Chứng thư số của {signer.holder} sẽ hết hạn sau {left} ngày "
+                            f"(ngày {signer.not_after:%d/%m/%Y}).\nLiên hệ tổ chức cung cấp chứng thư số để gia hạn "
+                            "trước ngày đó; sau ngày hết hạn phần mềm không ký được.")
 
 
 class SigningPanel(QGroupBox):

@@ -144,3 +144,23 @@ def test_officer_picks_the_certificate_on_the_token(qtbot: QtBot, tmp_path: Path
             cdb.close()
     finally:
         worker.stop()
+
+
+@needs_softhsm
+def test_certificate_expiring_within_30_days_is_announced(qtbot: QtBot, softhsm: SoftToken,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import counter_app.ui.device_check as dcu
+    from counter_app.scanning.pkcs11_signing import token_reference
+    from counter_app.ui.qt import QWidget
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    monkeypatch.setattr(dcu, "ask_pin", lambda _p, _w: PIN)
+    warned: list[str] = []
+    monkeypatch.setattr(dcu.QMessageBox, "warning", staticmethod(lambda _p, title, text: warned.append(text)))
+    soon = dcu.ask_token_signer(parent, token_reference("CB-SapHetHan", b"\x01"), {"pkcs11_module": softhsm.module})
+    soon.close()
+    assert len(warned) == 1 and "sẽ hết hạn sau 10 ngày" in warned[0]
+    fine = dcu.ask_token_signer(parent, token_reference("CB-Trang", b"\x01"), {"pkcs11_module": softhsm.module})
+    fine.close()
+    assert len(warned) == 1  # a year left: nothing to say
