@@ -547,7 +547,10 @@ class ProvincialClient:
         response = self._request("GET", p.file_status_path(file_id))
         if response.status_code == 404:
             return None
-        return p.UploadStatus.from_json(_json(response))
+        try:
+            return p.UploadStatus.from_json(_json(response))
+        except (KeyError, ValueError, TypeError):
+            raise _unreadable(response) from None
 
     def upload_file(self, file_id: str, path: Path, *, name: str, size: int, sha256: str,
                     progress: Callable[[int, int], None] | None = None) -> p.UploadStatus:
@@ -580,6 +583,8 @@ class ProvincialClient:
                     status = p.UploadStatus.from_json(body)
                 elif response.status_code == 404:
                     status = self._announce(file_id, name, size, sha256)  # the server forgot it
+                elif 200 <= response.status_code < 300:
+                    raise _unreadable(response)  # a success we cannot read: the server's fault, try later
                 elif response.status_code == 422:
                     # Bytes damaged in transit (the local copy was verified above): start over, once.
                     restarts += 1
@@ -601,7 +606,12 @@ class ProvincialClient:
                                  json={"file_id": file_id, "name": name, "size": size, "sha256": sha256})
         body = _json(response)
         if response.status_code in (200, 201):
-            return p.UploadStatus.from_json(body)
+            try:
+                if "offset" not in body:
+                    raise ValueError("no offset")
+                return p.UploadStatus.from_json(body)
+            except (KeyError, ValueError, TypeError):
+                raise _unreadable(response) from None
         message = str(body.get("message", ""))
         if response.status_code == 409:
             raise Rejected(f"Tệp «{name}» đã được gửi trước đây với nội dung khác.",
@@ -668,6 +678,13 @@ def _json(response: httpx.Response) -> dict[str, Any]:
         if isinstance(body, dict):
             return body
     return {}
+
+
+def _unreadable(response: httpx.Response) -> ServerError:
+    """A reply that claims success but cannot be read: retried later like a 5xx, never parked."""
+    return ServerError(f"Máy chủ trả lời không đúng định dạng (mã {response.status_code}).",
+                       hint="Hệ thống sẽ tự thử lại; nếu lỗi kéo dài, báo quản trị hệ thống của tỉnh.",
+                       status=response.status_code)
 
 
 def _login_rejected() -> LoginRejected:

@@ -951,7 +951,10 @@ def run_forever(cdb: CounterDB, data_root: Path, client: ProvincialClient, *, st
                 report = sync_once(cdb, data_root, client, config=pass_config, stop=stop, recover=True,
                                    uploaded=uploaded, holds=holds)
             except Exception as exc:  # disk full, database locked, a bug: report, wait, try again
-                log.exception("sync pass failed")
+                if isinstance(exc, CounterError):  # the machine, not the program: said, no traceback
+                    log.warning("sync pass stopped: %s", exc.message)
+                else:
+                    log.exception("sync pass failed")
                 report = SyncReport(started_at=datetime.now(), finished_at=datetime.now())
                 report.error = SyncError(exc.message if isinstance(exc, CounterError) else
                                          f"Lỗi không mong đợi khi đồng bộ: {type(exc).__name__}.",

@@ -498,3 +498,20 @@ def test_sync_and_backup_on_a_full_data_disk(sims, tmp_path: Path) -> None:  # t
         assert out.returncode == 0, out.stderr[-2000:]
     held = sim.admin("/admin/dossiers")
     assert len(held["dossiers"] if isinstance(held, dict) else held) == 20
+
+
+def test_a_server_answering_garbage_delays_entries_but_never_parks_them(tmp_path: Path) -> None:
+    from bench.fault_campaign import HostileServer
+    from counter_app.sync.worker import SyncConfig, sync_once
+    from tests.sync.conftest import add_dossiers, build_counter
+
+    counter = build_counter(tmp_path / "c")
+    add_dossiers(counter, 3, files_per_dossier=1)
+    config = SyncConfig(catalogue_interval=None, pull=False)
+    with HostileServer("garbage") as server, _client(server.url, retries=0) as client:
+        sync_once(counter.cdb, counter.root, client, config=config)
+    # "200" with bytes that are not our protocol: the server's fault, tried again later, never
+    # parked for the officer to press «Gửi lại» (the attack run found files parked this way).
+    states = dict(counter.cdb.conn.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
+    assert states == {"pending": 6}, states
+    counter.cdb.close()
