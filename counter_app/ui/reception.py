@@ -449,9 +449,9 @@ class ReceptionPage(QWidget):
                     self.decide("accept")
             elif obj is self.incomplete_btn:
                 self.decide("incomplete")
-            elif obj is self.refuse_btn:
-                self.decide("refuse")
-            elif obj is self.confirm_btn:
+            elif obj is self.refuse_btn and not self._refusal_armed:
+                self.decide("refuse")  # asks for the reason or shows the confirmation
+            elif obj in (self.confirm_btn, self.refuse_btn):  # only F9 (or a click) confirms a refusal
                 self.message.setText("<span style='color:#b00'>Nhấn <b>F9</b> để xác nhận từ chối, "
                                      "hoặc Esc để thôi.</span>")
             elif obj is self.reason and self._pending_decision == "refuse":

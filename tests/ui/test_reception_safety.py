@@ -51,7 +51,9 @@ def test_enter_after_typing_a_refusal_reason_never_accepts(qtbot: QtBot, page: R
     assert "Mẫu 03" in page.confirm_label.text() and page.focusWidget() is page.confirm_btn
     qtbot.keyClick(page.confirm_btn, Qt.Key.Key_Return)          # Enter on the confirmation does not refuse
     qtbot.keyClick(page.confirm_btn, Qt.Key.Key_Return)
-    assert page.result is None and page.stack.currentIndex() == 3
+    qtbot.keyClick(page.refuse_btn, Qt.Key.Key_Return)          # nor does Enter on the refuse button
+    assert page.result is None and page.stack.currentIndex() == 3 and page.confirm_label.isVisible()
+    page.confirm_btn.setFocus()
     qtbot.keyClick(page.confirm_btn, Qt.Key.Key_Escape)          # Esc: no refusal, still on the decision
     assert not page.confirm_label.isVisible() and page.stack.currentIndex() == 3
     qtbot.keyClick(page.focusWidget(), Qt.Key.Key_F9)            # F9 again: the confirmation again
