@@ -515,3 +515,30 @@ def test_a_server_answering_garbage_delays_entries_but_never_parks_them(tmp_path
     states = dict(counter.cdb.conn.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
     assert states == {"pending": 6}, states
     counter.cdb.close()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="RLIMIT_FSIZE is POSIX")
+def test_sync_that_cannot_grow_its_files_says_so_and_loses_nothing(sims, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The no-root stand-in for a full disk: the kernel refuses to grow any file (EFBIG)."""
+    import resource
+    import signal
+
+    from tests.sync.conftest import add_dossiers, build_counter
+
+    sim = sims.start("--no-progress")
+    counter = build_counter(tmp_path / "c", endpoint=sim.url)
+    add_dossiers(counter, 10, files_per_dossier=1)
+    counter.cdb.set_setting("sync_catalogue_hours", 0)
+    counter.cdb.close()
+
+    def tiny_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of being killed
+        resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192))
+
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "sync", "--once", "--data-dir", str(counter.root)],
+                         capture_output=True, text=True, timeout=120, cwd=ROOT, preexec_fn=tiny_files)
+    assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr[-2000:]
+    assert "ổ đĩa" in out.stderr.lower()
+    assert _cli("sync", "--once", "--data-dir", str(counter.root)).returncode == 0
+    held = sim.admin("/admin/dossiers")
+    assert len(held["dossiers"] if isinstance(held, dict) else held) == 10
