@@ -312,6 +312,44 @@ def infer_dpi(doc_px: tuple[float, float], frame_px: tuple[int, int], found: boo
     return max(fw, fh) / max(KNOWN_SIZES_MM["A4"]) * 25.4, "assumed"
 
 
+def _dark_bars(grey: np.ndarray) -> tuple[float, float, float, float] | None:
+    """Inner rectangle (analysis pixels, edges at ±0.5) left after dark bars along the frame's
+    sides are cut, or ``None`` when there are none.
+
+    A bar is a run of whole rows/columns from the edge inwards that are dark along at least 80 %
+    of their length; at most 15 % of the frame per side (a dark page is not a bar). One more
+    pixel goes with the bar: its blurred edge is not paper either.
+    """
+    h, w = grey.shape
+    paper = float(np.percentile(grey[::4, ::4], 90))
+    dark = min(100.0, 0.5 * paper)
+    cols = np.percentile(grey, 80, axis=0) < dark
+    rows = np.percentile(grey, 80, axis=1) < dark
+
+    def run(flags: np.ndarray) -> int:
+        n = int(np.argmin(flags)) if not flags.all() else len(flags)
+        return n + 1 if n else 0
+
+    left, right = run(cols), run(cols[::-1])
+    top, bottom = run(rows), run(rows[::-1])
+    if max(left, right) > 0.15 * w or max(top, bottom) > 0.15 * h:
+        return None
+
+    def paper_inside(line: np.ndarray) -> bool:
+        # A scanner bar ends where the paper's margin begins, straight along the whole side; a
+        # book or a tilted page photographed on black does not (its surround is no bar: the
+        # photo's outline is found elsewhere or the frame is kept whole).
+        return float(np.mean(line > dark)) >= 0.9
+
+    left = left if left and paper_inside(grey[:, min(w - 1, left + 1)]) else 0
+    right = right if right and paper_inside(grey[:, max(0, w - right - 2)]) else 0
+    top = top if top and paper_inside(grey[min(h - 1, top + 1), left:w - right]) else 0
+    bottom = bottom if bottom and paper_inside(grey[max(0, h - bottom - 2), left:w - right]) else 0
+    if not (left or right or top or bottom):
+        return None
+    return left - 0.5, top - 0.5, w - right - 0.5, h - bottom - 0.5
+
+
 def _fills_frame(grey: np.ndarray, ink: np.ndarray, threshold: int) -> bool:
     """Does an uncropped frame look like one page filling it? (analysis copy, grey and ink)
 
@@ -387,6 +425,13 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         quad_full = _to_full(fine if fine is not None else rough, k)
         if finding.touches_edge:
             warnings.append(WARN_PAGE_CUT_OFF)
+    elif opt.detect_page:
+        # The page fills the frame: thin dark bars along its sides (a sheet-fed scanner's black
+        # backing, the lid's shadow) are still cut away (issue #13).
+        bars = _dark_bars(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY))
+        if bars is not None:
+            x0, y0, x1, y1 = bars
+            quad_full = _to_full(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64), k)
 
     # 3. Rectified analysis page P (grey) and the mapping input → rectified page.
     if quad_full is not None:
