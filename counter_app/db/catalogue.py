@@ -106,11 +106,14 @@ def set_fee_amount(cdb: CounterDB, procedure_code: str, fee_code: str, amount: i
     if amount < 0 or (online_amount is not None and online_amount < 0):
         raise ValueError("fee amounts must not be negative")
     with cdb.write():
-        cdb.conn.execute(
+        cur = cdb.conn.execute(
             "UPDATE procedure_fees SET amount = ?, online_amount = ?, entered = 1 "
             "WHERE procedure_code = ? AND code = ?",
             (int(amount), online_amount, procedure_code, fee_code),
         )
+        if cur.rowcount == 0:
+            # A typo in a code must not look like a saved amount.
+            raise LookupError(f"no fee {fee_code!r} in procedure {procedure_code!r}")
         row = cdb.query_one("SELECT data FROM procedures WHERE code = ?", (procedure_code,))
         if row is not None:
             data = json.loads(row["data"])
@@ -119,3 +122,17 @@ def set_fee_amount(cdb: CounterDB, procedure_code: str, fee_code: str, amount: i
                     fee["amount"], fee["online_amount"] = int(amount), online_amount
             cdb.conn.execute("UPDATE procedures SET data = ? WHERE code = ?",
                              (json.dumps(data, ensure_ascii=False, default=str), procedure_code))
+
+
+def fee_rows(cdb: CounterDB) -> list[dict[str, Any]]:
+    """Every fee of the active procedures, the ones nobody entered first (the admin's fee screen).
+
+    ``amount`` is meaningful only when ``entered`` is 1; ``online_amount`` None = same as at the
+    counter. ``pricing`` ``per_page``: ``amount`` is the price of one page (chứng thực).
+    """
+    return cdb.query(
+        """SELECT p.code AS procedure_code, p.name AS procedure_name, p.field_code, f.code, f.name, f.kind,
+                  f.amount, f.online_amount, f.set_by_province, f.entered, f.pricing
+           FROM procedure_fees f JOIN procedures p ON p.code = f.procedure_code
+           WHERE p.active = 1 ORDER BY f.entered, p.code, f.code"""
+    )

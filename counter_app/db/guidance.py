@@ -67,6 +67,9 @@ class SessionInput:
     override_reason: str = ""
     components: list[ComponentInput] | None = None  # of the online dossier; default: pre-marked
     at: datetime | None = None
+    # When the citizen submitted on the portal (the portal's confirmation); it becomes the
+    # dossier's NgayNopHoSo (issue #16 row 12). None: the session time — filed during the guidance.
+    submitted_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -195,6 +198,11 @@ def record_session(
             if not name:
                 raise ValidationError("Chưa nhập họ tên công dân đã nộp hồ sơ trực tuyến.",
                                       hint="Quét mã QR trên CCCD hoặc gõ họ tên.")
+            if data.submitted_at is not None and data.submitted_at.replace(microsecond=0) > at:
+                raise ValidationError(
+                    f"Thời điểm nộp trên Cổng ({data.submitted_at:%H:%M %d/%m/%Y}) sau thời điểm ghi nhận "
+                    f"({at:%H:%M %d/%m/%Y}).",
+                    hint="Xem lại ngày giờ nộp trên màn hình xác nhận của Cổng dịch vụ công.")
             dup = cdb.query_one("SELECT code FROM dossiers WHERE portal_code = ?", (portal_code,))
             if dup:
                 raise ValidationError(
@@ -244,6 +252,7 @@ def record_session(
                     portal_code=portal_code,
                     officer_id=data.officer_id,
                     received_at=at,
+                    submitted_at=data.submitted_at or at,
                     summary=proc["name"],
                 ),
                 calendar or _calendar(cdb),

@@ -438,9 +438,9 @@ def m0006_audit_triggers_and_anchors(db: Database) -> None:
     Triggers write one row into ``audit_pending`` per changed row; :func:`counter_app.db.audit.append`
     chains them into ``audit_log`` (action ``db_change``) in the same transaction as the app's next
     entry, and ``verify_chain`` reports every change made *outside the app*. "Outside" = through a
-    connection the app did not open: app connections register the SQL function ``qmc_app_session``
-    (:class:`counter_app.db.database.CounterDB`), and the triggers look it up in
-    ``pragma_function_list`` (a database tool does not have it). Users (accounts, roles, lock-out)
+    connection the app did not open: app connections answer ``sqlite_compileoption_used(
+    'QMC_APP_SESSION')`` with 1 (:class:`counter_app.db.database.CounterDB` overrides that built-in),
+    any other connection with 0 (no SQLite build has that option). Users (accounts, roles, lock-out)
     and settings are recorded whoever changes them; dossiers, citizens and files only when changed
     from outside (the app audits its own changes with meaningful entries).
 
@@ -453,7 +453,7 @@ def m0006_audit_triggers_and_anchors(db: Database) -> None:
     installation holding dossier fields sealed to their column only is marked for re-sealing to
     their row (``privacy.UNBOUND_SETTING``, done by the encryption job at the next start).
     """
-    outside = "NOT EXISTS (SELECT 1 FROM pragma_function_list WHERE name = 'qmc_app_session')"
+    outside = "NOT sqlite_compileoption_used('QMC_APP_SESSION')"  # database.APP_SESSION_OPTION
     volatile = ", ".join(f"'{k}'" for k in VOLATILE_SETTINGS)
     user_cols = ("username", "full_name", "role", "password_hash", "active", "failed_logins", "locked_until",
                  "signing_cert_path")
@@ -598,6 +598,27 @@ def m0007_fee_snapshot_and_time_units(db: Database) -> None:
         """,
     )
 
+
+
+@migrations(name="0009_catalogue_fix_2_000806")
+def m0009_catalogue_fix_2_000806(db: Database) -> None:
+    """Kết hôn có yếu tố nước ngoài (2.000806): 15 calendar days, not 15 working days.
+
+    Luật Hộ tịch 2014 Điều 38 khoản 3 says "15 ngày" where the same law writes "ngày làm việc"
+    when it means working days (Điều 18, 26): a period in days counts calendar days, a last day
+    that is a day off moves to the next working day (Bộ luật Dân sự 2015 Điều 147, 148). Only the
+    shipped starter row still stored in working days is changed; a province's own import says what
+    it says, and dossiers already received keep the due date they were given.
+    """
+    _run_script(
+        db,
+        """
+        UPDATE procedures SET time_unit = 'calendar_days',
+               data = json_set(data, '$.time_unit', 'calendar_days')
+            WHERE code = '2.000806' AND processing_days = 15 AND time_unit = 'working_days'
+              AND catalogue_version = 'starter';
+        """,
+    )
 
 def known_migrations() -> list[str]:
     """Names of the migrations this build knows, in order."""

@@ -54,6 +54,7 @@ __all__ = [
     "national_field_code",
     "progress_item",
     "set_national_field_code",
+    "shipped_field_entries",
     "unmapped_field_codes",
     "wire_time",
 ]
@@ -210,14 +211,25 @@ def _fees(cdb: CounterDB, dossier_id: int) -> list[dict[str, Any]]:
 
 
 @lru_cache(maxsize=4)
-def _shipped_field_codes(path: Path = FIELD_CODES_FILE) -> dict[str, str]:
+def _shipped_entries(path: Path = FIELD_CODES_FILE) -> tuple[dict[str, Any], ...]:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         log.warning("field code table %s unreadable", path.name)
-        return {}
-    return {str(f["app_code"]): str(f["national_code"]) for f in raw.get("fields", ())
-            if isinstance(f, dict) and f.get("national_code")}
+        return ()
+    return tuple(f for f in raw.get("fields", ()) if isinstance(f, dict) and f.get("app_code"))
+
+
+def shipped_field_entries() -> list[dict[str, Any]]:
+    """The shipped table's entries (``app_code``, ``name``, ``national_code`` or None, ``source``).
+
+    A national code is shipped only with the public source it was verified in (docs/legal.md).
+    """
+    return [dict(f) for f in _shipped_entries()]
+
+
+def _shipped_field_codes() -> dict[str, str]:
+    return {str(f["app_code"]): str(f["national_code"]) for f in _shipped_entries() if f.get("national_code")}
 
 
 def _field_table(cdb: CounterDB) -> dict[str, str]:
