@@ -100,6 +100,11 @@ class _EnterFilter(QObject):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress:
             key = event.key()  # type: ignore[attr-defined]
+            text = event.text()  # type: ignore[attr-defined]
+            if self.page.card_capture is not None:
+                return self.page.capture_key(key, text)
+            if not isinstance(obj, QLineEdit) and text and text.isprintable() and self.page.watch_for_card(text):
+                return True
             if key == Qt.Key.Key_Escape:
                 self.page.back()
                 return True
@@ -107,7 +112,6 @@ class _EnterFilter(QObject):
                 if isinstance(obj, QLineEdit) and self.page.take_scanned_qr(obj):
                     return True  # a CCCD scan's trailing Enter: the card was read, nothing else happens
                 return self.page.enter_pressed(obj)
-            text = event.text()  # type: ignore[attr-defined]
             if obj is self.page.new_btn and text.isdigit():
                 # The next citizen's card scanned while the last receipt is on screen: start a new
                 # dossier and let the scanner's characters land in the search, where the QR is read.
@@ -142,6 +146,9 @@ class ReceptionPage(QWidget):
         # the refusal confirmation is up (a second F9 confirms it).
         self._pending_decision: str | None = None
         self._refusal_armed = False
+        # A card scanned onto the checklist or a button: the last keys seen there, and the scan's text.
+        self._recent: list[tuple[str, dict[str, str]]] = []
+        self.card_capture: str | None = None
         self._filter = _EnterFilter(self)
         # --- online guidance hook (counter_app/ui/guidance.py) ---
         self.guidance: GuidanceDialog | None = None
@@ -427,6 +434,7 @@ class ReceptionPage(QWidget):
         self.checklist.setRowCount(0)
         self.attempt_token = new_attempt_token()
         self._pending_decision = None
+        self._recent, self.card_capture = [], None
         self._disarm_refusal()
         self._show_step(0)
 
@@ -575,8 +583,13 @@ class ReceptionPage(QWidget):
             self.apply_qr(qr)
             return True
         field.setText(before)
+        self._read_card(qr)
+        return True
+
+    def _read_card(self, qr: str) -> None:
+        """Apply a scanned card and route: stay on the procedure search, else back to the applicant."""
         if not self._apply_card(qr):
-            return True
+            return
         step = self.stack.currentIndex()
         if step == 0:
             self.message.setText(f"<span style='color:#080'>Đã đọc CCCD của <b>{self.name.text()}</b>.</span> "
@@ -585,6 +598,39 @@ class ReceptionPage(QWidget):
         elif step in (1, 2, 3):
             self._disarm_refusal()
             self._show_step(1)
+
+    def watch_for_card(self, text: str) -> bool:
+        """A character typed on a widget that takes no text (checklist, a button): a scan starting?
+
+        A CCCD QR starts with 12 digits and a bar. Digits 1–4 on the checklist mark components and
+        a space on a focused button presses it, so a card scanned there would change marks and —
+        with the first space of the name — take a decision. At the bar the marks the digits made
+        are put back and the rest of the scan, up to its Enter, is captured (:meth:`capture_key`).
+        """
+        snapshot = self._states() if self.checklist.rowCount() else {}
+        self._recent = [*self._recent[-12:], (text, snapshot)]
+        if text != "|" or len(self._recent) < 13 or not all(c.isdigit() for c, _ in self._recent[:12]):
+            return False
+        before = self._recent[0][1]
+        for row in range(self.checklist.rowCount()):
+            code = self.checklist.item(row, 0).data(Qt.ItemDataRole.UserRole)
+            if code in before:
+                self._set_state(row, before[code])
+        self.card_capture = "".join(c for c, _ in self._recent)
+        self._recent = []
+        self.message.setText("Đang đọc mã QR của CCCD…")
+        return True
+
+    def capture_key(self, key: int, text: str) -> bool:
+        """The rest of a scan typed on a widget that takes no text; Enter reads it, Esc drops it."""
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            qr, self.card_capture = self.card_capture or "", None
+            self._read_card(qr)
+        elif key == Qt.Key.Key_Escape:
+            self.card_capture = None
+            self.message.clear()
+        else:
+            self.card_capture = (self.card_capture or "") + text
         return True
 
     def _apply_card(self, text: str) -> bool:

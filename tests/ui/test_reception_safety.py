@@ -276,3 +276,34 @@ def test_next_card_scanned_on_the_receipt_screen_starts_a_new_dossier(qtbot: QtB
     qtbot.keyClick(page.focusWidget(), Qt.Key.Key_Return)
     assert page.stack.currentIndex() == 0 and page.procedure is None and page.result is None
     assert page.name.text() == "Lê Thị Hoa" and page.search.text() == ""
+
+
+OTHER = "079185000123|987654321|Lê Thị Hoa|01021985|Nữ|12 Lê Lợi, Phường Bến Thành, TP Hồ Chí Minh|01012021"
+
+
+def test_card_scanned_onto_the_checklist_changes_no_mark(qtbot: QtBot, page: ReceptionPage) -> None:
+    """Digits 1–4 mark components: the card's 12 digits once re-marked the checklist."""
+    _to_decision(qtbot, page)
+    qtbot.keyClick(page.accept_btn, Qt.Key.Key_Escape)
+    assert page.stack.currentIndex() == 2 and page.focusWidget() is page.checklist
+    before = [page.checklist.item(r, 3).text() for r in range(page.checklist.rowCount())]
+    type_text(page.checklist, OTHER)
+    qtbot.keyClick(page.checklist, Qt.Key.Key_Return)
+    assert page.stack.currentIndex() == 1 and page.name.text() == "Lê Thị Hoa"
+    assert [page.checklist.item(r, 3).text() for r in range(page.checklist.rowCount())] == before
+
+
+def test_card_scanned_onto_the_focused_accept_button_decides_nothing(qtbot: QtBot, page: ReceptionPage,
+                                                                     tmp_path: Path) -> None:
+    """The name's first space would have pressed the focused «Tiếp nhận» button."""
+    from counter_app.ui.qt import QApplication, QKeyEvent
+
+    _to_decision(qtbot, page)
+    for ch in OTHER:  # a space arrives as the Space key, as from a keyboard-wedge scanner
+        key = int(Qt.Key.Key_Space) if ch == " " else 0
+        for kind in (QKeyEvent.Type.KeyPress, QKeyEvent.Type.KeyRelease):
+            QApplication.sendEvent(page.accept_btn, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, ch))
+    assert page.result is None and page.stack.currentIndex() == 3  # no space pressed the button
+    qtbot.keyClick(page.accept_btn, Qt.Key.Key_Return)
+    assert page.result is None and _count(tmp_path) == 0
+    assert page.stack.currentIndex() == 1 and page.name.text() == "Lê Thị Hoa"
