@@ -123,13 +123,13 @@ def admin_todo(cdb: CounterDB) -> str:
         more = f"<li>… và {len(fees) - 30} khoản khác</li>" if len(fees) > 30 else ""
         parts.append(f"<span style='color:#b3261e'>⚠ <b>{len(fees)} khoản phí, lệ phí do HĐND tỉnh quy định chưa "
                      "nhập mức thu</b> — giấy tiếp nhận để trống số tiền, đồng bộ không gửi số tiền; nhập mức thu theo "
-                     "Nghị quyết của HĐND tỉnh vào tệp danh mục rồi nhập lại (lệnh import-catalogue):</span>"
+                     "Nghị quyết của HĐND tỉnh ở nhóm «Danh mục» bên dưới:</span>"
                      f"<ul>{items}{more}</ul>")
     fields = unmapped_field_codes(cdb)
     if fields:
         names = ", ".join(f"{escape(r['field_code'])} ({escape(r['field_name'])})" for r in fields)
         parts.append(f"<span style='color:#b3261e'>⚠ Lĩnh vực chưa có mã quốc gia (gửi MaLinhVuc rỗng): "
-                     f"{names}</span>")
+                     f"{names} — nhập ở nhóm «Danh mục», thẻ «Mã lĩnh vực quốc gia».</span>")
     return "<br/>".join(parts)
 
 
@@ -206,6 +206,12 @@ class SettingsPage(QWidget):
         self.todo.setWordWrap(True)
         todo_lay.addWidget(self.todo)
         lay.addWidget(self.todo_box)
+        from counter_app.ui.catalogue_admin import CatalogueAdminPanel  # fee amounts, national field codes
+
+        self.catalogue_panel = CatalogueAdminPanel(worker, lambda: self.user_id)
+        self.catalogue_panel.changed.connect(lambda: self.worker.submit(admin_todo, self.todo.setText))
+        self.catalogue_panel.set_admin(False)  # until set_editable says an admin is logged in
+        lay.addWidget(self.catalogue_panel)
         from counter_app.ui.backups import BackupPanel  # the main window attaches its scheduler
 
         self.backup_panel = BackupPanel(worker)
@@ -233,6 +239,7 @@ class SettingsPage(QWidget):
     def set_editable(self, editable: bool) -> None:
         """Only an admin edits; others see the values."""
         self.encryption_panel.set_admin(editable)
+        self.catalogue_panel.set_admin(editable)
         for w in self.widgets.values():
             w.setEnabled(editable)
         self.save_btn.setVisible(editable)
@@ -251,6 +258,8 @@ class SettingsPage(QWidget):
         self.encryption_panel.refresh()
         self.users_panel.refresh()
         self.signing_panel.refresh()
+        if self.catalogue_panel.isVisibleTo(self):
+            self.catalogue_panel.refresh()
         keys = [f[0] for f in FIELDS]
         self.worker.submit(lambda cdb: {k: cdb.get_setting(k) for k in keys}, self._fill)
         self.worker.submit(admin_todo, self.todo.setText)
