@@ -618,6 +618,15 @@ def push(cdb: CounterDB, data_root: Path, client: ProvincialClient, report: Sync
                 report.error = next(u.first_error() for u in finished if u.first_error() is not None)
             if report.error is not None:
                 claiming = False
+            if not claiming:
+                # Claimed but not started: nothing was sent, so back in the queue without an attempt
+                # charged. A pass stopping on an outage (or a stop request) then ends with the units
+                # already on the wire, instead of sending each queued one into the same dead server
+                # and waiting out its deadline (16 queued units × 60 s against a dripping server).
+                for f in [f for f in in_flight if f.cancel()]:
+                    unit = in_flight.pop(f)
+                    unit.global_error = _Deferred("Chưa gửi: lượt đồng bộ đã dừng trước khi tới lượt; sẽ gửi sau.")
+                    finished.append(unit)
         if finished:
             with cdb.write():
                 for u in finished:

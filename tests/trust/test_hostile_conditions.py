@@ -542,3 +542,24 @@ def test_sync_that_cannot_grow_its_files_says_so_and_loses_nothing(sims, tmp_pat
     assert _cli("sync", "--once", "--data-dir", str(counter.root)).returncode == 0
     held = sim.admin("/admin/dossiers")
     assert len(held["dossiers"] if isinstance(held, dict) else held) == 10
+
+
+def test_a_pass_stopping_on_an_outage_does_not_wait_out_every_queued_unit(tmp_path: Path) -> None:
+    from bench.fault_campaign import HostileServer
+    from counter_app.sync.worker import SyncConfig, sync_once
+    from tests.sync.conftest import add_dossiers, build_counter
+
+    counter = build_counter(tmp_path / "c")
+    add_dossiers(counter, 30, files_per_dossier=0)
+    config = SyncConfig(catalogue_interval=None, pull=False, workers=4)
+    with HostileServer("silent") as server, _client(server.url, deadline=3.0, timeout=3.0, retries=0) as client:
+        started = time.monotonic()
+        report = sync_once(counter.cdb, counter.root, client, config=config)
+        elapsed = time.monotonic() - started
+    assert report.error is not None and report.error.kind == "unreachable"
+    # 16 units are claimed ahead of 4 threads: sending each into the dead server would take 4 × 3 s.
+    assert elapsed < 8, elapsed
+    attempts, states = counter.cdb.query_one(
+        "SELECT sum(attempts) AS a, group_concat(DISTINCT state) AS s FROM outbox").values()
+    assert states == "pending" and attempts <= 8, (attempts, states)  # only what was really tried is charged
+    counter.cdb.close()
