@@ -165,3 +165,18 @@ def test_migration_0009_moves_2_000806_to_calendar_days(tmp_path: Path) -> None:
     assert row is not None and (row["time_unit"], row["processing_days"]) == ("calendar_days", 15)
     assert json.loads(row["data"])["time_unit"] == "calendar_days"
     db.close()
+
+
+def test_reimporting_the_catalogue_keeps_the_amounts_the_admin_entered(cdb: CounterDB, admin: int) -> None:
+    # A catalogue update whose file does not know the province's amount must not blank it again.
+    ca.save_fee(cdb, admin, "1.001022", "LP01", "30.000", "15.000")
+    store_procedures(cdb, [UNENTERED], version="2026.12")
+    fee = next(f for f in ca.fee_list(cdb) if f.procedure_code == "1.001022")
+    assert (fee.amount, fee.online_amount) == (30000, 15000)
+    stored = json.loads(cdb.scalar("SELECT data FROM procedures WHERE code = '1.001022'"))
+    assert stored["fees"][0]["amount"] == 30000
+    assert UNENTERED["fees"][0]["amount"] is None  # the caller's catalogue is left as it was
+    # A file that states an amount wins (the province published a new resolution).
+    changed = {**UNENTERED, "fees": [{**UNENTERED["fees"][0], "amount": 40000}]}
+    store_procedures(cdb, [changed], version="2027.01")
+    assert next(f for f in ca.fee_list(cdb) if f.procedure_code == "1.001022").amount == 40000

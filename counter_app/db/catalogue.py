@@ -53,6 +53,11 @@ def store_procedures(cdb: CounterDB, procedures: Iterable[Any], *, version: str 
                  d.get("result_name", ""), d.get("legal_basis", ""), d.get("source", ""), d.get("level", "xa"),
                  version, json.dumps(d, ensure_ascii=False, default=str), d.get("time_unit") or "working_days"),
             )
+            # Amounts the admin entered on the fee screen survive a re-import of a file that does not
+            # know them (amount null): a catalogue update must not blank the province's resolution.
+            kept = {r["code"]: r for r in cdb.query(
+                "SELECT code, amount, online_amount FROM procedure_fees WHERE procedure_code = ? AND entered = 1",
+                (d["code"],))}
             cdb.conn.execute("DELETE FROM procedure_components WHERE procedure_code = ?", (d["code"],))
             cdb.conn.execute("DELETE FROM procedure_fees WHERE procedure_code = ?", (d["code"],))
             for i, c in enumerate(d.get("components", ())):
@@ -62,10 +67,17 @@ def store_procedures(cdb: CounterDB, procedures: Iterable[Any], *, version: str 
                     (d["code"], c["code"], i + 1, c["name"], int(c.get("originals", 0)), int(c.get("copies", 0)),
                      int(bool(c.get("required", True))), int(bool(c.get("show_only", False))), c.get("note", "")),
                 )
-            for f in d.get("fees", ()):
+            carried = False
+            # Copies: the caller's dicts must not change under it.
+            d["fees"] = [dict(f) for f in d.get("fees", ())]
+            for f in d["fees"]:
                 # amount None = not entered yet (a fee the province sets): kept as entered = 0,
                 # never as a 0 đồng that would print and sync (issue #16).
                 amount = f.get("amount")
+                if amount is None and f["code"] in kept:
+                    amount = f["amount"] = int(kept[f["code"]]["amount"])
+                    f["online_amount"] = kept[f["code"]]["online_amount"]
+                    carried = True
                 cdb.conn.execute(
                     """INSERT INTO procedure_fees(procedure_code, code, name, kind, amount, online_amount,
                            set_by_province, entered, pricing) VALUES (?,?,?,?,?,?,?,?,?)""",
@@ -73,6 +85,9 @@ def store_procedures(cdb: CounterDB, procedures: Iterable[Any], *, version: str 
                      f.get("online_amount"), int(bool(f.get("set_by_province", False))),
                      int(amount is not None), f.get("pricing") or "flat"),
                 )
+            if carried:
+                cdb.conn.execute("UPDATE procedures SET data = ? WHERE code = ?",
+                                 (json.dumps(d, ensure_ascii=False, default=str), d["code"]))
             n += 1
     return n
 
