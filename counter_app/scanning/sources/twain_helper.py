@@ -22,6 +22,11 @@ stderr is free text for the log. Every request has ``id`` and ``op``:
 * ``cancel`` (no reply of its own: the running ``scan`` ends with ``ok`` and the pages so far)
 * ``quit`` → the helper exits.
 
+Known risk, to check on the first Windows run: TWAIN 1.x drivers announce "transfer ready" through
+window messages; pytwain's native transfer is called straight after ``request_acquire`` (as in
+its own samples). Drivers that insist on a message pump may need a hidden window and a
+``modal_loop`` here, as NAPS2's worker has.
+
 Errors: ``{"id", "ok": false, "error": {"code", "message"}}`` with ``code`` one of ``not_found``,
 ``busy``, ``paper_jam``, ``feeder_empty``, ``cover_open``, ``unsupported``, ``io``, ``protocol``.
 """
@@ -58,7 +63,7 @@ class _Twain:
         import twain  # pytwain
 
         self.twain = twain
-        self.sm = twain.SourceManager(0)
+        self.sm = twain.SourceManager(None)  # no parent window: the helper has no UI
 
     def sources(self) -> list[dict[str, str]]:
         return [{"name": n, "manufacturer": "", "family": ""} for n in self.sm.source_list]
