@@ -605,7 +605,7 @@ def m0009_catalogue_fix_2_000806(db: Database) -> None:
     """Kết hôn có yếu tố nước ngoài (2.000806): 15 calendar days, not 15 working days.
 
     Luật Hộ tịch 2014 Điều 38 khoản 3 says "15 ngày" where the same law writes "ngày làm việc"
-    when it means working days (Điều 18, 26): a period in days counts calendar days, a last day
+    when it means working days (Điều 18, 28): a period in days counts calendar days, a last day
     that is a day off moves to the next working day (Bộ luật Dân sự 2015 Điều 147, 148). Only the
     shipped starter row still stored in working days is changed; a province's own import says what
     it says, and dossiers already received keep the due date they were given.
