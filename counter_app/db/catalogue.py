@@ -16,7 +16,7 @@ from counter_app.textnorm import fold
 
 
 def _as_dict(p: Any) -> dict[str, Any]:
-    d = dataclasses.asdict(p) if dataclasses.is_dataclass(p) else dict(p)
+    d = dataclasses.asdict(p) if dataclasses.is_dataclass(p) and not isinstance(p, type) else dict(p)
     cut = d.get("cutoff_time")
     if cut is not None and not isinstance(cut, str):
         d["cutoff_time"] = cut.strftime("%H:%M")

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
+from counter_app.db.database import CounterDB
 from counter_app.errors import CounterError
 from counter_app.services import catalogue_admin as ca
 from counter_app.ui.errors import show_exception
@@ -281,9 +282,9 @@ class CatalogueAdminPanel(QGroupBox):
         self._set_fee_enabled(False)
         self.fee_message.setText("Đang lưu…")
 
-        def job(cdb: object) -> tuple[ca.FeeRow, list[ca.FeeRow]]:
-            stored = ca.save_fee(cdb, user, *key, amount, online)  # type: ignore[arg-type]
-            return stored, ca.fee_list(cdb)  # type: ignore[arg-type]
+        def job(cdb: CounterDB) -> tuple[ca.FeeRow, list[ca.FeeRow]]:
+            stored = ca.save_fee(cdb, user, *key, amount, online)
+            return stored, ca.fee_list(cdb)
 
         def done(res: tuple[ca.FeeRow, list[ca.FeeRow]]) -> None:
             stored, fees = res
@@ -310,9 +311,9 @@ class CatalogueAdminPanel(QGroupBox):
         self._set_field_enabled(False)
         self.field_message.setText("Đang lưu…")
 
-        def job(cdb: object) -> tuple[ca.FieldRow, list[ca.FieldRow]]:
-            stored = ca.save_field_code(cdb, user, app_code, text)  # type: ignore[arg-type]
-            return stored, ca.field_list(cdb)  # type: ignore[arg-type]
+        def job(cdb: CounterDB) -> tuple[ca.FieldRow, list[ca.FieldRow]]:
+            stored = ca.save_field_code(cdb, user, app_code, text)
+            return stored, ca.field_list(cdb)
 
         def done(res: tuple[ca.FieldRow, list[ca.FieldRow]]) -> None:
             stored, fields = res
