@@ -53,3 +53,13 @@ def test_a_rejected_input_records_nothing_and_the_token_stays_usable(tmp_path: P
     done = receive_with_form(cdb, tmp_path, _input(), token, calendar=WorkCalendar.default())
     assert not done.repeated and done.result.code
     cdb.close()
+
+
+def test_a_paper_that_must_be_kept_marked_only_shown_is_not_accepted(tmp_path: Path) -> None:
+    cdb = make_db(tmp_path / "c.db")
+    data = _input()
+    data.components[0] = repo.ComponentInput("TK", "shown")  # the declaration must be handed in
+    with pytest.raises(ValidationError, match="Tờ khai"):
+        receive_with_form(cdb, tmp_path, data, new_attempt_token(), calendar=WorkCalendar.default())
+    assert cdb.scalar("SELECT count(*) FROM dossiers") == 0
+    cdb.close()

@@ -281,9 +281,13 @@ def receive(
     if not nfc(data.applicant.full_name):
         raise ValidationError("Chưa nhập họ tên người nộp hồ sơ.", hint="Quét mã QR trên CCCD hoặc gõ họ tên.")
     if data.decision == "accept":
+        from counter_app.domain.inputs import component_complete
+
+        # A paper the counter must keep does not count as there when it was only shown (issue #14).
         missing = [
             r["name"] for code, r in by_code.items()
-            if r["required"] and marks.get(code, ComponentInput(code, "missing")).state == "missing"
+            if not component_complete(bool(r["required"]), bool(r["show_only"]),
+                                      marks.get(code, ComponentInput(code, "missing")).state)
         ]
         if missing:
             raise ValidationError(
