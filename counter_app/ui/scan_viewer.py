@@ -128,7 +128,7 @@ def check_signature_text(data: bytes) -> SignatureView:
         log.warning("signature check failed", exc_info=True)
         return SignatureView("⚠ Không kiểm tra được chữ ký số của tệp này (cấu trúc chữ ký lỗi).", "bad")
     if not check.signed:
-        return SignatureView("Tệp chưa được ký số.", "none")
+        return SignatureView("⚠ Tệp chưa được ký số: bản số hóa này chưa có chữ ký số của cán bộ.", "none")
     who = check.signer_name or "(không rõ tên)"
     if not (check.intact and check.valid):
         return SignatureView(f"✖ Chữ ký số của {who} KHÔNG hợp lệ: tệp đã bị thay đổi sau khi ký. "
@@ -160,9 +160,15 @@ class ScanViewer(QDialog):
 
         self.head = QLabel(f"<b>{title}</b>" + (f"<br>{subtitle}" if subtitle else ""))
         self.head.setWordWrap(True)
-        self.sig_label = QLabel("Đang kiểm tra chữ ký số…")
+        self.sig_label = QLabel("<i style='color:#555'>Đang kiểm tra chữ ký số…</i>")
         self.sig_label.setWordWrap(True)
         self.thumbs = QListWidget()
+        # Icon mode in one column: the page number under its thumbnail, not cut off beside it.
+        self.thumbs.setViewMode(QListWidget.ViewMode.IconMode)
+        self.thumbs.setFlow(QListWidget.Flow.TopToBottom)
+        self.thumbs.setWrapping(False)
+        self.thumbs.setMovement(QListWidget.Movement.Static)
+        self.thumbs.setSpacing(4)
         self.thumbs.setIconSize(QSize(THUMB_WIDTH, int(THUMB_WIDTH * 1.42)))
         self.thumbs.setFixedWidth(THUMB_WIDTH + 40)
         self.thumbs.currentRowChanged.connect(self.show_page)
@@ -181,11 +187,16 @@ class ScanViewer(QDialog):
         zoom_in.clicked.connect(lambda: self.step_zoom(+1))
         fit.clicked.connect(self.fit_width)
         close.clicked.connect(self.accept)
-        for seq, fn in ((QKeySequence.StandardKey.ZoomIn, lambda: self.step_zoom(+1)),
-                        ("Ctrl+=", lambda: self.step_zoom(+1)),
-                        (QKeySequence.StandardKey.ZoomOut, lambda: self.step_zoom(-1)), ("Ctrl+0", self.fit_width),
-                        ("PgDown", lambda: self._go(+1)), ("PgUp", lambda: self._go(-1))):
-            QShortcut(QKeySequence(seq), self).activated.connect(fn)
+        # One shortcut object per action, each with all its key sequences: two QShortcuts on the same
+        # keys are ambiguous and Qt fires neither (Ctrl+= is also the platform's ZoomIn under X11).
+        for keys, fn in ((("Ctrl++", "Ctrl+=", "Ctrl+Shift+=", "Ctrl+Shift++"), lambda: self.step_zoom(+1)),
+                         (("Ctrl+-",), lambda: self.step_zoom(-1)), (("Ctrl+0",), self.fit_width),
+                         (("PgDown",), lambda: self._go(+1)), (("PgUp",), lambda: self._go(-1))):
+            shortcut = QShortcut(self)
+            shortcut.setKeys([QKeySequence(k) for k in keys])
+            shortcut.activated.connect(fn)
+        for b in (zoom_out, zoom_in, fit, close):
+            b.setAutoDefault(False)  # Enter in the viewer changes nothing
         bar = QHBoxLayout()
         bar.addWidget(self.info, 1)
         for b in (zoom_out, zoom_in, fit, close):
@@ -228,7 +239,7 @@ class ScanViewer(QDialog):
 
     def _signature_checked(self, view: SignatureView) -> None:
         self.signature = view
-        colour = {"ok": "#080", "warn": "#a60", "bad": "#b00"}.get(view.level, "#555")
+        colour = {"ok": "#080", "warn": "#a60", "bad": "#b00", "none": "#a60"}.get(view.level, "#555")
         self.sig_label.setText(f"<span style='color:{colour}'>{view.text}</span>")
 
     def _signature_failed(self, exc: BaseException) -> None:
@@ -271,10 +282,11 @@ class ScanViewer(QDialog):
     def step_zoom(self, direction: int) -> None:
         """One zoom step in or out."""
         now = self.current_zoom()
+        # A visible step from wherever "fit the width" left it (0.985 → 1.0 looked like no change).
         if direction > 0:
-            self.zoom = next((z for z in ZOOMS if z > now + 1e-3), ZOOMS[-1])
+            self.zoom = next((z for z in ZOOMS if z > now * 1.08), ZOOMS[-1])
         else:
-            self.zoom = next((z for z in reversed(ZOOMS) if z < now - 1e-3), ZOOMS[0])
+            self.zoom = next((z for z in reversed(ZOOMS) if z < now / 1.08), ZOOMS[0])
         self.show_page(self.page_index)
 
     def fit_width(self) -> None:

@@ -23,6 +23,8 @@ pytestmark = pytest.mark.e2e
 # A CCCD QR as the handheld scanner types it: ID|old ID|name|birth date|gender|address|issue date.
 QR_AN = "001090012345|012345678|Nguyễn Văn An|15051990|Nam|Số 5 Đội Cấn, Phường Ba Đình, Thành phố Hà Nội|01022022"
 QR_BINH = "001188054321||Trần Thị Bình|02031988|Nữ|Số 9 Kim Mã, Phường Giảng Võ, Thành phố Hà Nội|10102021"
+# Colours the app draws status text in: «Trực tuyến» #080, «Ngoại tuyến» #777, a scan's warning #a60.
+GREEN, GREY, ORANGE = (0, 136, 0), (119, 119, 119), (170, 102, 0)
 
 
 def _audit(app: App, action: str) -> int:
@@ -173,15 +175,36 @@ def test_open_a_saved_scan_from_the_dossier_list(launch: Callable[..., App]) -> 
     wait_for("the look at the scan recorded", lambda: int(app.scalar(
         "SELECT count(*) FROM audit_log WHERE action = 'view_citizen' AND object_type = 'file'")) > views, 10)
     app.activate(viewer)
-    # The page and the signature check render off the UI thread: give them their moment, then look.
-    shot = wait_for("a rendered page", lambda: _page_drawn(app), 20, 0.5)
-    assert shot
-    app.key("ctrl+plus")
+    # The page and the signature check render off the UI thread: wait until both show.
+    wait_for("a rendered page", lambda: _page_drawn(app), 20, 0.5, app._fail_shot)
+    # The demo's scans are unsigned: the viewer says so in orange (#a60) once pyHanko has looked.
+    wait_for("the signature status", lambda: _screen_has(app, ORANGE, "chu-ky-so"), 20, 0.5, app._fail_shot)
+    # «Phóng to» with the mouse (bottom right of the viewer, left of «Vừa khung» and «Đóng»); the
+    # page is drawn again larger, so the page area of the screen changes.
+    before = app.frame()
+    g = app.geometry(viewer)
+    app.click(viewer, g["WIDTH"] - 296, g["HEIGHT"] - 23)
+    wait_for("the page drawn larger", lambda: int(np.any(app.frame()[150:600, 400:1100] != before[150:600, 400:1100],
+                                                         axis=2).sum()) > 5000, 15, 0.3, app._fail_shot)
+    app.settle()
     app.shot("phong-to")
     app.key("Escape")
     app.wait_no_window("^Xem bản số hóa", timeout=10)
     app.key("Escape")
     app.wait_no_window("^Chi tiết hồ sơ", timeout=10)
+
+
+def _screen_has(app: App, rgb: tuple[int, int, int], name: str) -> Path | None:
+    """A screenshot with text drawn in ``rgb`` somewhere (at least a short word's worth of pixels)."""
+    from PIL import Image
+
+    path = app.shot(name)
+    img = np.asarray(Image.open(path).convert("RGB")).astype(int)
+    if int((np.abs(img - np.array(rgb)).max(axis=2) <= 20).sum()) >= 40:
+        return path
+    path.unlink()
+    app.step -= 1
+    return None
 
 
 def _page_drawn(app: App) -> Path | None:
@@ -217,7 +240,7 @@ def test_sync_page_goes_offline_and_back(launch: Callable[..., App], demo_templa
         app = launch(data_dir=data)
         unlock_and_login(app)
         main = main_window(app)
-        app.click(main, 60, 19 + 38 * 3)  # «Đồng bộ (F5)» in the navigation, with the mouse
+        app.click(main, 60, 19 + 38 * 3)  # «Đồng bộ (F5)»: the 4th 38-px row of the navigation, with the mouse
         unsynced = "SELECT count(*) FROM outbox WHERE state <> 'synced'"
         wait_for("everything sent", lambda: app.scalar(unsynced) == 0, 60, 0.5, app._fail_shot)
         wait_for("«Trực tuyến» in green", lambda: _status_bar_shows(app, GREEN, "truc-tuyen"), 15, 0.5, app._fail_shot)
@@ -248,9 +271,6 @@ def test_sync_page_goes_offline_and_back(launch: Callable[..., App], demo_templa
                  app._fail_shot)
     finally:
         factory.close()
-
-
-GREEN, GREY = (0, 136, 0), (119, 119, 119)  # the sync label's colours: «Trực tuyến» #080, «Ngoại tuyến» #777
 
 
 def _status_bar_shows(app: App, rgb: tuple[int, int, int], name: str) -> Path | None:

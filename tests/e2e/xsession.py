@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "out" / "e2e"
-TOOLS = ("Xvfb", "openbox", "xdotool", "import", "xkbcomp")
+TOOLS = ("Xvfb", "openbox", "xdotool", "import", "xkbcomp", "xwininfo", "xprop")
 # Letters outside US-ASCII that the suite types. They are bound to spare key codes before the app
 # starts: left to itself, xdotool rebinds one spare key code per letter while typing, and Qt then
 # read some keys under the previous binding (measured: "Phường Ba Đình" arrived as "Phng Ba nh" at
@@ -200,9 +200,14 @@ class App:
         return self.display.run("xdotool", "getactivewindow", "getwindowname", check=False).stdout.strip()
 
     def geometry(self, win: Window) -> dict[str, int]:
-        """Position and size of a window (X, Y, WIDTH, HEIGHT)."""
-        out = self.display.run("xdotool", "getwindowgeometry", "--shell", win.wid).stdout
-        return {k: int(v) for k, v in (line.split("=") for line in out.split() if "=" in line) if k != "SCREEN"}
+        """Screen position and size of a window's client area (X, Y, WIDTH, HEIGHT).
+
+        From ``xwininfo``: ``xdotool getwindowgeometry`` counts openbox's frame twice in Y (20 px off).
+        """
+        out = self.display.run("xwininfo", "-id", win.wid).stdout
+        field = {"Absolute upper-left X": "X", "Absolute upper-left Y": "Y", "Width": "WIDTH", "Height": "HEIGHT"}
+        return {field[k.strip()]: int(v) for k, v in (line.split(":", 1) for line in out.splitlines() if ":" in line)
+                if k.strip() in field}
 
     def shot(self, name: str) -> Path:
         """Screenshot of the whole screen as ``NN-name.png``."""

@@ -112,3 +112,23 @@ def test_a_file_that_cannot_be_decrypted_says_so_in_vietnamese(
     qtbot.waitUntil(lambda: viewer.error is not None, timeout=10000)
     assert viewer.error and "tệp" in viewer.error.lower()
     assert viewer.thumbs.count() == 0
+
+
+def test_zoom_keys_work_with_and_without_shift(qtbot: QtBot, scanned: tuple[Path, int, out.ComponentFile]) -> None:
+    """Under X11, Ctrl+= was both our shortcut and the platform's ZoomIn: ambiguous, so nothing zoomed."""
+    _root, _did, f = scanned
+    viewer = ScanViewer(f.path, "Tờ khai")
+    qtbot.addWidget(viewer)
+    viewer.show()
+    qtbot.waitUntil(lambda: viewer.page_label.pixmap() is not None and not viewer.page_label.pixmap().isNull(),
+                    timeout=15000)
+    viewer.activateWindow()
+    qtbot.waitUntil(viewer.isActiveWindow, timeout=5000)
+    viewer.zoom = 0.5
+    for key, mods in ((Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier),
+                      (Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)):
+        before = viewer.current_zoom()
+        qtbot.keyClick(viewer, key, mods)
+        assert viewer.current_zoom() > before, (key, mods)
+    qtbot.keyClick(viewer, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert viewer.current_zoom() == 0.67
