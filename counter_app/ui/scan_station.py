@@ -293,7 +293,7 @@ class ScanStationPage(QWidget):
         self.worker.submit(
             lambda cdb: cdb.scalar("SELECT signing_cert_path FROM users WHERE id = ?", (officer,)) if officer else
             cdb.scalar("SELECT signing_cert_path FROM users ORDER BY role = 'officer' DESC, id LIMIT 1"),
-            lambda path: setattr(self, "signing_cert", path))
+            lambda path: (setattr(self, "signing_cert", path), setattr(self, "_signing_cert_officer", officer)))
         # USB token module and timestamp authority (issue #18), read here so signing never queries the DB.
         self.worker.submit(lambda cdb: {k: cdb.get_setting(k) for k in ("pkcs11_module", "tsa_url")},
                            lambda values: setattr(self, "signing_settings", values))
@@ -787,8 +787,20 @@ class ScanStationPage(QWidget):
 
     def _signer(self) -> Any:
         """The officer's signer (passphrase asked once per session); None = save unsigned; False = cancel."""
-        if self._cached_signer is not None and self._cached_signer.usable:  # not usable: token pulled out
-            return self._cached_signer
+        if self._cached_signer is not None:
+            if self._cached_signer.usable and getattr(self, "_signer_officer", None) == self.officer_id:
+                return self._cached_signer
+            # Another officer signed in (never sign with the previous officer's key or logged-in token),
+            # or the token was pulled out: close and forget; the PIN/passphrase is asked again.
+            self._cached_signer.close()
+            self._cached_signer = None
+        if getattr(self, "_signing_cert_officer", self.officer_id) != self.officer_id:
+            from counter_app.ui.qt import QMessageBox
+
+            self._load_signing_cert()  # the certificate setting of the officer who signed in now
+            QMessageBox.information(self, "Ký số", "Đang tải chứng thư số của cán bộ vừa đăng nhập; nhấn «Lưu» lại.")
+            return False
+        self._signer_officer = self.officer_id
         cert = self.signing_cert
         settings = getattr(self, "signing_settings", {}) or {}
         from counter_app.scanning.pkcs11_signing import is_token_reference

@@ -164,3 +164,37 @@ def test_certificate_expiring_within_30_days_is_announced(qtbot: QtBot, softhsm:
     fine = dcu.ask_token_signer(parent, token_reference("CB-Trang", b"\x01"), {"pkcs11_module": softhsm.module})
     fine.close()
     assert len(warned) == 1  # a year left: nothing to say
+
+
+@needs_softhsm
+def test_scan_station_never_signs_with_the_previous_officers_token(qtbot: QtBot, tmp_path: Path, softhsm: SoftToken,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Officer A opened their token; officer B signs in at the same counter: A's logged-in token
+    session is closed and B's own certificate setting is loaded before anything is signed."""
+    from counter_app.scanning import signing
+    from counter_app.ui.qt import QMessageBox
+    from counter_app.ui.scan_station import ScanStationPage
+
+    make_db(tmp_path / "counter.sqlite3").close()
+    worker = DbWorker(tmp_path / "counter.sqlite3")
+    with qtbot.waitSignal(worker.ready, timeout=10000):
+        worker.start()
+    try:
+        page = ScanStationPage(worker, tmp_path)
+        qtbot.addWidget(page)
+        page.officer_id = 1
+        page.refresh()
+        qtbot.waitUntil(lambda: getattr(page, "_signing_cert_officer", None) == 1, timeout=10000)
+        a_signer = signing.OfficerSigner.from_pkcs11(
+            signing.Pkcs11Config(softhsm.module, token_label="CB-Trang"), PIN)
+        page._cached_signer, page._signer_officer = a_signer, 1
+        assert page._signer() is a_signer  # same officer: the PIN is not asked again
+        told: list[str] = []
+        monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda _p, _t, text: told.append(text)))
+        page.officer_id = 2  # officer B signed in (main_window.set_user)
+        assert page._signer() is False  # nothing is signed on this press
+        assert not a_signer.usable and page._cached_signer is None  # A's token session was logged out
+        assert told and "cán bộ vừa đăng nhập" in told[0]
+        qtbot.waitUntil(lambda: getattr(page, "_signing_cert_officer", None) == 2, timeout=10000)
+    finally:
+        worker.stop()
