@@ -27,6 +27,7 @@ from counter_app.errors import ValidationError
 from counter_app.textnorm import nfc
 
 __all__ = ["COMPONENT_STATES", "LIMITS", "FieldLimit", "clean_text", "component_complete", "component_states",
+           "ends_with_whole_qr",
            "printable_chars", "split_scanned_qr"]
 
 
@@ -63,6 +64,9 @@ _PHONE = re.compile(r"\+?[0-9][0-9 .()\-]*")
 # A CCCD QR: 12 digits, a bar, then at least one more bar (newer cards may change the later
 # fields, DOMAIN §5: the parser checks them; recognising the shape needs no more than this).
 _QR_START = re.compile(r"\d{12}\|[^|\r\n]*\|")
+# The whole of today's card QR (DOMAIN §5: seven fields, dates as ddMMyyyy): only this shape is read
+# without the scanner's Enter (some scanners are set up without one).
+_QR_WHOLE = re.compile(r"\d{12}\|[^|]*\|[^|]+\|\d{8}\|[^|]*\|[^|]*\|\d{8}\s*$")
 
 
 @functools.cache
@@ -105,6 +109,12 @@ def _check_phone(text: str, limit: FieldLimit) -> None:
     if not 8 <= digits <= 15:
         raise ValidationError(f"«{limit.label}» có {digits} chữ số — số điện thoại có từ 8 đến 15 chữ số.",
                               hint="Kiểm tra lại: có thể số đã bị gõ hai lần.")
+
+
+def ends_with_whole_qr(text: str) -> bool:
+    """Whether ``text`` ends with a complete seven-field CCCD QR (read even without a final Enter)."""
+    found = split_scanned_qr(text)
+    return found is not None and _QR_WHOLE.fullmatch(found[1]) is not None
 
 
 def split_scanned_qr(text: str) -> tuple[str, str] | None:

@@ -29,7 +29,13 @@ from counter_app.db.catalogue import load_procedures
 from counter_app.db.database import CounterDB
 from counter_app.domain.catalogue import procedure_from_dict
 from counter_app.domain.citizen_id import InvalidCitizenId, parse_cccd_qr, validate_id_number
-from counter_app.domain.inputs import clean_text, component_complete, component_states, split_scanned_qr
+from counter_app.domain.inputs import (
+    clean_text,
+    component_complete,
+    component_states,
+    ends_with_whole_qr,
+    split_scanned_qr,
+)
 from counter_app.domain.online import guidance_allowed, guidance_offered_first
 from counter_app.domain.search import CatalogueIndex
 from counter_app.errors import CounterError, ValidationError
@@ -58,6 +64,7 @@ from counter_app.ui.qt import (
     Qt,
     QTableWidget,
     QTableWidgetItem,
+    QTimer,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -149,6 +156,13 @@ class ReceptionPage(QWidget):
         # A card scanned onto the checklist or a button: the last keys seen there, and the scan's text.
         self._recent: list[tuple[str, dict[str, str]]] = []
         self.card_capture: str | None = None
+        # A scanner set up without a final Enter: a whole card QR that stays unchanged for a moment
+        # is read anyway (a scanner types the whole text within a few milliseconds).
+        self._scan_field: QLineEdit | None = None
+        self._scan_timer = QTimer(self)
+        self._scan_timer.setSingleShot(True)
+        self._scan_timer.setInterval(300)
+        self._scan_timer.timeout.connect(self._scan_settled)
         self._filter = _EnterFilter(self)
         # --- online guidance hook (counter_app/ui/guidance.py) ---
         self.guidance: GuidanceDialog | None = None
@@ -183,7 +197,20 @@ class ReceptionPage(QWidget):
             sc = QShortcut(QKeySequence(seq), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(fn)
+        for field in (self.search, self.qr, self.name, self.id_number, self.dob, self.address, self.phone,
+                      self.email, self.reason):
+            field.textEdited.connect(lambda _text, f=field: self._scan_maybe_done(f))
         self._show_step(0)
+
+    def _scan_maybe_done(self, field: QLineEdit) -> None:
+        if ends_with_whole_qr(field.text()):
+            self._scan_field = field
+            self._scan_timer.start()
+
+    def _scan_settled(self) -> None:
+        field, self._scan_field = self._scan_field, None
+        if field is not None and ends_with_whole_qr(field.text()):
+            self.take_scanned_qr(field)
 
     # ---------------------------------------------------------------- building the steps
     def _build_procedure_step(self) -> QWidget:

@@ -307,3 +307,13 @@ def test_card_scanned_onto_the_focused_accept_button_decides_nothing(qtbot: QtBo
     qtbot.keyClick(page.accept_btn, Qt.Key.Key_Return)
     assert page.result is None and _count(tmp_path) == 0
     assert page.stack.currentIndex() == 1 and page.name.text() == "Lê Thị Hoa"
+
+
+def test_a_scanner_without_a_final_enter_is_read_too(qtbot: QtBot, page: ReceptionPage) -> None:
+    page.new_dossier()
+    type_text(page.search, "khai sinh")
+    type_text(page.search, OTHER)  # no Enter after the text
+    qtbot.waitUntil(lambda: page.name.text() == "Lê Thị Hoa", timeout=3000)
+    assert page.search.text() == "khai sinh" and page.stack.currentIndex() == 0 and page.procedure is None
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    assert page.stack.currentIndex() == 1 and page.name.text() == "Lê Thị Hoa"
