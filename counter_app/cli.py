@@ -505,13 +505,15 @@ def _run(args: argparse.Namespace) -> int:
             _record_backup(data, result, user.id if user else None)
         elif args.command == "encrypt":
             from counter_app import vault
-            from counter_app.services.encryption import enable_encryption, encryption_pending, resume_encryption
+            from counter_app.services.encryption import PENDING, enable_encryption, resume_encryption
 
             def enc_progress(stage: str, done: int, total: int) -> None:
                 label = {"fields": "trường cá nhân", "files": "tệp"}.get(stage, stage)
                 print(f"\r{label}: {done}/{total}", end="", file=sys.stderr, flush=True)
 
-            if vault.encryption_on(data.root) and not encryption_pending(cdb):
+            # Not interrupted half-way: finish what is left (fields still to bind to their dossier
+            # included) with the existing keys; a new recovery key only after an interrupted enable.
+            if vault.encryption_on(data.root) and not cdb.get_setting(PENDING, False):
                 unlock_headless(data.root)
                 counts = resume_encryption(cdb, progress=enc_progress)  # finds nothing left when complete
                 print(f"\nDữ liệu đã được mã hóa từ trước ({counts}).")

@@ -174,3 +174,36 @@ def test_migration_0006_marks_column_only_dossier_fields(tmp_path: Path) -> None
         assert cdb.get_setting(privacy.UNBOUND_SETTING, False) is True
     finally:
         cdb.close()
+
+
+def test_cli_encrypt_binds_old_fields_without_a_new_recovery_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from counter_app.db import privacy
+
+    data, cdb = make_data_dir(tmp_path / "data")
+    ring, _ = vault.setup_encryption(data.root, PASS)
+    a = receive_one(cdb)
+    cdb.conn.execute("UPDATE dossiers SET applicant_address = ? WHERE id = ?",
+                     (crypto.seal_field(ring, "12 Hàng Bông", "applicant_address"), a))
+    cdb.set_setting(privacy.UNBOUND_SETTING, True)
+    cdb.close()
+    vault.lock(data.root)
+    keys_before = (data.root / "keys.json").read_bytes()
+    for name, value in (("COUNTER_APP_USER", "admin"), ("COUNTER_APP_PASSWORD", "x"), ("COUNTER_APP_PASSPHRASE", PASS)):
+        monkeypatch.setenv(name, value)
+    try:
+        assert main(["encrypt", "--data-dir", str(data.root)]) == 0
+    finally:
+        vault.lock(data.root)
+    assert "KHÓA KHÔI PHỤC" not in capsys.readouterr().out
+    cdb = CounterDB(data.database)
+    try:
+        assert not cdb.get_setting(privacy.UNBOUND_SETTING, False)
+        assert str(_sealed(cdb, a)["applicant_address"]).startswith("enc2:")
+    finally:
+        cdb.close()
+    # The recovery wrapping is untouched (only the audit marker may have been added beside the keys).
+    import json
+
+    before, after = json.loads(keys_before), json.loads((data.root / "keys.json").read_bytes())
+    assert [k["wrapped"] for k in before["keys"].values()] == [k["wrapped"] for k in after["keys"].values()]
