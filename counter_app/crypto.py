@@ -481,5 +481,8 @@ def audit_mac(ring: KeyRing, digest: str) -> str:
     edits the database file can recompute SHA-256 hashes but not these. Derived from the first data
     key (``index_key``) like the blind index, so it survives rotations.
     """
-    sub = hmac.new(ring.keys[ring.doc["index_key"]], b"qmc-audit-chain", hashlib.sha256).digest()
+    sub = ring.__dict__.get("_audit_sub")
+    if sub is None:  # derived once per opened ring: verifying a million entries must stay cheap
+        sub = ring.__dict__["_audit_sub"] = hmac.new(ring.keys[ring.doc["index_key"]], b"qmc-audit-chain",
+                                                     hashlib.sha256).digest()
     return hmac.new(sub, digest.encode("ascii"), hashlib.sha256).hexdigest()

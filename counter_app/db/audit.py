@@ -223,7 +223,11 @@ def _insert(cdb: CounterDB, at: str, user_id: int | None, action: str, object_ty
 
 
 def _has_pending_table(cdb: CounterDB) -> bool:
-    return cdb.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_pending'") is not None
+    cached = getattr(cdb, "_audit_has_pending", None)
+    if cached is None:  # per connection: the schema does not change under an open CounterDB
+        cached = cdb.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_pending'") is not None
+        cdb._audit_has_pending = cached  # type: ignore[attr-defined]
+    return bool(cached)
 
 
 def _fold_pending(cdb: CounterDB, at: str) -> int:
