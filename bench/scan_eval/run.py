@@ -491,7 +491,7 @@ def main() -> None:
                 kept.append(case)
         results[name] = rows
         print(f"  {name}: {len(rows)} pages in {time.perf_counter() - t_start:.0f} s", file=sys.stderr)
-    comp = competitors(kept, with_unpaper=2 if q else 30)
+    comp = competitors(kept, with_unpaper=2 if q else 15)
     print(f"  competitors done at {time.perf_counter() - t_start:.0f} s", file=sys.stderr)
     del kept
 
