@@ -44,7 +44,7 @@ from counter_app.ui.tasks import DbWorker
 __all__ = ["FEE_COLUMNS", "FIELD_COLUMNS", "CatalogueAdminPanel"]
 
 FEE_COLUMNS = ("Mã thủ tục", "Thủ tục", "Khoản thu", "Tại quầy", "Trực tuyến")
-FIELD_COLUMNS = ("Mã trong ứng dụng", "Lĩnh vực", "Mã lĩnh vực quốc gia", "Nguồn", "Hồ sơ chờ gửi")
+FIELD_COLUMNS = ("Mã trong ứng dụng", "Lĩnh vực", "Mã lĩnh vực quốc gia", "Nguồn", "Chờ gửi thiếu mã")
 _RED, _GREEN = "#b00020", "#080"
 _MISSING_BG = QColor("#fdecea")
 _ORIGIN = {"admin": "Quản trị viên nhập", "shipped": "Kèm ứng dụng (đã đối chiếu)", "": "Chưa có — gửi MaLinhVuc rỗng"}
