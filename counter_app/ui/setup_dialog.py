@@ -102,6 +102,15 @@ class SetupDialog(QDialog):
             return "Cần nhập mã định danh và tên cơ quan."
         if self.admin_password.text() != self.admin_password2.text():
             return "Hai lần nhập mật khẩu quản trị khác nhau. Nhập lại cả hai ô cho giống nhau."
+        if not self.demo.isChecked():  # issue #15 item 6: the demo's «demo» only with demo data
+            from counter_app.db.accounts import check_password_policy
+            from counter_app.errors import ValidationError
+
+            try:
+                check_password_policy(secret_text(self.admin_password), "admin",
+                                      context=(self.agency_code.text(), self.agency_name.text()))
+            except ValidationError as exc:
+                return exc.message
         return passphrase_problem(self.encryption_passphrase(), secret_text(self.passphrase2),
                                   admin_password=secret_text(self.admin_password), allow_demo=self.demo.isChecked())
 

@@ -55,3 +55,21 @@ def test_password_policy_keeps_memorable_phrases(good: str) -> None:
 def test_demo_passphrase_only_for_demo() -> None:
     assert passphrase_problem(DEMO_PASSPHRASE, DEMO_PASSPHRASE, allow_demo=True) is None
     assert passphrase_problem(DEMO_PASSPHRASE, DEMO_PASSPHRASE) is not None
+
+
+def test_first_run_window_refuses_a_weak_admin_password(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from counter_app.ui.setup_dialog import SetupDialog
+
+    dlg = SetupDialog()
+    qtbot.addWidget(dlg)
+    dlg.agency_code.setText("H01.37.01")
+    dlg.agency_name.setText("Trung tâm PVHCC phường Ba Đình")
+    dlg.passphrase.setText("Cay-bang-truoc-san-2026")
+    dlg.passphrase2.setText("Cay-bang-truoc-san-2026")
+    for weak in ("1", "12345678", "admin2026"):
+        dlg.admin_password.setText(weak)
+        dlg.admin_password2.setText(weak)
+        assert "Mật khẩu" in (dlg.problem() or ""), weak
+    dlg.admin_password.setText("Hoa-sen-trong-dam-9")
+    dlg.admin_password2.setText("Hoa-sen-trong-dam-9")
+    assert dlg.problem() is None

@@ -89,11 +89,11 @@ def test_setup_dialog_refuses_weak_mismatching_or_admin_passphrase(qtbot: QtBot)
     qtbot.addWidget(dlg)
     dlg.agency_code.setText("H01.37.01")
     dlg.agency_name.setText("Trung tâm PVHCC phường Ba Đình")
-    dlg.admin_password.setText("Quan-tri-2026")
-    dlg.admin_password2.setText("Quan-tri-2026")
+    dlg.admin_password.setText("Cay-da-dau-lang-2026")
+    dlg.admin_password2.setText("Cay-da-dau-lang-2026")
     cases = [("ngan", "ngan", "ít nhất 8 ký tự"),
              ("Hoa-sen-trong-dam", "Hoa-sen-trong-dom", "khác nhau"),
-             ("Quan-tri-2026", "Quan-tri-2026", "khác mật khẩu quản trị"),
+             ("Cay-da-dau-lang-2026", "Cay-da-dau-lang-2026", "khác mật khẩu quản trị"),
              ("", "", "Nhập mật khẩu mã hóa")]
     for first, second, expected in cases:
         dlg.passphrase.setText(first)
