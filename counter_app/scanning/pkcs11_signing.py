@@ -41,6 +41,7 @@ import os
 import secrets
 import sys
 import threading
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,6 +86,7 @@ __all__ = [
     "find_tokens",
     "is_token_reference",
     "probe_tokens",
+    "removal_error",
     "token_reference",
 ]
 
@@ -421,6 +423,25 @@ def _removal_errors() -> tuple[type[BaseException], ...]:
             e.ObjectHandleInvalid, e.KeyHandleInvalid)
 
 
+_live: weakref.WeakSet[TokenSession] = weakref.WeakSet()  # open sessions, per process
+
+
+def removal_error(session: TokenSession, exc: BaseException) -> TokenRemoved | None:
+    """A :class:`TokenRemoved` if ``exc`` (or what caused it) is a vanished-device PKCS#11 error;
+    the session is then marked dead so it is never reused."""
+    kinds = _removal_errors()
+    seen: BaseException | None = exc
+    for _ in range(5):  # pyHanko may wrap the PKCS#11 error once or twice
+        if seen is None:
+            return None
+        if isinstance(seen, kinds):
+            session.closed = True
+            log.warning("token %r went away (%s)", session.info.label, type(seen).__name__)
+            return _removed(seen)
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 class TokenSession:
     """One logged-in session on one token. Use :meth:`open`; close with :meth:`close` or ``with``."""
 
@@ -443,13 +464,15 @@ class TokenSession:
 
         lib = _load(config.module_path)
         token = cls._find(lib, config)
-        if token is None:
+        module = str(config.module_path)
+        if token is None and not any(not t.closed and t.info.module == module for t in list(_live)):
             # A token plugged in after the module was initialised (re-inserted after a pull) is
             # invisible to some modules until C_Finalize/C_Initialize; do that once, then look again.
+            # Never while another session of this module is alive: C_Finalize would end it too.
             try:
                 with _libs_lock:
                     lib.reinitialize()
-            except e.PKCS11Error as exc:  # e.g. other sessions still open: keep what we have
+            except e.PKCS11Error as exc:
                 log.debug("PKCS#11 reinitialise refused: %s", type(exc).__name__)
             token = cls._find(lib, config)
         if token is None:
@@ -485,7 +508,9 @@ class TokenSession:
             raise _removed(exc) from exc
         log.info("PKCS#11 session opened on token %r (slot %d, %s)", info.label, info.slot_id,
                  Path(info.module).name)
-        return cls(info, session)
+        opened = cls(info, session)
+        _live.add(opened)
+        return opened
 
     @staticmethod
     def _find(lib: Any, config: Pkcs11Config) -> Any:
@@ -582,6 +607,9 @@ class TokenSession:
         self._prove_key(cert, c)
         asn1_cert = asn1_x509.Certificate.load(cert.der)
         p11 = _TokenSigner(self, signing_cert=asn1_cert, key_id=cert.cert_id, cert_id=cert.cert_id)
+        # Load the key handle now, while the token is known to be there: pyHanko otherwise loads it
+        # lazily from a property read while building the PdfSigner, outside any error mapping.
+        self.sign_raw(p11._load_objects)
         return OfficerSigner(
             signer=p11, certificate=asn1_cert, holder=cert.holder, not_before=cert.not_before,
             not_after=cert.not_after, source=f"pkcs11:{self.info.label}/{cert.cert_id.hex()}",

@@ -471,18 +471,26 @@ def _sign(pdf: bytes, signer: OfficerSigner, field_box: Box, reason: str, locati
     )
     spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=0, box=tuple(round(v, 2) for v in field_box))
     style = TextStampStyle(stamp_text=" ", border_width=1, border_color=(0.16, 0.32, 0.6), background=None)
-    pdf_signer = signers.PdfSigner(meta, signer.signer, timestamper=timestamper, stamp_style=style,
-                                   new_field_spec=spec)
     out = io.BytesIO()
     try:
+        pdf_signer = signers.PdfSigner(meta, signer.signer, timestamper=timestamper, stamp_style=style,
+                                       new_field_spec=spec)
         pdf_signer.sign_pdf(writer, output=out)
-    except TimestampRequestError:
+    except (TimestampRequestError, CounterError):
         raise
-    except PyHankoSigningError as exc:
-        raise SigningError(
-            "Không ký số được bản số hóa.",
-            hint="Thử lại; nếu vẫn lỗi, kiểm tra chứng thư số trong Cài đặt → Người dùng → Chữ ký số.",
-        ) from exc
+    except Exception as exc:
+        if signer.session is not None:  # a token: a vanished device may surface anywhere in pyHanko
+            from counter_app.scanning.pkcs11_signing import removal_error
+
+            gone = removal_error(signer.session, exc)
+            if gone is not None:
+                raise gone from exc
+        if isinstance(exc, PyHankoSigningError):
+            raise SigningError(
+                "Không ký số được bản số hóa.",
+                hint="Thử lại; nếu vẫn lỗi, kiểm tra chứng thư số trong Cài đặt → Người dùng → Chữ ký số.",
+            ) from exc
+        raise
     log.info("signed scan with certificate %s (%s)%s", signer.fingerprint_sha256[:16], signer.source,
              " with a timestamp" if timestamper else "")
     return out.getvalue()

@@ -187,6 +187,21 @@ def test_token_pulled_out_mid_batch_stops_cleanly_and_resumes(softhsm: SoftToken
         assert check.valid and check.intact and check.trusted
 
 
+def test_token_pulled_before_the_first_signature_is_a_clear_error(softhsm: SoftToken) -> None:
+    """Right after the PIN, before anything was signed: still TokenRemoved, not a crash."""
+    signer = signing.OfficerSigner.from_pkcs11(config(softhsm, "CB-Rut"), PIN)
+    token_dir = next(d for d in softhsm.tokendir.iterdir() if _label_of(d) == "CB-Rut")
+    parked = token_dir.with_name(token_dir.name + ".rut-ra")
+    token_dir.rename(parked)
+    try:
+        with pytest.raises(p11.TokenRemoved):
+            signing.sign_pdf(a4_pdf(), signer, BOX)
+        assert not signer.usable
+    finally:
+        parked.rename(token_dir)
+        signer.close()
+
+
 def _label_of(token_dir: Path) -> str:
     """SoftHSM2 keeps the token label in token.object; the directory name is a UUID."""
     data = (token_dir / "token.object").read_bytes()
@@ -202,3 +217,14 @@ def test_pkcs11_signer_refuses_after_expiry_moment(softhsm: SoftToken) -> None:
         [cert] = session.certificates()
         with pytest.raises(signing.CertificateExpired):
             session.signer(cert, now=dt.datetime.now(dt.UTC) + dt.timedelta(days=400))
+
+
+def test_looking_for_a_missing_token_does_not_end_an_open_session(softhsm: SoftToken) -> None:
+    """The re-initialisation that finds re-inserted tokens must not log out a session in use."""
+    signer = signing.OfficerSigner.from_pkcs11(config(softhsm, "CB-Trang"), PIN)
+    try:
+        with pytest.raises(p11.TokenMissing):
+            signing.OfficerSigner.from_pkcs11(config(softhsm, "Khong-co"), PIN)
+        assert signing.check_signature(signing.sign_pdf(a4_pdf(), signer, BOX), [ca(softhsm)]).valid
+    finally:
+        signer.close()
