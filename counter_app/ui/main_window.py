@@ -182,6 +182,10 @@ class MainWindow(QMainWindow):
         self.sync_label = QLabel("Đồng bộ: —")
         self.backup_label = QLabel()
         self.backup_label.setVisible(False)
+        # Long texts here must not widen the window past a 1024-px screen (issue #14: a backup warning
+        # made it 1288 px): each label may be cut short; its tooltip has the whole text.
+        for label, least in ((self.agency_label, 80), (self.backup_label, 160), (self.sync_label, 220)):
+            label.setMinimumWidth(least)
         self.backup_scheduler.status_changed.connect(self._show_backup_status)
         sb = self.statusBar()
         sb.addWidget(self.officer_label)
@@ -317,6 +321,7 @@ class MainWindow(QMainWindow):
         if self.user is None:
             self.officer_label.setText(f"Cán bộ: {s['officer'] or '—'}")
         self.agency_label.setText(f"{s['agency_name'] or ''} ({s['agency_code'] or 'chưa cài đặt'})")
+        self.agency_label.setToolTip(self.agency_label.text())
         text, colour, tip = s["sync"]
         self.sync_label.setText(text)
         self.sync_label.setToolTip(tip)

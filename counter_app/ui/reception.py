@@ -184,6 +184,7 @@ class ReceptionPage(QWidget):
         hint = QLabel("<small>Enter: tiếp tục · Esc: quay lại · Ctrl+N: hồ sơ mới · ↑↓: chọn · "
                       "Space: đổi tình trạng thành phần · F8: yêu cầu bổ sung · F9: từ chối (F9 lần nữa để "
                       "xác nhận) · Ctrl+H: hướng dẫn nộp trực tuyến · quét CCCD ở bất kỳ ô nào</small>")
+        hint.setWordWrap(True)  # one line of it made the window 1300 px wide; a ward PC may have 1024 (#14)
         lay = QVBoxLayout(self)
         lay.addWidget(self.online_figures)  # online guidance hook
         lay.addWidget(self.steps_label)
@@ -300,8 +301,10 @@ class ReceptionPage(QWidget):
         self.checklist.installEventFilter(self._filter)
         self.checklist.cellDoubleClicked.connect(lambda r, _c: self._cycle_state(r))
         lay = QVBoxLayout(w)
-        lay.addWidget(QLabel("<b>Kiểm tra thành phần hồ sơ</b> — Space hoặc nháy đúp để đổi tình trạng; "
-                             "1 = đã nhận, 2 = thiếu, 3 = chỉ xuất trình, 4 = không áp dụng (giấy tờ «nếu có»)"))
+        head = QLabel("<b>Kiểm tra thành phần hồ sơ</b> — Space hoặc nháy đúp để đổi tình trạng; "
+                      "1 = đã nhận, 2 = thiếu, 3 = chỉ xuất trình, 4 = không áp dụng (giấy tờ «nếu có»)")
+        head.setWordWrap(True)  # fits a 1024-px screen (#14)
+        lay.addWidget(head)
         lay.addWidget(self.checklist, 1)
         return w
 

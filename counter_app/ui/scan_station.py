@@ -194,8 +194,8 @@ class ScanStationPage(QWidget):
         self.strip.currentItemChanged.connect(lambda *_: self._show_preview())
         self.preview = QLabel("Xem trước trang")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        # Small enough for a 1366×768 screen with its taskbar; the preview grows with the window.
-        self.preview.setMinimumSize(300, 320)
+        # Small enough for a 1024×768 screen with its taskbar (#14); the preview grows with the window.
+        self.preview.setMinimumSize(240, 320)
         self.preview.setStyleSheet("background:#505050; color:#ddd;")
         self.page_info = QLabel()
         self.page_info.setWordWrap(True)

@@ -127,7 +127,8 @@ class IndicatorCard(QFrame):
         super().__init__(parent)
         self.definition = definition
         self.setObjectName("card")
-        self.setMinimumWidth(150)
+        # Seven cards in a row fit a 1024-px screen beside the navigation (issue #14); long labels wrap.
+        self.setMinimumWidth(104)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 8, 10, 8)
         lay.setSpacing(2)
@@ -140,6 +141,7 @@ class IndicatorCard(QFrame):
         self.detail = QLabel("")
         self.detail.setStyleSheet("font-size:11px; color:#555;")
         for w in (self.title, self.value, self.band, self.detail):
+            w.setWordWrap(w is not self.value)
             lay.addWidget(w)
         self.show_value(None, "")
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from tests.e2e.conftest import PASSWORD, main_window, read_dossier, unlock_and_login
-from tests.e2e.xsession import App, wait_for
+from tests.e2e.xsession import App, Window, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -194,6 +194,13 @@ def test_open_a_saved_scan_from_the_dossier_list(launch: Callable[..., App]) -> 
     app.wait_no_window("^Chi tiết hồ sơ", timeout=10)
 
 
+def _nav_highlight(app: App, main: Window, row: int) -> bool:
+    """Whether navigation row ``row`` (38 px each) is drawn in the selection blue (#308cc6)."""
+    g = app.geometry(main)
+    y, x = g["Y"] + 19 + 38 * row, g["X"] + 150
+    return bool(np.abs(app.frame()[y, x].astype(int) - np.array((48, 140, 198))).max() <= 12)
+
+
 def _screen_has(app: App, rgb: tuple[int, int, int], name: str) -> Path | None:
     """A screenshot with text drawn in ``rgb`` somewhere (at least a short word's worth of pixels)."""
     from PIL import Image
@@ -287,3 +294,29 @@ def _status_bar_shows(app: App, rgb: tuple[int, int, int], name: str) -> Path | 
     path.unlink()
     app.step -= 1
     return None
+
+
+def test_every_page_fits_a_1024x768_screen(launch: Callable[..., App]) -> None:
+    """Issue #14: the window needed 1065 px and fields collapsed to "Q…", "Đăn…" at 1024×768."""
+    from tests.e2e.xsession import Display
+
+    small = Display(1024, 768).start()
+    try:
+        app = launch(on=small)
+        unlock_and_login(app, "admin")
+        main = main_window(app)
+        for row, (key, name) in enumerate((("F2", "tiep-nhan"), ("F3", "ho-so"), ("F4", "so-hoa"),
+                                           ("F5", "dong-bo"), ("F6", "giam-sat"), ("F7", "cai-dat"))):
+            app.key(key)
+            # The page is shown once its row in the navigation is highlighted (Giám sát is built on
+            # its first opening, which takes a moment).
+            wait_for(f"page {name}", lambda r=row: _nav_highlight(app, main, r), 20, 0.3, app._fail_shot)
+            app.settle()
+            app.shot(f"1024-{name}")
+            g = app.geometry(main)
+            # The whole window on the screen: not wider than it, nothing pushed past the right edge.
+            assert g["X"] >= 0 and g["X"] + g["WIDTH"] <= 1024, (name, g)
+            assert g["Y"] + g["HEIGHT"] <= 768, (name, g)
+    finally:
+        app.stop()
+        small.stop()

@@ -120,3 +120,28 @@ def test_ctrl_n_on_the_reception_page_starts_a_new_dossier(qtbot: QtBot, tmp_pat
         assert win.stack.currentWidget() is page
     finally:
         worker.stop()
+
+
+def test_every_page_fits_a_1024_pixel_screen(qtbot: QtBot, tmp_path: Path) -> None:
+    """Issue #14: at 1024×768 the window needed 1065 px (later 1298 px: a one-line key hint, seven
+    indicator cards in a row, a long backup warning in the status bar) and fields collapsed."""
+    db_path = tmp_path / "c.db"
+    make_db(db_path).close()
+    worker = DbWorker(db_path)
+    with qtbot.waitSignal(worker.ready, timeout=10000):
+        worker.start()
+    try:
+        win = MainWindow(worker, str(tmp_path))
+        qtbot.addWidget(win)
+        win._ensure_supervision()  # built on first opening: its indicator cards were the widest row
+        win._show_backup_status("Chưa chọn thư mục sao lưu (Cài đặt → Sao lưu): dữ liệu chỉ nằm trên máy này. "
+                                "Cắm ổ USB sao lưu và chọn thư mục.", "warn")
+        win.sync_label.setText("⚠ ● Ngoại tuyến · Chờ gửi 12345 (lâu nhất 173 ngày) · gửi được lần cuối 10:05 01/11")
+        win.agency_label.setText("Trung tâm Phục vụ hành chính công phường Ba Đình, thành phố Hà Nội (H01.37.01)")
+        for key, page in win.pages.items():
+            width = win.nav.width() + page.minimumSizeHint().width()
+            assert width <= 1024, (key, width)
+        assert win.minimumSizeHint().width() <= 1024, win.minimumSizeHint()
+        assert win.minimumSizeHint().height() <= 728, win.minimumSizeHint()  # 768 less a taskbar
+    finally:
+        worker.stop()
