@@ -137,6 +137,17 @@ def refine_edges(bgr: np.ndarray, approx: np.ndarray, coef: np.ndarray, level: f
     highs = np.median(prof[..., -third:], axis=2)
     lines = []
     for i in range(4):
+        p, q = approx[i], approx[(i + 1) % 4]
+        on_border = [abs(p[a] - e) <= 1.5 and abs(q[a] - e) <= 1.5
+                     for a, e in ((0, 0), (0, w - 1), (1, 0), (1, h - 1))]
+        if any(on_border):
+            # The page runs off the frame here: its edge is the frame's, and a profile would only
+            # lock onto the first step inside — a text block's edge, cutting the page.
+            a, e = next((a, e) for (a, e), hit in zip(((0, -0.5), (0, w - 0.5), (1, -0.5), (1, h - 0.5)),
+                                                       on_border, strict=True) if hit)
+            point = np.array([e, 0.0]) if a == 0 else np.array([0.0, e])
+            lines.append((point, np.array([0.0, 1.0]) if a == 0 else np.array([1.0, 0.0])))
+            continue
         pts_i = []
         for j in range(n_along):
             if highs[i, j] - lows[i, j] < level:
@@ -271,7 +282,16 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     k = max(3, int(0.012 * min(h, w)) | 1)
     candidates = []
     mask_bg = (dist > thr).astype(np.uint8)
-    found = _quad_from_mask(mask_bg, k)
+    ring_sel = np.ones((h, w), bool)
+    ring_sel[ring:h - ring, ring:w - ring] = False
+    # A frame whose ring is mostly paper with a dark strip on one side (a sheet-fed page with
+    # the scanner's backing showing) has no background to tell the page from: the plane through
+    # the strip and the paper is a steep ramp that cuts the page in two. A lid or a desk is lit
+    # unevenly, but not by 60 grey levels across the frame — unless the model still describes
+    # most of the ring.
+    ramp = abs(float(coef[1, 0])) + abs(float(coef[2, 0]))
+    model_ok = ramp < 60 or float(np.mean(mask_bg[ring_sel] == 0)) >= 0.75
+    found = _quad_from_mask(mask_bg, k) if model_ok else None
     if found is not None:
         candidates.append(found)
     lum = lab[..., 0]
@@ -282,11 +302,12 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
         found = _quad_from_mask(bright, k)
         if found is not None:
             candidates.append(found)
-    if not candidates:
+    if not candidates and model_ok:
         found = _textured_candidate(lab, mask_bg, ring, k)
-        if found is None:
-            return None
-        candidates.append(found)
+        if found is not None:
+            candidates.append(found)
+    if not candidates:
+        return None
     # The most rectangular candidate, unless a larger one is nearly as rectangular: a text block
     # or a chart inside a page is a fine rectangle too, and cropping to it loses the page.
     best_rect = max(f[1] for f in candidates)

@@ -415,7 +415,10 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         # receipt, which must not become "the page".
         q = (finding.quad + 0.5) * k2 * k
         short_px = min(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[1]))
-        if short_px / dpi * 25.4 < MIN_DOCUMENT_MM:
+        if dpi_trusted and short_px / dpi * 25.4 < MIN_DOCUMENT_MM:
+            finding = None
+        elif not dpi_trusted and short_px < 0.2 * min(h, w):
+            # No dpi to measure with (a photo): a detail is what is small *in the frame*.
             finding = None
     quad_full = None
     if finding is not None:
