@@ -204,3 +204,45 @@ def test_receipt_as_first_page_selects_its_dossier(qtbot: QtBot, station: tuple[
     assert page.dossier["code"] == code
     assert page.session is not None and len(page.session.pages) == 2 and page.strip.count() == 2
     assert page.session.dossier_id == dossier_id
+
+
+def test_station_fits_a_1024_px_screen(station: tuple[ScanStationPage, int, Path]) -> None:
+    """Ward PCs with 1024×768 screens: the device row once forced 1065 px (issue #13)."""
+    page, _dossier_id, _root = station
+    assert page.minimumSizeHint().width() <= 1000  # room for the window frame
+
+
+def test_thumbnails_say_warnings_in_vietnamese_and_r_turns_the_page(
+        qtbot: QtBot, station: tuple[ScanStationPage, int, Path]) -> None:
+    """A page the pipeline is unsure of shows it on its thumbnail in plain words (never an internal
+    code), and one key turns it (issue #13)."""
+    from counter_app.scanning.pipeline import WARN_ORIENTATION_UNSURE, WARNING_TEXT, describe_warning
+
+    page, dossier_id, root = station
+    page.select_dossier(dossier_id)
+    qtbot.waitUntil(lambda: page.dossier is not None, timeout=10000)
+    page.import_files(_write_batch(root, 2))
+    qtbot.waitUntil(lambda: page.session is not None and len(page.session.pages) == 2
+                    and page.pending == 0 and page.thread is None, timeout=60000)
+    session = page.session
+    assert session is not None
+    first = session.pages[0]
+    first.warnings = [WARN_ORIENTATION_UNSURE, "blur"]  # as the pipeline reports an unsure page
+    page._refresh_item(first.uid)
+    item = page.strip.item(0)
+    assert describe_warning(WARN_ORIENTATION_UNSURE, short=True) in item.text()
+    assert WARNING_TEXT[WARN_ORIENTATION_UNSURE] in item.toolTip()
+    assert not any(code in item.text() + item.toolTip() for code in WARNING_TEXT), "internal code shown"
+
+    h, w = session.images(first.uid).shape[:2]
+    page.strip.setCurrentRow(0)
+    page.strip.clearSelection()
+    item.setSelected(True)
+    page.strip.setFocus()
+    qtbot.waitUntil(page.strip.hasFocus, timeout=5000)
+    qtbot.keyClick(page.strip, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: session.get(first.uid).extra_rotation == 90, timeout=10000)
+    assert session.images(first.uid).shape[:2] == (w, h)
+    qtbot.waitUntil(lambda: WARN_ORIENTATION_UNSURE not in session.get(first.uid).warnings, timeout=5000)
+    qtbot.waitUntil(lambda: describe_warning(WARN_ORIENTATION_UNSURE, short=True) not in page.strip.item(0).text(),
+                    timeout=5000)
