@@ -450,3 +450,19 @@ def test_meta_codes_must_match_the_database(cdb: CounterDB, tmp_path: Path, a4_p
                                 out.ScanMeta("", "GCS", OFFICER, SCANNED_AT), None, None)
     with pytest.raises(ValidationError, match="Không tìm thấy thành phần"):
         out.write_component_pdf(tmp_path, cdb, 99999, a4_pages[:1], _scan_meta(), None, None)
+
+
+def test_page_without_trustworthy_dpi_gets_its_physical_size(tmp_path: Path) -> None:
+    """Issue #13: images with no dpi were taken as 300 dpi, so a 1240×1754 A4 became an A6 PDF page.
+    Through the session (as an imported file arrives) and the pipeline, it is an A4 page."""
+    from counter_app.scanning.session import ScanSession
+
+    image = synthetic_page((1240, 1754), seal=False)
+    session = ScanSession(tmp_path / "session")
+    p = session.add(image, 300, "file:photo.jpg", dpi_estimated=True)  # 300 = the importer's default
+    p = session.process(p.uid)
+    assert p.state == "processed" and p.dpi == 150 and p.dpi_rule == "size:A4"
+    page = out.PageImage(session.images(p.uid), float(p.dpi))
+    pdf = out.build_component_pdf([page], meta(), out.OutputOptions(allow_low_dpi=True))
+    box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
+    assert (float(box.width), float(box.height)) == (pytest.approx(595.3, abs=2), pytest.approx(841.9, abs=2))
