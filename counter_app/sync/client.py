@@ -327,6 +327,10 @@ class ProvincialClient:
         self._sleep = sleep
         self._origin = _origin(config.base_url)
         self.logins = 0  # how many logins this client made (tests, diagnostics)
+        # Until when calls fail at once because a call just ran out its whole deadline: the
+        # sending threads of a pass then stop within one deadline instead of each starting the
+        # next unit into the same stalled server. Cleared by any reply.
+        self._stalled_until = 0.0
         #: The counter's audit-chain head, sent along with dossiers (protocol.AUDIT_ANCHOR_FIELD).
         self.audit_anchor: dict[str, Any] | None = None
 
@@ -399,6 +403,18 @@ class ProvincialClient:
             return self._request_until(at, method, url, auth=auth, **kwargs)
 
     def _request_until(self, at: float, method: str, url: str, *, auth: bool, **kwargs: Any) -> httpx.Response:
+        if time.monotonic() < self._stalled_until:
+            raise _unreachable("máy chủ vừa không trả lời trong thời hạn")
+        try:
+            response = self._request_retrying(at, method, url, auth=auth, **kwargs)
+        except ServerUnreachable:
+            if time.monotonic() >= at:  # the whole deadline went by: the server stalls, not one request
+                self._stalled_until = time.monotonic() + min(30.0, self.config.deadline)
+            raise
+        self._stalled_until = 0.0
+        return response
+
+    def _request_retrying(self, at: float, method: str, url: str, *, auth: bool, **kwargs: Any) -> httpx.Response:
         relogged = False
         attempt = 0
         extra_headers = dict(kwargs.pop("headers", None) or {})

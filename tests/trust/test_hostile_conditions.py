@@ -557,9 +557,9 @@ def test_a_pass_stopping_on_an_outage_does_not_wait_out_every_queued_unit(tmp_pa
         report = sync_once(counter.cdb, counter.root, client, config=config)
         elapsed = time.monotonic() - started
     assert report.error is not None and report.error.kind == "unreachable"
-    # 16 units are claimed ahead of 4 threads: sending each into the dead server would take 4 × 3 s.
-    assert elapsed < 8, elapsed
-    attempts, states = counter.cdb.query_one(
-        "SELECT sum(attempts) AS a, group_concat(DISTINCT state) AS s FROM outbox").values()
-    assert states == "pending" and attempts <= 8, (attempts, states)  # only what was really tried is charged
+    # 16 units are claimed ahead of 4 threads: sending each into the stalled server would take
+    # 4 × 3 s; the pass ends about one deadline after it starts.
+    assert elapsed < 6.5, elapsed
+    states = {r["state"] for r in counter.cdb.query("SELECT DISTINCT state FROM outbox")}
+    assert states == {"pending"}  # an outage never parks anything
     counter.cdb.close()
