@@ -469,6 +469,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dossiers", type=int, default=120, help="dossiers at the start")
     parser.add_argument("--per-round", type=int, default=8, help="new dossiers before each fault")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--only", default=",".join(FAULTS),
+                        help=f"comma-separated faults to rotate through (default all: {','.join(FAULTS)})")
     parser.add_argument("--work", type=Path, default=None, help="working folder (default: a new temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the working folder")
     args = parser.parse_args(argv)
@@ -478,7 +480,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     campaign = Campaign(work, seed=args.seed, dossiers=args.dossiers, mount=mount)
     try:
-        plan = [FAULTS[i % len(FAULTS)] for i in range(args.rounds)]
+        chosen = [f.strip().replace("-", "_") for f in args.only.split(",") if f.strip()]
+        unknown = [f for f in chosen if f not in FAULTS]
+        if unknown:
+            parser.error(f"unknown fault(s): {', '.join(unknown)}")
+        plan = [chosen[i % len(chosen)] for i in range(args.rounds)]
         campaign.rng.shuffle(plan)
         for n, fault in enumerate(plan, start=1):
             if time.monotonic() - started > args.seconds:
