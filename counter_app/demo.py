@@ -244,10 +244,11 @@ def generate(
         cit, dos = rows["citizens"], rows["dossiers"]
         cit_cols = {i: [r[i] for r in cit] for i in (1, 4, 6, 7)}
         c_out = [list(r) for r in cit]
+        bidx = privacy.lookup_keys(ring, "id", cit_cols[1])  # also each citizen's row key (issue #15)
         for i, name in ((1, "id_number"), (4, "date_of_birth"), (6, "address"), (7, "phone")):
-            for row, v in zip(c_out, privacy.seal_column(ring, name, cit_cols[i]), strict=True):
+            for row, v in zip(c_out, privacy.seal_column(ring, name, cit_cols[i], bidx), strict=True):
                 row[i] = v
-        for row, key in zip(c_out, privacy.lookup_keys(ring, "id", cit_cols[1]), strict=True):
+        for row, key in zip(c_out, bidx, strict=True):
             row.append(key)
         idns, phones = [r[7] for r in dos], [r[9] for r in dos]
         d_out = [list(r) for r in dos]

@@ -97,13 +97,15 @@ MASKED: dict[str, dict[str, tuple[str, str]]] = {
 # Settings whose value is a secret, sealed like a personal field (AAD ``setting:<key>``).
 SECRET_SETTINGS = frozenset({"sync_password"})
 # Tables whose sealed fields are bound to their row too (issue #15 item 5), and the column holding
-# the row's key: a dossier's ``uid`` exists before the row is written (client-generated), so its
-# fields can be sealed before the transaction. Citizens stay bound to the column only (their row
-# id is known only after the insert; the triggers record a change made from outside the app).
-ROW_KEYS: dict[str, str] = {"dossiers": "uid"}
-#: Setting: this installation still holds dossier fields sealed to their column only (``enc1``,
-#: from before row binding); set by migration 0006, cleared when :func:`seal_existing` re-sealed
-#: them. While it is set those values open; afterwards an ``enc1`` value in a dossier is refused.
+# the row's key. A dossier's ``uid`` exists before the row is written (client-generated), so its
+# fields are sealed before the transaction. A citizen's key is the blind index of their ID number
+# (unique per row, computed with the sealing); a citizen without one (an organisation, or a
+# duplicate number left without its index) keeps column-only values.
+ROW_KEYS: dict[str, str] = {"dossiers": "uid", "citizens": "id_bidx"}
+#: Setting: this installation still holds dossier (or indexed citizen) fields sealed to their column
+#: only (``enc1``, from before row binding); set by migration 0006, cleared when :func:`seal_existing`
+#: re-sealed them. While it is set those values open; afterwards an ``enc1`` value in a dossier is
+#: refused (citizens without an ID number keep ``enc1``, so there it always opens).
 UNBOUND_SETTING = "dossier_fields_unbound"
 
 # crypto.seal_field's prefixes (kept private there): a value starting with one of them is sealed.
@@ -175,7 +177,7 @@ def seal_values(ring: crypto.KeyRing | None, table: str, values: Mapping[str, An
     """
     from counter_app import crypto
 
-    if table in ROW_KEYS:
+    if table == "dossiers":
         row_key = row_key or values.get(ROW_KEYS[table])
         if ring is not None and not row_key:
             # A bug, not the user: a sealed dossier field must be bound to its dossier.
@@ -188,11 +190,13 @@ def seal_values(ring: crypto.KeyRing | None, table: str, values: Mapping[str, An
     for column, (masked_col, kind) in MASKED.get(table, {}).items():
         if column in values:
             out[masked_col] = _MASKERS[kind](values[column])
+    if table == "citizens" and row_key is None:
+        row_key = out.get(ROW_KEYS[table]) or None  # the blind index just computed (None: no ID number)
     if ring is not None:
         for column in PERSONAL[table]:
             plain = values.get(column)
             if plain and not is_sealed(plain):
-                out[column] = crypto.seal_field(ring, str(plain), column, row_key if table in ROW_KEYS else None)
+                out[column] = crypto.seal_field(ring, str(plain), column, row_key or None)
     return out
 
 
@@ -236,7 +240,8 @@ def open_rows(cdb: CounterDB, table: str, rows: list[dict[str, Any]]) -> list[di
 
     ring = _ring_to_open(cdb)
     key_column = ROW_KEYS.get(table)
-    allow_unbound = key_column is None or bool(cdb.get_setting(UNBOUND_SETTING, False))
+    # Citizens without an ID number keep column-only values, so those are always allowed there.
+    allow_unbound = table != "dossiers" or bool(cdb.get_setting(UNBOUND_SETTING, False))
     try:
         crypto.open_fields(ring, rows, columns, row_key_column=key_column, allow_unbound=allow_unbound)
     except (InvalidTag, KeyError, ValueError) as exc:
@@ -283,8 +288,14 @@ def id_lookup_clause(cdb: CounterDB, column: str, value: str, *, alias: str = ""
 def _needs_sealing(table: str) -> str:
     """SQL predicate of rows :func:`seal_existing` still has to work on (for a row-bound table:
     also values sealed to their column only, which are re-sealed to their row)."""
-    done = _BOUND if table in ROW_KEYS else _SEALED
-    terms = [f"({c} IS NOT NULL AND {c} <> '' AND substr({c}, 1, 5) <> '{done}')" for c in PERSONAL[table]]
+    if table == "dossiers":
+        terms = [f"({c} IS NOT NULL AND {c} <> '' AND substr({c}, 1, 5) <> '{_BOUND}')" for c in PERSONAL[table]]
+    else:  # citizens: plain values, and column-only ones of a row that has a key to bind them to
+        terms = [f"({c} IS NOT NULL AND {c} <> '' AND substr({c}, 1, 5) NOT IN ('{_SEALED}', '{_BOUND}'))"
+                 for c in PERSONAL[table]]
+        if table in ROW_KEYS:
+            key = ROW_KEYS[table]
+            terms += [f"({key} IS NOT NULL AND substr({c}, 1, 5) = '{_SEALED}')" for c in PERSONAL[table]]
     terms += [f"({b} IS NULL AND {c} IS NOT NULL AND {c} <> '')" for c, (b, _k) in LOOKUPS.get(table, {}).items()]
     terms += [f"({m} = '' AND {c} <> '')" for c, (m, _k) in MASKED.get(table, {}).items()]
     return " OR ".join(terms)
@@ -343,11 +354,15 @@ def seal_existing(
                 # A row half-sealed by an older build, or sealed to its column only: work from plain.
                 crypto.open_fields(ring, rows, cols, row_key_column=key_column)
                 sealed = [seal_values(ring, table, {c: r[c] for c in cols},
-                                      row_key=str(r[key_column]) if key_column else None) for r in rows]
+                                      row_key=str(r[key_column]) if table == "dossiers" else None) for r in rows]
                 targets = [*cols, *extra, *(m for m, _k in MASKED.get(table, {}).values())]
                 with cdb.write():
                     if table == "citizens":
-                        counts["duplicates"] += _drop_taken_blind_indexes(cdb, rows, sealed)
+                        dropped = _drop_taken_blind_indexes(cdb, rows, sealed)
+                        counts["duplicates"] += dropped
+                        if dropped:  # no index left to bind to: those rows keep column-only values
+                            sealed = [s if s.get("id_bidx") else _sealed_unbound(ring, r, cols)
+                                      for s, r in zip(sealed, rows, strict=True)]
                     cdb.conn.executemany(
                         f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in targets)} WHERE id = ?",
                         [[s.get(c) for c in targets] + [r["id"]] for s, r in zip(sealed, rows, strict=True)],
@@ -368,6 +383,18 @@ def seal_existing(
                     counts["duplicates"])
     log.info("seal_existing: %s", counts)
     return counts
+
+
+def _sealed_unbound(ring: crypto.KeyRing, row: dict[str, Any], cols: tuple[str, ...]) -> dict[str, Any]:
+    """A citizen row's values sealed to their columns only, without a blind index (a duplicate)."""
+    from counter_app import crypto
+
+    out = seal_values(None, "citizens", {c: row[c] for c in cols})
+    for c in cols:
+        if row[c] and not is_sealed(row[c]):
+            out[c] = crypto.seal_field(ring, str(row[c]), c)
+    out["id_bidx"] = None
+    return out
 
 
 def _drop_taken_blind_indexes(cdb: CounterDB, rows: list[dict[str, Any]], sealed: list[dict[str, Any]]) -> int:
@@ -422,17 +449,18 @@ def get_secret_setting(cdb: CounterDB, key: str, default: str = "") -> str:
 
 # --------------------------------------------------------------------------- bulk (demo, import)
 def seal_column(ring: crypto.KeyRing | None, column: str, values: list[Any],
-                row_keys: list[str] | None = None) -> list[Any]:
+                row_keys: list[str | None] | None = None) -> list[Any]:
     """One column of many rows sealed (unchanged when ``ring`` is None); empty values stay empty.
 
-    ``row_keys``: each row's key, for a table in :data:`ROW_KEYS` (dossiers: their ``uid``).
+    ``row_keys``: each row's key, for a table in :data:`ROW_KEYS` (a dossier's ``uid``, a citizen's
+    blind index; None leaves that row's value bound to the column only).
     """
     if ring is None:
         return values
     from counter_app import crypto
 
     keys: list[str | None] = list(row_keys) if row_keys is not None else [None] * len(values)
-    return [crypto.seal_field(ring, str(v), column, k) if v and not is_sealed(v) else v
+    return [crypto.seal_field(ring, str(v), column, k or None) if v and not is_sealed(v) else v
             for v, k in zip(values, keys, strict=True)]
 
 

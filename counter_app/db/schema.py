@@ -475,13 +475,16 @@ def m0006_audit_triggers_and_anchors(db: Database) -> None:
 
     unbound = " OR ".join(f"substr({c}, 1, 5) = 'enc1:'" for c in
                           ("applicant_id_number", "applicant_address", "phone", "email"))
+    unbound_citizens = " OR ".join(f"substr({c}, 1, 5) = 'enc1:'" for c in
+                                   ("id_number", "old_id_number", "address", "phone", "email", "date_of_birth"))
     script = f"""
         ALTER TABLE audit_log ADD COLUMN mac TEXT;
 
         -- Dossier fields sealed to their column only (before row binding, issue #15 item 5): they
         -- keep opening until privacy.seal_existing has re-sealed them to their row.
         INSERT OR REPLACE INTO settings(key, value)
-            SELECT 'dossier_fields_unbound', 'true' WHERE EXISTS (SELECT 1 FROM dossiers WHERE {unbound});
+            SELECT 'dossier_fields_unbound', 'true' WHERE EXISTS (SELECT 1 FROM dossiers WHERE {unbound})
+                OR EXISTS (SELECT 1 FROM citizens WHERE id_bidx IS NOT NULL AND ({unbound_citizens}));
 
         CREATE TABLE audit_pending (
             id INTEGER PRIMARY KEY,

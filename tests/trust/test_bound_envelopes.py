@@ -136,6 +136,8 @@ def test_column_only_fields_of_an_older_build_are_rebound_then_refused(tmp_path:
                (("applicant_address", "12 Hàng Bông, Hà Nội"), ("applicant_id_number", "001099012345"))}
         cdb.conn.execute("UPDATE dossiers SET applicant_address = ?, applicant_id_number = ? WHERE id = ?",
                          (old["applicant_address"], old["applicant_id_number"], a))
+        cdb.conn.execute("UPDATE citizens SET address = ? WHERE id_number IS NOT NULL",
+                         (crypto.seal_field(ring, "12 Hàng Bông, Hà Nội", "address"),))
         # What migration 0006 does to such an installation (test_migration_0006_marks_… below).
         cdb.set_setting(privacy.UNBOUND_SETTING, True)
         assert encryption_pending(cdb)
@@ -144,6 +146,7 @@ def test_column_only_fields_of_an_older_build_are_rebound_then_refused(tmp_path:
         assert not encryption_pending(cdb)
         assert _sealed(cdb, a)["applicant_address"].startswith("enc2:")
         assert dossier_detail(cdb, a)["applicant_id_number"] == "001099012345"
+        assert all(r[0].startswith("enc2:") for r in cdb.conn.execute("SELECT address FROM citizens"))
         # From now on a column-only value pasted into a dossier (from an old backup) is refused.
         cdb.conn.execute("UPDATE dossiers SET applicant_address = ? WHERE id = ?", (old["applicant_address"], b))
         with pytest.raises(crypto.DecryptionFailed):
@@ -207,3 +210,25 @@ def test_cli_encrypt_binds_old_fields_without_a_new_recovery_key(tmp_path: Path,
 
     before, after = json.loads(keys_before), json.loads((data.root / "keys.json").read_bytes())
     assert [k["wrapped"] for k in before["keys"].values()] == [k["wrapped"] for k in after["keys"].values()]
+
+
+def test_a_sealed_field_copied_to_another_citizen_does_not_open(tmp_path: Path) -> None:
+    from counter_app.db.dossiers import find_citizen
+
+    data, cdb = make_data_dir(tmp_path / "data")
+    vault.setup_encryption(data.root, PASS)
+    try:
+        receive_one(cdb, name="Nguyễn Văn An", id_number="001099012345")
+        receive_one(cdb, name="Trần Thị Bình", id_number="001099054321")
+        rows = {r["full_name"]: r for r in cdb.query("SELECT id, full_name, address FROM citizens")}
+        assert rows["Nguyễn Văn An"]["address"].startswith("enc2:")  # bound to the ID number's blind index
+        tool = _tool(data.root)
+        tool.execute("UPDATE citizens SET address = ? WHERE id = ?",
+                     (rows["Nguyễn Văn An"]["address"], rows["Trần Thị Bình"]["id"]))
+        tool.close()
+        assert "Hàng Bông" in (find_citizen(cdb, "001099012345") or {})["address"]
+        with pytest.raises(crypto.DecryptionFailed):
+            find_citizen(cdb, "001099054321")
+    finally:
+        cdb.close()
+        vault.lock(data.root)

@@ -133,7 +133,7 @@ def test_sigkill_during_dossier_saves_loses_nothing_confirmed(tmp_path: Path, en
         if encrypted:  # every confirmed dossier's sealed fields still open (no half-written envelope)
             for dossier_id in received:
                 raw = cdb.scalar("SELECT applicant_id_number FROM dossiers WHERE id = ?", (dossier_id,))
-                assert raw.startswith("enc1:")
+                assert raw.startswith("enc2:")  # sealed to the column and the dossier (issue #15 item 5)
                 assert repo.dossier_detail(cdb, dossier_id)["applicant_id_number"].startswith("001099")
     finally:
         cdb.close()

@@ -77,7 +77,8 @@ def test_reception_leaves_no_personal_field_readable_on_disk(enc: CounterDB, tmp
     c = enc.query_one("SELECT * FROM citizens")
     assert d is not None and c is not None
     assert all(d[k].startswith("enc2:") for k in privacy.PERSONAL["dossiers"])  # bound to the dossier too
-    assert all(c[k].startswith("enc1:") for k in ("id_number", "address", "phone", "email", "date_of_birth"))
+    # A citizen's fields are bound to the blind index of their ID number (issue #15 item 5).
+    assert all(c[k].startswith("enc2:") for k in ("id_number", "address", "phone", "email", "date_of_birth"))
     assert c["old_id_number"] is None  # empty stays empty (NULL), nothing to seal
     assert d["applicant_id_masked"] == "0011******45" and d["phone_masked"] == "*******678"
     assert d["applicant_id_bidx"] and d["phone_bidx"] and c["id_bidx"] == d["applicant_id_bidx"]
@@ -222,7 +223,7 @@ def test_seal_existing_is_complete_idempotent_and_resumable(tmp_path: Path) -> N
         # 250 dossiers + 250 citizens to do, 100 per transaction.
         assert calls == [(0, 500), (100, 500), (200, 500), (250, 500), (350, 500)]
         assert cdb.scalar("SELECT count(*) FROM dossiers WHERE applicant_id_number LIKE 'enc2:%'") == 250
-        assert cdb.scalar("SELECT count(*) FROM citizens WHERE id_number LIKE 'enc1:%'") == 100
+        assert cdb.scalar("SELECT count(*) FROM citizens WHERE id_number LIKE 'enc2:%'") == 100
         # Half-way, both kinds of rows are found: sealed ones by blind index, plain ones by value.
         for idn in (idns[0], idns[200]):
             c = repo.find_citizen(cdb, idn)
@@ -315,8 +316,8 @@ def test_demo_data_in_an_encrypted_directory(tmp_path: Path) -> None:
         rep = generate(cdb, tmp_path, 120, now=datetime(2026, 10, 5, 16, 0))
         assert rep.dossiers == 120 and rep.files > 0
         assert cdb.scalar("SELECT count(*) FROM dossiers WHERE applicant_id_number NOT LIKE 'enc2:%'") == 0
-        assert cdb.scalar("SELECT count(*) FROM citizens WHERE id_number NOT LIKE 'enc1:%' "
-                          "OR address NOT LIKE 'enc1:%' OR id_bidx IS NULL") == 0
+        assert cdb.scalar("SELECT count(*) FROM citizens WHERE id_number NOT LIKE 'enc2:%' "
+                          "OR address NOT LIKE 'enc2:%' OR id_bidx IS NULL") == 0
         some = repo.dossier_detail(cdb, 60)
         assert some["applicant_id_number"].isdigit() and len(some["applicant_id_number"]) == 12
         assert some["applicant_id_number"].encode() not in raw_bytes(tmp_path)
