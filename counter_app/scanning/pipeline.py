@@ -323,8 +323,14 @@ def _dark_bars(grey: np.ndarray) -> tuple[float, float, float, float] | None:
     h, w = grey.shape
     paper = float(np.percentile(grey[::4, ::4], 90))
     dark = min(100.0, 0.5 * paper)
-    cols = np.percentile(grey, 80, axis=0) < dark
-    rows = np.percentile(grey, 80, axis=1) < dark
+    # Only the outer 15 % bands can hold a bar; every 4th pixel along a line is enough.
+    bw, bh = max(1, int(0.15 * w)) + 2, max(1, int(0.15 * h)) + 2
+    cols = np.ones(w, bool)
+    rows = np.ones(h, bool)
+    cols[:bw] = np.percentile(grey[::4, :bw], 80, axis=0) < dark
+    cols[-bw:] = np.percentile(grey[::4, -bw:], 80, axis=0) < dark
+    rows[:bh] = np.percentile(grey[:bh, ::4], 80, axis=1) < dark
+    rows[-bh:] = np.percentile(grey[-bh:, ::4], 80, axis=1) < dark
 
     def run(flags: np.ndarray) -> int:
         n = int(np.argmin(flags)) if not flags.all() else len(flags)
@@ -546,7 +552,9 @@ def _orientation(sk: an.SkewFinding, opt: PipelineOptions, page_small: np.ndarra
     sure = lines >= opt.orientation_min_lines and abs(score) >= need
     flip = sure and score > 0
     if not sure:
-        osd = tesseract_orientation(page_small, timeout_s=opt.osd_timeout_s) if opt.use_tesseract else None
+        # Tesseract only where there is text to read (a line or two is not worth half a second).
+        ask = opt.use_tesseract and lines >= opt.orientation_min_lines
+        osd = tesseract_orientation(page_small, timeout_s=opt.osd_timeout_s) if ask else None
         if osd is not None:
             turn, conf = osd
             base = 90 if sk.vertical else 0
