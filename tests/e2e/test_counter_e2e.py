@@ -33,6 +33,8 @@ def _audit(app: App, action: str) -> int:
 
 def test_first_run_setup_then_login(launch: Callable[..., App], tmp_path: Path) -> None:
     """An empty data directory: setup form by keyboard, the recovery key, the admin's first log-in."""
+    # Passwords the setup's strength rules accept (no common words, runs or the agency's code).
+    ADMIN, SECRET = "Ca-phe-sua-da-K29", "tram-nuoc-QK7-vang-trang-41"
     app = launch(data_dir=tmp_path / "fresh")
     win = app.wait_window("^Cài đặt lần đầu")
     app.activate(win)
@@ -46,12 +48,12 @@ def test_first_run_setup_then_login(launch: Callable[..., App], tmp_path: Path) 
     app.key("ctrl+a")
     app.type("3", officer=False)
     app.key("Tab", "Tab")  # endpoint left empty: no province yet
-    for text in ("quan-tri-2026", "quan-tri-2026", "mat khau ma hoa 2026", "mat khau ma hoa 2026"):
+    for text in (ADMIN, ADMIN, SECRET, SECRET):
         app.type(text, officer=False)
         app.key("Tab")
     app.shot("da-dien")
     app.key("Return")  # «Bắt đầu sử dụng»
-    key_win = app.wait_window("^Khóa khôi phục", timeout=60)
+    key_win = app.wait_window("^Khóa khôi phục", timeout=40)
     app.activate(key_win)
     app.shot("khoa-khoi-phuc")
     app.key("Tab", "space", "Tab", "Return")  # tick «Tôi đã in hoặc chép lại…», then «Tiếp tục»
@@ -59,9 +61,10 @@ def test_first_run_setup_then_login(launch: Callable[..., App], tmp_path: Path) 
     app.activate(login)
     app.type("admin", officer=False)
     app.key("Tab")
-    app.type("quan-tri-2026", officer=False)
+    app.type(ADMIN, officer=False)
     app.key("Return")
     main_window(app)
+    app.settle()
     app.shot("cua-so-chinh")
     # What the form said reached the database, and the directory is encrypted from the start.
     settings = {r["key"]: r["value"] for r in app.query("SELECT key, value FROM settings")}
