@@ -55,6 +55,14 @@ def wait_for(what: str, fn: Callable[[], T | None], timeout: float = 20.0, every
         time.sleep(every)
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: end when the test process ends, even if it is killed (no stray X server)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def _free_display() -> int:
     for n in range(90, 200):
         if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
@@ -83,12 +91,12 @@ class Display:
         """Start the X server and the window manager; return when both answer."""
         xvfb = subprocess.Popen(["Xvfb", self.name, "-screen", "0", f"{self.width}x{self.height}x24",
                                  "-nolisten", "tcp", "-noreset"], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+                                stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         self.procs.append(xvfb)
         wait_for(f"Xvfb on {self.name}", lambda: Path(f"/tmp/.X11-unix/X{self.number}").exists()
                  and self.run("xdotool", "getdisplaygeometry", check=False).returncode == 0, 15)
         wm = subprocess.Popen(["openbox", "--sm-disable"], env=self.env(), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+                              stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         self.procs.append(wm)
         # openbox announces itself on the root window once it manages windows.
         wait_for("openbox", lambda: "_NET_SUPPORTING_WM_CHECK(WINDOW)" in self.run(
@@ -166,7 +174,8 @@ class App:
         self.shots.mkdir(parents=True, exist_ok=True)
         self._out = (self.shots / "app-stderr.txt").open("wb")
         self.proc = subprocess.Popen([sys.executable, "-m", "counter_app.cli", "--data-dir", str(self.data_dir)],
-                                     cwd=ROOT, env=env, stdout=self._out, stderr=subprocess.STDOUT)
+                                     cwd=ROOT, env=env, stdout=self._out, stderr=subprocess.STDOUT,
+                                     preexec_fn=_die_with_parent)
         return self
 
     # ------------------------------------------------------------------ looking
