@@ -411,7 +411,7 @@ def test_a_dripping_server_cannot_hold_a_call_past_its_deadline(mode: str) -> No
             client.call("TraCuuHoSo", since=0)
         elapsed = time.monotonic() - started
     # 3 s total for the call, its retries included; a per-read timeout alone never fires at 0.3 s a byte.
-    assert elapsed < 4.5, elapsed
+    assert elapsed < 5.5, elapsed
 
 
 def test_a_huge_reply_is_cut_at_the_cap_without_filling_memory() -> None:
