@@ -310,8 +310,12 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
         return None
     # The most rectangular candidate, unless a larger one is nearly as rectangular: a text block
     # or a chart inside a page is a fine rectangle too, and cropping to it loses the page.
-    best_rect = max(f[1] for f in candidates)
-    quad, _, frac = max((f for f in candidates if f[1] >= best_rect - 0.04), key=lambda f: f[2])
+    # But only a clearly larger one (≥ 1/0.9 the area): a page with a desk object stuck to it
+    # is a little larger and a little less rectangular than the page alone. In doubt the larger
+    # wins: keeping a strip of desk loses nothing, cropping a book's page edges away does.
+    best = max(candidates, key=lambda f: f[1])
+    larger = [f for f in candidates if f[1] >= best[1] - 0.04 and f[2] * 0.9 >= best[2]]
+    quad, _, frac = max(larger, key=lambda f: f[2]) if larger else best
     if frac > 0.93:
         # The page fills the frame: a crop would only shave the scanner margin — unless what
         # lies outside it is a dark bar (a sheet-fed scanner's black backing, the lid's shadow):
