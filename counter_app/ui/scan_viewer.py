@@ -142,13 +142,31 @@ def check_signature_text(data: bytes) -> SignatureView:
     return SignatureView(text + ". Chứng thư số chưa thuộc danh sách tin cậy (chứng thư thử nghiệm).", "warn")
 
 
+# A form's file name (services/forms.py: ``{code}-{slug}-{HHMMSS}.pdf``) → what the officer calls it.
+FORM_TITLES = {"giay-tiep-nhan": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+               "phieu-yeu-cau-bo-sung": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+               "phieu-tu-choi": "Phiếu từ chối tiếp nhận, giải quyết hồ sơ",
+               "phieu-xin-loi": "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
+               "phieu-kiem-soat": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+               "thong-bao-dung": "Thông báo dừng giải quyết hồ sơ"}
+
+
+def _form_title(path: Path) -> str | None:
+    return next((f"{name} — {path.stem.split('-' + slug)[0]}" for slug, name in FORM_TITLES.items()
+                 if f"-{slug}-" in f"{path.stem}-"), None)
+
+
 class ScanViewer(QDialog):
     """Pages (thumbnails + one page large), zoom and the signature status of one stored PDF."""
 
     def __init__(self, path: Path, title: str, parent: QWidget | None = None, *, subtitle: str = "") -> None:
         super().__init__(parent)
         self.path = path
-        self.setWindowTitle(f"Xem bản số hóa — {title}")
+        form = _form_title(path) if "documents" in path.parts else None
+        if form is not None:  # a form the app printed (the receipt step's «Xem»), not a citizen's paper
+            title = form
+        self.setWindowTitle(f"{'Xem giấy tờ' if form else 'Xem bản số hóa'} — {title}")
+        self.is_form = form is not None
         self.data: bytes | None = None
         self.sizes: tuple[tuple[float, float], ...] = ()
         self.page_index = 0
@@ -221,7 +239,10 @@ class ScanViewer(QDialog):
         for i in range(len(opened.thumbs), len(self.sizes)):
             self.thumbs.addItem(QListWidgetItem(f"Trang {i + 1}"))
         data = opened.data
-        run_in_pool(lambda: check_signature_text(data), self._signature_checked, self._signature_failed)
+        if self.is_form:  # the app's own form: printed, then signed and stamped on paper
+            self.sig_label.setText("Giấy tờ do chương trình lập: in ra để ký và đóng dấu.")
+        else:
+            run_in_pool(lambda: check_signature_text(data), self._signature_checked, self._signature_failed)
         if self.sizes:
             self.thumbs.setCurrentRow(0)
             self.thumbs.setFocus()

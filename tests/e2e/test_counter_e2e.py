@@ -130,6 +130,13 @@ def test_birth_registration_by_card_scan_then_a_refusal(launch: Callable[..., Ap
     wait_for("the receipt file", lambda: list(app.data_dir.glob(f"documents/*/*/*{row['code']}*giay-tiep-nhan*.pdf")),
              10)
     assert app.scalar("SELECT count(*) FROM outbox WHERE dossier_id = ?", (row["id"],)) >= 1
+    # «Xem» (two Shift+Tab back from «Hồ sơ mới»): the receipt, encrypted on disk, opens in the app.
+    app.key("shift+Tab", "shift+Tab", "space")
+    receipt = app.wait_window("^Xem giấy tờ — Giấy tiếp nhận hồ sơ", timeout=20)
+    app.activate(receipt)
+    wait_for("the receipt drawn", lambda: _page_drawn(app, "xem-giay-tiep-nhan"), 20, 0.5, app._fail_shot)
+    app.key("Escape")
+    app.wait_no_window("^Xem giấy tờ", timeout=10)
 
     # --- a refusal: F9 asks for the reason, Enter in it shows the confirmation, F9 again decides.
     app.key("ctrl+n")
@@ -217,12 +224,12 @@ def _screen_has(app: App, rgb: tuple[int, int, int], name: str) -> Path | None:
     return None
 
 
-def _page_drawn(app: App) -> Path | None:
+def _page_drawn(app: App, name: str = "xem-ban-so-hoa") -> Path | None:
     """A screenshot in which the viewer shows a page (a large light area inside its window)."""
     from PIL import Image
 
-    path = app.shot("xem-ban-so-hoa")
-    viewer = next(w for w in app.windows() if w.title.startswith("Xem bản số hóa"))
+    path = app.shot(name)
+    viewer = next(w for w in app.windows() if w.title.startswith(("Xem bản số hóa", "Xem giấy tờ")))
     g = app.geometry(viewer)
     img = Image.open(path).convert("L")
     # The page area: right of the thumbnails, below the heading. A rendered scan is mostly paper-white.
