@@ -258,6 +258,7 @@ class MainWindow(QMainWindow):
 
         self.settings_page.user_id = user.id
         self.settings_page.set_editable(can_edit_settings(user.role))
+        self.sync_page.set_editable(can_edit_settings(user.role))
         self.settings_page.backup_panel.set_user(user)
         self.settings_page.users_panel.set_user(user)
         self.backup_scheduler.set_user(user)

@@ -211,6 +211,11 @@ class SyncPage(QWidget):
         self.password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.ca_file = QLineEdit(placeholderText="(để trống: dùng chứng chỉ hệ thống)")
         save = QPushButton("Lưu cấu hình")
+        self.save_btn = save
+        self.config_note = QLabel("<i>Chỉ quản trị viên sửa được phần kết nối; nếu cần đổi, báo quản trị viên.</i>")
+        self.config_note.setWordWrap(True)
+        self.config_note.hide()
+        self.editable = True
         save.clicked.connect(self.save_config)
         box = QGroupBox("Kết nối hệ thống một cửa của tỉnh")
         form = QFormLayout(box)
@@ -219,6 +224,8 @@ class SyncPage(QWidget):
         form.addRow("Mật khẩu", self.password)
         form.addRow("Tệp chứng chỉ CA", self.ca_file)
         form.addRow("", save)
+        form.addRow(self.config_note)
+        self.password_label = form.labelForField(self.password)
         lay = QVBoxLayout(self)
         lay.addWidget(self.summary)
         lay.addLayout(bar)
@@ -315,8 +322,20 @@ class SyncPage(QWidget):
         if self.runner is not None:
             self.runner.wake()
 
+    def set_editable(self, editable: bool) -> None:
+        """Only the admin changes where and as whom the counter syncs; others see it read-only."""
+        self.editable = editable
+        for field in (self.endpoint, self.username, self.ca_file):
+            field.setReadOnly(not editable)
+        for w in (self.password, self.password_label, self.save_btn):
+            if w is not None:
+                w.setVisible(editable)
+        self.config_note.setVisible(not editable)
+
     def save_config(self) -> None:
         """Store the connection settings and restart syncing with them."""
+        if not self.editable:
+            return
         values = {"provincial_endpoint": self.endpoint.text().strip(), "sync_username": self.username.text().strip(),
                   "sync_ca_file": self.ca_file.text().strip()}
         if self.password.text():

@@ -159,3 +159,33 @@ def test_page_and_status_bar_count_the_same_entries_as_soon_as_the_page_opens(
     finally:
         worker.stop()
         counter.cdb.close()
+
+
+def test_officers_see_the_connection_read_only(qtbot: QtBot, tmp_path: Path) -> None:
+    """The connection (server, account, password) is the admin's: an officer reads it, never edits it."""
+    counter = build_counter(tmp_path / "counter", endpoint="http://127.0.0.1:9")
+    worker = DbWorker(counter.db_path)
+    with qtbot.waitSignal(worker.ready, timeout=10000):
+        worker.start()
+    page = SyncPage(worker, None)
+    qtbot.addWidget(page)
+    try:
+        page.show()
+        qtbot.waitUntil(lambda: page.endpoint.text() == "http://127.0.0.1:9", timeout=10000)
+        page.set_editable(False)
+        assert page.endpoint.isReadOnly() and page.username.isReadOnly()
+        assert page.save_btn.isHidden() and page.password.isHidden() and not page.config_note.isHidden()
+        page.endpoint.setText("http://evil.example")  # even if a field were changed somehow
+        page.save_config()
+        barrier: list[object] = []
+        worker.submit(lambda cdb: cdb.get_setting("provincial_endpoint"), barrier.append)  # FIFO: after any save
+        qtbot.waitUntil(lambda: bool(barrier), timeout=10000)
+        assert barrier == ["http://127.0.0.1:9"]
+        page.set_editable(True)
+        assert not page.endpoint.isReadOnly() and not page.save_btn.isHidden()
+        page.endpoint.setText("http://127.0.0.1:8")
+        page.save_config()
+        qtbot.waitUntil(lambda: counter.cdb.get_setting("provincial_endpoint") == "http://127.0.0.1:8", timeout=10000)
+    finally:
+        worker.stop()
+        counter.cdb.close()
