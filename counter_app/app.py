@@ -97,6 +97,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def _close_cleanly_on_termination(app: Any) -> None:
+    """SIGTERM (system shutdown on Linux, ``kill``) and the end of a Windows session close the app the way
+    the officer's ✕ does, so the next start does not report a crash that was a shutdown."""
+    import signal
+
+    from counter_app.ui.qt import QApplication, QTimer
+
+    def close_all() -> None:
+        QApplication.closeAllWindows()  # each window's closeEvent stops its timers, scans and backups
+        app.quit()
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        log.warning("stopped by signal %d: closing as the window's close button would", signum)
+        QTimer.singleShot(0, close_all)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    # Python runs a signal handler only when it next gets control; an idle Qt loop may not give it any.
+    pump = QTimer(app)
+    pump.timeout.connect(lambda: None)
+    pump.start(250)
+
+    def session_ending(_manager: Any) -> None:
+        # The OS is logging off or shutting down: this is not a crash even if it kills us after this.
+        log.warning("the desktop session is ending")
+        if _recorder is not None:
+            _recorder.finish()
+
+    app.commitDataRequest.connect(session_ending)
+
+
 def _main(argv: Sequence[str] | None) -> int:
     p = argparse.ArgumentParser(prog="counter-app")
     p.add_argument("--data-dir")
@@ -129,6 +159,7 @@ def _main(argv: Sequence[str] | None) -> int:
     from counter_app.ui.qt_messages import install_qt_message_handler
 
     install_qt_message_handler()  # Qt's own warnings go to the app log, not to a console nobody sees
+    _close_cleanly_on_termination(app)
 
     def excepthook(etype: type[BaseException], value: BaseException, tb: Any) -> None:
         log.critical("uncaught exception", exc_info=(etype, value, tb))

@@ -132,3 +132,32 @@ def test_a_killed_session_is_reported_even_while_its_process_is_a_zombie(tmp_pat
     finally:
         child.kill()
         child.wait()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="SIGTERM is POSIX's")
+def test_sigterm_closes_cleanly_and_is_not_reported_as_a_crash(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    data = tmp_path / "data"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    child = subprocess.Popen([sys.executable, str(CHILD), str(data), "none"], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        marker = data / "logs" / "running.json"
+        deadline = time.monotonic() + 60
+        while not marker.exists() and time.monotonic() < deadline and child.poll() is None:
+            time.sleep(0.1)
+        assert marker.exists(), "the app never started"
+        time.sleep(1.0)  # let the window and the first-run dialog come up: terminate a running app
+        child.send_signal(signal.SIGTERM)
+        code = child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert code == 0
+    assert not marker.exists()
+    assert previous_crash(data / "logs") is None
+    log = (data / "logs" / "counter-app.log").read_text(encoding="utf-8")
+    assert "stopped by signal 15" in log
