@@ -231,9 +231,16 @@ def evaluate(case: Case, process: Callable[..., Any]) -> Outcome:
     t = case.truth
     h, w = case.image.shape[:2]
     t0 = time.perf_counter()
-    res = process(case.image, case.dpi or DEFAULT_DPI)
-    ms = 1e3 * (time.perf_counter() - t0)
     truth_poly = np.asarray(t["quad"], np.float64)
+    try:
+        res = process(case.image, case.dpi or DEFAULT_DPI)
+    except Exception as exc:  # a crash is a result to report, not a reason to stop
+        ms = 1e3 * (time.perf_counter() - t0)
+        print(f"  ! {case.set} {case.name}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return Outcome(case.name, t["class"], 0.0, None, False if t.get("has_text_lines") else None, False, t,
+                       [f"crash: {type(exc).__name__}"], ms, None, red_fraction(case.image, truth_poly), 0.0,
+                       {"pred_skew": math.nan, "orientation": -1, "cropped_area": 0.0, "crash": True})
+    ms = 1e3 * (time.perf_counter() - t0)
     pred = frame_poly(w, h) if res.quad is None else np.asarray(res.quad, np.float64)
     jac = poly_iou(pred, truth_poly)
     skew_err = None
@@ -287,6 +294,8 @@ def summarise(rows: list[Outcome]) -> dict[str, Any]:
         "tilted>0.5° silent": f"{len(silent)}/{sum(r.residual is not None for r in rows)}",
         "full-frame cut": f"{len(cut)}/{len(full)}",
         "ms median": float(np.median([r.ms for r in rows])) if rows else math.nan,
+        "crashes": sum(bool(r.extra.get("crash")) for r in rows),
+        "_crash": [r.name for r in rows if r.extra.get("crash")],
         "_silent": [f"{r.name} ({r.residual:+.2f}°)" for r in silent],
         "_cut": [f"{r.name} ({r.extra['cropped_area']:.2f})" for r in cut],
         "_bad_quad": [f"{r.name} J={r.jaccard:.2f}" for r in rows if r.jaccard < 0.9],
@@ -307,7 +316,7 @@ def _fmt(v: Any) -> str:
 
 
 COLS = ("n", "J mean", "J min", "skew p95°", "skew n", "orient", "orient n", "blank F1", "near-blank lost",
-        "red kept", "tilted>0.5°", "tilted>0.5° silent", "full-frame cut", "ms median")
+        "red kept", "tilted>0.5°", "tilted>0.5° silent", "full-frame cut", "ms median", "crashes")
 
 
 def table(results: dict[str, list[Outcome]]) -> list[str]:
@@ -452,8 +461,10 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _stream_child(jpegs: list[bytes], pages: int) -> tuple[float, float]:
+def _stream_child(jpegs: list[bytes], pages: int, code: str | None = None) -> tuple[float, float]:
     """In a fresh process: decode → process → encode ``pages`` pages; peak RSS (MB) before and after."""
+    if code:
+        sys.path.insert(0, code)
     from counter_app.scanning.pipeline import process_page
 
     enc = [cv2.IMWRITE_JPEG_QUALITY, 85]
@@ -470,13 +481,36 @@ def _stream_child(jpegs: list[bytes], pages: int) -> tuple[float, float]:
 # --------------------------------------------------------------------------- main
 
 
+def _version(tree: Path) -> str:
+    """Which pipeline was measured: the commit, and whether its scanning code had local changes."""
+    stamp = tree / "PIPELINE_VERSION"
+    if stamp.exists():
+        return stamp.read_text(encoding="utf-8").strip()
+    try:
+        head = subprocess.run(["git", "-C", str(tree), "log", "-1", "--format=%h %s"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(tree), "status", "--short", "counter_app/scanning"],
+                               capture_output=True, text=True, check=True).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    changed = [d for d in dirty if d.startswith("counter_app/")]
+    return f"{head[:70]}" + (f" + uncommitted changes in {', '.join(changed)}" if changed else "")
+
+
 def main() -> None:
     """Run every set, the competitors, time and memory; print and save the report."""
     ap = argparse.ArgumentParser(description="Evaluate the page pipeline on gen1, gen2 and real scans.")
     ap.add_argument("--quick", action="store_true", help="small sets, ≤ 2 minutes")
     ap.add_argument("--out", type=Path, default=OUT / "report.md")
+    ap.add_argument("--code", type=Path, default=None,
+                    help="evaluate the counter_app found in this folder (e.g. an older commit's `git archive`)")
     args = ap.parse_args()
+    if args.code:
+        sys.path.insert(0, str(args.code))
+    import counter_app
     from counter_app.scanning.pipeline import process_page
+
+    version = _version(Path(counter_app.__file__).resolve().parents[1])
 
     q = args.quick
     n_gen, dpi_gen = (28, 100) if q else (140, 150)
@@ -500,14 +534,14 @@ def main() -> None:
     stream_pages = 20 if q else 100
     mix = jp["gen1"][:4] + jp["gen2"][:4] + jp["real"][:2]
     with mp.get_context("spawn").Pool(1) as pool:
-        rss0, rss = pool.apply(_stream_child, (mix, stream_pages))
+        rss0, rss = pool.apply(_stream_child, (mix, stream_pages, str(args.code) if args.code else None))
 
     _, _, real_kind = real_truth()
     lines = [f"# Page pipeline on three evaluations ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})", "",
              f"Mode: {'quick' if q else 'full'}; gen1 = project generator ({n_gen} pages, 100 dpi), "
              f"gen2 = bench/scan_eval/gen2.py ({n_gen} pages, {dpi_gen} dpi), real = "
              f"{'full real set' if real_kind == 'full' else 'committed 12-page subset (run fetch_real.py for all)'}"
-             f" ({len(results['real'])} pages). Load average {os.getloadavg()[0]:.1f}.", "",
+             f" ({len(results['real'])} pages). Load average {os.getloadavg()[0]:.1f}. Pipeline: {version}.", "",
              "## Per set and class", "", *table(results), "",
              "Targets (issue #13): J mean ≥ 0.97 (≥ 0.95 per class), skew p95 ≤ 0.1° (flatbed, text lines), "
              "orientation ≥ 99 %, blank F1 ≥ 0.98 with 0 near-blank lost, red seals kept, time ≤ 2.0× floor, "
@@ -523,7 +557,8 @@ def main() -> None:
               "## Pages to look at", ""]
     for name, rows in results.items():
         s = summarise(rows)
-        for key, label in (("_bad_quad", "outline J < 0.9"), ("_cut", "full-frame page cut"),
+        for key, label in (("_crash", "pipeline raised"), ("_bad_quad", "outline J < 0.9"),
+                           ("_cut", "full-frame page cut"),
                            ("_silent", "tilted > 0.5° without warning"), ("_bad_orient", "orientation wrong"),
                            ("_bad_skew", "skew error > 0.1°"), ("_bad_blank", "blank decision wrong")):
             if s[key]:

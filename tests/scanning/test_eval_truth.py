@@ -79,3 +79,24 @@ def test_full_set_truth_is_well_formed_and_subset_agrees() -> None:
         _check_page(sha, t)
     for sha, t in _pages(SUBSET / "truth.json").items():
         assert full[sha] == t, f"{t['name']}: subset truth differs from the full set"
+
+
+@pytest.mark.parametrize(("scene", "size_mm", "dpi"),
+                         [("a6_lid", (105.0, 148.0), 100), ("card_front", (85.6, 54.0), 300)])
+def test_gen2_outline_truth_is_the_placed_paper(scene: str, size_mm: tuple[float, float], dpi: int) -> None:
+    """The second generator's outline is the object's own size, and paper lies inside it, lid outside."""
+    from bench.scan_eval.gen2 import generate_page
+
+    page = generate_page(5, 0, 100, scene)
+    quad = np.asarray(page.truth["quad"], np.float32)
+    w_px, h_px = (v / 25.4 * dpi for v in size_mm)
+    assert cv2.contourArea(cv2.convexHull(quad)) == pytest.approx(w_px * h_px, rel=0.01)
+    img = page.image.astype(np.float32)
+    inside = np.zeros(img.shape[:2], np.uint8)
+    cv2.fillPoly(inside, [np.round(quad).astype(np.int32)], 1)
+    ring_in = inside - cv2.erode(inside, np.ones((9, 9), np.uint8))
+    ring_out = cv2.dilate(inside, np.ones((9, 9), np.uint8)) - inside
+    far = cv2.dilate(inside, np.ones((61, 61), np.uint8)) == 0
+    # the object's rim and the lid just outside differ in colour; just outside is the lid
+    assert np.linalg.norm(img[ring_in > 0].mean(0) - img[ring_out > 0].mean(0)) > 6
+    assert np.linalg.norm(np.median(img[ring_out > 0], 0) - np.median(img[far], 0)) < 8
