@@ -194,6 +194,7 @@ def main() -> int:
         return upgrade()
     if cmd == "bundle":
         ensure_venv(test_tools=True)  # the test venv carries the 'bundle' extra (PyInstaller)
+        ensure_system_packages()  # the smoke test's Xvfb, SoftHSM2, pdfsig (installed when root, e.g. in CI)
         return subprocess.call([str(PY), str(ROOT / "packaging" / "bundle.py"), *rest])
     if cmd == "run":
         ensure_venv(test_tools=False)
