@@ -51,6 +51,7 @@ from counter_app.ui.qt import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
+    QKeyEvent,
     QKeySequence,
     QLabel,
     QLineEdit,
@@ -108,6 +109,11 @@ class _EnterFilter(QObject):
         if event.type() == QEvent.Type.KeyPress:
             key = event.key()  # type: ignore[attr-defined]
             text = event.text()  # type: ignore[attr-defined]
+            if self.page.typeahead is not None:
+                # Enter came before the catalogue was there: keep every later key (a card scan, a
+                # second Enter) for the step the officer will be on once the procedure is chosen.
+                self.page.typeahead.append((key, event.modifiers(), text))  # type: ignore[attr-defined]
+                return True
             if self.page.card_capture is not None:
                 return self.page.capture_key(key, text)
             if not isinstance(obj, QLineEdit) and text and text.isprintable() and self.page.watch_for_card(text):
@@ -156,6 +162,9 @@ class ReceptionPage(QWidget):
         # A card scanned onto the checklist or a button: the last keys seen there, and the scan's text.
         self._recent: list[tuple[str, dict[str, str]]] = []
         self.card_capture: str | None = None
+        # Enter typed on the procedure search before the catalogue (and so the results) arrived:
+        # the keys typed after it, replayed once the first result is chosen (None: nothing pending).
+        self.typeahead: list[tuple[int, Any, str]] | None = None
         # A scanner set up without a final Enter: a whole card QR that stays unchanged for a moment
         # is read anyway (a scanner types the whole text within a few milliseconds).
         self._scan_field: QLineEdit | None = None
@@ -416,6 +425,19 @@ class ReceptionPage(QWidget):
         if self.officer_id is None:
             self.officer_id = officer
         self._search_changed(self.search.text())
+        if self.typeahead is not None:
+            self._choose_typed_ahead()
+
+    def _choose_typed_ahead(self) -> None:
+        """The Enter typed before the results arrived: take the first result, then replay the keys
+        typed after it where they would have gone (the QR field of the applicant step, usually)."""
+        keys, self.typeahead = self.typeahead or [], None
+        self.search.setReadOnly(False)
+        self.choose_procedure()
+        for key, modifiers, text in keys:
+            target = QApplication.focusWidget() or self.focusWidget() or self
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(target, QKeyEvent(kind, key, modifiers, text))
 
     # ---------------------------------------------------------------- navigation
     def _show_step(self, i: int) -> None:
@@ -465,6 +487,8 @@ class ReceptionPage(QWidget):
         self.attempt_token = new_attempt_token()
         self._pending_decision = None
         self._recent, self.card_capture = [], None
+        self.typeahead = None
+        self.search.setReadOnly(False)
         self._disarm_refusal()
         self._show_step(0)
 
@@ -557,6 +581,13 @@ class ReceptionPage(QWidget):
     def choose_procedure(self) -> None:
         """Take the highlighted search result and go to the applicant step."""
         item = self.results.currentItem()
+        if item is None and self.index is None and self.search.text().strip():
+            # Typed faster than the catalogue loads (a busy PC, a barcode scanner): the first result
+            # is taken when it arrives instead of dropping the Enter (see _loaded).
+            self.typeahead = []
+            self.search.setReadOnly(True)  # what was searched for stays what is chosen
+            self.message.setText("Đang tải danh mục thủ tục… thủ tục đầu tiên tìm được sẽ được chọn.")
+            return
         if item is None:
             self.message.setText("<span style='color:#b00'>Chưa chọn thủ tục.</span>")
             return

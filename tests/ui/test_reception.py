@@ -240,3 +240,41 @@ def test_chung_thuc_pages_and_copies_are_entered_and_charged(qtbot: QtBot, page:
     page._go_decision()
     assert not form.isRowVisible(page.fee_pages)
     assert page._input("accept").fee_pages is None
+
+
+def test_enter_and_card_scan_typed_before_the_catalogue_arrives(qtbot: QtBot, tmp_path: Path) -> None:
+    """A busy PC: «khai sinh» + Enter and a CCCD scan typed while the worker is still busy with an
+    earlier job. The Enter takes the first result once it arrives and the scan fills the applicant,
+    instead of «Chưa chọn thủ tục» and the card's text landing in the search."""
+    import threading
+
+    cdb = open_database(tmp_path / "counter.sqlite3")
+    run_setup(cdb, DEMO_AGENCY)
+    load_default_catalogue_into(cdb)
+    cdb.close()
+    worker = DbWorker(tmp_path / "counter.sqlite3")
+    with qtbot.waitSignal(worker.ready, timeout=10000):
+        worker.start()
+    gate = threading.Event()
+    try:
+        worker.submit(lambda _cdb: gate.wait(20))  # a slow job queued first: the catalogue waits behind it
+        p = ReceptionPage(worker, tmp_path)
+        qtbot.addWidget(p)
+        p.show()
+        p.refresh()
+        p.search.setFocus()
+        type_text(p.search, "khai sinh")
+        qtbot.keyClick(p.search, Qt.Key.Key_Return)
+        type_text(p.focusWidget() or p.search, QR.rstrip("\r\n"))
+        qtbot.keyClick(p.focusWidget() or p.search, Qt.Key.Key_Return)
+        assert p.index is None, "the catalogue must still be loading for this test to mean anything"
+        assert "Chưa chọn thủ tục" not in p.message.text()
+        gate.set()
+        qtbot.waitUntil(lambda: p.name.text() == "Nguyễn Văn An", timeout=10000)
+        assert p.procedure is not None and p.procedure["code"] == "1.001193"
+        assert p.stack.currentIndex() == 1
+        assert p.search.text() == "khai sinh"
+        assert p.id_number.text() == "001090012345"
+    finally:
+        gate.set()
+        worker.stop()
