@@ -15,12 +15,19 @@ Stages (all but the last on the analysis copy):
 2. the page is rectified into a small grey copy; ink = darkness below the local paper level;
 3. blank: no glyph-sized (≥ 1.6 mm), clearly dark mark outside the margins — bleed-through is
    too faint, scanner noise and dust too small, a single page-number digit is enough to keep;
-4. skew: projection-profile energy of the ink points, coarse-to-fine down to 0.01° with
-   parabolic interpolation, tried for horizontal and vertical lines (pages fed sideways);
+4. skew: projection-profile energy of the ink points (per column strip; solid masses and tall
+   lines left out), coarse-to-fine down to 0.01° with parabolic interpolation, for horizontal
+   and vertical lines (pages fed sideways; the sharper peak wins); a text-line estimator as
+   second opinion; neither sure → left as is with ``skew_unsure``;
 5. orientation: vertical lines → a quarter turn; upside down when the ink mass below the
-   x-height band outweighs the mass above it (capitals, ascenders and Vietnamese diacritics sit
-   above, few descenders below);
+   x-height band clearly outweighs the mass above it (capitals, ascenders and Vietnamese
+   diacritics sit above, few descenders below); weak evidence → Tesseract's OSD if installed,
+   else not applied and ``orientation_unsure``;
 6. one warp of the full image.
+
+Doubts are never silent (issue #13): ``page_not_found``, ``skew_unsure``, ``orientation_unsure``
+and ``dpi_unknown`` join the quality warnings; :func:`describe_warning` words them for the
+officer. Without a trustworthy dpi the page's size is inferred (:func:`infer_dpi`).
 
 Conventions: ``quad`` is TL, TR, BR, BL of the page in input pixel coordinates (pixel centres
 at integers) or ``None`` when the page fills the frame; ``skew_deg`` is the detected skew of the
