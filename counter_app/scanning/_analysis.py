@@ -26,6 +26,7 @@ class QuadFinding:
     background: np.ndarray  # 3×3 Lab plane of the lid/desk, normalised coordinates
     level: float  # detection threshold (background noise)
     dark_border: bool = False  # the page fills the frame but dark scanner bars surround it
+    weak: bool = False  # found by texture alone (a card the lid hides): needs its size confirmed
 
 
 def order_quad(pts: np.ndarray) -> np.ndarray:
@@ -302,10 +303,12 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
         found = _quad_from_mask(bright, k)
         if found is not None:
             candidates.append(found)
+    weak = False
     if not candidates and model_ok:
         found = _textured_candidate(lab, mask_bg, ring, k)
         if found is not None:
             candidates.append(found)
+            weak = True
     if not candidates:
         return None
     # The most rectangular candidate, unless a larger one is nearly as rectangular: a text block
@@ -326,7 +329,7 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     margin = 1.5
     touches = bool((quad[:, 0] < margin).any() or (quad[:, 1] < margin).any()
                    or (quad[:, 0] > w - 1 - margin).any() or (quad[:, 1] > h - 1 - margin).any())
-    return QuadFinding(quad, touches, float(frac), coef, thr)
+    return QuadFinding(quad, touches, float(frac), coef, thr, weak=weak)
 
 
 def _dark_outside(lum: np.ndarray, quad: np.ndarray, otsu: float) -> bool:

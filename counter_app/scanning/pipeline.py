@@ -286,6 +286,15 @@ def _size_match(w_px: float, h_px: float, names: tuple[str, ...], tol: float = 0
     return None
 
 
+def _size_is(long_mm: float, short_mm: float, names: tuple[str, ...], tol: float = 0.1) -> bool:
+    """Is a long × short mm rectangle one of the named paper sizes, within ``tol``?"""
+    for name in names:
+        a, b = KNOWN_SIZES_MM[name]
+        if abs(long_mm / max(a, b) - 1) <= tol and abs(short_mm / min(a, b) - 1) <= tol:
+            return True
+    return False
+
+
 def infer_dpi(doc_px: tuple[float, float], frame_px: tuple[int, int], found: bool,
               dpi: float, dpi_trusted: bool) -> tuple[float, str]:
     """The page's pixel density and the rule that set it (TT 01/2023: PDF pages at 100 % scale).
@@ -428,7 +437,13 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         # receipt, which must not become "the page".
         q = (finding.quad + 0.5) * k2 * k
         short_px = min(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[1]))
+        long_px = max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[1]))
         if dpi_trusted and short_px / dpi * 25.4 < MIN_DOCUMENT_MM:
+            finding = None
+        elif finding.weak and not (dpi_trusted and _size_is(long_px / dpi * 25.4, short_px / dpi * 25.4,
+                                                            ("ID-1", "A5", "A6"))):
+            # Texture alone also outlines a text block or a figure on a page that fills the
+            # frame: such a crop needs a measured size that is a card's or a slip's.
             finding = None
         elif not dpi_trusted and short_px < 0.2 * min(h, w):
             # No dpi to measure with (a photo): a detail is what is small *in the frame*.
