@@ -520,16 +520,20 @@ def main() -> None:
     n_gen, dpi_gen = (28, 100) if q else (140, 150)
     t_start = time.perf_counter()
     results: dict[str, list[Outcome]] = {}
-    kept: list[Case] = []  # frames kept for the competitors (small sets only)
+    n_unpaper = 2 if q else 15
+    kept: list[Case] = []  # frames the competitors need: scored skew, or unpaper's first pages
     for name, it in (("gen1", iter_gen1(n_gen, 100)), ("gen2", iter_gen2(n_gen, dpi_gen)), ("real", iter_real())):
         rows = []
+        flat = 0
         for case in it:
             rows.append(evaluate(case, process_page))
             if case.truth["class"] == "flatbed":
-                kept.append(case)
+                flat += 1
+                if case.truth.get("skew_scored") or flat <= n_unpaper:
+                    kept.append(case)
         results[name] = rows
         print(f"  {name}: {len(rows)} pages in {time.perf_counter() - t_start:.0f} s", file=sys.stderr)
-    comp = competitors(kept, with_unpaper=2 if q else 15)
+    comp = competitors(kept, with_unpaper=n_unpaper)
     print(f"  competitors done at {time.perf_counter() - t_start:.0f} s", file=sys.stderr)
     del kept
 
