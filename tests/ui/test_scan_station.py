@@ -46,10 +46,14 @@ def station(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[ScanStationPage, int
 
 def _write_batch(folder: Path, n: int) -> list[str]:
     paths = []
+    from PIL import Image
+
     for i, p in enumerate(generate_set(11, n)):
         path = folder / f"page-{i:02d}.jpg"
-        cv2.imwrite(str(path), p.image, [cv2.IMWRITE_JPEG_QUALITY, 90])
-        # JPEG files carry no dpi here; the importer estimates it, as it would for a phone photo.
+        # The files state 200 dpi, as a scanner's do (the pages are then half-size sheets): without
+        # a dpi the pipeline now measures these 100-dpi pages as what they are, and the ≥ 200 dpi
+        # rule refuses to save them (that path: test_output's untrusted-dpi test).
+        Image.fromarray(cv2.cvtColor(p.image, cv2.COLOR_BGR2RGB)).save(path, quality=90, dpi=(200, 200))
         paths.append(str(path))
     return paths
 
