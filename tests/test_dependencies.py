@@ -69,3 +69,11 @@ def test_pinned_pyside6_survives_the_table_refill_stress() -> None:
                          env=env, timeout=120)
     assert run.returncode == 0, f"exit {run.returncode}: {run.stderr[-2000:]}"
     assert "ok 200 rounds" in run.stdout
+
+
+def test_no_test_package_shadows_an_installed_module() -> None:
+    """tests/ is on sys.path under pytest: a tests/X/__init__.py becomes the module ``X`` for the whole run.
+    tests/packaging/ once did that to PyPI's ``packaging`` (``import packaging.requirements`` failed)."""
+    installed = set(metadata.packages_distributions())
+    shadowing = [p.parent.name for p in (ROOT / "tests").glob("*/__init__.py") if p.parent.name in installed]
+    assert not shadowing, f"rename these test packages or drop their __init__.py: {shadowing}"
