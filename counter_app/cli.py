@@ -159,6 +159,8 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     p.add_argument("--version", action="version", version=f"counter-app {__version__}")
+    # (benchmarks, `dev.py run` timing) open the window, print the time to it, and exit
+    p.add_argument("--quit-after-shown", action="store_true", help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command")
 
     demo = sub.add_parser("demo-data", parents=[common], help="tạo dữ liệu mẫu")
@@ -266,7 +268,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in (None, "gui"):
         from counter_app.app import main as gui_main
 
-        return gui_main(["--data-dir", args.data_dir] if args.data_dir else [])
+        return gui_main((["--data-dir", args.data_dir] if args.data_dir else [])
+                        + (["--quit-after-shown"] if args.quit_after_shown else []))
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         if args.command == "sync":
