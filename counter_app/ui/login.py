@@ -264,7 +264,8 @@ class LockOverlay(QFrame):
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #ffb4b4")
         box = QWidget(self)
-        box.setMaximumWidth(420)
+        box.setFixedWidth(420)
+        self._box = box
         inner = QVBoxLayout(box)
         for w in (self.title, self.who, self.switch_user, self.password):
             inner.addWidget(w)
@@ -303,14 +304,23 @@ class LockOverlay(QFrame):
         self.unlock_button.setEnabled(not on)
         self.switch_button.setEnabled(not on)
         if on:
-            self.message.setText("Đang kiểm tra…")
+            self._say("Đang kiểm tra…")
+
+    def _say(self, text: str) -> None:
+        """Show ``text`` whole. A word-wrapped label in a centred box is laid out from its one-line
+        size hint, which cut a two-line message off at top and bottom: reserve the wrapped height."""
+        self.message.setText(text)
+        margins = self._box.layout().contentsMargins()
+        width = self._box.width() - margins.left() - margins.right()
+        self.message.setMinimumHeight(self.message.heightForWidth(width) if text else 0)
+        self._box.adjustSize()
 
     def fail(self, text: str) -> None:
         """Show why unlocking failed and let the officer try again."""
         self.busy(False)
         self.password.clear()
         self.password.setFocus()
-        self.message.setText(text)
+        self._say(text)
 
     def _cover(self) -> None:
         """Cover the screen the main window is on (the whole app, and any dialog above it)."""

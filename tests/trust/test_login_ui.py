@@ -100,6 +100,10 @@ def test_idle_lock_keeps_the_page_and_blocks_input_then_unlocks_and_switches(
         overlay.password.setText("sai")
         overlay.unlock_button.click()
         qtbot.waitUntil(lambda: "không đúng" in overlay.message.text(), timeout=10000)
+        # The whole message is visible: the label got the height its wrapped lines need (it was
+        # laid out one line high and cut off at top and bottom).
+        qtbot.waitUntil(lambda: overlay.message.height() >= overlay.message.heightForWidth(
+            overlay.message.width()) > 0, timeout=3000)
         assert lock.is_locked
         overlay.password.setText(PASSWORD)
         with qtbot.waitSignal(lock.unlocked, timeout=10000) as unlocked:
