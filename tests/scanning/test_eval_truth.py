@@ -15,6 +15,8 @@ import cv2
 import numpy as np
 import pytest
 
+from tests.real_scan_files import locate
+
 ROOT = Path(__file__).resolve().parents[2]
 SUBSET = ROOT / "tests" / "data" / "real_scans"
 FULL = ROOT / "bench" / "scan_eval" / "real_truth.json"
@@ -48,15 +50,21 @@ def _check_page(sha: str, t: dict) -> None:
 
 def test_subset_files_match_their_sha256_and_size() -> None:
     pages = _pages(SUBSET / "truth.json")
-    assert 8 <= len(pages) <= 14
+    assert 8 <= len(pages) <= 20
+    present = 0
     for sha, t in pages.items():
-        path = SUBSET / t["file"]
+        path = locate(sha, t["file"])
+        if path is None:  # a Leptonica sample: not committed (SOURCES.md), found only in the evaluation cache
+            assert t["source"]["origin"] == "leptonica", t["file"]
+            continue
+        present += 1
         data = path.read_bytes()
         assert len(data) <= 300_000, t["file"]
         assert hashlib.sha256(data).hexdigest() == sha, f"{t['file']} changed: its truth no longer applies"
         img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
         assert img is not None and [img.shape[1], img.shape[0]] == t["size"], t["file"]
         _check_page(sha, t)
+    assert present >= 8
 
 
 def test_subset_covers_the_failure_classes_of_the_issue() -> None:

@@ -23,21 +23,30 @@ from counter_app.scanning.pipeline import (
 )
 from counter_app.scanning.scoring import quad_jaccard
 from counter_app.scanning.sources.imageio import decode_single
+from tests.real_scan_files import locate
 
 ROOT = Path(__file__).resolve().parents[1] / "data" / "real_scans"
 
 
+def _need(results: dict[str, Any], name: str) -> None:
+    if name not in results:
+        pytest.skip(f"{name}: a Leptonica sample, not committed (fetched snapshot); run bench.scan_eval.fetch_real")
+
+
 def _truth() -> dict[str, dict[str, Any]]:
     pages = json.loads((ROOT / "truth.json").read_text(encoding="utf-8"))["pages"]
-    return {p["name"]: p for p in pages.values()}
+    return {p["name"]: p | {"sha256": sha} for sha, p in pages.items()}
 
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, tuple[dict[str, Any], np.ndarray, PageResult]]:
-    """Every real page decoded the way the importer does it and processed once."""
+    """Every real page on this machine decoded the way the importer does it and processed once."""
     out = {}
     for name, t in _truth().items():
-        frame = decode_single(ROOT / t["file"])
+        path = locate(t["sha256"], t["file"])
+        if path is None:  # a Leptonica sample outside the evaluation cache (tests/data/real_scans/SOURCES.md)
+            continue
+        frame = decode_single(path)
         # The importer's contract: no believable dpi in the file → a default, flagged untrusted.
         r = process_page(frame.image, frame.dpi or 300, dpi_trusted=frame.dpi is not None)
         out[name] = (t, frame.image, r)
@@ -50,8 +59,9 @@ def _jaccard(t: dict[str, Any], r: PageResult) -> float:
     return quad_jaccard(r.quad, truth_quad, (w, h))
 
 
-def test_set_is_present() -> None:
+def test_set_is_present(results: dict[str, Any]) -> None:
     assert len(_truth()) >= 10, "tests/data/real_scans/truth.json lost its pages"
+    assert len(results) >= 8, "the committed registry images are missing"
 
 
 def test_no_page_leaves_tilted_without_a_warning(results: dict[str, tuple[dict, np.ndarray, PageResult]]) -> None:
@@ -63,11 +73,13 @@ def test_no_page_leaves_tilted_without_a_warning(results: dict[str, tuple[dict, 
         assert abs(r.skew_deg - t["skew_deg"]) <= 0.5, (name, r.skew_deg, t["skew_deg"])
 
 
-@pytest.mark.parametrize("name", ["feyn", "colorpage_030", "witten", "contrast-orig-60"])
+@pytest.mark.parametrize("name", ["feyn", "colorpage_030", "witten", "contrast-orig-60",
+                                  "ocrmypdf_skew", "ocrmypdf_rotated_skew"])
 def test_dense_and_two_column_pages_are_straightened(
         results: dict[str, tuple[dict, np.ndarray, PageResult]], name: str) -> None:
     """The across/down decision compared raw peak heights: these pages went "sideways", then
     failed the confidence test and were left tilted."""
+    _need(results, name)
     t, _img, r = results[name]
     assert r.skew_confident and WARN_SKEW_UNSURE not in r.warnings, name
     assert abs(r.skew_deg - t["skew_deg"]) <= 0.15, (name, r.skew_deg, t["skew_deg"])
@@ -87,10 +99,16 @@ def test_orientation_is_right_or_flagged(results: dict[str, tuple[dict, np.ndarr
         if r.orientation != t["rotation"]:
             assert WARN_ORIENTATION_UNSURE in r.warnings, (name, r.orientation, t["rotation"])
             assert r.orientation in (0, 90), "an unsure page is never turned upside down"
-    assert results["feyn"][2].orientation == 0  # scanner bar at the right edge
-    assert results["lighttext"][2].orientation == 0  # faint newspaper text
     assert results["ocrmypdf_cardinal_2"][2].orientation == 270
+    assert results["ocrmypdf_cardinal_4"][2].orientation == 90
     assert results["ocrmypdf_cardinal_3"][2].orientation == 180
+
+
+@pytest.mark.parametrize("name", ["feyn", "lighttext"])
+def test_upright_pages_stay_upright(results: dict[str, tuple[dict, np.ndarray, PageResult]], name: str) -> None:
+    """feyn: a black scanner bar at the right edge turned it 90°; lighttext: faint text flipped 180°."""
+    _need(results, name)
+    assert results[name][2].orientation == 0
 
 
 def test_physical_size_without_trustworthy_dpi(results: dict[str, tuple[dict, np.ndarray, PageResult]]) -> None:
@@ -99,6 +117,8 @@ def test_physical_size_without_trustworthy_dpi(results: dict[str, tuple[dict, np
     assert r.dpi_rule == "size:Letter"
     h, w = r.image.shape[:2]
     assert (w / r.effective_dpi * 25.4, h / r.effective_dpi * 25.4) == pytest.approx((215.9, 279.4), rel=0.02)
+    if "witten" not in results:
+        return  # the wrong-dpi case needs a Leptonica sample (see _need)
     _t, _img, witten = results["witten"]  # the file says 1200 dpi for a 2293-px-wide journal page
     assert witten.dpi_rule != "device"
     assert 150 <= witten.effective_dpi <= 400
@@ -106,7 +126,10 @@ def test_physical_size_without_trustworthy_dpi(results: dict[str, tuple[dict, np
 
 def test_black_scanner_bars_are_removed(results: dict[str, tuple[dict, np.ndarray, PageResult]]) -> None:
     """Dark strips outside the paper are cropped when the page fills the frame."""
-    for name in ("feyn", "contrast-orig-60"):
+    present = [n for n in ("feyn", "contrast-orig-60") if n in results]
+    if not present:
+        _need(results, "feyn")
+    for name in present:
         t, _img, r = results[name]
         assert r.quad is not None, name
         assert _jaccard(t, r) >= 0.94, name
