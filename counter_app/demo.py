@@ -390,7 +390,11 @@ def generate(
             rows["submitted"].append((ts(received - timedelta(minutes=rng.randint(20, 60 * 40))), did))
         digitise = channel != 2 and rng.random() < 0.8
         for c in comps.get(proc["code"], []):
-            state = "shown" if c["show_only"] else ("received" if c["required"] or rng.random() < 0.5 else "missing")
+            # An optional paper («nếu có») brought half of the time; otherwise no row, as reception
+            # records it (domain.inputs.component_states) — never "missing".
+            if not c["required"] and rng.random() >= 0.5:
+                continue
+            state = "shown" if c["show_only"] else "received"
             comp_id = next_comp_id
             next_comp_id += 1
             rows["components"].append((comp_id, did, c["code"], c["position"], c["name"], c["originals"],

@@ -151,12 +151,14 @@ def override_allows_paper(cdb: CounterDB, override: dict[str, Any] | None, proce
 
 
 def _default_components(cdb: CounterDB, procedure_code: str) -> list[ComponentInput]:
-    """Components of an online filing: required uploads received, optional ones absent, shown-only shown."""
+    """Components of an online filing: required uploads received, shown-only shown, optional ones
+    («nếu có») given no row — as reception does (domain.inputs.component_states): an optional paper
+    is not "missing", so it is never printed as "chưa nộp" nor asked for on Mẫu 02."""
     rows = cdb.query(
         "SELECT code, required, show_only FROM procedure_components WHERE procedure_code = ? ORDER BY position",
         (procedure_code,))
-    return [ComponentInput(r["code"], "shown" if r["show_only"] else "received" if r["required"] else "missing")
-            for r in rows]
+    return [ComponentInput(r["code"], "shown" if r["show_only"] else "received")
+            for r in rows if r["required"]]
 
 
 def record_session(

@@ -43,7 +43,8 @@ def test_filed_online_creates_a_channel_2_dossier_in_the_same_transaction(cdb: C
     assert d["fee_total"] == 0  # online amount of the birth fee, not the paper 8.000 đ
     states = {r["component_code"]: r["state"] for r in
               cdb.query("SELECT * FROM dossier_components WHERE dossier_id = ?", (res.dossier_id,))}
-    assert states == {"TK": "received", "GCS": "received", "CCCD": "shown", "UQ": "missing"}
+    # The optional «Văn bản ủy quyền (nếu có)» gets no row, as at reception: never "missing" (Mẫu 02).
+    assert states == {"TK": "received", "GCS": "received", "CCCD": "shown"}
     assert cdb.scalar("SELECT count(*) FROM outbox WHERE dossier_id = ? AND state = 'pending'",
                       (res.dossier_id,)) == 1  # syncs like any other dossier
     s = cdb.query_one("SELECT * FROM guidance_sessions WHERE id = ?", (res.session_id,))

@@ -53,6 +53,12 @@ def test_demo_receptions_respect_office_hours_fees_and_daily_codes(tmp_path: Pat
     # Online filings carry the time they were submitted on the portal, before the reception.
     online = [r for r in rows if r["channel"] == 2]
     assert online and all(r["submitted_at"] and r["submitted_at"] < r["received_at"] for r in online)
+    # Optional papers («nếu có») are brought or absent — absent has no row, as at reception; none is
+    # "missing" (that would print "chưa nộp" on Mẫu 01 and ask for it on Mẫu 02).
+    optional = cdb.query("SELECT c.state FROM dossier_components c JOIN dossiers d ON d.id = c.dossier_id "
+                         "JOIN procedure_components p ON p.procedure_code = d.procedure_code "
+                         "AND p.code = c.component_code WHERE p.required = 0")
+    assert optional and all(r["state"] != "missing" for r in optional)
     cdb.close()
 
 
