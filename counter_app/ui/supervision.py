@@ -23,6 +23,7 @@ from counter_app.domain.lifecycle import STATUS_LABELS, Status
 from counter_app.errors import CounterError
 from counter_app.reports import indicators as ind
 from counter_app.reports import monthly
+from counter_app.sync.status import ERROR_KIND_LABELS
 from counter_app.ui.errors import show_exception
 from counter_app.ui.qt import (
     QAbstractItemView,
@@ -256,7 +257,7 @@ class SupervisionPage(QWidget):
         lay.addWidget(self.trend_view, 3)
         side = QVBoxLayout()
         self.age_chart = QChart()
-        self.age_chart.setTitle("Hồ sơ chưa số hóa xong, theo ngày làm việc")
+        self.age_chart.setTitle("Hồ sơ chưa số hóa xong, theo số ngày làm việc")
         self.age_chart.legend().hide()
         self.age_view = _chart_view(self.age_chart)
         side.addWidget(self.age_view, 1)
@@ -480,6 +481,8 @@ class SupervisionPage(QWidget):
         labels = [f"{t.month:02d}/{t.year % 100:02d}" for t in d.trend]
         ax = QBarCategoryAxis()
         ax.append(labels)
+        # 13 months side by side do not fit a 1024 px screen («12…», «0…»): labels stand upright.
+        ax.setLabelsAngle(-90)
         ay = QValueAxis()
         ay.setRange(0, 100)
         ay.setLabelFormat("%d%%")
@@ -541,7 +544,8 @@ class SupervisionPage(QWidget):
         series.setLabelsPosition(QBarSeries.LabelsPosition.LabelsOutsideEnd)
         chart.addSeries(series)
         ax = QBarCategoryAxis()
-        ax.append([label for label, _lo, _hi in ind.AGE_BUCKETS])
+        # «ngày» is in the chart's title: the bars carry only the ranges, which fit at 1024 px.
+        ax.append([label.removesuffix(" ngày") for label, _lo, _hi in ind.AGE_BUCKETS])
         ay = QValueAxis()
         ay.setRange(0, max(max(b.by_age, default=0) * 1.15, 4))
         ay.applyNiceNumbers()
@@ -599,7 +603,10 @@ class SupervisionPage(QWidget):
         lab["errors"].setText(f"<b style='color:{'#b3261e' if s['errors'] else '#1b7f3b'}'>{_n(s['errors'])}</b>")
         last = s["last_success_at"]
         lab["last"].setText(f"{last:%H:%M %d/%m/%Y}" if last else "chưa lần nào")
-        lab["last_error"].setText(s["last_error"] or "—")
+        # With only item errors the engine stores just the kind ("rejected", "local_file"): name it
+        # in Vietnamese rather than show the code (the message, when there is one, already is).
+        err = s["last_error"]
+        lab["last_error"].setText(ERROR_KIND_LABELS.get(err, err) or "—")
 
     # --- backlog drill-down ---------------------------------------------------------------------
     def _drill_from(self, table: QTableWidget, row: int, col: int, kind: str) -> None:

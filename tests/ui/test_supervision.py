@@ -164,3 +164,33 @@ def test_apology_from_overdue_list(qtbot: QtBot, env: tuple[DbWorker, Path, dict
     qtbot.waitUntil(lambda: cdb.scalar("SELECT new_due_at FROM dossiers WHERE id = ?", (d4,)) is not None,
                     timeout=20000)
     cdb.close()
+
+
+def test_at_1024_px_chart_labels_fit_and_sync_error_is_vietnamese(
+        qtbot: QtBot, env: tuple[DbWorker, Path, dict[str, Any]]) -> None:
+    """A ward PC's 1024 px screen: no x-axis label is cut to «0…»; the last sync error of an item
+    (stored as a kind code only) reads in Vietnamese, not as the code."""
+    from PySide6.QtGui import QFontMetrics
+
+    worker, root, _info = env
+    cdb = CounterDB(root / "counter.sqlite3")
+    with cdb.write():
+        cdb.set_setting("sync_last_error_kind", "rejected")
+        cdb.set_setting("sync_last_error_message", None)
+    cdb.close()
+    page = _page(qtbot, worker, root)
+    page.resize(1024, 700)
+    qtbot.wait(50)  # let the charts lay out at this width (the assertions below are positive)
+    for chart in (page.trend_chart, page.age_chart):
+        ax = chart.axes()[0]
+        cats = ax.categories()
+        per = chart.plotArea().width() / len(cats)
+        fm = QFontMetrics(ax.labelsFont())
+        # Qt Charts elides a category label wider than about half its category (seen: «0–1 ngày»
+        # cut to «0–1 n…» in a 79 px category), so half the category is the room a label has.
+        room = per / 2
+        if abs(ax.labelsAngle()) == 90:
+            assert fm.height() <= room, chart.title()
+        else:
+            assert max(fm.horizontalAdvance(c) for c in cats) <= room, (chart.title(), cats, per)
+    assert page.sync_labels["last_error"].text() == "Máy chủ từ chối một số mục"
