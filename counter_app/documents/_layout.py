@@ -12,6 +12,7 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from xml.sax.saxutils import unescape
 
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4, A5, landscape
@@ -215,21 +216,32 @@ def signature_block(
     """
     st = styles_for(spec)
     width = spec.content_width
+    widths = [width * 0.45, width * 0.55] if len(columns) == 1 else [width / len(columns)] * len(columns)
+    name_width = widths[-1] if len(columns) == 1 else widths[0]
+
+    def printed_name(name: str) -> Paragraph:
+        # A long name (up to 50 characters) in a half-width column would wrap onto a second line and
+        # could push a one-sheet form (Mẫu 01) onto another page: the name shrinks to one line
+        # first, down to 7 pt, and only wraps beyond that.
+        size = st.center.fontSize
+        plain = unescape(name)
+        while size > 7 and stringWidth(plain, _fonts.BOLD, size) > name_width - 2:
+            size -= 0.5
+        style = st.center if size == st.center.fontSize else ParagraphStyle(
+            "sign_name", parent=st.center, fontSize=size, leading=size * st.center.leading / st.center.fontSize)
+        return Paragraph(f"<b>{name}</b>" if name else "", style)
 
     def column(title: str, hint: str, name: str) -> list[Flowable]:
         return [
             Paragraph(title, st.sign_title),
             Paragraph(hint, st.sign_hint),
             Spacer(1, space),
-            Paragraph(f"<b>{name}</b>" if name else "", st.center),
+            printed_name(name),
         ]
 
     cells: list[Any] = [column(*c) for c in columns]
     if len(columns) == 1:
         cells.insert(0, left_note or "")
-        widths = [width * 0.45, width * 0.55]
-    else:
-        widths = [width / len(columns)] * len(columns)
     table = Table([cells], colWidths=widths)
     table.setStyle(
         table_style(

@@ -522,3 +522,23 @@ def test_hostile_text_does_not_crash() -> None:
             for r in sample_register_rows(3)]
     text = pdf_text(render_register(rows, agency, dt.date(2026, 1, 1), dt.date(2026, 1, 31), issued_at=ISSUED))
     assert "Trần Thị Ngọc Ánh Đào" in text
+
+
+@pytest.mark.parametrize("profile", [ND118_2025, ND61_2018])
+def test_receipt_longest_name_and_address_keep_one_a5_sheet_per_copy(profile: str, tmp_path: Path) -> None:
+    """A 50-character name (the limit) wrapped in the signature block and, with a 150-character
+    address and six components, pushed a copy onto a second A5 page; it now shrinks to one line."""
+    from counter_app.domain.inputs import LIMITS
+
+    base = sample_dossier(profile)
+    name = "Nguyễn Thị Hồng Nhung Phương Thảo Bích Ngọc Trâm Anh"[:LIMITS["full_name"].max_len]
+    address = ("Số nhà 123A, ngõ 456 đường Nguyễn Văn Cừ kéo dài, tổ dân phố số 15, khu dân cư mới, phường Bồ Đề, "
+               "quận Long Biên, thành phố Hà Nội, Việt Nam, gần chợ")[:LIMITS["address"].max_len]
+    assert len(name) == 50 and len(address) >= 140
+    comps = [*base.components, *base.components[:2]]  # six, as the starter catalogue's khai sinh
+    d = dataclasses.replace(base, components=comps,
+                            applicant=dataclasses.replace(base.applicant, full_name=name, address=address))
+    pdf = render_receipt(d, sample_agency(), issued_at=ISSUED)
+    assert page_count(pdf) == 2
+    assert RECEIPT_COPIES[0] in pdf_text(pdf, 0) and RECEIPT_COPIES[1] in pdf_text(pdf, 1)
+    assert pdf_text(pdf, 0).count(name) == 2  # on the applicant line and under the signature
