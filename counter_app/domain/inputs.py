@@ -41,10 +41,9 @@ class FieldLimit:
 
 #: Lengths: the longest Vietnamese full names seen at counters run to ~45 characters, so 50; an
 #: address with house, lane, street, residential group, commune and province fits in 150, and a
-#: 150-character address keeps each copy of Mẫu 01 on one A5 page (measured on «Đăng ký khai
-#: sinh», the longest checklist of the starter catalogue, with a 38-character name: a name longer
-#: than ~38 characters wraps in the signature block and, together with a 150-character address,
-#: pushes the copy to a second page — a layout limit of the form, see the report on issue #14);
+#: 150-character address keeps each copy of Mẫu 01 on one A5 page with a 50-character name (the
+#: signature block shrinks a long name to one line, documents/_layout.signature_block; tested in
+#: tests/documents/test_forms.py with the longest allowed name and address);
 #: phone numbers with a country prefix and separators fit in 20; email 100; a refusal reason of 500
 #: characters still fits Mẫu 03 on one page.
 LIMITS: dict[str, FieldLimit] = {
