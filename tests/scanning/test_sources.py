@@ -65,7 +65,6 @@ from counter_app.scanning.sources import (
     imageio,
     open_source,
     register_source_kind,
-    registered_kinds,
 )
 from counter_app.scanning.sources.camera import CameraSource, StillnessDetector
 from counter_app.scanning.sources.escl import EsclSource, settings_xml
@@ -897,6 +896,10 @@ def test_discovery_never_raises_and_plugins_register(tmp_path: Path, escl: EsclS
         def close(self) -> None:
             pass
 
+    import counter_app.scanning.sources as registry
+
+    # The real TWAIN kind is registered too (sources/twain.py): stand a fake in for it, then put it back.
+    saved = registry._FACTORIES.get("twain"), registry._DISCOVERERS.get("twain")
     register_source_kind(
         "twain",
         lambda info: FakeTwain(),
@@ -906,11 +909,12 @@ def test_discovery_never_raises_and_plugins_register(tmp_path: Path, escl: EsclS
         found = [i for i in discover_sources(DiscoveryConfig(sane=False, camera_probe=0)) if i.kind == "twain"]
         assert len(found) == 1 and len(collect(open_source(found[0]), ScanSettings())) == 1
     finally:
-        import counter_app.scanning.sources as registry
-
-        registry._FACTORIES.pop("twain", None)
-        registry._DISCOVERERS.pop("twain", None)
-    assert "twain" not in registered_kinds()
+        for table, value in zip((registry._FACTORIES, registry._DISCOVERERS), saved, strict=True):
+            if value is None:
+                table.pop("twain", None)
+            else:
+                table["twain"] = value
+    assert (registry._FACTORIES.get("twain"), registry._DISCOVERERS.get("twain")) == saved
 
 
 def test_settings_validation_and_cancel_token() -> None:

@@ -38,8 +38,11 @@ def poll():
     if ACCEPT_SETUP and type(dialog).__name__ == "SetupDialog":
         dialog.fill_demo()
         dialog.demo.setChecked(False)
+        # Demo unticked: the demo's «demo» passwords would be refused (issue #15's strength rules).
         for field in (dialog.passphrase, dialog.passphrase2):
             field.setText("Cay-bang-truoc-san-2026")
+        for field in (dialog.admin_password, dialog.admin_password2):  # must differ from the passphrase
+            field.setText("Hoa-sua-no-tháng-muoi")
         dialog._check_and_accept()
         state["accepted"] = True
         return
