@@ -11,8 +11,8 @@ import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtGui import QBrush, QColor  # noqa: E402 - the platform must be chosen first
-from PySide6.QtWidgets import QApplication, QTableWidget, QTableWidgetItem  # noqa: E402
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QApplication, QTableWidget, QTableWidgetItem
 
 
 def main(rounds: int = 200, rows: int = 300, cols: int = 6) -> int:
