@@ -46,7 +46,7 @@ def main() -> None:
         render_stop_notice,
         render_supplement_request,
     )
-    from counter_app.documents.samples import sample_agency, sample_dossier, sample_register_rows
+    from counter_dev.samples import sample_agency, sample_dossier, sample_register_rows
 
     import_ms = (time.perf_counter() - t0) * 1000
     d, agency = sample_dossier(), sample_agency()

@@ -31,7 +31,7 @@ def _make_jpegs(distinct: int, seed: int) -> list[tuple[str, bytes]]:
     """A4 300-dpi pages of several kinds as scanner JPEGs (quality 90)."""
     import cv2
 
-    from counter_app.scanning.testpages import generate_page
+    from counter_dev.testpages import generate_page
 
     kinds = ["feeder", "flatbed", "rotated", "feeder", "near_blank", "blank", "feeder", "rotated"]
     out = []

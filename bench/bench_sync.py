@@ -57,7 +57,7 @@ BIRTH = {
 def start_simulator(data: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
     """The simulator in its own process; returns it and its base URL."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "counter_app.sync.simulator", "--port", "0", "--data", str(data),
+    proc = subprocess.Popen([sys.executable, "-m", "counter_dev.simulator", "--port", "0", "--data", str(data),
                              "--log-level", "ERROR", "--no-progress", *args],
                             stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
     assert proc.stdout is not None

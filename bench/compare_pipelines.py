@@ -30,8 +30,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from counter_app.scanning.pipeline import process_page
-from counter_app.scanning.scoring import Prediction, Score, format_score, score
-from counter_app.scanning.testpages import TestPage, generate_set, order_quad
+from counter_dev.scoring import Prediction, Score, format_score, score
+from counter_dev.testpages import TestPage, generate_set, order_quad
 
 
 def naps2_blank(image: np.ndarray, white_threshold: int = 70, coverage_threshold: int = 25) -> bool:

@@ -132,7 +132,7 @@ def ensure_demo_setup(cdb: CounterDB) -> None:
     """Configure the demo agency, users and catalogue if the database is empty."""
     if not is_configured(cdb):
         run_setup(cdb, DEMO_AGENCY)
-        # The demo account of the provincial-system simulator (python -m counter_app.sync.simulator).
+        # The demo account of the provincial-system simulator (python -m counter_dev.simulator).
         cdb.set_setting("sync_username", "demo")
         privacy.set_secret_setting(cdb, "sync_password", "demo")
     load_default_catalogue_into(cdb)

@@ -65,3 +65,23 @@ def test_repository_tracks_no_environment_or_huge_files() -> None:
     assert not bad, bad[:10]
     big = [f for f in files if (ROOT / f).is_file() and (ROOT / f).stat().st_size > 5_000_000]
     assert not big, big
+
+
+def test_runtime_package_never_imports_development_tooling() -> None:
+    """The simulators, test pages and sample data live in ``counter_dev``; the shipped app needs none."""
+    offenders = []
+    for path in (ROOT / "counter_app").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(n.split(".")[0] == "counter_dev" for n in names):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not offenders, offenders
+    installed = subprocess.run(
+        [sys.executable, "-c", "import setuptools; print(sorted(setuptools.find_packages(include=['counter_app*'])))"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert "counter_dev" not in installed.stdout, installed.stdout

@@ -1,4 +1,4 @@
-"""A second generator of counter scans, written apart from ``counter_app/scanning/testpages.py``.
+"""A second generator of counter scans, written apart from ``counter_dev/testpages.py``.
 
 Issue #13: a pipeline tuned against one generator learns that generator. This one is written
 from scratch with other choices, so that a figure measured here says something the first

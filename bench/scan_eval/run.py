@@ -1,6 +1,6 @@
 """Evaluate the page pipeline on three sets it was not all tuned on (issue #13 part A).
 
-Sets: ``gen1`` (the project's own generator, ``counter_app/scanning/testpages.py``), ``gen2``
+Sets: ``gen1`` (the project's own generator, ``counter_dev/testpages.py``), ``gen2``
 (``bench/scan_eval/gen2.py``, written apart with other choices) and ``real`` (public real scans
 and phone photos with hand-checked truth, ``real_truth.json``; fetched into
 ``out/scan_eval/cache`` by ``fetch_real.py``; without the cache, the 12-page subset committed in
@@ -166,7 +166,7 @@ def _gen1_class(kind: str) -> str:
 
 def iter_gen1(n: int, dpi: int, seed: int = 13) -> Iterator[Case]:
     """The project's own generator (read through its public functions only)."""
-    from counter_app.scanning.testpages import generate_page
+    from counter_dev.testpages import generate_page
 
     for i in range(n):
         p = generate_page(seed, i, dpi)
@@ -415,7 +415,7 @@ def competitors(cases: list[Case], with_unpaper: int) -> list[str]:
 
 def _a4_300_jpegs(n: int) -> dict[str, list[bytes]]:
     """A4 300-dpi frames of each set as JPEG q90 (real: its ≥ 2400-px scans)."""
-    from counter_app.scanning.testpages import generate_page
+    from counter_dev.testpages import generate_page
 
     enc = [cv2.IMWRITE_JPEG_QUALITY, 90]
     out: dict[str, list[bytes]] = {"gen1": [], "gen2": [], "real": []}

@@ -52,8 +52,8 @@ from counter_app.documents.forms import signer_lines
 from counter_app.documents.model import FeeLine
 from counter_app.documents.profiles import form_label, form_number, form_profile_for
 from counter_app.documents.qr import MAX_VERSION, build_qr_payload, fit_payload, qr_matrix
-from counter_app.documents.samples import sample_agency, sample_dossier, sample_register_rows
 from counter_app.errors import ValidationError
+from counter_dev.samples import sample_agency, sample_dossier, sample_register_rows
 
 ISSUED = dt.datetime(2026, 10, 8, 14, 35, 12)
 NAME = "Nguyễn Thị Hồng Nhung"

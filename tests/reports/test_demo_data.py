@@ -14,10 +14,10 @@ from counter_app.db.calendar_store import load_calendar
 from counter_app.db.database import open_database
 from counter_app.db.dossiers import parse_ts, procedure_row, procedure_timing
 from counter_app.documents.profiles import ND61_2018, ND118_2025
-from counter_app.documents.samples import sample_dossier, sample_register_rows
 from counter_app.domain import codes
 from counter_app.domain.calendar import WorkCalendar
 from counter_app.domain.catalogue import load_default_catalogue
+from counter_dev.samples import sample_dossier, sample_register_rows
 
 NOW = datetime(2026, 11, 23, 15, 0)
 

@@ -31,8 +31,8 @@ from counter_app.scanning.pipeline import (
     infer_dpi,
     process_page,
 )
-from counter_app.scanning.scoring import Prediction, quad_jaccard, score
-from counter_app.scanning.testpages import EXTRA_KINDS, KINDS, TestPage, generate_page, generate_set
+from counter_dev.scoring import Prediction, quad_jaccard, score
+from counter_dev.testpages import EXTRA_KINDS, KINDS, TestPage, generate_page, generate_set
 
 
 @pytest.fixture(scope="module")

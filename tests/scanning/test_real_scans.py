@@ -21,8 +21,8 @@ from counter_app.scanning.pipeline import (
     PageResult,
     process_page,
 )
-from counter_app.scanning.scoring import quad_jaccard
 from counter_app.scanning.sources.imageio import decode_single
+from counter_dev.scoring import quad_jaccard
 from tests.real_scan_files import locate
 
 ROOT = Path(__file__).resolve().parents[1] / "data" / "real_scans"

@@ -35,7 +35,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from counter_app.scanning.escl_sim import NS_PWG, NS_SCAN, EsclSimulator, SimConfig
 from counter_app.scanning.sources import (
     AcquiredPage,
     CancelToken,
@@ -71,6 +70,7 @@ from counter_app.scanning.sources.escl import EsclSource, settings_xml
 from counter_app.scanning.sources.fileimport import FileImportSource
 from counter_app.scanning.sources.hotfolder import HotFolderSource, move_no_overwrite, safe_child
 from counter_app.scanning.sources.sane import SaneSource, _status_from_stderr, list_devices, parse_options
+from counter_dev.escl_sim import NS_PWG, NS_SCAN, EsclSimulator, SimConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -472,7 +472,7 @@ def test_escl_unreachable_and_slow_scanner() -> None:
 
 def test_escl_simulator_as_a_subprocess() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "counter_app.scanning.escl_sim", "--port", "0", "--pages", "2", "--page-delay-ms", "50"],
+        [sys.executable, "-m", "counter_dev.escl_sim", "--port", "0", "--pages", "2", "--page-delay-ms", "50"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

@@ -77,7 +77,7 @@ def test_printer_judgement() -> None:
 
 @pytest.fixture
 def simulator(tmp_path: Path) -> Iterator[str]:
-    from counter_app.sync.simulator.server import SimulatorConfig, build
+    from counter_dev.simulator.server import SimulatorConfig, build
 
     sim = build(SimulatorConfig(data_dir=tmp_path / "sim", users={"phuong": "mat-khau"}))
     thread = threading.Thread(target=sim.serve_forever, daemon=True)

@@ -1,6 +1,6 @@
 """Fixtures that run the provincial-system simulator as a real subprocess on loopback.
 
-``simulator_factory.start(*args)`` launches ``python -m counter_app.sync.simulator --port 0``
+``simulator_factory.start(*args)`` launches ``python -m counter_dev.simulator --port 0``
 with a fresh (or given) data directory, waits for its ``READY port=...`` line and returns a
 :class:`RunningSimulator`; every process started is stopped when the test ends.
 """
@@ -107,14 +107,14 @@ class SimulatorFactory:
         self._count = 0
 
     def start(self, *args: str, data_dir: Path | None = None) -> RunningSimulator:
-        """Start ``python -m counter_app.sync.simulator --port 0 --data DIR *args``."""
+        """Start ``python -m counter_dev.simulator --port 0 --data DIR *args``."""
         self._count += 1
         data_dir = data_dir or self._base_dir / f"sim{self._count}"
         data_dir.mkdir(parents=True, exist_ok=True)
         stderr_path = self._base_dir / f"sim{self._count}.stderr.log"
         env = dict(os.environ)
         env["PYTHONPATH"] = str(REPO_ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-        command = [sys.executable, "-m", "counter_app.sync.simulator", "--port", "0", "--data", str(data_dir),
+        command = [sys.executable, "-m", "counter_dev.simulator", "--port", "0", "--data", str(data_dir),
                    "--log-level", "WARNING", *args]
         with open(stderr_path, "w", encoding="utf-8") as stderr:
             process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=REPO_ROOT,

@@ -413,7 +413,7 @@ def test_restart_keeps_everything(simulator_factory: SimulatorFactory) -> None:
         assert done.json()["complete"] is True
         assert client.get(p.file_path(partial_id)).content == data
 
-    listed = subprocess.run([sys.executable, "-m", "counter_app.sync.simulator", "list", "--data",
+    listed = subprocess.run([sys.executable, "-m", "counter_dev.simulator", "list", "--data",
                              str(sim.data_dir)], capture_output=True, text=True, cwd=REPO_ROOT, check=True,
                             timeout=60)
     printed = json.loads(listed.stdout)
@@ -487,7 +487,7 @@ def test_everything_arrives_exactly_once_under_faults(simulator_factory: Simulat
 
 
 def test_tls_with_given_certificate(simulator_factory: SimulatorFactory, tmp_path: Path) -> None:
-    from counter_app.sync.simulator.tls import ensure_self_signed
+    from counter_dev.simulator.tls import ensure_self_signed
 
     cert, key = ensure_self_signed(tmp_path / "given")
     sim = simulator_factory.start("--cert", str(cert), "--key", str(key), "--no-progress")

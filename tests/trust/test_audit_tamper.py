@@ -200,8 +200,8 @@ def test_sync_hands_the_head_to_the_province_which_keeps_it(tmp_path: Path) -> N
     ``audit-verify --anchor`` it shows a cut made after the sync."""
     from counter_app.cli import main
     from counter_app.sync.client import ClientConfig, ProvincialClient
-    from counter_app.sync.simulator.store import SimulatorStore
     from counter_app.sync.worker import SyncConfig, sync_once
+    from counter_dev.simulator.store import SimulatorStore
     from tests.sync.conftest import SimulatorFactory, add_dossiers, build_counter
 
     factory = SimulatorFactory(tmp_path / "sim")

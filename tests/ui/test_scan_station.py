@@ -17,10 +17,10 @@ from counter_app.db import dossiers as repo
 from counter_app.db.database import CounterDB
 from counter_app.domain.calendar import WorkCalendar
 from counter_app.scanning.signing import OfficerSigner, check_signature, create_demo_certificate, load_certificate
-from counter_app.scanning.testpages import generate_set
 from counter_app.ui.qt import Qt, QTimer
 from counter_app.ui.scan_station import ScanStationPage
 from counter_app.ui.tasks import DbWorker
+from counter_dev.testpages import generate_set
 from tests.factories import make_db
 
 

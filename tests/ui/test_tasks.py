@@ -57,8 +57,8 @@ def test_back_to_back_batches_and_closing_mid_scan(qtbot: QtBot, tmp_path: Path)
     """Each batch's thread is freed only after it has finished; closing waits for a running one."""
     import cv2
 
-    from counter_app.scanning.testpages import generate_set
     from counter_app.ui.scan_station import ScanStationPage
+    from counter_dev.testpages import generate_set
 
     make_db(tmp_path / "counter.sqlite3").close()
     worker = DbWorker(tmp_path / "counter.sqlite3")

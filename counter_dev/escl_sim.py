@@ -16,7 +16,7 @@ Fault injection: ``--busy`` (every new job gets 503, status Processing), ``--jam
 ``--adf-empty`` (Feeder jobs get 409, AdfState ScannerAdfEmpty), ``--page-delay-ms`` (time to
 "scan" each page), ``--slow-ms`` (every HTTP answer is delayed: a slow device or network).
 
-Run: ``python -m counter_app.scanning.escl_sim --port 0`` prints ``READY port=N`` once it
+Run: ``python -m counter_dev.escl_sim --port 0`` prints ``READY port=N`` once it
 listens. In tests use :class:`EsclSimulator` as a context manager (server in a thread).
 """
 
@@ -390,7 +390,7 @@ class EsclSimulator:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; prints ``READY port=N`` when listening."""
     parser = argparse.ArgumentParser(
-        prog="python -m counter_app.scanning.escl_sim", description=__doc__.splitlines()[0]
+        prog="python -m counter_dev.escl_sim", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 = pick a free port")

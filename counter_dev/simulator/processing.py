@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from counter_app.sync import protocol as p
 
 if TYPE_CHECKING:
-    from counter_app.sync.simulator.store import SimulatorStore
+    from counter_dev.simulator.store import SimulatorStore
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from counter_app.scanning.testpages import PageTruth
+from counter_dev.testpages import PageTruth
 
 __all__ = ["ALL_FIELDS", "Prediction", "Score", "quad_jaccard", "score"]
 

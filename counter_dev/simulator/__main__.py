@@ -1,7 +1,7 @@
 """Command line of the simulator.
 
-``python -m counter_app.sync.simulator [serve] --port PORT --data DIR [options]`` serves;
-``python -m counter_app.sync.simulator list --data DIR [--stats]`` prints what a data directory
+``python -m counter_dev.simulator [serve] --port PORT --data DIR [options]`` serves;
+``python -m counter_dev.simulator list --data DIR [--stats]`` prints what a data directory
 holds (JSON), reading the database without changing it, also while a server runs on it.
 """
 
@@ -18,12 +18,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from counter_app.sync.simulator.faults import FaultConfig
-from counter_app.sync.simulator.processing import ProcessingConfig
-from counter_app.sync.simulator.server import DEFAULT_CATALOGUE, SimulatorConfig, build
-from counter_app.sync.simulator.store import SimulatorStore
+from counter_dev.simulator.faults import FaultConfig
+from counter_dev.simulator.processing import ProcessingConfig
+from counter_dev.simulator.server import DEFAULT_CATALOGUE, SimulatorConfig, build
+from counter_dev.simulator.store import SimulatorStore
 
-log = logging.getLogger("counter_app.sync.simulator")
+log = logging.getLogger("counter_dev.simulator")
 
 
 def _rate(text: str) -> float:
@@ -44,7 +44,7 @@ def _users(text: str) -> dict[str, str]:
 
 
 def _serve_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m counter_app.sync.simulator",
+    parser = argparse.ArgumentParser(prog="python -m counter_dev.simulator",
                                      description="Simulated provincial one-stop system (HTTP/HTTPS).")
     parser.add_argument("--data", type=Path, required=True, help="data directory (SQLite + files)")
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default loopback only)")
@@ -76,7 +76,7 @@ def _serve_parser() -> argparse.ArgumentParser:
 
 
 def _list(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m counter_app.sync.simulator list",
+    parser = argparse.ArgumentParser(prog="python -m counter_dev.simulator list",
                                      description="Print what a simulator data directory holds (read-only).")
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--stats", action="store_true", help="only the counts")

@@ -29,10 +29,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from counter_app.sync import protocol as p
-from counter_app.sync.simulator import tls
-from counter_app.sync.simulator.faults import FaultConfig, FaultInjector
-from counter_app.sync.simulator.processing import ProcessingConfig, Processor
-from counter_app.sync.simulator.store import Download, Reply, SimulatorStore
+from counter_dev.simulator import tls
+from counter_dev.simulator.faults import FaultConfig, FaultInjector
+from counter_dev.simulator.processing import ProcessingConfig, Processor
+from counter_dev.simulator.store import Download, Reply, SimulatorStore
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ DEFAULT_CATALOGUE = Path(__file__).resolve().parents[3] / "resources" / "catalog
 
 @dataclass(frozen=True)
 class SimulatorConfig:
-    """Everything ``python -m counter_app.sync.simulator`` can set."""
+    """Everything ``python -m counter_dev.simulator`` can set."""
 
     data_dir: Path
     host: str = "127.0.0.1"

@@ -35,8 +35,8 @@ from typing import Any
 from counter_app.atomicio import sha256_file
 from counter_app.sync import protocol as p
 from counter_app.sync.protocol import canonical_json, content_sha256
-from counter_app.sync.simulator import processing
-from counter_app.sync.simulator.validation import (
+from counter_dev.simulator import processing
+from counter_dev.simulator.validation import (
     Problem,
     as_code,
     check_dossier,
