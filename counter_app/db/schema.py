@@ -623,6 +623,49 @@ def m0009_catalogue_fix_2_000806(db: Database) -> None:
         """,
     )
 
+@migrations(name="0010_ward_replica")
+def m0010_ward_replica(db: Database) -> None:
+    """The ward replica (issue #19): other counters' dossiers pulled from the province.
+
+    ``dossiers.owner_counter`` is '' for a dossier received at this counter, else the id of the
+    counter that received it (:func:`counter_app.db.ward.counter_id` form); ``replica_as_of`` is
+    the province's time of the state held for a replica. ``ward_counters`` says how fresh each
+    counter's data is at the province (``last_push_at``) and here (``pulled_at``);
+    ``sync_conflicts`` keeps each action of this counter the province refused because another
+    counter acted first (nothing silently overwritten).
+    """
+    _run_script(
+        db,
+        """
+        ALTER TABLE dossiers ADD COLUMN owner_counter TEXT NOT NULL DEFAULT '';
+        ALTER TABLE dossiers ADD COLUMN replica_as_of TEXT;
+        CREATE INDEX dossiers_owner_received ON dossiers(owner_counter, received_at);
+
+        CREATE TABLE ward_counters (
+            counter_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL DEFAULT '',
+            agency_code TEXT NOT NULL,
+            is_self INTEGER NOT NULL DEFAULT 0,
+            last_push_at TEXT,
+            pulled_at TEXT
+        );
+
+        CREATE TABLE sync_conflicts (
+            id INTEGER PRIMARY KEY,
+            dossier_uid TEXT NOT NULL,
+            dossier_code TEXT,
+            action TEXT NOT NULL,
+            local_detail TEXT NOT NULL,
+            province_detail TEXT NOT NULL,
+            detected_at TEXT NOT NULL,
+            acknowledged_at TEXT,
+            acknowledged_by INTEGER
+        );
+        CREATE INDEX sync_conflicts_open ON sync_conflicts(acknowledged_at, detected_at);
+        """,
+    )
+
+
 def known_migrations() -> list[str]:
     """Names of the migrations this build knows, in order."""
     return [m.name for m in migrations._migrations]
