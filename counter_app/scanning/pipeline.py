@@ -46,6 +46,7 @@ import numpy as np
 
 from counter_app.errors import ValidationError
 from counter_app.scanning import _analysis as an
+from counter_app.scanning import _outline as ol
 from counter_app.scanning._osd import tesseract_orientation
 
 __all__ = [
@@ -430,7 +431,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     k2 = max(1, min(k2, min(sh, sw) // 32))
     det = small if k2 == 1 else cv2.resize(small[: sh // k2 * k2, : sw // k2 * k2], (sw // k2, sh // k2),
                                            interpolation=cv2.INTER_AREA)
-    finding = an.find_page(det) if opt.detect_page else None
+    finding = ol.find_page(det) if opt.detect_page else None
     if finding is not None and dpi > 0:
         # Nothing an officer digitises is smaller than an ID card (54 mm short side). A smaller
         # solid rectangle is a detail of a page that fills the frame — typically the QR code of a
@@ -452,7 +453,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     if finding is not None:
         rough = (finding.quad + 0.5) * k2 - 0.5
         reach = max(5.0, 0.012 * min(sh, sw), 0.8 * k2 * max(3, int(0.012 * min(det.shape[:2]))))
-        fine = an.refine_edges(small, rough, finding.background, finding.level, reach)
+        fine = ol.refine_edges(small, rough, finding.background, finding.level, reach)
         quad_full = _to_full(fine if fine is not None else rough, k)
         if finding.touches_edge:
             warnings.append(WARN_PAGE_CUT_OFF)
@@ -483,7 +484,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             src, src_to_a = img, a_scale @ h_page
         page_small = cv2.warpPerspective(src, src_to_a, (aw, ah), flags=cv2.INTER_LINEAR,
                                          borderMode=cv2.BORDER_REPLICATE)
-        base_angle = an.quad_angle(quad_full)
+        base_angle = ol.quad_angle(quad_full)
     else:
         page_w, page_h = w, h
         h_page = np.eye(3)

@@ -1,0 +1,357 @@
+"""Page finding on the small analysis copy of a page: the sheet's (or card's) outline.
+
+Private to :mod:`counter_app.scanning.pipeline`. Everything here works on images of roughly
+1000 pixels on the long side; nothing touches the full-resolution page, which is warped once at
+the end by the pipeline.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+# --------------------------------------------------------------------------- page quad
+
+
+@dataclass(frozen=True)
+class QuadFinding:
+    """A page outline found on the analysis image (coordinates of that image)."""
+
+    quad: np.ndarray  # 4×2 float64, TL TR BR BL (rough: refine with refine_edges)
+    touches_edge: bool  # the page runs off the frame (cut off)
+    area_fraction: float  # page area / frame area
+    background: np.ndarray  # 3×3 Lab plane of the lid/desk, normalised coordinates
+    level: float  # detection threshold (background noise)
+    dark_border: bool = False  # the page fills the frame but dark scanner bars surround it
+    weak: bool = False  # found by texture alone (a card the lid hides): needs its size confirmed
+
+
+def order_quad(pts: np.ndarray) -> np.ndarray:
+    """Order 4 points TL, TR, BR, BL as seen in the image (angle around the centroid)."""
+    pts = np.asarray(pts, np.float64).reshape(4, 2)
+    c = pts.mean(axis=0)
+    p = pts[np.argsort(np.arctan2(pts[:, 1] - c[1], pts[:, 0] - c[0]))]
+    return np.roll(p, -int(np.argmin(p.sum(axis=1))), axis=0)
+
+
+def _background_model(lab: np.ndarray, ring: int) -> tuple[np.ndarray, float]:
+    """Fit a plane per Lab channel to the frame's outer ring (lid or desk); return it and the noise.
+
+    The plane is in normalised coordinates (x / width, y / height), so it applies at any scale.
+
+    A plane rather than one colour because scanner lids and desks are lit unevenly; the robust
+    noise (MAD of the L residual) sets the detection threshold, so a textured desk raises it
+    and a clean lid lowers it.
+    """
+    h, w = lab.shape[:2]
+    yy, xx = np.mgrid[0:h:2, 0:w:2]
+    ring_sel = (yy < ring) | (yy >= h - ring) | (xx < ring) | (xx >= w - ring)
+    ys, xs = yy[ring_sel], xx[ring_sel]
+    step = max(1, len(xs) // 4000)
+    ys, xs = ys[::step], xs[::step]
+    a = np.column_stack([np.ones(len(xs)), xs / w, ys / h])
+    vals = lab[ys, xs].astype(np.float64)
+    # Start from the darker half: if the page runs off the frame, the paper in the ring is the
+    # bright part (paper is lighter than a lid or a desk); then refit on inliers.
+    keep = vals[:, 0] <= np.median(vals[:, 0])
+    for _ in range(4):
+        # Refit on inliers: where the page runs off the frame, part of the ring is paper.
+        coef, *_ = np.linalg.lstsq(a[keep], vals[keep], rcond=None)
+        resid = vals[:, 0] - a @ coef[:, 0]
+        sigma = 1.4826 * float(np.median(np.abs(resid[keep] - np.median(resid[keep]))))
+        new_keep = np.abs(resid) <= max(3.0 * sigma, 2.0)
+        if new_keep.sum() < 50 or (new_keep == keep).all():
+            break
+        keep = new_keep
+    return coef, sigma
+
+
+def _model_planes(coef: np.ndarray, h: int, w: int) -> list[np.ndarray]:
+    """The background plane of each Lab channel on an h×w grid (normalised coordinates).
+
+    Per channel and 2-D: NumPy broadcasting over a trailing axis of 3 is ~10× slower.
+    """
+    xx = (np.arange(w, dtype=np.float32) / w)[None, :]
+    yy = (np.arange(h, dtype=np.float32) / h)[:, None]
+    return [np.float32(coef[0, c]) + xx * np.float32(coef[1, c]) + yy * np.float32(coef[2, c])
+            for c in range(3)]
+
+
+def _intersect(lines: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray | None:
+    """Corners of four lines (point, direction) taken in order: corner i = side i-1 ∩ side i."""
+    out = []
+    for i in range(4):
+        (p1, d1), (p2, d2) = lines[i - 1], lines[i]
+        den = d1[0] * d2[1] - d1[1] * d2[0]
+        if abs(den) < 1e-6:
+            return None
+        t = ((p2[0] - p1[0]) * d2[1] - (p2[1] - p1[1]) * d2[0]) / den
+        out.append(p1 + t * d1)
+    return np.array(out)
+
+
+def refine_edges(bgr: np.ndarray, approx: np.ndarray, coef: np.ndarray, level: float, reach: float
+                 ) -> np.ndarray | None:
+    """Sub-pixel page edges around a rough quad (``bgr`` pixel coordinates), or None.
+
+    Profiles along each side's inward normal are read from ``bgr`` in one ``cv2.remap`` and
+    turned into a "paper-ness" field against the background plane ``coef``: lighter than the
+    lid/desk or different in colour. The shadow line along a scanned edge is darker and grey,
+    so it does not push the edge outwards. The edge point is where a profile crosses half its
+    local step (outside level → inside level), linearly interpolated; a robust line through
+    each side's points, intersected, gives the corners. Only the middle 76 % of each side is
+    used: card corners are rounded and the rough corners are the least reliable part.
+    """
+    h, w = bgr.shape[:2]
+    n_along, n_across = 48, int(2 * reach) + 1
+    ts = np.linspace(0.12, 0.88, n_along)
+    offs = np.linspace(-reach, reach, n_across)
+    xs = np.empty((4, n_along, n_across), np.float32)
+    ys = np.empty_like(xs)
+    normals = []
+    for i in range(4):
+        p, q = approx[i], approx[(i + 1) % 4]
+        d = q - p
+        length = float(np.hypot(*d))
+        if length < 8:
+            return None
+        u = d / length
+        nrm = np.array([-u[1], u[0]])  # inward for TL→TR→BR→BL (clockwise on screen)
+        normals.append(nrm)
+        base = p[None, :] + ts[:, None] * d[None, :]
+        pts = base[:, None, :] + offs[None, :, None] * nrm[None, None, :]
+        xs[i], ys[i] = pts[..., 0], pts[..., 1]
+    samples = cv2.remap(bgr, xs.reshape(-1, n_across), ys.reshape(-1, n_across), cv2.INTER_LINEAR,
+                        borderMode=cv2.BORDER_REPLICATE)
+    lab = cv2.cvtColor(samples, cv2.COLOR_BGR2LAB).astype(np.float32).reshape(4, n_along, n_across, 3)
+    c = coef.astype(np.float32)
+    model = c[0] + (xs / w)[..., None] * c[1] + (ys / h)[..., None] * c[2]
+    diff = lab - model
+    prof = np.maximum(diff[..., 0], 0) + 2 * np.sqrt(diff[..., 1] ** 2 + diff[..., 2] ** 2)
+    # Smooth across (noise must not make a crossing) and along (neighbouring profiles agree).
+    prof = cv2.GaussianBlur(prof.reshape(-1, n_across), (3, 3), 0.8).reshape(4, n_along, n_across)
+    third = max(1, n_across // 3)
+    lows = np.median(prof[..., :third], axis=2)
+    highs = np.median(prof[..., -third:], axis=2)
+    lines = []
+    for i in range(4):
+        p, q = approx[i], approx[(i + 1) % 4]
+        on_border = [abs(p[a] - e) <= 1.5 and abs(q[a] - e) <= 1.5
+                     for a, e in ((0, 0), (0, w - 1), (1, 0), (1, h - 1))]
+        if any(on_border):
+            # The page runs off the frame here: its edge is the frame's, and a profile would only
+            # lock onto the first step inside — a text block's edge, cutting the page.
+            a, e = next((a, e) for (a, e), hit in zip(((0, -0.5), (0, w - 0.5), (1, -0.5), (1, h - 0.5)),
+                                                       on_border, strict=True) if hit)
+            point = np.array([e, 0.0]) if a == 0 else np.array([0.0, e])
+            lines.append((point, np.array([0.0, 1.0]) if a == 0 else np.array([1.0, 0.0])))
+            continue
+        pts_i = []
+        for j in range(n_along):
+            if highs[i, j] - lows[i, j] < level:
+                continue
+            v = prof[i, j] - (lows[i, j] + highs[i, j]) / 2
+            cross = np.nonzero((v[:-1] <= 0) & (v[1:] > 0))[0]  # outside → inside
+            if len(cross) == 0:
+                continue
+            k = cross[np.argmin(np.abs(offs[cross]))]
+            o = offs[k] + v[k] / (v[k] - v[k + 1]) * (offs[1] - offs[0])
+            pts_i.append((xs[i, j, 0] + (o + reach) * normals[i][0], ys[i, j, 0] + (o + reach) * normals[i][1]))
+        if len(pts_i) < 8:
+            return None
+        vx, vy, x0, y0 = cv2.fitLine(np.array(pts_i, np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        lines.append((np.array([x0, y0], np.float64), np.array([vx, vy], np.float64)))
+    res = _intersect(lines)
+    if res is None or np.abs(res - approx).max() > 0.1 * max(np.ptp(approx[:, 0]), np.ptp(approx[:, 1])):
+        return None  # the fit ran away: keep the rough quad
+    return order_quad(res)
+
+
+def _fill_holes(mask: np.ndarray) -> np.ndarray:
+    """``mask`` with every region not connected to the frame's border filled in."""
+    h, w = mask.shape
+    outside = np.zeros((h + 2, w + 2), np.uint8)
+    outside[1:-1, 1:-1] = mask
+    cv2.floodFill(outside, None, (0, 0), 2)
+    return (outside[1:-1, 1:-1] != 2).astype(np.uint8)
+
+
+def _quad_from_mask(mask: np.ndarray, k: int) -> tuple[np.ndarray, float, float] | None:
+    """Largest solid blob of ``mask`` → (quad, rectangularity, area fraction), or None."""
+    h, w = mask.shape
+    # Opening removes text strokes, pens and thin clutter bridges; the sheet survives.
+    opened = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    contours, _ = cv2.findContours(opened, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return None
+    c = max(contours, key=cv2.contourArea)
+    area = cv2.contourArea(c)
+    if area < 0.02 * h * w:
+        return None
+    hull = cv2.convexHull(c)
+    if area / max(1.0, cv2.contourArea(hull)) < 0.85:
+        return None
+    peri = cv2.arcLength(hull, True)
+    approx = None
+    for eps in (0.01, 0.02, 0.03, 0.05, 0.08):
+        a = cv2.approxPolyDP(hull, eps * peri, True)
+        if len(a) == 4:
+            approx = a.reshape(4, 2).astype(np.float64)
+            break
+    if approx is None:
+        approx = cv2.boxPoints(cv2.minAreaRect(c)).astype(np.float64)
+    approx = order_quad(approx)
+    quad = approx
+    qarea = cv2.contourArea(quad.astype(np.float32))
+    if qarea <= 0:
+        return None
+    # Rectangularity: how much of the quad the blob fills and vice versa (clutter stuck to the
+    # page or a dent from a shadow both lower it).
+    qmask = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(qmask, np.round(quad).astype(np.int32), 1)
+    blob = np.zeros((h, w), np.uint8)
+    cv2.drawContours(blob, [c], -1, 1, -1)
+    inter = float(np.count_nonzero(qmask & blob))
+    union = float(np.count_nonzero(qmask | blob))
+    rect = inter / max(1.0, union)
+    if rect < 0.9:
+        return None
+    # A solid region: most of the quad really differs from the background (a text block does not).
+    if mask[qmask > 0].mean() < 0.6:
+        return None
+    return quad, rect, qarea / (h * w)
+
+
+def _textured_candidate(lab: np.ndarray, mask_bg: np.ndarray, ring: int, k: int
+                        ) -> tuple[np.ndarray, float, float] | None:
+    """Candidate of an object the lid's colour hides: see the comment inside."""
+    h, w = mask_bg.shape
+    # Only when the colour and brightness masks found nothing (the texture mask is looser: its
+    # window blurs the outline by a few pixels). A near-white card or slip on a white lid may
+    # have the lid's very lightness: its pale security print dips under the threshold in
+    # stripes. It is still *textured* where the lid is smooth: local contrast above the ring's
+    # own, or'ed with the difference mask, closed and with holes filled, is the object.
+    lum_f = lab[..., 0].astype(np.float32)
+    win = (k, k)
+    tex = cv2.sqrt(cv2.max(cv2.boxFilter(lum_f * lum_f, -1, win) - cv2.boxFilter(lum_f, -1, win) ** 2, 0))
+    ring_tex = np.concatenate([tex[:ring].ravel(), tex[-ring:].ravel(), tex[:, :ring].ravel(),
+                               tex[:, -ring:].ravel()])
+    t_med = float(np.median(ring_tex))
+    t_thr = max(1.5, t_med + 6 * 1.4826 * float(np.median(np.abs(ring_tex - t_med))))
+    textured = ((tex > t_thr) | (mask_bg > 0)).astype(np.uint8)
+    # The outline comes out dashed where the print's stripes cross it: bridge gaps of ~6 %.
+    kc = max(2 * k + 1, int(0.06 * min(h, w)) | 1)
+    closed = cv2.morphologyEx(textured, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (kc, kc)))
+    found = _quad_from_mask(_fill_holes(closed), k)
+    if found is None:
+        return None
+    # Dense text, a table or a chart on a page that fills the frame is textured too: only a
+    # small object shaped like what lies alone on a bed qualifies (an ID card, an A5/A6 slip).
+    quad, _, frac = found
+    sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
+    ratio = max(sides[0] + sides[2], sides[1] + sides[3]) / max(1e-6, min(sides[0] + sides[2], sides[1] + sides[3]))
+    shaped = any(abs(ratio / r - 1) <= 0.05 for r in (85.6 / 53.98, math.sqrt(2)))
+    return found if frac < 0.4 and shaped else None
+
+
+def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
+    """Find the sheet (or card) on a scanner bed or a desk; ``None`` when it fills the frame.
+
+    Two candidate masks, the better-fitting quad wins:
+
+    * background difference: the frame's outer ring is the background (white lid or desk);
+      pixels differing from it in colour or lightness by more than the ring's own noise are
+      "not background" (white-on-white flatbeds, cards);
+    * brightness (Otsu on lightness): the sheet is the bright thing on a dark desk, which keeps
+      dark clutter touching the page out of the outline (camera shots).
+
+    Text on a page that fills the frame does not qualify: the opening removes strokes, and the
+    blob must be solid.
+    """
+    h, w = small_bgr.shape[:2]
+    lab = cv2.cvtColor(cv2.medianBlur(small_bgr, 5), cv2.COLOR_BGR2LAB)
+    ring = max(3, int(0.015 * min(h, w)))
+    coef, sigma = _background_model(lab, ring)
+    d_l, d_a, d_b = (ch.astype(np.float32) - m for ch, m in zip(cv2.split(lab), _model_planes(coef, h, w),
+                                                                 strict=True))
+    # Chroma counts double: a pastel card on a white lid differs mostly in colour.
+    dist = cv2.sqrt(d_l * d_l + 4 * (d_a * d_a + d_b * d_b))
+    thr = max(5.0, 4.0 * sigma)
+    k = max(3, int(0.012 * min(h, w)) | 1)
+    candidates = []
+    mask_bg = (dist > thr).astype(np.uint8)
+    ring_sel = np.ones((h, w), bool)
+    ring_sel[ring:h - ring, ring:w - ring] = False
+    # A frame whose ring is mostly paper with a dark strip on one side (a sheet-fed page with
+    # the scanner's backing showing) has no background to tell the page from: the plane through
+    # the strip and the paper is a steep ramp that cuts the page in two. A lid or a desk is lit
+    # unevenly, but not by 60 grey levels across the frame — unless the model still describes
+    # most of the ring.
+    ramp = abs(float(coef[1, 0])) + abs(float(coef[2, 0]))
+    model_ok = ramp < 60 or float(np.mean(mask_bg[ring_sel] == 0)) >= 0.75
+    found = _quad_from_mask(mask_bg, k) if model_ok else None
+    if found is not None:
+        candidates.append(found)
+    lum = lab[..., 0]
+    otsu, bright = cv2.threshold(lum, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    ring_level = float(np.median(np.concatenate([lum[:ring].ravel(), lum[-ring:].ravel(),
+                                                 lum[:, :ring].ravel(), lum[:, -ring:].ravel()])))
+    if ring_level < otsu - 20:  # only meaningful when the surroundings are darker than paper
+        found = _quad_from_mask(bright, k)
+        if found is not None:
+            candidates.append(found)
+    weak = False
+    if not candidates and model_ok:
+        found = _textured_candidate(lab, mask_bg, ring, k)
+        if found is not None:
+            candidates.append(found)
+            weak = True
+    if not candidates:
+        return None
+    # The most rectangular candidate, unless a larger one is nearly as rectangular: a text block
+    # or a chart inside a page is a fine rectangle too, and cropping to it loses the page.
+    # But only a clearly larger one (≥ 1/0.9 the area): a page with a desk object stuck to it
+    # is a little larger and a little less rectangular than the page alone. In doubt the larger
+    # wins: keeping a strip of desk loses nothing, cropping a book's page edges away does.
+    best = max(candidates, key=lambda f: f[1])
+    larger = [f for f in candidates if f[1] >= best[1] - 0.04 and f[2] * 0.9 >= best[2]]
+    quad, _, frac = max(larger, key=lambda f: f[2]) if larger else best
+    if frac > 0.93:
+        # The page fills the frame: a crop would only shave the scanner margin — unless what
+        # lies outside it is a dark bar (a sheet-fed scanner's black backing, the lid's shadow):
+        # those bars are removed (issue #13), and the page is not "cut off" for touching an edge.
+        if _dark_outside(lum, quad, otsu):
+            return QuadFinding(quad, False, float(frac), coef, thr, dark_border=True)
+        return None
+    margin = 1.5
+    touches = bool((quad[:, 0] < margin).any() or (quad[:, 1] < margin).any()
+                   or (quad[:, 0] > w - 1 - margin).any() or (quad[:, 1] > h - 1 - margin).any())
+    return QuadFinding(quad, touches, float(frac), coef, thr, weak=weak)
+
+
+def _dark_outside(lum: np.ndarray, quad: np.ndarray, otsu: float) -> bool:
+    """True when the frame outside ``quad`` is a dark bar: ≥ 0.5 % of the frame, mostly dark."""
+    h, w = lum.shape
+    inside = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(inside, np.round(quad).astype(np.int32), 1)
+    # A band of a few pixels along the quad is neither: the edge is blurred.
+    inside = cv2.dilate(inside, np.ones((5, 5), np.uint8))
+    out = lum[inside == 0]
+    if out.size < 0.005 * h * w:
+        return False
+    return float(np.median(out)) < min(100.0, otsu - 40)
+
+
+def quad_angle(quad: np.ndarray) -> float:
+    """In-plane rotation of a quad, degrees counter-clockwise (circular mean of its 4 sides mod 90)."""
+    s = c = 0.0
+    for i in range(4):
+        d = quad[(i + 1) % 4] - quad[i]
+        a = math.atan2(-d[1], d[0])  # y grows downwards: minus makes counter-clockwise positive
+        length = math.hypot(*d)
+        s += length * math.sin(4 * a)
+        c += length * math.cos(4 * a)
+    return math.degrees(math.atan2(s, c) / 4)
