@@ -1,6 +1,8 @@
 """Supervisor's figures and the monthly report (Qt-free).
 
 - :mod:`counter_app.reports.indicators` — backlog, deadlines, QĐ 766 indicators, sync health.
+  One module per concern: ``periods``, ``facts``, ``qd766``, ``backlog``, ``deadlines``,
+  ``sync_health``; ``indicators`` re-exports them and builds the dashboard.
 - :mod:`counter_app.reports.monthly` — the A4 monthly report (PDF) and its CSV rows.
 """
 

@@ -11,6 +11,7 @@ import pytest
 from counter_app.db import dossiers as repo
 from counter_app.db import reviews
 from counter_app.db.database import CounterDB
+from counter_app.reports import facts as facts_mod
 from counter_app.reports import indicators as ind
 from tests.reports.conftest import CAL, NOW, add_file, comp
 
@@ -268,9 +269,9 @@ def test_merge_paths_match_a_fresh_load(fixture_db: DB) -> None:
     # An id between existing ones (re-sorted copy), then appends past the capacity (grown buffers).
     partial = ind.load_facts(cdb, [ids["D1"], ids["D2"], ids["D4"]])
     partial.derived("rbits")
-    merged = ind._merge(partial, ind.load_facts(cdb, [ids["D3"]]), {ids["D3"]})
+    merged = facts_mod._merge(partial, ind.load_facts(cdb, [ids["D3"]]), {ids["D3"]})
     merged.derived("finished")
-    merged = ind._merge(merged, ind.load_facts(cdb, [ids["D5"], ids["D6"]]), {ids["D5"], ids["D6"]})
+    merged = facts_mod._merge(merged, ind.load_facts(cdb, [ids["D5"], ids["D6"]]), {ids["D5"], ids["D6"]})
     _same(merged, full)
     for name in ("rbits", "finished", "fbits"):
         np.testing.assert_array_equal(merged.derived(name), full.derived(name))
