@@ -26,21 +26,15 @@ from counter_app.domain.lifecycle import (
 )
 from counter_app.errors import ValidationError
 from counter_app.textnorm import fold, nfc
+from counter_app.timefmt import DB_TS, db_ts, parse_db_ts
 
 if TYPE_CHECKING:
     from counter_app import crypto
 
-TS = "%Y-%m-%d %H:%M:%S"
-
-
-def ts(dt: datetime) -> str:
-    """Database timestamp text (local time, second precision)."""
-    return dt.strftime(TS)
-
-
-def parse_ts(text: str | None) -> datetime | None:
-    """Inverse of :func:`ts`."""
-    return datetime.strptime(text, TS) if text else None
+# The one stored format lives in counter_app.timefmt; these names stay for the many callers.
+TS = DB_TS
+ts = db_ts
+parse_ts = parse_db_ts
 
 
 class DueCalculator(Protocol):

@@ -6,8 +6,10 @@ import datetime as dt
 import unicodedata
 from xml.sax.saxutils import escape
 
+from counter_app import vnformat
 from counter_app.documents._fonts import register_fonts
 from counter_app.textnorm import nfc
+from counter_app.timefmt import local_naive
 
 # A real name, address or component never comes near this; the cap keeps a corrupted or hostile
 # field from producing a hundred-page "receipt".
@@ -56,31 +58,17 @@ def para(text: object, *, blank: str = BLANK, limit: int = MAX_FIELD_CHARS) -> s
 
 def local(moment: dt.datetime) -> dt.datetime:
     """Naive local time: aware datetimes are converted to UTC+7, naive ones taken as local."""
-    if moment.tzinfo is not None:
-        return moment.astimezone(VN_TZ).replace(tzinfo=None)
-    return moment
-
-
-def _day(day: int) -> str:
-    # Nghị định 30/2020 Phụ lục I: days below 10 and months 1, 2 take a leading zero.
-    return f"{day:02d}"
-
-
-def _month(month: int) -> str:
-    return f"{month:02d}" if month <= 2 else str(month)
+    return local_naive(moment)
 
 
 def vn_date(day: dt.date) -> str:
-    """``ngày 08 tháng 10 năm 2026`` (Nghị định 30/2020 style)."""
-    if isinstance(day, dt.datetime):
-        day = local(day).date()
-    return f"ngày {_day(day.day)} tháng {_month(day.month)} năm {day.year}"
+    """``ngày 08 tháng 10 năm 2026`` (Nghị định 30/2020 style; :func:`counter_app.vnformat.legal_date`)."""
+    return vnformat.legal_date(day)
 
 
 def vn_datetime(moment: dt.datetime) -> str:
     """``14 giờ 30 phút, ngày 08 tháng 10 năm 2026``."""
-    moment = local(moment)
-    return f"{moment.hour:02d} giờ {moment.minute:02d} phút, {vn_date(moment.date())}"
+    return vnformat.legal_datetime(moment)
 
 
 def place_date(place: str, day: dt.date) -> str:
@@ -90,11 +78,7 @@ def place_date(place: str, day: dt.date) -> str:
 
 def short_date(moment: dt.datetime | dt.date | None) -> str:
     """``08/10/2026`` (register cells); ``None`` -> empty."""
-    if moment is None:
-        return ""
-    if isinstance(moment, dt.datetime):
-        moment = local(moment)
-    return f"{moment.day:02d}/{moment.month:02d}/{moment.year}"
+    return vnformat.date_vn(moment)
 
 
 def short_time(moment: dt.datetime | None) -> str:
@@ -103,14 +87,13 @@ def short_time(moment: dt.datetime | None) -> str:
 
 
 def money(amount: int) -> str:
-    """``1.250.000 đồng`` (dot as thousands separator, as Vietnamese documents write it)."""
-    return f"{amount:,}".replace(",", ".") + " đồng"
+    """``1.250.000 đồng`` (:func:`counter_app.vnformat.money`, the one money text)."""
+    return vnformat.money(amount)
 
 
 def number(value: float) -> str:
     """``5`` / ``0,5`` (decimal comma)."""
-    text = f"{value:g}"
-    return text.replace(".", ",")
+    return vnformat.number(value)
 
 
 def two_digits(value: int) -> str:
