@@ -1,0 +1,725 @@
+"""Third generated set: scenes for tuning page finding (issue #13, outline of the sheet or card).
+
+``gen1`` (``counter_dev/testpages.py``) and ``gen2`` (``gen2.py``) are kept for reporting; the
+page-finding stage is tuned here, on scenes written from scratch with choices neither makes:
+
+* drawing with OpenCV only (Hershey faces, ``cv2`` primitives), not Pillow: documents are drawn
+  at twice the needed resolution and placed by one homography whose corners are the truth;
+* procedural backgrounds: wood grain (sine of a noise-bent coordinate), woven cloth (two thread
+  systems, plaid colours), granite (multi-scale noise and specks), a cluttered desk (pens, coins,
+  a phone, a keyboard, sticky notes — some lying across the page), a beige desk close to paper,
+  white, light-grey and black scanner lids;
+* objects: CCCD cards (ID-1 85.6 × 54 mm, corner radius 3.18 mm) front (pastel gradient,
+  guilloche, photo, emblem, QR) and back (chip, fingerprints, MRZ lines), alone or front + back on
+  one glass (truth: convex hull of both — a counter copies them as one component); A5 and A6
+  slips, 80 mm receipts, tinted carbon copies; A4 pages on a larger glass, fed pages with dark
+  bars, pages that fill the frame;
+* capture: phone perspective, glare, a soft shadow, slight curl, vignetting, lid-gap shadow
+  along an edge, sensor noise, JPEG q55–92; pages running off the photo (truth clipped).
+
+Truth has the shape of ``real_truth.json``. Skew and orientation are not scored here (their
+tuning set is ``gen3_text.py``). ``python -m bench.scan_eval.gen3`` scores the current
+pipeline's outlines per scene; ``--look DIR`` writes one picture per scene with the truth drawn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CARD_MM = (85.6, 53.98)
+CARD_RADIUS_MM = 3.18
+SIZES_MM = {"A4": (210.0, 297.0), "A5": (148.0, 210.0), "A6": (105.0, 148.0)}
+FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX,
+         cv2.FONT_HERSHEY_TRIPLEX, cv2.FONT_HERSHEY_PLAIN)
+
+
+@dataclass
+class Gen3Page:
+    """One generated frame and its truth (same fields as the real set's truth)."""
+
+    image: np.ndarray  # BGR uint8
+    dpi: int | None  # what a reader of the file would see (None: a phone photo)
+    truth: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- noise helpers
+
+
+def _smooth_noise(rng: np.random.Generator, h: int, w: int, cells: int) -> np.ndarray:
+    """Value noise in [-1, 1]: a ``cells``-wide random grid upscaled bicubically."""
+    gh, gw = max(2, round(cells * h / max(h, w))), max(2, round(cells * w / max(h, w)))
+    g = rng.uniform(-1, 1, (gh, gw)).astype(np.float32)
+    return np.clip(cv2.resize(g, (w, h), interpolation=cv2.INTER_CUBIC), -1.5, 1.5)
+
+
+def _fractal(rng: np.random.Generator, h: int, w: int, octaves: int = 4, base: int = 4) -> np.ndarray:
+    """Sum of value-noise octaves, roughly in [-1, 1]."""
+    out = np.zeros((h, w), np.float32)
+    amp, total = 1.0, 0.0
+    for o in range(octaves):
+        out += amp * _smooth_noise(rng, h, w, base * 2 ** o)
+        total += amp
+        amp *= 0.5
+    return out / total
+
+
+def _colourise(v: np.ndarray, c0: tuple[float, float, float], c1: tuple[float, float, float]) -> np.ndarray:
+    """Blend two BGR colours by ``v`` in [0, 1]."""
+    v = np.clip(v, 0, 1)[..., None]
+    return (np.array(c0, np.float32) * (1 - v) + np.array(c1, np.float32) * v)
+
+
+# --------------------------------------------------------------------------- backgrounds
+
+
+def bg_lid(rng: np.random.Generator, h: int, w: int, tone: str) -> np.ndarray:
+    """A scanner lid: white, light grey or black (lid open), lit unevenly, with sensor grain."""
+    level = {"white": rng.uniform(232, 250), "grey": rng.uniform(188, 218), "dark": rng.uniform(14, 42)}[tone]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    ramp = rng.uniform(-6, 6) * xx / w + rng.uniform(-6, 6) * yy / h
+    tint = rng.uniform(-3, 3, 3)
+    img = level + ramp[..., None] + tint + rng.normal(0, 1.2, (h, w, 1))
+    return np.clip(img, 0, 255).astype(np.float32)
+
+
+def bg_wood(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    """Wood: rings of a sine along a coordinate bent by low-frequency noise, two browns."""
+    ang = rng.uniform(0, math.pi)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    u = xx * math.cos(ang) + yy * math.sin(ang)
+    bend = _smooth_noise(rng, h, w, 3) * rng.uniform(20, 60) + _smooth_noise(rng, h, w, 12) * 4
+    period = rng.uniform(9, 30)
+    grain = 0.5 + 0.5 * np.sin(2 * math.pi * (u + bend) / period)
+    grain = grain ** rng.uniform(1.5, 4)
+    fine = _smooth_noise(rng, h, w, 200) * 0.15
+    dark = rng.uniform(0.45, 1.0)  # light pine … walnut
+    c0 = (60 * dark + 30, 110 * dark + 40, 170 * dark + 50)
+    c1 = (c * 0.62 for c in c0)
+    base = _colourise(grain + fine, c0, tuple(c1))
+    # planks: darker seams every so often across the grain
+    v = xx * -math.sin(ang) + yy * math.cos(ang)
+    seam = (np.abs(((v / rng.uniform(120, 300)) % 1.0) - 0.5) > 0.495).astype(np.float32)
+    return base * (1 - 0.45 * seam[..., None])
+
+
+def bg_cloth(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    """Woven cloth: over/under threads of two systems and a plaid of coloured stripes."""
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    p = rng.uniform(3, 7)
+    warp = 0.5 + 0.5 * np.sin(2 * math.pi * xx / p)
+    weft = 0.5 + 0.5 * np.sin(2 * math.pi * yy / p)
+    over = ((np.floor(xx / p) + np.floor(yy / p)) % 2).astype(np.float32)
+    thread = over * warp + (1 - over) * weft
+    hue_a = rng.uniform(0, 180)
+    hue_b = (hue_a + rng.uniform(40, 140)) % 180
+    band = rng.uniform(25, 80)
+    sx = (np.floor(xx / band) % 2).astype(np.float32)
+    sy = (np.floor(yy / (band * rng.uniform(0.7, 1.4))) % 2).astype(np.float32)
+    mix = 0.5 * (sx + sy)
+    hsv = np.zeros((h, w, 3), np.float32)
+    hsv[..., 0] = hue_a * (1 - mix) + hue_b * mix
+    hsv[..., 1] = rng.uniform(60, 200)
+    hsv[..., 2] = rng.uniform(110, 230) * (0.75 + 0.25 * thread) * (0.85 + 0.15 * mix)
+    bgr = cv2.cvtColor(np.clip(hsv, 0, 255).astype(np.uint8), cv2.COLOR_HSV2BGR).astype(np.float32)
+    return bgr
+
+
+def bg_granite(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    """Granite or terrazzo: fractal mottling and specks of several tones."""
+    base_tone = rng.uniform(90, 200)
+    tint = rng.uniform(-15, 15, 3)
+    img = base_tone + tint + 30 * _fractal(rng, h, w, 5, 6)[..., None]
+    for tone, dens in ((rng.uniform(10, 60), 0.02), (rng.uniform(200, 250), 0.015), (rng.uniform(120, 180), 0.02)):
+        specks = (rng.random((h, w)) < dens).astype(np.uint8)
+        specks = cv2.dilate(specks, np.ones((2, 2), np.uint8))
+        img[specks > 0] = tone + tint
+    return cv2.GaussianBlur(img.astype(np.float32), (3, 3), 0.7)
+
+
+def bg_desk(rng: np.random.Generator, h: int, w: int, tone: str) -> np.ndarray:
+    """A plain desk: beige close to paper (``light``), mid grey-blue laminate or near-black."""
+    level = {"light": rng.uniform(185, 215), "mid": rng.uniform(110, 160), "dark": rng.uniform(25, 60)}[tone]
+    tint = {"light": (-18, -5, 8), "mid": (12, 2, -8), "dark": (2, 2, 2)}[tone]
+    img = level + np.array(tint, np.float32) + 10 * _fractal(rng, h, w, 3, 3)[..., None]
+    return img + rng.normal(0, 2.0, (h, w, 1)).astype(np.float32)
+
+
+def _rotated_rect(img: np.ndarray, centre: tuple[float, float], size: tuple[float, float], angle: float,
+                  colour: Any) -> None:
+    box = cv2.boxPoints(((centre[0], centre[1]), size, angle))
+    cv2.fillConvexPoly(img, np.round(box * 4).astype(np.int32), colour, cv2.LINE_AA, shift=2)
+
+
+def clutter_objects(rng: np.random.Generator, img: np.ndarray, n: int, scale: float) -> None:
+    """Desk objects drawn into ``img`` (float32 BGR): pens, coins, a phone, a keyboard, sticky notes."""
+    h, w = img.shape[:2]
+    for _ in range(n):
+        kind = rng.choice(["pen", "pen", "coin", "phone", "keys", "note", "clip"])
+        cx, cy = float(rng.uniform(0, w)), float(rng.uniform(0, h))
+        ang = float(rng.uniform(0, 180))
+        if kind == "pen":
+            col = [(30, 30, 160), (150, 60, 20), (20, 20, 20), (40, 140, 40), (200, 200, 210)][rng.integers(5)]
+            _rotated_rect(img, (cx, cy), (140 * scale, 9 * scale), ang, col)
+        elif kind == "coin":
+            r = int(12 * scale)
+            cv2.circle(img, (int(cx), int(cy)), r, (90, 150, 185), -1, cv2.LINE_AA)
+            cv2.circle(img, (int(cx), int(cy)), int(r * 0.8), (70, 120, 160), 1, cv2.LINE_AA)
+        elif kind == "phone":
+            _rotated_rect(img, (cx, cy), (75 * scale, 150 * scale), ang, (18, 18, 22))
+            _rotated_rect(img, (cx, cy), (68 * scale, 138 * scale), ang, (60, 45, 35))
+        elif kind == "keys":
+            _rotated_rect(img, (cx, cy), (300 * scale, 110 * scale), ang, (45, 45, 48))
+        elif kind == "note":
+            col = [(120, 240, 250), (200, 170, 250), (170, 240, 170), (250, 220, 150)][rng.integers(4)]
+            _rotated_rect(img, (cx, cy), (75 * scale, 75 * scale), ang, col)
+        else:
+            _rotated_rect(img, (cx, cy), (32 * scale, 8 * scale), ang, (170, 170, 175))
+
+
+def background(rng: np.random.Generator, name: str, h: int, w: int) -> np.ndarray:
+    """Any named background, float32 BGR."""
+    if name.startswith("lid_"):
+        return bg_lid(rng, h, w, name[4:])
+    if name == "wood":
+        return bg_wood(rng, h, w)
+    if name == "cloth":
+        return bg_cloth(rng, h, w)
+    if name == "granite":
+        return bg_granite(rng, h, w)
+    if name.startswith("desk_"):
+        return bg_desk(rng, h, w, name[5:])
+    if name == "clutter":
+        img = bg_desk(rng, h, w, str(rng.choice(["mid", "light", "dark"])))
+        clutter_objects(rng, img, int(rng.integers(5, 11)), min(h, w) / 900)
+        return img
+    raise ValueError(name)
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def _words(rng: np.random.Generator, n: int) -> str:
+    letters = "abcdeghiklmnopqrstuvxy"
+    return " ".join("".join(rng.choice(list(letters), int(rng.integers(1, 8)))) for _ in range(n))
+
+
+def _paper_canvas(rng: np.random.Generator, w: int, h: int, tint: str = "white") -> np.ndarray:
+    if tint == "white":
+        col = np.array([rng.uniform(236, 252)] * 3) + rng.uniform(-4, 3, 3)
+    else:  # carbon copies and coloured slips
+        col = {"pink": (225, 215, 250), "yellow": (200, 245, 250), "blue": (250, 230, 215),
+               "green": (215, 245, 220)}[tint] + rng.uniform(-5, 5, 3)
+    img = np.empty((h, w, 3), np.float32)
+    img[:] = col
+    img += 2.5 * _fractal(rng, h, w, 3, 8)[..., None]
+    return img
+
+
+def _text_lines(rng: np.random.Generator, img: np.ndarray, x0: int, y0: int, x1: int, y1: int, px: float,
+                colour: Any = (35, 30, 30)) -> None:
+    font = FONTS[int(rng.integers(len(FONTS)))]
+    scale = px / 22.0
+    thick = max(1, round(px / 14))
+    y = y0 + px
+    while y < y1:
+        n = int(rng.integers(4, 14))
+        s = _words(rng, n)
+        (tw, _), _ = cv2.getTextSize(s, font, scale, thick)
+        while tw > x1 - x0 and len(s) > 4:
+            s = s[: int(len(s) * 0.8)]
+            (tw, _), _ = cv2.getTextSize(s, font, scale, thick)
+        cv2.putText(img, s, (x0, int(y)), font, scale, colour, thick, cv2.LINE_AA)
+        y += px * rng.uniform(1.5, 2.2)
+        if rng.random() < 0.1:
+            y += px * 1.5
+
+
+def _seal(rng: np.random.Generator, img: np.ndarray, cx: int, cy: int, r: int) -> None:
+    red = (40, 40, 215)
+    cv2.circle(img, (cx, cy), r, red, max(2, r // 14), cv2.LINE_AA)
+    cv2.circle(img, (cx, cy), int(r * 0.72), red, max(1, r // 25), cv2.LINE_AA)
+    pts = np.array([(cx + r * 0.35 * math.cos(a), cy + r * 0.35 * math.sin(a))
+                    for a in np.linspace(-math.pi / 2, 1.5 * math.pi, 11)[:10]])
+    star = pts[[0, 4, 8, 2, 6]] if len(pts) >= 10 else pts
+    cv2.fillPoly(img, [np.round(star).astype(np.int32)], red, cv2.LINE_AA)
+
+
+def doc_page(rng: np.random.Generator, size_mm: tuple[float, float], ppm: float, kind: str = "form",
+             tint: str = "white") -> np.ndarray:
+    """A page or slip at ``ppm`` pixels per mm: headline, text blocks, maybe a table, a seal."""
+    w, h = round(size_mm[0] * ppm), round(size_mm[1] * ppm)
+    img = np.clip(_paper_canvas(rng, w, h, tint), 0, 255).astype(np.uint8)  # cv2.putText wants 8 bits
+    m = round(rng.uniform(8, 22) * ppm)
+    px = rng.uniform(2.2, 3.6) * ppm
+    if kind == "receipt":
+        m = round(4 * ppm)
+        px = 2.4 * ppm
+    y = m + px * 2
+    cv2.putText(img, _words(rng, 3).upper(), (int(w * rng.uniform(0.2, 0.35)), int(y)), FONTS[1],
+                px * 1.3 / 22, (20, 20, 20), max(1, round(px / 9)), cv2.LINE_AA)
+    y += px * 3
+    if kind == "table":
+        cols = int(rng.integers(3, 6))
+        rows = int(rng.integers(6, 16))
+        th = (h - y - 2 * m) / rows
+        for i in range(rows + 1):
+            cv2.line(img, (m, int(y + i * th)), (w - m, int(y + i * th)), (40, 40, 40), max(1, round(ppm / 5)))
+        for j in range(cols + 1):
+            x = int(m + j * (w - 2 * m) / cols)
+            cv2.line(img, (x, int(y)), (x, int(y + rows * th)), (40, 40, 40), max(1, round(ppm / 5)))
+        for i in range(rows):
+            for j in range(cols):
+                cx = int(m + j * (w - 2 * m) / cols + ppm * 2)
+                cv2.putText(img, _words(rng, 1), (cx, int(y + i * th + th * 0.7)), FONTS[0], px / 24,
+                            (30, 30, 30), 1, cv2.LINE_AA)
+    elif kind == "sparse":
+        _text_lines(rng, img, m, int(y), w - m, int(y + (h - y) * 0.25), px)
+    else:
+        _text_lines(rng, img, m, int(y), w - m, h - m - int(px * 6), px)
+    if kind != "receipt" and rng.random() < 0.5:
+        _seal(rng, img, int(w * rng.uniform(0.55, 0.8)), int(h - m - px * 4), int(px * 4))
+    if kind == "receipt":
+        # a QR code and a barcode near the bottom, as on e-receipts
+        q = round(18 * ppm)
+        cell = max(1, q // 25)
+        bits = rng.random((25, 25)) < 0.5
+        qr = np.where(np.kron(bits, np.ones((cell, cell))) > 0, 20, 245).astype(np.uint8)
+        qy, qx = h - m - qr.shape[0], (w - qr.shape[1]) // 2
+        if qy > y:
+            img[qy:qy + qr.shape[0], qx:qx + qr.shape[1]] = qr[..., None]
+    return img.astype(np.float32)
+
+
+def _rounded_mask(w: int, h: int, r: float) -> np.ndarray:
+    """Anti-aliased alpha of a rounded rectangle (1 inside)."""
+    s = 4
+    m = np.zeros((h * s, w * s), np.uint8)
+    rr = int(r * s)
+    cv2.rectangle(m, (rr, 0), (w * s - rr - 1, h * s - 1), 255, -1)
+    cv2.rectangle(m, (0, rr), (w * s - 1, h * s - rr - 1), 255, -1)
+    for cx, cy in ((rr, rr), (w * s - rr - 1, rr), (rr, h * s - rr - 1), (w * s - rr - 1, h * s - rr - 1)):
+        cv2.circle(m, (cx, cy), rr, 255, -1)
+    return cv2.resize(m, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
+
+
+def doc_card(rng: np.random.Generator, ppm: float, back: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A CCCD-like card and its alpha (rounded corners): front or back."""
+    w, h = round(CARD_MM[0] * ppm), round(CARD_MM[1] * ppm)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    if back:
+        c0 = np.array([rng.uniform(225, 245), rng.uniform(225, 240), rng.uniform(215, 235)])
+        c1 = c0 + rng.uniform(-20, 5, 3)
+    else:
+        c0 = np.array([rng.uniform(220, 250), rng.uniform(225, 250), rng.uniform(200, 240)])
+        c1 = np.array([rng.uniform(200, 240), rng.uniform(215, 245), rng.uniform(225, 250)])
+    t = (xx / w * 0.7 + yy / h * 0.3)[..., None]
+    img = np.clip(c0 * (1 - t) + c1 * t + 2 * _fractal(rng, h, w, 2, 6)[..., None], 0, 255).astype(np.uint8)
+    # guilloche: families of sine curves in a pale ink
+    ink = c0 - rng.uniform(25, 60, 3)
+    for k in range(int(rng.integers(10, 24))):
+        amp = rng.uniform(0.05, 0.2) * h
+        per = rng.uniform(0.2, 0.6) * w
+        ph = rng.uniform(0, 2 * math.pi)
+        y0 = h * k / 20
+        xs = np.arange(0, w, 2, dtype=np.float32)
+        ys = y0 + amp * np.sin(2 * math.pi * xs / per + ph)
+        pts = np.stack([xs, ys], 1).astype(np.int32)
+        cv2.polylines(img, [pts], False, tuple(float(v) for v in ink), 1, cv2.LINE_AA)
+    px = 2.0 * ppm
+    if not back:
+        cv2.circle(img, (int(8 * ppm), int(8 * ppm)), int(5.5 * ppm), (30, 30, 200), -1, cv2.LINE_AA)
+        cv2.circle(img, (int(8 * ppm), int(8 * ppm)), int(2.5 * ppm), (40, 210, 240), -1, cv2.LINE_AA)
+        cv2.putText(img, "CAN CUOC CONG DAN", (int(22 * ppm), int(9 * ppm)), FONTS[1], px * 1.1 / 22,
+                    (40, 40, 160), max(1, round(px / 8)), cv2.LINE_AA)
+        x0, y0, x1, y1 = int(4 * ppm), int(17 * ppm), int(24 * ppm), int(47 * ppm)
+        img[y0:y1, x0:x1] = (rng.uniform(150, 210), rng.uniform(150, 190), rng.uniform(140, 180))
+        cv2.ellipse(img, ((x0 + x1) // 2, int(y0 + 11 * ppm)), (int(6 * ppm), int(8 * ppm)), 0, 0, 360,
+                    (90, 100, 120), -1, cv2.LINE_AA)
+        cv2.ellipse(img, ((x0 + x1) // 2, y1), (int(10 * ppm), int(9 * ppm)), 0, 180, 360, (60, 60, 70), -1,
+                    cv2.LINE_AA)
+        _text_lines(rng, img, int(28 * ppm), int(15 * ppm), int(70 * ppm), int(50 * ppm), px, (25, 25, 40))
+        q = int(14 * ppm)
+        bits = rng.random((21, 21)) < 0.5
+        cell = max(1, q // 21)
+        qr = np.where(np.kron(bits, np.ones((cell, cell))) > 0, 25, 240).astype(np.uint8)
+        qx, qy = w - int(4 * ppm) - qr.shape[1], int(4 * ppm)
+        img[qy:qy + qr.shape[0], qx:qx + qr.shape[1]] = qr[..., None]
+    else:
+        cv2.rectangle(img, (int(6 * ppm), int(6 * ppm)), (int(17 * ppm), int(15 * ppm)), (80, 170, 210), -1,
+                      cv2.LINE_AA)
+        for fx in (60, 75):
+            cv2.ellipse(img, (int(fx * ppm), int(14 * ppm)), (int(5 * ppm), int(7 * ppm)), 0, 0, 360,
+                        (120, 120, 130), 1, cv2.LINE_AA)
+        _text_lines(rng, img, int(6 * ppm), int(18 * ppm), int(50 * ppm), int(33 * ppm), px * 0.9)
+        mrz_font = cv2.FONT_HERSHEY_PLAIN
+        for i in range(3):
+            s = "IDVNM" + "".join(rng.choice(list("0123456789<"), 25)) if i == 0 else \
+                "".join(rng.choice(list("ABCDEFGHKLMNOPQRSTUVXY<<<<"), 30))
+            cv2.putText(img, s, (int(4 * ppm), int((39 + 5.5 * i) * ppm)), mrz_font, px * 1.2 / 13,
+                        (20, 20, 20), max(1, round(px / 7)), cv2.LINE_AA)
+    return img.astype(np.float32), _rounded_mask(w, h, CARD_RADIUS_MM * ppm)
+
+
+# --------------------------------------------------------------------------- placing and capture
+
+
+def _corners(w: int, h: int) -> np.ndarray:
+    return np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]], np.float64)
+
+
+def _apply(hm: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    p = np.column_stack([pts, np.ones(len(pts))]) @ hm.T
+    return p[:, :2] / p[:, 2:3]
+
+
+def _curl(rng: np.random.Generator, doc: np.ndarray, alpha: np.ndarray, amount: float
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """Bow the sheet slightly (edges bend by ≤ ``amount`` of its height; corners stay put)."""
+    h, w = alpha.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    bow = amount * h * np.sin(math.pi * xx / max(1, w - 1)) * ((yy / max(1, h - 1)) ** 3 - 0.2 * (1 - yy / h) ** 3)
+    mx, my = xx, yy - bow.astype(np.float32)
+    doc2 = cv2.remap(doc, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    a2 = cv2.remap(alpha, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    return doc2, a2
+
+
+def place(frame: np.ndarray, doc: np.ndarray, alpha: np.ndarray | None, hm: np.ndarray,
+          shadow: float = 0.0) -> np.ndarray:
+    """Composite ``doc`` onto ``frame`` (float32) by homography ``hm``; return the doc's corners there.
+
+    ``shadow`` darkens a soft band just outside the sheet (a raised edge on a desk or under a lid).
+    """
+    fh, fw = frame.shape[:2]
+    dh, dw = doc.shape[:2]
+    a = np.ones((dh, dw), np.float32) if alpha is None else alpha
+    # Supersample: warp at 2× and reduce, so edges are anti-aliased as a sensor would see them.
+    s = 2.0
+    hs = np.diag([s, s, 1.0]) @ hm
+    hs[:2, 2] += (s - 1) / 2
+    big = (fw * 2, fh * 2)
+    warped = cv2.warpPerspective(doc, hs, big, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    wa = cv2.warpPerspective(a, hs, big, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    warped = cv2.resize(warped, (fw, fh), interpolation=cv2.INTER_AREA)
+    wa = cv2.resize(wa, (fw, fh), interpolation=cv2.INTER_AREA)[..., None]
+    if shadow > 0:
+        k = max(3, int(0.012 * min(fh, fw)) | 1)
+        sh = cv2.GaussianBlur(wa[..., 0], (0, 0), k / 2)[..., None]
+        dx, dy = int(k * 0.4), int(k * 0.5)
+        sh = np.roll(np.roll(sh, dy, 0), dx, 1)
+        frame *= 1 - shadow * np.clip(sh - wa, 0, 1)
+    frame[:] = frame * (1 - wa) + warped * wa
+    return _apply(hm, _corners(dw, dh))
+
+
+def _similarity(angle_deg: float, scale: float, cx: float, cy: float, dw: int, dh: int) -> np.ndarray:
+    """Doc pixel → frame: scale, rotate by ``angle_deg`` (CCW on screen), centre at (cx, cy)."""
+    a = math.radians(-angle_deg)
+    c, s = math.cos(a) * scale, math.sin(a) * scale
+    m = np.array([[c, -s, 0], [s, c, 0], [0, 0, 1.0]])
+    t = np.array([[1, 0, -(dw - 1) / 2], [0, 1, -(dh - 1) / 2], [0, 0, 1.0]])
+    return np.array([[1, 0, cx], [0, 1, cy], [0, 0, 1.0]]) @ m @ t
+
+
+def _perspective(rng: np.random.Generator, dw: int, dh: int, fw: int, fh: int, fill: float,
+                 off_frame: bool = False) -> np.ndarray:
+    """A phone's view of a sheet: a random convex quad covering ~``fill`` of the frame."""
+    asp = dw / dh
+    for _ in range(200):
+        area = fill * fw * fh
+        qh = math.sqrt(area / asp)
+        qw = qh * asp
+        cx = fw / 2 + rng.uniform(-0.15, 0.15) * fw
+        cy = fh / 2 + rng.uniform(-0.15, 0.15) * fh
+        if off_frame:
+            side = int(rng.integers(4))
+            shift = rng.uniform(0.08, 0.2)
+            cx += (shift * fw + qw * 0.5) * ((side == 0) - (side == 1)) * 0.6
+            cy += (shift * fh + qh * 0.5) * ((side == 2) - (side == 3)) * 0.6
+        ang = rng.uniform(-25, 25) if rng.random() < 0.7 else rng.uniform(-90, 90)
+        base = _apply(_similarity(ang, 1.0, cx, cy, 2, 2), np.array([[-qw / 2 + 0.5, -qh / 2 + 0.5],
+                                                                      [qw / 2 + 0.5, -qh / 2 + 0.5],
+                                                                      [qw / 2 + 0.5, qh / 2 + 0.5],
+                                                                      [-qw / 2 + 0.5, qh / 2 + 0.5]]))
+        # keystone: one side shrinks towards its centre (the phone is tilted over the sheet)
+        k = rng.uniform(0.0, 0.18)
+        side = int(rng.integers(4))
+        p, q = base[side].copy(), base[(side + 1) % 4].copy()
+        mid = (p + q) / 2
+        base[side] = p + (mid - p) * k
+        base[(side + 1) % 4] = q + (mid - q) * k
+        base += rng.normal(0, 0.01 * min(fw, fh), base.shape)
+        inside = ((base[:, 0] > 2) & (base[:, 0] < fw - 3) & (base[:, 1] > 2) & (base[:, 1] < fh - 3))
+        if (off_frame and not inside.all() and _clip_area(base, fw, fh) > 0.5 * cv2.contourArea(
+                base.astype(np.float32))) or (not off_frame and inside.all()):
+            return cv2.getPerspectiveTransform(_corners(dw, dh).astype(np.float32), base.astype(np.float32))
+    raise RuntimeError("no placement")
+
+
+def _clip_area(quad: np.ndarray, fw: int, fh: int) -> float:
+    inter, _ = cv2.intersectConvexConvex(quad.astype(np.float32), _corners(fw, fh).astype(np.float32))
+    return float(inter)
+
+
+def clip_to_frame(poly: np.ndarray, fw: int, fh: int) -> list[list[float]]:
+    """The part of a convex polygon inside the frame (−0.5 … size − 0.5)."""
+    hull = cv2.convexHull(poly.astype(np.float32)).reshape(-1, 2)
+    _, inter = cv2.intersectConvexConvex(hull, _corners(fw, fh).astype(np.float32))
+    pts = inter.reshape(-1, 2) if inter is not None else hull
+    return [[round(float(x), 3), round(float(y), 3)] for x, y in pts]
+
+
+def _glare(rng: np.random.Generator, img: np.ndarray) -> None:
+    h, w = img.shape[:2]
+    cx, cy = rng.uniform(0.2, 0.8) * w, rng.uniform(0.2, 0.8) * h
+    sx, sy = rng.uniform(0.04, 0.15) * w, rng.uniform(0.03, 0.1) * h
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    g = np.exp(-(((xx - cx) / sx) ** 2 + ((yy - cy) / sy) ** 2) / 2)
+    img += rng.uniform(40, 110) * g[..., None]
+
+
+def _soft_shadow(rng: np.random.Generator, img: np.ndarray) -> None:
+    """A hand's or a phone's shadow: a blurred half-plane darkening one part of the scene."""
+    h, w = img.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    a = rng.uniform(0, 2 * math.pi)
+    d = (xx - w / 2) * math.cos(a) + (yy - h / 2) * math.sin(a) - rng.uniform(0.1, 0.4) * min(h, w)
+    m = 1 / (1 + np.exp(-d / (0.05 * min(h, w))))
+    img *= (1 - rng.uniform(0.2, 0.45) * m)[..., None]
+
+
+def _vignette(img: np.ndarray, strength: float) -> None:
+    h, w = img.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    r2 = ((xx - w / 2) / (w / 2)) ** 2 + ((yy - h / 2) / (h / 2)) ** 2
+    img *= (1 - strength * r2 / 2)[..., None]
+
+
+def _finish(rng: np.random.Generator, img: np.ndarray, noise: float, q: int, blur: float = 0.0) -> np.ndarray:
+    if blur > 0:
+        img = cv2.GaussianBlur(img, (0, 0), blur)
+    img = img + rng.normal(0, noise, img.shape).astype(np.float32)
+    out = np.clip(img, 0, 255).astype(np.uint8)
+    _, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(q)])
+    return cv2.imdecode(buf, cv2.IMREAD_COLOR)
+
+
+def _truth(name: str, cls: str, fw: int, fh: int, poly: np.ndarray, *, full_frame: bool = False,
+           text: bool = True, true_dpi: float = 0.0, notes: str = "") -> dict[str, Any]:
+    return {"name": name, "kind": name.split("#")[0], "class": cls, "size": [fw, fh],
+            "quad": clip_to_frame(poly, fw, fh), "rotation": 0, "skew_deg": None, "skew_scored": False,
+            "has_text_lines": False, "orientation_scored": False, "text": text, "blank": False,
+            "near_blank": False, "red_seal": False, "two_page": False, "full_frame": full_frame,
+            "true_dpi": true_dpi, "notes": notes}
+
+
+# --------------------------------------------------------------------------- scenes
+
+SCENES = ("card_front_white", "card_back_grey", "card_pair", "card_dark_lid", "card_pair_grey",
+          "a5_grey_lid", "a6_white_lid", "receipt_grey_lid", "carbon_slip_white",
+          "a4_glass", "a4_feeder_bars", "a4_full_frame",
+          "photo_wood", "photo_cloth", "photo_granite", "photo_clutter", "photo_off_frame",
+          "photo_beige_desk", "photo_card_desk", "photo_receipt_dark")
+
+
+def _glass_scene(rng: np.random.Generator, dpi: int, name: str, cls: str, lid: str,
+                 items: list[tuple[np.ndarray, np.ndarray | None]], glass_mm: tuple[float, float]
+                 ) -> Gen3Page:
+    """Objects on a flatbed glass under a lid, near the glass's origin corner as people place them."""
+    ppm = dpi / 25.4
+    fw, fh = round(glass_mm[0] * ppm), round(glass_mm[1] * ppm)
+    frame = background(rng, f"lid_{lid}", fh, fw)
+    pts = []
+    x = rng.uniform(2, 25) * ppm
+    y = rng.uniform(2, 25) * ppm
+    vertical = len(items) > 1 and rng.random() < 0.5
+    for doc, alpha in items:
+        dh, dw = doc.shape[:2]
+        scale = 0.5  # documents are drawn at 2 × the scan resolution
+        ang = rng.uniform(-4, 4) if rng.random() < 0.7 or len(items) > 1 else rng.uniform(-15, 15)
+        cx, cy = x + dw * scale / 2, y + dh * scale / 2
+        cx = min(cx, fw - dw * scale / 2 - 5)
+        cy = min(cy, fh - dh * scale / 2 - 5)
+        hm = _similarity(ang, scale, cx, cy, dw, dh)
+        shadow = rng.uniform(0.1, 0.4) if lid != "dark" else 0.0  # the lid's gap casts it
+        pts.append(place(frame, doc, alpha, hm, shadow))
+        if vertical:
+            y = cy + dh * scale / 2 + rng.uniform(8, 25) * ppm
+        else:
+            x = cx + dw * scale / 2 + rng.uniform(8, 25) * ppm
+    poly = np.concatenate(pts)
+    img = _finish(rng, frame, rng.uniform(1.0, 3.0), int(rng.integers(75, 93)), rng.uniform(0.3, 0.7))
+    return Gen3Page(img, dpi, _truth(name, cls, fw, fh, poly, true_dpi=dpi))
+
+
+def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = None) -> Gen3Page:
+    """Scene ``index`` of the cycle (or the named ``scene``), deterministic for (seed, index, dpi)."""
+    name = scene or SCENES[index % len(SCENES)]
+    rng = np.random.default_rng([seed, index, dpi, 3])
+    ppm2 = 2 * dpi / 25.4  # documents drawn at 2× the scan resolution
+    glass = (216.0, 297.0) if rng.random() < 0.5 else (216.0, 356.0)
+    lbl = f"{name}#{index}"
+    if name.startswith("card"):
+        lid = {"card_front_white": "white", "card_back_grey": "grey", "card_pair": "white",
+               "card_dark_lid": "dark", "card_pair_grey": "grey"}[name]
+        cards = [doc_card(rng, ppm2, back=name == "card_back_grey" or bool(rng.random() < 0.3))]
+        if "pair" in name:
+            cards = [doc_card(rng, ppm2, back=False), doc_card(rng, ppm2, back=True)]
+        page = _glass_scene(rng, dpi, lbl, "card", lid, cards, glass)
+        return page
+    if name in ("a5_grey_lid", "a6_white_lid", "receipt_grey_lid", "carbon_slip_white"):
+        if name == "receipt_grey_lid":
+            doc = doc_page(rng, (80.0, rng.uniform(120, 200)), ppm2, "receipt")
+        elif name == "carbon_slip_white":
+            doc = doc_page(rng, SIZES_MM["A5" if rng.random() < 0.5 else "A6"], ppm2, "form",
+                           str(rng.choice(["pink", "yellow", "blue", "green"])))
+        else:
+            size = SIZES_MM["A5" if name.startswith("a5") else "A6"]
+            if rng.random() < 0.5:
+                size = (size[1], size[0])
+            doc = doc_page(rng, size, ppm2, str(rng.choice(["form", "sparse", "table"])))
+        lid = "grey" if "grey" in name else "white"
+        return _glass_scene(rng, dpi, lbl, "slip", lid, [(doc, None)], glass)
+    if name == "a4_glass":
+        doc = doc_page(rng, SIZES_MM["A4"], ppm2, str(rng.choice(["form", "table", "sparse"])))
+        return _glass_scene(rng, dpi, lbl, "flatbed", str(rng.choice(["white", "grey", "dark"])),
+                            [(doc, None)], (222.0, 310.0) if rng.random() < 0.5 else (216.0, 356.0))
+    if name in ("a4_feeder_bars", "a4_full_frame"):
+        ppm = dpi / 25.4
+        doc = doc_page(rng, SIZES_MM["A4"], ppm2, str(rng.choice(["form", "table", "sparse"])))
+        dh, dw = doc.shape[:2]
+        if name == "a4_full_frame":
+            # the scan area is the page: a frame a little inside the sheet
+            fw, fh = round(208 * ppm), round(294 * ppm)
+            frame = np.zeros((fh, fw, 3), np.float32)
+            hm = _similarity(rng.uniform(-0.8, 0.8), 0.5, fw / 2 + rng.uniform(-3, 3), fh / 2 + rng.uniform(-3, 3),
+                             dw, dh)
+            place(frame, doc, None, hm)
+            img = _finish(rng, frame, 1.5, int(rng.integers(80, 93)), 0.5)
+            return Gen3Page(img, dpi, _truth(lbl, "flatbed", fw, fh, _corners(fw, fh), full_frame=True,
+                                             true_dpi=dpi))
+        bar = rng.uniform(3, 9)
+        fw, fh = round((210 + 2 * bar) * ppm), round(rng.uniform(290, 305) * ppm)
+        frame = np.empty((fh, fw, 3), np.float32)
+        frame[:] = rng.uniform(10, 45)
+        frame += rng.normal(0, 2, (fh, fw, 1))
+        hm = _similarity(rng.uniform(-1.5, 1.5), 0.5, fw / 2 + rng.uniform(-bar, bar) * ppm * 0.5,
+                         fh / 2 + rng.uniform(-4, 4) * ppm, dw, dh)
+        poly = place(frame, doc, None, hm)
+        img = _finish(rng, frame, 1.5, int(rng.integers(80, 93)), 0.5)
+        return Gen3Page(img, dpi, _truth(lbl, "flatbed", fw, fh, poly, full_frame=True, true_dpi=dpi))
+    # phone photos
+    fw, fh = ((1600, 1200) if rng.random() < 0.5 else (1200, 1600)) if rng.random() < 0.8 else (2000, 1500)
+    bgname = {"photo_wood": "wood", "photo_cloth": "cloth", "photo_granite": "granite",
+              "photo_clutter": "clutter", "photo_off_frame": str(rng.choice(["wood", "desk_mid", "granite"])),
+              "photo_beige_desk": "desk_light", "photo_card_desk": str(rng.choice(["wood", "desk_mid", "cloth"])),
+              "photo_receipt_dark": "desk_dark"}[name]
+    frame = background(rng, bgname, fh, fw)
+    cls = "camera"
+    ppm_doc = 1000 / 297 * 1.2
+    if name == "photo_card_desk":
+        doc, alpha = doc_card(rng, 12.0, back=bool(rng.random() < 0.5))
+        fill, cls = rng.uniform(0.2, 0.5), "card"
+    elif name == "photo_receipt_dark":
+        doc, alpha = doc_page(rng, (80.0, rng.uniform(140, 220)), 8.0, "receipt"), None
+        fill, cls = rng.uniform(0.15, 0.35), "slip"
+    else:
+        size = SIZES_MM["A4"] if rng.random() < 0.8 else SIZES_MM["A5"]
+        doc, alpha = doc_page(rng, size, ppm_doc, str(rng.choice(["form", "table", "sparse"]))), None
+        fill = rng.uniform(0.3, 0.65)
+    if rng.random() < 0.5:
+        amount = rng.uniform(0.002, 0.008)
+        a0 = np.ones(doc.shape[:2], np.float32) if alpha is None else alpha
+        doc, alpha = _curl(rng, doc, a0, amount)
+    hm = _perspective(rng, doc.shape[1], doc.shape[0], fw, fh, fill, off_frame=name == "photo_off_frame")
+    poly = place(frame, doc, alpha, hm, shadow=rng.uniform(0.1, 0.35))
+    if rng.random() < 0.5:
+        _soft_shadow(rng, frame)
+    if rng.random() < 0.45:
+        _glare(rng, frame)
+    _vignette(frame, rng.uniform(0.05, 0.3))
+    if name == "photo_clutter" and rng.random() < 0.5:
+        # a pen lying across the page's edge
+        c = poly.mean(axis=0)
+        e = (poly[0] + poly[1]) / 2
+        _rotated_rect(frame, (float(e[0] * 0.8 + c[0] * 0.2), float(e[1] * 0.8 + c[1] * 0.2)),
+                      (0.15 * min(fw, fh), 0.008 * min(fw, fh)), float(rng.uniform(0, 180)), (140, 50, 20))
+    img = _finish(rng, frame, rng.uniform(2, 5), int(rng.integers(55, 90)), rng.uniform(0.4, 1.0))
+    return Gen3Page(img, None, _truth(lbl, cls, fw, fh, poly, full_frame=False))
+
+
+def generate(seed: int, n: int, dpi: int = 150) -> list[Gen3Page]:
+    """``n`` pages cycling through the scenes."""
+    return [generate_page(seed, i, dpi) for i in range(n)]
+
+
+# --------------------------------------------------------------------------- tuning report
+
+
+def _score(pages_per_scene: int, seed: int, dpi: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    from bench.scan_eval.run import frame_poly, poly_iou
+    from counter_app.scanning.pipeline import process_page
+
+    per_scene: dict[str, list[float]] = defaultdict(list)
+    per_class: dict[str, list[float]] = defaultdict(list)
+    bad = []
+    times = []
+    for i in range(pages_per_scene * len(SCENES)):
+        p = generate_page(seed, i, dpi)
+        t0 = time.perf_counter()
+        res = process_page(p.image, p.dpi or 300, dpi_trusted=p.dpi is not None)
+        times.append(time.perf_counter() - t0)
+        w, h = p.truth["size"]
+        pred = frame_poly(w, h) if res.quad is None else np.asarray(res.quad, np.float64)
+        j = poly_iou(pred, np.asarray(p.truth["quad"], np.float64))
+        per_scene[p.truth["kind"]].append(j)
+        per_class[p.truth["class"]].append(j)
+        if j < 0.95:
+            bad.append(f"{p.truth['name']} J={j:.2f} {'none' if res.quad is None else ''} {','.join(res.warnings)}")
+    allj = [j for v in per_class.values() for j in v]
+    print(f"gen3 seed {seed}, {dpi} dpi: J mean {np.mean(allj):.3f} min {np.min(allj):.3f} "
+          f"({len(allj)} pages, {np.median(times) * 1e3:.0f} ms median)")
+    for k, v in sorted(per_class.items()):
+        print(f"  class {k:8s} n={len(v):3d} J mean {np.mean(v):.3f} min {np.min(v):.3f}")
+    for k, v in per_scene.items():
+        print(f"  {k:20s} J mean {np.mean(v):.3f} min {np.min(v):.3f}")
+    for b in bad:
+        print("   ", b)
+
+
+def main() -> None:
+    """Score the pipeline on gen3 or write pictures of its scenes."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--look", type=Path, help="write one picture per scene (truth in red) to this folder")
+    ap.add_argument("--per-scene", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--dpi", type=int, default=100)
+    args = ap.parse_args()
+    if args.look:
+        args.look.mkdir(parents=True, exist_ok=True)
+        for i, sc in enumerate(SCENES):
+            p = generate_page(args.seed, i, args.dpi, sc)
+            img = p.image.copy()
+            cv2.polylines(img, [np.round(np.asarray(p.truth["quad"])).astype(np.int32)], True, (0, 0, 255), 2)
+            s = 600 / max(img.shape[:2])
+            cv2.imwrite(str(args.look / f"{i:02d}_{sc}.png"), cv2.resize(img, None, fx=s, fy=s,
+                                                                          interpolation=cv2.INTER_AREA))
+        return
+    _score(args.per_scene, args.seed, args.dpi)
+
+
+if __name__ == "__main__":
+    main()
