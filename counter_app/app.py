@@ -292,7 +292,8 @@ def _main(argv: Sequence[str] | None) -> int:
         # Feedback at once: the keys (deliberately slow to derive) take seconds before any progress.
         startup.busy("Đang tạo khóa mã hóa và danh mục thủ tục…")
         values, demo, passphrase = dlg.value(), dlg.demo.isChecked(), dlg.encryption_passphrase()
-        from counter_app.ui.keys import RecoveryKeyDialog, run_with_progress
+        from counter_app.ui.keys import RecoveryKeyDialog
+        from counter_app.ui.progress import run_with_progress
 
         def done(recovery: str) -> None:
             # Shown once, before anything else: the key exists nowhere but in this dialog now.

@@ -45,6 +45,8 @@ from counter_app.services.keys import (
 )
 from counter_app.textnorm import nfc
 from counter_app.ui.login import Submitter
+from counter_app.ui.preview import make_preview_dialog
+from counter_app.ui.progress import run_with_progress
 from counter_app.ui.qt import (
     QCheckBox,
     QDialog,
@@ -56,22 +58,14 @@ from counter_app.ui.qt import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QObject,
-    QPageLayout,
-    QPageSize,
-    QPrinter,
     QPrintPreviewDialog,
-    QProgressDialog,
     QPushButton,
-    QSizeF,
     QStackedWidget,
     Qt,
     QTimer,
     QVBoxLayout,
     QWidget,
-    Signal,
 )
-from counter_app.ui.screen import fit_to_screen
 from counter_app.ui.tasks import run_in_pool
 
 log = logging.getLogger(__name__)
@@ -89,14 +83,12 @@ __all__ = [
     "change_passphrase_job",
     "enable_encryption_job",
     "encryption_status",
-    "make_preview_dialog",
     "passphrase_problem",
     "prepare_encryption",
     "recover_job",
     "reissue_recovery_job",
     "resume_pending",
     "rotate_job",
-    "run_with_progress",
     "secret_text",
     "startup_state",
 ]
@@ -108,32 +100,6 @@ _RECOVERY_MEANING = (
     "<b>Nếu mất cả mật khẩu mã hóa và khóa khôi phục, không ai (kể cả nhà cung cấp phần mềm) "
     "mở được các bản quét đã lưu.</b>"
 )
-
-
-# ------------------------------------------------------------------------------ print preview
-def make_preview_dialog(parent: QWidget | None, pdf_bytes: bytes, title: str) -> QPrintPreviewDialog:
-    """Qt's print preview for a PDF held in memory (nothing is written to disk)."""
-    # Imported here: PDFium and the PDF stack are not needed to show the window at start-up.
-    import pypdfium2 as pdfium
-
-    from counter_app.scanning.sources.fileimport import PDFIUM_LOCK
-    from counter_app.ui.printing import _paint  # the painter every preview uses (100 % scale)
-
-    with PDFIUM_LOCK:
-        pdf = pdfium.PdfDocument(pdf_bytes)
-        w, h = pdf[0].get_size()
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setPageSize(QPageSize(QSizeF(w, h), QPageSize.Unit.Point))
-    printer.setPageOrientation(QPageLayout.Orientation.Portrait)
-    printer.setDocName(title)
-    dlg = QPrintPreviewDialog(printer, parent)
-    dlg.setWindowTitle(f"Xem trước khi in — {title}")
-    fit_to_screen(dlg, 900, 1000)
-    dlg.paintRequested.connect(lambda p: _paint(pdf, p))  # the closure keeps the document alive
-    # The dialog only points at the printer: Python must keep it alive as long as the dialog
-    # (a collected QPrinter under an open preview crashes the process).
-    dlg.printer_ref = printer  # type: ignore[attr-defined]
-    return dlg
 
 
 # --------------------------------------------------------------------------- recovery key dialog
@@ -625,51 +591,6 @@ def resume_pending(worker: Submitter, parent: QWidget | None, then: Callable[[],
 
 
 # --------------------------------------------------------------------------------- admin panel
-class _Progress(QObject):
-    """Carries progress from the DB worker thread to the UI thread (a queued signal)."""
-
-    changed = Signal(str, int, int)
-
-
-_STAGES = {"fields": "Đang mã hóa thông tin cá nhân của công dân",
-           "files": "Đang mã hóa bản quét và giấy tờ đã lưu",
-           "demo": "Đang tạo dữ liệu mẫu (hồ sơ)"}
-
-
-def _show_progress(progress: QProgressDialog, stage: str, done: int, total: int) -> None:
-    label = _STAGES.get(stage, "Đang mã hóa dữ liệu")
-    progress.setLabelText(f"{label}… {done:,}/{total:,}".replace(",", ".") if total else f"{label}…")
-    progress.setMaximum(max(total, 0))
-    progress.setValue(min(done, total) if total else 0)
-
-
-def run_with_progress(worker: Submitter, parent: QWidget | None, title: str,
-                      job: Callable[[CounterDB, Callable[[str, int, int], None]], Any],
-                      on_done: Callable[[Any], None], on_failed: Callable[[BaseException], None]) -> None:
-    """Run a long ``job(cdb, progress)`` on the worker behind a modal progress dialog (no cancel:
-    the jobs are resumable, but stopping one half-way helps nobody)."""
-    progress = QProgressDialog("Đang chuẩn bị…", None, 0, 0, parent)
-    progress.setWindowTitle(title)
-    progress.setWindowModality(Qt.WindowModality.WindowModal)
-    progress.setMinimumDuration(0)
-    progress.setAutoClose(False)
-    progress.setAutoReset(False)
-    bridge = _Progress(parent)
-    bridge.changed.connect(lambda stage, done, total: _show_progress(progress, stage, done, total))
-
-    def done(result: Any) -> None:
-        progress.close()
-        bridge.deleteLater()
-        on_done(result)
-
-    def failed(exc: BaseException) -> None:
-        progress.close()
-        bridge.deleteLater()
-        on_failed(exc)
-
-    worker.submit(lambda cdb: job(cdb, bridge.changed.emit), done, failed)
-
-
 class EncryptionPanel(QGroupBox):
     """«Mã hóa dữ liệu»: status for everyone; the admin changes passphrase, recovery key, data key,
     or switches encryption on. ``user_id`` gives the acting user (the settings page's)."""

@@ -27,8 +27,8 @@ from counter_app.ui.keys import (
     EncryptionPanel,
     RecoveryKeyDialog,
     UnlockDialog,
-    make_preview_dialog,
 )
+from counter_app.ui.preview import make_preview_dialog
 from counter_app.ui.qt import QApplication, QDialog, QTimer
 from counter_app.ui.setup_dialog import SetupDialog
 from counter_app.ui.tasks import DbWorker
