@@ -24,10 +24,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from counter_app.db import accounts, audit, backup
 from counter_app.db.database import CounterDB
 from counter_app.errors import CounterError
 from counter_app.paths import DataDir
+from counter_app.services import accounts
+from counter_app.services import backups as backup
 from counter_app.ui.qt import (
     QAbstractItemView,
     QFileDialog,
@@ -449,10 +450,7 @@ class BackupPanel(QGroupBox):
         root = self.scheduler.data.root
 
         def load(cdb: CounterDB) -> dict[str, Any]:
-            return {"folder": cdb.get_setting("backup_dir") or "",
-                    "interval": cdb.get_setting("backup_interval_hours", backup.DEFAULT_INTERVAL_HOURS),
-                    "keep": cdb.get_setting("backup_keep", backup.DEFAULT_KEEP),
-                    "checks": backup.verification_states(cdb)}
+            return backup.backup_settings(cdb).as_dict()
 
         def loaded(s: dict[str, Any]) -> None:
             self._fill_settings(s)
@@ -679,8 +677,8 @@ class BackupPanel(QGroupBox):
 
         def done(pending: backup.PendingRestore) -> None:
             # Recorded in the live trail too: after the swap it stays in the folder moved aside.
-            self.worker.submit(lambda cdb: audit.append(cdb, user.id, "restore", "backup", path.name,
-                                                        {"pending": True, "restored": pending.restored.name}))
+            actor = self.worker.actor or user
+            self.worker.submit(lambda cdb: backup.record_restore(cdb, actor, path.name, pending))
             self._show_pending(pending)
             self.note.setText("")
             # After the job's bookkeeping (progress bar hidden, buttons back), not inside it.

@@ -7,11 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from counter_app.db import dossiers as repo
-from counter_app.db.database import CounterDB
 from counter_app.documents.model import FormKind
 from counter_app.domain.lifecycle import CHANNEL_LABELS, OPEN_STATUSES, STATUS_LABELS, Status
 from counter_app.errors import CounterError
+from counter_app.services import dossiers as repo
 from counter_app.ui.errors import show_exception
 from counter_app.ui.qt import (
     QAbstractItemView,
@@ -167,14 +166,12 @@ class DossierDetail(QDialog):
 
     def reload(self) -> None:
         """Fetch the dossier on the worker."""
-        did, uid = self.dossier_id, self.worker.user_id
+        did, actor = self.dossier_id, self.worker.actor
         if getattr(self, "_viewed", False):  # a refresh after an action is not a new look at the citizen
-            self.worker.submit(lambda cdb: repo.dossier_detail(cdb, did), self._show)
+            self.worker.submit(lambda cdb: repo.detail(cdb, did), self._show)
             return
         self._viewed = True
-        from counter_app.services.access import view_dossier
-
-        self.worker.submit(lambda cdb: view_dossier(cdb, did, uid), self._show)
+        self.worker.submit(lambda cdb: repo.view(cdb, did, actor), self._show)
 
     def _clear(self, layout: Any) -> None:
         while layout.count():
@@ -254,12 +251,12 @@ class DossierDetail(QDialog):
         if not self.d.get("code"):
             return acts
         if s in (Status.RECEIVED,):
-            acts.append(("Chuyển xử lý", lambda: self._run(lambda c: repo.transition(c, self.dossier_id, 4))))
+            acts.append(("Chuyển xử lý", lambda: self._move(Status(4))))
         if s == Status.SUPPLEMENT:
             acts.append(("Đã nhận hồ sơ bổ sung", self.supplement_received))
         if s in (Status.RECEIVED, Status.PROCESSING):
-            acts.append(("Yêu cầu bổ sung", lambda: self._run(lambda c: repo.transition(c, self.dossier_id, 5))))
-            acts.append(("Đã có kết quả", lambda: self._run(lambda c: repo.transition(c, self.dossier_id, 9))))
+            acts.append(("Yêu cầu bổ sung", lambda: self._move(Status(5))))
+            acts.append(("Đã có kết quả", lambda: self._move(Status(9))))
         if s == Status.DONE:
             acts.append(("Trả kết quả…", self.return_result))
         if overdue:
@@ -294,11 +291,14 @@ class DossierDetail(QDialog):
 
         self.worker.submit(fn, done, lambda e: show_exception(self, e))
 
+    def _move(self, target: Status) -> None:
+        did, actor = self.dossier_id, self.worker.actor
+        self._run(lambda c: repo.transition(c, did, target, actor))
+
     def supplement_received(self) -> None:
         """Record the supplement; the pause extends the deadline."""
-        from counter_app.db.calendar_store import load_calendar
-
-        self._run(lambda c: repo.supplement_received(c, self.dossier_id, load_calendar(c)))
+        did, actor = self.dossier_id, self.worker.actor
+        self._run(lambda c: repo.supplement_received(c, did, actor))
 
     def return_result(self) -> None:
         """Ask who collects the result and whether their ID was checked."""
@@ -310,7 +310,8 @@ class DossierDetail(QDialog):
         dlg = _AskDialog("Trả kết quả", self, [("Người nhận", to_whom), ("", checked), ("Hình thức", method)])
         if dlg.exec():
             who, ok, m = to_whom.text(), checked.isChecked(), method.currentIndex()
-            self._run(lambda c: repo.return_result(c, self.dossier_id, to_whom=who, id_checked=ok, method=m))
+            did, actor = self.dossier_id, self.worker.actor
+            self._run(lambda c: repo.return_result(c, did, actor, to_whom=who, id_checked=ok, method=m))
 
     def apology(self) -> None:
         """Record an apology with a new date and print Mẫu 04 (or the 2025 letter)."""
@@ -324,36 +325,12 @@ class DossierDetail(QDialog):
         if not dlg.exec():
             return
         why, n = reason.text(), int(days.currentData())
-        root, uid = self.data_root, self.worker.user_id
-
-        def work(c: CounterDB) -> Path:
-            from counter_app.db.calendar_store import load_calendar
-            from counter_app.services.access import record_print
-            from counter_app.services.forms import render_form, store_form
-
-            cal = load_calendar(c)
-            base = max(dt.date.today(), repo.parse_ts(self.d["due_at"]).date())  # type: ignore[union-attr]
-            new_due = cal.closing_at(cal.add_working_days(base, n))
-            repo.record_apology(c, self.dossier_id, reason=why, new_due_at=new_due)
-            pdf = render_form(c, self.dossier_id, FormKind.APOLOGY, reason=why, new_due_at=new_due)
-            path = store_form(root, self.d["code"], self.dossier_id, FormKind.APOLOGY, pdf)
-            record_print(c, uid, self.dossier_id, FormKind.APOLOGY.value)
-            return path
-
-        self._run(work, self._preview)
+        root, actor, dossier = self.data_root, self.worker.actor, {**self.d, "id": self.dossier_id}
+        self._run(lambda c: repo.apologise(c, root, dossier, actor, reason=why, working_days=n), self._preview)
 
     def _print(self, kind: FormKind) -> None:
-        from counter_app.services.access import record_print
-        from counter_app.services.forms import render_form, store_form
-
-        root, did, code, uid = self.data_root, self.dossier_id, self.d.get("code") or "", self.worker.user_id
-
-        def work(c: CounterDB) -> Path:
-            path = store_form(root, code, did, kind, render_form(c, did, kind))
-            record_print(c, uid, did, kind.value)
-            return path
-
-        self._run(work, self._preview)
+        root, did, code, actor = self.data_root, self.dossier_id, self.d.get("code") or "", self.worker.actor
+        self._run(lambda c: repo.print_form(c, root, did, code, kind, actor), self._preview)
 
     def _preview(self, path: object) -> None:
         if isinstance(path, Path):

@@ -10,8 +10,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from counter_app.db import dossiers as repo
 from counter_app.domain.lifecycle import OPEN_STATUSES, STATUS_LABELS, Status
+from counter_app.services import dossiers as repo
 from counter_app.ui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
@@ -99,7 +99,7 @@ class DossierTableModel(QAbstractTableModel):
         gen = self._generation
         f = self.filter
         before = repo.cursor_of(self.rows[-1], f) if self.rows else None
-        self.worker.submit(lambda cdb: repo.list_dossiers(cdb, f, limit=PAGE, before=before),
+        self.worker.submit(lambda cdb: repo.list_page(cdb, f, limit=PAGE, before=before),
                            lambda rows: self._append(gen, rows))
 
     # ------------------------------------------------------------------------------------
@@ -266,14 +266,7 @@ class DossierListPage(QWidget):
 
     def refresh(self) -> None:
         """Reload procedure names, officers, the calendar, counts and the first page."""
-        def load(cdb: Any) -> tuple[dict[str, str], list[dict[str, Any]], Any, bool]:
-            from counter_app.db.calendar_store import load_calendar
-
-            names = {r["code"]: r["name"] for r in cdb.query("SELECT code, name FROM procedures ORDER BY name")}
-            officers = cdb.query("SELECT id, full_name FROM users ORDER BY full_name")
-            return names, officers, load_calendar(cdb), cdb.ring is not None
-
-        self.worker.submit(load, self._got_lookups)
+        self.worker.submit(repo.list_lookups, self._got_lookups)
         self.worker.submit(repo.status_counts, self._got_counts)
         self.apply_filter()
 
@@ -281,8 +274,9 @@ class DossierListPage(QWidget):
         """Reload only the per-status counts (after a sync pass changed statuses)."""
         self.worker.submit(repo.status_counts, self._got_counts)
 
-    def _got_lookups(self, res: tuple[dict[str, str], list[dict[str, Any]], Any, bool]) -> None:
-        names, officers, self.calendar, self.encrypted = res
+    def _got_lookups(self, res: repo.ListLookups) -> None:
+        names, officers, self.calendar, self.encrypted = (res.procedure_names, res.officers, res.calendar,
+                                                          res.encrypted)
         self._show_hint()
         self.model.procedure_names = names
         self.model.layoutChanged.emit()

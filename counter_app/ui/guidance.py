@@ -14,15 +14,12 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from counter_app.db import guidance as gdb
-from counter_app.db.database import CounterDB
-from counter_app.db.dossiers import ApplicantInput
 from counter_app.documents.model import Agency
-from counter_app.documents.qr import qr_matrix
 from counter_app.domain.citizen_id import InvalidCitizenId, parse_cccd_qr
-from counter_app.domain.online import REASON_LABELS, REASONS, Guide, availability, build_guide, money
+from counter_app.domain.online import REASON_LABELS, REASONS, Guide, availability, money
 from counter_app.errors import CounterError
-from counter_app.services.forms import agency_from_settings
+from counter_app.services import guidance as gdb
+from counter_app.services.guidance import ApplicantInput
 from counter_app.textnorm import nfc
 from counter_app.ui.errors import show_exception
 from counter_app.ui.qt import (
@@ -106,7 +103,8 @@ class GuidanceDialog(QDialog):
         self.worker = worker
         self.data_root = data_root
         self.procedure = procedure
-        self.officer_id = officer_id
+        # Who guides: the signed-in officer (the worker holds the actor); the argument stays for callers.
+        self.officer_id = officer_id if officer_id is not None else worker.user_id
         self.online_only = bool(procedure.get("online_only"))
         self.guide: Guide | None = None
         self.agency: Agency | None = None
@@ -271,18 +269,11 @@ class GuidanceDialog(QDialog):
     # ------------------------------------------------------------------ data
     def load(self) -> None:
         """Settings, agency and the QR matrix, on the worker."""
-        proc, officer_id = self.procedure, self.officer_id
+        proc, actor = self.procedure, self.worker.actor
+        self.worker.submit(lambda cdb: gdb.prepare_guide(cdb, proc, actor), self._loaded, self._failed)
 
-        def work(cdb: CounterDB) -> tuple[Guide, tuple[tuple[bool, ...], ...], Agency, str]:
-            agency = agency_from_settings(cdb)
-            guide = build_guide(proc, url_template=gdb.url_template(cdb), agency_name=agency.unit_name)
-            officer = cdb.scalar("SELECT full_name FROM users WHERE id = ?", (officer_id,)) if officer_id else ""
-            return guide, qr_matrix(guide.url), agency, officer or ""
-
-        self.worker.submit(work, self._loaded, self._failed)
-
-    def _loaded(self, res: tuple[Guide, tuple[tuple[bool, ...], ...], Agency, str]) -> None:
-        self.guide, matrix, self.agency, self.officer_name = res
+    def _loaded(self, res: gdb.GuidePrep) -> None:
+        self.guide, matrix, self.agency, self.officer_name = res.guide, res.matrix, res.agency, res.officer_name
         g = self.guide
         steps = "".join(f"<li style='margin-bottom:6px'>{s}</li>" for s in g.steps)
         files = "".join(
@@ -389,15 +380,12 @@ class GuidanceDialog(QDialog):
         self._record(data, supervisor=(user, password) if self.online_only else None)
 
     def _record(self, data: gdb.SessionInput, supervisor: tuple[str, str] | None = None) -> None:
-        def work(cdb: CounterDB) -> gdb.SessionResult:
-            if supervisor is not None:
-                data.override_by = gdb.verify_supervisor(cdb, *supervisor)
-            return gdb.record_session(cdb, data)
-
+        actor = self.worker.actor
         for b in (self.filed_btn, self.later_btn, self.paper_btn):
             b.setEnabled(False)
         self.message.setText("Đang lưu…")
-        self.worker.submit(work, self._recorded, self._failed)
+        self.worker.submit(lambda cdb: gdb.record_session(cdb, data, actor, supervisor), self._recorded,
+                           self._failed)
 
     def _recorded(self, res: gdb.SessionResult) -> None:
         self.result = res

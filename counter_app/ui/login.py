@@ -22,13 +22,12 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any, Protocol
 
-from counter_app.db import accounts, audit
-from counter_app.db.accounts import Session, User
-from counter_app.db.backup import audit_verify_report
 from counter_app.errors import CounterError
+from counter_app.services import accounts
+from counter_app.services.accounts import Session, User
+from counter_app.services.audit_trail import archive_report, audit_page, audit_verify_report
 from counter_app.ui.qt import (
     QAbstractItemView,
     QApplication,
@@ -428,7 +427,7 @@ class IdleLock(QObject):
             self.switched.emit(new)
 
         self.worker.submit(
-            lambda cdb: accounts.switch_user(cdb, session, username, password, now=datetime.now()), done,
+            lambda cdb: accounts.switch_user(cdb, session, username, password), done,
             lambda exc: self.overlay.fail(_error_text(exc)))
 
     def stop(self) -> None:
@@ -486,7 +485,7 @@ class AuditPanel(QWidget):
     def load_more(self) -> None:
         """Append the next (older) page."""
         before, size = self._last_id, self.page_size
-        self.worker.submit(lambda cdb: audit.recent(cdb, limit=size, before_id=before), self._append)
+        self.worker.submit(lambda cdb: audit_page(cdb, limit=size, before_id=before), self._append)
 
     def _append(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:
@@ -506,7 +505,6 @@ class AuditPanel(QWidget):
         db_path = getattr(self.worker, "db_path", None)
         if db_path is None:
             return
-        from counter_app.db.files import archive_report
         from counter_app.ui.tasks import run_in_pool
 
         self.archive_button.setEnabled(False)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from counter_app.db.database import CounterDB
 from counter_app.paths import DataDir
+from counter_app.services.session import Actor, require_actor
+from counter_app.services.status import StatusSnapshot, status_snapshot
 from counter_app.ui.backups import BackupScheduler
 from counter_app.ui.dossier_list import DossierListPage
 from counter_app.ui.qt import (
@@ -30,7 +31,7 @@ from counter_app.ui.qt import (
 from counter_app.ui.reception import ReceptionPage
 from counter_app.ui.scan_station import ScanStationPage
 from counter_app.ui.settings_page import SettingsPage
-from counter_app.ui.sync_page import SyncPage, SyncRunner, load_status
+from counter_app.ui.sync_page import SyncPage, SyncRunner, bar_text
 from counter_app.ui.tasks import DbWorker
 
 NAV = [
@@ -245,11 +246,13 @@ class MainWindow(QMainWindow):
         from counter_app.ui.roles import visible_pages
 
         self.user = user
-        self.worker.user_id = user.id
+        # The one place the signed-in user is injected: every operation that records an actor reads it
+        # from the worker and passes it explicitly (services.session.require_actor refuses ``None``).
+        self.actor: Actor = require_actor(user)
+        self.worker.actor = self.actor
         self.officer_label.setText(f"Cán bộ: {user.full_name}")
         self.password_button.setVisible(True)
-        self.reception.officer_id = user.id
-        self.scanning.officer_id = user.id
+        self.scanning.set_actor(user)  # scans are recorded and signed under the signed-in officer
         if self.started:
             self.scanning.load_rescan_tasks()
         if self.supervision is not None:
@@ -301,33 +304,18 @@ class MainWindow(QMainWindow):
     def refresh_status(self) -> None:
         """Update the status bar from the database."""
         data_dir = self.data_dir
+        self.worker.submit(lambda cdb: status_snapshot(cdb, data_dir), self._show_status)
 
-        def load(cdb: CounterDB) -> dict[str, Any]:
-            return {
-                "agency_code": cdb.get_setting("agency_code"),
-                "agency_name": cdb.get_setting("agency_name"),
-                "parent_name": cdb.get_setting("parent_name"),
-                "workstation_slot": cdb.get_setting("workstation_slot"),
-                "provincial_endpoint": cdb.get_setting("provincial_endpoint"),
-                # Until sign-in exists, the first officer account is the one working (same rule as reception).
-                "officer": cdb.scalar("SELECT full_name FROM users ORDER BY role = 'officer' DESC, id LIMIT 1"),
-                "sync": load_status(cdb),
-                "procedures": cdb.scalar("SELECT count(*) FROM procedures WHERE active = 1"),
-                "data_dir": data_dir,
-            }
-
-        self.worker.submit(load, self._show_status)
-
-    def _show_status(self, s: dict[str, Any]) -> None:
+    def _show_status(self, s: StatusSnapshot) -> None:
         if self.user is None:
-            self.officer_label.setText(f"Cán bộ: {s['officer'] or '—'}")
-        self.agency_label.setText(f"{s['agency_name'] or ''} ({s['agency_code'] or 'chưa cài đặt'})")
+            self.officer_label.setText("Cán bộ: — (chưa đăng nhập)")
+        self.agency_label.setText(f"{s.agency_name or ''} ({s.agency_code or 'chưa cài đặt'})")
         self.agency_label.setToolTip(self.agency_label.text())
-        text, colour, tip = s["sync"]
+        text, colour, tip = bar_text(s.sync)
         self.sync_label.setText(text)
         self.sync_label.setToolTip(tip)
         self.sync_label.setStyleSheet(f"color:{colour}")
-        self.settings_page.show_settings(s)
+        self.settings_page.show_settings(s.as_dict())
 
     def _show_backup_status(self, text: str, level: str) -> None:
         # Long warnings (a folder path, what to do) are cut in the bar; the tooltip has all of it.

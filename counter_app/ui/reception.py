@@ -24,8 +24,6 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from counter_app.db import dossiers as repo
-from counter_app.db.catalogue import load_procedures
 from counter_app.db.database import CounterDB
 from counter_app.domain.catalogue import procedure_from_dict
 from counter_app.domain.citizen_id import InvalidCitizenId, parse_cccd_qr, validate_id_number
@@ -39,7 +37,9 @@ from counter_app.domain.inputs import (
 from counter_app.domain.online import guidance_allowed, guidance_offered_first
 from counter_app.domain.search import CatalogueIndex
 from counter_app.errors import CounterError, ValidationError
+from counter_app.services import dossiers as repo
 from counter_app.services.reception import ReceptionOutcome, new_attempt_token
+from counter_app.services.session import require_actor
 from counter_app.textnorm import nfc
 from counter_app.ui.errors import show_exception
 from counter_app.ui.guidance import GuidanceDialog, OnlineFiguresLabel, availability_html  # online guidance
@@ -151,7 +151,6 @@ class ReceptionPage(QWidget):
         self.citizen_reuse: list[dict[str, Any]] = []
         self.result: repo.ReceptionResult | None = None
         self.receipt_path: Path | None = None
-        self.officer_id: int | None = None
         self.calendar: Any = None
         # One token per dossier being received: a retry after a failed save returns the same dossier.
         self.attempt_token = new_attempt_token()
@@ -405,25 +404,24 @@ class ReceptionPage(QWidget):
         lay.addStretch(1)
         return w
 
+    @property
+    def officer_id(self) -> int | None:
+        """The signed-in officer's id (held once, by the worker), or ``None`` before log-in."""
+        return self.worker.user_id
+
     # ---------------------------------------------------------------- data
     def refresh(self) -> None:
         """Load the catalogue (and build the search index) on the worker."""
-        def load(cdb: CounterDB) -> tuple[CatalogueIndex, dict[str, dict[str, Any]], int | None]:
-            from counter_app.db.calendar_store import load_calendar
-
-            dicts = load_procedures(cdb)
-            index = CatalogueIndex([procedure_from_dict(d) for d in dicts])
-            officer = cdb.scalar("SELECT id FROM users ORDER BY role = 'officer' DESC, id LIMIT 1")
-            self.calendar = load_calendar(cdb)
-            return index, {d["code"]: d for d in dicts}, officer
+        def load(cdb: CounterDB) -> tuple[CatalogueIndex, dict[str, dict[str, Any]], Any]:
+            cat = repo.reception_catalogue(cdb)
+            index = CatalogueIndex([procedure_from_dict(d) for d in cat.procedures])
+            return index, {d["code"]: d for d in cat.procedures}, cat.calendar
 
         self.worker.submit(load, self._loaded)
         self.online_figures.refresh()  # online guidance hook
 
-    def _loaded(self, res: tuple[CatalogueIndex, dict[str, dict[str, Any]], int | None]) -> None:
-        self.index, self.procedures, officer = res
-        if self.officer_id is None:
-            self.officer_id = officer
+    def _loaded(self, res: tuple[CatalogueIndex, dict[str, dict[str, Any]], Any]) -> None:
+        self.index, self.procedures, self.calendar = res
         self._search_changed(self.search.text())
         if self.typeahead is not None:
             self._choose_typed_ahead()
@@ -937,7 +935,8 @@ class ReceptionPage(QWidget):
                 phone=self.phone.text().strip(), email=self.email.text().strip(),
                 subject_type=self.subject.currentIndex() + 1),
             components=comps, decision=decision, return_method=self.return_method.currentIndex(),
-            reason=reason, officer_id=self.officer_id,
+            # Recorded under the signed-in officer; nobody signed in is refused here, before any write.
+            reason=reason, officer_id=require_actor(self.worker.actor).user_id,
             extra={"online_only_override": self.paper_override} if self.paper_override else {},
             fee_pages=(self.fee_pages.value() or None) if self._per_page() else None,
             fee_copies=self.fee_copies.value() if self._per_page() else 1)

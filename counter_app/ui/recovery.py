@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from counter_app.db import backup
 from counter_app.errors import CounterError
 from counter_app.paths import DataDir
+from counter_app.services import backups as backup
 from counter_app.ui.qt import (
     QDialog,
     QDialogButtonBox,

@@ -15,6 +15,7 @@ from typing import Any
 
 from counter_app.db.database import CounterDB
 from counter_app.paths import DataDir
+from counter_app.services import sync_control
 from counter_app.ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -242,25 +243,17 @@ class SyncPage(QWidget):
         """Reload the queue summary and the list."""
         state = self.filter.currentData()
 
-        def load(cdb: CounterDB) -> tuple[Any, list[Any], dict[str, Any]]:
-            from counter_app.sync import status as sync_status
-
-            cfg: dict[str, Any] = {k: cdb.get_setting(k) or "" for k in ("provincial_endpoint", "sync_username",
-                                                                          "sync_ca_file")}
-            cfg["warn_days"] = warn_days(cdb)
-            return sync_status.queue_status(cdb), sync_status.list_items(cdb, state, limit=300), cfg
-
-        self.worker.submit(load, self._show)
+        self.worker.submit(lambda cdb: sync_control.page_data(cdb, state), self._show)
 
     def showEvent(self, event: Any) -> None:
         """Opening the page (F5) reloads it at once: it showed counts up to 5 s old (issue #14)."""
         super().showEvent(event)
         self.refresh()
 
-    def _show(self, res: tuple[Any, list[Any], dict[str, Any]]) -> None:
-        st, self.items, cfg = res
+    def _show(self, res: sync_control.SyncPageData) -> None:
+        st, self.items, cfg = res.status, res.items, res.config
         self.status = st
-        self.warn_days = float(cfg.get("warn_days", 2.0))
+        self.warn_days = res.warn_days
         if self.runner is not None:
             self.runner.set_endpoint(cfg["provincial_endpoint"])
         c = st.counts
@@ -291,31 +284,22 @@ class SyncPage(QWidget):
 
     def sync_now(self) -> None:
         """Send everything waiting now: the officer asked, so backoff delays are skipped."""
-        def make_due(cdb: CounterDB) -> None:
-            with cdb.write():
-                cdb.conn.execute("UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending'",
-                                 (datetime.now().strftime("%Y-%m-%d %H:%M:%S"),))
-
         def wake(_r: object) -> None:
             if self.runner is not None:
                 self.runner.start()
                 self.runner.wake()
 
-        self.worker.submit(make_due, wake)
+        self.worker.submit(sync_control.make_pending_due, wake)
         self.summary.setText(self.summary.text() + "<br><i>Đang đồng bộ…</i>")
 
     def retry_selected(self) -> None:
         """Put the selected parked entries back in the queue."""
         ids = sorted({self.items[i.row()].id for i in self.table.selectedIndexes() if self.items[i.row()].can_retry})
-        from counter_app.sync.worker import retry_item
-
-        self.worker.submit(lambda cdb: [retry_item(cdb, i) for i in ids], lambda _r: self._after_retry())
+        self.worker.submit(lambda cdb: sync_control.retry_items(cdb, ids), lambda _r: self._after_retry())
 
     def retry_all(self) -> None:
         """Put every parked entry back in the queue."""
-        from counter_app.sync.worker import retry_all_errors
-
-        self.worker.submit(retry_all_errors, lambda _r: self._after_retry())
+        self.worker.submit(sync_control.retry_all, lambda _r: self._after_retry())
 
     def _after_retry(self) -> None:
         self.refresh()
@@ -341,16 +325,6 @@ class SyncPage(QWidget):
         if self.password.text():
             values["sync_password"] = self.password.text()
 
-        def store(cdb: CounterDB) -> None:
-            from counter_app.db.privacy import SECRET_SETTINGS, set_secret_setting
-
-            with cdb.write():
-                for k, v in values.items():
-                    if k in SECRET_SETTINGS:  # the password: sealed when the data directory is encrypted
-                        set_secret_setting(cdb, k, v)
-                    else:
-                        cdb.set_setting(k, v)
-
         def done(_r: object) -> None:
             self.password.clear()
             if self.runner is not None:
@@ -358,22 +332,24 @@ class SyncPage(QWidget):
                 self.runner.start()
             self.refresh()
 
-        self.worker.submit(store, done)
+        self.worker.submit(lambda cdb: sync_control.save_sync_settings(cdb, values), done)
 
 
 def warn_days(cdb: CounterDB) -> float:
-    """Days after which an unsynced item is flagged (setting ``sync_warn_days``, default 2)."""
-    return float(cdb.get_setting("sync_warn_days", 2) or 2)
+    """Days after which an unsynced item is flagged (kept for callers; the rule is in services.sync_control)."""
+    return sync_control.warn_days(cdb)
+
+
+def bar_text(bar: sync_control.SyncBarStatus) -> tuple[str, str, str]:
+    """Status-bar text, colour and tooltip for a sync snapshot (:func:`sync_control.bar_status`)."""
+    st = bar.status
+    if not bar.configured:
+        return (f"● Chưa cài đặt đồng bộ (F5) · {st.summary()}", "#b00",
+                "Chưa có địa chỉ hệ thống một cửa của tỉnh hoặc tài khoản đồng bộ: quản trị viên cài ở trang "
+                "Đồng bộ (F5). Hồ sơ vẫn được lưu trên máy và sẽ gửi khi cài xong.")
+    return (*status_text(st, bar.warn_days), status_tooltip(st, bar.warn_days))
 
 
 def load_status(cdb: CounterDB) -> tuple[str, str, str]:
     """Status-bar text, colour and tooltip for the sync state (runs on the database worker)."""
-    from counter_app.sync import status as sync_status
-
-    st = sync_status.queue_status(cdb, datetime.now())
-    if not cdb.get_setting("provincial_endpoint") or not cdb.get_setting("sync_username"):
-        return (f"● Chưa cài đặt đồng bộ (F5) · {st.summary()}", "#b00",
-                "Chưa có địa chỉ hệ thống một cửa của tỉnh hoặc tài khoản đồng bộ: quản trị viên cài ở trang "
-                "Đồng bộ (F5). Hồ sơ vẫn được lưu trên máy và sẽ gửi khi cài xong.")
-    days = warn_days(cdb)
-    return (*status_text(st, days), status_tooltip(st, days))
+    return bar_text(sync_control.bar_status(cdb))

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.db.database import CounterDB
+from counter_app.services.session import Actor
 from counter_app.ui.qt import QCoreApplication, QObject, QThread, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
@@ -60,12 +61,18 @@ class DbWorker(QThread):
     def __init__(self, db_path: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.db_path = db_path
-        #: Who is logged in: jobs that read citizens' data, print or export record it in the audit trail.
-        self.user_id: int | None = None
+        #: Who is signed in (set once by the main window at log-in and quick switch): operations that
+        #: record an actor take it explicitly; jobs that read citizens' data, print or export record it.
+        self.actor: Actor | None = None
         self._jobs: queue.Queue[tuple[int, Callable[[CounterDB], Any]] | None] = queue.Queue()
         self._callbacks: dict[int, tuple[Callback | None, ErrorCallback | None]] = {}
         self._ids = itertools.count(1)
         self.finished_job.connect(self._dispatch)
+
+    @property
+    def user_id(self) -> int | None:
+        """The signed-in user's id, or ``None`` before log-in."""
+        return self.actor.user_id if self.actor is not None else None
 
     def run(self) -> None:  # runs in the worker thread
         """Open the database, then serve jobs until :meth:`stop`."""

@@ -22,11 +22,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from counter_app.db import accounts
-from counter_app.db.accounts import User
 from counter_app.db.database import CounterDB
-from counter_app.db.setup import ROLE_LABELS, ROLES
 from counter_app.errors import CounterError
+from counter_app.services import accounts
+from counter_app.services.accounts import ROLE_LABELS, ROLES, User
 from counter_app.ui.login import Submitter
 from counter_app.ui.qt import (
     QAbstractItemView,
@@ -69,26 +68,11 @@ _RED, _GREEN = "#b00020", "#080"
 
 
 # ------------------------------------------------------------------------------ Qt-free jobs
-def add_user_job(cdb: CounterDB, actor_id: int | None, username: str, full_name: str, role: str,
-                 password: str) -> int:
-    """Create an account on behalf of the logged-in admin; return its id."""
-    return accounts.create_user(cdb, accounts.acting_user(cdb, actor_id), username, full_name, role, password)
-
-
-def reset_password_job(cdb: CounterDB, actor_id: int | None, user_id: int, password: str) -> None:
-    """Set a new password for a user who forgot theirs (lifts a lock-out)."""
-    accounts.reset_password(cdb, accounts.acting_user(cdb, actor_id), user_id, password)
-
-
-def update_user_job(cdb: CounterDB, actor_id: int | None, user_id: int, *, role: str | None = None,
-                    active: bool | None = None) -> None:
-    """Change a user's role or disable / re-enable the account."""
-    accounts.update_user(cdb, accounts.acting_user(cdb, actor_id), user_id, role=role, active=active)
-
-
-def change_own_password_job(cdb: CounterDB, user_id: int, current: str, new: str) -> None:
-    """The logged-in user changes their own password (the current one is required)."""
-    accounts.change_password(cdb, user_id, current, new)
+# The use cases are in services.accounts; these names stay for the callers that know them.
+add_user_job = accounts.add_user
+reset_password_job = accounts.reset_password
+update_user_job = accounts.update_user
+change_own_password_job = accounts.change_own_password
 
 
 # ------------------------------------------------------------------------------ helpers

@@ -17,6 +17,7 @@ from counter_app.db.database import CounterDB
 from counter_app.db.setup import add_user
 from counter_app.domain.calendar import WorkCalendar
 from counter_app.services import access
+from counter_app.services.session import Actor
 from counter_app.ui.dossier_detail import DossierDetail
 from counter_app.ui.qt import QPushButton
 from counter_app.ui.tasks import DbWorker
@@ -38,7 +39,7 @@ def env(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[DbWorker, Path, int, int
     worker = DbWorker(tmp_path / "counter.sqlite3")
     with qtbot.waitSignal(worker.ready, timeout=10000):
         worker.start()
-    worker.user_id = officer
+    worker.actor = Actor(officer, "canbo9", "Ngô Cán Bộ", "officer")  # signed in (issue #17: no fallback)
     yield worker, tmp_path, r.dossier_id, officer
     worker.stop()
 

@@ -11,7 +11,9 @@ from pytestqt.qtbot import QtBot
 
 from counter_app.db import dossiers as repo
 from counter_app.db.database import CounterDB
+from counter_app.db.setup import add_user
 from counter_app.domain.calendar import WorkCalendar
+from counter_app.services.session import Actor
 from counter_app.ui.dossier_detail import DossierDetail
 from counter_app.ui.dossier_list import DossierListPage
 from counter_app.ui.qt import QApplication, QCheckBox, QDialog, QLineEdit, QPushButton, QTimer
@@ -32,8 +34,11 @@ def env(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[DbWorker, Path, list[int
             components=[repo.ComponentInput("TK"), repo.ComponentInput("GCS"), repo.ComponentInput("CCCD", "shown")],
         ), CAL, now=day)
         ids.append(r.dossier_id)
+    # Signed in as an officer created after the admin: actions must be recorded under them, not the first account.
+    officer = add_user(cdb, "canbo2", "Trần Văn Hai", "officer", None)
     cdb.close()
     worker = DbWorker(tmp_path / "c.db")
+    worker.actor = Actor(officer, "canbo2", "Trần Văn Hai", "officer")
     with qtbot.waitSignal(worker.ready, timeout=10000):
         worker.start()
     yield worker, tmp_path, ids
@@ -84,6 +89,33 @@ def test_detail_actions_result_ready_then_return(qtbot: QtBot, env: tuple[DbWork
     d = repo.dossier_detail(cdb, ids[2])
     assert d["status"] == 10 and d["returned_to"] == "Trần Thị Nhận"
     assert dlg.changed
+    actor = worker.actor
+    assert actor is not None and actor.user_id != 1
+    moves = cdb.query("SELECT kind, officer_id FROM dossier_events WHERE dossier_id = ? AND kind LIKE 'status_%'",
+                      (ids[2],))
+    assert [m["officer_id"] for m in moves if m["kind"] in ("status_9", "status_10")] == [actor.user_id] * 2
+
+
+def test_detail_action_without_sign_in_is_refused(qtbot: QtBot, env: tuple[DbWorker, Path, list[int]]) -> None:
+    """No fallback to the first account: with nobody signed in the action fails with a clear message."""
+    worker, root, ids = env
+    worker.actor = None
+    shown: list[str] = []
+    import counter_app.ui.dossier_detail as detail_module
+
+    original = detail_module.show_exception
+    detail_module.show_exception = lambda _parent, exc: shown.append(str(exc))  # type: ignore[assignment]
+    try:
+        dlg = DossierDetail(worker, root, ids[2])
+        qtbot.addWidget(dlg)
+        dlg.show()
+        qtbot.waitUntil(lambda: "Được tiếp nhận" in dlg.header.text(), timeout=10000)
+        _button(dlg, "Đã có kết quả").click()
+        qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    finally:
+        detail_module.show_exception = original
+    assert "Chưa đăng nhập" in shown[0]
+    assert repo.dossier_detail(CounterDB(root / "c.db"), ids[2])["status"] == 2  # still «Được tiếp nhận»
 
 
 def test_overdue_dossier_apology_prints_form_04(qtbot: QtBot, env: tuple[DbWorker, Path, list[int]]) -> None:

@@ -16,6 +16,7 @@ from counter_app.demo import DEMO_AGENCY
 from counter_app.documents.guide_sheet import TITLE
 from counter_app.domain.online import DEFAULT_PORTAL_URL_TEMPLATE
 from counter_app.services.qrimage import decode_qr
+from counter_app.services.session import Actor
 from counter_app.ui import guidance as guidance_ui
 from counter_app.ui.qt import QApplication, QImage, QKeyEvent, Qt, QWidget
 from counter_app.ui.reception import ReceptionPage
@@ -44,10 +45,11 @@ def page(qtbot: QtBot, tmp_path: Path) -> Iterator[ReceptionPage]:
     cdb = open_database(tmp_path / "counter.sqlite3")
     run_setup(cdb, DEMO_AGENCY)
     load_default_catalogue_into(cdb)
-    add_user(cdb, "canbo1", "Nguyễn Thị Lan", "officer", "demo")
+    officer = add_user(cdb, "canbo1", "Nguyễn Thị Lan", "officer", "demo")
     add_user(cdb, "giamsat", "Phạm Quốc Hùng", "supervisor", "demo")
     cdb.close()
     worker = DbWorker(tmp_path / "counter.sqlite3")
+    worker.actor = Actor(officer, "canbo1", "Nguyễn Thị Lan", "officer")  # signed in (issue #17)
     with qtbot.waitSignal(worker.ready, timeout=10000):
         worker.start()
     p = ReceptionPage(worker, tmp_path)

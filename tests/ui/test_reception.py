@@ -10,8 +10,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from counter_app.db.database import CounterDB, open_database
-from counter_app.db.setup import load_default_catalogue_into, run_setup
+from counter_app.db.setup import add_user, load_default_catalogue_into, run_setup
 from counter_app.demo import DEMO_AGENCY
+from counter_app.services.session import Actor
 from counter_app.ui.qt import QApplication, QKeyEvent, Qt, QWidget
 from counter_app.ui.reception import ReceptionPage
 from counter_app.ui.tasks import DbWorker
@@ -31,8 +32,10 @@ def page(qtbot: QtBot, tmp_path: Path) -> Iterator[ReceptionPage]:
     cdb = open_database(tmp_path / "counter.sqlite3")
     run_setup(cdb, DEMO_AGENCY)
     load_default_catalogue_into(cdb)
+    officer = add_user(cdb, "canbo7", "Lê Thị Bảy", "officer", None)
     cdb.close()
     worker = DbWorker(tmp_path / "counter.sqlite3")
+    worker.actor = Actor(officer, "canbo7", "Lê Thị Bảy", "officer")  # signed in: no "first officer" (issue #17)
     with qtbot.waitSignal(worker.ready, timeout=10000):
         worker.start()
     p = ReceptionPage(worker, tmp_path)
@@ -251,8 +254,10 @@ def test_enter_and_card_scan_typed_before_the_catalogue_arrives(qtbot: QtBot, tm
     cdb = open_database(tmp_path / "counter.sqlite3")
     run_setup(cdb, DEMO_AGENCY)
     load_default_catalogue_into(cdb)
+    officer = add_user(cdb, "canbo7", "Lê Thị Bảy", "officer", None)
     cdb.close()
     worker = DbWorker(tmp_path / "counter.sqlite3")
+    worker.actor = Actor(officer, "canbo7", "Lê Thị Bảy", "officer")  # signed in: no "first officer" (issue #17)
     with qtbot.waitSignal(worker.ready, timeout=10000):
         worker.start()
     gate = threading.Event()

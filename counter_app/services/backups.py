@@ -1,0 +1,99 @@
+"""Backup use cases the screens call: status, back up now, verify, restore, the schedule's settings.
+
+The work itself lives in :mod:`counter_app.db.backup` (files, manifest, restore, start-up check);
+this module is the one door the UI goes through, so ``counter_app.ui`` imports no ``db`` module.
+File work (copying to a USB disk, verifying, restoring) runs on the processing pool, the
+bookkeeping (:func:`record_backup`, :func:`record_restore` …) on the database worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from counter_app.db import audit
+from counter_app.db.backup import (
+    DEFAULT_INTERVAL_HOURS,
+    DEFAULT_KEEP,
+    MAX_INTERVAL_HOURS,
+    MAX_KEEP,
+    AppliedRestore,
+    BackupDetails,
+    BackupResult,
+    BackupStatus,
+    PendingRestore,
+    StartupReport,
+    audit_verify_report,
+    backup_details,
+    backup_status,
+    cancel_pending_restore,
+    create_backup,
+    pending_restore,
+    prepare_restore,
+    record_backup,
+    record_verification,
+    restore_at_startup,
+    save_backup_settings,
+    verification_states,
+    verify_backup,
+)
+from counter_app.db.database import CounterDB
+from counter_app.services.session import Actor, require_actor
+
+__all__ = [
+    "DEFAULT_INTERVAL_HOURS",
+    "DEFAULT_KEEP",
+    "MAX_INTERVAL_HOURS",
+    "MAX_KEEP",
+    "AppliedRestore",
+    "BackupDetails",
+    "BackupResult",
+    "BackupSettingsView",
+    "BackupStatus",
+    "PendingRestore",
+    "StartupReport",
+    "audit_verify_report",
+    "backup_details",
+    "backup_settings",
+    "backup_status",
+    "cancel_pending_restore",
+    "create_backup",
+    "pending_restore",
+    "prepare_restore",
+    "record_backup",
+    "record_restore",
+    "record_verification",
+    "restore_at_startup",
+    "save_backup_settings",
+    "verification_states",
+    "verify_backup",
+]
+
+
+@dataclass(frozen=True)
+class BackupSettingsView:
+    """The schedule's settings as the backup panel shows them, with the last check of each backup."""
+
+    folder: str
+    interval: Any
+    keep: Any
+    checks: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The panel's form reads a mapping (``folder``, ``interval``, ``keep``, ``checks``)."""
+        return {"folder": self.folder, "interval": self.interval, "keep": self.keep, "checks": self.checks}
+
+
+def backup_settings(cdb: CounterDB) -> BackupSettingsView:
+    """Where backups go, how often, how many are kept, and what each verification found."""
+    return BackupSettingsView(folder=cdb.get_setting("backup_dir") or "",
+                              interval=cdb.get_setting("backup_interval_hours", DEFAULT_INTERVAL_HOURS),
+                              keep=cdb.get_setting("backup_keep", DEFAULT_KEEP),
+                              checks=verification_states(cdb))
+
+
+def record_restore(cdb: CounterDB, actor: Actor | None, backup_name: str, pending: PendingRestore) -> None:
+    """A restore was prepared by ``actor``: recorded in the live audit trail (it moves aside with the folder)."""
+    who = require_actor(actor)
+    audit.append(cdb, who.user_id, "restore", "backup", backup_name,
+                 {"pending": True, "restored": pending.restored.name})

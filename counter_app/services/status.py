@@ -1,0 +1,48 @@
+"""The status-bar snapshot: which agency this counter is, how sync stands, what the settings page summarises.
+
+Who is working is **not** read here: the main window shows the signed-in user it holds (there used to
+be a query for "the first officer account", which named the wrong person once sign-in existed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from counter_app.db.database import CounterDB
+from counter_app.services.sync_control import SyncBarStatus, bar_status
+
+__all__ = ["StatusSnapshot", "status_snapshot"]
+
+
+@dataclass(frozen=True)
+class StatusSnapshot:
+    """What the status bar and the settings summary show, read in one job on the database worker."""
+
+    agency_code: str | None
+    agency_name: str | None
+    parent_name: str | None
+    workstation_slot: str | None
+    provincial_endpoint: str | None
+    procedures: int
+    data_dir: str
+    sync: SyncBarStatus
+
+    def as_dict(self) -> dict[str, object]:
+        """The installation summary as the settings page's ``show_settings`` reads it."""
+        return {"agency_code": self.agency_code, "agency_name": self.agency_name, "parent_name": self.parent_name,
+                "workstation_slot": self.workstation_slot, "provincial_endpoint": self.provincial_endpoint,
+                "procedures": self.procedures, "data_dir": self.data_dir}
+
+
+def status_snapshot(cdb: CounterDB, data_dir: str) -> StatusSnapshot:
+    """Agency, workstation, provincial endpoint, the number of active procedures and the sync state."""
+    return StatusSnapshot(
+        agency_code=cdb.get_setting("agency_code"),
+        agency_name=cdb.get_setting("agency_name"),
+        parent_name=cdb.get_setting("parent_name"),
+        workstation_slot=cdb.get_setting("workstation_slot"),
+        provincial_endpoint=cdb.get_setting("provincial_endpoint"),
+        procedures=int(cdb.scalar("SELECT count(*) FROM procedures WHERE active = 1") or 0),
+        data_dir=data_dir,
+        sync=bar_status(cdb),
+    )

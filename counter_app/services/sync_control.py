@@ -1,0 +1,95 @@
+"""Sync control for the «Đồng bộ» page and the status bar: the queue snapshot, sync now, retry, settings.
+
+Plain functions on a :class:`CounterDB`, run on the database worker; the background sync thread
+itself (``counter_app.sync.runner``) has its own connection and is woken by the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from counter_app.db.database import CounterDB
+
+__all__ = ["SYNC_CONFIG_KEYS", "SyncBarStatus", "SyncPageData", "bar_status", "make_pending_due", "page_data",
+           "retry_all", "retry_items", "save_sync_settings", "warn_days"]
+
+#: The connection settings the page shows (the password is write-only: never read back to a screen).
+SYNC_CONFIG_KEYS = ("provincial_endpoint", "sync_username", "sync_ca_file")
+
+
+@dataclass(frozen=True)
+class SyncPageData:
+    """One snapshot of the queue for the page: its summary, the listed items and the connection settings."""
+
+    status: Any  # counter_app.sync.status.QueueStatus
+    items: list[Any]
+    config: dict[str, str]
+    warn_days: float
+
+
+@dataclass(frozen=True)
+class SyncBarStatus:
+    """What the status bar says about sync: the queue summary, whether sync is set up, the age limit."""
+
+    status: Any  # counter_app.sync.status.QueueStatus
+    configured: bool
+    warn_days: float
+
+
+def warn_days(cdb: CounterDB) -> float:
+    """Days after which an unsynced item is flagged (setting ``sync_warn_days``, default 2)."""
+    return float(cdb.get_setting("sync_warn_days", 2) or 2)
+
+
+def page_data(cdb: CounterDB, state: str | None, *, limit: int = 300) -> SyncPageData:
+    """The queue summary, up to ``limit`` items in ``state`` (all when ``None``) and the settings shown."""
+    from counter_app.sync import status as sync_status
+
+    config = {k: str(cdb.get_setting(k) or "") for k in SYNC_CONFIG_KEYS}
+    return SyncPageData(sync_status.queue_status(cdb), sync_status.list_items(cdb, state, limit=limit), config,
+                        warn_days(cdb))
+
+
+def bar_status(cdb: CounterDB, now: datetime | None = None) -> SyncBarStatus:
+    """The status bar's sync snapshot (the same queue counts as the page)."""
+    from counter_app.sync import status as sync_status
+
+    st = sync_status.queue_status(cdb, now or datetime.now())
+    configured = bool(cdb.get_setting("provincial_endpoint")) and bool(cdb.get_setting("sync_username"))
+    return SyncBarStatus(st, configured, warn_days(cdb))
+
+
+def make_pending_due(cdb: CounterDB, now: datetime | None = None) -> None:
+    """«Đồng bộ ngay»: every waiting entry becomes due now (the officer asked, so backoff delays are skipped)."""
+    with cdb.write():
+        cdb.conn.execute("UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending'",
+                         ((now or datetime.now()).strftime("%Y-%m-%d %H:%M:%S"),))
+
+
+def retry_items(cdb: CounterDB, ids: list[int]) -> None:
+    """Put the given parked entries back in the queue."""
+    from counter_app.sync.worker import retry_item
+
+    for item_id in ids:
+        retry_item(cdb, item_id)
+
+
+def retry_all(cdb: CounterDB) -> None:
+    """Put every parked entry back in the queue."""
+    from counter_app.sync.worker import retry_all_errors
+
+    retry_all_errors(cdb)
+
+
+def save_sync_settings(cdb: CounterDB, values: dict[str, str]) -> None:
+    """Store the connection settings in one transaction; the password is sealed when the data is encrypted."""
+    from counter_app.db.privacy import SECRET_SETTINGS, set_secret_setting
+
+    with cdb.write():
+        for k, v in values.items():
+            if k in SECRET_SETTINGS:
+                set_secret_setting(cdb, k, v)
+            else:
+                cdb.set_setting(k, v)
