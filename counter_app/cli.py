@@ -315,7 +315,9 @@ def _refuse_real_installation(cdb, data: DataDir) -> None:  # type: ignore[no-un
     demo_accounts = cdb.scalar("SELECT count(*) FROM users WHERE username IN ('canbo1', 'canbo2', 'giamsat')")
     if int(demo_accounts or 0) == 3:
         return
-    code = str(cdb.get_setting("agency_code") or "")
+    from counter_app.db.settings import AgencySettings
+
+    code = AgencySettings.load(cdb).agency_code
     n = int(cdb.scalar("SELECT count(*) FROM dossiers") or 0)
     raise CounterError(
         f"Thư mục {data.root} là dữ liệu thật của cơ quan {code} ({n} hồ sơ); không thêm dữ liệu mẫu vào đó.",

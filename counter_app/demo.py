@@ -29,6 +29,7 @@ from counter_app.atomicio import sha256_bytes
 from counter_app.db import privacy
 from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import procedure_timing, ts
+from counter_app.db.settings import AgencySettings, SyncSettings, replace
 from counter_app.db.setup import SetupInput, add_user, is_configured, load_default_catalogue_into, run_setup
 from counter_app.domain import codes
 from counter_app.domain.lifecycle import regulation_profile
@@ -133,7 +134,7 @@ def ensure_demo_setup(cdb: CounterDB) -> None:
     if not is_configured(cdb):
         run_setup(cdb, DEMO_AGENCY)
         # The demo account of the provincial-system simulator (python -m counter_dev.simulator).
-        cdb.set_setting("sync_username", "demo")
+        replace(SyncSettings.load(cdb), username="demo").save(cdb, None)
         privacy.set_secret_setting(cdb, "sync_password", "demo")
     load_default_catalogue_into(cdb)
     for username, name, role in DEMO_USERS:
@@ -188,8 +189,8 @@ def generate(
     if with_files:
         ensure_demo_certificates(cdb, data_root)
     cal = load_calendar(cdb)
-    agency = cdb.get_setting("agency_code")
-    unit = cdb.get_setting("unit_code") or agency
+    agency_settings = AgencySettings.load(cdb)
+    agency, unit = agency_settings.agency_code, agency_settings.unit
     officers = [r["id"] for r in cdb.query("SELECT id FROM users WHERE role = 'officer'")] or [None]
     procs = cdb.query("SELECT * FROM procedures WHERE active = 1")
     comps: dict[str, list[dict[str, Any]]] = {}

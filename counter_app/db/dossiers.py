@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from counter_app.db import audit, privacy
 from counter_app.db.database import CounterDB
+from counter_app.db.settings import AgencySettings
 from counter_app.domain import codes
 from counter_app.domain.lifecycle import (
     OPEN_STATUSES,
@@ -299,12 +300,12 @@ def receive(
     if data.decision == "refuse" and not nfc(data.reason):
         raise ValidationError("Cần ghi rõ lý do từ chối tiếp nhận hồ sơ.")
 
-    agency_code = cdb.get_setting("agency_code")
-    unit = cdb.get_setting("unit_code") or agency_code
+    agency = AgencySettings.load(cdb)
+    agency_code, unit = agency.agency_code, agency.unit
     if not agency_code:
         raise ValidationError("Chưa cài đặt mã cơ quan.", hint="Mở Cài đặt → Cơ quan để khai báo mã định danh.")
-    slot = int(cdb.get_setting("workstation_slot", 0) if slot is None else slot)
-    profile = regulation_profile(received_at.date(), cdb.get_setting("regulation_profile_override"))
+    slot = agency.workstation_slot if slot is None else int(slot)
+    profile = regulation_profile(received_at.date(), agency.regulation_profile_override or None)
     status = {"accept": Status.RECEIVED, "incomplete": Status.SUPPLEMENT, "refuse": Status.REFUSED}[
         data.decision
     ]

@@ -14,6 +14,7 @@ from typing import Any
 from counter_app import vault
 from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import dossier_detail, parse_ts
+from counter_app.db.settings import AgencySettings
 from counter_app.documents import forms as f
 from counter_app.documents.model import Agency, Applicant, ComponentLine, FeeLine, FormDossier, FormKind
 
@@ -51,22 +52,22 @@ def header_names(agency_name: str, parent_name: str) -> tuple[str, str]:
 
 def agency_from_settings(cdb: CounterDB) -> Agency:
     """The issuing agency as configured at first-run setup (and the signer, Cài đặt → Cơ quan)."""
-    province = (cdb.get_setting("province_name") or "").strip()
-    name, parent = header_names(cdb.get_setting("agency_name") or "", cdb.get_setting("parent_name") or "")
-    system = (cdb.get_setting("provincial_system_name") or "").strip()
+    s = AgencySettings.load(cdb)
+    name, parent = header_names(s.agency_name, s.parent_name)
+    system = s.provincial_system_name
     if not system:
-        system = f"{PROVINCIAL_SYSTEM} {province}" if province else PROVINCIAL_SYSTEM
+        system = f"{PROVINCIAL_SYSTEM} {s.province_name}" if s.province_name else PROVINCIAL_SYSTEM
     return Agency(
         name=name,
         parent_name=parent,
-        code=cdb.get_setting("agency_code") or "",
-        place_name=cdb.get_setting("place_name") or "",
+        code=s.agency_code,
+        place_name=s.place_name,
         system_name=system,
-        unit_name=cdb.get_setting("agency_name") or "",
-        head_title=cdb.get_setting("signer_head_title") or "",
-        signer_authority=cdb.get_setting("signer_authority") or "",
-        signer_title=cdb.get_setting("signer_title") or "",
-        head_name=cdb.get_setting("signer_name") or "",
+        unit_name=s.agency_name,
+        head_title=s.signer_head_title,
+        signer_authority=s.signer_authority,
+        signer_title=s.signer_title,
+        head_name=s.signer_name,
     )
 
 
@@ -112,7 +113,7 @@ def form_dossier(cdb: CounterDB, dossier_id: int, *, reason: str = "",
         officer_name=officer or "",
         # Empty = the form set in force on each form's issue day (issue #16 row 4); an admin
         # override pins one set for every form.
-        profile=cdb.get_setting("regulation_profile_override") or "",
+        profile=AgencySettings.load(cdb).regulation_profile_override,
         reason=reason or d["note"] or "",
         new_due_at=new_due_at,
         lead_unit=d["deciding_unit"] if d["deciding_unit"] != d["receiving_unit"] else "",

@@ -1,6 +1,7 @@
 """Run the sync engine from settings: once (``counter-app sync --once``) or until stopped.
 
-Settings read (table ``settings``, JSON values; see docs/sync.md):
+Settings read (table ``settings``, JSON values, through :class:`counter_app.db.settings.SyncSettings`;
+see docs/sync.md):
 
 - ``provincial_endpoint`` — base URL, e.g. ``https://motcua.<tỉnh>.gov.vn`` (written by setup);
 - ``sync_username``, ``sync_password`` — the counter's account at the provincial system (the
@@ -34,6 +35,7 @@ from pathlib import Path
 
 from counter_app.db.database import CounterDB, open_database
 from counter_app.db.privacy import get_secret_setting
+from counter_app.db.settings import SyncSettings
 from counter_app.paths import DataDir
 from counter_app.sync.client import ClientConfig, ProvincialClient, SyncError, SyncNotConfigured
 from counter_app.sync.worker import SyncConfig, SyncReport, run_forever, sync_once
@@ -48,13 +50,13 @@ LOCK_NAME = "sync.lock"
 
 def client_config(cdb: CounterDB) -> ClientConfig:
     """The client configuration from settings; raises :class:`SyncNotConfigured` if incomplete."""
-    endpoint = str(cdb.get_setting("provincial_endpoint") or "").strip()
-    username = str(cdb.get_setting("sync_username") or "").strip()
+    settings = SyncSettings.load(cdb)
+    endpoint, username = settings.endpoint, settings.username
     # Sealed in an encrypted data directory (counter_app.db.privacy.set_secret_setting).
     password = get_secret_setting(cdb, "sync_password")
-    ca_file = str(cdb.get_setting("sync_ca_file") or "").strip() or None
+    ca_file = settings.ca_file or None
     # Total seconds one call may take, retries included (a slow provincial line may need more).
-    deadline = float(cdb.get_setting("sync_deadline_seconds", 0) or 0) or ClientConfig.deadline
+    deadline = settings.deadline_seconds or ClientConfig.deadline
     if not endpoint or not username:
         raise SyncNotConfigured(
             "Chưa cài đặt kết nối với hệ thống một cửa của tỉnh.",
@@ -67,9 +69,7 @@ def client_config(cdb: CounterDB) -> ClientConfig:
 
 def sync_config(cdb: CounterDB) -> SyncConfig:
     """Engine tuning from settings (only the catalogue period is exposed)."""
-    hours = cdb.get_setting("sync_catalogue_hours", 6)
-    interval = None if not hours else float(hours) * 3600.0
-    return SyncConfig(catalogue_interval=interval)
+    return SyncConfig(catalogue_interval=SyncSettings.load(cdb).catalogue_interval)
 
 
 @contextlib.contextmanager
@@ -139,7 +139,7 @@ def main_sync(data_dir: DataDir, once: bool, stop: threading.Event | None = None
                         return 0 if report.error is None and unsent == 0 else 1
                     restore = _install_signal_handlers(stop)
                     try:
-                        interval = float(cdb.get_setting("sync_interval_seconds", 60) or 60)
+                        interval = SyncSettings.load(cdb).interval_seconds
                         run_forever(cdb, Path(data_dir.root), client, stop=stop, wake=wake, paused=paused,
                                     config=sync_config(cdb), interval=interval, on_report=on_report)
                     finally:
