@@ -38,6 +38,7 @@ from counter_app.db.backup import (
     verify_backup,
 )
 from counter_app.db.database import CounterDB
+from counter_app.db.settings import BackupSettings
 from counter_app.services.session import Actor, require_actor
 
 __all__ = [
@@ -86,9 +87,8 @@ class BackupSettingsView:
 
 def backup_settings(cdb: CounterDB) -> BackupSettingsView:
     """Where backups go, how often, how many are kept, and what each verification found."""
-    return BackupSettingsView(folder=cdb.get_setting("backup_dir") or "",
-                              interval=cdb.get_setting("backup_interval_hours", DEFAULT_INTERVAL_HOURS),
-                              keep=cdb.get_setting("backup_keep", DEFAULT_KEEP),
+    settings = BackupSettings.load(cdb)
+    return BackupSettingsView(folder=settings.folder, interval=settings.interval_hours, keep=settings.keep,
                               checks=verification_states(cdb))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from counter_app.db.database import CounterDB
+from counter_app.db.settings import AgencySettings, SyncSettings
 from counter_app.services.sync_control import SyncBarStatus, bar_status
 
 __all__ = ["StatusSnapshot", "status_snapshot"]
@@ -18,11 +19,11 @@ __all__ = ["StatusSnapshot", "status_snapshot"]
 class StatusSnapshot:
     """What the status bar and the settings summary show, read in one job on the database worker."""
 
-    agency_code: str | None
-    agency_name: str | None
-    parent_name: str | None
-    workstation_slot: str | None
-    provincial_endpoint: str | None
+    agency_code: str
+    agency_name: str
+    parent_name: str
+    workstation_slot: int
+    provincial_endpoint: str
     procedures: int
     data_dir: str
     sync: SyncBarStatus
@@ -36,12 +37,13 @@ class StatusSnapshot:
 
 def status_snapshot(cdb: CounterDB, data_dir: str) -> StatusSnapshot:
     """Agency, workstation, provincial endpoint, the number of active procedures and the sync state."""
+    agency = AgencySettings.load(cdb)
     return StatusSnapshot(
-        agency_code=cdb.get_setting("agency_code"),
-        agency_name=cdb.get_setting("agency_name"),
-        parent_name=cdb.get_setting("parent_name"),
-        workstation_slot=cdb.get_setting("workstation_slot"),
-        provincial_endpoint=cdb.get_setting("provincial_endpoint"),
+        agency_code=agency.agency_code,
+        agency_name=agency.agency_name,
+        parent_name=agency.parent_name,
+        workstation_slot=agency.workstation_slot,
+        provincial_endpoint=SyncSettings.load(cdb).endpoint,
         procedures=int(cdb.scalar("SELECT count(*) FROM procedures WHERE active = 1") or 0),
         data_dir=data_dir,
         sync=bar_status(cdb),

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from counter_app.db.database import CounterDB
+from counter_app.db.settings import SyncSettings
 
 __all__ = ["SYNC_CONFIG_KEYS", "SyncBarStatus", "SyncPageData", "bar_status", "make_pending_due", "page_data",
            "retry_all", "retry_items", "save_sync_settings", "warn_days"]
@@ -40,16 +41,18 @@ class SyncBarStatus:
 
 def warn_days(cdb: CounterDB) -> float:
     """Days after which an unsynced item is flagged (setting ``sync_warn_days``, default 2)."""
-    return float(cdb.get_setting("sync_warn_days", 2) or 2)
+    return SyncSettings.load(cdb).warn_days
 
 
 def page_data(cdb: CounterDB, state: str | None, *, limit: int = 300) -> SyncPageData:
     """The queue summary, up to ``limit`` items in ``state`` (all when ``None``) and the settings shown."""
     from counter_app.sync import status as sync_status
 
-    config = {k: str(cdb.get_setting(k) or "") for k in SYNC_CONFIG_KEYS}
+    settings = SyncSettings.load(cdb)
+    config = {"provincial_endpoint": settings.endpoint, "sync_username": settings.username,
+              "sync_ca_file": settings.ca_file}
     return SyncPageData(sync_status.queue_status(cdb), sync_status.list_items(cdb, state, limit=limit), config,
-                        warn_days(cdb))
+                        settings.warn_days)
 
 
 def bar_status(cdb: CounterDB, now: datetime | None = None) -> SyncBarStatus:
@@ -57,8 +60,8 @@ def bar_status(cdb: CounterDB, now: datetime | None = None) -> SyncBarStatus:
     from counter_app.sync import status as sync_status
 
     st = sync_status.queue_status(cdb, now or datetime.now())
-    configured = bool(cdb.get_setting("provincial_endpoint")) and bool(cdb.get_setting("sync_username"))
-    return SyncBarStatus(st, configured, warn_days(cdb))
+    settings = SyncSettings.load(cdb)
+    return SyncBarStatus(st, settings.configured, settings.warn_days)
 
 
 def make_pending_due(cdb: CounterDB, now: datetime | None = None) -> None:

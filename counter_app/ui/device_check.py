@@ -153,12 +153,9 @@ class SigningPanel(QGroupBox):
         """Load the officer's current certificate reference and the token settings."""
         uid = self.user_id()
 
-        def load(cdb: Any) -> dict[str, Any]:
-            ref = cdb.scalar("SELECT signing_cert_path FROM users WHERE id = ?", (uid,)) if uid else None
-            return {"ref": ref, "pkcs11_module": cdb.get_setting("pkcs11_module"),
-                    "tsa_url": cdb.get_setting("tsa_url")}
+        from counter_app.services.settings import signing_setup
 
-        self.worker.submit(load, self._show)
+        self.worker.submit(lambda cdb: signing_setup(cdb, uid), self._show)
 
     def _show(self, values: dict[str, Any]) -> None:
         self.settings = values

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from counter_app.db.database import CounterDB
 from counter_app.errors import ValidationError
+from counter_app.services import settings as settings_service
 from counter_app.ui.errors import show_exception
 from counter_app.ui.qt import (
     QAbstractSpinBox,
@@ -87,36 +87,20 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def save_settings(cdb: CounterDB, values: dict[str, Any], user_id: int | None) -> None:
-    """Store the settings and their audit entry in one transaction."""
-    from counter_app.db.setup import store_settings
-
-    validate(values)
-    store_settings(cdb, values, user_id)
-
-
-def admin_todo(cdb: CounterDB) -> str:
-    """This year's days off (with the 24/11 warning) and what the admin must still enter (worker).
+def admin_todo_html(todo: settings_service.AdminTodo) -> str:
+    """The admin's to-do list (:func:`counter_app.services.settings.admin_todo`) as the page shows it.
 
     Fees the provincial council sets and nobody entered print blank and sync without an amount;
     field codes without a national code are sent empty (issue #16 rows 1, 6, 9).
     """
-    from datetime import date
     from html import escape
 
-    from counter_app.db.calendar_store import load_calendar
-    from counter_app.db.catalogue import missing_fee_amounts
-    from counter_app.sync.mapping import unmapped_field_codes
-
-    year = date.today().year
-    cal = load_calendar(cdb)
-    days = ", ".join(f"{e.day:%d/%m}" for e in cal.holidays_in_year(year) if e.is_day_off)
-    made_up = ", ".join(f"{d:%d/%m}" for d in cal.make_up_working_days(year)) or "không có"
-    parts = [f"<b>Ngày nghỉ năm {year}:</b> {days}<br/><b>Ngày làm bù:</b> {made_up}"]
-    warning = cal.culture_day_warning(year)
-    if warning:
-        parts.append(f"<span style='color:#b3261e'>⚠ {escape(warning)}</span>")
-    fees = missing_fee_amounts(cdb)
+    days = ", ".join(f"{d:%d/%m}" for d in todo.days_off)
+    made_up = ", ".join(f"{d:%d/%m}" for d in todo.make_up_days) or "không có"
+    parts = [f"<b>Ngày nghỉ năm {todo.year}:</b> {days}<br/><b>Ngày làm bù:</b> {made_up}"]
+    if todo.culture_day_warning:
+        parts.append(f"<span style='color:#b3261e'>⚠ {escape(todo.culture_day_warning)}</span>")
+    fees = todo.missing_fees
     if fees:
         items = "".join(f"<li>{escape(r['procedure_code'])} {escape(r['procedure_name'])}: {escape(r['name'])}</li>"
                         for r in fees[:30])
@@ -125,7 +109,7 @@ def admin_todo(cdb: CounterDB) -> str:
                      "nhập mức thu</b> — giấy tiếp nhận để trống số tiền, đồng bộ không gửi số tiền; nhập mức thu theo "
                      "Nghị quyết của HĐND tỉnh ở nhóm «Danh mục» bên dưới:</span>"
                      f"<ul>{items}{more}</ul>")
-    fields = unmapped_field_codes(cdb)
+    fields = todo.unmapped_fields
     if fields:
         names = ", ".join(f"{escape(r['field_code'])} ({escape(r['field_name'])})" for r in fields)
         parts.append(f"<span style='color:#b3261e'>⚠ Lĩnh vực chưa có mã quốc gia (gửi MaLinhVuc rỗng): "
@@ -209,7 +193,7 @@ class SettingsPage(QWidget):
         from counter_app.ui.catalogue_admin import CatalogueAdminPanel  # fee amounts, national field codes
 
         self.catalogue_panel = CatalogueAdminPanel(worker, lambda: self.user_id)
-        self.catalogue_panel.changed.connect(lambda: self.worker.submit(admin_todo, self.todo.setText))
+        self.catalogue_panel.changed.connect(self._load_todo)
         self.catalogue_panel.set_admin(False)  # until set_editable says an admin is logged in
         lay.addWidget(self.catalogue_panel)
         from counter_app.ui.backups import BackupPanel  # the main window attaches its scheduler
@@ -261,8 +245,11 @@ class SettingsPage(QWidget):
         if self.catalogue_panel.isVisibleTo(self):
             self.catalogue_panel.refresh()
         keys = [f[0] for f in FIELDS]
-        self.worker.submit(lambda cdb: {k: cdb.get_setting(k) for k in keys}, self._fill)
-        self.worker.submit(admin_todo, self.todo.setText)
+        self.worker.submit(lambda cdb: settings_service.read_settings(cdb, keys), self._fill)
+        self._load_todo()
+
+    def _load_todo(self) -> None:
+        self.worker.submit(settings_service.admin_todo, lambda t: self.todo.setText(admin_todo_html(t)))
 
     def _fill(self, values: dict[str, Any]) -> None:
         for key, _label, kind, default, _hint in FIELDS:
@@ -283,10 +270,11 @@ class SettingsPage(QWidget):
             return str(w.currentData()) if kind == "choice" else w.text().strip()
 
         values = {key: read(key, kind) for key, _l, kind, _d, _h in FIELDS}
-        user = self.user_id
+        actor = self.worker.actor
 
         def done(_r: object) -> None:
             self.note.setText("<span style='color:#080'>Đã lưu.</span>")
-            self.worker.submit(admin_todo, self.todo.setText)
+            self._load_todo()
 
-        self.worker.submit(lambda cdb: save_settings(cdb, values, user), done, lambda e: show_exception(self, e))
+        self.worker.submit(lambda cdb: settings_service.save_settings(cdb, validate(values), actor), done,
+                           lambda e: show_exception(self, e))

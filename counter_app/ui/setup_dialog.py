@@ -3,8 +3,8 @@ demo data offered. The recovery key is made and shown by the caller once the key
 
 from __future__ import annotations
 
-from counter_app.db.setup import SetupInput
 from counter_app.demo import DEMO_AGENCY
+from counter_app.services.settings import SetupInput
 from counter_app.ui.keys import DEMO_PASSPHRASE, MIN_PASSPHRASE_LENGTH, passphrase_problem, secret_text
 from counter_app.ui.qt import (
     QCheckBox,
@@ -103,8 +103,8 @@ class SetupDialog(QDialog):
         if self.admin_password.text() != self.admin_password2.text():
             return "Hai lần nhập mật khẩu quản trị khác nhau. Nhập lại cả hai ô cho giống nhau."
         if not self.demo.isChecked():  # issue #15 item 6: the demo's «demo» only with demo data
-            from counter_app.db.accounts import check_password_policy
             from counter_app.errors import ValidationError
+            from counter_app.services.accounts import check_password_policy
 
             try:
                 check_password_policy(secret_text(self.admin_password), "admin",

@@ -8,15 +8,19 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from counter_app.db.database import CounterDB
+from counter_app.services.session import Actor
 from counter_app.ui.settings_page import SettingsPage
 from counter_app.ui.tasks import DbWorker
 from tests.factories import make_db
+
+ADMIN = Actor(1, "admin", "Quản trị viên", "admin")  # the account run_setup creates first
 
 
 def test_admin_edits_settings_with_validation_and_audit(qtbot: QtBot, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     make_db(tmp_path / "c.db").close()
     worker = DbWorker(tmp_path / "c.db")
+    worker.actor = ADMIN  # saving is recorded under the signed-in admin
     with qtbot.waitSignal(worker.ready, timeout=10000):
         worker.start()
     try:
@@ -42,6 +46,7 @@ def test_admin_edits_settings_with_validation_and_audit(qtbot: QtBot, tmp_path: 
         assert cdb.get_setting("online_target_percent") == 35
         assert cdb.get_setting("portal_url_template").endswith("{code}")
         assert cdb.scalar("SELECT count(*) FROM audit_log WHERE action = 'settings'") == 1
+        assert cdb.scalar("SELECT user_id FROM audit_log WHERE action = 'settings'") == ADMIN.user_id
         page.set_editable(False)
         assert not page.widgets["agency_name"].isEnabled() and not page.save_btn.isVisible()
     finally:
@@ -57,6 +62,7 @@ def test_wheel_over_a_number_box_scrolls_the_page_instead_of_changing_it(qtbot: 
 
     make_db(tmp_path / "c.db").close()
     worker = DbWorker(tmp_path / "c.db")
+    worker.actor = ADMIN  # saving is recorded under the signed-in admin
     with qtbot.waitSignal(worker.ready, timeout=10000):
         worker.start()
     try:
@@ -99,6 +105,7 @@ def test_signer_24_11_and_period_settings_and_the_admins_todo(qtbot: QtBot, tmp_
          "set_by_province": True}]}], version="t")
     cdb.close()
     worker = DbWorker(tmp_path / "c.db")
+    worker.actor = ADMIN  # saving is recorded under the signed-in admin
     with qtbot.waitSignal(worker.ready, timeout=10000):
         worker.start()
     try:
