@@ -666,6 +666,27 @@ def m0010_ward_replica(db: Database) -> None:
     )
 
 
+@migrations(name="0011_ward_conflicts")
+def m0011_ward_conflicts(db: Database) -> None:
+    """What an action on a replica needs (issue #19): the province's version and its result documents.
+
+    ``province_version`` is the dossier's ``PhienBan`` at the province when it was last pulled: an
+    action on a replica is sent with it as its base, and the province refuses it if another
+    counter acted first. ``replica_results`` lists the province's result documents (JSON), fetched
+    on demand. The pull cursor starts again from 0 once: the ward pull now also brings the other
+    counters' dossiers, which the old pull skipped (applying the own ones again changes nothing).
+    """
+    _run_script(
+        db,
+        """
+        ALTER TABLE dossiers ADD COLUMN province_version INTEGER;
+        ALTER TABLE dossiers ADD COLUMN replica_results TEXT;
+        CREATE INDEX sync_conflicts_dossier ON sync_conflicts(dossier_uid);
+        UPDATE settings SET value = '0' WHERE key = 'sync_pull_cursor';
+        """,
+    )
+
+
 def known_migrations() -> list[str]:
     """Names of the migrations this build knows, in order."""
     return [m.name for m in migrations._migrations]

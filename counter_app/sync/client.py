@@ -333,6 +333,10 @@ class ProvincialClient:
         self._stalled_until = 0.0
         #: The counter's audit-chain head, sent along with dossiers (protocol.AUDIT_ANCHOR_FIELD).
         self.audit_anchor: dict[str, Any] | None = None
+        # Who is calling, sent in every service envelope (issue #19): the province records the
+        # receiving counter of each dossier and each counter's last accepted push. Set by the worker.
+        self.agency: str = ""
+        self.counter: str = ""
 
     def __repr__(self) -> str:  # never show the token or the password
         return f"ProvincialClient({self.config.base_url!r}, user={self.config.username!r})"
@@ -503,6 +507,9 @@ class ProvincialClient:
         """``POST /api/service``; returns the reply whatever its ``error_code`` (callers decide)."""
         if service == p.Service.SYNC_DOSSIER and self.audit_anchor:
             extra.setdefault(p.AUDIT_ANCHOR_FIELD, self.audit_anchor)  # kept by the province (issue #15)
+        if self.counter:
+            extra.setdefault(p.AGENCY_FIELD, self.agency)
+            extra.setdefault(p.COUNTER_FIELD, self.counter)
         response = self._request("POST", p.SERVICE_PATH,
                                  json=p.make_envelope(service, data, is_updating=is_updating, **extra))
         body = _json(response)
@@ -535,9 +542,17 @@ class ProvincialClient:
             raise _rejected(reply, str(items[0].get("MaHoSo", "")) if items else "")
         return [str(r.get("result", "")) for r in reply.raw.get("results") or []]
 
-    def changes_since(self, cursor: int, limit: int = 200) -> p.ServiceReply:
-        """``TraCuuHoSo`` since a change cursor: dossiers changed after ``cursor``, oldest first."""
-        reply = self.call(p.Service.LOOKUP, since=int(cursor), limit=int(limit))
+    def changes_since(self, cursor: int, limit: int = 200, *, scope: Sequence[str] | None = None,
+                      queue_empty: bool = False) -> p.ServiceReply:
+        """``TraCuuHoSo`` since a change cursor: dossiers changed after ``cursor``, oldest first.
+
+        ``scope``: the agencies whose dossiers to return (the ward replica, issue #19); the reply
+        then also lists each of their counters' last push (``DanhSachQuay``).
+        """
+        extra: dict[str, Any] = {p.SCOPE_FIELD: list(scope)} if scope else {}
+        if scope and queue_empty:
+            extra[p.QUEUE_EMPTY_FIELD] = 1
+        reply = self.call(p.Service.LOOKUP, since=int(cursor), limit=int(limit), **extra)
         if not reply.ok:
             raise _rejected(reply)
         return reply

@@ -34,7 +34,11 @@ __all__ = [
     "ADMIN_DOSSIERS_PATH",
     "ADMIN_FILES_PATH",
     "ADMIN_STATS_PATH",
+    "AGENCY_FIELD",
     "AUDIT_ANCHOR_FIELD",
+    "BASE_VERSION_FIELD",
+    "COUNTERS_FIELD",
+    "COUNTER_FIELD",
     "DATE_FORMAT",
     "DEFAULT_CHUNK_SIZE",
     "DOSSIER_DATE_FIELDS",
@@ -44,9 +48,13 @@ __all__ = [
     "MAX_JSON_BODY",
     "MSG_BAD_CREDENTIALS",
     "MSG_SESSION_EXPIRED",
+    "QUEUE_EMPTY_FIELD",
     "REASON_BAD_CREDENTIALS",
     "REASON_SESSION_EXPIRED",
     "REASON_UNAUTHENTICATED",
+    "RECEIVING_AGENCY_FIELD",
+    "RECEIVING_COUNTER_FIELD",
+    "SCOPE_FIELD",
     "SERVICE_PATH",
     "STATUS_DONE",
     "STATUS_PROCESSING",
@@ -60,6 +68,7 @@ __all__ = [
     "VALID_RETURN_MODES",
     "VALID_STATUSES",
     "VALID_SUBJECT_TYPES",
+    "VERSION_FIELD",
     "VN_TZ",
     "ErrorCode",
     "LoginReply",
@@ -99,6 +108,38 @@ def valid_audit_anchor(value: object) -> bool:
     return (isinstance(entry_id, int) and not isinstance(entry_id, bool) and entry_id > 0
             and isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)
             and isinstance(value.get("MaDonVi", ""), str) and isinstance(value.get("MaMay", ""), str))
+
+
+# --- Ward replica (issue #19) -----------------------------------------------------------------
+
+#: Top-level keys of every ``/api/service`` envelope from a counter: its agency (mã định danh cơ
+#: quan) and its counter id in the ward (``counter_app.db.ward.counter_id``). The province records
+#: the receiving counter of a dossier from the envelope that created it, and the time of each
+#: counter's last accepted push; systems that do not know the keys ignore them. They are never part
+#: of the dossier record, so they never make a record "changed".
+AGENCY_FIELD = "MaDonVi"
+COUNTER_FIELD = "MaQuay"
+#: ``TraCuuHoSo`` with ``since``: the agencies whose dossiers the caller wants (its own, plus the
+#: units it supervises). A string or a list. Absent: the old behaviour, every changed dossier.
+SCOPE_FIELD = "DanhSachDonVi"
+#: Added by the province to every looked-up dossier: the receiving counter and agency, and the
+#: dossier's version (increased by every change of its state; what an action's base refers to).
+RECEIVING_COUNTER_FIELD = "MaQuayTiepNhan"
+RECEIVING_AGENCY_FIELD = "MaDonViTiepNhan"
+VERSION_FIELD = "PhienBan"
+#: ``TraCuuHoSo`` with ``since`` and a scope: per counter of those agencies, the province's time of
+#: its last accepted push — ``[{"MaQuay", "MaDonVi", "LanDayCuoi"}]``.
+COUNTERS_FIELD = "DanhSachQuay"
+#: A ``CapNhatTienDoHoSoMC`` item carrying it is an **action** on the dossier (returning the
+#: result, recording a supplement, an apology), not just a log line: the province applies it only
+#: when its base is the dossier's current ``PhienBan`` — the first counter to arrive wins; a later
+#: one based on an older version is refused with :attr:`ErrorCode.STALE_VERSION` and the reply
+#: carries the province's current view of the dossier in ``HoSo``.
+BASE_VERSION_FIELD = "PhienBanGoc"
+#: ``TraCuuHoSo`` with a scope, sent by a counter whose outbox is empty after its push: the
+#: province then holds all of its data as of now, and records that as its last push (a quiet
+#: counter is not shown as stale just because it received nothing).
+QUEUE_EMPTY_FIELD = "DaGuiHet"
 
 
 # --- Endpoints -------------------------------------------------------------------------------
@@ -163,6 +204,7 @@ class ErrorCode:
     NOT_FOUND = "5"  # dossier unknown (update / progress for a MaHoSo never created)
     UNKNOWN_SERVICE = "6"
     CONFLICT = "7"  # same progress id sent twice with different content
+    STALE_VERSION = "8"  # an action based on PhienBanGoc older than the dossier's PhienBan (issue #19)
     UNAUTHORIZED = "401"  # bad credentials, or session expired (see ``reason``)
     FILE_NOT_FOUND = "404"
     FILE_CONFLICT = "409"  # offset mismatch / same file id with other size or hash

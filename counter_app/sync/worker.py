@@ -64,11 +64,12 @@ from typing import Any
 
 from counter_app import vault
 from counter_app.atomicio import sha256_bytes
+from counter_app.db import outbox, ward
 from counter_app.db.catalogue import store_procedures
 from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import add_event, ts
 from counter_app.errors import CounterError
-from counter_app.sync import mapping
+from counter_app.sync import mapping, replica
 from counter_app.sync import protocol as p
 from counter_app.sync.client import (
     CertificateNotTrusted,
@@ -108,6 +109,8 @@ LAST_ATTEMPT_KEY = "sync_last_attempt_at"
 LAST_ERROR_KIND_KEY = "sync_last_error_kind"
 LAST_ERROR_MESSAGE_KEY = "sync_last_error_message"
 LAST_ERROR_AT_KEY = "sync_last_error_at"
+#: Extra agency codes a supervisor's PC replicates besides its own (a JSON list; issue #19).
+WARD_UNITS_KEY = "ward_supervised_units"
 
 # Statuses decided by the province's processing (DOMAIN §4): the province wins for these.
 PROVINCE_STATUSES = frozenset({4, 5, 6, 8, 9, 10})
@@ -166,6 +169,8 @@ class SyncReport:
     failed: int = 0                 # entries that failed and will be retried
     parked: int = 0                 # entries moved to 'error' or 'conflict'
     pulled: int = 0                 # dossiers changed by the province
+    replicas: int = 0               # other counters' dossiers inserted or refreshed (issue #19)
+    conflicts: int = 0              # our actions refused because another counter acted first
     results_downloaded: int = 0
     catalogue_updated: int = 0
     error: SyncError | None = None  # why the pass stopped early (no connection, login, certificate)
@@ -187,11 +192,7 @@ def recover_interrupted(cdb: CounterDB) -> int:
     is answered "đã tồn tại" → update → ``unchanged``; a file resumes at the server's offset.
     Run before every pass of the loop, so it first looks (an index read) and writes only when needed.
     """
-    if not cdb.scalar("SELECT 1 FROM outbox WHERE state = 'uploading' LIMIT 1"):
-        return 0
-    with cdb.write():
-        cur = cdb.conn.execute("UPDATE outbox SET state = 'pending' WHERE state = 'uploading'")
-        n = cur.rowcount
+    n = outbox.reset_uploading(cdb)
     if n:
         log.info("reset %d interrupted outbox entries to pending", n)
     return int(n)
@@ -203,22 +204,12 @@ def retry_item(cdb: CounterDB, outbox_id: int, now: datetime | None = None) -> b
     Returns False when the entry does not exist or is not parked. The attempts counter starts
     again so the entry gets its full number of tries.
     """
-    now = now or datetime.now()
-    with cdb.write():
-        cur = cdb.conn.execute(
-            "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, last_error = NULL "
-            "WHERE id = ? AND state IN ('error', 'conflict')", (ts(now), int(outbox_id)))
-        return cur.rowcount > 0
+    return outbox.requeue_parked(cdb, now or datetime.now(), int(outbox_id)) > 0
 
 
 def retry_all_errors(cdb: CounterDB, now: datetime | None = None) -> int:
     """Put every entry parked in 'error' back in the queue; returns how many."""
-    now = now or datetime.now()
-    with cdb.write():
-        cur = cdb.conn.execute(
-            "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, last_error = NULL "
-            "WHERE state = 'error'", (ts(now),))
-        return int(cur.rowcount)
+    return outbox.requeue_parked(cdb, now or datetime.now(), states=("error",))
 
 
 def _backoff(config: SyncConfig, attempts: int) -> float:
@@ -298,21 +289,18 @@ class _Unit:
 CLOCK_SLACK = 300.0
 
 
-def _horizon(config: SyncConfig, now: datetime) -> str:
+def _horizon(config: SyncConfig, now: datetime) -> datetime:
     """The latest retry time a back-off can have set from ``now``; anything later is a clock artefact."""
-    return ts(now + timedelta(seconds=config.backoff_cap + CLOCK_SLACK))
+    return now + timedelta(seconds=config.backoff_cap + CLOCK_SLACK)
 
 
 def _due_units(cdb: CounterDB, now: datetime, limit: int, seen: set[int], config: SyncConfig,
                holds: dict[int, float] | None = None) -> list[int]:
     # Order of entry (MIN(id)), not of a timestamp: a clock set back or ahead never reorders the queue.
-    rows = cdb.query(
-        "SELECT COALESCE(dossier_id, -id) AS k, MIN(id) AS first FROM outbox "
-        "WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ? OR next_attempt_at > ?) "
-        "GROUP BY k ORDER BY first LIMIT ?", (ts(now), _horizon(config, now), limit + len(seen) + len(holds or ())))
+    keys = outbox.due_keys(cdb, now, _horizon(config, now), limit + len(seen) + len(holds or ()))
     mono = time.monotonic()
     held = {k for k, until in (holds or {}).items() if until > mono}
-    return [int(r["k"]) for r in rows if int(r["k"]) not in seen and int(r["k"]) not in held][:limit]
+    return [k for k in keys if k not in seen and k not in held][:limit]
 
 
 def heal_clock(cdb: CounterDB, config: SyncConfig | None = None, now: datetime | None = None) -> int:
@@ -325,20 +313,8 @@ def heal_clock(cdb: CounterDB, config: SyncConfig | None = None, now: datetime |
     """
     config = config or SyncConfig()
     now = now or datetime.now()
-    now_text, horizon, future = ts(now), _horizon(config, now), ts(now + timedelta(seconds=CLOCK_SLACK))
     # Unsynced states only, through the (state, next_attempt_at) index: synced rows can be millions.
-    unsynced = "state IN ('pending', 'uploading', 'error', 'conflict')"
-    if not cdb.scalar(f"SELECT 1 FROM outbox WHERE (state = 'pending' AND next_attempt_at > ?) "
-                      f"OR ({unsynced} AND created_at > ?) LIMIT 1", (horizon, future)):
-        return 0  # the usual case: no write transaction at all
-    with cdb.write():
-        n = cdb.conn.execute(
-            "UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?",
-            (now_text, horizon)).rowcount
-        n += cdb.conn.execute(
-            "UPDATE outbox SET created_at = COALESCE((SELECT MIN(later.created_at) FROM outbox AS later "
-            f"WHERE later.id > outbox.id AND later.created_at <= ?1), ?1) WHERE {unsynced} AND created_at > ?2",
-            (now_text, future)).rowcount
+    n = outbox.heal_future_stamps(cdb, now, _horizon(config, now), now + timedelta(seconds=CLOCK_SLACK))
     if n:
         log.warning("clock: %d outbox entries were stamped in the future (the clock was ahead); repaired", n)
     return int(n)
@@ -346,18 +322,10 @@ def heal_clock(cdb: CounterDB, config: SyncConfig | None = None, now: datetime |
 
 def _claim(cdb: CounterDB, key: int, data_root: Path) -> _Unit | None:
     """Inside the caller's transaction: snapshot a unit's entries, mark them uploading, build it."""
-    if key > 0:
-        # Parked upserts and files of the same dossier ride along: the latest state supersedes an
-        # upsert refused earlier, and a file that now uploads clears its own parked entry.
-        entries = cdb.query(
-            "SELECT * FROM outbox WHERE dossier_id = ? AND (state = 'pending' OR "
-            "(state = 'error' AND kind IN ('dossier_upsert', 'file'))) ORDER BY id", (key,))
-    else:
-        entries = cdb.query("SELECT * FROM outbox WHERE id = ? AND state = 'pending'", (-key,))
+    # Parked upserts and files of the same dossier ride along (outbox.claim says why).
+    entries = outbox.claim(cdb, key)
     if not entries:
         return None
-    ids = [e["id"] for e in entries]
-    cdb.conn.execute(f"UPDATE outbox SET state = 'uploading' WHERE id IN ({','.join('?' * len(ids))})", ids)
     unit = _Unit(key=key, entries=entries, dossier_id=key if key > 0 else entries[0]["dossier_id"])
     kinds = {e["kind"] for e in entries}
     code = None
@@ -378,9 +346,7 @@ def _claim(cdb: CounterDB, key: int, data_root: Path) -> _Unit | None:
     # A new file changes the dossier's TaiLieuNop, so the record is sent again after its files.
     if code and kinds & {"dossier_upsert", "file"}:
         unit.payload = mapping.dossier_payload(cdb, unit.dossier_id)  # type: ignore[arg-type]
-        unit.exists = bool(cdb.scalar(
-            "SELECT 1 FROM outbox WHERE dossier_id = ? AND kind = 'dossier_upsert' AND state = 'synced' LIMIT 1",
-            (unit.dossier_id,)))
+        unit.exists = outbox.dossier_sent_before(cdb, unit.dossier_id)  # type: ignore[arg-type]
     for e in entries:
         if e["kind"] != "progress":
             continue
@@ -389,8 +355,7 @@ def _claim(cdb: CounterDB, key: int, data_root: Path) -> _Unit | None:
             # Freeze the step at its first attempt: a retry must carry identical content, or the
             # server answers error 7 (same IdTienDo, different content).
             payload["wire"] = mapping.progress_item(cdb, e)
-            cdb.conn.execute("UPDATE outbox SET payload = ? WHERE id = ?",
-                             (json.dumps(payload, ensure_ascii=False), e["id"]))
+            outbox.set_payload(cdb, e["id"], payload)
         unit.progress.append(payload["wire"])
     return unit
 
@@ -403,12 +368,8 @@ def _claim_safely(cdb: CounterDB, key: int, data_root: Path, now: datetime) -> _
     except Exception:
         # A data problem or a bug in the mapping: park this unit, keep the queue moving.
         log.exception("could not prepare outbox unit %s", key)
-        where = "dossier_id = ?" if key > 0 else "id = ?"
-        cdb.conn.execute(
-            f"UPDATE outbox SET state = 'error', attempts = attempts + 1, next_attempt_at = ?, last_error = ? "
-            f"WHERE {where} AND state = 'pending'",
-            (ts(now), "Không lập được dữ liệu để gửi (lỗi dữ liệu hoặc lỗi chương trình). "
-             "Gửi tệp nhật ký cho bộ phận hỗ trợ rồi bấm «Gửi lại».", abs(key)))
+        outbox.park_unit(cdb, key, now, "Không lập được dữ liệu để gửi (lỗi dữ liệu hoặc lỗi chương trình). "
+                         "Gửi tệp nhật ký cho bộ phận hỗ trợ rồi bấm «Gửi lại».")
         return None
 
 
@@ -494,30 +455,33 @@ def _record(cdb: CounterDB, unit: _Unit, config: SyncConfig, now: datetime, repo
 
     ``holds`` receives the unit's earliest retry on the monotonic clock (see the module docstring).
     """
-    now_text = ts(now)
     waits: list[float] = []
     for e in unit.entries:
         error = unit.error_for(e)
         if error is None:
-            cdb.conn.execute("UPDATE outbox SET state = 'synced', synced_at = ?, last_error = NULL WHERE id = ?",
-                             (now_text, e["id"]))
+            outbox.mark_synced(cdb, e["id"], now)
             report.synced += 1
             continue
         message = error.user_message()
         if unit.global_error is not None:
             # Not this entry's fault (certificate, password): back in the queue, no attempt charged.
-            cdb.conn.execute("UPDATE outbox SET state = 'pending', last_error = ? WHERE id = ?", (message, e["id"]))
+            outbox.mark_retry(cdb, e["id"], message)
             continue
         if isinstance(error, _Deferred):
             delay = _backoff(config, int(e["attempts"]) + 1)
             waits.append(delay)
-            cdb.conn.execute("UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ? WHERE id = ?",
-                             (ts(now + timedelta(seconds=delay)), message, e["id"]))
+            outbox.mark_retry(cdb, e["id"], message, now + timedelta(seconds=delay))
             report.failed += 1
             continue
         attempts = int(e["attempts"]) + 1
         report.item_errors.append(error.kind)
-        if isinstance(error, Rejected) and error.error_code == p.ErrorCode.CONFLICT:
+        if isinstance(error, Rejected) and error.error_code == p.ErrorCode.STALE_VERSION:
+            # Another counter acted on this dossier first (issue #19): both sides kept, the
+            # province's state shown, the entry parked for the officer to look at.
+            replica.record_stale_action(cdb, e, error.body, now)
+            report.conflicts += 1
+            state = "conflict"
+        elif isinstance(error, Rejected) and error.error_code == p.ErrorCode.CONFLICT:
             state = "conflict"
         elif not error.retryable:
             state = "error"
@@ -531,9 +495,7 @@ def _record(cdb: CounterDB, unit: _Unit, config: SyncConfig, now: datetime, repo
         next_at = now + timedelta(seconds=delay)
         if state == "pending":
             waits.append(delay)
-        cdb.conn.execute(
-            "UPDATE outbox SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
-            (state, attempts, ts(next_at), message, e["id"]))
+        outbox.mark_attempt(cdb, e["id"], state, attempts, next_at, message)
         if state == "pending":
             report.failed += 1
         else:
@@ -637,9 +599,7 @@ def push(cdb: CounterDB, data_root: Path, client: ProvincialClient, report: Sync
 
 
 def _unacked_status_change(cdb: CounterDB, dossier_id: int) -> bool:
-    return bool(cdb.scalar(
-        "SELECT 1 FROM outbox WHERE dossier_id = ? AND kind = 'dossier_upsert' AND state <> 'synced' "
-        "AND json_extract(payload, '$.reason') LIKE 'status\\_%' ESCAPE '\\' LIMIT 1", (dossier_id,)))
+    return outbox.unacked_status_change(cdb, dossier_id)
 
 
 def _local_time(text: Any) -> str | None:
@@ -733,18 +693,23 @@ def pull_changes(cdb: CounterDB, data_root: Path, client: ProvincialClient, repo
     """
     cursor = int(cdb.get_setting(CURSOR_KEY, 0) or 0)
     _retry_pending_results(cdb, data_root, client, report, now)
+    scope = ward_scope(cdb)
+    me = ward.counter_id(cdb)
     while True:
-        reply = client.changes_since(cursor, limit=config.pull_page)
+        # Nothing left to send: the province holds all our data as of now (our "as of" for the ward).
+        queue_empty = not outbox.has_state(cdb, *outbox.WAITING)
+        reply = client.changes_since(cursor, limit=config.pull_page, scope=scope, queue_empty=queue_empty)
         items = [d for d in reply.data if isinstance(d, dict) and isinstance(d.get("MaHoSo"), str)]
         codes = [d["MaHoSo"] for d in items]
         local = {r["code"]: r for r in cdb.query(
-            f"SELECT id, code FROM dossiers WHERE code IN ({','.join('?' * len(codes))})", codes)} if codes else {}
+            f"SELECT id, code, owner_counter FROM dossiers WHERE code IN ({','.join('?' * len(codes))})",
+            codes)} if codes else {}
         moment = now or datetime.now()
         downloads: dict[str, list[dict[str, Any]]] = {}
         postponed: list[dict[str, Any]] = []
         for item in items:
-            if item["MaHoSo"] not in local:
-                continue  # another counter's dossier: not ours to keep
+            if item["MaHoSo"] not in local or local[item["MaHoSo"]]["owner_counter"]:
+                continue  # another counter's dossier: a replica, its results are fetched on demand
             for doc in _result_docs(item):
                 if cdb.scalar("SELECT 1 FROM files WHERE uid = ?", (doc["GiayToId"],)):
                     continue
@@ -758,9 +723,14 @@ def pull_changes(cdb: CounterDB, data_root: Path, client: ProvincialClient, repo
                     postponed.append({"MaHoSo": item["MaHoSo"], "doc": doc})
         with cdb.write():
             for item in items:
-                if item["MaHoSo"] in local and _apply(cdb, item, local[item["MaHoSo"]],
-                                                      downloads.get(item["MaHoSo"], []), moment):
-                    report.pulled += 1
+                held = local.get(item["MaHoSo"])
+                if held is not None and not held["owner_counter"]:
+                    if _apply(cdb, item, held, downloads.get(item["MaHoSo"], []), moment):
+                        report.pulled += 1
+                elif held is not None or item.get(p.RECEIVING_COUNTER_FIELD) != me:
+                    # Another counter's dossier (or a replica already held): the ward replica.
+                    # One of ours we do not hold (a restored old backup) is not made a replica.
+                    report.replicas += int(replica.apply_replica(cdb, item, moment, local=held))
             report.results_downloaded += sum(len(v) for v in downloads.values())
             if postponed:
                 pending = list(cdb.get_setting(PENDING_RESULTS_KEY, []) or [])
@@ -769,9 +739,19 @@ def pull_changes(cdb: CounterDB, data_root: Path, client: ProvincialClient, repo
                 cdb.set_setting(PENDING_RESULTS_KEY, pending)
             new_cursor = reply.cursor if reply.cursor is not None else cursor
             cdb.set_setting(CURSOR_KEY, new_cursor)
+            if not reply.has_more:
+                replica.update_counters(cdb, reply.raw.get(p.COUNTERS_FIELD) or [], scope, moment)
         if not reply.has_more or new_cursor == cursor:
             return
         cursor = new_cursor
+
+
+def ward_scope(cdb: CounterDB) -> list[str]:
+    """The agencies this PC replicates: its own, plus the units a supervisor's PC watches."""
+    own = str(cdb.get_setting("agency_code") or "")
+    extra = cdb.get_setting(WARD_UNITS_KEY, []) or []
+    units = [own] + [str(u) for u in (extra if isinstance(extra, list) else [extra]) if u]
+    return list(dict.fromkeys(u for u in units if u))
 
 
 def _retry_pending_results(cdb: CounterDB, data_root: Path, client: ProvincialClient, report: SyncReport,
@@ -860,9 +840,14 @@ def sync_once(cdb: CounterDB, data_root: Path, client: ProvincialClient, now: da
         from counter_app.db.audit import wire_anchor
 
         client.audit_anchor = wire_anchor(cdb)  # the province keeps the trail's head (issue #15 item 4)
+        client.agency, client.counter = str(cdb.get_setting("agency_code") or ""), ward.counter_id(cdb)
         _resume_after_outage(cdb, client, now, holds)
         push(cdb, Path(data_root), client, report, config=config, now=now, stop=stop, uploaded=uploaded,
              holds=holds)
+        if report.error is None and (report.dossiers_sent or report.progress_sent
+                                     or not outbox.has_state(cdb, *outbox.WAITING)):
+            # The self row of the ward table: how fresh our data is at the province (issue #19).
+            ward.ensure_self(cdb, pushed_at=ts(now or datetime.now()))
         if report.error is None and config.pull and not (stop and stop.is_set()):
             pull_changes(cdb, Path(data_root), client, report, config=config, now=now)
         if report.error is None and not (stop and stop.is_set()) and _catalogue_due(cdb, config, now or datetime.now()):
@@ -885,10 +870,7 @@ def _resume_after_outage(cdb: CounterDB, client: ProvincialClient, now: datetime
     if cdb.get_setting(LAST_ERROR_KIND_KEY) not in ("unreachable", "server"):
         return
     client.login()  # raises SyncError if it is still down: the pass then stops as before
-    moment = (now or datetime.now()).strftime("%Y-%m-%d %H:%M:%S")
-    with cdb.write():
-        cdb.conn.execute("UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?",
-                         (moment, moment))
+    outbox.make_due(cdb, now or datetime.now())
     if holds is not None:
         holds.clear()  # the same on the monotonic clock
 
@@ -916,7 +898,7 @@ def _first_due(cdb: CounterDB, config: SyncConfig, holds: dict[int, float] | Non
     """Something to send now. Between passes nothing of ours is 'uploading' (sync.lock: one sync
     process), so an 'uploading' entry was stranded by a pass that failed half-way: the next pass
     (``recover=True``) puts it back and sends it."""
-    if cdb.scalar("SELECT 1 FROM outbox WHERE state = 'uploading' LIMIT 1"):
+    if outbox.has_state(cdb, "uploading"):
         return True
     return bool(_due_units(cdb, datetime.now(), 1, set(), config, holds))
 
@@ -949,7 +931,7 @@ def run_forever(cdb: CounterDB, data_root: Path, client: ProvincialClient, *, st
         if woke:
             wake.clear()  # type: ignore[union-attr]
         mono = time.monotonic()
-        max_id = cdb.scalar("SELECT MAX(id) FROM outbox")
+        max_id = outbox.latest_id(cdb)
         full = mono - last_full >= interval
         if (woke or mono >= hold_until) and (woke or full or max_id != last_max or _first_due(cdb, config, holds)):
             pass_config = replace(config, pull=config.pull and (full or woke))

@@ -383,10 +383,12 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         if service == p.Service.SYNC_DOSSIER:
             if p.AUDIT_ANCHOR_FIELD in envelope:  # the counter's audit-chain head (issue #15 item 4)
                 store.record_audit_anchor(envelope[p.AUDIT_ANCHOR_FIELD])
-            result = store.sync_dossiers(data, is_updating)
+            result = store.sync_dossiers(data, is_updating, _sender(envelope))
         elif service == p.Service.UPDATE_PROGRESS:
-            result = store.add_progress(data)
+            result = store.add_progress(data, _sender(envelope))
         elif service == p.Service.LOOKUP:
+            if envelope.get(p.QUEUE_EMPTY_FIELD) and envelope.get(p.SCOPE_FIELD) is not None:
+                store.note_caught_up(_sender(envelope))  # everything of this counter is here (issue #19)
             result = store.lookup(envelope, self._base_url())
         elif service in (p.Service.CATALOGUE, p.Service.CATALOGUE_ALIAS):
             result = store.catalogue(envelope)
@@ -444,6 +446,14 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         with open(download.path, "rb") as handle:
             for block in iter(lambda: handle.read(256 * 1024), b""):
                 self.wfile.write(block)
+
+
+def _sender(envelope: dict[str, Any]) -> tuple[str, str] | None:
+    """The envelope's (``MaDonVi``, ``MaQuay``): which counter of which agency is calling (issue #19)."""
+    agency, counter = envelope.get(p.AGENCY_FIELD), envelope.get(p.COUNTER_FIELD)
+    if not isinstance(counter, str) or not counter:
+        return None
+    return (agency if isinstance(agency, str) else "", counter)
 
 
 def _quote(name: str) -> str:

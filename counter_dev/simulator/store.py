@@ -190,6 +190,7 @@ class SimulatorStore:
                 "CREATE TABLE IF NOT EXISTS audit_anchors(agency TEXT NOT NULL, workstation TEXT NOT NULL, "
                 "entry_id INTEGER NOT NULL, hash TEXT NOT NULL, at TEXT NOT NULL DEFAULT '', "
                 "received_at TEXT NOT NULL, PRIMARY KEY (agency, workstation, entry_id))")
+            self._add_ward_columns()
             self._reconcile_partial_uploads()
             self.load_catalogue(catalogue_path)
 
@@ -223,6 +224,32 @@ class SimulatorStore:
                         conn.execute(statement)
                 conn.execute("INSERT INTO meta VALUES ('change_seq', '0'), ('catalogue_version', '0')")
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _add_ward_columns(self) -> None:
+        """Added after schema 1 (issue #19), harmless to repeat: who received each dossier, its version,
+        and each counter's last accepted push (the ward replica's "as of")."""
+        with self._tx() as conn:
+            have = {row["name"] for row in conn.execute("PRAGMA table_info(dossiers)")}
+            for column, ddl in (("counter_id", "TEXT NOT NULL DEFAULT ''"), ("agency", "TEXT NOT NULL DEFAULT ''"),
+                                ("version", "INTEGER NOT NULL DEFAULT 1")):
+                if column not in have:
+                    conn.execute(f"ALTER TABLE dossiers ADD COLUMN {column} {ddl}")
+            conn.execute("CREATE INDEX IF NOT EXISTS dossiers_agency_seq ON dossiers(agency, change_seq)")
+            conn.execute("CREATE TABLE IF NOT EXISTS counter_pushes(counter_id TEXT PRIMARY KEY, "
+                         "agency TEXT NOT NULL, last_push_at TEXT NOT NULL)")
+
+    def _note_push(self, conn: sqlite3.Connection, sender: tuple[str, str] | None, now_text: str) -> None:
+        """Remember when a counter's push was last accepted (what ``DanhSachQuay`` reports)."""
+        if sender is None or not sender[1]:
+            return
+        agency, counter = sender
+        conn.execute("INSERT INTO counter_pushes VALUES (?, ?, ?) ON CONFLICT(counter_id) DO UPDATE SET "
+                     "agency = excluded.agency, last_push_at = excluded.last_push_at", (counter, agency, now_text))
+
+    def note_caught_up(self, sender: tuple[str, str] | None) -> None:
+        """A counter says its queue is empty: the province holds all of its data as of now."""
+        with self._tx() as conn:
+            self._note_push(conn, sender, p.format_timestamp(p.now_vn()))
 
     def _reconcile_partial_uploads(self) -> None:
         """After a restart, make every partial upload's offset agree with the bytes on disk."""
@@ -359,8 +386,13 @@ class SimulatorStore:
 
     # --- DongBoHoSoMC --------------------------------------------------------------------------
 
-    def sync_dossiers(self, items: Sequence[Any], is_updating: bool) -> dict[str, Any]:
-        """Create (or, with ``is_updating``, update) a batch of dossiers, all or nothing."""
+    def sync_dossiers(self, items: Sequence[Any], is_updating: bool,
+                      sender: tuple[str, str] | None = None) -> dict[str, Any]:
+        """Create (or, with ``is_updating``, update) a batch of dossiers, all or nothing.
+
+        ``sender`` is the envelope's (``MaDonVi``, ``MaQuay``): a created dossier belongs to that
+        counter and agency for the ward look-up, and an accepted call is the counter's last push.
+        """
         if not items:
             return Problem(p.ErrorCode.BAD_REQUEST, "data phải là danh sách hồ sơ, không rỗng").as_json()
         if len(items) > MAX_BATCH:
@@ -398,8 +430,9 @@ class SimulatorStore:
                 if is_updating:
                     outcome = self._update_dossier(conn, existing[code], item, now_text)
                 else:
-                    outcome = self._create_dossier(conn, item, code, now_text)
+                    outcome = self._create_dossier(conn, item, code, now_text, sender)
                 results.append({"MaHoSo": code, "error_code": p.ErrorCode.OK, "result": outcome})
+            self._note_push(conn, sender, now_text)
             return {"error_code": p.ErrorCode.OK, "message": "Thành công", "results": results}
 
     def _missing_files(self, conn: sqlite3.Connection, items: Sequence[Any]) -> tuple[str, str, str] | None:
@@ -415,13 +448,15 @@ class SimulatorStore:
             return time.time() + self.processing.step_seconds
         return None
 
-    def _create_dossier(self, conn: sqlite3.Connection, item: dict[str, Any], code: str, now_text: str) -> str:
+    def _create_dossier(self, conn: sqlite3.Connection, item: dict[str, Any], code: str, now_text: str,
+                        sender: tuple[str, str] | None = None) -> str:
         status = as_code(item["TrangThaiHoSo"]) or p.STATUS_RECEIVED
+        agency, counter = sender or ("", "")
         conn.execute(
             "INSERT INTO dossiers(ma_ho_so, received, received_sha256, status, client_status, change_seq, "
-            "created_at, updated_at, next_step_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "created_at, updated_at, next_step_at, counter_id, agency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (code, canonical_json(item), content_sha256(item), status, status, self._next_seq(conn),
-             now_text, now_text, self._schedule(status)))
+             now_text, now_text, self._schedule(status), counter, agency))
         self._bump(conn, "dossiers_created")
         return "created"
 
@@ -440,16 +475,22 @@ class SimulatorStore:
             status, next_step = client_status, self._schedule(client_status)
         conn.execute(
             "UPDATE dossiers SET received = ?, received_sha256 = ?, status = ?, client_status = ?, "
-            "change_seq = ?, update_count = update_count + 1, updated_at = ?, next_step_at = ? WHERE ma_ho_so = ?",
+            "change_seq = ?, update_count = update_count + 1, updated_at = ?, next_step_at = ?, "
+            "version = version + ? WHERE ma_ho_so = ?",
             (canonical_json(item), digest, status, client_status, self._next_seq(conn), now_text, next_step,
-             row["ma_ho_so"]))
+             int(status != row["status"]), row["ma_ho_so"]))
         self._bump(conn, "dossiers_updated")
         return "updated"
 
     # --- CapNhatTienDoHoSoMC -------------------------------------------------------------------
 
-    def add_progress(self, items: Sequence[Any]) -> dict[str, Any]:
-        """Record progress entries, all or nothing; a repeated entry is accepted once."""
+    def add_progress(self, items: Sequence[Any], sender: tuple[str, str] | None = None) -> dict[str, Any]:
+        """Record progress entries, all or nothing; a repeated entry is accepted once.
+
+        An entry with ``PhienBanGoc`` is an action (issue #19): applied only when its base is the
+        dossier's current ``PhienBan`` — its ``TrangThai`` becomes the status and the version goes
+        up — else the batch is refused with ``STALE_VERSION`` and the province's current view.
+        """
         if not items:
             return Problem(p.ErrorCode.BAD_REQUEST, "data phải là danh sách bước xử lý, không rỗng").as_json()
         if len(items) > MAX_BATCH:
@@ -470,11 +511,15 @@ class SimulatorStore:
                                         "message": f"Hồ sơ {code} không tồn tại; hãy đồng bộ hồ sơ trước"})
                     old = conn.execute("SELECT payload FROM progress WHERE dedupe_key = ?", (key,)).fetchone()
                     if old is not None:
+                        # Before the version check: a retried action after a lost reply finds the
+                        # version it moved itself, and must be "duplicate", not a conflict.
                         if old["payload"] != payload:
                             raise _Refused({"error_code": p.ErrorCode.CONFLICT, "MaHoSo": code,
                                             "message": f"Hồ sơ {code}: bước xử lý đã nhận với nội dung khác"})
                         results.append({"MaHoSo": code, "error_code": p.ErrorCode.OK, "result": "duplicate"})
                         continue
+                    if p.BASE_VERSION_FIELD in item:
+                        self._apply_action(conn, code, item, now_text)
                     conn.execute("INSERT INTO progress(ma_ho_so, dedupe_key, payload, source, received_at) "
                                  "VALUES (?, ?, ?, 'client', ?)", (code, key, payload, now_text))
                     touched.add(code)
@@ -485,9 +530,32 @@ class SimulatorStore:
                 created = sum(result["result"] == "created" for result in results)
                 self._bump(conn, "progress_received", created)
                 self._bump(conn, "progress_duplicates", len(results) - created)
+                self._note_push(conn, sender, now_text)
         except _Refused as refused:
+            if refused.body.get("error_code") == p.ErrorCode.STALE_VERSION:
+                self.count("actions_stale")
             return refused.body  # rolled back by _tx: nothing of the batch was kept
         return {"error_code": p.ErrorCode.OK, "message": "Thành công", "results": results}
+
+    def _apply_action(self, conn: sqlite3.Connection, code: str, item: dict[str, Any], now_text: str) -> None:
+        """An action on the dossier: first come, first served on its version (inside the batch's tx)."""
+        row = conn.execute("SELECT * FROM dossiers WHERE ma_ho_so = ?", (code,)).fetchone()
+        base = as_code(item.get(p.BASE_VERSION_FIELD))
+        if base is None or base != row["version"]:
+            raise _Refused({
+                "error_code": p.ErrorCode.STALE_VERSION, "MaHoSo": code, "PhienBan": row["version"],
+                "message": f"Hồ sơ {code} đã được cập nhật (phiên bản {row['version']}) sau khi quầy xem "
+                           f"(phiên bản {base}); thao tác không được áp dụng",
+                "HoSo": self._view(row, "")})
+        status = as_code(item.get("TrangThai")) or row["status"]
+        server_fields = json.loads(row["server_fields"])
+        if status == p.STATUS_RETURNED:
+            server_fields["NgayTra"] = item["ThoiDiemXuLy"]
+        server_fields["QuayThaoTacCuoi"] = str(item.get("MaQuayThaoTac") or "")
+        next_step = self._schedule(status) if status != row["status"] else row["next_step_at"]
+        conn.execute("UPDATE dossiers SET status = ?, server_fields = ?, version = version + 1, next_step_at = ? "
+                     "WHERE ma_ho_so = ?", (status, canonical_json(server_fields), next_step, code))
+        self._bump(conn, "actions_applied")
 
     # --- TraCuuHoSo ----------------------------------------------------------------------------
 
@@ -502,14 +570,32 @@ class SimulatorStore:
                     return Problem(p.ErrorCode.BAD_REQUEST, "since phải là số nguyên không âm").as_json()
                 limit = as_code(envelope.get("limit", LOOKUP_DEFAULT_LIMIT)) or LOOKUP_DEFAULT_LIMIT
                 limit = max(1, min(limit, LOOKUP_MAX_LIMIT))
-                rows = self._conn.execute("SELECT * FROM dossiers WHERE change_seq > ? ORDER BY change_seq LIMIT ?",
-                                          (cursor, limit + 1)).fetchall()
+                scope = _scope(envelope.get(p.SCOPE_FIELD))
+                if scope is None:
+                    rows = self._conn.execute(
+                        "SELECT * FROM dossiers WHERE change_seq > ? ORDER BY change_seq LIMIT ?",
+                        (cursor, limit + 1)).fetchall()
+                else:
+                    marks = ",".join("?" * len(scope))
+                    rows = self._conn.execute(
+                        f"SELECT * FROM dossiers WHERE change_seq > ? AND agency IN ({marks}) "
+                        "ORDER BY change_seq LIMIT ?", (cursor, *scope, limit + 1)).fetchall()
                 has_more = len(rows) > limit
                 rows = rows[:limit]
                 data = [self._view(row, base_url) for row in rows]
                 new_cursor = rows[-1]["change_seq"] if rows else max(cursor, 0)
-                return {"error_code": p.ErrorCode.OK, "data": data, "cursor": new_cursor, "has_more": has_more,
-                        "latest": current}
+                if scope is not None and not has_more:
+                    # Nothing else of these agencies up to ``current`` (read under the same lock):
+                    # the cursor may skip the other agencies' changes instead of re-reading them.
+                    new_cursor = max(new_cursor, current)
+                reply = {"error_code": p.ErrorCode.OK, "data": data, "cursor": new_cursor, "has_more": has_more,
+                         "latest": current}
+                if scope is not None:
+                    reply[p.COUNTERS_FIELD] = [
+                        {"MaQuay": r["counter_id"], "MaDonVi": r["agency"], "LanDayCuoi": r["last_push_at"]}
+                        for r in self._conn.execute(
+                            f"SELECT * FROM counter_pushes WHERE agency IN ({marks}) ORDER BY counter_id", scope)]
+                return reply
             wanted = self._lookup_codes(envelope)
             if wanted is None:
                 return Problem(p.ErrorCode.BAD_REQUEST,
@@ -560,6 +646,11 @@ class SimulatorStore:
         view["QuaTrinhXuLy"] = [json.loads(r["payload"]) for r in self._conn.execute(
             "SELECT payload FROM progress WHERE ma_ho_so = ? ORDER BY id", (row["ma_ho_so"],))]
         view["change_seq"] = row["change_seq"]
+        keys = row.keys()
+        if "version" in keys:  # a read-only store opened on a database from before issue #19 lacks them
+            view[p.RECEIVING_COUNTER_FIELD] = row["counter_id"]
+            view[p.RECEIVING_AGENCY_FIELD] = row["agency"]
+            view[p.VERSION_FIELD] = row["version"]
         return view
 
     # --- LayDanhSachTTHC -----------------------------------------------------------------------
@@ -660,7 +751,7 @@ class SimulatorStore:
         conn.execute("INSERT INTO progress(ma_ho_so, dedupe_key, payload, source, received_at) "
                      "VALUES (?, ?, ?, 'server', ?)", (code, f"srv:{code}:{seq}", canonical_json(progress_item), stamp))
         conn.execute("UPDATE dossiers SET status = ?, server_fields = ?, supplements = ?, change_seq = ?, "
-                     "updated_at = ?, next_step_at = ? WHERE ma_ho_so = ?",
+                     "updated_at = ?, next_step_at = ?, version = version + 1 WHERE ma_ho_so = ?",
                      (status, canonical_json(server_fields), supplements, seq, stamp, next_step, code))
         self._bump(conn, f"moved_to_{status}")
 
@@ -748,6 +839,14 @@ class SimulatorStore:
                 "faults": {kind: counters.get(f"fault_{kind}", 0) for kind in ("fail", "reset", "lost_reply")},
                 "counters": counters,
             }
+
+
+def _scope(value: object) -> list[str] | None:
+    """``DanhSachDonVi`` as a list of agency codes; None when absent (every dossier)."""
+    if value is None:
+        return None
+    items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return [str(v) for v in items if isinstance(v, str) and v] or [""]
 
 
 def _read_catalogue(path: Path) -> list[dict[str, Any]]:

@@ -1,0 +1,180 @@
+"""Actions on another counter's dossier (issue #19): return its result, record a supplement, apologise.
+
+A citizen may come back to any counter of the ward. The dossier is then a **replica** here
+(``dossiers.owner_counter`` ≠ ''), pulled from the province, which is the ward's shared record.
+An action on it is written locally at once (the officer sees it, the forms print, the reports
+count it) and queued as a ``progress`` outbox entry — a ``CapNhatTienDoHoSoMC`` item with the
+province version the officer saw (``PhienBanGoc``) — in one transaction with the change. The
+province applies the first action to reach it; another counter's action based on the same,
+now older, version is refused and recorded as a conflict there
+(:func:`counter_app.sync.replica.record_stale_action`): the province's state is shown again and
+the refused action is kept in ``sync_conflicts`` for the officer, never silently overwritten.
+
+A dossier received at this counter goes through the usual functions of
+:mod:`counter_app.services.dossiers`; these functions pass such a dossier on to them, so a screen
+can call them for any dossier.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from counter_app.db import audit, ward
+from counter_app.db import dossiers as repo
+from counter_app.db.database import CounterDB
+from counter_app.db.dossiers import add_event, ts
+from counter_app.domain.lifecycle import OPEN_STATUSES, Status, check_transition
+from counter_app.errors import ValidationError
+from counter_app.services.session import Actor, require_actor
+from counter_app.sync import mapping
+from counter_app.sync import protocol as p
+from counter_app.textnorm import nfc
+
+__all__ = ["ACTION_LABELS", "is_replica", "record_apology", "return_result", "supplement_received"]
+
+#: What an officer reads for each action (conflict list, timeline).
+ACTION_LABELS = {
+    "return": "Trả kết quả",
+    "supplement": "Nhận hồ sơ bổ sung",
+    "apology": "Xin lỗi, hẹn lại ngày trả",
+}
+
+
+def is_replica(cdb: CounterDB, dossier_id: int) -> bool:
+    """True when the dossier was received at another counter of the ward."""
+    return bool(cdb.scalar("SELECT owner_counter <> '' FROM dossiers WHERE id = ?", (dossier_id,)))
+
+
+def _replica(cdb: CounterDB, dossier_id: int, expected_version: int | None) -> dict[str, Any]:
+    row = cdb.query_one("SELECT id, code, status, version, province_version, owner_counter, received_at, due_at "
+                        "FROM dossiers WHERE id = ?", (dossier_id,))
+    if row is None:
+        raise ValidationError(f"Không tìm thấy hồ sơ #{dossier_id}.")
+    if expected_version is not None and row["version"] != expected_version:
+        raise ValidationError("Hồ sơ vừa được cập nhật từ hệ thống của tỉnh.",
+                              hint="Mở lại hồ sơ để xem trạng thái mới nhất rồi thực hiện lại.")
+    if cdb.scalar("SELECT 1 FROM outbox WHERE dossier_id = ? AND state IN ('pending', 'uploading', 'error') "
+                  "LIMIT 1", (dossier_id,)):
+        # One action in flight per replica: a second one would be based on a version the province
+        # has not confirmed yet and would come back as a conflict with our own first action.
+        raise ValidationError(
+            f"Hồ sơ {row['code']}: thao tác trước trên hồ sơ này chưa được gửi lên hệ thống của tỉnh.",
+            hint="Chờ đồng bộ xong (trang Đồng bộ) rồi thực hiện tiếp.")
+    return row
+
+
+def _queue_action(cdb: CounterDB, row: dict[str, Any], who: Actor, *, action: str, to_status: int,
+                  text: str, now: datetime, detail: dict[str, Any], new_due: str = "") -> str:
+    """The outbox entry of one action, with its wire item frozen now (inside the caller's transaction)."""
+    event_id = str(uuid.uuid4())
+    wire: dict[str, Any] = {
+        "MaHoSo": row["code"], "IdTienDo": event_id,
+        "NguoiXuLy": who.full_name or who.username, "ChucDanh": "Cán bộ tiếp nhận",
+        "ThoiDiemXuLy": mapping.wire_time(ts(now)),
+        "PhongBanXuLy": str(cdb.get_setting("unit_code") or cdb.get_setting("agency_code") or ""),
+        "NoiDungXuLy": text, "TrangThai": int(to_status),
+        "NgayBatDau": mapping.wire_time(row["received_at"]),
+        "NgayKetThucTheoQuyDinh": mapping.wire_time(row["due_at"]),
+        p.BASE_VERSION_FIELD: int(row["province_version"] or 1),
+        "MaQuayThaoTac": ward.counter_id(cdb),
+        **({"NgayHenTraMoi": new_due} if new_due else {}),
+    }
+    payload = {"code": row["code"], "reason": "ward_action", "action": action, "label": ACTION_LABELS[action],
+               "to_status": int(to_status), "base_version": wire[p.BASE_VERSION_FIELD], "detail": detail,
+               "officer": who.full_name or who.username, "wire": wire}
+    cdb.conn.execute(
+        "INSERT INTO outbox(event_id, dossier_id, kind, payload, created_at, next_attempt_at) "
+        "VALUES (?, ?, 'progress', ?, ?, ?)",
+        (event_id, row["id"], json.dumps(payload, ensure_ascii=False), ts(now), ts(now)))
+    return event_id
+
+
+def return_result(cdb: CounterDB, dossier_id: int, actor: Actor | None, *, to_whom: str, id_checked: bool,
+                  method: int, now: datetime | None = None, expected_version: int | None = None) -> None:
+    """Hand over the result of any dossier of the ward (status 10), recorded under ``actor``."""
+    who = require_actor(actor)
+    if not is_replica(cdb, dossier_id):
+        repo.return_result(cdb, dossier_id, to_whom=to_whom, id_checked=id_checked, method=method,
+                           officer_id=who.user_id, now=now)
+        return
+    if not nfc(to_whom):
+        raise ValidationError("Cần ghi họ tên người nhận kết quả.")
+    if method == 0 and not id_checked:
+        raise ValidationError(
+            "Chưa kiểm tra giấy tờ tùy thân của người nhận.",
+            hint="Đối chiếu CCCD (hoặc giấy ủy quyền) của người nhận rồi đánh dấu «Đã kiểm tra».")
+    now = now or datetime.now().replace(microsecond=0)
+    with cdb.write():
+        row = _replica(cdb, dossier_id, expected_version)
+        check_transition(row["status"], Status.RETURNED)
+        detail = {"to": nfc(to_whom), "id_checked": bool(id_checked), "method": int(method),
+                  "owner_counter": row["owner_counter"]}
+        cdb.conn.execute("UPDATE dossiers SET status = ?, returned_at = ?, returned_to = ?, return_method = ?, "
+                         "version = version + 1, updated_at = ? WHERE id = ?",
+                         (int(Status.RETURNED), ts(now), nfc(to_whom), int(method), ts(now), dossier_id))
+        add_event(cdb, dossier_id, f"status_{int(Status.RETURNED)}", now, from_status=row["status"],
+                  to_status=int(Status.RETURNED), officer_id=who.user_id, detail=detail)
+        _queue_action(cdb, row, who, action="return", to_status=Status.RETURNED, now=now, detail=detail,
+                      text=f"Trả kết quả tại {ward.counter_name(ward.counter_id(cdb))} (hồ sơ tiếp nhận tại "
+                           f"{ward.counter_name(row['owner_counter'])})")
+        audit.append(cdb, who.user_id, "status", "dossier", dossier_id,
+                     {"code": row["code"], "from": row["status"], "to": int(Status.RETURNED), "replica": True}, now=now)
+
+
+def supplement_received(cdb: CounterDB, dossier_id: int, actor: Actor | None, *, note: str = "",
+                        now: datetime | None = None, expected_version: int | None = None) -> None:
+    """The citizen brought the missing papers to this counter: back to processing (5 → 4).
+
+    For a replica the deadline extension is the province's to compute (it holds the pause of the
+    receiving counter's calendar); the counter only records the step.
+    """
+    who = require_actor(actor)
+    if not is_replica(cdb, dossier_id):
+        from counter_app.services.dossiers import load_calendar
+
+        repo.supplement_received(cdb, dossier_id, load_calendar(cdb), officer_id=who.user_id, note=note, now=now)
+        return
+    now = now or datetime.now().replace(microsecond=0)
+    with cdb.write():
+        row = _replica(cdb, dossier_id, expected_version)
+        check_transition(row["status"], Status.PROCESSING)
+        detail = {"supplement": nfc(note), "owner_counter": row["owner_counter"]}
+        cdb.conn.execute("UPDATE dossiers SET status = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                         (int(Status.PROCESSING), ts(now), dossier_id))
+        add_event(cdb, dossier_id, f"status_{int(Status.PROCESSING)}", now, from_status=row["status"],
+                  to_status=int(Status.PROCESSING), officer_id=who.user_id, detail=detail)
+        _queue_action(cdb, row, who, action="supplement", to_status=Status.PROCESSING, now=now, detail=detail,
+                      text="Công dân đã nộp bổ sung giấy tờ" + (f": {nfc(note)}" if nfc(note) else ""))
+        audit.append(cdb, who.user_id, "status", "dossier", dossier_id,
+                     {"code": row["code"], "from": row["status"], "to": int(Status.PROCESSING), "replica": True},
+                     now=now)
+
+
+def record_apology(cdb: CounterDB, dossier_id: int, actor: Actor | None, *, reason: str, new_due_at: datetime,
+                   now: datetime | None = None, expected_version: int | None = None) -> None:
+    """An overdue dossier of another counter: the apology and the new appointment, sent as an action."""
+    who = require_actor(actor)
+    if not is_replica(cdb, dossier_id):
+        repo.record_apology(cdb, dossier_id, reason=reason, new_due_at=new_due_at, officer_id=who.user_id, now=now)
+        return
+    now = now or datetime.now().replace(microsecond=0)
+    if not nfc(reason):
+        raise ValidationError("Cần ghi lý do chậm trả kết quả.")
+    with cdb.write():
+        row = _replica(cdb, dossier_id, expected_version)
+        if row["status"] not in {int(s) for s in OPEN_STATUSES}:
+            raise ValidationError("Chỉ lập phiếu xin lỗi cho hồ sơ đang giải quyết.")
+        if row["due_at"] and ts(new_due_at) <= row["due_at"]:
+            raise ValidationError("Ngày hẹn mới phải sau ngày hẹn trả cũ.")
+        detail = {"reason": nfc(reason), "new_due_at": ts(new_due_at), "owner_counter": row["owner_counter"]}
+        cdb.conn.execute("UPDATE dossiers SET new_due_at = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                         (ts(new_due_at), ts(now), dossier_id))
+        add_event(cdb, dossier_id, "apology", now, officer_id=who.user_id, detail=detail)
+        _queue_action(cdb, row, who, action="apology", to_status=row["status"], now=now, detail=detail,
+                      text=f"Xin lỗi vì chậm trả kết quả ({nfc(reason)}); hẹn lại ngày trả {new_due_at:%d/%m/%Y %H:%M}",
+                      new_due=mapping.wire_time(ts(new_due_at)))
+        audit.append(cdb, who.user_id, "apology", "dossier", dossier_id,
+                     {"code": row["code"], "new_due_at": ts(new_due_at), "replica": True}, now=now)
