@@ -85,3 +85,80 @@ def test_runtime_package_never_imports_development_tooling() -> None:
         [sys.executable, "-c", "import setuptools; print(sorted(setuptools.find_packages(include=['counter_app*'])))"],
         cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert "counter_dev" not in installed.stdout, installed.stdout
+
+
+# ---------------------------------------------------------------------------------------------- issue #17
+import re  # noqa: E402  (this file's sections are appended; the rule below is its own section)
+
+#: ``counter_app.ui`` reaches the database only through ``services``: the one ``db`` module it may
+#: import is ``db.database`` (the connection type a worker job receives).
+UI_DB_ALLOWED = {"counter_app.db.database"}
+#: SQL in a string literal: the statement shapes, upper case as every query in this code base is
+#: written (an English docstring saying "select … from" is not SQL).
+_SQL = re.compile(r"\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+(?:OR\s+\w+\s+)?INTO\b|\bUPDATE\s+\w+\s+SET\b|"
+                                r"\bDELETE\s+FROM\b")
+#: Files still being moved to services by other engineers of issue #17, each with who moves it.
+#: Shrink this as they land; it must end empty. A file here may still import ``db`` or hold SQL; a
+#: file not here may not.
+UI_DB_PENDING: dict[str, str] = {
+    "counter_app/ui/scan_viewer.py": "H17b: the viewer's file query and audit entry → services",
+    "counter_app/ui/scan_station.py": "H17b: two-stage scan save and scan station (clean in their working copy)",
+}
+
+
+def _ui_files() -> list[Path]:
+    return sorted((ROOT / "counter_app" / "ui").rglob("*.py"))
+
+
+def _db_imports(tree: ast.AST) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.startswith("counter_app.db")]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            if node.module == "counter_app":  # ``from counter_app import db``
+                found += [(node.lineno, f"counter_app.{a.name}") for a in node.names if a.name == "db"]
+            elif node.module == "counter_app.db":
+                found += [(node.lineno, f"counter_app.db.{a.name}") for a in node.names]
+            elif node.module.startswith("counter_app.db."):
+                found.append((node.lineno, node.module))
+    return [(line, name) for line, name in found if name not in UI_DB_ALLOWED]
+
+
+def _sql_literals(tree: ast.AST) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):  # an f-string: its literal parts, with a gap for each value
+            text = " ".join(v.value if isinstance(v, ast.Constant) else "x" for v in node.values)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value
+        else:
+            continue
+        if _SQL.search(text):
+            found.append((node.lineno, text[:60]))
+    return sorted(set(found))
+
+
+def test_ui_reaches_the_database_only_through_services() -> None:
+    """No module under ``counter_app/ui`` imports ``counter_app.db`` (but ``db.database``) or holds SQL."""
+    offenders = []
+    for path in _ui_files():
+        rel = path.relative_to(ROOT).as_posix()
+        if rel in UI_DB_PENDING:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        offenders += [f"{rel}:{line} imports {name}" for line, name in _db_imports(tree)]
+        offenders += [f"{rel}:{line} SQL {text!r}" for line, text in _sql_literals(tree)]
+    assert not offenders, "use a function in counter_app/services instead:\n" + "\n".join(offenders)
+
+
+def test_the_ui_database_rule_can_fail() -> None:
+    """The checks above find what they look for (a rule that cannot fail proves nothing)."""
+    tree = ast.parse("from counter_app.db import dossiers\nfrom counter_app import db\nimport counter_app.db.audit\n"
+                     "from counter_app.db.database import CounterDB\n"
+                     "q = ('SELECT id FROM users '\n     'WHERE id = ?')\n"
+                     "w = 'UPDATE outbox SET state = 1'\nd = 'DELETE FROM x'\ni = 'INSERT OR IGNORE INTO t'\n"
+                     "ok = 'Select a page from the list; cập nhật'\nf = f'SELECT {c} FROM t'\n")
+    assert [name for _l, name in _db_imports(tree)] == ["counter_app.db.dossiers", "counter_app.db",
+                                                        "counter_app.db.audit"]
+    assert [line for line, _t in _sql_literals(tree)] == [5, 7, 8, 9, 11]
