@@ -419,19 +419,30 @@ def test_what_the_province_receives(shared_simulator: RunningSimulator, make_cou
 
 def test_session_expiry_mid_queue_logs_in_again(simulator_factory: SimulatorFactory, make_counter: MakeCounter,
                                                 fill: Fill) -> None:
-    sim = simulator_factory.start("--no-progress", "--session-ttl", "1")
+    ttl = 2.0
+    sim = simulator_factory.start("--no-progress", "--session-ttl", str(ttl))
     counter = make_counter("counter", endpoint=sim.url)
-    fill(counter, 20, seed=88)
+    fill(counter, 8, seed=88)
     with client_for(sim) as client:
-        assert sync_once(counter.cdb, counter.root, client, config=FAST).synced == 40
-        time.sleep(1.3)  # the session expires while the counter is idle
-        fill(counter, 20, seed=89, start=datetime(2026, 10, 8, 9, 0))
+        started = time.monotonic()
+        assert sync_once(counter.cdb, counter.root, client, config=FAST).synced == 16
+        first = time.monotonic() - started
+        # The session expires while the counter is idle: wait until the simulator holds no live
+        # session (bounded), not a fixed time.
+        deadline = time.monotonic() + ttl + 10
+        while sim.admin(p.ADMIN_STATS_PATH)["sessions_active"]:
+            assert time.monotonic() < deadline, "the 2 s session never expired"
+            time.sleep(0.05)
+        fill(counter, 8, seed=89, start=datetime(2026, 10, 8, 9, 0))
+        started = time.monotonic()
         report = sync_once(counter.cdb, counter.root, client, config=FAST)
-        assert report.ok and report.synced == 40
-        # Four sending threads see the same expiry; one renewed token serves them all (no login
-        # per thread; a slow pass may outlive the 1 s session once more).
-        assert 2 <= client.logins <= 4
-    assert states(counter) == {"synced": 80}
+        second = time.monotonic() - started
+        assert report.ok and report.synced == 16
+        # Exactly one login per session: the first, then one renewal that the four sending threads
+        # share (a login per thread would make 5). Holds while each pass fits in the session.
+        assert first < ttl and second < ttl, f"a pass outlived the session ({first:.2f} s, {second:.2f} s)"
+        assert client.logins == 2
+    assert states(counter) == {"synced": 32}
     assert sim.admin(p.ADMIN_STATS_PATH)["counters"]["sessions_expired"] >= 1
 
 
@@ -462,11 +473,24 @@ def test_a_scan_registered_after_the_dossier_was_sent_follows_it(shared_simulato
     assert held["received_sha256"] == p.content_sha256(mapping.dossier_payload(cdb, dossier_id))
 
 
+class _CountingEvent(threading.Event):
+    """A stop event that counts the loop's waits on it: the paused loop waits once per turn."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits = 0
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Count, then wait as :meth:`threading.Event.wait` does."""
+        self.waits += 1
+        return super().wait(timeout)
+
+
 def test_paused_loop_sends_nothing_until_resumed(shared_simulator: RunningSimulator, make_counter: MakeCounter,
                                                  fill: Fill) -> None:
     counter = make_counter("counter", endpoint=shared_simulator.url)
     fill(counter, 3, seed=101)
-    stop, paused = threading.Event(), threading.Event()
+    stop, paused = _CountingEvent(), threading.Event()
     paused.set()
 
     def loop() -> None:
@@ -478,8 +502,13 @@ def test_paused_loop_sends_nothing_until_resumed(shared_simulator: RunningSimula
     thread = threading.Thread(target=loop)
     thread.start()
     try:
-        time.sleep(0.5)
-        assert states(counter) == {"pending": 6}
+        # Three turns of the paused loop (each one a wait on ``stop``), not a fixed time: unpaused,
+        # the first turn would have sent everything before waiting at all.
+        deadline = time.monotonic() + 20
+        while stop.waits < 3:
+            assert time.monotonic() < deadline, "the paused loop never turned"
+            time.sleep(0.01)
+        assert paused.is_set() and states(counter) == {"pending": 6}
         paused.clear()
         deadline = time.monotonic() + 20
         while states(counter) != {"synced": 6}:
