@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.db.database import CounterDB
-from counter_app.errors import CounterError
 from counter_app.paths import DataDir
 from counter_app.services import accounts
 from counter_app.services import backups as backup
+from counter_app.ui.errors import error_text
 from counter_app.ui.qt import (
     QAbstractItemView,
     QFileDialog,
@@ -68,11 +68,8 @@ class Cancelled(Exception):
 
 
 def _error_text(exc: BaseException) -> str:
-    if isinstance(exc, CounterError):
-        return exc.user_message().replace("\n", " ")
-    log.error("backup job failed", exc_info=(type(exc), exc, exc.__traceback__))
-    return (f"Lỗi ngoài dự kiến ({type(exc).__name__}: {exc}). Báo quản trị kèm tệp nhật ký trong thư mục "
-            "logs; dữ liệu trên máy không bị ảnh hưởng.")
+    """The problem on one line (the backup note is a single status line)."""
+    return error_text(exc, "khi sao lưu").replace("\n", " ")
 
 
 def _size(n: int) -> str:

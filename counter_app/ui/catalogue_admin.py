@@ -20,7 +20,7 @@ from html import escape
 from counter_app.db.database import CounterDB
 from counter_app.errors import CounterError
 from counter_app.services import catalogue_admin as ca
-from counter_app.ui.errors import show_exception
+from counter_app.ui.errors import error_html, ok_html, show_exception
 from counter_app.ui.qt import (
     QAbstractItemView,
     QBrush,
@@ -45,7 +45,6 @@ __all__ = ["FEE_COLUMNS", "FIELD_COLUMNS", "CatalogueAdminPanel"]
 
 FEE_COLUMNS = ("Mã thủ tục", "Thủ tục", "Khoản thu", "Tại quầy", "Trực tuyến")
 FIELD_COLUMNS = ("Mã trong ứng dụng", "Lĩnh vực", "Mã lĩnh vực quốc gia", "Nguồn", "Chờ gửi thiếu mã")
-_RED, _GREEN = "#b00020", "#080"
 _MISSING_BG = QColor("#fdecea")
 _ORIGIN = {"admin": "Quản trị viên nhập", "shipped": "Kèm ứng dụng (đã đối chiếu)", "": "Chưa có — gửi MaLinhVuc rỗng"}
 
@@ -169,7 +168,7 @@ class CatalogueAdminPanel(QGroupBox):
 
     def _load_failed(self, exc: BaseException) -> None:
         msg = exc.user_message() if isinstance(exc, CounterError) else "Không đọc được danh mục."
-        self.fee_summary.setText(f"<span style='color:{_RED}'>{escape(msg)}</span>")
+        self.fee_summary.setText(error_html(escape(msg)))
 
     def _loaded(self, result: tuple[list[ca.FeeRow], list[ca.FieldRow]]) -> None:
         fees, fields = result
@@ -193,9 +192,9 @@ class CatalogueAdminPanel(QGroupBox):
         t.resizeColumnToContents(0)
         missing_n = sum(f.amount is None for f in fees)
         self.fee_summary.setText(
-            f"<span style='color:{_RED}'>⚠ <b>{missing_n}</b> khoản do HĐND tỉnh quy định chưa nhập mức thu: giấy "
-            "tiếp nhận để trống số tiền, đồng bộ không gửi số tiền.</span>" if missing_n else
-            f"<span style='color:{_GREEN}'>Đã nhập đủ mức thu của {len(fees)} khoản.</span>")
+            error_html(f"⚠ <b>{missing_n}</b> khoản do HĐND tỉnh quy định chưa nhập mức thu: giấy "
+                       "tiếp nhận để trống số tiền, đồng bộ không gửi số tiền.") if missing_n else
+            ok_html(f"Đã nhập đủ mức thu của {len(fees)} khoản."))
         target = next((i for i, f in enumerate(fees) if (f.procedure_code, f.code) == select), None) \
             if select else None
         if target is None and select is not None:
@@ -222,10 +221,11 @@ class CatalogueAdminPanel(QGroupBox):
         unmapped = [r for r in fields if r.national_code is None]
         waiting = sum(r.waiting for r in unmapped)
         self.field_summary.setText(
-            f"<span style='color:{_RED}'>⚠ <b>{len(unmapped)}</b> lĩnh vực chưa có mã quốc gia"
-            f"{f' ({waiting} hồ sơ chờ gửi)' if waiting else ''}: đồng bộ gửi MaLinhVuc rỗng. Ứng dụng không kèm mã "
-            "nào chưa đối chiếu được; nhập mã theo danh mục lĩnh vực của hệ thống tỉnh.</span>" if unmapped else
-            f"<span style='color:{_GREEN}'>Cả {len(fields)} lĩnh vực đã có mã quốc gia.</span>")
+            error_html(f"⚠ <b>{len(unmapped)}</b> lĩnh vực chưa có mã quốc gia"
+                       f"{f' ({waiting} hồ sơ chờ gửi)' if waiting else ''}: đồng bộ gửi MaLinhVuc rỗng. Ứng dụng "
+                       "không kèm mã nào chưa đối chiếu được; nhập mã theo danh mục lĩnh vực của hệ thống tỉnh.")
+            if unmapped else
+            ok_html(f"Cả {len(fields)} lĩnh vực đã có mã quốc gia."))
         idx = next((i for i, r in enumerate(fields) if r.app_code == select), None) if select else None
         if idx is not None:
             t.selectRow(idx)
@@ -289,9 +289,9 @@ class CatalogueAdminPanel(QGroupBox):
         def done(res: tuple[ca.FeeRow, list[ca.FeeRow]]) -> None:
             stored, fees = res
             online_txt = "" if stored.online_amount is None else f", trực tuyến {ca.format_dong(stored.online_amount)}"
-            self.fee_message.setText(f"<span style='color:{_GREEN}'>Đã lưu {escape(stored.procedure_code)} "
-                                     f"{escape(stored.name)}: {ca.format_dong(stored.amount)}{online_txt}. Hồ sơ "
-                                     "đã tiếp nhận giữ mức thu cũ.</span>")
+            self.fee_message.setText(ok_html(f"Đã lưu {escape(stored.procedure_code)} "
+                                             f"{escape(stored.name)}: {ca.format_dong(stored.amount)}{online_txt}. "
+                                             "Hồ sơ đã tiếp nhận giữ mức thu cũ."))
             # Next: the next fee still missing, so the admin types the resolution's list in one go.
             nxt = next((x for x in fees if x.amount is None), None)
             self._fill_fees(fees, select=(nxt.procedure_code, nxt.code) if nxt else key)
@@ -318,8 +318,7 @@ class CatalogueAdminPanel(QGroupBox):
         def done(res: tuple[ca.FieldRow, list[ca.FieldRow]]) -> None:
             stored, fields = res
             what = f"mã {stored.national_code}" if stored.national_code else "không có mã (gửi MaLinhVuc rỗng)"
-            self.field_message.setText(f"<span style='color:{_GREEN}'>Đã lưu lĩnh vực {escape(stored.app_code)}: "
-                                       f"{escape(what)}.</span>")
+            self.field_message.setText(ok_html(f"Đã lưu lĩnh vực {escape(stored.app_code)}: {escape(what)}."))
             self._fill_fields(fields, select=app_code)
             self.code.setFocus()
             self.changed.emit()
@@ -339,6 +338,6 @@ class CatalogueAdminPanel(QGroupBox):
             label.setText("")
             show_exception(self, exc)  # a bug: logged and reported the one way the app reports bugs
             return
-        label.setText(f"<span style='color:{_RED}'>{escape(exc.user_message()).replace(chr(10), '<br/>')}</span>")
+        label.setText(error_html(exc))
         focus.setFocus()
         focus.selectAll()

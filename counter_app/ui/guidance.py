@@ -21,7 +21,7 @@ from counter_app.errors import CounterError
 from counter_app.services import guidance as gdb
 from counter_app.services.guidance import ApplicantInput
 from counter_app.textnorm import nfc
-from counter_app.ui.errors import show_exception
+from counter_app.ui.errors import error_html, show_exception
 from counter_app.ui.qt import (
     QColor,
     QComboBox,
@@ -291,7 +291,7 @@ class GuidanceDialog(QDialog):
         for b in (self.filed_btn, self.later_btn, self.paper_btn):
             b.setEnabled(True)
         if isinstance(exc, CounterError):
-            self.message.setText(f"<span style='color:{RED}'>{exc.user_message()}</span>")
+            self.message.setText(error_html(exc))
         else:
             show_exception(self, exc)
 
@@ -303,7 +303,7 @@ class GuidanceDialog(QDialog):
         try:
             card = parse_cccd_qr(text)
         except InvalidCitizenId as exc:
-            self.message.setText(f"<span style='color:{RED}'>{exc.user_message()}</span>")
+            self.message.setText(error_html(exc))
             return
         self.name.setText(card.full_name)
         self.id_number.setText(card.id_number)
@@ -373,8 +373,8 @@ class GuidanceDialog(QDialog):
             reason_text=self.reason_text.text(), override_reason=self.sup_reason.text())
         user, password = self.sup_user.text(), self.sup_password.text()
         if self.online_only and not (nfc(user) and password):
-            self.message.setText(f"<span style='color:{RED}'>Thủ tục chỉ tiếp nhận trực tuyến: lãnh đạo/giám sát "
-                                 "cần nhập tài khoản để cho phép nhận hồ sơ giấy.</span>")
+            self.message.setText(error_html("Thủ tục chỉ tiếp nhận trực tuyến: lãnh đạo/giám sát "
+                                            "cần nhập tài khoản để cho phép nhận hồ sơ giấy."))
             self.sup_user.setFocus()
             return
         self._record(data, supervisor=(user, password) if self.online_only else None)

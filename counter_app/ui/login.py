@@ -24,10 +24,10 @@ import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from counter_app.errors import CounterError
 from counter_app.services import accounts
 from counter_app.services.accounts import Session, User
 from counter_app.services.audit_trail import archive_report, audit_page, audit_verify_report
+from counter_app.ui.errors import ERROR_COLOUR, error_text
 from counter_app.ui.qt import (
     QAbstractItemView,
     QApplication,
@@ -64,13 +64,6 @@ class Submitter(Protocol):
                on_error: Callable[[BaseException], None] | None = ...) -> int: ...
 
 
-def _error_text(exc: BaseException) -> str:
-    if isinstance(exc, CounterError):
-        return exc.user_message()
-    log.error("log-in failed unexpectedly", exc_info=(type(exc), exc, exc.__traceback__))
-    return "Lỗi chương trình khi đăng nhập; xem tệp nhật ký."
-
-
 # ------------------------------------------------------------------------------------ log-in
 class LoginDialog(QDialog):
     """User name + password. ``user`` holds the :class:`User` once accepted."""
@@ -88,7 +81,7 @@ class LoginDialog(QDialog):
         self.password.setPlaceholderText("Mật khẩu")
         self.message = QLabel("")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020")
+        self.message.setStyleSheet(f"color: {ERROR_COLOUR}")
         self.ok = QPushButton("Đăng nhập")
         quit_button = QPushButton("Thoát")
         # Plain buttons, none of them default: Enter in the user-name field only moves to the
@@ -134,7 +127,7 @@ class LoginDialog(QDialog):
         self.ok.setEnabled(True)
         self.password.clear()
         self.password.setFocus()
-        self.message.setText(_error_text(exc))
+        self.message.setText(error_text(exc, "khi đăng nhập"))
 
 
 # --------------------------------------------------------------------------------- idle timer
@@ -415,7 +408,7 @@ class IdleLock(QObject):
             self.unlocked.emit(result.user)
 
         self.worker.submit(lambda cdb: accounts.unlock_session(cdb, session, password), done,
-                           lambda exc: self.overlay.fail(_error_text(exc)))
+                           lambda exc: self.overlay.fail(error_text(exc, "khi đăng nhập")))
 
     def _switch(self, username: str, password: str) -> None:
         self.overlay.busy(True)
@@ -428,7 +421,7 @@ class IdleLock(QObject):
 
         self.worker.submit(
             lambda cdb: accounts.switch_user(cdb, session, username, password), done,
-            lambda exc: self.overlay.fail(_error_text(exc)))
+            lambda exc: self.overlay.fail(error_text(exc, "khi đăng nhập")))
 
     def stop(self) -> None:
         """Remove the application-wide filter and the lock window (main window closing)."""
@@ -513,13 +506,13 @@ class AuditPanel(QWidget):
         def done(result: object) -> None:
             ok, text = result  # type: ignore[misc]
             self.archive_button.setEnabled(True)
-            self.report.setStyleSheet("" if ok else "color: #b00020; font-weight: bold")
+            self.report.setStyleSheet("" if ok else f"color: {ERROR_COLOUR}; font-weight: bold")
             self.report.setText(text)
             self.verified.emit(bool(ok))
 
         def failed(exc: BaseException) -> None:
             self.archive_button.setEnabled(True)
-            self.report.setText(_error_text(exc))
+            self.report.setText(error_text(exc, "khi kiểm tra"))
 
         run_in_pool(lambda: archive_report(db_path), done, failed)
 
@@ -531,12 +524,12 @@ class AuditPanel(QWidget):
         def done(result: tuple[bool, str]) -> None:
             ok, text = result
             self.verify_button.setEnabled(True)
-            self.report.setStyleSheet("" if ok else "color: #b00020; font-weight: bold")
+            self.report.setStyleSheet("" if ok else f"color: {ERROR_COLOUR}; font-weight: bold")
             self.report.setText(text)
             self.verified.emit(ok)
 
         def failed(exc: BaseException) -> None:
             self.verify_button.setEnabled(True)
-            self.report.setText(_error_text(exc))
+            self.report.setText(error_text(exc, "khi kiểm tra"))
 
         self.worker.submit(audit_verify_report, done, failed)

@@ -41,7 +41,7 @@ from counter_app.services import dossiers as repo
 from counter_app.services.reception import ReceptionOutcome, new_attempt_token
 from counter_app.services.session import require_actor
 from counter_app.textnorm import nfc
-from counter_app.ui.errors import show_exception
+from counter_app.ui.errors import error_html, ok_html, show_exception
 from counter_app.ui.guidance import GuidanceDialog, OnlineFiguresLabel, availability_html  # online guidance
 from counter_app.ui.qt import (
     QAbstractItemView,
@@ -512,8 +512,7 @@ class ReceptionPage(QWidget):
             elif obj is self.refuse_btn and not self._refusal_armed:
                 self.decide("refuse")  # asks for the reason or shows the confirmation
             elif obj in (self.confirm_btn, self.refuse_btn):  # only F9 (or a click) confirms a refusal
-                self.message.setText("<span style='color:#b00'>Nhấn <b>F9</b> để xác nhận từ chối, "
-                                     "hoặc Esc để thôi.</span>")
+                self.message.setText(error_html("Nhấn <b>F9</b> để xác nhận từ chối, hoặc Esc để thôi."))
             elif obj is self.reason and self._pending_decision == "refuse":
                 self.decide("refuse")  # shows the confirmation; nothing is saved yet
             elif obj is self.reason:
@@ -587,13 +586,13 @@ class ReceptionPage(QWidget):
             self.message.setText("Đang tải danh mục thủ tục… thủ tục đầu tiên tìm được sẽ được chọn.")
             return
         if item is None:
-            self.message.setText("<span style='color:#b00'>Chưa chọn thủ tục.</span>")
+            self.message.setText(error_html("Chưa chọn thủ tục."))
             return
         p = self.procedures[item.data(Qt.ItemDataRole.UserRole)]
         overridden = self.paper_override is not None and self.paper_override.get("procedure_code") == p["code"]
         if p.get("online_only") and not overridden:
             self.message.setText(
-                f"<span style='color:#b00'><b>Thủ tục «{p['name']}» chỉ tiếp nhận trực tuyến.</b></span> "
+                error_html(f"<b>Thủ tục «{p['name']}» chỉ tiếp nhận trực tuyến.</b>") + " "
                 "Không thể tiếp nhận hồ sơ giấy. Hãy hướng dẫn công dân nộp trên Cổng dịch vụ công "
                 "(Hướng dẫn nộp trực tuyến).")
             self.open_guidance(p)  # online guidance hook: the guidance opens instead
@@ -651,8 +650,8 @@ class ReceptionPage(QWidget):
             return
         step = self.stack.currentIndex()
         if step == 0:
-            self.message.setText(f"<span style='color:#080'>Đã đọc CCCD của <b>{self.name.text()}</b>.</span> "
-                                 "Chọn thủ tục rồi nhấn Enter.")
+            self.message.setText(ok_html(f"Đã đọc CCCD của <b>{self.name.text()}</b>.") +
+                                 " Chọn thủ tục rồi nhấn Enter.")
             self.search.setFocus()
         elif step in (1, 2, 3):
             self._disarm_refusal()
@@ -697,7 +696,7 @@ class ReceptionPage(QWidget):
         try:
             card = parse_cccd_qr(text)
         except InvalidCitizenId as exc:
-            self.message.setText(f"<span style='color:#b00'>{exc.user_message()}</span>")
+            self.message.setText(error_html(exc))
             return False
         self.name.setText(card.full_name)
         self.id_number.setText(card.id_number)
@@ -706,7 +705,7 @@ class ReceptionPage(QWidget):
         self.address.setText(card.address)
         self.subject.setCurrentIndex(0)
         self.qr.clear()
-        self.message.setText("<span style='color:#080'>Đã đọc thông tin từ CCCD.</span>")
+        self.message.setText(ok_html("Đã đọc thông tin từ CCCD."))
         idn, uid = card.id_number, self.officer_id
 
         def lookup(cdb: CounterDB) -> dict[str, Any] | None:
@@ -733,7 +732,7 @@ class ReceptionPage(QWidget):
 
         def failed(exc: BaseException) -> None:
             text = exc.user_message() if isinstance(exc, CounterError) else str(exc)
-            self.message.setText(f"<span style='color:#b00'>{text}</span>")
+            self.message.setText(error_html(text))
 
         run_in_pool(lambda: decode_qr_file(chosen), self.apply_qr, failed)
 
@@ -791,7 +790,7 @@ class ReceptionPage(QWidget):
             if self.id_number.text().strip() and self.subject.currentIndex() == 0:
                 validate_id_number(self.id_number.text(), birth_date=dob, gender=self.gender.currentText() or None)
         except CounterError as exc:
-            self.message.setText(f"<span style='color:#b00'>{exc.user_message()}</span>")
+            self.message.setText(error_html(exc))
             return
         self.message.clear()
         self._show_step(2)
@@ -848,7 +847,7 @@ class ReceptionPage(QWidget):
         why = {"shown": "phải nộp để lưu hồ sơ, không chỉ xuất trình",
                "received": "chỉ xuất trình để đối chiếu, không thu lại",
                "na": "là thành phần bắt buộc"}[state]
-        self.message.setText(f"<span style='color:#b00'>«{name}» {why}.</span>")
+        self.message.setText(error_html(f"«{name}» {why}."))
 
     def _states(self) -> dict[str, str]:
         return {self.checklist.item(r, 0).data(Qt.ItemDataRole.UserRole):
@@ -887,10 +886,10 @@ class ReceptionPage(QWidget):
             " — có thể hướng dẫn công dân nộp trực tuyến (Ctrl+H)" if guidance_allowed(self.procedure) else ""))
         self.guide_btn_decision.setEnabled(guidance_allowed(self.procedure))
         if missing:
-            lines.append("<span style='color:#b00'><b>Còn thiếu:</b> " + "; ".join(missing) +
-                         "</span> — chỉ có thể yêu cầu bổ sung (Mẫu 02) hoặc từ chối.")
+            lines.append(error_html("<b>Còn thiếu:</b> " + "; ".join(missing)) +
+                         " — chỉ có thể yêu cầu bổ sung (Mẫu 02) hoặc từ chối.")
         else:
-            lines.append("<span style='color:#080'>Hồ sơ đủ thành phần bắt buộc.</span>")
+            lines.append(ok_html("Hồ sơ đủ thành phần bắt buộc."))
         self.summary.setText("<br>".join(lines))
         self._show_step(3)
 
@@ -951,14 +950,13 @@ class ReceptionPage(QWidget):
             return
         if decision == "refuse" and not nfc(self.reason.text()):
             self._pending_decision = "refuse"
-            self.message.setText("<span style='color:#b00'>Nhập lý do từ chối vào ô «Lý do» rồi nhấn Enter "
-                                 "(hoặc F9).</span>")
+            self.message.setText(error_html("Nhập lý do từ chối vào ô «Lý do» rồi nhấn Enter (hoặc F9)."))
             self.reason.setFocus()
             return
         try:
             data = self._input(decision)
         except CounterError as exc:
-            self.message.setText(f"<span style='color:#b00'>{exc.user_message()}</span>")
+            self.message.setText(error_html(exc))
             self.reason.setFocus()
             return
         if decision == "refuse" and not self._refusal_armed:
@@ -1009,7 +1007,7 @@ class ReceptionPage(QWidget):
         self.refuse_btn.setEnabled(True)
         self.accept_btn.setEnabled(not self._missing_required())
         if isinstance(exc, CounterError):
-            self.message.setText(f"<span style='color:#b00'>{exc.user_message()}</span>")
+            self.message.setText(error_html(exc))
         else:
             show_exception(self, exc)
 
@@ -1063,7 +1061,7 @@ class ReceptionPage(QWidget):
             item = self.results.currentItem()
             p = self.procedures.get(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
         if p is None:
-            self.message.setText("<span style='color:#b00'>Chưa chọn thủ tục.</span>")
+            self.message.setText(error_html("Chưa chọn thủ tục."))
             return
         if not guidance_allowed(p):
             self.message.setText(f"Thủ tục «{p['name']}» chưa được cung cấp trực tuyến: tiếp nhận hồ sơ giấy.")
@@ -1092,7 +1090,7 @@ class ReceptionPage(QWidget):
             self.received.emit(res.dossier_id)
         elif res.outcome == "later":
             self.new_dossier()
-            self.message.setText("<span style='color:#080'>Đã ghi nhận: công dân sẽ tự nộp trực tuyến.</span>")
+            self.message.setText(ok_html("Đã ghi nhận: công dân sẽ tự nộp trực tuyến."))
         else:
             if p.get("online_only"):
                 self.paper_override = {"session_id": res.session_id, "procedure_code": p["code"]}

@@ -13,6 +13,7 @@ from pathlib import Path
 from counter_app.errors import CounterError
 from counter_app.paths import DataDir
 from counter_app.services import backups as backup
+from counter_app.ui.errors import error_html
 from counter_app.ui.qt import (
     QDialog,
     QDialogButtonBox,
@@ -94,7 +95,7 @@ class StartupRecoveryDialog(QDialog):
         """Run the restore on the thread pool; on success the dialog is accepted."""
         path = self.backup_path.text().strip()
         if not path or not Path(path).is_dir():
-            self.message.setText("<span style='color:#b00'>Chọn thư mục bản sao lưu (qmc-backup-…).</span>")
+            self.message.setText(error_html("Chọn thư mục bản sao lưu (qmc-backup-…)."))
             return
         user, pw, root = self.username.text(), self.password.text(), self.data.root
         for w in (self.restore_btn, self.quit_btn):
@@ -117,6 +118,6 @@ class StartupRecoveryDialog(QDialog):
             w.setEnabled(True)
         self.bar.hide()
         text = exc.user_message() if isinstance(exc, CounterError) else f"Lỗi: {exc}"
-        self.message.setText(f"<span style='color:#b00'>Chưa khôi phục được. {text}</span>")
+        self.message.setText(error_html(f"Chưa khôi phục được. {text}"))
         self.password.clear()
         self.password.setFocus()

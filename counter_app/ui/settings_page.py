@@ -6,7 +6,7 @@ from typing import Any
 
 from counter_app.errors import ValidationError
 from counter_app.services import settings as settings_service
-from counter_app.ui.errors import show_exception
+from counter_app.ui.errors import ok_html, show_exception
 from counter_app.ui.qt import (
     QAbstractSpinBox,
     QApplication,
@@ -273,7 +273,7 @@ class SettingsPage(QWidget):
         actor = self.worker.actor
 
         def done(_r: object) -> None:
-            self.note.setText("<span style='color:#080'>Đã lưu.</span>")
+            self.note.setText(ok_html("Đã lưu."))
             self._load_todo()
 
         self.worker.submit(lambda cdb: settings_service.save_settings(cdb, validate(values), actor), done,

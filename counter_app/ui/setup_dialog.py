@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from counter_app.demo import DEMO_AGENCY
 from counter_app.services.settings import SetupInput
+from counter_app.ui.errors import ERROR_COLOUR
 from counter_app.ui.keys import DEMO_PASSPHRASE, MIN_PASSPHRASE_LENGTH, passphrase_problem, secret_text
 from counter_app.ui.qt import (
     QCheckBox,
@@ -51,7 +52,7 @@ class SetupDialog(QDialog):
         crypt_note.setWordWrap(True)
         self.message = QLabel("")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020")
+        self.message.setStyleSheet(f"color: {ERROR_COLOUR}")
         self.demo = QCheckBox("Tạo dữ liệu mẫu (2.000 hồ sơ) để làm quen với chương trình")
         form = QFormLayout()
         form.addRow("Mã định danh cơ quan *", self.agency_code)

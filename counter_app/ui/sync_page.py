@@ -16,6 +16,7 @@ from typing import Any
 from counter_app.db.database import CounterDB
 from counter_app.paths import DataDir
 from counter_app.services import sync_control
+from counter_app.ui.errors import error_html
 from counter_app.ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -264,7 +265,7 @@ class SyncPage(QWidget):
                  f"Chờ gửi: {waiting} (đang gửi {c.get('uploading', 0)}) · Lỗi: {c.get('error', 0)}"
                  f" · Xung đột: {c.get('conflict', 0)} · <i>cập nhật lúc {datetime.now():%H:%M:%S}</i>"]
         if st.last_error_kind:
-            lines.append(f"<span style='color:#b00'>{st.last_error_label or 'Lỗi đồng bộ'}.</span> {st.officer_hint}")
+            lines.append(error_html(f"{st.last_error_label or 'Lỗi đồng bộ'}.") + f" {st.officer_hint}")
         self.summary.setText("<br>".join(lines))
         # The engine's own wording (addresses, certificate files: the admin's vocabulary) stays reachable.
         self.summary.setToolTip(st.last_error_message or "")

@@ -26,6 +26,7 @@ from counter_app.db.database import CounterDB
 from counter_app.errors import CounterError
 from counter_app.services import accounts
 from counter_app.services.accounts import ROLE_LABELS, ROLES, User
+from counter_app.ui.errors import ERROR_COLOUR, error_html, error_text, ok_html
 from counter_app.ui.login import Submitter
 from counter_app.ui.qt import (
     QAbstractItemView,
@@ -64,7 +65,6 @@ __all__ = [
 #: Table columns of the admin's list.
 COLUMNS = ("Tên đăng nhập", "Họ và tên", "Vai trò", "Trạng thái", "Tạm khóa đến", "Đăng nhập gần nhất")
 _TS = "%Y-%m-%d %H:%M:%S"
-_RED, _GREEN = "#b00020", "#080"
 
 
 # ------------------------------------------------------------------------------ Qt-free jobs
@@ -76,13 +76,6 @@ change_own_password_job = accounts.change_own_password
 
 
 # ------------------------------------------------------------------------------ helpers
-def _error_text(exc: BaseException) -> str:
-    if isinstance(exc, CounterError):
-        return exc.user_message()
-    log.error("account change failed unexpectedly", exc_info=(type(exc), exc, exc.__traceback__))
-    return "Lỗi chương trình khi lưu thay đổi tài khoản; xem tệp nhật ký trong thư mục logs."
-
-
 def _when(ts: str | None) -> str:
     """«14:05 03/10/2026» from a stored time stamp (empty when there is none)."""
     if not ts:
@@ -165,7 +158,7 @@ class _WorkDialog(QDialog):
 
     def show_problem(self, text: str) -> None:
         """A refusal, in red under the form."""
-        self.message.setStyleSheet(f"color: {_RED}")
+        self.message.setStyleSheet(f"color: {ERROR_COLOUR}")
         self.message.setText(text)
 
     def submit(self) -> None:
@@ -197,7 +190,7 @@ class _WorkDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self._set_busy(False)
-        self.show_problem(_error_text(exc))
+        self.show_problem(error_text(exc, "khi lưu thay đổi tài khoản"))
         self.failed_entry()
 
     def reject(self) -> None:
@@ -424,7 +417,7 @@ class UsersPanel(QGroupBox):
 
     def _load_failed(self, exc: BaseException) -> None:
         self.loading = False
-        self._show_note(_error_text(exc), ok=False)
+        self._show_note(error_text(exc, "khi lưu thay đổi tài khoản"), ok=False)
         if self.reload_pending:
             self.reload_pending = False
             self.refresh()
@@ -488,7 +481,7 @@ class UsersPanel(QGroupBox):
                                    else "Khóa tài khoản")
 
     def _show_note(self, text: str, *, ok: bool) -> None:
-        self.note.setText(f"<span style='color:{_GREEN if ok else _RED}'>{text}</span>")
+        self.note.setText(ok_html(text) if ok else error_html(text))
 
     # -- dialogs (built here, run by _run; tests fill and submit them without exec) ------------
     def add_dialog(self) -> AddUserDialog:
@@ -605,7 +598,7 @@ class UsersPanel(QGroupBox):
             self.refresh()
 
         def failed(exc: BaseException) -> None:
-            self._show_note(_error_text(exc), ok=False)
+            self._show_note(error_text(exc, "khi lưu thay đổi tài khoản"), ok=False)
             self._apply()
 
         self.worker.submit(lambda cdb: update_user_job(cdb, actor, user_id, active=active), done, failed)
