@@ -26,7 +26,7 @@ from typing import Any
 
 from counter_app import vault
 from counter_app.atomicio import sha256_bytes
-from counter_app.db import privacy
+from counter_app.db import outbox, privacy
 from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import procedure_timing, ts
 from counter_app.db.settings import AgencySettings, SyncSettings, replace
@@ -294,9 +294,7 @@ def generate(
                 """INSERT INTO dossier_fees(dossier_id, position, code, name, kind, unit_amount, set_by_province,
                     pricing, pages, copies, amount) VALUES (?,?,?,?,?,?,?,?,?,?,?)""", rows["fees"])
             c.executemany("UPDATE dossiers SET submitted_at = ? WHERE id = ?", rows["submitted"])
-            c.executemany(
-                "INSERT INTO outbox(event_id, dossier_id, kind, payload, created_at, state, synced_at) "
-                "VALUES (?,?,'dossier_upsert',?,?,?,?)", rows["outbox"])
+            outbox.insert_many_synced(cdb, rows["outbox"])
         for v in rows.values():
             v.clear()
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from counter_app.db import audit, privacy
+from counter_app.db import audit, outbox, privacy
 from counter_app.db.database import CounterDB
 from counter_app.db.settings import AgencySettings
 from counter_app.domain import codes
@@ -233,14 +233,8 @@ def add_event(
 
 
 def enqueue(cdb: CounterDB, dossier_id: int | None, kind: str, payload: dict[str, Any], now: datetime) -> str:
-    """Add an outbox entry (caller holds the transaction); return its event id."""
-    event_id = str(uuid.uuid4())
-    cdb.conn.execute(
-        "INSERT INTO outbox(event_id, dossier_id, kind, payload, created_at, next_attempt_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (event_id, dossier_id, kind, json.dumps(payload, ensure_ascii=False), ts(now), ts(now)),
-    )
-    return event_id
+    """Add an outbox entry (caller holds the transaction); return its event id (:func:`outbox.enqueue`)."""
+    return outbox.enqueue(cdb, dossier_id, kind, payload, now)
 
 
 def receive(
@@ -702,9 +696,7 @@ def find_citizen(cdb: CounterDB, id_number: str) -> dict[str, Any] | None:
 
 def pending_outbox(cdb: CounterDB, limit: int = 100) -> list[dict[str, Any]]:
     """Outbox entries not yet synced, oldest first."""
-    return cdb.query(
-        "SELECT * FROM outbox WHERE state IN ('pending','uploading','error') ORDER BY id LIMIT ?", (limit,)
-    )
+    return outbox.unsent(cdb, limit)
 
 
 def ids(rows: Iterable[dict[str, Any]]) -> list[int]:

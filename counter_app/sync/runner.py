@@ -33,6 +33,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from counter_app.db import outbox
 from counter_app.db.database import CounterDB, open_database
 from counter_app.db.privacy import get_secret_setting
 from counter_app.db.settings import SyncSettings
@@ -135,7 +136,7 @@ def main_sync(data_dir: DataDir, once: bool, stop: threading.Event | None = None
                         if on_report:
                             on_report(report)
                         _log_report(report)
-                        unsent = int(cdb.scalar("SELECT count(*) FROM outbox WHERE state <> 'synced'"))
+                        unsent = outbox.unsynced_count(cdb)
                         return 0 if report.error is None and unsent == 0 else 1
                     restore = _install_signal_handlers(stop)
                     try:

@@ -12,14 +12,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from counter_app.db import outbox
 from counter_app.db.database import CounterDB
-from counter_app.db.dossiers import parse_ts
 from counter_app.sync import worker
+from counter_app.timefmt import try_parse_db_ts
+from counter_app.vnformat import age_text, datetime_vn
 
 __all__ = ["KIND_LABELS", "OFFICER_HINTS", "STATE_LABELS", "OutboxItem", "QueueStatus", "list_items", "probe",
            "queue_status"]
 
-STATES = ("pending", "uploading", "synced", "error", "conflict")
+STATES = outbox.STATES
 STATE_LABELS = {
     "pending": "Chờ gửi",
     "uploading": "Đang gửi",
@@ -86,10 +88,7 @@ def probe(endpoint: str, timeout: float = 2.0) -> bool:
 
 
 def _dt(text: Any) -> datetime | None:
-    try:
-        return parse_ts(text) if text else None
-    except (TypeError, ValueError):
-        return None
+    return try_parse_db_ts(text)
 
 
 @dataclass(frozen=True)
@@ -136,7 +135,7 @@ class QueueStatus:
             if waiting:
                 text = f"Chờ gửi {waiting}"
                 if self.oldest_unsynced_age is not None:
-                    text += f" (lâu nhất {_age_text(self.oldest_unsynced_age)})"
+                    text += f" (lâu nhất {age_text(self.oldest_unsynced_age)})"
                 parts.append(text)
             if self.errors:
                 parts.append(f"{self.errors} mục lỗi")
@@ -144,35 +143,19 @@ class QueueStatus:
                                                    "not_configured", "locked"):
             parts.append(self.last_error_label)
         if self.last_success_at is not None:
-            parts.append(f"gửi được lần cuối {self.last_success_at:%H:%M %d/%m}")
+            parts.append(f"gửi được lần cuối {datetime_vn(self.last_success_at, year=False)}")
         return " · ".join(parts)
 
 
-def _age_text(seconds: float) -> str:
-    if seconds < 90:
-        return "dưới 2 phút"
-    if seconds < 5400:
-        return f"{round(seconds / 60)} phút"
-    if seconds < 2 * 86400:
-        return f"{round(seconds / 3600)} giờ"
-    return f"{round(seconds / 86400)} ngày"
-
-
 def queue_status(cdb: CounterDB, now: datetime | None = None, *, include_synced: bool = False) -> QueueStatus:
-    """Counts by state, age of the oldest unsynced entry, and the last pass's outcome."""
+    """Counts by state, age of the oldest unsynced entry, and the last pass's outcome.
+
+    The one queue snapshot: the status bar, the sync page and the supervisor's sync health
+    (:func:`counter_app.reports.sync_health.sync_health`) all read it.
+    """
     now = now or datetime.now()
-    counts = {s: 0 for s in STATES}
-    for state in ("pending", "uploading", "error", "conflict"):
-        counts[state] = int(cdb.scalar("SELECT count(*) FROM outbox WHERE state = ?", (state,)))
-    if include_synced:
-        counts["synced"] = int(cdb.scalar("SELECT count(*) FROM outbox WHERE state = 'synced'"))
-    else:
-        del counts["synced"]
-    # One MIN per state on the (state, next_attempt_at) index: a MIN over an IN-list scans the whole
-    # outbox (0.7 s at a million entries, every 30 s for the status bar).
-    mins = [cdb.scalar("SELECT MIN(created_at) FROM outbox INDEXED BY outbox_state WHERE state = ?", (st,))
-            for st in ("pending", "uploading", "error", "conflict") if counts.get(st)]
-    oldest = _dt(min((m for m in mins if m), default=None))
+    counts = outbox.counts(cdb, include_synced=include_synced)
+    oldest = outbox.oldest_unsynced(cdb, counts)
     settings = {r["key"]: json.loads(r["value"]) for r in cdb.query(
         "SELECT key, value FROM settings WHERE key IN (?, ?, ?, ?, ?)",
         (worker.LAST_SUCCESS_KEY, worker.LAST_ATTEMPT_KEY, worker.LAST_ERROR_KIND_KEY,
@@ -215,20 +198,7 @@ class OutboxItem:
 def list_items(cdb: CounterDB, state: str | None = None, limit: int = 200,
                before_id: int | None = None) -> list[OutboxItem]:
     """Outbox entries, newest first, optionally of one state; page with ``before_id``."""
-    clauses, params = [], []  # type: ignore[var-annotated]
-    if state is not None:
-        if state not in STATES:
-            raise ValueError(f"unknown outbox state {state!r}")
-        clauses.append("o.state = ?")
-        params.append(state)
-    if before_id is not None:
-        clauses.append("o.id < ?")
-        params.append(int(before_id))
-    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-    rows = cdb.query(
-        "SELECT o.id, o.kind, o.dossier_id, o.state, o.attempts, o.created_at, o.next_attempt_at, o.synced_at, "
-        f"o.last_error, d.code FROM outbox o LEFT JOIN dossiers d ON d.id = o.dossier_id{where} "
-        "ORDER BY o.id DESC LIMIT ?", [*params, int(limit)])
+    rows = outbox.list_entries(cdb, state, limit, before_id)
     return [OutboxItem(id=r["id"], kind=r["kind"], kind_label=KIND_LABELS.get(r["kind"], r["kind"]),
                        dossier_id=r["dossier_id"], dossier_code=r["code"], state=r["state"],
                        state_label=STATE_LABELS.get(r["state"], r["state"]), attempts=int(r["attempts"]),
