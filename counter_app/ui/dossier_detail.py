@@ -156,8 +156,8 @@ class DossierDetail(QDialog):
         self.lay.addWidget(self.header)
         self.body = QVBoxLayout()
         self.lay.addLayout(self.body, 1)
-        self.actions = QHBoxLayout()
-        self.lay.addLayout(self.actions)
+        self.action_row = QHBoxLayout()
+        self.lay.addLayout(self.action_row)
         self.last_pdf: Path | None = None
         self.comp_table: QTableWidget | None = None
         QShortcut(QKeySequence("Ctrl+O"), self).activated.connect(
@@ -227,24 +227,24 @@ class DossierDetail(QDialog):
             ev_rows.append([label, _fmt(e["at"]), extra])
         self.body.addWidget(QLabel("<b>Quá trình xử lý</b>"))
         self.body.addWidget(_table(["Sự kiện", "Thời điểm", "Chi tiết"], ev_rows), 1)
-        self._clear(self.actions)
+        self._clear(self.action_row)
         for text, fn in self._available_actions(status, bool(overdue)):
             b = QPushButton(text)
             # A status change is a decision: never the side effect of Enter pressed in a table (issue #14).
             b.setAutoDefault(False)
             b.clicked.connect(fn)
-            self.actions.addWidget(b)
+            self.action_row.addWidget(b)
         if files_by_comp:
             view = QPushButton("Xem bản số hóa (Ctrl+O)")
             view.setAutoDefault(False)
             view.clicked.connect(lambda: self.view_scan(self.comp_table.currentRow()))
-            self.actions.addWidget(view)
+            self.action_row.addWidget(view)
             self.comp_table.setFocus()
         close = QPushButton("Đóng (Esc)")
         close.setAutoDefault(False)
         close.clicked.connect(self.accept)
-        self.actions.addStretch(1)
-        self.actions.addWidget(close)
+        self.action_row.addStretch(1)
+        self.action_row.addWidget(close)
 
     def _available_actions(self, s: Status, overdue: bool) -> list[tuple[str, Any]]:
         acts: list[tuple[str, Any]] = []
