@@ -110,7 +110,7 @@ class GuidanceDialog(QDialog):
         self.agency: Agency | None = None
         self.officer_name = ""
         self.sheet_path: Path | None = None
-        self.result: gdb.SessionResult | None = None
+        self.session_result: gdb.SessionResult | None = None
         self.preview_after_print = True
         self.setWindowTitle(f"Hướng dẫn nộp trực tuyến — {procedure['name']}")
         self.setWindowModality(Qt.WindowModality.WindowModal)
@@ -388,7 +388,7 @@ class GuidanceDialog(QDialog):
                            self._failed)
 
     def _recorded(self, res: gdb.SessionResult) -> None:
-        self.result = res
+        self.session_result = res
         self.sup_password.clear()
         self.recorded.emit(res)
         self.accept()
