@@ -192,10 +192,10 @@ class ScanViewer(QDialog):
         self.thumbs.currentRowChanged.connect(self.show_page)
         self.page_label = QLabel("Đang mở tệp…")
         self.page_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.scroll = QScrollArea()
-        self.scroll.setWidget(self.page_label)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidget(self.page_label)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.info = QLabel("")
         zoom_out = QPushButton("Thu nhỏ (Ctrl+-)")
         zoom_in = QPushButton("Phóng to (Ctrl++)")
@@ -221,7 +221,7 @@ class ScanViewer(QDialog):
             bar.addWidget(b)
         body = QHBoxLayout()
         body.addWidget(self.thumbs)
-        body.addWidget(self.scroll, 1)
+        body.addWidget(self.scroll_area, 1)
         lay = QVBoxLayout(self)
         lay.addWidget(self.head)
         lay.addWidget(self.sig_label)
@@ -269,7 +269,7 @@ class ScanViewer(QDialog):
     # ---------------------------------------------------------------- pages and zoom
     def _fit_zoom(self, index: int) -> float:
         w_pt = self.sizes[index][0] if self.sizes else 595.0
-        room = max(self.scroll.viewport().width() - 24, 200)
+        room = max(self.scroll_area.viewport().width() - 24, 200)
         return max(ZOOMS[0], min(room / (w_pt * 96 / 72), ZOOMS[-1]))
 
     def current_zoom(self) -> float:
