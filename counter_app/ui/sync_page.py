@@ -58,14 +58,14 @@ class SyncRunner(QObject):
         self.data_dir = data_dir
         self.stop_event = threading.Event()
         self.wake_event = threading.Event()
-        self.thread: threading.Thread | None = None
+        self.sync_thread: threading.Thread | None = None
         self.beat_thread: threading.Thread | None = None
         self.endpoint = ""      # set by the sync page from the settings it loads
         self.offline = False    # the last pass could not reach the server
 
     def start(self) -> None:
         """Start syncing in the background (no-op if already running)."""
-        if self.thread is not None and self.thread.is_alive():
+        if self.sync_thread is not None and self.sync_thread.is_alive():
             return
         from counter_app.sync.runner import main_sync
 
@@ -80,8 +80,8 @@ class SyncRunner(QObject):
                 code = 3
             self.stopped.emit(code)
 
-        self.thread = threading.Thread(target=run, name="sync", daemon=True)
-        self.thread.start()
+        self.sync_thread = threading.Thread(target=run, name="sync", daemon=True)
+        self.sync_thread.start()
         if self.beat_thread is None or not self.beat_thread.is_alive():
             self.beat_thread = threading.Thread(target=self._heartbeat, name="sync-heartbeat", daemon=True)
             self.beat_thread.start()
@@ -129,8 +129,8 @@ class SyncRunner(QObject):
         """Stop after the current request; the outbox keeps whatever was not sent."""
         self.stop_event.set()
         self.wake_event.set()
-        if self.thread is not None:
-            self.thread.join(timeout)
+        if self.sync_thread is not None:
+            self.sync_thread.join(timeout)
         if self.beat_thread is not None:
             self.beat_thread.join(timeout)
 
