@@ -670,7 +670,7 @@ def generate(seed: int, n: int, dpi: int = 150) -> list[Gen3Page]:
 
 def _score(pages_per_scene: int, seed: int, dpi: int) -> None:
     sys.path.insert(0, str(ROOT))
-    from bench.scan_eval.run import frame_poly, poly_iou
+    from bench.scan_eval.run import frame_poly, in_frame, poly_iou
     from counter_app.scanning.pipeline import process_page
 
     per_scene: dict[str, list[float]] = defaultdict(list)
@@ -683,7 +683,7 @@ def _score(pages_per_scene: int, seed: int, dpi: int) -> None:
         res = process_page(p.image, p.dpi or 300, dpi_trusted=p.dpi is not None)
         times.append(time.perf_counter() - t0)
         w, h = p.truth["size"]
-        pred = frame_poly(w, h) if res.quad is None else np.asarray(res.quad, np.float64)
+        pred = frame_poly(w, h) if res.quad is None else in_frame(np.asarray(res.quad, np.float64), w, h)
         j = poly_iou(pred, np.asarray(p.truth["quad"], np.float64))
         per_scene[p.truth["kind"]].append(j)
         per_class[p.truth["class"]].append(j)

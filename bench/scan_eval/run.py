@@ -115,6 +115,14 @@ def poly_iou(a: np.ndarray, b: np.ndarray) -> float:
     return float(inter / union) if union > 0 else 0.0
 
 
+def in_frame(quad: np.ndarray, w: int, h: int) -> np.ndarray:
+    """The part of an outline inside the frame: a page running off the frame may be given corners
+    outside it (where its sides meet), but only what the frame holds is output, as in the truth."""
+    _, inter = cv2.intersectConvexConvex(cv2.convexHull(np.asarray(quad, np.float32)).reshape(-1, 2),
+                                         frame_poly(w, h))
+    return quad if inter is None else inter.reshape(-1, 2).astype(np.float64)
+
+
 def skew_diff(a: float, b: float) -> float:
     """|a − b| modulo 90° (a quarter-turn is orientation's business)."""
     return abs((a - b + 45.0) % 90.0 - 45.0)
@@ -244,7 +252,7 @@ def evaluate(case: Case, process: Callable[..., Any]) -> Outcome:
                        [f"crash: {type(exc).__name__}"], ms, None, red_fraction(case.image, truth_poly), 0.0,
                        {"pred_skew": math.nan, "orientation": -1, "cropped_area": 0.0, "crash": True})
     ms = 1e3 * (time.perf_counter() - t0)
-    pred = frame_poly(w, h) if res.quad is None else np.asarray(res.quad, np.float64)
+    pred = frame_poly(w, h) if res.quad is None else in_frame(np.asarray(res.quad, np.float64), w, h)
     jac = poly_iou(pred, truth_poly)
     skew_err = None
     if t.get("skew_scored") and t.get("skew_deg") is not None and t["class"] == "flatbed":

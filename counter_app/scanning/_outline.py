@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import combinations
+from typing import NamedTuple
 
 import cv2
 import numpy as np
+
+CARD_ASPECT = 85.6 / 53.98  # ID-1 (ISO/IEC 7810), the CCCD's format
 
 # --------------------------------------------------------------------------- page quad
 
@@ -27,6 +31,14 @@ class QuadFinding:
     level: float  # detection threshold (background noise)
     dark_border: bool = False  # the page fills the frame but dark scanner bars surround it
     weak: bool = False  # found by texture alone (a card the lid hides): needs its size confirmed
+    parts: tuple[np.ndarray, ...] = ()  # two cards on one glass: each card's rough quad (refined apart)
+
+
+class _Candidate(NamedTuple):
+    quad: np.ndarray
+    rect: float  # rectangularity (IoU of blob and quad)
+    frac: float  # area fraction of the frame inside the quad
+    parts: tuple[np.ndarray, ...] = ()
 
 
 def order_quad(pts: np.ndarray) -> np.ndarray:
@@ -179,8 +191,179 @@ def _fill_holes(mask: np.ndarray) -> np.ndarray:
     return (outside[1:-1, 1:-1] != 2).astype(np.uint8)
 
 
-def _quad_from_mask(mask: np.ndarray, k: int) -> tuple[np.ndarray, float, float] | None:
-    """Largest solid blob of ``mask`` → (quad, rectangularity, area fraction), or None."""
+def _frame_edges(p: np.ndarray, w: int, h: int, tol: float = 2.0) -> set[str]:
+    """Which of the frame's edges (L, R, T, B) the point lies on."""
+    out = set()
+    if p[0] <= tol:
+        out.add("L")
+    if p[0] >= w - 1 - tol:
+        out.add("R")
+    if p[1] <= tol:
+        out.add("T")
+    if p[1] >= h - 1 - tol:
+        out.add("B")
+    return out
+
+
+_FRAME_LINES = {"L": ((-0.5, 0.0), (0.0, 1.0)), "R": (None, (0.0, 1.0)), "T": ((0.0, -0.5), (1.0, 0.0)),
+                "B": (None, (1.0, 0.0))}
+
+
+def _quad_through_frame(poly: np.ndarray, w: int, h: int) -> np.ndarray | None:
+    """The page's quad from the outline of its visible part when it runs off the frame, or None.
+
+    The visible part of a sheet cut by the frame is a polygon of 5–8 vertices: page sides, and
+    frame sides where the page leaves the frame. A run of frame sides along one frame edge
+    becomes that edge (the crop stops at the frame); a run turning a frame corner means the
+    page's own corner lies outside, where its two neighbouring page sides meet.
+    """
+    n = len(poly)
+    kinds: list[str | None] = []
+    for i in range(n):
+        common = _frame_edges(poly[i], w, h) & _frame_edges(poly[(i + 1) % n], w, h)
+        kinds.append(min(common) if common else None)
+    if all(k is not None for k in kinds) or all(k is None for k in kinds):
+        return None
+    start = next(i for i in range(n) if kinds[i] is None)
+    seq: list[tuple[np.ndarray, np.ndarray] | None] = []  # sides in order; None: the page leaves the frame
+    run: set[str] = set()
+
+    def close_run() -> None:
+        # One frame edge: the crop follows it. More (around a frame corner): the page's own
+        # corner, or a whole side, is outside the frame.
+        if len(run) == 1:
+            lab = next(iter(run))
+            pt, d = _FRAME_LINES[lab]
+            if pt is None:
+                pt = (w - 0.5, 0.0) if lab == "R" else (0.0, h - 0.5)
+            seq.append((np.array(pt, np.float64), np.array(d, np.float64)))
+        elif run:
+            seq.append(None)
+        run.clear()
+
+    for i in ((start + j) % n for j in range(n)):
+        kind = kinds[i]
+        if kind is not None:
+            run.add(kind)
+            continue
+        close_run()
+        p, q = poly[i], poly[(i + 1) % n]
+        seq.append((p.astype(np.float64), (q - p).astype(np.float64)))
+    close_run()
+    lines = [x for x in seq if x is not None]
+    if len(lines) == 3 and len(seq) == 4:
+        # Three sides seen and the fourth outside the frame: it runs parallel to the side opposite
+        # it, through the visible part's farthest point — the quad then holds all the paper the
+        # frame shows, and what it holds beyond the frame is nothing.
+        k = seq.index(None)
+        p0, d0 = seq[(k + 2) % 4]  # type: ignore[misc]
+        nrm = np.array([-d0[1], d0[0]]) / max(1e-9, float(np.hypot(*d0)))
+        far = poly[int(np.argmax(np.abs((poly - p0) @ nrm)))].astype(np.float64)
+        seq[k] = (far, d0)
+        lines = [x for x in seq if x is not None]
+    if len(lines) != 4 or sum(1 for i in range(n) if kinds[i] is None) < 2:
+        return None
+    corners = _intersect(lines)
+    if corners is None:
+        return None
+    # A corner far outside the frame is a fit gone wrong (near-parallel sides), not a page.
+    if (np.abs(corners[:, 0] - w / 2) > 1.5 * w).any() or (np.abs(corners[:, 1] - h / 2) > 1.5 * h).any():
+        return None
+    quad = order_quad(corners)
+    if not cv2.isContourConvex(np.round(quad * 8).astype(np.int32)):
+        return None
+    return quad
+
+
+def _fit_quad(hull: np.ndarray, w: int, h: int) -> np.ndarray | None:
+    """Four corners for a convex outline: a polygon approximation, or sides extended past the frame."""
+    peri = cv2.arcLength(hull, True)
+    for eps in (0.01, 0.02, 0.03, 0.05, 0.08):
+        a = cv2.approxPolyDP(hull, eps * peri, True).reshape(-1, 2).astype(np.float64)
+        if len(a) == 4:
+            return order_quad(a)
+        if 5 <= len(a) <= 8:
+            q = _quad_through_frame(a, w, h)
+            if q is not None:
+                return q
+    return None
+
+
+def _quad_by_lines(contour: np.ndarray, blob: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """The best quad of straight contour lines around a blob with something stuck to it, or None.
+
+    A page with glare, a shadow or a pen merged into its blob is no longer a convex 4-gon, but
+    its own sides are still the longest straight runs of the outline. Straight lines are found
+    on the outline (Hough), the frame's edges are added where the blob touches them (a sheet
+    running off the photo), and of every four of them that close a convex quad, the one that
+    best agrees with the blob (IoU on a small grid) and is supported along its sides wins.
+    Returns (quad, IoU with the blob).
+    """
+    h, w = blob.shape
+    outline = np.zeros((h, w), np.uint8)
+    cv2.drawContours(outline, [contour], -1, 255, 1)
+    outline[:2, :] = outline[-2:, :] = 0
+    outline[:, :2] = outline[:, -2:] = 0
+    votes = max(12, int(0.06 * min(h, w)))
+    found = cv2.HoughLines(outline, 1, np.pi / 360, votes)
+    lines: list[tuple[float, float]] = []
+    for rho, theta in ([] if found is None else found[:, 0, :].tolist()):
+        # One line per side: skip lines near one already kept (the Hough peak is a few bins wide).
+        if all(abs(rho - r) > 0.02 * max(h, w) or abs((theta - t + np.pi / 2) % np.pi - np.pi / 2) > 0.05
+               for r, t in lines):
+            lines.append((rho, theta))
+        if len(lines) == 8:
+            break
+    border = [(-0.5, np.pi / 2) if blob[0].any() else None, (h - 0.5, np.pi / 2) if blob[-1].any() else None,
+              (-0.5, 0.0) if blob[:, 0].any() else None, (w - 0.5, 0.0) if blob[:, -1].any() else None]
+    lines += [b for b in border if b is not None]
+    if len(lines) < 4:
+        return None
+    s = min(1.0, 160 / max(h, w))
+    small = cv2.resize(blob, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_NEAREST)
+    n_blob = float(np.count_nonzero(small))
+    best: tuple[float, np.ndarray, float] | None = None
+    for combo in combinations(range(len(lines)), 4):
+        ls = [lines[i] for i in combo]
+        # Two pairs of roughly opposite sides (within 35°: perspective), each pair apart.
+        th = [t for _, t in ls]
+        pairs = None
+        for a, b, c, d in ((0, 1, 2, 3), (0, 2, 1, 3), (0, 3, 1, 2)):
+            da = abs((th[a] - th[b] + np.pi / 2) % np.pi - np.pi / 2)
+            dc = abs((th[c] - th[d] + np.pi / 2) % np.pi - np.pi / 2)
+            if da < 0.6 and dc < 0.6:
+                pairs = (a, b, c, d)
+                break
+        if pairs is None:
+            continue
+        a, b, c, d = pairs
+        pts = []
+        for i, j in ((a, c), (c, b), (b, d), (d, a)):
+            (r1, t1), (r2, t2) = ls[i], ls[j]
+            m = np.array([[np.cos(t1), np.sin(t1)], [np.cos(t2), np.sin(t2)]])
+            if abs(np.linalg.det(m)) < 0.3:
+                break
+            pts.append(np.linalg.solve(m, [r1, r2]))
+        if len(pts) != 4:
+            continue
+        quad = order_quad(np.array(pts))
+        if (np.abs(quad[:, 0] - w / 2) > 1.5 * w).any() or (np.abs(quad[:, 1] - h / 2) > 1.5 * h).any():
+            continue
+        if not cv2.isContourConvex(np.round(quad * 8).astype(np.int32)):
+            continue
+        qm = np.zeros(small.shape, np.uint8)
+        cv2.fillConvexPoly(qm, np.round(((quad + 0.5) * s - 0.5) * 16).astype(np.int32), 1, shift=4)
+        inter = float(np.count_nonzero(qm & small))
+        iou = inter / max(1.0, n_blob + float(np.count_nonzero(qm)) - inter)
+        if best is None or iou > best[0]:
+            best = (iou, quad, iou)
+    if best is None:
+        return None
+    return best[1], best[2]
+
+
+def _quad_from_mask(mask: np.ndarray, k: int) -> _Candidate | None:
+    """Largest solid blob of ``mask`` → (quad, rectangularity, area fraction in the frame), or None."""
     h, w = mask.shape
     # Opening removes text strokes, pens and thin clutter bridges; the sheet survives.
     opened = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
@@ -192,41 +375,80 @@ def _quad_from_mask(mask: np.ndarray, k: int) -> tuple[np.ndarray, float, float]
     if area < 0.02 * h * w:
         return None
     hull = cv2.convexHull(c)
-    if area / max(1.0, cv2.contourArea(hull)) < 0.85:
-        return None
-    peri = cv2.arcLength(hull, True)
-    approx = None
-    for eps in (0.01, 0.02, 0.03, 0.05, 0.08):
-        a = cv2.approxPolyDP(hull, eps * peri, True)
-        if len(a) == 4:
-            approx = a.reshape(4, 2).astype(np.float64)
-            break
-    if approx is None:
-        approx = cv2.boxPoints(cv2.minAreaRect(c)).astype(np.float64)
-    approx = order_quad(approx)
-    quad = approx
-    qarea = cv2.contourArea(quad.astype(np.float32))
-    if qarea <= 0:
-        return None
-    # Rectangularity: how much of the quad the blob fills and vice versa (clutter stuck to the
-    # page or a dent from a shadow both lower it).
-    qmask = np.zeros((h, w), np.uint8)
-    cv2.fillConvexPoly(qmask, np.round(quad).astype(np.int32), 1)
+    solid = area / max(1.0, cv2.contourArea(hull)) >= 0.85
     blob = np.zeros((h, w), np.uint8)
     cv2.drawContours(blob, [c], -1, 1, -1)
-    inter = float(np.count_nonzero(qmask & blob))
-    union = float(np.count_nonzero(qmask | blob))
-    rect = inter / max(1.0, union)
+
+    def rectangularity(quad: np.ndarray) -> tuple[float, np.ndarray]:
+        # How much of the quad (inside the frame) the blob fills and vice versa (clutter stuck to
+        # the page or a dent from a shadow both lower it).
+        qmask = np.zeros((h, w), np.uint8)
+        cv2.fillConvexPoly(qmask, np.round(quad * 16).astype(np.int32), 1, shift=4)
+        inter = float(np.count_nonzero(qmask & blob))
+        return inter / max(1.0, float(np.count_nonzero(qmask | blob))), qmask
+
+    quad = _fit_quad(hull, w, h) if solid else None
+    if quad is None and solid:
+        quad = order_quad(cv2.boxPoints(cv2.minAreaRect(c)).astype(np.float64))
+    rect, qmask = rectangularity(quad) if quad is not None else (0.0, None)
     if rect < 0.9:
+        # Something merged into the sheet's blob (glare, a shadow, a pen, a desk object): its
+        # straight sides still say where it is; the rest of the blob is left out.
+        by_lines = _quad_by_lines(c, blob)
+        if by_lines is None:
+            return None
+        quad = by_lines[0]
+        rect, qmask = rectangularity(quad)
+        # Judged against the blob minus what sticks out of the quad: a clean fit of its own sides.
+        cover = float(np.count_nonzero(qmask & blob)) / max(1.0, float(np.count_nonzero(qmask)))
+        if cover < 0.93 or float(np.count_nonzero(qmask)) < 0.6 * area:
+            return None
+        rect = min(rect, cover) if rect >= 0.9 else 0.9 * cover
+    inside = float(np.count_nonzero(qmask))
+    if inside <= 0:
         return None
     # A solid region: most of the quad really differs from the background (a text block does not).
     if mask[qmask > 0].mean() < 0.6:
         return None
-    return quad, rect, qarea / (h * w)
+    other = _card_pair(contours, c, quad, w, h)
+    if other is not None:
+        both = order_quad(cv2.boxPoints(cv2.minAreaRect(np.concatenate([quad, other]).astype(np.float32))))
+        return _Candidate(both, rect, float(cv2.contourArea(both.astype(np.float32))) / (h * w), (quad, other))
+    return _Candidate(quad, rect, inside / (h * w))
+
+
+def _is_card(quad: np.ndarray, tol: float = 0.08) -> bool:
+    """The quad has an ID-1 card's aspect (85.6 × 54 mm), within ``tol``."""
+    sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
+    a, b = sides[0] + sides[2], sides[1] + sides[3]
+    return abs(max(a, b) / max(1e-6, min(a, b)) / CARD_ASPECT - 1) <= tol
+
+
+def _card_pair(contours: list[np.ndarray], c: np.ndarray, quad: np.ndarray, w: int, h: int) -> np.ndarray | None:
+    """The quad of a second ID card lying next to the card ``quad`` (front and back on one glass), or None.
+
+    A counter copies both sides of a CCCD on one glass as one component: when the largest blob is
+    a card and the next one is a card of the same size close to it, both are the document.
+    """
+    if not _is_card(quad) or len(contours) < 2:
+        return None
+    area = cv2.contourArea(c)
+    others = sorted((o for o in contours if o is not c), key=cv2.contourArea, reverse=True)
+    o = others[0]
+    if not 0.6 <= cv2.contourArea(o) / max(1.0, area) <= 1.5:
+        return None
+    oq = _fit_quad(cv2.convexHull(o), w, h)
+    if oq is None or not _is_card(oq):
+        return None
+    short = min(float(np.linalg.norm(quad[1] - quad[0])), float(np.linalg.norm(quad[2] - quad[1])))
+    gap = cv2.pointPolygonTest(c, tuple(float(v) for v in oq.mean(axis=0)), True)
+    if -gap > 2.5 * short:  # farther than a card's width apart: two separate things
+        return None
+    return oq
 
 
 def _textured_candidate(lab: np.ndarray, mask_bg: np.ndarray, ring: int, k: int
-                        ) -> tuple[np.ndarray, float, float] | None:
+                        ) -> _Candidate | None:
     """Candidate of an object the lid's colour hides: see the comment inside."""
     h, w = mask_bg.shape
     # Only when the colour and brightness masks found nothing (the texture mask is looser: its
@@ -250,7 +472,7 @@ def _textured_candidate(lab: np.ndarray, mask_bg: np.ndarray, ring: int, k: int
         return None
     # Dense text, a table or a chart on a page that fills the frame is textured too: only a
     # small object shaped like what lies alone on a bed qualifies (an ID card, an A5/A6 slip).
-    quad, _, frac = found
+    quad, frac = found.quad, found.frac
     sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
     ratio = max(sides[0] + sides[2], sides[1] + sides[3]) / max(1e-6, min(sides[0] + sides[2], sides[1] + sides[3]))
     shaped = any(abs(ratio / r - 1) <= 0.05 for r in (85.6 / 53.98, math.sqrt(2)))
@@ -318,7 +540,8 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     # wins: keeping a strip of desk loses nothing, cropping a book's page edges away does.
     best = max(candidates, key=lambda f: f[1])
     larger = [f for f in candidates if f[1] >= best[1] - 0.04 and f[2] * 0.9 >= best[2]]
-    quad, _, frac = max(larger, key=lambda f: f[2]) if larger else best
+    chosen = max(larger, key=lambda f: f[2]) if larger else best
+    quad, frac = chosen.quad, chosen.frac
     if frac > 0.93:
         # The page fills the frame: a crop would only shave the scanner margin — unless what
         # lies outside it is a dark bar (a sheet-fed scanner's black backing, the lid's shadow):
@@ -329,7 +552,7 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     margin = 1.5
     touches = bool((quad[:, 0] < margin).any() or (quad[:, 1] < margin).any()
                    or (quad[:, 0] > w - 1 - margin).any() or (quad[:, 1] > h - 1 - margin).any())
-    return QuadFinding(quad, touches, float(frac), coef, thr, weak=weak)
+    return QuadFinding(quad, touches, float(frac), coef, thr, weak=weak, parts=chosen.parts)
 
 
 def _dark_outside(lum: np.ndarray, quad: np.ndarray, otsu: float) -> bool:

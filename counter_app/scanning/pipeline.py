@@ -453,7 +453,17 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     if finding is not None:
         rough = (finding.quad + 0.5) * k2 - 0.5
         reach = max(5.0, 0.012 * min(sh, sw), 0.8 * k2 * max(3, int(0.012 * min(det.shape[:2]))))
-        fine = ol.refine_edges(small, rough, finding.background, finding.level, reach)
+        if finding.parts:
+            # Two cards on one glass: each card's edges are found apart (the union's sides run
+            # over the lid between them), then one rectangle holds both.
+            corners = []
+            for part in finding.parts:
+                p_rough = (part + 0.5) * k2 - 0.5
+                p_fine = ol.refine_edges(small, p_rough, finding.background, finding.level, reach)
+                corners.append(p_fine if p_fine is not None else p_rough)
+            fine = ol.order_quad(cv2.boxPoints(cv2.minAreaRect(np.concatenate(corners).astype(np.float32))))
+        else:
+            fine = ol.refine_edges(small, rough, finding.background, finding.level, reach)
         quad_full = _to_full(fine if fine is not None else rough, k)
         if finding.touches_edge:
             warnings.append(WARN_PAGE_CUT_OFF)
