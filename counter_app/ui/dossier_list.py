@@ -34,7 +34,16 @@ from counter_app.ui.tasks import DbWorker
 
 PAGE = 200
 COLUMNS = [("code", "Mã hồ sơ"), ("procedure", "Thủ tục"), ("applicant_name", "Người nộp"),
-           ("status", "Trạng thái"), ("received_at", "Tiếp nhận"), ("due_at", "Hẹn trả")]
+           ("status", "Trạng thái"), ("received_at", "Tiếp nhận"), ("due_at", "Hẹn trả"),
+           ("owner_counter", "Quầy tiếp nhận")]
+
+
+def _counter_label(owner: str) -> str:
+    """«Quầy này» for a dossier received here; «Quầy 2» for the ward replica of counter «…-2» (issue #19)."""
+    if not owner:
+        return "Quầy này"
+    slot = owner.rpartition("-")[2]
+    return f"Quầy {slot}" if slot.isdigit() else owner
 
 
 def _short(ts: str | None) -> str:
@@ -82,6 +91,8 @@ class DossierTableModel(QAbstractTableModel):
                 return STATUS_LABELS[Status(row["status"])] + (" · quá hạn" if overdue else "")
             if key in ("received_at", "due_at"):
                 return _short(row[key])
+            if key == "owner_counter":
+                return _counter_label(row.get("owner_counter") or "")
             return row[key] or "—"
         if role == Qt.ItemDataRole.ForegroundRole and overdue and key in ("status", "due_at"):
             return QColor(180, 20, 20)
