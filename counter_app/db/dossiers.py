@@ -533,7 +533,7 @@ class ListFilter:
 LIST_COLUMNS = (
     "id, code, procedure_code, applicant_name, applicant_name_folded, "
     "applicant_id_masked AS applicant_id_number, phone_masked AS phone, status, "
-    "channel, received_at, due_at, officer_id"
+    "channel, received_at, due_at, officer_id, owner_counter"
 )
 
 # How a filtered list is ordered, chosen so that an index delivers rows already in order and the
