@@ -72,7 +72,7 @@ def test_batch_keeps_event_loop_turning_and_saves_signed_pdf(
     beat.start()
     page.import_files(paths)
     qtbot.waitUntil(lambda: page.session is not None and len(page.session.pages) == 20
-                    and page.pending == 0 and page.thread is None, timeout=120000)
+                    and page.pending == 0 and page.acquire_thread is None, timeout=120000)
     beat.stop()
     gaps = [b - a for a, b in itertools.pairwise(ticks)]
     assert len(ticks) > 20
@@ -109,7 +109,7 @@ def test_rotate_delete_reorder_and_crash_recovery(qtbot: QtBot, station: tuple[S
     qtbot.waitUntil(lambda: page.dossier is not None, timeout=10000)
     page.import_files(_write_batch(root, 4))
     qtbot.waitUntil(lambda: page.session is not None and len(page.session.pages) == 4
-                    and page.pending == 0 and page.thread is None, timeout=60000)
+                    and page.pending == 0 and page.acquire_thread is None, timeout=60000)
     session = page.session
     assert session is not None
     first = session.pages[0].uid
@@ -151,7 +151,7 @@ def test_buttons_with_optional_arguments_can_be_clicked(
     QTimer.singleShot(300, close_dialog)
     page.import_btn.click()  # opens the file dialog; a TypeError here fails the test via pytest-qt
     assert closed == ["QFileDialog"]
-    assert page.thread is None
+    assert page.acquire_thread is None
 
 
 def _page_video(path: Path) -> None:
@@ -181,7 +181,7 @@ def test_document_camera_live_preview_and_auto_capture(
     video = root / "camera.avi"
     _page_video(video)
     page.start_scan(CameraSource(str(video)))
-    qtbot.waitUntil(lambda: page.thread is None and page.pending == 0, timeout=60000)
+    qtbot.waitUntil(lambda: page.acquire_thread is None and page.pending == 0, timeout=60000)
     assert page.session is not None and len(page.session.pages) == 2  # one capture per still page, none in motion
     assert page.preview.pixmap() is not None and not page.preview.pixmap().isNull()
 
@@ -203,7 +203,7 @@ def test_receipt_as_first_page_selects_its_dossier(qtbot: QtBot, station: tuple[
     paths = [str(receipt), *_write_batch(root, 2)]
     assert page.dossier is None
     page.import_files(paths)
-    qtbot.waitUntil(lambda: page.dossier is not None and page.thread is None and page.pending == 0,
+    qtbot.waitUntil(lambda: page.dossier is not None and page.acquire_thread is None and page.pending == 0,
                     timeout=60000)
     assert page.dossier["code"] == code
     assert page.session is not None and len(page.session.pages) == 2 and page.strip.count() == 2
@@ -227,7 +227,7 @@ def test_thumbnails_say_warnings_in_vietnamese_and_r_turns_the_page(
     qtbot.waitUntil(lambda: page.dossier is not None, timeout=10000)
     page.import_files(_write_batch(root, 2))
     qtbot.waitUntil(lambda: page.session is not None and len(page.session.pages) == 2
-                    and page.pending == 0 and page.thread is None, timeout=60000)
+                    and page.pending == 0 and page.acquire_thread is None, timeout=60000)
     session = page.session
     assert session is not None
     first = session.pages[0]
