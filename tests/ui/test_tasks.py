@@ -70,18 +70,18 @@ def test_back_to_back_batches_and_closing_mid_scan(qtbot: QtBot, tmp_path: Path)
     cv2.imwrite(str(img), generate_set(3, 1)[0].image)
     for _ in range(25):
         page.import_files([str(img)])
-        assert page.thread is not None
-        qtbot.waitUntil(lambda: page.thread is None, timeout=30000)
+        assert page.acquire_thread is not None
+        qtbot.waitUntil(lambda: page.acquire_thread is None, timeout=30000)
     qtbot.waitUntil(lambda: page.pending == 0 and not page._ending, timeout=60000)
     assert page.session is not None and len(page.session.pages) == 25
 
     # Close while a long batch is still streaming: the thread stops after its page and is waited for.
     page.import_files([str(img)] * 200)
-    running = page.thread
+    running = page.acquire_thread
     assert running is not None
     page.shutdown()
     assert running.isFinished()
-    qtbot.waitUntil(lambda: page.thread is None and page.pending == 0, timeout=60000)
+    qtbot.waitUntil(lambda: page.acquire_thread is None and page.pending == 0, timeout=60000)
     # shutdown() came right after the batch started: at most the page in hand (and one being read) is kept.
     assert len(page.session.pages) <= 25 + 3, "cancel did not stop the batch"
     worker.stop()
