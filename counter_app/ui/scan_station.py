@@ -122,7 +122,7 @@ class ScanStationPage(QWidget):
         self.dossier: dict[str, Any] | None = None
         self.components: list[dict[str, Any]] = []
         self.sources: list[Any] = []
-        self.thread: AcquireThread | None = None
+        self.acquire_thread: AcquireThread | None = None
         self._ending: set[AcquireThread] = set()
         self.pending = 0
         self.show_processed = True
@@ -425,7 +425,7 @@ class ScanStationPage(QWidget):
 
     def start_scan(self, source: ScanSource | None = None, replace_uid: str | None = None) -> None:
         """Scan a batch (or one page in place of ``replace_uid``) from the chosen source."""
-        if self.thread is not None:
+        if self.acquire_thread is not None:
             return
         if self.session is None:
             self.new_session()
@@ -443,20 +443,20 @@ class ScanStationPage(QWidget):
                 show_exception(self, exc)
                 return
         assert self.session is not None
-        self.thread = AcquireThread(source, self._settings(), self.session, replace_uid)
+        self.acquire_thread = AcquireThread(source, self._settings(), self.session, replace_uid)
         # `done` is the thread's last signal but the QThread still runs for a moment after it; Qt
         # aborts the process if the object is freed before `finished`, so it is held until then.
-        self.thread.finished.connect(self._thread_ended)
-        self.thread.page_added.connect(self._page_added)
-        self.thread.preview.connect(lambda qi: self.preview.setPixmap(QPixmap.fromImage(qi).scaled(
+        self.acquire_thread.finished.connect(self._thread_ended)
+        self.acquire_thread.page_added.connect(self._page_added)
+        self.acquire_thread.preview.connect(lambda qi: self.preview.setPixmap(QPixmap.fromImage(qi).scaled(
             self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio)))
         self.capture_btn.setEnabled(hasattr(source, "trigger_capture"))
-        self.thread.failed.connect(self._scan_failed)
-        self.thread.done.connect(self._scan_done)
+        self.acquire_thread.failed.connect(self._scan_failed)
+        self.acquire_thread.done.connect(self._scan_done)
         self.scan_btn.setEnabled(False)
         self.cancel_btn.setEnabled(True)
         self.status.setText("Đang quét…")
-        self.thread.start()
+        self.acquire_thread.start()
 
     def import_files(self, paths: list[str] | None = None) -> None:
         """Import JPEG/PNG/TIFF/PDF files as pages."""
@@ -473,13 +473,13 @@ class ScanStationPage(QWidget):
 
     def capture_now(self) -> None:
         """Manual trigger of a document camera (the sheet will not lie still, or auto-capture is off)."""
-        if self.thread is not None and hasattr(self.thread.source, "trigger_capture"):
-            self.thread.source.trigger_capture()
+        if self.acquire_thread is not None and hasattr(self.acquire_thread.source, "trigger_capture"):
+            self.acquire_thread.source.trigger_capture()
 
     def cancel_scan(self) -> None:
         """Stop the batch after the current page (pages already scanned are kept)."""
-        if self.thread is not None:
-            self.thread.cancel.cancel()
+        if self.acquire_thread is not None:
+            self.acquire_thread.cancel.cancel()
 
     def _thread_ended(self) -> None:
         self._ending.discard(self.sender())  # type: ignore[arg-type]
@@ -487,7 +487,7 @@ class ScanStationPage(QWidget):
     def shutdown(self, timeout_ms: int = 10000) -> None:
         """The window closes: stop a running batch after its current page and wait for the scanner
         thread (pages already scanned are on disk in the session folder)."""
-        for t in [self.thread, *self._ending]:
+        for t in [self.acquire_thread, *self._ending]:
             if t is not None:
                 t.cancel.cancel()
                 t.wait(timeout_ms)
@@ -497,7 +497,7 @@ class ScanStationPage(QWidget):
         items = {self.strip.item(i).data(Qt.ItemDataRole.UserRole): self.strip.item(i)
                  for i in range(self.strip.count())}
         if uid not in items:
-            replaced = self.thread.replace_uid if self.thread else None
+            replaced = self.acquire_thread.replace_uid if self.acquire_thread else None
             if replaced and replaced in items:
                 item = items[replaced]
                 item.setData(Qt.ItemDataRole.UserRole, uid)
@@ -524,7 +524,7 @@ class ScanStationPage(QWidget):
         elif self.strip.currentItem() and self.strip.currentItem().data(Qt.ItemDataRole.UserRole) == uid:
             self._show_preview()
         self._fill_components()
-        if not self.pending and self.thread is None:
+        if not self.pending and self.acquire_thread is None:
             self.status.setText(self._summary())
 
     def _try_receipt_qr(self, uid: str) -> None:
@@ -568,9 +568,9 @@ class ScanStationPage(QWidget):
         self.status.setText(f"<span style='color:#b00'>{msg}</span> Các trang đã quét vẫn được giữ.")
 
     def _scan_done(self, n: int) -> None:
-        if self.thread is not None:
-            self._ending.add(self.thread)
-        self.thread = None
+        if self.acquire_thread is not None:
+            self._ending.add(self.acquire_thread)
+        self.acquire_thread = None
         self.capture_btn.setEnabled(False)
         self.scan_btn.setEnabled(True)
         self.cancel_btn.setEnabled(False)
