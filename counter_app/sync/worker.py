@@ -64,12 +64,12 @@ from typing import Any
 
 from counter_app import vault
 from counter_app.atomicio import sha256_bytes
-from counter_app.db import outbox
+from counter_app.db import outbox, ward
 from counter_app.db.catalogue import store_procedures
 from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import add_event, ts
 from counter_app.errors import CounterError
-from counter_app.sync import mapping
+from counter_app.sync import mapping, replica
 from counter_app.sync import protocol as p
 from counter_app.sync.client import (
     CertificateNotTrusted,
@@ -109,6 +109,8 @@ LAST_ATTEMPT_KEY = "sync_last_attempt_at"
 LAST_ERROR_KIND_KEY = "sync_last_error_kind"
 LAST_ERROR_MESSAGE_KEY = "sync_last_error_message"
 LAST_ERROR_AT_KEY = "sync_last_error_at"
+#: Extra agency codes a supervisor's PC replicates besides its own (a JSON list; issue #19).
+WARD_UNITS_KEY = "ward_supervised_units"
 
 # Statuses decided by the province's processing (DOMAIN §4): the province wins for these.
 PROVINCE_STATUSES = frozenset({4, 5, 6, 8, 9, 10})
@@ -167,6 +169,8 @@ class SyncReport:
     failed: int = 0                 # entries that failed and will be retried
     parked: int = 0                 # entries moved to 'error' or 'conflict'
     pulled: int = 0                 # dossiers changed by the province
+    replicas: int = 0               # other counters' dossiers inserted or refreshed (issue #19)
+    conflicts: int = 0              # our actions refused because another counter acted first
     results_downloaded: int = 0
     catalogue_updated: int = 0
     error: SyncError | None = None  # why the pass stopped early (no connection, login, certificate)
@@ -471,7 +475,13 @@ def _record(cdb: CounterDB, unit: _Unit, config: SyncConfig, now: datetime, repo
             continue
         attempts = int(e["attempts"]) + 1
         report.item_errors.append(error.kind)
-        if isinstance(error, Rejected) and error.error_code == p.ErrorCode.CONFLICT:
+        if isinstance(error, Rejected) and error.error_code == p.ErrorCode.STALE_VERSION:
+            # Another counter acted on this dossier first (issue #19): both sides kept, the
+            # province's state shown, the entry parked for the officer to look at.
+            replica.record_stale_action(cdb, e, error.body, now)
+            report.conflicts += 1
+            state = "conflict"
+        elif isinstance(error, Rejected) and error.error_code == p.ErrorCode.CONFLICT:
             state = "conflict"
         elif not error.retryable:
             state = "error"
@@ -683,18 +693,23 @@ def pull_changes(cdb: CounterDB, data_root: Path, client: ProvincialClient, repo
     """
     cursor = int(cdb.get_setting(CURSOR_KEY, 0) or 0)
     _retry_pending_results(cdb, data_root, client, report, now)
+    scope = ward_scope(cdb)
+    me = ward.counter_id(cdb)
     while True:
-        reply = client.changes_since(cursor, limit=config.pull_page)
+        # Nothing left to send: the province holds all our data as of now (our "as of" for the ward).
+        queue_empty = not outbox.has_state(cdb, *outbox.WAITING)
+        reply = client.changes_since(cursor, limit=config.pull_page, scope=scope, queue_empty=queue_empty)
         items = [d for d in reply.data if isinstance(d, dict) and isinstance(d.get("MaHoSo"), str)]
         codes = [d["MaHoSo"] for d in items]
         local = {r["code"]: r for r in cdb.query(
-            f"SELECT id, code FROM dossiers WHERE code IN ({','.join('?' * len(codes))})", codes)} if codes else {}
+            f"SELECT id, code, owner_counter FROM dossiers WHERE code IN ({','.join('?' * len(codes))})",
+            codes)} if codes else {}
         moment = now or datetime.now()
         downloads: dict[str, list[dict[str, Any]]] = {}
         postponed: list[dict[str, Any]] = []
         for item in items:
-            if item["MaHoSo"] not in local:
-                continue  # another counter's dossier: not ours to keep
+            if item["MaHoSo"] not in local or local[item["MaHoSo"]]["owner_counter"]:
+                continue  # another counter's dossier: a replica, its results are fetched on demand
             for doc in _result_docs(item):
                 if cdb.scalar("SELECT 1 FROM files WHERE uid = ?", (doc["GiayToId"],)):
                     continue
@@ -708,9 +723,14 @@ def pull_changes(cdb: CounterDB, data_root: Path, client: ProvincialClient, repo
                     postponed.append({"MaHoSo": item["MaHoSo"], "doc": doc})
         with cdb.write():
             for item in items:
-                if item["MaHoSo"] in local and _apply(cdb, item, local[item["MaHoSo"]],
-                                                      downloads.get(item["MaHoSo"], []), moment):
-                    report.pulled += 1
+                held = local.get(item["MaHoSo"])
+                if held is not None and not held["owner_counter"]:
+                    if _apply(cdb, item, held, downloads.get(item["MaHoSo"], []), moment):
+                        report.pulled += 1
+                elif held is not None or item.get(p.RECEIVING_COUNTER_FIELD) != me:
+                    # Another counter's dossier (or a replica already held): the ward replica.
+                    # One of ours we do not hold (a restored old backup) is not made a replica.
+                    report.replicas += int(replica.apply_replica(cdb, item, moment, local=held))
             report.results_downloaded += sum(len(v) for v in downloads.values())
             if postponed:
                 pending = list(cdb.get_setting(PENDING_RESULTS_KEY, []) or [])
@@ -719,9 +739,19 @@ def pull_changes(cdb: CounterDB, data_root: Path, client: ProvincialClient, repo
                 cdb.set_setting(PENDING_RESULTS_KEY, pending)
             new_cursor = reply.cursor if reply.cursor is not None else cursor
             cdb.set_setting(CURSOR_KEY, new_cursor)
+            if not reply.has_more:
+                replica.update_counters(cdb, reply.raw.get(p.COUNTERS_FIELD) or [], scope, moment)
         if not reply.has_more or new_cursor == cursor:
             return
         cursor = new_cursor
+
+
+def ward_scope(cdb: CounterDB) -> list[str]:
+    """The agencies this PC replicates: its own, plus the units a supervisor's PC watches."""
+    own = str(cdb.get_setting("agency_code") or "")
+    extra = cdb.get_setting(WARD_UNITS_KEY, []) or []
+    units = [own] + [str(u) for u in (extra if isinstance(extra, list) else [extra]) if u]
+    return list(dict.fromkeys(u for u in units if u))
 
 
 def _retry_pending_results(cdb: CounterDB, data_root: Path, client: ProvincialClient, report: SyncReport,
@@ -810,9 +840,14 @@ def sync_once(cdb: CounterDB, data_root: Path, client: ProvincialClient, now: da
         from counter_app.db.audit import wire_anchor
 
         client.audit_anchor = wire_anchor(cdb)  # the province keeps the trail's head (issue #15 item 4)
+        client.agency, client.counter = str(cdb.get_setting("agency_code") or ""), ward.counter_id(cdb)
         _resume_after_outage(cdb, client, now, holds)
         push(cdb, Path(data_root), client, report, config=config, now=now, stop=stop, uploaded=uploaded,
              holds=holds)
+        if report.error is None and (report.dossiers_sent or report.progress_sent
+                                     or not outbox.has_state(cdb, *outbox.WAITING)):
+            # The self row of the ward table: how fresh our data is at the province (issue #19).
+            ward.ensure_self(cdb, pushed_at=ts(now or datetime.now()))
         if report.error is None and config.pull and not (stop and stop.is_set()):
             pull_changes(cdb, Path(data_root), client, report, config=config, now=now)
         if report.error is None and not (stop and stop.is_set()) and _catalogue_due(cdb, config, now or datetime.now()):
