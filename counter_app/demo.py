@@ -28,7 +28,7 @@ from counter_app import vault
 from counter_app.atomicio import sha256_bytes
 from counter_app.db import outbox, privacy
 from counter_app.db.database import CounterDB
-from counter_app.db.dossiers import procedure_timing, ts
+from counter_app.db.dossiers import fee_snapshot_row, ts
 from counter_app.db.settings import AgencySettings, SyncSettings, replace
 from counter_app.db.setup import SetupInput, add_user, is_configured, load_default_catalogue_into, run_setup
 from counter_app.domain import codes
@@ -196,25 +196,28 @@ def generate(
     comps: dict[str, list[dict[str, Any]]] = {}
     for r in cdb.query("SELECT * FROM procedure_components ORDER BY procedure_code, position"):
         comps.setdefault(r["procedure_code"], []).append(r)
-    # The fees as reception freezes them per dossier (issue #16): unentered province fees stay None.
-    from counter_app.domain.catalogue import Fee, fee_charged
+    # The fees as reception freezes them per dossier (issue #16): unentered province fees stay None;
+    # the one Procedure shape and the one fee rule (domain.catalogue.charges), ordered by fee code as
+    # reception orders its snapshot.
+    from counter_app.db.catalogue import load_procedures
+    from counter_app.domain.catalogue import charges
 
-    fees: dict[str, list[Fee]] = {}
-    for r in cdb.query("SELECT * FROM procedure_fees ORDER BY procedure_code, code"):
-        fees.setdefault(r["procedure_code"], []).append(
-            Fee(r["code"], r["name"], r["kind"], r["amount"] if r["entered"] else None, r["online_amount"],
-                bool(r["set_by_province"]), "", r["pricing"]))
+    shaped = {p.code: p for p in load_procedures(cdb)}
+    fees = {code: sorted(p.fees, key=lambda f: f.code) for code, p in shaped.items()}
     # A few procedures dominate real counters (chứng thực, khai sinh, cư trú): weight them.
     weights = [8.0 if fold(p["field_name"]).startswith(("chung thuc", "ho tich")) else 1.0 for p in procs]
-    timings = {p["code"]: procedure_timing(p) for p in procs}
+    timings = {p["code"]: shaped[p["code"]] for p in procs}  # a Procedure is what due_at reads
     wards = _wards()
 
     # Working moments in the window, as candidate reception times.
     start_day = (now - timedelta(days=months * 30)).date()
     days: list[date] = []
     d = start_day
+    # Today only once the office has opened: before that, a reception "now" would fall outside
+    # office hours (a demo generated just after midnight had one at 00:00).
+    opened = now.time() > cal.office_hours.sessions[0][0]
     while d <= now.date():
-        if cal.is_working_day(d):
+        if cal.is_working_day(d) and (d < now.date() or opened):
             days.append(d)
         d += timedelta(days=1)
 
@@ -370,13 +373,8 @@ def generate(
         did = next_dossier_id
         next_dossier_id += 1
         pages, copies = rng.randint(1, 6), rng.randint(1, 3)  # chứng thực: pages × copies at reception
-        fee_rows = []
-        for pos, fee in enumerate(fees.get(proc["code"], ()), start=1):
-            per_page = fee.pricing == "per_page"
-            fee_rows.append((did, pos, fee.code, fee.name, fee.kind, fee.amount_for(channel == 2),
-                             int(fee.set_by_province), fee.pricing, pages if per_page else None,
-                             copies if per_page else None,
-                             fee_charged(fee, online=channel == 2, pages=pages, copies=copies)))
+        fee_rows = [fee_snapshot_row(did, pos, c) for pos, c in enumerate(
+            charges(fees.get(proc["code"], ()), online=channel == 2, pages=pages, copies=copies), start=1)]
         fee_total = sum(r[-1] or 0 for r in fee_rows)
         uid = str(uuid.UUID(int=rng.getrandbits(128)))
         rows["dossiers"].append((

@@ -9,9 +9,12 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from counter_app.db.database import CounterDB
+from counter_app.domain.catalogue import Component, Fee, Procedure
+from counter_app.errors import ValidationError
 from counter_app.textnorm import fold
 
 
@@ -97,9 +100,81 @@ def procedure_count(cdb: CounterDB) -> int:
     return int(cdb.scalar("SELECT count(*) FROM procedures WHERE active = 1"))
 
 
-def load_procedures(cdb: CounterDB) -> list[dict[str, Any]]:
-    """All active procedures as their stored JSON dicts (for building the search index)."""
-    return [json.loads(r["data"]) for r in cdb.query("SELECT data FROM procedures WHERE active = 1 ORDER BY code")]
+def _fee(r: dict[str, Any]) -> Fee:
+    # entered = 0: the amount stored is a placeholder 0, the real one is unknown (never 0 đồng).
+    return Fee(r["code"], r["name"], r["kind"], int(r["amount"]) if r["entered"] else None, r["online_amount"],
+               bool(r["set_by_province"]), "", r["pricing"] or "flat")
+
+
+def _component(r: dict[str, Any]) -> Component:
+    return Component(r["code"], r["name"], int(r["originals"]), int(r["copies"]), bool(r["required"]),
+                     bool(r["show_only"]), r["note"] or "")
+
+
+def _procedure(r: dict[str, Any], components: list[Component], fees: list[Fee]) -> Procedure:
+    """The row, its components and fees as the one :class:`Procedure` shape.
+
+    The columns and the component/fee tables are the authority (the fee screen writes them); the
+    stored JSON only supplies the search extras, and a damaged or minimal JSON (a placeholder
+    procedure made for another counter's dossier) falls back to defaults instead of failing.
+    """
+    try:
+        extra = json.loads(r["data"] or "{}")
+    except (TypeError, ValueError):
+        extra = {}
+    if not isinstance(extra, dict):
+        extra = {}
+    cut = r["cutoff_time"]
+    try:
+        cutoff = datetime.strptime(cut, "%H:%M").time() if cut else None
+    except (TypeError, ValueError):
+        cutoff = None
+    keywords = extra.get("keywords") or ()
+    return Procedure(
+        code=r["code"], name=r["name"], field_code=r["field_code"] or "", field_name=r["field_name"] or "",
+        processing_days=r["processing_days"], processing_hours=r["processing_hours"], cutoff_time=cutoff,
+        processing_text=r["processing_text"] or "", components=tuple(components), fees=tuple(fees),
+        online_level=r["online_level"] or "khong", online_only=bool(r["online_only"]),
+        result_name=r["result_name"] or "", legal_basis=r["legal_basis"] or "", source=r["source"] or "",
+        level=r["level"] or "xa", confidence=str(extra.get("confidence") or "high"),
+        keywords=tuple(str(k) for k in keywords) if isinstance(keywords, list | tuple) else (),
+        popularity=int(extra.get("popularity") or 0) if str(extra.get("popularity") or 0).isdigit() else 0,
+        extended_days=extra.get("extended_days") if isinstance(extra.get("extended_days"), int | float) else None,
+        note=str(extra.get("note") or ""), time_unit=r["time_unit"] or "working_days",
+    )
+
+
+def load_procedure(cdb: CounterDB, code: str) -> Procedure:
+    """One procedure of the catalogue (active or not: an old dossier's procedure may be retired).
+
+    Raises :class:`ValidationError` with what to do when the catalogue does not have it.
+    """
+    row = cdb.query_one("SELECT * FROM procedures WHERE code = ?", (code,))
+    if row is None:
+        raise ValidationError(
+            f"Không tìm thấy thủ tục mã {code} trong danh mục.",
+            hint="Cập nhật danh mục thủ tục (Cài đặt → Danh mục) hoặc chọn thủ tục khác.",
+        )
+    comps = [_component(c) for c in cdb.query(
+        "SELECT * FROM procedure_components WHERE procedure_code = ? ORDER BY position", (code,))]
+    # rowid: the order the catalogue lists the fees in (store_procedures inserts them in that order).
+    fees = [_fee(f) for f in cdb.query(
+        "SELECT * FROM procedure_fees WHERE procedure_code = ? ORDER BY rowid", (code,))]
+    return _procedure(row, comps, fees)
+
+
+def load_procedures(cdb: CounterDB) -> list[Procedure]:
+    """All active procedures, by code (three queries, whatever the size of the catalogue)."""
+    comps: dict[str, list[Component]] = {}
+    for c in cdb.query("SELECT c.* FROM procedure_components c JOIN procedures p ON p.code = c.procedure_code "
+                       "WHERE p.active = 1 ORDER BY c.procedure_code, c.position"):
+        comps.setdefault(c["procedure_code"], []).append(_component(c))
+    fees: dict[str, list[Fee]] = {}
+    for f in cdb.query("SELECT f.* FROM procedure_fees f JOIN procedures p ON p.code = f.procedure_code "
+                       "WHERE p.active = 1 ORDER BY f.procedure_code, f.rowid"):
+        fees.setdefault(f["procedure_code"], []).append(_fee(f))
+    return [_procedure(r, comps.get(r["code"], []), fees.get(r["code"], []))
+            for r in cdb.query("SELECT * FROM procedures WHERE active = 1 ORDER BY code")]
 
 
 def missing_fee_amounts(cdb: CounterDB) -> list[dict[str, Any]]:

@@ -15,9 +15,11 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from counter_app.db import audit, outbox, privacy
+from counter_app.db.catalogue import load_procedure
 from counter_app.db.database import CounterDB
 from counter_app.db.settings import AgencySettings
 from counter_app.domain import codes
+from counter_app.domain.catalogue import FeeCharge, Procedure, charges, known_total
 from counter_app.domain.lifecycle import (
     OPEN_STATUSES,
     Channel,
@@ -126,25 +128,23 @@ def procedure_timing(row: dict[str, Any]) -> SimpleNamespace:
     )
 
 
-def _fee_snapshot(cdb: CounterDB, data: ReceptionInput) -> list[tuple[Any, ...]]:
+def _fee_snapshot(proc: Procedure, data: ReceptionInput) -> list[FeeCharge]:
     """The procedure's fees as charged for this dossier, frozen at reception (issue #16 row 1).
 
     An amount nobody entered stays None (never 0 đồng); a per-page chứng thực fee is charged from
     the pages × copies entered at reception (Thông tư 226/2016/TT-BTC), None without a page count.
+    Ordered by fee code, as the snapshot always was.
     """
-    from counter_app.domain.catalogue import Fee, fee_charged
+    return charges(sorted(proc.fees, key=lambda f: f.code), online=int(data.channel) == Channel.ONLINE,
+                   pages=data.fee_pages, copies=data.fee_copies)
 
-    online = int(data.channel) == Channel.ONLINE
-    rows = cdb.query("SELECT * FROM procedure_fees WHERE procedure_code = ? ORDER BY code", (data.procedure_code,))
-    out = []
-    for i, r in enumerate(rows, start=1):
-        fee = Fee(r["code"], r["name"], r["kind"], r["amount"] if r["entered"] else None, r["online_amount"],
-                  bool(r["set_by_province"]), "", r["pricing"])
-        per_page = fee.pricing == "per_page"
-        out.append((i, fee.code, fee.name, fee.kind, fee.amount_for(online), int(fee.set_by_province),
-                    fee.pricing, data.fee_pages if per_page else None, data.fee_copies if per_page else None,
-                    fee_charged(fee, online=online, pages=data.fee_pages, copies=data.fee_copies)))
-    return out
+
+def fee_snapshot_row(dossier_id: int, position: int, c: FeeCharge) -> tuple[Any, ...]:
+    """A ``dossier_fees`` row (dossier_id, position, code, name, kind, unit_amount, set_by_province,
+    pricing, pages, copies, amount): what forms, receipts, sync and reports read afterwards."""
+    f = c.fee
+    return (dossier_id, position, f.code, f.name, f.kind, c.unit_amount, int(f.set_by_province), f.pricing,
+            c.pages, c.copies, c.amount)
 
 
 def next_code(cdb: CounterDB, agency_code: str, day: date, slot: int) -> str:
@@ -253,14 +253,8 @@ def receive(
     """
     now = now or datetime.now().replace(microsecond=0)
     received_at = (data.received_at or now).replace(microsecond=0)
-    proc = procedure_row(cdb, data.procedure_code)
-    by_code = {
-        r["code"]: r
-        for r in cdb.query(
-            "SELECT * FROM procedure_components WHERE procedure_code = ? ORDER BY position",
-            (data.procedure_code,),
-        )
-    }
+    proc = load_procedure(cdb, data.procedure_code)
+    by_code = {c.code: c for c in proc.components}
     marks = {c.code: c for c in data.components}
     unknown = set(marks) - set(by_code)
     if unknown:
@@ -274,9 +268,8 @@ def receive(
 
         # A paper the counter must keep does not count as there when it was only shown (issue #14).
         missing = [
-            r["name"] for code, r in by_code.items()
-            if not component_complete(bool(r["required"]), bool(r["show_only"]),
-                                      marks.get(code, ComponentInput(code, "missing")).state)
+            c.name for code, c in by_code.items()
+            if not component_complete(c.required, c.show_only, marks.get(code, ComponentInput(code, "missing")).state)
         ]
         if missing:
             raise ValidationError(
@@ -285,10 +278,10 @@ def receive(
             )
         from counter_app.db import guidance  # late: guidance imports this module
 
-        if proc["online_only"] and int(data.channel) == Channel.DIRECT and not guidance.override_allows_paper(
+        if proc.online_only and int(data.channel) == Channel.DIRECT and not guidance.override_allows_paper(
                 cdb, data.extra.get("online_only_override"), data.procedure_code):
             raise ValidationError(
-                f"Thủ tục «{proc['name']}» chỉ tiếp nhận trực tuyến.",
+                f"Thủ tục «{proc.name}» chỉ tiếp nhận trực tuyến.",
                 hint="Hướng dẫn công dân nộp trên Cổng dịch vụ công (Hướng dẫn nộp trực tuyến).",
             )
     if data.decision == "refuse" and not nfc(data.reason):
@@ -307,8 +300,8 @@ def receive(
         pass  # assisted online filing may still be waiting for the portal's code
     a = data.applicant
     name = nfc(a.full_name)
-    fees = _fee_snapshot(cdb, data)
-    fee_total = sum(f[-1] or 0 for f in fees)  # what is known; unknown amounts are shown as such
+    fees = _fee_snapshot(proc, data)
+    fee_total = known_total(fees)  # what is known; unknown amounts are shown as such
     uid = str(uuid.uuid4())
     # Sealed (when encrypted) with blind index and masked copies, before the transaction opens: a
     # locked encrypted directory refuses the reception here and nothing at all is written.
@@ -318,7 +311,7 @@ def receive(
     with cdb.write():
         citizen_id = upsert_citizen(cdb, a, now)
         code = next_code(cdb, agency_code, received_at.date(), slot) if status == Status.RECEIVED else None
-        due = calendar.due_at(received_at, procedure_timing(proc)) if status == Status.RECEIVED else None
+        due = calendar.due_at(received_at, proc) if status == Status.RECEIVED else None
         cur = cdb.conn.execute(
             f"""INSERT INTO dossiers(uid, code, procedure_code, citizen_id, applicant_name,
                 applicant_name_folded, {", ".join(personal)},
@@ -330,23 +323,23 @@ def receive(
              int(a.subject_type), int(data.channel),
              int(status), ts(received_at), ts(due) if due else None, int(data.return_method),
              unit, nfc(data.deciding_unit or unit), profile, data.officer_id, str(slot),
-             data.portal_code, nfc(data.summary) or proc["name"], nfc(data.reason), fee_total,
+             data.portal_code, nfc(data.summary) or proc.name, nfc(data.reason), fee_total,
              ts(now), ts(now)),
         )
         dossier_id = int(cur.lastrowid or 0)
         cdb.conn.executemany(
             """INSERT INTO dossier_fees(dossier_id, position, code, name, kind, unit_amount, set_by_province,
                    pricing, pages, copies, amount) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
-            [(dossier_id, *f) for f in fees],
+            [fee_snapshot_row(dossier_id, i, f) for i, f in enumerate(fees, start=1)],
         )
         if data.submitted_at is not None and int(data.channel) == Channel.ONLINE:
             cdb.conn.execute("UPDATE dossiers SET submitted_at = ? WHERE id = ?",
                              (ts(data.submitted_at.replace(microsecond=0)), dossier_id))
-        for code_, r in by_code.items():
+        for position, (code_, r) in enumerate(by_code.items(), start=1):
             # Unmarked means not received: the checklist pre-marks what the officer confirms. An
             # optional paper ("nếu có", "khi nộp thay") left unmarked does not apply to this dossier:
             # no row, so no form prints it as missing (issue #14).
-            if code_ not in marks and not r["required"]:
+            if code_ not in marks and not r.required:
                 continue
             mark = marks.get(code_) or ComponentInput(code_, "missing")
             if mark.state not in ("received", "missing", "shown"):
@@ -355,7 +348,7 @@ def receive(
                 """INSERT INTO dossier_components(dossier_id, component_code, position, name, originals,
                     copies, required, state, reused_file_id, page_count_declared, note)
                    VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
-                (dossier_id, code_, r["position"], r["name"], r["originals"], r["copies"], r["required"],
+                (dossier_id, code_, position, r.name, r.originals, r.copies, int(r.required),
                  mark.state, mark.reused_file_id, mark.page_count_declared, nfc(mark.note)),
             )
         kind = {"accept": "received", "incomplete": "supplement_requested", "refuse": "refused"}[data.decision]

@@ -78,12 +78,15 @@ __all__ = [
     "TIME_UNITS",
     "Component",
     "Fee",
+    "FeeCharge",
     "ImportResult",
     "Procedure",
     "RowError",
+    "charges",
     "default_catalogue_path",
     "fee_charged",
     "is_national_code",
+    "known_total",
     "load_catalogue",
     "load_catalogue_csv",
     "load_default_catalogue",
@@ -93,6 +96,7 @@ __all__ = [
     "procedure_from_dict",
     "procedure_to_csv_row",
     "procedure_to_dict",
+    "total_if_known",
     "write_catalogue_csv",
 ]
 
@@ -934,6 +938,43 @@ def fee_charged(fee: Fee, *, online: bool = False, pages: int | None = None, cop
     full = min(pages, PER_PAGE_FULL_PAGES) * unit
     later = max(0, pages - PER_PAGE_FULL_PAGES) * min(unit, PER_PAGE_LATER)
     return min(full + later, PER_PAGE_CAP) * copies
+
+
+@dataclass(frozen=True)
+class FeeCharge:
+    """One fee as charged for one dossier: what reception freezes in ``dossier_fees``."""
+
+    fee: Fee
+    unit_amount: int | None  # the channel's unit amount (:meth:`Fee.amount_for`); None = not entered
+    pages: int | None        # per-page fees only: pages of the original entered at reception
+    copies: int | None       # per-page fees only: copies (bản) to certify
+    amount: int | None       # to collect (:func:`fee_charged`); None = unknown, never 0 đồng
+
+
+def charges(fees: Iterable[Fee], *, online: bool, pages: int | None = None, copies: int = 1) -> list[FeeCharge]:
+    """The one fee rule for a dossier: each fee's unit amount for the channel and the amount charged.
+
+    Reception's snapshot, the demo data and the reception screen's preview all call this, so an
+    online filing is charged its online amount everywhere (the screen once ignored it).
+    """
+    out = []
+    for fee in fees:
+        per_page = fee.pricing == "per_page"
+        out.append(FeeCharge(fee, fee.amount_for(online), pages if per_page else None,
+                             copies if per_page else None,
+                             fee_charged(fee, online=online, pages=pages, copies=copies)))
+    return out
+
+
+def known_total(items: Iterable[FeeCharge]) -> int:
+    """Sum of the amounts known (an unknown amount adds nothing; the forms show it as unknown)."""
+    return sum(c.amount or 0 for c in items)
+
+
+def total_if_known(items: Iterable[FeeCharge]) -> int | None:
+    """Sum of the amounts, or None when any amount is unknown (a screen must not show a partial total)."""
+    amounts = [c.amount for c in items]
+    return None if any(a is None for a in amounts) else sum(a or 0 for a in amounts)
 
 
 def missing_fee_amounts(procedures: Iterable[Procedure]) -> list[tuple[Procedure, Fee]]:

@@ -105,8 +105,10 @@ def list_lookups(cdb: CounterDB) -> ListLookups:
 def reception_catalogue(cdb: CounterDB) -> ReceptionCatalogue:
     """The active procedures and the calendar the reception screen searches and previews due dates with."""
     from counter_app.db.catalogue import load_procedures
+    from counter_app.domain.catalogue import procedure_to_dict
 
-    return ReceptionCatalogue(load_procedures(cdb), load_calendar(cdb))
+    # Dicts at the edge until the reception screen takes Procedure objects (issue #17 item 4).
+    return ReceptionCatalogue([procedure_to_dict(p) for p in load_procedures(cdb)], load_calendar(cdb))
 
 
 def detail(cdb: CounterDB, dossier_id: int) -> dict[str, Any]:
