@@ -66,7 +66,7 @@ def test_amounts_as_officers_type_them(typed: str, value: int) -> None:
 @pytest.mark.parametrize(("typed", "message"), [
     ("", "chưa nhập số tiền"), ("-5000", "không được âm"), ("8.5", "không phải số đồng nguyên"),
     ("8,50", "không phải số đồng nguyên"), ("tám nghìn", "không phải số đồng nguyên"),
-    ("1.000,000", "không phải số đồng nguyên"), ("800000000", "vượt quá 100.000.000 đ"),
+    ("1.000,000", "không phải số đồng nguyên"), ("800000000", "vượt quá 100.000.000 đồng"),
 ])
 def test_bad_amounts_get_a_clear_vietnamese_message(typed: str, message: str) -> None:
     with pytest.raises(ValidationError, match=message):

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from counter_app import vnformat
 from counter_app.domain.catalogue import Procedure, procedure_from_dict
 from counter_app.errors import ValidationError
 from counter_app.textnorm import nfc
@@ -169,8 +170,8 @@ class Guide:
 
 
 def money(amount: int) -> str:
-    """``8.000 đồng``."""
-    return f"{int(amount):,}".replace(",", ".") + " đồng"
+    """``8.000 đồng`` (:func:`counter_app.vnformat.money`)."""
+    return vnformat.money(int(amount))
 
 
 def _procedure(p: Procedure | Mapping[str, Any]) -> Procedure:

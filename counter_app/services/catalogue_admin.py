@@ -27,6 +27,7 @@ from counter_app.db.database import CounterDB
 from counter_app.errors import ValidationError
 from counter_app.sync import mapping
 from counter_app.textnorm import nfc
+from counter_app.vnformat import money
 
 __all__ = [
     "MAX_FEE_AMOUNT",
@@ -89,10 +90,8 @@ class FieldRow:
 
 
 def format_dong(amount: int | None) -> str:
-    """``12000`` → ``"12.000 đ"``; None → ``"chưa nhập"``."""
-    if amount is None:
-        return "chưa nhập"
-    return f"{amount:,}".replace(",", ".") + " đ"
+    """``12000`` → ``"12.000 đồng"``; None → ``"chưa nhập"`` (:func:`counter_app.vnformat.money`)."""
+    return money(amount)
 
 
 def parse_amount(text: str, label: str = "Mức thu", *, blank_ok: bool = False) -> int | None:

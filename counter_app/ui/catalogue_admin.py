@@ -40,6 +40,7 @@ from counter_app.ui.qt import (
     Signal,
 )
 from counter_app.ui.tasks import DbWorker
+from counter_app.vnformat import number
 
 __all__ = ["FEE_COLUMNS", "FIELD_COLUMNS", "CatalogueAdminPanel"]
 
@@ -260,8 +261,8 @@ class CatalogueAdminPanel(QGroupBox):
         by = " — do HĐND tỉnh quy định" if f.set_by_province else ""
         self.fee_label.setText(f"<b>{escape(f.procedure_code)}</b> {escape(f.procedure_name)} · "
                                f"{escape(f.kind_label)}: {escape(f.name)}{by}{unit}")
-        self.amount.setText("" if f.amount is None else ca.format_dong(f.amount).removesuffix(" đ"))
-        self.online.setText("" if f.online_amount is None else ca.format_dong(f.online_amount).removesuffix(" đ"))
+        self.amount.setText("" if f.amount is None else number(f.amount))
+        self.online.setText("" if f.online_amount is None else number(f.online_amount))
 
     def _field_selected(self) -> None:
         r = self.current_field()
