@@ -58,7 +58,7 @@ Where the code is (one module per concern, issue #17 item 7; every name stays im
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from counter_app.db.database import CounterDB
@@ -136,6 +136,7 @@ __all__ = [
     "age_bucket",
     "backlog",
     "backlog_components",
+    "backlog_drill",
     "backlog_ids",
     "band_for",
     "dashboard",
@@ -217,3 +218,25 @@ def dashboard(cdb: CounterDB, year: int, month: int, *, now: datetime | None = N
     return Dashboard(year, month, now, figures, trend, bl, deadlines, reviews, sync, reminder, officers, procs,
                      cache.last_changed, {"facts": (t1 - t0) * 1000, "figures": (t2 - t1) * 1000,
                                           "lists": (t3 - t2) * 1000})
+
+
+def backlog_drill(cdb: CounterDB, today: date, *, bucket: int | None = None, officer: int | None = None,
+                  procedure: str | None = None) -> list[dict[str, Any]]:
+    """The backlog dossiers of one cell (oldest first) with their working-day age (``age``).
+
+    Empty while the facts are still being built slice by slice: a drill-down never holds the
+    database worker for a whole first build.
+    """
+    from counter_app.db.calendar_store import load_calendar
+
+    cache = FactsCache.for_db(cdb)
+    if not cache.ready:
+        return []
+    cal = load_calendar(cdb)
+    f = cache.update(cdb)
+    ids = backlog_ids(f, cal, today, bucket=bucket, officer=officer, procedure=procedure)
+    rows = rows_for_ids(cdb, ids)
+    ages = working_ages(cal, today, [date.fromisoformat(r["received_at"][:10]) for r in rows])
+    for r, a in zip(rows, ages, strict=True):
+        r["age"] = a
+    return rows

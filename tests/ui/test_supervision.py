@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from counter_app.db import reviews
 from counter_app.db.database import CounterDB
 from counter_app.reports.indicators import FactsCache
+from counter_app.services.session import Actor
 from counter_app.ui.qt import QApplication, QDialog, QLineEdit, QTimer
 from counter_app.ui.roles import can_edit_settings, can_review, visible_pages
 from counter_app.ui.supervision import SupervisionPage
@@ -28,6 +29,8 @@ def env(qtbot: QtBot, tmp_path: Path, _template: tuple[Path, dict[str, Any]]  # 
     worker = DbWorker(tmp_path / "counter.sqlite3")
     with qtbot.waitSignal(worker.ready, timeout=10000):
         worker.start()
+    # The signed-in supervisor (the main window sets it at sign-in): reviews and apologies are theirs.
+    worker.actor = Actor(info["sup"], "giamsat", "Phạm Quốc Hùng", "supervisor")
     yield worker, tmp_path, info
     worker.stop()
     FactsCache.forget()
@@ -60,15 +63,16 @@ def test_cards_backlog_deadlines(qtbot: QtBot, env: tuple[DbWorker, Path, dict[s
     assert page.cards["on_time"].value.text() == "100,0%"
     assert "Quyết định 766" in page.cards["online"].toolTip() and "50%" in page.cards["online"].toolTip()
     assert page.banner.isHidden()
-    assert [b.text() for b in page.age_buttons] == ["0–1 ngày: 1", "2–3 ngày: 0", "4–7 ngày: 0", "> 7 ngày: 1"]
-    assert page.by_officer.rowCount() == 1 and page.by_officer.item(0, 0).text() == "Trần Văn Minh"
-    assert page.overdue.rowCount() == 2 and page.soon.rowCount() == 1
-    assert page.sync_labels["queue"].text()
+    bt = page.backlog_tab
+    assert [b.text() for b in bt.age_buttons] == ["0–1 ngày: 1", "2–3 ngày: 0", "4–7 ngày: 0", "> 7 ngày: 1"]
+    assert bt.by_officer.rowCount() == 1 and bt.by_officer.item(0, 0).text() == "Trần Văn Minh"
+    assert page.deadline_tab.overdue.rowCount() == 2 and page.deadline_tab.soon.rowCount() == 1
+    assert page.overview_tab.sync_labels["queue"].text()
     # Drill-down to the oldest bucket, then jump to scanning.
-    page.drill(bucket=3)
-    qtbot.waitUntil(lambda: page.drill_table.rowCount() == 1, timeout=10000)
+    page.backlog_tab.drill(bucket=3)
+    qtbot.waitUntil(lambda: page.backlog_tab.drill_table.rowCount() == 1, timeout=10000)
     with qtbot.waitSignal(page.scan_requested, timeout=5000) as sig:
-        page.scan_btn.click()
+        page.backlog_tab.scan_btn.click()
     assert sig.args == [info["ids"]["D4"]]
     # Previous month: October's figures.
     with qtbot.waitSignal(page.refreshed, timeout=15000):
@@ -80,20 +84,20 @@ def test_cards_backlog_deadlines(qtbot: QtBot, env: tuple[DbWorker, Path, dict[s
 def test_quality_review_approve_and_reject(qtbot: QtBot, env: tuple[DbWorker, Path, dict[str, Any]]) -> None:
     worker, root, info = env
     page = _page(qtbot, worker, root)
-    assert page.review_table.rowCount() == 4  # D1 TK, GCS; D2 TK; D4 TK
-    page.review_table.selectRow(0)
-    first = page._current_review()
+    assert page.review_tab.review_table.rowCount() == 4  # D1 TK, GCS; D2 TK; D4 TK
+    page.review_tab.review_table.selectRow(0)
+    first = page.review_tab.current()
     assert first is not None
-    qtbot.waitUntil(lambda: "Không mở được" in page.preview.text(), timeout=10000)  # no bytes in the fixture
+    qtbot.waitUntil(lambda: "Không mở được" in page.review_tab.preview.text(), timeout=10000)  # no bytes in the fixture
     with qtbot.waitSignal(page.refreshed, timeout=15000):
-        page.approve_btn.click()
-    assert page.review_table.rowCount() == 3
-    page.review_table.selectRow(0)
-    second = page._current_review()
+        page.review_tab.approve_btn.click()
+    assert page.review_tab.review_table.rowCount() == 3
+    page.review_tab.review_table.selectRow(0)
+    second = page.review_tab.current()
     assert second is not None
     with qtbot.waitSignal(page.refreshed, timeout=15000):
-        page.reject_selected("Ảnh nghiêng, mất chữ")
-    assert page.review_table.rowCount() == 2
+        page.review_tab.reject_selected("Ảnh nghiêng, mất chữ")
+    assert page.review_tab.review_table.rowCount() == 2
     cdb = CounterDB(root / "counter.sqlite3")
     states = {r["id"]: r["review_state"] for r in cdb.query("SELECT id, review_state FROM dossier_components")}
     assert states[first["component_id"]] == "approved" and states[second["component_id"]] == "rejected"
@@ -102,7 +106,7 @@ def test_quality_review_approve_and_reject(qtbot: QtBot, env: tuple[DbWorker, Pa
     owner = cdb.scalar("SELECT officer_id FROM dossiers WHERE id = ?", (second["dossier_id"],))
     assert second["component_id"] in {t["component_id"] for t in reviews.rescan_tasks(cdb, owner)}
     # The rejected component is back in the backlog: "shows as such everywhere".
-    assert "bản bị trả lại" in page.backlog_head.text()
+    assert "bản bị trả lại" in page.backlog_tab.head.text()
     cdb.close()
 
 
@@ -118,7 +122,8 @@ def test_preview_renders_a_real_scan(qtbot: QtBot, env: tuple[DbWorker, Path, di
         c.save()
     cdb.close()
     page = _page(qtbot, worker, root)
-    qtbot.waitUntil(lambda: page.preview.pixmap() is not None and not page.preview.pixmap().isNull(), timeout=10000)
+    preview = page.review_tab.preview
+    qtbot.waitUntil(lambda: preview.pixmap() is not None and not preview.pixmap().isNull(), timeout=10000)
 
 
 def test_monthly_report_export_and_reminder(qtbot: QtBot, env: tuple[DbWorker, Path, dict[str, Any]]) -> None:
@@ -145,9 +150,9 @@ def test_apology_from_overdue_list(qtbot: QtBot, env: tuple[DbWorker, Path, dict
     worker, root, info = env
     page = _page(qtbot, worker, root)
     d4 = info["ids"]["D4"]
-    row = [page.overdue.item(i, 0).text() for i in range(page.overdue.rowCount())].index(
+    row = [page.deadline_tab.overdue.item(i, 0).text() for i in range(page.deadline_tab.overdue.rowCount())].index(
         CounterDB(root / "counter.sqlite3").scalar("SELECT code FROM dossiers WHERE id = ?", (d4,)))
-    page.overdue.selectRow(row)
+    page.deadline_tab.overdue.selectRow(row)
 
     def fill() -> None:
         ask = QApplication.activeModalWidget()
@@ -159,7 +164,7 @@ def test_apology_from_overdue_list(qtbot: QtBot, env: tuple[DbWorker, Path, dict
         ask.accept()
 
     QTimer.singleShot(300, fill)
-    page.apology_btn.click()
+    page.deadline_tab.apology_btn.click()
     cdb = CounterDB(root / "counter.sqlite3")
     qtbot.waitUntil(lambda: cdb.scalar("SELECT new_due_at FROM dossiers WHERE id = ?", (d4,)) is not None,
                     timeout=20000)
@@ -181,7 +186,7 @@ def test_at_1024_px_chart_labels_fit_and_sync_error_is_vietnamese(
     page = _page(qtbot, worker, root)
     page.resize(1024, 700)
     qtbot.wait(50)  # let the charts lay out at this width (the assertions below are positive)
-    for chart in (page.trend_chart, page.age_chart):
+    for chart in (page.overview_tab.trend_chart, page.overview_tab.age_chart):
         ax = chart.axes()[0]
         cats = ax.categories()
         per = chart.plotArea().width() / len(cats)
@@ -193,4 +198,21 @@ def test_at_1024_px_chart_labels_fit_and_sync_error_is_vietnamese(
             assert fm.height() <= room, chart.title()
         else:
             assert max(fm.horizontalAdvance(c) for c in cats) <= room, (chart.title(), cats, per)
-    assert page.sync_labels["last_error"].text() == "Máy chủ từ chối một số mục"
+    assert page.overview_tab.sync_labels["last_error"].text() == "Máy chủ từ chối một số mục"
+
+
+def test_review_without_signed_in_user_fails_clearly(env: tuple[DbWorker, Path, dict[str, Any]]) -> None:
+    """No fallback to "the first supervisor": nobody signed in → a Vietnamese error, nothing recorded."""
+    from counter_app.errors import ValidationError
+    from counter_app.services import review
+
+    _worker, root, info = env
+    cdb = CounterDB(root / "counter.sqlite3")
+    cid = reviews.pending_reviews(cdb)[0]["component_id"]
+    before = cdb.scalar("SELECT count(*) FROM component_reviews")
+    with pytest.raises(ValidationError, match="Chưa đăng nhập"):
+        review.approve_component(cdb, cid, None)
+    assert cdb.scalar("SELECT count(*) FROM component_reviews") == before
+    review.approve_component(cdb, cid, info["sup"])
+    assert cdb.scalar("SELECT reviewer_id FROM component_reviews ORDER BY id DESC LIMIT 1") == info["sup"]
+    cdb.close()
