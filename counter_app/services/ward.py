@@ -33,7 +33,8 @@ from counter_app.sync import mapping
 from counter_app.sync import protocol as p
 from counter_app.textnorm import nfc
 
-__all__ = ["ACTION_LABELS", "is_replica", "record_apology", "return_result", "supplement_received"]
+__all__ = ["ACTION_LABELS", "acknowledge_conflicts", "conflict_rows", "is_replica", "record_apology", "return_result",
+           "supplement_received"]
 
 #: What an officer reads for each action (conflict list, timeline).
 ACTION_LABELS = {
@@ -178,3 +179,59 @@ def record_apology(cdb: CounterDB, dossier_id: int, actor: Actor | None, *, reas
                       new_due=mapping.wire_time(ts(new_due_at)))
         audit.append(cdb, who.user_id, "apology", "dossier", dossier_id,
                      {"code": row["code"], "new_due_at": ts(new_due_at), "replica": True}, now=now)
+
+
+# --- the conflict list (sync page) -------------------------------------------------------------
+
+
+def _status_text(value: Any) -> str:
+    from counter_app.domain.lifecycle import STATUS_LABELS
+
+    try:
+        return STATUS_LABELS[Status(int(value))]
+    except (TypeError, ValueError, KeyError):
+        return "—"
+
+
+def _when(text: Any) -> str:
+    """``YYYY-MM-DD HH:MM:SS`` → ``dd/mm/yyyy HH:MM`` (what the officer reads)."""
+    s = str(text or "")
+    return f"{s[8:10]}/{s[5:7]}/{s[0:4]} {s[11:16]}" if len(s) >= 16 else s
+
+
+def conflict_rows(cdb: CounterDB, *, include_acknowledged: bool = False) -> list[dict[str, Any]]:
+    """The conflicts as the sync page shows them, newest first, each side in one Vietnamese sentence.
+
+    ``ours``: what this counter did and was refused; ``theirs``: what the province holds now and
+    which counter acted first — the officer sees both, nothing was overwritten silently.
+    """
+    out = []
+    for c in ward.list_conflicts(cdb, include_acknowledged=include_acknowledged):
+        local, province = c["local"], c["province"]
+        detail = local.get("detail") or {}
+        label = ACTION_LABELS.get(c["action"], c["action"])
+        ours = f"{label} — {local.get('officer') or 'cán bộ'}, {_when(local.get('at'))}"
+        if detail.get("to"):
+            ours += f"; người nhận: {detail['to']}"
+        if detail.get("reason"):
+            ours += f"; lý do: {detail['reason']}"
+        who = ward.counter_name(str(province.get("counter") or "")) if province.get("counter") else "quầy khác"
+        theirs = f"{_status_text(province.get('status'))} (do {who} cập nhật trước"
+        if province.get("last_step_by"):
+            theirs += f", {province['last_step_by']}"
+        if province.get("last_step_at"):
+            theirs += f", {_when(province['last_step_at'])}"
+        theirs += ")"
+        out.append({"id": c["id"], "code": c["dossier_code"] or "", "ours": ours, "theirs": theirs,
+                    "detected_at": _when(c["detected_at"]), "acknowledged": c["acknowledged_at"] is not None})
+    return out
+
+
+def acknowledge_conflicts(cdb: CounterDB, ids: list[int], actor: Actor | None) -> int:
+    """The officer has looked at these conflicts (recorded under ``actor``); returns how many."""
+    who = require_actor(actor)
+    n = sum(ward.acknowledge_conflict(cdb, int(i), who.user_id) for i in ids)
+    if n:
+        audit.append(cdb, who.user_id, "sync_conflict_seen", "sync_conflicts", ",".join(str(i) for i in ids),
+                     {"count": n})
+    return n

@@ -16,6 +16,7 @@ from typing import Any
 from counter_app.db.database import CounterDB
 from counter_app.paths import DataDir
 from counter_app.services import sync_control
+from counter_app.ui.conflicts import ConflictPanel
 from counter_app.ui.errors import error_html
 from counter_app.ui.qt import (
     QAbstractItemView,
@@ -232,6 +233,8 @@ class SyncPage(QWidget):
         lay.addWidget(self.summary)
         lay.addLayout(bar)
         lay.addWidget(self.table, 1)
+        self.conflicts = ConflictPanel(worker)  # issue #19: actions another counter beat to the province
+        lay.addWidget(self.conflicts)
         lay.addWidget(box)
         self.items: list[Any] = []
         self.status: Any = None
