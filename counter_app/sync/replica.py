@@ -230,3 +230,34 @@ def record_stale_action(cdb: CounterDB, entry: dict[str, Any], body: dict[str, A
               detail={"action": payload.get("action", ""), "province_status": view.get("TrangThaiHoSo")})
     log.warning("dossier %s: our %s was refused, another counter acted first (conflict kept)", row["code"],
                 payload.get("action"))
+
+
+def fetch_results(cdb: CounterDB, data_root: Any, client: Any, dossier_id: int,
+                  now: datetime | None = None) -> int:
+    """Download a replica's result documents on demand (the officer opens them); returns how many are new.
+
+    The pull only records which documents the province holds (``replica_results``): fetching the
+    PDFs of 200,000 replicas would fill the disk for nothing. This uses the pull's own download path
+    (session token only to our server, SHA-256 checked, stored like a scan, ``files`` row of kind
+    ``result`` with ``uid = GiayToId``), so a document is never stored twice. Network work first,
+    then one transaction; call it on a worker thread, never on the UI thread.
+    """
+    from pathlib import Path
+
+    from counter_app.sync.worker import _download_result  # late: the worker imports this module
+
+    row = cdb.query_one("SELECT id, code, replica_results FROM dossiers WHERE id = ?", (dossier_id,))
+    if row is None:
+        return 0
+    moment = now or datetime.now()
+    docs = [d for d in json.loads(row["replica_results"] or "[]") if isinstance(d, dict) and d.get("GiayToId")]
+    fetched = [_download_result(client, Path(data_root), row["code"], d, moment) for d in docs
+               if not cdb.scalar("SELECT 1 FROM files WHERE uid = ?", (d["GiayToId"],))]
+    with cdb.write():
+        for f in fetched:
+            cdb.conn.execute(
+                "INSERT OR IGNORE INTO files(uid, dossier_id, kind, path, name, mime, size, sha256, created_at, meta) "
+                "VALUES (?, ?, 'result', ?, ?, 'application/pdf', ?, ?, ?, ?)",
+                (f["uid"], dossier_id, f["path"], f["name"], f["size"], f["sha256"], ts(moment),
+                 json.dumps(f["meta"], ensure_ascii=False)))
+    return len(fetched)

@@ -154,3 +154,33 @@ def test_a_retried_action_after_a_lost_reply_is_not_a_conflict(
     assert ward.list_conflicts(b.cdb) == []
     assert b.cdb.scalar("SELECT state FROM outbox WHERE dossier_id = ?", (at_b,)) == "synced"
     assert sim.admin(p.ADMIN_DOSSIERS_PATH)["dossiers"][0]["status"] == int(Status.PROCESSING)
+
+
+def test_a_replicas_result_document_is_fetched_on_demand_once(
+        simulator_factory: Any, make_counter: MakeCounter, fill: Fill) -> None:
+    import time
+
+    from counter_app.atomicio import sha256_file
+    from counter_app.sync import replica
+
+    sim = simulator_factory.start("--progress-speed", "0.2", "--tick", "0.1", "--supplement-rate", "0")
+    a, b = counters(make_counter, "H01.90.05", 0, 1)
+    fill(a, 1)
+    sync(a, sim)
+    deadline = time.monotonic() + 20
+    while sim.admin(p.ADMIN_DOSSIERS_PATH)["dossiers"][0]["status"] != int(Status.DONE):
+        assert time.monotonic() < deadline, "the simulator did not decide the dossier"
+        time.sleep(0.1)
+    sync(b, sim)
+    at_b = b.cdb.query_one("SELECT id, status, replica_results FROM dossiers WHERE owner_counter <> ''")
+    assert at_b["status"] == int(Status.DONE)
+    (doc,) = json.loads(at_b["replica_results"])
+    assert b.cdb.scalar("SELECT COUNT(*) FROM files") == 0          # the pull downloads nothing for a replica
+    with client_for(sim) as client:
+        assert replica.fetch_results(b.cdb, b.root, client, at_b["id"]) == 1
+        assert replica.fetch_results(b.cdb, b.root, client, at_b["id"]) == 0     # never twice
+    f = b.cdb.query_one("SELECT * FROM files WHERE dossier_id = ?", (at_b["id"],))
+    assert f["kind"] == "result" and f["uid"] == doc["GiayToId"]
+    assert sha256_file(b.root / f["path"]) == f["sha256"]
+    (held,) = sim.admin(p.ADMIN_DOSSIERS_PATH)["dossiers"]
+    assert json.loads(f["meta"])["plain_sha256"] == held["results"][0]["sha256"]
