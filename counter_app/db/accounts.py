@@ -35,6 +35,7 @@ from counter_app.db.database import CounterDB
 from counter_app.db.setup import _SCRYPT, ROLE_LABELS, ROLES, add_user, hash_password, verify_password
 from counter_app.errors import CounterError, ValidationError
 from counter_app.textnorm import fold, nfc
+from counter_app.timefmt import DB_TS
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ __all__ = [
     "user_overview",
 ]
 
-_TS = "%Y-%m-%d %H:%M:%S"
+_TS = DB_TS  # the one stored format (counter_app.timefmt)
 DEFAULT_LOCKOUT_THRESHOLD = 5
 DEFAULT_LOCKOUT_MINUTES = 15
 MIN_PASSWORD_LENGTH = 8

@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.db.database import CounterDB
+from counter_app.timefmt import DB_TS
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ __all__ = [
 
 #: ``prev_hash`` of the first row.
 GENESIS = "0" * 64
-_TS = "%Y-%m-%d %H:%M:%S"
+_TS = DB_TS  # the one stored format (counter_app.timefmt)
 
 #: Known actions and their Vietnamese labels (the supervisor view shows these).
 ACTIONS: dict[str, str] = {

@@ -18,6 +18,7 @@ from counter_app.db.database import CounterDB
 from counter_app.domain import codes
 from counter_app.errors import ValidationError
 from counter_app.textnorm import nfc
+from counter_app.timefmt import db_ts
 
 ROLES = ("officer", "supervisor", "admin")
 ROLE_LABELS = {"officer": "Cán bộ tiếp nhận", "supervisor": "Lãnh đạo / giám sát", "admin": "Quản trị"}
@@ -94,7 +95,7 @@ def add_user(
         cur = cdb.conn.execute(
             "INSERT INTO users(username, full_name, role, password_hash, created_at) VALUES (?,?,?,?,?)",
             (username, nfc(full_name), role, hash_password(password) if password else None,
-             datetime.now().strftime("%Y-%m-%d %H:%M:%S")),
+             db_ts(datetime.now())),
         )
         user_id = int(cur.lastrowid or 0)
         audit.append(cdb, actor_id, "user_created", "user", user_id, {"username": username, "role": role})

@@ -46,6 +46,7 @@ from reportlab.platypus import Flowable
 from counter_app.documents import _qrmask
 from counter_app.documents._text import clean, local
 from counter_app.errors import ValidationError
+from counter_app.timefmt import COMPACT_TS
 
 FORMAT_TAG = "QMC1"
 
@@ -70,7 +71,7 @@ MODULE_PT = 3 * 72 / 150  # 3 px at 150 dpi
 _GRID_PT = 72 / 150  # one pixel at 150 dpi
 QUIET_PT = 4 * MODULE_PT
 MAX_SIDE_PT = (17 + 4 * MAX_VERSION) * MODULE_PT  # 82 pt ≈ 29 mm
-TIME_FORMAT = "%Y%m%d%H%M%S"
+TIME_FORMAT = COMPACT_TS  # yyyyMMddHHmmss (counter_app.timefmt)
 DATE_FORMAT = "%Y%m%d"
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from counter_app.atomicio import DiskFull
 from counter_app.errors import EnvironmentProblem, ValidationError
+from counter_app.timefmt import DB_TS
 
 BACKUP_PREFIX = "qmc-backup-"
 MANIFEST = "manifest.json"
@@ -31,7 +32,7 @@ EXTRA_FILES = ("keys.json",)
 #: Read/hash block size: 1 MiB keeps memory flat for a 200-page scan PDF.
 CHUNK = 1 << 20
 #: Timestamp format of manifests, markers and the ``last_backup_at`` setting.
-TS = "%Y-%m-%d %H:%M:%S"
+TS = DB_TS  # the one stored format (counter_app.timefmt)
 
 
 @dataclass(frozen=True)
