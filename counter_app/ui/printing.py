@@ -17,9 +17,7 @@ import pypdfium2 as pdfium
 
 from counter_app import vault
 from counter_app.errors import CounterError
-from counter_app.scanning.sources.fileimport import (
-    PDFIUM_LOCK as _PDFIUM_LOCK,  # PDFium is not thread-safe: one lock app-wide
-)
+from counter_app.pdfium import PDFIUM_LOCK as _PDFIUM_LOCK  # PDFium is not thread-safe: one lock app-wide
 from counter_app.ui.errors import show_exception
 from counter_app.ui.qt import (
     QImage,

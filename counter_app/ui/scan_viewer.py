@@ -3,7 +3,7 @@
 Files of an encrypted data directory are envelopes on disk (``counter_app.vault``): an officer
 could not open them with a PDF reader, and must not need to — the plaintext never touches the
 disk here. The bytes are read and decrypted once on a pool thread; every page render and the
-signature check then run on the pool too (PDFium behind the app-wide ``PDFIUM_LOCK``, pyHanko
+signature check then run on the pool too (PDFium through :mod:`counter_app.pdfium`, pyHanko
 validation off the UI thread), so a 30-page scan never freezes the counter.
 
 Keys: PageDown/PageUp or the thumbnails change page; Ctrl++ / Ctrl+- zoom; Ctrl+0 fits the width;
@@ -73,46 +73,30 @@ def _qimage(pil_image: Any) -> QImage:
 
 
 def _open(path: Path) -> OpenedPdf:
-    """Pool thread: decrypt, count pages, render thumbnails."""
-    import pypdfium2 as pdfium
-
-    from counter_app import vault
-    from counter_app.scanning.sources.fileimport import PDFIUM_LOCK
+    """Pool thread: decrypt, count pages, render thumbnails (through the one PDFium adapter)."""
+    from counter_app import pdfium, vault
 
     data = vault.load_path(path)
-    with PDFIUM_LOCK:
-        try:
-            pdf = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError as exc:
-            raise CounterError("Tệp không phải PDF đọc được (có thể đã hỏng).",
-                               hint="Chạy «Kiểm tra kho lưu trữ» hoặc báo quản trị.") from exc
-        try:
-            sizes, thumbs = [], []
-            for i in range(len(pdf)):
-                page = pdf[i]
-                w, h = page.get_size()
-                sizes.append((float(w), float(h)))
-                if i < MAX_PAGES_THUMBS:
-                    thumbs.append(_qimage(page.render(scale=THUMB_WIDTH / max(w, 1.0)).to_pil()))
-                page.close()
-        finally:
+    sizes = pdfium.page_sizes(data)  # a damaged file: PdfUnreadable, said in Vietnamese
+    pdf = pdfium.open_document(data)
+    try:
+        thumbs = [_qimage(pdfium.render_page(pdf, i, THUMB_WIDTH / max(w, 1.0)))
+                  for i, (w, _h) in enumerate(sizes[:MAX_PAGES_THUMBS])]
+    finally:
+        with pdfium.PDFIUM_LOCK:
             pdf.close()
     return OpenedPdf(data=data, sizes=tuple(sizes), thumbs=tuple(thumbs))
 
 
 def _render(data: bytes, index: int, zoom: float) -> QImage:
     """Pool thread: one page at ``zoom`` (1.0 = 96 dpi)."""
-    import pypdfium2 as pdfium
+    from counter_app import pdfium
 
-    from counter_app.scanning.sources.fileimport import PDFIUM_LOCK
-
-    with PDFIUM_LOCK:
-        pdf = pdfium.PdfDocument(data)
-        try:
-            page = pdf[index]
-            image = page.render(scale=zoom * 96 / 72).to_pil()
-            page.close()
-        finally:
+    pdf = pdfium.open_document(data)
+    try:
+        image = pdfium.render_page(pdf, index, zoom * 96 / 72)
+    finally:
+        with pdfium.PDFIUM_LOCK:
             pdf.close()
     return _qimage(image)
 

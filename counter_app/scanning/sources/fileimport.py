@@ -5,7 +5,8 @@ page at a time at the requested dpi, so a 100-page file never sits in memory at 
 files are only read, never changed or moved (moving is the hot folder's job).
 
 PDF rendering uses pypdfium2 (Google's PDFium, wheels for Windows/macOS/Linux, no system
-packages). PDFium is not thread-safe, hence :data:`_PDFIUM_LOCK` around every call into it.
+packages) through the app's one PDFium adapter, :mod:`counter_app.pdfium`: PDFium is not
+thread-safe, hence its process-wide :data:`~counter_app.pdfium.PDFIUM_LOCK` around every call.
 
 A file of an encrypted data directory (an earlier scan picked again from ``scans/``) is an
 envelope, not a PDF: it is decrypted in memory through :func:`counter_app.vault.load_path` and its
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,9 @@ from typing import Any
 import numpy as np
 
 from counter_app import crypto, vault
+from counter_app import pdfium as pdfium_adapter
 from counter_app.errors import CounterError
+from counter_app.pdfium import PDFIUM_LOCK as _PDFIUM_LOCK
 
 from . import imageio
 from .base import (
@@ -43,9 +45,6 @@ from .base import (
 
 log = logging.getLogger(__name__)
 
-_PDFIUM_LOCK = threading.Lock()
-PDFIUM_LOCK = _PDFIUM_LOCK
-"""The one lock every PDFium user in the app takes (printing, previews, PDF import)."""
 # A complete PDF (also after incremental updates) ends with "%%EOF" near its end. A file still
 # being written by a scanner does not, and PDFium would "repair" it and show fewer pages.
 _PDF_TAIL_BYTES = 2048
@@ -95,18 +94,15 @@ def iter_pdf_pages(
         imageio.check_file(path)
     _check_pdf_complete(path, data)
     scale = dpi / 72.0  # PDF user space unit = 1/72 inch
+    try:
+        document = pdfium_adapter.open_document(data if data is not None else path)
+    except pdfium.PdfiumError as exc:
+        if pdfium_adapter.is_password_error(exc):
+            raise PasswordProtectedError(detail=str(exc), path=path) from exc
+        raise CorruptImageError(
+            f"Tệp PDF «{path.name}» bị hỏng, không mở được.", detail=str(exc), path=path
+        ) from exc
     with _PDFIUM_LOCK:
-        try:
-            document = pdfium.PdfDocument(data if data is not None else str(path))
-        except pdfium.PdfiumError as exc:
-            if getattr(exc, "err_code", None) in (
-                pdfium.raw.FPDF_ERR_PASSWORD,
-                pdfium.raw.FPDF_ERR_SECURITY,
-            ):
-                raise PasswordProtectedError(detail=str(exc), path=path) from exc
-            raise CorruptImageError(
-                f"Tệp PDF «{path.name}» bị hỏng, không mở được.", detail=str(exc), path=path
-            ) from exc
         count = len(document)
     try:
         if count == 0:
