@@ -40,7 +40,7 @@ FINISHED_STATUSES = (9, 10)
 _FACT_COLUMNS = (
     "id", "recv_day", "recv_month", "channel", "status", "officer", "procedure_code", "due_min",
     "fin_day", "fin_month", "on_time", "complaint", "rating", "n_req", "n_done", "reuse", "result",
-    "scan_day", "rescan", "pay_due", "paid_online",
+    "scan_day", "rescan", "pay_due", "paid_online", "owner_counter",
 )
 _DAY = "CAST(julianday(substr({c}, 1, 10)) - 2440587.5 AS INTEGER)"
 _MONTH = "(CAST(substr({c}, 1, 4) AS INTEGER) * 12 + CAST(substr({c}, 6, 2) AS INTEGER) - 1)"
@@ -73,7 +73,8 @@ SELECT d.id,
        EXISTS (SELECT 1 FROM dossier_components dc WHERE dc.dossier_id = d.id AND dc.review_state = 'rejected'
                AND dc.state = 'received' AND dc.exempt_reason IS NULL AND NOT {_COMPONENT_DONE}),
        EXISTS (SELECT 1 FROM dossier_fees df WHERE df.dossier_id = d.id AND df.amount > 0),
-       EXISTS (SELECT 1 FROM dossier_events e WHERE e.dossier_id = d.id AND e.kind = 'paid_online')
+       EXISTS (SELECT 1 FROM dossier_events e WHERE e.dossier_id = d.id AND e.kind = 'paid_online'),
+       d.owner_counter
 FROM dossiers d
 WHERE d.code IS NOT NULL
 """
@@ -82,7 +83,7 @@ _DTYPES = {
     "officer": np.int32, "procedure": np.int32, "due_min": np.int64, "fin_day": np.int32,
     "fin_month": np.int32, "on_time": np.bool_, "complaint": np.bool_, "rating": np.int8,
     "n_req": np.int16, "n_done": np.int16, "reuse": np.bool_, "result": np.bool_, "scan_day": np.int32,
-    "rescan": np.bool_, "pay_due": np.bool_, "paid_online": np.bool_,
+    "rescan": np.bool_, "pay_due": np.bool_, "paid_online": np.bool_, "owner": np.int16,
 }
 
 
@@ -107,17 +108,21 @@ def _derive(name: str, c: dict[str, np.ndarray], valid: np.ndarray) -> np.ndarra
 class Facts:
     """Per-dossier numbers in aligned numpy arrays, sorted by dossier id.
 
-    ``procedure`` indexes :attr:`procedures`; ``valid`` is False for a dossier that lost its code
-    or was deleted since the build (kept in place so positions stay stable). Arrays live in
+    ``procedure`` indexes :attr:`procedures`; ``owner`` indexes :attr:`counters`, the receiving
+    counter of a ward replica (issue #19; index 0 is ``''``, this counter's own dossiers); ``valid``
+    is False for a dossier that lost its code or was deleted since the build (kept in place so
+    positions stay stable). Arrays live in
     buffers with spare capacity so that the few dossiers received between two refreshes are
     appended without copying a million rows (amortised like a Python list).
     """
 
-    def __init__(self, cols: dict[str, np.ndarray], procedures: list[str], valid: np.ndarray) -> None:
+    def __init__(self, cols: dict[str, np.ndarray], procedures: list[str], valid: np.ndarray,
+                 counters: list[str] | None = None) -> None:
         self._buf = dict(cols)
         self._valid = valid
         self._n = len(valid)
         self.procedures = procedures
+        self.counters = counters if counters is not None else [""]
         self._dbuf: dict[str, np.ndarray] = {}
 
     @property
@@ -190,7 +195,9 @@ class Facts:
 
 
 def _rows_to_columns(rows: list[tuple[Any, ...]], procedures: list[str],
-                     proc_index: dict[str, int]) -> dict[str, np.ndarray]:
+                     proc_index: dict[str, int], counters: list[str] | None = None) -> dict[str, np.ndarray]:
+    counters = counters if counters is not None else [""]
+    counter_index = {c: i for i, c in enumerate(counters)}
     cols = list(zip(*rows, strict=True)) if rows else [() for _ in _FACT_COLUMNS]
     out: dict[str, np.ndarray] = {}
     for name, values in zip(_FACT_COLUMNS, cols, strict=True):
@@ -202,6 +209,14 @@ def _rows_to_columns(rows: list[tuple[Any, ...]], procedures: list[str],
                     procedures.append(code)
                 idx.append(proc_index[code])
             out["procedure"] = np.asarray(idx, dtype=np.int32)
+        elif name == "owner_counter":
+            owners = []
+            for counter in values:
+                if counter not in counter_index:
+                    counter_index[counter] = len(counters)
+                    counters.append(counter)
+                owners.append(counter_index[counter])
+            out["owner"] = np.asarray(owners, dtype=np.int16)
         else:
             out[name] = np.asarray(values, dtype=_DTYPES[name])
     return out
@@ -224,8 +239,9 @@ def load_facts(cdb: CounterDB, ids: Sequence[int] | None = None, *, after_id: in
             chunk = ids[i:i + 500]
             rows += cdb.conn.execute(
                 FACTS_SQL + f" AND d.id IN ({','.join('?' * len(chunk))}) ORDER BY d.id", chunk).fetchall()
-    cols = _rows_to_columns(rows, procedures, index)
-    return Facts(cols, procedures, np.ones(len(rows), dtype=np.bool_))
+    counters = [""]
+    cols = _rows_to_columns(rows, procedures, index, counters)
+    return Facts(cols, procedures, np.ones(len(rows), dtype=np.bool_), counters)
 
 
 def _watermarks(cdb: CounterDB) -> dict[str, int]:
@@ -266,7 +282,7 @@ class FactsCache:
     _registry_lock: ClassVar[threading.Lock] = threading.Lock()
     # Above this many changed dossiers a full rebuild is cheaper than chunked re-reads.
     FULL_REBUILD_AT = 50_000
-    FILE_VERSION = 2  # 2: pay_due, paid_online (issue #16)
+    FILE_VERSION = 3  # 2: pay_due, paid_online (issue #16); 3: owner, counters (ward replica, issue #19)
 
     def __init__(self, path: Path | None = None) -> None:
         self.facts: Facts | None = None
@@ -391,7 +407,7 @@ class FactsCache:
 
         f = self.facts
         meta = {"version": self.FILE_VERSION, "identity": self._identity(cdb), "marks": self.marks,
-                "procedures": f.procedures}
+                "procedures": f.procedures, "counters": f.counters}
         buf = io.BytesIO()
         np.savez(buf, valid=f.valid, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
                  **{f"col_{k}": v for k, v in f.cols.items()})
@@ -410,7 +426,7 @@ class FactsCache:
                 if meta.get("version") != self.FILE_VERSION or meta.get("identity") != self._identity(cdb):
                     return False
                 cols = {k[4:]: z[k] for k in z.files if k.startswith("col_")}
-                facts = Facts(cols, list(meta["procedures"]), z["valid"].copy())
+                facts = Facts(cols, list(meta["procedures"]), z["valid"].copy(), list(meta["counters"]))
         except (OSError, ValueError, KeyError) as exc:
             log.info("saved indicator facts unusable (%s); rebuilding", exc)
             return False
@@ -448,10 +464,17 @@ def _merge(old: Facts, new: Facts, changed: set[int]) -> Facts:
         if c not in index:
             index[c] = len(old.procedures)
             old.procedures.append(c)
+    counter_index = {c: i for i, c in enumerate(old.counters)}
+    for c in new.counters:
+        if c not in counter_index:
+            counter_index[c] = len(old.counters)
+            old.counters.append(c)
     new_cols = dict(new.cols)
     if len(new.valid):
         remap = np.asarray([index[c] for c in new.procedures], dtype=np.int32)
         new_cols["procedure"] = remap[new_cols["procedure"]]
+        owners = np.asarray([counter_index[c] for c in new.counters], dtype=np.int16)
+        new_cols["owner"] = owners[new_cols["owner"]]
     old_ids = old.cols["id"]
     n = len(old_ids)
     pos = np.searchsorted(old_ids, new_cols["id"])
@@ -480,4 +503,4 @@ def _merge(old: Facts, new: Facts, changed: set[int]) -> Facts:
     cols = {k: np.concatenate([v, extra[k]]) for k, v in old.cols.items()}
     valid = np.concatenate([old.valid, np.ones(int(add.sum()), dtype=np.bool_)])
     order = np.argsort(cols["id"], kind="stable")
-    return Facts({k: v[order] for k, v in cols.items()}, old.procedures, valid[order])
+    return Facts({k: v[order] for k, v in cols.items()}, old.procedures, valid[order], old.counters)

@@ -111,6 +111,7 @@ from counter_app.reports.qd766 import (
     series,
 )
 from counter_app.reports.sync_health import sync_health
+from counter_app.reports.ward import WardView, scope_rows, ward_view
 
 __all__ = [
     "AGE_BUCKETS",
@@ -180,6 +181,10 @@ class Dashboard:
     procedures: dict[str, str] = field(default_factory=dict)
     changed: int = 0
     timings_ms: dict[str, float] = field(default_factory=dict)
+    #: whose figures the cards, trend and deadline lists show: '' this counter, a counter id, None the ward
+    scope: str | None = ""
+    #: per-counter table with each counter's freshness (issue #19)
+    ward: WardView | None = None
 
 
 def exported_reports(cdb: CounterDB) -> list[str]:
@@ -189,8 +194,14 @@ def exported_reports(cdb: CounterDB) -> list[str]:
 
 def dashboard(cdb: CounterDB, year: int, month: int, *, now: datetime | None = None,
               cal: WorkCalendar | None = None, cache: FactsCache | None = None,
-              trend_months: int = 12) -> Dashboard:
-    """Refresh every figure of the supervisor's page for a month (run on the database worker)."""
+              trend_months: int = 12, scope: str | None = "") -> Dashboard:
+    """Refresh every figure of the supervisor's page for a month (run on the database worker).
+
+    ``scope``: the cards, the trend and the deadline lists cover this counter ('', the default),
+    one other counter of the ward (its ``owner_counter``) or the whole ward (None). The backlog and
+    the review queue are always this counter's (only the receiving counter holds components and
+    scans); the ward table (:attr:`Dashboard.ward`) has every counter with its "as of" time.
+    """
     import time
 
     from counter_app.db.calendar_store import load_calendar
@@ -203,13 +214,16 @@ def dashboard(cdb: CounterDB, year: int, month: int, *, now: datetime | None = N
     f = cache.update(cdb)
     t1 = time.perf_counter()
     # Unchanged facts, month and day give the same figures: a refresh with nothing new reuses them.
-    trend = cache.memoized(("series", year, month, trend_months),
-                           lambda: series(f, months_back(year, month, trend_months)))
+    rows = scope_rows(f, scope)
+    trend = cache.memoized(("series", year, month, trend_months, scope),
+                           lambda: series(f, months_back(year, month, trend_months), rows=rows))
     figures = trend[-1]
     bl = cache.memoized(("backlog", now.date(), cal.overrides), lambda: backlog(f, cal, now.date()))
     t2 = time.perf_counter()
-    deadlines = deadline_lists(cdb, now, cal, facts=f)
+    deadlines = deadline_lists(cdb, now, cal, facts=f, owner=scope)
     reviews = pending_reviews(cdb, limit=100)
+    ward = ward_view(cdb, f, year, month, now, deadlines["soon_until"], own_backlog=bl.total,
+                     own_reviews=len(reviews))
     sync = sync_health(cdb, now)
     reminder = report_due_reminder(now.date(), exported_reports(cdb))
     officers = {int(r["id"]): r["full_name"] for r in cdb.query("SELECT id, full_name FROM users")}
@@ -217,7 +231,7 @@ def dashboard(cdb: CounterDB, year: int, month: int, *, now: datetime | None = N
     t3 = time.perf_counter()
     return Dashboard(year, month, now, figures, trend, bl, deadlines, reviews, sync, reminder, officers, procs,
                      cache.last_changed, {"facts": (t1 - t0) * 1000, "figures": (t2 - t1) * 1000,
-                                          "lists": (t3 - t2) * 1000})
+                                          "lists": (t3 - t2) * 1000}, scope, ward)
 
 
 def backlog_drill(cdb: CounterDB, today: date, *, bucket: int | None = None, officer: int | None = None,

@@ -161,16 +161,19 @@ class MonthFigures:
         return {i.key: self.rate(i.key) for i in INDICATORS}
 
 
-def month_figures(f: Facts, year: int, month: int, *, period: str = "calendar") -> MonthFigures:
+def month_figures(f: Facts, year: int, month: int, *, period: str = "calendar",
+                  rows: np.ndarray | None = None) -> MonthFigures:
     """The figures of one month from the facts (see the module docstring for the definitions)."""
-    return series(f, [(year, month)], period=period)[0]
+    return series(f, [(year, month)], period=period, rows=rows)[0]
 
 
-def series(f: Facts, months: Sequence[tuple[int, int]], *, period: str = "calendar") -> list[MonthFigures]:
+def series(f: Facts, months: Sequence[tuple[int, int]], *, period: str = "calendar",
+           rows: np.ndarray | None = None) -> list[MonthFigures]:
     """Figures for several months in one numpy pass (the trend chart's data).
 
     ``period="statutory"``: each report month runs from the 15th of the month before to the 14th
-    (Nghị định 09/2019/NĐ-CP Điều 12).
+    (Nghị định 09/2019/NĐ-CP Điều 12). ``rows``: a boolean mask over the facts restricting the
+    figures to some dossiers (one counter of the ward, :mod:`counter_app.reports.ward`).
     """
     if not months:
         return []
@@ -186,10 +189,14 @@ def series(f: Facts, months: Sequence[tuple[int, int]], *, period: str = "calend
     # Rows outside the window get the overflow code n * width and fall in the last, ignored bin.
     recv_m = f.derived("recv_stat" if stat else "recv_month")
     rs = f.valid & (recv_m >= lo) & (recv_m <= hi)
+    if rows is not None:
+        rs &= rows
     rcode = np.where(rs, (recv_m - lo) * 128 + f.derived("rbits"), n * 128)
     rc = np.bincount(rcode, minlength=n * 128 + 1)[: n * 128].reshape(n, 128)
     fin_m = f.derived("fin_stat" if stat else "fin_month")
     fs = f.derived("finished") & (fin_m >= lo) & (fin_m <= hi)
+    if rows is not None:
+        fs &= rows
     fcode = np.where(fs, (fin_m - lo) * 8 + f.derived("fbits"), n * 8)
     fc = np.bincount(fcode, minlength=n * 8 + 1)[: n * 8].reshape(n, 8)
     rated = fs & (c["rating"] > 0)
