@@ -173,9 +173,9 @@ class SyncSettings(_Group):
 class BackupSettings(_Group):
     """The backup schedule: a folder (a USB disk), how often, how many backups to keep."""
 
-    DEFAULT_INTERVAL_HOURS: ClassVar[float] = 24.0
+    DEFAULT_INTERVAL_HOURS: ClassVar[int] = 24   # one a day (an int: the settings page's spin box takes it)
     DEFAULT_KEEP: ClassVar[int] = 14
-    MAX_INTERVAL_HOURS: ClassVar[float] = 24.0 * 31
+    MAX_INTERVAL_HOURS: ClassVar[int] = 24 * 31
     MAX_KEEP: ClassVar[int] = 365
 
     folder: str = ""                 # empty = no scheduled backup
@@ -194,14 +194,8 @@ class BackupSettings(_Group):
     def _parse(cls, raw: Mapping[str, Any]) -> BackupSettings:
         k = cls.KEYS
         return cls(folder=_text(raw.get(k["folder"]), ""),
-                   interval_hours=_float(raw.get(k["interval_hours"]), cls.DEFAULT_INTERVAL_HOURS),
+                   interval_hours=_float(raw.get(k["interval_hours"]), float(cls.DEFAULT_INTERVAL_HOURS)),
                    keep=int(_float(raw.get(k["keep"]), cls.DEFAULT_KEEP)))
-
-    def values(self) -> dict[str, Any]:
-        """Setting key -> value; the folder is stored as None when empty (as the backup page did)."""
-        out = super().values()
-        out[self.KEYS["folder"]] = self.folder or None
-        return out
 
 
 def replace(group: _S, **changes: Any) -> _S:

@@ -37,13 +37,14 @@ from counter_app.db.backup.files import (
     space_error,
 )
 from counter_app.db.database import connect_read_only, environment_error
+from counter_app.db.settings import BackupSettings
 from counter_app.errors import EnvironmentProblem, ValidationError
 from counter_app.paths import DataDir
 
 log = logging.getLogger(__name__)
 
 #: Complete backups kept in a folder by default: two weeks of daily backups.
-DEFAULT_KEEP = 14
+DEFAULT_KEEP = BackupSettings.DEFAULT_KEEP
 
 
 @dataclass(frozen=True)

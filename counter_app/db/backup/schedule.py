@@ -10,13 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.db import audit
-from counter_app.db.backup.create import DEFAULT_KEEP, BackupResult
+from counter_app.db.backup.create import BackupResult
 from counter_app.db.backup.files import EXTRA_FILES, TS, BackupInfo, list_backups, read_manifest
 from counter_app.db.database import CounterDB
+from counter_app.db.settings import BackupSettings
 from counter_app.errors import ValidationError
+from counter_app.timefmt import db_ts, try_parse_db_ts
 
-#: Hours between scheduled backups by default: one a day.
-DEFAULT_INTERVAL_HOURS = 24
+#: Hours between scheduled backups by default: one a day (defaults live in db.settings.BackupSettings).
+DEFAULT_INTERVAL_HOURS = BackupSettings.DEFAULT_INTERVAL_HOURS
 
 
 def record_backup(cdb: CounterDB, result: BackupResult, user_id: int | None = None, *,
@@ -26,7 +28,7 @@ def record_backup(cdb: CounterDB, result: BackupResult, user_id: int | None = No
     ``now``: when the backup was made (the scheduler passes the time it started with; default now).
     """
     with cdb.write():
-        cdb.set_setting("last_backup_at", (now or datetime.now()).strftime(TS))
+        cdb.set_setting("last_backup_at", db_ts(now or datetime.now()))
         cdb.set_setting("last_backup_path", str(result.path))
         audit.append(cdb, user_id, "backup", "backup", result.path.name,
                      {"files": result.files, "copied": result.bytes_copied, "linked": result.bytes_linked,
@@ -39,22 +41,20 @@ def backup_due(cdb: CounterDB, now: datetime | None = None) -> Path | None:
     Settings: ``backup_dir`` (none = no schedule), ``backup_interval_hours`` (default 24). The app
     checks this on a timer and at close; a target that is not plugged in is simply skipped.
     """
-    folder = cdb.get_setting("backup_dir")
-    if not folder:
+    settings = BackupSettings.load(cdb)
+    if settings.path is None:
         return None
     now = now or datetime.now()
-    hours = float(cdb.get_setting("backup_interval_hours", DEFAULT_INTERVAL_HOURS) or DEFAULT_INTERVAL_HOURS)
-    last = cdb.get_setting("last_backup_at")
-    if last and (now - datetime.strptime(last, TS)).total_seconds() < hours * 3600:
+    last = try_parse_db_ts(cdb.get_setting("last_backup_at"))
+    if last and (now - last).total_seconds() < settings.interval_hours * 3600:
         return None
-    path = Path(folder)
-    return path if path.is_dir() else None
+    return settings.path if settings.path.is_dir() else None
 
 
 #: Settings of the schedule (the settings page's «Sao lưu» group edits them).
-SETTING_KEYS = ("backup_dir", "backup_interval_hours", "backup_keep")
-MAX_INTERVAL_HOURS = 24 * 31
-MAX_KEEP = 365
+SETTING_KEYS = tuple(BackupSettings.KEYS.values())
+MAX_INTERVAL_HOURS = BackupSettings.MAX_INTERVAL_HOURS
+MAX_KEEP = BackupSettings.MAX_KEEP
 #: Verification results shown in the backup table (name -> when, how many problems, first problem).
 _CHECKS_KEY = "backup_checks"
 _MAX_CHECKS = 100
@@ -97,14 +97,6 @@ class BackupStatus:
                 f"sao lưu rồi {todo}.")
 
 
-def _float_setting(cdb: CounterDB, key: str, default: float) -> float:
-    try:
-        value = float(cdb.get_setting(key, default) or default)
-    except (TypeError, ValueError):
-        return default
-    return value if value > 0 else default
-
-
 def backup_status(cdb: CounterDB, now: datetime | None = None) -> BackupStatus:
     """The schedule's state from the settings: due, folder present, last good backup, stale.
 
@@ -112,15 +104,9 @@ def backup_status(cdb: CounterDB, now: datetime | None = None) -> BackupStatus:
     plugged in), so the GUI can tell the officer what to do instead of skipping silently.
     """
     now = now or datetime.now()
-    folder_text = cdb.get_setting("backup_dir")
-    folder = Path(folder_text) if folder_text else None
-    hours = _float_setting(cdb, "backup_interval_hours", DEFAULT_INTERVAL_HOURS)
-    keep = int(_float_setting(cdb, "backup_keep", DEFAULT_KEEP))
-    last_text = cdb.get_setting("last_backup_at")
-    try:
-        last = datetime.strptime(last_text, TS) if last_text else None
-    except (TypeError, ValueError):
-        last = None
+    settings = BackupSettings.load(cdb)
+    folder, hours, keep = settings.path, settings.interval_hours, settings.keep
+    last = try_parse_db_ts(cdb.get_setting("last_backup_at"))
     age = (now - last).total_seconds() if last else None
     due = folder is not None and (age is None or age >= hours * 3600)
     stale = folder is not None and age is not None and age >= 2 * hours * 3600
@@ -142,10 +128,7 @@ def save_backup_settings(cdb: CounterDB, folder: str, interval_hours: float, kee
         raise ValidationError(f"Khoảng thời gian sao lưu phải từ 1 đến {MAX_INTERVAL_HOURS} giờ.")
     if not 1 <= int(keep) <= MAX_KEEP:
         raise ValidationError(f"Số bản sao lưu giữ lại phải từ 1 đến {MAX_KEEP}.")
-    from counter_app.db.setup import store_settings
-
-    store_settings(cdb, {"backup_dir": folder, "backup_interval_hours": float(interval_hours),
-                         "backup_keep": int(keep)}, user_id)
+    BackupSettings(folder, float(interval_hours), int(keep)).save(cdb, user_id)
 
 
 @dataclass(frozen=True)
