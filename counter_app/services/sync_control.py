@@ -66,9 +66,9 @@ def bar_status(cdb: CounterDB, now: datetime | None = None) -> SyncBarStatus:
 
 def make_pending_due(cdb: CounterDB, now: datetime | None = None) -> None:
     """«Đồng bộ ngay»: every waiting entry becomes due now (the officer asked, so backoff delays are skipped)."""
-    with cdb.write():
-        cdb.conn.execute("UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending'",
-                         ((now or datetime.now()).strftime("%Y-%m-%d %H:%M:%S"),))
+    from counter_app.db import outbox
+
+    outbox.make_due(cdb, now or datetime.now(), only_later=False)
 
 
 def retry_items(cdb: CounterDB, ids: list[int]) -> None:
