@@ -389,7 +389,10 @@ def wire_anchor(cdb: CounterDB) -> dict[str, Any] | None:
     if entry_id <= 0:
         return None
     at = cdb.scalar("SELECT at FROM audit_log WHERE id = ?", (entry_id,)) or ""
-    return {"MaDonVi": str(cdb.get_setting("agency_code") or ""), "MaMay": str(cdb.get_setting("workstation_slot", "")),
+    from counter_app.db.settings import AgencySettings  # late: settings -> setup -> audit
+
+    agency = AgencySettings.load(cdb)
+    return {"MaDonVi": agency.agency_code, "MaMay": str(agency.workstation_slot) if agency.configured else "",
             "Id": entry_id, "MaBam": digest, "ThoiDiem": re.sub(r"\D", "", str(at))[:14]}
 
 

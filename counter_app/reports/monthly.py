@@ -34,10 +34,12 @@ from counter_app.atomicio import atomic_write_bytes
 from counter_app.db import audit
 from counter_app.db.calendar_store import load_calendar
 from counter_app.db.database import CounterDB
+from counter_app.db.settings import AgencySettings
 from counter_app.documents import _fonts
 from counter_app.documents._layout import PageSpec, build_pdf, national_header, signature_block, styles_for, table_style
 from counter_app.documents._text import clean, vn_date
 from counter_app.reports import indicators as ind
+from counter_app.vnformat import number, percent
 
 __all__ = ["CSV_COLUMNS", "ReportData", "collect", "csv_cell", "mark_exported", "render_csv", "render_pdf",
            "report_paths", "save"]
@@ -117,9 +119,10 @@ def collect(cdb: CounterDB, year: int, month: int, *, today: date | None = None,
     backlog_end = ind.backlog(f, cal, min(month_end, today), received_before=nxt.date(), digitised_by=nxt.date())
     officers = {int(r["id"]): r["full_name"] for r in cdb.query("SELECT id, full_name FROM users")}
     rows = _rows(cdb, f, year, month, officers, period) if with_rows else []
+    agency = AgencySettings.load(cdb)
     return ReportData(
-        year=year, month=month, agency_name=cdb.get_setting("agency_name") or "",
-        parent_name=cdb.get_setting("parent_name") or "", place_name=cdb.get_setting("place_name") or "",
+        year=year, month=month, agency_name=agency.agency_name,
+        parent_name=agency.parent_name, place_name=agency.place_name,
         created=today, figures=trend[-1], trend=trend,
         procedures=ind.procedure_breakdown(f, year, month, names, period=period),
         backlog_end=backlog_end, online_target=float(cdb.get_setting("online_target_percent", DEFAULT_ONLINE_TARGET)),
@@ -207,7 +210,7 @@ def csv_cell(value: object) -> object:
 # --- PDF ---------------------------------------------------------------------------------------
 
 def _pct(v: float | None) -> str:
-    return "—" if v is None else f"{v:.1f}%".replace(".", ",")
+    return percent(v)
 
 
 def _target(v: float) -> str:
@@ -216,7 +219,7 @@ def _target(v: float) -> str:
 
 
 def _n(v: int) -> str:
-    return f"{v:,}".replace(",", ".")
+    return number(v)
 
 
 def _line_chart(trend: list[ind.MonthFigures], width: float) -> Drawing:
