@@ -23,7 +23,7 @@ import json
 import logging
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from counter_app.db import privacy, ward
@@ -55,10 +55,18 @@ def _int(value: Any, default: int) -> int:
 
 
 def _local_time(text: Any) -> str | None:
-    """A wire timestamp as database text (local time), or None."""
-    if not p.is_valid_timestamp(text):
+    """A wire timestamp as database text (local time), or None.
+
+    Both are Asia/Ho_Chi_Minh wall-clock time, so this is a re-arrangement of the digits once the
+    moment is checked to exist; ``strptime`` took a third of the time of applying a page.
+    """
+    if not isinstance(text, str) or len(text) != 14 or not text.isdigit():
         return None
-    return ts(p.parse_timestamp(text).replace(tzinfo=None))
+    try:
+        datetime(int(text[:4]), int(text[4:6]), int(text[6:8]), int(text[8:10]), int(text[10:12]), int(text[12:]))
+    except ValueError:
+        return None
+    return f"{text[:4]}-{text[4:6]}-{text[6:8]} {text[8:10]}:{text[10:12]}:{text[12:]}"
 
 
 def _ensure_procedure(cdb: CounterDB, item: dict[str, Any]) -> str:
@@ -114,11 +122,11 @@ def _personal(item: dict[str, Any]) -> dict[str, str]:
             "phone": nfc(str(item.get("SoDienThoai") or "")), "email": nfc(str(item.get("Email") or ""))}
 
 
-def _add_steps(cdb: CounterDB, dossier_id: int, item: dict[str, Any], now: datetime) -> None:
+def _add_steps(cdb: CounterDB, dossier_id: int, item: dict[str, Any], now: datetime, *, new: bool = False) -> None:
     """Append the province's processing steps this replica does not hold yet (they only grow)."""
     steps = [s for s in item.get("QuaTrinhXuLy") or [] if isinstance(s, dict)]
-    held = int(cdb.scalar("SELECT COUNT(*) FROM dossier_events WHERE dossier_id = ? AND kind = ?",
-                          (dossier_id, STEP_EVENT)) or 0)
+    held = 0 if new else int(cdb.scalar("SELECT COUNT(*) FROM dossier_events WHERE dossier_id = ? AND kind = ?",
+                                        (dossier_id, STEP_EVENT)) or 0)
     for step in steps[held:]:
         at = _local_time(step.get("ThoiDiemXuLy")) or ts(now)
         status = _int(step.get("TrangThai"), 0) or None
@@ -158,13 +166,14 @@ def apply_replica(cdb: CounterDB, item: dict[str, Any], now: datetime, *,
     uid = replica_uid(code)
     personal = privacy.seal_row(cdb, "dossiers", _personal(item), row_key=uid)
     procedure = _ensure_procedure(cdb, item)
-    profile = regulation_profile(datetime.strptime(values["received_at"][:10], "%Y-%m-%d").date())
+    day = values["received_at"]
+    profile = regulation_profile(date(int(day[:4]), int(day[5:7]), int(day[8:10])))
     cols = {"uid": uid, "code": code, "procedure_code": procedure, **personal, **values,
             "regulation_profile": profile, "workstation": owner.rpartition("-")[2], "owner_counter": owner,
             "created_at": ts(now), "updated_at": ts(now)}
     cur = cdb.conn.execute(f"INSERT INTO dossiers({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})",
                            list(cols.values()))
-    _add_steps(cdb, int(cur.lastrowid or 0), item, now)
+    _add_steps(cdb, int(cur.lastrowid or 0), item, now, new=True)
     return True
 
 

@@ -5,7 +5,8 @@ with their own database; the province is the simulator process; every sync is th
 (``sync_once``: push, then the ward pull). Nothing is mocked.
 
 1. a dossier received at A is returned at B, and A learns it;
-2. C sees both counters' backlog, per counter, with each counter's "as of";
+2. C sees both counters' backlog, per counter, with each counter's "as of" (SQL on the replica and
+   the supervisor's ward table, ``reports.ward``);
 3. B and C hand over the same result while offline: the province applies one, the other PC gets
    a visible conflict with both sides, and its replica shows the province's state;
 4. nothing is lost or duplicated at the province (counted and compared with each counter).
@@ -14,11 +15,14 @@ with their own database; the province is the simulator process; every sync is th
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from counter_app.db import dossiers as repo
 from counter_app.db import ward
 from counter_app.domain.lifecycle import OPEN_STATUSES, Status
+from counter_app.reports import indicators
+from counter_app.reports import ward as ward_report
 from counter_app.services import ward as ward_actions
 from counter_app.services.session import Actor
 from counter_app.sync import mapping
@@ -96,6 +100,14 @@ def test_a_ward_of_three_pcs_shares_one_record_at_the_province(
     assert set(fresh) == {"H01.37.05-0", "H01.37.05-1", "H01.37.05-2"}
     assert fresh["H01.37.05-2"]["is_self"] == 1
     assert all(fresh[k]["last_push_at"] and fresh[k]["pulled_at"] for k in ("H01.37.05-0", "H01.37.05-1"))
+    # The same through the supervisor's ward table (reports.ward), each counter fresh, with its «as of».
+    now = datetime.now()
+    view = ward_report.ward_view(c.cdb, indicators.load_facts(c.cdb), now.year, now.month, now,
+                                 now + timedelta(days=2), own_backlog=0, own_reviews=0)
+    by_counter = {r.counter.counter_id: r for r in view.rows if r.counter is not None}
+    assert by_counter["H01.37.05-0"].open == 2 and by_counter["H01.37.05-1"].open == 3
+    assert by_counter["H01.37.05-2"].open == 0 and view.total.open == 5
+    assert view.stale == [] and all(r.counter.as_of is not None for r in view.rows if r.counter is not None)
 
     # --- 3. two PCs hand over the same result while offline: one applied, one visible conflict ---
     d2 = code_of(a, at_a[1])
