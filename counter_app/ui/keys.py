@@ -44,6 +44,7 @@ from counter_app.services.keys import (
     startup_state,
 )
 from counter_app.textnorm import nfc
+from counter_app.ui.errors import error_text
 from counter_app.ui.login import Submitter
 from counter_app.ui.preview import make_preview_dialog
 from counter_app.ui.progress import run_with_progress
@@ -211,10 +212,7 @@ def _field(placeholder: str, *, secret: bool = True) -> QLineEdit:
 
 
 def _error_text(exc: BaseException) -> str:
-    if isinstance(exc, CounterError):
-        return exc.user_message()
-    log.error("key operation failed unexpectedly", exc_info=(type(exc), exc, exc.__traceback__))
-    return "Lỗi chương trình khi mở khóa dữ liệu; xem tệp nhật ký trong thư mục logs."
+    return error_text(exc, "khi mở khóa dữ liệu")  # the one inline-error helper (ui/errors.py)
 
 
 class UnlockDialog(QDialog):
