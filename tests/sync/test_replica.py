@@ -184,3 +184,19 @@ def test_a_replicas_result_document_is_fetched_on_demand_once(
     assert sha256_file(b.root / f["path"]) == f["sha256"]
     (held,) = sim.admin(p.ADMIN_DOSSIERS_PATH)["dossiers"]
     assert json.loads(f["meta"])["plain_sha256"] == held["results"][0]["sha256"]
+
+
+def test_a_supervisors_pc_replicates_the_units_it_supervises(
+        shared_simulator: RunningSimulator, make_counter: MakeCounter, fill: Fill) -> None:
+    from counter_app.sync.worker import WARD_UNITS_KEY
+
+    (ward_a,) = counters(make_counter, "H01.90.06", 0)
+    fill(ward_a, 2)
+    sync(ward_a, shared_simulator)
+    supervisor = make_counter("to-giam-sat", agency="H01.90.07")
+    supervisor.cdb.set_setting(WARD_UNITS_KEY, ["H01.90.06"])
+    neighbour = make_counter("phuong-ben", agency="H01.90.07")
+    assert sync(supervisor, shared_simulator).replicas == 2
+    assert {r["owner_counter"] for r in supervisor.cdb.query("SELECT owner_counter FROM dossiers")} == {"H01.90.06-0"}
+    assert "H01.90.06-0" in {r["counter_id"] for r in ward.list_counters(supervisor.cdb)}
+    assert sync(neighbour, shared_simulator).replicas == 0
