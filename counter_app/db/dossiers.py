@@ -106,7 +106,11 @@ class ReceptionResult:
 
 
 def procedure_row(cdb: CounterDB, code: str) -> dict[str, Any]:
-    """The procedure's row, or a clear error if the catalogue does not have it."""
+    """The procedure's raw table row, or a clear error if the catalogue does not have it.
+
+    Prefer :func:`counter_app.db.catalogue.load_procedure` (the domain ``Procedure``); this row is
+    for code that needs a column the domain shape does not carry.
+    """
     row = cdb.query_one("SELECT * FROM procedures WHERE code = ?", (code,))
     if row is None:
         raise ValidationError(
@@ -117,7 +121,11 @@ def procedure_row(cdb: CounterDB, code: str) -> dict[str, Any]:
 
 
 def procedure_timing(row: dict[str, Any]) -> SimpleNamespace:
-    """The three attributes the calendar's ``due_at`` reads, from a procedure row."""
+    """The attributes the calendar's ``due_at`` reads, from a procedure row or dict.
+
+    A :class:`~counter_app.domain.catalogue.Procedure` is read by ``due_at`` directly; this is for
+    callers that still hold a dict (the reception screen, until it takes Procedure objects).
+    """
     cut = row.get("cutoff_time")
     cutoff = datetime.strptime(cut, "%H:%M").time() if cut else None
     return SimpleNamespace(
@@ -665,7 +673,7 @@ def dossier_detail(cdb: CounterDB, dossier_id: int) -> dict[str, Any]:
     # The fees frozen at reception (issue #16): a later catalogue change never rewrites a receipt.
     d["fees"] = cdb.query("SELECT * FROM dossier_fees WHERE dossier_id = ? ORDER BY position, code", (dossier_id,))
     d["events"] = cdb.query("SELECT * FROM dossier_events WHERE dossier_id = ? ORDER BY at, id", (dossier_id,))
-    d["procedure"] = procedure_row(cdb, d["procedure_code"])
+    d["procedure"] = load_procedure(cdb, d["procedure_code"])  # the one Procedure shape
     return d
 
 

@@ -20,13 +20,13 @@ from datetime import date, datetime
 from typing import Any
 
 from counter_app.db import privacy
+from counter_app.db.catalogue import load_procedure
 from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import (
     ApplicantInput,
     ComponentInput,
     DueCalculator,
     ReceptionInput,
-    procedure_row,
     receive,
     ts,
 )
@@ -190,11 +190,11 @@ def record_session(
     override_by: int | None = None
     override_reason = ""
     with cdb.write():
-        proc = procedure_row(cdb, data.procedure_code)
+        proc = load_procedure(cdb, data.procedure_code)
         if data.outcome == "filed_online":
-            if proc["online_level"] == "khong" and not proc["online_only"]:
+            if proc.online_level == "khong" and not proc.online_only:
                 raise ValidationError(
-                    f"Thủ tục «{proc['name']}» chưa được cung cấp trực tuyến nên không thể ghi nhận nộp trực tuyến.",
+                    f"Thủ tục «{proc.name}» chưa được cung cấp trực tuyến nên không thể ghi nhận nộp trực tuyến.",
                     hint="Chọn «Vẫn nộp giấy» với lý do «Thủ tục chưa trực tuyến toàn trình».")
             portal_code = validate_portal_code(data.portal_code or "")
             if not name:
@@ -217,14 +217,14 @@ def record_session(
                                       hint="Chọn một lý do trong danh sách.")
             if reason_code == "other" and not reason_text:
                 raise ValidationError("Chọn «Lý do khác» thì cần ghi rõ lý do.")
-            if reason_code == "not_fully_online" and proc["online_level"] == "toan_trinh":
+            if reason_code == "not_fully_online" and proc.online_level == "toan_trinh":
                 raise ValidationError(
-                    f"Thủ tục «{proc['name']}» đã trực tuyến toàn trình.",
+                    f"Thủ tục «{proc.name}» đã trực tuyến toàn trình.",
                     hint="Chọn lý do khác đúng với trường hợp của công dân.")
-            if proc["online_only"]:
+            if proc.online_only:
                 if data.override_by is None:
                     raise ValidationError(
-                        f"Thủ tục «{proc['name']}» chỉ tiếp nhận trực tuyến: không nhận hồ sơ giấy.",
+                        f"Thủ tục «{proc.name}» chỉ tiếp nhận trực tuyến: không nhận hồ sơ giấy.",
                         hint="Hướng dẫn công dân nộp trực tuyến; chỉ lãnh đạo/giám sát mới cho phép ngoại lệ.")
                 role = cdb.scalar("SELECT role FROM users WHERE id = ? AND active = 1", (data.override_by,))
                 if role not in ("supervisor", "admin"):
@@ -255,7 +255,7 @@ def record_session(
                     officer_id=data.officer_id,
                     received_at=at,
                     submitted_at=data.submitted_at or at,
-                    summary=proc["name"],
+                    summary=proc.name,
                 ),
                 calendar or _calendar(cdb),
                 now=now,

@@ -186,7 +186,7 @@ class DossierDetail(QDialog):
         overdue = status in OPEN_STATUSES and d["due_at"] and d["due_at"] < now
         due = _fmt(d["due_at"]) + (f" (hẹn lại: {_fmt(d['new_due_at'])})" if d.get("new_due_at") else "")
         self.header.setText(
-            f"<h2>{d['code'] or '(chưa cấp mã)'} — {d['procedure']['name']}</h2>"
+            f"<h2>{d['code'] or '(chưa cấp mã)'} — {d['procedure'].name}</h2>"
             f"Người nộp: <b>{d['applicant_name']}</b> {d['applicant_id_number']} · ĐT {d['phone'] or '—'}<br>"
             f"Trạng thái: <b>{STATUS_LABELS[status]}</b>"
             + (" <b style='color:#b00'>· QUÁ HẠN</b>" if overdue else "")
