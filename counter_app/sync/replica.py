@@ -270,3 +270,26 @@ def fetch_results(cdb: CounterDB, data_root: Any, client: Any, dossier_id: int,
                 (f["uid"], dossier_id, f["path"], f["name"], f["size"], f["sha256"], ts(moment),
                  json.dumps(f["meta"], ensure_ascii=False)))
     return len(fetched)
+
+
+def park_foreign_entries(cdb: CounterDB, dossier_id: int, now: datetime) -> int:
+    """Park the entries of a replica that are not actions (inside the caller's transaction).
+
+    A replica is another counter's record: sending our copy of it (``dossier_upsert``, a
+    ``file``, a plain ``progress`` line written by a function made for our own dossiers) would
+    overwrite the receiving counter's record at the province with the little a replica holds.
+    Only :mod:`counter_app.services.ward` actions (``reason = 'ward_action'``) travel; anything
+    else is parked as ``conflict`` (a state the push never picks up again by itself, unlike a parked
+    upsert in ``error``) with a message saying why, never sent. Returns how many.
+    """
+    row = cdb.query_one("SELECT code, owner_counter FROM dossiers WHERE id = ?", (dossier_id,))
+    if row is None or not row["owner_counter"]:
+        return 0
+    message = (f"Hồ sơ {row['code']} do {ward.counter_name(row['owner_counter'])} tiếp nhận: quầy này không gửi "
+               "bản ghi của hồ sơ quầy khác lên tỉnh. Thực hiện lại thao tác trên hồ sơ (trả kết quả, nhận bổ sung, "
+               "xin lỗi) để gửi đúng cách.")
+    return int(cdb.conn.execute(
+        "UPDATE outbox SET state = 'conflict', attempts = attempts + 1, next_attempt_at = ?, last_error = ? "
+        "WHERE dossier_id = ? AND state IN ('pending', 'error') "
+        "AND json_extract(payload, '$.reason') IS NOT 'ward_action'",
+        (ts(now), message, dossier_id)).rowcount)

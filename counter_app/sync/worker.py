@@ -364,6 +364,8 @@ def _claim_safely(cdb: CounterDB, key: int, data_root: Path, now: datetime) -> _
     """:func:`_claim` in a savepoint; a unit that cannot even be built is parked, not fatal."""
     try:
         with cdb.write():
+            if key > 0 and replica.park_foreign_entries(cdb, key, now):
+                log.warning("dossier %s is another counter's: its non-action outbox entries were parked", key)
             return _claim(cdb, key, data_root)
     except Exception:
         # A data problem or a bug in the mapping: park this unit, keep the queue moving.

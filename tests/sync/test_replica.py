@@ -200,3 +200,27 @@ def test_a_supervisors_pc_replicates_the_units_it_supervises(
     assert {r["owner_counter"] for r in supervisor.cdb.query("SELECT owner_counter FROM dossiers")} == {"H01.90.06-0"}
     assert "H01.90.06-0" in {r["counter_id"] for r in ward.list_counters(supervisor.cdb)}
     assert sync(neighbour, shared_simulator).replicas == 0
+
+
+def test_a_replica_is_never_sent_as_a_record_even_through_the_own_dossier_functions(
+        shared_simulator: RunningSimulator, make_counter: MakeCounter, fill: Fill) -> None:
+    a, b = counters(make_counter, "H01.90.08", 0, 1)
+    (dossier,) = fill(a, 1)
+    sync(a, shared_simulator)
+    sync(b, shared_simulator)
+    at_b = b.cdb.scalar("SELECT id FROM dossiers WHERE owner_counter <> ''")
+    before = shared_simulator.admin(p.ADMIN_DOSSIERS_PATH, MaHoSo=code_of(a, dossier))["dossiers"][0]
+    # A screen that calls the own-dossier function on a replica queues a record upsert …
+    repo.transition(b.cdb, at_b, Status.PROCESSING, officer_id=1)
+    report = sync(b, shared_simulator)
+    # … which is parked with the reason, never sent: A's record at the province is untouched.
+    assert report.dossiers_sent == 0
+    (entry,) = b.cdb.query("SELECT state, last_error FROM outbox WHERE dossier_id = ?", (at_b,))
+    assert entry["state"] == "conflict" and "Quầy 0 tiếp nhận" in entry["last_error"]
+    after = shared_simulator.admin(p.ADMIN_DOSSIERS_PATH, MaHoSo=code_of(a, dossier))["dossiers"][0]
+    assert after["received_sha256"] == before["received_sha256"] and after["update_count"] == before["update_count"]
+
+
+def code_of(counter: Counter, dossier_id: int) -> str:
+    """A dossier's code at its counter."""
+    return str(counter.cdb.scalar("SELECT code FROM dossiers WHERE id = ?", (dossier_id,)))
