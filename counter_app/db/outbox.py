@@ -282,6 +282,16 @@ def list_entries(cdb: CounterDB, state: str | None = None, limit: int = 200,
         "ORDER BY o.id DESC LIMIT ?", [*params, int(limit)])
 
 
+def waiting_by_field(cdb: CounterDB) -> list[dict[str, Any]]:
+    """Dossiers with an unsent record, counted per procedure field (``field_code``, ``field_name``,
+    ``dossiers``): the admin's «field codes to map before sync» list."""
+    return cdb.query(
+        """SELECT p.field_code, p.field_name, count(DISTINCT o.dossier_id) AS dossiers
+           FROM outbox o JOIN dossiers d ON d.id = o.dossier_id JOIN procedures p ON p.code = d.procedure_code
+           WHERE o.kind = 'dossier_upsert' AND o.state IN ('pending', 'error', 'uploading')
+           GROUP BY p.field_code, p.field_name ORDER BY p.field_code""")
+
+
 def unsent(cdb: CounterDB, limit: int = 100) -> list[dict[str, Any]]:
     """Entries waiting or failed ('pending', 'uploading', 'error'), oldest first."""
     return cdb.query(

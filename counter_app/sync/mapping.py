@@ -257,11 +257,9 @@ def unmapped_field_codes(cdb: CounterDB) -> list[dict[str, Any]]:
 
     Each item: ``{"field_code", "field_name", "dossiers"}``; empty when everything is mapped.
     """
-    rows = cdb.query(
-        """SELECT p.field_code, p.field_name, count(DISTINCT o.dossier_id) AS dossiers
-           FROM outbox o JOIN dossiers d ON d.id = o.dossier_id JOIN procedures p ON p.code = d.procedure_code
-           WHERE o.kind = 'dossier_upsert' AND o.state IN ('pending', 'error', 'uploading')
-           GROUP BY p.field_code, p.field_name ORDER BY p.field_code""")
+    from counter_app.db import outbox
+
+    rows = outbox.waiting_by_field(cdb)
     table = _field_table(cdb)
     return [r for r in rows if r["field_code"] not in table]
 
