@@ -80,6 +80,7 @@ from counter_app.sync.client import (
     ServerUnreachable,
     SyncError,
 )
+from counter_app.timefmt import parse_db_ts
 
 log = logging.getLogger(__name__)
 
@@ -814,7 +815,8 @@ def _catalogue_due(cdb: CounterDB, config: SyncConfig, now: datetime) -> bool:
     if not last:
         return True
     try:
-        return (now - datetime.strptime(last, "%Y-%m-%d %H:%M:%S")).total_seconds() >= config.catalogue_interval
+        when = parse_db_ts(last)
+        return when is None or (now - when).total_seconds() >= config.catalogue_interval
     except ValueError:
         return True
 
