@@ -34,6 +34,7 @@ from counter_app.db.dossiers import (
 )
 from counter_app.documents.model import FormKind
 from counter_app.domain.lifecycle import Status
+from counter_app.services import ward
 from counter_app.services.session import Actor, require_actor
 
 
@@ -132,6 +133,9 @@ def transition(cdb: CounterDB, dossier_id: int, target: Status | int, actor: Act
 def supplement_received(cdb: CounterDB, dossier_id: int, actor: Actor | None) -> None:
     """The citizen brought the missing papers: back to processing; the pause extends the deadline."""
     who = require_actor(actor)
+    if ward.is_replica(cdb, dossier_id):  # another counter's dossier: an action sent to the province (issue #19)
+        ward.supplement_received(cdb, dossier_id, who)
+        return
     repo.supplement_received(cdb, dossier_id, load_calendar(cdb), officer_id=who.user_id)
 
 
@@ -139,6 +143,9 @@ def return_result(cdb: CounterDB, dossier_id: int, actor: Actor | None, *, to_wh
                   method: int) -> None:
     """The result was handed over (at the counter or by post), recorded under ``actor``."""
     who = require_actor(actor)
+    if ward.is_replica(cdb, dossier_id):  # another counter's dossier: an action sent to the province (issue #19)
+        ward.return_result(cdb, dossier_id, who, to_whom=to_whom, id_checked=id_checked, method=method)
+        return
     repo.return_result(cdb, dossier_id, to_whom=to_whom, id_checked=id_checked, method=method,
                        officer_id=who.user_id)
 
@@ -156,7 +163,10 @@ def apologise(cdb: CounterDB, data_root: Path, dossier: dict[str, Any], actor: A
     due = parse_ts(dossier.get("due_at"))
     base = max(today or dt.date.today(), due.date()) if due is not None else (today or dt.date.today())
     new_due = cal.closing_at(cal.add_working_days(base, working_days))
-    repo.record_apology(cdb, dossier_id, reason=reason, new_due_at=new_due, officer_id=who.user_id)
+    if ward.is_replica(cdb, dossier_id):  # another counter's dossier: an action sent to the province (issue #19)
+        ward.record_apology(cdb, dossier_id, who, reason=reason, new_due_at=new_due)
+    else:
+        repo.record_apology(cdb, dossier_id, reason=reason, new_due_at=new_due, officer_id=who.user_id)
     pdf = render_form(cdb, dossier_id, FormKind.APOLOGY, reason=reason, new_due_at=new_due)
     path = store_form(data_root, dossier["code"], dossier_id, FormKind.APOLOGY, pdf)
     record_print(cdb, who.user_id, dossier_id, FormKind.APOLOGY.value)

@@ -23,6 +23,7 @@ from counter_app.db import ward
 from counter_app.domain.lifecycle import OPEN_STATUSES, Status
 from counter_app.reports import indicators
 from counter_app.reports import ward as ward_report
+from counter_app.services import dossiers as screen
 from counter_app.services import ward as ward_actions
 from counter_app.services.session import Actor
 from counter_app.sync import mapping
@@ -85,8 +86,8 @@ def test_a_ward_of_three_pcs_shares_one_record_at_the_province(
     assert b.cdb.scalar("SELECT owner_counter FROM dossiers WHERE code = ?", (d1,)) == "H01.37.05-0"
     found = repo.list_dossiers(b.cdb, repo.ListFilter(text=d1))
     assert [r["code"] for r in found] == [d1] and found[0]["owner_counter"] == "H01.37.05-0"
-    ward_actions.return_result(b.cdb, replica_id(b, d1), OFFICER_B, to_whom="Nguyễn Văn Thử 0",
-                               id_checked=True, method=0)
+    # Through the function the dossier screen calls, as for any dossier: it sends an action.
+    screen.return_result(b.cdb, replica_id(b, d1), OFFICER_B, to_whom="Nguyễn Văn Thử 0", id_checked=True, method=0)
     assert sync(b, simulator.url).progress_sent == 1
     assert sync(a, simulator.url).error is None
     assert a.cdb.scalar("SELECT status FROM dossiers WHERE id = ?", (at_a[0],)) == int(Status.RETURNED)
