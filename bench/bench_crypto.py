@@ -37,6 +37,7 @@ from counter_app.db.catalogue import store_procedures
 from counter_app.db.setup import SetupInput, run_setup
 from counter_app.domain.calendar import WorkCalendar
 from counter_app.scanning import output as out
+from counter_app.services.digitise import store_component
 
 BENCH_PASSPHRASE = "bench passphrase"
 
@@ -125,14 +126,14 @@ def bench_write_component(base: Path, runs: int) -> None:
     sizes: dict[str, int] = {}
     for _ in range(2):  # warm-up: fonts, JPEG encoder, first SQLite pages
         for root, cdb, comp in dirs.values():
-            out.write_component_pdf(root, cdb, comp, pages, meta, None, 2)
+            store_component(cdb, root, comp, pages, meta, None, 2)
     for i in range(runs):
         # Alternate and flip the order every round: both kinds see the same disk and the same load.
         order = ("plain", "encrypted") if i % 2 == 0 else ("encrypted", "plain")
         for kind in order:
             root, cdb, comp = dirs[kind]
             t0 = time.perf_counter()
-            res = out.write_component_pdf(root, cdb, comp, pages, meta, None, 2)
+            res = store_component(cdb, root, comp, pages, meta, None, 2)
             totals[kind].append((time.perf_counter() - t0) * 1000)
             stores[kind].append(res.timings_ms["write"])
             sizes[kind] = res.size

@@ -18,18 +18,21 @@ without re-encoding (reportlab passes JPEG bytes through). Red seals stay red: c
 kept, and certificates with seals use full-resolution chroma (4:4:4) so thin red strokes do not
 bleed.
 
-Crash safety of :func:`write_component_pdf`: the file is written and fsync'ed first
-(:func:`counter_app.vault.store`: temp + fsync + rename), then ONE database transaction adds the
-``files`` row, the dossier event and the outbox entry. A crash between the two leaves an orphan
-file that no row points to — harmless, found by :func:`counter_app.db.files.orphan_scans` and
-removable; a row never points to a file that was not completely on disk.
+Saving is two stages (issue #17: PDF building and signing used to run on the database thread and
+held every other query up for seconds). :func:`write_component_pdf` is stage 1 and pure — no
+database: it builds and signs the PDF and writes it atomically (temp + fsync + rename) to a
+staging folder inside the data directory, with a checksummed sidecar. Stage 2
+(:func:`counter_app.services.digitise.commit_component`) runs on the database thread and is short:
+it renames the staged file into ``scans/`` and adds, in ONE transaction, the ``files`` row, the
+dossier event and the outbox entry. A crash between the stages leaves only the staging folder (not
+under ``scans/``, so no orphan there); the next save of the session registers the staged file.
 
 Encryption at rest (docs/security.md): in an encrypted data directory the PDF is stored as an
 AES-256-GCM envelope bound to its relative path. ``files.sha256``/``size`` describe the bytes *on
 disk* (the archive check and backups work without the keys); ``files.meta`` carries
 ``plain_sha256``/``plain_size`` of the PDF itself, which is what the provincial system receives.
 
-Qt-free and blocking (JPEG encoding, PDF building, signing): run it on a worker thread.
+Qt-free and blocking (JPEG encoding, PDF building, signing): run it on the processing pool.
 """
 
 from __future__ import annotations
@@ -37,18 +40,19 @@ from __future__ import annotations
 import contextlib
 import enum
 import io
+import json
 import logging
-import os
 import re
 import threading
 import time
 import unicodedata
+import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 from xml.sax.saxutils import escape as xml_escape
 from zoneinfo import ZoneInfo
 
@@ -61,16 +65,12 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as rl_canvas
 
-from counter_app import vault
-from counter_app.atomicio import sha256_bytes
-from counter_app.db import files as dbfiles
+from counter_app import crypto, vault
+from counter_app.atomicio import atomic_write_bytes, sha256_bytes, sha256_file
 from counter_app.documents._fonts import BOLD, REGULAR, register_fonts
 from counter_app.errors import ValidationError
 from counter_app.scanning.signing import DEFAULT_REASON, OfficerSigner, sign_pdf
 from counter_app.textnorm import nfc
-
-if TYPE_CHECKING:
-    from counter_app.db.database import CounterDB
 
 log = logging.getLogger(__name__)
 
@@ -83,10 +83,13 @@ __all__ = [
     "OutputOptions",
     "PageImage",
     "ScanMeta",
+    "StagedComponent",
     "build_component_pdf",
     "page_size_pt",
+    "read_staged",
     "safe_name",
     "scan_relative_path",
+    "staged_file_intact",
     "stamp_box",
     "stamp_lines",
     "write_component_pdf",
@@ -490,68 +493,109 @@ def scan_relative_path(meta: ScanMeta, suffix: int = 0) -> str:
     return f"scans/{t:%Y}/{t:%m}/{safe_name(meta.dossier_code, 'HS')}/{stem}.pdf"
 
 
-def _reserve_target(root: Path, meta: ScanMeta) -> tuple[Path, str]:
-    """Pick a free name and claim it with an exclusive create (two saves in one second never collide).
+@dataclass(frozen=True)
+class StagedComponent:
+    """Stage 1's result: the finished (signed, maybe encrypted) PDF of one component, fsync'ed in a
+    staging folder of the data directory and not yet registered anywhere.
 
-    The empty placeholder is replaced atomically by the real file; if the process dies in
-    between it is an orphan like any other (:func:`counter_app.db.files.orphan_scans`).
+    Picklable and small (paths, hashes, the ``files.meta`` dict): stage 2
+    (:func:`counter_app.services.digitise.commit_component`) moves ``staged_path`` to ``rel_path``
+    and registers it in one short transaction on the database thread. The sidecar
+    ``<staged_path>.json`` holds the same facts, so a staged file survives a crash between the stages
+    and the next save of the session registers it without building or signing it again.
+    """
+
+    staged_path: Path          # absolute, inside the data directory (a scan session's ``staged/``)
+    rel_path: str              # where it goes: ``scans/…`` relative to the data directory, '/'-separated
+    sha256: str                # of the bytes on disk (the envelope in an encrypted directory)
+    size: int
+    plain_sha256: str          # of the PDF itself
+    plain_size: int
+    page_count: int
+    declared_pages: int | None
+    page_mismatch: bool
+    signed: bool
+    meta: dict[str, Any]       # what ``files.meta`` will hold
+    warnings: tuple[str, ...] = ()
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    key: str = ""              # what it was made from (the caller's idempotence key)
+
+    @property
+    def encrypted(self) -> bool:
+        """Stored as an envelope (an envelope is always longer than its content)."""
+        return self.size != self.plain_size
+
+    def to_json(self) -> dict[str, Any]:
+        """The sidecar's content."""
+        return {**{k: v for k, v in self.__dict__.items() if k != "staged_path"},
+                "staged_path": str(self.staged_path), "warnings": list(self.warnings)}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> StagedComponent:
+        """Back from a sidecar (``KeyError``/``TypeError`` on a malformed one)."""
+        return cls(**{**raw, "staged_path": Path(raw["staged_path"]), "warnings": tuple(raw.get("warnings") or ())})
+
+
+SIDECAR_SUFFIX = ".json"
+
+
+def _pick_rel_path(root: Path, staging: Path, meta: ScanMeta) -> str:
+    """A name under ``scans/`` that no stored file and no other staged file has (stage 2 re-checks).
+
+    Two saves of one component in the same second get ``-1``, ``-2``…; only the database thread
+    moves files into ``scans/``, so stage 2's check is final.
     """
     scans = (root / "scans").resolve()
+    claimed: set[str] = set()
+    for side in staging.glob("*" + SIDECAR_SUFFIX):
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):
+            claimed.add(json.loads(side.read_text(encoding="utf-8"))["rel_path"])
     for n in range(0, 1000):
         rel = scan_relative_path(meta, n)
         path = (root / rel).resolve()
         if not path.is_relative_to(scans):  # belt and braces: safe_name already forbids this
             raise ValueError(f"scan path escapes the scans folder: {rel!r}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
-        except FileExistsError:
-            continue
-        return path, rel
+        if rel not in claimed and not path.exists():
+            return rel
     raise RuntimeError("too many scans of one component in one second")  # pragma: no cover
 
 
 def write_component_pdf(
     data_root: str | Path,
-    cdb: CounterDB,
-    dossier_component_id: int,
+    staging_dir: str | Path,
     pages: Sequence[PageImage],
     meta: ScanMeta,
     signer: OfficerSigner | None,
     declared_pages: int | None,
     options: OutputOptions | None = None,
     *,
-    now: datetime | None = None,
-) -> ComponentFile:
-    """Build, sign (if ``signer``), store and register the digitised copy of one component.
+    key: str = "",
+) -> StagedComponent:
+    """Stage 1 of saving a component: build, sign (if ``signer``) and write its PDF to ``staging_dir``.
 
-    Codes and names come from the database row of ``dossier_component_id``; ``meta`` supplies
-    the officer and the time. Without a signer the file is stored unsigned (``signed = 0``) and
-    the result carries a warning; a signer that fails (expired certificate) raises instead, so
-    the officer decides. See the module docstring for the write order. In an encrypted data
+    Pure: no database. ``meta`` must carry the dossier and component codes (stage 2 checks them
+    against the database again). The PDF is encrypted when the data directory is, bound to its
+    *final* path ``scans/…`` (the envelope's AAD), then written atomically (temp + fsync + rename)
+    with a sidecar JSON written the same way after it — a sidecar only ever describes a complete
+    file. Nothing is written under ``scans/``: a crash before stage 2 leaves nothing there.
+
+    Without a signer the file is unsigned and the result carries a warning; a signer that fails
+    (expired certificate, token pulled) raises, so the officer decides. In an encrypted data
     directory whose keys are not opened, :class:`counter_app.vault.Locked` is raised before any
-    work is done, and nothing is written.
+    work is done.
     """
     options = options or OutputOptions()
-    root = Path(data_root)
-    ctx = dbfiles.component_context(cdb, dossier_component_id)
-    for attr, value in (("dossier_code", ctx.dossier_code), ("component_code", ctx.component_code)):
-        given = getattr(meta, attr)
-        if given and given != value:
-            raise ValueError(f"meta.{attr}={given!r} but dossier component {dossier_component_id} has {value!r}")
+    root = Path(data_root).resolve()
+    staging = Path(staging_dir).resolve()
+    if not staging.is_relative_to(root):
+        raise ValueError(f"staging folder {staging} is outside the data directory {root}")
     if declared_pages is not None and declared_pages < 1:
         raise ValidationError("Số trang giấy khai báo phải từ 1 trở lên.")
+    if not meta.dossier_code or not meta.component_code:
+        raise ValueError("meta must carry the dossier and component codes")
     # Encrypted but locked: say so now, before seconds of JPEG encoding and signing are wasted.
-    vault.require_ring(root)
-    cdb.require_ring()  # a database that was encrypted but lost its keys.json: refuse, never write plain
-    meta = replace(
-        meta,
-        dossier_code=ctx.dossier_code,
-        component_code=ctx.component_code,
-        component_name=meta.component_name or ctx.component_name,
-        procedure_code=meta.procedure_code or ctx.procedure_code,
-        declared_pages=declared_pages,
-    )
+    ring = vault.require_ring(root)
+    meta = replace(meta, declared_pages=declared_pages)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     pdf = build_component_pdf(pages, meta, options)
@@ -578,19 +622,13 @@ def write_component_pdf(
         )
 
     t0 = time.perf_counter()
-    path, rel = _reserve_target(root, meta)
-    try:
-        # Written (encrypted when the directory is) and fsync'ed BEFORE the row that points to it.
-        sha, size = vault.store(root, rel, pdf)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            path.unlink()  # the empty placeholder (the atomic write already removed its temp file)
-        raise
+    staging.mkdir(parents=True, exist_ok=True)
+    rel = _pick_rel_path(root, staging, meta)
+    blob = crypto.encrypt_bytes(ring, pdf, rel) if ring is not None else pdf
+    staged_path = staging / f"{uuid.uuid4().hex}.pdf"
+    sha = atomic_write_bytes(staged_path, blob)
     timings["write"] = (time.perf_counter() - t0) * 1000
-    # An envelope is always longer than its content; a plain store wrote exactly the PDF, whose hash
-    # is then already known (no second pass over a megabyte on the officer's wait).
-    encrypted = size != len(pdf)
-    plain_sha = sha256_bytes(pdf) if encrypted else sha
+    plain_sha = sha256_bytes(pdf) if ring is not None else sha
     profile = options.profile()
     file_meta = {
         "dossier_code": meta.dossier_code,
@@ -611,31 +649,39 @@ def write_component_pdf(
         "plain_sha256": plain_sha,
         "plain_size": len(pdf),
     }
-    try:
-        reg = dbfiles.register_scan(
-            cdb,
-            dossier_component_id=dossier_component_id,
-            rel_path=rel,
-            name=Path(rel).name,
-            sha256=sha,
-            size=size,
-            page_count=page_count,
-            declared_pages=declared_pages,
-            signed=signer is not None,
-            meta=file_meta,
-            officer_id=meta.officer_id,
-            now=now or datetime.now().replace(microsecond=0),
-        )
-    except BaseException:
-        # No row points to the file: remove it now rather than leave an orphan for the cleaner.
-        with contextlib.suppress(OSError):
-            path.unlink()
-        raise
-    log.info("digitised component %s of %s: %d pages, %d bytes, signed=%s, encrypted=%s",
-             meta.component_code, meta.dossier_code, page_count, len(pdf), signer is not None, encrypted)
-    return ComponentFile(
-        file_id=reg.file_id, uid=reg.uid, path=path, rel_path=rel, sha256=sha, size=size,
-        page_count=page_count, declared_pages=declared_pages, page_mismatch=mismatch,
-        signed=signer is not None, warnings=tuple(warnings), timings_ms=timings,
-        plain_sha256=plain_sha, encrypted=encrypted,
+    staged = StagedComponent(
+        staged_path=staged_path, rel_path=rel, sha256=sha, size=len(blob), plain_sha256=plain_sha,
+        plain_size=len(pdf), page_count=page_count, declared_pages=declared_pages, page_mismatch=mismatch,
+        signed=signer is not None, meta=file_meta, warnings=tuple(warnings), timings_ms=timings, key=key,
     )
+    atomic_write_bytes(staged_path.with_suffix(SIDECAR_SUFFIX),
+                       json.dumps(staged.to_json(), ensure_ascii=False).encode())
+    log.info("staged component %s of %s: %d pages, %d bytes, signed=%s, encrypted=%s",
+             meta.component_code, meta.dossier_code, page_count, len(pdf), signer is not None, ring is not None)
+    return staged
+
+
+def read_staged(staging_dir: str | Path) -> list[StagedComponent]:
+    """The complete staged files of a staging folder (a sidecar is written only after its file).
+
+    A sidecar whose file is missing or whose bytes do not match its checksum is skipped (and its
+    file left for the folder's removal): storing such a file could register a damaged scan.
+    """
+    found: list[StagedComponent] = []
+    for side in sorted(Path(staging_dir).glob("*" + SIDECAR_SUFFIX)):
+        try:
+            staged = StagedComponent.from_json(json.loads(side.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("unreadable staging record %s: %s", side.name, exc)
+            continue
+        found.append(staged)
+    return found
+
+
+def staged_file_intact(staged: StagedComponent) -> bool:
+    """Whether the staged file is on disk with exactly the bytes stage 1 wrote (size, then SHA-256)."""
+    try:
+        return (staged.staged_path.stat().st_size == staged.size
+                and sha256_file(staged.staged_path) == staged.sha256)
+    except OSError:
+        return False

@@ -4,24 +4,36 @@ Acquisition runs in a QThread that streams pages from the source; each page is w
 session folder at once (nothing scanned is lost) and processed on the thread pool; thumbnails appear
 as pages arrive. The officer reorders by drag, rotates, deletes, rescans one page, adjusts corners,
 assigns pages to components (or splits the batch at blank separator sheets), then saves: one signed
-PDF per component, written by the core on the database worker.
+PDF per component.
+
+Widgets only: the state (dossier, session, pending pages, component rows) and every use case live
+in :mod:`counter_app.services.scan_station` (Qt-free). A save is a
+:class:`~counter_app.services.scan_station.SaveRun`: PDFs are built and signed on the processing
+pool, and only the short registering steps use the database thread (issue #17).
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
 
-from counter_app.db.database import CounterDB
 from counter_app.errors import CounterError
 from counter_app.scanning.pipeline import describe_warning
 from counter_app.scanning.session import ScanSession
 from counter_app.scanning.sources.base import AcquiredPage, CancelToken, ScanSettings, ScanSource
+from counter_app.services.scan_station import (
+    SaveRun,
+    ScanStation,
+    SigningSetup,
+    load_dossier,
+    rescan_tasks_for,
+    signing_setup,
+)
+from counter_app.services.session import Actor, actor_from_user
 from counter_app.ui.errors import show_exception
 from counter_app.ui.qt import (
     QAbstractItemView,
@@ -118,19 +130,57 @@ class ScanStationPage(QWidget):
     def __init__(self, worker: DbWorker, data_root: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.worker, self.data_root = worker, data_root
-        self.session: ScanSession | None = None
-        self.dossier: dict[str, Any] | None = None
-        self.components: list[dict[str, Any]] = []
+        #: The controller: dossier, session, pending pages, component rows (Qt-free).
+        self.station = ScanStation(data_root)
         self.sources: list[Any] = []
         self.acquire_thread: AcquireThread | None = None
         self._ending: set[AcquireThread] = set()
-        self.pending = 0
         self.show_processed = True
         self._qr_buffer = ""
         self._cached_signer: Any = None
-        self.signing_cert: str | None = None
-        self.officer_id: int | None = None
+        self._signer_officer: int | None = None
+        self.signing: SigningSetup | None = None
+        self.save_run: SaveRun | None = None
         self._build()
+
+    # ------------------------------------------------------------------ controller state
+    @property
+    def session(self) -> ScanSession | None:
+        """The scan session on screen (the controller's)."""
+        return self.station.session
+
+    @session.setter
+    def session(self, value: ScanSession | None) -> None:
+        self.station.session = value
+
+    @property
+    def dossier(self) -> dict[str, Any] | None:
+        """The dossier being digitised."""
+        return self.station.dossier
+
+    @property
+    def components(self) -> list[dict[str, Any]]:
+        """Its components received on paper."""
+        return self.station.components
+
+    @property
+    def pending(self) -> int:
+        """Pages still in the pipeline."""
+        return self.station.pending
+
+    @property
+    def actor(self) -> Actor | None:
+        """The signed-in officer: the scans are recorded and signed under them."""
+        return self.station.actor
+
+    @property
+    def officer_id(self) -> int | None:
+        """The signed-in officer's id (None: nobody)."""
+        return self.station.actor.user_id if self.station.actor is not None else None
+
+    def set_actor(self, user: Any) -> None:
+        """Who is signed in now (a ``db.accounts.User`` or an :class:`Actor`); None signs out."""
+        self.station.actor = user if isinstance(user, Actor) or user is None else actor_from_user(user)
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -289,21 +339,17 @@ class ScanStationPage(QWidget):
         self._load_signing_cert()
 
     def _load_signing_cert(self) -> None:
-        officer = self.officer_id
-        self.worker.submit(
-            lambda cdb: cdb.scalar("SELECT signing_cert_path FROM users WHERE id = ?", (officer,)) if officer else
-            cdb.scalar("SELECT signing_cert_path FROM users ORDER BY role = 'officer' DESC, id LIMIT 1"),
-            lambda path: (setattr(self, "signing_cert", path), setattr(self, "_signing_cert_officer", officer)))
-        # USB token module and timestamp authority (issue #18), read here so signing never queries the DB.
-        self.worker.submit(lambda cdb: {k: cdb.get_setting(k) for k in ("pkcs11_module", "tsa_url")},
-                           lambda values: setattr(self, "signing_settings", values))
+        actor = self.actor
+        if actor is None:
+            return  # nobody signed in: nothing to sign with (a save says so)
+        # Read here, once, so signing never queries the database.
+        self.worker.submit(lambda cdb: signing_setup(cdb, actor), lambda setup: setattr(self, "signing", setup),
+                           lambda exc: log.warning("signing setup not read: %s", exc))
 
     def load_rescan_tasks(self) -> None:
         """Components a supervisor rejected that this officer must scan again."""
-        from counter_app.db.reviews import rescan_tasks
-
-        officer = self.officer_id
-        self.worker.submit(lambda cdb: rescan_tasks(cdb, officer), self._got_tasks)
+        actor = self.actor
+        self.worker.submit(lambda cdb: rescan_tasks_for(cdb, actor), self._got_tasks)
 
     def _got_tasks(self, tasks: list[dict[str, Any]]) -> None:
         self.tasks_box.clear()
@@ -354,36 +400,19 @@ class ScanStationPage(QWidget):
 
     def select_dossier(self, code_or_id: str | int) -> None:
         """Load a dossier and its components to digitise (received, not only shown)."""
-        def load(cdb: CounterDB) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-            if isinstance(code_or_id, int):
-                d = cdb.query_one("SELECT * FROM dossiers WHERE id = ?", (code_or_id,))
-            else:
-                d = cdb.query_one("SELECT * FROM dossiers WHERE code = ?", (code_or_id,))
-            if d is None:
-                return None, []
-            comps = cdb.query(
-                """SELECT dc.*, (SELECT count(*) FROM files f WHERE f.dossier_component_id = dc.id
-                       AND f.kind = 'scan' AND dc.review_state <> 'rejected') AS n_files
-                   FROM dossier_components dc WHERE dossier_id = ? AND state = 'received' ORDER BY position""",
-                (d["id"],))
-            return d, comps
-
-        self.worker.submit(load, self._dossier_loaded)
+        self.worker.submit(lambda cdb: load_dossier(cdb, code_or_id), self._dossier_loaded)
 
     def _dossier_loaded(self, res: tuple[dict[str, Any] | None, list[dict[str, Any]]]) -> None:
         d, comps = res
         if d is None:
             self.status.setText("<span style='color:#b00'>Không tìm thấy hồ sơ với mã này.</span>")
             return
-        self.dossier, self.components = d, comps
         self.dossier_label.setText(f"Hồ sơ <b>{d['code']}</b> — {d['applicant_name']} — {len(comps)} thành phần "
                                    "cần số hóa")
-        if self.session is not None and self.session.dossier_id is None:
-            # Pages scanned before the dossier was known (e.g. identified by its receipt) stay.
-            self.session.dossier_id = d["id"]
-            self.session.save_manifest()
-        elif self.session is None or self.session.dossier_id != d["id"]:
-            self.new_session()
+        if self.station.adopt_dossier(d, comps):
+            self._session_started()
+        # The table is rebuilt for this dossier's components (typed page counts start from the database).
+        self.comp_table.setRowCount(0)
         self._fill_components()
         if not getattr(self, "_keep_status", False):
             self.status.setText("Đặt giấy vào máy quét rồi nhấn F9.")
@@ -391,32 +420,37 @@ class ScanStationPage(QWidget):
 
     def new_session(self) -> None:
         """Start an empty session folder for the current dossier."""
-        folder = self.data_root / "tmp" / "scan-sessions" / uuid.uuid4().hex
-        self.session = ScanSession(folder, self.dossier["id"] if self.dossier else None)
+        self.station.new_session()
+        self._session_started()
+
+    def _session_started(self) -> None:
         self.strip.clear()
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
 
-    def _fill_components(self) -> None:
-        self.comp_table.setRowCount(len(self.components))
-        for r, c in enumerate(self.components):
-            self.comp_table.setItem(r, 0, QTableWidgetItem(c["name"]))
-            n = len(self.session.component_pages(c["id"])) if self.session else 0
-            self.comp_table.setItem(r, 1, QTableWidgetItem(str(n)))
+    def _typed_counts(self) -> list[int]:
+        """The paper page counts typed in the table, row by row (0 = none)."""
+        counts = []
+        for r in range(self.comp_table.rowCount()):
             spin = self.comp_table.cellWidget(r, 2)
-            if spin is None:
+            counts.append(spin.value() if isinstance(spin, QSpinBox) else 0)
+        return counts
+
+    def _fill_components(self) -> None:
+        typed = self._typed_counts() if self.comp_table.rowCount() == len(self.components) else None
+        rows = self.station.component_rows(typed)
+        self.comp_table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            self.comp_table.setItem(r, 0, QTableWidgetItem(row.name))
+            self.comp_table.setItem(r, 1, QTableWidgetItem(str(row.pages)))
+            if self.comp_table.cellWidget(r, 2) is None:
                 spin = QSpinBox(minimum=0, maximum=999)
-                spin.setValue(c.get("page_count_declared") or 0)
+                spin.setValue(row.declared)
                 spin.setToolTip("Số trang giấy thực tế (để đối chiếu số ảnh = số trang, TT 01/2023 Đ8)")
+                spin.valueChanged.connect(lambda _v: self._fill_components())
                 self.comp_table.setCellWidget(r, 2, spin)
-            if c.get("review_state") == "rejected":
-                state = "Không đạt — quét lại"
-            else:
-                state = "Đã số hóa" if c.get("n_files") else "Chưa số hóa"
-            if isinstance(spin, QSpinBox) and spin.value() and n and spin.value() != n:
-                state = f"Lệch số trang ({n} ảnh / {spin.value()} tờ)"
-            self.comp_table.setItem(r, 3, QTableWidgetItem(state))
-        if self.components and self.comp_table.currentRow() < 0:
+            self.comp_table.setItem(r, 3, QTableWidgetItem(row.state))
+        if rows and self.comp_table.currentRow() < 0:
             self.comp_table.selectRow(0)
 
     # ------------------------------------------------------------------ scanning
@@ -506,7 +540,7 @@ class ScanStationPage(QWidget):
                 item.setData(Qt.ItemDataRole.UserRole, uid)
                 self.strip.addItem(item)
         self._refresh_item(uid)
-        self.pending += 1
+        self.station.page_queued()
         self.progress.setMaximum(self.progress.value() + self.pending)
         session = self.session
         run_in_pool(lambda: session.process(uid), lambda _p: self._processed(uid),
@@ -516,7 +550,7 @@ class ScanStationPage(QWidget):
         if self.dossier is None and self.session is not None and self.session.pages \
                 and self.session.pages[0].uid == uid:
             self._try_receipt_qr(uid)
-        self.pending -= 1
+        self.station.page_finished()
         self.progress.setValue(self.progress.value() + 1)
         self._refresh_item(uid)
         if self.strip.currentItem() is None and self.strip.count():
@@ -559,7 +593,7 @@ class ScanStationPage(QWidget):
         run_in_pool(read, found, not_found, processing_pool())
 
     def _process_failed(self, uid: str, exc: BaseException) -> None:
-        self.pending -= 1
+        self.station.page_finished()
         self.progress.setValue(self.progress.value() + 1)
         self.status.setText(f"<span style='color:#b00'>Lỗi xử lý ảnh: {exc}</span>")
 
@@ -580,19 +614,11 @@ class ScanStationPage(QWidget):
             self.status.setText(self._summary())
 
     def _summary(self) -> str:
-        assert self.session is not None
-        pages = self.session.pages
-        blank = sum(p.blank for p in pages)
-        warn = sum(bool(p.warnings) for p in pages)
-        return (f"{len(pages)} trang · {blank} trang trắng (sẽ bỏ) · {warn} trang cần xem lại. "
-                "Gán trang cho thành phần rồi nhấn Ctrl+S.")
+        return self.station.summary()
 
     # ------------------------------------------------------------------ page strip
     def _comp_label(self, component_id: int | None) -> str:
-        for c in self.components:
-            if c["id"] == component_id:
-                return c["component_code"]
-        return "chưa gán"
+        return self.station.component_label(component_id)
 
     def _refresh_item(self, uid: str) -> None:
         assert self.session is not None
@@ -704,7 +730,7 @@ class ScanStationPage(QWidget):
             session.set_manual_quad(uid, dlg.quad())
             session.get(uid).state = "pending"
             self._refresh_item(uid)
-            self.pending += 1
+            self.station.page_queued()
             run_in_pool(lambda: session.process(uid), lambda _p: self._processed(uid),
                         lambda e: self._process_failed(uid, e), processing_pool())
 
@@ -715,26 +741,24 @@ class ScanStationPage(QWidget):
 
     def assign_selected(self) -> None:
         """Assign the selected pages to the selected component."""
-        row = self.comp_table.currentRow()
-        if self.session is None or row < 0:
+        if not self.station.assign(self._selected_uids(), self.comp_table.currentRow()):
             return
-        self.session.assign(self._selected_uids(), self.components[row]["id"])
         for uid in self._selected_uids():
             self._refresh_item(uid)
         self._fill_components()
 
     def _view_saved_scan(self, row: int, _col: int = 0) -> None:
-        if 0 <= row < len(self.components) and self.components[row].get("n_files"):
+        component_id = self.station.saved_scan_component(row)
+        if component_id is not None:
             from counter_app.ui.scan_viewer import open_component_scan
 
-            open_component_scan(self, self.worker, self.data_root, int(self.components[row]["id"]))
+            open_component_scan(self, self.worker, self.data_root, component_id)
 
     def split_by_separators(self) -> None:
         """Runs of pages between blank separator sheets go to the components in order."""
-        if self.session is None:
+        n = self.station.split_by_separators()
+        if n is None:
             return
-        todo = [c["id"] for c in self.components if not c.get("n_files")] or [c["id"] for c in self.components]
-        n = self.session.split_at_blank_separators(todo)
         for i in range(self.strip.count()):
             self._refresh_item(self.strip.item(i).data(Qt.ItemDataRole.UserRole))
         self._fill_components()
@@ -742,18 +766,15 @@ class ScanStationPage(QWidget):
 
     # ------------------------------------------------------------------ saving
     def save(self) -> None:
-        """One signed PDF per component with pages, written and registered on the worker."""
-        if self.session is None or self.dossier is None or self.pending:
-            self.status.setText("Chờ xử lý xong các trang rồi lưu." if self.pending else "Chưa có trang để lưu.")
+        """One signed PDF per component with pages: built and signed on the pool, registered on the
+        database thread (:class:`SaveRun`); the window and every other query stay responsive."""
+        why = self.station.why_not_save()
+        if why is not None or self.save_run is not None:
+            self.status.setText(why or "Đang lưu…")
             return
-        from counter_app.services.digitise import save_session
-
-        session, dossier, root = self.session, self.dossier, self.data_root
-        declared = {}
-        for r, c in enumerate(self.components):
-            spin = self.comp_table.cellWidget(r, 2)
-            if isinstance(spin, QSpinBox) and spin.value():
-                declared[c["id"]] = spin.value()
+        session, dossier = self.session, self.dossier
+        assert session is not None and dossier is not None
+        declared = self.station.declared_by_component(self._typed_counts())
         signer = self._signer()
         if signer is False:
             return
@@ -761,13 +782,16 @@ class ScanStationPage(QWidget):
         self.status.setText("Đang tạo và ký số các tệp PDF…")
 
         def done(files: list[Any]) -> None:
+            self.save_run = None
             self.save_btn.setEnabled(True)
             mismatch = [f for f in files if getattr(f, "page_mismatch", False)]
             self.status.setText(f"<span style='color:#080'>Đã lưu {len(files)} tệp PDF đã ký số.</span>"
                                 + (f" <span style='color:#b00'>{len(mismatch)} thành phần lệch số trang.</span>"
                                    if mismatch else ""))
-            session.discard()
-            self.session = None
+            if self.session is session:
+                self.station.finish_saved()
+            else:  # another dossier was opened meanwhile: this session's pages are saved all the same
+                session.discard()
             self.strip.clear()
             self.preview.clear()
             self.preview.setText("Xem trước trang")
@@ -778,31 +802,40 @@ class ScanStationPage(QWidget):
             self.select_dossier(int(dossier["id"]))
 
         def failed(exc: BaseException) -> None:
+            self.save_run = None
             self.save_btn.setEnabled(True)
             show_exception(self, exc)
 
-        officer = self.officer_id
-        self.worker.submit(lambda cdb: save_session(cdb, root, session, dossier, declared, signer or None,
-                                                    officer_id=officer), done, failed)
+        def progress(n: int, total: int) -> None:
+            if total and n < total:
+                self.status.setText(f"Đang tạo và ký số tệp PDF {n + 1}/{total}…")
+
+        self.save_run = SaveRun(
+            self.worker.submit, lambda fn, ok, err: run_in_pool(fn, ok, err, processing_pool()),
+            data_root=self.data_root, session=session, dossier_id=int(dossier["id"]), declared=declared,
+            actor=self.actor, signer=signer or None, on_done=done, on_error=failed, on_progress=progress)
+        self.save_run.start()
 
     def _signer(self) -> Any:
         """The officer's signer (passphrase asked once per session); None = save unsigned; False = cancel."""
         if self._cached_signer is not None:
-            if self._cached_signer.usable and getattr(self, "_signer_officer", None) == self.officer_id:
+            if self._cached_signer.usable and self._signer_officer == self.officer_id:
                 return self._cached_signer
             # Another officer signed in (never sign with the previous officer's key or logged-in token),
             # or the token was pulled out: close and forget; the PIN/passphrase is asked again.
             self._cached_signer.close()
             self._cached_signer = None
-        if getattr(self, "_signing_cert_officer", self.officer_id) != self.officer_id:
+        if self.officer_id is None:
+            return None  # nobody signed in: the save itself says so (services.session.require_actor)
+        if self.signing is None or self.signing.officer_id != self.officer_id:
             from counter_app.ui.qt import QMessageBox
 
             self._load_signing_cert()  # the certificate setting of the officer who signed in now
             QMessageBox.information(self, "Ký số", "Đang tải chứng thư số của cán bộ vừa đăng nhập; nhấn «Lưu» lại.")
             return False
         self._signer_officer = self.officer_id
-        cert = self.signing_cert
-        settings = getattr(self, "signing_settings", {}) or {}
+        cert = self.signing.cert
+        settings = {"pkcs11_module": self.signing.pkcs11_module, "tsa_url": self.signing.tsa_url}
         from counter_app.scanning.pkcs11_signing import is_token_reference
 
         if is_token_reference(cert):  # the officer's certificate is on a USB token

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from counter_app.db.database import CounterDB
 from counter_app.errors import CounterError
+from counter_app.services.scan_station import scan_file_row
 from counter_app.ui.qt import (
     QDialog,
     QHBoxLayout,
@@ -306,25 +306,6 @@ class ScanViewer(QDialog):
 
 
 # ------------------------------------------------------------------------------ opening
-def _scan_row(cdb: CounterDB, *, file_id: int | None = None, component_id: int | None = None,
-              user_id: int | None = None) -> dict[str, Any] | None:
-    """The file row (newest scan of a component, or one file) with its component's name; the look is
-    recorded in the audit trail (a scan shows a citizen's papers: Nghị định 13/2023)."""
-    from counter_app.db import audit
-
-    sql = ("SELECT f.*, dc.name AS component_name, d.code AS dossier_code FROM files f "
-           "LEFT JOIN dossier_components dc ON dc.id = f.dossier_component_id "
-           "LEFT JOIN dossiers d ON d.id = f.dossier_id WHERE ")
-    if file_id is not None:
-        row = cdb.query_one(sql + "f.id = ?", (int(file_id),))
-    else:
-        row = cdb.query_one(sql + "f.dossier_component_id = ? AND f.kind = 'scan' ORDER BY f.id DESC LIMIT 1",
-                            (int(component_id or 0),))
-    if row is not None and row["dossier_id"]:
-        audit.append(cdb, user_id, "view_citizen", "file", int(row["id"]), {"via": "scan_viewer"})
-    return row
-
-
 def _describe(row: dict[str, Any]) -> tuple[str, str]:
     title = row.get("component_name") or row.get("name") or "Tệp"
     bits = [f"Hồ sơ {row['dossier_code']}" if row.get("dossier_code") else "",
@@ -359,7 +340,7 @@ def open_file(parent: QWidget, worker: DbWorker, data_root: Path, *, file_id: in
         parent.last_viewer = viewer  # type: ignore[attr-defined]  # tests and the e2e suite find it here
         viewer.open()
 
-    worker.submit(lambda cdb: _scan_row(cdb, file_id=file_id, component_id=component_id, user_id=uid), shown)
+    worker.submit(lambda cdb: scan_file_row(cdb, file_id=file_id, component_id=component_id, user_id=uid), shown)
 
 
 def open_component_scan(parent: QWidget, worker: DbWorker, data_root: Path, component_id: int) -> None:

@@ -86,7 +86,8 @@ def test_rescan_of_rejected_component_returns_to_review_queue(tmp_path: Path) ->
     from counter_app.db import reviews
     from counter_app.db.dossiers import ApplicantInput, ComponentInput, ReceptionInput, receive
     from counter_app.domain.calendar import WorkCalendar
-    from counter_app.scanning.output import PageImage, ScanMeta, write_component_pdf
+    from counter_app.scanning.output import PageImage, ScanMeta
+    from counter_app.services.digitise import store_component
     from tests.factories import make_db
 
     cdb = make_db(tmp_path / "r.db")
@@ -101,7 +102,7 @@ def test_rescan_of_rejected_component_returns_to_review_queue(tmp_path: Path) ->
     def scan() -> None:
         meta = ScanMeta(dossier_code=r.code or "", component_code="TK", officer_name="Cán bộ",
                         scanned_at=datetime(2026, 10, 5, 10, 0))
-        write_component_pdf(tmp_path, cdb, comp, [page], meta, None, 1)
+        store_component(cdb, tmp_path, comp, [page], meta, None, 1)
 
     scan()
     reviews.reject(cdb, comp, "Mờ, thiếu góc", reviewer_id=1)

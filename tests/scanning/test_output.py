@@ -29,6 +29,7 @@ from counter_app.domain.calendar import WorkCalendar
 from counter_app.errors import ValidationError
 from counter_app.scanning import output as out
 from counter_app.scanning import signing
+from counter_app.services.digitise import store_component
 from tests.factories import make_db
 
 OFFICER = "Nguyễn Thị Hằng"
@@ -354,7 +355,7 @@ def test_write_component_pdf_signed_registers_file_event_outbox(
 ) -> None:
     dossier_id, dc_id, code = _received_component(cdb)
     root = tmp_path / "data"
-    res = out.write_component_pdf(root, cdb, dc_id, a4_pages, _scan_meta(), officer, declared_pages=2)
+    res = store_component(cdb, root, dc_id, a4_pages, _scan_meta(), officer, declared_pages=2)
     assert res.signed and not res.page_mismatch and res.warnings == ()
     assert res.path.is_file() and res.path.is_relative_to(root / "scans" / "2026" / "10" / code)
     assert res.rel_path == f"scans/2026/10/{code}/TK-20261005-103000.pdf"
@@ -383,7 +384,7 @@ def test_unsigned_and_page_mismatch_are_flagged(
     cdb: CounterDB, tmp_path: Path, a4_pages: list[out.PageImage]
 ) -> None:
     dossier_id, dc_id, _ = _received_component(cdb, "GCS")
-    res = out.write_component_pdf(tmp_path, cdb, dc_id, a4_pages[:1], _scan_meta(), None, declared_pages=3)
+    res = store_component(cdb, tmp_path, dc_id, a4_pages[:1], _scan_meta(), None, declared_pages=3)
     assert not res.signed and res.page_mismatch
     assert any("chưa được ký số" in w for w in res.warnings)
     assert any("khác số trang giấy" in w for w in res.warnings)
@@ -394,16 +395,39 @@ def test_unsigned_and_page_mismatch_are_flagged(
     assert {"pages": 1, "declared": 3, "mismatch": True}.items() <= json.loads(ev["detail"]).items()
     assert PdfReader(io.BytesIO(res.path.read_bytes())).metadata["/SoTrangKhaiBao"] == "3"  # type: ignore[index]
     # A second scan of the same component in the same second gets its own file.
-    again = out.write_component_pdf(tmp_path, cdb, dc_id, a4_pages[:1], _scan_meta(), None, declared_pages=1)
+    again = store_component(cdb, tmp_path, dc_id, a4_pages[:1], _scan_meta(), None, declared_pages=1)
     assert again.path != res.path and again.path.is_file() and not again.page_mismatch
     assert dbfiles.latest_scan_for_component(cdb, dc_id)["uid"] == again.uid  # type: ignore[index]
+
+
+def test_stage_one_is_pure_and_writes_nothing_under_scans(tmp_path: Path, a4_pages: list[out.PageImage]) -> None:
+    """Stage 1 of a save (issue #17) needs no database: the PDF goes to the staging folder, with a
+    sidecar that describes it and a checksum that holds; nothing appears under ``scans/``."""
+    staging = tmp_path / "tmp" / "scan-sessions" / "s1" / "staged"
+    staged = out.write_component_pdf(tmp_path, staging, a4_pages[:1], meta(), None, 1, key="k1")
+    assert staged.staged_path.parent == staging.resolve() and staged.staged_path.is_file()
+    assert staged.rel_path == "scans/2026/10/H01.37.01-261005-0001/TK-20261005-103000.pdf"
+    assert not (tmp_path / "scans").exists()
+    assert out.staged_file_intact(staged)
+    assert out.read_staged(staging) == [staged]
+    assert PdfReader(io.BytesIO(staged.staged_path.read_bytes())).metadata["/MaHoSo"] == meta().dossier_code  # type: ignore[index]
+    # A second staging of the same component in the same second claims another final name.
+    other = out.write_component_pdf(tmp_path, staging, a4_pages[:1], meta(), None, 1)
+    assert other.rel_path.endswith("TK-20261005-103000-1.pdf")
+    # A damaged staged file is recognised by its checksum.
+    raw = bytearray(staged.staged_path.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    staged.staged_path.write_bytes(bytes(raw))
+    assert not out.staged_file_intact(staged)
+    with pytest.raises(ValueError, match="outside the data directory"):
+        out.write_component_pdf(tmp_path / "data", tmp_path / "elsewhere", a4_pages[:1], meta(), None, 1)
 
 
 def test_failed_registration_leaves_no_file(cdb: CounterDB, tmp_path: Path, a4_pages: list[out.PageImage]) -> None:
     _, dc_id, _ = _received_component(cdb)
     bad = out.ScanMeta("", "", OFFICER, SCANNED_AT, officer_id=999)  # no such user: FK fails in the transaction
     with pytest.raises(Exception, match="FOREIGN KEY"):
-        out.write_component_pdf(tmp_path, cdb, dc_id, a4_pages[:1], bad, None, declared_pages=None)
+        store_component(cdb, tmp_path, dc_id, a4_pages[:1], bad, None, declared_pages=None)
     assert not list((tmp_path / "scans").rglob("*.pdf"))
     assert cdb.scalar("SELECT count(*) FROM files") == 0
     assert cdb.scalar("SELECT count(*) FROM outbox WHERE kind = 'file'") == 0
@@ -414,8 +438,8 @@ def test_verify_archive_finds_changed_and_missing_files(
 ) -> None:
     _, tk, _ = _received_component(cdb, "TK")
     gcs = int(cdb.scalar("SELECT id FROM dossier_components WHERE component_code = 'GCS'"))
-    a = out.write_component_pdf(tmp_path, cdb, tk, a4_pages[:1], _scan_meta(), None, None)
-    b = out.write_component_pdf(tmp_path, cdb, gcs, a4_pages[:1], _scan_meta(), None, None)
+    a = store_component(cdb, tmp_path, tk, a4_pages[:1], _scan_meta(), None, None)
+    b = store_component(cdb, tmp_path, gcs, a4_pages[:1], _scan_meta(), None, None)
     assert dbfiles.verify_archive(cdb, tmp_path) == []
     raw = bytearray(a.path.read_bytes())
     raw[len(raw) // 2] ^= 0xFF
@@ -446,10 +470,10 @@ def test_names_cannot_escape_the_scans_folder(tmp_path: Path) -> None:
 def test_meta_codes_must_match_the_database(cdb: CounterDB, tmp_path: Path, a4_pages: list[out.PageImage]) -> None:
     _, dc_id, _ = _received_component(cdb)
     with pytest.raises(ValueError, match="component_code"):
-        out.write_component_pdf(tmp_path, cdb, dc_id, a4_pages[:1],
+        store_component(cdb, tmp_path, dc_id, a4_pages[:1],
                                 out.ScanMeta("", "GCS", OFFICER, SCANNED_AT), None, None)
     with pytest.raises(ValidationError, match="Không tìm thấy thành phần"):
-        out.write_component_pdf(tmp_path, cdb, 99999, a4_pages[:1], _scan_meta(), None, None)
+        store_component(cdb, tmp_path, 99999, a4_pages[:1], _scan_meta(), None, None)
 
 
 def test_page_without_trustworthy_dpi_gets_its_physical_size(tmp_path: Path) -> None:

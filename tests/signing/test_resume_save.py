@@ -17,12 +17,14 @@ from counter_app.scanning import pkcs11_signing as p11
 from counter_app.scanning import signing
 from counter_app.scanning.session import ScanSession
 from counter_app.services.digitise import save_session
+from counter_app.services.session import Actor
 from tests.factories import make_db
 from tests.signing.conftest import PIN, SoftToken, needs_softhsm
 from tests.signing.test_pkcs11 import _label_of, ca, config
 
 pytestmark = needs_softhsm
 NOW = datetime(2026, 12, 6, 9, 30)
+ACTOR = Actor(1, "admin", "Quản trị", "admin")  # the account make_db creates, signed in
 
 
 def _page(seed: int) -> np.ndarray:
@@ -61,7 +63,7 @@ def test_save_again_after_token_pulled_stores_each_component_once(softhsm: SoftT
     signer = signing.OfficerSigner.from_pkcs11(config(softhsm, "CB-Rut"), PIN)
     try:
         with pytest.raises(p11.TokenRemoved):
-            save_session(cdb, tmp_path, session, dossier, {}, signer, now=NOW)
+            save_session(cdb, tmp_path, session, dossier, {}, signer, now=NOW, actor=ACTOR)
     finally:
         cdb.conn.execute("DROP TRIGGER pull_after_first")
         if parked.exists():
@@ -73,7 +75,7 @@ def test_save_again_after_token_pulled_stores_each_component_once(softhsm: SoftT
 
     again = signing.OfficerSigner.from_pkcs11(config(softhsm, "CB-Rut"), PIN)  # PIN asked again
     try:
-        files = save_session(cdb, tmp_path, session, dossier, {}, again, now=NOW)
+        files = save_session(cdb, tmp_path, session, dossier, {}, again, now=NOW, actor=ACTOR)
     finally:
         again.close()
     assert _files_per_component(cdb) == {comps[0]: 1, comps[1]: 1}
@@ -107,11 +109,11 @@ def test_save_again_restores_only_a_component_whose_pages_changed(tmp_path: Path
     for i, cid in enumerate(comps):
         uids.append(session.add(_page(i), 200).uid)
         session.assign([uids[-1]], cid)
-    first = save_session(cdb, tmp_path, session, dossier, {}, None, now=NOW)
-    second = save_session(cdb, tmp_path, session, dossier, {}, None, now=NOW)
+    first = save_session(cdb, tmp_path, session, dossier, {}, None, now=NOW, actor=ACTOR)
+    second = save_session(cdb, tmp_path, session, dossier, {}, None, now=NOW, actor=ACTOR)
     assert sorted(f.file_id for f in second) == sorted(f.file_id for f in first)
     assert _files_per_component(cdb) == {comps[0]: 1, comps[1]: 1}
     session.rotate(uids[1], 90)
-    save_session(cdb, tmp_path, session, dossier, {}, None, now=NOW)
+    save_session(cdb, tmp_path, session, dossier, {}, None, now=NOW, actor=ACTOR)
     assert _files_per_component(cdb) == {comps[0]: 1, comps[1]: 2}
     cdb.close()

@@ -61,7 +61,9 @@ def _component(cdb: CounterDB, dossier_id: int, code: str = "TK") -> int:
 def _scan(root: Path, cdb: CounterDB, component_id: int, pages: int = 2) -> out.ComponentFile:
     meta = out.ScanMeta(dossier_code="", component_code="", officer_name=OFFICER, scanned_at=T0,
                         agency_name="Trung tâm PVHCC phường Ba Đình", officer_id=1)
-    return out.write_component_pdf(root, cdb, component_id, [small_page(i) for i in range(pages)], meta, None, pages)
+    from counter_app.services.digitise import store_component
+
+    return store_component(cdb, root, component_id, [small_page(i) for i in range(pages)], meta, None, pages)
 
 
 def _flip(path: Path, at: int | None = None) -> None:

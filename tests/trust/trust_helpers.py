@@ -84,9 +84,10 @@ def scan_component(root: Path, cdb: CounterDB, dossier_id: int, code: str = "TK"
                    now: datetime = T0, big: bool = False) -> out.ComponentFile:
     """Digitise one component of a dossier with the real output pipeline (unsigned)."""
     from counter_app.scanning import output as out
+    from counter_app.services.digitise import store_component
 
     comp = cdb.scalar("SELECT id FROM dossier_components WHERE dossier_id = ? AND component_code = ?",
                       (dossier_id, code))
     meta = out.ScanMeta(dossier_code="", component_code="", officer_name="Trần Thị Bình", scanned_at=now,
                         officer_id=1)
-    return out.write_component_pdf(root, cdb, comp, [small_page(seed, big)], meta, None, 1, now=now)
+    return store_component(cdb, root, comp, [small_page(seed, big)], meta, None, 1, now=now)

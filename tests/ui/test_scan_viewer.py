@@ -13,6 +13,7 @@ from counter_app import vault
 from counter_app.db.database import CounterDB
 from counter_app.scanning import output as out
 from counter_app.scanning import signing
+from counter_app.services.digitise import store_component
 from counter_app.ui.dossier_detail import DossierDetail
 from counter_app.ui.qt import Qt
 from counter_app.ui.scan_viewer import ScanViewer, check_signature_text
@@ -40,7 +41,7 @@ def scanned(tmp_path: Path, officer: signing.OfficerSigner) -> Iterator[tuple[Pa
     comp = int(cdb.scalar("SELECT id FROM dossier_components WHERE dossier_id = ? AND component_code = 'TK'", (did,)))
     meta = out.ScanMeta(dossier_code="", component_code="", officer_name=OFFICER, scanned_at=T0,
                         agency_name="Trung tâm PVHCC phường Ba Đình", officer_id=1)
-    f = out.write_component_pdf(data.root, cdb, comp, [small_page(i) for i in range(3)], meta, officer, 3)
+    f = store_component(cdb, data.root, comp, [small_page(i) for i in range(3)], meta, officer, 3)
     cdb.close()
     yield data.root, did, f
     vault.lock(data.root)
