@@ -224,3 +224,22 @@ def test_a_replica_is_never_sent_as_a_record_even_through_the_own_dossier_functi
 def code_of(counter: Counter, dossier_id: int) -> str:
     """A dossier's code at its counter."""
     return str(counter.cdb.scalar("SELECT code FROM dossiers WHERE id = ?", (dossier_id,)))
+
+
+def test_an_apology_for_another_counters_dossier_prints_and_reaches_the_province(
+        shared_simulator: RunningSimulator, make_counter: MakeCounter, fill: Fill, tmp_path: Any) -> None:
+    from counter_app.services import dossiers as screen
+
+    a, b = counters(make_counter, "H01.90.09", 0, 1)
+    (dossier,) = fill(a, 1)
+    sync(a, shared_simulator)
+    sync(b, shared_simulator)
+    at_b = b.cdb.scalar("SELECT id FROM dossiers WHERE owner_counter <> ''")
+    detail = repo.dossier_detail(b.cdb, at_b)
+    letter = screen.apologise(b.cdb, b.root, detail, OFFICER, reason="Chờ xác minh hộ tịch", working_days=3)
+    assert letter.exists() and letter.read_bytes().startswith(b"%PDF")
+    assert sync(b, shared_simulator).progress_sent == 1
+    (held,) = shared_simulator.admin(p.ADMIN_DOSSIERS_PATH, MaHoSo=code_of(a, dossier))["dossiers"]
+    (step,) = [s for s in held["current"]["QuaTrinhXuLy"] if p.BASE_VERSION_FIELD in s]
+    assert step["NgayHenTraMoi"] and "Chờ xác minh hộ tịch" in step["NoiDungXuLy"]
+    assert held["status"] == int(Status.RECEIVED) and ward.list_conflicts(b.cdb) == []
