@@ -14,7 +14,7 @@ from typing import Any
 
 from counter_app.db.database import CounterDB
 from counter_app.reports import indicators as ind
-from counter_app.reports import monthly
+from counter_app.reports import monthly, ward
 from counter_app.ui.errors import show_exception
 from counter_app.ui.qt import (
     QComboBox,
@@ -34,6 +34,7 @@ from counter_app.ui.supervision.common import IndicatorCard, n
 from counter_app.ui.supervision.deadlines import DeadlineTab
 from counter_app.ui.supervision.overview import OverviewTab
 from counter_app.ui.supervision.review import ReviewTab
+from counter_app.ui.supervision.ward import WardTab, notice_html
 from counter_app.ui.tasks import DbWorker, run_in_pool
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,15 @@ class SupervisionPage(QWidget):
         self._fill_months()
         self.month.currentIndexChanged.connect(lambda _i: self.refresh())
         top.addWidget(self.month)
+        # Whose figures the cards and lists show (issue #19); hidden until other counters' data is here.
+        self.scope_label = QLabel("Phạm vi:")
+        self.scope = QComboBox()
+        self.scope.setToolTip("Số liệu của quầy này, của toàn phường hoặc của một quầy khác (dữ liệu từ tỉnh)")
+        self.scope.addItem("Quầy này", "")
+        self.scope.currentIndexChanged.connect(lambda _i: self.refresh())
+        for w in (self.scope_label, self.scope):
+            w.hide()
+            top.addWidget(w)
         self.refresh_btn = QPushButton("Làm mới")
         self.refresh_btn.clicked.connect(lambda: self.refresh())
         top.addWidget(self.refresh_btn)
@@ -92,6 +102,12 @@ class SupervisionPage(QWidget):
         top.addWidget(self.csv_btn)
         root.addLayout(top)
 
+        self.ward_notice = QLabel()
+        self.ward_notice.setWordWrap(True)
+        self.ward_notice.setStyleSheet("background:#fdecea; border:1px solid #d9a19c; padding:6px; font-size:13px;")
+        self.ward_notice.hide()
+        root.addWidget(self.ward_notice)
+
         cards = QHBoxLayout()
         self.cards = {d.key: IndicatorCard(d) for d in ind.INDICATORS}
         for c in self.cards.values():
@@ -104,7 +120,10 @@ class SupervisionPage(QWidget):
         self.backlog_tab = BacklogTab(self)
         self.deadline_tab = DeadlineTab(self)
         self.review_tab = ReviewTab(self)
+        self.ward_tab = WardTab(self)
         self.tabs.addTab(self.overview_tab, "Tổng quan")
+        self.tabs.addTab(self.ward_tab, "Các quầy")
+        self.tabs.setTabVisible(1, False)
         self.tabs.addTab(self.backlog_tab, "Tồn số hóa")
         self.tabs.addTab(self.deadline_tab, "Hạn giải quyết")
         self.tabs.addTab(self.review_tab, "Kiểm tra chất lượng")
@@ -129,6 +148,40 @@ class SupervisionPage(QWidget):
             return now.year, now.month
         return int(data[0]), int(data[1])
 
+    def selected_scope(self) -> str | None:
+        """'' this counter, a counter id, None the whole ward (the «Phạm vi» box)."""
+        data = self.scope.currentData()
+        return "" if data is not None and not isinstance(data, str) else data
+
+    def set_scope(self, owner: str | None) -> None:
+        """Show one counter's figures ('' this one, None the ward) in the cards and the lists."""
+        for i in range(self.scope.count()):
+            if self.scope.itemData(i) == owner:
+                self.scope.setCurrentIndex(i)  # refreshes
+                return
+
+    def _fill_scopes(self, d: ind.Dashboard) -> None:
+        v = d.ward
+        ward_here = v is not None and v.has_replicas
+        for w in (self.scope_label, self.scope):
+            w.setVisible(ward_here)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.ward_tab), ward_here)
+        if v is None:
+            return
+        wanted: list[tuple[str, str | None]] = [("Quầy này", ""), ("Toàn phường", None)]
+        wanted += [(c.name + (" ⚠" if c.stale else ""), c.owner) for c in v.counters if not c.is_self]
+        have = [(self.scope.itemText(i), self.scope.itemData(i)) for i in range(self.scope.count())]
+        if have == wanted:
+            return
+        current = self.selected_scope()
+        self.scope.blockSignals(True)
+        self.scope.clear()
+        for text, owner in wanted:
+            self.scope.addItem(text, owner)
+        index = next((i for i, (_t, o) in enumerate(wanted) if o == current), 0)
+        self.scope.setCurrentIndex(index)
+        self.scope.blockSignals(False)
+
     def refresh(self) -> None:
         """Recompute everything on the database worker.
 
@@ -139,12 +192,13 @@ class SupervisionPage(QWidget):
         gen = self._generation
         y, m = self.selected_month()
         now = self.clock()
+        scope = self.selected_scope()
 
         def job(cdb: CounterDB) -> Any:
             step = ind.FactsCache.for_db(cdb).build_step(cdb)
             if step is not None:
                 return step
-            return ind.dashboard(cdb, y, m, now=now)
+            return ind.dashboard(cdb, y, m, now=now, scope=scope)
 
         def done(result: Any) -> None:
             if gen != self._generation:
@@ -196,15 +250,30 @@ class SupervisionPage(QWidget):
                             + (f" · {f.rating_avg:.1f}★".replace(".", ",") if f.rating_avg else ""),
         }
         for key, card in self.cards.items():
+            if d.scope != "" and key in ward.COMPONENT_INDICATORS:
+                # Components and files stay at the receiving counter: unknown for replicas, never 100%.
+                card.show_value(None, "Chỉ có số liệu của quầy này (tỉnh không lưu thành phần hồ sơ)")
+                continue
             card.show_value(f.rate(key), details.get(key, ""))
+        self._fill_scopes(d)
+        notice = notice_html(d.ward) if d.ward is not None else ""
+        self.ward_notice.setText(notice)
+        self.ward_notice.setVisible(bool(notice))
+        self.ward_tab.show_dashboard(d)
         self._show_banner(d)
         self.overview_tab.show_dashboard(d)
         self.backlog_tab.show_dashboard(d)
         self.deadline_tab.show_dashboard(d)
         self.review_tab.show_dashboard(d)
-        self.tabs.setTabText(1, f"Tồn số hóa ({n(d.backlog.total)})")
-        self.tabs.setTabText(2, f"Hạn giải quyết ({n(d.deadlines['overdue_count'])} quá hạn)")
-        self.tabs.setTabText(3, f"Kiểm tra chất lượng ({len(d.reviews)}{'+' if len(d.reviews) >= 100 else ''})")
+        tab = self.tabs.indexOf
+        self.tabs.setTabText(tab(self.backlog_tab), f"Tồn số hóa ({n(d.backlog.total)})")
+        self.tabs.setTabText(tab(self.deadline_tab), f"Hạn giải quyết ({n(d.deadlines['overdue_count'])} quá hạn)")
+        self.tabs.setTabText(tab(self.review_tab),
+                             f"Kiểm tra chất lượng ({len(d.reviews)}{'+' if len(d.reviews) >= 100 else ''})")
+        if d.ward is not None and d.ward.stale:
+            self.tabs.setTabText(tab(self.ward_tab), f"Các quầy (⚠ {len(d.ward.stale)} quầy dữ liệu cũ)")
+        else:
+            self.tabs.setTabText(tab(self.ward_tab), "Các quầy")
         self.refreshed.emit()
 
     def _show_banner(self, d: ind.Dashboard) -> None:
