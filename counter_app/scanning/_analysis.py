@@ -223,6 +223,15 @@ def estimate_skew(ink: np.ndarray, max_deg: float, threshold: int = 40) -> SkewF
     # Few points or a flat energy curve: a lone page number or noise, not text lines.
     confident = len(xs) >= 300 and contrast > 1.25
     method = "profile"
+    if not confident and len(xs) >= HALVES_MIN_POINTS:
+        # Small dense print: its line pitch is a few analysis pixels, so the 1°-grid curve is
+        # low and flat although the fine peak is exact (a 7-pt page left 2.1° tilted, warned).
+        # Second estimate: the top and the bottom half of the page, each on its own, must put
+        # the peak at the same angle — noise, a signature or a photo do not.
+        halves = _half_angles(x, y, wt, a2, st, nf)
+        if halves is not None and abs(halves[0] - halves[1]) <= HALVES_AGREE_DEG \
+                and abs((halves[0] + halves[1]) / 2 - a2) <= HALVES_AGREE_DEG:
+            confident, method = True, "profile+halves"
     if not confident and len(xs) >= 300:
         second = line_blob_skew(binary, max_deg)
         if second is not None:
@@ -237,7 +246,49 @@ def estimate_skew(ink: np.ndarray, max_deg: float, threshold: int = 40) -> SkewF
     ar = math.radians(a2)
     rows = y * math.cos(ar) + x * math.sin(ar)
     cols = x * math.cos(ar) - y * math.sin(ar)
+    if confident:
+        # One faint stroke is no text block: a pencil signature or a single written line on an
+        # otherwise empty sheet peaks at whatever angle it was drawn, and turning the sheet by
+        # that tilted it (issue #13: never tilted silently). Fewer than MIN_TEXT_LINES lines
+        # count only when they are printed dark (a lone printed line or heading is straight).
+        ri = (rows - rows.min()).astype(np.int64)
+        segs = [(i, j) for i, j in _line_segments(np.bincount(ri, wt)) if j - i >= 2]
+        confident = len(segs) >= MIN_TEXT_LINES or float(np.median(wt)) >= PRINT_INK
     return SkewFinding(a2, vertical, confident, rows, cols, wt, float(contrast), method)
+
+
+MIN_TEXT_LINES = 3
+PRINT_INK = 90  # median darkness below the paper of printed (toner, ink-jet) strokes; pencil is fainter
+
+
+# Split-half check (see estimate_skew): enough ink for each half to hold several text lines, and
+# how close the two halves' peaks must be.
+HALVES_MIN_POINTS = 3000
+HALVES_AGREE_DEG = 0.1
+
+
+def _half_angles(x: np.ndarray, y: np.ndarray, w: np.ndarray, a: float, strip: np.ndarray, n_strips: int
+                 ) -> tuple[float, float] | None:
+    """Peak angle near ``a`` of the top half's and of the bottom half's points, each on its own.
+
+    ``None`` when either half has no interior peak within ±0.6° (its curve rises to an end of the
+    window: no line structure of its own there).
+    """
+    ar = math.radians(a)
+    r = y * math.cos(ar) + x * math.sin(ar)
+    mid = float(np.median(r))
+    angles = np.arange(a - 0.6, a + 0.6 + 1e-9, 0.05)
+    found = []
+    for sel in (r < mid, r >= mid):
+        xh, yh, wh, sh = x[sel], y[sel], w[sel], strip[sel]
+        if len(xh) < HALVES_MIN_POINTS // 3:
+            return None
+        e = np.array([_profile_energy(xh, yh, wh, float(t), sh, n_strips) for t in angles])
+        i = int(np.argmax(e))
+        if i in (0, len(e) - 1) or e[i] < 1.02 * min(e[0], e[-1]):
+            return None
+        found.append(_parabolic(angles, e))
+    return found[0], found[1]
 
 
 def line_blob_skew(binary: np.ndarray, max_deg: float) -> tuple[float, bool] | None:
@@ -376,6 +427,60 @@ def count_glyphs(ink: np.ndarray, dpi: float, threshold: int) -> int:
     big = np.maximum(hh, ww)
     ok = (big >= 1.6 * mm) & (big <= 60 * mm) & (stats[1:, cv2.CC_STAT_AREA] >= max(3.0, 0.4 * mm * mm))
     return int(ok.sum())
+
+
+# Faint marks (pencil) are judged at this resolution: at the ~75-dpi analysis scale a 0.2-mm
+# pencil line is a third of a pixel and its contrast drops into the range of bleed-through.
+FAINT_DPI = 150.0
+
+
+def faint_marks(grey: np.ndarray, dpi: float) -> int:
+    """Number of faint but *drawn* marks on a page that looks blank (``grey`` at ~``FAINT_DPI``).
+
+    A pencil signature, one handwritten line, a tick or a pencil page number must keep a page
+    (issue #13: never drop a near-blank page); bleed-through from the other side, paper grain,
+    dust and JPEG noise must not. Two physical differences tell them apart:
+
+    * a drawn stroke is *sharp*: its darkness is concentrated in a line about a pixel or two
+      wide, so a small black-hat (0.85 mm) keeps nearly all of it; bleed-through has travelled
+      through the paper and is blurred, so the same black-hat keeps only a fraction;
+    * a stroke is *long*: connected faint pixels (hysteresis: a weak threshold for the extent, a
+      strong core for the evidence) over at least 2 mm, where dust is a speck under 1 mm.
+
+    Thresholds scale with the page's own noise (robust sigma of the black-hat), so a grainy
+    recycled sheet does not become "marked".
+    """
+    h, w = grey.shape
+    m = max(2, int(0.03 * min(h, w)))  # edge shadows, lid remnants and feeder bars live here
+    g = np.ascontiguousarray(grey[m:h - m, m:w - m])
+    k = max(3, round(dpi * 0.85 / 25.4) | 1)
+    ink = cv2.subtract(cv2.morphologyEx(g, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))), g)
+    sample = ink[::3, ::3].astype(np.float32)
+    noise = float(np.median(sample)) + 1.4826 * float(np.median(np.abs(sample - np.median(sample))))
+    weak = max(12.0, 4.0 * noise)
+    strong = max(32.0, 8.0 * noise)
+    # Join a pencil line broken by the paper's tooth or by JPEG blocks (one pixel gaps).
+    low = cv2.dilate((ink > weak).astype(np.uint8), np.ones((3, 3), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(low, connectivity=8)
+    if n <= 1:
+        return 0
+    mm = dpi / 25.4
+    extent = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]) - 2  # minus the dilation
+    cand = np.flatnonzero((extent >= 2.0 * mm) & (extent <= 120 * mm)) + 1
+    if len(cand) == 0:
+        return 0
+    # The strong core must itself be drawn out over ≥ 1.5 mm: a dust speck is dark too, and the
+    # JPEG ringing around it can spread its weak halo over 2 mm, but its core stays a dot.
+    ys, xs = np.nonzero(ink > strong)
+    lab = labels[ys, xs]
+    found = 0
+    for c in cand[:500]:
+        sel = lab == c
+        if sel.sum() < 1.0 * mm:
+            continue
+        span = max(int(np.ptp(xs[sel])), int(np.ptp(ys[sel]))) + 1
+        found += span >= 1.5 * mm
+    return found
 
 
 def sharpness(grey: np.ndarray, ink: np.ndarray, threshold: int) -> float | None:

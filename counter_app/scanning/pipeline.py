@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import logging
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
@@ -148,11 +149,13 @@ class PipelineOptions:
     ink_threshold: int = 40  # grey levels below the local paper level that count as ink
     blank_ink_threshold: int = 55  # stricter for blankness: bleed-through stays below it
     blank_max_glyphs: int = 0  # a page with more glyph-sized marks than this is kept
+    keep_faint_marks: bool = True  # a blank-looking page with a faint drawn stroke (pencil) is kept
     orientation_min_evidence: float = 0.12  # |asymmetry| for a sure decision (generated pages ≥ 0.18)
     orientation_flip_evidence: float = 0.25  # … and to turn a page that reads as upright by 180°
     orientation_min_lines: int = 4  # text lines behind it
     use_tesseract: bool = True  # second opinion on unsure orientation when `tesseract` is installed
     osd_timeout_s: float = 4.0
+    osd_window: int = 1600  # px at ~300 dpi handed to Tesseract (a third of an A4 page's area)
     osd_min_confidence: float = 2.0  # Tesseract's "Orientation confidence" needed to follow it
     min_dpi: int = 200  # DOMAIN §6: at least 200 dpi
     dark_paper_level: int = 110  # paper darker than this (0-255) → "too_dark"
@@ -397,6 +400,29 @@ def _fills_frame(grey: np.ndarray, ink: np.ndarray, threshold: int) -> bool:
     return not small_patch
 
 
+def _fine_grey(img: np.ndarray, h_page: np.ndarray, page_w: int, page_h: int, dpi: float
+               ) -> tuple[np.ndarray, float]:
+    """The rectified page in grey at about ``an.FAINT_DPI`` (never upsampled), and its dpi.
+
+    An integer INTER_AREA reduction first (thin lines keep their darkness as an average instead
+    of being skipped by a sampling warp), then one warp when the page has an outline.
+    """
+    kf = max(1, int(dpi / an.FAINT_DPI))
+    grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    h, w = grey.shape
+    kf = max(1, min(kf, min(h, w) // 32))
+    if kf > 1:
+        grey = cv2.resize(grey[: h // kf * kf, : w // kf * kf], (w // kf, h // kf), interpolation=cv2.INTER_AREA)
+    if np.allclose(h_page, np.eye(3)):
+        return grey, dpi / kf
+    to_src = np.diag([1.0 / kf, 1.0 / kf, 1.0])
+    to_src[:2, 2] = (1.0 / kf - 1) / 2  # centre-aligned pixel grids
+    scale = np.diag([1.0 / kf, 1.0 / kf, 1.0])
+    m = scale @ h_page @ np.linalg.inv(to_src)
+    size = (max(1, round(page_w / kf)), max(1, round(page_h / kf)))
+    return cv2.warpPerspective(grey, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE), dpi / kf
+
+
 # --------------------------------------------------------------------------- the pipeline
 
 
@@ -519,6 +545,12 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     blank = False
     if opt.detect_blank:
         blank = an.count_glyphs(ink, a_dpi, opt.blank_ink_threshold) <= opt.blank_max_glyphs
+        if blank and opt.keep_faint_marks:
+            # Looks blank at the analysis scale, where a pencil line is a third of a pixel: look
+            # again at ~150 dpi for faint drawn strokes (issue #13: a near-blank page is never
+            # dropped). Only blank-looking pages pay for this.
+            fine, fine_dpi = _fine_grey(img, h_page, page_w, page_h, effective_dpi)
+            blank = an.faint_marks(fine, fine_dpi) == 0
     # The output keeps the input's pixel density (100 % scale, DOMAIN §6): cropping changes the
     # page's pixel count, not its dpi (unless the dpi was inferred from the page's size, above).
     if effective_dpi < opt.min_dpi:
@@ -538,7 +570,10 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             skew_conf = True
             residual = sk.angle_deg if opt.deskew else 0.0
             if opt.orient:
-                orientation, orient_conf = _orientation(sk, opt, page_small)
+                def osd_view(sk: an.SkewFinding = sk) -> np.ndarray:
+                    return _osd_view(img, h_page, page_w, page_h, sk.angle_deg, effective_dpi, ink, opt)
+
+                orientation, orient_conf = _orientation(sk, opt, osd_view)
                 if not orient_conf:
                     warnings.append(WARN_ORIENTATION_UNSURE)
         elif sk is not None and len(sk.rows) >= 300 and opt.deskew:
@@ -568,32 +603,60 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                       skew_confident=skew_conf, orientation_confident=orient_conf, dpi_rule=dpi_rule)
 
 
-def _orientation(sk: an.SkewFinding, opt: PipelineOptions, page_small: np.ndarray) -> tuple[int, bool]:
+def _osd_view(img: np.ndarray, h_page: np.ndarray, page_w: int, page_h: int, skew_deg: float, dpi: float,
+              ink: np.ndarray, opt: PipelineOptions) -> np.ndarray:
+    """What Tesseract's orientation detection reads: the straightened page in grey at ~300 dpi,
+    a window of at most ``opt.osd_window`` px around the text.
+
+    The ~75-dpi analysis copy is far below what its classifier was trained on (x-heights of
+    4–5 px): it answered wrongly or not at all on pages whose text reads easily at 300 dpi. A
+    window around the ink keeps the call short (~0.5–1.5 s) on a page nobody could decide.
+    """
+    scale = min(3.0, max(1.0, 300.0 / max(dpi, 1.0)))
+    ah, aw = ink.shape
+    ys, xs = np.nonzero(ink > opt.ink_threshold)
+    # The window's centre: the middle of the inked area (analysis → page pixels).
+    cx = float(np.median(xs)) * page_w / aw if len(xs) else page_w / 2
+    cy = float(np.median(ys)) * page_h / ah if len(ys) else page_h / 2
+    ow, oh = min(opt.osd_window, round(page_w * scale)), min(opt.osd_window, round(page_h * scale))
+    x0 = min(max(0.0, cx * scale - ow / 2), page_w * scale - ow)
+    y0 = min(max(0.0, cy * scale - oh / 2), page_h * scale - oh)
+    window = np.array([[scale, 0, -x0], [0, scale, -y0], [0, 0, 1]], np.float64)
+    m = window @ _rotation(-skew_deg, page_w, page_h) @ h_page
+    grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    return cv2.warpPerspective(grey, m, (max(1, ow), max(1, oh)), flags=cv2.INTER_CUBIC,
+                               borderMode=cv2.BORDER_REPLICATE)
+
+
+def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[], np.ndarray]) -> tuple[int, bool]:
     """Clockwise quarter-turn that makes the text upright, and whether the decision is sure.
 
     Sideways (vertical lines) is sure when the skew finding is; which of 90/270 (and whether
     an upright page is upside down) rests on the ascender/descender asymmetry. A weak
     asymmetry or few lines is not enough to turn a page upside down (faint text, a banknote
     were flipped "confidently" on a 0.03 margin, issue #13): then Tesseract's orientation
-    detection is asked when installed; without a clear answer the page is not flipped and the
-    caller warns, so the officer turns it with one key.
+    detection reads the page at ~300 dpi (``osd_view``, built only then); its answer is
+    followed when it is confident, agrees with the line direction and is not against a lean
+    of our own. Otherwise the page is not flipped and the caller warns, so the officer turns it
+    with one key.
     """
     score, lines = an.upside_down_score(sk.rows, sk.cols, sk.weights)
+    base = 90 if sk.vertical else 0
     # Turning an upright-looking page upside down needs more than keeping it: a wrong flip
     # spoils a page that was right (faint newspaper text scored +0.23 over 28 lines).
     need = opt.orientation_flip_evidence if (score > 0 and not sk.vertical) else opt.orientation_min_evidence
     sure = lines >= opt.orientation_min_lines and abs(score) >= need
-    flip = sure and score > 0
-    if not sure:
-        # Tesseract only where there is text to read (a line or two is not worth half a second).
-        ask = opt.use_tesseract and lines >= opt.orientation_min_lines
-        osd = tesseract_orientation(page_small, timeout_s=opt.osd_timeout_s) if ask else None
+    if sure:
+        return (base + (180 if score > 0 else 0)) % 360, True
+    # Tesseract only where there is text to read (a line or two is not worth a second).
+    if opt.use_tesseract and lines >= opt.orientation_min_lines:
+        osd = tesseract_orientation(osd_view(), timeout_s=opt.osd_timeout_s)
         if osd is not None:
             turn, conf = osd
-            base = 90 if sk.vertical else 0
+            lean = (base + (180 if score > 0 else 0)) % 360
+            against = abs(score) >= opt.orientation_min_evidence and turn != lean
             # Tesseract's answer must agree with the line direction we are sure of.
-            if conf >= opt.osd_min_confidence and turn % 180 == base % 180:
+            if conf >= opt.osd_min_confidence and turn % 180 == base % 180 and not against:
                 return turn, True
-        # Not flipped on weak evidence; sideways stays sideways (the direction is a guess).
-        return (90 if sk.vertical else 0), False
-    return ((90 if sk.vertical else 0) + (180 if flip else 0)) % 360, True
+    # Not flipped on weak evidence; sideways stays sideways (the direction is a guess).
+    return base, False

@@ -1,0 +1,416 @@
+"""Third generated set: text pages for tuning skew, orientation and blank-page decisions (issue #13).
+
+``gen1`` is the project's own generator and ``gen2`` and ``real`` are kept for reporting only, so the
+thresholds of the skew, orientation and blank stages are tuned here, on pages written from scratch
+with choices neither of the others makes:
+
+* type: sans-serif and monospace faces (DejaVu Sans, Liberation Sans/Mono when installed; the
+  bundled Liberation Serif otherwise), lower-case-heavy prose with Vietnamese diacritics;
+* layouts: two-column notices with a full-width headline, ruled tables with monospace cells,
+  forms of labelled boxes filled in with handwriting-like strokes, sparse letters with a signature
+  and a red seal, dense one-column small print, ID-card text layouts (label: value rows, an MRZ
+  block) on a card-sized frame, turned 90/180/270;
+* blank-page decisions: truly blank sheets (paper grain, dust, a scanner's edge shadow), backs
+  with only bleed-through (mirrored, blurred, faint print from the other side), and near-blank
+  sheets that must be kept: a faint pencil signature, one handwritten line, a pencil tick, a
+  pencil page number, of various lengths and pressures;
+* capture: the page fills the frame (a sheet feeder), skew 0.05–5° either way, sensor noise,
+  JPEG q55–92.
+
+Truth has the shape of ``real_truth.json`` (see ``gen2._truth``). ``python -m bench.scan_eval.gen3_text``
+evaluates the current pipeline on the set (tuning figures, per scene) with the runner's measures;
+``--look DIR`` writes one PNG per scene to look at.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+ROOT = Path(__file__).resolve().parents[2]
+SYSTEM_FONTS = {
+    "sans": ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+             "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf"),
+    "sans_bold": ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+                  "/usr/share/fonts/truetype/liberation2/LiberationSans-Bold.ttf"),
+    "mono": ("/usr/share/fonts/truetype/liberation2/LiberationMono-Regular.ttf",
+             "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"),
+}
+FALLBACK = ROOT / "resources" / "fonts" / "LiberationSerif-Regular.ttf"
+
+PROSE = (  # noqa: SIM905 - one sentence reads better than a hundred quoted words
+    "căn cứ luật tổ chức chính quyền địa phương ngày tháng năm xét đề nghị của công chức văn phòng "
+    "thống kê về việc giải quyết thủ tục hành chính cho công dân đang cư trú tại thôn xóm tổ dân phố "
+    "hồ sơ đã được kiểm tra đầy đủ hợp lệ theo danh mục quy định đề nghị bộ phận tiếp nhận và trả "
+    "kết quả chuyển đến người có thẩm quyền xem xét quyết định trong thời hạn ghi trên phiếu hẹn "
+    "trường hợp hồ sơ chưa đầy đủ cán bộ hướng dẫn bổ sung một lần bằng văn bản kèm theo lý do cụ thể"
+).split()
+SCENES = ("two_column", "table", "form_boxes", "sparse_letter", "dense", "id_card",
+          "blank", "bleed", "pencil_signature", "pencil_line", "pencil_tick", "pencil_number")
+NEAR_BLANK = ("pencil_signature", "pencil_line", "pencil_tick", "pencil_number")
+
+
+@dataclass
+class Gen3Page:
+    """One generated frame and its truth."""
+
+    image: np.ndarray
+    dpi: int | None
+    truth: dict[str, Any] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=32)
+def _font(kind: str, px: int) -> ImageFont.FreeTypeFont:
+    for path in SYSTEM_FONTS[kind]:
+        if Path(path).exists():
+            return ImageFont.truetype(path, max(6, px))
+    return ImageFont.truetype(str(FALLBACK), max(6, px))
+
+
+def _px(mm: float, dpi: float) -> int:
+    return max(1, round(mm / 25.4 * dpi))
+
+
+def _words(rng: np.random.Generator, n: int) -> str:
+    return " ".join(PROSE[int(i)] for i in rng.integers(0, len(PROSE), n))
+
+
+def _paper(rng: np.random.Generator, w: int, h: int) -> Image.Image:
+    """Off-white paper with a low-frequency tone and fine grain."""
+    base = float(rng.uniform(228, 250))
+    low = cv2.resize(rng.normal(0, 3, (6, 6)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
+    a = base + low + rng.normal(0, 1.2, (h, w)).astype(np.float32)
+    tint = np.array([0.0, float(rng.uniform(-2, 1)), float(rng.uniform(-5, 0))], np.float32)  # R, G, B
+    rgb = np.clip(a[:, :, None] + tint, 0, 255).astype(np.uint8)
+    return Image.fromarray(rgb, "RGB")
+
+
+def _paragraph(d: ImageDraw.ImageDraw, rng: np.random.Generator, x: int, y: int, width: int, bottom: int,
+               f: ImageFont.FreeTypeFont, lead: float, ink: tuple[int, int, int]) -> int:
+    """Left-aligned ragged prose from (x, y) until ``bottom``; returns the next y."""
+    line_h = int(f.size * lead)
+    while y + line_h <= bottom:
+        text = ""
+        while True:
+            nxt = (text + " " + _words(rng, 1)).strip()
+            if d.textlength(nxt, font=f) > width:
+                break
+            text = nxt
+        if rng.random() < 0.08:  # paragraph end: a short line, then a gap
+            text = " ".join(text.split()[: max(1, len(text.split()) // 3)])
+            d.text((x, y), text, font=f, fill=ink)
+            y += int(line_h * 1.6)
+            continue
+        d.text((x, y), text, font=f, fill=ink)
+        y += line_h
+    return y
+
+
+def _scrawl(d: ImageDraw.ImageDraw, rng: np.random.Generator, x: float, y: float, length: float, height: float,
+            colour: tuple[int, int, int], width: int) -> None:
+    """A handwriting-like stroke: loops and waves along a baseline (a signature, a written word)."""
+    n = max(8, int(length / max(1.0, height) * 6))
+    t = np.linspace(0, 1, n * 4)
+    freq = float(rng.uniform(2.5, 4.5)) * n / 8
+    xs = x + t * length + height * 0.35 * np.sin(2 * math.pi * freq * t + 1.0)
+    ys = y - height * 0.5 * (np.sin(2 * math.pi * freq * t) * (0.6 + 0.4 * np.sin(7 * t)))
+    ys += np.cumsum(rng.normal(0, height * 0.01, len(t)))
+    d.line(list(zip(xs.tolist(), ys.tolist(), strict=True)), fill=colour, width=width, joint="curve")
+
+
+def _seal(img: Image.Image, rng: np.random.Generator, cx: int, cy: int, r: int) -> None:
+    d = ImageDraw.Draw(img)
+    red = (int(rng.integers(190, 225)), int(rng.integers(20, 50)), int(rng.integers(30, 60)))
+    for rr, wdt in ((r, max(2, r // 14)), (int(r * 0.72), max(1, r // 24))):
+        d.ellipse((cx - rr, cy - rr, cx + rr, cy + rr), outline=red, width=wdt)
+    d.regular_polygon((cx, cy, int(r * 0.3)), 5, fill=red)
+
+
+# --------------------------------------------------------------------------- documents (A4 unless noted)
+
+
+def doc_two_column(rng: np.random.Generator, dpi: float) -> Image.Image:
+    w, h = _px(210, dpi), _px(297, dpi)
+    img = _paper(rng, w, h)
+    d = ImageDraw.Draw(img)
+    m = _px(float(rng.uniform(15, 22)), dpi)
+    head = _font("sans_bold", round(dpi / 72 * float(rng.uniform(14, 18))))
+    d.text((m, m), _words(rng, 4).upper(), font=head, fill=(20, 20, 20))
+    f = _font("sans", round(dpi / 72 * float(rng.uniform(8.5, 10))))
+    gutter = _px(float(rng.uniform(5, 9)), dpi)
+    col_w = (w - 2 * m - gutter) // 2
+    top = m + int(head.size * 2.2)
+    for c in range(2):
+        _paragraph(d, rng, m + c * (col_w + gutter), top, col_w, h - m, f, 1.35, (25, 25, 30))
+    return img
+
+
+def doc_table(rng: np.random.Generator, dpi: float) -> Image.Image:
+    w, h = _px(210, dpi), _px(297, dpi)
+    img = _paper(rng, w, h)
+    d = ImageDraw.Draw(img)
+    m = _px(18, dpi)
+    f = _font("mono", round(dpi / 72 * 9))
+    d.text((m, m), _words(rng, 5).upper(), font=_font("sans_bold", round(dpi / 72 * 12)), fill=(0, 0, 0))
+    cols = int(rng.integers(3, 6))
+    rows = int(rng.integers(14, 30))
+    top = m + _px(14, dpi)
+    row_h = min(_px(8, dpi), (h - top - m) // rows)
+    xs = np.linspace(m, w - m, cols + 1).astype(int)
+    lw = max(1, _px(0.25, dpi))
+    for r in range(rows + 1):
+        d.line((m, top + r * row_h, w - m, top + r * row_h), fill=(40, 40, 40), width=lw)
+    for x in xs:
+        d.line((int(x), top, int(x), top + rows * row_h), fill=(40, 40, 40), width=lw)
+    for r in range(rows):
+        for c in range(cols):
+            cell = (_words(rng, 2) if c else f"{r + 1:03d}")[: max(3, (xs[c + 1] - xs[c]) // max(1, f.size // 2) - 2)]
+            d.text((int(xs[c]) + _px(1.5, dpi), top + r * row_h + (row_h - f.size) // 2), cell, font=f,
+                   fill=(20, 20, 20))
+    return img
+
+
+def doc_form_boxes(rng: np.random.Generator, dpi: float) -> Image.Image:
+    w, h = _px(210, dpi), _px(297, dpi)
+    img = _paper(rng, w, h)
+    d = ImageDraw.Draw(img)
+    m = _px(16, dpi)
+    lab = _font("sans", round(dpi / 72 * 8))
+    d.text((w // 2, m), _words(rng, 4).upper(), font=_font("sans_bold", round(dpi / 72 * 13)),
+           fill=(10, 10, 10), anchor="ma")
+    y = m + _px(16, dpi)
+    pen = (int(rng.integers(10, 40)), int(rng.integers(20, 50)), int(rng.integers(90, 150)))  # blue ballpoint
+    while y < h - m - _px(20, dpi):
+        bh = _px(float(rng.uniform(10, 16)), dpi)
+        split = rng.random() < 0.5
+        boxes = [(m, w - m)] if not split else [(m, w // 2 - _px(2, dpi)), (w // 2 + _px(2, dpi), w - m)]
+        for x0, x1 in boxes:
+            d.rectangle((x0, y, x1, y + bh), outline=(30, 30, 30), width=max(1, _px(0.3, dpi)))
+            d.text((x0 + _px(1.5, dpi), y + _px(1, dpi)), _words(rng, 3) + ":", font=lab, fill=(30, 30, 30))
+            if rng.random() < 0.85:
+                _scrawl(d, rng, x0 + _px(4, dpi), y + bh * 0.7, (x1 - x0) * float(rng.uniform(0.3, 0.8)),
+                        _px(3.5, dpi), pen, max(1, _px(0.4, dpi)))
+        y += bh + _px(3, dpi)
+    return img
+
+
+def doc_sparse_letter(rng: np.random.Generator, dpi: float) -> Image.Image:
+    w, h = _px(210, dpi), _px(297, dpi)
+    img = _paper(rng, w, h)
+    d = ImageDraw.Draw(img)
+    m = _px(25, dpi)
+    f = _font("sans", round(dpi / 72 * 11))
+    y = m
+    for _ in range(2):
+        d.text((m, y), _words(rng, 4), font=f, fill=(15, 15, 15))
+        y += int(f.size * 1.5)
+    y += _px(15, dpi)
+    _paragraph(d, rng, m, y, w - 2 * m, y + int(f.size * 1.5 * int(rng.integers(4, 9))), f, 1.5, (15, 15, 15))
+    sx, sy = w - m - _px(60, dpi), h // 2 + _px(float(rng.uniform(0, 40)), dpi)
+    _scrawl(d, rng, sx, sy, _px(45, dpi), _px(8, dpi), (20, 20, 60), max(1, _px(0.5, dpi)))
+    if rng.random() < 0.7:
+        _seal(img, rng, sx + _px(10, dpi), sy - _px(4, dpi), _px(17, dpi))
+    return img
+
+
+def doc_dense(rng: np.random.Generator, dpi: float) -> Image.Image:
+    w, h = _px(210, dpi), _px(297, dpi)
+    img = _paper(rng, w, h)
+    d = ImageDraw.Draw(img)
+    m = _px(12, dpi)
+    f = _font("sans", round(dpi / 72 * float(rng.uniform(6.5, 8))))
+    _paragraph(d, rng, m, m, w - 2 * m, h - m, f, 1.2, (0, 0, 0))
+    return img
+
+
+def doc_id_card(rng: np.random.Generator, dpi: float) -> Image.Image:
+    """ID-1 card text layout (85.6 × 54 mm): title band, label: value rows, an MRZ-like block."""
+    w, h = _px(85.6, dpi), _px(54, dpi)
+    a = np.full((h, w, 3), (float(rng.uniform(215, 240)), float(rng.uniform(225, 245)), 238.0), np.float32)
+    a += cv2.resize(rng.normal(0, 6, (4, 6)).astype(np.float32), (w, h))[:, :, None]
+    img = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "RGB")
+    d = ImageDraw.Draw(img)
+    small = _font("sans", round(dpi / 72 * 5))
+    big = _font("sans_bold", round(dpi / 72 * 6.5))
+    d.text((w // 2, _px(3, dpi)), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", font=small, fill=(30, 30, 90), anchor="ma")
+    d.text((w // 2, _px(7, dpi)), "CĂN CƯỚC CÔNG DÂN", font=big, fill=(160, 20, 20), anchor="ma")
+    x = _px(28, dpi)
+    d.rectangle((_px(3, dpi), _px(14, dpi), _px(24, dpi), _px(42, dpi)), fill=(180, 185, 195))  # portrait
+    y = _px(15, dpi)
+    for _ in range(5):
+        d.text((x, y), _words(rng, 2).capitalize() + ": " + _words(rng, 2).title(), font=small, fill=(20, 20, 20))
+        y += _px(4.3, dpi)
+    mono = _font("mono", round(dpi / 72 * 5.5))
+    for i in range(2):
+        d.text((_px(3, dpi), _px(45 + 3.5 * i, dpi)),
+               "IDVNM" + "".join(str(int(v)) for v in rng.integers(0, 10, 12)) + "<<" + "<" * 8, font=mono,
+               fill=(10, 10, 10))
+    return img
+
+
+def doc_blank(rng: np.random.Generator, dpi: float, kind: str) -> tuple[Image.Image, bool]:
+    """A sheet with nothing to keep (blank / bleed) or one faint mark to keep; returns (image, blank)."""
+    w, h = _px(210, dpi), _px(297, dpi)
+    img = _paper(rng, w, h)
+    d = ImageDraw.Draw(img)
+    # Dust and tiny specks on every sheet: never a reason to keep it.
+    for _ in range(int(rng.integers(3, 25))):
+        x, y = int(rng.integers(0, w)), int(rng.integers(0, h))
+        r = float(rng.uniform(0.3, 1.2)) * dpi / 300
+        g = int(rng.integers(60, 170))
+        d.ellipse((x - r, y - r, x + r, y + r), fill=(g, g, g))
+    if kind == "bleed":
+        # The other side's print seen through the paper: mirrored, blurred, faint.
+        other = Image.new("L", (w, h), 0)
+        od = ImageDraw.Draw(other)
+        f = _font("sans", round(dpi / 72 * float(rng.uniform(9, 12))))
+        y = _px(20, dpi)
+        while y < h - _px(40, dpi):
+            od.text((_px(20, dpi), y), _words(rng, 9), font=f, fill=255)
+            y += int(f.size * 1.5)
+        o = np.asarray(other, np.float32)[:, ::-1]
+        o = cv2.GaussianBlur(o, (0, 0), float(rng.uniform(0.8, 2.0)) * dpi / 150)
+        depth = float(rng.uniform(10, 32))
+        a = np.asarray(img, np.float32) - (o / 255.0 * depth)[:, :, None]
+        img = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "RGB")
+        return img, True
+    if kind in NEAR_BLANK:
+        grey = int(rng.integers(140, 200))  # pencil: light to very light
+        pen = (grey, grey, grey + 4)
+        wd = max(1, _px(float(rng.uniform(0.2, 0.45)), dpi))
+        x, y = int(rng.integers(w // 6, w // 2)), int(rng.integers(h // 6, h * 5 // 6))
+        if kind == "pencil_signature":
+            _scrawl(d, rng, x, y, _px(float(rng.uniform(18, 55)), dpi), _px(float(rng.uniform(4, 10)), dpi), pen, wd)
+        elif kind == "pencil_line":
+            _scrawl(d, rng, x, y, _px(float(rng.uniform(50, 120)), dpi), _px(float(rng.uniform(2.5, 4)), dpi),
+                    pen, wd)
+        elif kind == "pencil_tick":
+            s = _px(float(rng.uniform(4, 8)), dpi)
+            d.line([(x, y), (x + s // 3, y + s // 2), (x + s, y - s // 2)], fill=pen, width=wd, joint="curve")
+        else:  # a page number written in pencil at the foot
+            f = _font("sans", round(dpi / 72 * float(rng.uniform(9, 12))))
+            d.text((w // 2, h - _px(14, dpi)), str(int(rng.integers(2, 60))), font=f, fill=pen, anchor="ma")
+        return img, False
+    return img, True
+
+
+# --------------------------------------------------------------------------- capture
+
+
+def _truth(scene: str, cls: str, w: int, h: int, quad: np.ndarray, rotation: int, skew: float | None, *,
+           text: bool, blank: bool = False, near_blank: bool = False, red: bool = False, dpi: int) -> dict[str, Any]:
+    poly = np.clip(quad, -0.5, [w - 0.5, h - 0.5])
+    return {"name": scene, "kind": scene, "class": cls, "size": [w, h], "quad": poly.tolist(), "rotation": rotation,
+            "skew_deg": None if skew is None else round(float((skew + 45) % 90 - 45), 4),
+            "skew_scored": bool(text and skew is not None and cls == "flatbed"), "has_text_lines": text,
+            "orientation_scored": bool(text and not blank and not near_blank), "blank": blank,
+            "near_blank": near_blank, "red_seal": red, "two_page": False, "full_frame": cls == "flatbed",
+            "true_dpi": dpi, "notes": "gen3"}
+
+
+def _capture(rng: np.random.Generator, doc: np.ndarray, angle: float, fill: float) -> tuple[np.ndarray, np.ndarray]:
+    """Turn the document by ``angle`` (counter-clockwise) inside a frame of its own size (a feeder)."""
+    h, w = doc.shape[:2]
+    m = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), angle, 1.0)
+    out = cv2.warpAffine(doc, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                         borderValue=(fill, fill, fill))
+    c = np.array([[-0.5, -0.5, 1], [w - 0.5, -0.5, 1], [w - 0.5, h - 0.5, 1], [-0.5, h - 0.5, 1]])
+    return out, c @ m.T
+
+
+def _finish(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
+    noise = rng.standard_normal((*img.shape[:2], 1), dtype=np.float32) * float(rng.uniform(0.8, 2.5))
+    img = np.clip(img.astype(np.float32) + noise, 0, 255).astype(np.uint8)
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(55, 93))])
+    assert ok
+    return cv2.imdecode(buf, cv2.IMREAD_COLOR)
+
+
+def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = None) -> Gen3Page:
+    """Page ``index`` of the set with ``seed`` (scenes in turn unless ``scene`` is given)."""
+    scene = scene or SCENES[index % len(SCENES)]
+    rng = np.random.default_rng([seed, index, 3])
+    blank = near = False
+    text = True
+    red = False
+    card = scene == "id_card"
+    if scene in ("blank", "bleed", *NEAR_BLANK):
+        pil, blank = doc_blank(rng, dpi, scene)
+        near = not blank
+        text = False
+    else:
+        maker = {"two_column": doc_two_column, "table": doc_table, "form_boxes": doc_form_boxes,
+                 "sparse_letter": doc_sparse_letter, "dense": doc_dense, "id_card": doc_id_card}[scene]
+        pil = maker(rng, 300 if card else dpi)
+        red = scene == "sparse_letter"
+    doc = cv2.cvtColor(np.asarray(pil), cv2.COLOR_RGB2BGR)
+    # Cards and a third of the text pages turned by a quarter or a half; near-blank/blank as fed.
+    k = int(rng.integers(1, 4)) if (card or (text and rng.random() < 0.33)) else 0
+    doc = np.ascontiguousarray(np.rot90(doc, k))
+    # Skew: log-uniform 0.05–5° either way, so small skews are as common as large ones.
+    angle = float(math.exp(rng.uniform(math.log(0.05), math.log(5.0)))) * (1 if rng.random() < 0.5 else -1)
+    fill = float(rng.uniform(200, 240))  # the feeder's backing seen at the corners of a crooked sheet
+    img, quad = _capture(rng, doc, angle, fill)
+    img = _finish(rng, img)
+    h, w = img.shape[:2]
+    truth = _truth(scene, "card" if card else "flatbed", w, h, quad, 90 * k, angle, text=text, blank=blank,
+                   near_blank=near, red=red, dpi=300 if card else dpi)
+    truth["name"] = f"{scene}#{index}"
+    return Gen3Page(img, 300 if card else dpi, truth)
+
+
+# --------------------------------------------------------------------------- tuning report
+
+
+def main() -> None:
+    """Evaluate the pipeline on gen3 (the tuning set), or write sample pictures."""
+    ap = argparse.ArgumentParser(description="gen3: the tuning set for skew, orientation and blank pages.")
+    ap.add_argument("-n", type=int, default=120)
+    ap.add_argument("--dpi", type=int, default=150)
+    ap.add_argument("--seed", type=int, default=3)
+    ap.add_argument("--look", type=Path, default=None, help="write one PNG per scene into this folder")
+    args = ap.parse_args()
+    if args.look:
+        args.look.mkdir(parents=True, exist_ok=True)
+        for i, s in enumerate(SCENES):
+            p = generate_page(args.seed, i, args.dpi, s)
+            cv2.imwrite(str(args.look / f"{i:02d}_{s}.png"), p.image)
+        return
+    sys.path.insert(0, str(ROOT))
+    from bench.scan_eval.run import Case, evaluate, summarise
+    from counter_app.scanning.pipeline import process_page
+
+    rows = []
+    for i in range(args.n):
+        p = generate_page(args.seed, i, args.dpi)
+        rows.append(evaluate(Case("gen3", p.truth["name"], p.image, p.dpi, p.truth), process_page))
+    by_scene: dict[str, list[Any]] = defaultdict(list)
+    for r in rows:
+        by_scene[r.name.split("#")[0]].append(r)
+    keys = ("n", "skew p95°", "orient", "blank F1", "near-blank lost", "red kept", "tilted>0.5°",
+            "tilted>0.5° silent", "ms median")
+    print("| scene | " + " | ".join(keys) + " |")
+    for name, g in [("all", rows), *sorted(by_scene.items())]:
+        s = summarise(g)
+        print(f"| {name} | " + " | ".join(str(round(s[k], 3)) if isinstance(s[k], float) else str(s[k])
+                                         for k in keys) + " |")
+    s = summarise(rows)
+    for key in ("_bad_skew", "_bad_orient", "_bad_blank", "_silent", "_crash"):
+        if s[key]:
+            print(f"- {key}: " + "; ".join(s[key]))
+    warned = [f"{r.name}:{','.join(r.warnings)}" for r in rows if r.warnings]
+    print(f"- warnings on {len(warned)}/{len(rows)}: " + "; ".join(warned[:40]))
+
+
+if __name__ == "__main__":
+    main()
