@@ -357,6 +357,10 @@ def test_pending_restore_can_be_cancelled_and_a_forged_marker_is_refused(
     with pytest.raises(EnvironmentProblem, match="không đúng định dạng"):
         backup.apply_pending_restore(data.root)
     assert victim.is_dir() and data.database.exists() and cdb.scalar("SELECT count(*) FROM dossiers") == 3
+    # Valid JSON that is not an object: the same clear refusal, not an AttributeError at start-up.
+    (tmp_path / ".data.restore-pending.json").write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(EnvironmentProblem, match="không đúng định dạng"):
+        backup.pending_restore(data.root)
 
 
 def test_restore_of_an_encrypted_directory_brings_its_keys(tmp_path: Path) -> None:

@@ -172,8 +172,9 @@ def _read_marker(root: Path) -> dict[str, Any] | None:
                                  hint="Xóa tệp đó để bỏ việc khôi phục đang chờ, rồi khôi phục lại.") from exc
     restored = m.get("restored") if isinstance(m, dict) else None
     # Only a folder beside the data directory named by prepare_restore is accepted: a marker must not
-    # be able to move some other folder into the data directory's place.
-    if (m.get("format") != _PENDING_FORMAT or not isinstance(restored, str)
+    # be able to move some other folder into the data directory's place. (A marker that is valid JSON
+    # but not an object, e.g. a list, is refused the same way instead of failing on ``m.get``.)
+    if (not isinstance(m, dict) or m.get("format") != _PENDING_FORMAT or not isinstance(restored, str)
             or Path(restored).name != restored or not restored.startswith(root.name + _RESTORED_INFIX)):
         raise EnvironmentProblem(f"Tệp đánh dấu khôi phục {path} không đúng định dạng.",
                                  hint="Xóa tệp đó để bỏ việc khôi phục đang chờ, rồi khôi phục lại.")
