@@ -77,7 +77,9 @@ def store_settings(cdb: CounterDB, values: dict[str, object], user_id: int | Non
 
 def is_configured(cdb: CounterDB) -> bool:
     """Whether first-run setup has been completed."""
-    return bool(cdb.get_setting("agency_code"))
+    from counter_app.db.settings import AgencySettings  # late: settings saves through this module
+
+    return AgencySettings.load(cdb).configured
 
 
 def add_user(

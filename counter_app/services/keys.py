@@ -19,6 +19,7 @@ from counter_app import crypto, vault
 from counter_app.db import accounts, audit
 from counter_app.db.accounts import PermissionDenied, User, secret_weakness
 from counter_app.db.database import CounterDB
+from counter_app.db.settings import AgencySettings
 from counter_app.errors import ValidationError
 
 log = logging.getLogger(__name__)
@@ -162,7 +163,7 @@ def encryption_status(cdb: CounterDB) -> dict[str, Any]:
     root = cdb.root
     out: dict[str, Any] = {"encrypted": vault.encryption_on(root), "unlocked": vault.ring(root) is not None,
                            "was_encrypted": bool(cdb.get_setting(ENCRYPTED_SETTING)),
-                           "agency_name": cdb.get_setting("agency_name") or "", "error": ""}
+                           "agency_name": AgencySettings.load(cdb).agency_name, "error": ""}
     if not out["encrypted"]:
         return out
     ring = vault.ring(root)

@@ -17,6 +17,7 @@ from pathlib import Path
 from counter_app.db import audit
 from counter_app.db.backup.files import FILE_DIRS, BackupInfo, is_temp, list_backups, read_manifest
 from counter_app.db.database import CounterDB
+from counter_app.db.settings import BackupSettings
 from counter_app.errors import ValidationError
 from counter_app.paths import DataDir
 
@@ -167,7 +168,8 @@ def audit_verify_report(cdb: CounterDB, folders: Iterable[str | Path] = (),
     """
     folders = list(folders)
     if not folders:
-        folders = [cdb.root / "backups", *([cdb.get_setting("backup_dir")] if cdb.get_setting("backup_dir") else [])]
+        scheduled = BackupSettings.load(cdb).path
+        folders = [cdb.root / "backups", *([scheduled] if scheduled else [])]
     anchors = sorted({**dict(audit.anchors_in(folders)), **dict(extra_anchors)}.items())
     total = int(cdb.scalar("SELECT count(*) FROM audit_log") or 0)
     breaks = audit.verify_chain(cdb, anchors=anchors)
