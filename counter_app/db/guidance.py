@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from counter_app import vnformat
 from counter_app.db import privacy
 from counter_app.db.catalogue import load_procedure
 from counter_app.db.database import CounterDB
@@ -398,12 +399,12 @@ def figures(cdb: CounterDB, month: date | None = None, *, top: int = 3) -> Onlin
 
 def percent_text(value: float | None) -> str:
     """``11,4%`` (decimal comma), ``—`` when undefined."""
-    return "—" if value is None else f"{value:.1f}".replace(".", ",") + "%"
+    return vnformat.percent(value)
 
 
 def target_text(value: float) -> str:
     """``20%`` for a whole target, ``22,5%`` otherwise."""
-    return f"{value:g}".replace(".", ",") + "%"
+    return vnformat.number(value) + "%"
 
 
 def figures_line(f: OnlineFigures) -> str:
