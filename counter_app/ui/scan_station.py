@@ -180,7 +180,12 @@ class ScanStationPage(QWidget):
 
     def set_actor(self, user: Any) -> None:
         """Who is signed in now (a ``db.accounts.User`` or an :class:`Actor`); None signs out."""
-        self.station.actor = user if isinstance(user, Actor) or user is None else actor_from_user(user)
+        actor = user if isinstance(user, Actor) or user is None else actor_from_user(user)
+        changed = actor != self.station.actor
+        self.station.actor = actor
+        if changed:
+            self.signing = None
+            self._load_signing_cert()  # theirs, read now: the first Ctrl+S then asks only their passphrase
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -278,8 +283,8 @@ class ScanStationPage(QWidget):
         self.comp_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.comp_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.comp_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        # Double-click a digitised component: its newest saved scan in the viewer (issue #14).
-        self.comp_table.cellDoubleClicked.connect(self._view_saved_scan)
+        # Double-click (or Enter on) a digitised component: its newest saved scan in the viewer (issue #14).
+        self.comp_table.cellActivated.connect(self._view_saved_scan)
         assign = QPushButton("Gán trang đang chọn → thành phần đang chọn  (Ctrl+G)")
         assign.clicked.connect(self.assign_selected)
         split = QPushButton("Tách theo tờ trắng phân cách")
@@ -287,8 +292,9 @@ class ScanStationPage(QWidget):
         self.save_btn = QPushButton("Lưu và ký số  (Ctrl+S)")
         self.save_btn.setStyleSheet("font-weight:bold; padding:6px 14px;")
         self.save_btn.clicked.connect(self.save)
+        self.import_btn.setToolTip("Ctrl+I: nhập ảnh JPEG/PNG/TIFF hoặc tệp PDF làm các trang")
         for key, fn in (("Ctrl+G", self.assign_selected), ("Ctrl+S", self.save), ("F9", self.start_scan),
-                        ("F10", self.capture_now)):
+                        ("F10", self.capture_now), ("Ctrl+I", self.import_files)):
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(fn)
