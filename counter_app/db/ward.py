@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from counter_app.db.database import CounterDB
+from counter_app.timefmt import db_ts
 
 
 def counter_id(cdb: CounterDB) -> str:
@@ -44,7 +45,7 @@ def counter_name(counter: str) -> str:
 
 
 def _now() -> str:
-    return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+    return db_ts(datetime.now())
 
 
 def ensure_self(cdb: CounterDB, *, pushed_at: str | None = None) -> str:

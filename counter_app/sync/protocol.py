@@ -30,6 +30,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from counter_app.timefmt import COMPACT_TS
+
 __all__ = [
     "ADMIN_DOSSIERS_PATH",
     "ADMIN_FILES_PATH",
@@ -236,7 +238,7 @@ DOSSIER_DATE_FIELDS = ("NgayTiepNhan", "NgayHenTra", "NgayTra", "NgayKetThucXuLy
 
 # --- Dates -----------------------------------------------------------------------------------
 
-DATE_FORMAT = "%Y%m%d%H%M%S"
+DATE_FORMAT = COMPACT_TS  # yyyyMMddHHmmss (counter_app.timefmt; DOMAIN §4)
 
 
 def _vn_timezone() -> _dt.tzinfo:
