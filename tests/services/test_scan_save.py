@@ -13,8 +13,10 @@ import io
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -199,4 +201,81 @@ def test_a_staged_file_of_another_officer_is_not_reused(tmp_path: Path) -> None:
     assert stored.sha256 != staged.sha256
     info = PdfReader(io.BytesIO(stored.path.read_bytes())).metadata
     assert info is not None and info["/CanBo"] == "Trần Văn Bình"
+    cdb.close()
+
+
+# ------------------------------------------------------------------------------ the station's controller
+def test_save_run_alternates_pool_and_database_stages_and_keeps_what_was_stored(tmp_path: Path) -> None:
+    """The scan station's save, driven as the UI drives it but on one thread (Picard's FakeThreadPool
+    idea): the database sees only prepare and one short commit per component; the pool builds and
+    signs. A failure on the second component keeps the first stored and reports the error."""
+    from counter_app.services.scan_station import SaveRun
+
+    cdb, dossier, session, tk = _setup(tmp_path)
+    gcs = int(cdb.scalar("SELECT id FROM dossier_components WHERE dossier_id = ? AND component_code = 'GCS'",
+                         (dossier["id"],)))
+    session.assign([session.add(_page(5), 200).uid], gcs)
+    trail: list[str] = []
+
+    def submit_db(fn: Callable[[CounterDB], Any], ok: Callable[[Any], None],
+                  err: Callable[[BaseException], None]) -> None:
+        trail.append("db")
+        try:
+            result = fn(cdb)
+        except Exception as exc:
+            err(exc)
+        else:
+            ok(result)
+
+    def run_pool(fn: Callable[[], Any], ok: Callable[[Any], None], err: Callable[[BaseException], None]) -> None:
+        trail.append("pool")
+        try:
+            result = fn()
+        except Exception as exc:
+            err(exc)
+        else:
+            ok(result)
+
+    done: list[list[Any]] = []
+    errors: list[BaseException] = []
+    SaveRun(submit_db, run_pool, data_root=tmp_path, session=session, dossier_id=int(dossier["id"]), declared={},
+            actor=ADMIN, signer=None, on_done=done.append, on_error=errors.append).start()
+    assert not errors and [f.page_count for f in done[0]] == [2, 1]
+    assert trail == ["db", "pool", "db", "pool", "db", "pool"]  # prepare; stage+commit ×2; the last record
+
+    # The second component's page is turned: only it is stored again. Its build fails (the session's
+    # page file is gone), the first stays as stored and the officer reads why.
+    session.rotate(session.component_pages(gcs)[0].uid, 90)
+    (session.folder / f"{session.component_pages(gcs)[0].uid}.proc.jpg").unlink(missing_ok=True)
+    (session.folder / f"{session.component_pages(gcs)[0].uid}.orig.jpg").unlink()
+    SaveRun(submit_db, run_pool, data_root=tmp_path, session=session, dossier_id=int(dossier["id"]), declared={},
+            actor=ADMIN, signer=None, on_done=done.append, on_error=errors.append).start()
+    assert len(errors) == 1 and len(done) == 1
+    assert cdb.scalar("SELECT count(*) FROM files WHERE dossier_component_id = ?", (tk,)) == 1
+    cdb.close()
+
+
+def test_station_state_without_qt(tmp_path: Path) -> None:
+    """The station's decisions (new session, pending pages, table rows, may it save) need no widget."""
+    from counter_app.services.scan_station import ScanStation, load_dossier
+
+    cdb, dossier, _session, _tk = _setup(tmp_path)
+    station = ScanStation(tmp_path)
+    assert station.why_not_save() == "Chưa có trang để lưu."
+    d, comps = load_dossier(cdb, str(dossier["code"]))
+    assert d is not None and [c["component_code"] for c in comps] == ["TK", "GCS"]  # CCCD was only shown
+    assert station.adopt_dossier(d, comps) is True and station.session is not None
+    assert station.adopt_dossier(d, comps) is False  # the same dossier keeps its session
+    session = station.session
+    uid = session.add(_page(0), 200).uid
+    station.page_queued()
+    assert station.why_not_save() == "Chờ xử lý xong các trang rồi lưu."
+    station.page_finished()
+    assert station.why_not_save() is None
+    assert station.assign([uid], 1) and station.component_label(comps[1]["id"]) == "GCS"
+    rows = station.component_rows([0, 3])
+    assert [(r.pages, r.state) for r in rows] == [(0, "Chưa số hóa"), (1, "Lệch số trang (1 ảnh / 3 tờ)")]
+    assert station.declared_by_component([0, 3]) == {comps[1]["id"]: 3}
+    station.finish_saved()
+    assert station.session is None and not session.folder.exists()
     cdb.close()
