@@ -215,7 +215,8 @@ def record_stale_action(cdb: CounterDB, entry: dict[str, Any], body: dict[str, A
                         (entry["dossier_id"],))
     if row is None:
         return
-    view = body.get("HoSo") if isinstance(body.get("HoSo"), dict) else {}
+    found = body.get("HoSo")
+    view: dict[str, Any] = dict(found) if isinstance(found, dict) else {}
     local_detail = {"action": payload.get("action", ""), "label": payload.get("label", ""),
                     "status": payload.get("to_status"), "base_version": payload.get("base_version"),
                     "detail": payload.get("detail", {}), "at": entry.get("created_at"),
