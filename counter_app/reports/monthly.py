@@ -39,6 +39,7 @@ from counter_app.documents import _fonts
 from counter_app.documents._layout import PageSpec, build_pdf, national_header, signature_block, styles_for, table_style
 from counter_app.documents._text import clean, vn_date
 from counter_app.reports import indicators as ind
+from counter_app.reports.ward import WardView, counter_label, scope_rows, ward_view
 from counter_app.vnformat import number, percent
 
 __all__ = ["CSV_COLUMNS", "ReportData", "collect", "csv_cell", "mark_exported", "render_csv", "render_pdf",
@@ -65,7 +66,7 @@ CSV_COLUMNS = (
     ("in_finished", "Giải quyết xong trong tháng"), ("on_time", "Đúng hạn"), ("paper", "Hồ sơ giấy"),
     ("to_digitise", "Thành phần phải số hóa"), ("digitised_components", "Thành phần đã số hóa"),
     ("digitised", "Đã số hóa đủ"), ("reused", "Tái sử dụng"), ("result_file", "Có kết quả điện tử"),
-    ("complaint", "Có phản ánh"), ("officer", "Cán bộ tiếp nhận"),
+    ("complaint", "Có phản ánh"), ("officer", "Cán bộ tiếp nhận"), ("counter", "Quầy tiếp nhận"),
 )
 
 
@@ -91,6 +92,8 @@ class ReportData:
     audit_anchor: str = ""
     #: "calendar" or "statutory" (15th of the previous month to the 14th, NĐ 09/2019 Điều 12).
     period: str = "calendar"
+    #: The ward per counter with each counter's «as of» time (issue #19); None on a lone counter.
+    ward: WardView | None = None
 
     @property
     def period_text(self) -> str:
@@ -104,15 +107,25 @@ class ReportData:
 
 
 def collect(cdb: CounterDB, year: int, month: int, *, today: date | None = None,
-            cache: ind.FactsCache | None = None, with_rows: bool = True) -> ReportData:
-    """Read the month's figures and rows (run on the database worker)."""
+            cache: ind.FactsCache | None = None, with_rows: bool = True, now: datetime | None = None) -> ReportData:
+    """Read the month's figures and rows (run on the database worker).
+
+    Sections 1–4 are this counter's (replicas of other counters hold no components or scans);
+    when other counters' data is here, the ward table covers every counter with its «as of»
+    time (``now``: the moment the report is made; defaults to the end of ``today`` or now) and
+    the CSV rows cover the whole ward.
+    """
     today = today or date.today()
+    if now is None:
+        now = generated_at() if today >= date.today() else datetime.combine(today, datetime.max.time()).replace(
+            microsecond=0)
     cal = load_calendar(cdb)
     period = cdb.get_setting(PERIOD_SETTING) or "calendar"
     if period not in ind.PERIODS:
         period = "calendar"
     f = (cache or ind.FactsCache.for_db(cdb)).update(cdb)
-    trend = ind.series(f, ind.months_back(year, month, 12), period=period)
+    own = scope_rows(f, "")
+    trend = ind.series(f, ind.months_back(year, month, 12), period=period, rows=own)
     names = {r["code"]: r["name"] for r in cdb.query("SELECT code, name FROM procedures")}
     _start, nxt = ind.period_range(year, month, period)
     month_end = (nxt - timedelta(days=1)).date()
@@ -120,13 +133,17 @@ def collect(cdb: CounterDB, year: int, month: int, *, today: date | None = None,
     officers = {int(r["id"]): r["full_name"] for r in cdb.query("SELECT id, full_name FROM users")}
     rows = _rows(cdb, f, year, month, officers, period) if with_rows else []
     agency = AgencySettings.load(cdb)
+    soon_end = datetime.combine(cal.add_working_days(now.date(), 2) + timedelta(days=1), datetime.min.time())
+    ward = ward_view(cdb, f, year, month, now, soon_end, own_backlog=backlog_end.total, own_reviews=None,
+                     period=period)
     return ReportData(
         year=year, month=month, agency_name=agency.agency_name,
         parent_name=agency.parent_name, place_name=agency.place_name,
         created=today, figures=trend[-1], trend=trend,
-        procedures=ind.procedure_breakdown(f, year, month, names, period=period),
+        procedures=ind.procedure_breakdown(f, year, month, names, period=period, rows=own),
         backlog_end=backlog_end, online_target=float(cdb.get_setting("online_target_percent", DEFAULT_ONLINE_TARGET)),
-        officers=officers, rows=rows, audit_anchor=audit.anchor_text(*audit.head(cdb)), period=period)
+        officers=officers, rows=rows, audit_anchor=audit.anchor_text(*audit.head(cdb)), period=period,
+        ward=ward if ward.has_replicas else None)
 
 
 def _rows(cdb: CounterDB, f: ind.Facts, year: int, month: int, officers: dict[int, str],
@@ -160,7 +177,9 @@ def _rows(cdb: CounterDB, f: ind.Facts, year: int, month: int, officers: dict[in
         if r is None:
             continue
         in_fin = bool(finished[p] and fin_m[p] == k)
-        paper = int(c["channel"][p]) != 2
+        owner = f.counters[int(c["owner"][p])]
+        # Another counter's dossier (a replica): its components, scans and officer stay there.
+        paper = int(c["channel"][p]) != 2 and not owner
         out.append({
             **r,
             "channel": CHANNEL_NAMES.get(int(r["channel"]), str(r["channel"])),
@@ -172,7 +191,11 @@ def _rows(cdb: CounterDB, f: ind.Facts, year: int, month: int, officers: dict[in
             "digitised": yes[bool(c["n_done"][p] >= c["n_req"][p])] if paper else "",
             "reused": yes[bool(c["reuse"][p])], "result_file": yes[bool(c["result"][p])],
             "complaint": yes[bool(c["complaint"][p])], "officer": officers.get(int(c["officer"][p]), ""),
+            "counter": counter_label(owner) if owner else "Quầy này",
         })
+        if owner:
+            out[-1].update({"paper": yes[int(c["channel"][p]) != 2], "reused": "", "result_file": "",
+                            "complaint": "", "officer": ""})
     return out
 
 
@@ -378,6 +401,9 @@ def render_pdf(data: ReportData) -> bytes:
         Paragraph(f"<b>Kết quả tiếp nhận, giải quyết và số hóa hồ sơ thủ tục hành chính<br/>"
                   f"{data.period_text}</b>", st.center_bold),
         Spacer(1, 5 * mm),
+        *([Paragraph("<i>Mục 1–4 là số liệu của quầy lập báo cáo; số liệu của từng quầy và toàn phường ở mục 5, "
+                     "kèm thời điểm dữ liệu của mỗi quầy được tính đến.</i>", st.small_italic), Spacer(1, 2 * mm)]
+          if data.ward is not None else []),
         Paragraph("<b>1. Tình hình tiếp nhận hồ sơ</b>", st.body_left),
         Paragraph(
             f"{'Trong kỳ báo cáo' if data.period == 'statutory' else 'Trong tháng'}, bộ phận tiếp nhận "
@@ -423,16 +449,66 @@ def render_pdf(data: ReportData) -> bytes:
             _backlog_bars(b, w),
         ]),
         Spacer(1, 3 * mm),
-        Paragraph("<b>5. Đề xuất, kiến nghị</b>", st.body_left),
-        Paragraph("……………………………………………………………………………………………………………", st.body),
-        Paragraph("……………………………………………………………………………………………………………", st.body),
-        *([Paragraph(f"<font size='7'>Mốc nhật ký kiểm tra: {data.audit_anchor}</font>", st.body_left)]
-          if data.audit_anchor else []),
-        signature_block(spec, [("NGƯỜI LẬP BÁO CÁO", "(Ký và ghi rõ họ tên)", ""),
-                               ("THỦ TRƯỞNG CƠ QUAN", "(Ký, ghi rõ họ tên và đóng dấu)", "")], space=20 * mm),
+        *(_ward_section(data, w) if data.ward is not None else []),
+        # The signatures never stand alone on the last page: they keep the proposals with them.
+        KeepTogether([
+            Paragraph(f"<b>{6 if data.ward is not None else 5}. Đề xuất, kiến nghị</b>", st.body_left),
+            Paragraph("……………………………………………………………………………………………………………", st.body),
+            Paragraph("……………………………………………………………………………………………………………", st.body),
+            *([Paragraph(f"<font size='7'>Mốc nhật ký kiểm tra: {data.audit_anchor}</font>", st.body_left)]
+              if data.audit_anchor else []),
+            signature_block(spec, [("NGƯỜI LẬP BÁO CÁO", "(Ký và ghi rõ họ tên)", ""),
+                                   ("THỦ TRƯỞNG CƠ QUAN", "(Ký, ghi rõ họ tên và đóng dấu)", "")], space=20 * mm),
+        ]),
     ]
     return build_pdf(spec, story, title=f"Báo cáo tháng {data.month:02d}/{data.year}",
                      subject="Kết quả tiếp nhận, giải quyết và số hóa hồ sơ", always_number=True)
+
+
+def _ward_section(data: ReportData, width: float) -> list[Flowable]:
+    """Section 5: every counter of the ward, the ward's total, and which counters' data is stale."""
+    st = styles_for(A4_REPORT)
+    v = data.ward
+    assert v is not None
+    heads = ("Quầy", "Tiếp nhận", "Trực tuyến", "Đã xong", "Đúng hạn", "Đang giải quyết", "Quá hạn",
+             "Tồn số hóa cuối tháng", "Dữ liệu tính đến")
+    rows: list[list[Any]] = [[Paragraph(h, st.cell_head) for h in heads]]
+    stale_rows = []
+    for i, r in enumerate([*v.rows, v.total], start=1):
+        f = r.figures
+        c = r.counter
+        as_of = c.as_of_text(v.now) if c is not None else (f"{len(v.stale)} quầy dữ liệu cũ" if v.stale else "")
+        if c is not None and c.stale:
+            as_of = f"<font color='#b3261e'><b>{as_of}</b> (cũ)</font>"
+            stale_rows.append(i)
+        label = clean(r.label) if c is not None else f"<b>{clean(r.label)}</b>"
+        rows.append([Paragraph(label, st.cell), _n(f.received), _n(f.online), _n(f.finished),
+                     _pct(f.rate("on_time")), _n(r.open), _n(r.overdue),
+                     "—" if r.backlog is None else _n(r.backlog), Paragraph(as_of, st.cell_center)])
+    fr = [0.15, 0.09, 0.09, 0.08, 0.09, 0.10, 0.08, 0.11, 0.21]
+    t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
+    t.setStyle(table_style([
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+        ("FONTSIZE", (0, 1), (-1, -1), 9),
+        ("ALIGN", (1, 1), (-1, -1), "CENTER"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("FONTNAME", (0, -1), (-1, -1), _fonts.BOLD),
+        *[("BACKGROUND", (0, i), (-1, i), colors.HexColor("#fbeceb")) for i in stale_rows],
+    ]))
+    out: list[Flowable] = [
+        Paragraph("<b>5. Số liệu toàn phường theo quầy</b>", st.body_left),
+        Paragraph("Hồ sơ của các quầy khác lấy từ hệ thống một cửa của tỉnh; mỗi quầy ghi thời điểm dữ liệu được "
+                  "tính đến. Tồn số hóa chỉ quầy tiếp nhận có số liệu («—»: không có số liệu, không phải 0).",
+                  st.body),
+        Spacer(1, 1.5 * mm),
+        t,
+    ]
+    if v.stale:
+        out += [Spacer(1, 1.5 * mm),
+                *[Paragraph(f"<font color='#b3261e'>– {clean(text)}.</font>", st.body_left) for text in v.notices]]
+    out.append(Spacer(1, 3 * mm))
+    return out
 
 
 def _indicator_table(data: ReportData, width: float) -> Table:

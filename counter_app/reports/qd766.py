@@ -248,14 +248,20 @@ class ProcedureRow:
 
 
 def procedure_breakdown(f: Facts, year: int, month: int, names: dict[str, str], *,
-                        period: str = "calendar") -> list[ProcedureRow]:
-    """Per procedure: received by channel, digitised, finished and on time in a month (busiest first)."""
+                        period: str = "calendar", rows: np.ndarray | None = None) -> list[ProcedureRow]:
+    """Per procedure: received by channel, digitised, finished and on time in a month (busiest first).
+
+    ``rows``: a boolean mask restricting it to some dossiers (one counter, as :func:`series`).
+    """
     k = month_key(year, month)
     c = f.cols
     n = len(f.procedures)
     stat = period == "statutory"
     recv = f.valid & (f.derived("recv_stat") == k if stat else c["recv_month"] == k)
     fin = f.valid & (f.derived("fin_stat") == k if stat else c["fin_month"] == k) & (c["status"] >= 9)
+    if rows is not None:
+        recv = recv & rows
+        fin = fin & rows
 
     def per(mask: np.ndarray) -> np.ndarray:
         return np.bincount(c["procedure"][mask], minlength=n) if n else np.zeros(0, dtype=np.int64)

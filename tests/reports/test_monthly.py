@@ -124,3 +124,32 @@ def test_statutory_period_chosen_per_province(fixture_db: DB) -> None:
     assert "tháng 10 năm 2026 (từ ngày 15/09/2026 đến ngày 14/10/2026)" in _pdf_text(monthly.render_pdf(d))
     cdb.set_setting(monthly.PERIOD_SETTING, "calendar")
     assert monthly.collect(cdb, 2026, 10, today=date(2026, 11, 3), cache=ind.FactsCache()).figures.received == 4
+
+
+def test_ward_report_covers_every_counter_with_its_as_of(fixture_db: DB, tmp_path: Path) -> None:
+    """Issue #19: the report keeps this counter's sections and adds the ward per counter, stale ones named."""
+    from datetime import datetime
+
+    from tests.reports.conftest import NOW
+    from tests.ward.test_ward_views import add_ward
+
+    cdb, _ = fixture_db
+    alone = monthly.collect(cdb, 2026, 11, today=NOW.date(), now=NOW, cache=ind.FactsCache())
+    assert alone.ward is None
+    add_ward(cdb)
+    d = monthly.collect(cdb, 2026, 11, today=NOW.date(), now=NOW, cache=ind.FactsCache())
+    assert d.figures == alone.figures and d.procedures == alone.procedures  # sections 1–4: this counter
+    assert d.ward is not None and [r.label for r in d.ward.rows] == ["Quầy này", "Quầy 2", "Quầy 3"]
+    assert [r.figures.received for r in d.ward.rows] == [2, 3, 2] and d.ward.total.figures.received == 7
+    pdf = monthly.render_pdf(d)
+    (tmp_path / "ward.pdf").write_bytes(pdf)
+    text = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "5. Số liệu toàn phường theo quầy" in text and "6. Đề xuất, kiến nghị" in text
+    assert "Quầy 3: dữ liệu cũ từ 13:50 hôm qua — chưa đồng bộ được với tỉnh" in text
+    assert "07:55 hôm nay" in text and "Hiện tại (dữ liệu của quầy này)" in text
+    rows = list(csv.DictReader(io.StringIO(monthly.render_csv(d).decode("utf-8-sig"))))
+    by_counter = {r["Quầy tiếp nhận"] for r in rows}
+    assert by_counter == {"Quầy này", "Quầy 2", "Quầy 3"}
+    q2 = next(r for r in rows if r["Mã hồ sơ"] == "Q2-1")
+    assert q2["Giải quyết xong trong tháng"] == "Có" and q2["Đúng hạn"] == "Có" and q2["Đã số hóa đủ"] == ""
+    assert datetime(2026, 11, 1) <= datetime.strptime(q2["Ngày tiếp nhận"][:10], "%Y-%m-%d") < datetime(2026, 12, 1)

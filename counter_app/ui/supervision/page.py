@@ -333,7 +333,8 @@ class SupervisionPage(QWidget):
             return
         y, m = self.selected_month()
         root = self.data_root
-        today = self.clock().date()
+        now = self.clock()
+        today = now.date()
         self.status.setText(f"Đang lập báo cáo tháng {m:02d}/{y}…")
         for b in (self.pdf_btn, self.csv_btn):
             b.setEnabled(False)
@@ -370,4 +371,5 @@ class SupervisionPage(QWidget):
             self.status.setText("Không lập được báo cáo.")
             show_exception(self, exc)
 
-        self.worker.submit(lambda cdb: monthly.collect(cdb, y, m, today=today, with_rows=not pdf), collected, failed)
+        self.worker.submit(lambda cdb: monthly.collect(cdb, y, m, today=today, with_rows=not pdf, now=now),
+                           collected, failed)
