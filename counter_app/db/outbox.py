@@ -91,7 +91,8 @@ def requeue_parked(cdb: CounterDB, now: datetime, outbox_id: int | None = None,
                    states: Sequence[str] = PARKED) -> int:
     """Parked entries (one, or all of ``states``) back to 'pending', due ``now``, attempts from zero."""
     marks = ",".join("?" * len(states))
-    where, params = f"state IN ({marks})", [*states]
+    where = f"state IN ({marks})"
+    params: list[Any] = [*states]
     if outbox_id is not None:
         where += " AND id = ?"
         params.append(int(outbox_id))
