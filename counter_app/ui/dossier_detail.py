@@ -42,7 +42,10 @@ EVENT_LABELS = {
 }
 STATE_TEXT = {"received": "Đã nhận", "missing": "Thiếu", "shown": "Chỉ xuất trình"}
 EVENT_LABELS.update({"component_review": "Kiểm tra chất lượng bản số hóa",
-                     "province_update": "Cập nhật từ hệ thống của tỉnh"})
+                     "province_update": "Cập nhật từ hệ thống của tỉnh",
+                     # Another counter's dossier (ward replica, issue #19): its steps at the province.
+                     "province_step": "Bước xử lý trên hệ thống của tỉnh",
+                     "sync_conflict": "Xung đột: quầy khác đã cập nhật trước"})
 RETURN_METHODS = {0: "tại Bộ phận Một cửa", 1: "qua bưu chính công ích"}
 
 
@@ -75,7 +78,9 @@ def event_detail_text(kind: str, detail: dict[str, Any], component_names: dict[s
         decision = {"approved": "Đạt", "rejected": "Không đạt — cần quét lại"}.get(detail.get("decision") or "", "")
         return " · ".join(p for p in (f"«{detail['component']}»" if detail.get("component") else "", decision,
                                       detail.get("reason") or "") if p)
-    if kind == "province_update":
+    if kind == "sync_conflict":
+        return "Thao tác của quầy này không được áp dụng; hồ sơ hiển thị theo hệ thống của tỉnh (xem trang Đồng bộ)"
+    if kind in ("province_update", "province_step"):
         results = detail.get("results") or []
         if detail.get("note"):
             parts.append(str(detail["note"]))
