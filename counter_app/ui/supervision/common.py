@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from counter_app import vnformat
 from counter_app.reports import indicators as ind
 from counter_app.ui.qt import (
     QAbstractItemView,
@@ -22,24 +23,12 @@ from counter_app.ui.qt_charts import QChart, QChartView
 __all__ = ["IndicatorCard", "chart_view", "dmy", "dmy_hm", "fill", "n", "pct", "table"]
 
 
-def n(v: int) -> str:
-    """A count with Vietnamese thousands dots: 12.345."""
-    return f"{v:,}".replace(",", ".")
-
-
-def pct(v: float | None) -> str:
-    """A percentage with a decimal comma, "—" when there is no figure."""
-    return "—" if v is None else f"{v:.1f}%".replace(".", ",")
-
-
-def dmy(ts: str | None) -> str:
-    """dd/mm/yyyy of a stored timestamp ("" when none)."""
-    return f"{ts[8:10]}/{ts[5:7]}/{ts[:4]}" if ts else ""
-
-
-def dmy_hm(ts: str | None) -> str:
-    """hh:mm dd/mm/yyyy of a stored timestamp ("" when none)."""
-    return f"{ts[11:16]} {ts[8:10]}/{ts[5:7]}/{ts[:4]}" if ts else ""
+# One Vietnamese formatting module for ui, reports and documents (issue #17): 12.345, 50,0%,
+# 08/10/2026, 09:05 08/10/2026 — the page's figures read the same as the report's.
+n = vnformat.number
+pct = vnformat.percent
+dmy = vnformat.date_vn
+dmy_hm = vnformat.datetime_vn
 
 
 def table(headers: list[str], stretch: int = 1) -> QTableWidget:

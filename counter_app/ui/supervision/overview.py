@@ -7,22 +7,12 @@ from counter_app.sync.status import ERROR_KIND_LABELS
 from counter_app.ui.qt import QColor, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPen, Qt, QVBoxLayout, QWidget
 from counter_app.ui.qt_charts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QLineSeries, QValueAxis
 from counter_app.ui.supervision.common import chart_view, n
+from counter_app.vnformat import age_text
 
-__all__ = ["TREND_KEYS", "OverviewTab", "age_text"]
+__all__ = ["TREND_KEYS", "OverviewTab"]
 
 TREND_KEYS = (("on_time", "Đúng hạn", "#2f5d8a"), ("online", "Trực tuyến", "#2e8b57"),
               ("digitisation", "Số hóa", "#b3261e"))
-
-
-def age_text(seconds: float | None) -> str:
-    """How long ago, in the unit an officer reads at a glance ("5 phút", "3 giờ", "2 ngày")."""
-    if seconds is None:
-        return "—"
-    if seconds < 3600:
-        return f"{round(seconds / 60)} phút"
-    if seconds < 2 * 86400:
-        return f"{round(seconds / 3600)} giờ"
-    return f"{round(seconds / 86400)} ngày"
 
 
 class OverviewTab(QWidget):
