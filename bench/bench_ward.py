@@ -45,6 +45,9 @@ from counter_app.sync.client import ClientConfig, ProvincialClient
 from counter_app.sync.worker import SyncConfig, sync_once
 
 AGENCY = "H01.37.09"
+# The PC measured is the supervisor's (another unit, H01.37.99, watching AGENCY): every one of the
+# ward's 10 counters (slots 0–9) is then a counter of which it holds replicas.
+SUPERVISOR = "H01.37.99"
 BIRTH = {
     "code": "1.001193", "name": "Đăng ký khai sinh", "field_code": "HT", "field_name": "Hộ tịch",
     "processing_days": 1, "processing_hours": None, "cutoff_time": None, "processing_text": "Trong ngày",
@@ -64,7 +67,7 @@ def wire(moment: datetime) -> str:
     return p.format_timestamp(moment)
 
 
-def province_item(i: int, counters: int, start: datetime, prefix: str, counter_base: int = 1) -> dict[str, Any]:
+def province_item(i: int, counters: int, start: datetime, prefix: str, counter_base: int = 0) -> dict[str, Any]:
     """One dossier as ``TraCuuHoSo`` returns it (the fields the replica keeps)."""
     counter = counter_base + i % counters
     received = start + timedelta(minutes=3 * i // counters)
@@ -86,17 +89,20 @@ def province_item(i: int, counters: int, start: datetime, prefix: str, counter_b
 
 
 def new_counter(root: Path) -> CounterDB:
-    """The counter whose replica it is: slot 0 of the ward (the other counters are slots 1–9…)."""
+    """The supervisor's PC whose replica it is (it watches the ward AGENCY)."""
+    from counter_app.sync.worker import WARD_UNITS_KEY
+
     root.mkdir(parents=True, exist_ok=True)
     cdb = open_database(root / "counter.sqlite3")
-    run_setup(cdb, SetupInput(agency_code=AGENCY, agency_name="Phường Bench", admin_password="x"))
+    run_setup(cdb, SetupInput(agency_code=SUPERVISOR, agency_name="Giám sát Bench", admin_password="x"))
     store_procedures(cdb, [BIRTH], version="bench")
+    cdb.set_setting(WARD_UNITS_KEY, [AGENCY])
     return cdb
 
 
 def build_replica(n: int, counters: int) -> tuple[Path, float | None]:
     """The cached counter directory with an ``n``-dossier replica; build seconds when built now."""
-    cache = Path("/tmp") / f"counter-bench-ward-{n}-{counters}"
+    cache = Path("/tmp") / f"counter-bench-ward2-{n}-{counters}"
     if (cache / "counter.sqlite3").exists() and (cache / "complete").exists():
         return cache, None
     shutil.rmtree(cache, ignore_errors=True)
@@ -133,9 +139,8 @@ def load_province(url: str, m: int, counters: int) -> None:
     """``m`` new dossiers of the other counters, sent the way counters send them (batches of 500)."""
     start = datetime(2026, 11, 2, 7, 30)
     with ProvincialClient(ClientConfig(url, "demo", "demo")) as client:
-        for counter in range(1, counters):
-            mine = [province_item(i, counters - 1, start, "P", 1) for i in range(m)
-                    if 1 + i % (counters - 1) == counter]
+        for counter in range(counters):
+            mine = [province_item(i, counters, start, "P") for i in range(m) if i % counters == counter]
             for item in mine:
                 for key in ("QuaTrinhXuLy", p.RECEIVING_COUNTER_FIELD, p.RECEIVING_AGENCY_FIELD, p.VERSION_FIELD):
                     item.pop(key)
@@ -212,7 +217,7 @@ def main() -> None:
         try:
             t0 = time.perf_counter()
             load_province(url, args.pull, args.counters)
-            print(f"province loaded with {args.pull:,} dossiers of {args.counters - 1} other counters "
+            print(f"province loaded with {args.pull:,} new dossiers of the ward's {args.counters} counters "
                   f"in {time.perf_counter() - t0:.1f} s")
 
             def pull() -> Any:

@@ -17,7 +17,7 @@ from counter_app.sync import replica
 from tests.sync.conftest import build_counter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from bench_ward import AGENCY, province_item  # the benchmark's own dossier generator
+from bench_ward import AGENCY, SUPERVISOR, province_item  # the benchmark's own dossier generator
 
 
 def _plan(cdb: object, f: ListFilter | None) -> str:
@@ -29,7 +29,7 @@ def _plan(cdb: object, f: ListFilter | None) -> str:
 
 
 def test_a_thousand_replicas_list_from_an_index_and_a_second_pull_adds_nothing(tmp_path: Path) -> None:
-    counter = build_counter(tmp_path / "quay", agency=AGENCY)
+    counter = build_counter(tmp_path / "giam-sat", agency=SUPERVISOR)
     cdb = counter.cdb
     items = [province_item(i, 10, datetime(2026, 1, 5, 7, 30), "S") for i in range(1000)]
     now = datetime(2026, 12, 7, 9, 0)
