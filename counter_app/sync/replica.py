@@ -225,7 +225,7 @@ def record_stale_action(cdb: CounterDB, entry: dict[str, Any], body: dict[str, A
     local_detail = {"action": payload.get("action", ""), "label": payload.get("label", ""),
                     "status": payload.get("to_status"), "base_version": payload.get("base_version"),
                     "detail": payload.get("detail", {}), "at": entry.get("created_at"),
-                    "officer": payload.get("officer", "")}
+                    "officer": payload.get("officer", ""), "event_id": entry.get("event_id")}
     last = [s for s in view.get("QuaTrinhXuLy") or [] if isinstance(s, dict)][-1:]
     province_detail = {"status": view.get("TrangThaiHoSo"), "version": body.get(p.VERSION_FIELD),
                        "message": str(body.get("message") or ""),
@@ -233,8 +233,16 @@ def record_stale_action(cdb: CounterDB, entry: dict[str, Any], body: dict[str, A
                        "last_step_by": (last[0].get("NguoiXuLy") if last else ""),
                        "last_step_at": _local_time(last[0].get("ThoiDiemXuLy")) if last else None,
                        "counter": view.get("QuayThaoTacCuoi", "")}
-    ward.record_conflict(cdb, dossier_uid=row["uid"], dossier_code=row["code"], action=str(payload.get("action", "")),
-                         local_detail=local_detail, province_detail=province_detail)
+    again = cdb.scalar("SELECT id FROM sync_conflicts WHERE dossier_uid = ? AND acknowledged_at IS NULL "
+                       "AND json_extract(local_detail, '$.event_id') = ?", (row["uid"], entry.get("event_id")))
+    if again is not None:
+        # The same action sent again («Gửi lại») and refused again: one entry, with the latest view.
+        cdb.conn.execute("UPDATE sync_conflicts SET province_detail = ?, detected_at = ? WHERE id = ?",
+                         (json.dumps(province_detail, ensure_ascii=False), ts(now), again))
+    else:
+        ward.record_conflict(cdb, dossier_uid=row["uid"], dossier_code=row["code"],
+                             action=str(payload.get("action", "")), local_detail=local_detail,
+                             province_detail=province_detail)
     if view and row["owner_counter"]:
         # Mark the entry out of the way first so apply_replica sees no pending action.
         cdb.conn.execute("UPDATE outbox SET state = 'conflict' WHERE id = ?", (entry["id"],))

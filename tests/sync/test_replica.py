@@ -16,7 +16,7 @@ from counter_app.services import ward as ward_actions
 from counter_app.services.session import Actor
 from counter_app.sync import protocol as p
 from counter_app.sync.client import ClientConfig, ProvincialClient
-from counter_app.sync.worker import SyncConfig, sync_once
+from counter_app.sync.worker import SyncConfig, retry_item, sync_once
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -131,6 +131,10 @@ def test_first_action_wins_and_the_second_becomes_a_visible_conflict(
     # A (the receiving counter) learns that its dossier was returned at B.
     sync(a, shared_simulator)
     assert a.cdb.scalar("SELECT status FROM dossiers WHERE id = ?", (dossier,)) == int(Status.RETURNED)
+    # «Gửi lại» on the parked entry: refused again (its base is still old), still one conflict entry.
+    assert retry_item(c.cdb, c.cdb.scalar("SELECT id FROM outbox WHERE dossier_id = ?", (at_c,)))
+    assert sync(c, shared_simulator).conflicts == 1
+    assert [x["id"] for x in ward.list_conflicts(c.cdb)] == [conflict["id"]]
     assert ward.acknowledge_conflict(c.cdb, conflict["id"], 1)
     assert ward.list_conflicts(c.cdb) == []
 
