@@ -96,24 +96,22 @@ def test_detail_actions_result_ready_then_return(qtbot: QtBot, env: tuple[DbWork
     assert [m["officer_id"] for m in moves if m["kind"] in ("status_9", "status_10")] == [actor.user_id] * 2
 
 
-def test_detail_action_without_sign_in_is_refused(qtbot: QtBot, env: tuple[DbWorker, Path, list[int]]) -> None:
+def test_detail_action_without_sign_in_is_refused(qtbot: QtBot, env: tuple[DbWorker, Path, list[int]],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """No fallback to the first account: with nobody signed in the action fails with a clear message."""
     worker, root, ids = env
     worker.actor = None
     shown: list[str] = []
     import counter_app.ui.dossier_detail as detail_module
 
-    original = detail_module.show_exception
-    detail_module.show_exception = lambda _parent, exc: shown.append(str(exc))  # type: ignore[assignment]
-    try:
-        dlg = DossierDetail(worker, root, ids[2])
-        qtbot.addWidget(dlg)
-        dlg.show()
-        qtbot.waitUntil(lambda: "Được tiếp nhận" in dlg.header.text(), timeout=10000)
-        _button(dlg, "Đã có kết quả").click()
-        qtbot.waitUntil(lambda: bool(shown), timeout=10000)
-    finally:
-        detail_module.show_exception = original
+    # The text the one error dialog would show, instead of a modal box in a test.
+    monkeypatch.setattr(detail_module, "show_exception", lambda _parent, exc: shown.append(str(exc)))
+    dlg = DossierDetail(worker, root, ids[2])
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitUntil(lambda: "Được tiếp nhận" in dlg.header.text(), timeout=10000)
+    _button(dlg, "Đã có kết quả").click()
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
     assert "Chưa đăng nhập" in shown[0]
     assert repo.dossier_detail(CounterDB(root / "c.db"), ids[2])["status"] == 2  # still «Được tiếp nhận»
 
