@@ -145,3 +145,37 @@ def test_every_page_fits_a_1024_pixel_screen(qtbot: QtBot, tmp_path: Path) -> No
         assert win.minimumSizeHint().height() <= 728, win.minimumSizeHint()  # 768 less a taskbar
     finally:
         worker.stop()
+
+
+def test_the_status_bar_and_every_operation_name_the_signed_in_user(qtbot: QtBot, tmp_path: Path) -> None:
+    """Issue #17: before log-in the bar named "the first officer account"; now it names nobody until
+    someone signs in, and a quick switch changes who the worker records operations under."""
+    from counter_app.db.accounts import User
+    from counter_app.db.setup import add_user
+
+    cdb = make_db(tmp_path / "c.db")
+    first = add_user(cdb, "canbo1", "Nguyễn Thị Lan", "officer", None)
+    second = add_user(cdb, "canbo2", "Trần Văn Minh", "officer", None)
+    cdb.close()
+    worker = DbWorker(tmp_path / "c.db")
+    with qtbot.waitSignal(worker.ready, timeout=10000):
+        worker.start()
+    try:
+        win = MainWindow(worker, str(tmp_path))
+        qtbot.addWidget(win)
+        win.no_background_sync = True
+        win.start()
+        qtbot.waitUntil(lambda: "H01.37.01" in win.agency_label.text(), timeout=10000)
+        assert "chưa đăng nhập" in win.officer_label.text() and "Nguyễn Thị Lan" not in win.officer_label.text()
+        assert worker.actor is None
+        win.set_user(User(second, "canbo2", "Trần Văn Minh", "officer"))
+        assert win.officer_label.text() == "Cán bộ: Trần Văn Minh"
+        assert worker.actor is not None and worker.actor.user_id == second != first
+        assert win.reception.officer_id == second
+        win.refresh_status()  # a later refresh keeps the signed-in name
+        after: list[int] = []
+        worker.submit(lambda _cdb: None, lambda _r: after.append(1))  # jobs and callbacks run in order
+        qtbot.waitUntil(lambda: bool(after), timeout=10000)
+        assert win.officer_label.text() == "Cán bộ: Trần Văn Minh"
+    finally:
+        worker.stop()
