@@ -730,8 +730,12 @@ _RETRYABLE_CODES = {p.ErrorCode.FILE_MISSING, p.ErrorCode.NOT_FOUND}
 def _rejected(reply: p.ServiceReply, code: str = "") -> Rejected:
     who = f"Hồ sơ {code}: " if code else ""
     message = reply.message or f"mã lỗi {reply.error_code}"
-    return Rejected(f"{who}máy chủ của tỉnh từ chối — {message}.",
-                    hint="Sửa thông tin hồ sơ theo thông báo rồi bấm «Gửi lại».",
+    hint = "Sửa thông tin hồ sơ theo thông báo rồi bấm «Gửi lại»."
+    if reply.error_code == p.ErrorCode.STALE_VERSION:
+        # Nothing to correct and nothing to resend: another counter got there first (issue #19).
+        hint = ("Quầy khác đã cập nhật hồ sơ này trước; hồ sơ đã hiển thị lại theo hệ thống của tỉnh. "
+                "Xem mục «Xung đột với quầy khác» trên trang Đồng bộ.")
+    return Rejected(f"{who}máy chủ của tỉnh từ chối — {message}.", hint=hint,
                     error_code=reply.error_code, server_message=reply.message,
                     retryable=reply.error_code in _RETRYABLE_CODES, body=reply.raw)
 

@@ -115,7 +115,8 @@ def test_first_action_wins_and_the_second_becomes_a_visible_conflict(
     assert conflict["local"]["detail"]["to"] == "Lê Thị Khác"
     assert conflict["province"]["status"] == int(Status.RETURNED)
     assert conflict["province"]["counter"] == "H01.90.03-1"
-    assert c.cdb.scalar("SELECT state FROM outbox WHERE dossier_id = ?", (at_c,)) == "conflict"
+    parked = c.cdb.query_one("SELECT state, last_error FROM outbox WHERE dossier_id = ?", (at_c,))
+    assert parked["state"] == "conflict" and "Xung đột với quầy khác" in parked["last_error"]
     assert c.cdb.scalar("SELECT COUNT(*) FROM dossier_events WHERE dossier_id = ? AND kind = 'sync_conflict'",
                         (at_c,)) == 1
     # C's replica now shows the province's state (B's version), not its own refused action.
