@@ -33,6 +33,7 @@ report to stdout and ``out/scan_eval/report.md``.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import math
 import multiprocessing as mp
@@ -55,7 +56,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.scan_eval import gen2  # noqa: E402 - after the path set-up, as the other bench scripts
+from bench.scan_eval import gen2, gen3  # noqa: E402 - after the path set-up, as the other bench scripts
 from bench.scan_eval.fetch_real import DEFAULT_CACHE  # noqa: E402
 
 OUT = ROOT / "out" / "scan_eval"
@@ -197,6 +198,13 @@ def iter_gen2(n: int, dpi: int, seed: int = 2) -> Iterator[Case]:
         yield Case("gen2", p.truth["name"], p.image, p.dpi, p.truth)
 
 
+def iter_gen3(n: int, dpi: int, seed: int = 3) -> Iterator[Case]:
+    """The third generator (page finding's tuning set), cycling through its scenes."""
+    for i in range(n):
+        p = gen3.generate_page(seed, i, dpi)
+        yield Case("gen3", p.truth["name"], p.image, p.dpi, p.truth)
+
+
 def real_truth() -> tuple[dict[str, Any], Path, str]:
     """The truth and the folder its images are in: the full cache when fetched, else the subset."""
     index = DEFAULT_CACHE / "real" / "index.json"
@@ -244,7 +252,10 @@ def evaluate(case: Case, process: Callable[..., Any]) -> Outcome:
     t0 = time.perf_counter()
     truth_poly = np.asarray(t["quad"], np.float64)
     try:
-        res = process(case.image, case.dpi or DEFAULT_DPI)
+        # A frame without DPI gets the default, flagged as untrusted as the file import does.
+        trusted = {} if case.dpi or "dpi_trusted" not in inspect.signature(process).parameters \
+            else {"dpi_trusted": False}
+        res = process(case.image, case.dpi or DEFAULT_DPI, **trusted)
     except Exception as exc:  # a crash is a result to report, not a reason to stop
         ms = 1e3 * (time.perf_counter() - t0)
         print(f"  ! {case.set} {case.name}: {type(exc).__name__}: {exc}", file=sys.stderr)
@@ -530,7 +541,8 @@ def main() -> None:
     results: dict[str, list[Outcome]] = {}
     n_unpaper = 2 if q else 15
     kept: list[Case] = []  # frames the competitors need: scored skew, or unpaper's first pages
-    for name, it in (("gen1", iter_gen1(n_gen, 100)), ("gen2", iter_gen2(n_gen, dpi_gen)), ("real", iter_real())):
+    for name, it in (("gen1", iter_gen1(n_gen, 100)), ("gen2", iter_gen2(n_gen, dpi_gen)),
+                     ("gen3", iter_gen3(n_gen, dpi_gen)), ("real", iter_real())):
         rows = []
         flat = 0
         for case in it:
@@ -555,7 +567,8 @@ def main() -> None:
     _, _, real_kind = real_truth()
     lines = [f"# Page pipeline on three evaluations ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})", "",
              f"Mode: {'quick' if q else 'full'}; gen1 = project generator ({n_gen} pages, 100 dpi), "
-             f"gen2 = bench/scan_eval/gen2.py ({n_gen} pages, {dpi_gen} dpi), real = "
+             f"gen2 = bench/scan_eval/gen2.py ({n_gen} pages, {dpi_gen} dpi), "
+             f"gen3 = bench/scan_eval/gen3.py ({n_gen} pages, {dpi_gen} dpi; page finding's tuning set), real = "
              f"{'full real set' if real_kind == 'full' else 'committed 12-page subset (run fetch_real.py for all)'}"
              f" ({len(results['real'])} pages). Load average {os.getloadavg()[0]:.1f}. Pipeline: {version}.", "",
              "## Per set and class", "", *table(results), "",

@@ -447,6 +447,29 @@ def _card_pair(contours: list[np.ndarray], c: np.ndarray, quad: np.ndarray, w: i
     return oq
 
 
+def _outline_candidate(mask_bg: np.ndarray, k: int) -> _Candidate | None:
+    """Candidate of a sheet as light as the lid, found by its closed outline.
+
+    A white slip on a white lid differs from the lid only in patches (paper mottle, print), so
+    its blob is full of holes — but its edge (the cut, the lid's thin shadow along it) differs
+    all around and closes a loop: filling what the loop encloses gives the sheet. A box drawn on
+    a page that fills the frame closes a loop too, so the inside must still differ from the
+    background over a good part of it (paper is not the lid), and the result is weak (the
+    pipeline wants a measured paper or card size before it crops).
+    """
+    h, w = mask_bg.shape
+    closed = cv2.morphologyEx(mask_bg, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    found = _quad_from_mask(_fill_holes(closed), k)
+    if found is None or found.frac > 0.6:
+        return None
+    qmask = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(qmask, np.round(found.quad * 16).astype(np.int32), 1, shift=4)
+    qmask = cv2.erode(qmask, np.ones((2 * k + 1, 2 * k + 1), np.uint8))  # without the edge itself
+    if not qmask.any() or float(mask_bg[qmask > 0].mean()) < 0.25:
+        return None
+    return found
+
+
 def _textured_candidate(lab: np.ndarray, mask_bg: np.ndarray, ring: int, k: int
                         ) -> _Candidate | None:
     """Candidate of an object the lid's colour hides: see the comment inside."""
@@ -501,12 +524,18 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
                                                                  strict=True))
     # Chroma counts double: a pastel card on a white lid differs mostly in colour.
     dist = cv2.sqrt(d_l * d_l + 4 * (d_a * d_a + d_b * d_b))
-    thr = max(5.0, 4.0 * sigma)
+    ring_sel = np.ones((h, w), bool)
+    ring_sel[ring:h - ring, ring:w - ring] = False
+    # The noise the threshold must clear is the ring's own spread in this same distance: the L
+    # residual alone misses a patterned cloth or a plaid whose colours alternate (its chroma
+    # steps would all read as "not background"). Median + MAD, so paper in part of the ring
+    # (a sheet running off the frame) does not raise it.
+    ring_d = dist[ring_sel]
+    med_d = float(np.median(ring_d))
+    thr = max(5.0, 4.0 * sigma, med_d + 4.0 * 1.4826 * float(np.median(np.abs(ring_d - med_d))))
     k = max(3, int(0.012 * min(h, w)) | 1)
     candidates = []
     mask_bg = (dist > thr).astype(np.uint8)
-    ring_sel = np.ones((h, w), bool)
-    ring_sel[ring:h - ring, ring:w - ring] = False
     # A frame whose ring is mostly paper with a dark strip on one side (a sheet-fed page with
     # the scanner's backing showing) has no background to tell the page from: the plane through
     # the strip and the paper is a steep ramp that cuts the page in two. A lid or a desk is lit
@@ -514,21 +543,38 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     # most of the ring.
     ramp = abs(float(coef[1, 0])) + abs(float(coef[2, 0]))
     model_ok = ramp < 60 or float(np.mean(mask_bg[ring_sel] == 0)) >= 0.75
-    found = _quad_from_mask(mask_bg, k) if model_ok else None
-    if found is not None:
-        candidates.append(found)
     lum = lab[..., 0]
-    otsu, bright = cv2.threshold(lum, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     ring_level = float(np.median(np.concatenate([lum[:ring].ravel(), lum[-ring:].ravel(),
                                                  lum[:, :ring].ravel(), lum[:, -ring:].ravel()])))
+    # When the ring is as light as the lightest part of the frame it is paper or a white lid.
+    # Then a candidate much darker than it is print on a page that fills the frame (a picture,
+    # an initial, a chart), not a sheet or a card lying on a lid: those are about as light as
+    # the lid, or lighter.
+    # (Old paper darkens towards its edges: 25 levels of slack.) A dark object on a white lid (a
+    # passport cover) is lost to this rule and kept whole with a warning; a CCCD is light.
+    paper_ring = ring_level >= float(np.percentile(lum[::2, ::2], 90)) - 25
+
+    def keep(f: _Candidate) -> bool:
+        if not paper_ring:
+            return True
+        qm = np.zeros((h, w), np.uint8)
+        cv2.fillConvexPoly(qm, np.round(f.quad * 16).astype(np.int32), 1, shift=4)
+        return ring_level - float(np.median(lum[qm > 0])) <= 40
+
+    found = _quad_from_mask(mask_bg, k) if model_ok else None
+    if found is not None and keep(found):
+        candidates.append(found)
+    otsu, bright = cv2.threshold(lum, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if ring_level < otsu - 20:  # only meaningful when the surroundings are darker than paper
         found = _quad_from_mask(bright, k)
-        if found is not None:
+        if found is not None and keep(found):
             candidates.append(found)
     weak = False
     if not candidates and model_ok:
-        found = _textured_candidate(lab, mask_bg, ring, k)
-        if found is not None:
+        found = _outline_candidate(mask_bg, k)
+        if found is None:
+            found = _textured_candidate(lab, mask_bg, ring, k)
+        if found is not None and keep(found):
             candidates.append(found)
             weak = True
     if not candidates:

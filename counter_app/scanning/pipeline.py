@@ -380,15 +380,16 @@ def _fills_frame(grey: np.ndarray, ink: np.ndarray, threshold: int) -> bool:
     """Does an uncropped frame look like one page filling it? (analysis copy, grey and ink)
 
     No when its border is not paper (a desk, a dark lid, a cloth around a photographed page
-    that could not be outlined), or when the marks sit in one small dense patch of a large
-    frame (a card or a slip on the glass that could not be told from the lid).
+    that could not be outlined — darker than the frame's paper, or simply dark: a bare desk
+    has no lighter paper to compare with), or when the marks sit in one small dense patch of
+    a large frame (a card or a slip on the glass that could not be told from the lid).
     """
     h, w = grey.shape
     ring = max(2, int(0.02 * min(h, w)))
     border = np.concatenate([grey[:ring].ravel(), grey[-ring:].ravel(), grey[:, :ring].ravel(),
                              grey[:, -ring:].ravel()])
     paper = float(np.percentile(grey[::4, ::4], 90))
-    if float(np.median(border)) < 0.8 * paper:
+    if float(np.median(border)) < max(0.8 * paper, 90.0):
         return False
     ys, xs = np.nonzero(ink[ring:h - ring, ring:w - ring] > threshold)
     if len(xs) < 200:
