@@ -811,6 +811,11 @@ class ScanStationPage(QWidget):
             self.save_run = None
             self.save_btn.setEnabled(True)
             show_exception(self, exc)
+            # Components stored before the failure show as digitised; saving again stores the rest.
+            self._keep_status = True
+            self.status.setText("<span style='color:#b00'>Chưa lưu xong; các thành phần đã lưu được giữ. "
+                                "Nhấn Ctrl+S để lưu tiếp.</span>")
+            self.select_dossier(int(dossier["id"]))
 
         def progress(n: int, total: int) -> None:
             if total and n < total:
