@@ -39,8 +39,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from counter_app.db.catalogue import load_procedure
 from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import parse_ts
+from counter_app.errors import ValidationError
 from counter_app.sync import protocol as p
 
 __all__ = [
@@ -284,22 +286,25 @@ def dossier_payload(cdb: CounterDB, dossier_id: int) -> dict[str, Any]:
     d = privacy.open_row(cdb, "dossiers", cdb.query_one("SELECT * FROM dossiers WHERE id = ?", (dossier_id,)))
     if d is None or not d["code"]:
         raise LookupError(f"dossier {dossier_id} has no code (not accepted) and is never sent")
-    proc = cdb.query_one("SELECT name, field_code, field_name FROM procedures WHERE code = ?",
-                         (d["procedure_code"],)) or {"name": "", "field_code": "", "field_name": ""}
+    try:
+        proc = load_procedure(cdb, d["procedure_code"])
+        proc_name, app_field, field_name = proc.name, proc.field_code, proc.field_name
+    except ValidationError:  # removed from the catalogue since: the record still goes, unnamed
+        proc_name, app_field, field_name = "", "", ""
     documents = _documents(cdb, dossier_id)
     status = int(d["status"])
-    field_code = national_field_code(cdb, proc["field_code"])
+    field_code = national_field_code(cdb, app_field)
     if field_code is None:
-        log.debug("field code %s has no national code: MaLinhVuc sent empty", proc["field_code"])
+        log.debug("field code %s has no national code: MaLinhVuc sent empty", app_field)
     refused_at = cdb.scalar("SELECT MAX(at) FROM dossier_events WHERE dossier_id = ? AND to_status = 3",
                             (dossier_id,)) if status == 3 else None
     online = int(d["channel"]) == 2
     return {
         "MaHoSo": d["code"],
         "MaTTHC": d["procedure_code"],
-        "TenTTHC": proc["name"],
+        "TenTTHC": proc_name,
         "MaLinhVuc": field_code or "",
-        "TenLinhVuc": proc["field_name"],
+        "TenLinhVuc": field_name,
         "KenhThucHien": int(d["channel"]),
         "SoGiayToChuHoSo": d["applicant_id_number"],
         "ChuHoSo": d["applicant_name"],
