@@ -17,6 +17,7 @@ from counter_app.db.dossiers import dossier_detail, parse_ts
 from counter_app.db.settings import AgencySettings
 from counter_app.documents import forms as f
 from counter_app.documents.model import Agency, Applicant, ComponentLine, FeeLine, FormDossier, FormKind
+from counter_app.vnformat import money
 
 SYSTEM_NAME = "Quầy Một Cửa"
 # The QR names the issuing information system (DOMAIN §2): the province's Hệ thống thông tin giải
@@ -69,6 +70,21 @@ def agency_from_settings(cdb: CounterDB) -> Agency:
         signer_title=s.signer_title,
         head_name=s.signer_name,
     )
+
+
+def fee_total_text(fees: list[dict[str, Any]]) -> str:
+    """The dossier's fees as one text for the screens, from its snapshot (``dossier_detail()["fees"]``).
+
+    ``8.000 đồng``; ``không thu`` when there is no fee; a fee nobody had entered at reception is
+    unknown, so the total is too (the detail page used to print «0 đ», DOMAIN §3: never 0 đồng).
+    """
+    if not fees:
+        return "không thu"
+    amounts = [r.get("amount") for r in fees]
+    if any(a is None for a in amounts):
+        known = sum(int(a) for a in amounts if a is not None)
+        return "chưa rõ (có khoản chưa nhập mức thu" + (f"; đã biết {money(known)})" if known else ")")
+    return money(sum(int(a) for a in amounts if a is not None))
 
 
 def _fee_line(row: dict[str, Any]) -> FeeLine:

@@ -10,7 +10,7 @@ import pypdf
 import pytest
 
 from counter_app.db import dossiers as repo
-from counter_app.db.catalogue import load_procedure, load_procedures, set_fee_amount
+from counter_app.db.catalogue import load_procedure, load_procedures, set_fee_amount, store_procedures
 from counter_app.db.database import CounterDB
 from counter_app.documents.model import FormKind
 from counter_app.domain.calendar import WorkCalendar
@@ -81,3 +81,15 @@ def test_reprint_and_sync_keep_the_fee_of_the_day_of_reception(cdb: CounterDB) -
     # A dossier received after the change is charged the new amount.
     later = _receive(cdb, "1.001193", ["TK", "GCS", "CCCD"])
     assert [f["Gia"] for f in dossier_payload(cdb, later)["DanhSachLePhi"]] == [15000]
+
+
+def test_the_detail_fee_text_comes_from_the_snapshot_and_never_says_zero(cdb: CounterDB) -> None:
+    from counter_app.services.forms import fee_total_text
+
+    did = _receive(cdb, "1.001193", ["TK", "GCS", "CCCD"])
+    set_fee_amount(cdb, "1.001193", "LP", 15000)
+    assert fee_total_text(repo.dossier_detail(cdb, did)["fees"]) == "8.000 đồng"
+    store_procedures(cdb, [{**CERT, "fees": [{**CERT["fees"][0], "pricing": "per_page"}]}], version="test")
+    cert = _receive(cdb, "2.000815", ["BC", "BS"])  # per-page fee without a page count: unknown
+    assert fee_total_text(repo.dossier_detail(cdb, cert)["fees"]).startswith("chưa rõ")
+    assert fee_total_text([]) == "không thu"
