@@ -14,7 +14,9 @@ pool, and only the short registering steps use the database thread (issue #17).
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +68,11 @@ from counter_app.ui.qt import (
 from counter_app.ui.tasks import DbWorker, processing_pool, run_in_pool
 
 log = logging.getLogger(__name__)
+
+
+def _ignore_result(fn: Callable[[str], None], uid: str, _result: object) -> None:
+    """A pool callback that only needs to know which page is done."""
+    fn(uid)
 
 
 def to_qimage(image: np.ndarray) -> QImage:
@@ -699,10 +706,15 @@ class ScanStationPage(QWidget):
     def rotate(self, degrees: int) -> None:
         """Rotate the selected pages."""
         session = self.session
+        if session is None:
+            return
+
+        def turned(uid: str) -> None:
+            self._refresh_item(uid)
+            self._show_preview()
+
         for uid in self._selected_uids():
-            if session is not None:
-                run_in_pool(lambda u=uid: session.rotate(u, degrees),
-                            lambda _r, u=uid: (self._refresh_item(u), self._show_preview()))
+            run_in_pool(functools.partial(session.rotate, uid, degrees), functools.partial(_ignore_result, turned, uid))
 
     def delete_pages(self) -> None:
         """Delete the selected pages."""
@@ -849,7 +861,7 @@ class ScanStationPage(QWidget):
         settings = {"pkcs11_module": self.signing.pkcs11_module, "tsa_url": self.signing.tsa_url}
         from counter_app.scanning.pkcs11_signing import is_token_reference
 
-        if is_token_reference(cert):  # the officer's certificate is on a USB token
+        if cert and is_token_reference(cert):  # the officer's certificate is on a USB token
             from counter_app.ui.device_check import ask_token_signer
 
             self._cached_signer = ask_token_signer(self, cert, settings) or None
