@@ -27,10 +27,10 @@ import numpy as np
 from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import TS
 from counter_app.reports.facts import Facts
-from counter_app.reports.qd766 import MonthFigures, series
+from counter_app.reports.qd766 import MonthFigures, figures_by_group
 
 __all__ = [
-    "COMPONENT_INDICATORS",
+    "LOCAL_ONLY_INDICATORS",
     "QUIET_PUSH_AFTER",
     "STALE_PULL_AFTER",
     "CounterFreshness",
@@ -50,9 +50,10 @@ STALE_PULL_AFTER = timedelta(minutes=15)
 # province (and so this PC) has not seen: its figures are "as of" that push, and said so.
 QUIET_PUSH_AFTER = timedelta(hours=2)
 
-# Indicators computed from components and files, which only the receiving counter holds: shown
-# for this counter only ("—" for another counter or the whole ward, never a made-up 100%).
-COMPONENT_INDICATORS = ("digitisation", "electronic_results", "reuse")
+# Indicators computed from what only the receiving counter holds — components and scans, result
+# files, the fee snapshot and online payment, complaints and ratings — are shown for this counter
+# only: "—" for another counter or the whole ward, never a made-up 100% (a replica has none of them).
+LOCAL_ONLY_INDICATORS = ("online_payment", "digitisation", "electronic_results", "reuse", "satisfaction")
 
 # dossiers.status values in processing (received … waiting for supplements … being decided).
 _OPEN_STATUSES = (2, 4, 5, 6)
@@ -230,17 +231,36 @@ def ward_view(cdb: CounterDB, f: Facts, year: int, month: int, now: datetime, so
         return np.bincount(owner[mask], minlength=k) if len(owner) else np.zeros(k, dtype=np.int64)
 
     n_open, n_over, n_soon = per(open_), per(overdue), per(soon)
+    by_counter = figures_by_group(f, year, month, owner, k, period=period)
+    empty = MonthFigures(year, month, 0, {1: 0, 2: 0, 3: 0}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, period=period)
     rows = []
     for cf in counters:
         i = index.get(cf.owner, -1)
-        figs = series(f, [(year, month)], period=period, rows=owner == i)[0]
+        figs = by_counter[i] if i >= 0 else empty
         rows.append(WardRow(cf, figs, int(n_open[i]) if i >= 0 else 0, int(n_over[i]) if i >= 0 else 0,
                             int(n_soon[i]) if i >= 0 else 0, own_backlog if cf.is_self else None,
                             own_reviews if cf.is_self else None))
-    total_figs = series(f, [(year, month)], period=period)[0]
+    total_figs = _sum_figures(by_counter, empty)
     total = WardRow(None, total_figs, int(n_open.sum()), int(n_over.sum()), int(n_soon.sum()), own_backlog,
                     own_reviews)
     return WardView(year, month, now, rows, total, counters)
+
+
+def _sum_figures(parts: list[MonthFigures], empty: MonthFigures) -> MonthFigures:
+    """The ward's figures: the counters' added up (every count is a sum over dossiers)."""
+    if not parts:
+        return empty
+    from dataclasses import fields, replace
+
+    sums: dict[str, Any] = {}
+    for fl in fields(MonthFigures):
+        if fl.name in ("year", "month", "period"):
+            continue
+        if fl.name == "by_channel":
+            sums[fl.name] = {ch: sum(p.by_channel.get(ch, 0) for p in parts) for ch in (1, 2, 3)}
+        else:
+            sums[fl.name] = sum(getattr(p, fl.name) for p in parts)
+    return replace(parts[0], **sums)
 
 
 def scope_rows(f: Facts, scope: str | None) -> np.ndarray | None:

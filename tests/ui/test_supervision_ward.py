@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from counter_app.db.database import CounterDB
 from counter_app.reports.indicators import FactsCache
+from counter_app.ui.qt import Qt
 from counter_app.ui.supervision import SupervisionPage
 from counter_app.ui.supervision.ward import AS_OF_COLUMN
 from counter_app.ui.tasks import DbWorker
@@ -64,9 +65,16 @@ def test_ward_tab_notice_and_scope(qtbot: QtBot, env: tuple[DbWorker, Path, dict
     assert t.item(1, 8).text() == "—" and t.item(0, 8).text() == "2"  # backlog: unknown for a replica
     assert t.item(3, 1).text() == "7"
     assert "1 quầy có dữ liệu cũ" in t.item(3, AS_OF_COLUMN).text()
-    # A double click on Quầy 2 shows its figures: 1 of 3 received online; no made-up digitisation.
+    # By keyboard: Ctrl+PgDown reaches «Các quầy» and focuses its table; Enter on Quầy 2 shows its
+    # figures: 1 of 3 received online; no made-up digitisation.
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow, timeout=5000)
+    page.tabs.setCurrentIndex(0)
+    qtbot.keyClick(page, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert page.tabs.currentWidget() is page.ward_tab and t.hasFocus()
+    t.setCurrentCell(1, 0)
     with qtbot.waitSignal(page.refreshed, timeout=15000):
-        t.cellDoubleClicked.emit(1, 0)
+        qtbot.keyClick(t, Qt.Key.Key_Return)
     assert page.selected_scope() == ids["q2"]
     assert page.cards["online"].value.text() == "33,3%"
     assert page.cards["digitisation"].value.text() == "—"

@@ -160,3 +160,16 @@ def test_facts_cache_follows_new_replicas_incrementally(
     again = ind.FactsCache(tmp_path / "facts.npz")
     assert again._load(cdb) and again.facts is not None and sorted(again.facts.counters) == sorted(f.counters)
     assert ids["q3"] in again.facts.counters
+
+
+def test_per_counter_figures_in_one_pass_match_one_pass_per_counter(
+        ward_db_: tuple[CounterDB, dict[str, Any], dict[str, str]]) -> None:
+    """The ward table's single bincount gives what a mask per counter gives (both periods)."""
+    cdb, _info, _ids = ward_db_
+    f = ind.load_facts(cdb)
+    owner = f.cols["owner"].astype("int64")
+    for period in ("calendar", "statutory"):
+        grouped = ind.figures_by_group(f, 2026, 11, owner, len(f.counters), period=period)
+        one_by_one = [ind.month_figures(f, 2026, 11, period=period, rows=owner == i) for i in range(len(f.counters))]
+        assert grouped == one_by_one
+        assert sum(g.received for g in grouped) == ind.month_figures(f, 2026, 11, period=period).received

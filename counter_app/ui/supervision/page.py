@@ -19,8 +19,10 @@ from counter_app.ui.errors import show_exception
 from counter_app.ui.qt import (
     QComboBox,
     QHBoxLayout,
+    QKeySequence,
     QLabel,
     QPushButton,
+    QShortcut,
     Qt,
     QTableWidget,
     QTabWidget,
@@ -73,14 +75,17 @@ class SupervisionPage(QWidget):
         title = QLabel("<b style='font-size:17px'>Giám sát</b>")
         top.addWidget(title)
         top.addSpacing(12)
-        top.addWidget(QLabel("Tháng:"))
+        month_label = QLabel("&Tháng:")
+        top.addWidget(month_label)
         self.month = QComboBox()
+        month_label.setBuddy(self.month)
         self._fill_months()
         self.month.currentIndexChanged.connect(lambda _i: self.refresh())
         top.addWidget(self.month)
         # Whose figures the cards and lists show (issue #19); hidden until other counters' data is here.
-        self.scope_label = QLabel("Phạm vi:")
+        self.scope_label = QLabel("Phạ&m vi:")
         self.scope = QComboBox()
+        self.scope_label.setBuddy(self.scope)
         self.scope.setToolTip("Số liệu của quầy này, của toàn phường hoặc của một quầy khác (dữ liệu từ tỉnh)")
         self.scope.addItem("Quầy này", "")
         self.scope.currentIndexChanged.connect(lambda _i: self.refresh())
@@ -128,8 +133,25 @@ class SupervisionPage(QWidget):
         self.tabs.addTab(self.deadline_tab, "Hạn giải quyết")
         self.tabs.addTab(self.review_tab, "Kiểm tra chất lượng")
 
+        # The keyboard reaches every tab (issue #14: officers work by keyboard): Ctrl+PgDown / Ctrl+PgUp
+        # as in browsers, wherever the focus is on the page; the tab's first list takes the focus.
+        for keys, step in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1)):
+            QShortcut(QKeySequence(keys), self, activated=lambda step=step: self.next_tab(step))
+
         self._timer = QTimer(self, interval=AUTO_REFRESH_MS)
         self._timer.timeout.connect(lambda: self.refresh())
+
+    def next_tab(self, step: int = 1) -> None:
+        """Go to the next (``step`` 1) or previous (-1) visible tab and focus its first list."""
+        count = self.tabs.count()
+        i = self.tabs.currentIndex()
+        for _ in range(count):
+            i = (i + step) % count
+            if self.tabs.isTabVisible(i):
+                break
+        self.tabs.setCurrentIndex(i)
+        tables = self.tabs.widget(i).findChildren(QTableWidget)
+        (tables[0] if tables else self.tabs.tabBar()).setFocus()
 
     def _fill_months(self) -> None:
         now = self.clock()
@@ -250,9 +272,9 @@ class SupervisionPage(QWidget):
                             + (f" · {f.rating_avg:.1f}★".replace(".", ",") if f.rating_avg else ""),
         }
         for key, card in self.cards.items():
-            if d.scope != "" and key in ward.COMPONENT_INDICATORS:
-                # Components and files stay at the receiving counter: unknown for replicas, never 100%.
-                card.show_value(None, "Chỉ có số liệu của quầy này (tỉnh không lưu thành phần hồ sơ)")
+            if d.scope != "" and key in ward.LOCAL_ONLY_INDICATORS:
+                # Known only at the receiving counter (components, files, fees, complaints): not made up.
+                card.show_value(None, "Chỉ quầy tiếp nhận có số liệu này")
                 continue
             card.show_value(f.rate(key), details.get(key, ""))
         self._fill_scopes(d)

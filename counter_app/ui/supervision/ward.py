@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from counter_app.reports import indicators as ind
 from counter_app.reports import ward
-from counter_app.ui.qt import QColor, QFont, QLabel, Qt, QVBoxLayout, QWidget
+from counter_app.ui.qt import QColor, QFont, QKeySequence, QLabel, QShortcut, Qt, QVBoxLayout, QWidget
 from counter_app.ui.supervision.common import fill, n, pct, table
 
 if TYPE_CHECKING:
@@ -22,12 +22,15 @@ __all__ = ["WARD_COLUMNS", "WardTab"]
 WARD_COLUMNS = ["Quầy", "Tiếp nhận", "Trực tuyến", "Đã xong", "Đúng hạn", "Đang giải quyết", "Quá hạn",
                 "Sắp đến hạn", "Tồn số hóa", "Chờ kiểm tra", "Dữ liệu tính đến"]
 AS_OF_COLUMN = len(WARD_COLUMNS) - 1
+REVIEW_LIST_CAP = 100  # the dashboard reads at most this many waiting reviews (reports.indicators.dashboard)
 STALE_COLOR = "#b3261e"
 
 
-def _known(v: int | None) -> str | int:
-    """A figure only the receiving counter holds: «—» elsewhere (unknown, not zero)."""
-    return "—" if v is None else v
+def _known(v: int | None, cap: int | None = None) -> str | int:
+    """A figure only the receiving counter holds: «—» elsewhere (unknown, not zero); «100+» at a list's cap."""
+    if v is None:
+        return "—"
+    return f"{v}+" if cap is not None and v >= cap else v
 
 
 class WardTab(QWidget):
@@ -42,10 +45,15 @@ class WardTab(QWidget):
         lay.addWidget(self.head)
         self.table = table(WARD_COLUMNS, stretch=0)
         self.table.cellDoubleClicked.connect(lambda r, _c: self._choose(r))
+        # Enter on a counter does what the double click does (the page is usable by keyboard alone).
+        enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=lambda: self._choose(
+            self.table.currentRow()))
+        enter.setContext(Qt.ShortcutContext.WidgetShortcut)
         lay.addWidget(self.table, 1)
         note = QLabel("<i>Tồn số hóa và bản chờ kiểm tra chỉ quầy tiếp nhận hồ sơ mới có (tỉnh không lưu "
                       "thành phần, bản quét của quầy khác): «—» là không có số liệu, không phải 0. "
-                      "Nhấp đúp một quầy để xem số liệu của quầy đó ở các thẻ và danh sách.</i>")
+                      "Nhấp đúp (hoặc Enter) một quầy để xem số liệu của quầy đó ở các thẻ và danh sách; "
+                      "Ctrl+PgDown / Ctrl+PgUp chuyển thẻ.</i>")
         note.setWordWrap(True)
         lay.addWidget(note)
         self._owners: list[str | None] = []
@@ -62,9 +70,13 @@ class WardTab(QWidget):
             f = r.figures
             as_of = r.counter.as_of_text(v.now) if r.counter else ""
             rows.append([r.label, f.received, f.online, f.finished, pct(f.rate("on_time")), r.open, r.overdue,
-                         r.due_soon, _known(r.backlog), _known(r.reviews), as_of])
+                         r.due_soon, _known(r.backlog), _known(r.reviews, REVIEW_LIST_CAP), as_of])
         self._owners = [r.counter.owner if r.counter else None for r in v.rows] + [None]
         fill(self.table, rows, list(range(len(rows))))
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        for i in range(len(rows)):  # figures read down a column: «—», «81,8%», «100+» right-aligned too
+            for col in range(1, AS_OF_COLUMN):
+                self.table.item(i, col).setTextAlignment(right)
         for i, r in enumerate(v.rows):
             c = r.counter
             if c is not None and c.stale:
@@ -76,10 +88,7 @@ class WardTab(QWidget):
         bold.setBold(True)
         last = len(rows) - 1
         for col in range(len(WARD_COLUMNS)):
-            item = self.table.item(last, col)
-            item.setFont(bold)
-            if isinstance(rows[last][col], str) and col:
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.table.item(last, col).setFont(bold)
         if v.stale:
             self.table.item(last, AS_OF_COLUMN).setText(f"{len(v.stale)} quầy có dữ liệu cũ")
             self.table.item(last, AS_OF_COLUMN).setForeground(QColor(STALE_COLOR))
