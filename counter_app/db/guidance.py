@@ -203,8 +203,8 @@ def record_session(
                                       hint="Quét mã QR trên CCCD hoặc gõ họ tên.")
             if data.submitted_at is not None and data.submitted_at.replace(microsecond=0) > at:
                 raise ValidationError(
-                    f"Thời điểm nộp trên Cổng ({data.submitted_at:%H:%M %d/%m/%Y}) sau thời điểm ghi nhận "
-                    f"({at:%H:%M %d/%m/%Y}).",
+                    f"Thời điểm nộp trên Cổng ({vnformat.datetime_vn(data.submitted_at)}) sau thời điểm ghi nhận "
+                    f"({vnformat.datetime_vn(at)}).",
                     hint="Xem lại ngày giờ nộp trên màn hình xác nhận của Cổng dịch vụ công.")
             dup = cdb.query_one("SELECT code FROM dossiers WHERE portal_code = ?", (portal_code,))
             if dup:

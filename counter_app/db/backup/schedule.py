@@ -16,6 +16,7 @@ from counter_app.db.database import CounterDB
 from counter_app.db.settings import BackupSettings
 from counter_app.errors import ValidationError
 from counter_app.timefmt import db_ts, try_parse_db_ts
+from counter_app.vnformat import datetime_vn
 
 #: Hours between scheduled backups by default: one a day (defaults live in db.settings.BackupSettings).
 DEFAULT_INTERVAL_HOURS = BackupSettings.DEFAULT_INTERVAL_HOURS
@@ -77,7 +78,7 @@ class BackupStatus:
         """``Sao lưu gần nhất: 14:05 05/10`` (or that there is none yet)."""
         if self.last_at is None:
             return "Chưa có bản sao lưu nào"
-        return f"Sao lưu gần nhất: {self.last_at:%H:%M %d/%m}"
+        return f"Sao lưu gần nhất: {datetime_vn(self.last_at, year=False)}"
 
     def missing_folder_message(self, can_run: bool = True) -> str:
         """What to do when the configured folder is not there (USB disk not plugged in).
@@ -91,7 +92,7 @@ class BackupStatus:
 
     def stale_message(self, can_run: bool = True) -> str:
         """Warning when the last good backup is older than twice the interval."""
-        when = f"{self.last_at:%H:%M %d/%m/%Y}" if self.last_at else "chưa có"
+        when = datetime_vn(self.last_at) or "chưa có"
         todo = "bấm «Sao lưu ngay»" if can_run else "báo cán bộ quản lý"
         return (f"Bản sao lưu gần nhất đã cũ ({when}, quá {2 * self.interval_hours:g} giờ) — kiểm tra ổ USB "
                 f"sao lưu rồi {todo}.")
