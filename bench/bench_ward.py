@@ -231,6 +231,13 @@ def main() -> None:
                 finally:
                     sync_cdb.close()
 
+            # The same heartbeat with nothing else running in this process: what the machine itself
+            # costs (the development machine is shared; its load shows in both figures).
+            _, base_lat, base_gaps = heartbeat_during(lambda: time.sleep(5), db_path)
+            base_lat.sort()
+            print(f"UI-thread heartbeat, no pull (baseline, {len(base_lat)} beats): median "
+                  f"{statistics.median(base_lat):.1f} ms, p99 {base_lat[int(len(base_lat) * 0.99) - 1]:.1f} ms, "
+                  f"max {base_lat[-1]:.1f} ms; longest gap {max(base_gaps):.0f} ms")
             (report, secs), lat, gaps = heartbeat_during(pull, db_path)
             assert report.error is None, report.error
             print(f"pull over HTTP: {report.replicas:,} changed dossiers applied in {secs:.1f} s "

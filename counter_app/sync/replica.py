@@ -158,6 +158,8 @@ def apply_replica(cdb: CounterDB, item: dict[str, Any], now: datetime, *,
             values.pop("status")
             values.pop("returned_at")
             values.pop("province_version")
+        # The receiving counter may have corrected the applicant's details: they come along too.
+        values.update(privacy.seal_row(cdb, "dossiers", _personal(item), row_key=replica_uid(code)))
         sets = ", ".join(f"{k} = ?" for k in values)
         cdb.conn.execute(f"UPDATE dossiers SET {sets}, version = version + 1, updated_at = ? WHERE id = ?",
                          [*values.values(), ts(now), dossier_id])
