@@ -33,7 +33,8 @@ from counter_app.sync import mapping
 from counter_app.sync import protocol as p
 from counter_app.textnorm import nfc
 
-__all__ = ["ACTION_LABELS", "acknowledge_conflicts", "conflict_rows", "is_replica", "record_apology", "return_result",
+__all__ = ["ACTION_LABELS", "acknowledge_conflicts", "conflict_rows", "fetch_replica_results", "is_replica",
+           "record_apology", "return_result",
            "supplement_received"]
 
 #: What an officer reads for each action (conflict list, timeline).
@@ -235,3 +236,21 @@ def acknowledge_conflicts(cdb: CounterDB, ids: list[int], actor: Actor | None) -
         audit.append(cdb, who.user_id, "sync_conflict_seen", "sync_conflicts", ",".join(str(i) for i in ids),
                      {"count": n})
     return n
+
+
+def fetch_replica_results(cdb: CounterDB, data_root: Any, dossier_id: int) -> int:
+    """Download the result documents of another counter's dossier now (the officer asked to see them).
+
+    Uses the sync settings (endpoint, account, CA) and the pull's download path
+    (:func:`counter_app.sync.replica.fetch_results`); returns how many documents are new here.
+    Network work: run it on a worker, never on the UI thread. A province that cannot be reached
+    raises the sync engine's Vietnamese :class:`~counter_app.sync.client.SyncError`.
+    """
+    from counter_app.sync import replica
+    from counter_app.sync.client import ProvincialClient
+    from counter_app.sync.runner import client_config
+
+    if not is_replica(cdb, dossier_id):
+        return 0  # our own dossier's results come with the pull
+    with ProvincialClient(client_config(cdb)) as client:
+        return replica.fetch_results(cdb, data_root, client, dossier_id)

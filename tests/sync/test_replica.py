@@ -181,8 +181,10 @@ def test_a_replicas_result_document_is_fetched_on_demand_once(
     assert at_b["status"] == int(Status.DONE)
     (doc,) = json.loads(at_b["replica_results"])
     assert b.cdb.scalar("SELECT COUNT(*) FROM files") == 0          # the pull downloads nothing for a replica
+    b.cdb.set_setting("provincial_endpoint", sim.url)
+    # What a screen calls (sync settings, the pull's download path); a second time fetches nothing.
+    assert ward_actions.fetch_replica_results(b.cdb, b.root, at_b["id"]) == 1
     with client_for(sim) as client:
-        assert replica.fetch_results(b.cdb, b.root, client, at_b["id"]) == 1
         assert replica.fetch_results(b.cdb, b.root, client, at_b["id"]) == 0     # never twice
     f = b.cdb.query_one("SELECT * FROM files WHERE dossier_id = ?", (at_b["id"],))
     assert f["kind"] == "result" and f["uid"] == doc["GiayToId"]
