@@ -297,7 +297,7 @@ def _quad_by_lines(contour: np.ndarray, blob: np.ndarray) -> tuple[np.ndarray, f
     on the outline (Hough), the frame's edges are added where the blob touches them (a sheet
     running off the photo), and of every four of them that close a convex quad, the one that
     best agrees with the blob (IoU on a small grid) and is supported along its sides wins.
-    Returns (quad, IoU with the blob).
+    Returns (quad, share of its perimeter supported by the outline).
     """
     h, w = blob.shape
     outline = np.zeros((h, w), np.uint8)
@@ -353,13 +353,32 @@ def _quad_by_lines(contour: np.ndarray, blob: np.ndarray) -> tuple[np.ndarray, f
             continue
         qm = np.zeros(small.shape, np.uint8)
         cv2.fillConvexPoly(qm, np.round(((quad + 0.5) * s - 0.5) * 16).astype(np.int32), 1, shift=4)
+        n_quad = float(np.count_nonzero(qm))
+        if n_quad < 0.5 * n_blob:  # a sliver between two near-parallel lines, a detail
+            continue
         inter = float(np.count_nonzero(qm & small))
-        iou = inter / max(1.0, n_blob + float(np.count_nonzero(qm)) - inter)
+        iou = inter / max(1.0, n_blob + n_quad - inter)
         if best is None or iou > best[0]:
             best = (iou, quad, iou)
     if best is None:
         return None
-    return best[1], best[2]
+    return best[1], _side_support(best[1], outline)
+
+
+def _side_support(quad: np.ndarray, outline: np.ndarray) -> float:
+    """Share of the quad's perimeter (inside the frame) running along the drawn ``outline``, ±2 px."""
+    h, w = outline.shape
+    dist = cv2.distanceTransform((outline == 0).astype(np.uint8), cv2.DIST_L2, 3)
+    hits = total = 0
+    for i in range(4):
+        p, q = quad[i], quad[(i + 1) % 4]
+        t = np.linspace(0, 1, 64)[:, None]
+        pts = p[None, :] * (1 - t) + q[None, :] * t
+        xi, yi = np.round(pts[:, 0]).astype(int), np.round(pts[:, 1]).astype(int)
+        ok = (xi >= 2) & (xi < w - 2) & (yi >= 2) & (yi < h - 2)  # the frame's own edge is not drawn
+        total += int(ok.sum())
+        hits += int((dist[yi[ok], xi[ok]] <= 2.0).sum())
+    return hits / max(1, total)
 
 
 def _quad_from_mask(mask: np.ndarray, k: int) -> _Candidate | None:
@@ -397,11 +416,13 @@ def _quad_from_mask(mask: np.ndarray, k: int) -> _Candidate | None:
         by_lines = _quad_by_lines(c, blob)
         if by_lines is None:
             return None
-        quad = by_lines[0]
+        quad, support = by_lines
         rect, qmask = rectangularity(quad)
-        # Judged against the blob minus what sticks out of the quad: a clean fit of its own sides.
+        # Judged against the blob minus what sticks out of the quad (most of the quad is blob: a
+        # dent where glare hides paper is allowed), and by its sides: most of its perimeter
+        # runs along the blob's outline — the sheet's own straight edges, not a guess.
         cover = float(np.count_nonzero(qmask & blob)) / max(1.0, float(np.count_nonzero(qmask)))
-        if cover < 0.93 or float(np.count_nonzero(qmask)) < 0.6 * area:
+        if cover < 0.85 or support < 0.7 or float(np.count_nonzero(qmask)) < 0.6 * area:
             return None
         rect = min(rect, cover) if rect >= 0.9 else 0.9 * cover
     inside = float(np.count_nonzero(qmask))
