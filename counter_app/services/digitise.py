@@ -72,6 +72,7 @@ __all__ = [
     "commit_plan_item",
     "prepare_save",
     "record_stored",
+    "recover_interrupted_saves",
     "recover_staged",
     "save_session",
     "stage_component",
@@ -300,6 +301,14 @@ def recover_staged(cdb: CounterDB, data_root: Path, session_folder: Path) -> int
             os.replace(final, staged.staged_path)  # the rows never committed: no orphan under scans/
             touched += 1
     return touched
+
+
+def recover_interrupted_saves(cdb: CounterDB, data_root: Path) -> int:
+    """:func:`recover_staged` for every scan session of the data directory (the station runs it when
+    it opens): a session nobody saves again does not leave a file under ``scans/`` without its row."""
+    sessions = Path(data_root) / "tmp" / "scan-sessions"
+    return sum(recover_staged(cdb, Path(data_root), folder)
+               for folder in sorted(sessions.glob("*")) if (folder / STAGING_DIR).is_dir())
 
 
 def _drop_staged(staged: StagedComponent) -> None:

@@ -40,6 +40,7 @@ __all__ = [
     "ScanStation",
     "SigningSetup",
     "load_dossier",
+    "recover_interrupted_saves",
     "rescan_tasks_for",
     "scan_file_row",
     "signing_setup",
@@ -69,6 +70,11 @@ def load_dossier(cdb: CounterDB, code_or_id: str | int) -> tuple[dict[str, Any] 
            FROM dossier_components dc WHERE dossier_id = ? AND state = 'received' ORDER BY position""",
         (d["id"],))
     return d, comps
+
+
+def recover_interrupted_saves(cdb: CounterDB, data_root: Path) -> int:
+    """Finish what a crash inside an earlier save left (see :mod:`counter_app.services.digitise`)."""
+    return digitise.recover_interrupted_saves(cdb, data_root)
 
 
 def rescan_tasks_for(cdb: CounterDB, actor: Actor | None) -> list[dict[str, Any]]:

@@ -32,6 +32,7 @@ from counter_app.services.scan_station import (
     ScanStation,
     SigningSetup,
     load_dossier,
+    recover_interrupted_saves,
     rescan_tasks_for,
     signing_setup,
 )
@@ -348,6 +349,9 @@ class ScanStationPage(QWidget):
                 return []
 
         run_in_pool(discover, self._got_sources)
+        root = self.data_root
+        self.worker.submit(lambda cdb: recover_interrupted_saves(cdb, root), None,
+                           lambda exc: log.warning("interrupted scan saves not checked: %s", exc))
         self.load_rescan_tasks()
         self._load_signing_cert()
 

@@ -128,6 +128,10 @@ def test_crash_after_the_rename_before_commit_is_undone_by_the_next_save(tmp_pat
     cdb = CounterDB(tmp_path / "counter.sqlite3")
     assert cdb.scalar("SELECT count(*) FROM files") == 0  # the transaction never committed
     (orphan,) = dbfiles.orphan_scans(cdb, tmp_path)      # the one window a file sits in scans/ unregistered
+    # When the station opens, the file goes back to the session's staging folder: no orphan is left
+    # even if nobody saves this session again.
+    assert digitise.recover_interrupted_saves(cdb, tmp_path) == 1
+    _clean_start(tmp_path, cdb)
 
     again = ScanSession.reopen(session.folder)
     (stored,) = digitise.save_session(cdb, tmp_path, again, dossier, {}, None, now=NOW, actor=ADMIN)
