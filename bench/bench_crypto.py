@@ -6,8 +6,8 @@
    builder), then store it plain (``atomic_write_bytes``: temp + fsync + rename) or encrypted
    (AES-256-GCM envelope, then the same write). Overhead is reported against the whole save the
    officer waits for (build + store), and against the store step alone.
-1b. **The real save** (:func:`counter_app.scanning.output.write_component_pdf`: build, store through
-   :mod:`counter_app.vault`, register in one transaction) in a plain and in an encrypted data
+1b. **The real save** (:func:`counter_app.services.digitise.store_component`: build, encrypt and stage,
+   then move into ``scans/`` and register in one transaction) in a plain and in an encrypted data
    directory, called alternately (round robin, the order flipped every round) ``W`` times each.
 2. **Dossier list**: the app's own functions (``list_dossiers`` first page, search by a full ID
    number, search by name prefix, ``dossier_detail``) on two demo data directories of N dossiers
