@@ -142,7 +142,8 @@ def main() -> None:
                 cdb.conn.execute("UPDATE ward_counters SET pulled_at = ?, last_push_at = ? WHERE is_self = 0",
                                  (ts(now - timedelta(minutes=1)), ts(now - timedelta(minutes=4))))
                 cdb.conn.execute("UPDATE ward_counters SET pulled_at = ?, last_push_at = ? WHERE counter_id = "
-                                 "(SELECT max(counter_id) FROM ward_counters)",
+                                 "(SELECT counter_id FROM ward_counters "
+                                 "ORDER BY length(counter_id) DESC, counter_id DESC LIMIT 1)",
                                  (ts(now - timedelta(hours=20)), ts(now - timedelta(hours=20, minutes=3))))
             what = "reused"
         else:
