@@ -172,6 +172,7 @@ def test_scan_station_never_signs_with_the_previous_officers_token(qtbot: QtBot,
     """Officer A opened their token; officer B signs in at the same counter: A's logged-in token
     session is closed and B's own certificate setting is loaded before anything is signed."""
     from counter_app.scanning import signing
+    from counter_app.services.session import Actor
     from counter_app.ui.qt import QMessageBox
     from counter_app.ui.scan_station import ScanStationPage
 
@@ -182,19 +183,19 @@ def test_scan_station_never_signs_with_the_previous_officers_token(qtbot: QtBot,
     try:
         page = ScanStationPage(worker, tmp_path)
         qtbot.addWidget(page)
-        page.officer_id = 1
+        page.set_actor(Actor(1, "admin", "Cán bộ A", "officer"))
         page.refresh()
-        qtbot.waitUntil(lambda: getattr(page, "_signing_cert_officer", None) == 1, timeout=10000)
+        qtbot.waitUntil(lambda: page.signing is not None and page.signing.officer_id == 1, timeout=10000)
         a_signer = signing.OfficerSigner.from_pkcs11(
             signing.Pkcs11Config(softhsm.module, token_label="CB-Trang"), PIN)
         page._cached_signer, page._signer_officer = a_signer, 1
         assert page._signer() is a_signer  # same officer: the PIN is not asked again
         told: list[str] = []
         monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda _p, _t, text: told.append(text)))
-        page.officer_id = 2  # officer B signed in (main_window.set_user)
+        page.set_actor(Actor(2, "canbo-b", "Cán bộ B", "officer"))  # officer B signed in (main_window.set_user)
         assert page._signer() is False  # nothing is signed on this press
         assert not a_signer.usable and page._cached_signer is None  # A's token session was logged out
         assert told and "cán bộ vừa đăng nhập" in told[0]
-        qtbot.waitUntil(lambda: getattr(page, "_signing_cert_officer", None) == 2, timeout=10000)
+        qtbot.waitUntil(lambda: page.signing is not None and page.signing.officer_id == 2, timeout=10000)
     finally:
         worker.stop()
