@@ -80,6 +80,7 @@ def test_ward_tab_notice_and_scope(qtbot: QtBot, env: tuple[DbWorker, Path, dict
     assert page.cards["digitisation"].value.text() == "—"
     overdue = page.deadline_tab.overdue
     assert [overdue.item(r, 0).text() for r in range(overdue.rowCount())] == ["Q2-2"]
+    assert overdue.item(0, 3).text() == "Quầy 2" and overdue.horizontalHeaderItem(3).text() == "Cán bộ / quầy"
     # The whole ward.
     with qtbot.waitSignal(page.refreshed, timeout=15000):
         page.set_scope(None)

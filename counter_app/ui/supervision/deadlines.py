@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from counter_app.domain.lifecycle import STATUS_LABELS, Status
 from counter_app.reports import indicators as ind
+from counter_app.reports import ward
 from counter_app.ui.qt import QColor, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 from counter_app.ui.supervision.common import dmy, dmy_hm, fill, n, table
 
@@ -48,10 +49,19 @@ class DeadlineTab(QWidget):
     def show_dashboard(self, d: ind.Dashboard) -> None:
         """Fill both lists; a late dossier without a new date shows its lateness in red."""
         dl = d.deadlines
+        # Another counter's dossier has no officer here: its counter is named instead (ward scope).
+        who_head = "Cán bộ" if d.scope == "" else "Cán bộ / quầy"
+        for t in (self.overdue, self.soon):
+            t.horizontalHeaderItem(3).setText(who_head)
+
+        def who(r: dict[str, object]) -> str:
+            owner = str(r.get("owner_counter") or "")
+            return ward.counter_label(owner) if owner else str(r["officer_name"] or "")
+
         self.overdue_title.setText(f"<b>Quá hạn: {n(dl['overdue_count'])} hồ sơ</b>"
                                    + (f" (hiển thị {len(dl['overdue'])} hồ sơ trễ lâu nhất)"
                                       if dl["overdue_count"] > len(dl["overdue"]) else ""))
-        fill(self.overdue, [[r["code"], r["procedure_name"], r["applicant_name"], r["officer_name"] or "",
+        fill(self.overdue, [[r["code"], r["procedure_name"], r["applicant_name"], who(r),
                              dmy_hm(r["due_at"]), r["late_days"], dmy(r["new_due_at"])] for r in dl["overdue"]],
              [r["id"] for r in dl["overdue"]])
         for i, r in enumerate(dl["overdue"]):
@@ -61,6 +71,6 @@ class DeadlineTab(QWidget):
         last_day = until - timedelta(days=1)
         self.soon_title.setText(f"<b>Sắp đến hạn: {n(dl['soon_count'])} hồ sơ</b> (hẹn trả đến hết ngày "
                                 f"{last_day:%d/%m/%Y}, tức trong 2 ngày làm việc)")
-        fill(self.soon, [[r["code"], r["procedure_name"], r["applicant_name"], r["officer_name"] or "",
+        fill(self.soon, [[r["code"], r["procedure_name"], r["applicant_name"], who(r),
                           dmy_hm(r["due_at"]), STATUS_LABELS.get(Status(r["status"]), "")] for r in dl["soon"]],
              [r["id"] for r in dl["soon"]])
