@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "return": "Trả kết quả",
     "supplement": "Nhận hồ sơ bổ sung",
     "apology": "Xin lỗi, hẹn lại ngày trả",
+    "status": "Chuyển trạng thái hồ sơ",   # a status change of a dossier this counter received
 }
 
 
@@ -211,6 +212,8 @@ def conflict_rows(cdb: CounterDB, *, include_acknowledged: bool = False) -> list
         local, province = c["local"], c["province"]
         detail = local.get("detail") or {}
         label = ACTION_LABELS.get(c["action"], c["action"])
+        if c["action"] == "status" and local.get("status"):
+            label += f" sang «{_status_text(local['status'])}»"
         ours = f"{label} — {local.get('officer') or 'cán bộ'}, {_when(local.get('at'))}"
         if detail.get("to"):
             ours += f"; người nhận: {detail['to']}"

@@ -213,8 +213,12 @@ def record_stale_action(cdb: CounterDB, entry: dict[str, Any], body: dict[str, A
     """The province refused our action on a dossier another counter changed first.
 
     Keeps both sides in ``sync_conflicts`` (nothing lost), lays the province's state back over the
-    replica (no silent overwrite either way) and writes a ``sync_conflict`` event on its timeline.
+    dossier (no silent overwrite either way) and writes a ``sync_conflict`` event on its timeline.
     Inside the caller's transaction; the caller parks the outbox entry as ``conflict``.
+
+    Two cases: our action on a replica (a ``progress`` entry with its base version), or a status
+    change of a dossier *we* received, made while another counter's action on it had reached the
+    province and we had not pulled it yet (a ``dossier_upsert``; see :func:`_own_refused`).
     """
     raw = entry.get("payload")
     payload = json.loads(raw) if isinstance(raw, str) else dict(raw or {})
@@ -224,10 +228,17 @@ def record_stale_action(cdb: CounterDB, entry: dict[str, Any], body: dict[str, A
         return
     found = body.get("HoSo")
     view: dict[str, Any] = dict(found) if isinstance(found, dict) else {}
+    if not row["owner_counter"]:
+        own = _own_refused(cdb, row, entry, payload, body.get(p.VERSION_FIELD))
+        if own is None:
+            cdb.conn.execute("UPDATE outbox SET state = 'conflict' WHERE id = ?", (entry["id"],))
+            return  # another entry of the same refused unit: recorded once
+        payload = own
     local_detail = {"action": payload.get("action", ""), "label": payload.get("label", ""),
                     "status": payload.get("to_status"), "base_version": payload.get("base_version"),
-                    "detail": payload.get("detail", {}), "at": entry.get("created_at"),
-                    "officer": payload.get("officer", ""), "event_id": entry.get("event_id")}
+                    "detail": payload.get("detail", {}), "at": payload.get("at") or entry.get("created_at"),
+                    "officer": payload.get("officer", ""), "event_id": entry.get("event_id"),
+                    "refused_at_entry": payload.get("refused_at_entry")}
     last = [s for s in view.get("QuaTrinhXuLy") or [] if isinstance(s, dict)][-1:]
     province_detail = {"status": view.get("TrangThaiHoSo"), "version": body.get(p.VERSION_FIELD),
                        "message": str(body.get("message") or ""),
@@ -250,11 +261,58 @@ def record_stale_action(cdb: CounterDB, entry: dict[str, Any], body: dict[str, A
         cdb.conn.execute("UPDATE outbox SET state = 'conflict' WHERE id = ?", (entry["id"],))
         view.setdefault("MaHoSo", row["code"])
         apply_replica(cdb, view, now, local={"id": row["id"], "owner_counter": row["owner_counter"]})
+    elif view:
+        _own_takes_province_state(cdb, row, view, body, now)
     add_event(cdb, int(row["id"]), "sync_conflict", now, from_status=int(row["status"]),
               to_status=int(cdb.scalar("SELECT status FROM dossiers WHERE id = ?", (row["id"],))),
               detail={"action": payload.get("action", ""), "province_status": view.get("TrangThaiHoSo")})
     log.warning("dossier %s: our %s was refused, another counter acted first (conflict kept)", row["code"],
                 payload.get("action"))
+
+
+_ACTION_OF_STATUS = {10: "return", 4: "supplement"}
+
+
+def _own_refused(cdb: CounterDB, row: dict[str, Any], entry: dict[str, Any], payload: dict[str, Any],
+                 version: Any) -> dict[str, Any] | None:
+    """Our own dossier's record was refused: describe our status change like an action, or None.
+
+    A unit may carry several upserts of the dossier (coalesced): the refusal is one conflict, so
+    only the first entry of the unit records it (same province ``version``); the others are parked.
+    """
+    if cdb.scalar("SELECT 1 FROM sync_conflicts WHERE dossier_uid = ? AND acknowledged_at IS NULL "
+                  "AND json_extract(local_detail, '$.refused_at_entry') IS NOT NULL "
+                  "AND json_extract(province_detail, '$.version') IS ?", (row["uid"], version)):
+        return None
+    event = cdb.query_one("SELECT kind, to_status, detail, at, officer_id FROM dossier_events WHERE dossier_id = ? "
+                          "AND kind LIKE 'status\\_%' ESCAPE '\\' ORDER BY id DESC LIMIT 1", (row["id"],)) or {}
+    to_status = event.get("to_status") or row["status"]
+    officer = cdb.scalar("SELECT full_name FROM users WHERE id = ?", (event.get("officer_id"),)) or ""
+    return {"action": _ACTION_OF_STATUS.get(int(to_status), "status"), "label": "", "to_status": to_status,
+            "base_version": None, "detail": json.loads(event.get("detail") or "{}"), "officer": officer,
+            "refused_at_entry": entry["id"], "at": event.get("at")}
+
+
+def _own_takes_province_state(cdb: CounterDB, row: dict[str, Any], view: dict[str, Any], body: dict[str, Any],
+                              now: datetime) -> None:
+    """Our dossier shows what the province holds (another counter acted first); the record goes again.
+
+    The refused upsert also carried the rest of our record (reception data, files), so a fresh
+    ``dossier_upsert`` is queued: it carries the province's status back, which the province now
+    accepts (the refusal showed us its state), and everything else we hold — nothing lost.
+    """
+    status = _int(view.get("TrangThaiHoSo"), 0)
+    if 1 <= status <= 10 and status != int(row["status"]):
+        returned = _local_time(view.get("NgayTra")) if status == 10 else None
+        cdb.conn.execute("UPDATE dossiers SET status = ?, returned_at = COALESCE(?, returned_at), "
+                         "version = version + 1, updated_at = ? WHERE id = ?", (status, returned, ts(now), row["id"]))
+    cdb.conn.execute("UPDATE dossiers SET province_version = ? WHERE id = ?",
+                     (_int(body.get(p.VERSION_FIELD), 0) or None, row["id"]))
+    if not cdb.scalar("SELECT 1 FROM outbox WHERE dossier_id = ? AND state = 'pending' AND kind = 'dossier_upsert' "
+                      "AND json_extract(payload, '$.reason') = 'after_conflict'", (row["id"],)):
+        from counter_app.db import outbox
+
+        outbox.enqueue(cdb, int(row["id"]), "dossier_upsert", {"code": row["code"], "reason": "after_conflict"}, now)
 
 
 def fetch_results(cdb: CounterDB, data_root: Any, client: Any, dossier_id: int,

@@ -389,7 +389,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         elif service == p.Service.LOOKUP:
             if envelope.get(p.QUEUE_EMPTY_FIELD) and envelope.get(p.SCOPE_FIELD) is not None:
                 store.note_caught_up(_sender(envelope))  # everything of this counter is here (issue #19)
-            result = store.lookup(envelope, self._base_url())
+            result = store.lookup(envelope, self._base_url(), _sender(envelope))
         elif service in (p.Service.CATALOGUE, p.Service.CATALOGUE_ALIAS):
             result = store.catalogue(envelope)
         else:

@@ -230,8 +230,13 @@ class SimulatorStore:
         and each counter's last accepted push (the ward replica's "as of")."""
         with self._tx() as conn:
             have = {row["name"] for row in conn.execute("PRAGMA table_info(dossiers)")}
+            # owner_seen_version: the version the receiving counter last saw (its own change, or a
+            # look-up that returned the dossier to it); foreign_version: the version made by the last
+            # action of another counter. foreign > seen: the owner has not seen another counter's action.
             for column, ddl in (("counter_id", "TEXT NOT NULL DEFAULT ''"), ("agency", "TEXT NOT NULL DEFAULT ''"),
-                                ("version", "INTEGER NOT NULL DEFAULT 1")):
+                                ("version", "INTEGER NOT NULL DEFAULT 1"),
+                                ("owner_seen_version", "INTEGER NOT NULL DEFAULT 0"),
+                                ("foreign_version", "INTEGER NOT NULL DEFAULT 0")):
                 if column not in have:
                     conn.execute(f"ALTER TABLE dossiers ADD COLUMN {column} {ddl}")
             conn.execute("CREATE INDEX IF NOT EXISTS dossiers_agency_seq ON dossiers(agency, change_seq)")
@@ -406,6 +411,21 @@ class SimulatorStore:
             return Problem(p.ErrorCode.INVALID_FIELD, "Một mã hồ sơ xuất hiện hai lần trong cùng lần gửi",
                            "MaHoSo").as_json()
         now_text = p.format_timestamp(p.now_vn())
+        try:
+            return self._sync_dossiers(items, codes, is_updating, sender, now_text)
+        except _Refused as refused:
+            body = refused.body
+            with self._tx() as conn:
+                self._bump(conn, "owner_changes_stale")
+                if sender is not None:
+                    # The refusal carries the province's view: the owner has now seen this version.
+                    conn.execute("UPDATE dossiers SET owner_seen_version = MAX(owner_seen_version, ?) "
+                                 "WHERE ma_ho_so = ? AND counter_id = ?",
+                                 (body.get("PhienBan") or 0, body.get("MaHoSo"), sender[1]))
+            return body  # the batch itself was rolled back by _tx: nothing of it was kept
+
+    def _sync_dossiers(self, items: Sequence[Any], codes: list[str], is_updating: bool,
+                       sender: tuple[str, str] | None, now_text: str) -> dict[str, Any]:
         with self._tx() as conn:
             missing = self._missing_files(conn, items)
             if missing:
@@ -428,7 +448,7 @@ class SimulatorStore:
             results = []
             for item, code in zip(items, codes, strict=True):
                 if is_updating:
-                    outcome = self._update_dossier(conn, existing[code], item, now_text)
+                    outcome = self._update_dossier(conn, existing[code], item, now_text, sender)
                 else:
                     outcome = self._create_dossier(conn, item, code, now_text, sender)
                 results.append({"MaHoSo": code, "error_code": p.ErrorCode.OK, "result": outcome})
@@ -461,7 +481,7 @@ class SimulatorStore:
         return "created"
 
     def _update_dossier(self, conn: sqlite3.Connection, row: sqlite3.Row, item: dict[str, Any],
-                        now_text: str) -> str:
+                        now_text: str, sender: tuple[str, str] | None = None) -> str:
         digest = content_sha256(item)
         if digest == row["received_sha256"]:
             # A retry after a lost reply, or a harmless repeat: nothing changes, no new cursor.
@@ -472,6 +492,15 @@ class SimulatorStore:
         # Apply the client's status only when the client changed it: re-sending an older copy
         # that still says 2 must not undo the province's progress to 4 or 9.
         if client_status != row["client_status"]:
+            owner_call = sender is not None and sender[1] == row["counter_id"]
+            if owner_call and row["foreign_version"] > row["owner_seen_version"]:
+                # The receiving counter changes the status without having seen another counter's
+                # action on it (issue #19): the first to arrive won; this one is a visible conflict.
+                raise _Refused({
+                    "error_code": p.ErrorCode.STALE_VERSION, "MaHoSo": row["ma_ho_so"], "PhienBan": row["version"],
+                    "message": f"Hồ sơ {row['ma_ho_so']} đã được quầy khác cập nhật (phiên bản {row['version']}) "
+                               "trước thay đổi trạng thái này; thay đổi không được áp dụng",
+                    "HoSo": self._view(row, "")})
             status, next_step = client_status, self._schedule(client_status)
         conn.execute(
             "UPDATE dossiers SET received = ?, received_sha256 = ?, status = ?, client_status = ?, "
@@ -479,6 +508,9 @@ class SimulatorStore:
             "version = version + ? WHERE ma_ho_so = ?",
             (canonical_json(item), digest, status, client_status, self._next_seq(conn), now_text, next_step,
              int(status != row["status"]), row["ma_ho_so"]))
+        if sender is not None and sender[1] == row["counter_id"]:
+            # The owner knows the state it has just sent.
+            conn.execute("UPDATE dossiers SET owner_seen_version = version WHERE ma_ho_so = ?", (row["ma_ho_so"],))
         self._bump(conn, "dossiers_updated")
         return "updated"
 
@@ -553,14 +585,30 @@ class SimulatorStore:
             server_fields["NgayTra"] = item["ThoiDiemXuLy"]
         server_fields["QuayThaoTacCuoi"] = str(item.get("MaQuayThaoTac") or "")
         next_step = self._schedule(status) if status != row["status"] else row["next_step_at"]
-        conn.execute("UPDATE dossiers SET status = ?, server_fields = ?, version = version + 1, next_step_at = ? "
-                     "WHERE ma_ho_so = ?", (status, canonical_json(server_fields), next_step, code))
+        foreign = str(item.get("MaQuayThaoTac") or "") != row["counter_id"]
+        conn.execute("UPDATE dossiers SET status = ?, server_fields = ?, version = version + 1, next_step_at = ?, "
+                     "foreign_version = CASE WHEN ? THEN version + 1 ELSE foreign_version END WHERE ma_ho_so = ?",
+                     (status, canonical_json(server_fields), next_step, int(foreign), code))
         self._bump(conn, "actions_applied")
 
     # --- TraCuuHoSo ----------------------------------------------------------------------------
 
-    def lookup(self, envelope: dict[str, Any], base_url: str) -> dict[str, Any]:
-        """Dossiers by MaHoSo (``data``), or all changed after ``since`` with a new ``cursor``."""
+    def lookup(self, envelope: dict[str, Any], base_url: str, sender: tuple[str, str] | None = None) -> dict[str, Any]:
+        """Dossiers by MaHoSo (``data``), or all changed after ``since`` with a new ``cursor``.
+
+        ``sender``: the calling counter; the dossiers it received and now reads count as seen by it.
+        """
+        reply = self._lookup(envelope, base_url)
+        if sender is not None and sender[1] and reply.get("error_code") == p.ErrorCode.OK:
+            seen = [(d.get(p.VERSION_FIELD), d["MaHoSo"]) for d in reply.get("data") or []
+                    if d.get(p.RECEIVING_COUNTER_FIELD) == sender[1]]
+            if seen:
+                with self._tx() as conn:
+                    conn.executemany("UPDATE dossiers SET owner_seen_version = MAX(owner_seen_version, ?) "
+                                     "WHERE ma_ho_so = ?", seen)
+        return reply
+
+    def _lookup(self, envelope: dict[str, Any], base_url: str) -> dict[str, Any]:
         since = envelope.get("since")
         with self._lock:
             current = int(self._conn.execute("SELECT value FROM meta WHERE key = 'change_seq'").fetchone()[0])

@@ -250,3 +250,35 @@ def test_an_apology_for_another_counters_dossier_prints_and_reaches_the_province
     (step,) = [s for s in held["current"]["QuaTrinhXuLy"] if p.BASE_VERSION_FIELD in s]
     assert step["NgayHenTraMoi"] and "Chờ xác minh hộ tịch" in step["NoiDungXuLy"]
     assert held["status"] == int(Status.RECEIVED) and ward.list_conflicts(b.cdb) == []
+
+
+def test_the_receiving_counter_acting_offline_after_another_counter_gets_a_conflict_too(
+        shared_simulator: RunningSimulator, make_counter: MakeCounter, fill: Fill) -> None:
+    from counter_app.services import dossiers as screen
+    from counter_app.sync import mapping
+
+    a, b = counters(make_counter, "H01.90.10", 0, 1)
+    (dossier,) = fill(a, 1)
+    repo.transition(a.cdb, dossier, Status.PROCESSING, officer_id=1)
+    repo.transition(a.cdb, dossier, Status.DONE, officer_id=1)
+    sync(a, shared_simulator)
+    sync(b, shared_simulator)
+    at_b = b.cdb.scalar("SELECT id FROM dossiers WHERE owner_counter <> ''")
+    screen.return_result(b.cdb, at_b, OFFICER, to_whom="Người nhận ở quầy 1", id_checked=True, method=0)
+    assert sync(b, shared_simulator).progress_sent == 1
+    # A has not pulled since: its officer hands the same result over again.
+    screen.return_result(a.cdb, dossier, OFFICER, to_whom="Người nhận ở quầy 0", id_checked=True, method=0)
+    report = sync(a, shared_simulator)
+    assert report.conflicts == 1
+    (conflict,) = ward.list_conflicts(a.cdb)
+    assert conflict["action"] == "return" and conflict["local"]["detail"]["to"] == "Người nhận ở quầy 0"
+    assert conflict["province"]["counter"] == "H01.90.10-1" and conflict["province"]["status"] == 10
+    # The rest of A's record goes again (nothing lost) and is accepted: A has now seen B's action.
+    sync(a, shared_simulator)
+    assert a.cdb.scalar("SELECT COUNT(*) FROM outbox WHERE dossier_id = ? AND state IN ('pending', 'error')",
+                        (dossier,)) == 0
+    (held,) = shared_simulator.admin(p.ADMIN_DOSSIERS_PATH, MaHoSo=code_of(a, dossier))["dossiers"]
+    assert held["received_sha256"] == p.content_sha256(mapping.dossier_payload(a.cdb, dossier))
+    assert held["status"] == int(Status.RETURNED) and len(ward.list_conflicts(a.cdb)) == 1
+    rows = ward_actions.conflict_rows(a.cdb)
+    assert "Người nhận ở quầy 0" in rows[0]["ours"] and "Quầy 1" in rows[0]["theirs"]
