@@ -4,6 +4,7 @@
   One module per concern: ``periods``, ``facts``, ``qd766``, ``backlog``, ``deadlines``,
   ``sync_health``; ``indicators`` re-exports them and builds the dashboard.
 - :mod:`counter_app.reports.monthly` — the A4 monthly report (PDF) and its CSV rows.
+- :mod:`counter_app.reports.ward` — the ward per counter with each counter's «as of» time (issue #19).
 """
 
 from counter_app.reports.indicators import (

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from counter_app.db import ward as ward_db
 from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import TS
 from counter_app.reports.facts import Facts
@@ -140,10 +141,8 @@ def freshness(cdb: CounterDB, now: datetime, owners: list[str] | None = None) ->
     ``owners`` are the ``owner_counter`` values present in the dossiers (the facts know them):
     a counter whose dossiers are here but which the province did not list still gets a row.
     """
-    from counter_app.db import ward
-
-    me = ward.counter_id(cdb)
-    rows = {r["counter_id"]: r for r in ward.list_counters(cdb)}
+    me = ward_db.counter_id(cdb)
+    rows = {r["counter_id"]: r for r in ward_db.list_counters(cdb)}
     out = [CounterFreshness(me, "", "Quầy này", True, now, None, _parse((rows.get(me) or {}).get("last_push_at")),
                             False, "")]
     others = sorted((set(rows) | set(owners or [])) - {me, ""})
