@@ -40,7 +40,10 @@ def run_with_progress(worker: Submitter, parent: QWidget | None, title: str,
                       on_done: Callable[[Any], None], on_failed: Callable[[BaseException], None]) -> None:
     """Run a long ``job(cdb, progress)`` on the worker behind a modal progress dialog (no cancel:
     the jobs are resumable, but stopping one half-way helps nobody)."""
-    progress = QProgressDialog("Đang chuẩn bị…", None, 0, 0, parent)
+    progress = QProgressDialog(parent)
+    progress.setLabelText("Đang chuẩn bị…")
+    progress.setCancelButton(None)  # the (label, None, …) constructor does the same; its stubs refuse None
+    progress.setRange(0, 0)
     progress.setWindowTitle(title)
     progress.setWindowModality(Qt.WindowModality.WindowModal)
     progress.setMinimumDuration(0)
