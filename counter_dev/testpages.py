@@ -44,6 +44,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from counter_app.paths import RESOURCES
+
 __all__ = ["EXTRA_KINDS", "KINDS", "PageTruth", "TestPage", "generate_page", "generate_set", "order_quad",
            "render_document"]
 
@@ -90,7 +92,7 @@ class TestPage:
 # --------------------------------------------------------------------------- fonts and text
 
 _FONT_DIRS = (
-    Path(__file__).resolve().parents[2] / "resources" / "fonts",
+    RESOURCES / "fonts",
     Path("/usr/share/fonts/truetype/liberation2"),
     Path("/usr/share/fonts/truetype/liberation"),
 )

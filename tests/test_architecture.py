@@ -159,3 +159,12 @@ def test_the_ui_database_rule_can_fail() -> None:
     assert [name for _l, name in _db_imports(tree)] == ["counter_app.db.dossiers", "counter_app.db",
                                                         "counter_app.db.audit"]
     assert [line for line, _t in _sql_literals(tree)] == [5, 7, 8, 9, 11]
+
+
+def test_development_tooling_finds_the_project_resources() -> None:
+    """Moving a module changes ``__file__``-relative paths; the move to counter_dev broke two (caught by e2e)."""
+    from counter_dev import testpages
+    from counter_dev.simulator.server import DEFAULT_CATALOGUE
+
+    assert DEFAULT_CATALOGUE.is_file(), DEFAULT_CATALOGUE
+    assert testpages._FONT_DIRS[0].is_dir(), testpages._FONT_DIRS[0]

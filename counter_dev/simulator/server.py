@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from counter_app.paths import RESOURCES
 from counter_app.sync import protocol as p
 from counter_dev.simulator import tls
 from counter_dev.simulator.faults import FaultConfig, FaultInjector
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 DEFAULT_USERS: Mapping[str, str] = {"demo": "demo"}
 _FILE_ROUTE = re.compile(r"^/api/files/([^/]+)(/status)?$")
 # Where the catalogue resource lives in the repository (another part of the project writes it).
-DEFAULT_CATALOGUE = Path(__file__).resolve().parents[3] / "resources" / "catalogue" / "procedures_xa.json"
+DEFAULT_CATALOGUE = RESOURCES / "catalogue" / "procedures_xa.json"
 
 
 @dataclass(frozen=True)
