@@ -125,8 +125,7 @@ class MainWindow(QMainWindow):
         self.reception.received.connect(lambda _id: (self.dossiers.refresh(), self.refresh_status()))
         self.sync_runner = SyncRunner(DataDir(Path(data_dir)), self)
         self.sync_page = SyncPage(worker, self.sync_runner)
-        self.sync_runner.pass_done.connect(lambda _r: (self.refresh_status(), self.sync_page.refresh(),
-                                                       self.dossiers.refresh_counts()))
+        self.sync_runner.pass_done.connect(self._sync_pass_done)
         self.reception.received.connect(lambda _id: self.sync_runner.wake())
         self.scanning = ScanStationPage(worker, Path(data_dir))
         self.scanning.saved.connect(lambda _id: (self.dossiers.refresh(), self.sync_runner.wake()))
@@ -200,6 +199,15 @@ class MainWindow(QMainWindow):
         self._status_timer = QTimer(self, interval=30_000)
         self._status_timer.timeout.connect(self.refresh_status)
         self.nav.setCurrentRow(0)
+
+    def _sync_pass_done(self, report: Any) -> None:
+        self.refresh_status()
+        self.sync_page.refresh()
+        self.dossiers.refresh_counts()
+        if getattr(report, "catalogue_updated", 0):
+            # The province changed procedures: the next dossier must be typed against them, or the
+            # reception page would send components the stored procedure no longer has.
+            self.reception.refresh(background=True)
 
     def _shortcut_page(self, key: str) -> None:
         row = [k for k, _t, _s in NAV].index(key)

@@ -410,18 +410,40 @@ class ReceptionPage(QWidget):
         return self.worker.user_id
 
     # ---------------------------------------------------------------- data
-    def refresh(self) -> None:
-        """Load the catalogue (and build the search index) on the worker."""
-        def load(cdb: CounterDB) -> tuple[CatalogueIndex, dict[str, dict[str, Any]], Any]:
-            cat = repo.reception_catalogue(cdb)
-            index = CatalogueIndex([procedure_from_dict(d) for d in cat.procedures])
-            return index, {d["code"]: d for d in cat.procedures}, cat.calendar
+    def refresh(self, *, background: bool = False) -> None:
+        """Load the catalogue (and build the search index) on the worker.
 
-        self.worker.submit(load, self._loaded)
+        ``background``: asked by a sync pass that changed the catalogue, not by the officer — a
+        problem is said in the page's message line and the catalogue already loaded stays in use,
+        instead of a dialog popping up over whatever the officer is typing.
+        """
+        def load(cdb: CounterDB) -> tuple[CatalogueIndex, dict[str, dict[str, Any]], Any, list[str]]:
+            cat = repo.reception_catalogue(cdb)
+            parsed, usable, skipped = [], {}, []
+            for d in cat.procedures:
+                try:  # one bad entry (e.g. pulled from the province without a time limit) must not
+                    parsed.append(procedure_from_dict(d))  # stop the counter receiving every other one
+                except ValidationError as exc:
+                    log.warning("procedure %s left out of the reception search: %s", d.get("code"), exc)
+                    skipped.append(str(d.get("code") or "?"))
+                else:
+                    usable[d["code"]] = d
+            return CatalogueIndex(parsed), usable, cat.calendar, skipped
+
+        self.worker.submit(load, self._loaded, self._catalogue_failed if background else None)
         self.online_figures.refresh()  # online guidance hook
 
-    def _loaded(self, res: tuple[CatalogueIndex, dict[str, dict[str, Any]], Any]) -> None:
-        self.index, self.procedures, self.calendar = res
+    def _catalogue_failed(self, exc: BaseException) -> None:
+        log.warning("catalogue reload after a sync failed: %s", exc)
+        self.message.setText(error_html(exc, "khi nạp lại danh mục thủ tục") +
+                             " — vẫn dùng danh mục đã nạp trước đó.")
+
+    def _loaded(self, res: tuple[CatalogueIndex, dict[str, dict[str, Any]], Any, list[str]]) -> None:
+        self.index, self.procedures, self.calendar, skipped = res
+        if skipped:
+            self.message.setText(error_html(
+                f"{len(skipped)} thủ tục trong danh mục thiếu thông tin nên tạm chưa tiếp nhận được: "
+                f"{', '.join(skipped[:5])}{' …' if len(skipped) > 5 else ''}. Báo quản trị viên kiểm tra danh mục."))
         self._search_changed(self.search.text())
         if self.typeahead is not None:
             self._choose_typed_ahead()

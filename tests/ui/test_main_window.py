@@ -179,3 +179,40 @@ def test_the_status_bar_and_every_operation_name_the_signed_in_user(qtbot: QtBot
         assert win.officer_label.text() == "Cán bộ: Trần Văn Minh"
     finally:
         worker.stop()
+
+
+def test_a_sync_pass_that_changed_the_catalogue_reloads_the_reception_page(qtbot: QtBot, tmp_path: Path) -> None:
+    """The province changed a procedure's papers: the next dossier is typed against the new list (a
+    stale page sent the old components and the save was refused: «không thuộc thủ tục»)."""
+    from types import SimpleNamespace
+
+    from counter_app.db.catalogue import store_procedures
+    from counter_app.db.database import CounterDB
+    from tests.factories import BIRTH
+
+    make_db(tmp_path / "c.db").close()
+    worker = DbWorker(tmp_path / "c.db")
+    with qtbot.waitSignal(worker.ready, timeout=10000):
+        worker.start()
+    try:
+        win = MainWindow(worker, str(tmp_path))
+        qtbot.addWidget(win)
+        win.no_background_sync = True
+        win.start()
+        qtbot.waitUntil(lambda: "1.001193" in win.reception.procedures, timeout=10000)
+        codes = [c["code"] for c in win.reception.procedures["1.001193"]["components"]]
+        assert "TK-2027" not in codes
+        cdb = CounterDB(tmp_path / "c.db")
+        changed = {**BIRTH, "components": [{**BIRTH["components"][0], "code": "TK-2027"}, *BIRTH["components"][1:]]}
+        store_procedures(cdb, [changed], version="province-2")
+        cdb.close()
+        win._sync_pass_done(SimpleNamespace(catalogue_updated=0))
+        after: list[int] = []
+        worker.submit(lambda _cdb: None, lambda _r: after.append(1))
+        qtbot.waitUntil(lambda: bool(after), timeout=10000)
+        assert "TK-2027" not in [c["code"] for c in win.reception.procedures["1.001193"]["components"]]
+        win._sync_pass_done(SimpleNamespace(catalogue_updated=1))
+        qtbot.waitUntil(lambda: "TK-2027" in [c["code"] for c in win.reception.procedures["1.001193"]["components"]],
+                        timeout=10000)
+    finally:
+        worker.stop()

@@ -283,3 +283,25 @@ def test_enter_and_card_scan_typed_before_the_catalogue_arrives(qtbot: QtBot, tm
     finally:
         gate.set()
         worker.stop()
+
+
+def test_a_bad_catalogue_entry_is_left_out_and_named_not_fatal(qtbot: QtBot, page: ReceptionPage,
+                                                               tmp_path: Path) -> None:
+    """A procedure pulled from the province without a time limit used to stop the whole catalogue
+    loading (a dialog, an empty search); now it alone is left out and the page says which."""
+    from counter_app.db.catalogue import store_procedures
+    from tests.factories import BIRTH
+
+    cdb = CounterDB(tmp_path / "counter.sqlite3")
+    bad = {**BIRTH, "code": "9.000001", "name": "Thủ tục thiếu thời hạn", "processing_days": None,
+           "processing_hours": None}
+    store_procedures(cdb, [bad], version="province-x")
+    cdb.close()
+    before = len(page.procedures)
+    page.index = None
+    page.refresh()
+    qtbot.waitUntil(lambda: page.index is not None, timeout=10000)
+    assert "9.000001" not in page.procedures and len(page.procedures) == before
+    assert "9.000001" in page.message.text() and "quản trị viên" in page.message.text()
+    type_text(page.search, "khai sinh")
+    assert page.results.count() > 0
