@@ -409,8 +409,9 @@ class FactsCache:
         meta = {"version": self.FILE_VERSION, "identity": self._identity(cdb), "marks": self.marks,
                 "procedures": f.procedures, "counters": f.counters}
         buf = io.BytesIO()
-        np.savez(buf, valid=f.valid, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
-                 **{f"col_{k}": v for k, v in f.cols.items()})
+        arrays: dict[str, Any] = {"valid": f.valid, "meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+                                  **{f"col_{k}": v for k, v in f.cols.items()}}
+        np.savez(buf, **arrays)
         try:
             atomic_write_bytes(self.path, buf.getvalue())
         except OSError as exc:  # a cache: the figures do not depend on it

@@ -165,12 +165,12 @@ def _rows(cdb: CounterDB, f: ind.Facts, year: int, month: int, officers: dict[in
     base: dict[int, dict[str, Any]] = {}
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
-        for r in cdb.query(
+        for rec in cdb.query(
                 "SELECT d.id, d.code, d.procedure_code, p.name AS procedure_name, d.channel, d.status, d.received_at, "
                 "d.due_at, d.new_due_at, d.finished_at, d.paused_days FROM dossiers d "
                 "LEFT JOIN procedures p ON p.code = d.procedure_code "
                 f"WHERE d.id IN ({','.join('?' * len(chunk))})", chunk):
-            base[int(r["id"])] = r
+            base[int(rec["id"])] = rec
     yes = {True: "Có", False: "Không"}
     for p, did in zip(pos.tolist(), ids, strict=True):
         r = base.get(did)

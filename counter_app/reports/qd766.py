@@ -290,8 +290,8 @@ def procedure_breakdown(f: Facts, year: int, month: int, names: dict[str, str], 
     digit = per(recv & (c["channel"] != 2) & f.digitised)
     finished = per(fin)
     on_time = per(fin & c["on_time"])
-    rows = [ProcedureRow(code, names.get(code, code), int(received[i]), {ch: int(v[i]) for ch, v in chans.items()},
-                         int(paper[i]), int(digit[i]), int(finished[i]), int(on_time[i]))
-            for i, code in enumerate(f.procedures) if received[i] or finished[i]]
-    rows.sort(key=lambda r: (-r.received, r.code))
-    return rows
+    out = [ProcedureRow(code, names.get(code, code), int(received[i]), {ch: int(v[i]) for ch, v in chans.items()},
+                        int(paper[i]), int(digit[i]), int(finished[i]), int(on_time[i]))
+           for i, code in enumerate(f.procedures) if received[i] or finished[i]]
+    out.sort(key=lambda r: (-r.received, r.code))
+    return out

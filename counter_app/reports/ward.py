@@ -270,7 +270,7 @@ def scope_rows(f: Facts, scope: str | None) -> np.ndarray | None:
     return owner == (f.counters.index(scope) if scope in f.counters else -1)
 
 
-def as_dict(view: WardView) -> dict[str, Any]:
+def as_dict(view: WardView) -> list[dict[str, Any]]:
     """The view as plain data (CSV and tests): one dict per counter plus the total."""
     out = []
     for r in [*view.rows, view.total]:

@@ -20,7 +20,7 @@ from counter_app.ui.qt import (
 )
 from counter_app.ui.qt_charts import QChart, QChartView
 
-__all__ = ["IndicatorCard", "chart_view", "dmy", "dmy_hm", "fill", "n", "pct", "table"]
+__all__ = ["IndicatorCard", "cell", "chart_view", "dmy", "dmy_hm", "fill", "n", "pct", "table"]
 
 
 # One Vietnamese formatting module for ui, reports and documents (issue #17): 12.345, 50,0%,
@@ -44,6 +44,13 @@ def table(headers: list[str], stretch: int = 1) -> QTableWidget:
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     t.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return t
+
+
+def cell(t: QTableWidget, row: int, col: int) -> QTableWidgetItem:
+    """The item :func:`fill` put at (row, col)."""
+    item = t.item(row, col)
+    assert item is not None, (row, col)
+    return item
 
 
 def fill(t: QTableWidget, rows: list[list[Any]], data: list[Any] | None = None) -> None:

@@ -9,7 +9,7 @@ from counter_app.domain.lifecycle import STATUS_LABELS, Status
 from counter_app.reports import indicators as ind
 from counter_app.reports import ward
 from counter_app.ui.qt import QColor, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
-from counter_app.ui.supervision.common import dmy, dmy_hm, fill, n, table
+from counter_app.ui.supervision.common import cell, dmy, dmy_hm, fill, n, table
 
 if TYPE_CHECKING:
     from counter_app.ui.supervision.page import SupervisionPage
@@ -52,7 +52,9 @@ class DeadlineTab(QWidget):
         # Another counter's dossier has no officer here: its counter is named instead (ward scope).
         who_head = "Cán bộ" if d.scope == "" else "Cán bộ / quầy"
         for t in (self.overdue, self.soon):
-            t.horizontalHeaderItem(3).setText(who_head)
+            head = t.horizontalHeaderItem(3)
+            if head is not None:
+                head.setText(who_head)
 
         def who(r: dict[str, object]) -> str:
             owner = str(r.get("owner_counter") or "")
@@ -66,7 +68,7 @@ class DeadlineTab(QWidget):
              [r["id"] for r in dl["overdue"]])
         for i, r in enumerate(dl["overdue"]):
             if not r["new_due_at"]:
-                self.overdue.item(i, 5).setForeground(QColor("#b3261e"))
+                cell(self.overdue, i, 5).setForeground(QColor("#b3261e"))
         until = dl["soon_until"]
         last_day = until - timedelta(days=1)
         self.soon_title.setText(f"<b>Sắp đến hạn: {n(dl['soon_count'])} hồ sơ</b> (hẹn trả đến hết ngày "

@@ -136,7 +136,7 @@ class SupervisionPage(QWidget):
         # The keyboard reaches every tab (issue #14: officers work by keyboard): Ctrl+PgDown / Ctrl+PgUp
         # as in browsers, wherever the focus is on the page; the tab's first list takes the focus.
         for keys, step in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1)):
-            QShortcut(QKeySequence(keys), self, activated=lambda step=step: self.next_tab(step))
+            QShortcut(QKeySequence(keys), self).activated.connect(lambda step=step: self.next_tab(step))
 
         self._timer = QTimer(self, interval=AUTO_REFRESH_MS)
         self._timer.timeout.connect(lambda: self.refresh())
@@ -150,7 +150,8 @@ class SupervisionPage(QWidget):
             if self.tabs.isTabVisible(i):
                 break
         self.tabs.setCurrentIndex(i)
-        tables = self.tabs.widget(i).findChildren(QTableWidget)
+        page = self.tabs.widget(i)
+        tables = page.findChildren(QTableWidget) if page is not None else []
         (tables[0] if tables else self.tabs.tabBar()).setFocus()
 
     def _fill_months(self) -> None:

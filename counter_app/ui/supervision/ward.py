@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from counter_app.reports import indicators as ind
 from counter_app.reports import ward
 from counter_app.ui.qt import QColor, QFont, QKeySequence, QLabel, QShortcut, Qt, QVBoxLayout, QWidget
-from counter_app.ui.supervision.common import fill, n, pct, table
+from counter_app.ui.supervision.common import cell, fill, n, pct, table
 
 if TYPE_CHECKING:
     from counter_app.ui.supervision.page import SupervisionPage
@@ -46,9 +46,9 @@ class WardTab(QWidget):
         self.table = table(WARD_COLUMNS, stretch=0)
         self.table.cellDoubleClicked.connect(lambda r, _c: self._choose(r))
         # Enter on a counter does what the double click does (the page is usable by keyboard alone).
-        enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=lambda: self._choose(
-            self.table.currentRow()))
+        enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table)
         enter.setContext(Qt.ShortcutContext.WidgetShortcut)
+        enter.activated.connect(lambda: self._choose(self.table.currentRow()))
         lay.addWidget(self.table, 1)
         note = QLabel("<i>Tồn số hóa và bản chờ kiểm tra chỉ quầy tiếp nhận hồ sơ mới có (tỉnh không lưu "
                       "thành phần, bản quét của quầy khác): «—» là không có số liệu, không phải 0. "
@@ -76,11 +76,11 @@ class WardTab(QWidget):
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         for i in range(len(rows)):  # figures read down a column: «—», «81,8%», «100+» right-aligned too
             for col in range(1, AS_OF_COLUMN):
-                self.table.item(i, col).setTextAlignment(right)
+                cell(self.table, i, col).setTextAlignment(right)
         for i, r in enumerate(v.rows):
             c = r.counter
             if c is not None and c.stale:
-                item = self.table.item(i, AS_OF_COLUMN)
+                item = cell(self.table, i, AS_OF_COLUMN)
                 item.setForeground(QColor(STALE_COLOR))
                 item.setText(f"⚠ {item.text()}")
                 item.setToolTip(c.notice(v.now))
@@ -88,10 +88,10 @@ class WardTab(QWidget):
         bold.setBold(True)
         last = len(rows) - 1
         for col in range(len(WARD_COLUMNS)):
-            self.table.item(last, col).setFont(bold)
+            cell(self.table, last, col).setFont(bold)
         if v.stale:
-            self.table.item(last, AS_OF_COLUMN).setText(f"{len(v.stale)} quầy có dữ liệu cũ")
-            self.table.item(last, AS_OF_COLUMN).setForeground(QColor(STALE_COLOR))
+            cell(self.table, last, AS_OF_COLUMN).setText(f"{len(v.stale)} quầy có dữ liệu cũ")
+            cell(self.table, last, AS_OF_COLUMN).setForeground(QColor(STALE_COLOR))
 
     def _choose(self, row: int) -> None:
         if 0 <= row < len(self._owners):
