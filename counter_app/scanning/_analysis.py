@@ -432,6 +432,11 @@ def count_glyphs(ink: np.ndarray, dpi: float, threshold: int) -> int:
 # Faint marks (pencil) are judged at this resolution: at the ~75-dpi analysis scale a 0.2-mm
 # pencil line is a third of a pixel and its contrast drops into the range of bleed-through.
 FAINT_DPI = 150.0
+# Darkness below the paper (grey levels, black-hat at FAINT_DPI): the weak level traces a stroke's
+# extent; the strong one is its evidence. Bleed-through, blurred by the paper, peaks at ~20–25.
+FAINT_WEAK = 12.0
+FAINT_STRONG = 32.0
+FAINT_LONG_MM = 4.0
 
 
 def faint_marks(grey: np.ndarray, dpi: float) -> int:
@@ -457,8 +462,8 @@ def faint_marks(grey: np.ndarray, dpi: float) -> int:
     ink = cv2.subtract(cv2.morphologyEx(g, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))), g)
     sample = ink[::3, ::3].astype(np.float32)
     noise = float(np.median(sample)) + 1.4826 * float(np.median(np.abs(sample - np.median(sample))))
-    weak = max(12.0, 4.0 * noise)
-    strong = max(32.0, 8.0 * noise)
+    weak = max(FAINT_WEAK, 4.0 * noise)
+    strong = max(FAINT_STRONG, 8.0 * noise)
     # Join a pencil line broken by the paper's tooth or by JPEG blocks (one pixel gaps).
     low = cv2.dilate((ink > weak).astype(np.uint8), np.ones((3, 3), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(low, connectivity=8)
@@ -466,21 +471,31 @@ def faint_marks(grey: np.ndarray, dpi: float) -> int:
         return 0
     mm = dpi / 25.4
     extent = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]) - 2  # minus the dilation
-    cand = np.flatnonzero((extent >= 2.0 * mm) & (extent <= 120 * mm)) + 1
+    x0, y0 = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
+    x1, y1 = x0 + stats[1:, cv2.CC_STAT_WIDTH], y0 + stats[1:, cv2.CC_STAT_HEIGHT]
+    # A mark cut by the margin line is the sheet's own edge: the feeder's backing showing in a
+    # crooked sheet's corner narrows to a thin dark wedge right there.
+    inside = (x0 > 0) & (y0 > 0) & (x1 < g.shape[1]) & (y1 < g.shape[0])
+    cand = np.flatnonzero((extent >= 2.0 * mm) & (extent <= 120 * mm) & inside) + 1
     if len(cand) == 0:
         return 0
     # The strong core must itself be drawn out over ≥ 1.5 mm: a dust speck is dark too, and the
     # JPEG ringing around it can spread its weak halo over 2 mm, but its core stays a dot.
-    ys, xs = np.nonzero(ink > strong)
-    lab = labels[ys, xs]
-    found = 0
-    for c in cand[:500]:
-        sel = lab == c
-        if sel.sum() < 1.0 * mm:
-            continue
-        span = max(int(np.ptp(xs[sel])), int(np.ptp(ys[sel]))) + 1
-        found += span >= 1.5 * mm
-    return found
+    # A fainter core counts when it runs longer (a light pencil tick): FAINT_LONG_MM at 3/4 of
+    # the strong level; bleed-through's blurred glyphs break up into short pieces there.
+    found = np.zeros(n, bool)
+    for level, span_mm in ((strong, 1.5), (0.75 * strong, FAINT_LONG_MM)):
+        ys, xs = np.nonzero(ink > level)
+        lab = labels[ys, xs]
+        for c in cand[:500]:
+            if found[c]:
+                continue
+            sel = lab == c
+            if sel.sum() < 1.0 * mm:
+                continue
+            span = max(int(np.ptp(xs[sel])), int(np.ptp(ys[sel]))) + 1
+            found[c] = span >= span_mm * mm
+    return int(found.sum())
 
 
 def sharpness(grey: np.ndarray, ink: np.ndarray, threshold: int) -> float | None:
