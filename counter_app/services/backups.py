@@ -8,10 +8,13 @@ bookkeeping (:func:`record_backup`, :func:`record_restore` …) on the database 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from counter_app.db import audit
+from counter_app.db.accounts import PermissionDenied, User, require
 from counter_app.db.backup import (
     DEFAULT_INTERVAL_HOURS,
     DEFAULT_KEEP,
@@ -61,11 +64,13 @@ __all__ = [
     "create_backup",
     "pending_restore",
     "prepare_restore",
+    "prepare_restore_as",
     "record_backup",
     "record_restore",
     "record_verification",
     "restore_at_startup",
     "save_backup_settings",
+    "save_schedule",
     "verification_states",
     "verify_backup",
 ]
@@ -97,3 +102,23 @@ def record_restore(cdb: CounterDB, actor: Actor | None, backup_name: str, pendin
     who = require_actor(actor)
     audit.append(cdb, who.user_id, "restore", "backup", backup_name,
                  {"pending": True, "restored": pending.restored.name})
+
+
+def save_schedule(cdb: CounterDB, user: User | None, folder: str, interval_hours: float, keep: int) -> None:
+    """Store where backups go, how often and how many are kept — an administrator's change, audited.
+
+    ``user`` is the signed-in account as the panel holds it; its role is checked here, on the worker,
+    so a panel left open by someone else cannot store a change.
+    """
+    if user is None:
+        raise PermissionDenied("Cần đăng nhập bằng tài khoản Quản trị viên.")
+    require(user, "settings.change")
+    save_backup_settings(cdb, folder, interval_hours, keep, user.id)
+
+
+def prepare_restore_as(user: User, backup_path: str | Path, data_root: str | Path,
+                       progress: Callable[[int, int], None] | None = None) -> PendingRestore:
+    """Restore ``backup_path`` into a new folder beside the data (swapped in at the next start), as an
+    administrator; file work, for the processing pool."""
+    require(user, "backup.restore")
+    return prepare_restore(backup_path, data_root, user_id=user.id, progress=progress)

@@ -568,8 +568,6 @@ class BackupPanel(QGroupBox):
     def save_settings(self) -> None:
         """Store folder, interval and how many to keep (admin; audited)."""
         folder, hours, keep = self.folder.text().strip(), self.interval.value(), self.keep.value()
-        user_id = self.user.id if self.user else None
-
         def done(_r: object) -> None:
             self.note.setText("Đã lưu cài đặt sao lưu.")
             self.note.setStyleSheet("color:#2e7d32")
@@ -582,14 +580,7 @@ class BackupPanel(QGroupBox):
             self.note.setStyleSheet("color:#c62828")
 
         user = self.user
-
-        def save(cdb: CounterDB) -> None:
-            if user is None:
-                raise accounts.PermissionDenied("Cần đăng nhập bằng tài khoản Quản trị viên.")
-            accounts.require(user, "settings.change")
-            backup.save_backup_settings(cdb, folder, hours, keep, user_id)
-
-        self.worker.submit(save, done, failed)
+        self.worker.submit(lambda cdb: backup.save_schedule(cdb, user, folder, hours, keep), done, failed)
 
     def backup_now(self) -> None:
         """«Sao lưu ngay»."""
@@ -669,8 +660,7 @@ class BackupPanel(QGroupBox):
         root, path = self.scheduler.data.root, d.info.path
 
         def work(report: Callable[[int, int], None]) -> backup.PendingRestore:
-            accounts.require(user, "backup.restore")
-            return backup.prepare_restore(path, root, user_id=user.id, progress=report)
+            return backup.prepare_restore_as(user, path, root, progress=report)
 
         def done(pending: backup.PendingRestore) -> None:
             # Recorded in the live trail too: after the swap it stays in the folder moved aside.
