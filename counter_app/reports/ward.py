@@ -104,7 +104,7 @@ class CounterFreshness:
     def as_of_text(self, now: datetime) -> str:
         """The «Dữ liệu tính đến» cell."""
         if self.is_self:
-            return "Hiện tại (dữ liệu của quầy này)"
+            return "Hiện tại (quầy này)"
         if self.as_of is None:
             return "Chưa nhận được từ tỉnh"
         return moment_text(self.as_of, now)

@@ -146,7 +146,7 @@ def test_ward_report_covers_every_counter_with_its_as_of(fixture_db: DB, tmp_pat
     text = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).split())
     assert "5. Số liệu toàn phường theo quầy" in text and "6. Đề xuất, kiến nghị" in text
     assert "Quầy 3: dữ liệu cũ từ 13:50 hôm qua — chưa đồng bộ được với tỉnh" in text
-    assert "07:55 hôm nay" in text and "Hiện tại (dữ liệu của quầy này)" in text
+    assert "07:55 hôm nay" in text and "Hiện tại (quầy này)" in text
     rows = list(csv.DictReader(io.StringIO(monthly.render_csv(d).decode("utf-8-sig"))))
     by_counter = {r["Quầy tiếp nhận"] for r in rows}
     assert by_counter == {"Quầy này", "Quầy 2", "Quầy 3"}

@@ -57,13 +57,14 @@ def test_ward_tab_notice_and_scope(qtbot: QtBot, env: tuple[DbWorker, Path, dict
     assert "Quầy 2" not in page.ward_notice.text()
     t = page.ward_tab.table
     assert [t.item(r, 0).text() for r in range(t.rowCount())] == ["Quầy này", "Quầy 2", "Quầy 3", "Toàn phường"]
-    assert t.item(0, AS_OF_COLUMN).text() == "Hiện tại (dữ liệu của quầy này)"
+    assert t.item(0, AS_OF_COLUMN).text() == "Hiện tại (quầy này)"
     assert t.item(1, AS_OF_COLUMN).text() == "07:55 hôm nay"
     assert t.item(2, AS_OF_COLUMN).text() == "⚠ 13:50 hôm qua"
     assert "chưa đồng bộ được với tỉnh" in t.item(2, AS_OF_COLUMN).toolTip()
-    assert [t.item(1, c).text() for c in (1, 2, 3)] == ["3", "1", "1"]  # Quầy 2: received, online, finished
-    assert t.item(1, 8).text() == "—" and t.item(0, 8).text() == "2"  # backlog: unknown for a replica
-    assert t.item(3, 1).text() == "7"
+    assert AS_OF_COLUMN == 1  # next to the name: never scrolled out of sight at 1024 px
+    assert [t.item(1, c).text() for c in (2, 3, 4)] == ["3", "1", "1"]  # Quầy 2: received, online, finished
+    assert t.item(1, 9).text() == "—" and t.item(0, 9).text() == "2"  # backlog: unknown for a replica
+    assert t.item(3, 2).text() == "7"
     assert "1 quầy có dữ liệu cũ" in t.item(3, AS_OF_COLUMN).text()
     # By keyboard: Ctrl+PgDown reaches «Các quầy» and focuses its table; Enter on Quầy 2 shows its
     # figures: 1 of 3 received online; no made-up digitisation.

@@ -120,7 +120,7 @@ def test_stale_counter_is_named_with_since_when(ward_db_: tuple[CounterDB, dict[
     assert view is not None
     fresh = {c.owner: c for c in view.counters}
     assert not fresh[""].stale and fresh[""].as_of == NOW  # own data is always current
-    assert fresh[""].as_of_text(NOW) == "Hiện tại (dữ liệu của quầy này)"
+    assert fresh[""].as_of_text(NOW) == "Hiện tại (quầy này)"
     assert not fresh[ids["q2"]].stale and fresh[ids["q2"]].as_of == Q2_PUSHED
     assert fresh[ids["q2"]].as_of_text(NOW) == "07:55 hôm nay"
     q3 = fresh[ids["q3"]]

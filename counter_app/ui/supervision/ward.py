@@ -19,9 +19,11 @@ if TYPE_CHECKING:
 
 __all__ = ["WARD_COLUMNS", "WardTab"]
 
-WARD_COLUMNS = ["Quầy", "Tiếp nhận", "Trực tuyến", "Đã xong", "Đúng hạn", "Đang giải quyết", "Quá hạn",
-                "Sắp đến hạn", "Tồn số hóa", "Chờ kiểm tra", "Dữ liệu tính đến"]
-AS_OF_COLUMN = len(WARD_COLUMNS) - 1
+# «Dữ liệu tính đến» stands next to the counter's name: on a 1024-px screen the last columns scroll
+# out of sight, and how fresh a line is must never be.
+WARD_COLUMNS = ["Quầy", "Dữ liệu tính đến", "Tiếp nhận", "Trực tuyến", "Đã xong", "Đúng hạn", "Đang giải quyết",
+                "Quá hạn", "Sắp đến hạn", "Tồn số hóa", "Chờ kiểm tra"]
+AS_OF_COLUMN = 1
 REVIEW_LIST_CAP = 100  # the dashboard reads at most this many waiting reviews (reports.indicators.dashboard)
 STALE_COLOR = "#b3261e"
 
@@ -69,13 +71,13 @@ class WardTab(QWidget):
         for r in [*v.rows, v.total]:
             f = r.figures
             as_of = r.counter.as_of_text(v.now) if r.counter else ""
-            rows.append([r.label, f.received, f.online, f.finished, pct(f.rate("on_time")), r.open, r.overdue,
-                         r.due_soon, _known(r.backlog), _known(r.reviews, REVIEW_LIST_CAP), as_of])
+            rows.append([r.label, as_of, f.received, f.online, f.finished, pct(f.rate("on_time")), r.open, r.overdue,
+                         r.due_soon, _known(r.backlog), _known(r.reviews, REVIEW_LIST_CAP)])
         self._owners = [r.counter.owner if r.counter else None for r in v.rows] + [None]
         fill(self.table, rows, list(range(len(rows))))
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         for i in range(len(rows)):  # figures read down a column: «—», «81,8%», «100+» right-aligned too
-            for col in range(1, AS_OF_COLUMN):
+            for col in range(AS_OF_COLUMN + 1, len(WARD_COLUMNS)):
                 cell(self.table, i, col).setTextAlignment(right)
         for i, r in enumerate(v.rows):
             c = r.counter
