@@ -268,17 +268,3 @@ def scope_rows(f: Facts, scope: str | None) -> np.ndarray | None:
         return None
     owner = f.cols["owner"]
     return owner == (f.counters.index(scope) if scope in f.counters else -1)
-
-
-def as_dict(view: WardView) -> list[dict[str, Any]]:
-    """The view as plain data (CSV and tests): one dict per counter plus the total."""
-    out = []
-    for r in [*view.rows, view.total]:
-        f = r.figures
-        out.append({"counter": r.counter.counter_id if r.counter else "", "name": r.label,
-                    "received": f.received, "online": f.online, "finished": f.finished, "on_time": f.on_time,
-                    "open": r.open, "overdue": r.overdue, "due_soon": r.due_soon, "backlog": r.backlog,
-                    "reviews": r.reviews,
-                    "as_of": (r.counter.as_of.strftime(TS) if r.counter and r.counter.as_of else ""),
-                    "stale": bool(r.counter and r.counter.stale)})
-    return out
