@@ -173,3 +173,19 @@ def test_per_counter_figures_in_one_pass_match_one_pass_per_counter(
         one_by_one = [ind.month_figures(f, 2026, 11, period=period, rows=owner == i) for i in range(len(f.counters))]
         assert grouped == one_by_one
         assert sum(g.received for g in grouped) == ind.month_figures(f, 2026, 11, period=period).received
+
+
+def test_deadline_counts_per_counter_agree_in_sql_and_facts(
+        ward_db_: tuple[CounterDB, dict[str, Any], dict[str, str]]) -> None:
+    """One counter's overdue / due-soon counts: the SQL path (index dossiers_owner_due) and the facts agree."""
+    cdb, info, ids = ward_db_
+    from counter_app.db.calendar_store import load_calendar
+
+    cal = load_calendar(cdb)
+    f = ind.load_facts(cdb)
+    for owner, overdue in (("", info["own_overdue"]), (ids["q2"], 1), (ids["q3"], 0), (None, info["own_overdue"] + 1)):
+        by_sql = ind.deadline_lists(cdb, NOW, cal, owner=owner)
+        by_facts = ind.deadline_lists(cdb, NOW, cal, owner=owner, facts=f)
+        assert by_sql["overdue_count"] == by_facts["overdue_count"] == overdue, owner
+        assert by_sql["soon_count"] == by_facts["soon_count"], owner
+        assert [r["code"] for r in by_sql["overdue"]] == [r["code"] for r in by_facts["overdue"]]
