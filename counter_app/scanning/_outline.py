@@ -590,6 +590,24 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
         found = _quad_from_mask(bright, k)
         if found is not None and keep(found):
             candidates.append(found)
+    if not candidates and model_ok:
+        # A shadow across a photographed page darkens paper and desk alike: the page splits in
+        # the lightness masks. Its colour does not change much, so on a coloured desk (wood,
+        # a tinted laminate) the neutral paper still differs from the desk in chroma alone.
+        chroma = cv2.sqrt(d_a * d_a + d_b * d_b)
+        ring_c = chroma[ring_sel]
+        med_c = float(np.median(ring_c))
+        thr_c = max(4.0, med_c + 4.0 * 1.4826 * float(np.median(np.abs(ring_c - med_c))))
+        found = _quad_from_mask((chroma > thr_c).astype(np.uint8), k)
+        # Only a sheet more neutral than the desk qualifies: a coloured chart or photo on a
+        # page filling the frame differs in chroma too, but by being *more* coloured.
+        if found is not None and keep(found):
+            a_c, b_c = lab[..., 1].astype(np.float32) - 128, lab[..., 2].astype(np.float32) - 128
+            neutral = cv2.sqrt(a_c * a_c + b_c * b_c)
+            qm = np.zeros((h, w), np.uint8)
+            cv2.fillConvexPoly(qm, np.round(found.quad * 16).astype(np.int32), 1, shift=4)
+            if float(np.median(neutral[qm > 0])) < float(np.median(neutral[ring_sel])) - 5:
+                candidates.append(found)
     weak = False
     if not candidates and model_ok:
         found = _outline_candidate(mask_bg, k)
