@@ -397,7 +397,7 @@ def main() -> None:
     by_scene: dict[str, list[Any]] = defaultdict(list)
     for r in rows:
         by_scene[r.name.split("#")[0]].append(r)
-    keys = ("n", "skew p95°", "orient", "blank F1", "near-blank lost", "red kept", "tilted>0.5°",
+    keys = ("n", "skew p95°", "orient", "blank F1", "near-blank lost", "red kept", "full-frame cut", "tilted>0.5°",
             "tilted>0.5° silent", "ms median")
     print("| scene | " + " | ".join(keys) + " |")
     for name, g in [("all", rows), *sorted(by_scene.items())]:
@@ -405,7 +405,7 @@ def main() -> None:
         print(f"| {name} | " + " | ".join(str(round(s[k], 3)) if isinstance(s[k], float) else str(s[k])
                                          for k in keys) + " |")
     s = summarise(rows)
-    for key in ("_bad_skew", "_bad_orient", "_bad_blank", "_silent", "_crash"):
+    for key in ("_bad_skew", "_bad_orient", "_bad_blank", "_silent", "_cut", "_crash"):
         if s[key]:
             print(f"- {key}: " + "; ".join(s[key]))
     warned = [f"{r.name}:{','.join(r.warnings)}" for r in rows if r.warnings]

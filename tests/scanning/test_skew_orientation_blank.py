@@ -135,6 +135,17 @@ def test_tesseract_reads_the_straightened_page_at_300_dpi() -> None:
         assert r.orientation == 180 and r.orientation_confident, (idx, r.warnings)
 
 
+@needs_tesseract
+def test_tesseract_against_our_own_lean_is_not_followed() -> None:
+    """An ID card turned 180°: our ascender test leans "upside down" (+0.18) without being sure,
+    Tesseract says "upright" (its 5-pt text is too small for it). Neither wins: not turned, flagged."""
+    p = _page(5, 89)
+    assert p.truth["kind"] == "id_card" and p.truth["rotation"] == 180
+    r = process_page(p.image, p.dpi, PipelineOptions(osd_timeout_s=60))
+    assert r.orientation == 0 and not r.orientation_confident
+    assert WARN_ORIENTATION_UNSURE in r.warnings
+
+
 def test_unsure_orientation_is_never_a_silent_flip() -> None:
     """Without Tesseract, a page the ascender test cannot decide is left as it is and flagged."""
     opt = PipelineOptions(use_tesseract=False)
