@@ -274,7 +274,7 @@ def _ten_page_session(page: ScanStationPage, component_id: int) -> None:
 
 
 def _list_latencies(qtbot: QtBot, page: ScanStationPage, until: object) -> list[tuple[float, float]]:
-    """Submit the dossier list's query to the database worker every 15 ms until ``until()``; for each,
+    """Submit the dossier list's query to the database worker every 5 ms until ``until()``; for each,
     the ms from submit until the database thread had the answer, and until the UI thread got it."""
     from counter_app.db.dossiers import list_dossiers
 
@@ -293,7 +293,7 @@ def _list_latencies(qtbot: QtBot, page: ScanStationPage, until: object) -> list[
             ((answered[0] - t0) * 1000, (time.perf_counter() - t0) * 1000)))
 
     timer = QTimer()
-    timer.setInterval(15)
+    timer.setInterval(5)
     timer.timeout.connect(ask)
     timer.start()
     qtbot.waitUntil(until, timeout=120000)  # type: ignore[arg-type]
