@@ -8,6 +8,7 @@ the end by the pipeline.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import NamedTuple
@@ -320,7 +321,8 @@ def _quad_by_lines(contour: np.ndarray, blob: np.ndarray) -> tuple[np.ndarray, f
     if len(lines) < 4:
         return None
     s = min(1.0, 160 / max(h, w))
-    small = cv2.resize(blob, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_NEAREST)
+    small = np.asarray(cv2.resize(blob, (max(1, round(w * s)), max(1, round(h * s))),
+                                  interpolation=cv2.INTER_NEAREST), np.uint8)
     n_blob = float(np.count_nonzero(small))
     best: tuple[float, np.ndarray, float] | None = None
     for combo in combinations(range(len(lines)), 4):
@@ -409,8 +411,10 @@ def _quad_from_mask(mask: np.ndarray, k: int) -> _Candidate | None:
     quad = _fit_quad(hull, w, h) if solid else None
     if quad is None and solid:
         quad = order_quad(cv2.boxPoints(cv2.minAreaRect(c)).astype(np.float64))
-    rect, qmask = rectangularity(quad) if quad is not None else (0.0, None)
-    if rect < 0.9:
+    rect, qmask = 0.0, np.zeros((h, w), np.uint8)
+    if quad is not None:
+        rect, qmask = rectangularity(quad)
+    if quad is None or rect < 0.9:
         # Something merged into the sheet's blob (glare, a shadow, a pen, a desk object): its
         # straight sides still say where it is; the rest of the blob is left out.
         by_lines = _quad_by_lines(c, blob)
@@ -445,7 +449,7 @@ def _is_card(quad: np.ndarray, tol: float = 0.08) -> bool:
     return abs(max(a, b) / max(1e-6, min(a, b)) / CARD_ASPECT - 1) <= tol
 
 
-def _card_pair(contours: list[np.ndarray], c: np.ndarray, quad: np.ndarray, w: int, h: int) -> np.ndarray | None:
+def _card_pair(contours: Sequence[np.ndarray], c: np.ndarray, quad: np.ndarray, w: int, h: int) -> np.ndarray | None:
     """The quad of a second ID card lying next to the card ``quad`` (front and back on one glass), or None.
 
     A counter copies both sides of a CCCD on one glass as one component: when the largest blob is
@@ -485,8 +489,8 @@ def _outline_candidate(mask_bg: np.ndarray, k: int) -> _Candidate | None:
         return None
     qmask = np.zeros((h, w), np.uint8)
     cv2.fillConvexPoly(qmask, np.round(found.quad * 16).astype(np.int32), 1, shift=4)
-    qmask = cv2.erode(qmask, np.ones((2 * k + 1, 2 * k + 1), np.uint8))  # without the edge itself
-    if not qmask.any() or float(mask_bg[qmask > 0].mean()) < 0.25:
+    core = np.asarray(cv2.erode(qmask, np.ones((2 * k + 1, 2 * k + 1), np.uint8)))  # without the edge itself
+    if not core.any() or float(mask_bg[core > 0].mean()) < 0.25:
         return None
     return found
 
