@@ -650,8 +650,8 @@ def _dark_outside(lum: np.ndarray, quad: np.ndarray, otsu: float) -> bool:
     inside = np.zeros((h, w), np.uint8)
     cv2.fillConvexPoly(inside, np.round(quad).astype(np.int32), 1)
     # A band of a few pixels along the quad is neither: the edge is blurred.
-    inside = cv2.dilate(inside, np.ones((5, 5), np.uint8))
-    out = lum[inside == 0]
+    grown = np.asarray(cv2.dilate(inside, np.ones((5, 5), np.uint8)))
+    out = lum[grown == 0]
     if out.size < 0.005 * h * w:
         return False
     return float(np.median(out)) < min(100.0, otsu - 40)
