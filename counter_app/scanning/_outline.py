@@ -33,6 +33,7 @@ class QuadFinding:
     dark_border: bool = False  # the page fills the frame but dark scanner bars surround it
     weak: bool = False  # found by texture alone (a card the lid hides): needs its size confirmed
     parts: tuple[np.ndarray, ...] = ()  # two cards on one glass: each card's rough quad (refined apart)
+    on_paper: bool = False  # the surroundings are as light as paper (white lid, or the page itself)
 
 
 class _Candidate(NamedTuple):
@@ -641,7 +642,7 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     margin = 1.5
     touches = bool((quad[:, 0] < margin).any() or (quad[:, 1] < margin).any()
                    or (quad[:, 0] > w - 1 - margin).any() or (quad[:, 1] > h - 1 - margin).any())
-    return QuadFinding(quad, touches, float(frac), coef, thr, weak=weak, parts=chosen.parts)
+    return QuadFinding(quad, touches, float(frac), coef, thr, weak=weak, parts=chosen.parts, on_paper=paper_ring)
 
 
 def _dark_outside(lum: np.ndarray, quad: np.ndarray, otsu: float) -> bool:

@@ -123,6 +123,8 @@ KNOWN_SIZES_MM: dict[str, tuple[float, float]] = {
     "A5": (148.0, 210.0),
     "A6": (105.0, 148.0),
 }
+# Till-roll receipts (thermal printers): their length is free, their width is one of these.
+RECEIPT_WIDTHS_MM = (57.0, 80.0)
 # A stated dpi outside this range is not believed (cameras write 72, some TIFFs 1 or 96000).
 PLAUSIBLE_DPI = (100, 1200)
 
@@ -472,6 +474,13 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                                                             ("ID-1", "A5", "A6"))):
             # Texture alone also outlines a text block or a figure on a page that fills the
             # frame: such a crop needs a measured size that is a card's or a slip's.
+            finding = None
+        elif finding.on_paper and dpi_trusted and not (
+                _size_is(long_px / dpi * 25.4, short_px / dpi * 25.4, ("ID-1", "A4", "Letter", "A5", "A6"))
+                or any(abs(short_px / dpi * 25.4 / r - 1) <= 0.1 for r in RECEIPT_WIDTHS_MM)):
+            # Around it is paper-light: a white lid, or the page itself filling the frame. A block
+            # of dense print or a picture on that page is a solid rectangle too; what a counter
+            # lays on a white lid has a document's size (a card, A4…A6, a receipt roll's width).
             finding = None
         elif not dpi_trusted and short_px < 0.2 * min(h, w):
             # No dpi to measure with (a photo): a detail is what is small *in the frame*.
