@@ -33,8 +33,8 @@ from counter_app.sync import mapping
 from counter_app.sync import protocol as p
 from counter_app.textnorm import nfc
 
-__all__ = ["ACTION_LABELS", "acknowledge_conflicts", "conflict_rows", "fetch_replica_results", "is_replica",
-           "record_apology", "return_result",
+__all__ = ["ACTION_LABELS", "OFFLINE_TEXT", "acknowledge_conflicts", "conflict_rows", "fetch_replica_results",
+           "fetch_replica_results_now", "is_replica", "record_apology", "result_documents", "return_result",
            "supplement_received"]
 
 #: What an officer reads for each action (conflict list, timeline).
@@ -257,3 +257,44 @@ def fetch_replica_results(cdb: CounterDB, data_root: Any, dossier_id: int) -> in
         return 0  # our own dossier's results come with the pull
     with ProvincialClient(client_config(cdb)) as client:
         return replica.fetch_results(cdb, data_root, client, dossier_id)
+
+
+#: What the officer reads when the province cannot be reached for a replica's result documents.
+OFFLINE_TEXT = "Chưa kết nối được với hệ thống của tỉnh — thử lại khi có mạng"
+
+
+def result_documents(d: dict[str, Any]) -> list[dict[str, Any]]:
+    """The result documents of a dossier as the detail page lists them (``d`` from ``dossiers.detail``).
+
+    Each row: ``name``, ``path`` (relative to the data directory, ``None`` while only the province
+    holds it) and ``uid``. For another counter's dossier the province's list (``replica_results``,
+    recorded by the pull) is the reference, so a document not downloaded yet is shown too.
+    """
+    held = {f["uid"]: f for f in d.get("files") or [] if f.get("kind") == "result"}
+    rows = [{"name": f["name"], "path": f["path"], "uid": uid} for uid, f in held.items()]
+    try:
+        listed = json.loads(d.get("replica_results") or "[]")
+    except (TypeError, ValueError):
+        listed = []  # a damaged list is not a reason to hide the documents we do hold
+    for doc in listed if isinstance(listed, list) else []:
+        if isinstance(doc, dict) and doc.get("GiayToId") and doc["GiayToId"] not in held:
+            rows.append({"name": str(doc.get("TenGiayTo") or doc["GiayToId"]), "path": None, "uid": doc["GiayToId"]})
+    return rows
+
+
+def fetch_replica_results_now(db_path: Any, data_root: Any, dossier_id: int) -> int:
+    """:func:`fetch_replica_results` on a connection of its own, for a pool thread of the UI.
+
+    The download may take seconds; on the app's database worker it would hold every other job
+    (list, search, printing) behind it. An unreachable province is reported in the words an
+    officer acts on (:data:`OFFLINE_TEXT`).
+    """
+    from counter_app.sync.client import ServerUnreachable
+
+    cdb = CounterDB(db_path, migrate=False)
+    try:
+        return fetch_replica_results(cdb, data_root, dossier_id)
+    except ServerUnreachable as exc:
+        raise ServerUnreachable(OFFLINE_TEXT + ".", hint=exc.message) from exc
+    finally:
+        cdb.close()

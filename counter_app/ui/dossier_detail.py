@@ -11,7 +11,8 @@ from counter_app.documents.model import FormKind
 from counter_app.domain.lifecycle import CHANNEL_LABELS, OPEN_STATUSES, STATUS_LABELS, Status
 from counter_app.errors import CounterError
 from counter_app.services import dossiers as repo
-from counter_app.ui.errors import show_exception
+from counter_app.services import ward
+from counter_app.ui.errors import OK_COLOUR, error_html, show_exception
 from counter_app.ui.qt import (
     QAbstractItemView,
     QCheckBox,
@@ -34,7 +35,7 @@ from counter_app.ui.qt import (
     Signal,
 )
 from counter_app.ui.screen import fit_to_screen
-from counter_app.ui.tasks import DbWorker
+from counter_app.ui.tasks import DbWorker, run_in_pool
 
 EVENT_LABELS = {
     "received": "Tiếp nhận hồ sơ", "supplement_requested": "Yêu cầu bổ sung", "refused": "Từ chối tiếp nhận",
@@ -161,9 +162,20 @@ class DossierDetail(QDialog):
         self.lay.addWidget(self.header)
         self.body = QVBoxLayout()
         self.lay.addLayout(self.body, 1)
+        # Progress and outcome of «Tải kết quả từ tỉnh»: outside the body, so a reload keeps it.
+        self.results_status = QLabel("")
+        self.results_status.setTextFormat(Qt.TextFormat.RichText)
+        self.results_status.setWordWrap(True)
+        self.results_status.hide()
+        self.lay.addWidget(self.results_status)
         self.action_row = QHBoxLayout()
         self.lay.addLayout(self.action_row)
         self.last_pdf: Path | None = None
+        self.result_docs: list[dict[str, Any]] = []
+        self.result_table: QTableWidget | None = None
+        self.fetch_btn: QPushButton | None = None
+        self.fetching = False
+        self.no_preview = False       # tests: open nothing modal, remember the path in last_pdf
         self.comp_table: QTableWidget | None = None
         QShortcut(QKeySequence("Ctrl+O"), self).activated.connect(
             lambda: self.view_scan(self.comp_table.currentRow() if self.comp_table is not None else -1))
@@ -197,7 +209,9 @@ class DossierDetail(QDialog):
             + (" <b style='color:#b00'>· QUÁ HẠN</b>" if overdue else "")
             + f" · Kênh: {CHANNEL_LABELS.get(d['channel'], '')} · Tiếp nhận: {_fmt(d['received_at'])}"
             f" · Hẹn trả: {due}<br>Đơn vị tiếp nhận: {d['receiving_unit']} · Đơn vị giải quyết: {d['deciding_unit']}"
-            f" · Phí, lệ phí: {d['fee_total']:,} đ".replace(",", "."))
+            f" · Phí, lệ phí: {d['fee_total']:,} đ".replace(",", ".")
+            + ("<br><i>Hồ sơ do quầy khác trong phường tiếp nhận — dữ liệu lấy từ hệ thống của tỉnh.</i>"
+               if d.get("owner_counter") else ""))
         self._clear(self.body)
         files_by_comp: dict[int, int] = {}
         for f in d["files"]:
@@ -230,6 +244,7 @@ class DossierDetail(QDialog):
             detail = json.loads(e["detail"] or "{}")
             extra = event_detail_text(e["kind"], detail if isinstance(detail, dict) else {}, names)
             ev_rows.append([label, _fmt(e["at"]), extra])
+        self._show_results(d)
         self.body.addWidget(QLabel("<b>Quá trình xử lý</b>"))
         self.body.addWidget(_table(["Sự kiện", "Thời điểm", "Chi tiết"], ev_rows), 1)
         self._clear(self.action_row)
@@ -245,11 +260,81 @@ class DossierDetail(QDialog):
             view.clicked.connect(lambda: self.view_scan(self.comp_table.currentRow()))
             self.action_row.addWidget(view)
             self.comp_table.setFocus()
+        if d.get("owner_counter") and d.get("code"):
+            # Another counter's dossier: its result documents are fetched when an officer asks (issue #19).
+            self.fetch_btn = QPushButton("Đang tải…" if self.fetching else "Tải kết quả từ tỉnh")
+            self.fetch_btn.setAutoDefault(False)
+            self.fetch_btn.setEnabled(not self.fetching)
+            self.fetch_btn.clicked.connect(self.fetch_results)
+            self.action_row.addWidget(self.fetch_btn)
+        else:
+            self.fetch_btn = None
         close = QPushButton("Đóng (Esc)")
         close.setAutoDefault(False)
         close.clicked.connect(self.accept)
         self.action_row.addStretch(1)
         self.action_row.addWidget(close)
+
+    def _show_results(self, d: dict[str, Any]) -> None:
+        """The «Kết quả giải quyết» table: documents held here open on Enter / double-click."""
+        self.result_docs = ward.result_documents(d)
+        self.result_table = None
+        if not self.result_docs:
+            return
+        self.body.addWidget(QLabel("<b>Kết quả giải quyết</b>"))
+        rows = [[r["name"], "Đã tải về máy — Enter hoặc nhấp đúp để xem" if r["path"]
+                 else "Chưa tải — bấm «Tải kết quả từ tỉnh»"] for r in self.result_docs]
+        self.result_table = _table(["Giấy tờ kết quả", "Trên máy này"], rows)
+        self.result_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.result_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.result_table.activated.connect(lambda idx: self.open_result(idx.row()))
+        self.result_table.setMaximumHeight(40 + 30 * min(len(rows), 4))
+        self.body.addWidget(self.result_table)
+
+    def open_result(self, row: int) -> None:
+        """Open a downloaded result document (decrypted in memory, like a printed form)."""
+        if not 0 <= row < len(self.result_docs):
+            return
+        doc = self.result_docs[row]
+        if not doc["path"]:
+            self._results_note(error_html("Giấy tờ này chưa có trên máy: bấm «Tải kết quả từ tỉnh» trước."))
+            return
+        self._preview(self.data_root / doc["path"])
+
+    def _results_note(self, html_text: str) -> None:
+        self.results_status.setText(html_text)
+        self.results_status.setVisible(bool(html_text))
+
+    def fetch_results(self) -> None:
+        """Download this replica's result documents on a pool thread (network: never the UI thread,
+        nor the database worker, whose other jobs would wait behind the download)."""
+        if self.fetching:
+            return
+        self.fetching = True
+        if self.fetch_btn is not None:
+            self.fetch_btn.setEnabled(False)
+            self.fetch_btn.setText("Đang tải…")
+        self._results_note("Đang tải kết quả từ hệ thống của tỉnh…")
+        db_path, root, did = self.worker.db_path, self.data_root, self.dossier_id
+        run_in_pool(lambda: ward.fetch_replica_results_now(db_path, root, did),
+                    self._results_fetched, self._results_failed)
+
+    def _results_fetched(self, count: object) -> None:
+        self.fetching = False
+        n = int(count) if isinstance(count, int) else 0
+        text = (f"Đã tải {n} giấy tờ kết quả từ hệ thống của tỉnh." if n
+                else "Không có giấy tờ kết quả mới trên hệ thống của tỉnh.")
+        self._results_note(f"<span style='color:{OK_COLOUR}'>{text}</span>")
+        self.changed = self.changed or bool(n)
+        self.reload()
+
+    def _results_failed(self, exc: BaseException) -> None:
+        self.fetching = False
+        if self.fetch_btn is not None:
+            self.fetch_btn.setEnabled(True)
+            self.fetch_btn.setText("Tải kết quả từ tỉnh")
+        # A known problem (offline, keys not open) in its own words; a bug as a pointer to the log.
+        self._results_note(error_html(exc, "khi tải kết quả từ tỉnh"))
 
     def _available_actions(self, s: Status, overdue: bool) -> list[tuple[str, Any]]:
         acts: list[tuple[str, Any]] = []
@@ -340,7 +425,7 @@ class DossierDetail(QDialog):
     def _preview(self, path: object) -> None:
         if isinstance(path, Path):
             self.last_pdf = path
-            if self.isVisible() and not getattr(self, "no_preview", False):
+            if self.isVisible() and not self.no_preview:
                 from counter_app.ui.printing import preview_pdf
 
                 try:
