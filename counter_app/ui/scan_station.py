@@ -25,7 +25,7 @@ import numpy as np
 
 from counter_app.errors import CounterError
 from counter_app.scanning.pipeline import describe_warning
-from counter_app.scanning.session import ScanSession
+from counter_app.scanning.session import ScanPage, ScanSession
 from counter_app.scanning.sources.base import AcquiredPage, CancelToken, ScanSettings, ScanSource
 from counter_app.services.scan_station import (
     SaveRun,
@@ -74,6 +74,11 @@ log = logging.getLogger(__name__)
 def _ignore_result(fn: Callable[[str], None], uid: str, _result: object) -> None:
     """A pool callback that only needs to know which page is done."""
     fn(uid)
+
+
+def _turned(page: ScanPage) -> int:
+    """The page's whole turn as shown: the detector's orientation plus the officer's R presses."""
+    return (int(page.orientation) + int(page.extra_rotation)) % 360
 
 
 def to_qimage(image: np.ndarray) -> QImage:
@@ -650,6 +655,9 @@ class ScanStationPage(QWidget):
             thumb = self.session.thumbs.get(uid)
             if thumb is not None:
                 item.setIcon(QIcon(QPixmap.fromImage(to_qimage(thumb))))
+                # The list repaints only the item's new rectangle: a landscape thumbnail turned
+                # upright left its old, wider strip painted beside the new one. Repaint it all.
+                self.strip.viewport().update()
             flags = []
             if page.state == "pending":
                 flags.append("đang xử lý…")
@@ -660,7 +668,7 @@ class ScanStationPage(QWidget):
             flags += ["⚠ " + describe_warning(w, short=True) for w in page.warnings]
             extra = "".join(f"\n{f}" for f in flags)
             item.setText(f"{i + 1}. {self._comp_label(page.component_id)}{extra}")
-            tip = [f"Nghiêng đã sửa {page.skew_deg:.2f}°, xoay {page.orientation}°"]
+            tip = [f"Nghiêng đã sửa {page.skew_deg:.2f}°, xoay {_turned(page)}°"]
             tip += [describe_warning(w) for w in page.warnings]
             item.setToolTip("\n".join(tip))
             # A page to look at stands out in the strip, not only in its caption.
@@ -685,7 +693,7 @@ class ScanStationPage(QWidget):
         uid, session, processed = item.data(Qt.ItemDataRole.UserRole), self.session, self.show_processed
         page = session.get(uid)
         parts = [f"Trang {session.index(uid) + 1}", f"{page.dpi} dpi", f"nghiêng đã sửa {page.skew_deg:.2f}°",
-                 f"xoay {page.orientation}°"]
+                 f"xoay {_turned(page)}°"]
         if page.blank:
             parts.append("trang trắng")
         if page.dpi_rule.startswith(("size:", "bed:")):

@@ -254,9 +254,16 @@ def test_thumbnails_say_warnings_in_vietnamese_and_r_turns_the_page(
     item.setSelected(True)
     page.strip.setFocus()
     qtbot.waitUntil(page.strip.hasFocus, timeout=5000)
+    qtbot.waitUntil(lambda: "xoay 0°" in page.page_info.text(), timeout=5000)
+    before = page.strip.item(0).icon().availableSizes()[0]
     qtbot.keyClick(page.strip, Qt.Key.Key_R)
     qtbot.waitUntil(lambda: session.get(first.uid).extra_rotation == 90, timeout=10000)
     assert session.images(first.uid).shape[:2] == (w, h)
+    # The thumbnail itself is turned (its sides swap), and the page info says the new angle.
+    qtbot.waitUntil(lambda: page.strip.item(0).icon().availableSizes()[0].transposed() == before, timeout=5000)
+    assert before.width() != before.height()
+    qtbot.waitUntil(lambda: "xoay 90°" in page.page_info.text(), timeout=5000)
+    assert "xoay 90°" in page.strip.item(0).toolTip()
     qtbot.waitUntil(lambda: WARN_ORIENTATION_UNSURE not in session.get(first.uid).warnings, timeout=5000)
     qtbot.waitUntil(lambda: describe_warning(WARN_ORIENTATION_UNSURE, short=True) not in page.strip.item(0).text(),
                     timeout=5000)
