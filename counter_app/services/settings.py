@@ -13,9 +13,17 @@ from typing import Any
 
 from counter_app.db.database import CounterDB
 from counter_app.db.setup import SetupInput
+from counter_app.errors import ValidationError
 from counter_app.services.session import Actor, require_actor
 
-__all__ = ["AdminTodo", "SetupInput", "admin_todo", "read_settings", "save_settings", "signing_setup"]
+__all__ = ["SUPERVISED_UNITS_KEY", "AdminTodo", "SetupInput", "admin_todo", "parse_supervised_units",
+           "read_settings", "read_supervised_units", "save_settings", "save_supervised_units", "signing_setup"]
+
+#: The agencies a supervisor's PC replicates besides its own (issue #19; read by
+#: ``counter_app.sync.worker.ward_scope``, documented in docs/sync.md): a JSON list of agency codes.
+SUPERVISED_UNITS_KEY = "ward_supervised_units"
+#: The pull's cursor (``counter_app.sync.worker.CURSOR_KEY``): reset when a unit is added, see below.
+_PULL_CURSOR_KEY = "sync_pull_cursor"
 
 
 @dataclass(frozen=True)
@@ -67,3 +75,61 @@ def signing_setup(cdb: CounterDB, user_id: int | None) -> dict[str, Any]:
     """The officer's signing certificate reference and the token/timestamp settings (device panel)."""
     ref = cdb.scalar("SELECT signing_cert_path FROM users WHERE id = ?", (user_id,)) if user_id else None
     return {"ref": ref, "pkcs11_module": cdb.get_setting("pkcs11_module"), "tsa_url": cdb.get_setting("tsa_url")}
+
+
+def parse_supervised_units(text: str, own_agency: str = "") -> list[str]:
+    """The agency codes an admin typed (separated by commas, semicolons, spaces or lines), checked.
+
+    Each must be an agency's electronic identity code (:func:`counter_app.domain.codes.validate_agency_code`);
+    the first wrong one raises a Vietnamese :class:`ValidationError` naming it. Repeats and the
+    PC's own agency (always replicated) are dropped; the order typed is kept.
+    """
+    import re
+
+    from counter_app.domain.codes import validate_agency_code
+
+    codes: list[str] = []
+    for part in re.split(r"[,;\s]+", text or ""):
+        if not part:
+            continue
+        try:
+            code = validate_agency_code(part)
+        except ValidationError as exc:
+            raise ValidationError(f"Đơn vị giám sát: mã «{part}» không hợp lệ.", hint=exc.hint) from None
+        if code.upper() != own_agency.strip().upper() and code.upper() not in (c.upper() for c in codes):
+            codes.append(code)
+    return codes
+
+
+def read_supervised_units(cdb: CounterDB) -> list[str]:
+    """The agency codes this PC replicates besides its own (empty for an ordinary counter)."""
+    value = cdb.get_setting(SUPERVISED_UNITS_KEY, []) or []
+    return [str(u) for u in (value if isinstance(value, list) else [value]) if u]
+
+
+def save_supervised_units(cdb: CounterDB, text: str, actor: Actor | None) -> list[str]:
+    """Store the supervised units typed by the signed-in admin; returns the units newly added.
+
+    One transaction holds the setting, its audit entry (old and new lists) and — when a unit is
+    added — the pull cursor set back to 0: the cursor is one number for every agency pulled, so
+    without it the new unit's dossiers changed before today would never reach this PC. The next
+    pull then reads the ward again from the start (already held dossiers are applied as no-ops).
+    """
+    from counter_app.db import audit
+
+    who = require_actor(actor)
+    role = cdb.scalar("SELECT role FROM users WHERE id = ? AND active = 1", (who.user_id,))
+    if role != "admin":
+        raise ValidationError("Chỉ quản trị viên được sửa danh sách đơn vị giám sát.")
+    units = parse_supervised_units(text, str(cdb.get_setting("agency_code") or ""))
+    with cdb.write():
+        old = read_supervised_units(cdb)
+        if units == old:
+            return []
+        added = [u for u in units if u not in old]
+        cdb.set_setting(SUPERVISED_UNITS_KEY, units)
+        if added:
+            cdb.set_setting(_PULL_CURSOR_KEY, 0)
+        audit.append(cdb, who.user_id, "settings", "settings", SUPERVISED_UNITS_KEY,
+                     {"changed": [SUPERVISED_UNITS_KEY], "old": old, "new": units, "pull_restarted": bool(added)})
+    return added

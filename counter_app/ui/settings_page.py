@@ -6,7 +6,7 @@ from typing import Any
 
 from counter_app.errors import ValidationError
 from counter_app.services import settings as settings_service
-from counter_app.ui.errors import ok_html, show_exception
+from counter_app.ui.errors import error_html, ok_html, show_exception
 from counter_app.ui.qt import (
     QAbstractSpinBox,
     QApplication,
@@ -182,6 +182,7 @@ class SettingsPage(QWidget):
         outer.addWidget(scroll)
         lay.addWidget(self.info)
         lay.addWidget(box)
+        lay.addWidget(self._units_box())
         # What the law makes the admin fill in, and this year's days off (issue #16 rows 1, 6, 9).
         self.todo_box = QGroupBox("Lịch làm việc và dữ liệu cần bổ sung")
         todo_lay = QVBoxLayout(self.todo_box)
@@ -220,8 +221,57 @@ class SettingsPage(QWidget):
             w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             w.installEventFilter(self._wheel_guard)
 
+    def _units_box(self) -> QGroupBox:
+        """«Đơn vị giám sát»: the agencies a supervisor's PC replicates besides its own (issue #19)."""
+        box = QGroupBox("Đơn vị giám sát (máy của lãnh đạo, người giám sát)")
+        form = QFormLayout(box)
+        explain = QLabel("Máy này luôn tải hồ sơ của cơ quan mình từ hệ thống của tỉnh. Máy của người giám sát "
+                         "nhiều đơn vị nhập thêm mã định danh của các đơn vị đó, cách nhau bằng dấu phẩy. "
+                         "Quầy tiếp nhận thông thường để trống.")
+        explain.setWordWrap(True)
+        form.addRow(explain)
+        self.units_edit = QLineEdit()
+        self.units_edit.setPlaceholderText("Ví dụ: H15.50.05.13, H15.50.05.14")
+        self.units_edit.setToolTip("Mã định danh điện tử của cơ quan: chữ, số và dấu chấm")
+        self.units_edit.returnPressed.connect(self.save_units)
+        form.addRow("Đơn vị giám sát thêm", self.units_edit)
+        self.units_btn = QPushButton("Lưu đơn vị giám sát")
+        self.units_btn.setAutoDefault(False)
+        self.units_btn.clicked.connect(self.save_units)
+        self.units_note = QLabel()
+        self.units_note.setWordWrap(True)
+        self.units_note.setTextFormat(Qt.TextFormat.RichText)
+        form.addRow(self.units_btn, self.units_note)
+        return box
+
+    def save_units(self) -> None:
+        """Check and store the supervised units on the worker, under the signed-in admin."""
+        text, actor = self.units_edit.text(), self.worker.actor
+        self.units_btn.setEnabled(False)
+
+        def done(added: object) -> None:
+            self.units_btn.setEnabled(True)
+            msg = "Đã lưu."
+            if isinstance(added, list) and added:
+                # The pull starts again from the beginning (see save_supervised_units): say it may take a while.
+                msg += (f" Lần đồng bộ tới sẽ tải hồ sơ của đơn vị mới thêm ({', '.join(map(str, added))}); "
+                        "với nhiều hồ sơ có thể mất vài phút, trong lúc đó vẫn làm việc bình thường.")
+            self.units_note.setText(ok_html(msg))
+            self._load_units()
+
+        def failed(exc: BaseException) -> None:
+            self.units_btn.setEnabled(True)
+            self.units_note.setText(error_html(exc, "khi lưu đơn vị giám sát"))
+
+        self.worker.submit(lambda cdb: settings_service.save_supervised_units(cdb, text, actor), done, failed)
+
+    def _load_units(self) -> None:
+        self.worker.submit(settings_service.read_supervised_units, lambda u: self.units_edit.setText(", ".join(u)))
+
     def set_editable(self, editable: bool) -> None:
         """Only an admin edits; others see the values."""
+        self.units_edit.setReadOnly(not editable)
+        self.units_btn.setVisible(editable)
         self.encryption_panel.set_admin(editable)
         self.catalogue_panel.set_admin(editable)
         for w in self.widgets.values():
@@ -246,6 +296,7 @@ class SettingsPage(QWidget):
             self.catalogue_panel.refresh()
         keys = [f[0] for f in FIELDS]
         self.worker.submit(lambda cdb: settings_service.read_settings(cdb, keys), self._fill)
+        self._load_units()
         self._load_todo()
 
     def _load_todo(self) -> None:
