@@ -227,12 +227,18 @@ class DossierDetail(QDialog):
         comp_rows = [[c["name"], str(c["originals"]), str(c["copies"]), STATE_TEXT.get(c["state"], c["state"]),
                       digitised(c)] for c in d["components"]]
         self.body.addWidget(QLabel("<b>Thành phần hồ sơ</b>"))
+        if not comp_rows and d.get("owner_counter"):
+            # A replica carries no components (the paper and the scans stay at the receiving counter):
+            # one line instead of an empty table that would take half the dialog.
+            self.body.addWidget(QLabel("Giấy tờ và bản số hóa do quầy tiếp nhận hồ sơ lưu giữ."))
         self.comp_table = _table(["Thành phần", "Bản chính", "Bản sao", "Tình trạng", "Số hóa"], comp_rows)
         self.comp_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.comp_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         # Enter or a double-click on a digitised component opens its newest scan.
         self.comp_table.activated.connect(lambda idx: self.view_scan(idx.row()))
         self.body.addWidget(self.comp_table, 2)
+        if not comp_rows and d.get("owner_counter"):
+            self.comp_table.hide()   # in the layout (deleted with it on reload), taking no room
         first = next((r for r, c in enumerate(d["components"]) if files_by_comp.get(c["id"])), None)
         if first is not None:
             self.comp_table.selectRow(first)

@@ -76,6 +76,7 @@ def test_result_documents_of_another_counters_dossier_download_on_demand(
         dlg.show()
         qtbot.waitUntil(lambda: dlg.fetch_btn is not None and dlg.result_table is not None, timeout=10000)
         assert "quầy khác" in dlg.header.text()
+        assert dlg.comp_table is not None and dlg.comp_table.isHidden()   # no empty table taking half the dialog
         assert dlg.result_table is not None and "Chưa tải" in dlg.result_table.item(0, 1).text()
         dlg.open_result(0)                                   # not here yet: said, nothing opened
         assert dlg.last_pdf is None and "chưa có trên máy" in dlg.results_status.text()
