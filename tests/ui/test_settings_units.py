@@ -91,3 +91,40 @@ def test_admin_sets_supervised_units_checked_stored_and_audited(qtbot: QtBot, tm
         assert page.units_edit.isReadOnly() and not page.units_btn.isVisible()
     finally:
         worker.stop()
+
+
+def test_a_unit_added_later_brings_its_older_dossiers_at_the_next_pull(tmp_path: Path) -> None:
+    """The pull's cursor is one number for every agency: without starting it again, the dossiers the
+    new unit changed before the setting was saved would never reach the supervisor's PC."""
+    from counter_app.sync.client import ClientConfig, ProvincialClient
+    from counter_app.sync.worker import SyncConfig, sync_once
+    from tests.sync.conftest import SimulatorFactory, add_dossiers, build_counter
+
+    factory = SimulatorFactory(tmp_path / "province")
+    sim = factory.start("--no-progress")
+    fast = SyncConfig(backoff_base=0.05, backoff_cap=0.5, catalogue_interval=None)
+
+    def sync(cdb: CounterDB, root: Path) -> int:
+        with ProvincialClient(ClientConfig(sim.url, "demo", "demo", retry_delay=0.01)) as client:
+            report = sync_once(cdb, root, client, config=fast)
+        assert report.error is None, report.error
+        return int(report.replicas)
+
+    unit = build_counter(tmp_path / "don-vi", endpoint=sim.url, agency="H01.92.01")
+    supervisor = build_counter(tmp_path / "giam-sat", endpoint=sim.url, agency="H01.92.02")
+    try:
+        add_dossiers(unit, 2)
+        sync(unit.cdb, unit.root)
+        add_dossiers(supervisor, 1)
+        assert sync(supervisor.cdb, supervisor.root) == 0            # not supervised yet
+        assert int(supervisor.cdb.get_setting(CURSOR_KEY)) > 0
+
+        assert settings_service.save_supervised_units(supervisor.cdb, "H01.92.01", ADMIN) == ["H01.92.01"]
+        assert sync(supervisor.cdb, supervisor.root) == 2            # the unit's older dossiers arrive
+        assert supervisor.cdb.scalar("SELECT COUNT(*) FROM dossiers WHERE owner_counter = ''") == 1
+        assert supervisor.cdb.scalar("SELECT COUNT(*) FROM outbox WHERE state <> 'synced'") == 0
+        assert sync(supervisor.cdb, supervisor.root) == 0            # and only once
+    finally:
+        unit.cdb.close()
+        supervisor.cdb.close()
+        factory.close()
