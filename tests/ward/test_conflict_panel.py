@@ -35,12 +35,12 @@ def test_conflicts_are_listed_with_both_sides_until_an_officer_marks_them_seen(q
         assert "Đã trả kết quả" in theirs and "Quầy 2" in theirs and "Lê Văn Giám Sát" in theirs
         assert "1 thao tác" in panel.note.text()
         # Nobody signed in: refused with the Vietnamese message, the conflict stays.
-        panel.table.selectRow(0)
+        _select_first_row(panel)
         panel.acknowledge_selected()
         qtbot.waitUntil(lambda: "Chưa đăng nhập" in panel.note.text(), timeout=10000)
         assert ward.open_conflict_count(counter.cdb) == 1
         worker.actor = Actor(1, "admin", "Quản trị", "admin")   # what the main window sets at sign-in
-        panel.table.selectRow(0)
+        _select_first_row(panel)
         panel.acknowledge_selected()
         qtbot.waitUntil(lambda: panel.table.rowCount() == 0, timeout=10000)
         assert ward.open_conflict_count(counter.cdb) == 0
@@ -49,3 +49,12 @@ def test_conflicts_are_listed_with_both_sides_until_an_officer_marks_them_seen(q
     finally:
         worker.stop()
         counter.cdb.close()
+
+
+def _select_first_row(panel: ConflictPanel) -> None:
+    """Select row 0 outright: ``selectRow`` honours the keyboard modifiers Qt believes are held, and a
+    Ctrl left "pressed" by an earlier test's synthetic key events turns it into a toggle."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+    panel.table.selectionModel().select(panel.table.model().index(0, 0), flags)
