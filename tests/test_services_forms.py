@@ -151,6 +151,6 @@ def test_reception_screen_never_says_free_for_an_unentered_fee() -> None:
     from counter_app.ui.reception import _fee_text
 
     assert _fee_text(UNENTERED["fees"], "không thu") == "theo Nghị quyết của HĐND tỉnh (chưa nhập mức thu)"
-    assert _fee_text([{**CERT["fees"][0], "pricing": "per_page"}], "không thu").startswith("2.000 đ/trang")
-    assert _fee_text(BIRTH["fees"], "không thu") == "8.000 đ"
+    assert _fee_text([{**CERT["fees"][0], "pricing": "per_page"}], "không thu").startswith("2.000 đồng/trang")
+    assert _fee_text(BIRTH["fees"], "không thu") == "8.000 đồng"
     assert _fee_text([], "không thu") == "không thu"

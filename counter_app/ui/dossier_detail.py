@@ -12,6 +12,7 @@ from counter_app.domain.lifecycle import CHANNEL_LABELS, OPEN_STATUSES, STATUS_L
 from counter_app.errors import CounterError
 from counter_app.services import dossiers as repo
 from counter_app.services import ward
+from counter_app.services.forms import fee_total_text
 from counter_app.ui.errors import OK_COLOUR, error_html, show_exception
 from counter_app.ui.qt import (
     QAbstractItemView,
@@ -209,7 +210,7 @@ class DossierDetail(QDialog):
             + (" <b style='color:#b00'>· QUÁ HẠN</b>" if overdue else "")
             + f" · Kênh: {CHANNEL_LABELS.get(d['channel'], '')} · Tiếp nhận: {_fmt(d['received_at'])}"
             f" · Hẹn trả: {due}<br>Đơn vị tiếp nhận: {d['receiving_unit']} · Đơn vị giải quyết: {d['deciding_unit']}"
-            f" · Phí, lệ phí: {d['fee_total']:,} đ".replace(",", ".")
+            f" · Phí, lệ phí: {fee_total_text(d['fees'])}"
             + ("<br><i>Hồ sơ do quầy khác trong phường tiếp nhận — dữ liệu lấy từ hệ thống của tỉnh.</i>"
                if d.get("owner_counter") else ""))
         self._clear(self.body)

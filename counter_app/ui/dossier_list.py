@@ -31,6 +31,7 @@ from counter_app.ui.qt import (
     Signal,
 )
 from counter_app.ui.tasks import DbWorker
+from counter_app.vnformat import number
 
 PAGE = 200
 COLUMNS = [("code", "Mã hồ sơ"), ("procedure", "Thủ tục"), ("applicant_name", "Người nộp"),
@@ -301,9 +302,9 @@ class DossierListPage(QWidget):
 
     def _got_counts(self, counts: dict[int, int]) -> None:
         total = sum(counts.values())
-        parts = [f"<b>{total:,}</b> hồ sơ".replace(",", ".")]
+        parts = [f"<b>{number(total)}</b> hồ sơ"]
         for s in (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.DONE, Status.RETURNED):
-            parts.append(f"{s.label}: <b>{counts.get(int(s), 0):,}</b>".replace(",", "."))
+            parts.append(f"{s.label}: <b>{number(counts.get(int(s), 0))}</b>")
         self.counts.setText(" · ".join(parts))
 
     def apply_filter(self) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from counter_app.db.database import CounterDB
 from counter_app.ui.login import Submitter
 from counter_app.ui.qt import QObject, QProgressDialog, Qt, QWidget, Signal
+from counter_app.vnformat import number
 
 __all__ = ["run_with_progress"]
 
@@ -30,7 +31,7 @@ _STAGES = {"fields": "Đang mã hóa thông tin cá nhân của công dân",
 
 def _show_progress(progress: QProgressDialog, stage: str, done: int, total: int) -> None:
     label = _STAGES.get(stage, "Đang mã hóa dữ liệu")
-    progress.setLabelText(f"{label}… {done:,}/{total:,}".replace(",", ".") if total else f"{label}…")
+    progress.setLabelText(f"{label}… {number(done)}/{number(total)}" if total else f"{label}…")
     progress.setMaximum(max(total, 0))
     progress.setValue(min(done, total) if total else 0)
 

@@ -71,6 +71,7 @@ from counter_app.ui.qt import (
     Signal,
 )
 from counter_app.ui.tasks import DbWorker
+from counter_app.vnformat import money
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ STATE_KEYS = {Qt.Key.Key_1: "received", Qt.Key.Key_2: "missing", Qt.Key.Key_3: "
 
 
 def _money(n: int) -> str:
-    return f"{n:,}".replace(",", ".") + " đ"
+    return money(n)  # the receipt's text (counter_app.vnformat)
 
 
 def _fee_text(fees: list[dict[str, Any]], none: str) -> str:
@@ -925,17 +926,18 @@ class ReceptionPage(QWidget):
         """The chứng thực fee for the pages × copies entered (the receipt prints the same)."""
         if not self._per_page():
             return
-        from counter_app.domain.catalogue import fee_charged, procedure_from_dict
+        from counter_app.domain.catalogue import charges, total_if_known
 
         pages = self.fee_pages.value() or None
         try:
             fees = procedure_from_dict(self.procedure or {}).fees
         except ValidationError:
             fees = ()  # a catalogue row the parser refuses: the saved dossier still gets its snapshot
-        amounts = [fee_charged(f, pages=pages, copies=self.fee_copies.value()) for f in fees
-                   if f.pricing == "per_page"]
-        known = [a for a in amounts if a is not None]
-        self.fee_label.setText(f"<b>{_money(sum(known))}</b>" if known and len(known) == len(amounts)
+        # The one fee rule (as reception's snapshot charges it): a counter filing, pages × copies.
+        items = [c for c in charges(fees, online=False, pages=pages, copies=self.fee_copies.value())
+                 if c.fee.pricing == "per_page"]
+        total = total_if_known(items)
+        self.fee_label.setText(f"<b>{_money(total)}</b>" if items and total is not None
                                else "nhập số trang của bản chính")
 
     def _input(self, decision: str) -> repo.ReceptionInput:
