@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from counter_app.db.database import CounterDB
+from counter_app.db.settings import AgencySettings
 from counter_app.db.setup import SetupInput
 from counter_app.errors import ValidationError
 from counter_app.services.session import Actor, require_actor
@@ -121,7 +122,7 @@ def save_supervised_units(cdb: CounterDB, text: str, actor: Actor | None) -> lis
     role = cdb.scalar("SELECT role FROM users WHERE id = ? AND active = 1", (who.user_id,))
     if role != "admin":
         raise ValidationError("Chỉ quản trị viên được sửa danh sách đơn vị giám sát.")
-    units = parse_supervised_units(text, str(cdb.get_setting("agency_code") or ""))
+    units = parse_supervised_units(text, AgencySettings.load(cdb).agency_code)
     with cdb.write():
         old = read_supervised_units(cdb)
         if units == old:
