@@ -40,9 +40,10 @@ WAITING = ("pending", "uploading")
 PARKED = ("error", "conflict")
 KINDS = ("dossier_upsert", "progress", "file")
 
-__all__ = ["KINDS", "PARKED", "STATES", "UNSYNCED", "WAITING", "claim", "counts", "enqueue", "has_state",
-           "latest_id", "list_entries", "mark_attempt", "mark_conflict", "mark_retry", "mark_synced",
-           "oldest_unsynced", "park_unit", "requeue_parked", "reset_uploading", "unsynced_for_dossier"]
+__all__ = ["KINDS", "PARKED", "STATES", "UNSYNCED", "WAITING", "claim", "counts", "enqueue", "has_state", "latest_id",
+           "list_entries", "mark_attempt", "mark_conflict", "mark_retry", "mark_synced", "oldest_unsynced",
+           "park_foreign_records", "park_unit", "pending_upsert_for", "requeue_parked", "reset_uploading",
+           "unsynced_for_dossier"]
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -203,6 +204,19 @@ def mark_conflict(cdb: CounterDB, outbox_id: int) -> None:
     cdb.conn.execute("UPDATE outbox SET state = 'conflict' WHERE id = ?", (int(outbox_id),))
 
 
+def park_foreign_records(cdb: CounterDB, dossier_id: int, now: datetime, message: str) -> int:
+    """Park as 'conflict' every pending/failed entry of a replica that is not a ward action.
+
+    A record of another counter's dossier must never travel (the receiving counter owns it);
+    'conflict' is a state the push never picks up again by itself. Caller's transaction; returns how many.
+    """
+    return int(cdb.conn.execute(
+        "UPDATE outbox SET state = 'conflict', attempts = attempts + 1, next_attempt_at = ?, last_error = ? "
+        "WHERE dossier_id = ? AND state IN ('pending', 'error') "
+        "AND json_extract(payload, '$.reason') IS NOT 'ward_action'",
+        (db_ts(now), message, int(dossier_id))).rowcount)
+
+
 # --- reading -------------------------------------------------------------------------------------
 
 def has_state(cdb: CounterDB, *states: str) -> bool:
@@ -247,6 +261,13 @@ def unsynced_for_dossier(cdb: CounterDB, dossier_id: int, states: Sequence[str] 
         sql += " AND kind = ?"
         params.append(kind)
     return bool(cdb.scalar(sql + " LIMIT 1", params))
+
+
+def pending_upsert_for(cdb: CounterDB, dossier_id: int, reason: str) -> bool:
+    """Whether a pending ``dossier_upsert`` of this dossier with ``payload.reason == reason`` waits."""
+    return bool(cdb.scalar(
+        "SELECT 1 FROM outbox WHERE dossier_id = ? AND state = 'pending' AND kind = 'dossier_upsert' "
+        "AND json_extract(payload, '$.reason') = ? LIMIT 1", (int(dossier_id), reason)))
 
 
 def dossier_sent_before(cdb: CounterDB, dossier_id: int) -> bool:

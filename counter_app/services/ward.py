@@ -22,7 +22,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from counter_app.db import audit, ward
+from counter_app.db import audit, outbox, ward
 from counter_app.db import dossiers as repo
 from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import add_event, ts
@@ -59,8 +59,7 @@ def _replica(cdb: CounterDB, dossier_id: int, expected_version: int | None) -> d
     if expected_version is not None and row["version"] != expected_version:
         raise ValidationError("Hồ sơ vừa được cập nhật từ hệ thống của tỉnh.",
                               hint="Mở lại hồ sơ để xem trạng thái mới nhất rồi thực hiện lại.")
-    if cdb.scalar("SELECT 1 FROM outbox WHERE dossier_id = ? AND state IN ('pending', 'uploading', 'error') "
-                  "LIMIT 1", (dossier_id,)):
+    if outbox.unsynced_for_dossier(cdb, dossier_id):
         # One action in flight per replica: a second one would be based on a version the province
         # has not confirmed yet and would come back as a conflict with our own first action.
         raise ValidationError(
@@ -88,11 +87,7 @@ def _queue_action(cdb: CounterDB, row: dict[str, Any], who: Actor, *, action: st
     payload = {"code": row["code"], "reason": "ward_action", "action": action, "label": ACTION_LABELS[action],
                "to_status": int(to_status), "base_version": wire[p.BASE_VERSION_FIELD], "detail": detail,
                "officer": who.full_name or who.username, "wire": wire}
-    cdb.conn.execute(
-        "INSERT INTO outbox(event_id, dossier_id, kind, payload, created_at, next_attempt_at) "
-        "VALUES (?, ?, 'progress', ?, ?, ?)",
-        (event_id, row["id"], json.dumps(payload, ensure_ascii=False), ts(now), ts(now)))
-    return event_id
+    return outbox.enqueue(cdb, int(row["id"]), "progress", payload, now, event_id=event_id)
 
 
 def return_result(cdb: CounterDB, dossier_id: int, actor: Actor | None, *, to_whom: str, id_checked: bool,

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from counter_app.db import privacy, ward
+from counter_app.db import outbox, privacy, ward
 from counter_app.db.database import CounterDB
 from counter_app.db.dossiers import add_event, ts
 from counter_app.domain.lifecycle import regulation_profile
@@ -84,8 +84,7 @@ def _ensure_procedure(cdb: CounterDB, item: dict[str, Any]) -> str:
 
 def _pending_action(cdb: CounterDB, dossier_id: int) -> bool:
     """An action of this counter on the replica not yet accepted by the province."""
-    return bool(cdb.scalar("SELECT 1 FROM outbox WHERE dossier_id = ? AND state IN ('pending', 'uploading', 'error') "
-                           "LIMIT 1", (dossier_id,)))
+    return outbox.unsynced_for_dossier(cdb, dossier_id)
 
 
 def _results(item: dict[str, Any]) -> list[dict[str, Any]]:
@@ -231,7 +230,7 @@ def record_stale_action(cdb: CounterDB, entry: dict[str, Any], body: dict[str, A
     if not row["owner_counter"]:
         own = _own_refused(cdb, row, entry, payload, body.get(p.VERSION_FIELD))
         if own is None:
-            cdb.conn.execute("UPDATE outbox SET state = 'conflict' WHERE id = ?", (entry["id"],))
+            outbox.mark_conflict(cdb, int(entry["id"]))
             return  # another entry of the same refused unit: recorded once
         payload = own
     local_detail = {"action": payload.get("action", ""), "label": payload.get("label", ""),
@@ -258,7 +257,7 @@ def record_stale_action(cdb: CounterDB, entry: dict[str, Any], body: dict[str, A
                              province_detail=province_detail)
     if view and row["owner_counter"]:
         # Mark the entry out of the way first so apply_replica sees no pending action.
-        cdb.conn.execute("UPDATE outbox SET state = 'conflict' WHERE id = ?", (entry["id"],))
+        outbox.mark_conflict(cdb, int(entry["id"]))
         view.setdefault("MaHoSo", row["code"])
         apply_replica(cdb, view, now, local={"id": row["id"], "owner_counter": row["owner_counter"]})
     elif view:
@@ -308,10 +307,7 @@ def _own_takes_province_state(cdb: CounterDB, row: dict[str, Any], view: dict[st
                          "version = version + 1, updated_at = ? WHERE id = ?", (status, returned, ts(now), row["id"]))
     cdb.conn.execute("UPDATE dossiers SET province_version = ? WHERE id = ?",
                      (_int(body.get(p.VERSION_FIELD), 0) or None, row["id"]))
-    if not cdb.scalar("SELECT 1 FROM outbox WHERE dossier_id = ? AND state = 'pending' AND kind = 'dossier_upsert' "
-                      "AND json_extract(payload, '$.reason') = 'after_conflict'", (row["id"],)):
-        from counter_app.db import outbox
-
+    if not outbox.pending_upsert_for(cdb, int(row["id"]), "after_conflict"):
         outbox.enqueue(cdb, int(row["id"]), "dossier_upsert", {"code": row["code"], "reason": "after_conflict"}, now)
 
 
@@ -362,8 +358,4 @@ def park_foreign_entries(cdb: CounterDB, dossier_id: int, now: datetime) -> int:
     message = (f"Hồ sơ {row['code']} do {ward.counter_name(row['owner_counter'])} tiếp nhận: quầy này không gửi "
                "bản ghi của hồ sơ quầy khác lên tỉnh. Thực hiện lại thao tác trên hồ sơ (trả kết quả, nhận bổ sung, "
                "xin lỗi) để gửi đúng cách.")
-    return int(cdb.conn.execute(
-        "UPDATE outbox SET state = 'conflict', attempts = attempts + 1, next_attempt_at = ?, last_error = ? "
-        "WHERE dossier_id = ? AND state IN ('pending', 'error') "
-        "AND json_extract(payload, '$.reason') IS NOT 'ward_action'",
-        (ts(now), message, dossier_id)).rowcount)
+    return outbox.park_foreign_records(cdb, dossier_id, now, message)
