@@ -54,6 +54,7 @@ from counter_app.ui.qt import (
     Signal,
 )
 from counter_app.ui.tasks import DbWorker, run_in_pool
+from counter_app.vnformat import datetime_vn
 
 log = logging.getLogger(__name__)
 
@@ -486,7 +487,7 @@ class BackupPanel(QGroupBox):
             elif check.get("problems"):
                 state, tip = f"LỖI: {check['problems']} vấn đề", str(check.get("first", ""))
             else:
-                state, tip = f"Tốt ({datetime.strptime(check['at'], '%Y-%m-%d %H:%M:%S'):%H:%M %d/%m})", ""
+                state, tip = f"Tốt ({datetime_vn(check['at'], year=False)})", ""
             if d.warnings:
                 state += f"; {len(d.warnings)} cảnh báo khi sao lưu"
                 tip = "\n".join([tip, *d.warnings[:5]]).strip()

@@ -15,6 +15,7 @@ pool, and only the short registering steps use the database thread (issue #17).
 from __future__ import annotations
 
 import functools
+import html
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -37,7 +38,7 @@ from counter_app.services.scan_station import (
     signing_setup,
 )
 from counter_app.services.session import Actor, actor_from_user
-from counter_app.ui.errors import show_exception
+from counter_app.ui.errors import ERROR_COLOUR, error_html, ok_html, show_exception
 from counter_app.ui.qt import (
     QAbstractItemView,
     QColor,
@@ -416,7 +417,7 @@ class ScanStationPage(QWidget):
         try:
             code = parse_qr_payload(text).get("dossier_code", "")
         except CounterError as exc:
-            self.status.setText(f"<span style='color:#b00'>{exc.user_message()}</span>")
+            self.status.setText(error_html(exc))
             return
         self.select_dossier(code)
 
@@ -427,7 +428,7 @@ class ScanStationPage(QWidget):
     def _dossier_loaded(self, res: tuple[dict[str, Any] | None, list[dict[str, Any]]]) -> None:
         d, comps = res
         if d is None:
-            self.status.setText("<span style='color:#b00'>Không tìm thấy hồ sơ với mã này.</span>")
+            self.status.setText(error_html("Không tìm thấy hồ sơ với mã này."))
             return
         self.dossier_label.setText(f"Hồ sơ <b>{d['code']}</b> — {d['applicant_name']} — {len(comps)} thành phần "
                                    "cần số hóa")
@@ -488,8 +489,7 @@ class ScanStationPage(QWidget):
         if source is None:
             info = self.source_box.currentData()
             if info is None:
-                self.status.setText("<span style='color:#b00'>Chưa có máy quét. "
-                                    "Dùng «Nhập tệp…» hoặc cài đặt máy quét.</span>")
+                self.status.setText(error_html("Chưa có máy quét. Dùng «Nhập tệp…» hoặc cài đặt máy quét."))
                 return
             from counter_app.scanning.sources import open_source
 
@@ -617,11 +617,11 @@ class ScanStationPage(QWidget):
     def _process_failed(self, uid: str, exc: BaseException) -> None:
         self.station.page_finished()
         self.progress.setValue(self.progress.value() + 1)
-        self.status.setText(f"<span style='color:#b00'>Lỗi xử lý ảnh: {exc}</span>")
+        self.status.setText(error_html(exc, "khi xử lý ảnh"))
 
     def _scan_failed(self, exc: BaseException) -> None:
         msg = exc.user_message() if isinstance(exc, CounterError) else str(exc)
-        self.status.setText(f"<span style='color:#b00'>{msg}</span> Các trang đã quét vẫn được giữ.")
+        self.status.setText(f"{error_html(html.escape(msg, quote=False))} Các trang đã quét vẫn được giữ.")
 
     def _scan_done(self, n: int) -> None:
         if self.acquire_thread is not None:
@@ -630,7 +630,7 @@ class ScanStationPage(QWidget):
         self.capture_btn.setEnabled(False)
         self.scan_btn.setEnabled(True)
         self.cancel_btn.setEnabled(False)
-        if n == 0 and "color:#b00" not in self.status.text():
+        if n == 0 and ERROR_COLOUR not in self.status.text():
             self.status.setText("Không có trang nào được quét.")
         elif self.pending == 0:
             self.status.setText(self._summary())
@@ -815,8 +815,8 @@ class ScanStationPage(QWidget):
             self.save_run = None
             self.save_btn.setEnabled(True)
             mismatch = [f for f in files if getattr(f, "page_mismatch", False)]
-            self.status.setText(f"<span style='color:#080'>Đã lưu {len(files)} tệp PDF đã ký số.</span>"
-                                + (f" <span style='color:#b00'>{len(mismatch)} thành phần lệch số trang.</span>"
+            self.status.setText(ok_html(f"Đã lưu {len(files)} tệp PDF đã ký số.")
+                                + (" " + error_html(f"{len(mismatch)} thành phần lệch số trang.")
                                    if mismatch else ""))
             if self.session is session:
                 self.station.finish_saved()
@@ -837,8 +837,7 @@ class ScanStationPage(QWidget):
             show_exception(self, exc)
             # Components stored before the failure show as digitised; saving again stores the rest.
             self._keep_status = True
-            self.status.setText("<span style='color:#b00'>Chưa lưu xong; các thành phần đã lưu được giữ. "
-                                "Nhấn Ctrl+S để lưu tiếp.</span>")
+            self.status.setText(error_html("Chưa lưu xong; các thành phần đã lưu được giữ. Nhấn Ctrl+S để lưu tiếp."))
             self.select_dossier(int(dossier["id"]))
 
         def progress(n: int, total: int) -> None:

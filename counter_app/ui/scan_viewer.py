@@ -12,6 +12,7 @@ Esc closes.
 
 from __future__ import annotations
 
+import html
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 
 from counter_app.errors import CounterError
 from counter_app.services.scan_station import scan_file_row
+from counter_app.ui.errors import error_html
 from counter_app.ui.qt import (
     QDialog,
     QHBoxLayout,
@@ -239,7 +241,7 @@ class ScanViewer(QDialog):
         else:
             log.error("could not open %s", self.path.name, exc_info=(type(exc), exc, exc.__traceback__))
             self.error = "Không mở được tệp. Báo quản trị kèm tệp nhật ký."
-        self.page_label.setText(f"<span style='color:#b00'>{self.error}</span>")
+        self.page_label.setText(error_html(html.escape(str(self.error), quote=False)))
         self.sig_label.setText("")
 
     def _signature_checked(self, view: SignatureView) -> None:

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from counter_app.db.database import CounterDB
 from counter_app.errors import CounterError
 from counter_app.services import accounts
 from counter_app.services.accounts import ROLE_LABELS, ROLES, User
+from counter_app.timefmt import try_parse_db_ts
 from counter_app.ui.errors import ERROR_COLOUR, error_html, error_text, ok_html
 from counter_app.ui.login import Submitter
 from counter_app.ui.qt import (
@@ -47,6 +47,7 @@ from counter_app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from counter_app.vnformat import datetime_vn
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,6 @@ __all__ = [
 
 #: Table columns of the admin's list.
 COLUMNS = ("Tên đăng nhập", "Họ và tên", "Vai trò", "Trạng thái", "Tạm khóa đến", "Đăng nhập gần nhất")
-_TS = "%Y-%m-%d %H:%M:%S"
 
 
 # ------------------------------------------------------------------------------ Qt-free jobs
@@ -78,12 +78,8 @@ change_own_password_job = accounts.change_own_password
 # ------------------------------------------------------------------------------ helpers
 def _when(ts: str | None) -> str:
     """«14:05 03/10/2026» from a stored time stamp (empty when there is none)."""
-    if not ts:
-        return ""
-    try:
-        return datetime.strptime(ts, _TS).strftime("%H:%M %d/%m/%Y")
-    except ValueError:
-        return ts
+    # Stored text goes to datetime_vn as text: it is already local time, no zone to convert.
+    return datetime_vn(ts) if try_parse_db_ts(ts) is not None else (ts or "")
 
 
 def _state_text(u: dict[str, Any]) -> str:
