@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -312,6 +313,16 @@ def _pie(fig: ind.MonthFigures, size: float) -> Drawing:
     return d
 
 
+def _count_axis(axis: Any, top: float) -> None:
+    """Whole-number ticks for a count axis: reportlab picks 0.2 steps for small counts, and an
+    integer label format then printed «0 0 0 0 0 1» along the axis."""
+    step = max(1, math.ceil(top / 5))
+    axis.valueMin = 0
+    axis.valueStep = step
+    axis.valueMax = step * max(1, math.ceil(top / step))
+    axis.labelTextFormat = lambda v: _n(round(v))
+
+
 def _backlog_bars(b: ind.Backlog, width: float) -> Drawing:
     h = 45 * mm
     d = _drawing(width, h)
@@ -322,10 +333,9 @@ def _backlog_bars(b: ind.Backlog, width: float) -> Drawing:
     bc.categoryAxis.categoryNames = [label for label, _lo, _hi in ind.AGE_BUCKETS]
     bc.categoryAxis.labels.fontName = _fonts.REGULAR
     bc.categoryAxis.labels.fontSize = 8
-    bc.valueAxis.valueMin = 0
     bc.valueAxis.labels.fontName = _fonts.REGULAR
     bc.valueAxis.labels.fontSize = 7
-    bc.valueAxis.labelTextFormat = lambda v: _n(int(v))
+    _count_axis(bc.valueAxis, max(b.by_age, default=0))
     bc.barLabelFormat = lambda v: _n(int(v))
     bc.barLabels.fontName = _fonts.REGULAR
     bc.barLabels.fontSize = 8
@@ -348,10 +358,9 @@ def _procedure_bars(rows: list[ind.ProcedureRow], width: float) -> Drawing:
     bc.categoryAxis.labels.fontName = _fonts.REGULAR
     bc.categoryAxis.labels.fontSize = 7
     bc.categoryAxis.labels.boxAnchor = "e"
-    bc.valueAxis.valueMin = 0
     bc.valueAxis.labels.fontName = _fonts.REGULAR
     bc.valueAxis.labels.fontSize = 7
-    bc.valueAxis.labelTextFormat = lambda v: _n(int(v))
+    _count_axis(bc.valueAxis, max((a + b for a, b in zip(*bc.data, strict=True)), default=0))
     bc.categoryAxis.style = "stacked"
     d.add(bc)
     legend = Legend()

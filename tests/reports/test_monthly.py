@@ -153,3 +153,25 @@ def test_ward_report_covers_every_counter_with_its_as_of(fixture_db: DB, tmp_pat
     q2 = next(r for r in rows if r["Mã hồ sơ"] == "Q2-1")
     assert q2["Giải quyết xong trong tháng"] == "Có" and q2["Đúng hạn"] == "Có" and q2["Đã số hóa đủ"] == ""
     assert datetime(2026, 11, 1) <= datetime.strptime(q2["Ngày tiếp nhận"][:10], "%Y-%m-%d") < datetime(2026, 12, 1)
+
+
+def test_count_axes_of_small_months_tick_whole_numbers() -> None:
+    """A ward with one or two dossiers per bucket: the axis once read «0 0 0 0 0 1» (0.2 steps)."""
+    import re
+
+    from reportlab.graphics import renderSVG
+    from reportlab.graphics.charts.barcharts import VerticalBarChart
+    from reportlab.graphics.shapes import Drawing
+
+    from counter_app.reports import monthly
+
+    for data, top in (([1, 0, 0, 1], "1"), ([3, 0, 7, 2], "8"), ([0, 0, 0, 0], "1")):
+        bc = VerticalBarChart()
+        bc.data = [data]
+        bc.categoryAxis.categoryNames = ["a", "b", "c", "d"]
+        monthly._count_axis(bc.valueAxis, max(data))
+        drawing = Drawing(300, 200)
+        drawing.add(bc)
+        ticks = [x for x in re.findall(r">([^<>]+)</text>", renderSVG.drawToString(drawing)) if x.isdigit()]
+        assert len(ticks) == len(set(ticks)), ticks
+        assert ticks[0] == "0" and ticks[-1] == top, ticks
