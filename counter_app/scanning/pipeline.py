@@ -153,7 +153,7 @@ class PipelineOptions:
     blank_max_glyphs: int = 0  # a page with more glyph-sized marks than this is kept
     keep_faint_marks: bool = True  # a blank-looking page with a faint drawn stroke (pencil) is kept
     orientation_min_evidence: float = 0.12  # |asymmetry| for a sure decision (generated pages ≥ 0.18)
-    orientation_flip_evidence: float = 0.25  # … and to turn a page that reads as upright by 180°
+    orientation_flip_evidence: float = 0.25  # … to turn an upright-reading page by 180° or pick 90° vs 270°
     orientation_min_lines: int = 4  # text lines behind it
     use_tesseract: bool = True  # second opinion on unsure orientation when `tesseract` is installed
     osd_timeout_s: float = 4.0
@@ -663,8 +663,12 @@ def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[]
     score, lines = an.upside_down_score(sk.rows, sk.cols, sk.weights)
     base = 90 if sk.vertical else 0
     # Turning an upright-looking page upside down needs more than keeping it: a wrong flip
-    # spoils a page that was right (faint newspaper text scored +0.23 over 28 lines).
-    need = opt.orientation_flip_evidence if (score > 0 and not sk.vertical) else opt.orientation_min_evidence
+    # spoils a page that was right (faint newspaper text scored +0.23 over 28 lines). Choosing
+    # between 90° and 270° is the same kind of choice (either way a wrong guess leaves the page
+    # upside down): a sideways page scanned at 300 dpi and saved as JPEG q95 scored −0.14 for the
+    # wrong side, so it needs the same stronger evidence, or Tesseract, or the officer.
+    flip = sk.vertical or score > 0
+    need = opt.orientation_flip_evidence if flip else opt.orientation_min_evidence
     sure = lines >= opt.orientation_min_lines and abs(score) >= need
     if sure:
         return (base + (180 if score > 0 else 0)) % 360, True
