@@ -11,6 +11,7 @@ import functools
 import io
 import shutil
 from datetime import datetime
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -170,7 +171,9 @@ def _testpages_sheet() -> np.ndarray:
 
 
 @pytest.mark.parametrize(("turn", "upright"), [(cv2.ROTATE_90_CLOCKWISE, 270), (cv2.ROTATE_90_COUNTERCLOCKWISE, 90)])
-def test_a_sideways_jpeg_q95_page_is_never_silently_turned_the_wrong_way(tmp_path, turn: int, upright: int) -> None:
+def test_a_sideways_jpeg_q95_page_is_never_silently_turned_the_wrong_way(
+    tmp_path: Path, turn: int, upright: int
+) -> None:
     """A page scanned sideways, put in a PDF, rendered at 300 dpi and saved as JPEG q95 scored
     −0.14 on the ascender test for the wrong side: with the 0.12 bar it was turned to 90° instead of
     270° with no warning (at q90 it scored −0.08, Tesseract was asked and was right). Picking 90° vs
