@@ -130,6 +130,23 @@ def run_suite_collecting_failures(py: Path) -> tuple[int, list[str]]:
     return proc.returncode, failed
 
 
+#: Standard exports of uv.lock for tools without uv: PEP 751 ``pylock.toml`` and a pip requirements
+#: file with hashes (``pip install --require-hashes -r requirements.lock``). Same versions, same hashes.
+EXPORTS = {"pylock.toml": "pylock.toml", "requirements.lock": "requirements.txt"}
+
+
+def export_command(name: str) -> list[str]:
+    """The ``uv export`` call that writes ``name`` from uv.lock (tests check the files match it)."""
+    return [str(UV), "export", "--locked", "--format", EXPORTS[name], "--all-extras", "--no-emit-project",
+            "-q", "-o", name]
+
+
+def export_locks() -> None:
+    """Rewrite the exported lock files from uv.lock."""
+    for name in EXPORTS:
+        sh(*export_command(name), env=uv_env())
+
+
 def upgrade() -> int:
     """Re-resolve to the newest versions, run the Qt stress test and the whole suite on them, report.
 
@@ -176,7 +193,8 @@ def upgrade() -> int:
                else f"FAIL (exit {newest_rc}) — keep the bound")
     print(f"newest PySide6 ({newest}) outside the bound, table stress: {verdict}")
     if stress_rc == 0 and suite_rc == 0:
-        print("kept the new uv.lock: commit it with this report")
+        export_locks()
+        print("kept the new uv.lock (and its exports pylock.toml, requirements.lock): commit them with this report")
         return 0
     (ROOT / "uv.lock.candidate").write_text(new_text, encoding="utf-8")
     LOCK.write_text(old_text, encoding="utf-8")

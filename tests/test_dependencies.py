@@ -46,6 +46,25 @@ def test_the_test_environment_holds_exactly_the_locked_versions() -> None:
     assert run.returncode == 0, run.stdout + run.stderr
 
 
+@pytest.mark.skipif(not UV.exists(), reason="uv is installed by dev.py into .uv/; run the tests through dev.py")
+@pytest.mark.parametrize(("name", "fmt"), [("pylock.toml", "pylock.toml"), ("requirements.lock", "requirements.txt")])
+def test_exported_lock_files_match_uv_lock(name: str, fmt: str) -> None:
+    """pylock.toml (PEP 751) and requirements.lock pin the same versions and hashes as uv.lock.
+
+    After ``uv lock`` run ``python3 dev.py upgrade`` (which rewrites them), or the two ``uv export``
+    commands at the top of each file.
+    """
+    out = _uv("export", "--locked", "--format", fmt, "--all-extras", "--no-emit-project")
+    assert out.returncode == 0, out.stderr[-2000:]
+
+    def body(text: str) -> list[str]:
+        return [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+    committed = body((ROOT / name).read_text(encoding="utf-8"))
+    assert committed == body(out.stdout), f"{name} is out of date with uv.lock; re-export it"
+    assert any("pyside6-essentials" in line.lower() for line in committed)
+
+
 def test_direct_dependencies_are_installed_at_their_locked_versions() -> None:
     locked = _locked()
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
