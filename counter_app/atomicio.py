@@ -35,7 +35,8 @@ def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
+    """Make a rename inside ``directory`` durable (the directory entry itself is flushed)."""
     # Windows cannot open a directory for fsync; NTFS journals the rename itself.
     if os.name == "nt":
         return
@@ -61,7 +62,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> str:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp_name, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)

@@ -443,17 +443,23 @@ def supplement_received(
         return new_due
 
 
-def return_result(
-    cdb: CounterDB, dossier_id: int, *, to_whom: str, id_checked: bool, method: int,
-    officer_id: int | None = None, now: datetime | None = None,
-) -> None:
-    """Hand the result over (at the counter or by post) → status 10 Đã trả kết quả."""
+def check_handover(to_whom: str, *, id_checked: bool, method: int) -> None:
+    """The rules of handing a result over, for any counter's dossier: a named recipient, and at the
+    counter (``method`` 0) an ID document checked."""
     if not nfc(to_whom):
         raise ValidationError("Cần ghi họ tên người nhận kết quả.")
     if method == 0 and not id_checked:
         raise ValidationError(
             "Chưa kiểm tra giấy tờ tùy thân của người nhận.",
             hint="Đối chiếu CCCD (hoặc giấy ủy quyền) của người nhận rồi đánh dấu «Đã kiểm tra».")
+
+
+def return_result(
+    cdb: CounterDB, dossier_id: int, *, to_whom: str, id_checked: bool, method: int,
+    officer_id: int | None = None, now: datetime | None = None,
+) -> None:
+    """Hand the result over (at the counter or by post) → status 10 Đã trả kết quả."""
+    check_handover(to_whom, id_checked=id_checked, method=method)
     with cdb.write():
         transition(cdb, dossier_id, Status.RETURNED, officer_id=officer_id, now=now,
                    detail={"to": nfc(to_whom), "id_checked": id_checked, "method": int(method)})

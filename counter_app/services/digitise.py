@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.atomicio import atomic_write_bytes, sha256_file
+from counter_app.atomicio import fsync_dir as _fsync_dir  # a name of its own here: crash tests replace it
 from counter_app.db import files as dbfiles
 from counter_app.db.database import CounterDB
 from counter_app.errors import ValidationError
@@ -264,16 +265,6 @@ def _move_into_place(staged: StagedComponent, final: Path) -> bool:
     os.replace(staged.staged_path, final)  # same file system (both in the data directory): atomic
     _fsync_dir(final.parent)
     return True
-
-
-def _fsync_dir(directory: Path) -> None:
-    if os.name == "nt":  # Windows cannot open a directory; NTFS journals the rename itself
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def recover_staged(cdb: CounterDB, data_root: Path, session_folder: Path) -> int:

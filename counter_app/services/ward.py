@@ -98,12 +98,7 @@ def return_result(cdb: CounterDB, dossier_id: int, actor: Actor | None, *, to_wh
         repo.return_result(cdb, dossier_id, to_whom=to_whom, id_checked=id_checked, method=method,
                            officer_id=who.user_id, now=now)
         return
-    if not nfc(to_whom):
-        raise ValidationError("Cần ghi họ tên người nhận kết quả.")
-    if method == 0 and not id_checked:
-        raise ValidationError(
-            "Chưa kiểm tra giấy tờ tùy thân của người nhận.",
-            hint="Đối chiếu CCCD (hoặc giấy ủy quyền) của người nhận rồi đánh dấu «Đã kiểm tra».")
+    repo.check_handover(to_whom, id_checked=id_checked, method=method)
     now = now or datetime.now().replace(microsecond=0)
     with cdb.write():
         row = _replica(cdb, dossier_id, expected_version)
