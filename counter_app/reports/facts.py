@@ -194,6 +194,18 @@ class Facts:
         return self.paper & (self.cols["n_done"] < self.cols["n_req"])
 
 
+
+def _intern(values: Any, index: dict[str, int], names: list[str]) -> list[int]:
+    """Small integer codes for text values; new values are appended to ``names`` (and ``index``)."""
+    codes = []
+    for value in values:
+        if value not in index:
+            index[value] = len(names)
+            names.append(value)
+        codes.append(index[value])
+    return codes
+
+
 def _rows_to_columns(rows: list[tuple[Any, ...]], procedures: list[str],
                      proc_index: dict[str, int], counters: list[str] | None = None) -> dict[str, np.ndarray]:
     counters = counters if counters is not None else [""]
@@ -202,21 +214,9 @@ def _rows_to_columns(rows: list[tuple[Any, ...]], procedures: list[str],
     out: dict[str, np.ndarray] = {}
     for name, values in zip(_FACT_COLUMNS, cols, strict=True):
         if name == "procedure_code":
-            idx = []
-            for code in values:
-                if code not in proc_index:
-                    proc_index[code] = len(procedures)
-                    procedures.append(code)
-                idx.append(proc_index[code])
-            out["procedure"] = np.asarray(idx, dtype=np.int32)
+            out["procedure"] = np.asarray(_intern(values, proc_index, procedures), dtype=np.int32)
         elif name == "owner_counter":
-            owners = []
-            for counter in values:
-                if counter not in counter_index:
-                    counter_index[counter] = len(counters)
-                    counters.append(counter)
-                owners.append(counter_index[counter])
-            out["owner"] = np.asarray(owners, dtype=np.int16)
+            out["owner"] = np.asarray(_intern(values, counter_index, counters), dtype=np.int16)
         else:
             out[name] = np.asarray(values, dtype=_DTYPES[name])
     return out
