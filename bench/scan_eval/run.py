@@ -1,7 +1,8 @@
-"""Evaluate the page pipeline on three sets it was not all tuned on (issue #13 part A).
+"""Evaluate the page pipeline on sets it was not all tuned on (issue #13 part A).
 
 Sets: ``gen1`` (the project's own generator, ``counter_dev/testpages.py``), ``gen2``
-(``bench/scan_eval/gen2.py``, written apart with other choices) and ``real`` (public real scans
+(``bench/scan_eval/gen2.py``, written apart with other choices), ``gen3`` (page finding's tuning
+set), ``gen4`` (``bench/scan_eval/gen4.py``, held out: nobody tunes on it) and ``real`` (public real scans
 and phone photos with hand-checked truth, ``real_truth.json``; fetched into
 ``out/scan_eval/cache`` by ``fetch_real.py``; without the cache, the 12-page subset committed in
 ``tests/data/real_scans`` is used and the report says so).
@@ -56,7 +57,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.scan_eval import gen2, gen3  # noqa: E402 - after the path set-up, as the other bench scripts
+from bench.scan_eval import gen2, gen3, gen4  # noqa: E402 - after the path set-up, as the other bench scripts
 from bench.scan_eval.fetch_real import DEFAULT_CACHE  # noqa: E402
 
 OUT = ROOT / "out" / "scan_eval"
@@ -203,6 +204,13 @@ def iter_gen3(n: int, dpi: int, seed: int = 3) -> Iterator[Case]:
     for i in range(n):
         p = gen3.generate_page(seed, i, dpi)
         yield Case("gen3", p.truth["name"], p.image, p.dpi, p.truth)
+
+
+def iter_gen4(n: int, dpi: int, seed: int = 4) -> Iterator[Case]:
+    """The held-out generator (``gen4.py``): reported on, never tuned on. Phone photos carry no DPI."""
+    for i in range(n):
+        p = gen4.generate_page(seed, i, dpi)
+        yield Case("gen4", p.truth["name"], p.image, p.dpi, p.truth)
 
 
 def real_truth() -> tuple[dict[str, Any], Path, str]:
@@ -542,7 +550,8 @@ def main() -> None:
     n_unpaper = 2 if q else 15
     kept: list[Case] = []  # frames the competitors need: scored skew, or unpaper's first pages
     for name, it in (("gen1", iter_gen1(n_gen, 100)), ("gen2", iter_gen2(n_gen, dpi_gen)),
-                     ("gen3", iter_gen3(n_gen, dpi_gen)), ("real", iter_real())):
+                     ("gen3", iter_gen3(n_gen, dpi_gen)), ("real", iter_real()),
+                     ("gen4", iter_gen4(n_gen, dpi_gen))):
         rows = []
         flat = 0
         for case in it:
@@ -570,7 +579,9 @@ def main() -> None:
              f"gen2 = bench/scan_eval/gen2.py ({n_gen} pages, {dpi_gen} dpi), "
              f"gen3 = bench/scan_eval/gen3.py ({n_gen} pages, {dpi_gen} dpi; page finding's tuning set), real = "
              f"{'full real set' if real_kind == 'full' else 'committed 12-page subset (run fetch_real.py for all)'}"
-             f" ({len(results['real'])} pages). Load average {os.getloadavg()[0]:.1f}. Pipeline: {version}.", "",
+             f" ({len(results['real'])} pages), gen4 = bench/scan_eval/gen4.py ({n_gen} frames, base {dpi_gen} dpi; "
+             "**held out: report only, never tuned on**). "
+             f"Load average {os.getloadavg()[0]:.1f}. Pipeline: {version}.", "",
              "## Per set and class", "", *table(results), "",
              "Targets (issue #13): J mean ≥ 0.97 (≥ 0.95 per class), skew p95 ≤ 0.1° (flatbed, text lines), "
              "orientation ≥ 99 %, blank F1 ≥ 0.98 with 0 near-blank lost, red seals kept, time ≤ 2.0× floor, "
