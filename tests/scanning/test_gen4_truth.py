@@ -72,7 +72,7 @@ def test_truth_outline_is_where_the_paper_is(scene: str, seed: int) -> None:
         assert np.median(p.image) < 100, "this seed puts the slip on an open lid (dark)"
     quad = _check(p.truth, p.image)
     grey = cv2.cvtColor(p.image, cv2.COLOR_BGR2GRAY)
-    n, lab, stats, _ = cv2.connectedComponentsWithStats((grey > 150).astype(np.uint8))
+    _, lab, stats, _ = cv2.connectedComponentsWithStats((grey > 150).astype(np.uint8))
     big = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     ys, xs = np.nonzero(lab == big)
     hull = cv2.convexHull(np.stack([xs, ys], 1).astype(np.int32))
