@@ -1387,7 +1387,7 @@ def _card_pair(rng: np.random.Generator, name: str, scene: str, dpi: int, docs: 
     beside = bool(rng.random() < 0.5)
     base = np.array([rng.uniform(50, 60) if beside else rng.uniform(50, 160),
                      rng.uniform(35, 200) if beside else rng.uniform(35, 190)])
-    gap = rng.uniform(3, 20)
+    gap = rng.uniform(6, 20)  # apart: each card may also turn ±3° (its corner moves ~2 mm)
     turn = int(rng.choice((0, 0, 2)))
     for k, doc in enumerate(docs):
         img = _paper(doc, rasterise(doc.pdf, dpi), rng)
