@@ -1297,10 +1297,12 @@ def _spread(rng: np.random.Generator, dpi: float) -> tuple[np.ndarray, Doc]:
 # =========================================================================== scenes
 
 
-def generate_page(seed: int, i: int, dpi: int = 150, scene: str | None = None) -> Gen4Page:
+def generate_page(seed: int, i: int, dpi: int = 150, scene: str | None = None,
+                  scan_dpi: int | None = None) -> Gen4Page:
     """Frame ``i`` of the stream ``seed``: its scene from ``SCHEDULE`` (or ``scene``), everything else
     drawn from a generator seeded by (seed, i). ``dpi`` is the base resolution: flatbed pages are
-    scanned at 1–2×, cards at 2–3× it; phone photos have none."""
+    scanned at 1–2×, cards at 2–3× it; phone photos have none. ``scan_dpi`` fixes the flatbed,
+    feeder and slip resolution instead (the runner's time measure wants A4 at 300 dpi)."""
     scene = scene or SCHEDULE[i % len(SCHEDULE)]
     rng = np.random.default_rng([seed, i, 4])
     name = f"{scene}#{i}"
@@ -1326,6 +1328,7 @@ def generate_page(seed: int, i: int, dpi: int = 150, scene: str | None = None) -
                         lid=lid, turn=turn, angle=angle, at=_spot(rng, 85.6, 54.0, turn, angle), cls="card",
                         skew_scored=False)
     fdpi = int(dpi * float(rng.choice((1.0, 1.0, 1.5, 2.0))))
+    fdpi = scan_dpi or fdpi
     if scene in ("a5_slip", "a6_slip", "receipt"):
         doc = {"a5_slip": doc_slip_a5, "a6_slip": doc_slip_a6, "receipt": doc_receipt}[scene](rng)
         img = _paper(doc, rasterise(doc.pdf, fdpi), rng)

@@ -445,11 +445,14 @@ def _a4_300_jpegs(n: int) -> dict[str, list[bytes]]:
     from counter_dev.testpages import generate_page
 
     enc = [cv2.IMWRITE_JPEG_QUALITY, 90]
-    out: dict[str, list[bytes]] = {"gen1": [], "gen2": [], "real": []}
+    out: dict[str, list[bytes]] = {"gen1": [], "gen2": [], "real": [], "gen4": []}
     for i in range(n):
         out["gen1"].append(cv2.imencode(".jpg", generate_page(21, i, 300).image, enc)[1].tobytes())
         scene = ("form_flat", "dense_flat", "table_feeder", "seal_feeder", "photocopy_flat", "a5_lid")[i % 6]
         out["gen2"].append(cv2.imencode(".jpg", gen2.generate_page(21, i, 300, scene).image, enc)[1].tobytes())
+        scene = ("form_fill", "notice_adf", "form_lid", "table_adf", "photocopy", "letter_nolid")[i % 6]
+        out["gen4"].append(cv2.imencode(".jpg", gen4.generate_page(21, i, 300, scene, scan_dpi=300).image,
+                                        enc)[1].tobytes())
     pages, folder, _ = real_truth()
     for t in sorted(pages.values(), key=lambda t: t["name"]):
         if min(t["size"]) >= 2200 and len(out["real"]) < n:

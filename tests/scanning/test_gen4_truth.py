@@ -93,6 +93,8 @@ def test_schedule_balance_and_determinism() -> None:
     b = gen4.generate_page(2, 1, 40, "cccd_front")
     assert np.array_equal(a.image, b.image) and a.truth == b.truth
     assert a.truth["class"] == "card"
+    c = gen4.generate_page(2, 1, 40, "form_fill", scan_dpi=50)  # the runner's time measure fixes the DPI
+    assert c.dpi == 50 and c.truth["size"] == [round(210 / 25.4 * 50), round(297 / 25.4 * 50)]
 
 
 def test_placement_conventions() -> None:
