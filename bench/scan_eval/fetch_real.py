@@ -14,8 +14,9 @@ Sources (each page's origin and licence is also recorded in ``real_truth.json``)
   at a pinned commit (``GIT_SOURCES``; ``--mirror DIR`` holds the snapshots as
   ``owner+name/repo``): Breta01/handwriting-ocr's ``data/pages`` (handwritten sheets and notebooks
   photographed on wood, cloth, dark and cluttered desks; MIT), lmmx/page-dewarp's example newspaper
-  scan (MIT) and clovaai/donut's sample images (a crumpled CORD receipt, CC-BY-4.0; a drawn page
-  on black; MIT).
+  scan (MIT), clovaai/donut's sample images (a crumpled CORD receipt, CC-BY-4.0; a drawn page
+  on black; MIT) and softmatic/vision-data's uncropped 300-dpi flatbed scans of till receipts laid
+  in the corner of the glass on grey card, a dark lid or a white lid (CC-BY-4.0).
 
 Each extracted page is named ``<name>.<ext>`` and identified by the SHA-256 of that file's bytes;
 ``index.json`` maps names to hashes. Files copied from an archive keep their bytes, so their hash
@@ -51,6 +52,7 @@ GIT_SOURCES = {
     "handwriting-ocr": ("Breta01/handwriting-ocr", "64457fa24e8513d614111c554b8591943fc5c289"),
     "page-dewarp": ("lmmx/page-dewarp", "e152733dbe7fecfe5b58daf7168d7deba1b6a006"),
     "donut": ("clovaai/donut", "4cfcf972560e1a0f26eb3e294c8fc88a0d336626"),
+    "vision-data": ("softmatic/vision-data", "9062febd225986dc567777015f11d3db3a363086"),
 }
 
 # Archives on PyPI: (pip requirement, glob of the downloaded file, sdist or wheel).
@@ -64,6 +66,8 @@ OCRMYPDF_LINN = "GFDL-1.2-or-later OR CC-BY-SA-3.0 (© 1985 Forat Electronics; O
 OCRMYPDF_SYNTH = "CC-BY-SA-4.0 (© 2025 James R. Barlow; OCRmyPDF REUSE.toml)"
 LEPTONICA = "BSD-2-Clause (Leptonica licence, leptonica-license.txt; sample images of the distribution)"
 SKIMAGE = "BSD-3-Clause (scikit-image; skimage/data/README.txt lists page.png and text.png as public domain / CC0)"
+RECEIPTS = ("CC-BY-4.0 (softmatic/vision-data README, © Softmatic GmbH; receipts scanned uncropped "
+            "at 300 dpi on a flatbed)")
 HWOCR = "MIT (Breta01/handwriting-ocr LICENSE, © 2017 Břetislav Hájek; the author's own photos in data/pages)"
 
 
@@ -91,6 +95,10 @@ def _lep(name: str) -> Item:
 
 def _git(origin: str, name: str, member: str, licence: str) -> Item:
     return Item(name, origin, member, licence, version=GIT_SOURCES[origin][1][:12])
+
+
+def _receipt(folder: str, stem: str) -> Item:
+    return _git("vision-data", f"receipt_{stem}", f"2D/Receipts/{folder}/{stem}.jpg", RECEIPTS)
 
 
 def _hwocr(stem: str) -> Item:
@@ -140,6 +148,15 @@ CATALOGUE: list[Item] = [
          "CC-BY-4.0 (CORD dataset, clovaai/cord; shipped as a sample in clovaai/donut, MIT)"),
     _git("donut", "donut_document", "misc/sample_image_donut_document.png",
          "MIT (clovaai/donut LICENSE, © 2022-present NAVER Corp.; sample image of the repository)"),
+    *[_receipt("B", s) for s in (
+        "lidl_02032020_02_00716_B", "lidl_12052020_09_02351", "marktkauf_04052020_11_03620",
+        "mediamarkt_14052020_03900", "thalia_06052020_01_04990", "toom_02052020_01_01999",
+    )],
+    *[_receipt("C", s) for s in (
+        "aldi_16052020_15_01416", "aldi_19052020_10_01133", "dm_18052020_03_00355", "kaufland_14052020_04_01378",
+        "mediamarkt_31012019_01_15500", "rossmann_20052020_03_01733", "saturn_08092017_112900",
+        "saturn_20052020_02_09986", "tanke_07092018_01_03400",
+    )],
 ]
 
 
