@@ -16,7 +16,8 @@ Sources (each page's origin and licence is also recorded in ``real_truth.json``)
   photographed on wood, cloth, dark and cluttered desks; MIT), lmmx/page-dewarp's example newspaper
   scan (MIT), clovaai/donut's sample images (a crumpled CORD receipt, CC-BY-4.0; a drawn page
   on black; MIT) and softmatic/vision-data's uncropped 300-dpi flatbed scans of till receipts laid
-  in the corner of the glass on grey card, a dark lid or a white lid (CC-BY-4.0).
+  in the corner of the glass on grey card, a dark lid or a white lid (CC-BY-4.0), and
+  DocsaidLab/DocAligner's test photo of a specimen ID card held over a desk (Apache-2.0).
 
 Each extracted page is named ``<name>.<ext>`` and identified by the SHA-256 of that file's bytes;
 ``index.json`` maps names to hashes. Files copied from an archive keep their bytes, so their hash
@@ -53,6 +54,7 @@ GIT_SOURCES = {
     "page-dewarp": ("lmmx/page-dewarp", "e152733dbe7fecfe5b58daf7168d7deba1b6a006"),
     "donut": ("clovaai/donut", "4cfcf972560e1a0f26eb3e294c8fc88a0d336626"),
     "vision-data": ("softmatic/vision-data", "9062febd225986dc567777015f11d3db3a363086"),
+    "docaligner": ("DocsaidLab/DocAligner", "2554bd2e42e4abda9d209a3fa42d5cd7aac02ba2"),
 }
 
 # Archives on PyPI: (pip requirement, glob of the downloaded file, sdist or wheel).
@@ -148,6 +150,8 @@ CATALOGUE: list[Item] = [
          "CC-BY-4.0 (CORD dataset, clovaai/cord; shipped as a sample in clovaai/donut, MIT)"),
     _git("donut", "donut_document", "misc/sample_image_donut_document.png",
          "MIT (clovaai/donut LICENSE, © 2022-present NAVER Corp.; sample image of the repository)"),
+    _git("docaligner", "docaligner_run_test_card", "docs/run_test_card.jpg",
+         "Apache-2.0 (DocsaidLab/DocAligner LICENSE; the repository's own test image; a specimen card)"),
     *[_receipt("B", s) for s in (
         "lidl_02032020_02_00716_B", "lidl_12052020_09_02351", "marktkauf_04052020_11_03620",
         "mediamarkt_14052020_03900", "thalia_06052020_01_04990", "toom_02052020_01_01999",
