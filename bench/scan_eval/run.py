@@ -597,6 +597,12 @@ def main() -> None:
     text = "\n".join(lines) + "\n"
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
+    # Every page's own figures beside the report, to list a set's pages one by one (e.g. new real images).
+    per_page = {name: [{"name": r.name, "class": r.cls, "J": round(r.jaccard, 4), "warnings": r.warnings,
+                        "orientation": r.extra.get("orientation"), "want_rotation": r.truth.get("rotation"),
+                        "skew_err": r.skew_err, "residual": r.residual} for r in rows]
+                for name, rows in results.items()}
+    args.out.with_suffix(".pages.json").write_text(json.dumps(per_page, indent=1), encoding="utf-8")
     print(text)
 
 
