@@ -70,7 +70,7 @@ LEPTONICA = "BSD-2-Clause (Leptonica licence, leptonica-license.txt; sample imag
 SKIMAGE = "BSD-3-Clause (scikit-image; skimage/data/README.txt lists page.png and text.png as public domain / CC0)"
 RECEIPTS = ("CC-BY-4.0 (softmatic/vision-data README, © Softmatic GmbH; receipts scanned uncropped "
             "at 300 dpi on a flatbed)")
-HWOCR = "MIT (Breta01/handwriting-ocr LICENSE, © 2017 Břetislav Hájek; the author's own photos in data/pages)"
+HWOCR = "MIT (Breta01/handwriting-ocr LICENSE, © 2017 Břetislav Hájek; photos shipped in data/pages)"
 
 
 @dataclass(frozen=True)

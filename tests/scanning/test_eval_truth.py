@@ -60,7 +60,8 @@ def test_subset_files_match_their_sha256_and_size() -> None:
             continue
         present += 1
         data = path.read_bytes()
-        assert len(data) <= 300_000, t["file"]
+        if path.parent == SUBSET:  # committed: kept small (a cache copy of a snapshot image is not)
+            assert len(data) <= 300_000, t["file"]
         assert hashlib.sha256(data).hexdigest() == sha, f"{t['file']} changed: its truth no longer applies"
         img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
         assert img is not None and [img.shape[1], img.shape[0]] == t["size"], t["file"]
