@@ -433,7 +433,8 @@ def competitors(cases: list[Case], with_unpaper: int) -> list[str]:
 
 
 def _a4_300_jpegs(n: int) -> dict[str, list[bytes]]:
-    """A4 300-dpi frames of each set as JPEG q90 (real: its ≥ 2400-px scans)."""
+    """A4 300-dpi frames of each set as JPEG q90 (real: its flatbed scans of about that size; the
+    phone photos and receipts added on 2026-12-07 are other sizes and would change the sample)."""
     from counter_dev.testpages import generate_page
 
     enc = [cv2.IMWRITE_JPEG_QUALITY, 90]
@@ -444,7 +445,7 @@ def _a4_300_jpegs(n: int) -> dict[str, list[bytes]]:
         out["gen2"].append(cv2.imencode(".jpg", gen2.generate_page(21, i, 300, scene).image, enc)[1].tobytes())
     pages, folder, _ = real_truth()
     for t in sorted(pages.values(), key=lambda t: t["name"]):
-        if min(t["size"]) >= 2200 and len(out["real"]) < n:
+        if t["class"] == "flatbed" and min(t["size"]) >= 2200 and max(t["size"]) <= 3600 and len(out["real"]) < n:
             img = cv2.imread(str(folder / t["file"]), cv2.IMREAD_COLOR)
             if img is not None:
                 out["real"].append(cv2.imencode(".jpg", img, enc)[1].tobytes())
