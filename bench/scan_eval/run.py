@@ -441,7 +441,8 @@ def competitors(cases: list[Case], with_unpaper: int) -> list[str]:
 
 
 def _a4_300_jpegs(n: int) -> dict[str, list[bytes]]:
-    """A4 300-dpi frames of each set as JPEG q90 (real: its ≥ 2400-px scans)."""
+    """A4 300-dpi frames of each set as JPEG q90 (real: its flatbed scans of about that size; the
+    phone photos and receipts added on 2026-12-07 are other sizes and would change the sample)."""
     from counter_dev.testpages import generate_page
 
     enc = [cv2.IMWRITE_JPEG_QUALITY, 90]
@@ -455,7 +456,7 @@ def _a4_300_jpegs(n: int) -> dict[str, list[bytes]]:
                                         enc)[1].tobytes())
     pages, folder, _ = real_truth()
     for t in sorted(pages.values(), key=lambda t: t["name"]):
-        if min(t["size"]) >= 2200 and len(out["real"]) < n:
+        if t["class"] == "flatbed" and min(t["size"]) >= 2200 and max(t["size"]) <= 3600 and len(out["real"]) < n:
             img = cv2.imread(str(folder / t["file"]), cv2.IMREAD_COLOR)
             if img is not None:
                 out["real"].append(cv2.imencode(".jpg", img, enc)[1].tobytes())
@@ -611,6 +612,12 @@ def main() -> None:
     text = "\n".join(lines) + "\n"
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
+    # Every page's own figures beside the report, to list a set's pages one by one (e.g. new real images).
+    per_page = {name: [{"name": r.name, "class": r.cls, "J": round(r.jaccard, 4), "warnings": r.warnings,
+                        "orientation": r.extra.get("orientation"), "want_rotation": r.truth.get("rotation"),
+                        "skew_err": r.skew_err, "residual": r.residual} for r in rows]
+                for name, rows in results.items()}
+    args.out.with_suffix(".pages.json").write_text(json.dumps(per_page, indent=1), encoding="utf-8")
     print(text)
 
 

@@ -1,8 +1,8 @@
 """The hand-checked ground truth of the real-scan evaluation set is well-formed (issue #13 part A).
 
 ``tests/data/real_scans/truth.json`` describes the committed subset (each file pinned by SHA-256);
-``bench/scan_eval/real_truth.json`` the full 61-page set, whose images are fetched into a cache and
-so are not checked here, only the truth itself.
+``bench/scan_eval/real_truth.json`` the full set (104 pages), whose images are fetched into a cache
+and so are not checked here, only the truth itself.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 import pytest
 
+from bench.scan_eval.fetch_real import GIT_SOURCES
 from tests.real_scan_files import locate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,12 +55,13 @@ def test_subset_files_match_their_sha256_and_size() -> None:
     present = 0
     for sha, t in pages.items():
         path = locate(sha, t["file"])
-        if path is None:  # a Leptonica sample: not committed (SOURCES.md), found only in the evaluation cache
-            assert t["source"]["origin"] == "leptonica", t["file"]
+        if path is None:  # from a fetched git snapshot: not committed (SOURCES.md), found only in the evaluation cache
+            assert t["source"]["origin"] in GIT_SOURCES, t["file"]
             continue
         present += 1
         data = path.read_bytes()
-        assert len(data) <= 300_000, t["file"]
+        if path.parent == SUBSET:  # committed: kept small (a cache copy of a snapshot image is not)
+            assert len(data) <= 300_000, t["file"]
         assert hashlib.sha256(data).hexdigest() == sha, f"{t['file']} changed: its truth no longer applies"
         img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
         assert img is not None and [img.shape[1], img.shape[0]] == t["size"], t["file"]
@@ -87,6 +89,20 @@ def test_full_set_truth_is_well_formed_and_subset_agrees() -> None:
         _check_page(sha, t)
     for sha, t in _pages(SUBSET / "truth.json").items():
         assert full[sha] == t, f"{t['name']}: subset truth differs from the full set"
+
+
+def test_full_set_holds_the_thin_classes_and_pins_every_git_source() -> None:
+    """The 2026-12-07 additions: phone photos on desks, receipts on the glass, a card, spreads.
+    Each page from a git snapshot names the commit its bytes are read at (fetch_real.GIT_SOURCES)."""
+    full = list(_pages(FULL).values())
+    count = {c: sum(t["class"] == c for t in full) for c in CLASSES}
+    assert count["camera"] >= 30 and count["slip"] >= 15 and count["card"] >= 1, count
+    assert sum(t["two_page"] for t in full) >= 6
+    assert sum(not t["full_frame"] and t["class"] == "slip" for t in full) >= 15  # receipts kept apart from the glass
+    for t in full:
+        origin = t["source"]["origin"]
+        if origin in GIT_SOURCES:
+            assert GIT_SOURCES[origin][1].startswith(t["source"]["version"]), t["name"]
 
 
 @pytest.mark.parametrize(("scene", "size_mm", "dpi"),

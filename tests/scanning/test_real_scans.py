@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1] / "data" / "real_scans"
 
 def _need(results: dict[str, Any], name: str) -> None:
     if name not in results:
-        pytest.skip(f"{name}: a Leptonica sample, not committed (fetched snapshot); run bench.scan_eval.fetch_real")
+        pytest.skip(f"{name}: from a fetched git snapshot, not committed; run bench.scan_eval.fetch_real")
 
 
 def _truth() -> dict[str, dict[str, Any]]:
@@ -142,3 +142,16 @@ def test_kept_whole_means_told(results: dict[str, tuple[dict, np.ndarray, PageRe
     for name, (t, _img, r) in results.items():
         if r.quad is None and not t["full_frame"] and t["class"] == "camera":
             assert WARN_PAGE_NOT_FOUND in r.warnings, name
+
+
+@pytest.mark.parametrize("name", ["receipt_rossmann_20052020_03_01733", "receipt_dm_18052020_03_00355", "hwocr_test5"])
+def test_slips_on_the_glass_and_sheets_on_cloth_are_outlined(
+        results: dict[str, tuple[dict, np.ndarray, PageResult]], name: str) -> None:
+    """Real receipts laid in the corner of the glass (dark lid, grey card) are cropped to themselves,
+    and a phone photo of a sheet on patterned cloth is found. (Known failures, not pinned here: the
+    same receipts on grey card when longer, on a white lid, and a card held in a hand; see
+    docs/scan-evaluation.md, "More real images".)"""
+    _need(results, name)
+    t, _img, r = results[name]
+    assert r.quad is not None and WARN_PAGE_NOT_FOUND not in r.warnings, (name, r.warnings)
+    assert _jaccard(t, r) >= 0.95, (name, _jaccard(t, r))
