@@ -405,6 +405,42 @@ def upside_down_score(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, s
     return (below - above) / (above + below), lines
 
 
+# A ruled page: long straight rules across and down. Rule length as a share of the page's short
+# side, and how much of the ink they must make up in each direction (a form's boxes, a table's grid).
+RULE_MIN_SHARE = 0.12
+RULE_MIN_INK = 0.01
+
+
+def ruled_both_ways(ink: np.ndarray, threshold: int, skew_deg: float = 0.0) -> bool:
+    """Does the page carry long straight rules both across and down (a table, a boxed form)?
+
+    On such a page the line direction from projection profiles is not evidence of which way the
+    text runs: full-height column rules and figures aligned in columns (a typewritten table of
+    numbers) make "down" as sharp as "across" — real table_15 and gen3_text's ``num_table`` were
+    turned a quarter by it. Their characters still tell (Tesseract), so a quarter turn of a ruled
+    page is not decided by the lines alone (``pipeline._orientation``).
+
+    The ink is first turned by the page's skew (``skew_deg``, counter-clockwise), so a rule is
+    one pixel row again; a thin rule at the analysis scale may still wobble by a pixel, which a
+    3-pixel thickening across it absorbs.
+    """
+    h, w = ink.shape
+    if abs(skew_deg) >= 0.05:
+        m = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), -skew_deg, 1.0)
+        ink = cv2.warpAffine(ink, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    b = (ink > threshold).astype(np.uint8)
+    n_ink = int(b.sum())
+    if n_ink < 200:
+        return False
+    length = max(15, int(RULE_MIN_SHARE * min(h, w)))
+    found = []
+    for line, across in (((length, 1), (1, 3)), ((1, length), (3, 1))):
+        thick = cv2.dilate(b, cv2.getStructuringElement(cv2.MORPH_RECT, across))
+        rules = cv2.morphologyEx(thick, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, line)) & b
+        found.append(int(rules.sum()) >= RULE_MIN_INK * n_ink)
+    return all(found)
+
+
 # --------------------------------------------------------------------------- blank
 
 
