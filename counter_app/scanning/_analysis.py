@@ -473,6 +473,13 @@ FAINT_DPI = 150.0
 FAINT_WEAK = 12.0
 FAINT_STRONG = 32.0
 FAINT_LONG_MM = 4.0
+# A mark with no dark core at all (a hard pencil, ~18–30 levels below the paper) counts on a clean
+# sheet when its faint core runs FAINT_CLEAN_SPAN_MM: a faint page number or tick (gen3_text
+# ``pencil_faint``). "Clean": at most FAINT_CLEAN_MAX marks ≥ 1 mm show at FAINT_CLEAN_LEVEL — the
+# other side's print seen through the paper makes hundreds there, a pencil mark with dust a dozen.
+FAINT_CLEAN_LEVEL = 8.0
+FAINT_CLEAN_MAX = 40
+FAINT_CLEAN_SPAN_MM = 2.0
 
 
 def faint_marks(grey: np.ndarray, dpi: float) -> int:
@@ -520,11 +527,17 @@ def faint_marks(grey: np.ndarray, dpi: float) -> int:
     # A fainter core counts when it runs longer (a light pencil tick): FAINT_LONG_MM at 3/4 of
     # the strong level; bleed-through's blurred glyphs break up into short pieces there.
     found = np.zeros(n, bool)
-    for level, span_mm in ((strong, 1.5), (0.75 * strong, FAINT_LONG_MM)):
+    tiers = [(strong, 1.5, None), (0.75 * strong, FAINT_LONG_MM, None)]
+    if _clean_sheet(ink, max(FAINT_CLEAN_LEVEL, 3.0 * noise), mm):
+        # Only marks with no dark core: a dust speck's JPEG halo also runs ~2 mm at this level.
+        peak = np.zeros(n, np.float32)
+        np.maximum.at(peak, labels.ravel(), ink.ravel().astype(np.float32))
+        tiers.append((0.75 * strong, FAINT_CLEAN_SPAN_MM, peak < 1.5 * strong))
+    for level, span_mm, allowed in tiers:
         ys, xs = np.nonzero(ink > level)
         lab = labels[ys, xs]
         for c in cand[:500]:
-            if found[c]:
+            if found[c] or (allowed is not None and not allowed[c]):
                 continue
             sel = lab == c
             if sel.sum() < 1.0 * mm:
@@ -532,6 +545,13 @@ def faint_marks(grey: np.ndarray, dpi: float) -> int:
             span = max(int(np.ptp(xs[sel])), int(np.ptp(ys[sel]))) + 1
             found[c] = span >= span_mm * mm
     return int(found.sum())
+
+
+def _clean_sheet(ink: np.ndarray, level: float, mm: float) -> bool:
+    """Few marks ≥ 1 mm at ``level`` (black-hat darkness): no print showing through from the back."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats((ink > level).astype(np.uint8), connectivity=8)
+    extent = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    return int((extent >= 1.0 * mm).sum()) <= FAINT_CLEAN_MAX
 
 
 def sharpness(grey: np.ndarray, ink: np.ndarray, threshold: int) -> float | None:
