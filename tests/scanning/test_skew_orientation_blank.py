@@ -320,3 +320,34 @@ def test_blank_and_bleed_through_sheets_are_still_dropped(scene: str) -> None:
         for index in range(4):
             p = g3.generate_page(seed, index, 150, scene)
             assert process_page(p.image, p.dpi).blank, (scene, seed, index)
+
+
+def _thin_seal_page() -> np.ndarray:
+    """An A5 sheet at 100 dpi with a 35-mm seal of thin (1-px, 0.25 mm) red rings, star and text."""
+    page = np.full((827, 583, 3), 238, np.uint8)
+    red = (40, 30, 205)  # BGR
+    c = (300, 400)
+    for r in (69, 66, 48):
+        cv2.circle(page, c, r, red, 1, cv2.LINE_AA)
+    for k in range(24):  # the seal's ring text, as short strokes
+        a = 2 * np.pi * k / 24
+        p0 = (int(c[0] + 55 * np.cos(a)), int(c[1] + 55 * np.sin(a)))
+        p1 = (int(c[0] + 62 * np.cos(a + 0.08)), int(c[1] + 62 * np.sin(a + 0.08)))
+        cv2.line(page, p0, p1, red, 1, cv2.LINE_AA)
+    cv2.putText(page, "UBND", (c[0] - 30, c[1] + 5), cv2.FONT_HERSHEY_SIMPLEX, 0.5, red, 1, cv2.LINE_AA)
+    return page
+
+
+def _seal_red(img: np.ndarray) -> float:
+    hsv = cv2.cvtColor(img, cv2.COLOR_BGR2HSV)
+    return float((((hsv[..., 0] < 9) | (hsv[..., 0] > 170)) & (hsv[..., 1] > 100) & (hsv[..., 2] > 90)).mean())
+
+
+def test_a_thin_red_seal_keeps_its_red_in_a_text_pdf() -> None:
+    """The "text" JPEG profile subsamples chroma (4:2:0): thin seal strokes at 100–150 dpi lost a
+    fifth to a quarter of their red pixels (gen2 forms). A page with seal red keeps full chroma."""
+    page = _thin_seal_page()
+    assert out.has_seal_red(page) and not out.has_seal_red(np.full_like(page, 238))
+    jpeg = out._encode_jpeg(page, out.OutputOptions(doc_type=out.DocType.TEXT).profile())
+    kept = _seal_red(cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)) / _seal_red(page)
+    assert kept >= 0.85
