@@ -341,8 +341,7 @@ def _fmt(v: Any) -> str:
 
 
 COLS = ("n", "J mean", "J min", "skew p95°", "skew n", "orient", "orient n", "orient silent", "blank F1",
-        "near-blank lost",
-        "red kept", "tilted>0.5°", "tilted>0.5° silent", "full-frame cut", "ms median", "crashes")
+        "near-blank lost", "red kept", "tilted>0.5°", "tilted>0.5° silent", "full-frame cut", "ms median", "crashes")
 
 
 def table(results: dict[str, list[Outcome]]) -> list[str]:
