@@ -584,7 +584,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 def osd_view(sk: an.SkewFinding = sk) -> np.ndarray:
                     return _osd_view(img, h_page, page_w, page_h, sk.angle_deg, effective_dpi, ink, opt)
 
-                ruled = sk.vertical and an.ruled_both_ways(ink, opt.ink_threshold, sk.angle_deg)
+                ruled = sk.vertical and an.sideways_in_doubt(ink, opt.ink_threshold, sk.angle_deg, opt.max_skew_deg)
                 orientation, orient_conf = _orientation(sk, opt, osd_view, ruled)
                 if not orient_conf:
                     warnings.append(WARN_ORIENTATION_UNSURE)
@@ -662,12 +662,12 @@ def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[]
     of our own. Otherwise the page is not flipped and the caller warns, so the officer turns it
     with one key.
 
-    ``ruled``: the page has long rules across and down (:func:`an.ruled_both_ways`). Its line
-    direction is then no evidence that the page lies sideways — a typewritten table of numbers
-    has columns as sharp as its rows (real table_15 was turned 90° that way) — so a sideways
-    finding is checked by Tesseract, which reads the characters: when it confidently reads the
-    other axis, its turn is followed but flagged (our two sources disagree); when it cannot tell,
-    the page is left as scanned and flagged.
+    ``ruled``: the page has long rules across and down and no text-line blobs running down it
+    (:func:`an.sideways_in_doubt`). Its line direction is then no evidence that the page lies
+    sideways — a typewritten table of numbers has columns as sharp as its rows (real table_15
+    was turned 90° that way) — so a sideways finding is checked by Tesseract, which reads the
+    characters: when it confidently reads the other axis, its turn is followed but flagged (our
+    two sources disagree); when it cannot tell, the page is left as scanned and flagged.
     """
     score, lines = an.upside_down_score(sk.rows, sk.cols, sk.weights)
     base = 90 if sk.vertical else 0
