@@ -441,20 +441,21 @@ def ruled_both_ways(ink: np.ndarray, threshold: int, skew_deg: float = 0.0) -> b
     return all(found)
 
 
-def sideways_in_doubt(ink: np.ndarray, threshold: int, skew_deg: float, max_deg: float) -> bool:
-    """Is a "sideways" (vertical lines) finding on this page no evidence of a quarter turn?
+def axis_in_doubt(ink: np.ndarray, threshold: int, skew_deg: float, max_deg: float, vertical: bool) -> bool:
+    """Is the line direction found (``vertical`` or across) no evidence of how the page lies?
 
-    Yes on a ruled page (:func:`ruled_both_ways`) whose text-line blobs do not run down the page
-    too (:func:`line_blob_skew`, the independent estimator): a typewritten table of numbers joins
-    into one grid with no elongated line blobs, while a form scanned sideways still shows its text
-    lines as long vertical blobs between the rules (gen1/gen2 turned forms).
+    Yes on a ruled page (:func:`ruled_both_ways`) whose text-line blobs do not run the same way
+    (:func:`line_blob_skew`, the independent estimator): a typewritten table of numbers joins
+    into one grid with no elongated line blobs, and its rules and aligned figures make rows and
+    columns equally sharp — read either way. A form scanned sideways still shows its text lines
+    as long blobs between the rules (gen1/gen2 turned forms), so it is not in doubt.
     """
     if not ruled_both_ways(ink, threshold, skew_deg):
         return False
     h, w = ink.shape
     my, mx = max(2, int(0.04 * h)), max(2, int(0.04 * w))  # as estimate_skew: no page-edge lines
     second = line_blob_skew(_glyph_mask(ink[my:h - my, mx:w - mx] > threshold), max_deg)
-    return second is None or not second[1]
+    return second is None or second[1] != vertical
 
 
 # --------------------------------------------------------------------------- blank

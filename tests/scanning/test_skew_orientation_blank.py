@@ -289,6 +289,17 @@ def test_a_sideways_ruled_table_is_still_turned() -> None:
     assert r.orientation == 90 and r.orientation_confident
 
 
+@needs_tesseract
+def test_a_sideways_number_table_read_across_is_not_silent() -> None:
+    """The mirror case: a number table scanned sideways (needs 270°) whose lines are found
+    *across* with a sure-looking ascender score (−0.30) was left as it was with no warning.
+    Tesseract reads it the other way (270°, weakly): not enough to turn it, enough to flag it."""
+    p = g3.generate_page(1, 6, 150, "num_table")
+    assert p.truth["rotation"] == 270
+    r = process_page(p.image, p.dpi, PipelineOptions(osd_timeout_s=60))
+    assert r.orientation == 270 or WARN_ORIENTATION_UNSURE in r.warnings
+
+
 @pytest.mark.parametrize(("scene", "ruled"), [("table", True), ("num_table", True), ("two_column", False),
                                                ("form_boxes", False), ("dense", False), ("sparse_letter", False)])
 def test_ruled_pages_are_told_from_text_pages(scene: str, ruled: bool) -> None:
