@@ -58,6 +58,13 @@ PROSE = (  # noqa: SIM905 - one sentence reads better than a hundred quoted word
 SCENES = ("two_column", "table", "form_boxes", "sparse_letter", "dense", "id_card",
           "blank", "bleed", "pencil_signature", "pencil_line", "pencil_tick", "pencil_number")
 NEAR_BLANK = ("pencil_signature", "pencil_line", "pencil_tick", "pencil_number")
+# Orientation and faint-pencil scenes (2026-12-07, orient), generated only when asked for by name or
+# with ``--orient``, so the main cycle and its figures stay as they were:
+# * num_table: a typewritten table of numbers in narrow ruled column groups — full-height column
+#   rules and monospace digits aligned in both directions make "down" look like "across";
+# * heading_sparse: a big centred heading over a few short lines (few lines to vote upright);
+# * pencil_faint: a single pencil mark only ~18–30 grey levels below the paper (a page to keep).
+ORIENT_SCENES = ("num_table", "heading_sparse", "pencil_faint")
 
 
 @dataclass
@@ -258,6 +265,71 @@ def doc_id_card(rng: np.random.Generator, dpi: float) -> Image.Image:
     return img
 
 
+def doc_num_table(rng: np.random.Generator, dpi: float) -> Image.Image:
+    """A typewritten data table: 2–4 ruled column groups of right-aligned numbers under a title."""
+    w, h = _px(210, dpi), _px(297, dpi)
+    img = _paper(rng, w, h)
+    d = ImageDraw.Draw(img)
+    m = _px(float(rng.uniform(15, 25)), dpi)
+    f = _font("mono", round(dpi / 72 * float(rng.uniform(7.5, 10))))
+    ink = (int(rng.integers(10, 50)),) * 3
+    y = m
+    for text in (f"BẢNG {int(rng.integers(1, 9))}", _words(rng, 6).upper(), _words(rng, 5).upper()):
+        d.text((w // 2, y), text, font=f, fill=ink, anchor="ma")
+        y += int(f.size * 1.5)
+    y += _px(6, dpi)
+    groups = int(rng.integers(2, 5))
+    gap = _px(float(rng.uniform(2, 6)), dpi)
+    gw = (w - 2 * m - (groups - 1) * gap) // groups
+    row = int(f.size * float(rng.uniform(1.15, 1.5)))
+    lw = max(1, _px(0.25, dpi))
+    bottom = h - m - int(rng.uniform(0, 0.3) * h)
+    for g in range(groups):
+        x0 = m + g * (gw + gap)
+        cuts = [x0, x0 + int(gw * 0.38), x0 + int(gw * 0.8), x0 + gw]  # value | value | ref
+        yy = y
+        d.rectangle((x0, yy, x0 + gw, bottom), outline=ink, width=lw)
+        d.text((x0 + _px(1, dpi), yy + row // 4), "T,°K   η  Ref.", font=f, fill=ink)
+        yy += int(row * 1.5)
+        d.line((x0, yy, x0 + gw, yy), fill=ink, width=lw)
+        for x in cuts[1:3]:
+            d.line((x, yy, x, bottom), fill=ink, width=lw)
+        yy += row // 3
+        while yy + row < bottom:
+            if rng.random() < 0.07 and yy + 3 * row < bottom:  # a sub-heading across the group
+                d.line((x0, yy, x0 + gw, yy), fill=ink, width=lw)
+                d.text((x0 + gw // 2, yy + row // 4), _words(rng, 2).title(), font=f, fill=ink, anchor="ma")
+                yy += int(row * 1.4)
+                d.line((x0, yy, x0 + gw, yy), fill=ink, width=lw)
+                continue
+            star = "*" if rng.random() < 0.2 else ""
+            vals = (f"{rng.uniform(80, 1500):.1f}", f"{rng.uniform(100, 4000):.0f}{star}",
+                    str(int(rng.integers(1, 30))) if rng.random() < 0.15 else "")
+            for c, v in enumerate(vals):
+                d.text((cuts[c + 1] - _px(1, dpi), yy), v, font=f, fill=ink, anchor="ra")
+            yy += row
+    return img
+
+
+def doc_heading_sparse(rng: np.random.Generator, dpi: float) -> Image.Image:
+    """A notice: a large bold centred heading, a subtitle and two to five short lines."""
+    w, h = _px(210, dpi), _px(297, dpi)
+    img = _paper(rng, w, h)
+    d = ImageDraw.Draw(img)
+    m = _px(float(rng.uniform(20, 30)), dpi)
+    big = _font("sans_bold", round(dpi / 72 * float(rng.uniform(20, 32))))
+    y = m + _px(float(rng.uniform(0, 40)), dpi)
+    for _ in range(int(rng.integers(1, 3))):
+        d.text((w // 2, y), _words(rng, 2).upper(), font=big, fill=(15, 15, 15), anchor="ma")
+        y += int(big.size * 1.4)
+    f = _font("sans", round(dpi / 72 * float(rng.uniform(10, 13))))
+    y += _px(8, dpi)
+    for _ in range(int(rng.integers(2, 6))):
+        d.text((m, y), _words(rng, int(rng.integers(4, 9))).capitalize(), font=f, fill=(20, 20, 20))
+        y += int(f.size * 1.6)
+    return img
+
+
 def doc_blank(rng: np.random.Generator, dpi: float, kind: str) -> tuple[Image.Image, bool]:
     """A sheet with nothing to keep (blank / bleed) or one faint mark to keep; returns (image, blank)."""
     w, h = _px(210, dpi), _px(297, dpi)
@@ -284,6 +356,25 @@ def doc_blank(rng: np.random.Generator, dpi: float, kind: str) -> tuple[Image.Im
         a = np.asarray(img, np.float32) - (o / 255.0 * depth)[:, :, None]
         img = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "RGB")
         return img, True
+    if kind == "pencil_faint":
+        # Barely there: a signature or a line written with a hard pencil, 18–30 levels below the paper.
+        paper = float(np.median(np.asarray(img)[::8, ::8, 1]))
+        g = int(paper - rng.uniform(18, 30))
+        pen = (g, g, g + 3)
+        x, y = int(rng.integers(w // 6, w // 2)), int(rng.integers(h // 6, h * 5 // 6))
+        wd = max(1, _px(float(rng.uniform(0.2, 0.4)), dpi))
+        what = int(rng.integers(0, 4))
+        if what == 0:  # a signature
+            _scrawl(d, rng, x, y, _px(float(rng.uniform(18, 55)), dpi), _px(float(rng.uniform(4, 10)), dpi), pen, wd)
+        elif what == 1:  # a written line
+            _scrawl(d, rng, x, y, _px(float(rng.uniform(40, 100)), dpi), _px(float(rng.uniform(2.5, 4)), dpi), pen, wd)
+        elif what == 2:  # a tick
+            s = _px(float(rng.uniform(4, 8)), dpi)
+            d.line([(x, y), (x + s // 3, y + s // 2), (x + s, y - s // 2)], fill=pen, width=wd, joint="curve")
+        else:  # a page number
+            f = _font("sans", round(dpi / 72 * float(rng.uniform(9, 12))))
+            d.text((w // 2, h - _px(14, dpi)), str(int(rng.integers(2, 60))), font=f, fill=pen, anchor="ma")
+        return img, False
     if kind in NEAR_BLANK:
         grey = int(rng.integers(140, 200))  # pencil: light to very light
         pen = (grey, grey, grey + 4)
@@ -344,13 +435,14 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
     text = True
     red = False
     card = scene == "id_card"
-    if scene in ("blank", "bleed", *NEAR_BLANK):
+    if scene in ("blank", "bleed", "pencil_faint", *NEAR_BLANK):
         pil, blank = doc_blank(rng, dpi, scene)
         near = not blank
         text = False
     else:
         maker = {"two_column": doc_two_column, "table": doc_table, "form_boxes": doc_form_boxes,
-                 "sparse_letter": doc_sparse_letter, "dense": doc_dense, "id_card": doc_id_card}[scene]
+                 "sparse_letter": doc_sparse_letter, "dense": doc_dense, "id_card": doc_id_card,
+                 "num_table": doc_num_table, "heading_sparse": doc_heading_sparse}[scene]
         pil = maker(rng, 300 if card else dpi)
         red = scene == "sparse_letter"
     doc = cv2.cvtColor(np.asarray(pil), cv2.COLOR_RGB2BGR)
@@ -379,10 +471,12 @@ def main() -> None:
     ap.add_argument("--dpi", type=int, default=150)
     ap.add_argument("--seed", type=int, default=3)
     ap.add_argument("--look", type=Path, default=None, help="write one PNG per scene into this folder")
+    ap.add_argument("--orient", action="store_true", help="cycle through ORIENT_SCENES instead")
     args = ap.parse_args()
+    scenes = ORIENT_SCENES if args.orient else SCENES
     if args.look:
         args.look.mkdir(parents=True, exist_ok=True)
-        for i, s in enumerate(SCENES):
+        for i, s in enumerate(scenes):
             p = generate_page(args.seed, i, args.dpi, s)
             cv2.imwrite(str(args.look / f"{i:02d}_{s}.png"), p.image)
         return
@@ -392,7 +486,7 @@ def main() -> None:
 
     rows = []
     for i in range(args.n):
-        p = generate_page(args.seed, i, args.dpi)
+        p = generate_page(args.seed, i, args.dpi, scenes[i % len(scenes)])
         rows.append(evaluate(Case("gen3", p.truth["name"], p.image, p.dpi, p.truth), process_page))
     by_scene: dict[str, list[Any]] = defaultdict(list)
     for r in rows:

@@ -318,6 +318,8 @@ def summarise(rows: list[Outcome]) -> dict[str, Any]:
         "J min": float(np.min(jac)) if jac else math.nan,
         "skew p95°": _p95(sk), "skew n": len(sk),
         "orient": float(np.mean(ori)) if ori else math.nan, "orient n": len(ori),
+        # Wrong and not flagged: the officer is not told to press R (issue #13: never silent).
+        "orient silent": sum(r.orient_ok is False and not any("orient" in w for w in r.warnings) for r in rows),
         "blank F1": f1, "near-blank lost": f"{sum(r.pred_blank for r in near)}/{len(near)}",
         "red kept": f"{red_kept}/{len(red)}",
         "tilted>0.5°": f"{len(tilted)}/{sum(r.residual is not None for r in rows)}",
@@ -346,8 +348,8 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-COLS = ("n", "J mean", "J min", "skew p95°", "skew n", "orient", "orient n", "blank F1", "near-blank lost",
-        "red kept", "tilted>0.5°", "tilted>0.5° silent", "full-frame cut", "ms median", "crashes")
+COLS = ("n", "J mean", "J min", "skew p95°", "skew n", "orient", "orient n", "orient silent", "blank F1",
+        "near-blank lost", "red kept", "tilted>0.5°", "tilted>0.5° silent", "full-frame cut", "ms median", "crashes")
 
 
 def table(results: dict[str, list[Outcome]]) -> list[str]:

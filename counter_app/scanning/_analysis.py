@@ -405,6 +405,59 @@ def upside_down_score(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, s
     return (below - above) / (above + below), lines
 
 
+# A ruled page: long straight rules across and down. Rule length as a share of the page's short
+# side, and how much of the ink they must make up in each direction (a form's boxes, a table's grid).
+RULE_MIN_SHARE = 0.12
+RULE_MIN_INK = 0.01
+
+
+def ruled_both_ways(ink: np.ndarray, threshold: int, skew_deg: float = 0.0) -> bool:
+    """Does the page carry long straight rules both across and down (a table, a boxed form)?
+
+    On such a page the line direction from projection profiles is not evidence of which way the
+    text runs: full-height column rules and figures aligned in columns (a typewritten table of
+    numbers) make "down" as sharp as "across" — real table_15 and gen3_text's ``num_table`` were
+    turned a quarter by it. Their characters still tell (Tesseract), so a quarter turn of a ruled
+    page is not decided by the lines alone (``pipeline._orientation``).
+
+    The ink is first turned by the page's skew (``skew_deg``, counter-clockwise), so a rule is
+    one pixel row again; a thin rule at the analysis scale may still wobble by a pixel, which a
+    3-pixel thickening across it absorbs.
+    """
+    h, w = ink.shape
+    if abs(skew_deg) >= 0.05:
+        m = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), -skew_deg, 1.0)
+        ink = cv2.warpAffine(ink, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    b = (ink > threshold).astype(np.uint8)
+    n_ink = int(b.sum())
+    if n_ink < 200:
+        return False
+    length = max(15, int(RULE_MIN_SHARE * min(h, w)))
+    found = []
+    for line, across in (((length, 1), (1, 3)), ((1, length), (3, 1))):
+        thick = cv2.dilate(b, cv2.getStructuringElement(cv2.MORPH_RECT, across))
+        rules = cv2.morphologyEx(thick, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, line)) & b
+        found.append(int(rules.sum()) >= RULE_MIN_INK * n_ink)
+    return all(found)
+
+
+def axis_in_doubt(ink: np.ndarray, threshold: int, skew_deg: float, max_deg: float, vertical: bool) -> bool:
+    """Is the line direction found (``vertical`` or across) no evidence of how the page lies?
+
+    Yes on a ruled page (:func:`ruled_both_ways`) whose text-line blobs do not run the same way
+    (:func:`line_blob_skew`, the independent estimator): a typewritten table of numbers joins
+    into one grid with no elongated line blobs, and its rules and aligned figures make rows and
+    columns equally sharp — read either way. A form scanned sideways still shows its text lines
+    as long blobs between the rules (gen1/gen2 turned forms), so it is not in doubt.
+    """
+    if not ruled_both_ways(ink, threshold, skew_deg):
+        return False
+    h, w = ink.shape
+    my, mx = max(2, int(0.04 * h)), max(2, int(0.04 * w))  # as estimate_skew: no page-edge lines
+    second = line_blob_skew(_glyph_mask(ink[my:h - my, mx:w - mx] > threshold), max_deg)
+    return second is None or second[1] != vertical
+
+
 # --------------------------------------------------------------------------- blank
 
 
@@ -437,6 +490,13 @@ FAINT_DPI = 150.0
 FAINT_WEAK = 12.0
 FAINT_STRONG = 32.0
 FAINT_LONG_MM = 4.0
+# A mark with no dark core at all (a hard pencil, ~18–30 levels below the paper) counts on a clean
+# sheet when its faint core runs FAINT_CLEAN_SPAN_MM: a faint page number or tick (gen3_text
+# ``pencil_faint``). "Clean": at most FAINT_CLEAN_MAX marks ≥ 1 mm show at FAINT_CLEAN_LEVEL — the
+# other side's print seen through the paper makes hundreds there, a pencil mark with dust a dozen.
+FAINT_CLEAN_LEVEL = 8.0
+FAINT_CLEAN_MAX = 40
+FAINT_CLEAN_SPAN_MM = 2.0
 
 
 def faint_marks(grey: np.ndarray, dpi: float) -> int:
@@ -484,11 +544,17 @@ def faint_marks(grey: np.ndarray, dpi: float) -> int:
     # A fainter core counts when it runs longer (a light pencil tick): FAINT_LONG_MM at 3/4 of
     # the strong level; bleed-through's blurred glyphs break up into short pieces there.
     found = np.zeros(n, bool)
-    for level, span_mm in ((strong, 1.5), (0.75 * strong, FAINT_LONG_MM)):
+    tiers = [(strong, 1.5, None), (0.75 * strong, FAINT_LONG_MM, None)]
+    if _clean_sheet(ink, max(FAINT_CLEAN_LEVEL, 3.0 * noise), mm):
+        # Only marks with no dark core: a dust speck's JPEG halo also runs ~2 mm at this level.
+        peak = np.zeros(n, np.float32)
+        np.maximum.at(peak, labels.ravel(), ink.ravel().astype(np.float32))
+        tiers.append((0.75 * strong, FAINT_CLEAN_SPAN_MM, peak < 1.5 * strong))
+    for level, span_mm, allowed in tiers:
         ys, xs = np.nonzero(ink > level)
         lab = labels[ys, xs]
         for c in cand[:500]:
-            if found[c]:
+            if found[c] or (allowed is not None and not allowed[c]):
                 continue
             sel = lab == c
             if sel.sum() < 1.0 * mm:
@@ -496,6 +562,13 @@ def faint_marks(grey: np.ndarray, dpi: float) -> int:
             span = max(int(np.ptp(xs[sel])), int(np.ptp(ys[sel]))) + 1
             found[c] = span >= span_mm * mm
     return int(found.sum())
+
+
+def _clean_sheet(ink: np.ndarray, level: float, mm: float) -> bool:
+    """Few marks ≥ 1 mm at ``level`` (black-hat darkness): no print showing through from the back."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats((ink > level).astype(np.uint8), connectivity=8)
+    extent = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    return int((extent >= 1.0 * mm).sum()) <= FAINT_CLEAN_MAX
 
 
 def sharpness(grey: np.ndarray, ink: np.ndarray, threshold: int) -> float | None:

@@ -584,7 +584,8 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 def osd_view(sk: an.SkewFinding = sk) -> np.ndarray:
                     return _osd_view(img, h_page, page_w, page_h, sk.angle_deg, effective_dpi, ink, opt)
 
-                orientation, orient_conf = _orientation(sk, opt, osd_view)
+                ruled = an.axis_in_doubt(ink, opt.ink_threshold, sk.angle_deg, opt.max_skew_deg, sk.vertical)
+                orientation, orient_conf = _orientation(sk, opt, osd_view, ruled)
                 if not orient_conf:
                     warnings.append(WARN_ORIENTATION_UNSURE)
         elif sk is not None and len(sk.rows) >= 300 and opt.deskew:
@@ -648,7 +649,8 @@ def _osd_view(img: np.ndarray, h_page: np.ndarray, page_w: int, page_h: int, ske
     return view
 
 
-def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[], np.ndarray]) -> tuple[int, bool]:
+def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[], np.ndarray],
+                 ruled: bool = False) -> tuple[int, bool]:
     """Clockwise quarter-turn that makes the text upright, and whether the decision is sure.
 
     Sideways (vertical lines) is sure when the skew finding is; which of 90/270 (and whether
@@ -659,9 +661,18 @@ def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[]
     followed when it is confident, agrees with the line direction and is not against a lean
     of our own. Otherwise the page is not flipped and the caller warns, so the officer turns it
     with one key.
+
+    ``ruled``: the page has long rules across and down and its text-line blobs do not run the
+    way its lines were found (:func:`an.axis_in_doubt`). The line direction is then no evidence
+    of how the page lies — a typewritten table of numbers has columns as sharp as its rows (real
+    table_15 was turned 90° that way) — so Tesseract, which reads the characters, is asked even
+    when our own evidence looks sure: when it confidently reads the other axis, its turn is
+    followed but flagged (our two sources disagree). Otherwise a page found upright-ish keeps our
+    decision, and a page found sideways is left as scanned and flagged.
     """
     score, lines = an.upside_down_score(sk.rows, sk.cols, sk.weights)
     base = 90 if sk.vertical else 0
+    lean = (base + (180 if score > 0 else 0)) % 360
     # Turning an upright-looking page upside down needs more than keeping it: a wrong flip
     # spoils a page that was right (faint newspaper text scored +0.23 over 28 lines). Choosing
     # between 90° and 270° is the same kind of choice (either way a wrong guess leaves the page
@@ -670,17 +681,29 @@ def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[]
     flip = sk.vertical or score > 0
     need = opt.orientation_flip_evidence if flip else opt.orientation_min_evidence
     sure = lines >= opt.orientation_min_lines and abs(score) >= need
-    if sure:
-        return (base + (180 if score > 0 else 0)) % 360, True
+    if sure and not ruled:
+        return lean, True
+    fallback = 0 if ruled and sk.vertical else base
+    contested = False
     # Tesseract only where there is text to read (a line or two is not worth a second).
     if opt.use_tesseract and lines >= opt.orientation_min_lines:
         osd = tesseract_orientation(osd_view(), timeout_s=opt.osd_timeout_s)
         if osd is not None:
             turn, conf = osd
-            lean = (base + (180 if score > 0 else 0)) % 360
-            against = abs(score) >= opt.orientation_min_evidence and turn != lean
-            # Tesseract's answer must agree with the line direction we are sure of.
-            if conf >= opt.osd_min_confidence and turn % 180 == base % 180 and not against:
-                return turn, True
-    # Not flipped on weak evidence; sideways stays sideways (the direction is a guess).
-    return base, False
+            if turn % 180 != base % 180 and ruled:
+                if conf >= opt.osd_min_confidence:
+                    # The lines of a ruled page misled us; the characters are read the other way.
+                    return turn, False
+                contested = True  # a weak reading the other way: not enough to turn, enough to ask
+            elif conf >= opt.osd_min_confidence and turn % 180 == base % 180:
+                # Tesseract must agree with the line direction we found, and not go against a
+                # lean of our own.
+                if not (abs(score) >= opt.orientation_min_evidence and turn != lean):
+                    return turn, True
+                fallback = base
+    if sure and not sk.vertical:
+        # A ruled page found across: ours stands unless Tesseract read the page the other way.
+        return lean, not contested
+    # Not flipped on weak evidence; sideways stays sideways (the direction is a guess), unless
+    # the sideways finding itself is in doubt: then the page is left as it was scanned.
+    return fallback, False

@@ -32,7 +32,7 @@ from counter_app.scanning.pipeline import (
 from counter_app.scanning.sources.fileimport import iter_pdf_pages
 from counter_app.scanning.sources.imageio import decode_single
 from counter_dev.testpages import generate_set
-from tests.real_scan_files import SUBSET
+from tests.real_scan_files import SUBSET, locate
 
 MM_PER_PT = 25.4 / 72
 
@@ -233,3 +233,132 @@ def test_a_dpi_less_150_dpi_a4_page_is_a4_not_a6() -> None:
     assert r.dpi_rule.startswith("size:A4") or r.dpi_rule == "assumed"
     w_mm, h_mm = _pdf_page_mm(r.image, r.effective_dpi)
     assert (w_mm, h_mm) == pytest.approx((210, 297), rel=0.02)
+
+
+# --------------------------------------------------------------------------- orientation/blank/red (2026-12-07)
+
+# Leptonica's prog/table.15.tif (BSD-2-Clause): a typewritten table of numbers in ruled column groups.
+# Not committed (a fetched git snapshot): found in the evaluation cache, else the test is skipped.
+TABLE_15_SHA = "27c4d606ce859d8522500355e76b9b52af5ca6077198061b1755424d11c824e8"
+
+
+def _table_15() -> tuple[np.ndarray, int]:
+    path = locate(TABLE_15_SHA, "table_15.tif")
+    if path is None:
+        pytest.skip("real table_15 not on this machine (python -m bench.scan_eval.fetch_real)")
+    frame = decode_single(path)
+    return frame.image, int(frame.dpi or 150)
+
+
+def test_a_real_ruled_table_is_not_turned_sideways_on_its_lines_alone() -> None:
+    """table_15: its full-height column rules and typewritten figures aligned in columns made the
+    line profile pick "sideways" (sharpness 1.92), and the page was turned 90°. On a ruled page the
+    lines no longer decide a quarter turn: without Tesseract it is left upright and flagged."""
+    img, dpi = _table_15()
+    r = process_page(img, dpi, PipelineOptions(use_tesseract=False))
+    assert r.orientation == 0
+    assert WARN_ORIENTATION_UNSURE in r.warnings
+
+
+@needs_tesseract
+def test_tesseract_reads_a_real_ruled_table_upright() -> None:
+    """With Tesseract (it read table_15 as upright, confidence 4.9, and was overruled by the lines)."""
+    img, dpi = _table_15()
+    r = process_page(img, dpi, PipelineOptions(osd_timeout_s=60))
+    assert r.orientation == 0
+
+
+@pytest.mark.parametrize("index", [0, 3, 4, 12, 14])
+def test_a_typewritten_number_table_is_never_silently_turned_sideways(index: int) -> None:
+    """gen3_text's num_table rebuilds table_15's class: the old pipeline turned these upright pages
+    by 90° *confidently* (no warning). Now: left as scanned, and flagged when nobody can read it."""
+    p = g3.generate_page(1, index, 150, "num_table")
+    assert p.truth["rotation"] == 0
+    r = process_page(p.image, p.dpi, PipelineOptions(use_tesseract=False))
+    assert r.orientation == 0 and not r.orientation_confident
+    assert WARN_ORIENTATION_UNSURE in r.warnings
+
+
+@needs_tesseract
+def test_a_sideways_ruled_table_is_still_turned() -> None:
+    """The other side of the same rule: a word table scanned sideways (gen3_text seed 5 page 1,
+    needs 90°) is confirmed by Tesseract and turned, not left sideways."""
+    p = _page(5, 1)
+    assert p.truth["kind"] == "table" and p.truth["rotation"] == 90
+    r = process_page(p.image, p.dpi, PipelineOptions(osd_timeout_s=60))
+    assert r.orientation == 90 and r.orientation_confident
+
+
+@needs_tesseract
+def test_a_sideways_number_table_read_across_is_not_silent() -> None:
+    """The mirror case: a number table scanned sideways (needs 270°) whose lines are found
+    *across* with a sure-looking ascender score (−0.30) was left as it was with no warning.
+    Tesseract reads it the other way (270°, weakly): not enough to turn it, enough to flag it."""
+    p = g3.generate_page(1, 6, 150, "num_table")
+    assert p.truth["rotation"] == 270
+    r = process_page(p.image, p.dpi, PipelineOptions(osd_timeout_s=60))
+    assert r.orientation == 270 or WARN_ORIENTATION_UNSURE in r.warnings
+
+
+@pytest.mark.parametrize(("scene", "ruled"), [("table", True), ("num_table", True), ("two_column", False),
+                                               ("form_boxes", False), ("dense", False), ("sparse_letter", False)])
+def test_ruled_pages_are_told_from_text_pages(scene: str, ruled: bool) -> None:
+    """``ruled_both_ways``: long rules across *and* down (a table), also on a skewed page (the number table
+    of seed 1 is tilted 2.1°); a form's boxes (short sides), prose and a letter are not ruled both ways."""
+    for seed in (1,):
+        p = g3.generate_page(seed, 0, 150, scene)
+        grey = cv2.cvtColor(cv2.resize(p.image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA),
+                            cv2.COLOR_BGR2GRAY)
+        ink = an.ink_map(grey, 75.0)
+        assert an.ruled_both_ways(ink, 40, float(p.truth["skew_deg"])) is ruled, (scene, seed)
+
+
+@pytest.mark.parametrize("index", [10, 12, 14, 30])
+def test_a_pencil_mark_with_no_dark_core_keeps_a_clean_sheet(index: int) -> None:
+    """gen3_text's pencil_faint: a page number or a tick drawn ~25 levels below the paper has no
+    core dark enough for the strong level, and is too short for the long faint one: such sheets
+    were dropped as blank. On a sheet with no print showing through it now counts from 2 mm."""
+    p = g3.generate_page(1, index, 150, "pencil_faint")
+    assert not p.truth["blank"]
+    assert not process_page(p.image, p.dpi).blank
+
+
+@pytest.mark.parametrize("scene", ["blank", "bleed"])
+def test_blank_and_bleed_through_sheets_are_still_dropped(scene: str) -> None:
+    """The price of keeping faint marks must not be a blank back kept: dust, grain and the other
+    side's print (faint enough that the sheet looks clean) still make a blank page."""
+    for seed in (1, 2):
+        for index in range(2):
+            p = g3.generate_page(seed, index, 150, scene)
+            assert process_page(p.image, p.dpi).blank, (scene, seed, index)
+
+
+def _thin_seal_page() -> np.ndarray:
+    """An A5 sheet at 100 dpi with a 35-mm seal of thin (1-px, 0.25 mm) red rings, star and text."""
+    page = np.full((827, 583, 3), 238, np.uint8)
+    red = (40, 30, 205)  # BGR
+    c = (300, 400)
+    for r in (69, 66, 48):
+        cv2.circle(page, c, r, red, 1, cv2.LINE_AA)
+    for k in range(24):  # the seal's ring text, as short strokes
+        a = 2 * np.pi * k / 24
+        p0 = (int(c[0] + 55 * np.cos(a)), int(c[1] + 55 * np.sin(a)))
+        p1 = (int(c[0] + 62 * np.cos(a + 0.08)), int(c[1] + 62 * np.sin(a + 0.08)))
+        cv2.line(page, p0, p1, red, 1, cv2.LINE_AA)
+    cv2.putText(page, "UBND", (c[0] - 30, c[1] + 5), cv2.FONT_HERSHEY_SIMPLEX, 0.5, red, 1, cv2.LINE_AA)
+    return page
+
+
+def _seal_red(img: np.ndarray) -> float:
+    hsv = cv2.cvtColor(img, cv2.COLOR_BGR2HSV)
+    return float((((hsv[..., 0] < 9) | (hsv[..., 0] > 170)) & (hsv[..., 1] > 100) & (hsv[..., 2] > 90)).mean())
+
+
+def test_a_thin_red_seal_keeps_its_red_in_a_text_pdf() -> None:
+    """The "text" JPEG profile subsamples chroma (4:2:0): thin seal strokes at 100–150 dpi lost a
+    fifth to a quarter of their red pixels (gen2 forms). A page with seal red keeps full chroma."""
+    page = _thin_seal_page()
+    assert out.has_seal_red(page) and not out.has_seal_red(np.full_like(page, 238))
+    jpeg = out._encode_jpeg(page, out.OutputOptions(doc_type=out.DocType.TEXT).profile())
+    kept = _seal_red(cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)) / _seal_red(page)
+    assert kept >= 0.85
