@@ -62,8 +62,8 @@ SCENES = ("two_column", "table", "form_boxes", "sparse_letter", "dense", "id_car
 # page, a table under a crooked stamp and seal, a 300-dpi page with rules and a barcode (analysed
 # 4× reduced). Asked by name (``scene=``), after the cycle: SCENES keeps its length, so a page's
 # index still names the same scene (the tests pin pages by index).
-SKEW_SCENES = ("sideways_feeder", "typewriter", "stamped_table", "ruled_300")
-FIXED_DPI = {"typewriter": 100, "ruled_300": 300}  # these scenes are about their own resolution
+SKEW_SCENES = ("sideways_feeder", "typewriter", "stamped_table", "ruled_300", "mixed_columns")
+FIXED_DPI = {"typewriter": 100, "ruled_300": 300, "mixed_columns": 100}  # these scenes are about their own resolution
 NEAR_BLANK = ("pencil_signature", "pencil_line", "pencil_tick", "pencil_number")
 
 
@@ -334,6 +334,30 @@ def doc_typewriter(rng: np.random.Generator, dpi: float) -> Image.Image:
     return Image.fromarray(a, "RGB")
 
 
+def doc_mixed_columns(rng: np.random.Generator, dpi: float) -> Image.Image:
+    """A leaflet: a full-width block, then two columns set in different sizes and leading (their
+    lines out of step), then a full-width block again; serif-less, 100-dpi-like small print."""
+    w, h = _px(210, dpi), _px(297, dpi)
+    img = _paper(rng, w, h)
+    d = ImageDraw.Draw(img)
+    m = _px(float(rng.uniform(12, 20)), dpi)
+    d.text((w // 2, m), _words(rng, 3).upper(), font=_font("sans_bold", round(dpi / 72 * 16)), fill=(0, 0, 0),
+           anchor="ma")
+    y = m + _px(12, dpi)
+    big = _font("sans", round(dpi / 72 * float(rng.uniform(10, 13))))
+    y = _paragraph(d, rng, m, y, w - 2 * m, y + int(h * rng.uniform(0.15, 0.25)), big, 1.25, (10, 10, 10))
+    gutter = _px(float(rng.uniform(5, 10)), dpi)
+    col_w = (w - 2 * m - gutter) // 2
+    bottom = y + int(h * rng.uniform(0.25, 0.4))
+    for c in range(2):
+        f = _font("sans", round(dpi / 72 * float(rng.uniform(8, 10.5))))
+        _paragraph(d, rng, m + c * (col_w + gutter), y + _px(float(rng.uniform(2, 6)), dpi), col_w, bottom, f,
+                   float(rng.uniform(1.15, 1.5)), (15, 15, 15))
+    _paragraph(d, rng, m, bottom + _px(6, dpi), w - 2 * m, h - m, _font("sans", round(dpi / 72 * 9)), 1.3,
+               (15, 15, 15))
+    return img
+
+
 def doc_sideways(rng: np.random.Generator, dpi: float) -> Image.Image:
     """What a sideways feeder scene carries: a two-column notice or a filled-in form."""
     return doc_two_column(rng, dpi) if rng.random() < 0.5 else doc_form_boxes(rng, dpi)
@@ -461,7 +485,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
         maker = {"two_column": doc_two_column, "table": doc_table, "form_boxes": doc_form_boxes,
                  "sparse_letter": doc_sparse_letter, "dense": doc_dense, "id_card": doc_id_card,
                  "sideways_feeder": doc_sideways,
-                 "typewriter": doc_typewriter, "stamped_table": doc_stamped_table, "ruled_300": doc_ruled}[scene]
+                 "typewriter": doc_typewriter, "stamped_table": doc_stamped_table, "ruled_300": doc_ruled,
+                 "mixed_columns": doc_mixed_columns}[scene]
         dpi = FIXED_DPI.get(scene, dpi)
         pil = maker(rng, 300 if card else dpi)
         red = scene in ("sparse_letter", "stamped_table")
