@@ -335,8 +335,9 @@ def doc_typewriter(rng: np.random.Generator, dpi: float) -> Image.Image:
 
 
 def doc_mixed_columns(rng: np.random.Generator, dpi: float) -> Image.Image:
-    """A leaflet: a full-width block, then two columns set in different sizes and leading (their
-    lines out of step), then a full-width block again; serif-less, 100-dpi-like small print."""
+    """A leaflet: a full-width block, then two columns of the same body type whose lines are out
+    of step (a heading or a paragraph gap shifts one column by a fraction of a line), then a
+    full-width block again. Lines of equal pitch out of phase pull a whole-width projection."""
     w, h = _px(210, dpi), _px(297, dpi)
     img = _paper(rng, w, h)
     d = ImageDraw.Draw(img)
@@ -349,10 +350,12 @@ def doc_mixed_columns(rng: np.random.Generator, dpi: float) -> Image.Image:
     gutter = _px(float(rng.uniform(5, 10)), dpi)
     col_w = (w - 2 * m - gutter) // 2
     bottom = y + int(h * rng.uniform(0.25, 0.4))
+    f = _font("sans", round(dpi / 72 * float(rng.uniform(8, 10.5))))
+    lead = float(rng.uniform(1.15, 1.4))
+    shift = float(rng.uniform(0.15, 0.85)) * f.size * lead
     for c in range(2):
-        f = _font("sans", round(dpi / 72 * float(rng.uniform(8, 10.5))))
-        _paragraph(d, rng, m + c * (col_w + gutter), y + _px(float(rng.uniform(2, 6)), dpi), col_w, bottom, f,
-                   float(rng.uniform(1.15, 1.5)), (15, 15, 15))
+        _paragraph(d, rng, m + c * (col_w + gutter), y + _px(3, dpi) + round(c * shift), col_w, bottom, f, lead,
+                   (15, 15, 15))
     _paragraph(d, rng, m, bottom + _px(6, dpi), w - 2 * m, h - m, _font("sans", round(dpi / 72 * 9)), 1.3,
                (15, 15, 15))
     return img
