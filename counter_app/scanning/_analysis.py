@@ -44,22 +44,13 @@ class SkewFinding:
     method: str = "profile"  # which estimator decided: profile, profile+lines or lines
 
 
-# Smoothing of the row projection in the fine stages (binomial, sigma ~0.7 bin). Linear binning
-# alone favours angles that put a thin line's rows on a bin centre rather than on a boundary: at
-# the ~75-dpi analysis scale a rule or a baseline is 1–2 px thick, and that bin phase, not the
-# line's direction, moved the peak by up to ±0.1° (issue #13: a 300-dpi page analysed 4× reduced).
-# Smoothed, a line's energy no longer depends on where it falls between bins.
-FINE_KERNEL = np.array([1.0, 2.0, 1.0]) / 4.0
-
-
 def _profile_energy(x: np.ndarray, y: np.ndarray, w: np.ndarray, angle_deg: float,
-                    strip: np.ndarray | None = None, n_strips: int = 1, smooth: bool = False) -> float:
+                    strip: np.ndarray | None = None, n_strips: int = 1) -> float:
     """Sum of squares of the row projection after undoing ``angle_deg`` (linear binning).
 
     With ``strip`` (a strip number per point, vertical strips of the page), each strip has its
     own projection and the energies add up: the lines of one column then never "align" with the
     staggered lines of the next column at a wrong angle (a false peak ~1° off on two-column pages).
-    ``smooth`` convolves the projection with :data:`FINE_KERNEL` first (the fine stages).
     """
     a = math.radians(angle_deg)
     r = y * math.cos(a) + x * math.sin(a)
@@ -71,8 +62,6 @@ def _profile_energy(x: np.ndarray, y: np.ndarray, w: np.ndarray, angle_deg: floa
         i = i + strip * n
         n *= n_strips
     hist = np.bincount(i, w * (1 - f), n) + np.bincount(i + 1, w * f, n)
-    if smooth:
-        hist = np.convolve(hist, FINE_KERNEL, mode="same")
     return float(hist @ hist)
 
 
@@ -120,8 +109,41 @@ GUTTER_BANDS = 8
 MAX_COLUMNS = 4
 
 
+def _page_gutter_strips(x: np.ndarray, y: np.ndarray, w: np.ndarray, angle_deg: float) -> tuple[np.ndarray, int]:
+    """Strip number of each point split at the page's column gutters (1 strip if none).
+
+    A gutter is a run of columns (deskewed) empty in at least 2 of 4 horizontal bands (a
+    heading or an abstract may cross it), at least 1.5 % of the text width wide, away from the
+    outer 10 %. One-column pages keep whole-width lines, the most precise profile.
+    """
+    a = math.radians(angle_deg)
+    c = x * math.cos(a) - y * math.sin(a)
+    c = c - c.min()
+    n = int(c.max()) + 1
+    if n < 50:
+        return np.zeros(len(x), np.int64), 1
+    r = x * math.sin(a) + y * math.cos(a)
+    band = np.minimum(((r - r.min()) / (np.ptp(r) + 1e-6) * 4).astype(np.int64), 3)
+    ci = c.astype(np.int64)
+    votes = np.zeros(n, np.int64)
+    for b in range(4):  # a gutter is empty in most horizontal bands (a heading may cross it)
+        sel = band == b
+        if not sel.any():
+            continue
+        prof = np.convolve(np.bincount(ci[sel], w[sel], n), np.ones(3) / 3, mode="same")
+        votes += prof <= 0.05 * float(np.median(prof[prof > 0]))
+    empty = votes >= 2
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], empty.astype(np.int8), [0]])))
+    cuts = [(i + j) / 2 for i, j in zip(edges[::2], edges[1::2], strict=True)
+            if j - i >= max(2, 0.015 * n) and 0.1 * n < (i + j) / 2 < 0.9 * n]
+    if not cuts:
+        return np.zeros(len(x), np.int64), 1
+    return np.searchsorted(np.array(cuts), c).astype(np.int64), len(cuts) + 1
+
+
 def _column_strips(x: np.ndarray, y: np.ndarray, w: np.ndarray, angle_deg: float) -> tuple[np.ndarray, int]:
-    """Strip number of each point: the page cut into horizontal bands, each band split at its own
+    """Strip number of each point: split at the page's column gutters (:func:`_page_gutter_strips`)
+    or, when the page has none, the page cut into horizontal bands, each band split at its own
     column gutters (a band without one stays whole).
 
     Side-by-side columns of the same body type have lines of the same pitch but out of step; in
@@ -130,8 +152,11 @@ def _column_strips(x: np.ndarray, y: np.ndarray, w: np.ndarray, angle_deg: float
     that fill only part of it (headings and full-width blocks above and below cross the gutter),
     so gutters are found per band: a run of empty columns (deskewed) at least 1.5 % of the text
     width wide, away from the outer 10 %. Full-width lines keep their whole width, the most
-    precise profile; points of different bands hardly share rows, so the bands cost nothing.
+    precise profile.
     """
+    strip, n_strips = _page_gutter_strips(x, y, w, angle_deg)
+    if n_strips > 1:
+        return strip, n_strips
     a = math.radians(angle_deg)
     c = x * math.cos(a) - y * math.sin(a)
     c = c - c.min()
@@ -151,8 +176,12 @@ def _column_strips(x: np.ndarray, y: np.ndarray, w: np.ndarray, angle_deg: float
         edges = np.flatnonzero(np.diff(np.concatenate([[0], empty.astype(np.int8), [0]])))
         cuts = [(i + j) / 2 for i, j in zip(edges[::2], edges[1::2], strict=True)
                 if j - i >= max(2, 0.015 * n) and 0.1 * n < (i + j) / 2 < 0.9 * n][: MAX_COLUMNS - 1]
-        strip[sel] = b * MAX_COLUMNS + (np.searchsorted(np.array(cuts), c[sel]) if cuts else 0)
-    return strip, GUTTER_BANDS * MAX_COLUMNS
+        if cuts:
+            strip[sel] = np.searchsorted(np.array(cuts), c[sel])
+    # The number is the column within its band: bands hold different rows, so the first column of
+    # one band and that of another can share a projection (few, small histograms stay in cache:
+    # a histogram per band and column made the fine stages 4× slower).
+    return strip, int(strip.max()) + 1
 
 
 def _glyph_mask(binary: np.ndarray) -> np.ndarray:
@@ -234,10 +263,10 @@ def estimate_skew(ink: np.ndarray, max_deg: float, threshold: int = 40) -> SkewF
     # their own (_column_strips: their out-of-step lines would pull the peak).
     st, nf = _column_strips(x, y, wt, a0)
     angles = np.arange(a0 - 0.15, a0 + 0.15 + 1e-9, 0.03)
-    e = np.array([_profile_energy(x, y, wt, float(a), st, nf, smooth=True) for a in angles])
+    e = np.array([_profile_energy(x, y, wt, float(a), st, nf) for a in angles])
     a1 = _parabolic(angles, e)
     angles = np.arange(a1 - 0.04, a1 + 0.04 + 1e-9, 0.01)
-    e = np.array([_profile_energy(x, y, wt, float(a), st, nf, smooth=True) for a in angles])
+    e = np.array([_profile_energy(x, y, wt, float(a), st, nf) for a in angles])
     a2 = _parabolic(angles, e)
     # Few points or a flat energy curve: a lone page number or noise, not text lines.
     confident = len(xs) >= 300 and contrast > 1.25

@@ -250,32 +250,11 @@ def test_skew_of_a_sideways_sheet_with_corners_out_of_the_feeder_is_its_lines_an
     assert abs(r.skew_deg - p.truth["skew_deg"]) <= 0.1, r.skew_deg
 
 
-def _thin_rules(angle: float, seed: int) -> np.ndarray:
-    """Ink of an analysis page holding eight 1-px rules at ``angle``° (anti-aliased, sub-pixel)."""
-    rng = np.random.default_rng(seed)
-    ink = np.zeros((850, 600), np.uint8)
-    t = np.tan(np.radians(angle))
-    for r in np.sort(rng.uniform(60, 790, 8)):
-        p0, p1 = (40.0, r + 260 * t), (560.0, r - 260 * t)
-        cv2.line(ink, (round(p0[0] * 16), round(p0[1] * 16)), (round(p1[0] * 16), round(p1[1] * 16)), 200, 1,
-                 cv2.LINE_AA, 4)
-    return ink
-
-
-def test_thin_lines_at_the_analysis_scale_are_measured_without_bin_phase_bias() -> None:
-    """At ~75 dpi a rule or a baseline is 1–2 px thick; the linearly binned projection peaked
-    where such a line fell on a bin centre, up to 0.06° away from its direction (patent.png, a
-    300-dpi page analysed 4× reduced, was 0.11° off). The fine stages smooth the projection."""
-    errs = [abs(an.estimate_skew(_thin_rules(a, seed), 12.0, 40).angle_deg - a)
-            for seed in range(6) for a in (0.0, 0.04, -0.07, 0.13)]
-    assert max(errs) <= 0.04, max(errs)
-
-
 def test_one_real_page_at_300_and_100_dpi_and_in_every_turn_gets_one_skew() -> None:
     """OCRmyPDF's linn.png (300 dpi) and cardinal.pdf's pages (the same page rendered at 100 dpi
     and turned 90/180/270; registered on linn with a rotation of 0.00°) are one physical skew.
-    The 100-dpi pages were estimated 0.03–0.05° apart from the 300-dpi one (bin phase of 1-px
-    strokes); they must agree within 0.03°."""
+    The 100-dpi pages were estimated up to 0.05° apart from the 300-dpi one (the columns' lines
+    out of step pulled each rendering differently); they must agree within 0.03°."""
     found = []
     for name in ("ocrmypdf_linn", "ocrmypdf_cardinal_2", "ocrmypdf_cardinal_3", "ocrmypdf_cardinal_4"):
         frame = decode_single(SUBSET / f"{name}.png")
