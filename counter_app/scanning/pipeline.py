@@ -242,6 +242,25 @@ def _rotation(deg: float, w: int, h: int) -> np.ndarray:
     return np.vstack([m, [0, 0, 1]])
 
 
+def _input_line_angle(h_page: np.ndarray, page_w: int, page_h: int, residual: float, vertical: bool) -> float:
+    """Counter-clockwise angle in the input frame of text lines at ``residual``° on the rectified page.
+
+    The line through the page centre is mapped back through the inverse of ``h_page``; for
+    vertical lines (a page fed sideways) the angle is that of the line from the vertical, so it
+    compares with the horizontal case modulo 90°.
+    """
+    r = np.radians(residual)
+    d = np.array([np.sin(r), np.cos(r)]) if vertical else np.array([np.cos(r), -np.sin(r)])
+    c = np.array([(page_w - 1) / 2, (page_h - 1) / 2])
+    half = 0.25 * min(page_w, page_h)
+    pts = np.array([c - half * d, c + half * d], np.float64).reshape(-1, 1, 2)
+    a, b = cv2.perspectiveTransform(pts, np.linalg.inv(h_page)).reshape(2, 2)
+    dx, dy = b - a
+    # y grows downwards: a counter-clockwise turn of a horizontal line makes dy negative.
+    deg = float(np.degrees(np.arctan2(dx, dy) if vertical else np.arctan2(-dy, dx)))
+    return (deg + 45.0) % 90.0 - 45.0
+
+
 def _paper_colour(small: np.ndarray, quad: np.ndarray | None) -> tuple[int, int, int]:
     """Median colour of the brightest half of the page: fills the corners a rotation uncovers."""
     if quad is not None:
@@ -597,6 +616,14 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         # estimates are noisy (~0.15°) and independent: average them (equal-variance weighting).
         residual *= 0.5
     skew_total = base_angle + residual
+    if skew_conf and quad_full is not None:
+        # The skew reported is the text lines' direction in the input. A page cut off by the frame
+        # (a feeder's crooked sheet, a corner out of the glass) may get a quad whose sides are not
+        # all the paper's: the warp then shears, and the mean of the sides' angles plus the
+        # residual measured on the warped copy is not the lines' angle (0.48° off on a sideways
+        # page, issue #13). Mapping the straightened line direction back through the warp is.
+        lines = _input_line_angle(h_page, page_w, page_h, residual, sk.vertical)
+        skew_total += (lines - skew_total + 45.0) % 90.0 - 45.0  # the same angle, on the old side of ±45°
 
     # 6. One warp of the full image: rectify × deskew × quarter-turn.
     rot = _rotation(-residual, page_w, page_h) if abs(residual) >= opt.min_skew_deg else np.eye(3)
