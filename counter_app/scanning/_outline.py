@@ -118,7 +118,25 @@ def refine_edges(bgr: np.ndarray, approx: np.ndarray, coef: np.ndarray, level: f
     local step (outside level → inside level), linearly interpolated; a robust line through
     each side's points, intersected, gives the corners. Only the middle 76 % of each side is
     used: card corners are rounded and the rough corners are the least reliable part.
+
+    Two passes. The rough quad comes from a mask in which the lid-gap shadow along two sides
+    of a card or slip counts as "not lid" (it is darker), so those sides can lie a shadow's
+    width (≈ the reach) outside the object: the first pass looks twice as far on both sides of
+    each rough side; the second looks again at the normal reach around what the first found,
+    where the local levels are measured close to the edge. A side with too few edge points
+    keeps its rough line (a card's edge lost in its own pale print along one side still lets
+    the other three be exact).
     """
+    wide = _refine_pass(bgr, approx, coef, level, 2.0 * reach)
+    if wide is None:
+        return None
+    near = _refine_pass(bgr, wide, coef, level, reach)
+    return wide if near is None else near
+
+
+def _refine_pass(bgr: np.ndarray, approx: np.ndarray, coef: np.ndarray, level: float, reach: float
+                 ) -> np.ndarray | None:
+    """One pass of :func:`refine_edges` with profiles of ±``reach`` pixels."""
     h, w = bgr.shape[:2]
     n_along, n_across = 48, int(2 * reach) + 1
     ts = np.linspace(0.12, 0.88, n_along)
@@ -151,6 +169,7 @@ def refine_edges(bgr: np.ndarray, approx: np.ndarray, coef: np.ndarray, level: f
     lows = np.median(prof[..., :third], axis=2)
     highs = np.median(prof[..., -third:], axis=2)
     lines = []
+    found_sides = 0
     for i in range(4):
         p, q = approx[i], approx[(i + 1) % 4]
         on_border = [abs(p[a] - e) <= 1.5 and abs(q[a] - e) <= 1.5
@@ -162,26 +181,61 @@ def refine_edges(bgr: np.ndarray, approx: np.ndarray, coef: np.ndarray, level: f
                                                        on_border, strict=True) if hit)
             point = np.array([e, 0.0]) if a == 0 else np.array([0.0, e])
             lines.append((point, np.array([0.0, 1.0]) if a == 0 else np.array([1.0, 0.0])))
+            found_sides += 1
             continue
         pts_i = []
         for j in range(n_along):
-            if highs[i, j] - lows[i, j] < level:
-                continue
-            v = prof[i, j] - (lows[i, j] + highs[i, j]) / 2
-            cross = np.nonzero((v[:-1] <= 0) & (v[1:] > 0))[0]  # outside → inside
-            if len(cross) == 0:
-                continue
-            k = cross[np.argmin(np.abs(offs[cross]))]
-            o = offs[k] + v[k] / (v[k] - v[k + 1]) * (offs[1] - offs[0])
-            pts_i.append((xs[i, j, 0] + (o + reach) * normals[i][0], ys[i, j, 0] + (o + reach) * normals[i][1]))
+            o = _edge_offset(prof[i, j], lows[i, j], highs[i, j], level, offs)
+            if o is not None:
+                pts_i.append((xs[i, j, 0] + (o + reach) * normals[i][0],
+                              ys[i, j, 0] + (o + reach) * normals[i][1]))
         if len(pts_i) < 8:
-            return None
+            lines.append((p.astype(np.float64), (q - p).astype(np.float64)))  # the rough side
+            continue
         vx, vy, x0, y0 = cv2.fitLine(np.array(pts_i, np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
         lines.append((np.array([x0, y0], np.float64), np.array([vx, vy], np.float64)))
+        found_sides += 1
+    if found_sides < 2:
+        return None
     res = _intersect(lines)
     if res is None or np.abs(res - approx).max() > 0.1 * max(np.ptp(approx[:, 0]), np.ptp(approx[:, 1])):
         return None  # the fit ran away: keep the rough quad
     return order_quad(res)
+
+
+def _edge_offset(prof: np.ndarray, low: float, high: float, level: float, offs: np.ndarray) -> float | None:
+    """Where one paper-ness profile (outside → inside) steps from the background onto the object.
+
+    The step is the *outermost* rise that clears the background by ``level`` and stays up: a
+    pale card whose edge barely differs from a white lid has its photo or a dark print block a
+    few millimetres inside, a far stronger step, and the half-way level between the lid and
+    that print lies beyond the card's own edge. So the edge is found at half the local step —
+    from the background to the plateau just past the first rise — not half the profile's
+    overall range. ``None`` when the profile never clears the background (no edge seen).
+    """
+    if high - low < level:
+        return None
+    up = prof > low + level
+    # The first run of at least two samples above the background, from the outside in.
+    run = np.nonzero(up[:-1] & up[1:])[0]
+    if len(run) == 0:
+        return None
+    k0 = int(run[0])
+    # Past the rise's blurred ramp (a few pixels), before whatever print lies further in.
+    plateau = float(np.median(prof[k0 + 2:k0 + 6])) if k0 + 3 < len(prof) else float(prof[-1])
+    v = prof - (low + plateau) / 2
+    # The half-level crossing (outside → inside) of this rise: after its start on a strong step,
+    # at or just before it on a faint one.
+    k = k0
+    if v[k] > 0:
+        while k > 0 and v[k - 1] > 0:
+            k -= 1
+    else:
+        while k < len(v) - 1 and v[k] <= 0:
+            k += 1
+    if k == 0 or v[k] <= 0:
+        return None  # already up at the profile's outer end: no background seen outside
+    return float(offs[k - 1] + v[k - 1] / (v[k - 1] - v[k]) * (offs[1] - offs[0]))
 
 
 def _fill_holes(mask: np.ndarray) -> np.ndarray:

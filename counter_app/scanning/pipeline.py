@@ -302,6 +302,25 @@ def _size_is(long_mm: float, short_mm: float, names: tuple[str, ...], tol: float
     return False
 
 
+def _document_sized(finding: ol.QuadFinding, scale: float, dpi: float) -> bool:
+    """Does what was found measure as a document a counter lays on the glass, at ``dpi``?
+
+    ``scale`` takes the finding's (detection-copy) pixels to input pixels. A known paper size or
+    an ID card (ISO/IEC 7810 ID-1), or a till roll's width; two cards on one glass (front and
+    back, issue #13) are measured card by card — together they are no paper size.
+    """
+    for quad in finding.parts or (finding.quad,):
+        q = (np.asarray(quad, np.float64) + 0.5) * scale
+        sides = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) for i in range(4)]
+        long_mm = max(sides[0] + sides[2], sides[1] + sides[3]) / 2 / dpi * 25.4
+        short_mm = min(sides[0] + sides[2], sides[1] + sides[3]) / 2 / dpi * 25.4
+        names = ("ID-1",) if finding.parts else ("ID-1", "A4", "Letter", "A5", "A6")
+        if not (_size_is(long_mm, short_mm, names)
+                or (not finding.parts and any(abs(short_mm / r - 1) <= 0.1 for r in RECEIPT_WIDTHS_MM))):
+            return False
+    return True
+
+
 def infer_dpi(doc_px: tuple[float, float], frame_px: tuple[int, int], found: bool,
               dpi: float, dpi_trusted: bool) -> tuple[float, str]:
     """The page's pixel density and the rule that set it (TT 01/2023: PDF pages at 100 % scale).
@@ -476,9 +495,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             # Texture alone also outlines a text block or a figure on a page that fills the
             # frame: such a crop needs a measured size that is a card's or a slip's.
             finding = None
-        elif finding.on_paper and dpi_trusted and not (
-                _size_is(long_px / dpi * 25.4, short_px / dpi * 25.4, ("ID-1", "A4", "Letter", "A5", "A6"))
-                or any(abs(short_px / dpi * 25.4 / r - 1) <= 0.1 for r in RECEIPT_WIDTHS_MM)):
+        elif finding.on_paper and dpi_trusted and not _document_sized(finding, k2 * k, dpi):
             # Around it is paper-light: a white lid, or the page itself filling the frame. A block
             # of dense print or a picture on that page is a solid rectangle too; what a counter
             # lays on a white lid has a document's size (a card, A4…A6, a receipt roll's width).
