@@ -165,6 +165,10 @@ def _refine_pass(bgr: np.ndarray, approx: np.ndarray, coef: np.ndarray, level: f
     prof = np.maximum(diff[..., 0], 0) + 2 * np.sqrt(diff[..., 1] ** 2 + diff[..., 2] ** 2)
     # Smooth across (noise must not make a crossing) and along (neighbouring profiles agree).
     prof = cv2.GaussianBlur(prof.reshape(-1, n_across), (3, 3), 0.8).reshape(4, n_along, n_across)
+    # Darker than the lid: what is left of a white sheet's edge on a white lid (the thin line of
+    # its cut edge, the lid-gap shadow beside it) when it is no lighter and no more coloured.
+    dark = cv2.GaussianBlur(np.maximum(-diff[..., 0], 0).reshape(-1, n_across), (3, 3), 0.8
+                            ).reshape(4, n_along, n_across)
     third = max(1, n_across // 3)
     lows = np.median(prof[..., :third], axis=2)
     highs = np.median(prof[..., -third:], axis=2)
@@ -189,6 +193,13 @@ def _refine_pass(bgr: np.ndarray, approx: np.ndarray, coef: np.ndarray, level: f
             if o is not None:
                 pts_i.append((xs[i, j, 0] + (o + reach) * normals[i][0],
                               ys[i, j, 0] + (o + reach) * normals[i][1]))
+        if len(pts_i) < 8:
+            pts_i = []
+            for j in range(n_along):
+                o = _dark_edge_offset(dark[i, j], level, offs)
+                if o is not None:
+                    pts_i.append((xs[i, j, 0] + (o + reach) * normals[i][0],
+                                  ys[i, j, 0] + (o + reach) * normals[i][1]))
         if len(pts_i) < 8:
             lines.append((p.astype(np.float64), (q - p).astype(np.float64)))  # the rough side
             continue
@@ -236,6 +247,32 @@ def _edge_offset(prof: np.ndarray, low: float, high: float, level: float, offs: 
     if k == 0 or v[k] <= 0:
         return None  # already up at the profile's outer end: no background seen outside
     return float(offs[k - 1] + v[k - 1] / (v[k - 1] - v[k]) * (offs[1] - offs[0]))
+
+
+def _dark_edge_offset(dark: np.ndarray, level: float, offs: np.ndarray) -> float | None:
+    """Where a sheet as light as the lid begins, from its edge's darkness (outside → inside).
+
+    A white slip on a white lid differs from the lid only along its edge: the thin grey line of
+    the cut edge, and on the sides away from the lamp the lid-gap shadow, darkest against the
+    sheet and fading outwards. Either way the sheet begins where the outermost dark feature
+    ends on its inner side: half-way down from its peak. Print further in is darker still, so
+    the outermost peak that clears ``level`` is taken, not the darkest. ``None`` when there is
+    none, or it does not end inside the profile.
+    """
+    n = len(dark)
+    above = np.nonzero(dark > level)[0]
+    if len(above) == 0 or above[0] == 0:
+        return None
+    m = int(above[0])
+    while m + 1 < n and dark[m + 1] >= dark[m]:  # climb to this feature's peak
+        m += 1
+    half = dark[m] / 2
+    k = m
+    while k < n and dark[k] > half:
+        k += 1
+    if k >= n:
+        return None
+    return float(offs[k - 1] + (dark[k - 1] - half) / (dark[k - 1] - dark[k]) * (offs[1] - offs[0]))
 
 
 def _fill_holes(mask: np.ndarray) -> np.ndarray:
@@ -527,6 +564,54 @@ def _card_pair(contours: Sequence[np.ndarray], c: np.ndarray, quad: np.ndarray, 
     return oq
 
 
+def _edge_line_candidate(bgr: np.ndarray, coef: np.ndarray, ring: int, k: int) -> _Candidate | None:
+    """Candidate of a white sheet on a white lid, drawn by the dark line along its edge.
+
+    When the slip is exactly as light as the lid and no more coloured, the only trace of it at
+    this scale is along its edge: the thin grey line of the cut edge and, on the sides away
+    from the lamp, the lid-gap shadow. Both are *darker* than the lid, on the raw image (the
+    median filter the other masks use erases a one-pixel line). The darker-than-lid pixels of
+    one connected piece that runs around a region — most of the piece on the region's convex
+    outline, most of that outline (inside the frame) drawn, the inside not dark — are the
+    sheet's edge. A line of text is a thin dark piece too, but it encloses nothing; a table's
+    grid has most of its rules inside its outline. Weak: the pipeline still wants a card's or a
+    slip's size before it crops.
+    """
+    h, w = bgr.shape[:2]
+    md = min(h, w)
+    lum = cv2.cvtColor(bgr, cv2.COLOR_BGR2LAB)[..., 0].astype(np.float32)
+    dark = _model_planes(coef, h, w)[0] - lum
+    ring_d = np.concatenate([dark[:ring].ravel(), dark[-ring:].ravel(), dark[:, :ring].ravel(),
+                             dark[:, -ring:].ravel()])
+    noise = 1.4826 * float(np.median(np.abs(ring_d - np.median(ring_d))))
+    mask = (dark > max(4.0, 5.0 * noise)).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    pieces = [j for j in range(1, n) if max(stats[j, 2], stats[j, 3]) >= 0.2 * md]
+    pieces.sort(key=lambda j: -int(stats[j, 2]) * int(stats[j, 3]))
+    for j in pieces[:4]:
+        piece = (labels == j).astype(np.uint8)
+        pts = cv2.findNonZero(piece)
+        hull = cv2.convexHull(pts)
+        if cv2.contourArea(hull) < 0.03 * h * w:
+            continue  # a line of text, a rule: encloses nothing
+        region = np.zeros((h, w), np.uint8)
+        cv2.fillConvexPoly(region, hull.reshape(-1, 2), 1)
+        # Most of the piece lies along the region's outline (within a shadow's width), not inside.
+        inner = cv2.erode(region, np.ones((2 * k + 1, 2 * k + 1), np.uint8))
+        if float(np.count_nonzero(piece & inner)) > 0.25 * float(np.count_nonzero(piece)):
+            continue
+        if float(mask[inner > 0].mean()) > 0.25:
+            continue  # a dark object: the other masks' business
+        found = _quad_from_mask(region, k)
+        if found is None or found.frac > 0.6:
+            continue
+        # Most of the quad's perimeter inside the frame is drawn by the piece: a closed outline.
+        if _side_support(found.quad, cv2.dilate(piece * 255, np.ones((3, 3), np.uint8))) < 0.7:
+            continue
+        return found
+    return None
+
+
 def _outline_candidate(mask_bg: np.ndarray, k: int) -> _Candidate | None:
     """Candidate of a sheet as light as the lid, found by its closed outline.
 
@@ -669,7 +754,9 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
                 candidates.append(found)
     weak = False
     if not candidates and model_ok:
-        found = _outline_candidate(mask_bg, k)
+        found = _edge_line_candidate(small_bgr, coef, ring, k)
+        if found is None:
+            found = _outline_candidate(mask_bg, k)
         if found is None:
             found = _textured_candidate(lab, mask_bg, ring, k)
         if found is not None and keep(found):
