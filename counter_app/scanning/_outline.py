@@ -572,9 +572,10 @@ def _edge_line_candidate(bgr: np.ndarray, coef: np.ndarray, ring: int, k: int) -
     from the lamp, the lid-gap shadow. Both are *darker* than the lid, on the raw image (the
     median filter the other masks use erases a one-pixel line). The darker-than-lid pixels of
     one connected piece that runs around a region — most of the piece on the region's convex
-    outline, most of that outline (inside the frame) drawn, the inside not dark — are the
-    sheet's edge. A line of text is a thin dark piece too, but it encloses nothing; a table's
-    grid has most of its rules inside its outline. Weak: the pipeline still wants a card's or a
+    outline, most of that outline (inside the frame) drawn — are the sheet's edge; or, when the
+    paper itself is a few levels darker than the lid (a till roll), the piece fills its quad. A
+    line of text is a thin dark piece too, but it encloses nothing; a table's grid has most of
+    its rules inside its outline. Weak: the pipeline still wants a card's or a
     slip's size before it crops.
     """
     h, w = bgr.shape[:2]
@@ -596,16 +597,33 @@ def _edge_line_candidate(bgr: np.ndarray, coef: np.ndarray, ring: int, k: int) -
             continue  # a line of text, a rule: encloses nothing
         region = np.zeros((h, w), np.uint8)
         cv2.fillConvexPoly(region, hull.reshape(-1, 2), 1)
-        # Most of the piece lies along the region's outline (within a shadow's width), not inside.
-        inner = cv2.erode(region, np.ones((2 * k + 1, 2 * k + 1), np.uint8))
-        if float(np.count_nonzero(piece & inner)) > 0.25 * float(np.count_nonzero(piece)):
-            continue
-        if float(mask[inner > 0].mean()) > 0.25:
-            continue  # a dark object: the other masks' business
+        # The outline's band is as wide as the piece's mean width along the hull (a shadow is
+        # several pixels wide), at most a tenth of the region.
+        band = float(np.count_nonzero(piece)) / max(1.0, cv2.arcLength(hull, True))
+        band = int(min(max(band + 1, k), 0.1 * min(stats[j, 2], stats[j, 3])))
+        inner = np.asarray(cv2.erode(region, np.ones((2 * band + 1, 2 * band + 1), np.uint8)))
         found = _quad_from_mask(region, k)
-        if found is None or found.frac > 0.6:
+        if found is None or found.frac > 0.6 or not inner.any():
             continue
-        # Most of the quad's perimeter inside the frame is drawn by the piece: a closed outline.
+        if float(mask[inner > 0].mean()) >= 0.5:
+            # The paper itself is a few levels darker than the lid (a till roll, recycled paper):
+            # too faint for the other masks, but solid — it must fill its quad. (A block of print
+            # is not solid in this sense: between its letters the paper is as light as the lid.)
+            filled = _fill_holes(cv2.morphologyEx(piece, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)))
+            qm = np.zeros((h, w), np.uint8)
+            cv2.fillConvexPoly(qm, np.round(found.quad * 16).astype(np.int32), 1, shift=4)
+            if float(np.count_nonzero(qm & filled)) / max(1.0, float(np.count_nonzero(qm | filled))) >= 0.85:
+                return found
+            continue
+        # Most of the piece lies along the region's outline (within a shadow's width), not inside
+        # — unless nothing at all is drawn outside it: then it is a sheet on a bare lid whatever
+        # it holds (a slip with a ruled table, paper mottle joining its print to its edge), where
+        # a grid on a page has the page's other print around it …
+        outside = np.asarray(cv2.dilate(region, np.ones((4 * band + 1, 4 * band + 1), np.uint8))) == 0
+        bare = outside.any() and float(mask[outside].mean()) < 0.002
+        if not bare and float(np.count_nonzero(piece & inner)) > 0.5 * float(np.count_nonzero(piece)):
+            continue
+        # … and most of the quad's perimeter inside the frame is drawn by it: a closed outline.
         if _side_support(found.quad, cv2.dilate(piece * 255, np.ones((3, 3), np.uint8))) < 0.7:
             continue
         return found

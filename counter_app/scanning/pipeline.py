@@ -302,6 +302,11 @@ def _size_is(long_mm: float, short_mm: float, names: tuple[str, ...], tol: float
     return False
 
 
+def _receipt_sized(long_mm: float, short_mm: float) -> bool:
+    """A till roll's width (57 or 80 mm, ±10 %) and at least twice as long as wide (a slip of it)."""
+    return long_mm >= 2 * short_mm and any(abs(short_mm / r - 1) <= 0.1 for r in RECEIPT_WIDTHS_MM)
+
+
 def _document_sized(finding: ol.QuadFinding, scale: float, dpi: float) -> bool:
     """Does what was found measure as a document a counter lays on the glass, at ``dpi``?
 
@@ -490,8 +495,9 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         long_px = max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[1]))
         if dpi_trusted and short_px / dpi * 25.4 < MIN_DOCUMENT_MM:
             finding = None
-        elif finding.weak and not (dpi_trusted and _size_is(long_px / dpi * 25.4, short_px / dpi * 25.4,
-                                                            ("ID-1", "A5", "A6"))):
+        elif finding.weak and not (dpi_trusted and (
+                _size_is(long_px / dpi * 25.4, short_px / dpi * 25.4, ("ID-1", "A5", "A6"))
+                or _receipt_sized(long_px / dpi * 25.4, short_px / dpi * 25.4))):
             # Texture alone also outlines a text block or a figure on a page that fills the
             # frame: such a crop needs a measured size that is a card's or a slip's.
             finding = None
