@@ -554,7 +554,7 @@ def _glass_scene(rng: np.random.Generator, dpi: int, name: str, cls: str, lid: s
     pts = []
     x = rng.uniform(0, 1.5 if at_corner else 25) * ppm + (0 if at_corner else 2 * ppm)
     y = rng.uniform(0, 1.5 if at_corner else 25) * ppm + (0 if at_corner else 2 * ppm)
-    vertical = len(items) > 1 and rng.random() < 0.5
+    vertical = len(items) > 1 and (rng.random() < 0.5 or spread_deg > 0)  # turned apart: one above the other
     for doc, alpha in items:
         dh, dw = doc.shape[:2]
         scale = 0.5  # documents are drawn at 2 × the scan resolution
@@ -568,8 +568,8 @@ def _glass_scene(rng: np.random.Generator, dpi: int, name: str, cls: str, lid: s
         cy = min(cy, fh - dh * scale / 2 - 5)
         if at_corner or spread_deg:  # half the rotated bounding box from the corner: wholly on the glass
             ca, sa = abs(math.cos(math.radians(ang))), abs(math.sin(math.radians(ang)))
-            cx = x + (dw * ca + dh * sa) * scale / 2
-            cy = y + (dw * sa + dh * ca) * scale / 2
+            bw, bh = (dw * ca + dh * sa) * scale / 2, (dw * sa + dh * ca) * scale / 2
+            cx, cy = min(x + bw, fw - bw - 5), min(y + bh, fh - bh - 5)
         hm = _similarity(ang, scale, cx, cy, dw, dh)
         shadow = rng.uniform(0.1, 0.4) if lid not in ("dark", "open") else 0.0  # the lid's gap casts it
         pts.append(place(frame, doc, alpha, hm, shadow))
