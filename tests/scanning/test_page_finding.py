@@ -82,7 +82,7 @@ def test_phone_photo_on_a_patterned_background(scene: str) -> None:
 def test_photo_with_a_shadow_across_the_page_on_a_beige_desk() -> None:
     """A soft shadow darkens paper and desk alike and splits the lightness masks; the neutral
     paper still differs from the coloured desk in chroma."""
-    page = gen3.generate_page(3, 37, 100)  # photo_beige_desk with a shadow across the sheet
+    page = gen3.generate_page(3, 37, 100, "photo_beige_desk")  # with a shadow across the sheet
     assert page.truth["kind"] == "photo_beige_desk"
     res = process_page(page.image, 300, dpi_trusted=False)
     assert res.quad is not None, res.warnings
