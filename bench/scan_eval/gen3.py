@@ -86,8 +86,9 @@ def _colourise(v: np.ndarray, c0: tuple[float, float, float], c1: tuple[float, f
 
 def bg_lid(rng: np.random.Generator, h: int, w: int, tone: str) -> np.ndarray:
     """A scanner lid: white, light grey or black (lid open), lit unevenly, with sensor grain."""
-    level = {"white": rng.uniform(232, 250), "grey": rng.uniform(188, 218), "dark": rng.uniform(14, 42),
-             "light": rng.uniform(218, 232), "open": rng.uniform(8, 30)}[tone]
+    levels = {"white": rng.uniform(232, 250), "grey": rng.uniform(188, 218), "dark": rng.uniform(14, 42)}
+    # (The later tones draw their level after the first three: earlier scenes stay as they were.)
+    level = levels[tone] if tone in levels else rng.uniform(*{"light": (218, 232), "open": (8, 30)}[tone])
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     ramp = rng.uniform(-6, 6) * xx / w + rng.uniform(-6, 6) * yy / h
     if tone == "open":
@@ -552,8 +553,8 @@ def _glass_scene(rng: np.random.Generator, dpi: int, name: str, cls: str, lid: s
     fw, fh = round(glass_mm[0] * ppm), round(glass_mm[1] * ppm)
     frame = background(rng, f"lid_{lid}", fh, fw)
     pts = []
-    x = rng.uniform(0, 1.5 if at_corner else 25) * ppm + (0 if at_corner else 2 * ppm)
-    y = rng.uniform(0, 1.5 if at_corner else 25) * ppm + (0 if at_corner else 2 * ppm)
+    x = (rng.uniform(0, 1.5) if at_corner else rng.uniform(2, 25)) * ppm
+    y = (rng.uniform(0, 1.5) if at_corner else rng.uniform(2, 25)) * ppm
     vertical = len(items) > 1 and (rng.random() < 0.5 or spread_deg > 0)  # turned apart: one above the other
     for doc, alpha in items:
         dh, dw = doc.shape[:2]

@@ -624,7 +624,20 @@ def _edge_line_candidate(bgr: np.ndarray, coef: np.ndarray, ring: int, k: int) -
         if not bare and float(np.count_nonzero(piece & inner)) > 0.5 * float(np.count_nonzero(piece)):
             continue
         # … and most of the quad's perimeter inside the frame is drawn by it: a closed outline.
-        if _side_support(found.quad, cv2.dilate(piece * 255, np.ones((3, 3), np.uint8))) < 0.7:
+        drawn = cv2.dilate(piece * 255, np.ones((3, 3), np.uint8))
+        support = _side_support(found.quad, drawn)
+        # A sheet wholly on the glass is the piece's smallest rectangle, when that fits the
+        # region better than the corners fitted to its hull (a letter at the edge bends the hull
+        # and the fit may cut a corner off).
+        box = order_quad(cv2.boxPoints(cv2.minAreaRect(pts)).astype(np.float64))
+        if (box >= 0).all() and (box[:, 0] <= w - 1).all() and (box[:, 1] <= h - 1).all():
+            bm = np.zeros((h, w), np.uint8)
+            cv2.fillConvexPoly(bm, np.round(box * 16).astype(np.int32), 1, shift=4)
+            fit = float(np.count_nonzero(bm & region)) / max(1.0, float(np.count_nonzero(bm | region)))
+            if fit > found.rect:
+                found = _Candidate(box, fit, float(np.count_nonzero(bm)) / (h * w))
+                support = _side_support(box, drawn)
+        if support < 0.7:
             continue
         return found
     return None
