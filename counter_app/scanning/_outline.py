@@ -226,7 +226,9 @@ def _edge_offset(prof: np.ndarray, low: float, high: float, level: float, offs: 
     """
     if high - low < level:
         return None
-    up = prof > low + level
+    # Clearing the noise is not enough on a dark lid (its lightness noise is several levels):
+    # the rise must also be a quarter of the way to the profile's inside level.
+    up = prof > low + max(level, 0.25 * (high - low))
     # The first run of at least two samples above the background, from the outside in.
     run = np.nonzero(up[:-1] & up[1:])[0]
     if len(run) == 0:
