@@ -176,7 +176,10 @@ def _refine_pass(bgr: np.ndarray, approx: np.ndarray, coef: np.ndarray, level: f
     found_sides = 0
     for i in range(4):
         p, q = approx[i], approx[(i + 1) % 4]
-        on_border = [abs(p[a] - e) <= 1.5 and abs(q[a] - e) <= 1.5
+        # (Within a few pixels: the rough quad comes from a coarser copy, where the frame's last
+        # pixel covers several of these.)
+        tol = max(1.5, 0.4 * reach)
+        on_border = [abs(p[a] - e) <= tol and abs(q[a] - e) <= tol
                      for a, e in ((0, 0), (0, w - 1), (1, 0), (1, h - 1))]
         if any(on_border):
             # The page runs off the frame here: its edge is the frame's, and a profile would only

@@ -326,9 +326,9 @@ def _document_sized(finding: ol.QuadFinding, scale: float, dpi: float) -> bool:
     """
     for quad in finding.parts or (finding.quad,):
         q = (np.asarray(quad, np.float64) + 0.5) * scale
-        sides = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) for i in range(4)]
-        long_mm = max(sides[0] + sides[2], sides[1] + sides[3]) / 2 / dpi * 25.4
-        short_mm = min(sides[0] + sides[2], sides[1] + sides[3]) / 2 / dpi * 25.4
+        # Two adjacent sides (of a sheet running off the frame, the visible ones).
+        a, b = float(np.linalg.norm(q[1] - q[0])), float(np.linalg.norm(q[2] - q[1]))
+        long_mm, short_mm = max(a, b) / dpi * 25.4, min(a, b) / dpi * 25.4
         names = ("ID-1",) if finding.parts else ("ID-1", "A4", "Letter", "A5", "A6")
         if not (_size_is(long_mm, short_mm, names)
                 or (not finding.parts and any(abs(short_mm / r - 1) <= 0.1 for r in RECEIPT_WIDTHS_MM))):
