@@ -324,14 +324,18 @@ def _document_sized(finding: ol.QuadFinding, scale: float, dpi: float) -> bool:
     an ID card (ISO/IEC 7810 ID-1), or a till roll's width; two cards on one glass (front and
     back, issue #13) are measured card by card — together they are no paper size.
     """
+    names = ("ID-1",) if finding.parts else ("ID-1", "A4", "Letter", "A5", "A6")
     for quad in finding.parts or (finding.quad,):
         q = (np.asarray(quad, np.float64) + 0.5) * scale
-        # Two adjacent sides (of a sheet running off the frame, the visible ones).
-        a, b = float(np.linalg.norm(q[1] - q[0])), float(np.linalg.norm(q[2] - q[1]))
-        long_mm, short_mm = max(a, b) / dpi * 25.4, min(a, b) / dpi * 25.4
-        names = ("ID-1",) if finding.parts else ("ID-1", "A4", "Letter", "A5", "A6")
-        if not (_size_is(long_mm, short_mm, names)
-                or (not finding.parts and any(abs(short_mm / r - 1) <= 0.1 for r in RECEIPT_WIDTHS_MM))):
+        sides = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) for i in range(4)]
+        # Two adjacent sides, or the means of opposite ones: a sheet running off the frame has
+        # one or two sides cut short, and either reading may be the whole one.
+        for a, b in ((sides[0], sides[1]), ((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2)):
+            long_mm, short_mm = max(a, b) / dpi * 25.4, min(a, b) / dpi * 25.4
+            if _size_is(long_mm, short_mm, names) or (
+                    not finding.parts and any(abs(short_mm / r - 1) <= 0.1 for r in RECEIPT_WIDTHS_MM)):
+                break
+        else:
             return False
     return True
 
