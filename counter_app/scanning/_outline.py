@@ -176,9 +176,10 @@ def _refine_pass(bgr: np.ndarray, approx: np.ndarray, coef: np.ndarray, level: f
     found_sides = 0
     for i in range(4):
         p, q = approx[i], approx[(i + 1) % 4]
-        # (Within a few pixels: the rough quad comes from a coarser copy, where the frame's last
-        # pixel covers several of these.)
-        tol = max(1.5, 0.4 * reach)
+        # (Within 3 pixels: the rough quad comes from a coarser copy, where the frame's last pixel
+        # covers two or three of these. Farther, a side is the sheet's own, even near the frame:
+        # snapping it would tilt the page's outline.)
+        tol = 3.0
         on_border = [abs(p[a] - e) <= tol and abs(q[a] - e) <= tol
                      for a, e in ((0, 0), (0, w - 1), (1, 0), (1, h - 1))]
         if any(on_border):
