@@ -733,12 +733,6 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     # steps would all read as "not background"). Median + MAD, so paper in part of the ring
     # (a sheet running off the frame) does not raise it.
     ring_d = dist[ring_sel]
-    # … of the ring's *background* pixels: where a sheet lies in the ring (an A5 across a glass
-    # as wide as it, a page touching three sides) its paper would raise the spread past the
-    # sheet's own contrast with a grey lid. Those are the lightness model's outliers.
-    inlier = np.abs(d_l[ring_sel]) <= max(3.0 * sigma, 2.0)
-    if np.count_nonzero(inlier) >= 0.25 * inlier.size:
-        ring_d = ring_d[inlier]
     med_d = float(np.median(ring_d))
     thr = max(5.0, 4.0 * sigma, med_d + 4.0 * 1.4826 * float(np.median(np.abs(ring_d - med_d))))
     k = max(3, int(0.012 * min(h, w)) | 1)
