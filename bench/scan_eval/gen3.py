@@ -86,9 +86,15 @@ def _colourise(v: np.ndarray, c0: tuple[float, float, float], c1: tuple[float, f
 
 def bg_lid(rng: np.random.Generator, h: int, w: int, tone: str) -> np.ndarray:
     """A scanner lid: white, light grey or black (lid open), lit unevenly, with sensor grain."""
-    level = {"white": rng.uniform(232, 250), "grey": rng.uniform(188, 218), "dark": rng.uniform(14, 42)}[tone]
+    levels = {"white": rng.uniform(232, 250), "grey": rng.uniform(188, 218), "dark": rng.uniform(14, 42)}
+    # (The later tones draw their level after the first three: earlier scenes stay as they were.)
+    level = levels[tone] if tone in levels else rng.uniform(*{"light": (218, 232), "open": (8, 30)}[tone])
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     ramp = rng.uniform(-6, 6) * xx / w + rng.uniform(-6, 6) * yy / h
+    if tone == "open":
+        # Lid open: the room seen through the glass, dark, with a ceiling light's soft glow.
+        cx, cy, r = rng.uniform(0, w), rng.uniform(0, h), rng.uniform(0.3, 0.8) * max(h, w)
+        ramp = ramp + rng.uniform(15, 45) * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * r * r))
     tint = rng.uniform(-3, 3, 3)
     img = level + ramp[..., None] + tint + rng.normal(0, 1.2, (h, w, 1))
     return np.clip(img, 0, 255).astype(np.float32)
@@ -531,37 +537,75 @@ SCENES = ("card_front_white", "card_back_grey", "card_pair", "card_dark_lid", "c
           "a5_grey_lid", "a6_white_lid", "receipt_grey_lid", "carbon_slip_white",
           "a4_glass", "a4_feeder_bars", "a4_full_frame",
           "photo_wood", "photo_cloth", "photo_granite", "photo_clutter", "photo_off_frame",
-          "photo_beige_desk", "photo_card_desk", "photo_receipt_dark")
+          "photo_beige_desk", "photo_card_desk", "photo_receipt_dark",
+          "a5_light_grey_lid", "receipt_long_white", "a6_glass_corner", "card_pair_skewed", "card_open_lid")
 
 
 def _glass_scene(rng: np.random.Generator, dpi: int, name: str, cls: str, lid: str,
-                 items: list[tuple[np.ndarray, np.ndarray | None]], glass_mm: tuple[float, float]
-                 ) -> Gen3Page:
-    """Objects on a flatbed glass under a lid, near the glass's origin corner as people place them."""
+                 items: list[tuple[np.ndarray, np.ndarray | None]], glass_mm: tuple[float, float],
+                 at_corner: bool = False, spread_deg: float = 0.0) -> Gen3Page:
+    """Objects on a flatbed glass under a lid, near the glass's origin corner as people place them.
+
+    ``at_corner``: pushed into the glass's corner (0–1.5 mm from both edges, nearly square to them);
+    ``spread_deg``: each object turned independently by up to this much (two cards not aligned).
+    """
     ppm = dpi / 25.4
     fw, fh = round(glass_mm[0] * ppm), round(glass_mm[1] * ppm)
     frame = background(rng, f"lid_{lid}", fh, fw)
     pts = []
-    x = rng.uniform(2, 25) * ppm
-    y = rng.uniform(2, 25) * ppm
-    vertical = len(items) > 1 and rng.random() < 0.5
+    x = (rng.uniform(0, 1.5) if at_corner else rng.uniform(2, 25)) * ppm
+    y = (rng.uniform(0, 1.5) if at_corner else rng.uniform(2, 25)) * ppm
+    vertical = len(items) > 1 and (rng.random() < 0.5 or spread_deg > 0)  # turned apart: one above the other
     for doc, alpha in items:
         dh, dw = doc.shape[:2]
         scale = 0.5  # documents are drawn at 2 × the scan resolution
         ang = rng.uniform(-4, 4) if rng.random() < 0.7 or len(items) > 1 else rng.uniform(-15, 15)
+        if at_corner:
+            ang = rng.uniform(-0.6, 0.6)
+        elif spread_deg:
+            ang = rng.uniform(-spread_deg, spread_deg)
         cx, cy = x + dw * scale / 2, y + dh * scale / 2
         cx = min(cx, fw - dw * scale / 2 - 5)
         cy = min(cy, fh - dh * scale / 2 - 5)
+        if at_corner or spread_deg:  # half the rotated bounding box from the corner: wholly on the glass
+            ca, sa = abs(math.cos(math.radians(ang))), abs(math.sin(math.radians(ang)))
+            bw, bh = (dw * ca + dh * sa) * scale / 2, (dw * sa + dh * ca) * scale / 2
+            cx, cy = min(x + bw, fw - bw - 5), min(y + bh, fh - bh - 5)
         hm = _similarity(ang, scale, cx, cy, dw, dh)
-        shadow = rng.uniform(0.1, 0.4) if lid != "dark" else 0.0  # the lid's gap casts it
+        shadow = rng.uniform(0.1, 0.4) if lid not in ("dark", "open") else 0.0  # the lid's gap casts it
         pts.append(place(frame, doc, alpha, hm, shadow))
+        gap = rng.uniform(8, 25) * ppm + (0.3 * dw * scale if spread_deg else 0.0)
         if vertical:
-            y = cy + dh * scale / 2 + rng.uniform(8, 25) * ppm
+            y = cy + dh * scale / 2 + gap
         else:
-            x = cx + dw * scale / 2 + rng.uniform(8, 25) * ppm
+            x = cx + dw * scale / 2 + gap
     poly = np.concatenate(pts)
     img = _finish(rng, frame, rng.uniform(1.0, 3.0), int(rng.integers(75, 93)), rng.uniform(0.3, 0.7))
     return Gen3Page(img, dpi, _truth(name, cls, fw, fh, poly, true_dpi=dpi))
+
+
+def _lid_scene(rng: np.random.Generator, dpi: int, lbl: str, name: str, ppm2: float,
+               glass: tuple[float, float]) -> Gen3Page:
+    """Cards and slips on the glass that the first scenes leave out (issue #13, 2026-12-07)."""
+    if name == "a5_light_grey_lid":  # a light-grey lid, a few levels under the paper
+        size = SIZES_MM["A5"] if rng.random() < 0.5 else SIZES_MM["A5"][::-1]
+        doc = doc_page(rng, size, ppm2, str(rng.choice(["form", "sparse", "table"])))
+        return _glass_scene(rng, dpi, lbl, "slip", "light", [(doc, None)], glass)
+    if name == "receipt_long_white":  # a long till roll (57 or 80 mm) on a white lid
+        width = 57.0 if rng.random() < 0.5 else 80.0
+        doc = doc_page(rng, (width, rng.uniform(200, 280)), ppm2, "receipt")
+        return _glass_scene(rng, dpi, lbl, "slip", "white", [(doc, None)], (216.0, 356.0))
+    if name == "a6_glass_corner":  # pushed into the glass's corner: two sides on the frame's edges
+        size = SIZES_MM["A6"] if rng.random() < 0.5 else SIZES_MM["A6"][::-1]
+        doc = doc_page(rng, size, ppm2, str(rng.choice(["form", "sparse", "table"])))
+        return _glass_scene(rng, dpi, lbl, "slip", str(rng.choice(["white", "grey", "light"])), [(doc, None)],
+                            glass, at_corner=True)
+    if name == "card_pair_skewed":  # front and back, each turned its own way, a card's width apart
+        cards = [doc_card(rng, ppm2, back=False), doc_card(rng, ppm2, back=True)]
+        return _glass_scene(rng, dpi, lbl, "card", str(rng.choice(["white", "grey"])), cards, glass, spread_deg=9.0)
+    # card_open_lid: the lid left open, the room dark behind the glass
+    return _glass_scene(rng, dpi, lbl, "card", "open", [doc_card(rng, ppm2, back=bool(rng.random() < 0.5))], glass,
+                        spread_deg=15.0)
 
 
 def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = None) -> Gen3Page:
@@ -571,6 +615,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
     ppm2 = 2 * dpi / 25.4  # documents drawn at 2× the scan resolution
     glass = (216.0, 297.0) if rng.random() < 0.5 else (216.0, 356.0)
     lbl = f"{name}#{index}"
+    if name in ("a5_light_grey_lid", "receipt_long_white", "a6_glass_corner", "card_pair_skewed", "card_open_lid"):
+        return _lid_scene(rng, dpi, lbl, name, ppm2, glass)
     if name.startswith("card"):
         lid = {"card_front_white": "white", "card_back_grey": "grey", "card_pair": "white",
                "card_dark_lid": "dark", "card_pair_grey": "grey"}[name]

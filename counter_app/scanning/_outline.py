@@ -118,7 +118,25 @@ def refine_edges(bgr: np.ndarray, approx: np.ndarray, coef: np.ndarray, level: f
     local step (outside level → inside level), linearly interpolated; a robust line through
     each side's points, intersected, gives the corners. Only the middle 76 % of each side is
     used: card corners are rounded and the rough corners are the least reliable part.
+
+    Two passes. The rough quad comes from a mask in which the lid-gap shadow along two sides
+    of a card or slip counts as "not lid" (it is darker), so those sides can lie a shadow's
+    width (≈ the reach) outside the object: the first pass looks twice as far on both sides of
+    each rough side; the second looks again at the normal reach around what the first found,
+    where the local levels are measured close to the edge. A side with too few edge points
+    keeps its rough line (a card's edge lost in its own pale print along one side still lets
+    the other three be exact).
     """
+    wide = _refine_pass(bgr, approx, coef, level, 2.0 * reach)
+    if wide is None:
+        return None
+    near = _refine_pass(bgr, wide, coef, level, reach)
+    return wide if near is None else near
+
+
+def _refine_pass(bgr: np.ndarray, approx: np.ndarray, coef: np.ndarray, level: float, reach: float
+                 ) -> np.ndarray | None:
+    """One pass of :func:`refine_edges` with profiles of ±``reach`` pixels."""
     h, w = bgr.shape[:2]
     n_along, n_across = 48, int(2 * reach) + 1
     ts = np.linspace(0.12, 0.88, n_along)
@@ -147,13 +165,22 @@ def refine_edges(bgr: np.ndarray, approx: np.ndarray, coef: np.ndarray, level: f
     prof = np.maximum(diff[..., 0], 0) + 2 * np.sqrt(diff[..., 1] ** 2 + diff[..., 2] ** 2)
     # Smooth across (noise must not make a crossing) and along (neighbouring profiles agree).
     prof = cv2.GaussianBlur(prof.reshape(-1, n_across), (3, 3), 0.8).reshape(4, n_along, n_across)
+    # Darker than the lid: what is left of a white sheet's edge on a white lid (the thin line of
+    # its cut edge, the lid-gap shadow beside it) when it is no lighter and no more coloured.
+    dark = cv2.GaussianBlur(np.maximum(-diff[..., 0], 0).reshape(-1, n_across), (3, 3), 0.8
+                            ).reshape(4, n_along, n_across)
     third = max(1, n_across // 3)
     lows = np.median(prof[..., :third], axis=2)
     highs = np.median(prof[..., -third:], axis=2)
     lines = []
+    found_sides = 0
     for i in range(4):
         p, q = approx[i], approx[(i + 1) % 4]
-        on_border = [abs(p[a] - e) <= 1.5 and abs(q[a] - e) <= 1.5
+        # (Within 3 pixels: the rough quad comes from a coarser copy, where the frame's last pixel
+        # covers two or three of these. Farther, a side is the sheet's own, even near the frame:
+        # snapping it would tilt the page's outline.)
+        tol = 3.0
+        on_border = [abs(p[a] - e) <= tol and abs(q[a] - e) <= tol
                      for a, e in ((0, 0), (0, w - 1), (1, 0), (1, h - 1))]
         if any(on_border):
             # The page runs off the frame here: its edge is the frame's, and a profile would only
@@ -162,26 +189,96 @@ def refine_edges(bgr: np.ndarray, approx: np.ndarray, coef: np.ndarray, level: f
                                                        on_border, strict=True) if hit)
             point = np.array([e, 0.0]) if a == 0 else np.array([0.0, e])
             lines.append((point, np.array([0.0, 1.0]) if a == 0 else np.array([1.0, 0.0])))
+            found_sides += 1
             continue
         pts_i = []
         for j in range(n_along):
-            if highs[i, j] - lows[i, j] < level:
-                continue
-            v = prof[i, j] - (lows[i, j] + highs[i, j]) / 2
-            cross = np.nonzero((v[:-1] <= 0) & (v[1:] > 0))[0]  # outside → inside
-            if len(cross) == 0:
-                continue
-            k = cross[np.argmin(np.abs(offs[cross]))]
-            o = offs[k] + v[k] / (v[k] - v[k + 1]) * (offs[1] - offs[0])
-            pts_i.append((xs[i, j, 0] + (o + reach) * normals[i][0], ys[i, j, 0] + (o + reach) * normals[i][1]))
+            o = _edge_offset(prof[i, j], lows[i, j], highs[i, j], level, offs)
+            if o is not None:
+                pts_i.append((xs[i, j, 0] + (o + reach) * normals[i][0],
+                              ys[i, j, 0] + (o + reach) * normals[i][1]))
         if len(pts_i) < 8:
-            return None
+            pts_i = []
+            for j in range(n_along):
+                o = _dark_edge_offset(dark[i, j], level, offs)
+                if o is not None:
+                    pts_i.append((xs[i, j, 0] + (o + reach) * normals[i][0],
+                                  ys[i, j, 0] + (o + reach) * normals[i][1]))
+        if len(pts_i) < 8:
+            lines.append((p.astype(np.float64), (q - p).astype(np.float64)))  # the rough side
+            continue
         vx, vy, x0, y0 = cv2.fitLine(np.array(pts_i, np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
         lines.append((np.array([x0, y0], np.float64), np.array([vx, vy], np.float64)))
+        found_sides += 1
+    if found_sides < 2:
+        return None
     res = _intersect(lines)
     if res is None or np.abs(res - approx).max() > 0.1 * max(np.ptp(approx[:, 0]), np.ptp(approx[:, 1])):
         return None  # the fit ran away: keep the rough quad
     return order_quad(res)
+
+
+def _edge_offset(prof: np.ndarray, low: float, high: float, level: float, offs: np.ndarray) -> float | None:
+    """Where one paper-ness profile (outside → inside) steps from the background onto the object.
+
+    The step is the *outermost* rise that clears the background by ``level`` and stays up: a
+    pale card whose edge barely differs from a white lid has its photo or a dark print block a
+    few millimetres inside, a far stronger step, and the half-way level between the lid and
+    that print lies beyond the card's own edge. So the edge is found at half the local step —
+    from the background to the plateau just past the first rise — not half the profile's
+    overall range. ``None`` when the profile never clears the background (no edge seen).
+    """
+    if high - low < level:
+        return None
+    # Clearing the noise is not enough on a dark lid (its lightness noise is several levels):
+    # the rise must also be a quarter of the way to the profile's inside level.
+    up = prof > low + max(level, 0.25 * (high - low))
+    # The first run of at least two samples above the background, from the outside in.
+    run = np.nonzero(up[:-1] & up[1:])[0]
+    if len(run) == 0:
+        return None
+    k0 = int(run[0])
+    # Past the rise's blurred ramp (a few pixels), before whatever print lies further in.
+    plateau = float(np.median(prof[k0 + 2:k0 + 6])) if k0 + 3 < len(prof) else float(prof[-1])
+    v = prof - (low + plateau) / 2
+    # The half-level crossing (outside → inside) of this rise: after its start on a strong step,
+    # at or just before it on a faint one.
+    k = k0
+    if v[k] > 0:
+        while k > 0 and v[k - 1] > 0:
+            k -= 1
+    else:
+        while k < len(v) - 1 and v[k] <= 0:
+            k += 1
+    if k == 0 or v[k] <= 0:
+        return None  # already up at the profile's outer end: no background seen outside
+    return float(offs[k - 1] + v[k - 1] / (v[k - 1] - v[k]) * (offs[1] - offs[0]))
+
+
+def _dark_edge_offset(dark: np.ndarray, level: float, offs: np.ndarray) -> float | None:
+    """Where a sheet as light as the lid begins, from its edge's darkness (outside → inside).
+
+    A white slip on a white lid differs from the lid only along its edge: the thin grey line of
+    the cut edge, and on the sides away from the lamp the lid-gap shadow, darkest against the
+    sheet and fading outwards. Either way the sheet begins where the outermost dark feature
+    ends on its inner side: half-way down from its peak. Print further in is darker still, so
+    the outermost peak that clears ``level`` is taken, not the darkest. ``None`` when there is
+    none, or it does not end inside the profile.
+    """
+    n = len(dark)
+    above = np.nonzero(dark > level)[0]
+    if len(above) == 0 or above[0] == 0:
+        return None
+    m = int(above[0])
+    while m + 1 < n and dark[m + 1] >= dark[m]:  # climb to this feature's peak
+        m += 1
+    half = dark[m] / 2
+    k = m
+    while k < n and dark[k] > half:
+        k += 1
+    if k >= n:
+        return None
+    return float(offs[k - 1] + (dark[k - 1] - half) / (dark[k - 1] - dark[k]) * (offs[1] - offs[0]))
 
 
 def _fill_holes(mask: np.ndarray) -> np.ndarray:
@@ -473,6 +570,85 @@ def _card_pair(contours: Sequence[np.ndarray], c: np.ndarray, quad: np.ndarray, 
     return oq
 
 
+def _edge_line_candidate(bgr: np.ndarray, coef: np.ndarray, ring: int, k: int) -> _Candidate | None:
+    """Candidate of a white sheet on a white lid, drawn by the dark line along its edge.
+
+    When the slip is exactly as light as the lid and no more coloured, the only trace of it at
+    this scale is along its edge: the thin grey line of the cut edge and, on the sides away
+    from the lamp, the lid-gap shadow. Both are *darker* than the lid, on the raw image (the
+    median filter the other masks use erases a one-pixel line). The darker-than-lid pixels of
+    one connected piece that runs around a region — most of the piece on the region's convex
+    outline, most of that outline (inside the frame) drawn — are the sheet's edge; or, when the
+    paper itself is a few levels darker than the lid (a till roll), the piece fills its quad. A
+    line of text is a thin dark piece too, but it encloses nothing; a table's grid has most of
+    its rules inside its outline. Weak: the pipeline still wants a card's or a
+    slip's size before it crops.
+    """
+    h, w = bgr.shape[:2]
+    md = min(h, w)
+    lum = cv2.cvtColor(bgr, cv2.COLOR_BGR2LAB)[..., 0].astype(np.float32)
+    dark = _model_planes(coef, h, w)[0] - lum
+    ring_d = np.concatenate([dark[:ring].ravel(), dark[-ring:].ravel(), dark[:, :ring].ravel(),
+                             dark[:, -ring:].ravel()])
+    noise = 1.4826 * float(np.median(np.abs(ring_d - np.median(ring_d))))
+    mask = (dark > max(4.0, 5.0 * noise)).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    pieces = [j for j in range(1, n) if max(stats[j, 2], stats[j, 3]) >= 0.2 * md]
+    pieces.sort(key=lambda j: -int(stats[j, 2]) * int(stats[j, 3]))
+    for j in pieces[:4]:
+        piece = (labels == j).astype(np.uint8)
+        pts = cv2.findNonZero(piece)
+        hull = cv2.convexHull(pts)
+        if cv2.contourArea(hull) < 0.03 * h * w:
+            continue  # a line of text, a rule: encloses nothing
+        region = np.zeros((h, w), np.uint8)
+        cv2.fillConvexPoly(region, hull.reshape(-1, 2), 1)
+        # The outline's band is as wide as the piece's mean width along the hull (a shadow is
+        # several pixels wide), at most a tenth of the region.
+        band = float(np.count_nonzero(piece)) / max(1.0, cv2.arcLength(hull, True))
+        band = int(min(max(band + 1, k), 0.1 * min(stats[j, 2], stats[j, 3])))
+        inner = np.asarray(cv2.erode(region, np.ones((2 * band + 1, 2 * band + 1), np.uint8)))
+        found = _quad_from_mask(region, k)
+        if found is None or found.frac > 0.6 or not inner.any():
+            continue
+        if float(mask[inner > 0].mean()) >= 0.5:
+            # The paper itself is a few levels darker than the lid (a till roll, recycled paper):
+            # too faint for the other masks, but solid — it must fill its quad. (A block of print
+            # is not solid in this sense: between its letters the paper is as light as the lid.)
+            filled = _fill_holes(cv2.morphologyEx(piece, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)))
+            qm = np.zeros((h, w), np.uint8)
+            cv2.fillConvexPoly(qm, np.round(found.quad * 16).astype(np.int32), 1, shift=4)
+            if float(np.count_nonzero(qm & filled)) / max(1.0, float(np.count_nonzero(qm | filled))) >= 0.85:
+                return found
+            continue
+        # Most of the piece lies along the region's outline (within a shadow's width), not inside
+        # — unless nothing at all is drawn outside it: then it is a sheet on a bare lid whatever
+        # it holds (a slip with a ruled table, paper mottle joining its print to its edge), where
+        # a grid on a page has the page's other print around it …
+        outside = np.asarray(cv2.dilate(region, np.ones((4 * band + 1, 4 * band + 1), np.uint8))) == 0
+        bare = outside.any() and float(mask[outside].mean()) < 0.002
+        if not bare and float(np.count_nonzero(piece & inner)) > 0.5 * float(np.count_nonzero(piece)):
+            continue
+        # … and most of the quad's perimeter inside the frame is drawn by it: a closed outline.
+        drawn = cv2.dilate(piece * 255, np.ones((3, 3), np.uint8))
+        support = _side_support(found.quad, drawn)
+        # A sheet wholly on the glass is the piece's smallest rectangle, when that fits the
+        # region better than the corners fitted to its hull (a letter at the edge bends the hull
+        # and the fit may cut a corner off).
+        box = order_quad(cv2.boxPoints(cv2.minAreaRect(pts)).astype(np.float64))
+        if (box >= 0).all() and (box[:, 0] <= w - 1).all() and (box[:, 1] <= h - 1).all():
+            bm = np.zeros((h, w), np.uint8)
+            cv2.fillConvexPoly(bm, np.round(box * 16).astype(np.int32), 1, shift=4)
+            fit = float(np.count_nonzero(bm & region)) / max(1.0, float(np.count_nonzero(bm | region)))
+            if fit > found.rect:
+                found = _Candidate(box, fit, float(np.count_nonzero(bm)) / (h * w))
+                support = _side_support(box, drawn)
+        if support < 0.7:
+            continue
+        return found
+    return None
+
+
 def _outline_candidate(mask_bg: np.ndarray, k: int) -> _Candidate | None:
     """Candidate of a sheet as light as the lid, found by its closed outline.
 
@@ -615,7 +791,9 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
                 candidates.append(found)
     weak = False
     if not candidates and model_ok:
-        found = _outline_candidate(mask_bg, k)
+        found = _edge_line_candidate(small_bgr, coef, ring, k)
+        if found is None:
+            found = _outline_candidate(mask_bg, k)
         if found is None:
             found = _textured_candidate(lab, mask_bg, ring, k)
         if found is not None and keep(found):

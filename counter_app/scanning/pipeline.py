@@ -122,7 +122,11 @@ KNOWN_SIZES_MM: dict[str, tuple[float, float]] = {
     "ID-1": (53.98, 85.6),  # CCCD / ID card (ISO/IEC 7810 ID-1)
     "A5": (148.0, 210.0),
     "A6": (105.0, 148.0),
+    "Legal": (215.9, 355.6),
 }
+# Flatbed glasses: a frame of this shape without a dpi is taken as the whole bed (its long side
+# gives the scale). Legal (8.5 × 14 in) is the long glass of many office scanners.
+SCANNER_BEDS = ("A4", "Letter", "Legal")
 # Till-roll receipts (thermal printers): their length is free, their width is one of these.
 RECEIPT_WIDTHS_MM = (57.0, 80.0)
 # A stated dpi outside this range is not believed (cameras write 72, some TIFFs 1 or 96000).
@@ -321,6 +325,40 @@ def _size_is(long_mm: float, short_mm: float, names: tuple[str, ...], tol: float
     return False
 
 
+def _bed_dpi(frame_w: int, frame_h: int) -> float | None:
+    """The dpi of a frame shaped like a scanner bed (:data:`SCANNER_BEDS`), or None."""
+    bed = _size_match(frame_w, frame_h, SCANNER_BEDS)
+    return None if bed is None else max(frame_w, frame_h) / max(KNOWN_SIZES_MM[bed]) * 25.4
+
+
+def _receipt_sized(long_mm: float, short_mm: float) -> bool:
+    """A till roll's width (57 or 80 mm, ±10 %) and at least twice as long as wide (a slip of it)."""
+    return long_mm >= 2 * short_mm and any(abs(short_mm / r - 1) <= 0.1 for r in RECEIPT_WIDTHS_MM)
+
+
+def _document_sized(finding: ol.QuadFinding, scale: float, dpi: float) -> bool:
+    """Does what was found measure as a document a counter lays on the glass, at ``dpi``?
+
+    ``scale`` takes the finding's (detection-copy) pixels to input pixels. A known paper size or
+    an ID card (ISO/IEC 7810 ID-1), or a till roll's width; two cards on one glass (front and
+    back, issue #13) are measured card by card — together they are no paper size.
+    """
+    names = ("ID-1",) if finding.parts else ("ID-1", "A4", "Letter", "A5", "A6")
+    for quad in finding.parts or (finding.quad,):
+        q = (np.asarray(quad, np.float64) + 0.5) * scale
+        sides = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) for i in range(4)]
+        # Two adjacent sides, or the means of opposite ones: a sheet running off the frame has
+        # one or two sides cut short, and either reading may be the whole one.
+        for a, b in ((sides[0], sides[1]), ((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2)):
+            long_mm, short_mm = max(a, b) / dpi * 25.4, min(a, b) / dpi * 25.4
+            if _size_is(long_mm, short_mm, names) or (
+                    not finding.parts and any(abs(short_mm / r - 1) <= 0.1 for r in RECEIPT_WIDTHS_MM)):
+                break
+        else:
+            return False
+    return True
+
+
 def infer_dpi(doc_px: tuple[float, float], frame_px: tuple[int, int], found: bool,
               dpi: float, dpi_trusted: bool) -> tuple[float, str]:
     """The page's pixel density and the rule that set it (TT 01/2023: PDF pages at 100 % scale).
@@ -329,7 +367,7 @@ def infer_dpi(doc_px: tuple[float, float], frame_px: tuple[int, int], found: boo
     cropped), ``frame_px`` the frame's. Rules, first that applies:
 
     * ``device``: the dpi the scanner or the file states, when trusted and plausible;
-    * ``bed:<size>``: a small object found on a frame shaped like a scanner bed (A4/Letter):
+    * ``bed:<size>``: a small object found on a frame shaped like a scanner bed (A4/Letter/Legal):
       the bed gives the scale, so a card stays card-sized;
     * ``size:<size>``: the document's aspect ratio matches a known size (A4 preferred among
       the √2 sizes: a 1240×1754 image is an A4 page at 150 dpi, not an A6 at 300);
@@ -343,7 +381,7 @@ def infer_dpi(doc_px: tuple[float, float], frame_px: tuple[int, int], found: boo
     if dpi_trusted and PLAUSIBLE_DPI[0] <= dpi <= PLAUSIBLE_DPI[1] and min(fw, fh) / dpi * 25.4 >= 50:
         return float(dpi), "device"
     if found and dw * dh < 0.5 * fw * fh:
-        bed = _size_match(fw, fh, ("A4", "Letter"))
+        bed = _size_match(fw, fh, SCANNER_BEDS)
         if bed is not None:
             return max(fw, fh) / max(KNOWN_SIZES_MM[bed]) * 25.4, f"bed:{bed}"
     name = _size_match(dw, dh, ("A4", "Letter", "ID-1") if found else ("A4", "Letter"))
@@ -488,16 +526,18 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         q = (finding.quad + 0.5) * k2 * k
         short_px = min(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[1]))
         long_px = max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[1]))
-        if dpi_trusted and short_px / dpi * 25.4 < MIN_DOCUMENT_MM:
+        # Sizes are measured at the device's dpi, or without one at the scale a scanner bed
+        # gives (a frame shaped like an A4/Letter/Legal glass: its long side is the bed's).
+        mdpi = float(dpi) if dpi_trusted else _bed_dpi(w, h)
+        if mdpi and short_px / mdpi * 25.4 < MIN_DOCUMENT_MM:
             finding = None
-        elif finding.weak and not (dpi_trusted and _size_is(long_px / dpi * 25.4, short_px / dpi * 25.4,
-                                                            ("ID-1", "A5", "A6"))):
+        elif finding.weak and not (mdpi and (
+                _size_is(long_px / mdpi * 25.4, short_px / mdpi * 25.4, ("ID-1", "A5", "A6"))
+                or _receipt_sized(long_px / mdpi * 25.4, short_px / mdpi * 25.4))):
             # Texture alone also outlines a text block or a figure on a page that fills the
             # frame: such a crop needs a measured size that is a card's or a slip's.
             finding = None
-        elif finding.on_paper and dpi_trusted and not (
-                _size_is(long_px / dpi * 25.4, short_px / dpi * 25.4, ("ID-1", "A4", "Letter", "A5", "A6"))
-                or any(abs(short_px / dpi * 25.4 / r - 1) <= 0.1 for r in RECEIPT_WIDTHS_MM)):
+        elif finding.on_paper and mdpi and not _document_sized(finding, k2 * k, mdpi):
             # Around it is paper-light: a white lid, or the page itself filling the frame. A block
             # of dense print or a picture on that page is a solid rectangle too; what a counter
             # lays on a white lid has a document's size (a card, A4…A6, a receipt roll's width).
