@@ -473,6 +473,294 @@ def _card_pair(contours: Sequence[np.ndarray], c: np.ndarray, quad: np.ndarray, 
     return oq
 
 
+# --------------------------------------------------------------------------- edges (camera photos)
+
+_SIDE_SAMPLES = 48
+
+
+def _paperness(lab: np.ndarray) -> np.ndarray:
+    """Lightness minus twice the chroma, float32, with print closed away.
+
+    Paper is light and neutral; a desk, a book's edge or a coloured object is darker or more
+    coloured. A closing (as wide as a thick stroke) removes text, so a text line's edge is no
+    paper edge; the page's own edge, a step over a wide area, survives.
+    """
+    h, w = lab.shape[:2]
+    a = lab[..., 1].astype(np.float32) - 128
+    b = lab[..., 2].astype(np.float32) - 128
+    p = lab[..., 0].astype(np.float32) - 2 * cv2.sqrt(a * a + b * b)
+    kk = max(5, int(0.025 * min(h, w)) | 1)
+    return np.asarray(cv2.morphologyEx(p, cv2.MORPH_CLOSE, np.ones((kk, kk), np.uint8)))
+
+
+def _side_contrast(paper: np.ndarray, quad: np.ndarray, step: float, delta: float) -> tuple[list[float], float]:
+    """Per side of ``quad``: share of its length where the inside is more paper-like than the outside.
+
+    Sampled at ``step`` pixels on either side of the side's line, over its middle 90 %. A side
+    on the frame's edge (a page running off the photo) has no outside: there the inside must be
+    as paper-like as the paper just inside the other sides (within ``2 * delta``), or a quad could
+    run on from a page's corner over the desk to the frame. Returns the shares (a frame side's
+    as ``-1 - share``) and that paper level.
+    """
+    h, w = paper.shape
+    ts = np.linspace(0.05, 0.95, _SIDE_SAMPLES)[:, None]
+    inside: list[np.ndarray] = []
+    outside: list[np.ndarray | None] = []
+    for i in range(4):
+        p, q = quad[i], quad[(i + 1) % 4]
+        d = q - p
+        length = max(1e-6, float(np.hypot(*d)))
+        nrm = np.array([-d[1], d[0]]) / length  # inward for TL→TR→BR→BL
+        pts = p[None, :] + ts * d[None, :]
+        inner, outer = pts + step * nrm, pts - step * nrm
+        ok = ((outer[:, 0] >= 0) & (outer[:, 0] <= w - 1) & (outer[:, 1] >= 0) & (outer[:, 1] <= h - 1))
+        both = np.concatenate([inner, outer]).astype(np.float32)
+        vals = cv2.remap(paper, both[:, :1].copy(), both[:, 1:].copy(), cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_REPLICATE).ravel()
+        inside.append(vals[:_SIDE_SAMPLES])
+        outside.append(None if ok.mean() < 0.5 else np.where(ok, vals[_SIDE_SAMPLES:], np.inf))
+    out = [float(np.count_nonzero(inside[i] - o >= delta)) / _SIDE_SAMPLES if o is not None else -1.0
+           for i, o in enumerate(outside)]
+    seen = [inside[i][inside[i] - o >= delta] for i, o in enumerate(outside) if o is not None]
+    level = float(np.percentile(np.concatenate(seen), 25)) if sum(map(len, seen)) else np.inf
+    for i, o in enumerate(outside):
+        if o is None:
+            # -1 marks a frame side; its paper share is returned as -1 - share (so ≤ -1).
+            out[i] = -1.0 - float(np.count_nonzero(inside[i] >= level - 2 * delta)) / _SIDE_SAMPLES
+    return out, level
+
+
+def _quad_grid(quad: np.ndarray) -> np.ndarray:
+    """A 16 × 16 grid of points inside ``quad``, 5 % in from its sides (float32, N×2)."""
+    u = np.linspace(0.05, 0.95, 16)
+    uu, vv = np.meshgrid(u, u)
+    uu, vv = uu.ravel()[:, None], vv.ravel()[:, None]
+    return ((1 - uu) * (1 - vv) * quad[0] + uu * (1 - vv) * quad[1] + uu * vv * quad[2]
+            + (1 - uu) * vv * quad[3]).astype(np.float32)
+
+
+def _sample(img: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """``img`` (float32) at the points ``pts`` (N×2 float32), bilinear."""
+    return cv2.remap(img, pts[:, :1].copy(), pts[:, 1:].copy(), cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE).ravel()
+
+
+def _paper_inside(paper: np.ndarray, quad: np.ndarray, level: float, delta: float) -> float:
+    """Share of a grid inside ``quad`` as paper-like as ``level`` − 2·delta.
+
+    A quad closed over a stripe of cloth or a desk object next to the page has its sides'
+    contrast but not paper all through.
+    """
+    return float(np.mean(_sample(paper, _quad_grid(quad)) >= level - 2 * delta))
+
+
+def _edge_lines(paper: np.ndarray, step: float, delta: float, max_lines: int = 8) -> list[tuple[float, float]]:
+    """The longest straight paper edges, as (rho, theta) lines.
+
+    Line segments (OpenCV's LSD) of the paper-ness image are grouped when they lie on one
+    line; a group counts by the length of its segments that show a step of ``delta`` across
+    them at ±``step`` (either way round): a sheet's side shows one all along, a smooth light
+    ramp or glare makes no segment, and what print the closing left makes short ones.
+    """
+    h, w = paper.shape
+    p8 = cv2.normalize(paper, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+    segs = cv2.createLineSegmentDetector().detect(p8)[0]
+    if segs is None:
+        return []
+    segs = segs.reshape(-1, 4).astype(np.float64)
+    lengths = np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1])
+    keep = lengths >= 0.03 * min(h, w)
+    segs, lengths = segs[keep], lengths[keep]
+    if not len(segs):
+        return []
+    # Contrast across each segment at its middle third and ends (cheap, one remap).
+    d = (segs[:, 2:] - segs[:, :2]) / lengths[:, None]
+    nrm = np.column_stack([-d[:, 1], d[:, 0]])
+    ts = np.array([0.2, 0.5, 0.8])
+    mids = segs[:, None, :2] + ts[None, :, None] * (segs[:, None, 2:] - segs[:, None, :2])
+    pts = np.concatenate([(mids + step * nrm[:, None, :]).reshape(-1, 2),
+                          (mids - step * nrm[:, None, :]).reshape(-1, 2)]).astype(np.float32)
+    v = cv2.remap(paper, pts[:, :1].copy(), pts[:, 1:].copy(), cv2.INTER_LINEAR,
+                  borderMode=cv2.BORDER_REPLICATE).reshape(2, -1, 3)
+    stepped = np.median(np.abs(v[0] - v[1]), axis=1) >= 0.75 * delta
+    segs, lengths = segs[stepped], lengths[stepped]
+    theta = (np.arctan2(segs[:, 3] - segs[:, 1], segs[:, 2] - segs[:, 0]) + np.pi / 2) % np.pi
+    rho = segs[:, 0] * np.cos(theta) + segs[:, 1] * np.sin(theta)
+    groups: list[list[float]] = []  # rho, theta, total length
+    for i in np.argsort(-lengths):
+        for g in groups:
+            dt = (theta[i] - g[1] + np.pi / 2) % np.pi - np.pi / 2
+            # The same line, possibly with theta wrapped (rho then changes sign).
+            r = rho[i] if abs(theta[i] - g[1]) < np.pi / 2 else -rho[i]
+            if abs(dt) < 0.035 and abs(r - g[0]) < 0.012 * max(h, w):
+                g[2] += lengths[i]
+                break
+        else:
+            groups.append([float(rho[i]), float(theta[i]), float(lengths[i])])
+    groups.sort(key=lambda g: -g[2])
+    return [(g[0], g[1]) for g in groups[:max_lines] if g[2] >= 0.1 * min(h, w)]
+
+
+def _beyond_is_desk(paper: np.ndarray, lum: np.ndarray, quad: np.ndarray, level: float, delta: float) -> bool:
+    """The frame outside ``quad`` is mostly (70 %) not paper, and not a scanner's black bar either.
+
+    A thin black bar along a page that fills the frame is the pipeline's dark-bar rule's
+    business (it removes it without calling the page cut off); a dark desk is wider.
+    """
+    h, w = paper.shape
+    outside = np.ones((h, w), np.uint8)
+    cv2.fillConvexPoly(outside, np.round(quad * 16).astype(np.int32), 0, shift=4)
+    outside = cv2.erode(outside, np.ones((5, 5), np.uint8))  # not the blurred edge itself
+    if np.count_nonzero(outside) < 0.02 * h * w:
+        return False
+    sel = outside[::2, ::2] > 0
+    bar = float(np.count_nonzero(outside)) < 0.05 * h * w and float(np.median(lum[::2, ::2][sel])) < 60
+    return float(np.mean(paper[::2, ::2][sel] < level - 2 * delta)) >= 0.7 and not bar
+
+
+def _edge_candidate(lab: np.ndarray) -> tuple[_Candidate, float, int] | None:
+    """The largest quad of straight edges with paper inside along every side, or None.
+
+    For phone photos where the sheet's blob merges with something as light as paper — another
+    sheet under it, the bright end of a light desk, glare — or where an open booklet's two
+    leaves split it. The page's own sides are still long straight steps from desk to paper,
+    and the paper is on the inside. Lines are found on a "paper-ness" image (light and neutral,
+    print closed away); the frame's edges are added (a page running off the photo); every four
+    lines closing a convex quad are scored by how much of each side has paper inside and
+    something else outside. A quad qualifies when each side it has in the frame holds that
+    contrast along ≥ 60 % of its length (a pen or a shadow may break the rest) and at least two
+    of its sides are in the frame; of those, the largest wins, so an open spread's outer sides
+    beat one leaf and its fold. Returns the candidate, its weakest side's support and how many
+    of its sides are in the frame (4: a closed outline).
+    """
+    h, w = lab.shape[:2]
+    paper = _paperness(lab)
+    step = max(3.0, 0.012 * min(h, w))
+    delta = 8.0
+    lines = _edge_lines(paper, step, delta)
+    if not lines:
+        return None
+    lines += [(-0.5, np.pi / 2), (h - 0.5, np.pi / 2), (-0.5, 0.0), (w - 0.5, 0.0)]
+    best: tuple[tuple[int, float], np.ndarray, float] | None = None
+    for combo in combinations(range(len(lines)), 4):
+        ls = [lines[i] for i in combo]
+        th = [t for _, t in ls]
+        pairs = None
+        for a, b, c, d in ((0, 1, 2, 3), (0, 2, 1, 3), (0, 3, 1, 2)):
+            da = abs((th[a] - th[b] + np.pi / 2) % np.pi - np.pi / 2)
+            dc = abs((th[c] - th[d] + np.pi / 2) % np.pi - np.pi / 2)
+            if da < 0.6 and dc < 0.6:
+                pairs = (a, b, c, d)
+                break
+        if pairs is None:
+            continue
+        a, b, c, d = pairs
+        pts = []
+        for i, j in ((a, c), (c, b), (b, d), (d, a)):
+            (r1, t1), (r2, t2) = ls[i], ls[j]
+            m = np.array([[np.cos(t1), np.sin(t1)], [np.cos(t2), np.sin(t2)]])
+            if abs(np.linalg.det(m)) < 0.3:
+                break
+            pts.append(np.linalg.solve(m, [r1, r2]))
+        if len(pts) != 4:
+            continue
+        quad = order_quad(np.array(pts))
+        if (np.abs(quad[:, 0] - w / 2) > 1.5 * w).any() or (np.abs(quad[:, 1] - h / 2) > 1.5 * h).any():
+            continue
+        if not cv2.isContourConvex(np.round(quad * 8).astype(np.int32)):
+            continue
+        clipped, _ = cv2.intersectConvexConvex(quad.astype(np.float32), np.array(
+            [[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]], np.float32))
+        frac = float(clipped) / (h * w)
+        if frac < 0.08 or frac > 0.97:
+            continue
+        sides, level = _side_contrast(paper, quad, step, delta)
+        sup = [v for v in sides if v >= 0]
+        on_frame = [-1.0 - v for v in sides if v < 0]
+        if len(sup) == 1:
+            # The page runs off three sides (a phone held close over a book): one edge crosses
+            # the whole photo. Only a clean edge, paper on one side all along it, and beyond
+            # it something that is not paper (a book's edge, the desk). The paper's own
+            # lightness is not compared across the frame: a close-up is lit unevenly.
+            if len(on_frame) != 3 or sup[0] < 0.85 or not 0.5 <= frac <= 0.92 or not _beyond_is_desk(
+                    paper, lab[..., 0], quad, level, delta):
+                continue
+        elif (len(sup) < 3 or min(sup) < 0.5 or sum(sup) / len(sup) < 0.75 or (on_frame and min(on_frame) < 0.9)
+              or _paper_inside(paper, quad, level, delta) < 0.85):
+            continue
+        # A quad closed by its own four sides beats one that runs to the frame (that one only
+        # holds when the page really leaves the photo); then the larger wins.
+        rank = (len(sup), frac)
+        if best is None or rank > best[0]:
+            best = (rank, quad, min(sup))
+    if best is None:
+        return None
+    return _Candidate(best[1], 1.0, best[0][1]), best[2], best[0][0]
+
+
+def _by_edges(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | None:
+    """The mask's candidate, or the edge candidate where the sides say the mask got it wrong.
+
+    On a desk darker than paper somewhere (a photo), both are judged by the same test: paper
+    inside along each side. The mask's quad stands when its own sides pass it. It gives way
+    when they do not (its blob ran into another sheet, a light part of the desk, clutter), or
+    when there was no mask candidate, or when the edge quad holds it and is clearly larger (an
+    open booklet: the mask found one leaf, the edges the spread).
+    """
+    found = _edge_candidate(lab)
+    if found is None:
+        return chosen
+    edge = found[0]
+    if chosen is None:
+        return edge
+    h, w = lab.shape[:2]
+    if chosen.parts:
+        # Two blobs of one size side by side: two cards on a glass, or an open booklet's leaves.
+        # One closed paper outline around both is the booklet (two cards leave the lid between
+        # them, which no side can cross with paper inside).
+        held = [cv2.intersectConvexConvex(p.astype(np.float32), edge.quad.astype(np.float32))[0]
+                / max(1.0, cv2.contourArea(p.astype(np.float32))) for p in chosen.parts]
+        return edge if min(held) >= 0.95 and edge.frac <= 1.2 * chosen.frac else chosen
+    paper = _paperness(lab)
+    step = max(3.0, 0.012 * min(h, w))
+    # The mask's quad is rough (an opened blob, a card's rounded corners): a few pixels off the
+    # edge the lines find exactly. Each side is judged where it does best, as drawn or moved
+    # by half a step either way (scaled about the centre) — not at a wider step, which would
+    # take the soft edge of a shadow across the page for the sheet's.
+    c = chosen.quad.mean(axis=0)
+    reach = float(np.mean([abs(cv2.pointPolygonTest(chosen.quad.astype(np.float32), (float(c[0]), float(c[1])),
+                                                    True))])) or 1.0
+    tries = [_side_contrast(paper, c + (chosen.quad - c) * (1 + f * 0.5 * step / reach), step, 8.0)[0]
+             for f in (0, -1, 1)]
+    sides = [max(t[i] for t in tries) if tries[0][i] >= 0 else tries[0][i] for i in range(4)]
+    sup = [v for v in sides if v >= 0]
+    on_frame = [-1.0 - v for v in sides if v < 0]
+    sound = (len(sup) >= 2 and min(sup) >= 0.5 and sum(sup) / len(sup) >= 0.75
+             and (not on_frame or min(on_frame) >= 0.9))
+    if not sound:
+        return edge
+    inter, _ = cv2.intersectConvexConvex(chosen.quad.astype(np.float32), edge.quad.astype(np.float32))
+    if edge.frac >= 1.1 * chosen.frac and float(inter) >= 0.95 * chosen.frac * h * w and found[1] >= 0.8:
+        # Only a cleanly edged larger quad, and only if what it adds is paper like the mask's
+        # own (the other leaf), or as neutral (the same paper in a shadow the mask stopped at):
+        # a stripe of cloth next to a card is edged too.
+        grid = _quad_grid(edge.quad)
+        vals = _sample(paper, grid)
+        a = lab[..., 1].astype(np.float32) - 128
+        b = lab[..., 2].astype(np.float32) - 128
+        chroma = _sample(cv2.sqrt(a * a + b * b), grid)
+        extra = np.array([cv2.pointPolygonTest(chosen.quad.astype(np.float32), (float(x), float(y)), False) < 0
+                          for x, y in grid])
+        if extra.sum() >= 8 and (float(np.median(vals[extra])) >= float(np.median(vals[~extra])) - 16
+                                 or float(np.median(chroma[extra])) <= float(np.median(chroma[~extra])) + 3):
+            return edge
+    if on_frame and found[2] == 4 and found[1] >= 0.8 and float(inter) >= 0.95 * edge.frac * h * w:
+        # The mask ran to the frame, but a closed outline of paper edges lies inside it: the
+        # page does not leave the photo, the mask went on over a light part of the desk.
+        return edge
+    return chosen
+
+
 def _outline_candidate(mask_bg: np.ndarray, k: int) -> _Candidate | None:
     """Candidate of a sheet as light as the lid, found by its closed outline.
 
@@ -621,16 +909,23 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
         if found is not None and keep(found):
             candidates.append(found)
             weak = True
-    if not candidates:
+    chosen: _Candidate | None = None
+    if candidates:
+        # The most rectangular candidate, unless a larger one is nearly as rectangular: a text
+        # block or a chart inside a page is a fine rectangle too, and cropping to it loses the
+        # page. But only a clearly larger one (≥ 1/0.9 the area): a page with a desk object
+        # stuck to it is a little larger and a little less rectangular than the page alone. In
+        # doubt the larger wins: keeping a strip of desk loses nothing, cropping a book's page
+        # edges away does.
+        best = max(candidates, key=lambda f: f[1])
+        larger = [f for f in candidates if f[1] >= best[1] - 0.04 and f[2] * 0.9 >= best[2]]
+        chosen = max(larger, key=lambda f: f[2]) if larger else best
+    if not weak:
+        by_edges = _by_edges(lab, chosen)
+        if by_edges is not None and (by_edges is chosen or keep(by_edges)):
+            chosen = by_edges
+    if chosen is None:
         return None
-    # The most rectangular candidate, unless a larger one is nearly as rectangular: a text block
-    # or a chart inside a page is a fine rectangle too, and cropping to it loses the page.
-    # But only a clearly larger one (≥ 1/0.9 the area): a page with a desk object stuck to it
-    # is a little larger and a little less rectangular than the page alone. In doubt the larger
-    # wins: keeping a strip of desk loses nothing, cropping a book's page edges away does.
-    best = max(candidates, key=lambda f: f[1])
-    larger = [f for f in candidates if f[1] >= best[1] - 0.04 and f[2] * 0.9 >= best[2]]
-    chosen = max(larger, key=lambda f: f[2]) if larger else best
     quad, frac = chosen.quad, chosen.frac
     if frac > 0.93:
         # The page fills the frame: a crop would only shave the scanner margin — unless what
