@@ -618,7 +618,7 @@ def _beyond_is_desk(paper: np.ndarray, lum: np.ndarray, quad: np.ndarray, level:
     return float(np.mean(paper[::2, ::2][sel] < level - 2 * delta)) >= 0.7 and not bar
 
 
-def _edge_candidate(lab: np.ndarray) -> tuple[_Candidate, float, int] | None:
+def _edge_candidate(lab: np.ndarray, paper: np.ndarray) -> tuple[_Candidate, float, int] | None:
     """The largest quad of straight edges with paper inside along every side, or None.
 
     For phone photos where the sheet's blob merges with something as light as paper — another
@@ -634,7 +634,6 @@ def _edge_candidate(lab: np.ndarray) -> tuple[_Candidate, float, int] | None:
     of its sides are in the frame (4: a closed outline).
     """
     h, w = lab.shape[:2]
-    paper = _paperness(lab)
     step = max(3.0, 0.012 * min(h, w))
     delta = 8.0
     lines = _edge_lines(paper, step, delta)
@@ -707,7 +706,8 @@ def _by_edges(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | None:
     when there was no mask candidate, or when the edge quad holds it and is clearly larger (an
     open booklet: the mask found one leaf, the edges the spread).
     """
-    found = _edge_candidate(lab)
+    paper = _paperness(lab)
+    found = _edge_candidate(lab, paper)
     if found is None:
         return chosen
     edge = found[0]
@@ -721,7 +721,6 @@ def _by_edges(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | None:
         held = [cv2.intersectConvexConvex(p.astype(np.float32), edge.quad.astype(np.float32))[0]
                 / max(1.0, cv2.contourArea(p.astype(np.float32))) for p in chosen.parts]
         return edge if min(held) >= 0.95 and edge.frac <= 1.2 * chosen.frac else chosen
-    paper = _paperness(lab)
     step = max(3.0, 0.012 * min(h, w))
     # The mask's quad is rough (an opened blob, a card's rounded corners): a few pixels off the
     # edge the lines find exactly. Each side is judged where it does best, as drawn or moved
