@@ -503,30 +503,25 @@ def _side_contrast(paper: np.ndarray, quad: np.ndarray, step: float, delta: floa
     as ``-1 - share``) and that paper level.
     """
     h, w = paper.shape
-    ts = np.linspace(0.05, 0.95, _SIDE_SAMPLES)[:, None]
-    inside: list[np.ndarray] = []
-    outside: list[np.ndarray | None] = []
-    for i in range(4):
-        p, q = quad[i], quad[(i + 1) % 4]
-        d = q - p
-        length = max(1e-6, float(np.hypot(*d)))
-        nrm = np.array([-d[1], d[0]]) / length  # inward for TL→TR→BR→BL
-        pts = p[None, :] + ts * d[None, :]
-        inner, outer = pts + step * nrm, pts - step * nrm
-        ok = ((outer[:, 0] >= 0) & (outer[:, 0] <= w - 1) & (outer[:, 1] >= 0) & (outer[:, 1] <= h - 1))
-        both = np.concatenate([inner, outer]).astype(np.float32)
-        vals = cv2.remap(paper, both[:, :1].copy(), both[:, 1:].copy(), cv2.INTER_LINEAR,
-                         borderMode=cv2.BORDER_REPLICATE).ravel()
-        inside.append(vals[:_SIDE_SAMPLES])
-        outside.append(None if ok.mean() < 0.5 else np.where(ok, vals[_SIDE_SAMPLES:], np.inf))
-    out = [float(np.count_nonzero(inside[i] - o >= delta)) / _SIDE_SAMPLES if o is not None else -1.0
-           for i, o in enumerate(outside)]
-    seen = [inside[i][inside[i] - o >= delta] for i, o in enumerate(outside) if o is not None]
-    level = float(np.percentile(np.concatenate(seen), 25)) if sum(map(len, seen)) else np.inf
-    for i, o in enumerate(outside):
-        if o is None:
-            # -1 marks a frame side; its paper share is returned as -1 - share (so ≤ -1).
-            out[i] = -1.0 - float(np.count_nonzero(inside[i] >= level - 2 * delta)) / _SIDE_SAMPLES
+    n = _SIDE_SAMPLES
+    ts = np.linspace(0.05, 0.95, n)[None, :, None]
+    p, q = quad[:, None, :], np.roll(quad, -1, axis=0)[:, None, :]
+    d = (q - p)[:, 0, :]
+    nrm = np.column_stack([-d[:, 1], d[:, 0]]) / np.maximum(1e-6, np.hypot(d[:, 0], d[:, 1]))[:, None]
+    pts = p + ts * (q - p)  # 4 × n × 2; the normal points inward for TL→TR→BR→BL
+    inner = pts + step * nrm[:, None, :]
+    outer = pts - step * nrm[:, None, :]
+    ok = (outer[..., 0] >= 0) & (outer[..., 0] <= w - 1) & (outer[..., 1] >= 0) & (outer[..., 1] <= h - 1)
+    both = np.concatenate([inner, outer]).reshape(-1, 2).astype(np.float32)
+    vals = cv2.remap(paper, both[:, :1].copy(), both[:, 1:].copy(), cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE).reshape(8, n)
+    inside, outside = vals[:4], np.where(ok, vals[4:], np.inf)
+    frame_side = ok.mean(axis=1) < 0.5
+    stepped = inside - outside >= delta
+    seen = inside[~frame_side][stepped[~frame_side]]
+    level = float(np.percentile(seen, 25)) if seen.size else np.inf
+    out = [-1.0 - float(np.count_nonzero(inside[i] >= level - 2 * delta)) / n if frame_side[i]
+           else float(np.count_nonzero(stepped[i])) / n for i in range(4)]
     return out, level
 
 
@@ -657,15 +652,17 @@ def _edge_candidate(lab: np.ndarray, paper: np.ndarray) -> tuple[_Candidate, flo
         pts = []
         for i, j in ((a, c), (c, b), (b, d), (d, a)):
             (r1, t1), (r2, t2) = ls[i], ls[j]
-            m = np.array([[np.cos(t1), np.sin(t1)], [np.cos(t2), np.sin(t2)]])
-            if abs(np.linalg.det(m)) < 0.3:
+            c1, s1, c2, s2 = math.cos(t1), math.sin(t1), math.cos(t2), math.sin(t2)
+            det = c1 * s2 - s1 * c2
+            if abs(det) < 0.3:
                 break
-            pts.append(np.linalg.solve(m, [r1, r2]))
+            pts.append(((r1 * s2 - r2 * s1) / det, (c1 * r2 - c2 * r1) / det))
         if len(pts) != 4:
             continue
-        quad = order_quad(np.array(pts))
+        quad = np.array(pts)
         if (np.abs(quad[:, 0] - w / 2) > 1.5 * w).any() or (np.abs(quad[:, 1] - h / 2) > 1.5 * h).any():
             continue
+        quad = order_quad(quad)
         if not cv2.isContourConvex(np.round(quad * 8).astype(np.int32)):
             continue
         clipped, _ = cv2.intersectConvexConvex(quad.astype(np.float32), np.array(
@@ -697,7 +694,30 @@ def _edge_candidate(lab: np.ndarray, paper: np.ndarray) -> tuple[_Candidate, flo
     return _Candidate(best[1], 1.0, best[0][1]), best[2], best[0][0]
 
 
+_EDGE_SIDE = 400  # px: the edge path's working size (LSD and the quad search cost ~ its pixels)
+
+
 def _by_edges(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | None:
+    """:func:`_by_edges_at` on a copy reduced to ~400 px (the pipeline refines the edges later)."""
+    h, w = lab.shape[:2]
+    f = _EDGE_SIDE / max(h, w)
+    if f >= 0.9:
+        return _by_edges_at(lab, chosen)
+    small = cv2.resize(lab, (max(32, round(w * f)), max(32, round(h * f))), interpolation=cv2.INTER_AREA)
+    to_small = np.array([small.shape[1] / w, small.shape[0] / h])
+
+    def scaled(q: np.ndarray, k: np.ndarray) -> np.ndarray:
+        return (q + 0.5) * k - 0.5  # pixel centres at integers on both grids
+
+    c_small = None if chosen is None else _Candidate(scaled(chosen.quad, to_small), chosen.rect, chosen.frac,
+                                                      tuple(scaled(p, to_small) for p in chosen.parts))
+    got = _by_edges_at(small, c_small)
+    if got is None or got is c_small:
+        return chosen
+    return _Candidate(scaled(got.quad, 1 / to_small), got.rect, got.frac)
+
+
+def _by_edges_at(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | None:
     """The mask's candidate, or the edge candidate where the sides say the mask got it wrong.
 
     On a desk darker than paper somewhere (a photo), both are judged by the same test: paper
