@@ -597,7 +597,7 @@ def _edge_lines(paper: np.ndarray, step: float, delta: float, max_lines: int = 8
 
 
 def _beyond_is_desk(paper: np.ndarray, lum: np.ndarray, quad: np.ndarray, level: float, delta: float) -> bool:
-    """The frame outside ``quad`` is mostly (70 %) not paper, and not a scanner's black bar either.
+    """The frame outside ``quad`` is mostly (70 %) not paper, not a scanner's black bar, and not inside.
 
     A thin black bar along a page that fills the frame is the pipeline's dark-bar rule's
     business (it removes it without calling the page cut off); a dark desk is wider.
@@ -610,7 +610,14 @@ def _beyond_is_desk(paper: np.ndarray, lum: np.ndarray, quad: np.ndarray, level:
         return False
     sel = outside[::2, ::2] > 0
     bar = float(np.count_nonzero(outside)) < 0.05 * h * w and float(np.median(lum[::2, ::2][sel])) < 60
-    return float(np.mean(paper[::2, ::2][sel] < level - 2 * delta)) >= 0.7 and not bar
+    if bar or float(np.mean(paper[::2, ::2][sel] < level - 2 * delta)) < 0.7:
+        return False
+    # And none of that inside: a page whose other sides were not found as lines (a dark lid
+    # beyond them too) is no close-up. Paper in a shadow is darker, but still nearer the paper
+    # than the desk.
+    beyond = float(np.median(paper[::2, ::2][sel]))
+    vals = _sample(paper, _quad_grid(quad))
+    return float(np.mean(np.abs(vals - beyond) < 0.5 * np.abs(vals - level))) <= 0.1
 
 
 def _edge_candidate(lab: np.ndarray, paper: np.ndarray) -> tuple[_Candidate, float, int] | None:
@@ -623,8 +630,9 @@ def _edge_candidate(lab: np.ndarray, paper: np.ndarray) -> tuple[_Candidate, flo
     print closed away); the frame's edges are added (a page running off the photo); every four
     lines closing a convex quad are scored by how much of each side has paper inside and
     something else outside. A quad qualifies when each side it has in the frame holds that
-    contrast along ≥ 60 % of its length (a pen or a shadow may break the rest) and at least two
-    of its sides are in the frame; of those, the largest wins, so an open spread's outer sides
+    contrast along ≥ 50 % of its length (a pen, a shadow or a sheet under it may break the rest;
+    85 % when it runs off one side), ≥ 75 % on average, and at least three of its sides are in
+    the frame (or one, see below); of those, the largest wins, so an open spread's outer sides
     beat one leaf and its fold. Returns the candidate, its weakest side's support and how many
     of its sides are in the frame (4: a closed outline).
     """
@@ -681,8 +689,10 @@ def _edge_candidate(lab: np.ndarray, paper: np.ndarray) -> tuple[_Candidate, flo
             if len(on_frame) != 3 or sup[0] < 0.85 or not 0.5 <= frac <= 0.92 or not _beyond_is_desk(
                     paper, lab[..., 0], quad, level, delta):
                 continue
-        elif (len(sup) < 3 or min(sup) < 0.5 or sum(sup) / len(sup) < 0.75 or (on_frame and min(on_frame) < 0.9)
-              or _paper_inside(paper, quad, level, delta) < 0.85):
+        elif (len(sup) < 3 or min(sup) < (0.85 if on_frame else 0.5) or sum(sup) / len(sup) < 0.75
+              or (on_frame and min(on_frame) < 0.9) or _paper_inside(paper, quad, level, delta) < 0.85):
+            # (A page running off one side needs its three sides cleaner: with large print the
+            # edge of a text line can close three sides that cut through the page.)
             continue
         # A quad closed by its own four sides beats one that runs to the frame (that one only
         # holds when the page really leaves the photo); then the larger wins.
@@ -848,6 +858,11 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
 
     Text on a page that fills the frame does not qualify: the opening removes strokes, and the
     blob must be solid.
+
+    Then the straight paper edges have their say (:func:`_by_edges`): where the chosen blob ran
+    into another sheet or a light part of the desk, an open booklet gave one leaf, or no mask
+    found anything (a close-up running off three sides), four (or one) long edges with paper
+    inside give the outline.
     """
     h, w = small_bgr.shape[:2]
     lab = cv2.cvtColor(cv2.medianBlur(small_bgr, 5), cv2.COLOR_BGR2LAB)
