@@ -730,11 +730,12 @@ def _by_edges(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | None:
 def _by_edges_at(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | None:
     """The mask's candidate, or the edge candidate where the sides say the mask got it wrong.
 
-    On a desk darker than paper somewhere (a photo), both are judged by the same test: paper
-    inside along each side. The mask's quad stands when its own sides pass it. It gives way
-    when they do not (its blob ran into another sheet, a light part of the desk, clutter), or
-    when there was no mask candidate, or when the edge quad holds it and is clearly larger (an
-    open booklet: the mask found one leaf, the edges the spread).
+    Both are judged by the same test: paper inside along each side. The mask's quad stands
+    when its own sides pass it. It gives way when they do not (its blob ran into another sheet,
+    a light part of the desk, clutter), when there was no mask candidate, when the mask ran to
+    the frame around a closed outline of edges, or when the edge quad is a closed outline
+    holding it and clearly larger (an open booklet: the mask found one leaf, the edges the
+    spread).
     """
     paper = _paperness(lab)
     found = _edge_candidate(lab, paper)
@@ -769,7 +770,8 @@ def _by_edges_at(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | Non
     if not sound:
         return edge
     inter, _ = cv2.intersectConvexConvex(chosen.quad.astype(np.float32), edge.quad.astype(np.float32))
-    if edge.frac >= 1.1 * chosen.frac and float(inter) >= 0.95 * chosen.frac * h * w and found[1] >= 0.8:
+    if (found[2] == 4 and edge.frac >= 1.1 * chosen.frac and float(inter) >= 0.95 * chosen.frac * h * w
+            and found[1] >= 0.8):
         # Only a cleanly edged larger quad, and only if what it adds is paper like the mask's
         # own (the other leaf), or as neutral (the same paper in a shadow the mask stopped at):
         # a stripe of cloth next to a card is edged too.
