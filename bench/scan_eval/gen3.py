@@ -15,7 +15,10 @@ page-finding stage is tuned here, on scenes written from scratch with choices ne
   slips, 80 mm receipts, tinted carbon copies; A4 pages on a larger glass, fed pages with dark
   bars, pages that fill the frame;
 * capture: phone perspective, glare, a soft shadow, slight curl, vignetting, lid-gap shadow
-  along an edge, sensor noise, JPEG q55–92; pages running off the photo (truth clipped).
+  along an edge, sensor noise, JPEG q55–92; pages running off the photo (truth clipped);
+* camera page finding (``_cam_scene``): a light desk under a ×0.7–1.3 light ramp, other sheets
+  lying under the page's sides, open two-page spreads (truth: the whole spread), close-ups whose
+  page runs off three sides.
 
 Truth has the shape of ``real_truth.json``. Skew and orientation are not scored here (their
 tuning set is ``gen3_text.py``). ``python -m bench.scan_eval.gen3`` scores the current
