@@ -765,6 +765,10 @@ def _by_edges_at(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | Non
     sides = [max(t[i] for t in tries) if tries[0][i] >= 0 else tries[0][i] for i in range(4)]
     sup = [v for v in sides if v >= 0]
     on_frame = [-1.0 - v for v in sides if v < 0]
+    if found[2] == 1 and not on_frame:
+        # A page running off three sides reaches the frame; a mask quad that does not is no
+        # part of one (its rough sides on a light lid say nothing of a close-up).
+        return chosen
     sound = (len(sup) >= 2 and min(sup) >= 0.5 and sum(sup) / len(sup) >= 0.75
              and (not on_frame or min(on_frame) >= 0.9))
     if not sound:
