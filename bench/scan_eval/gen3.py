@@ -15,7 +15,10 @@ page-finding stage is tuned here, on scenes written from scratch with choices ne
   slips, 80 mm receipts, tinted carbon copies; A4 pages on a larger glass, fed pages with dark
   bars, pages that fill the frame;
 * capture: phone perspective, glare, a soft shadow, slight curl, vignetting, lid-gap shadow
-  along an edge, sensor noise, JPEG q55–92; pages running off the photo (truth clipped).
+  along an edge, sensor noise, JPEG q55–92; pages running off the photo (truth clipped);
+* camera page finding (``_cam_scene``): a light desk under a ×0.7–1.3 light ramp, other sheets
+  lying under the page's sides, open two-page spreads (truth: the whole spread), close-ups whose
+  page runs off three sides.
 
 Truth has the shape of ``real_truth.json``. Skew and orientation are not scored here (their
 tuning set is ``gen3_text.py``). ``python -m bench.scan_eval.gen3`` scores the current
@@ -538,7 +541,8 @@ SCENES = ("card_front_white", "card_back_grey", "card_pair", "card_dark_lid", "c
           "a4_glass", "a4_feeder_bars", "a4_full_frame",
           "photo_wood", "photo_cloth", "photo_granite", "photo_clutter", "photo_off_frame",
           "photo_beige_desk", "photo_card_desk", "photo_receipt_dark",
-          "a5_light_grey_lid", "receipt_long_white", "a6_glass_corner", "card_pair_skewed", "card_open_lid")
+          "a5_light_grey_lid", "receipt_long_white", "a6_glass_corner", "card_pair_skewed", "card_open_lid",
+          "photo_light_ramp", "photo_sheets_clutter", "photo_spread", "photo_off_three")  # the last 4: cam
 
 
 def _glass_scene(rng: np.random.Generator, dpi: int, name: str, cls: str, lid: str,
@@ -666,6 +670,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
         poly = place(frame, doc, None, hm)
         img = _finish(rng, frame, 1.5, int(rng.integers(80, 93)), 0.5)
         return Gen3Page(img, dpi, _truth(lbl, "flatbed", fw, fh, poly, full_frame=True, true_dpi=dpi))
+    if name in _CAM_SCENES:
+        return _cam_scene(rng, name, lbl)
     # phone photos
     fw, fh = ((1600, 1200) if rng.random() < 0.5 else (1200, 1600)) if rng.random() < 0.8 else (2000, 1500)
     bgname = {"photo_wood": "wood", "photo_cloth": "cloth", "photo_granite": "granite",
@@ -704,6 +710,121 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
                       (0.15 * min(fw, fh), 0.008 * min(fw, fh)), float(rng.uniform(0, 180)), (140, 50, 20))
     img = _finish(rng, frame, rng.uniform(2, 5), int(rng.integers(55, 90)), rng.uniform(0.4, 1.0))
     return Gen3Page(img, None, _truth(lbl, cls, fw, fh, poly, full_frame=False))
+
+
+_CAM_SCENES = ("photo_light_ramp", "photo_sheets_clutter", "photo_spread", "photo_off_three")
+
+
+def _light_ramp(rng: np.random.Generator, img: np.ndarray) -> None:
+    """Room light falling off across the photo: ×0.7 on one side up to ×1.3 on the other (clipped later).
+
+    On a light desk the bright end of the ramp reaches paper white, so the desk there is as light
+    as the page, and the ring's lightness changes by ~100 grey levels around the frame.
+    """
+    h, w = img.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    a = rng.uniform(0, 2 * math.pi)
+    t = ((xx - w / 2) * math.cos(a) + (yy - h / 2) * math.sin(a)) / (0.5 * math.hypot(w, h))
+    img *= (1 + rng.uniform(0.2, 0.3) * t)[..., None]
+
+
+def _other_sheet(rng: np.random.Generator, frame: np.ndarray, near: np.ndarray, ppm: float) -> None:
+    """Another sheet (a form, a note, an envelope) lying on the desk so that it will touch the page."""
+    size = (rng.uniform(90, 160), rng.uniform(60, 150))
+    kind = str(rng.choice(["form", "sparse", "sparse"]))
+    doc = doc_page(rng, size, ppm, kind, str(rng.choice(["white", "white", "yellow", "blue"])))
+    side = int(rng.integers(4))
+    p, q = near[side], near[(side + 1) % 4]
+    t = rng.uniform(0.2, 0.8)
+    c = near.mean(axis=0)
+    e = p + t * (q - p)
+    centre = e + (e - c) * rng.uniform(0.25, 0.6)  # its centre beyond the page's side: it runs under it
+    hm = _similarity(float(rng.uniform(-40, 40)), 1.0, float(centre[0]), float(centre[1]),
+                     doc.shape[1], doc.shape[0])
+    place(frame, doc, None, hm, shadow=rng.uniform(0.05, 0.2))
+
+
+def _cam_scene(rng: np.random.Generator, name: str, lbl: str) -> Gen3Page:
+    """Phone photos for camera page finding: a light desk under a light ramp, other sheets touching the
+    page, an open two-page spread (truth: the whole spread), a page running off three sides."""
+    fw, fh = (1600, 1200) if rng.random() < 0.5 else (1200, 1600)
+    ppm = 1000 / 297 * 1.2
+    bgname = {"photo_light_ramp": "desk_light",
+              "photo_sheets_clutter": str(rng.choice(["clutter", "desk_mid", "desk_light", "wood"])),
+              "photo_spread": str(rng.choice(["wood", "desk_mid", "clutter", "desk_light", "granite"])),
+              "photo_off_three": str(rng.choice(["wood", "desk_dark", "desk_mid", "clutter"]))}[name]
+    frame = background(rng, bgname, fh, fw)
+    size = SIZES_MM["A4"] if rng.random() < 0.7 else SIZES_MM["A5"]
+    if name == "photo_spread":
+        # Two facing pages of a booklet (A5 or A6 leaves): the fold darkens both pages towards
+        # it, the leaves differ a little in tone, one may stand a little higher.
+        leaf = SIZES_MM["A5" if rng.random() < 0.6 else "A6"]
+        pages = [doc_page(rng, leaf, ppm, str(rng.choice(["form", "table", "sparse"]))) for _ in range(2)]
+        lw = pages[0].shape[1]
+        g = max(4, int(0.06 * lw))
+        fold = np.linspace(1.0, rng.uniform(0.6, 0.8), g, dtype=np.float32)
+        pages[0][:, -g:] *= fold[None, :, None]
+        pages[1][:, :g] *= fold[::-1][None, :, None]
+        pages[1] *= rng.uniform(0.95, 1.02)
+        doc = np.hstack(pages)
+        fill = rng.uniform(0.35, 0.65)
+    else:
+        doc = doc_page(rng, size, ppm, str(rng.choice(["form", "table", "sparse"])))
+        fill = rng.uniform(0.3, 0.6)
+    alpha = None
+    if rng.random() < 0.5:
+        doc, alpha = _curl(rng, doc, np.ones(doc.shape[:2], np.float32), rng.uniform(0.002, 0.006))
+    dh, dw = doc.shape[:2]
+    if name == "photo_off_three":
+        # The page is closer than the frame: it runs off three sides and one of its edges (with
+        # the book block or the desk beyond it) crosses the photo 8–30 % from the fourth side.
+        side = int(rng.integers(4))  # the frame side the page does NOT reach
+        gap = rng.uniform(0.08, 0.3)
+        ang = rng.uniform(-4, 4)
+        across = (fw if side in (0, 1) else fh) * (1 - gap)  # the page's visible extent across
+        along = fh if side in (0, 1) else fw
+        # Scale the page so that it covers the frame along, and ≥ the visible extent across.
+        vertical_doc = side in (2, 3)  # the free side is top/bottom: the page's width spans fw
+        scale = max(along * 1.15 / (dw if vertical_doc else dh), across * 1.2 / (dh if vertical_doc else dw))
+        ext_w, ext_h = dw * scale, dh * scale
+        if side == 0:    # free on the left: the page's left edge at x = gap·fw
+            cx, cy = gap * fw + ext_w / 2, fh / 2 + rng.uniform(-0.1, 0.1) * fh
+        elif side == 1:  # free on the right
+            cx, cy = fw * (1 - gap) - ext_w / 2, fh / 2 + rng.uniform(-0.1, 0.1) * fh
+        elif side == 2:  # free at the top
+            cx, cy = fw / 2 + rng.uniform(-0.1, 0.1) * fw, gap * fh + ext_h / 2
+        else:            # free at the bottom
+            cx, cy = fw / 2 + rng.uniform(-0.1, 0.1) * fw, fh * (1 - gap) - ext_h / 2
+        hm = _similarity(ang, scale, cx, cy, dw, dh)
+        # A little perspective: the near edge is larger (the phone leans over the page).
+        corners = _apply(hm, _corners(dw, dh)) + rng.normal(0, 0.01 * min(fw, fh), (4, 2))
+        hm = cv2.getPerspectiveTransform(_corners(dw, dh).astype(np.float32), corners.astype(np.float32))
+    else:
+        hm = _perspective(rng, dw, dh, fw, fh, fill)
+    corners = _apply(hm, _corners(dw, dh))
+    if name == "photo_sheets_clutter":
+        for _ in range(int(rng.integers(1, 3))):
+            _other_sheet(rng, frame, corners, ppm)
+    poly = place(frame, doc, alpha, hm, shadow=rng.uniform(0.1, 0.35))
+    if name == "photo_sheets_clutter" and rng.random() < 0.7:
+        # a pen or a sticky note across the page's edge, on top of it
+        i = int(rng.integers(4))
+        e = corners[i] + rng.uniform(0.2, 0.8) * (corners[(i + 1) % 4] - corners[i])
+        if rng.random() < 0.5:
+            _rotated_rect(frame, (float(e[0]), float(e[1])), (0.2 * min(fw, fh), 0.012 * min(fw, fh)),
+                          float(rng.uniform(0, 180)), (30, 30, 160))
+        else:
+            _rotated_rect(frame, (float(e[0]), float(e[1])), (0.07 * min(fw, fh),) * 2,
+                          float(rng.uniform(0, 90)), (120, 240, 250))
+    if name == "photo_light_ramp" or rng.random() < 0.3:
+        _light_ramp(rng, frame)
+    if rng.random() < 0.4:
+        _soft_shadow(rng, frame)
+    if rng.random() < 0.3:
+        _glare(rng, frame)
+    _vignette(frame, rng.uniform(0.05, 0.25))
+    img = _finish(rng, frame, rng.uniform(2, 4), int(rng.integers(55, 90)), rng.uniform(0.4, 1.0))
+    return Gen3Page(img, None, _truth(lbl, "camera", fw, fh, poly, full_frame=False))
 
 
 def generate(seed: int, n: int, dpi: int = 150) -> list[Gen3Page]:

@@ -647,6 +647,327 @@ def _edge_line_candidate(bgr: np.ndarray, coef: np.ndarray, ring: int, k: int) -
             continue
         return found
     return None
+# --------------------------------------------------------------------------- edges (camera photos)
+
+_SIDE_SAMPLES = 48
+
+
+def _paperness(lab: np.ndarray) -> np.ndarray:
+    """Lightness minus twice the chroma, float32, with print closed away.
+
+    Paper is light and neutral; a desk, a book's edge or a coloured object is darker or more
+    coloured. A closing (as wide as a thick stroke) removes text, so a text line's edge is no
+    paper edge; the page's own edge, a step over a wide area, survives.
+    """
+    h, w = lab.shape[:2]
+    a = lab[..., 1].astype(np.float32) - 128
+    b = lab[..., 2].astype(np.float32) - 128
+    p = lab[..., 0].astype(np.float32) - 2 * cv2.sqrt(a * a + b * b)
+    kk = max(5, int(0.025 * min(h, w)) | 1)
+    return np.asarray(cv2.morphologyEx(p, cv2.MORPH_CLOSE, np.ones((kk, kk), np.uint8)))
+
+
+def _side_contrast(paper: np.ndarray, quad: np.ndarray, step: float, delta: float) -> tuple[list[float], float]:
+    """Per side of ``quad``: share of its length where the inside is more paper-like than the outside.
+
+    Sampled at ``step`` pixels on either side of the side's line, over its middle 90 %. A side
+    on the frame's edge (a page running off the photo) has no outside: there the inside must be
+    as paper-like as the paper just inside the other sides (within ``2 * delta``), or a quad could
+    run on from a page's corner over the desk to the frame. Returns the shares (a frame side's
+    as ``-1 - share``) and that paper level.
+    """
+    h, w = paper.shape
+    n = _SIDE_SAMPLES
+    ts = np.linspace(0.05, 0.95, n)[None, :, None]
+    p, q = quad[:, None, :], np.roll(quad, -1, axis=0)[:, None, :]
+    d = (q - p)[:, 0, :]
+    nrm = np.column_stack([-d[:, 1], d[:, 0]]) / np.maximum(1e-6, np.hypot(d[:, 0], d[:, 1]))[:, None]
+    pts = p + ts * (q - p)  # 4 × n × 2; the normal points inward for TL→TR→BR→BL
+    inner = pts + step * nrm[:, None, :]
+    outer = pts - step * nrm[:, None, :]
+    ok = (outer[..., 0] >= 0) & (outer[..., 0] <= w - 1) & (outer[..., 1] >= 0) & (outer[..., 1] <= h - 1)
+    both = np.concatenate([inner, outer]).reshape(-1, 2).astype(np.float32)
+    vals = cv2.remap(paper, both[:, :1].copy(), both[:, 1:].copy(), cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE).reshape(8, n)
+    inside, outside = vals[:4], np.where(ok, vals[4:], np.inf)
+    frame_side = ok.mean(axis=1) < 0.5
+    stepped = inside - outside >= delta
+    seen = inside[~frame_side][stepped[~frame_side]]
+    level = float(np.percentile(seen, 25)) if seen.size else np.inf
+    out = [-1.0 - float(np.count_nonzero(inside[i] >= level - 2 * delta)) / n if frame_side[i]
+           else float(np.count_nonzero(stepped[i])) / n for i in range(4)]
+    return out, level
+
+
+def _quad_grid(quad: np.ndarray) -> np.ndarray:
+    """A 16 × 16 grid of points inside ``quad``, 5 % in from its sides (float32, N×2)."""
+    u = np.linspace(0.05, 0.95, 16)
+    uu, vv = np.meshgrid(u, u)
+    uu, vv = uu.ravel()[:, None], vv.ravel()[:, None]
+    return ((1 - uu) * (1 - vv) * quad[0] + uu * (1 - vv) * quad[1] + uu * vv * quad[2]
+            + (1 - uu) * vv * quad[3]).astype(np.float32)
+
+
+def _sample(img: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """``img`` (float32) at the points ``pts`` (N×2 float32), bilinear."""
+    return cv2.remap(img, pts[:, :1].copy(), pts[:, 1:].copy(), cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE).ravel()
+
+
+def _paper_inside(paper: np.ndarray, quad: np.ndarray, level: float, delta: float) -> float:
+    """Share of a grid inside ``quad`` as paper-like as ``level`` − 2·delta.
+
+    A quad closed over a stripe of cloth or a desk object next to the page has its sides'
+    contrast but not paper all through.
+    """
+    return float(np.mean(_sample(paper, _quad_grid(quad)) >= level - 2 * delta))
+
+
+def _edge_lines(paper: np.ndarray, step: float, delta: float, max_lines: int = 8) -> list[tuple[float, float]]:
+    """The longest straight paper edges, as (rho, theta) lines.
+
+    Line segments (OpenCV's LSD) of the paper-ness image are grouped when they lie on one
+    line; a group counts by the length of its segments that show a step of ``delta`` across
+    them at ±``step`` (either way round): a sheet's side shows one all along, a smooth light
+    ramp or glare makes no segment, and what print the closing left makes short ones.
+    """
+    h, w = paper.shape
+    p8 = cv2.normalize(paper, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+    segs = cv2.createLineSegmentDetector().detect(p8)[0]
+    if segs is None:
+        return []
+    segs = segs.reshape(-1, 4).astype(np.float64)
+    lengths = np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1])
+    keep = lengths >= 0.03 * min(h, w)
+    segs, lengths = segs[keep], lengths[keep]
+    if not len(segs):
+        return []
+    # Contrast across each segment at its middle third and ends (cheap, one remap).
+    d = (segs[:, 2:] - segs[:, :2]) / lengths[:, None]
+    nrm = np.column_stack([-d[:, 1], d[:, 0]])
+    ts = np.array([0.2, 0.5, 0.8])
+    mids = segs[:, None, :2] + ts[None, :, None] * (segs[:, None, 2:] - segs[:, None, :2])
+    pts = np.concatenate([(mids + step * nrm[:, None, :]).reshape(-1, 2),
+                          (mids - step * nrm[:, None, :]).reshape(-1, 2)]).astype(np.float32)
+    v = cv2.remap(paper, pts[:, :1].copy(), pts[:, 1:].copy(), cv2.INTER_LINEAR,
+                  borderMode=cv2.BORDER_REPLICATE).reshape(2, -1, 3)
+    stepped = np.median(np.abs(v[0] - v[1]), axis=1) >= 0.75 * delta
+    segs, lengths = segs[stepped], lengths[stepped]
+    theta = (np.arctan2(segs[:, 3] - segs[:, 1], segs[:, 2] - segs[:, 0]) + np.pi / 2) % np.pi
+    rho = segs[:, 0] * np.cos(theta) + segs[:, 1] * np.sin(theta)
+    groups: list[list[float]] = []  # rho, theta, total length
+    for i in np.argsort(-lengths):
+        for g in groups:
+            dt = (theta[i] - g[1] + np.pi / 2) % np.pi - np.pi / 2
+            # The same line, possibly with theta wrapped (rho then changes sign).
+            r = rho[i] if abs(theta[i] - g[1]) < np.pi / 2 else -rho[i]
+            if abs(dt) < 0.035 and abs(r - g[0]) < 0.012 * max(h, w):
+                g[2] += lengths[i]
+                break
+        else:
+            groups.append([float(rho[i]), float(theta[i]), float(lengths[i])])
+    groups.sort(key=lambda g: -g[2])
+    return [(g[0], g[1]) for g in groups[:max_lines] if g[2] >= 0.1 * min(h, w)]
+
+
+def _beyond_is_desk(paper: np.ndarray, lum: np.ndarray, quad: np.ndarray, level: float, delta: float) -> bool:
+    """The frame outside ``quad`` is mostly (70 %) not paper, not a scanner's black bar, and not inside.
+
+    A thin black bar along a page that fills the frame is the pipeline's dark-bar rule's
+    business (it removes it without calling the page cut off); a dark desk is wider.
+    """
+    h, w = paper.shape
+    outside = np.ones((h, w), np.uint8)
+    cv2.fillConvexPoly(outside, np.round(quad * 16).astype(np.int32), 0, shift=4)
+    outside = cv2.erode(outside, np.ones((5, 5), np.uint8))  # not the blurred edge itself
+    if np.count_nonzero(outside) < 0.02 * h * w:
+        return False
+    sel = outside[::2, ::2] > 0
+    bar = float(np.count_nonzero(outside)) < 0.05 * h * w and float(np.median(lum[::2, ::2][sel])) < 60
+    if bar or float(np.mean(paper[::2, ::2][sel] < level - 2 * delta)) < 0.7:
+        return False
+    # And none of that inside: a page whose other sides were not found as lines (a dark lid
+    # beyond them too) is no close-up. Paper in a shadow is darker, but still nearer the paper
+    # than the desk.
+    beyond = float(np.median(paper[::2, ::2][sel]))
+    vals = _sample(paper, _quad_grid(quad))
+    return float(np.mean(np.abs(vals - beyond) < 0.5 * np.abs(vals - level))) <= 0.1
+
+
+def _edge_candidate(lab: np.ndarray, paper: np.ndarray) -> tuple[_Candidate, float, int] | None:
+    """The largest quad of straight edges with paper inside along every side, or None.
+
+    For phone photos where the sheet's blob merges with something as light as paper — another
+    sheet under it, the bright end of a light desk, glare — or where an open booklet's two
+    leaves split it. The page's own sides are still long straight steps from desk to paper,
+    and the paper is on the inside. Lines are found on a "paper-ness" image (light and neutral,
+    print closed away); the frame's edges are added (a page running off the photo); every four
+    lines closing a convex quad are scored by how much of each side has paper inside and
+    something else outside. A quad qualifies when each side it has in the frame holds that
+    contrast along ≥ 50 % of its length (a pen, a shadow or a sheet under it may break the rest;
+    85 % when it runs off one side), ≥ 75 % on average, and at least three of its sides are in
+    the frame (or one, see below); of those, the largest wins, so an open spread's outer sides
+    beat one leaf and its fold. Returns the candidate, its weakest side's support and how many
+    of its sides are in the frame (4: a closed outline).
+    """
+    h, w = lab.shape[:2]
+    step = max(3.0, 0.012 * min(h, w))
+    delta = 8.0
+    lines = _edge_lines(paper, step, delta)
+    if not lines:
+        return None
+    lines += [(-0.5, np.pi / 2), (h - 0.5, np.pi / 2), (-0.5, 0.0), (w - 0.5, 0.0)]
+    best: tuple[tuple[int, float], np.ndarray, float] | None = None
+    for combo in combinations(range(len(lines)), 4):
+        ls = [lines[i] for i in combo]
+        th = [t for _, t in ls]
+        pairs = None
+        for a, b, c, d in ((0, 1, 2, 3), (0, 2, 1, 3), (0, 3, 1, 2)):
+            da = abs((th[a] - th[b] + np.pi / 2) % np.pi - np.pi / 2)
+            dc = abs((th[c] - th[d] + np.pi / 2) % np.pi - np.pi / 2)
+            if da < 0.6 and dc < 0.6:
+                pairs = (a, b, c, d)
+                break
+        if pairs is None:
+            continue
+        a, b, c, d = pairs
+        pts = []
+        for i, j in ((a, c), (c, b), (b, d), (d, a)):
+            (r1, t1), (r2, t2) = ls[i], ls[j]
+            c1, s1, c2, s2 = math.cos(t1), math.sin(t1), math.cos(t2), math.sin(t2)
+            det = c1 * s2 - s1 * c2
+            if abs(det) < 0.3:
+                break
+            pts.append(((r1 * s2 - r2 * s1) / det, (c1 * r2 - c2 * r1) / det))
+        if len(pts) != 4:
+            continue
+        quad = np.array(pts)
+        if (np.abs(quad[:, 0] - w / 2) > 1.5 * w).any() or (np.abs(quad[:, 1] - h / 2) > 1.5 * h).any():
+            continue
+        quad = order_quad(quad)
+        if not cv2.isContourConvex(np.round(quad * 8).astype(np.int32)):
+            continue
+        clipped, _ = cv2.intersectConvexConvex(quad.astype(np.float32), np.array(
+            [[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]], np.float32))
+        frac = float(clipped) / (h * w)
+        if frac < 0.08 or frac > 0.97:
+            continue
+        sides, level = _side_contrast(paper, quad, step, delta)
+        sup = [v for v in sides if v >= 0]
+        on_frame = [-1.0 - v for v in sides if v < 0]
+        if len(sup) == 1:
+            # The page runs off three sides (a phone held close over a book): one edge crosses
+            # the whole photo. Only a clean edge, paper on one side all along it, and beyond
+            # it something that is not paper (a book's edge, the desk). The paper's own
+            # lightness is not compared across the frame: a close-up is lit unevenly.
+            if len(on_frame) != 3 or sup[0] < 0.85 or not 0.5 <= frac <= 0.92 or not _beyond_is_desk(
+                    paper, lab[..., 0], quad, level, delta):
+                continue
+        elif (len(sup) < 3 or min(sup) < (0.85 if on_frame else 0.5) or sum(sup) / len(sup) < 0.75
+              or (on_frame and min(on_frame) < 0.9) or _paper_inside(paper, quad, level, delta) < 0.85):
+            # (A page running off one side needs its three sides cleaner: with large print the
+            # edge of a text line can close three sides that cut through the page.)
+            continue
+        # A quad closed by its own four sides beats one that runs to the frame (that one only
+        # holds when the page really leaves the photo); then the larger wins.
+        rank = (len(sup), frac)
+        if best is None or rank > best[0]:
+            best = (rank, quad, min(sup))
+    if best is None:
+        return None
+    return _Candidate(best[1], 1.0, best[0][1]), best[2], best[0][0]
+
+
+_EDGE_SIDE = 400  # px: the edge path's working size (LSD and the quad search cost ~ its pixels)
+
+
+def _by_edges(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | None:
+    """:func:`_by_edges_at` on a copy reduced to ~400 px (the pipeline refines the edges later)."""
+    h, w = lab.shape[:2]
+    f = _EDGE_SIDE / max(h, w)
+    if f >= 0.9:
+        return _by_edges_at(lab, chosen)
+    small = cv2.resize(lab, (max(32, round(w * f)), max(32, round(h * f))), interpolation=cv2.INTER_AREA)
+    to_small = np.array([small.shape[1] / w, small.shape[0] / h])
+
+    def scaled(q: np.ndarray, k: np.ndarray) -> np.ndarray:
+        return (q + 0.5) * k - 0.5  # pixel centres at integers on both grids
+
+    c_small = None if chosen is None else _Candidate(scaled(chosen.quad, to_small), chosen.rect, chosen.frac,
+                                                      tuple(scaled(p, to_small) for p in chosen.parts))
+    got = _by_edges_at(small, c_small)
+    if got is None or got is c_small:
+        return chosen
+    return _Candidate(scaled(got.quad, 1 / to_small), got.rect, got.frac)
+
+
+def _by_edges_at(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | None:
+    """The mask's candidate, or the edge candidate where the sides say the mask got it wrong.
+
+    Both are judged by the same test: paper inside along each side. The mask's quad stands
+    when its own sides pass it. It gives way when they do not (its blob ran into another sheet,
+    a light part of the desk, clutter), when there was no mask candidate, when the mask ran to
+    the frame around a closed outline of edges, or when the edge quad is a closed outline
+    holding it and clearly larger (an open booklet: the mask found one leaf, the edges the
+    spread).
+    """
+    paper = _paperness(lab)
+    found = _edge_candidate(lab, paper)
+    if found is None:
+        return chosen
+    edge = found[0]
+    if chosen is None:
+        return edge
+    h, w = lab.shape[:2]
+    if chosen.parts:
+        # Two blobs of one size side by side: two cards on a glass, or an open booklet's leaves.
+        # One closed paper outline around both is the booklet (two cards leave the lid between
+        # them, which no side can cross with paper inside).
+        held = [cv2.intersectConvexConvex(p.astype(np.float32), edge.quad.astype(np.float32))[0]
+                / max(1.0, cv2.contourArea(p.astype(np.float32))) for p in chosen.parts]
+        return edge if min(held) >= 0.95 and edge.frac <= 1.2 * chosen.frac else chosen
+    step = max(3.0, 0.012 * min(h, w))
+    # The mask's quad is rough (an opened blob, a card's rounded corners): a few pixels off the
+    # edge the lines find exactly. Each side is judged where it does best, as drawn or moved
+    # by half a step either way (scaled about the centre) — not at a wider step, which would
+    # take the soft edge of a shadow across the page for the sheet's.
+    c = chosen.quad.mean(axis=0)
+    reach = float(np.mean([abs(cv2.pointPolygonTest(chosen.quad.astype(np.float32), (float(c[0]), float(c[1])),
+                                                    True))])) or 1.0
+    tries = [_side_contrast(paper, c + (chosen.quad - c) * (1 + f * 0.5 * step / reach), step, 8.0)[0]
+             for f in (0, -1, 1)]
+    sides = [max(t[i] for t in tries) if tries[0][i] >= 0 else tries[0][i] for i in range(4)]
+    sup = [v for v in sides if v >= 0]
+    on_frame = [-1.0 - v for v in sides if v < 0]
+    if found[2] == 1 and not on_frame:
+        # A page running off three sides reaches the frame; a mask quad that does not is no
+        # part of one (its rough sides on a light lid say nothing of a close-up).
+        return chosen
+    sound = (len(sup) >= 2 and min(sup) >= 0.5 and sum(sup) / len(sup) >= 0.75
+             and (not on_frame or min(on_frame) >= 0.9))
+    if not sound:
+        return edge
+    inter, _ = cv2.intersectConvexConvex(chosen.quad.astype(np.float32), edge.quad.astype(np.float32))
+    if (found[2] == 4 and edge.frac >= 1.1 * chosen.frac and float(inter) >= 0.95 * chosen.frac * h * w
+            and found[1] >= 0.8):
+        # Only a cleanly edged larger quad, and only if what it adds is paper like the mask's
+        # own (the other leaf), or as neutral (the same paper in a shadow the mask stopped at):
+        # a stripe of cloth next to a card is edged too.
+        grid = _quad_grid(edge.quad)
+        vals = _sample(paper, grid)
+        a = lab[..., 1].astype(np.float32) - 128
+        b = lab[..., 2].astype(np.float32) - 128
+        chroma = _sample(cv2.sqrt(a * a + b * b), grid)
+        extra = np.array([cv2.pointPolygonTest(chosen.quad.astype(np.float32), (float(x), float(y)), False) < 0
+                          for x, y in grid])
+        if extra.sum() >= 8 and (float(np.median(vals[extra])) >= float(np.median(vals[~extra])) - 16
+                                 or float(np.median(chroma[extra])) <= float(np.median(chroma[~extra])) + 3):
+            return edge
+    if on_frame and found[2] == 4 and found[1] >= 0.8 and float(inter) >= 0.95 * edge.frac * h * w:
+        # The mask ran to the frame, but a closed outline of paper edges lies inside it: the
+        # page does not leave the photo, the mask went on over a light part of the desk.
+        return edge
+    return chosen
 
 
 def _outline_candidate(mask_bg: np.ndarray, k: int) -> _Candidate | None:
@@ -717,6 +1038,11 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
 
     Text on a page that fills the frame does not qualify: the opening removes strokes, and the
     blob must be solid.
+
+    Then the straight paper edges have their say (:func:`_by_edges`): where the chosen blob ran
+    into another sheet or a light part of the desk, an open booklet gave one leaf, or no mask
+    found anything (a close-up running off three sides), four (or one) long edges with paper
+    inside give the outline.
     """
     h, w = small_bgr.shape[:2]
     lab = cv2.cvtColor(cv2.medianBlur(small_bgr, 5), cv2.COLOR_BGR2LAB)
@@ -799,16 +1125,23 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
         if found is not None and keep(found):
             candidates.append(found)
             weak = True
-    if not candidates:
+    chosen: _Candidate | None = None
+    if candidates:
+        # The most rectangular candidate, unless a larger one is nearly as rectangular: a text
+        # block or a chart inside a page is a fine rectangle too, and cropping to it loses the
+        # page. But only a clearly larger one (≥ 1/0.9 the area): a page with a desk object
+        # stuck to it is a little larger and a little less rectangular than the page alone. In
+        # doubt the larger wins: keeping a strip of desk loses nothing, cropping a book's page
+        # edges away does.
+        best = max(candidates, key=lambda f: f[1])
+        larger = [f for f in candidates if f[1] >= best[1] - 0.04 and f[2] * 0.9 >= best[2]]
+        chosen = max(larger, key=lambda f: f[2]) if larger else best
+    if not weak:
+        by_edges = _by_edges(lab, chosen)
+        if by_edges is not None and (by_edges is chosen or keep(by_edges)):
+            chosen = by_edges
+    if chosen is None:
         return None
-    # The most rectangular candidate, unless a larger one is nearly as rectangular: a text block
-    # or a chart inside a page is a fine rectangle too, and cropping to it loses the page.
-    # But only a clearly larger one (≥ 1/0.9 the area): a page with a desk object stuck to it
-    # is a little larger and a little less rectangular than the page alone. In doubt the larger
-    # wins: keeping a strip of desk loses nothing, cropping a book's page edges away does.
-    best = max(candidates, key=lambda f: f[1])
-    larger = [f for f in candidates if f[1] >= best[1] - 0.04 and f[2] * 0.9 >= best[2]]
-    chosen = max(larger, key=lambda f: f[2]) if larger else best
     quad, frac = chosen.quad, chosen.frac
     if frac > 0.93:
         # The page fills the frame: a crop would only shave the scanner margin — unless what
