@@ -476,17 +476,19 @@ def ruled_both_ways(ink: np.ndarray, threshold: int, skew_deg: float = 0.0) -> b
     if abs(skew_deg) >= 0.05:
         m = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), -skew_deg, 1.0)
         ink = cv2.warpAffine(ink, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    b = (ink > threshold).astype(np.uint8)
-    n_ink = int(b.sum())
+    b = cv2.threshold(ink, threshold, 1, cv2.THRESH_BINARY)[1].astype(np.uint8)
+    n_ink = cv2.countNonZero(b)
     if n_ink < 200:
         return False
     length = max(15, int(RULE_MIN_SHARE * min(h, w)))
-    found = []
-    for line, across in (((length, 1), (1, 3)), ((1, length), (3, 1))):
+    # Rules down first: most pages have none (text lines make no long vertical runs), and then
+    # the page is not ruled both ways whatever runs across — half the work saved per page.
+    for line, across in (((1, length), (3, 1)), ((length, 1), (1, 3))):
         thick = cv2.dilate(b, cv2.getStructuringElement(cv2.MORPH_RECT, across))
         rules = cv2.morphologyEx(thick, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, line)) & b
-        found.append(int(rules.sum()) >= RULE_MIN_INK * n_ink)
-    return all(found)
+        if cv2.countNonZero(rules) < RULE_MIN_INK * n_ink:
+            return False
+    return True
 
 
 def axis_in_doubt(ink: np.ndarray, threshold: int, skew_deg: float, max_deg: float, vertical: bool) -> bool:

@@ -423,28 +423,31 @@ def _quad_by_lines(contour: np.ndarray, blob: np.ndarray) -> tuple[np.ndarray, f
                                   interpolation=cv2.INTER_NEAREST), np.uint8)
     n_blob = float(np.count_nonzero(small))
     best: tuple[float, np.ndarray, float] | None = None
-    for combo in combinations(range(len(lines)), 4):
-        ls = [lines[i] for i in combo]
+    # Every pair's angle and crossing once (closed form), not once per combination of four:
+    # with 12 lines that is 66 pairs against 495 combinations × 4 solves.
+    n_lines = len(lines)
+    cos_t = [math.cos(t) for _, t in lines]
+    sin_t = [math.sin(t) for _, t in lines]
+    apart: dict[tuple[int, int], float] = {}
+    cross: dict[tuple[int, int], tuple[float, float] | None] = {}
+    for i, j in combinations(range(n_lines), 2):
+        apart[i, j] = apart[j, i] = abs((lines[i][1] - lines[j][1] + np.pi / 2) % np.pi - np.pi / 2)
+        det = cos_t[i] * sin_t[j] - sin_t[i] * cos_t[j]
+        pt = None if abs(det) < 0.3 else ((lines[i][0] * sin_t[j] - lines[j][0] * sin_t[i]) / det,
+                                          (cos_t[i] * lines[j][0] - cos_t[j] * lines[i][0]) / det)
+        cross[i, j] = cross[j, i] = pt
+    for combo in combinations(range(n_lines), 4):
         # Two pairs of roughly opposite sides (within 35°: perspective), each pair apart.
-        th = [t for _, t in ls]
         pairs = None
         for a, b, c, d in ((0, 1, 2, 3), (0, 2, 1, 3), (0, 3, 1, 2)):
-            da = abs((th[a] - th[b] + np.pi / 2) % np.pi - np.pi / 2)
-            dc = abs((th[c] - th[d] + np.pi / 2) % np.pi - np.pi / 2)
-            if da < 0.6 and dc < 0.6:
-                pairs = (a, b, c, d)
+            if apart[combo[a], combo[b]] < 0.6 and apart[combo[c], combo[d]] < 0.6:
+                pairs = (combo[a], combo[b], combo[c], combo[d])
                 break
         if pairs is None:
             continue
         a, b, c, d = pairs
-        pts = []
-        for i, j in ((a, c), (c, b), (b, d), (d, a)):
-            (r1, t1), (r2, t2) = ls[i], ls[j]
-            m = np.array([[np.cos(t1), np.sin(t1)], [np.cos(t2), np.sin(t2)]])
-            if abs(np.linalg.det(m)) < 0.3:
-                break
-            pts.append(np.linalg.solve(m, [r1, r2]))
-        if len(pts) != 4:
+        pts = [cross[i, j] for i, j in ((a, c), (c, b), (b, d), (d, a))]
+        if any(pt is None for pt in pts):
             continue
         quad = order_quad(np.array(pts))
         if (np.abs(quad[:, 0] - w / 2) > 1.5 * w).any() or (np.abs(quad[:, 1] - h / 2) > 1.5 * h).any():
