@@ -779,15 +779,16 @@ def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[]
                 # Tesseract must agree with the line direction we found, and not go against a
                 # lean of our own.
                 against = abs(score) >= opt.orientation_min_evidence and turn != lean
-                # An upright-looking page is turned upside down only when our own lean says so
-                # too: Tesseract alone was confidently wrong (confidence 2.3–6) on handwriting
-                # photographed on a desk and on a page holding two cards (ori2, issue #13). Then
-                # the page stays as it is and is flagged — one key for the officer, never a silent
-                # wrong flip. Keeping it upright, or choosing 90°/270° sideways, is unchanged.
+                # Tesseract alone turning an upright-looking page upside down (our own lean not
+                # saying so with ≥ orientation_min_evidence) is followed but flagged: on typeset
+                # pages it is right (gen3_text forms), but it was confidently wrong (confidence
+                # 2.3–4.2) on handwriting photographed on a desk and on a sheet holding two cards
+                # (ori2, issue #13) — never a silent flip. Keeping the page, or choosing 90°/270°
+                # sideways, is unchanged.
                 alone = not sk.vertical and turn != base and not (
                     turn == lean and abs(score) >= opt.orientation_min_evidence)
-                if not against and not alone:
-                    return turn, True
+                if not against:
+                    return turn, not alone
                 fallback = base
     if sure and not sk.vertical:
         # A ruled page found across: ours stands unless Tesseract read the page the other way.

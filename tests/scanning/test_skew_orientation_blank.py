@@ -137,7 +137,9 @@ def test_tesseract_reads_the_straightened_page_at_300_dpi() -> None:
         assert p.truth["rotation"] == 180
         # A generous time limit: on a loaded test machine Tesseract may take several seconds.
         r = process_page(p.image, p.dpi, PipelineOptions(osd_timeout_s=60))
-        assert r.orientation == 180 and r.orientation_confident, (idx, r.warnings)
+        assert r.orientation == 180, (idx, r.warnings)
+        # ori2: page 26 leans upright on our own test (−0.05), so Tesseract's flip is flagged.
+        assert r.orientation_confident == (idx == 13), (idx, r.warnings)
 
 
 @needs_tesseract
@@ -464,15 +466,15 @@ def test_tesseract_alone_never_turns_a_page_upside_down_silently(
 ) -> None:
     """Tesseract's orientation detection said "180°" with confidence 2.3–4.2 on a photographed
     handwritten page (our lean −0.10) and on a sheet holding two cards (our lean +0.07): both
-    were turned upside down with no warning. A flip now needs our own lean (≥ 0.12) too;
-    otherwise the page stays as it is and is flagged."""
+    were turned upside down with no warning. A flip without our own lean (≥ 0.12) behind it is
+    still made (Tesseract is right on typeset pages) but flagged."""
     import counter_app.scanning.pipeline as pl
 
     monkeypatch.setattr(an, "upside_down_score", lambda *a: (score, 30))
     monkeypatch.setattr(pl, "tesseract_orientation", lambda *a, **k: (180, 4.2))
     sk = an.SkewFinding(0.0, False, True, np.zeros(1), np.zeros(1), np.ones(1))
     turn, sure = pl._orientation(sk, PipelineOptions(), lambda: np.zeros((64, 64), np.uint8))
-    assert (turn, sure) == ((180, True) if flipped else (0, False))
+    assert (turn, sure) == (180, flipped)
 
 
 def test_a_text_page_whose_lines_were_not_found_is_flagged_for_orientation(monkeypatch: pytest.MonkeyPatch) -> None:
