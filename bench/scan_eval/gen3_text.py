@@ -72,6 +72,16 @@ NEAR_BLANK = ("pencil_signature", "pencil_line", "pencil_tick", "pencil_number")
 # * heading_sparse: a big centred heading over a few short lines (few lines to vote upright);
 # * pencil_faint: a single pencil mark only ~18–30 grey levels below the paper (a page to keep).
 ORIENT_SCENES = ("num_table", "heading_sparse", "pencil_faint")
+# Orientation on photos (2026-12-07, ori2), the classes behind the silent wrong turns on real and
+# gen4, rebuilt with this file's own drawing (asked by name or with ``--ori2``; the cycle is unchanged):
+# * handwritten: lines of handwriting-like loops on a blue-ruled notebook page, under a lamp's
+#   uneven light — no typeset x-height, so the ascender/descender vote is weak and Tesseract's
+#   orientation detection answered confidently wrong;
+# * card_pair: a photocopy of both sides of an ID card on an A4 sheet (what counters receive
+#   daily) — little text, two layouts, a portrait block;
+# * receipt_flip: a till receipt, centred short lines in a narrow column, often handed over
+#   upside down. Half of these pages are turned by 180°, the rest by 0/90/270.
+ORI2_SCENES = ("handwritten", "card_pair", "receipt_flip")
 
 
 @dataclass
@@ -337,6 +347,80 @@ def doc_heading_sparse(rng: np.random.Generator, dpi: float) -> Image.Image:
     return img
 
 
+def doc_handwritten(rng: np.random.Generator, dpi: float) -> Image.Image:
+    """A notebook page: blue rules every ~8 mm, a red margin, handwriting-like words on the rules."""
+    w, h = _px(float(rng.uniform(165, 210)), dpi), _px(float(rng.uniform(230, 297)), dpi)
+    img = _paper(rng, w, h)
+    d = ImageDraw.Draw(img)
+    pitch = _px(float(rng.uniform(7, 9)), dpi)
+    rule = (int(rng.integers(150, 190)), int(rng.integers(175, 205)), 235)
+    for y in range(_px(25, dpi), h - pitch // 2, pitch):
+        d.line((0, y, w, y), fill=rule, width=max(1, round(dpi / 150)))
+    margin = _px(float(rng.uniform(18, 30)), dpi)
+    d.line((margin, 0, margin, h), fill=(225, 120, 120), width=max(1, round(dpi / 150)))
+    ink = [(25, 35, 110), (20, 20, 25)][int(rng.integers(0, 2))]
+    pen = max(1, round(dpi / 100 * float(rng.uniform(0.8, 1.4))))
+    y0 = _px(25, dpi) + pitch
+    for y in range(y0, h - pitch, pitch):
+        if rng.random() < 0.12:
+            continue  # a skipped line
+        x = margin + _px(float(rng.uniform(2, 6)), dpi)
+        end = w - _px(float(rng.uniform(8, 60 if rng.random() < 0.2 else 15)), dpi)
+        while x < end - pitch:
+            length = min(float(rng.uniform(1.5, 6)) * pitch, end - x)
+            # Written words sit on the rule; their loops fill ~half the pitch (few tall strokes).
+            _scrawl(d, rng, x, y - pitch * 0.3, length, pitch * float(rng.uniform(0.4, 0.6)), ink, pen)
+            x += length + float(rng.uniform(0.4, 1.0)) * pitch
+    # A lamp: light falling off across the page.
+    a = np.asarray(img).astype(np.float32)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    ang = float(rng.uniform(0, 2 * math.pi))
+    ramp = (xx * math.cos(ang) + yy * math.sin(ang)) / max(w, h)
+    a *= (1.0 - float(rng.uniform(0.05, 0.25)) * (ramp - ramp.min()))[:, :, None]
+    return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "RGB")
+
+
+def doc_card_pair(rng: np.random.Generator, dpi: float) -> Image.Image:
+    """An A4 photocopy of both sides of an ID card, one above the other, in grey."""
+    w, h = _px(210, dpi), _px(297, dpi)
+    img = _paper(rng, w, h)
+    front = doc_id_card(rng, dpi)
+    back = doc_id_card(rng, dpi)
+    cx = w // 2 - front.width // 2 + _px(float(rng.uniform(-30, 30)), dpi)
+    y = _px(float(rng.uniform(20, 60)), dpi)
+    for card in (front, back):
+        g = card.convert("L").point(lambda v: int(v * 0.85))
+        img.paste(Image.merge("RGB", (g, g, g)), (cx, y))
+        y += card.height + _px(float(rng.uniform(15, 40)), dpi)
+    return img
+
+
+def doc_receipt_flip(rng: np.random.Generator, dpi: float) -> Image.Image:
+    """A till receipt on a white sheet: a narrow column of centred short lines and prices."""
+    w, h = _px(210, dpi), _px(297, dpi)
+    img = _paper(rng, w, h)
+    d = ImageDraw.Draw(img)
+    rw = _px(float(rng.uniform(58, 80)), dpi)
+    x0 = w // 2 - rw // 2 + _px(float(rng.uniform(-40, 40)), dpi)
+    rh = _px(float(rng.uniform(120, 240)), dpi)
+    y0 = _px(float(rng.uniform(10, 40)), dpi)
+    d.rectangle((x0, y0, x0 + rw, y0 + rh), fill=(250, 250, 248))
+    mono = _font("mono", round(dpi / 72 * float(rng.uniform(6.5, 8.5))))
+    y = y0 + _px(5, dpi)
+    for _ in range(int(rng.integers(2, 4))):
+        d.text((x0 + rw // 2, y), _words(rng, 2).upper(), font=mono, fill=(30, 30, 30), anchor="ma")
+        y += int(mono.size * 1.3)
+    y += int(mono.size * 0.8)
+    while y < y0 + rh - 3 * mono.size:
+        d.text((x0 + _px(3, dpi), y), _words(rng, int(rng.integers(1, 3))).capitalize()[:18], font=mono,
+               fill=(30, 30, 30))
+        d.text((x0 + rw - _px(3, dpi), y), f"{int(rng.integers(1, 999))}.{int(rng.integers(0, 99)):02d}",
+               font=mono, fill=(30, 30, 30), anchor="ra")
+        y += int(mono.size * 1.3)
+    d.text((x0 + rw // 2, y), "CAM ON QUY KHACH", font=mono, fill=(30, 30, 30), anchor="ma")
+    return img
+
+
 def doc_blank(rng: np.random.Generator, dpi: float, kind: str) -> tuple[Image.Image, bool]:
     """A sheet with nothing to keep (blank / bleed) or one faint mark to keep; returns (image, blank)."""
     w, h = _px(210, dpi), _px(297, dpi)
@@ -581,7 +665,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
                  "num_table": doc_num_table, "heading_sparse": doc_heading_sparse,
                  "sideways_feeder": doc_sideways,
                  "typewriter": doc_typewriter, "stamped_table": doc_stamped_table, "ruled_300": doc_ruled,
-                 "mixed_columns": doc_mixed_columns}[scene]
+                 "mixed_columns": doc_mixed_columns, "handwritten": doc_handwritten,
+                 "card_pair": doc_card_pair, "receipt_flip": doc_receipt_flip}[scene]
         dpi = FIXED_DPI.get(scene, dpi)
         pil = maker(rng, 300 if card else dpi)
         red = scene in ("sparse_letter", "stamped_table")
@@ -590,6 +675,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
     k = int(rng.integers(1, 4)) if (card or (text and rng.random() < 0.33)) else 0
     if scene == "sideways_feeder":
         k = int(rng.choice([1, 3]))
+    if scene in ORI2_SCENES:
+        k = 2 if rng.random() < 0.5 else int(rng.choice([0, 1, 3]))
     doc = np.ascontiguousarray(np.rot90(doc, k))
     # Skew: log-uniform 0.05–5° either way, so small skews are as common as large ones; the skew
     # scenes 0.05–1° (where 0.1° precision is the whole question); a sideways sheet on the feeder
@@ -620,8 +707,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=3)
     ap.add_argument("--look", type=Path, default=None, help="write one PNG per scene into this folder")
     ap.add_argument("--orient", action="store_true", help="cycle through ORIENT_SCENES instead")
+    ap.add_argument("--ori2", action="store_true", help="cycle through ORI2_SCENES instead")
     args = ap.parse_args()
-    scenes = ORIENT_SCENES if args.orient else SCENES
+    scenes = ORI2_SCENES if args.ori2 else ORIENT_SCENES if args.orient else SCENES
     if args.look:
         args.look.mkdir(parents=True, exist_ok=True)
         for i, s in enumerate(scenes):
@@ -636,7 +724,7 @@ def main() -> None:
     for i in range(args.n):
         p = generate_page(args.seed, i, args.dpi, scenes[i % len(scenes)])
         rows.append(evaluate(Case("gen3", p.truth["name"], p.image, p.dpi, p.truth), process_page))
-    for scene in () if args.orient else SKEW_SCENES:
+    for scene in () if args.orient or args.ori2 else SKEW_SCENES:
         for i in range(max(1, args.n // len(SCENES))):
             p = generate_page(args.seed, i, args.dpi, scene)
             rows.append(evaluate(Case("gen3", p.truth["name"], p.image, p.dpi, p.truth), process_page))

@@ -159,6 +159,7 @@ class PipelineOptions:
     orientation_min_evidence: float = 0.12  # |asymmetry| for a sure decision (generated pages ≥ 0.18)
     orientation_flip_evidence: float = 0.25  # … to turn an upright-reading page by 180° or pick 90° vs 270°
     orientation_min_lines: int = 4  # text lines behind it
+    orientation_sideways_min_lines: int = 20  # fewer lines found sideways: axis checked (gen3_text ORI2_SCENES)
     use_tesseract: bool = True  # second opinion on unsure orientation when `tesseract` is installed
     osd_timeout_s: float = 4.0
     osd_window: int = 1600  # px at ~300 dpi around the text for Tesseract (a third of an A4 page) …
@@ -647,10 +648,15 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 orientation, orient_conf = _orientation(sk, opt, osd_view, ruled)
                 if not orient_conf:
                     warnings.append(WARN_ORIENTATION_UNSURE)
-        elif sk is not None and len(sk.rows) >= 300 and opt.deskew:
+        elif sk is not None and len(sk.rows) >= 300:
             # Text, but no line direction either estimator trusts: left as it is, and said so
-            # (issue #13: no page leaves tilted without a warning on its thumbnail).
-            warnings.append(WARN_SKEW_UNSURE)
+            # (issue #13: no page leaves tilted without a warning on its thumbnail). Without a
+            # line direction the page's orientation was never judged either: a receipt photographed
+            # upside down left silently as it was (ori2), so that is said too.
+            if opt.deskew:
+                warnings.append(WARN_SKEW_UNSURE)
+            if opt.orient:
+                warnings.append(WARN_ORIENTATION_UNSURE)
     if quad_full is not None and abs(residual) < 0.5 and max(page_w, page_h) / dpi * 25.4 < 120:
         # Card-sized: its text lines are only ~40 mm long and its edges only ~85 mm, so both
         # estimates are noisy (~0.15°) and independent: average them (equal-variance weighting).
@@ -738,6 +744,13 @@ def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[]
     decision, and a page found sideways is left as scanned and flagged.
     """
     score, lines = an.upside_down_score(sk.rows, sk.cols, sk.weights)
+    # A sideways finding from a handful of lines is as doubtful as a ruled page's: a receipt's
+    # narrow column of short lines (item names flush left, prices flush right) and a photographed
+    # handwritten page were found running down the page and turned 90° "surely" (ori2). Such a
+    # page is treated like a ruled one: Tesseract reads its characters; without its confident
+    # agreement the page is left as scanned and flagged. Sideways pages with many lines are
+    # unchanged (no extra Tesseract call where we were right).
+    ruled = ruled or (sk.vertical and lines < opt.orientation_sideways_min_lines)
     base = 90 if sk.vertical else 0
     lean = (base + (180 if score > 0 else 0)) % 360
     # Turning an upright-looking page upside down needs more than keeping it: a wrong flip
@@ -765,8 +778,17 @@ def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[]
             elif conf >= opt.osd_min_confidence and turn % 180 == base % 180:
                 # Tesseract must agree with the line direction we found, and not go against a
                 # lean of our own.
-                if not (abs(score) >= opt.orientation_min_evidence and turn != lean):
-                    return turn, True
+                against = abs(score) >= opt.orientation_min_evidence and turn != lean
+                # Tesseract alone turning an upright-looking page upside down (our own lean not
+                # saying so with ≥ orientation_min_evidence) is followed but flagged: on typeset
+                # pages it is right (gen3_text forms), but it was confidently wrong (confidence
+                # 2.3–4.2) on handwriting photographed on a desk and on a sheet holding two cards
+                # (ori2, issue #13) — never a silent flip. Keeping the page, or choosing 90°/270°
+                # sideways, is unchanged.
+                alone = not sk.vertical and turn != base and not (
+                    turn == lean and abs(score) >= opt.orientation_min_evidence)
+                if not against:
+                    return turn, not alone
                 fallback = base
     if sure and not sk.vertical:
         # A ruled page found across: ours stands unless Tesseract read the page the other way.
