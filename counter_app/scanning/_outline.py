@@ -1115,6 +1115,21 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
             cv2.fillConvexPoly(qm, np.round(found.quad * 16).astype(np.int32), 1, shift=4)
             if float(np.median(neutral[qm > 0])) < float(np.median(neutral[ring_sel])) - 5:
                 candidates.append(found)
+    levels3 = False
+    if not candidates:
+        # Three lightness levels: a dark bar where a grey card (or the lid) stops short of the
+        # glass, the card, and a receipt laid in the glass's corner on it, touching two frame
+        # edges (rcpt, issue #13). The ring holds all three, so no plane fits a background and
+        # the two-level Otsu splits bar from card+receipt. Paper is the lightest level: Otsu
+        # again over what is lighter than the first split separates it from the card.
+        upper = lum[lum > otsu]
+        if upper.size > 0.1 * h * w:
+            otsu2, _ = cv2.threshold(upper.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+            if ring_level < otsu2 - 20:
+                found = _quad_from_mask((lum > otsu2).astype(np.uint8), k)
+                if found is not None and keep(found):
+                    candidates.append(found)
+                    levels3 = True
     weak = False
     if not candidates and model_ok:
         found = _edge_line_candidate(small_bgr, coef, ring, k)
@@ -1136,7 +1151,13 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
         best = max(candidates, key=lambda f: f[1])
         larger = [f for f in candidates if f[1] >= best[1] - 0.04 and f[2] * 0.9 >= best[2]]
         chosen = max(larger, key=lambda f: f[2]) if larger else best
-    if not weak:
+    if chosen is not None and not paper_ring and not weak:
+        lighter = _lighter_inside(lum, chosen, k)
+        if lighter is not None:
+            chosen, levels3 = lighter, True
+    # The edges do not overrule a three-level split: the card around the receipt is cleanly
+    # edged and neutral too, but the split has just measured it as a darker level than paper.
+    if not weak and not levels3:
         by_edges = _by_edges(lab, chosen)
         if by_edges is not None and (by_edges is chosen or keep(by_edges)):
             chosen = by_edges
@@ -1154,6 +1175,33 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     touches = bool((quad[:, 0] < margin).any() or (quad[:, 1] < margin).any()
                    or (quad[:, 0] > w - 1 - margin).any() or (quad[:, 1] > h - 1 - margin).any())
     return QuadFinding(quad, touches, float(frac), coef, thr, weak=weak, parts=chosen.parts, on_paper=paper_ring)
+
+
+def _lighter_inside(lum: np.ndarray, chosen: _Candidate, k: int) -> _Candidate | None:
+    """A clearly lighter rectangle inside ``chosen``: a receipt on a grey card that stands out from
+    a dark lid (rcpt, issue #13). The card is the blob, and the paper a level lighter on it.
+
+    Otsu inside the candidate splits paper from what is darker. On a page that is its print,
+    and the lighter part is the whole page again (or, around a dark picture, no rectangle):
+    only a solid rectangle of clearly lighter paper, at most 3/4 of the candidate, with a broad
+    darker level around it — a board, not print — wins.
+    """
+    h, w = lum.shape
+    qm = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(qm, np.round(chosen.quad * 16).astype(np.int32), 1, shift=4)
+    vals = lum[qm > 0]
+    if vals.size < 1000:
+        return None
+    t, _ = cv2.threshold(vals.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    light = vals[vals > t]
+    dark = vals[vals <= t]
+    # Two broad levels well apart: print is a thin minority of a page's pixels, a board is not.
+    if light.size == 0 or dark.size < 0.25 * vals.size or float(np.median(light)) - float(np.median(dark)) < 30:
+        return None
+    found = _quad_from_mask(((lum > t) & (qm > 0)).astype(np.uint8), k)
+    if found is None or found.rect < 0.9 or found.frac > 0.75 * chosen.frac:
+        return None
+    return found
 
 
 def _dark_outside(lum: np.ndarray, quad: np.ndarray, otsu: float) -> bool:
