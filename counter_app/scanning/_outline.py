@@ -1116,7 +1116,9 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
             if float(np.median(neutral[qm > 0])) < float(np.median(neutral[ring_sel])) - 5:
                 candidates.append(found)
     levels3 = False
-    if not candidates:
+    # (Nothing, or only a blob smaller than any ID card on a glass — 6 % of the frame — which is
+    # no document: a corner of the lid's bar stood out from the plane through bar and card.)
+    if not candidates or max(f.frac for f in candidates) < 0.05:
         # Three lightness levels: a dark bar where a grey card (or the lid) stops short of the
         # glass, the card, and a receipt laid in the glass's corner on it, touching two frame
         # edges (rcpt, issue #13). The ring holds all three, so no plane fits a background and
@@ -1126,10 +1128,9 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
         if upper.size > 0.1 * h * w:
             otsu2, _ = cv2.threshold(upper.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
             if ring_level < otsu2 - 20:
-                found = _quad_from_mask((lum > otsu2).astype(np.uint8), k)
+                found = _quad_from_mask(_closed((lum > otsu2).astype(np.uint8), k), k)
                 if found is not None and keep(found):
-                    candidates.append(found)
-                    levels3 = True
+                    candidates, levels3 = [found], True
     weak = False
     if not candidates and model_ok:
         found = _edge_line_candidate(small_bgr, coef, ring, k)
@@ -1160,7 +1161,10 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     if not weak and not levels3:
         by_edges = _by_edges(lab, chosen)
         if by_edges is not None and (by_edges is chosen or keep(by_edges)):
-            chosen = by_edges
+            # A cleanly edged grey card around the receipt is neutral "paper" to the edges; but a
+            # clearly lighter rectangle on it says it is the board under the document.
+            lighter = None if by_edges is chosen or paper_ring else _lighter_inside(lum, by_edges, k)
+            chosen = by_edges if lighter is None else lighter
     if chosen is None:
         return None
     quad, frac = chosen.quad, chosen.frac
@@ -1175,6 +1179,13 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     touches = bool((quad[:, 0] < margin).any() or (quad[:, 1] < margin).any()
                    or (quad[:, 0] > w - 1 - margin).any() or (quad[:, 1] > h - 1 - margin).any())
     return QuadFinding(quad, touches, float(frac), coef, thr, weak=weak, parts=chosen.parts, on_paper=paper_ring)
+
+
+def _closed(mask: np.ndarray, k: int) -> np.ndarray:
+    """``mask`` closed over gaps of ~3 k: a receipt's full-width barcode or logo band would cut
+    its lightness blob in two (the lid's level around it has no light pixels to bridge)."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (3 * k, 3 * k))
+    return np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel))
 
 
 def _lighter_inside(lum: np.ndarray, chosen: _Candidate, k: int) -> _Candidate | None:
@@ -1198,7 +1209,7 @@ def _lighter_inside(lum: np.ndarray, chosen: _Candidate, k: int) -> _Candidate |
     # Two broad levels well apart: print is a thin minority of a page's pixels, a board is not.
     if light.size == 0 or dark.size < 0.25 * vals.size or float(np.median(light)) - float(np.median(dark)) < 30:
         return None
-    found = _quad_from_mask(((lum > t) & (qm > 0)).astype(np.uint8), k)
+    found = _quad_from_mask(_closed(((lum > t) & (qm > 0)).astype(np.uint8), k), k)
     if found is None or found.rect < 0.9 or found.frac > 0.75 * chosen.frac:
         return None
     return found
