@@ -1212,6 +1212,12 @@ def _lighter_inside(lum: np.ndarray, chosen: _Candidate, k: int) -> _Candidate |
     found = _quad_from_mask(_closed(((lum > t) & (qm > 0)).astype(np.uint8), k), k)
     if found is None or found.rect < 0.9 or found.frac > 0.75 * chosen.frac:
         return None
+    # Pushed into a corner of the glass (a frame corner on two of its sides): a sheet in a photo
+    # whose far end lies in shadow also splits into a light part and a darker one, but that
+    # light part stops inside the frame where the light fades.
+    tol = max(3.0, 0.015 * min(h, w))
+    if not any(len(_frame_edges(p, w, h, tol)) == 2 for p in found.quad):
+        return None
     return found
 
 
