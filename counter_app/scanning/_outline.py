@@ -1129,8 +1129,8 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
             otsu2, _ = cv2.threshold(upper.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
             if ring_level < otsu2 - 20:
                 found = _quad_from_mask(_closed((lum > otsu2).astype(np.uint8), k), k)
-                if found is not None and keep(found):
-                    candidates, levels3 = [found], True
+                if found is not None and keep(found) and _in_corner(found.quad, w, h):
+                    candidates = [found]
     weak = False
     if not candidates and model_ok:
         found = _edge_line_candidate(small_bgr, coef, ring, k)
@@ -1163,7 +1163,9 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
         if by_edges is not None and (by_edges is chosen or keep(by_edges)):
             # A cleanly edged grey card around the receipt is neutral "paper" to the edges; but a
             # clearly lighter rectangle on it says it is the board under the document.
-            lighter = None if by_edges is chosen or paper_ring else _lighter_inside(lum, by_edges, k)
+            # (Only where a mask found something: a close-up's edge outline from nothing is the page.)
+            lighter = (None if chosen is None or by_edges is chosen or paper_ring
+                       else _lighter_inside(lum, by_edges, k))
             chosen = by_edges if lighter is None else lighter
     if chosen is None:
         return None
@@ -1215,10 +1217,21 @@ def _lighter_inside(lum: np.ndarray, chosen: _Candidate, k: int) -> _Candidate |
     # Pushed into a corner of the glass (a frame corner on two of its sides): a sheet in a photo
     # whose far end lies in shadow also splits into a light part and a darker one, but that
     # light part stops inside the frame where the light fades.
+    # A receipt flat on the glass is a rectangle in the scan; a lit part of a photographed page
+    # is bounded by a fading light, not by parallel edges.
+    q = found.quad
+    for i in (0, 1):
+        a, b = q[i + 1] - q[i], q[(i + 3) % 4] - q[(i + 2) % 4]
+        cos = abs(float(np.dot(a, b))) / max(1e-6, float(np.linalg.norm(a) * np.linalg.norm(b)))
+        if cos < math.cos(math.radians(3.0)):
+            return None
+    return found if _in_corner(q, w, h) else None
+
+
+def _in_corner(quad: np.ndarray, w: int, h: int) -> bool:
+    """A corner of ``quad`` lies on two frame edges: pushed into a corner of the glass."""
     tol = max(3.0, 0.015 * min(h, w))
-    if not any(len(_frame_edges(p, w, h, tol)) == 2 for p in found.quad):
-        return None
-    return found
+    return any(len(_frame_edges(p, w, h, tol)) == 2 for p in quad)
 
 
 def _dark_outside(lum: np.ndarray, quad: np.ndarray, otsu: float) -> bool:
