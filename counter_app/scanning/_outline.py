@@ -1125,11 +1125,15 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
         # the two-level Otsu splits bar from card+receipt. Paper is the lightest level: Otsu
         # again over what is lighter than the first split separates it from the card.
         upper = lum[lum > otsu]
-        if upper.size > 0.1 * h * w:
+        # The bar must reach the ring (a tenth of it dark): print on a page filling the frame is
+        # a dark class too, but inside the page.
+        ring_dark = float(np.mean(lum[ring_sel] <= otsu))
+        if upper.size > 0.1 * h * w and ring_dark >= 0.1:
             otsu2, _ = cv2.threshold(upper.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
             if ring_level < otsu2 - 20:
                 found = _quad_from_mask(_closed((lum > otsu2).astype(np.uint8), k), k)
-                if found is not None and keep(found) and _in_corner(found.quad, w, h):
+                # A till roll is at most 80 mm wide: well under 3/5 of any glass.
+                if found is not None and found.frac <= 0.6 and keep(found) and _in_corner(found.quad, w, h):
                     candidates = [found]
     weak = False
     if not candidates and model_ok:

@@ -325,3 +325,10 @@ def test_real_receipt_on_a_grey_card_beside_the_dark_lid() -> None:
     t, res = _real_cached("receipt_marktkauf_04052020_11_03620")
     assert res.quad is not None, res.warnings
     assert _overlap(res, t) >= 0.95
+
+
+def test_real_page_filling_the_frame_is_not_split_in_three_levels() -> None:
+    """boxedpage: a page filling the frame, print and paper; the three-level rule took its paper
+    (print being the "dark" class) for a receipt in the corner while it was built (J 0.88)."""
+    t, res = _real_cached("boxedpage")
+    assert res.quad is None or _overlap(res, t) >= 0.97
