@@ -542,7 +542,8 @@ SCENES = ("card_front_white", "card_back_grey", "card_pair", "card_dark_lid", "c
           "photo_wood", "photo_cloth", "photo_granite", "photo_clutter", "photo_off_frame",
           "photo_beige_desk", "photo_card_desk", "photo_receipt_dark",
           "a5_light_grey_lid", "receipt_long_white", "a6_glass_corner", "card_pair_skewed", "card_open_lid",
-          "photo_light_ramp", "photo_sheets_clutter", "photo_spread", "photo_off_three")  # the last 4: cam
+          "photo_light_ramp", "photo_sheets_clutter", "photo_spread", "photo_off_three",  # these 4: cam
+          "receipt_card_corner")  # rcpt
 
 
 def _glass_scene(rng: np.random.Generator, dpi: int, name: str, cls: str, lid: str,
@@ -612,6 +613,45 @@ def _lid_scene(rng: np.random.Generator, dpi: int, lbl: str, name: str, ppm2: fl
                         spread_deg=15.0)
 
 
+def _receipt_card_corner(rng: np.random.Generator, dpi: int, lbl: str, ppm2: float) -> Gen3Page:
+    """A till receipt pushed into a corner of the glass on a grey card, the dark lid beyond the card.
+
+    The card (textured grey board, lighter than the lid, darker than the receipt) stops a few mm
+    short of one or two frame sides, so the frame's ring holds three levels: the lid's dark bar,
+    the card, and the receipt, which touches two frame edges and may run off a third.
+    """
+    ppm = dpi / 25.4
+    fw, fh = round(216 * ppm), round(297 * ppm)
+    frame = bg_lid(rng, fh, fw, "dark")
+    # The card: its own level and a fibrous texture; the bar where it stops short of the glass.
+    bar_l = rng.uniform(3, 40) * ppm
+    bar_b = rng.uniform(0, 15) * ppm if rng.random() < 0.6 else 0.0
+    bar_t = rng.uniform(1, 5) * ppm if rng.random() < 0.3 else 0.0
+    level = rng.uniform(150, 185)
+    card = level + 10 * _fractal(rng, fh, fw, 4, 16)[..., None] + rng.normal(0, 3, (fh, fw, 1))
+    card = card + np.array([rng.uniform(-6, 0), rng.uniform(-3, 2), rng.uniform(0, 5)], np.float32)  # brownish
+    x0, y0, y1 = int(bar_l), int(bar_t), fh - int(bar_b)
+    frame[y0:y1, x0:] = card[y0:y1, x0:]
+    # The receipt: a till roll's width, long enough to run off the bottom now and then.
+    width = 57.0 if rng.random() < 0.4 else 80.0
+    length = rng.uniform(90, 330)
+    doc = doc_page(rng, (width, length), ppm2, "receipt")
+    dh, dw = doc.shape[:2]
+    ang = rng.uniform(-0.6, 0.6)
+    ca, sa = abs(math.cos(math.radians(ang))), abs(math.sin(math.radians(ang)))
+    bw, bh = (dw * ca + dh * sa) * 0.25, (dw * sa + dh * ca) * 0.25
+    cx = fw - bw + rng.uniform(0, 2.5) * ppm  # against (a little past) the right edge
+    cy = bh - rng.uniform(0, 2.5) * ppm  # and the top edge
+    poly = place(frame, doc, None, _similarity(ang, 0.5, cx, cy, dw, dh), 0.0)
+    img = _finish(rng, frame, rng.uniform(1.0, 3.0), int(rng.integers(75, 93)), rng.uniform(0.3, 0.7))
+    # Any corner of the glass: flip the frame and the outline together.
+    if rng.random() < 0.5:
+        img, poly = img[:, ::-1], np.column_stack([fw - 1 - poly[:, 0], poly[:, 1]])
+    if rng.random() < 0.3:
+        img, poly = img[::-1], np.column_stack([poly[:, 0], fh - 1 - poly[:, 1]])
+    return Gen3Page(np.ascontiguousarray(img), dpi, _truth(lbl, "slip", fw, fh, poly, true_dpi=dpi))
+
+
 def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = None) -> Gen3Page:
     """Scene ``index`` of the cycle (or the named ``scene``), deterministic for (seed, index, dpi)."""
     name = scene or SCENES[index % len(SCENES)]
@@ -619,6 +659,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
     ppm2 = 2 * dpi / 25.4  # documents drawn at 2× the scan resolution
     glass = (216.0, 297.0) if rng.random() < 0.5 else (216.0, 356.0)
     lbl = f"{name}#{index}"
+    if name == "receipt_card_corner":
+        return _receipt_card_corner(rng, dpi, lbl, ppm2)
     if name in ("a5_light_grey_lid", "receipt_long_white", "a6_glass_corner", "card_pair_skewed", "card_open_lid"):
         return _lid_scene(rng, dpi, lbl, name, ppm2, glass)
     if name.startswith("card"):

@@ -1118,6 +1118,26 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
             cv2.fillConvexPoly(qm, np.round(found.quad * 16).astype(np.int32), 1, shift=4)
             if float(np.median(neutral[qm > 0])) < float(np.median(neutral[ring_sel])) - 5:
                 candidates.append(found)
+    levels3 = False
+    # (Nothing, or only a blob smaller than any ID card on a glass — 6 % of the frame — which is
+    # no document: a corner of the lid's bar stood out from the plane through bar and card.)
+    if not candidates or max(f.frac for f in candidates) < 0.05:
+        # Three lightness levels: a dark bar where a grey card (or the lid) stops short of the
+        # glass, the card, and a receipt laid in the glass's corner on it, touching two frame
+        # edges (rcpt, issue #13). The ring holds all three, so no plane fits a background and
+        # the two-level Otsu splits bar from card+receipt. Paper is the lightest level: Otsu
+        # again over what is lighter than the first split separates it from the card.
+        upper = lum[lum > otsu]
+        # The bar must reach the ring (a tenth of it dark): print on a page filling the frame is
+        # a dark class too, but inside the page.
+        ring_dark = float(np.mean(lum[ring_sel] <= otsu))
+        if upper.size > 0.1 * h * w and ring_dark >= 0.1:
+            otsu2, _ = cv2.threshold(upper.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+            if ring_level < otsu2 - 20:
+                found = _quad_from_mask(_closed((lum > otsu2).astype(np.uint8), k), k)
+                # A till roll is at most 80 mm wide: well under 3/5 of any glass.
+                if found is not None and found.frac <= 0.6 and keep(found) and _in_corner(found.quad, w, h):
+                    candidates = [found]
     weak = False
     if not candidates and model_ok:
         found = _edge_line_candidate(small_bgr, coef, ring, k)
@@ -1139,10 +1159,21 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
         best = max(candidates, key=lambda f: f[1])
         larger = [f for f in candidates if f[1] >= best[1] - 0.04 and f[2] * 0.9 >= best[2]]
         chosen = max(larger, key=lambda f: f[2]) if larger else best
-    if not weak:
+    if chosen is not None and not paper_ring and not weak:
+        lighter = _lighter_inside(lum, chosen, k)
+        if lighter is not None:
+            chosen, levels3 = lighter, True
+    # The edges do not overrule a three-level split: the card around the receipt is cleanly
+    # edged and neutral too, but the split has just measured it as a darker level than paper.
+    if not weak and not levels3:
         by_edges = _by_edges(lab, chosen)
         if by_edges is not None and (by_edges is chosen or keep(by_edges)):
-            chosen = by_edges
+            # A cleanly edged grey card around the receipt is neutral "paper" to the edges; but a
+            # clearly lighter rectangle on it says it is the board under the document.
+            # (Only where a mask found something: a close-up's edge outline from nothing is the page.)
+            lighter = (None if chosen is None or by_edges is chosen or paper_ring
+                       else _lighter_inside(lum, by_edges, k))
+            chosen = by_edges if lighter is None else lighter
     if chosen is None:
         return None
     quad, frac = chosen.quad, chosen.frac
@@ -1157,6 +1188,57 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     touches = bool((quad[:, 0] < margin).any() or (quad[:, 1] < margin).any()
                    or (quad[:, 0] > w - 1 - margin).any() or (quad[:, 1] > h - 1 - margin).any())
     return QuadFinding(quad, touches, float(frac), coef, thr, weak=weak, parts=chosen.parts, on_paper=paper_ring)
+
+
+def _closed(mask: np.ndarray, k: int) -> np.ndarray:
+    """``mask`` closed over gaps of ~3 k: a receipt's full-width barcode or logo band would cut
+    its lightness blob in two (the lid's level around it has no light pixels to bridge)."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (3 * k, 3 * k))
+    return np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel))
+
+
+def _lighter_inside(lum: np.ndarray, chosen: _Candidate, k: int) -> _Candidate | None:
+    """A clearly lighter rectangle inside ``chosen``: a receipt on a grey card that stands out from
+    a dark lid (rcpt, issue #13). The card is the blob, and the paper a level lighter on it.
+
+    Otsu inside the candidate splits paper from what is darker. On a page that is its print,
+    and the lighter part is the whole page again (or, around a dark picture, no rectangle):
+    only a solid rectangle of clearly lighter paper, at most 3/4 of the candidate, with a broad
+    darker level around it — a board, not print — wins.
+    """
+    h, w = lum.shape
+    qm = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(qm, np.round(chosen.quad * 16).astype(np.int32), 1, shift=4)
+    vals = lum[qm > 0]
+    if vals.size < 1000:
+        return None
+    t, _ = cv2.threshold(vals.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    light = vals[vals > t]
+    dark = vals[vals <= t]
+    # Two broad levels well apart: print is a thin minority of a page's pixels, a board is not.
+    if light.size == 0 or dark.size < 0.25 * vals.size or float(np.median(light)) - float(np.median(dark)) < 30:
+        return None
+    found = _quad_from_mask(_closed(((lum > t) & (qm > 0)).astype(np.uint8), k), k)
+    if found is None or found.rect < 0.9 or found.frac > 0.75 * chosen.frac:
+        return None
+    # Pushed into a corner of the glass (a frame corner on two of its sides): a sheet in a photo
+    # whose far end lies in shadow also splits into a light part and a darker one, but that
+    # light part stops inside the frame where the light fades.
+    # A receipt flat on the glass is a rectangle in the scan; a lit part of a photographed page
+    # is bounded by a fading light, not by parallel edges.
+    q = found.quad
+    for i in (0, 1):
+        a, b = q[i + 1] - q[i], q[(i + 3) % 4] - q[(i + 2) % 4]
+        cos = abs(float(np.dot(a, b))) / max(1e-6, float(np.linalg.norm(a) * np.linalg.norm(b)))
+        if cos < math.cos(math.radians(3.0)):
+            return None
+    return found if _in_corner(q, w, h) else None
+
+
+def _in_corner(quad: np.ndarray, w: int, h: int) -> bool:
+    """A corner of ``quad`` lies on two frame edges: pushed into a corner of the glass."""
+    tol = max(3.0, 0.015 * min(h, w))
+    return any(len(_frame_edges(p, w, h, tol)) == 2 for p in quad)
 
 
 def _dark_outside(lum: np.ndarray, quad: np.ndarray, otsu: float) -> bool:

@@ -292,3 +292,43 @@ def test_real_photo_of_a_page_running_off_three_sides() -> None:
     assert res.quad is not None, res.warnings
     assert _overlap(res, t) >= 0.97
     assert WARN_PAGE_CUT_OFF in res.warnings
+
+
+# rcpt (2026-12-07)
+# Till receipts pushed into a corner of the glass on a grey card, the dark lid beyond the card:
+# the frame's ring holds three lightness levels (bar, card, receipt). gen3's scene
+# ``receipt_card_corner`` draws the class; a real scan pins it.
+
+
+@pytest.mark.parametrize(("index", "was"), [(1, 0.14), (6, 0.28), (11, 0.13)])
+def test_receipt_in_the_glass_corner_on_a_grey_card(index: int, was: float) -> None:
+    """The card (on the dark lid) was taken for the page, or nothing stood out of a plane fitted
+    through bar and card; the receipt is the lightest level, a rectangle on the card."""
+    page = gen3.generate_page(7, index, 100, "receipt_card_corner")
+    res = process_page(page.image, page.dpi or 300, dpi_trusted=True)
+    assert res.quad is not None, res.warnings
+    assert _overlap(res, page.truth) >= 0.95, f"was J {was}"
+    assert WARN_PAGE_CUT_OFF in res.warnings  # it touches two frame edges
+
+
+def test_lighter_rectangle_inside_a_page_on_a_dark_lid_does_not_replace_it() -> None:
+    """A page on a dark lid is paper and print: Otsu inside it splits print from paper, and the
+    lighter part is the page again — the three-level rule must not crop it to a text-free area."""
+    page, res = _scene("card_dark_lid", dpi=100)
+    assert _overlap(res, page.truth) >= 0.95
+
+
+def test_real_receipt_on_a_grey_card_beside_the_dark_lid() -> None:
+    """receipt_marktkauf (softmatic/vision-data): a receipt in the glass's top right corner on a
+    grey card, the dark lid at the left; its full-width barcode cut the light blob in two. Kept
+    whole with page_not_found before (J 0.44)."""
+    t, res = _real_cached("receipt_marktkauf_04052020_11_03620")
+    assert res.quad is not None, res.warnings
+    assert _overlap(res, t) >= 0.95
+
+
+def test_real_page_filling_the_frame_is_not_split_in_three_levels() -> None:
+    """boxedpage: a page filling the frame, print and paper; the three-level rule took its paper
+    (print being the "dark" class) for a receipt in the corner while it was built (J 0.88)."""
+    t, res = _real_cached("boxedpage")
+    assert res.quad is None or _overlap(res, t) >= 0.97
