@@ -476,7 +476,7 @@ def ruled_both_ways(ink: np.ndarray, threshold: int, skew_deg: float = 0.0) -> b
     if abs(skew_deg) >= 0.05:
         m = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), -skew_deg, 1.0)
         ink = cv2.warpAffine(ink, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    b = cv2.threshold(ink, threshold, 1, cv2.THRESH_BINARY)[1].astype(np.uint8)
+    b = np.asarray(cv2.threshold(ink, threshold, 1, cv2.THRESH_BINARY)[1], np.uint8)
     n_ink = cv2.countNonZero(b)
     if n_ink < 200:
         return False
@@ -485,7 +485,8 @@ def ruled_both_ways(ink: np.ndarray, threshold: int, skew_deg: float = 0.0) -> b
     # the page is not ruled both ways whatever runs across — half the work saved per page.
     for line, across in (((1, length), (3, 1)), ((length, 1), (1, 3))):
         thick = cv2.dilate(b, cv2.getStructuringElement(cv2.MORPH_RECT, across))
-        rules = cv2.morphologyEx(thick, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, line)) & b
+        rules = np.asarray(cv2.morphologyEx(thick, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, line)),
+                           np.uint8) & b
         if cv2.countNonZero(rules) < RULE_MIN_INK * n_ink:
             return False
     return True
@@ -594,11 +595,11 @@ def faint_marks(grey: np.ndarray, dpi: float) -> int:
     # A fainter core counts when it runs longer (a light pencil tick): FAINT_LONG_MM at 3/4 of
     # the strong level; bleed-through's blurred glyphs break up into short pieces there.
     found = np.zeros(n, bool)
-    tiers = [(strong, 1.5, None), (0.75 * strong, FAINT_LONG_MM, None)]
+    tiers: list[tuple[float, float, np.ndarray | None]] = [(strong, 1.5, None), (0.75 * strong, FAINT_LONG_MM, None)]
     if _clean_sheet(ink, max(FAINT_CLEAN_LEVEL, 3.0 * noise), mm):
         # Only marks with no dark core: a dust speck's JPEG halo also runs ~2 mm at this level.
         peak = np.zeros(n, np.float32)
-        np.maximum.at(peak, labels.ravel(), ink.ravel().astype(np.float32))
+        np.maximum.at(peak, np.asarray(labels, np.intp).ravel(), ink.ravel().astype(np.float32))
         tiers.append((0.75 * strong, FAINT_CLEAN_SPAN_MM, peak < 1.5 * strong))
     for level, span_mm, allowed in tiers:
         ys, xs = np.nonzero(ink > level)

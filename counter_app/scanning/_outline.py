@@ -782,7 +782,7 @@ def _beyond_is_desk(paper: np.ndarray, lum: np.ndarray, quad: np.ndarray, level:
     h, w = paper.shape
     outside = np.ones((h, w), np.uint8)
     cv2.fillConvexPoly(outside, np.round(quad * 16).astype(np.int32), 0, shift=4)
-    outside = cv2.erode(outside, np.ones((5, 5), np.uint8))  # not the blurred edge itself
+    outside = np.asarray(cv2.erode(outside, np.ones((5, 5), np.uint8)), np.uint8)  # not the blurred edge itself
     if np.count_nonzero(outside) < 0.02 * h * w:
         return False
     sel = outside[::2, ::2] > 0
