@@ -109,6 +109,14 @@ GUTTER_BANDS = 8
 MAX_COLUMNS = 4
 
 
+def _deskewed(x: np.ndarray, y: np.ndarray, angle_deg: float) -> tuple[np.ndarray, np.ndarray, int]:
+    """Points turned by ``angle_deg``: across (from 0) and down coordinates, and the width in columns."""
+    a = math.radians(angle_deg)
+    c = x * math.cos(a) - y * math.sin(a)
+    c = c - c.min()
+    return c, x * math.sin(a) + y * math.cos(a), int(c.max()) + 1
+
+
 def _page_gutter_strips(x: np.ndarray, y: np.ndarray, w: np.ndarray, angle_deg: float) -> tuple[np.ndarray, int]:
     """Strip number of each point split at the page's column gutters (1 strip if none).
 
@@ -116,13 +124,9 @@ def _page_gutter_strips(x: np.ndarray, y: np.ndarray, w: np.ndarray, angle_deg: 
     heading or an abstract may cross it), at least 1.5 % of the text width wide, away from the
     outer 10 %. One-column pages keep whole-width lines, the most precise profile.
     """
-    a = math.radians(angle_deg)
-    c = x * math.cos(a) - y * math.sin(a)
-    c = c - c.min()
-    n = int(c.max()) + 1
+    c, r, n = _deskewed(x, y, angle_deg)
     if n < 50:
         return np.zeros(len(x), np.int64), 1
-    r = x * math.sin(a) + y * math.cos(a)
     band = np.minimum(((r - r.min()) / (np.ptp(r) + 1e-6) * 4).astype(np.int64), 3)
     ci = c.astype(np.int64)
     votes = np.zeros(n, np.int64)
@@ -157,13 +161,9 @@ def _column_strips(x: np.ndarray, y: np.ndarray, w: np.ndarray, angle_deg: float
     strip, n_strips = _page_gutter_strips(x, y, w, angle_deg)
     if n_strips > 1:
         return strip, n_strips
-    a = math.radians(angle_deg)
-    c = x * math.cos(a) - y * math.sin(a)
-    c = c - c.min()
-    n = int(c.max()) + 1
+    c, r, n = _deskewed(x, y, angle_deg)
     if n < 50:
         return np.zeros(len(x), np.int64), 1
-    r = x * math.sin(a) + y * math.cos(a)
     band = np.minimum(((r - r.min()) / (np.ptp(r) + 1e-6) * GUTTER_BANDS).astype(np.int64), GUTTER_BANDS - 1)
     ci = c.astype(np.int64)
     strip = np.zeros(len(x), np.int64)
