@@ -173,6 +173,7 @@ def test_open_a_saved_scan_from_the_dossier_list(launch: Callable[..., App]) -> 
     app.key("F3")
     app.key("ctrl+f")
     app.type(code)
+    app.settle()        # the search answers off the UI thread: the officer sees the row, then presses Enter
     app.shot("tim-ho-so")
     app.key("Return")   # into the results
     app.key("Return")   # open the dossier

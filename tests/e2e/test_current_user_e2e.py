@@ -62,6 +62,7 @@ def test_receive_then_switch_and_return_are_recorded_under_who_did_them(launch: 
     app.key("F3")
     app.key("ctrl+f")
     app.type(row["code"])
+    app.settle()        # the search answers off the UI thread: look before Enter
     app.key("Return")   # into the results
     app.key("Return")   # open the dossier
     detail = app.wait_window("^Chi tiết hồ sơ")

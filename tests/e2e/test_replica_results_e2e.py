@@ -78,6 +78,7 @@ def test_results_of_another_counters_dossier_offline_then_online(
         app.activate(main_window(app))
         app.key("F3", "ctrl+f")
         app.type(replica["code"], officer=False)
+        app.settle()                                 # the search answers off the UI thread: look first
         app.key("Return", "Return")                  # into the results, open the dossier
         detail = app.wait_window("^Chi tiết hồ sơ")
         app.activate(detail)
