@@ -8,7 +8,7 @@ the end by the pipeline.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import NamedTuple
@@ -388,6 +388,46 @@ def _fit_quad(hull: np.ndarray, w: int, h: int) -> np.ndarray | None:
     return None
 
 
+def _line_quads(lines: list[tuple[float, float]], w: int, h: int) -> Iterator[np.ndarray]:
+    """Every convex quad that four of ``lines`` (rho, theta) close, ordered TL TR BR BL.
+
+    Four lines qualify as two pairs of roughly opposite sides (within 35°: perspective), each
+    pair apart enough to cross the other (|det| ≥ 0.3); corners far outside the frame (over 1.5
+    frame sizes from its centre) are a fit gone wrong. Every pair's angle and crossing is
+    computed once (closed form), not once per combination: with 12 lines that is 66 pairs
+    against 495 combinations × 4 solves.
+    """
+    n_lines = len(lines)
+    cos_t = [math.cos(t) for _, t in lines]
+    sin_t = [math.sin(t) for _, t in lines]
+    apart: dict[tuple[int, int], float] = {}
+    cross: dict[tuple[int, int], tuple[float, float] | None] = {}
+    for i, j in combinations(range(n_lines), 2):
+        apart[i, j] = apart[j, i] = abs((lines[i][1] - lines[j][1] + np.pi / 2) % np.pi - np.pi / 2)
+        det = cos_t[i] * sin_t[j] - sin_t[i] * cos_t[j]
+        pt = None if abs(det) < 0.3 else ((lines[i][0] * sin_t[j] - lines[j][0] * sin_t[i]) / det,
+                                          (cos_t[i] * lines[j][0] - cos_t[j] * lines[i][0]) / det)
+        cross[i, j] = cross[j, i] = pt
+    for combo in combinations(range(n_lines), 4):
+        pairs = None
+        for a, b, c, d in ((0, 1, 2, 3), (0, 2, 1, 3), (0, 3, 1, 2)):
+            if apart[combo[a], combo[b]] < 0.6 and apart[combo[c], combo[d]] < 0.6:
+                pairs = (combo[a], combo[b], combo[c], combo[d])
+                break
+        if pairs is None:
+            continue
+        a, b, c, d = pairs
+        pts = [cross[i, j] for i, j in ((a, c), (c, b), (b, d), (d, a))]
+        if any(pt is None for pt in pts):
+            continue
+        quad = order_quad(np.array(pts))
+        if (np.abs(quad[:, 0] - w / 2) > 1.5 * w).any() or (np.abs(quad[:, 1] - h / 2) > 1.5 * h).any():
+            continue
+        if not cv2.isContourConvex(np.round(quad * 8).astype(np.int32)):
+            continue
+        yield quad
+
+
 def _quad_by_lines(contour: np.ndarray, blob: np.ndarray) -> tuple[np.ndarray, float] | None:
     """The best quad of straight contour lines around a blob with something stuck to it, or None.
 
@@ -423,37 +463,7 @@ def _quad_by_lines(contour: np.ndarray, blob: np.ndarray) -> tuple[np.ndarray, f
                                   interpolation=cv2.INTER_NEAREST), np.uint8)
     n_blob = float(np.count_nonzero(small))
     best: tuple[float, np.ndarray, float] | None = None
-    # Every pair's angle and crossing once (closed form), not once per combination of four:
-    # with 12 lines that is 66 pairs against 495 combinations × 4 solves.
-    n_lines = len(lines)
-    cos_t = [math.cos(t) for _, t in lines]
-    sin_t = [math.sin(t) for _, t in lines]
-    apart: dict[tuple[int, int], float] = {}
-    cross: dict[tuple[int, int], tuple[float, float] | None] = {}
-    for i, j in combinations(range(n_lines), 2):
-        apart[i, j] = apart[j, i] = abs((lines[i][1] - lines[j][1] + np.pi / 2) % np.pi - np.pi / 2)
-        det = cos_t[i] * sin_t[j] - sin_t[i] * cos_t[j]
-        pt = None if abs(det) < 0.3 else ((lines[i][0] * sin_t[j] - lines[j][0] * sin_t[i]) / det,
-                                          (cos_t[i] * lines[j][0] - cos_t[j] * lines[i][0]) / det)
-        cross[i, j] = cross[j, i] = pt
-    for combo in combinations(range(n_lines), 4):
-        # Two pairs of roughly opposite sides (within 35°: perspective), each pair apart.
-        pairs = None
-        for a, b, c, d in ((0, 1, 2, 3), (0, 2, 1, 3), (0, 3, 1, 2)):
-            if apart[combo[a], combo[b]] < 0.6 and apart[combo[c], combo[d]] < 0.6:
-                pairs = (combo[a], combo[b], combo[c], combo[d])
-                break
-        if pairs is None:
-            continue
-        a, b, c, d = pairs
-        pts = [cross[i, j] for i, j in ((a, c), (c, b), (b, d), (d, a))]
-        if any(pt is None for pt in pts):
-            continue
-        quad = order_quad(np.array(pts))
-        if (np.abs(quad[:, 0] - w / 2) > 1.5 * w).any() or (np.abs(quad[:, 1] - h / 2) > 1.5 * h).any():
-            continue
-        if not cv2.isContourConvex(np.round(quad * 8).astype(np.int32)):
-            continue
+    for quad in _line_quads(lines, w, h):
         qm = np.zeros(small.shape, np.uint8)
         cv2.fillConvexPoly(qm, np.round(((quad + 0.5) * s - 0.5) * 16).astype(np.int32), 1, shift=4)
         n_quad = float(np.count_nonzero(qm))
@@ -821,35 +831,7 @@ def _edge_candidate(lab: np.ndarray, paper: np.ndarray) -> tuple[_Candidate, flo
         return None
     lines += [(-0.5, np.pi / 2), (h - 0.5, np.pi / 2), (-0.5, 0.0), (w - 0.5, 0.0)]
     best: tuple[tuple[int, float], np.ndarray, float] | None = None
-    for combo in combinations(range(len(lines)), 4):
-        ls = [lines[i] for i in combo]
-        th = [t for _, t in ls]
-        pairs = None
-        for a, b, c, d in ((0, 1, 2, 3), (0, 2, 1, 3), (0, 3, 1, 2)):
-            da = abs((th[a] - th[b] + np.pi / 2) % np.pi - np.pi / 2)
-            dc = abs((th[c] - th[d] + np.pi / 2) % np.pi - np.pi / 2)
-            if da < 0.6 and dc < 0.6:
-                pairs = (a, b, c, d)
-                break
-        if pairs is None:
-            continue
-        a, b, c, d = pairs
-        pts = []
-        for i, j in ((a, c), (c, b), (b, d), (d, a)):
-            (r1, t1), (r2, t2) = ls[i], ls[j]
-            c1, s1, c2, s2 = math.cos(t1), math.sin(t1), math.cos(t2), math.sin(t2)
-            det = c1 * s2 - s1 * c2
-            if abs(det) < 0.3:
-                break
-            pts.append(((r1 * s2 - r2 * s1) / det, (c1 * r2 - c2 * r1) / det))
-        if len(pts) != 4:
-            continue
-        quad = np.array(pts)
-        if (np.abs(quad[:, 0] - w / 2) > 1.5 * w).any() or (np.abs(quad[:, 1] - h / 2) > 1.5 * h).any():
-            continue
-        quad = order_quad(quad)
-        if not cv2.isContourConvex(np.round(quad * 8).astype(np.int32)):
-            continue
+    for quad in _line_quads(lines, w, h):
         clipped, _ = cv2.intersectConvexConvex(quad.astype(np.float32), np.array(
             [[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]], np.float32))
         frac = float(clipped) / (h * w)
