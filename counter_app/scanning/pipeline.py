@@ -114,6 +114,9 @@ def describe_warning(code: str, short: bool = False) -> str:
     return WARNING_TEXT.get(code, "Trang cần xem lại")
 
 
+# Pixel density at which text-edge sharpness is judged (an A4 page's analysis copy is 75–150 dpi).
+SHARPNESS_DPI = 100.0
+
 # Paper sizes an officer digitises (mm, portrait), in order of preference when only the aspect
 # ratio tells them apart (A4, A5 and A6 share √2: a document with no dpi is taken as A4).
 KNOWN_SIZES_MM: dict[str, tuple[float, float]] = {
@@ -627,7 +630,15 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     if effective_dpi < opt.min_dpi:
         warnings.append(WARN_LOW_RESOLUTION)
     if not blank:
-        sharp = an.sharpness(grey, ink, opt.ink_threshold)
+        # The measure is per pixel, so it is taken at one pixel pitch for every page: a card is
+        # analysed from the full image at ~300 dpi, where a crisp print edge spans three times
+        # the pixels it does on an A4 page's analysis copy, and read as blurred (issue #13).
+        g_s, i_s = grey, ink
+        if a_dpi > 1.5 * SHARPNESS_DPI:
+            f = SHARPNESS_DPI / a_dpi
+            g_s = cv2.resize(grey, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+            i_s = cv2.resize(ink, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+        sharp = an.sharpness(g_s, i_s, opt.ink_threshold)
         if sharp is not None and sharp < opt.blur_sharpness:
             warnings.append(WARN_BLUR)
 

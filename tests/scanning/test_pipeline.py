@@ -146,8 +146,8 @@ def test_warnings() -> None:
     sharp = process_page(page.image, 300)
     assert sharp.warnings == []
     assert WARN_LOW_RESOLUTION in process_page(page.image, 150).warnings
-    blurred = cv2.GaussianBlur(page.image, (0, 0), 0.5 * 100 / 25.4)
-    assert WARN_BLUR in process_page(blurred, 300).warnings
+    blurred = cv2.GaussianBlur(page.image, (0, 0), 0.5 * 100 / 25.4)  # σ 0.5 mm at the page's true 100 dpi
+    assert WARN_BLUR in process_page(blurred, 100).warnings
     dark = (page.image * 0.35).astype(np.uint8)
     assert WARN_TOO_DARK in process_page(dark, 300).warnings
     bed = generate_page(11, 0, 100, "flatbed")
