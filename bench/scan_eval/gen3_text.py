@@ -672,20 +672,27 @@ def _capture_feeder_cut(rng: np.random.Generator, doc: np.ndarray, angle: float)
 
 
 def _capture_crooked(rng: np.random.Generator, doc: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
-    """A sheet 1–3° crooked, a little larger than the scan area or shifted off it: its own edge (a
+    """A sheet 1–3.5° crooked, a little larger than the scan area or shifted off it: its own edge (a
     thin shadow line where it lifts off the glass) crosses the frame near a side, and the backing
     shows in wedges at the corners."""
     h, w = doc.shape[:2]
     # At most ~5 mm of the sheet off the frame: a page number 10–15 mm from its foot stays out of
     # the frame's outer 3 %, which the blank decision does not look at (scanner edge shadows).
-    m = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), angle, float(rng.uniform(1.0, 1.02)))
+    # The sheet pivots about where it rests against the glass's guide, anywhere on it: the far
+    # corner swings furthest, carrying the sheet's edge well inside the frame there.
+    pivot = (float(rng.uniform(0, w - 1)), float(rng.uniform(0, h - 1)))
+    m = cv2.getRotationMatrix2D(pivot, angle, float(rng.uniform(1.0, 1.02)))
     m[:, 2] += [float(rng.uniform(-0.012, 0.012)) * w, float(rng.uniform(-0.012, 0.012)) * h]
     fill = float(rng.uniform(185, 235))
     out = cv2.warpAffine(doc, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                          borderValue=(fill, fill, fill)).astype(np.float32)
     sheet = cv2.warpAffine(np.full((h, w), 255, np.uint8), m, (w, h), flags=cv2.INTER_LINEAR)
     edge = cv2.morphologyEx(sheet, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)).astype(np.float32) / 255.0
-    edge = cv2.GaussianBlur(edge, (0, 0), 0.7) * float(rng.uniform(25, 70))
+    # The shadow is uneven: the sheet lifts off the glass in places, so along its length the
+    # line fades in and out (a broken line of short dashes on the way to a faint-mark search).
+    lift = cv2.resize(rng.uniform(-0.6, 1.4, (max(2, h // 40), max(2, w // 40))).astype(np.float32), (w, h),
+                      interpolation=cv2.INTER_LINEAR)
+    edge = cv2.GaussianBlur(edge, (0, 0), 0.7) * np.clip(lift, 0.0, 1.0) * float(rng.uniform(25, 70))
     out = np.clip(out - edge[:, :, None], 0, 255).astype(np.uint8)
     c = np.array([[-0.5, -0.5, 1], [w - 0.5, -0.5, 1], [w - 0.5, h - 0.5, 1], [-0.5, h - 0.5, 1]])
     return out, c @ m.T
@@ -733,7 +740,7 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
     angle = float(math.exp(rng.uniform(math.log(lo), math.log(top)))) * (1 if rng.random() < 0.5 else -1)
     fill = float(rng.uniform(200, 240))  # the feeder's backing seen at the corners of a crooked sheet
     if scene in BLANK_SCENES:
-        angle = float(rng.uniform(1.0, 3.0)) * (1 if rng.random() < 0.5 else -1)
+        angle = float(rng.uniform(1.0, 3.5)) * (1 if rng.random() < 0.5 else -1)
         img, quad = _capture_crooked(rng, doc, angle)
     elif scene == "sideways_feeder":
         img, quad = _capture_feeder_cut(rng, doc, angle)
