@@ -6,6 +6,10 @@ held-out gen4 whose failure classes they rebuild). Each test failed before the c
 
 from __future__ import annotations
 
+import json
+import math
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -59,3 +63,38 @@ def test_crooked_blank_back_dropped_and_crooked_near_blank_kept(scene: str, seed
     inside the frame is blank; a page number on the same capture is kept."""
     p = g3.generate_page(seed, index, 150, scene)
     assert process_page(p.image, p.dpi).blank is p.truth["blank"], p.truth["name"]
+
+
+# --------------------------------------------------------------------------- the real truth's skew
+
+REAL = Path(__file__).resolve().parents[1] / "data" / "real_scans"
+
+
+def _rotation_onto(template: np.ndarray, image: np.ndarray, start: float) -> float:
+    """Counter-clockwise angle (degrees) of ``image``'s content relative to ``template``'s (ECC,
+    started at ``start``: it converges from within about a degree)."""
+    a = cv2.GaussianBlur(255 - template.astype(np.float32), (0, 0), 1.0)
+    b = cv2.GaussianBlur(255 - image.astype(np.float32), (0, 0), 1.0)
+    w0 = cv2.getRotationMatrix2D((a.shape[1] / 2, a.shape[0] / 2), start, 1.0).astype(np.float32)
+    _, warp = cv2.findTransformECC(a, b, w0, cv2.MOTION_EUCLIDEAN,
+                                   (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 60, 1e-6), None, 5)
+    # The warp maps template points into the image; y grows down, so minus = counter-clockwise.
+    return -math.degrees(math.atan2(float(warp[1, 0]), float(warp[0, 0])))
+
+
+def test_copies_of_linn_have_the_skew_their_registration_gives() -> None:
+    """OCRmyPDF's cardinal pages are linn.png turned by quarter turns and reduced 3×, its skew pages
+    linn turned through a PDF matrix: registered on linn they differ by 0.000° (the cardinals),
+    −1.866° and +2.791°, so their truths must differ by exactly that. They were 0.11° apart
+    (linn +0.03, the cardinals −0.08/−0.09: the scores of an estimator that reads the page's
+    left column, −0.09°, apart from its other blocks); measured at 300 dpi block by block linn's
+    lines are −0.02° (docs/scan-evaluation.md, session 7 — skew)."""
+    truth = {t["name"]: t for t in json.loads((REAL / "truth.json").read_text(encoding="utf-8"))["pages"].values()}
+    linn = cv2.imread(str(REAL / "ocrmypdf_linn.png"), cv2.IMREAD_GRAYSCALE)
+    linn = cv2.resize(linn, (850, 1100), interpolation=cv2.INTER_AREA)
+    for name in ("ocrmypdf_cardinal_2", "ocrmypdf_skew", "ocrmypdf_rotated_skew"):
+        img = cv2.imread(str(REAL / f"{name}.png"), cv2.IMREAD_GRAYSCALE)
+        img = np.ascontiguousarray(np.rot90(img, truth[name]["rotation"] // 90))  # upright, as linn
+        start = round(2 * (truth[name]["skew_deg"] - truth["ocrmypdf_linn"]["skew_deg"])) / 2
+        turn = _rotation_onto(linn, img, start)
+        assert truth[name]["skew_deg"] == pytest.approx(truth["ocrmypdf_linn"]["skew_deg"] + turn, abs=0.015), name
