@@ -82,6 +82,14 @@ ORIENT_SCENES = ("num_table", "heading_sparse", "pencil_faint")
 # * receipt_flip: a till receipt, centred short lines in a narrow column, often handed over
 #   upside down. Half of these pages are turned by 180°, the rest by 0/90/270.
 ORI2_SCENES = ("handwritten", "card_pair", "receipt_flip")
+# Blank backs on a crooked sheet (2026-12-07 session 7, skew), the class behind gen4's blank back
+# kept as content: a sheet fed 1–3° crooked and a little larger than or off the scan area, so its
+# own edge (a thin shadow line) crosses the frame near a side and the backing shows in wedges at
+# the corners — all of it kept whole, as the pipeline keeps a page filling the frame. On it the
+# other side's print shows through (mirrored, blurred, on tinted paper with scanner noise):
+# blank. The same capture carries near-blank pages that must be kept: a single faint stamp, one
+# faint handwritten line, a pencil page number, a hard-pencil mark (asked by name or ``--blank``).
+BLANK_SCENES = ("bleed_crooked", "stamp_faint", "line_crooked", "number_crooked", "pencil_crooked")
 
 
 @dataclass
@@ -447,6 +455,22 @@ def doc_blank(rng: np.random.Generator, dpi: float, kind: str) -> tuple[Image.Im
         a = np.asarray(img, np.float32) - (o / 255.0 * depth)[:, :, None]
         img = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "RGB")
         return img, True
+    if kind == "stamp_faint":
+        # One rubber stamp pressed lightly (received, a date): a round seal's rings or a boxed
+        # stamp, red or blue, at a quarter to a half of its full strength.
+        cx, cy = int(rng.integers(w // 5, w * 4 // 5)), int(rng.integers(h // 6, h * 5 // 6))
+        inked = img.copy()
+        if rng.random() < 0.5:
+            r = _px(float(rng.uniform(12, 20)), dpi)
+            colour = (200, 40, 50) if rng.random() < 0.5 else (50, 60, 170)
+            sd = ImageDraw.Draw(inked)
+            for rr in (r, int(r * 0.75)):
+                sd.ellipse((cx - rr, cy - rr, cx + rr, cy + rr), outline=colour, width=max(1, _px(0.4, dpi)))
+        else:
+            _stamp(inked, rng, cx, cy, dpi)
+        a, b = np.asarray(img, np.float32), np.asarray(inked, np.float32)
+        fade = float(rng.uniform(0.25, 0.45))
+        return Image.fromarray(np.clip(a + fade * (b - a), 0, 255).astype(np.uint8), "RGB"), False
     if kind == "pencil_faint":
         # Barely there: a signature or a line written with a hard pencil, 18–30 levels below the paper.
         paper = float(np.median(np.asarray(img)[::8, ::8, 1]))
@@ -647,6 +671,37 @@ def _capture_feeder_cut(rng: np.random.Generator, doc: np.ndarray, angle: float)
     return out, c @ m.T
 
 
+def _capture_crooked(rng: np.random.Generator, doc: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
+    """A sheet 1–3.5° crooked, a little larger than the scan area or shifted off it: its own edge (a
+    thin shadow line where it lifts off the glass) crosses the frame near a side, and the backing
+    shows in wedges at the corners."""
+    h, w = doc.shape[:2]
+    # At most ~5 mm of the sheet off the frame: a page number 10–15 mm from its foot stays out of
+    # the frame's outer 3 %, which the blank decision does not look at (scanner edge shadows).
+    # The sheet pivots about where it rests against the glass's guide, anywhere on it: the far
+    # corner swings furthest, carrying the sheet's edge well inside the frame there.
+    pivot = (float(rng.uniform(0, w - 1)), float(rng.uniform(0, h - 1)))
+    m = cv2.getRotationMatrix2D(pivot, angle, float(rng.uniform(1.0, 1.02)))
+    m[:, 2] += [float(rng.uniform(-0.012, 0.012)) * w, float(rng.uniform(-0.012, 0.012)) * h]
+    fill = float(rng.uniform(185, 235))
+    out = cv2.warpAffine(doc, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                         borderValue=(fill, fill, fill)).astype(np.float32)
+    sheet = cv2.warpAffine(np.full((h, w), 255, np.uint8), m, (w, h), flags=cv2.INTER_LINEAR)
+    edge = cv2.morphologyEx(sheet, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)).astype(np.float32) / 255.0
+    # The shadow is uneven: the sheet lifts off the glass in places, so along its length the
+    # line fades in and out (a broken line of short dashes on the way to a faint-mark search).
+    lift = cv2.resize(rng.uniform(-0.6, 1.4, (max(2, h // 40), max(2, w // 40))).astype(np.float32), (w, h),
+                      interpolation=cv2.INTER_LINEAR)
+    edge = cv2.GaussianBlur(edge, (0, 0), 0.7) * np.clip(lift, 0.0, 1.0) * float(rng.uniform(25, 70))
+    out = np.clip(out - edge[:, :, None], 0, 255).astype(np.uint8)
+    c = np.array([[-0.5, -0.5, 1], [w - 0.5, -0.5, 1], [w - 0.5, h - 0.5, 1], [-0.5, h - 0.5, 1]])
+    return out, c @ m.T
+
+
+BLANK_KIND = {"bleed_crooked": "bleed", "stamp_faint": "stamp_faint", "line_crooked": "pencil_line",
+              "number_crooked": "pencil_number", "pencil_crooked": "pencil_faint"}
+
+
 def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = None) -> Gen3Page:
     """Page ``index`` of the set with ``seed`` (scenes in turn unless ``scene`` is given)."""
     scene = scene or SCENES[index % len(SCENES)]
@@ -655,8 +710,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
     text = True
     red = False
     card = scene == "id_card"
-    if scene in ("blank", "bleed", "pencil_faint", *NEAR_BLANK):
-        pil, blank = doc_blank(rng, dpi, scene)
+    if scene in ("blank", "bleed", "pencil_faint", *NEAR_BLANK, *BLANK_SCENES):
+        pil, blank = doc_blank(rng, dpi, BLANK_KIND.get(scene, scene))
         near = not blank
         text = False
     else:
@@ -684,7 +739,10 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
     lo, top = {"sideways_feeder": (0.3, 2.5)}.get(scene, (0.05, 1.0 if scene in SKEW_SCENES else 5.0))
     angle = float(math.exp(rng.uniform(math.log(lo), math.log(top)))) * (1 if rng.random() < 0.5 else -1)
     fill = float(rng.uniform(200, 240))  # the feeder's backing seen at the corners of a crooked sheet
-    if scene == "sideways_feeder":
+    if scene in BLANK_SCENES:
+        angle = float(rng.uniform(1.0, 3.5)) * (1 if rng.random() < 0.5 else -1)
+        img, quad = _capture_crooked(rng, doc, angle)
+    elif scene == "sideways_feeder":
         img, quad = _capture_feeder_cut(rng, doc, angle)
     else:
         img, quad = _capture(rng, doc, angle, fill)
@@ -708,8 +766,10 @@ def main() -> None:
     ap.add_argument("--look", type=Path, default=None, help="write one PNG per scene into this folder")
     ap.add_argument("--orient", action="store_true", help="cycle through ORIENT_SCENES instead")
     ap.add_argument("--ori2", action="store_true", help="cycle through ORI2_SCENES instead")
+    ap.add_argument("--blank", action="store_true", help="cycle through BLANK_SCENES instead")
     args = ap.parse_args()
-    scenes = ORI2_SCENES if args.ori2 else ORIENT_SCENES if args.orient else SCENES
+    scenes = (BLANK_SCENES if args.blank else ORI2_SCENES if args.ori2 else ORIENT_SCENES if args.orient
+              else SCENES)
     if args.look:
         args.look.mkdir(parents=True, exist_ok=True)
         for i, s in enumerate(scenes):
@@ -724,7 +784,7 @@ def main() -> None:
     for i in range(args.n):
         p = generate_page(args.seed, i, args.dpi, scenes[i % len(scenes)])
         rows.append(evaluate(Case("gen3", p.truth["name"], p.image, p.dpi, p.truth), process_page))
-    for scene in () if args.orient or args.ori2 else SKEW_SCENES:
+    for scene in () if args.orient or args.ori2 or args.blank else SKEW_SCENES:
         for i in range(max(1, args.n // len(SCENES))):
             p = generate_page(args.seed, i, args.dpi, scene)
             rows.append(evaluate(Case("gen3", p.truth["name"], p.image, p.dpi, p.truth), process_page))

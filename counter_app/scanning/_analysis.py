@@ -548,6 +548,9 @@ FAINT_LONG_MM = 4.0
 FAINT_CLEAN_LEVEL = 8.0
 FAINT_CLEAN_MAX = 40
 FAINT_CLEAN_SPAN_MM = 2.0
+# Share of the frame's short side left out all round: scanner edge shadows, lid remnants and
+# feeder bars live there (a sheet's own edge further in is told by its shape, _sheet_edge_marks).
+FAINT_MARGIN = 0.02
 
 
 def faint_marks(grey: np.ndarray, dpi: float) -> int:
@@ -567,7 +570,7 @@ def faint_marks(grey: np.ndarray, dpi: float) -> int:
     recycled sheet does not become "marked".
     """
     h, w = grey.shape
-    m = max(2, int(0.03 * min(h, w)))  # edge shadows, lid remnants and feeder bars live here
+    m = max(2, int(FAINT_MARGIN * min(h, w)))  # edge shadows, lid remnants and feeder bars live here
     g = np.ascontiguousarray(grey[m:h - m, m:w - m])
     k = max(3, round(dpi * 0.85 / 25.4) | 1)
     ink = cv2.subtract(cv2.morphologyEx(g, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))), g)
@@ -582,12 +585,8 @@ def faint_marks(grey: np.ndarray, dpi: float) -> int:
         return 0
     mm = dpi / 25.4
     extent = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]) - 2  # minus the dilation
-    x0, y0 = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
-    x1, y1 = x0 + stats[1:, cv2.CC_STAT_WIDTH], y0 + stats[1:, cv2.CC_STAT_HEIGHT]
-    # A mark cut by the margin line is the sheet's own edge: the feeder's backing showing in a
-    # crooked sheet's corner narrows to a thin dark wedge right there.
-    inside = (x0 > 0) & (y0 > 0) & (x1 < g.shape[1]) & (y1 < g.shape[0])
-    cand = np.flatnonzero((extent >= 2.0 * mm) & (extent <= 120 * mm) & inside) + 1
+    edge = _sheet_edge_marks(stats[1:], g.shape, mm, m)
+    cand = np.flatnonzero((extent >= 2.0 * mm) & (extent <= 120 * mm) & ~edge) + 1
     if len(cand) == 0:
         return 0
     # The strong core must itself be drawn out over ≥ 1.5 mm: a dust speck is dark too, and the
@@ -613,6 +612,38 @@ def faint_marks(grey: np.ndarray, dpi: float) -> int:
             span = max(int(np.ptp(xs[sel])), int(np.ptp(ys[sel]))) + 1
             found[c] = span >= span_mm * mm
     return int(found.sum())
+
+
+# A sheet's own edge inside the frame (a crooked sheet larger than the scan area, or off it): a
+# thin straight line along a side, within SHEET_EDGE_BAND_MM of the frame's side (a sheet pivoting
+# 3.5° about its far corner brings its edge ~8 mm in), at least SHEET_EDGE_ELONGATION times longer
+# along that side than across it.
+SHEET_EDGE_BAND_MM = 10.0
+SHEET_EDGE_ELONGATION = 4.0
+
+
+def _sheet_edge_marks(stats: np.ndarray, shape: tuple[int, ...], mm: float, margin: int) -> np.ndarray:
+    """Which faint marks (``connectedComponentsWithStats`` rows, background row dropped) are the
+    sheet's own edge rather than something drawn on it.
+
+    A crooked sheet bigger than the scan area, or shifted off it, shows its edge as a thin shadow
+    line near a side of the frame, with the backing in a wedge beyond it; the faint-mark search
+    finds that line, sharp and long, and a blank back was kept for it (gen4's crooked blank back,
+    rebuilt in gen3_text ``bleed_crooked``). Such a line runs *along* the side it is near and is
+    thin across it; a page number or a signature near the foot is neither, and is kept even when
+    the margin line cuts it (it was dropped when any mark touching the margin line counted as the
+    edge: gen3_text ``number_crooked``). ``shape`` is the searched image's, ``margin`` the pixels
+    already cut off each side of the frame.
+    """
+    x0, y0 = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    bw, bh = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    x1, y1 = x0 + bw, y0 + bh
+    band = max(0.0, SHEET_EDGE_BAND_MM * mm - margin)
+    # Thickness minus the 1-pixel dilation on each side (faint_marks joins broken strokes).
+    tw, th = np.maximum(bw - 2, 1), np.maximum(bh - 2, 1)
+    along_side = ((x0 <= band) | (x1 >= shape[1] - band)) & (th >= SHEET_EDGE_ELONGATION * tw)
+    along_end = ((y0 <= band) | (y1 >= shape[0] - band)) & (tw >= SHEET_EDGE_ELONGATION * th)
+    return along_side | along_end
 
 
 def _clean_sheet(ink: np.ndarray, level: float, mm: float) -> bool:
