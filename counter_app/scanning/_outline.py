@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import cv2
 import numpy as np
@@ -1298,7 +1298,7 @@ def _faint_edges(bgr: np.ndarray, px_per_mm: float | None) -> list[tuple[float, 
     inside = (0.04 * w, 0.04 * h) if ppm is None else (8 * ppm, 8 * ppm)
     need = 0.25 * min(h, w) if ppm is None else 40 * ppm
     ts = np.linspace(0.05, 0.95, 16)
-    groups: list[list[float]] = []  # rho, theta, length
+    groups: list[list[Any]] = []  # rho, theta, summed length, the segments' ends (n × 2 points)
     for seg, length in zip(segs, lengths, strict=True):
         if length < 0.06 * min(h, w):
             continue
