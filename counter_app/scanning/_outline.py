@@ -1287,6 +1287,7 @@ def _faint_edges(bgr: np.ndarray, px_per_mm: float | None) -> list[tuple[float, 
     # Print: clearly darker than the paper around it (the closing's value there).
     ink = (paper - lab[..., 0].astype(np.float32) > 25).astype(np.uint8)
     ink = np.asarray(cv2.dilate(ink, np.ones((3, 3), np.uint8)))
+    faint = (paper - lab[..., 0].astype(np.float32) > 8).astype(np.float32)
     light = float(np.percentile(paper[::2, ::2], 90))
     p8 = cv2.normalize(np.clip(paper, light - 40, light + 10), None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
     segs = cv2.createLineSegmentDetector().detect(p8)[0]
@@ -1344,8 +1345,23 @@ def _faint_edges(bgr: np.ndarray, px_per_mm: float | None) -> list[tuple[float, 
         # side is a page larger than the frame (its turned edge crossing a corner of it).
         if any(_step_runs_on(paper, p0, p0 - p1, step) for p0, p1 in ((a, b), (b, a))):
             continue
+        # And one side of it, end to end, is bare — the lid — over a band as wide as 6 % of the
+        # frame: not even faint print there (8 levels under the paper). Lighter and darker bands
+        # of faint print on a newspaper (real lighttext) have print on both sides.
+        pts = a + np.linspace(0.0, 1.0, 40)[:, None] * (b - a)
+        nrm = np.array([math.cos(theta), math.sin(theta)])
+        if min(_print_share(faint, pts, o * nrm, step, min(h, w)) for o in (1.0, -1.0)) > 0.01:
+            continue
         out.append((rho / s, theta, length / s))
     return out
+
+
+def _print_share(faint: np.ndarray, pts: np.ndarray, out: np.ndarray, step: float, side: int) -> float:
+    """Share of print pixels (``faint``) in the band from ``step`` to ``step`` + 6 % of ``side``
+    beyond the points ``pts`` along the unit vector ``out``."""
+    offs = np.linspace(step + 1, step + 1 + 0.06 * side, 12)
+    band = np.concatenate([pts + o * out for o in offs]).astype(np.float32)
+    return float(np.mean(_sample(faint, band) > 0.5))
 
 
 def _step_runs_on(paper: np.ndarray, start: np.ndarray, direction: np.ndarray, step: float) -> bool:
