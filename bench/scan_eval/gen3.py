@@ -652,6 +652,70 @@ def _receipt_card_corner(rng: np.random.Generator, dpi: int, lbl: str, ppm2: flo
     return Gen3Page(np.ascontiguousarray(img), dpi, _truth(lbl, "slip", fw, fh, poly, true_dpi=dpi))
 
 
+# slip (session 7): white sheets on white or light lids whose only trace is a faint step at the
+# edge — no lid-gap shadow, or a soft one — and a page with wide margins on a white lid. Own
+# tuple (not in ``SCENES``: the cycle other people's seeds index stays as it was); reached by
+# ``generate_page(seed, i, dpi, scene=...)``.
+SLIP_SCENES = ("slip_white_faint", "receipt_white_faint", "page_margins_white_lid")
+
+
+def _white_on_white(rng: np.random.Generator, dpi: int, lbl: str, name: str, ppm2: float) -> Gen3Page:
+    """A white slip, receipt or wide-margined page on a white / light-grey lid, as the held-out
+    failures look: the paper a few levels lighter or darker than the lid (or the same), the lid
+    a little bluer than the paper now and then, the cut edge a faint grey line or nothing, a
+    lid-gap shadow absent or soft."""
+    ppm = dpi / 25.4
+    glass = (216.0, 297.0) if rng.random() < 0.6 else (216.0, 356.0)
+    if name == "page_margins_white_lid":  # an A4 page needs a glass larger than itself
+        glass = (216.0, 356.0) if rng.random() < 0.5 else (230.0, 320.0)
+    fw, fh = round(glass[0] * ppm), round(glass[1] * ppm)
+    lid = "white" if rng.random() < 0.6 else "light"
+    frame = bg_lid(rng, fh, fw, lid)
+    if rng.random() < 0.5:  # a bluish lid (real flatbeds' white lids often are)
+        frame += np.array([rng.uniform(2, 6), rng.uniform(0, 2), rng.uniform(-4, -1)], np.float32)
+    lid_level = float(np.median(frame[fh // 2, :, 1]))
+    if name == "slip_white_faint":
+        size = SIZES_MM["A5" if rng.random() < 0.5 else "A6"]
+        if rng.random() < 0.5:
+            size = (size[1], size[0])
+        doc = doc_page(rng, size, ppm2, str(rng.choice(["form", "sparse", "table"])))
+    elif name == "receipt_white_faint":
+        doc = doc_page(rng, (57.0 if rng.random() < 0.4 else 80.0, rng.uniform(100, 280)), ppm2, "receipt")
+    else:  # page_margins_white_lid: an A4 page, its print well inside wide margins
+        mx, my = round(rng.uniform(25, 45) * ppm2), round(rng.uniform(25, 50) * ppm2)
+        inner = doc_page(rng, (210 - 2 * mx / ppm2, 297 - 2 * my / ppm2), ppm2, str(rng.choice(["form", "table"])))
+        ih, iw = inner.shape[:2]
+        # The margins are the same sheet: the print block's own paper colour, its own mottle.
+        doc = np.empty((round(297 * ppm2), round(210 * ppm2), 3), np.float32)
+        doc[:] = np.percentile(inner[::4, ::4].reshape(-1, 3), 90, axis=0)
+        doc += 2.5 * _fractal(rng, doc.shape[0], doc.shape[1], 3, 8)[..., None]
+        doc[my:my + ih, mx:mx + iw] = inner
+    # The paper's level against the lid's: the same, a little lighter or a little darker.
+    paper = float(np.percentile(doc[::4, ::4, 1], 90))
+    doc += lid_level + rng.uniform(-5, 6) - paper
+    dh, dw = doc.shape[:2]
+    ang = rng.uniform(-3, 3) if rng.random() < 0.8 else rng.uniform(-12, 12)
+    ca, sa = abs(math.cos(math.radians(ang))), abs(math.sin(math.radians(ang)))
+    bw, bh = (dw * ca + dh * sa) * 0.25, (dw * sa + dh * ca) * 0.25
+    cx = min(fw - bw - 5, bw + rng.uniform(3, 30) * ppm)
+    cy = min(fh - bh - 5, bh + rng.uniform(3, 30) * ppm)
+    hm = _similarity(ang, 0.5, cx, cy, dw, dh)
+    if rng.random() < 0.5:  # the cut edge: a thin grey line round the sheet
+        alpha = np.ones((dh, dw), np.float32)
+        edge = doc.copy()
+        cv2.rectangle(edge, (0, 0), (dw - 1, dh - 1), (lid_level - rng.uniform(4, 14),) * 3, 2)
+        doc = edge
+    else:
+        alpha = None
+    shadow = 0.0 if rng.random() < 0.5 else rng.uniform(0.02, 0.08)
+    poly = place(frame, doc, alpha, hm, shadow)
+    img = _finish(rng, frame, rng.uniform(0.8, 2.0), int(rng.integers(80, 93)), rng.uniform(0.3, 0.6))
+    if rng.random() < 0.5:
+        img, poly = img[:, ::-1], np.column_stack([fw - 1 - poly[:, 0], poly[:, 1]])
+    cls = "flatbed" if name == "page_margins_white_lid" else "slip"
+    return Gen3Page(np.ascontiguousarray(img), dpi, _truth(lbl, cls, fw, fh, poly, true_dpi=dpi))
+
+
 def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = None) -> Gen3Page:
     """Scene ``index`` of the cycle (or the named ``scene``), deterministic for (seed, index, dpi)."""
     name = scene or SCENES[index % len(SCENES)]
@@ -661,6 +725,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
     lbl = f"{name}#{index}"
     if name == "receipt_card_corner":
         return _receipt_card_corner(rng, dpi, lbl, ppm2)
+    if name in SLIP_SCENES:
+        return _white_on_white(rng, dpi, lbl, name, ppm2)
     if name in ("a5_light_grey_lid", "receipt_long_white", "a6_glass_corner", "card_pair_skewed", "card_open_lid"):
         return _lid_scene(rng, dpi, lbl, name, ppm2, glass)
     if name.startswith("card"):

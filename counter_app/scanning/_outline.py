@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import cv2
 import numpy as np
@@ -1246,3 +1246,157 @@ def quad_angle(quad: np.ndarray) -> float:
         s += length * math.sin(4 * a)
         c += length * math.cos(4 * a)
     return math.degrees(math.atan2(s, c) / 4)
+
+
+# --------------------------------------------------------------------------- kept whole: a sheet's faint edge
+
+_FAINT_SIDE = 420  # px: working size of the faint-edge look (LSD cost ~ its pixels)
+
+
+def faint_sheet_edge(bgr: np.ndarray, px_per_mm: float | None) -> bool:
+    """Does a frame kept whole show a sheet's own straight edge well inside it? (See
+    :func:`_faint_edges`.)"""
+    return bool(_faint_edges(bgr, px_per_mm))
+
+
+def _faint_edges(bgr: np.ndarray, px_per_mm: float | None) -> list[tuple[float, float, float]]:
+    """A sheet's own straight edges well inside a frame kept whole, as (rho, theta, length) in
+    ``bgr``'s pixels.
+
+    The question the pipeline asks when nothing was outlined (slip, issue #13): is this a page
+    filling the frame, or a white slip or receipt on a white lid whose outline was too faint to
+    trust? A sheet's cut edge on a white lid is a long straight *step* between two light levels
+    (the paper a few levels lighter or darker, or bluer, than the lid), with no print along it.
+    A page filling the frame has none inside it: its print's edges run along print, a picture's
+    edge has a dark side, lamp fall-off is a ramp. Found on the "paper-ness" image (print closed
+    away) by LSD; a segment counts when, along ≥ 80 % of it, one side is 2.5–25 levels above the
+    other, both sides are paper-light, no print lies within a few mm of it, and it lies ≥ 8 mm
+    (or 4 % of the frame, without a dpi) inside the frame's parallel border (a page a little
+    smaller than the glass shows its edge there: that page is kept whole rightly). Collinear
+    segments add up; one edge ≥ 40 mm (a quarter of the frame's short side without a dpi) is
+    enough — the answer only decides a warning, never a crop.
+    """
+    h0, w0 = bgr.shape[:2]
+    s = min(1.0, _FAINT_SIDE / max(h0, w0))
+    small = bgr if s == 1.0 else cv2.resize(bgr, (max(32, round(w0 * s)), max(32, round(h0 * s))),
+                                            interpolation=cv2.INTER_AREA)
+    h, w = small.shape[:2]
+    ppm = None if not px_per_mm else px_per_mm * w / w0
+    lab = cv2.cvtColor(cv2.medianBlur(small, 3), cv2.COLOR_BGR2LAB)
+    paper = _paperness(lab)
+    # Print: clearly darker than the paper around it (the closing's value there).
+    ink = (paper - lab[..., 0].astype(np.float32) > 25).astype(np.uint8)
+    ink = np.asarray(cv2.dilate(ink, np.ones((3, 3), np.uint8)))
+    faint = (paper - lab[..., 0].astype(np.float32) > 8).astype(np.float32)
+    light = float(np.percentile(paper[::2, ::2], 90))
+    p8 = cv2.normalize(np.clip(paper, light - 40, light + 10), None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+    segs = cv2.createLineSegmentDetector().detect(p8)[0]
+    if segs is None:
+        return []
+    segs = segs.reshape(-1, 4).astype(np.float64)
+    lengths = np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1])
+    step = max(2.0, 0.01 * min(h, w))
+    inside = (0.04 * w, 0.04 * h) if ppm is None else (8 * ppm, 8 * ppm)
+    need = 0.25 * min(h, w) if ppm is None else 40 * ppm
+    ts = np.linspace(0.05, 0.95, 16)
+    groups: list[list[Any]] = []  # rho, theta, summed length, the segments' ends (n × 2 points)
+    for seg, length in zip(segs, lengths, strict=True):
+        if length < 0.06 * min(h, w):
+            continue
+        d = (seg[2:] - seg[:2]) / length
+        nrm = np.array([-d[1], d[0]])
+        if not _clear_of_border(seg, w, h, inside):
+            continue
+        pts = seg[:2] + ts[:, None] * (seg[2:] - seg[:2])
+        a = _sample(paper, (pts + step * nrm).astype(np.float32))
+        b = _sample(paper, (pts - step * nrm).astype(np.float32))
+        diff = a - b
+        sign = 1.0 if float(np.median(diff)) >= 0 else -1.0
+        stepped = (sign * diff >= 2.5) & (sign * diff <= 25)
+        if float(np.mean(stepped)) < 0.8 or min(float(np.median(a)), float(np.median(b))) < light - 25:
+            continue
+        # No print along it: a text line's or a table's edge runs along print.
+        near = np.concatenate([pts + o * nrm for o in np.linspace(-2.5 * step, 2.5 * step, 6)]).astype(np.float32)
+        if float(np.mean(_sample(ink.astype(np.float32), near) > 0.5)) > 0.02:
+            continue
+        theta = (math.atan2(d[1], d[0]) + math.pi / 2) % math.pi
+        rho = seg[0] * math.cos(theta) + seg[1] * math.sin(theta)
+        for g in groups:
+            dt = (theta - g[1] + math.pi / 2) % math.pi - math.pi / 2
+            r = rho if abs(theta - g[1]) < math.pi / 2 else -rho
+            if abs(dt) < 0.035 and abs(r - g[0]) < 0.012 * max(h, w):
+                g[2] += length
+                g[3] = np.vstack([g[3], seg.reshape(2, 2)])
+                break
+        else:
+            groups.append([rho, theta, float(length), seg.reshape(2, 2)])
+    out = []
+    for rho, theta, length, ends in groups:
+        if length < need:
+            continue
+        # The whole edge, end to end, clear of the border: a page filling the frame turned a few
+        # degrees shows its own edge in a corner, running into the frame's side.
+        along = np.array([-math.sin(theta), math.cos(theta)])
+        t = ends @ along
+        a, b = ends[np.argmin(t)], ends[np.argmax(t)]
+        if not _clear_of_border(np.concatenate([a, b]), w, h, inside):
+            continue
+        # And it stops where the sheet's corner is: the same step running on to the frame's
+        # side is a page larger than the frame (its turned edge crossing a corner of it).
+        if any(_step_runs_on(paper, p0, p0 - p1, step) for p0, p1 in ((a, b), (b, a))):
+            continue
+        # And one side of it, end to end, is bare — the lid — over a band as wide as 6 % of the
+        # frame: not even faint print there (8 levels under the paper). Lighter and darker bands
+        # of faint print on a newspaper (real lighttext) have print on both sides.
+        pts = a + np.linspace(0.0, 1.0, 40)[:, None] * (b - a)
+        nrm = np.array([math.cos(theta), math.sin(theta)])
+        if min(_print_share(faint, pts, o * nrm, step, min(h, w)) for o in (1.0, -1.0)) > 0.01:
+            continue
+        out.append((rho / s, theta, length / s))
+    return out
+
+
+def _print_share(faint: np.ndarray, pts: np.ndarray, out: np.ndarray, step: float, side: int) -> float:
+    """Share of print pixels (``faint``) in the band from ``step`` to ``step`` + 6 % of ``side``
+    beyond the points ``pts`` along the unit vector ``out``."""
+    offs = np.linspace(step + 1, step + 1 + 0.06 * side, 12)
+    band = np.concatenate([pts + o * out for o in offs]).astype(np.float32)
+    return float(np.mean(_sample(faint, band) > 0.5))
+
+
+def _step_runs_on(paper: np.ndarray, start: np.ndarray, direction: np.ndarray, step: float) -> bool:
+    """Does the edge ending at ``start``, followed along ``direction``, run into the frame side it
+    runs along (before the side across it), with the step across it going on all the way?
+
+    That is a page larger than the frame, turned a few degrees: its edge crosses a corner of the
+    frame. A sheet lying on the lid stops at its corner (lid on both sides beyond it); an edge
+    heading for the side across it (a slip's side towards the bottom of the glass) is no turned
+    page. Sampled 16 times from just before ``start``; it goes on when ≥ 70 % of the samples
+    still show 2.5 levels of step the same way as at ``start``.
+    """
+    h, w = paper.shape
+    d = direction / max(1e-9, float(np.linalg.norm(direction)))
+
+    def to_side(pos: float, dv: float, size: int) -> float:
+        return ((size - 1 - pos) / dv) if dv > 1e-9 else (-pos / dv) if dv < -1e-9 else np.inf
+
+    along_x = abs(d[0]) >= abs(d[1])  # it runs along the top/bottom: its own sides are those
+    own = to_side(start[1], d[1], h) if along_x else to_side(start[0], d[0], w)
+    across = to_side(start[0], d[0], w) if along_x else to_side(start[1], d[1], h)
+    if not np.isfinite(own) or own > across:
+        return False
+    nrm = np.array([-d[1], d[0]])
+    ts = np.linspace(-2 * step, max(0.0, own - step), 16)
+    pts = start + ts[:, None] * d
+    diff = _sample(paper, (pts + step * nrm).astype(np.float32)) - _sample(paper, (pts - step * nrm).astype(np.float32))
+    sign = 1.0 if diff[0] >= 0 else -1.0
+    return float(np.mean(sign * diff[1:] >= 2.5)) >= 0.7
+
+
+def _clear_of_border(seg: np.ndarray, w: int, h: int, inside: tuple[float, float]) -> bool:
+    """Both ends of segment (x0, y0, x1, y1) lie ``inside`` (x, y) px from the frame border the
+    segment runs along (the nearer-parallel one)."""
+    d = np.abs(seg[2:] - seg[:2])
+    if d[0] >= d[1]:  # along the top or bottom
+        return min(seg[1], seg[3], h - 1 - seg[1], h - 1 - seg[3]) >= inside[1]
+    return min(seg[0], seg[2], w - 1 - seg[0], w - 1 - seg[2]) >= inside[0]

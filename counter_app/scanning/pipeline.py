@@ -363,6 +363,13 @@ def _document_sized(finding: ol.QuadFinding, scale: float, dpi: float) -> bool:
     return True
 
 
+def _squared(quad: np.ndarray, tol: float = 0.1) -> bool:
+    """Are ``quad``'s opposite sides equal within ``tol`` (a rectangle lying flat on a glass)?"""
+    q = np.asarray(quad, np.float64)
+    sides = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) for i in range(4)]
+    return all(abs(sides[i] - sides[i + 2]) <= tol * max(sides[i], sides[i + 2], 1e-6) for i in (0, 1))
+
+
 def infer_dpi(doc_px: tuple[float, float], frame_px: tuple[int, int], found: bool,
               dpi: float, dpi_trusted: bool) -> tuple[float, str]:
     """The page's pixel density and the rule that set it (TT 01/2023: PDF pages at 100 % scale).
@@ -523,6 +530,10 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     det = small if k2 == 1 else cv2.resize(small[: sh // k2 * k2, : sw // k2 * k2], (sw // k2, sh // k2),
                                            interpolation=cv2.INTER_AREA)
     finding = ol.find_page(det) if opt.detect_page else None
+    # Sizes are measured at the device's dpi, or without one at the scale a scanner bed gives
+    # (a frame shaped like an A4/Letter/Legal glass: its long side is the bed's).
+    mdpi = float(dpi) if dpi_trusted else _bed_dpi(w, h)
+    misshapen = False  # something lay on a white lid that was no rectangle: not cropped, told
     if finding is not None and dpi > 0:
         # Nothing an officer digitises is smaller than an ID card (54 mm short side). A smaller
         # solid rectangle is a detail of a page that fills the frame — typically the QR code of a
@@ -530,9 +541,6 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         q = (finding.quad + 0.5) * k2 * k
         short_px = min(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[1]))
         long_px = max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[1]))
-        # Sizes are measured at the device's dpi, or without one at the scale a scanner bed
-        # gives (a frame shaped like an A4/Letter/Legal glass: its long side is the bed's).
-        mdpi = float(dpi) if dpi_trusted else _bed_dpi(w, h)
         if mdpi and short_px / mdpi * 25.4 < MIN_DOCUMENT_MM:
             finding = None
         elif finding.weak and not (mdpi and (
@@ -541,6 +549,12 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             # Texture alone also outlines a text block or a figure on a page that fills the
             # frame: such a crop needs a measured size that is a card's or a slip's.
             finding = None
+        elif finding.on_paper and mdpi and dpi_trusted and not finding.touches_edge and not finding.parts \
+                and not _squared(finding.quad):
+            # On a scanner's glass what lies on the lid is a rectangle (no perspective there): a
+            # quad whose opposite sides differ is part of a sheet the lid's colour half hid (slip,
+            # issue #13: a white slip cut along a diagonal, J 0.43, silent). Kept whole — and told.
+            finding, misshapen = None, True
         elif finding.on_paper and mdpi and not _document_sized(finding, k2 * k, mdpi):
             # Around it is paper-light: a white lid, or the page itself filling the frame. A block
             # of dense print or a picture on that page is a solid rectangle too; what a counter
@@ -550,6 +564,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             # No dpi to measure with (a photo): a detail is what is small *in the frame*.
             finding = None
     quad_full = None
+    inner = small  # what is kept when nothing is outlined (the frame, less any dark bars)
     if finding is not None:
         rough = (finding.quad + 0.5) * k2 - 0.5
         reach = max(5.0, 0.012 * min(sh, sw), 0.8 * k2 * max(3, int(0.012 * min(det.shape[:2]))))
@@ -573,6 +588,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         bars = _dark_bars(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY))
         if bars is not None:
             x0, y0, x1, y1 = bars
+            inner = small[round(y0 + 0.5):round(y1 + 0.5), round(x0 + 0.5):round(x1 + 0.5)]
             quad_full = _to_full(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64), k)
 
     # 3. Rectified analysis page P (grey) and the mapping input → rectified page.
@@ -607,9 +623,14 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     a_dpi = effective_dpi * aw / page_w
     grey = cv2.cvtColor(page_small, cv2.COLOR_BGR2GRAY)
     ink = an.ink_map(grey, a_dpi)
-    if finding is None and opt.detect_page and not _fills_frame(grey, ink, opt.ink_threshold):
-        # Kept whole although it does not look like a page filling the frame: the officer must
-        # look and set the corners (issue #13: never silent).
+    if finding is None and opt.detect_page and (
+            misshapen or not _fills_frame(grey, ink, opt.ink_threshold)
+            or (mdpi is not None and ol.faint_sheet_edge(inner, mdpi / 25.4 / k))):
+        # Kept whole although it does not look like a page filling the frame — its border is
+        # no paper, or a sheet's own faint straight edge shows well inside it (a white slip on a
+        # white lid, too faint to crop to; asked only of a scan, whose scale is known: a lid is
+        # a scanner's, and without a scale a photo's ruled lines or column gaps pass for edges):
+        # the officer must look and set the corners (issue #13: never silent).
         warnings.append(WARN_PAGE_NOT_FOUND)
 
     # 4. Quality and blankness.
