@@ -42,6 +42,7 @@ class SkewFinding:
     weights: np.ndarray
     sharpness: float = 0.0  # peak / median of the winning energy curve (1 = flat)
     method: str = "profile"  # which estimator decided: profile, profile+lines or lines
+    glyphs: np.ndarray | None = None  # the glyph mask measured (core of the page): axis_in_doubt reuses it
 
 
 def _profile_energy(x: np.ndarray, y: np.ndarray, w: np.ndarray, angle_deg: float,
@@ -302,7 +303,7 @@ def estimate_skew(ink: np.ndarray, max_deg: float, threshold: int = 40) -> SkewF
         ri = (rows - rows.min()).astype(np.int64)
         segs = [(i, j) for i, j in _line_segments(np.bincount(ri, wt)) if j - i >= 2]
         confident = len(segs) >= MIN_TEXT_LINES or float(np.median(wt)) >= PRINT_INK
-    return SkewFinding(a2, vertical, confident, rows, cols, wt, float(contrast), method)
+    return SkewFinding(a2, vertical, confident, rows, cols, wt, float(contrast), method, binary)
 
 
 MIN_TEXT_LINES = 3
@@ -492,7 +493,8 @@ def ruled_both_ways(ink: np.ndarray, threshold: int, skew_deg: float = 0.0) -> b
     return True
 
 
-def axis_in_doubt(ink: np.ndarray, threshold: int, skew_deg: float, max_deg: float, vertical: bool) -> bool:
+def axis_in_doubt(ink: np.ndarray, threshold: int, skew_deg: float, max_deg: float, vertical: bool,
+                  glyphs: np.ndarray | None = None) -> bool:
     """Is the line direction found (``vertical`` or across) no evidence of how the page lies?
 
     Yes on a ruled page (:func:`ruled_both_ways`) whose text-line blobs do not run the same way
@@ -500,12 +502,17 @@ def axis_in_doubt(ink: np.ndarray, threshold: int, skew_deg: float, max_deg: flo
     into one grid with no elongated line blobs, and its rules and aligned figures make rows and
     columns equally sharp — read either way. A form scanned sideways still shows its text lines
     as long blobs between the rules (gen1/gen2 turned forms), so it is not in doubt.
+
+    ``glyphs``: :attr:`SkewFinding.glyphs` of the same ``ink`` and ``threshold`` (the same mask,
+    not built twice).
     """
     if not ruled_both_ways(ink, threshold, skew_deg):
         return False
-    h, w = ink.shape
-    my, mx = max(2, int(0.04 * h)), max(2, int(0.04 * w))  # as estimate_skew: no page-edge lines
-    second = line_blob_skew(_glyph_mask(ink[my:h - my, mx:w - mx] > threshold), max_deg)
+    if glyphs is None:
+        h, w = ink.shape
+        my, mx = max(2, int(0.04 * h)), max(2, int(0.04 * w))  # as estimate_skew: no page-edge lines
+        glyphs = _glyph_mask(ink[my:h - my, mx:w - mx] > threshold)
+    second = line_blob_skew(glyphs, max_deg)
     return second is None or second[1] != vertical
 
 
