@@ -53,16 +53,24 @@ def _profile_energy(x: np.ndarray, y: np.ndarray, w: np.ndarray, angle_deg: floa
     own projection and the energies add up: the lines of one column then never "align" with the
     staggered lines of the next column at a wrong angle (a false peak ~1° off on two-column pages).
     """
+    # In place where a temporary is not needed again: the same operations in the same order (the
+    # same energies bit for bit), half the time on the fine stages' 25 000 points.
     a = math.radians(angle_deg)
-    r = y * math.cos(a) + x * math.sin(a)
-    r = r - r.min()
+    r = y * math.cos(a)
+    r += x * math.sin(a)
+    r -= r.min()
     i = r.astype(np.int64)
     f = r - i
     n = int(i.max()) + 2
     if strip is not None:
-        i = i + strip * n
+        i += strip * n
         n *= n_strips
-    hist = np.bincount(i, w * (1 - f), n) + np.bincount(i + 1, w * f, n)
+    wf = w * f
+    np.subtract(1, f, out=f)
+    f *= w
+    hist = np.bincount(i, f, n)
+    i += 1
+    hist += np.bincount(i, wf, n)
     return float(hist @ hist)
 
 
