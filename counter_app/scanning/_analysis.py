@@ -42,6 +42,7 @@ class SkewFinding:
     weights: np.ndarray
     sharpness: float = 0.0  # peak / median of the winning energy curve (1 = flat)
     method: str = "profile"  # which estimator decided: profile, profile+lines or lines
+    glyphs: np.ndarray | None = None  # the glyph mask measured (core of the page): axis_in_doubt reuses it
 
 
 def _profile_energy(x: np.ndarray, y: np.ndarray, w: np.ndarray, angle_deg: float,
@@ -52,16 +53,24 @@ def _profile_energy(x: np.ndarray, y: np.ndarray, w: np.ndarray, angle_deg: floa
     own projection and the energies add up: the lines of one column then never "align" with the
     staggered lines of the next column at a wrong angle (a false peak ~1° off on two-column pages).
     """
+    # In place where a temporary is not needed again: the same operations in the same order (the
+    # same energies bit for bit), half the time on the fine stages' 25 000 points.
     a = math.radians(angle_deg)
-    r = y * math.cos(a) + x * math.sin(a)
-    r = r - r.min()
+    r = y * math.cos(a)
+    r += x * math.sin(a)
+    r -= r.min()
     i = r.astype(np.int64)
     f = r - i
     n = int(i.max()) + 2
     if strip is not None:
-        i = i + strip * n
+        i += strip * n
         n *= n_strips
-    hist = np.bincount(i, w * (1 - f), n) + np.bincount(i + 1, w * f, n)
+    wf = w * f
+    np.subtract(1, f, out=f)
+    f *= w
+    hist = np.bincount(i, f, n)
+    i += 1
+    hist += np.bincount(i, wf, n)
     return float(hist @ hist)
 
 
@@ -302,7 +311,7 @@ def estimate_skew(ink: np.ndarray, max_deg: float, threshold: int = 40) -> SkewF
         ri = (rows - rows.min()).astype(np.int64)
         segs = [(i, j) for i, j in _line_segments(np.bincount(ri, wt)) if j - i >= 2]
         confident = len(segs) >= MIN_TEXT_LINES or float(np.median(wt)) >= PRINT_INK
-    return SkewFinding(a2, vertical, confident, rows, cols, wt, float(contrast), method)
+    return SkewFinding(a2, vertical, confident, rows, cols, wt, float(contrast), method, binary)
 
 
 MIN_TEXT_LINES = 3
@@ -492,7 +501,8 @@ def ruled_both_ways(ink: np.ndarray, threshold: int, skew_deg: float = 0.0) -> b
     return True
 
 
-def axis_in_doubt(ink: np.ndarray, threshold: int, skew_deg: float, max_deg: float, vertical: bool) -> bool:
+def axis_in_doubt(ink: np.ndarray, threshold: int, skew_deg: float, max_deg: float, vertical: bool,
+                  glyphs: np.ndarray | None = None) -> bool:
     """Is the line direction found (``vertical`` or across) no evidence of how the page lies?
 
     Yes on a ruled page (:func:`ruled_both_ways`) whose text-line blobs do not run the same way
@@ -500,12 +510,17 @@ def axis_in_doubt(ink: np.ndarray, threshold: int, skew_deg: float, max_deg: flo
     into one grid with no elongated line blobs, and its rules and aligned figures make rows and
     columns equally sharp — read either way. A form scanned sideways still shows its text lines
     as long blobs between the rules (gen1/gen2 turned forms), so it is not in doubt.
+
+    ``glyphs``: :attr:`SkewFinding.glyphs` of the same ``ink`` and ``threshold`` (the same mask,
+    not built twice).
     """
     if not ruled_both_ways(ink, threshold, skew_deg):
         return False
-    h, w = ink.shape
-    my, mx = max(2, int(0.04 * h)), max(2, int(0.04 * w))  # as estimate_skew: no page-edge lines
-    second = line_blob_skew(_glyph_mask(ink[my:h - my, mx:w - mx] > threshold), max_deg)
+    if glyphs is None:
+        h, w = ink.shape
+        my, mx = max(2, int(0.04 * h)), max(2, int(0.04 * w))  # as estimate_skew: no page-edge lines
+        glyphs = _glyph_mask(ink[my:h - my, mx:w - mx] > threshold)
+    second = line_blob_skew(glyphs, max_deg)
     return second is None or second[1] != vertical
 
 

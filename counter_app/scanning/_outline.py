@@ -45,10 +45,15 @@ class _Candidate(NamedTuple):
 
 def order_quad(pts: np.ndarray) -> np.ndarray:
     """Order 4 points TL, TR, BR, BL as seen in the image (angle around the centroid)."""
-    pts = np.asarray(pts, np.float64).reshape(4, 2)
-    c = pts.mean(axis=0)
-    p = pts[np.argsort(np.arctan2(pts[:, 1] - c[1], pts[:, 0] - c[0]))]
-    return np.roll(p, -int(np.argmin(p.sum(axis=1))), axis=0)
+    # On four points in plain Python: NumPy's per-call overhead made this ~10 % of finding the page
+    # (the quad searches order every quad four lines close). The same sums in the same order.
+    q = np.asarray(pts, np.float64).reshape(4, 2).tolist()
+    cx = (q[0][0] + q[1][0] + q[2][0] + q[3][0]) / 4
+    cy = (q[0][1] + q[1][1] + q[2][1] + q[3][1]) / 4
+    # NumPy's arctan2 and argsort (not stable on ties) keep degenerate quads' order bit for bit.
+    p = [q[i] for i in np.argsort(np.arctan2([v[1] - cy for v in q], [v[0] - cx for v in q])).tolist()]
+    s = min(range(4), key=lambda i: p[i][0] + p[i][1])
+    return np.array(p[s:] + p[:s], np.float64)
 
 
 def _background_model(lab: np.ndarray, ring: int) -> tuple[np.ndarray, float]:

@@ -291,18 +291,14 @@ def _warp(image: np.ndarray, m: np.ndarray, size: tuple[int, int], fill: tuple[i
     inv = np.linalg.inv(m)
     src = np.hstack([corners, np.ones((4, 1))]) @ inv.T
     affine_src = np.hstack([corners, np.ones((4, 1))]) @ np.vstack([inv[:2] / inv[2, 2], [0, 0, 1]]).T
-    # OpenCV's 4-channel interpolation is vectorised better than its 3-channel one: padding to
-    # BGRA and back is ~25 % cheaper overall on an A4 300-dpi page (the warp is half our time).
-    bgra = cv2.cvtColor(image, cv2.COLOR_BGR2BGRA)
-    border = (*fill, 255)
+    # Straight on the 3 channels: with OpenCV 5 the same warp of an A4 300-dpi page costs ~40 %
+    # less CPU than padding to BGRA and back (once ~25 % cheaper), with identical pixels.
     if np.abs(src[:, :2] / src[:, 2:3] - affine_src[:, :2]).max() < 0.25:
         am = (m / m[2, 2])[:2]
-        out = cv2.warpAffine(bgra, am, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                             borderValue=border)
-    else:
-        out = cv2.warpPerspective(bgra, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                                  borderValue=border)
-    return cv2.cvtColor(out, cv2.COLOR_BGRA2BGR)
+        return cv2.warpAffine(image, am, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                              borderValue=fill)
+    return cv2.warpPerspective(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                               borderValue=fill)
 
 
 # --------------------------------------------------------------------------- physical size
@@ -676,7 +672,8 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 def osd_view(sk: an.SkewFinding = sk) -> np.ndarray:
                     return _osd_view(img, h_page, page_w, page_h, sk.angle_deg, effective_dpi, ink, opt)
 
-                ruled = an.axis_in_doubt(ink, opt.ink_threshold, sk.angle_deg, opt.max_skew_deg, sk.vertical)
+                ruled = an.axis_in_doubt(ink, opt.ink_threshold, sk.angle_deg, opt.max_skew_deg, sk.vertical,
+                                          sk.glyphs)
                 orientation, orient_conf = _orientation(sk, opt, osd_view, ruled)
                 if not orient_conf:
                     warnings.append(WARN_ORIENTATION_UNSURE)
