@@ -90,6 +90,14 @@ ORI2_SCENES = ("handwritten", "card_pair", "receipt_flip")
 # blank. The same capture carries near-blank pages that must be kept: a single faint stamp, one
 # faint handwritten line, a pencil page number, a hard-pencil mark (asked by name or ``--blank``).
 BLANK_SCENES = ("bleed_crooked", "stamp_faint", "line_crooked", "number_crooked", "pencil_crooked")
+# Orientation, session 7 (2026-12-07, orient), asked by name or with ``--ori3``:
+# * till_receipt: the receipt itself fills the frame (cropped off a scanner lid): a narrow strip of
+#   monospace lines, item names flush left and amounts flush right (two sharp vertical edges of
+#   aligned characters), dashed rules, a barcode of tall bars — columns that look like lines run
+#   down the strip. Mostly upright (the wrong turn was of upright receipts), some turned;
+# * camera_flip: a typeset or handwritten page photographed (defocus blur, low contrast, a lamp's
+#   shading, a reduced resolution), half of them upside down.
+ORI3_SCENES = ("till_receipt", "camera_flip")
 
 
 @dataclass
@@ -429,6 +437,85 @@ def doc_receipt_flip(rng: np.random.Generator, dpi: float) -> Image.Image:
     return img
 
 
+def doc_till_receipt(rng: np.random.Generator, dpi: float) -> Image.Image:
+    """A thermal till receipt, the strip alone: monospace, amounts flush right, rules, a barcode."""
+    w = _px(float(rng.choice([58.0, 72.0, 80.0])) + float(rng.uniform(-2, 2)), dpi)
+    img = _paper(rng, w, _px(300, dpi))
+    d = ImageDraw.Draw(img)
+    mono = _font("mono", round(dpi / 72 * float(rng.uniform(7.0, 9.5))))
+    bold = _font("sans_bold", round(mono.size * 1.15))
+    grey = int(rng.integers(15, 70))  # thermal print fades
+    ink = (grey, grey, grey)
+    pad, lead = _px(float(rng.uniform(3, 5)), dpi), float(rng.uniform(1.15, 1.45))
+    y = _px(float(rng.uniform(4, 10)), dpi)
+    for k in range(int(rng.integers(2, 5))):  # the shop's name and address, centred
+        f = bold if k == 0 else mono
+        d.text((w // 2, y), _words(rng, int(rng.integers(2, 4))).upper()[: 30], font=f, fill=ink, anchor="ma")
+        y += int(f.size * lead)
+
+    def rule() -> None:
+        nonlocal y
+        y += int(mono.size * 0.4)
+        d.text((pad, y), ("-" if rng.random() < 0.6 else "=") * 60, font=mono, fill=ink)
+        y += int(mono.size * lead)
+
+    rule()
+    for _ in range(int(rng.integers(1, 3))):  # date, till number
+        d.text((pad, y), f"{int(rng.integers(1, 28)):02d}/{int(rng.integers(1, 12)):02d}/2026", font=mono, fill=ink)
+        d.text((w - pad, y), f"#{int(rng.integers(1000, 99999))}", font=mono, fill=ink, anchor="ra")
+        y += int(mono.size * lead)
+    rule()
+    for _ in range(int(rng.integers(4, 16))):  # items: name left, amount right
+        d.text((pad, y), _words(rng, int(rng.integers(1, 3))).capitalize()[: 16], font=mono, fill=ink)
+        amount = f"{int(rng.integers(1, 999)) * 1000:,}".replace(",", ".")
+        d.text((w - pad, y), amount, font=mono, fill=ink, anchor="ra")
+        y += int(mono.size * lead)
+    rule()
+    d.text((pad, y), "TONG CONG", font=bold, fill=ink)
+    d.text((w - pad, y), f"{int(rng.integers(100, 9999)) * 1000:,}".replace(",", "."), font=bold, fill=ink,
+           anchor="ra")
+    y += int(bold.size * lead * 1.3)
+    if rng.random() < 0.8:  # a barcode: tall bars of random widths
+        bx, bh = w // 2 - _px(25, dpi), _px(float(rng.uniform(8, 14)), dpi)
+        unit = max(1, _px(0.3, dpi))
+        while bx < w // 2 + _px(25, dpi):
+            bw = unit * int(rng.integers(1, 4))
+            if rng.random() < 0.55:
+                d.rectangle((bx, y, bx + bw - 1, y + bh), fill=ink)
+            bx += bw
+        y += bh + _px(3, dpi)
+    d.text((w // 2, y), "CAM ON QUY KHACH", font=mono, fill=ink, anchor="ma")
+    y += int(mono.size * lead) + _px(float(rng.uniform(5, 20)), dpi)
+    # Torn off the roll at least twice its width long (a short sale leaves blank paper below).
+    return img.crop((0, 0, w, min(img.height, max(y, round(w * float(rng.uniform(2.0, 2.6)))))))
+
+
+def _camera(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
+    """A phone's view of a page: defocus blur, lower contrast, a lamp's shading, fewer pixels."""
+    h, w = img.shape[:2]
+    a = img.astype(np.float32)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    ang = float(rng.uniform(0, 2 * math.pi))
+    ramp = (xx * math.cos(ang) + yy * math.sin(ang)) / max(w, h)
+    ramp = (ramp - ramp.min()) / max(1e-6, float(np.ptp(ramp)))
+    contrast = float(rng.uniform(0.45, 0.8))
+    a = 255 - (255 - a) * contrast  # ink washed out
+    a *= (1.0 - float(rng.uniform(0.1, 0.4)) * ramp)[:, :, None]
+    a = np.clip(a, 0, 255).astype(np.uint8)
+    f = float(rng.uniform(0.5, 0.8))  # a phone's few pixels per mm of a page …
+    small = cv2.resize(a, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
+    sigma = float(rng.uniform(0.3, 1.2))  # … slightly out of focus
+    small = cv2.GaussianBlur(small, (0, 0), sigma)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def doc_camera_flip(rng: np.random.Generator, dpi: float) -> Image.Image:
+    """A page as a phone sees it: one of the typeset layouts or handwriting, degraded (``_camera``)."""
+    maker = [doc_two_column, doc_form_boxes, doc_sparse_letter, doc_handwritten][int(rng.integers(0, 4))]
+    page = np.asarray(maker(rng, dpi))
+    return Image.fromarray(_camera(rng, page), "RGB")
+
+
 def doc_blank(rng: np.random.Generator, dpi: float, kind: str) -> tuple[Image.Image, bool]:
     """A sheet with nothing to keep (blank / bleed) or one faint mark to keep; returns (image, blank)."""
     w, h = _px(210, dpi), _px(297, dpi)
@@ -721,7 +808,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
                  "sideways_feeder": doc_sideways,
                  "typewriter": doc_typewriter, "stamped_table": doc_stamped_table, "ruled_300": doc_ruled,
                  "mixed_columns": doc_mixed_columns, "handwritten": doc_handwritten,
-                 "card_pair": doc_card_pair, "receipt_flip": doc_receipt_flip}[scene]
+                 "card_pair": doc_card_pair, "receipt_flip": doc_receipt_flip,
+                 "till_receipt": doc_till_receipt, "camera_flip": doc_camera_flip}[scene]
         dpi = FIXED_DPI.get(scene, dpi)
         pil = maker(rng, 300 if card else dpi)
         red = scene in ("sparse_letter", "stamped_table")
@@ -731,6 +819,10 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
     if scene == "sideways_feeder":
         k = int(rng.choice([1, 3]))
     if scene in ORI2_SCENES:
+        k = 2 if rng.random() < 0.5 else int(rng.choice([0, 1, 3]))
+    if scene == "till_receipt":
+        k = 0 if rng.random() < 0.6 else int(rng.choice([1, 2, 3]))
+    if scene == "camera_flip":
         k = 2 if rng.random() < 0.5 else int(rng.choice([0, 1, 3]))
     doc = np.ascontiguousarray(np.rot90(doc, k))
     # Skew: log-uniform 0.05–5° either way, so small skews are as common as large ones; the skew
@@ -751,7 +843,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
     truth = _truth(scene, "card" if card else "flatbed", w, h, quad, 90 * k, angle, text=text, blank=blank,
                    near_blank=near, red=red, dpi=300 if card else dpi)
     truth["name"] = f"{scene}#{index}"
-    return Gen3Page(img, 300 if card else dpi, truth)
+    # A phone states no believable dpi (camera_flip): the pipeline infers it from the page's shape.
+    return Gen3Page(img, None if scene == "camera_flip" else 300 if card else dpi, truth)
 
 
 # --------------------------------------------------------------------------- tuning report
@@ -767,9 +860,10 @@ def main() -> None:
     ap.add_argument("--orient", action="store_true", help="cycle through ORIENT_SCENES instead")
     ap.add_argument("--ori2", action="store_true", help="cycle through ORI2_SCENES instead")
     ap.add_argument("--blank", action="store_true", help="cycle through BLANK_SCENES instead")
+    ap.add_argument("--ori3", action="store_true", help="cycle through ORI3_SCENES instead")
     args = ap.parse_args()
-    scenes = (BLANK_SCENES if args.blank else ORI2_SCENES if args.ori2 else ORIENT_SCENES if args.orient
-              else SCENES)
+    scenes = (BLANK_SCENES if args.blank else ORI3_SCENES if args.ori3 else ORI2_SCENES if args.ori2
+              else ORIENT_SCENES if args.orient else SCENES)
     if args.look:
         args.look.mkdir(parents=True, exist_ok=True)
         for i, s in enumerate(scenes):
@@ -784,15 +878,15 @@ def main() -> None:
     for i in range(args.n):
         p = generate_page(args.seed, i, args.dpi, scenes[i % len(scenes)])
         rows.append(evaluate(Case("gen3", p.truth["name"], p.image, p.dpi, p.truth), process_page))
-    for scene in () if args.orient or args.ori2 or args.blank else SKEW_SCENES:
+    for scene in () if args.orient or args.ori2 or args.ori3 or args.blank else SKEW_SCENES:
         for i in range(max(1, args.n // len(SCENES))):
             p = generate_page(args.seed, i, args.dpi, scene)
             rows.append(evaluate(Case("gen3", p.truth["name"], p.image, p.dpi, p.truth), process_page))
     by_scene: dict[str, list[Any]] = defaultdict(list)
     for r in rows:
         by_scene[r.name.split("#")[0]].append(r)
-    keys = ("n", "skew p95°", "orient", "blank F1", "near-blank lost", "red kept", "full-frame cut", "tilted>0.5°",
-            "tilted>0.5° silent", "ms median")
+    keys = ("n", "skew p95°", "orient", "orient silent", "blank F1", "near-blank lost", "red kept", "full-frame cut",
+            "tilted>0.5°", "tilted>0.5° silent", "ms median")
     print("| scene | " + " | ".join(keys) + " |")
     for name, g in [("all", rows), *sorted(by_scene.items())]:
         s = summarise(g)

@@ -38,6 +38,7 @@ the text reads upright.
 from __future__ import annotations
 
 import logging
+import math
 import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -161,6 +162,7 @@ class PipelineOptions:
     keep_faint_marks: bool = True  # a blank-looking page with a faint drawn stroke (pencil) is kept
     orientation_min_evidence: float = 0.12  # |asymmetry| for a sure decision (generated pages ≥ 0.18)
     orientation_flip_evidence: float = 0.25  # … to turn an upright-reading page by 180° or pick 90° vs 270°
+    orientation_photo_evidence: float = 0.3  # … either way on a photographed page (:func:`_photographed`)
     orientation_min_lines: int = 4  # text lines behind it
     orientation_sideways_min_lines: int = 20  # fewer lines found sideways: axis checked (gen3_text ORI2_SCENES)
     use_tesseract: bool = True  # second opinion on unsure orientation when `tesseract` is installed
@@ -168,6 +170,7 @@ class PipelineOptions:
     osd_window: int = 1600  # px at ~300 dpi around the text for Tesseract (a third of an A4 page) …
     osd_dpi: float = 225.0  # … handed to it reduced to this resolution (fewer, cleaner pixels)
     osd_min_confidence: float = 2.0  # Tesseract's "Orientation confidence" needed to follow it
+    osd_axis_confidence: float = 4.0  # … to turn a page found sideways back across (flagged)
     min_dpi: int = 200  # DOMAIN §6: at least 200 dpi
     dark_paper_level: int = 110  # paper darker than this (0-255) → "too_dark"
     blur_sharpness: float = 0.9  # text-edge sharpness below this → "blur" (≈ Gaussian blur σ 0.3 mm)
@@ -674,7 +677,13 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
 
                 ruled = an.axis_in_doubt(ink, opt.ink_threshold, sk.angle_deg, opt.max_skew_deg, sk.vertical,
                                           sk.glyphs)
-                orientation, orient_conf = _orientation(sk, opt, osd_view, ruled)
+                # Lines found running down while the line blobs run across (a receipt's columns):
+                # the axis is in doubt as on a ruled page — Tesseract reads the characters, and
+                # without its confident answer the page is left as scanned and flagged.
+                ruled = ruled or (sk.vertical and an.lines_run_across(ink, opt.ink_threshold, opt.max_skew_deg))
+                orientation, orient_conf = _orientation(
+                    sk, opt, osd_view, ruled, narrow=_narrow_slip(page_w, page_h, effective_dpi),
+                    photo=_photographed(quad_full, dpi_rule))
                 if not orient_conf:
                     warnings.append(WARN_ORIENTATION_UNSURE)
         elif sk is not None and len(sk.rows) >= 300:
@@ -717,6 +726,48 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                       skew_confident=skew_conf, orientation_confident=orient_conf, dpi_rule=dpi_rule)
 
 
+NARROW_SLIP_MM = 90.0  # a page no wider than this (a till roll is 57 or 80 mm) is read by Tesseract
+
+
+def _narrow_slip(page_w: int, page_h: int, dpi: float) -> bool:
+    """Is the page a narrow slip (a till receipt: ≤ 90 mm wide, at least twice as long)?
+
+    On such a slip the ascender/descender vote has little to count: its lines are short and
+    mostly capitals, digits and amounts, whose ink sits evenly about the x-height band. On
+    gen3_text's till receipts an upright receipt and the same receipt turned over scored on the
+    same side (−0.34 and −0.25), so upside-down receipts were kept "surely". The shape is asked
+    too, not the width alone: a dpi-less photo's width in mm is a guess, and ID cards have their
+    own cue.
+    """
+    short_mm, long_mm = sorted((page_w / max(dpi, 1.0) * 25.4, page_h / max(dpi, 1.0) * 25.4))
+    return short_mm <= NARROW_SLIP_MM and long_mm >= 2 * short_mm
+
+
+PHOTO_CORNER_DEG = 2.0  # a found outline this far from right angles was seen in perspective
+
+
+def _photographed(quad: np.ndarray | None, dpi_rule: str) -> bool:
+    """Does the page look photographed rather than scanned?
+
+    A scanner states its dpi (or its bed gives the scale) and sees the page square on; a phone
+    states no believable dpi, or sees the page in perspective (corners off right angles). On a
+    photo the ascender/descender vote is weak and can be wrong outright: defocus and washed-out
+    ink take the thin strokes it counts (accents, ascender tops) first — on gen3_text's
+    ``camera_flip`` pages a sideways photo scored −0.26 for the wrong side, upside-down ones
+    −0.14 for "upright" (gen4 phone_spread#83 kept upside down with no warning).
+    """
+    if not (dpi_rule == "device" or dpi_rule.startswith("bed:")):
+        return True
+    if quad is None:
+        return False
+    worst = 0.0
+    for i in range(4):
+        a, b = quad[i - 1] - quad[i], quad[(i + 1) % 4] - quad[i]
+        cos = float(np.dot(a, b) / max(1e-9, float(np.linalg.norm(a) * np.linalg.norm(b))))
+        worst = max(worst, abs(math.degrees(math.acos(max(-1.0, min(1.0, cos)))) - 90.0))
+    return worst > PHOTO_CORNER_DEG
+
+
 def _osd_view(img: np.ndarray, h_page: np.ndarray, page_w: int, page_h: int, skew_deg: float, dpi: float,
               ink: np.ndarray, opt: PipelineOptions) -> np.ndarray:
     """What Tesseract's orientation detection reads: the straightened page in grey, a window of
@@ -752,7 +803,7 @@ def _osd_view(img: np.ndarray, h_page: np.ndarray, page_w: int, page_h: int, ske
 
 
 def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[], np.ndarray],
-                 ruled: bool = False) -> tuple[int, bool]:
+                 ruled: bool = False, narrow: bool = False, photo: bool = False) -> tuple[int, bool]:
     """Clockwise quarter-turn that makes the text upright, and whether the decision is sure.
 
     Sideways (vertical lines) is sure when the skew finding is; which of 90/270 (and whether
@@ -771,8 +822,18 @@ def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[]
     when our own evidence looks sure: when it confidently reads the other axis, its turn is
     followed but flagged (our two sources disagree). Otherwise a page found upright-ish keeps our
     decision, and a page found sideways is left as scanned and flagged.
+
+    ``narrow``: a till receipt (:func:`_narrow_slip`). Its asymmetry is no evidence either way, so
+    it counts as none: Tesseract decides (a flip on its word alone flagged, as above), and
+    without its confident answer the slip is left as scanned and flagged.
+
+    ``photo``: a photographed page (:func:`_photographed`): our vote decides alone only when it is
+    strong (``orientation_photo_evidence``) either way; a weaker one neither stands without
+    Tesseract's agreement nor blocks its confident reading.
     """
     score, lines = an.upside_down_score(sk.rows, sk.cols, sk.weights)
+    if narrow:
+        score = 0.0
     # A sideways finding from a handful of lines is as doubtful as a ruled page's: a receipt's
     # narrow column of short lines (item names flush left, prices flush right) and a photographed
     # handwritten page were found running down the page and turned 90° "surely" (ori2). Such a
@@ -789,6 +850,9 @@ def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[]
     # wrong side, so it needs the same stronger evidence, or Tesseract, or the officer.
     flip = sk.vertical or score > 0
     need = opt.orientation_flip_evidence if flip else opt.orientation_min_evidence
+    lean_min = opt.orientation_min_evidence  # a lean this strong goes against Tesseract
+    if photo:
+        need = lean_min = max(need, opt.orientation_photo_evidence)
     sure = lines >= opt.orientation_min_lines and abs(score) >= need
     if sure and not ruled:
         return lean, True
@@ -804,10 +868,16 @@ def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[]
                     # The lines of a ruled page misled us; the characters are read the other way.
                     return turn, False
                 contested = True  # a weak reading the other way: not enough to turn, enough to ask
+            elif turn % 180 != base % 180 and sk.vertical and conf >= opt.osd_axis_confidence:
+                # Found sideways on too little evidence to be sure, and Tesseract reads the lines
+                # across with high confidence: a receipt's columns made "down" look like lines
+                # (real receipt_thalia: Tesseract 0° at 10.7). Followed, but flagged: our two
+                # sources disagree.
+                return turn, False
             elif conf >= opt.osd_min_confidence and turn % 180 == base % 180:
                 # Tesseract must agree with the line direction we found, and not go against a
                 # lean of our own.
-                against = abs(score) >= opt.orientation_min_evidence and turn != lean
+                against = abs(score) >= lean_min and turn != lean
                 # Tesseract alone turning an upright-looking page upside down (our own lean not
                 # saying so with ≥ orientation_min_evidence) is followed but flagged: on typeset
                 # pages it is right (gen3_text forms), but it was confidently wrong (confidence
@@ -815,7 +885,7 @@ def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[]
                 # (ori2, issue #13) — never a silent flip. Keeping the page, or choosing 90°/270°
                 # sideways, is unchanged.
                 alone = not sk.vertical and turn != base and not (
-                    turn == lean and abs(score) >= opt.orientation_min_evidence)
+                    turn == lean and abs(score) >= lean_min)
                 if not against:
                     return turn, not alone
                 fallback = base
