@@ -978,6 +978,108 @@ def _outline_candidate(mask_bg: np.ndarray, k: int) -> _Candidate | None:
     return found
 
 
+def _faint_mask(dist: np.ndarray, ring_sel: np.ndarray) -> np.ndarray:
+    """Where the frame differs from the lid by a small but *steady* amount: a pale card's area.
+
+    A CCCD's back is printed on a card a few grey levels off a white lid; per pixel that is
+    within the lid's noise, but averaged over a few millimetres (a Gaussian of 1 % of the frame)
+    the noise drops several-fold while the card's offset (and its print) stays. The threshold is
+    the blurred ring's own spread (median + 5 MAD, at least one level): a lid's unevenness is
+    what the plane did not fit, and it is smooth, so it stays below that.
+    """
+    h, w = dist.shape
+    blurred = cv2.GaussianBlur(dist, (0, 0), max(1.5, 0.01 * min(h, w)))
+    ring_v = blurred[ring_sel]
+    med = float(np.median(ring_v))
+    thr = med + max(1.0, 5.0 * 1.4826 * float(np.median(np.abs(ring_v - med))))
+    mask = _fill_holes((blurred > thr).astype(np.uint8))
+    # The blur spreads a step over a few pixels each way: the low threshold draws the card
+    # larger than it is (by ~10 % — no longer an ID-1 size). Its edge is where the blurred step
+    # is half-way up: each region is cut again at half its own inner level (the flat card, the
+    # lower quartile, not its print), within its own neighbourhood.
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out = np.zeros_like(mask)
+    for j in range(1, n):
+        if stats[j, cv2.CC_STAT_AREA] < 0.005 * h * w:
+            continue
+        x, y, bw, bh = stats[j, :4]
+        pad = max(3, int(0.03 * min(h, w)))
+        sl = np.s_[max(0, y - pad):y + bh + pad, max(0, x - pad):x + bw + pad]
+        comp = labels[sl] == j
+        level = float(np.percentile(blurred[sl][comp], 25))
+        half = med + max(thr - med, 0.5 * (level - med))
+        near = np.asarray(cv2.dilate(comp.astype(np.uint8), np.ones((2 * pad + 1, 2 * pad + 1), np.uint8))) > 0
+        out[sl] |= ((blurred[sl] > half) & near).astype(np.uint8)
+    return _fill_holes(out)
+
+
+def _faint_card_candidate(faint: np.ndarray, k: int) -> _Candidate | None:
+    """A card-shaped solid blob of the faint mask (:func:`_faint_mask`) — a pale card alone on a
+    light lid — or None. Only an ID-1 card's shape qualifies (weak: the pipeline still checks
+    its size), and two touching cards are split into their parts (:func:`_faint_pair`)."""
+    found = _quad_from_mask(faint, k)
+    if found is None or found.frac >= 0.4 or found.rect < 0.9:
+        return None
+    if _is_card(found.quad):
+        return found
+    # Two pale cards touching: the blob is two cards' shape; each half is a card.
+    sides = [float(np.linalg.norm(found.quad[(i + 1) % 4] - found.quad[i])) for i in range(4)]
+    long_, short = max(sides[0] + sides[2], sides[1] + sides[3]) / 2, min(sides[0] + sides[2], sides[1] + sides[3]) / 2
+    for ratio in (2 * CARD_ASPECT, 2 / CARD_ASPECT):
+        if abs(long_ / short / ratio - 1) <= 0.08:
+            q = found.quad
+            i = 0 if sides[0] + sides[2] >= sides[1] + sides[3] else 1  # q[i]→q[i+1] runs along the long side
+            a, b, c, d = q[i], q[(i + 1) % 4], q[(i + 2) % 4], q[(i + 3) % 4]
+            m1, m2 = (a + b) / 2, (d + c) / 2
+            half1, half2 = order_quad(np.array([a, m1, m2, d])), order_quad(np.array([m1, b, c, m2]))
+            return _Candidate(found.quad, found.rect, found.frac, (half1, half2))
+    return None
+
+
+def _faint_pair(faint: np.ndarray, card: _Candidate, h: int, w: int) -> _Candidate | None:
+    """The card ``card`` and a pale twin lying against it, from the faint mask; or None.
+
+    The faint mask's blob around the card then holds both: its centre lies half-way between the
+    two cards, so the twin is the card moved by twice the offset of that centre — along one of
+    the card's axes by a card's side (plus a gap of a few mm), and hardly across. The blob must
+    be about two cards' area and filled by the two (a shadow or a smear on the lid is not).
+    """
+    quad = card.quad
+    _, labels = cv2.connectedComponents(faint)
+    cx, cy = np.round(quad.mean(axis=0)).astype(int)
+    if not (0 <= cx < w and 0 <= cy < h) or labels[cy, cx] == 0:
+        return None
+    blob = (labels == labels[cy, cx]).astype(np.uint8)
+    a_card = float(cv2.contourArea(quad.astype(np.float32)))
+    a_blob = float(np.count_nonzero(blob))
+    if not 1.6 <= a_blob / max(1.0, a_card) <= 2.5:
+        return None
+    ys, xs = np.nonzero(blob)
+    shift = 2 * (np.array([xs.mean(), ys.mean()]) - quad.mean(axis=0))
+    u = quad[1] - quad[0]
+    v = quad[3] - quad[0]
+    lu, lv = float(np.linalg.norm(u)), float(np.linalg.norm(v))
+    su, sv = abs(float(shift @ u)) / lu, abs(float(shift @ v)) / lv
+    along, across, side = (su, sv, lu) if su / lu > sv / lv else (sv, su, lv)
+    # A side's length plus a gap of up to ~5 mm (6 % of a card's long side); hardly sideways.
+    if not 0.9 * side <= along <= side + 0.08 * max(lu, lv) or across > 0.1 * min(lu, lv):
+        return None
+    # Snap the twin to the card's axis (it was measured from a blurred blob): moved along only.
+    axis = u / lu if su / lu > sv / lv else v / lv
+    other = quad + float(shift @ axis) * axis
+    both = np.zeros((h, w), np.uint8)
+    for q in (quad, other):
+        cv2.fillConvexPoly(both, np.round(q * 16).astype(np.int32), 1, shift=4)
+    inter = float(np.count_nonzero(both & blob))
+    if inter / max(1.0, float(np.count_nonzero(both | blob))) < 0.8:
+        return None
+    if (other < -2).any() or (other[:, 0] > w + 1).any() or (other[:, 1] > h + 1).any():
+        return None  # the twin would run off the frame: not a card lying there
+    pts = np.concatenate([quad, other]).astype(np.float32)
+    union = order_quad(cv2.boxPoints(cv2.minAreaRect(pts)).astype(np.float64))
+    return _Candidate(union, card.rect, float(cv2.contourArea(union.astype(np.float32))) / (h * w), (quad, other))
+
+
 def _textured_candidate(lab: np.ndarray, mask_bg: np.ndarray, ring: int, k: int
                         ) -> _Candidate | None:
     """Candidate of an object the lid's colour hides: see the comment inside."""
@@ -1121,8 +1223,20 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
                 if found is not None and found.frac <= 0.6 and keep(found) and _in_corner(found.quad, w, h):
                     candidates = [found]
     weak = False
+    faint: np.ndarray | None = None
     if not candidates and model_ok:
-        found = _edge_line_candidate(small_bgr, coef, ring, k)
+        # A pale card (a CCCD's back) a few grey levels off a white lid: too faint for the masks
+        # above, but a card-shaped region of a steady small difference (issue #13, gen4 cards).
+        faint = _faint_mask(dist, ring_sel)
+        found = _faint_card_candidate(faint, k)
+        if found is not None and not found.parts:
+            # The blurred blob holds the lid-gap shadow along two sides: the edges, found again
+            # across each side (the shadow is no paper), give the card's own size.
+            fine = refine_edges(small_bgr, found.quad, coef, max(1.5, 3.0 * sigma), 2.0 * k)
+            if fine is not None:
+                found = found._replace(quad=fine)
+        if found is None:
+            found = _edge_line_candidate(small_bgr, coef, ring, k)
         if found is None:
             found = _outline_candidate(mask_bg, k)
         if found is None:
@@ -1156,6 +1270,12 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
             lighter = (None if chosen is None or by_edges is chosen or paper_ring
                        else _lighter_inside(lum, by_edges, k))
             chosen = by_edges if lighter is None else lighter
+    if chosen is not None and not chosen.parts and model_ok and _is_card(chosen.quad):
+        # A card whose twin lies against it (front and back touching on one glass): the pale back
+        # is too faint for the masks, so only the coloured front was found (gen4 cccd_pair).
+        pair = _faint_pair(_faint_mask(dist, ring_sel) if faint is None else faint, chosen, h, w)
+        if pair is not None:
+            chosen = pair
     if chosen is None:
         return None
     quad, frac = chosen.quad, chosen.frac
