@@ -1055,23 +1055,28 @@ def _faint_pair(faint: np.ndarray, card: _Candidate, h: int, w: int) -> _Candida
     if not 1.6 <= a_blob / max(1.0, a_card) <= 2.5:
         return None
     ys, xs = np.nonzero(blob)
-    shift = 2 * (np.array([xs.mean(), ys.mean()]) - quad.mean(axis=0))
+    centre = quad.mean(axis=0)
+    shift = np.array([xs.mean(), ys.mean()]) - centre
     u = quad[1] - quad[0]
     v = quad[3] - quad[0]
     lu, lv = float(np.linalg.norm(u)), float(np.linalg.norm(v))
     su, sv = abs(float(shift @ u)) / lu, abs(float(shift @ v)) / lv
-    along, across, side = (su, sv, lu) if su / lu > sv / lv else (sv, su, lv)
+    axis, side, across = (u / lu, lu, sv) if su / lu > sv / lv else (v / lv, lv, su)
+    if float(shift @ axis) < 0:
+        axis = -axis
+    # The twin's far edge is the blob's far end along that axis (the centroid alone is pulled
+    # towards the bright card by its blurred halo); the twin's centre lies half a side inside it.
+    far = float(np.percentile((np.column_stack([xs, ys]) - centre) @ axis, 99.5))
+    along = far - side / 2
     # A side's length plus a gap of up to ~5 mm (6 % of a card's long side); hardly sideways.
-    if not 0.9 * side <= along <= side + 0.08 * max(lu, lv) or across > 0.1 * min(lu, lv):
+    if not 0.9 * side <= along <= side + 0.08 * max(lu, lv) or across > 0.15 * min(lu, lv):
         return None
-    # Snap the twin to the card's axis (it was measured from a blurred blob): moved along only.
-    axis = u / lu if su / lu > sv / lv else v / lv
-    other = quad + float(shift @ axis) * axis
+    other = quad + along * axis
     both = np.zeros((h, w), np.uint8)
     for q in (quad, other):
         cv2.fillConvexPoly(both, np.round(q * 16).astype(np.int32), 1, shift=4)
     inter = float(np.count_nonzero(both & blob))
-    if inter / max(1.0, float(np.count_nonzero(both | blob))) < 0.8:
+    if inter / max(1.0, float(np.count_nonzero(both | blob))) < 0.7:
         return None
     if (other < -2).any() or (other[:, 0] > w + 1).any() or (other[:, 1] > h + 1).any():
         return None  # the twin would run off the frame: not a card lying there
