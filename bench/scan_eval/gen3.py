@@ -583,8 +583,9 @@ def doc_card_back_pale(rng: np.random.Generator, ppm: float, level: float) -> tu
             cv2.ellipse(img, ((x0 + x1) // 2, (y0 + y1) // 2), (int(r * ppm * 0.45), int(r * ppm * 0.65)), 15, 0,
                         330, (120, 120, 125), 1, cv2.LINE_AA)
     for i in range(3):
-        s = ("IDVNM" + "".join(rng.choice(list("0123456789"), 10)) + "<<" + "".join(rng.choice(list("0123456789"), 3))
-             if i == 0 else "".join(rng.choice(list("0123456789ABCDEFGHKLMNPQRSTUVXY"), 18)) + "<<<<<<<<<<")
+        # TD1: three lines of 30 characters.
+        s = ("IDVNM" + "".join(rng.choice(list("0123456789"), 20)) + "<<" + "".join(rng.choice(list("0123456789"), 3))
+             if i == 0 else "".join(rng.choice(list("0123456789ABCDEFGHKLMNPQRSTUVXY"), 20)) + "<<<<<<<<<<")
         cv2.putText(img, s, (int(4 * ppm), int((41 + 5 * i) * ppm)), cv2.FONT_HERSHEY_DUPLEX, px * 1.05 / 22,
                     (25, 25, 25), max(1, round(px / 8)), cv2.LINE_AA)
     return img.astype(np.float32), _rounded_mask(w, h, CARD_RADIUS_MM * ppm)

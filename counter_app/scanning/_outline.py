@@ -1022,17 +1022,26 @@ def _faint_card_candidate(faint: np.ndarray, k: int) -> _Candidate | None:
         return None
     if _is_card(found.quad):
         return found
-    # Two pale cards touching: the blob is two cards' shape; each half is a card.
-    sides = [float(np.linalg.norm(found.quad[(i + 1) % 4] - found.quad[i])) for i in range(4)]
-    long_, short = max(sides[0] + sides[2], sides[1] + sides[3]) / 2, min(sides[0] + sides[2], sides[1] + sides[3]) / 2
+    return _two_cards(found)
+
+
+def _two_cards(found: _Candidate) -> _Candidate | None:
+    """``found`` split into its two halves when it has the shape of two ID cards touching (side
+    by side along their short or their long sides), or None.
+
+    Two cards lying against each other make one blob in the masks; each half is a card, and the
+    pipeline refines and measures them one by one (:attr:`QuadFinding.parts`).
+    """
+    q = found.quad
+    sides = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) for i in range(4)]
+    along_01, along_12 = sides[0] + sides[2], sides[1] + sides[3]
     for ratio in (2 * CARD_ASPECT, 2 / CARD_ASPECT):
-        if abs(long_ / short / ratio - 1) <= 0.08:
-            q = found.quad
-            i = 0 if sides[0] + sides[2] >= sides[1] + sides[3] else 1  # q[i]→q[i+1] runs along the long side
+        if abs(max(along_01, along_12) / max(1e-6, min(along_01, along_12)) / ratio - 1) <= 0.08:
+            i = 0 if along_01 >= along_12 else 1  # q[i]→q[i+1] runs along the long side
             a, b, c, d = q[i], q[(i + 1) % 4], q[(i + 2) % 4], q[(i + 3) % 4]
             m1, m2 = (a + b) / 2, (d + c) / 2
-            half1, half2 = order_quad(np.array([a, m1, m2, d])), order_quad(np.array([m1, b, c, m2]))
-            return _Candidate(found.quad, found.rect, found.frac, (half1, half2))
+            halves = (order_quad(np.array([a, m1, m2, d])), order_quad(np.array([m1, b, c, m2])))
+            return found._replace(parts=halves)
     return None
 
 
@@ -1052,7 +1061,7 @@ def _faint_pair(faint: np.ndarray, card: _Candidate, h: int, w: int) -> _Candida
     blob = (labels == labels[cy, cx]).astype(np.uint8)
     a_card = float(cv2.contourArea(quad.astype(np.float32)))
     a_blob = float(np.count_nonzero(blob))
-    if not 1.6 <= a_blob / max(1.0, a_card) <= 2.5:
+    if not 1.3 <= a_blob / max(1.0, a_card) <= 2.5:
         return None
     ys, xs = np.nonzero(blob)
     centre = quad.mean(axis=0)
@@ -1069,14 +1078,22 @@ def _faint_pair(faint: np.ndarray, card: _Candidate, h: int, w: int) -> _Candida
     far = float(np.percentile((np.column_stack([xs, ys]) - centre) @ axis, 99.5))
     along = far - side / 2
     # A side's length plus a gap of up to ~5 mm (6 % of a card's long side); hardly sideways.
-    if not 0.9 * side <= along <= side + 0.08 * max(lu, lv) or across > 0.15 * min(lu, lv):
+    if along > side + 0.08 * max(lu, lv) or across > 0.15 * min(lu, lv):
         return None
+    if along < 0.97 * side:
+        # The twin's far part is as light as the lid (only its print differs): it touches the card.
+        along = side
     other = quad + along * axis
     both = np.zeros((h, w), np.uint8)
     for q in (quad, other):
         cv2.fillConvexPoly(both, np.round(q * 16).astype(np.int32), 1, shift=4)
-    inter = float(np.count_nonzero(both & blob))
-    if inter / max(1.0, float(np.count_nonzero(both | blob))) < 0.7:
+    # Most of the blob lies on the two cards (a strong card's blurred halo is the rest), and it
+    # covers a good part of the twin (its print at least): a shadow or a smear on the lid beside
+    # a card does neither.
+    twin = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(twin, np.round(other * 16).astype(np.int32), 1, shift=4)
+    if (float(np.count_nonzero(both & blob)) < 0.75 * a_blob
+            or float(np.count_nonzero(twin & blob)) < 0.4 * float(np.count_nonzero(twin))):
         return None
     if (other < -2).any() or (other[:, 0] > w + 1).any() or (other[:, 1] > h + 1).any():
         return None  # the twin would run off the frame: not a card lying there
@@ -1275,6 +1292,9 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
             lighter = (None if chosen is None or by_edges is chosen or paper_ring
                        else _lighter_inside(lum, by_edges, k))
             chosen = by_edges if lighter is None else lighter
+    if chosen is not None and not chosen.parts and chosen.frac < 0.4:
+        # Front and back touching, found as one blob: two cards, not one odd-sized sheet.
+        chosen = _two_cards(chosen) or chosen
     if chosen is not None and not chosen.parts and model_ok and _is_card(chosen.quad):
         # A card whose twin lies against it (front and back touching on one glass): the pale back
         # is too faint for the masks, so only the coloured front was found (gen4 cccd_pair).
