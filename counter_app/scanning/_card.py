@@ -25,31 +25,17 @@ def _long_rows(dark: np.ndarray) -> np.ndarray:
     """Centre rows (fraction of the height) of text lines spanning at least half the width.
 
     Characters are joined along the row by a closing about two character widths wide; a line is
-    a run of rows whose longest joined run clears half the width.
+    a joined piece at least half the card wide and thin (under a sixth of its height: a card
+    tilted by a few degrees on the glass — each card of a pair lies its own way — makes its
+    lines slanted bands, so no single pixel row holds a whole line).
     """
     h, w = dark.shape
     kw = max(3, int(0.035 * w))
     joined = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, np.ones((1, kw), np.uint8))
-    longest = np.zeros(h)
-    for y in range(h):
-        row = joined[y]
-        if not row.any():
-            continue
-        # Longest run of ones in this row.
-        d = np.diff(np.concatenate([[0], row.astype(np.int8), [0]]))
-        starts, ends = np.nonzero(d == 1)[0], np.nonzero(d == -1)[0]
-        longest[y] = float((ends - starts).max())
-    hit = longest >= 0.5 * w
-    rows = []
-    y = 0
-    while y < h:
-        if hit[y]:
-            y0 = y
-            while y < h and hit[y]:
-                y += 1
-            if y - y0 >= max(2, int(0.012 * h)):  # a line's height, not a rule
-                rows.append((y0 + y) / 2 / h)
-        y += 1
+    n, _, stats, centres = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    rows = [centres[j, 1] / h for j in range(1, n)
+            if stats[j, cv2.CC_STAT_WIDTH] >= 0.5 * w and stats[j, cv2.CC_STAT_HEIGHT] <= h / 6
+            and stats[j, cv2.CC_STAT_HEIGHT] >= max(2, 0.012 * h)]
     return np.array(rows)
 
 

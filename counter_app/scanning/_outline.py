@@ -1016,33 +1016,12 @@ def _faint_mask(dist: np.ndarray, ring_sel: np.ndarray) -> np.ndarray:
 def _faint_card_candidate(faint: np.ndarray, k: int) -> _Candidate | None:
     """A card-shaped solid blob of the faint mask (:func:`_faint_mask`) — a pale card alone on a
     light lid — or None. Only an ID-1 card's shape qualifies (weak: the pipeline still checks
-    its size), and two touching cards are split into their parts (:func:`_faint_pair`)."""
+    its size). (Two pale cards touching are not split here: a faint till roll 57 or 80 mm wide
+    has two cards' shape too.)"""
     found = _quad_from_mask(faint, k)
     if found is None or found.frac >= 0.4 or found.rect < 0.9:
         return None
-    if _is_card(found.quad):
-        return found
-    return _two_cards(found)
-
-
-def _two_cards(found: _Candidate) -> _Candidate | None:
-    """``found`` split into its two halves when it has the shape of two ID cards touching (side
-    by side along their short or their long sides), or None.
-
-    Two cards lying against each other make one blob in the masks; each half is a card, and the
-    pipeline refines and measures them one by one (:attr:`QuadFinding.parts`).
-    """
-    q = found.quad
-    sides = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) for i in range(4)]
-    along_01, along_12 = sides[0] + sides[2], sides[1] + sides[3]
-    for ratio in (2 * CARD_ASPECT, 2 / CARD_ASPECT):
-        if abs(max(along_01, along_12) / max(1e-6, min(along_01, along_12)) / ratio - 1) <= 0.08:
-            i = 0 if along_01 >= along_12 else 1  # q[i]→q[i+1] runs along the long side
-            a, b, c, d = q[i], q[(i + 1) % 4], q[(i + 2) % 4], q[(i + 3) % 4]
-            m1, m2 = (a + b) / 2, (d + c) / 2
-            halves = (order_quad(np.array([a, m1, m2, d])), order_quad(np.array([m1, b, c, m2])))
-            return found._replace(parts=halves)
-    return None
+    return found if _is_card(found.quad) else None
 
 
 def _faint_pair(faint: np.ndarray, card: _Candidate, h: int, w: int) -> _Candidate | None:
@@ -1249,20 +1228,24 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     if not candidates and model_ok:
         # A pale card (a CCCD's back) a few grey levels off a white lid: too faint for the masks
         # above, but a card-shaped region of a steady small difference (issue #13, gen4 cards).
-        faint = _faint_mask(dist, ring_sel)
-        found = _faint_card_candidate(faint, k)
-        if found is not None and not found.parts:
-            # The blurred blob holds the lid-gap shadow along two sides: the edges, found again
-            # across each side (the shadow is no paper), give the card's own size.
-            fine = refine_edges(small_bgr, found.quad, coef, max(1.5, 3.0 * sigma), 2.0 * k)
-            if fine is not None:
-                found = found._replace(quad=fine)
-        if found is None:
-            found = _edge_line_candidate(small_bgr, coef, ring, k)
+        found = _edge_line_candidate(small_bgr, coef, ring, k)
         if found is None:
             found = _outline_candidate(mask_bg, k)
         if found is None:
             found = _textured_candidate(lab, mask_bg, ring, k)
+        if found is None:
+            # Last: a pale card (a CCCD's back) a few grey levels off a white lid — too faint
+            # for everything above, but a card-shaped region of a steady small difference
+            # (issue #13, gen4 cards). (Before the slip searches it took a card-shaped part of a
+            # faint till roll.)
+            faint = _faint_mask(dist, ring_sel)
+            found = _faint_card_candidate(faint, k)
+            if found is not None:
+                # The blurred blob holds the lid-gap shadow along two sides: the edges, found
+                # again across each side (the shadow is no paper), give the card's own size.
+                fine = refine_edges(small_bgr, found.quad, coef, max(1.5, 3.0 * sigma), 2.0 * k)
+                if fine is not None:
+                    found = found._replace(quad=fine)
         if found is not None and keep(found):
             candidates.append(found)
             weak = True
@@ -1292,9 +1275,6 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
             lighter = (None if chosen is None or by_edges is chosen or paper_ring
                        else _lighter_inside(lum, by_edges, k))
             chosen = by_edges if lighter is None else lighter
-    if chosen is not None and not chosen.parts and chosen.frac < 0.4:
-        # Front and back touching, found as one blob: two cards, not one odd-sized sheet.
-        chosen = _two_cards(chosen) or chosen
     if chosen is not None and not chosen.parts and model_ok and _is_card(chosen.quad):
         # A card whose twin lies against it (front and back touching on one glass): the pale back
         # is too faint for the masks, so only the coloured front was found (gen4 cccd_pair).
