@@ -51,7 +51,7 @@ def _busy(grey: np.ndarray, dark: np.ndarray, x0: float, y0: float, x1: float, y
     gy = np.abs(np.diff(box, axis=0))
     edges = (float((gx > 40).mean()) + float((gy > 40).mean())) / 2
     share = float(dark[sl].mean())
-    return edges if 0.15 <= share <= 0.85 else 0.0
+    return edges if 0.1 <= share <= 0.85 else 0.0
 
 
 def _landscape_turn(grey: np.ndarray) -> tuple[int, float] | None:
@@ -61,15 +61,16 @@ def _landscape_turn(grey: np.ndarray) -> tuple[int, float] | None:
     # The back's MRZ: two or three long lines in one outer band of the card.
     rows = _long_rows(dark)
     low, high = int((rows > 0.6).sum()), int((rows < 0.4).sum())
-    if max(low, high) >= 2 and min(low, high) == 0:
-        return (0 if low else 180), float(max(low, high))
-    if max(low, high) >= 1 and min(low, high) >= 1:
-        return None  # long lines at both ends: not the back's layout
+    # (A line of the back's upper text block may reach half the width too: one, not a group.)
+    if max(low, high) >= 2 and min(low, high) < 2:
+        return (0 if low > high else 180), float(max(low, high))
+    if max(low, high) >= 2:
+        return None  # groups of long lines at both ends: not the back's layout
     # The front's QR code: top-right when upright, bottom-left when upside down.
-    top_right = _busy(grey, dark, 0.68, 0.0, 1.0, 0.45)
-    bottom_left = _busy(grey, dark, 0.0, 0.55, 0.32, 1.0)
+    top_right = _busy(grey, dark, 0.75, 0.0, 1.0, 0.4)
+    bottom_left = _busy(grey, dark, 0.0, 0.6, 0.25, 1.0)
     hi, lo = max(top_right, bottom_left), min(top_right, bottom_left)
-    if hi >= 0.08 and hi >= 2.5 * lo:
+    if hi >= 0.05 and hi >= 2.5 * lo and max(low, high) == 0:
         return (0 if top_right > bottom_left else 180), hi / max(lo, 1e-3)
     return None
 
