@@ -978,6 +978,24 @@ def _outline_candidate(mask_bg: np.ndarray, k: int) -> _Candidate | None:
     return found
 
 
+def _corner_error(quad: np.ndarray) -> float:
+    """Largest difference (degrees) of the quad's corner angles from a right angle."""
+    worst = 0.0
+    for i in range(4):
+        a, b = quad[i - 1] - quad[i], quad[(i + 1) % 4] - quad[i]
+        cos = float(np.dot(a, b)) / max(1e-9, float(np.linalg.norm(a) * np.linalg.norm(b)))
+        worst = max(worst, abs(math.degrees(math.acos(max(-1.0, min(1.0, cos)))) - 90.0))
+    return worst
+
+
+def _quad_iou(a: np.ndarray, b: np.ndarray, h: int, w: int) -> float:
+    """Overlap (IoU) of two quads rasterised on an h×w grid."""
+    ma, mb = np.zeros((h, w), np.uint8), np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(ma, np.round(a * 16).astype(np.int32), 1, shift=4)
+    cv2.fillConvexPoly(mb, np.round(b * 16).astype(np.int32), 1, shift=4)
+    return float(np.count_nonzero(ma & mb)) / max(1.0, float(np.count_nonzero(ma | mb)))
+
+
 def _faint_mask(dist: np.ndarray, ring_sel: np.ndarray) -> np.ndarray:
     """Where the frame differs from the lid by a small but *steady* amount: a pale card's area.
 
@@ -1233,18 +1251,22 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
             found = _outline_candidate(mask_bg, k)
         if found is None:
             found = _textured_candidate(lab, mask_bg, ring, k)
-        if found is None:
+        if found is None or _corner_error(found.quad) > 10.0:
             # Last: a pale card (a CCCD's back) a few grey levels off a white lid — too faint
             # for everything above, but a card-shaped region of a steady small difference
             # (issue #13, gen4 cards). (Before the slip searches it took a card-shaped part of a
-            # faint till roll.)
+            # faint till roll.) Also when those found no rectangle: on a lid a sheet lies flat,
+            # so a quad with corners far from square is a fit gone astray, not the sheet.
             faint = _faint_mask(dist, ring_sel)
-            found = _faint_card_candidate(faint, k)
-            if found is not None:
+            card = _faint_card_candidate(faint, k)
+            found = card if card is not None else found
+            if card is not None:
                 # The blurred blob holds the lid-gap shadow along two sides: the edges, found
                 # again across each side (the shadow is no paper), give the card's own size.
                 fine = refine_edges(small_bgr, found.quad, coef, max(1.5, 3.0 * sigma), 2.0 * k)
-                if fine is not None:
+                # Only a refinement that is still a card near the blob (a side can lock onto
+                # the print block inside a card this faint and fold the quad).
+                if fine is not None and _is_card(fine) and _quad_iou(fine, found.quad, h, w) >= 0.85:
                     found = found._replace(quad=fine)
         if found is not None and keep(found):
             candidates.append(found)
