@@ -1297,7 +1297,8 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
             lighter = (None if chosen is None or by_edges is chosen or paper_ring
                        else _lighter_inside(lum, by_edges, k))
             chosen = by_edges if lighter is None else lighter
-    if chosen is not None and not chosen.parts and model_ok and _is_card(chosen.quad):
+    # (A loose card shape: the rough quad of a card with its lid-gap shadow is a little long.)
+    if chosen is not None and not chosen.parts and model_ok and _is_card(chosen.quad, 0.12):
         # A card whose twin lies against it (front and back touching on one glass): the pale back
         # is too faint for the masks, so only the coloured front was found (gen4 cccd_pair).
         pair = _faint_pair(_faint_mask(dist, ring_sel) if faint is None else faint, chosen, h, w)
