@@ -546,6 +546,118 @@ SCENES = ("card_front_white", "card_back_grey", "card_pair", "card_dark_lid", "c
           "receipt_card_corner")  # rcpt
 
 
+# Card scenes of session 7 (issue #13, 2026-12-07): reached by name only (``generate_page(...,
+# scene=...)``), so the cycle of SCENES above and every seed that depends on it stay as they were.
+CARD_SCENES = ("card_back_pale_lid", "card_pair_touching", "card_upside_down")
+
+
+def doc_card_back_pale(rng: np.random.Generator, ppm: float, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """A pale CCCD back at ``level`` grey: grey guilloche, two fingerprint boxes, a red seal, MRZ lines.
+
+    Its own layout, drawn for the card scenes of session 7: the title and the issuing text upper
+    left, the seal under them, two boxed fingerprints on the right, three MRZ lines along the
+    bottom (the first starting ``IDVNM``) — upright as a reader holds it.
+    """
+    w, h = round(CARD_MM[0] * ppm), round(CARD_MM[1] * ppm)
+    img = np.empty((h, w, 3), np.float32)
+    img[:] = level + rng.uniform(-3, 3, 3)
+    img += 1.5 * _fractal(rng, h, w, 2, 5)[..., None]
+    img = np.clip(img, 0, 255).astype(np.uint8)
+    grey = tuple(float(level - rng.uniform(12, 30)) for _ in range(3))
+    for k in range(int(rng.integers(6, 14))):  # fine rosettes: the guilloche
+        cx, cy = rng.uniform(0, w), rng.uniform(0, h)
+        r0 = rng.uniform(0.1, 0.35) * h
+        ts = np.linspace(0, 2 * math.pi, 400)
+        lobes = int(rng.integers(5, 12))
+        rr = r0 * (1 + 0.25 * np.sin(lobes * ts + k))
+        pts = np.stack([cx + rr * np.cos(ts), cy + rr * np.sin(ts)], 1).astype(np.int32)
+        cv2.polylines(img, [pts], True, grey, 1, cv2.LINE_AA)
+    px = 1.8 * ppm
+    ink = (45, 40, 40)
+    _text_lines(rng, img, int(4 * ppm), int(4 * ppm), int(48 * ppm), int(22 * ppm), px * 0.8, ink)
+    _seal(rng, img, int(rng.uniform(18, 30) * ppm), int(27 * ppm), int(5.5 * ppm))
+    for fx in (53.0, 69.0):  # fingerprint boxes with a swirl inside
+        x0, y0, x1, y1 = int(fx * ppm), int(5 * ppm), int((fx + 13) * ppm), int(24 * ppm)
+        cv2.rectangle(img, (x0, y0), (x1, y1), (90, 90, 95), max(1, round(ppm / 6)), cv2.LINE_AA)
+        for r in range(2, 12, 2):
+            cv2.ellipse(img, ((x0 + x1) // 2, (y0 + y1) // 2), (int(r * ppm * 0.45), int(r * ppm * 0.65)), 15, 0,
+                        330, (120, 120, 125), 1, cv2.LINE_AA)
+    for i in range(3):
+        # TD1: three lines of 30 characters.
+        s = ("IDVNM" + "".join(rng.choice(list("0123456789"), 20)) + "<<" + "".join(rng.choice(list("0123456789"), 3))
+             if i == 0 else "".join(rng.choice(list("0123456789ABCDEFGHKLMNPQRSTUVXY"), 20)) + "<<<<<<<<<<")
+        cv2.putText(img, s, (int(4 * ppm), int((41 + 5 * i) * ppm)), cv2.FONT_HERSHEY_DUPLEX, px * 1.05 / 22,
+                    (25, 25, 25), max(1, round(px / 8)), cv2.LINE_AA)
+    return img.astype(np.float32), _rounded_mask(w, h, CARD_RADIUS_MM * ppm)
+
+
+def _turned(doc: np.ndarray, alpha: np.ndarray, quarter: int) -> tuple[np.ndarray, np.ndarray]:
+    """The card turned ``quarter`` × 90° clockwise on the glass."""
+    return np.ascontiguousarray(np.rot90(doc, -quarter)), np.ascontiguousarray(np.rot90(alpha, -quarter))
+
+
+def _card_scene(rng: np.random.Generator, dpi: int, lbl: str, name: str, ppm2: float,
+                glass: tuple[float, float]) -> Gen3Page:
+    """One of :data:`CARD_SCENES`: pale backs on light lids, touching pairs, upside-down cards.
+
+    Truth ``rotation`` is the clockwise turn that makes the card upright again (scored).
+    """
+    ppm = dpi / 25.4
+    fw, fh = round(glass[0] * ppm), round(glass[1] * ppm)
+    quarter = int(rng.integers(4)) if name != "card_upside_down" else 2
+    lid = "white" if rng.random() < 0.5 else "light"
+    frame = bg_lid(rng, fh, fw, lid)
+    lid_level = float(np.median(frame[fh // 2 - 5:fh // 2 + 5, :20]))
+    if name == "card_back_pale_lid":  # the card a few grey levels off the lid, either way
+        cards = [doc_card_back_pale(rng, ppm2, lid_level + rng.uniform(-12, 6))]
+    elif name == "card_pair_touching":
+        cards = [doc_card(rng, ppm2, back=False), doc_card_back_pale(rng, ppm2, lid_level + rng.uniform(-12, 6))]
+    else:
+        cards = [doc_card(rng, ppm2, back=False) if rng.random() < 0.5 else
+                 doc_card_back_pale(rng, ppm2, lid_level + rng.uniform(-25, -5))]
+        if rng.random() < 0.4:
+            cards.append(doc_card_back_pale(rng, ppm2, lid_level + rng.uniform(-25, -5)))
+    if len(cards) == 2:
+        # Side by side, touching or 0–2 mm apart, one drawing: the pair is turned as one.
+        (d0, a0), (d1, a1) = cards if rng.random() < 0.5 else cards[::-1]  # either on the left
+        gap = 0 if rng.random() < 0.4 else round(rng.uniform(0.3, 2.0) * ppm2)
+        dy = round(rng.uniform(-1.0, 1.0) * ppm2)
+        h0, w0 = a0.shape
+        cw, ch = 2 * w0 + gap, h0 + abs(dy)
+        doc = np.zeros((ch, cw, 3), np.float32)
+        alpha = np.zeros((ch, cw), np.float32)
+        for (d, a), x, y in (((d0, a0), 0, max(0, -dy)), ((d1, a1), w0 + gap, max(0, dy))):
+            doc[y:y + h0, x:x + w0] = d
+            alpha[y:y + h0, x:x + w0] = a
+        corners = [np.array([[0, y], [w0, y], [w0, y + h0], [0, y + h0]], np.float64) for y in (max(0, -dy),)]
+        corners.append(np.array([[w0 + gap, max(0, dy)], [cw, max(0, dy)], [cw, max(0, dy) + h0],
+                                 [w0 + gap, max(0, dy) + h0]], np.float64))
+        pts_doc = np.concatenate(corners) - 0.5
+    else:
+        doc, alpha = cards[0]
+        pts_doc = _corners(alpha.shape[1], alpha.shape[0])
+    dh, dw = alpha.shape
+    doc, alpha = _turned(doc, alpha, quarter)
+    # The same points after the quarter turn (clockwise): (x, y) → (dh − 1 − y, x) per quarter.
+    for _ in range(quarter):
+        pts_doc = np.column_stack([dh - 1 - pts_doc[:, 1], pts_doc[:, 0]])
+        dh, dw = dw, dh
+    ang = rng.uniform(-5, 5)
+    ca, sa = abs(math.cos(math.radians(ang))), abs(math.sin(math.radians(ang)))
+    bw, bh = (dw * ca + dh * sa) * 0.25, (dw * sa + dh * ca) * 0.25
+    cx = min(rng.uniform(3, 60) * ppm + bw, fw - bw - 5)
+    cy = min(rng.uniform(3, 60) * ppm + bh, fh - bh - 5)
+    hm = _similarity(ang, 0.5, cx, cy, dw, dh)
+    place(frame, doc, alpha, hm, rng.uniform(0.0, 0.25) if rng.random() < 0.6 else 0.0)
+    poly = _apply(hm, pts_doc)
+    if len(poly) > 4:
+        poly = cv2.boxPoints(cv2.minAreaRect(poly.astype(np.float32))).astype(np.float64)
+    img = _finish(rng, frame, rng.uniform(1.0, 2.5), int(rng.integers(75, 93)), rng.uniform(0.3, 0.7))
+    truth = _truth(lbl, "card", fw, fh, poly, true_dpi=dpi)
+    truth.update(rotation=(360 - 90 * quarter) % 360, orientation_scored=True)
+    return Gen3Page(img, dpi, truth)
+
+
 def _glass_scene(rng: np.random.Generator, dpi: int, name: str, cls: str, lid: str,
                  items: list[tuple[np.ndarray, np.ndarray | None]], glass_mm: tuple[float, float],
                  at_corner: bool = False, spread_deg: float = 0.0) -> Gen3Page:
@@ -727,6 +839,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
         return _receipt_card_corner(rng, dpi, lbl, ppm2)
     if name in SLIP_SCENES:
         return _white_on_white(rng, dpi, lbl, name, ppm2)
+    if name in CARD_SCENES:
+        return _card_scene(rng, dpi, lbl, name, ppm2, glass)
     if name in ("a5_light_grey_lid", "receipt_long_white", "a6_glass_corner", "card_pair_skewed", "card_open_lid"):
         return _lid_scene(rng, dpi, lbl, name, ppm2, glass)
     if name.startswith("card"):

@@ -983,6 +983,127 @@ def _outline_candidate(mask_bg: np.ndarray, k: int) -> _Candidate | None:
     return found
 
 
+def _corner_error(quad: np.ndarray) -> float:
+    """Largest difference (degrees) of the quad's corner angles from a right angle."""
+    worst = 0.0
+    for i in range(4):
+        a, b = quad[i - 1] - quad[i], quad[(i + 1) % 4] - quad[i]
+        cos = float(np.dot(a, b)) / max(1e-9, float(np.linalg.norm(a) * np.linalg.norm(b)))
+        worst = max(worst, abs(math.degrees(math.acos(max(-1.0, min(1.0, cos)))) - 90.0))
+    return worst
+
+
+def _quad_iou(a: np.ndarray, b: np.ndarray, h: int, w: int) -> float:
+    """Overlap (IoU) of two quads rasterised on an h×w grid."""
+    ma, mb = np.zeros((h, w), np.uint8), np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(ma, np.round(a * 16).astype(np.int32), 1, shift=4)
+    cv2.fillConvexPoly(mb, np.round(b * 16).astype(np.int32), 1, shift=4)
+    return float(np.count_nonzero(ma & mb)) / max(1.0, float(np.count_nonzero(ma | mb)))
+
+
+def _faint_mask(dist: np.ndarray, ring_sel: np.ndarray) -> np.ndarray:
+    """Where the frame differs from the lid by a small but *steady* amount: a pale card's area.
+
+    A CCCD's back is printed on a card a few grey levels off a white lid; per pixel that is
+    within the lid's noise, but averaged over a few millimetres (a Gaussian of 1 % of the frame)
+    the noise drops several-fold while the card's offset (and its print) stays. The threshold is
+    the blurred ring's own spread (median + 5 MAD, at least one level): a lid's unevenness is
+    what the plane did not fit, and it is smooth, so it stays below that.
+    """
+    h, w = dist.shape
+    blurred = cv2.GaussianBlur(dist, (0, 0), max(1.5, 0.01 * min(h, w)))
+    ring_v = blurred[ring_sel]
+    med = float(np.median(ring_v))
+    thr = med + max(1.0, 5.0 * 1.4826 * float(np.median(np.abs(ring_v - med))))
+    mask = _fill_holes((blurred > thr).astype(np.uint8))
+    # The blur spreads a step over a few pixels each way: the low threshold draws the card
+    # larger than it is (by ~10 % — no longer an ID-1 size). Its edge is where the blurred step
+    # is half-way up: each region is cut again at half its own inner level (the flat card, the
+    # lower quartile, not its print), within its own neighbourhood.
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out = np.zeros_like(mask)
+    for j in range(1, n):
+        if stats[j, cv2.CC_STAT_AREA] < 0.005 * h * w:
+            continue
+        x, y, bw, bh = stats[j, :4]
+        pad = max(3, int(0.03 * min(h, w)))
+        sl = np.s_[max(0, y - pad):y + bh + pad, max(0, x - pad):x + bw + pad]
+        comp = labels[sl] == j
+        level = float(np.percentile(blurred[sl][comp], 25))
+        half = med + max(thr - med, 0.5 * (level - med))
+        near = np.asarray(cv2.dilate(comp.astype(np.uint8), np.ones((2 * pad + 1, 2 * pad + 1), np.uint8))) > 0
+        out[sl] |= ((blurred[sl] > half) & near).astype(np.uint8)
+    return _fill_holes(out)
+
+
+def _faint_card_candidate(faint: np.ndarray, k: int) -> _Candidate | None:
+    """A card-shaped solid blob of the faint mask (:func:`_faint_mask`) — a pale card alone on a
+    light lid — or None. Only an ID-1 card's shape qualifies (weak: the pipeline still checks
+    its size). (Two pale cards touching are not split here: a faint till roll 57 or 80 mm wide
+    has two cards' shape too.)"""
+    found = _quad_from_mask(faint, k)
+    if found is None or found.frac >= 0.4 or found.rect < 0.9:
+        return None
+    return found if _is_card(found.quad) else None
+
+
+def _faint_pair(faint: np.ndarray, card: _Candidate, h: int, w: int) -> _Candidate | None:
+    """The card ``card`` and a pale twin lying against it, from the faint mask; or None.
+
+    The faint mask's blob around the card then holds both: its centre lies half-way between the
+    two cards, so the twin is the card moved by twice the offset of that centre — along one of
+    the card's axes by a card's side (plus a gap of a few mm), and hardly across. The blob must
+    be about two cards' area and filled by the two (a shadow or a smear on the lid is not).
+    """
+    quad = card.quad
+    _, labels = cv2.connectedComponents(faint)
+    cx, cy = np.round(quad.mean(axis=0)).astype(int)
+    if not (0 <= cx < w and 0 <= cy < h) or labels[cy, cx] == 0:
+        return None
+    blob = (labels == labels[cy, cx]).astype(np.uint8)
+    a_card = float(cv2.contourArea(quad.astype(np.float32)))
+    a_blob = float(np.count_nonzero(blob))
+    if not 1.3 <= a_blob / max(1.0, a_card) <= 2.5:
+        return None
+    ys, xs = np.nonzero(blob)
+    centre = quad.mean(axis=0)
+    shift = np.array([xs.mean(), ys.mean()]) - centre
+    u = quad[1] - quad[0]
+    v = quad[3] - quad[0]
+    lu, lv = float(np.linalg.norm(u)), float(np.linalg.norm(v))
+    su, sv = abs(float(shift @ u)) / lu, abs(float(shift @ v)) / lv
+    axis, side, across = (u / lu, lu, sv) if su / lu > sv / lv else (v / lv, lv, su)
+    if float(shift @ axis) < 0:
+        axis = -axis
+    # The twin's far edge is the blob's far end along that axis (the centroid alone is pulled
+    # towards the bright card by its blurred halo); the twin's centre lies half a side inside it.
+    far = float(np.percentile((np.column_stack([xs, ys]) - centre) @ axis, 99.5))
+    along = far - side / 2
+    # A side's length plus a gap of up to ~5 mm (6 % of a card's long side); hardly sideways.
+    if along > side + 0.08 * max(lu, lv) or across > 0.15 * min(lu, lv):
+        return None
+    if along < 0.97 * side:
+        # The twin's far part is as light as the lid (only its print differs): it touches the card.
+        along = side
+    other = quad + along * axis
+    both = np.zeros((h, w), np.uint8)
+    for q in (quad, other):
+        cv2.fillConvexPoly(both, np.round(q * 16).astype(np.int32), 1, shift=4)
+    # Most of the blob lies on the two cards (a strong card's blurred halo is the rest), and it
+    # covers a good part of the twin (its print at least): a shadow or a smear on the lid beside
+    # a card does neither.
+    twin = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(twin, np.round(other * 16).astype(np.int32), 1, shift=4)
+    if (float(np.count_nonzero(both & blob)) < 0.75 * a_blob
+            or float(np.count_nonzero(twin & blob)) < 0.4 * float(np.count_nonzero(twin))):
+        return None
+    if (other < -2).any() or (other[:, 0] > w + 1).any() or (other[:, 1] > h + 1).any():
+        return None  # the twin would run off the frame: not a card lying there
+    pts = np.concatenate([quad, other]).astype(np.float32)
+    union = order_quad(cv2.boxPoints(cv2.minAreaRect(pts)).astype(np.float64))
+    return _Candidate(union, card.rect, float(cv2.contourArea(union.astype(np.float32))) / (h * w), (quad, other))
+
+
 def _textured_candidate(lab: np.ndarray, mask_bg: np.ndarray, ring: int, k: int
                         ) -> _Candidate | None:
     """Candidate of an object the lid's colour hides: see the comment inside."""
@@ -1126,12 +1247,32 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
                 if found is not None and found.frac <= 0.6 and keep(found) and _in_corner(found.quad, w, h):
                     candidates = [found]
     weak = False
+    faint: np.ndarray | None = None
     if not candidates and model_ok:
+        # A pale card (a CCCD's back) a few grey levels off a white lid: too faint for the masks
+        # above, but a card-shaped region of a steady small difference (issue #13, gen4 cards).
         found = _edge_line_candidate(small_bgr, coef, ring, k)
         if found is None:
             found = _outline_candidate(mask_bg, k)
         if found is None:
             found = _textured_candidate(lab, mask_bg, ring, k)
+        if found is None or _corner_error(found.quad) > 10.0:
+            # Last: a pale card (a CCCD's back) a few grey levels off a white lid — too faint
+            # for everything above, but a card-shaped region of a steady small difference
+            # (issue #13, gen4 cards). (Before the slip searches it took a card-shaped part of a
+            # faint till roll.) Also when those found no rectangle: on a lid a sheet lies flat,
+            # so a quad with corners far from square is a fit gone astray, not the sheet.
+            faint = _faint_mask(dist, ring_sel)
+            card = _faint_card_candidate(faint, k)
+            found = card if card is not None else found
+            if card is not None:
+                # The blurred blob holds the lid-gap shadow along two sides: the edges, found
+                # again across each side (the shadow is no paper), give the card's own size.
+                fine = refine_edges(small_bgr, found.quad, coef, max(1.5, 3.0 * sigma), 2.0 * k)
+                # Only a refinement that is still a card near the blob (a side can lock onto
+                # the print block inside a card this faint and fold the quad).
+                if fine is not None and _is_card(fine) and _quad_iou(fine, found.quad, h, w) >= 0.85:
+                    found = found._replace(quad=fine)
         if found is not None and keep(found):
             candidates.append(found)
             weak = True
@@ -1161,6 +1302,13 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
             lighter = (None if chosen is None or by_edges is chosen or paper_ring
                        else _lighter_inside(lum, by_edges, k))
             chosen = by_edges if lighter is None else lighter
+    # (A loose card shape: the rough quad of a card with its lid-gap shadow is a little long.)
+    if chosen is not None and not chosen.parts and model_ok and _is_card(chosen.quad, 0.12):
+        # A card whose twin lies against it (front and back touching on one glass): the pale back
+        # is too faint for the masks, so only the coloured front was found (gen4 cccd_pair).
+        pair = _faint_pair(_faint_mask(dist, ring_sel) if faint is None else faint, chosen, h, w)
+        if pair is not None:
+            chosen = pair
     if chosen is None:
         return None
     quad, frac = chosen.quad, chosen.frac

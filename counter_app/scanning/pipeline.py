@@ -49,6 +49,7 @@ import numpy as np
 from counter_app.errors import ValidationError
 from counter_app.scanning import _analysis as an
 from counter_app.scanning import _outline as ol
+from counter_app.scanning._card import cards_orientation
 from counter_app.scanning._osd import tesseract_orientation
 
 __all__ = [
@@ -694,6 +695,22 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             if opt.deskew:
                 warnings.append(WARN_SKEW_UNSURE)
             if opt.orient:
+                warnings.append(WARN_ORIENTATION_UNSURE)
+    if (opt.orient and not blank and finding is not None and quad_full is not None
+            and (finding.parts or _size_is(max(page_w, page_h) / effective_dpi * 25.4,
+                                           min(page_w, page_h) / effective_dpi * 25.4, ("ID-1",)))):
+        # An ID card (or a front and back on one glass): its fixed layout (the back's MRZ at the
+        # bottom, the front's QR code top-right) says which way up it lies, where its few short
+        # lines of text do not (issue #13). Agreeing makes the decision sure; a card the layout
+        # turns otherwise than a sure text-line reading is turned by the layout but flagged.
+        card_turn = cards_orientation(grey, bool(finding.parts))
+        if card_turn is not None:
+            was_sure = orient_conf and card_turn != orientation
+            orientation, orient_conf = card_turn, not was_sure
+            unsure = WARN_ORIENTATION_UNSURE in warnings
+            if orient_conf and unsure:
+                warnings.remove(WARN_ORIENTATION_UNSURE)
+            elif not orient_conf and not unsure:
                 warnings.append(WARN_ORIENTATION_UNSURE)
     if quad_full is not None and abs(residual) < 0.5 and max(page_w, page_h) / dpi * 25.4 < 120:
         # Card-sized: its text lines are only ~40 mm long and its edges only ~85 mm, so both

@@ -1,0 +1,105 @@
+"""Which way up an ID card lies, from the card's own layout (issue #13, session 7).
+
+Private to :mod:`counter_app.scanning.pipeline`. A CCCD carries too little running text for the
+ascender/descender statistics pages are turned by (a few short lines, many in capitals), and
+Tesseract's orientation detection reads its mixed print poorly. But both of its sides have a
+fixed layout, each with one feature that is easy to find and says where the bottom is:
+
+* the back: the machine-readable zone, three monospace lines of the same length (``IDVNM…<<``)
+  along the bottom edge, each far longer than any other line on the card;
+* the front: the QR code in the top-right corner — a square of dense black-and-white cells, the
+  busiest patch of the card — and nothing of the sort in the bottom-left corner.
+
+An upright card is landscape; so a portrait card lies on its side and only which of 90°/270°
+is open, and a landscape one 0°/180°. When neither feature is clearly found the answer is
+``None`` and the pipeline's own decision stands (flagged when unsure).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+
+def _long_rows(dark: np.ndarray) -> np.ndarray:
+    """Centre rows (fraction of the height) of text lines spanning at least half the width.
+
+    Characters are joined along the row by a closing about two character widths wide; a line is
+    a joined piece at least half the card wide and thin (under a sixth of its height: a card
+    tilted by a few degrees on the glass — each card of a pair lies its own way — makes its
+    lines slanted bands, so no single pixel row holds a whole line).
+    """
+    h, w = dark.shape
+    kw = max(3, int(0.035 * w))
+    joined = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, np.ones((1, kw), np.uint8))
+    n, _, stats, centres = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    rows = [centres[j, 1] / h for j in range(1, n)
+            if stats[j, cv2.CC_STAT_WIDTH] >= 0.5 * w and stats[j, cv2.CC_STAT_HEIGHT] <= h / 6
+            and stats[j, cv2.CC_STAT_HEIGHT] >= max(2, 0.012 * h)]
+    return np.array(rows)
+
+
+def _busy(grey: np.ndarray, dark: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> float:
+    """How much a box (fractions of the card) looks like a QR code: edge density × a dark share
+    near a half (cells), 0 when the dark share is far from it (a photo, a plain area)."""
+    h, w = grey.shape
+    sl = np.s_[int(y0 * h):int(y1 * h), int(x0 * w):int(x1 * w)]
+    box = grey[sl].astype(np.float32)
+    if box.size == 0:
+        return 0.0
+    gx = np.abs(np.diff(box, axis=1))
+    gy = np.abs(np.diff(box, axis=0))
+    edges = (float((gx > 40).mean()) + float((gy > 40).mean())) / 2
+    share = float(dark[sl].mean())
+    return edges if 0.1 <= share <= 0.85 else 0.0
+
+
+def _landscape_turn(grey: np.ndarray) -> tuple[int, float] | None:
+    """0 or 180 (clockwise) for a landscape card, with the evidence's strength, or None."""
+    paper = float(np.percentile(grey, 75))
+    dark = (grey < min(paper - 70, 150)).astype(np.uint8)
+    # The back's MRZ: two or three long lines in one outer band of the card.
+    rows = _long_rows(dark)
+    low, high = int((rows > 0.6).sum()), int((rows < 0.4).sum())
+    # (A line of the back's upper text block may reach half the width too: one, not a group.)
+    if max(low, high) >= 2 and min(low, high) < 2:
+        return (0 if low > high else 180), float(max(low, high))
+    if max(low, high) >= 2:
+        return None  # groups of long lines at both ends: not the back's layout
+    # The front's QR code: top-right when upright, bottom-left when upside down.
+    top_right = _busy(grey, dark, 0.75, 0.0, 1.0, 0.4)
+    bottom_left = _busy(grey, dark, 0.0, 0.6, 0.25, 1.0)
+    hi, lo = max(top_right, bottom_left), min(top_right, bottom_left)
+    if hi >= 0.05 and hi >= 2.5 * lo and max(low, high) == 0:
+        return (0 if top_right > bottom_left else 180), hi / max(lo, 1e-3)
+    return None
+
+
+def card_orientation(grey: np.ndarray) -> int | None:
+    """Clockwise quarter-turn that makes an ID card upright (its rectified grey image), or None.
+
+    ``None`` when the card's layout does not say it clearly (the caller keeps its own decision).
+    """
+    h, w = grey.shape[:2]
+    if min(h, w) < 60:
+        return None
+    if h > w:
+        # On its side: turned a quarter clockwise it is landscape, upright or upside down.
+        found = _landscape_turn(cv2.rotate(grey, cv2.ROTATE_90_CLOCKWISE))
+        return None if found is None else (90 + found[0]) % 360
+    found = _landscape_turn(grey)
+    return None if found is None else found[0]
+
+
+def cards_orientation(grey: np.ndarray, pair: bool) -> int | None:
+    """:func:`card_orientation` of a card, or of two cards side by side on one page (``pair``).
+
+    Two cards are the page's two halves along its long side; they must agree (or only one of
+    them say anything): a front and a back copied together lie the same way up.
+    """
+    if not pair:
+        return card_orientation(grey)
+    h, w = grey.shape[:2]
+    halves = (grey[:, : w // 2], grey[:, w - w // 2:]) if w >= h else (grey[: h // 2], grey[h - h // 2:])
+    turns = {t for t in (card_orientation(half) for half in halves) if t is not None}
+    return turns.pop() if len(turns) == 1 else None
