@@ -1047,6 +1047,12 @@ def _smooth_paper_candidate(small_bgr: np.ndarray, lab: np.ndarray, ring: int, k
     found = _quad_from_mask(filled, k)
     if found is None or found.rect < 0.85 or not 0.05 <= found.frac <= 0.9:
         return None
+    # A page lying on print has print all round it. Blank paper reaching the frame's edge is a
+    # page that fills the frame, its print running to the edges on the other sides (a scanned
+    # page of dense text with a blank head): that page is the frame, not its blank part.
+    q = found.quad
+    if (q[:, 0] < 1.5).any() or (q[:, 1] < 1.5).any() or (q[:, 0] > w - 2.5).any() or (q[:, 1] > h - 2.5).any():
+        return None
     return found, smooth
 
 
