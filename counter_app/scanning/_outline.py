@@ -1053,6 +1053,26 @@ def _smooth_paper_candidate(small_bgr: np.ndarray, lab: np.ndarray, ring: int, k
     q = found.quad
     if (q[:, 0] < 1.5).any() or (q[:, 1] < 1.5).any() or (q[:, 0] > w - 2.5).any() or (q[:, 1] > h - 2.5).any():
         return None
+    # And print beyond its sides, just outside them (a window away) and inside the frame: a
+    # smooth stretch of the background (a blurred or shadowed end of a cloth) that joined the
+    # page has none beyond it, or runs to the frame.
+    c = q.mean(axis=0)
+    textured = []
+    for i in range(4):
+        a_, b_ = q[i], q[(i + 1) % 4]
+        d = b_ - a_
+        nrm = np.array([d[1], -d[0]]) / max(1e-6, float(np.hypot(*d)))
+        if float(np.dot((a_ + b_) / 2 - c, nrm)) < 0:
+            nrm = -nrm  # pointing outwards
+        ts = np.linspace(0.1, 0.9, 24)[:, None]
+        pts = a_ + ts * d + win * nrm
+        inside = (pts[:, 0] >= 0) & (pts[:, 0] <= w - 1) & (pts[:, 1] >= 0) & (pts[:, 1] <= h - 1)
+        if float(np.mean(inside)) < 0.8:
+            return None
+        textured.append(_sample(spread, pts.astype(np.float32)) >= 0.5 * ring_med)
+    # (On average: a halftone picture beside one side is smooth too.)
+    if float(np.mean(textured)) < 0.5:
+        return None
     return found, smooth
 
 
