@@ -85,3 +85,29 @@ def test_a_single_page_has_no_twin_on_the_desk() -> None:
         page = gen3.generate_page(7, 0, 150, scene)
         res = process_page(page.image, 300, _FAST, dpi_trusted=False)
         assert _overlap(res, page.truth) >= 0.97
+
+
+def test_real_dense_page_filling_the_frame_is_not_cropped_to_its_blank_part() -> None:
+    """contrast-orig-60 (Leptonica): dense print runs to the frame's edges, so the ring reads as print;
+    the page's blank part reaching the frame is no page lying on print (was cropped to it, J 0.22)."""
+    from tests.scanning.test_page_finding import _real_cached
+
+    t, res = _real_cached("contrast-orig-60")
+    assert _overlap(res, t) >= 0.95
+
+
+def test_smooth_paper_needs_print_beyond_its_sides() -> None:
+    """Drawn here: a blank sheet inside grey noise print is found; the same sheet running on into a
+    smooth stretch that reaches the frame (a blurred end of a cloth) is not taken for a page on print."""
+    rng = np.random.default_rng(5)
+    h, w = 400, 300
+    img = np.clip(150 + 60 * rng.standard_normal((h, w)), 0, 255).astype(np.float32)  # neutral "print"
+    img[100:300, 80:220] = 240  # the sheet
+    bgr = cv2.cvtColor(img.astype(np.uint8), cv2.COLOR_GRAY2BGR)
+    lab = cv2.cvtColor(cv2.medianBlur(bgr, 5), cv2.COLOR_BGR2LAB)
+    found = ol._smooth_paper_candidate(bgr, lab, 4, 3)
+    assert found is not None and abs(found[0].frac - 200 * 140 / (h * w)) < 0.02
+    img[300:395, 80:220] = 240  # running on into a smooth stretch that stops just short of the frame
+    bgr = cv2.cvtColor(img.astype(np.uint8), cv2.COLOR_GRAY2BGR)
+    lab = cv2.cvtColor(cv2.medianBlur(bgr, 5), cv2.COLOR_BGR2LAB)
+    assert ol._smooth_paper_candidate(bgr, lab, 4, 3) is None
