@@ -894,6 +894,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
         return Gen3Page(img, dpi, _truth(lbl, "flatbed", fw, fh, poly, full_frame=True, true_dpi=dpi))
     if name in _CAM_SCENES:
         return _cam_scene(rng, name, lbl)
+    if name in CAM7_SCENES:
+        return _cam7_scene(rng, name, lbl)
     # phone photos
     fw, fh = ((1600, 1200) if rng.random() < 0.5 else (1200, 1600)) if rng.random() < 0.8 else (2000, 1500)
     bgname = {"photo_wood": "wood", "photo_cloth": "cloth", "photo_granite": "granite",
@@ -1039,6 +1041,144 @@ def _cam_scene(rng: np.random.Generator, name: str, lbl: str) -> Gen3Page:
             _rotated_rect(frame, (float(e[0]), float(e[1])), (0.07 * min(fw, fh),) * 2,
                           float(rng.uniform(0, 90)), (120, 240, 250))
     if name == "photo_light_ramp" or rng.random() < 0.3:
+        _light_ramp(rng, frame)
+    if rng.random() < 0.4:
+        _soft_shadow(rng, frame)
+    if rng.random() < 0.3:
+        _glare(rng, frame)
+    _vignette(frame, rng.uniform(0.05, 0.25))
+    img = _finish(rng, frame, rng.uniform(2, 4), int(rng.integers(55, 90)), rng.uniform(0.4, 1.0))
+    return Gen3Page(img, None, _truth(lbl, "camera", fw, fh, poly, full_frame=False))
+
+
+# Camera scenes of session 7 (issue #13): not in SCENES' cycle (the other scenes' indices stay as
+# they were); named through ``generate_page(..., scene=...)`` and scored with ``--cam7``.
+CAM7_SCENES = ("photo_newsprint", "photo_newsprint_light", "photo_spread_bent")
+
+
+def bg_newsprint(rng: np.random.Generator, h: int, w: int, light: bool = False) -> np.ndarray:
+    """Newspapers spread on the desk: greyish newsprint, dense columns of small type, headlines,
+    rules and halftone pictures, one or two sheets at an angle over a plain desk.
+
+    Under a closing the type is gone and newsprint is light and nearly neutral, a little darker
+    than office paper (``light``: as light as it, only its type tells them apart).
+    """
+    img = bg_desk(rng, h, w, str(rng.choice(["mid", "dark", "light"])))
+    for _ in range(int(rng.integers(1, 3))):
+        sw, sh = int(rng.uniform(0.8, 1.3) * max(h, w)), int(rng.uniform(0.9, 1.4) * max(h, w))
+        sheet = np.empty((sh, sw, 3), np.float32)
+        tone = rng.uniform(225, 240) if light else rng.uniform(185, 215)
+        sheet[:] = (tone - rng.uniform(4, 14), tone - rng.uniform(0, 5), tone)  # a yellowish grey
+        sheet += 6 * _fractal(rng, sh, sw, 3, 4)[..., None]
+        sheet = np.clip(sheet, 0, 255).astype(np.uint8)
+        ink = (int(rng.uniform(30, 70)),) * 3
+        px = rng.uniform(6, 11)  # type size in frame pixels
+        cols = int(rng.integers(4, 8))
+        m = int(0.04 * sw)
+        cw = (sw - 2 * m) / cols
+        y_head = m
+        if rng.random() < 0.8:  # a masthead across the sheet
+            cv2.putText(sheet, _words(rng, 2).upper(), (m, int(m + 5 * px)), FONTS[int(rng.integers(3))],
+                        5 * px / 22, ink, max(2, int(px / 2)), cv2.LINE_AA)
+            y_head = int(m + 7 * px)
+            cv2.line(sheet, (m, y_head), (sw - m, y_head), ink, 2)
+        for c in range(cols):
+            x0, x1 = int(m + c * cw + 0.04 * cw), int(m + (c + 1) * cw - 0.04 * cw)
+            y = y_head + 2 * px
+            while y < sh - m:
+                r = rng.random()
+                if r < 0.08:  # a headline
+                    cv2.putText(sheet, _words(rng, 2), (x0, int(y + 2 * px)), FONTS[1], 2 * px / 22, ink,
+                                max(1, int(px / 4)), cv2.LINE_AA)
+                    y += 3.5 * px
+                elif r < 0.12:  # a halftone picture
+                    ph = int(rng.uniform(4, 12) * px * 2)
+                    yy, xx = np.mgrid[0:ph, 0:x1 - x0].astype(np.float32)
+                    tone_p = 0.5 + 0.5 * _smooth_noise(rng, ph, x1 - x0, 3)
+                    dots = (np.sin(xx * 1.3) * np.sin(yy * 1.3) + 1) / 2 < tone_p
+                    y1 = min(int(y) + ph, sh)
+                    sub = sheet[int(y):y1, x0:x1]
+                    sub[dots[:y1 - int(y)]] = ink
+                    y += ph + px
+                else:
+                    cv2.putText(sheet, _words(rng, 12), (x0, int(y + px)), FONTS[int(rng.integers(2))],
+                                px / 22, ink, 1, cv2.LINE_AA)
+                    y += 1.45 * px
+            if c and rng.random() < 0.6:
+                cv2.line(sheet, (int(m + c * cw), y_head), (int(m + c * cw), sh - m), ink, 1)
+        hm = _similarity(float(rng.uniform(-30, 30)), 1.0, float(rng.uniform(0.3, 0.7) * w),
+                         float(rng.uniform(0.3, 0.7) * h), sw, sh)
+        place(img, sheet.astype(np.float32), None, hm, shadow=rng.uniform(0.05, 0.2))
+    return img
+
+
+def _bent_spread(rng: np.random.Generator, fw: int, fh: int, ppm: float) -> Gen3Page | None:
+    """An open booklet that does not lie flat: each leaf its own plane (they meet at the fold), one
+    leaf lifted towards the phone and darker (the light grazes it), the fold in shadow."""
+    frame = background(rng, str(rng.choice(["wood", "desk_mid", "desk_light", "granite", "cloth"])), fh, fw)
+    leaf = SIZES_MM["A5" if rng.random() < 0.6 else "A6"]
+    pages = [doc_page(rng, leaf, ppm, str(rng.choice(["form", "table", "sparse"]))) for _ in range(2)]
+    lh, lw = pages[0].shape[:2]
+    g = max(4, int(rng.uniform(0.05, 0.12) * lw))
+    for j, pg in enumerate(pages):
+        ramp = np.linspace(1.0, rng.uniform(0.5, 0.75), g, dtype=np.float32)
+        if j == 0:
+            pg[:, -g:] *= ramp[None, :, None]
+        else:
+            pg[:, :g] *= ramp[::-1][None, :, None]
+    dark = int(rng.integers(2))
+    pages[dark] *= rng.uniform(0.68, 0.85)
+    hm = _perspective(rng, 2 * lw, lh, fw, fh, rng.uniform(0.35, 0.6))
+    whole = _apply(hm, _corners(2 * lw, lh))  # TL TR BR BL of the flat spread
+    top = _apply(hm, np.array([[lw - 0.5, -0.5]]))[0]
+    bot = _apply(hm, np.array([[lw - 0.5, lh - 0.5]]))[0]
+    quads = [np.array([whole[0], top, bot, whole[3]]), np.array([top, whole[1], whole[2], bot])]
+    # The lifted leaf's outer side comes nearer the phone: it grows away from the fold and moves a
+    # little across it (the leaf bows up).
+    q = quads[dark]
+    outer = (0, 3) if dark == 0 else (1, 2)
+    axis = (q[outer[0]] + q[outer[1]]) / 2 - (top + bot) / 2
+    across = np.array([-axis[1], axis[0]]) / max(1e-6, float(np.hypot(*axis)))
+    grow, shift = rng.uniform(0.03, 0.12), rng.uniform(-0.06, 0.06) * float(np.hypot(*axis))
+    for c in outer:
+        q[c] = q[c] + grow * axis + shift * across
+    polys = []
+    for pg, qd in zip(pages, quads, strict=True):
+        h1 = cv2.getPerspectiveTransform(_corners(lw, lh).astype(np.float32), qd.astype(np.float32))
+        polys.append(place(frame, pg, None, h1, shadow=rng.uniform(0.1, 0.3)))
+    if rng.random() < 0.4:
+        _soft_shadow(rng, frame)
+    if rng.random() < 0.3:
+        _glare(rng, frame)
+    _vignette(frame, rng.uniform(0.05, 0.25))
+    poly = cv2.convexHull(np.concatenate(polys).astype(np.float32)).reshape(-1, 2).astype(np.float64)
+    if _clip_area(poly, fw, fh) < 0.98 * cv2.contourArea(poly.astype(np.float32)):
+        return None  # the lifted leaf left the photo: draw again
+    img = _finish(rng, frame, rng.uniform(2, 4), int(rng.integers(55, 90)), rng.uniform(0.4, 1.0))
+    return Gen3Page(img, None, _truth("", "camera", fw, fh, poly, full_frame=False, notes="two_page"))
+
+
+def _cam7_scene(rng: np.random.Generator, name: str, lbl: str) -> Gen3Page:
+    """A page photographed lying on newspapers (a textured print background that reads like text),
+    or an open booklet whose leaves do not lie flat (``photo_spread_bent``)."""
+    fw, fh = (1600, 1200) if rng.random() < 0.5 else (1200, 1600)
+    ppm = 1000 / 297 * 1.2
+    if name == "photo_spread_bent":
+        for _ in range(20):
+            got = _bent_spread(rng, fw, fh, ppm)
+            if got is not None:
+                got.truth.update(name=lbl, kind=name, two_page=True)
+                return got
+        raise RuntimeError("no placement")
+    frame = bg_newsprint(rng, fh, fw, light=name == "photo_newsprint_light")
+    size = SIZES_MM["A4"] if rng.random() < 0.7 else SIZES_MM["A5"]
+    doc = doc_page(rng, size, ppm, str(rng.choice(["form", "table", "sparse"])))
+    alpha = None
+    if rng.random() < 0.5:
+        doc, alpha = _curl(rng, doc, np.ones(doc.shape[:2], np.float32), rng.uniform(0.002, 0.006))
+    hm = _perspective(rng, doc.shape[1], doc.shape[0], fw, fh, rng.uniform(0.2, 0.55))
+    poly = place(frame, doc, alpha, hm, shadow=rng.uniform(0.05, 0.3))
+    if rng.random() < 0.3:
         _light_ramp(rng, frame)
     if rng.random() < 0.4:
         _soft_shadow(rng, frame)

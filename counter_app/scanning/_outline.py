@@ -717,6 +717,34 @@ def _side_contrast(paper: np.ndarray, quad: np.ndarray, step: float, delta: floa
     return out, level
 
 
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    """Intersection over union of two convex quads."""
+    inter, _ = cv2.intersectConvexConvex(a.astype(np.float32), b.astype(np.float32))
+    union = cv2.contourArea(a.astype(np.float32)) + cv2.contourArea(b.astype(np.float32)) - float(inter)
+    return float(inter) / max(1e-6, union)
+
+
+def _adds_paper(edge: np.ndarray, quad: np.ndarray, smooth: np.ndarray) -> bool:
+    """The edges' quad is ``quad`` sharpened, or ``quad`` grown over more blank paper — not over print.
+
+    Nearly the same quad (IoU ≥ 0.9) passes. A larger one holding ``quad`` passes when what it
+    adds is about as often smooth (blank) as ``quad`` itself: the mask may stop short where glare
+    or a shadow crosses the margin, but a newspaper column beside the page is print throughout.
+    """
+    if _iou(edge, quad) >= 0.9:
+        return True
+    h, w = smooth.shape
+    a = np.zeros((h, w), np.uint8)
+    b = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(a, np.round(edge * 16).astype(np.int32), 1, shift=4)
+    cv2.fillConvexPoly(b, np.round(quad * 16).astype(np.int32), 1, shift=4)
+    held = float(np.count_nonzero(a & b)) / max(1.0, float(np.count_nonzero(b)))
+    extra = (a > 0) & (b == 0)
+    if held < 0.95 or np.count_nonzero(extra) < 0.02 * np.count_nonzero(b):
+        return held >= 0.95
+    return float(smooth[extra].mean()) >= 0.5 * float(smooth[b > 0].mean())
+
+
 def _quad_grid(quad: np.ndarray) -> np.ndarray:
     """A 16 × 16 grid of points inside ``quad``, 5 % in from its sides (float32, N×2)."""
     u = np.linspace(0.05, 0.95, 16)
@@ -958,6 +986,99 @@ def _by_edges_at(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | Non
         # page does not leave the photo, the mask went on over a light part of the desk.
         return edge
     return chosen
+
+
+_PRINT_TEXTURE = 10.0  # grey levels: local spread of lightness over a background that reads as print
+_PRINT_CHROMA = 12.0  # Lab units: newsprint's ring is near grey (gen3: 1–4), wood and cloth are not (25–37)
+
+
+def _spread(lum: np.ndarray, win: int) -> np.ndarray:
+    """Local standard deviation of ``lum`` (float32) over a ``win`` × ``win`` box."""
+    lum = np.ascontiguousarray(lum)
+    return np.asarray(cv2.sqrt(cv2.max(cv2.boxFilter(lum * lum, -1, (win, win))
+                                       - cv2.boxFilter(lum, -1, (win, win)) ** 2, 0)))
+
+
+def _smooth_paper_candidate(small_bgr: np.ndarray, lab: np.ndarray, ring: int, k: int
+                            ) -> tuple[_Candidate, np.ndarray] | None:
+    """Candidate of a page lying on print (newspapers, a poster, a printed tablecloth), or None.
+
+    Newsprint is paper too: light, neutral, and with its type closed away about as light as
+    the page, so neither the colour difference from the ring nor the paper-ness edges tell the
+    two apart, and its columns and rules give long straight edges of their own. What does tell
+    them apart is texture: the background is print all over, while a page has blank margins
+    all round (and blank space between its lines). The local spread of lightness over a window
+    of ~2.5 % of the frame is high on print and low on blank paper; the smooth, light pixels
+    (the lighter Otsu class of paper-ness among the smooth ones: a halftone picture or a plain
+    desk is smooth too, but darker) form a frame of margins whose inside is the page (holes
+    filled). Only when the frame's ring is itself textured like print (upper-quartile spread ≥
+    ``_PRINT_TEXTURE``, median chroma < ``_PRINT_CHROMA``): a lid or a plain desk says nothing
+    here. The window erodes the smooth
+    region by half its width where print lies beyond: it is grown back by as much. Returns the
+    candidate and the smooth mask (which :func:`_adds_paper` asks).
+    """
+    h, w = lab.shape[:2]
+    lum = cv2.cvtColor(small_bgr, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    win = max(5, int(0.025 * min(h, w)) | 1)
+    # The ring first, from strips just wide enough for the window (every scan and photo asks this;
+    # the whole frame's spread only where print surrounds the page).
+    t = ring + win
+    ring_spread = np.concatenate([_spread(lum[:t], win)[:ring].ravel(), _spread(lum[-t:], win)[-ring:].ravel(),
+                                  _spread(lum[:, :t], win)[:, :ring].ravel(),
+                                  _spread(lum[:, -t:], win)[:, -ring:].ravel()])
+    # The upper quartile: the ring may cross print on one side only (newspapers on a plain desk).
+    ring_med = float(np.percentile(ring_spread, 75))
+    if ring_med < _PRINT_TEXTURE:
+        return None
+    # And print is black on greyish paper: neutral. Wood, cloth or a plaid are textured too, but
+    # coloured, and there the colour masks already tell the neutral page from them.
+    ring_sel = np.ones((h, w), bool)
+    ring_sel[ring:h - ring, ring:w - ring] = False
+    a = lab[..., 1][ring_sel].astype(np.float32) - 128
+    b = lab[..., 2][ring_sel].astype(np.float32) - 128
+    if float(np.median(np.sqrt(a * a + b * b))) >= _PRINT_CHROMA:
+        return None
+    spread = _spread(lum, win)
+    # Blank paper's spread is sensor noise and JPEG (2–4 levels); print's is several times more.
+    smooth = spread < max(3.0, 0.3 * ring_med)
+    paper = _paperness(lab)
+    vals = np.clip(paper[smooth], 0, 255).astype(np.uint8)
+    if vals.size < 0.02 * h * w:
+        return None
+    t, _ = cv2.threshold(vals.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    mask = (smooth & (paper > t)).astype(np.uint8)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    filled = cv2.dilate(_fill_holes(mask), np.ones((win, win), np.uint8))
+    found = _quad_from_mask(filled, k)
+    if found is None or found.rect < 0.85 or not 0.05 <= found.frac <= 0.9:
+        return None
+    # A page lying on print has print all round it. Blank paper reaching the frame's edge is a
+    # page that fills the frame, its print running to the edges on the other sides (a scanned
+    # page of dense text with a blank head): that page is the frame, not its blank part.
+    q = found.quad
+    if (q[:, 0] < 1.5).any() or (q[:, 1] < 1.5).any() or (q[:, 0] > w - 2.5).any() or (q[:, 1] > h - 2.5).any():
+        return None
+    # And print beyond its sides, just outside them (a window away) and inside the frame: a
+    # smooth stretch of the background (a blurred or shadowed end of a cloth) that joined the
+    # page has none beyond it, or runs to the frame.
+    c = q.mean(axis=0)
+    textured = []
+    for i in range(4):
+        a_, b_ = q[i], q[(i + 1) % 4]
+        d = b_ - a_
+        nrm = np.array([d[1], -d[0]]) / max(1e-6, float(np.hypot(*d)))
+        if float(np.dot((a_ + b_) / 2 - c, nrm)) < 0:
+            nrm = -nrm  # pointing outwards
+        ts = np.linspace(0.1, 0.9, 24)[:, None]
+        pts = a_ + ts * d + win * nrm
+        inside = (pts[:, 0] >= 0) & (pts[:, 0] <= w - 1) & (pts[:, 1] >= 0) & (pts[:, 1] <= h - 1)
+        if float(np.mean(inside)) < 0.8:
+            return None
+        textured.append(_sample(spread, pts.astype(np.float32)) >= 0.5 * ring_med)
+    # (On average: a halftone picture beside one side is smooth too.)
+    if float(np.mean(textured)) < 0.5:
+        return None
+    return found, smooth
 
 
 def _outline_candidate(mask_bg: np.ndarray, k: int) -> _Candidate | None:
@@ -1226,6 +1347,12 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
             cv2.fillConvexPoly(qm, np.round(found.quad * 16).astype(np.int32), 1, shift=4)
             if float(np.median(neutral[qm > 0])) < float(np.median(neutral[ring_sel])) - 5:
                 candidates.append(found)
+    smooth = _smooth_paper_candidate(small_bgr, lab, ring, k)
+    on_print = smooth is not None and keep(smooth[0])
+    if smooth is not None and on_print:
+        # The frame's surroundings are print: the masks above took newsprint for paper (or
+        # found nothing); the page's blank margins are the one cue that holds.
+        candidates = [smooth[0]]
     levels3 = False
     # (Nothing, or only a blob smaller than any ID card on a glass — 6 % of the frame — which is
     # no document: a corner of the lid's bar stood out from the plane through bar and card.)
@@ -1293,8 +1420,14 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
             chosen, levels3 = lighter, True
     # The edges do not overrule a three-level split: the card around the receipt is cleanly
     # edged and neutral too, but the split has just measured it as a darker level than paper.
+    # On print they only sharpen the smooth paper's quad: newsprint's columns, rules and
+    # pictures are long straight edges with light paper on one side, so a quad of them that
+    # differs from the page's margins is the newspaper's.
     if not weak and not levels3:
         by_edges = _by_edges(lab, chosen)
+        if (smooth is not None and on_print and by_edges is not None and chosen is not None
+                and not _adds_paper(by_edges.quad, chosen.quad, smooth[1])):
+            by_edges = chosen
         if by_edges is not None and (by_edges is chosen or keep(by_edges)):
             # A cleanly edged grey card around the receipt is neutral "paper" to the edges; but a
             # clearly lighter rectangle on it says it is the board under the document.
@@ -1309,6 +1442,9 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
         pair = _faint_pair(_faint_mask(dist, ring_sel) if faint is None else faint, chosen, h, w)
         if pair is not None:
             chosen = pair
+    if chosen is not None and not paper_ring and not weak and not levels3 and model_ok and chosen.frac < 0.45:
+        leaves = _other_leaf(lab, mask_bg, chosen, k)
+        chosen = chosen if leaves is None else leaves
     if chosen is None:
         return None
     quad, frac = chosen.quad, chosen.frac
@@ -1323,6 +1459,53 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     touches = bool((quad[:, 0] < margin).any() or (quad[:, 1] < margin).any()
                    or (quad[:, 0] > w - 1 - margin).any() or (quad[:, 1] > h - 1 - margin).any())
     return QuadFinding(quad, touches, float(frac), coef, thr, weak=weak, parts=chosen.parts, on_paper=paper_ring)
+
+
+def _other_leaf(lab: np.ndarray, mask_bg: np.ndarray, chosen: _Candidate, k: int) -> _Candidate | None:
+    """The whole open booklet when ``chosen`` is one of its leaves, or None.
+
+    A booklet that does not lie flat photographs as two planes: the leaf lifted towards the light
+    is darker, the fold between them is in shadow, and the two leaves no longer close one
+    rectangle — so every mask keeps the lighter leaf alone (and the edges find no quad around
+    both). A leaf has a twin across its long side (the fold): the leaf mirrored across it.
+    Where that mirror image lies in the frame, is "not background" nearly all through (≥ 85 %)
+    and as neutral as the leaf (paper, in a shadow — not a coloured object or the desk), the
+    spread is the blob of "not background" over both (grown by 15 % for a leaf bent out of the
+    mirror's place), when it is a quad about twice the leaf's size.
+    """
+    h, w = mask_bg.shape
+    quad = chosen.quad
+    sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
+    long_pair = (0, 2) if sides[0] + sides[2] > sides[1] + sides[3] else (1, 3)
+    ratio = (sides[long_pair[0]] + sides[long_pair[1]]) / max(1e-6, sum(sides) - sides[long_pair[0]]
+                                                                 - sides[long_pair[1]])
+    if abs(ratio / math.sqrt(2) - 1) > 0.12:  # A5 and A6 leaves are √2 sheets
+        return None
+    a = lab[..., 1].astype(np.float32) - 128
+    b = lab[..., 2].astype(np.float32) - 128
+    chroma = cv2.sqrt(a * a + b * b)
+    leaf_chroma = float(np.median(_sample(chroma, _quad_grid(quad))))
+    frame = np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]], np.float32)
+    for i in long_pair:
+        p, q = quad[i], quad[(i + 1) % 4]
+        d = (q - p) / max(1e-6, float(np.linalg.norm(q - p)))
+        rel = quad - p
+        twin = p + 2 * np.outer(rel @ d, d) - rel  # the leaf mirrored across side i
+        inter, _ = cv2.intersectConvexConvex(twin.astype(np.float32), frame)
+        if float(inter) < 0.9 * cv2.contourArea(twin.astype(np.float32)):
+            continue
+        grid = _quad_grid(twin)
+        if (float(np.mean(_sample(mask_bg.astype(np.float32), grid) > 0.5)) < 0.85
+                or float(np.median(_sample(chroma, grid))) > leaf_chroma + 6):
+            continue
+        both = order_quad(cv2.boxPoints(cv2.minAreaRect(np.concatenate([quad, twin]).astype(np.float32))))
+        c = both.mean(axis=0)
+        region = np.zeros((h, w), np.uint8)
+        cv2.fillConvexPoly(region, np.round((c + 1.15 * (both - c)) * 16).astype(np.int32), 1, shift=4)
+        found = _quad_from_mask(_fill_holes(_closed(mask_bg & region, k)), k)
+        if found is not None and found.rect >= 0.85 and 1.6 <= found.frac / chosen.frac <= 2.4:
+            return found
+    return None
 
 
 def _closed(mask: np.ndarray, k: int) -> np.ndarray:
