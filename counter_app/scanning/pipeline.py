@@ -62,6 +62,7 @@ __all__ = [
     "WARN_ORIENTATION_UNSURE",
     "WARN_PAGE_CUT_OFF",
     "WARN_PAGE_NOT_FOUND",
+    "WARN_PRINT_OUTSIDE",
     "WARN_SKEW_UNSURE",
     "WARN_TOO_DARK",
     "PageImageError",
@@ -82,6 +83,7 @@ WARN_PAGE_NOT_FOUND = "page_not_found"  # kept whole: no page edge found, the fr
 WARN_SKEW_UNSURE = "skew_unsure"  # text found but its direction is uncertain: not straightened
 WARN_ORIENTATION_UNSURE = "orientation_unsure"  # a quarter/half turn is a guess or was not applied
 WARN_DPI_UNKNOWN = "dpi_unknown"  # no trustworthy dpi and no known paper size: physical size unsure
+WARN_PRINT_OUTSIDE = "print_outside"  # a document cut from a glass, with more print left beside it
 
 # What the officer reads on the thumbnail (never the internal code).
 WARNING_TEXT: dict[str, str] = {
@@ -93,6 +95,7 @@ WARNING_TEXT: dict[str, str] = {
     WARN_SKEW_UNSURE: "Chưa chắc trang đã thẳng — hãy xem lại",
     WARN_ORIENTATION_UNSURE: "Chưa chắc chiều trang — bấm R để xoay nếu sai",
     WARN_DPI_UNKNOWN: "Không rõ khổ giấy thật — kiểm tra kích thước",
+    WARN_PRINT_OUTSIDE: "Còn chữ in ngoài vùng đã cắt — có thể thiếu một phần giấy tờ, hãy chỉnh góc",
 }
 
 
@@ -106,6 +109,7 @@ WARNING_SHORT: dict[str, str] = {
     WARN_SKEW_UNSURE: "Có thể còn nghiêng",
     WARN_ORIENTATION_UNSURE: "Chiều? (R để xoay)",
     WARN_DPI_UNKNOWN: "Khổ giấy?",
+    WARN_PRINT_OUTSIDE: "Chữ ngoài vùng cắt",
 }
 
 
@@ -403,6 +407,29 @@ def infer_dpi(doc_px: tuple[float, float], frame_px: tuple[int, int], found: boo
     return max(fw, fh) / max(KNOWN_SIZES_MM["A4"]) * 25.4, "assumed"
 
 
+# Print beside a document cut from a glass: this many glyphs (a short line of text) outside it,
+# more than this far from its outline, say that something printed was left out.
+PRINT_OUTSIDE_GLYPHS = 12
+PRINT_OUTSIDE_MARGIN_MM = 4.0
+
+
+def _print_outside(small: np.ndarray, quad: np.ndarray, sdpi: float, threshold: int) -> bool:
+    """Whether glyph-like print lies on the glass outside the found document (issue #13).
+
+    A crop that keeps one card of a pair, or one part of a sheet the lid's colour half hid,
+    leaves the rest of the print beside it. A lid is bare, so any line of text there means the
+    officer must look; the frame's outer band (lid edges, scanner shadows) is not counted.
+    """
+    grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small
+    ink = an.ink_map(grey, sdpi)
+    keep_out = np.zeros(grey.shape, np.uint8)
+    cv2.fillConvexPoly(keep_out, np.round(quad).astype(np.int32), 1)
+    r = max(1, round(PRINT_OUTSIDE_MARGIN_MM * sdpi / 25.4))
+    keep_out = cv2.dilate(keep_out, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+    ink[keep_out > 0] = 0
+    return an.count_glyphs(ink, sdpi, threshold) >= PRINT_OUTSIDE_GLYPHS
+
+
 def _dark_bars(grey: np.ndarray) -> tuple[float, float, float, float] | None:
     """Inner rectangle (analysis pixels, edges at ±0.5) left after dark bars along the frame's
     sides are cut, or ``None`` when there are none.
@@ -582,6 +609,11 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         quad_full = _to_full(fine if fine is not None else rough, k)
         if finding.touches_edge:
             warnings.append(WARN_PAGE_CUT_OFF)
+        # Print left beside a document cut from a light, bare lid (one card of a pair kept): told.
+        # Not on a desk or a dark lid, whose grain or texture is no print left out.
+        elif finding.on_paper and mdpi and _print_outside(small, (quad_full + 0.5) / k - 0.5, mdpi / k,
+                                                          opt.ink_threshold):
+            warnings.append(WARN_PRINT_OUTSIDE)
     elif opt.detect_page:
         # The page fills the frame: thin dark bars along its sides (a sheet-fed scanner's black
         # backing, the lid's shadow) are still cut away (issue #13).
