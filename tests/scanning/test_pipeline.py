@@ -21,8 +21,10 @@ from counter_app.scanning.pipeline import (
     WARN_ORIENTATION_UNSURE,
     WARN_PAGE_CUT_OFF,
     WARN_PAGE_NOT_FOUND,
+    WARN_PRINT_OUTSIDE,
     WARN_SKEW_UNSURE,
     WARN_TOO_DARK,
+    WARNING_SHORT,
     WARNING_TEXT,
     PageImageError,
     PageResult,
@@ -291,8 +293,8 @@ def test_untrusted_dpi_reaches_the_result() -> None:
 
 def test_every_warning_has_plain_vietnamese() -> None:
     codes = [WARN_BLUR, WARN_TOO_DARK, WARN_LOW_RESOLUTION, WARN_PAGE_CUT_OFF, WARN_PAGE_NOT_FOUND,
-             WARN_SKEW_UNSURE, WARN_ORIENTATION_UNSURE, WARN_DPI_UNKNOWN]
-    assert set(codes) == set(WARNING_TEXT)
+             WARN_SKEW_UNSURE, WARN_ORIENTATION_UNSURE, WARN_DPI_UNKNOWN, WARN_PRINT_OUTSIDE]
+    assert set(codes) == set(WARNING_TEXT) == set(WARNING_SHORT)
     for code in codes:
         for short in (False, True):
             text = describe_warning(code, short=short)
