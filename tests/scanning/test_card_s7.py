@@ -8,8 +8,6 @@ pair was found (J 0.49), an upside-down card was left upside down without a warn
 
 from __future__ import annotations
 
-from typing import Any
-
 import cv2
 import numpy as np
 import pytest
@@ -17,18 +15,7 @@ import pytest
 from bench.scan_eval import gen3
 from counter_app.scanning._card import card_orientation, cards_orientation
 from counter_app.scanning.pipeline import WARN_PAGE_NOT_FOUND, PageResult, process_page
-
-
-def _overlap(result: PageResult, truth: dict[str, Any]) -> float:
-    """Jaccard of the returned outline (inside the frame; none = whole frame) and the truth polygon."""
-    w, h = truth["size"]
-    frame = np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]], np.float32)
-    pred = frame if result.quad is None else cv2.convexHull(np.asarray(result.quad, np.float32)).reshape(-1, 2)
-    _, pred_in = cv2.intersectConvexConvex(pred, frame)
-    pred = frame if pred_in is None else pred_in.reshape(-1, 2)
-    true = cv2.convexHull(np.asarray(truth["quad"], np.float32)).reshape(-1, 2)
-    inter, _ = cv2.intersectConvexConvex(pred, true)
-    return float(inter / (cv2.contourArea(pred) + cv2.contourArea(true) - inter))
+from tests.scanning.test_page_finding import _overlap
 
 
 def _scene(scene: str, index: int, seed: int = 11) -> tuple[gen3.Gen3Page, PageResult]:

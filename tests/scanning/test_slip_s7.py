@@ -9,30 +9,13 @@ the class on real paper, and pages that fill the frame pin the false alarm.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
-import cv2
-import numpy as np
 import pytest
 
 from bench.scan_eval import gen3
 from counter_app.scanning.pipeline import WARN_PAGE_NOT_FOUND, PageResult, process_page
-from counter_app.scanning.sources.imageio import decode_single
-from tests.real_scan_files import locate
-
-
-def _overlap(result: PageResult, truth: dict[str, Any]) -> float:
-    """Jaccard of the returned outline (none = whole frame) and the truth, inside the frame."""
-    w, h = truth["size"]
-    frame = np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]], np.float32)
-    pred = frame if result.quad is None else cv2.convexHull(np.asarray(result.quad, np.float32)).reshape(-1, 2)
-    _, pred_in = cv2.intersectConvexConvex(pred, frame)
-    pred = frame if pred_in is None else pred_in.reshape(-1, 2)
-    true = cv2.convexHull(np.asarray(truth["quad"], np.float32)).reshape(-1, 2)
-    inter, _ = cv2.intersectConvexConvex(pred, true)
-    return float(inter / (cv2.contourArea(pred) + cv2.contourArea(true) - inter))
+from tests.scanning.test_page_finding import _overlap, _real_cached
 
 
 def _found_or_told(res: PageResult, truth: dict[str, Any]) -> bool:
@@ -59,17 +42,6 @@ def test_page_filling_the_frame_raises_no_false_alarm(index: int) -> None:
     assert res.quad is None or _overlap(res, page.truth) >= 0.97
     assert WARN_PAGE_NOT_FOUND not in res.warnings
 
-
-def _real_cached(name: str) -> tuple[dict[str, Any], PageResult]:
-    """A page of the full real set from the evaluation cache (``bench.scan_eval.fetch_real``)."""
-    truth = json.loads((Path(__file__).resolve().parents[2] / "bench" / "scan_eval" / "real_truth.json")
-                       .read_text(encoding="utf-8"))["pages"]
-    sha, t = next((s, p) for s, p in truth.items() if p["name"] == name)
-    path = locate(sha, t["file"])
-    if path is None:
-        pytest.skip(f"{name}: not in the evaluation cache; run bench.scan_eval.fetch_real")
-    frame = decode_single(path)
-    return t, process_page(frame.image, frame.dpi or 300, dpi_trusted=frame.dpi is not None)
 
 
 def test_real_white_receipt_on_a_white_lid_is_not_kept_silently() -> None:
