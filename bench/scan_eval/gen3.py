@@ -1040,15 +1040,7 @@ def _cam_scene(rng: np.random.Generator, name: str, lbl: str) -> Gen3Page:
         else:
             _rotated_rect(frame, (float(e[0]), float(e[1])), (0.07 * min(fw, fh),) * 2,
                           float(rng.uniform(0, 90)), (120, 240, 250))
-    if name == "photo_light_ramp" or rng.random() < 0.3:
-        _light_ramp(rng, frame)
-    if rng.random() < 0.4:
-        _soft_shadow(rng, frame)
-    if rng.random() < 0.3:
-        _glare(rng, frame)
-    _vignette(frame, rng.uniform(0.05, 0.25))
-    img = _finish(rng, frame, rng.uniform(2, 4), int(rng.integers(55, 90)), rng.uniform(0.4, 1.0))
-    return Gen3Page(img, None, _truth(lbl, "camera", fw, fh, poly, full_frame=False))
+    return _phone_light(rng, frame, lbl, poly, ramp=name == "photo_light_ramp")
 
 
 # Camera scenes of session 7 (issue #13): not in SCENES' cycle (the other scenes' indices stay as
@@ -1178,7 +1170,15 @@ def _cam7_scene(rng: np.random.Generator, name: str, lbl: str) -> Gen3Page:
         doc, alpha = _curl(rng, doc, np.ones(doc.shape[:2], np.float32), rng.uniform(0.002, 0.006))
     hm = _perspective(rng, doc.shape[1], doc.shape[0], fw, fh, rng.uniform(0.2, 0.55))
     poly = place(frame, doc, alpha, hm, shadow=rng.uniform(0.05, 0.3))
-    if rng.random() < 0.3:
+    return _phone_light(rng, frame, lbl, poly)
+
+
+def _phone_light(rng: np.random.Generator, frame: np.ndarray, lbl: str, poly: np.ndarray,
+                 ramp: bool = False) -> Gen3Page:
+    """A phone photo's light and sensor on the composed scene: maybe a light ramp (always with
+    ``ramp``), a soft shadow, glare, vignetting, then noise and JPEG; the camera frame's truth."""
+    fh, fw = frame.shape[:2]
+    if ramp or rng.random() < 0.3:
         _light_ramp(rng, frame)
     if rng.random() < 0.4:
         _soft_shadow(rng, frame)
