@@ -1391,15 +1391,15 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
             # so a quad with corners far from square is a fit gone astray, not the sheet.
             faint = _faint_mask(dist, ring_sel)
             card = _faint_card_candidate(faint, k)
-            found = card if card is not None else found
             if card is not None:
+                found = card
                 # The blurred blob holds the lid-gap shadow along two sides: the edges, found
                 # again across each side (the shadow is no paper), give the card's own size.
-                fine = refine_edges(small_bgr, found.quad, coef, max(1.5, 3.0 * sigma), 2.0 * k)
+                fine = refine_edges(small_bgr, card.quad, coef, max(1.5, 3.0 * sigma), 2.0 * k)
                 # Only a refinement that is still a card near the blob (a side can lock onto
                 # the print block inside a card this faint and fold the quad).
-                if fine is not None and _is_card(fine) and _quad_iou(fine, found.quad, h, w) >= 0.85:
-                    found = found._replace(quad=fine)
+                if fine is not None and _is_card(fine) and _quad_iou(fine, card.quad, h, w) >= 0.85:
+                    found = card._replace(quad=fine)
         if found is not None and keep(found):
             candidates.append(found)
             weak = True

@@ -422,11 +422,11 @@ def _print_outside(small: np.ndarray, quad: np.ndarray, sdpi: float, threshold: 
     """
     grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small
     ink = an.ink_map(grey, sdpi)
-    keep_out = np.zeros(grey.shape, np.uint8)
-    cv2.fillConvexPoly(keep_out, np.round(quad).astype(np.int32), 1)
+    doc = np.zeros(grey.shape, np.uint8)
+    cv2.fillConvexPoly(doc, np.round(quad).astype(np.int32), 1)
     r = max(1, round(PRINT_OUTSIDE_MARGIN_MM * sdpi / 25.4))
-    keep_out = cv2.dilate(keep_out, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
-    ink[keep_out > 0] = 0
+    near = cv2.dilate(doc, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+    ink[near > 0] = 0
     return an.count_glyphs(ink, sdpi, threshold) >= PRINT_OUTSIDE_GLYPHS
 
 
