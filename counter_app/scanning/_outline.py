@@ -558,11 +558,13 @@ def _quad_from_mask(mask: np.ndarray, k: int) -> _Candidate | None:
     return _Candidate(quad, rect, inside / (h * w))
 
 
-def _is_card(quad: np.ndarray, tol: float = 0.08) -> bool:
-    """The quad has an ID-1 card's aspect (85.6 × 54 mm), within ``tol``."""
+def _is_card(quad: np.ndarray, tol: float = 0.08, squat: float | None = None) -> bool:
+    """The quad has an ID-1 card's aspect (85.6 × 54 mm), within ``tol`` (``squat``: the
+    tolerance towards a squarer shape, when it differs)."""
     sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
     a, b = sides[0] + sides[2], sides[1] + sides[3]
-    return abs(max(a, b) / max(1e-6, min(a, b)) / CARD_ASPECT - 1) <= tol
+    off = max(a, b) / max(1e-6, min(a, b)) / CARD_ASPECT - 1
+    return -(tol if squat is None else squat) <= off <= tol
 
 
 def _card_pair(contours: Sequence[np.ndarray], c: np.ndarray, quad: np.ndarray, w: int, h: int) -> np.ndarray | None:
@@ -1436,7 +1438,8 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
                        else _lighter_inside(lum, by_edges, k))
             chosen = by_edges if lighter is None else lighter
     # (A loose card shape: the rough quad of a card with its lid-gap shadow is a little long.)
-    if chosen is not None and not chosen.parts and model_ok and _is_card(chosen.quad, 0.12):
+    # (An A6 slip, √2, is 11 % squarer than a card: only the long side gets the extra room.)
+    if chosen is not None and not chosen.parts and model_ok and _is_card(chosen.quad, 0.12, squat=0.06):
         # A card whose twin lies against it (front and back touching on one glass): the pale back
         # is too faint for the masks, so only the coloured front was found (gen4 cccd_pair).
         pair = _faint_pair(_faint_mask(dist, ring_sel) if faint is None else faint, chosen, h, w)

@@ -82,3 +82,17 @@ def test_plain_card_has_no_layout_answer() -> None:
     cv2.putText(grey, "CAN CUOC", (40, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 40, 2)
     grey = np.clip(grey.astype(np.float32) + rng.normal(0, 2, grey.shape), 0, 255).astype(np.uint8)
     assert card_orientation(grey) is None
+
+
+def test_an_a6_slip_is_no_card_to_pair() -> None:
+    """A loose card shape may be longer than a card (its lid-gap shadow), not squarer: an A6 slip
+    (√2, 11 % squarer) once took a dark lid's patch beside it as its "twin" (J 0.999 → 0.50)."""
+    from counter_app.scanning._outline import _is_card
+
+    def rect(long: float, short: float) -> np.ndarray:
+        return np.array([[0, 0], [long, 0], [long, short], [0, short]], np.float64)
+
+    assert _is_card(rect(85.6, 54.0), 0.12, squat=0.06)
+    assert _is_card(rect(85.6 * 1.1, 54.0), 0.12, squat=0.06)  # with a shadow along one end
+    assert not _is_card(rect(148.0, 105.0), 0.12, squat=0.06)  # A6
+    assert not _is_card(rect(210.0, 148.0), 0.12, squat=0.06)  # A5
