@@ -135,6 +135,13 @@ def _paper(rng: np.random.Generator, w: int, h: int) -> Image.Image:
     return Image.fromarray(rgb, "RGB")
 
 
+def _a4_sheet(rng: np.random.Generator, dpi: float) -> tuple[int, int, Image.Image, ImageDraw.ImageDraw]:
+    """A blank A4 portrait sheet at ``dpi``: its width, height, image and a pen on it."""
+    w, h = _px(210, dpi), _px(297, dpi)
+    img = _paper(rng, w, h)
+    return w, h, img, ImageDraw.Draw(img)
+
+
 def _paragraph(d: ImageDraw.ImageDraw, rng: np.random.Generator, x: int, y: int, width: int, bottom: int,
                f: ImageFont.FreeTypeFont, lead: float, ink: tuple[int, int, int]) -> int:
     """Left-aligned ragged prose from (x, y) until ``bottom``; returns the next y."""
@@ -180,9 +187,7 @@ def _seal(img: Image.Image, rng: np.random.Generator, cx: int, cy: int, r: int) 
 
 
 def doc_two_column(rng: np.random.Generator, dpi: float) -> Image.Image:
-    w, h = _px(210, dpi), _px(297, dpi)
-    img = _paper(rng, w, h)
-    d = ImageDraw.Draw(img)
+    w, h, img, d = _a4_sheet(rng, dpi)
     m = _px(float(rng.uniform(15, 22)), dpi)
     head = _font("sans_bold", round(dpi / 72 * float(rng.uniform(14, 18))))
     d.text((m, m), _words(rng, 4).upper(), font=head, fill=(20, 20, 20))
@@ -196,9 +201,7 @@ def doc_two_column(rng: np.random.Generator, dpi: float) -> Image.Image:
 
 
 def doc_table(rng: np.random.Generator, dpi: float) -> Image.Image:
-    w, h = _px(210, dpi), _px(297, dpi)
-    img = _paper(rng, w, h)
-    d = ImageDraw.Draw(img)
+    w, h, img, d = _a4_sheet(rng, dpi)
     m = _px(18, dpi)
     f = _font("mono", round(dpi / 72 * 9))
     d.text((m, m), _words(rng, 5).upper(), font=_font("sans_bold", round(dpi / 72 * 12)), fill=(0, 0, 0))
@@ -221,9 +224,7 @@ def doc_table(rng: np.random.Generator, dpi: float) -> Image.Image:
 
 
 def doc_form_boxes(rng: np.random.Generator, dpi: float) -> Image.Image:
-    w, h = _px(210, dpi), _px(297, dpi)
-    img = _paper(rng, w, h)
-    d = ImageDraw.Draw(img)
+    w, h, img, d = _a4_sheet(rng, dpi)
     m = _px(16, dpi)
     lab = _font("sans", round(dpi / 72 * 8))
     d.text((w // 2, m), _words(rng, 4).upper(), font=_font("sans_bold", round(dpi / 72 * 13)),
@@ -245,9 +246,7 @@ def doc_form_boxes(rng: np.random.Generator, dpi: float) -> Image.Image:
 
 
 def doc_sparse_letter(rng: np.random.Generator, dpi: float) -> Image.Image:
-    w, h = _px(210, dpi), _px(297, dpi)
-    img = _paper(rng, w, h)
-    d = ImageDraw.Draw(img)
+    w, h, img, d = _a4_sheet(rng, dpi)
     m = _px(25, dpi)
     f = _font("sans", round(dpi / 72 * 11))
     y = m
@@ -264,9 +263,7 @@ def doc_sparse_letter(rng: np.random.Generator, dpi: float) -> Image.Image:
 
 
 def doc_dense(rng: np.random.Generator, dpi: float) -> Image.Image:
-    w, h = _px(210, dpi), _px(297, dpi)
-    img = _paper(rng, w, h)
-    d = ImageDraw.Draw(img)
+    w, h, img, d = _a4_sheet(rng, dpi)
     m = _px(12, dpi)
     f = _font("sans", round(dpi / 72 * float(rng.uniform(6.5, 8))))
     _paragraph(d, rng, m, m, w - 2 * m, h - m, f, 1.2, (0, 0, 0))
@@ -300,9 +297,7 @@ def doc_id_card(rng: np.random.Generator, dpi: float) -> Image.Image:
 
 def doc_num_table(rng: np.random.Generator, dpi: float) -> Image.Image:
     """A typewritten data table: 2–4 ruled column groups of right-aligned numbers under a title."""
-    w, h = _px(210, dpi), _px(297, dpi)
-    img = _paper(rng, w, h)
-    d = ImageDraw.Draw(img)
+    w, h, img, d = _a4_sheet(rng, dpi)
     m = _px(float(rng.uniform(15, 25)), dpi)
     f = _font("mono", round(dpi / 72 * float(rng.uniform(7.5, 10))))
     ink = (int(rng.integers(10, 50)),) * 3
@@ -346,9 +341,7 @@ def doc_num_table(rng: np.random.Generator, dpi: float) -> Image.Image:
 
 def doc_heading_sparse(rng: np.random.Generator, dpi: float) -> Image.Image:
     """A notice: a large bold centred heading, a subtitle and two to five short lines."""
-    w, h = _px(210, dpi), _px(297, dpi)
-    img = _paper(rng, w, h)
-    d = ImageDraw.Draw(img)
+    w, _h, img, d = _a4_sheet(rng, dpi)
     m = _px(float(rng.uniform(20, 30)), dpi)
     big = _font("sans_bold", round(dpi / 72 * float(rng.uniform(20, 32))))
     y = m + _px(float(rng.uniform(0, 40)), dpi)
@@ -413,9 +406,7 @@ def doc_card_pair(rng: np.random.Generator, dpi: float) -> Image.Image:
 
 def doc_receipt_flip(rng: np.random.Generator, dpi: float) -> Image.Image:
     """A till receipt on a white sheet: a narrow column of centred short lines and prices."""
-    w, h = _px(210, dpi), _px(297, dpi)
-    img = _paper(rng, w, h)
-    d = ImageDraw.Draw(img)
+    w, _h, img, d = _a4_sheet(rng, dpi)
     rw = _px(float(rng.uniform(58, 80)), dpi)
     x0 = w // 2 - rw // 2 + _px(float(rng.uniform(-40, 40)), dpi)
     rh = _px(float(rng.uniform(120, 240)), dpi)
@@ -518,9 +509,7 @@ def doc_camera_flip(rng: np.random.Generator, dpi: float) -> Image.Image:
 
 def doc_blank(rng: np.random.Generator, dpi: float, kind: str) -> tuple[Image.Image, bool]:
     """A sheet with nothing to keep (blank / bleed) or one faint mark to keep; returns (image, blank)."""
-    w, h = _px(210, dpi), _px(297, dpi)
-    img = _paper(rng, w, h)
-    d = ImageDraw.Draw(img)
+    w, h, img, d = _a4_sheet(rng, dpi)
     # Dust and tiny specks on every sheet: never a reason to keep it.
     for _ in range(int(rng.integers(3, 25))):
         x, y = int(rng.integers(0, w)), int(rng.integers(0, h))
@@ -599,9 +588,7 @@ def doc_blank(rng: np.random.Generator, dpi: float, kind: str) -> tuple[Image.Im
 
 def doc_typewriter(rng: np.random.Generator, dpi: float) -> Image.Image:
     """A typewritten page: monospace, uneven strike darkness, a little ink spread."""
-    w, h = _px(210, dpi), _px(297, dpi)
-    img = _paper(rng, w, h)
-    d = ImageDraw.Draw(img)
+    w, h, img, d = _a4_sheet(rng, dpi)
     m = _px(float(rng.uniform(18, 28)), dpi)
     f = _font("mono", round(dpi / 72 * float(rng.uniform(10, 12))))
     lead = float(rng.choice([1.15, 1.5, 2.0]))
@@ -624,9 +611,7 @@ def doc_mixed_columns(rng: np.random.Generator, dpi: float) -> Image.Image:
     """A leaflet: a full-width block, then two columns of the same body type whose lines are out
     of step (a heading or a paragraph gap shifts one column by a fraction of a line), then a
     full-width block again. Lines of equal pitch out of phase pull a whole-width projection."""
-    w, h = _px(210, dpi), _px(297, dpi)
-    img = _paper(rng, w, h)
-    d = ImageDraw.Draw(img)
+    w, h, img, d = _a4_sheet(rng, dpi)
     m = _px(float(rng.uniform(12, 20)), dpi)
     d.text((w // 2, m), _words(rng, 3).upper(), font=_font("sans_bold", round(dpi / 72 * 16)), fill=(0, 0, 0),
            anchor="ma")
@@ -685,9 +670,7 @@ def doc_stamped_table(rng: np.random.Generator, dpi: float) -> Image.Image:
 
 def doc_ruled(rng: np.random.Generator, dpi: float) -> Image.Image:
     """A printed front page: barcode, title block, full-width rules, two columns of small print."""
-    w, h = _px(210, dpi), _px(297, dpi)
-    img = _paper(rng, w, h)
-    d = ImageDraw.Draw(img)
+    w, h, img, d = _a4_sheet(rng, dpi)
     m = _px(18, dpi)
     x = w - m - _px(70, dpi)
     while x < w - m:  # barcode: thin and thick bars
