@@ -5,12 +5,22 @@ have it, so everything here degrades to ``None``: not installed, too slow, no an
 goes to the program as an uncompressed PGM/PPM on stdin (Leptonica reads it; PNG cost ~30 ms to
 compress a 1600-px window and as much for Tesseract to inflate, for the same pixels); nothing is
 written to disk.
+
+"Too slow" is measured on Tesseract's own CPU clock, not the wall's: on a counter PC busy with a
+batch (or a build machine at load 20) a 4-s wall-clock budget ran out on pages Tesseract reads in
+half a second of CPU, and the same page came out turned at rest and "kept, flagged" under load.
+The CPU budget is the kernel's (``RLIMIT_CPU`` on the child, set right after it starts: the limit
+is on the process's total CPU time, so the moment it is set does not matter); the wall-clock limit
+is only a backstop for a program that hangs. Where the limit cannot be set (not Linux) the
+backstop is all there is; the view handed over is bounded in pixels (``pipeline._osd_view``), so
+Tesseract's work is bounded too.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import math
 import os
 import re
 import shutil
@@ -30,8 +40,27 @@ def _program() -> str | None:
     return shutil.which("tesseract")
 
 
-def tesseract_orientation(bgr_or_grey: np.ndarray, timeout_s: float = 4.0) -> tuple[int, float] | None:
-    """(clockwise turn that makes the page upright, confidence) from Tesseract, or ``None``."""
+def _limit_cpu(pid: int, cpu_s: float) -> bool:
+    """Cap the running child ``pid`` at ``cpu_s`` seconds of CPU (SIGXCPU, then SIGKILL 1 s later)."""
+    try:
+        import resource  # POSIX only
+
+        soft = max(1, math.ceil(cpu_s))
+        resource.prlimit(pid, resource.RLIMIT_CPU, (soft, soft + 1))
+    except (ImportError, AttributeError, OSError, ValueError) as exc:
+        # Not Linux, or the child already finished: the wall-clock backstop still holds.
+        log.debug("tesseract CPU limit not set: %s", exc)
+        return False
+    return True
+
+
+def tesseract_orientation(bgr_or_grey: np.ndarray, timeout_s: float = 4.0,
+                          wall_s: float = 60.0) -> tuple[int, float] | None:
+    """(clockwise turn that makes the page upright, confidence) from Tesseract, or ``None``.
+
+    ``timeout_s`` is the CPU time Tesseract may spend (whole seconds, rounded up), so the answer
+    does not depend on how busy the machine is; ``wall_s`` bounds the wall-clock wait.
+    """
     exe = _program()
     if exe is None:
         return None
@@ -39,15 +68,27 @@ def tesseract_orientation(bgr_or_grey: np.ndarray, timeout_s: float = 4.0) -> tu
     if not ok:
         return None
     try:
-        done = subprocess.run([exe, "stdin", "stdout", "--psm", "0", "-l", "osd"], input=pnm.tobytes(),
-                              capture_output=True, timeout=timeout_s, check=False,
-                              # One thread: the batch already keeps the cores busy.
-                              env={**os.environ, "OMP_THREAD_LIMIT": "1"})
-    except (OSError, subprocess.TimeoutExpired) as exc:
+        proc = subprocess.Popen([exe, "stdin", "stdout", "--psm", "0", "-l", "osd"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                # One thread: the batch already keeps the cores busy.
+                                env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+    except OSError as exc:
         log.info("tesseract OSD unavailable: %s", exc)
         return None
-    text = done.stdout.decode("utf-8", "replace")
+    _limit_cpu(proc.pid, timeout_s)
+    try:
+        out, _ = proc.communicate(pnm.tobytes(), timeout=max(wall_s, timeout_s))
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        log.info("tesseract OSD gave no answer within %.0f s (wall clock)", max(wall_s, timeout_s))
+        return None
+    if proc.returncode != 0:
+        # Killed by its CPU budget (SIGXCPU/SIGKILL) or failed: no opinion.
+        log.info("tesseract OSD ended with %s", proc.returncode)
+        return None
+    text = out.decode("utf-8", "replace")
     rot, conf = _ROTATE.search(text), _CONFIDENCE.search(text)
-    if done.returncode != 0 or rot is None or conf is None:
+    if rot is None or conf is None:
         return None
     return int(rot.group(1)) % 360, float(conf.group(1))

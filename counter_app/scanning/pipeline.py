@@ -171,7 +171,8 @@ class PipelineOptions:
     orientation_min_lines: int = 4  # text lines behind it
     orientation_sideways_min_lines: int = 20  # fewer lines found sideways: axis checked (gen3_text ORI2_SCENES)
     use_tesseract: bool = True  # second opinion on unsure orientation when `tesseract` is installed
-    osd_timeout_s: float = 4.0
+    osd_timeout_s: float = 4.0  # Tesseract's CPU seconds (its own clock: the answer must not depend on load)
+    osd_wall_s: float = 60.0  # … and a wall-clock backstop for a program that hangs
     osd_window: int = 1600  # px at ~300 dpi around the text for Tesseract (a third of an A4 page) …
     osd_dpi: float = 225.0  # … handed to it reduced to this resolution (fewer, cleaner pixels)
     osd_min_confidence: float = 2.0  # Tesseract's "Orientation confidence" needed to follow it
@@ -909,7 +910,7 @@ def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[]
     contested = False
     # Tesseract only where there is text to read (a line or two is not worth a second).
     if opt.use_tesseract and lines >= opt.orientation_min_lines:
-        osd = tesseract_orientation(osd_view(), timeout_s=opt.osd_timeout_s)
+        osd = tesseract_orientation(osd_view(), timeout_s=opt.osd_timeout_s, wall_s=opt.osd_wall_s)
         if osd is not None:
             turn, conf = osd
             if turn % 180 != base % 180 and ruled:
