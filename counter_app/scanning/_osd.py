@@ -10,10 +10,12 @@ written to disk.
 batch (or a build machine at load 20) a 4-s wall-clock budget ran out on pages Tesseract reads in
 half a second of CPU, and the same page came out turned at rest and "kept, flagged" under load.
 The CPU budget is the kernel's (``RLIMIT_CPU`` on the child, set right after it starts: the limit
-is on the process's total CPU time, so the moment it is set does not matter); the wall-clock limit
-is only a backstop for a program that hangs. Where the limit cannot be set (not Linux) the
-backstop is all there is; the view handed over is bounded in pixels (``pipeline._osd_view``), so
-Tesseract's work is bounded too.
+is on the process's total CPU time, so the moment it is set does not matter). The wall clock
+only catches a program that hangs: it is given up when a whole ``wall_s`` window passes in which
+it used no CPU at all — a page run niced beside four busy loops took 60 s of wall clock for 0.6 s
+of CPU, and was still answered. Where neither can be read (not Linux) the wall-clock window is
+all there is; the view handed over is bounded in pixels (``pipeline._osd_view``), so Tesseract's
+work is bounded too.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -54,12 +57,24 @@ def _limit_cpu(pid: int, cpu_s: float) -> bool:
     return True
 
 
+def _cpu_used(pid: int) -> float | None:
+    """CPU seconds the running child ``pid`` has used so far (Linux ``/proc``), or ``None``."""
+    try:
+        # Fields after the command name's closing parenthesis: state is the 1st, utime the 12th,
+        # stime the 13th (proc(5) fields 3, 14, 15).
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
 def tesseract_orientation(bgr_or_grey: np.ndarray, timeout_s: float = 4.0,
-                          wall_s: float = 60.0) -> tuple[int, float] | None:
+                          wall_s: float = 30.0) -> tuple[int, float] | None:
     """(clockwise turn that makes the page upright, confidence) from Tesseract, or ``None``.
 
     ``timeout_s`` is the CPU time Tesseract may spend (whole seconds, rounded up), so the answer
-    does not depend on how busy the machine is; ``wall_s`` bounds the wall-clock wait.
+    does not depend on how busy the machine is; it is given up on the wall clock only after a
+    ``wall_s`` window in which it used no CPU (hung), or where its CPU time cannot be read.
     """
     exe = _program()
     if exe is None:
@@ -76,13 +91,21 @@ def tesseract_orientation(bgr_or_grey: np.ndarray, timeout_s: float = 4.0,
         log.info("tesseract OSD unavailable: %s", exc)
         return None
     _limit_cpu(proc.pid, timeout_s)
-    try:
-        out, _ = proc.communicate(pnm.tobytes(), timeout=max(wall_s, timeout_s))
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        log.info("tesseract OSD gave no answer within %.0f s (wall clock)", max(wall_s, timeout_s))
-        return None
+    used, data = -1.0, pnm.tobytes()
+    while True:
+        try:
+            # A retried communicate() keeps what was already sent and read (and takes no input).
+            out, _ = proc.communicate(data, timeout=wall_s)
+            break
+        except subprocess.TimeoutExpired:
+            now = _cpu_used(proc.pid)
+            if now is not None and now > used:
+                used, data = now, None  # slow (a busy machine), not hung: its CPU budget bounds it
+                continue
+            proc.kill()
+            proc.communicate()
+            log.info("tesseract OSD used no CPU for %.0f s: given up", wall_s)
+            return None
     if proc.returncode != 0:
         # Killed by its CPU budget (SIGXCPU/SIGKILL) or failed: no opinion.
         log.info("tesseract OSD ended with %s", proc.returncode)

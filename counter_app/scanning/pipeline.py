@@ -172,7 +172,7 @@ class PipelineOptions:
     orientation_sideways_min_lines: int = 20  # fewer lines found sideways: axis checked (gen3_text ORI2_SCENES)
     use_tesseract: bool = True  # second opinion on unsure orientation when `tesseract` is installed
     osd_timeout_s: float = 4.0  # Tesseract's CPU seconds (its own clock: the answer must not depend on load)
-    osd_wall_s: float = 60.0  # … and a wall-clock backstop for a program that hangs
+    osd_wall_s: float = 30.0  # … given up on the wall clock only after this long without using CPU (hung)
     osd_window: int = 1600  # px at ~300 dpi around the text for Tesseract (a third of an A4 page) …
     osd_dpi: float = 225.0  # … handed to it reduced to this resolution (fewer, cleaner pixels)
     osd_min_confidence: float = 2.0  # Tesseract's "Orientation confidence" needed to follow it

@@ -48,9 +48,20 @@ def test_a_program_that_spins_is_stopped_by_its_cpu_budget(tmp_path: Path,
     assert time.monotonic() - t0 < 25.0
 
 
+@linux_only
+def test_a_slow_program_still_working_is_waited_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Tesseract busy for 2.5 s of wall clock (a slow or loaded machine) with 1-s wall windows is
+    waited for, because it keeps using CPU; its 5-s CPU budget is not reached."""
+    spin = "import time\nt = time.time()\nwhile time.time() - t < 2.5: pass\nprint('Rotate: 90\\nOrientation confidence: 3.0')"
+    exe = _fake_tesseract(tmp_path, f"cat > /dev/null; exec {sys.executable} -c \"{spin}\"")
+    monkeypatch.setattr(_osd, "_program", lambda: exe)
+    assert _osd.tesseract_orientation(_page(), timeout_s=5.0, wall_s=1.0) == (90, 3.0)
+
+
 def test_a_program_that_hangs_is_stopped_by_the_wall_clock(tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    """A Tesseract that never answers and uses no CPU is given up at the wall-clock backstop."""
+    """A Tesseract that never answers and uses no CPU is given up after a wall-clock window
+    (two: the first is grace for a process not yet scheduled)."""
     exe = _fake_tesseract(tmp_path, "cat > /dev/null; exec sleep 30")
     monkeypatch.setattr(_osd, "_program", lambda: exe)
     t0 = time.monotonic()
