@@ -98,6 +98,13 @@ BLANK_SCENES = ("bleed_crooked", "stamp_faint", "line_crooked", "number_crooked"
 # * camera_flip: a typeset or handwritten page photographed (defocus blur, low contrast, a lamp's
 #   shading, a reduced resolution), half of them upside down.
 ORI3_SCENES = ("till_receipt", "camera_flip")
+# Session 8 (orient): a page photographed from afar — the phone's few pixels spread over a whole
+# page or a two-page spread, so the page has 45–90 px per inch and states no dpi; its x-height is
+# 3–5 px, where the ascender/descender vote has almost nothing to count and Tesseract guesses.
+# Any of the four turns, equally often. Asked by name or with ``--ori4``.
+# * till_short: a short sale's till receipt, 1.3–1.9 widths long (gen2 receipt_lid#37, an upright
+#   receipt 80 × 137 mm, was found sideways — its columns — and turned 90° with no warning).
+ORI4_SCENES = ("camera_far", "till_short")
 
 
 @dataclass
@@ -428,8 +435,13 @@ def doc_receipt_flip(rng: np.random.Generator, dpi: float) -> Image.Image:
     return img
 
 
-def doc_till_receipt(rng: np.random.Generator, dpi: float) -> Image.Image:
-    """A thermal till receipt, the strip alone: monospace, amounts flush right, rules, a barcode."""
+def doc_till_receipt(rng: np.random.Generator, dpi: float, items: tuple[int, int] = (4, 16),
+                     tear: tuple[float, float] = (2.0, 2.6)) -> Image.Image:
+    """A thermal till receipt, the strip alone: monospace, amounts flush right, rules, a barcode.
+
+    ``items``: how many items are sold (a range); ``tear``: how long the strip is torn off, in
+    widths, at least (the print decides when it is longer).
+    """
     w = _px(float(rng.choice([58.0, 72.0, 80.0])) + float(rng.uniform(-2, 2)), dpi)
     img = _paper(rng, w, _px(300, dpi))
     d = ImageDraw.Draw(img)
@@ -456,7 +468,7 @@ def doc_till_receipt(rng: np.random.Generator, dpi: float) -> Image.Image:
         d.text((w - pad, y), f"#{int(rng.integers(1000, 99999))}", font=mono, fill=ink, anchor="ra")
         y += int(mono.size * lead)
     rule()
-    for _ in range(int(rng.integers(4, 16))):  # items: name left, amount right
+    for _ in range(int(rng.integers(*items))):  # items: name left, amount right
         d.text((pad, y), _words(rng, int(rng.integers(1, 3))).capitalize()[: 16], font=mono, fill=ink)
         amount = f"{int(rng.integers(1, 999)) * 1000:,}".replace(",", ".")
         d.text((w - pad, y), amount, font=mono, fill=ink, anchor="ra")
@@ -478,7 +490,12 @@ def doc_till_receipt(rng: np.random.Generator, dpi: float) -> Image.Image:
     d.text((w // 2, y), "CAM ON QUY KHACH", font=mono, fill=ink, anchor="ma")
     y += int(mono.size * lead) + _px(float(rng.uniform(5, 20)), dpi)
     # Torn off the roll at least twice its width long (a short sale leaves blank paper below).
-    return img.crop((0, 0, w, min(img.height, max(y, round(w * float(rng.uniform(2.0, 2.6)))))))
+    return img.crop((0, 0, w, min(img.height, max(y, round(w * float(rng.uniform(*tear)))))))
+
+
+def doc_till_short(rng: np.random.Generator, dpi: float) -> Image.Image:
+    """A short sale's till receipt: 1–5 items, torn off 1.3–1.9 widths long (less than ``_narrow_slip``'s 2)."""
+    return doc_till_receipt(rng, dpi, items=(1, 6), tear=(1.3, 1.9))
 
 
 def _camera(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
@@ -505,6 +522,23 @@ def doc_camera_flip(rng: np.random.Generator, dpi: float) -> Image.Image:
     maker = [doc_two_column, doc_form_boxes, doc_sparse_letter, doc_handwritten][int(rng.integers(0, 4))]
     page = np.asarray(maker(rng, dpi))
     return Image.fromarray(_camera(rng, page), "RGB")
+
+
+def doc_camera_far(rng: np.random.Generator, dpi: float) -> Image.Image:
+    """A page or a spread photographed from afar: ``_camera``'s degradation, then 45–90 px/inch."""
+    makers = [doc_two_column, doc_form_boxes, doc_sparse_letter, doc_dense, doc_table]
+    left = np.asarray(makers[int(rng.integers(0, len(makers)))](rng, dpi))
+    if rng.random() < 0.3:
+        # A spread: two pages side by side, a grey fold between them.
+        right = np.asarray(makers[int(rng.integers(0, len(makers)))](rng, dpi))
+        h = min(left.shape[0], right.shape[0])
+        fold = np.full((h, max(2, _px(3, dpi)), 3), 150, np.uint8)
+        left = np.hstack([left[:h], fold, right[:h]])
+    page = _camera(rng, left)
+    f = float(rng.uniform(45, 90)) / dpi
+    h, w = page.shape[:2]
+    small = cv2.resize(page, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
+    return Image.fromarray(small, "RGB")
 
 
 def doc_blank(rng: np.random.Generator, dpi: float, kind: str) -> tuple[Image.Image, bool]:
@@ -792,7 +826,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
                  "typewriter": doc_typewriter, "stamped_table": doc_stamped_table, "ruled_300": doc_ruled,
                  "mixed_columns": doc_mixed_columns, "handwritten": doc_handwritten,
                  "card_pair": doc_card_pair, "receipt_flip": doc_receipt_flip,
-                 "till_receipt": doc_till_receipt, "camera_flip": doc_camera_flip}[scene]
+                 "till_receipt": doc_till_receipt, "camera_flip": doc_camera_flip,
+                 "camera_far": doc_camera_far, "till_short": doc_till_short}[scene]
         dpi = FIXED_DPI.get(scene, dpi)
         pil = maker(rng, 300 if card else dpi)
         red = scene in ("sparse_letter", "stamped_table")
@@ -803,10 +838,12 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
         k = int(rng.choice([1, 3]))
     if scene in ORI2_SCENES:
         k = 2 if rng.random() < 0.5 else int(rng.choice([0, 1, 3]))
-    if scene == "till_receipt":
+    if scene in ("till_receipt", "till_short"):
         k = 0 if rng.random() < 0.6 else int(rng.choice([1, 2, 3]))
     if scene == "camera_flip":
         k = 2 if rng.random() < 0.5 else int(rng.choice([0, 1, 3]))
+    if scene == "camera_far":
+        k = int(rng.integers(0, 4))
     doc = np.ascontiguousarray(np.rot90(doc, k))
     # Skew: log-uniform 0.05–5° either way, so small skews are as common as large ones; the skew
     # scenes 0.05–1° (where 0.1° precision is the whole question); a sideways sheet on the feeder
@@ -827,7 +864,7 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
                    near_blank=near, red=red, dpi=300 if card else dpi)
     truth["name"] = f"{scene}#{index}"
     # A phone states no believable dpi (camera_flip): the pipeline infers it from the page's shape.
-    return Gen3Page(img, None if scene == "camera_flip" else 300 if card else dpi, truth)
+    return Gen3Page(img, None if scene in ("camera_flip", "camera_far") else 300 if card else dpi, truth)
 
 
 # --------------------------------------------------------------------------- tuning report
@@ -844,9 +881,10 @@ def main() -> None:
     ap.add_argument("--ori2", action="store_true", help="cycle through ORI2_SCENES instead")
     ap.add_argument("--blank", action="store_true", help="cycle through BLANK_SCENES instead")
     ap.add_argument("--ori3", action="store_true", help="cycle through ORI3_SCENES instead")
+    ap.add_argument("--ori4", action="store_true", help="cycle through ORI4_SCENES instead")
     args = ap.parse_args()
-    scenes = (BLANK_SCENES if args.blank else ORI3_SCENES if args.ori3 else ORI2_SCENES if args.ori2
-              else ORIENT_SCENES if args.orient else SCENES)
+    scenes = (BLANK_SCENES if args.blank else ORI4_SCENES if args.ori4 else ORI3_SCENES if args.ori3
+              else ORI2_SCENES if args.ori2 else ORIENT_SCENES if args.orient else SCENES)
     if args.look:
         args.look.mkdir(parents=True, exist_ok=True)
         for i, s in enumerate(scenes):
@@ -861,7 +899,7 @@ def main() -> None:
     for i in range(args.n):
         p = generate_page(args.seed, i, args.dpi, scenes[i % len(scenes)])
         rows.append(evaluate(Case("gen3", p.truth["name"], p.image, p.dpi, p.truth), process_page))
-    for scene in () if args.orient or args.ori2 or args.ori3 or args.blank else SKEW_SCENES:
+    for scene in () if args.orient or args.ori2 or args.ori3 or args.ori4 or args.blank else SKEW_SCENES:
         for i in range(max(1, args.n // len(SCENES))):
             p = generate_page(args.seed, i, args.dpi, scene)
             rows.append(evaluate(Case("gen3", p.truth["name"], p.image, p.dpi, p.truth), process_page))

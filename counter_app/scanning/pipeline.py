@@ -177,6 +177,7 @@ class PipelineOptions:
     osd_dpi: float = 225.0  # … handed to it reduced to this resolution (fewer, cleaner pixels)
     osd_min_confidence: float = 2.0  # Tesseract's "Orientation confidence" needed to follow it
     osd_axis_confidence: float = 4.0  # … to turn a page found sideways back across (flagged)
+    osd_slip_confidence: float = 0.5  # … to turn a narrow slip, which we cannot judge ourselves (flagged)
     min_dpi: int = 200  # DOMAIN §6: at least 200 dpi
     dark_paper_level: int = 110  # paper darker than this (0-255) → "too_dark"
     blur_sharpness: float = 0.9  # text-edge sharpness below this → "blur" (≈ Gaussian blur σ 0.3 mm)
@@ -777,20 +778,24 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
 
 
 NARROW_SLIP_MM = 90.0  # a page no wider than this (a till roll is 57 or 80 mm) is read by Tesseract
+NARROW_SLIP_ASPECT = 1.3  # … when at least this much longer than wide (and not card-sized)
 
 
 def _narrow_slip(page_w: int, page_h: int, dpi: float) -> bool:
-    """Is the page a narrow slip (a till receipt: ≤ 90 mm wide, at least twice as long)?
+    """Is the page a narrow slip (a till receipt: ≤ 90 mm wide, at least 1.3 times as long)?
 
     On such a slip the ascender/descender vote has little to count: its lines are short and
     mostly capitals, digits and amounts, whose ink sits evenly about the x-height band. On
     gen3_text's till receipts an upright receipt and the same receipt turned over scored on the
     same side (−0.34 and −0.25), so upside-down receipts were kept "surely". The shape is asked
-    too, not the width alone: a dpi-less photo's width in mm is a guess, and ID cards have their
-    own cue.
+    too, not the width alone: a dpi-less photo's width in mm is a guess, and ID cards (1.59 times
+    as long as wide) have their own cue. A short sale's receipt is torn off shorter than twice its
+    width (gen3_text ``till_short``, 1.3–1.9: gen2's upright 80 × 137 mm receipt was found
+    sideways and turned 90° with no warning), so 1.3, not 2.
     """
     short_mm, long_mm = sorted((page_w / max(dpi, 1.0) * 25.4, page_h / max(dpi, 1.0) * 25.4))
-    return short_mm <= NARROW_SLIP_MM and long_mm >= 2 * short_mm
+    return (short_mm <= NARROW_SLIP_MM and long_mm >= NARROW_SLIP_ASPECT * short_mm
+            and not _size_is(long_mm, short_mm, ("ID-1",)))
 
 
 PHOTO_CORNER_DEG = 2.0  # a found outline this far from right angles was seen in perspective
@@ -883,7 +888,11 @@ def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[]
     """
     score, lines = an.upside_down_score(sk.rows, sk.cols, sk.weights)
     if narrow:
+        # Neither our vote nor our axis: a receipt's two columns (names flush left, amounts flush
+        # right) make "down" as sharp as its short lines across, either way round (gen3_text
+        # till_short: receipts turned 90° found across, upright ones found sideways).
         score = 0.0
+        ruled = True
     # A sideways finding from a handful of lines is as doubtful as a ruled page's: a receipt's
     # narrow column of short lines (item names flush left, prices flush right) and a photographed
     # handwritten page were found running down the page and turned 90° "surely" (ori2). Such a
@@ -939,6 +948,11 @@ def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[]
                 if not against:
                     return turn, not alone
                 fallback = base
+            if narrow and conf >= opt.osd_slip_confidence:
+                # A slip we cannot judge at all: Tesseract's weak reading beats keeping it as it
+                # lay (on gen3_text's till_short it was right on all 6 readings below 2.0);
+                # flagged either way.
+                return turn, False
     if sure and not sk.vertical:
         # A ruled page found across: ours stands unless Tesseract read the page the other way.
         return lean, not contested
