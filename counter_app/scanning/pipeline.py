@@ -778,11 +778,11 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
 
 
 NARROW_SLIP_MM = 90.0  # a page no wider than this (a till roll is 57 or 80 mm) is read by Tesseract
-NARROW_SLIP_ASPECT = 1.3  # … when at least this much longer than wide (and not card-sized)
+NARROW_SLIP_ASPECT = 1.5  # … when longer than any paper size (A-series √2, letter 1.29) and not card-sized
 
 
 def _narrow_slip(page_w: int, page_h: int, dpi: float) -> bool:
-    """Is the page a narrow slip (a till receipt: ≤ 90 mm wide, at least 1.3 times as long)?
+    """Is the page a narrow slip (a till receipt: ≤ 90 mm wide, at least 1.5 times as long)?
 
     On such a slip the ascender/descender vote has little to count: its lines are short and
     mostly capitals, digits and amounts, whose ink sits evenly about the x-height band. On
@@ -791,7 +791,9 @@ def _narrow_slip(page_w: int, page_h: int, dpi: float) -> bool:
     too, not the width alone: a dpi-less photo's width in mm is a guess, and ID cards (1.59 times
     as long as wide) have their own cue. A short sale's receipt is torn off shorter than twice its
     width (gen3_text ``till_short``, 1.3–1.9: gen2's upright 80 × 137 mm receipt was found
-    sideways and turned 90° with no warning), so 1.3, not 2.
+    sideways and turned 90° with no warning), so 1.5, not 2 — but not 1.3 either: an A4 page
+    whose stated dpi is three times too high measures 70 × 99 mm, and an A-series page's √2
+    must never make it a slip.
     """
     short_mm, long_mm = sorted((page_w / max(dpi, 1.0) * 25.4, page_h / max(dpi, 1.0) * 25.4))
     return (short_mm <= NARROW_SLIP_MM and long_mm >= NARROW_SLIP_ASPECT * short_mm
@@ -941,9 +943,11 @@ def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[]
                 # saying so with ≥ orientation_min_evidence) is followed but flagged: on typeset
                 # pages it is right (gen3_text forms), but it was confidently wrong (confidence
                 # 2.3–4.2) on handwriting photographed on a desk and on a sheet holding two cards
-                # (ori2, issue #13) — never a silent flip. Keeping the page, or choosing 90°/270°
-                # sideways, is unchanged.
-                alone = not sk.vertical and turn != base and not (
+                # (ori2, issue #13) — never a silent flip. Keeping the page is unchanged; choosing
+                # 90°/270° sideways on Tesseract's word alone is flagged on a photo (gen2 cam_rot#26,
+                # a far-off photo: "90" at 2.4 for a page at 270°, silent; gen3_text camera_far),
+                # where its readings are known to be confidently wrong.
+                alone = (turn != base if not sk.vertical else photo) and not (
                     turn == lean and abs(score) >= lean_min)
                 if not against:
                     return turn, not alone

@@ -75,10 +75,13 @@ def test_line_blobs_of_a_receipt_run_across() -> None:
     assert not an.lines_run_across(_ink(p), 40, 12.0)
 
 
-@pytest.mark.parametrize(("w_mm", "h_mm", "narrow"), [(80, 200, True), (57, 130, True), (80, 120, False),
-                                                      (54, 86, False), (210, 297, False), (105, 297, False)])
+@pytest.mark.parametrize(("w_mm", "h_mm", "narrow"), [(80, 200, True), (57, 130, True), (80, 125, True),
+                                                      (70, 99, False), (54, 86, False), (210, 297, False),
+                                                      (105, 297, False)])
 def test_a_narrow_slip_is_a_till_receipt_shape(w_mm: float, h_mm: float, narrow: bool) -> None:
-    """≤ 90 mm wide and at least twice as long: a till receipt, not a card or a page."""
+    """≤ 90 mm wide and at least 1.5 times as long (session 8: a short sale's receipt, gen3_text
+    till_short), not card-sized: a till receipt, not a card or a page (an A4 page at a third of
+    its size, 70 × 99 mm: a stated dpi three times too high)."""
     dpi = 200.0
     assert pl._narrow_slip(round(w_mm / 25.4 * dpi), round(h_mm / 25.4 * dpi), dpi) is narrow
 
