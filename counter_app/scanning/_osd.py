@@ -91,7 +91,8 @@ def tesseract_orientation(bgr_or_grey: np.ndarray, timeout_s: float = 4.0,
         log.info("tesseract OSD unavailable: %s", exc)
         return None
     _limit_cpu(proc.pid, timeout_s)
-    used, data = -1.0, pnm.tobytes()
+    used = -1.0
+    data: bytes | None = pnm.tobytes()
     while True:
         try:
             # A retried communicate() keeps what was already sent and read (and takes no input).
