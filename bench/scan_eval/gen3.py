@@ -658,6 +658,93 @@ def _card_scene(rng: np.random.Generator, dpi: int, lbl: str, name: str, ppm2: f
     return Gen3Page(img, dpi, truth)
 
 
+# Card scenes of session 8 (issue #13): reached by name only, like CARD_SCENES.
+CARD8_SCENES = ("card_pair_apart", "card_back_alone", "card_portrait")
+
+
+def _card_rim(doc: np.ndarray, alpha: np.ndarray, rng: np.random.Generator) -> None:
+    """Darken a card's outermost ~0.3 mm a little: the cut edge of a laminated card scans as a thin line."""
+    a8 = (alpha > 0.5).astype(np.uint8)
+    t = max(1, round(0.004 * min(alpha.shape)))
+    inner = cv2.erode(a8, np.ones((2 * t + 1, 2 * t + 1), np.uint8))
+    edge = (a8 > 0) & (inner == 0)
+    doc[edge] -= rng.uniform(8, 35)
+
+
+def _card8_scene(rng: np.random.Generator, dpi: int, lbl: str, name: str, ppm2: float,
+                 glass: tuple[float, float]) -> Gen3Page:
+    """One of :data:`CARD8_SCENES` (session 8): cards placed one by one, each with its own tilt.
+
+    * ``card_pair_apart``: a front and a back (pale or printed) lying side by side or one above
+      the other, 0.5–12 mm apart, each turned its own way by up to 4°, on any lid; the truth is
+      the one rectangle holding both (a pair on one glass is one document).
+    * ``card_back_alone``: a pale back alone, 14 levels darker to 14 lighter than a white or
+      light lid, its cut edge a thin line or not, a lid-gap shadow or not, any quarter turn.
+    * ``card_portrait``: one card (front, printed back, or pale back) turned a quarter either way,
+      tilted by up to 5°; truth ``rotation`` 90 or 270 (scored).
+    """
+    ppm = dpi / 25.4
+    fw, fh = round(glass[0] * ppm), round(glass[1] * ppm)
+    if name == "card_pair_apart":
+        lid = str(rng.choice(["white", "light", "grey", "dark"]))
+    elif name == "card_back_alone":
+        lid = str(rng.choice(["white", "light"]))
+    else:
+        lid = str(rng.choice(["white", "light", "grey", "dark"]))
+    frame = bg_lid(rng, fh, fw, lid)
+    lid_level = float(np.median(frame[fh // 2 - 5:fh // 2 + 5, :20]))
+    pale_level = min(252.0, lid_level + rng.uniform(-14, 14)) if lid in ("white", "light") else rng.uniform(228, 248)
+    rotation = 0
+    if name == "card_pair_apart":
+        front = doc_card(rng, ppm2, back=False)
+        back = doc_card_back_pale(rng, ppm2, pale_level) if rng.random() < 0.7 else doc_card(rng, ppm2, back=True)
+        items = [front, back] if rng.random() < 0.5 else [back, front]
+        stacked = rng.random() < 0.3
+        quarter = 0
+    elif name == "card_back_alone":
+        items = [doc_card_back_pale(rng, ppm2, pale_level)]
+        quarter = int(rng.integers(4))
+        stacked = False
+    else:
+        kind = int(rng.integers(3))
+        items = [doc_card(rng, ppm2, back=False) if kind == 0 else doc_card(rng, ppm2, back=True) if kind == 1
+                 else doc_card_back_pale(rng, ppm2, pale_level)]
+        quarter = 1 if rng.random() < 0.5 else 3
+        stacked = False
+    rim = rng.random() < 0.6
+    shadow = rng.uniform(0.05, 0.3) if lid != "dark" and rng.random() < 0.6 else 0.0
+    scale = 0.5
+    x = rng.uniform(4, 50) * ppm
+    y = rng.uniform(4, 60) * ppm
+    pts = []
+    for doc, alpha in items:
+        doc = doc.copy()
+        if rim:
+            _card_rim(doc, alpha, rng)
+        doc, alpha = _turned(doc, alpha, quarter)
+        dh, dw = alpha.shape
+        ang = rng.uniform(-4, 4) if name == "card_pair_apart" else rng.uniform(-5, 5)
+        ca, sa = abs(math.cos(math.radians(ang))), abs(math.sin(math.radians(ang)))
+        bw, bh = (dw * ca + dh * sa) * scale / 2, (dw * sa + dh * ca) * scale / 2
+        cx, cy = min(x + bw, fw - bw - 5), min(y + bh, fh - bh - 5)
+        hm = _similarity(ang, scale, cx, cy, dw, dh)
+        pts.append(place(frame, doc, alpha, hm, shadow))
+        gap = rng.uniform(0.5, 12) * ppm
+        across = rng.uniform(-4, 4) * ppm
+        if stacked:
+            y, x = cy + bh + gap, x + across
+        else:
+            x, y = cx + bw + gap, y + across
+    poly = np.concatenate(pts)
+    if len(poly) > 4:
+        poly = cv2.boxPoints(cv2.minAreaRect(poly.astype(np.float32))).astype(np.float64)
+    img = _finish(rng, frame, rng.uniform(1.0, 2.5), int(rng.integers(75, 93)), rng.uniform(0.3, 0.7))
+    truth = _truth(lbl, "card", fw, fh, poly, true_dpi=dpi)
+    rotation = (360 - 90 * quarter) % 360
+    truth.update(rotation=rotation, orientation_scored=True)
+    return Gen3Page(img, dpi, truth)
+
+
 def _glass_scene(rng: np.random.Generator, dpi: int, name: str, cls: str, lid: str,
                  items: list[tuple[np.ndarray, np.ndarray | None]], glass_mm: tuple[float, float],
                  at_corner: bool = False, spread_deg: float = 0.0) -> Gen3Page:
@@ -841,6 +928,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
         return _white_on_white(rng, dpi, lbl, name, ppm2)
     if name in CARD_SCENES:
         return _card_scene(rng, dpi, lbl, name, ppm2, glass)
+    if name in CARD8_SCENES:
+        return _card8_scene(rng, dpi, lbl, name, ppm2, glass)
     if name in ("a5_light_grey_lid", "receipt_long_white", "a6_glass_corner", "card_pair_skewed", "card_open_lid"):
         return _lid_scene(rng, dpi, lbl, name, ppm2, glass)
     if name.startswith("card"):
