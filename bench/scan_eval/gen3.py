@@ -671,6 +671,77 @@ def _card_rim(doc: np.ndarray, alpha: np.ndarray, rng: np.random.Generator) -> N
     doc[edge] -= rng.uniform(8, 35)
 
 
+def doc_card_layout(rng: np.random.Generator, ppm: float, back: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A CCCD side drawn with its layout varied (session 8): what a layout cue may and may not lean on.
+
+    Front: the emblem top-left or top-right, the photo on the left (high or centred), the QR code
+    top-right or absent, the title in red, lines of text right of the photo. Back: three
+    machine-readable lines along the bottom, 40–95 % of the card wide, a chip top-right or not,
+    two fingerprint boxes on the right or top-right, issuing text upper left. Upright as read.
+    """
+    w, h = round(CARD_MM[0] * ppm), round(CARD_MM[1] * ppm)
+    img = np.empty((h, w, 3), np.float32)
+    base = np.array([rng.uniform(215, 248), rng.uniform(220, 248), rng.uniform(215, 248)])
+    img[:] = base
+    img += 2.0 * _fractal(rng, h, w, 2, 6)[..., None]
+    img = np.clip(img, 0, 255).astype(np.uint8)
+    line_ink = tuple(float(v) for v in base - rng.uniform(20, 45, 3))
+    for _ in range(int(rng.integers(6, 16))):  # wavy security lines across the card
+        y0, amp, per = rng.uniform(0, h), rng.uniform(0.02, 0.12) * h, rng.uniform(0.3, 0.9) * w
+        xs = np.arange(0, w, 2, dtype=np.float32)
+        ys = y0 + amp * np.sin(2 * math.pi * xs / per + rng.uniform(0, 6.3))
+        cv2.polylines(img, [np.stack([xs, ys], 1).astype(np.int32)], False, line_ink, 1, cv2.LINE_AA)
+    px = rng.uniform(1.6, 2.2) * ppm
+    if not back:
+        emblem_left = rng.random() < 0.6
+        ex = int((7 if emblem_left else CARD_MM[0] - 7) * ppm)
+        cv2.circle(img, (ex, int(7 * ppm)), int(5 * ppm), (35, 35, 205), -1, cv2.LINE_AA)
+        cv2.circle(img, (ex, int(7 * ppm)), int(2.2 * ppm), (40, 205, 235), -1, cv2.LINE_AA)
+        qr = rng.random() < 0.5 and emblem_left
+        tx0 = int(15 * ppm) if emblem_left else int(5 * ppm)
+        cv2.putText(img, "CAN CUOC CONG DAN", (tx0 + int(6 * ppm), int(10 * ppm)), FONTS[0], px * 1.05 / 22,
+                    (45, 45, 175), max(1, round(px / 8)), cv2.LINE_AA)
+        top = rng.uniform(13, 20)
+        x0, y0, x1, y1 = int(3.5 * ppm), int(top * ppm), int(25 * ppm), int((top + 28) * ppm)
+        img[y0:y1, x0:x1] = (rng.uniform(140, 205), rng.uniform(140, 200), rng.uniform(140, 200))
+        cv2.ellipse(img, ((x0 + x1) // 2, int(y0 + 10 * ppm)), (int(5.5 * ppm), int(7 * ppm)), 0, 0, 360,
+                    (85, 95, 115), -1, cv2.LINE_AA)
+        cv2.ellipse(img, ((x0 + x1) // 2, y1), (int(9 * ppm), int(9 * ppm)), 0, 180, 360, (55, 55, 70), -1,
+                    cv2.LINE_AA)
+        _text_lines(rng, img, int(28 * ppm), int(17 * ppm), int((62 if qr else 80) * ppm), int(50 * ppm), px,
+                    (30, 30, 45))
+        if qr:
+            q = int(15 * ppm)
+            bits = rng.random((25, 25)) < 0.5
+            cell = max(1, q // 25)
+            code = np.where(np.kron(bits, np.ones((cell, cell))) > 0, 20, 245).astype(np.uint8)
+            qx, qy = w - int(3.5 * ppm) - code.shape[1], int(3.5 * ppm)
+            img[qy:qy + code.shape[0], qx:qx + code.shape[1]] = code[..., None]
+    else:
+        if rng.random() < 0.6:
+            cx0 = int(rng.uniform(62, 70) * ppm)
+            cv2.rectangle(img, (cx0, int(5 * ppm)), (cx0 + int(11 * ppm), int(14 * ppm)), (70, 165, 215), -1,
+                          cv2.LINE_AA)
+            fy = 17.0
+        else:
+            fy = 5.0
+        for fx in (50.0, 66.0):
+            cv2.rectangle(img, (int(fx * ppm), int(fy * ppm)), (int((fx + 13) * ppm), int((fy + 14) * ppm)),
+                          (100, 100, 105), 1, cv2.LINE_AA)
+        _text_lines(rng, img, int(5 * ppm), int(4 * ppm), int(45 * ppm), int(28 * ppm), px * 0.85)
+        span = rng.uniform(0.4, 0.95) * (CARD_MM[0] - 8) * ppm
+        font = cv2.FONT_HERSHEY_PLAIN if rng.random() < 0.5 else cv2.FONT_HERSHEY_DUPLEX
+        for i in range(3):
+            digits = "".join(rng.choice(list("0123456789"), 23))
+            s = ("IDVNM" + digits[:20] + "<<" + digits[20:] if i == 0
+                 else "".join(rng.choice(list("0123456789ABCDEFGHKLMNPQRSTUVXY"), 20)) + "<" * 10)
+            (tw, th), _ = cv2.getTextSize(s, font, 1.0, 1)
+            scale = span / tw
+            cv2.putText(img, s, (int(4 * ppm), int((39.5 + 5 * i) * ppm)), font, scale, (25, 25, 25),
+                        max(1, round(th * scale / 9)), cv2.LINE_AA)
+    return img.astype(np.float32), _rounded_mask(w, h, CARD_RADIUS_MM * ppm)
+
+
 def _card8_scene(rng: np.random.Generator, dpi: int, lbl: str, name: str, ppm2: float,
                  glass: tuple[float, float]) -> Gen3Page:
     """One of :data:`CARD8_SCENES` (session 8): cards placed one by one, each with its own tilt.
@@ -680,7 +751,8 @@ def _card8_scene(rng: np.random.Generator, dpi: int, lbl: str, name: str, ppm2: 
       the one rectangle holding both (a pair on one glass is one document).
     * ``card_back_alone``: a pale back alone, 14 levels darker to 14 lighter than a white or
       light lid, its cut edge a thin line or not, a lid-gap shadow or not, any quarter turn.
-    * ``card_portrait``: one card (front, printed back, or pale back) turned a quarter either way,
+    * ``card_portrait``: one card (:func:`doc_card_layout`'s front or back, or a pale back) turned a
+      quarter either way,
       tilted by up to 5°; truth ``rotation`` 90 or 270 (scored).
     """
     ppm = dpi / 25.4
@@ -707,8 +779,7 @@ def _card8_scene(rng: np.random.Generator, dpi: int, lbl: str, name: str, ppm2: 
         stacked = False
     else:
         kind = int(rng.integers(3))
-        items = [doc_card(rng, ppm2, back=False) if kind == 0 else doc_card(rng, ppm2, back=True) if kind == 1
-                 else doc_card_back_pale(rng, ppm2, pale_level)]
+        items = [doc_card_layout(rng, ppm2, back=kind == 1) if kind < 2 else doc_card_back_pale(rng, ppm2, pale_level)]
         quarter = 1 if rng.random() < 0.5 else 3
         stacked = False
     rim = rng.random() < 0.6

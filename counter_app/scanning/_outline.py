@@ -1177,6 +1177,24 @@ def _faint_card_candidate(faint: np.ndarray, k: int) -> _Candidate | None:
     return found if _is_card(found.quad) else None
 
 
+def _refined_faint_card(small_bgr: np.ndarray, faint: np.ndarray, coef: np.ndarray, sigma: float, k: int
+                        ) -> _Candidate | None:
+    """:func:`_faint_card_candidate`, its edges found again across each side where they hold."""
+    card = _faint_card_candidate(faint, k)
+    if card is None:
+        return None
+    h, w = faint.shape
+    # The blurred blob holds the lid-gap shadow along two sides: the edges, found again across
+    # each side (the shadow is no paper), give the card's own size.
+    fine = refine_edges(small_bgr, card.quad, coef, max(1.5, 3.0 * sigma), 2.0 * k)
+    # Only a refinement that is still a card near the blob (a side can lock onto the print block
+    # inside a card this faint and fold the quad), and still a rectangle (one side tilted onto
+    # the print makes a trapezoid of card size: session 8, gen3 card_back_alone).
+    if fine is not None and _is_card(fine) and _flat_rectangle(fine) and _quad_iou(fine, card.quad, h, w) >= 0.85:
+        return card._replace(quad=fine)
+    return card
+
+
 def _faint_pair(faint: np.ndarray, card: _Candidate, h: int, w: int) -> _Candidate | None:
     """The card ``card`` and a pale twin lying against it, from the faint mask; or None.
 
@@ -1463,20 +1481,13 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
             # faint till roll.) Also when those found no rectangle: on a lid a sheet lies flat,
             # so a quad with corners far from square is a fit gone astray, not the sheet.
             faint = _faint_mask(dist, ring_sel)
-            card = _faint_card_candidate(faint, k)
+            card = _refined_faint_card(small_bgr, faint, coef, sigma, k)
             # A crooked quad is replaced only by a card on the same spot (a card-shaped part of a
             # long slip the weak searches fitted badly is not that slip).
             if card is not None and uneven and found is not None and _quad_iou(card.quad, found.quad, h, w) < 0.6:
                 card = None
             if card is not None:
                 found = card
-                # The blurred blob holds the lid-gap shadow along two sides: the edges, found
-                # again across each side (the shadow is no paper), give the card's own size.
-                fine = refine_edges(small_bgr, card.quad, coef, max(1.5, 3.0 * sigma), 2.0 * k)
-                # Only a refinement that is still a card near the blob (a side can lock onto
-                # the print block inside a card this faint and fold the quad).
-                if fine is not None and _is_card(fine) and _quad_iou(fine, card.quad, h, w) >= 0.85:
-                    found = card._replace(quad=fine)
         if found is not None and keep(found):
             candidates.append(found)
             weak = True
@@ -1524,6 +1535,15 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
             pair = _card_twin(faint, chosen, h, w)
         if pair is not None:
             chosen = pair
+    if (chosen is not None and not chosen.parts and paper_ring and not weak and model_ok
+            and not _flat_rectangle(chosen.quad, 0.1) and chosen.frac < 0.2):
+        # A pale card on a white lid whose faint corner the difference mask missed: fitted as a
+        # trapezoid (then kept whole as misshapen). The faint card on the same spot is its
+        # rectangle (session 8, gen3 card_portrait).
+        faint = _faint_mask(dist, ring_sel) if faint is None else faint
+        card = _refined_faint_card(small_bgr, faint, coef, sigma, k)
+        if card is not None and _quad_iou(card.quad, chosen.quad, h, w) >= 0.6:
+            chosen = card
     if chosen is not None and not paper_ring and not weak and not levels3 and model_ok and chosen.frac < 0.45:
         leaves = _other_leaf(lab, mask_bg, chosen, k)
         chosen = chosen if leaves is None else leaves
