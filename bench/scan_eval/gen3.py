@@ -728,8 +728,10 @@ def doc_card_layout(rng: np.random.Generator, ppm: float, back: bool) -> tuple[n
         for fx in (50.0, 66.0):
             cv2.rectangle(img, (int(fx * ppm), int(fy * ppm)), (int((fx + 13) * ppm), int((fy + 14) * ppm)),
                           (100, 100, 105), 1, cv2.LINE_AA)
-        _text_lines(rng, img, int(5 * ppm), int(4 * ppm), int(45 * ppm), int(28 * ppm), px * 0.85)
         span = rng.uniform(0.4, 0.95) * (CARD_MM[0] - 8) * ppm
+        # The issuing text upper left: its lines shorter than the MRZ (on a CCCD those are the longest).
+        _text_lines(rng, img, int(5 * ppm), int(4 * ppm), int(min(45 * ppm, 5 * ppm + 0.8 * span)), int(28 * ppm),
+                    px * 0.85)
         font = cv2.FONT_HERSHEY_PLAIN if rng.random() < 0.5 else cv2.FONT_HERSHEY_DUPLEX
         for i in range(3):
             digits = "".join(rng.choice(list("0123456789"), 23))

@@ -110,18 +110,20 @@ def _landscape_turn(grey: np.ndarray) -> tuple[int, float] | None:
         return (0 if low > high else 180), float(max(low, high))
     if max(low, high) >= 2:
         return None  # groups of long lines at both ends: not the back's layout
+    # (Here no group of long lines was found: one line of the upper text may still reach half.)
+    # A small-print MRZ (aligned equal lines under half the card wide) — before the QR test, whose
+    # bottom-left box such an MRZ fills with busy print (session 8: an upright back turned 180).
+    g_low, g_high = _mrz_group(dark)
+    if max(g_low, g_high) >= 2 and min(g_low, g_high) == 0:
+        return (0 if g_low else 180), float(max(g_low, g_high))
     # The front's QR code: top-right when upright, bottom-left when upside down.
     top_right = _busy(grey, dark, 0.75, 0.0, 1.0, 0.4)
     bottom_left = _busy(grey, dark, 0.0, 0.6, 0.25, 1.0)
     hi, lo = max(top_right, bottom_left), min(top_right, bottom_left)
     if hi >= 0.05 and hi >= 2.5 * lo and max(low, high) == 0:
         return (0 if top_right > bottom_left else 180), hi / max(lo, 1e-3)
-    # (Here no group of long lines was found: one line of the upper text may still reach half.)
-    # A small-print MRZ (aligned equal lines under half the card wide), then the photo's side.
-    low, high = _mrz_group(dark)
-    if max(low, high) >= 2 and min(low, high) == 0:
-        return (0 if low else 180), float(max(low, high))
-    if max(low, high) == 0:
+    if max(g_low, g_high) == 0:
+        # No MRZ, no QR code: the front's photo, on the left of an upright card.
         side = _photo_side(grey, paper)
         if side is not None:
             return side, 1.0
