@@ -1264,6 +1264,10 @@ def _card_twin(faint: np.ndarray, card: _Candidate, h: int, w: int) -> _Candidat
     rectangle; the pipeline then finds each card's edges apart.
     """
     quad = card.quad
+    # A card on a glass is seen square-on: a true rectangle. (A leaf of a booklet photographed
+    # on a desk, card-shaped in perspective, once got the other leaf as its "twin".)
+    if not _flat_rectangle(quad, 0.04) or _corner_error(quad) > 3.0:
+        return None
     lu = (float(np.linalg.norm(quad[1] - quad[0])) + float(np.linalg.norm(quad[2] - quad[3]))) / 2
     lv = (float(np.linalg.norm(quad[3] - quad[0])) + float(np.linalg.norm(quad[2] - quad[1]))) / 2
     long_side, short_side = max(lu, lv), min(lu, lv)
@@ -1530,8 +1534,10 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
         # is too faint for the masks, so only the coloured front was found (gen4 cccd_pair).
         faint = _faint_mask(dist, ring_sel) if faint is None else faint
         pair = _faint_pair(faint, chosen, h, w)
-        if pair is None:
-            # Not touching it: a twin a few millimetres away, turned its own way (session 8).
+        if pair is None and paper_ring:
+            # Not touching it: a twin a few millimetres away, turned its own way (session 8). Only
+            # on a light lid: on a desk the faint mask is the desk's own grain, and a booklet's
+            # other leaf beside a card-shaped leaf is no card.
             pair = _card_twin(faint, chosen, h, w)
         if pair is not None:
             chosen = pair
