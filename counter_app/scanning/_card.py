@@ -41,8 +41,9 @@ def _long_rows(dark: np.ndarray) -> np.ndarray:
 
 def _mrz_group(dark: np.ndarray) -> tuple[int, int]:
     """Lines in the bottom and top bands that form an MRZ: at least two, each over a third of the
-    card wide, their left *and* right ends aligned (within 3 % of the width), as a monospace zone of
-    equal-length lines is and ragged lines of running text are not — whatever its print size
+    card wide, starting at the card's margin, their left *and* right ends aligned (within 3 % of the
+    width), as a monospace zone of equal-length lines is and ragged lines of running text are not
+    — whatever its print size
     (session 8: an MRZ printed small spans well under half the card). Counts (bottom, top)."""
     h, w = dark.shape
     kw = max(3, int(0.035 * w))
@@ -52,13 +53,18 @@ def _mrz_group(dark: np.ndarray) -> tuple[int, int]:
               (stats[j, cv2.CC_STAT_LEFT] + stats[j, cv2.CC_STAT_WIDTH]) / w) for j in range(1, n)
              if stats[j, cv2.CC_STAT_WIDTH] >= w / 3 and max(2, 0.012 * h) <= stats[j, cv2.CC_STAT_HEIGHT] <= h / 6]
 
-    def aligned(band: list[tuple[float, float, float]]) -> int:
+    def aligned(band: list[tuple[float, float, float]], top: bool) -> int:
         best = 0
         for _, a0, a1 in band:
+            if (a1 < 0.85) if top else (a0 > 0.15):
+                # The MRZ starts at the card's margin (ends at it, upside down); centred lines of
+                # a title (CỘNG HÒA… / Độc lập…, gen1's front) may be as long as each other, but
+                # start far in.
+                continue
             best = max(best, sum(1 for _, b0, b1 in band if abs(a0 - b0) <= 0.03 and abs(a1 - b1) <= 0.03))
         return best if best >= 2 else 0
 
-    return aligned([ln for ln in lines if ln[0] > 0.6]), aligned([ln for ln in lines if ln[0] < 0.4])
+    return aligned([ln for ln in lines if ln[0] > 0.6], False), aligned([ln for ln in lines if ln[0] < 0.4], True)
 
 
 def _photo_side(grey: np.ndarray, paper: float) -> int | None:

@@ -60,3 +60,16 @@ def test_a_card_on_its_side_is_turned_by_its_photo_or_small_mrz(back: bool, seed
     assert card_orientation(cv2.rotate(grey, cv2.ROTATE_180)) == 180
     assert card_orientation(cv2.rotate(grey, cv2.ROTATE_90_CLOCKWISE)) == 270
     assert card_orientation(cv2.rotate(grey, cv2.ROTATE_90_COUNTERCLOCKWISE)) == 90
+
+
+def test_centred_title_lines_are_no_mrz() -> None:
+    """Two centred title lines of about the same length at the top of a front (gen1's card: CỘNG
+    HÒA… / CĂN CƯỚC…) are no MRZ read upside down: the photo on the left says upright."""
+    grey = np.full((270, 428), 228, np.uint8)
+    for y in (40, 70):
+        cv2.rectangle(grey, (150, y - 8), (300, y + 2), 40, -1)  # a bold centred line, ~35 % wide
+    cv2.rectangle(grey, (20, 95), (120, 235), 150, -1)  # the photo
+    for y in range(110, 230, 25):
+        cv2.line(grey, (150, y), (150 + (y * 7) % 120 + 60, y), 40, 3)  # ragged text lines
+    assert card_orientation(grey) == 0
+    assert card_orientation(cv2.rotate(grey, cv2.ROTATE_90_CLOCKWISE)) == 270
