@@ -658,6 +658,166 @@ def _card_scene(rng: np.random.Generator, dpi: int, lbl: str, name: str, ppm2: f
     return Gen3Page(img, dpi, truth)
 
 
+# Card scenes of session 8 (issue #13): reached by name only, like CARD_SCENES.
+CARD8_SCENES = ("card_pair_apart", "card_back_alone", "card_portrait")
+
+
+def _card_rim(doc: np.ndarray, alpha: np.ndarray, rng: np.random.Generator) -> None:
+    """Darken a card's outermost ~0.3 mm a little: the cut edge of a laminated card scans as a thin line."""
+    a8 = (alpha > 0.5).astype(np.uint8)
+    t = max(1, round(0.004 * min(alpha.shape)))
+    inner = cv2.erode(a8, np.ones((2 * t + 1, 2 * t + 1), np.uint8))
+    edge = (a8 > 0) & (inner == 0)
+    doc[edge] -= rng.uniform(8, 35)
+
+
+def doc_card_layout(rng: np.random.Generator, ppm: float, back: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A CCCD side drawn with its layout varied (session 8): what a layout cue may and may not lean on.
+
+    Front: the emblem top-left or top-right, the photo on the left (high or centred), the QR code
+    top-right or absent, the title in red, lines of text right of the photo. Back: three
+    machine-readable lines along the bottom, 40–95 % of the card wide, a chip top-right or not,
+    two fingerprint boxes on the right or top-right, issuing text upper left. Upright as read.
+    """
+    w, h = round(CARD_MM[0] * ppm), round(CARD_MM[1] * ppm)
+    img = np.empty((h, w, 3), np.float32)
+    base = np.array([rng.uniform(215, 248), rng.uniform(220, 248), rng.uniform(215, 248)])
+    img[:] = base
+    img += 2.0 * _fractal(rng, h, w, 2, 6)[..., None]
+    img = np.clip(img, 0, 255).astype(np.uint8)
+    line_ink = tuple(float(v) for v in base - rng.uniform(20, 45, 3))
+    for _ in range(int(rng.integers(6, 16))):  # wavy security lines across the card
+        y0, amp, per = rng.uniform(0, h), rng.uniform(0.02, 0.12) * h, rng.uniform(0.3, 0.9) * w
+        xs = np.arange(0, w, 2, dtype=np.float32)
+        ys = y0 + amp * np.sin(2 * math.pi * xs / per + rng.uniform(0, 6.3))
+        cv2.polylines(img, [np.stack([xs, ys], 1).astype(np.int32)], False, line_ink, 1, cv2.LINE_AA)
+    px = rng.uniform(1.6, 2.2) * ppm
+    if not back:
+        emblem_left = rng.random() < 0.6
+        ex = int((7 if emblem_left else CARD_MM[0] - 7) * ppm)
+        cv2.circle(img, (ex, int(7 * ppm)), int(5 * ppm), (35, 35, 205), -1, cv2.LINE_AA)
+        cv2.circle(img, (ex, int(7 * ppm)), int(2.2 * ppm), (40, 205, 235), -1, cv2.LINE_AA)
+        qr = rng.random() < 0.5 and emblem_left
+        tx0 = int(15 * ppm) if emblem_left else int(5 * ppm)
+        cv2.putText(img, "CAN CUOC CONG DAN", (tx0 + int(6 * ppm), int(10 * ppm)), FONTS[0], px * 1.05 / 22,
+                    (45, 45, 175), max(1, round(px / 8)), cv2.LINE_AA)
+        top = rng.uniform(13, 20)
+        x0, y0, x1, y1 = int(3.5 * ppm), int(top * ppm), int(25 * ppm), int((top + 28) * ppm)
+        img[y0:y1, x0:x1] = (rng.uniform(140, 205), rng.uniform(140, 200), rng.uniform(140, 200))
+        cv2.ellipse(img, ((x0 + x1) // 2, int(y0 + 10 * ppm)), (int(5.5 * ppm), int(7 * ppm)), 0, 0, 360,
+                    (85, 95, 115), -1, cv2.LINE_AA)
+        cv2.ellipse(img, ((x0 + x1) // 2, y1), (int(9 * ppm), int(9 * ppm)), 0, 180, 360, (55, 55, 70), -1,
+                    cv2.LINE_AA)
+        _text_lines(rng, img, int(28 * ppm), int(17 * ppm), int((62 if qr else 80) * ppm), int(50 * ppm), px,
+                    (30, 30, 45))
+        if qr:
+            q = int(15 * ppm)
+            bits = rng.random((25, 25)) < 0.5
+            cell = max(1, q // 25)
+            code = np.where(np.kron(bits, np.ones((cell, cell))) > 0, 20, 245).astype(np.uint8)
+            qx, qy = w - int(3.5 * ppm) - code.shape[1], int(3.5 * ppm)
+            img[qy:qy + code.shape[0], qx:qx + code.shape[1]] = code[..., None]
+    else:
+        if rng.random() < 0.6:
+            cx0 = int(rng.uniform(62, 70) * ppm)
+            cv2.rectangle(img, (cx0, int(5 * ppm)), (cx0 + int(11 * ppm), int(14 * ppm)), (70, 165, 215), -1,
+                          cv2.LINE_AA)
+            fy = 17.0
+        else:
+            fy = 5.0
+        for fx in (50.0, 66.0):
+            cv2.rectangle(img, (int(fx * ppm), int(fy * ppm)), (int((fx + 13) * ppm), int((fy + 14) * ppm)),
+                          (100, 100, 105), 1, cv2.LINE_AA)
+        span = rng.uniform(0.4, 0.95) * (CARD_MM[0] - 8) * ppm
+        # The issuing text upper left: its lines shorter than the MRZ (on a CCCD those are the longest).
+        _text_lines(rng, img, int(5 * ppm), int(4 * ppm), int(min(45 * ppm, 5 * ppm + 0.8 * span)), int(28 * ppm),
+                    px * 0.85)
+        font = cv2.FONT_HERSHEY_PLAIN if rng.random() < 0.5 else cv2.FONT_HERSHEY_DUPLEX
+        for i in range(3):
+            digits = "".join(rng.choice(list("0123456789"), 23))
+            s = ("IDVNM" + digits[:20] + "<<" + digits[20:] if i == 0
+                 else "".join(rng.choice(list("0123456789ABCDEFGHKLMNPQRSTUVXY"), 20)) + "<" * 10)
+            (tw, th), _ = cv2.getTextSize(s, font, 1.0, 1)
+            scale = span / tw
+            cv2.putText(img, s, (int(4 * ppm), int((39.5 + 5 * i) * ppm)), font, scale, (25, 25, 25),
+                        max(1, round(th * scale / 9)), cv2.LINE_AA)
+    return img.astype(np.float32), _rounded_mask(w, h, CARD_RADIUS_MM * ppm)
+
+
+def _card8_scene(rng: np.random.Generator, dpi: int, lbl: str, name: str, ppm2: float,
+                 glass: tuple[float, float]) -> Gen3Page:
+    """One of :data:`CARD8_SCENES` (session 8): cards placed one by one, each with its own tilt.
+
+    * ``card_pair_apart``: a front and a back (pale or printed) lying side by side or one above
+      the other, 0.5–12 mm apart, each turned its own way by up to 4°, on any lid; the truth is
+      the one rectangle holding both (a pair on one glass is one document).
+    * ``card_back_alone``: a pale back alone, 14 levels darker to 14 lighter than a white or
+      light lid, its cut edge a thin line or not, a lid-gap shadow or not, any quarter turn.
+    * ``card_portrait``: one card (:func:`doc_card_layout`'s front or back, or a pale back) turned a
+      quarter either way,
+      tilted by up to 5°; truth ``rotation`` 90 or 270 (scored).
+    """
+    ppm = dpi / 25.4
+    fw, fh = round(glass[0] * ppm), round(glass[1] * ppm)
+    if name == "card_pair_apart":
+        lid = str(rng.choice(["white", "light", "grey", "dark"]))
+    elif name == "card_back_alone":
+        lid = str(rng.choice(["white", "light"]))
+    else:
+        lid = str(rng.choice(["white", "light", "grey", "dark"]))
+    frame = bg_lid(rng, fh, fw, lid)
+    lid_level = float(np.median(frame[fh // 2 - 5:fh // 2 + 5, :20]))
+    pale_level = min(252.0, lid_level + rng.uniform(-14, 14)) if lid in ("white", "light") else rng.uniform(228, 248)
+    rotation = 0
+    if name == "card_pair_apart":
+        front = doc_card(rng, ppm2, back=False)
+        back = doc_card_back_pale(rng, ppm2, pale_level) if rng.random() < 0.7 else doc_card(rng, ppm2, back=True)
+        items = [front, back] if rng.random() < 0.5 else [back, front]
+        stacked = rng.random() < 0.3
+        quarter = 0
+    elif name == "card_back_alone":
+        items = [doc_card_back_pale(rng, ppm2, pale_level)]
+        quarter = int(rng.integers(4))
+        stacked = False
+    else:
+        kind = int(rng.integers(3))
+        items = [doc_card_layout(rng, ppm2, back=kind == 1) if kind < 2 else doc_card_back_pale(rng, ppm2, pale_level)]
+        quarter = 1 if rng.random() < 0.5 else 3
+        stacked = False
+    rim = rng.random() < 0.6
+    shadow = rng.uniform(0.05, 0.3) if lid != "dark" and rng.random() < 0.6 else 0.0
+    scale = 0.5
+    x = rng.uniform(4, 50) * ppm
+    y = rng.uniform(4, 60) * ppm
+    pts = []
+    for doc, alpha in items:
+        doc = doc.copy()
+        if rim:
+            _card_rim(doc, alpha, rng)
+        doc, alpha = _turned(doc, alpha, quarter)
+        dh, dw = alpha.shape
+        ang = rng.uniform(-4, 4) if name == "card_pair_apart" else rng.uniform(-5, 5)
+        ca, sa = abs(math.cos(math.radians(ang))), abs(math.sin(math.radians(ang)))
+        bw, bh = (dw * ca + dh * sa) * scale / 2, (dw * sa + dh * ca) * scale / 2
+        cx, cy = min(x + bw, fw - bw - 5), min(y + bh, fh - bh - 5)
+        hm = _similarity(ang, scale, cx, cy, dw, dh)
+        pts.append(place(frame, doc, alpha, hm, shadow))
+        gap = rng.uniform(0.5, 12) * ppm
+        across = rng.uniform(-4, 4) * ppm
+        if stacked:
+            y, x = cy + bh + gap, x + across
+        else:
+            x, y = cx + bw + gap, y + across
+    poly = np.concatenate(pts)
+    if len(poly) > 4:
+        poly = cv2.boxPoints(cv2.minAreaRect(poly.astype(np.float32))).astype(np.float64)
+    img = _finish(rng, frame, rng.uniform(1.0, 2.5), int(rng.integers(75, 93)), rng.uniform(0.3, 0.7))
+    truth = _truth(lbl, "card", fw, fh, poly, true_dpi=dpi)
+    rotation = (360 - 90 * quarter) % 360
+    truth.update(rotation=rotation, orientation_scored=True)
+    return Gen3Page(img, dpi, truth)
+
+
 def _glass_scene(rng: np.random.Generator, dpi: int, name: str, cls: str, lid: str,
                  items: list[tuple[np.ndarray, np.ndarray | None]], glass_mm: tuple[float, float],
                  at_corner: bool = False, spread_deg: float = 0.0) -> Gen3Page:
@@ -841,6 +1001,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
         return _white_on_white(rng, dpi, lbl, name, ppm2)
     if name in CARD_SCENES:
         return _card_scene(rng, dpi, lbl, name, ppm2, glass)
+    if name in CARD8_SCENES:
+        return _card8_scene(rng, dpi, lbl, name, ppm2, glass)
     if name in ("a5_light_grey_lid", "receipt_long_white", "a6_glass_corner", "card_pair_skewed", "card_open_lid"):
         return _lid_scene(rng, dpi, lbl, name, ppm2, glass)
     if name.startswith("card"):

@@ -39,6 +39,56 @@ def _long_rows(dark: np.ndarray) -> np.ndarray:
     return np.array(rows)
 
 
+def _mrz_group(dark: np.ndarray) -> tuple[int, int]:
+    """Lines in the bottom and top bands that form an MRZ: at least two, each over a third of the
+    card wide, starting at the card's margin, their left *and* right ends aligned (within 3 % of the
+    width), as a monospace zone of equal-length lines is and ragged lines of running text are not
+    — whatever its print size
+    (session 8: an MRZ printed small spans well under half the card). Counts (bottom, top)."""
+    h, w = dark.shape
+    kw = max(3, int(0.035 * w))
+    joined = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, np.ones((1, kw), np.uint8))
+    n, _, stats, centres = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    lines = [(centres[j, 1] / h, stats[j, cv2.CC_STAT_LEFT] / w,
+              (stats[j, cv2.CC_STAT_LEFT] + stats[j, cv2.CC_STAT_WIDTH]) / w) for j in range(1, n)
+             if stats[j, cv2.CC_STAT_WIDTH] >= w / 3 and max(2, 0.012 * h) <= stats[j, cv2.CC_STAT_HEIGHT] <= h / 6]
+
+    def aligned(band: list[tuple[float, float, float]], top: bool) -> int:
+        best = 0
+        for _, a0, a1 in band:
+            if (a1 < 0.85) if top else (a0 > 0.15):
+                # The MRZ starts at the card's margin (ends at it, upside down); centred lines of
+                # a title (CỘNG HÒA… / Độc lập…, gen1's front) may be as long as each other, but
+                # start far in.
+                continue
+            best = max(best, sum(1 for _, b0, b1 in band if abs(a0 - b0) <= 0.03 and abs(a1 - b1) <= 0.03))
+        return best if best >= 2 else 0
+
+    return aligned([ln for ln in lines if ln[0] > 0.6], False), aligned([ln for ln in lines if ln[0] < 0.4], True)
+
+
+def _photo_side(grey: np.ndarray, paper: float) -> int | None:
+    """0 when the front's portrait photo lies in the card's left part, 180 in its right, else None.
+
+    On every CCCD front the holder's photo is on the left: a solid rectangle, a quarter of the
+    card wide and half its height or more, clearly darker than the card. A median filter a twentieth
+    of the card high keeps such solid areas and removes text (under half of any window is ink).
+    """
+    h, w = grey.shape
+    k = max(3, int(0.05 * h) | 1)
+    med = cv2.medianBlur(grey, k)
+    solid = (med < paper - 30).astype(np.uint8)
+    n, _, stats, centres = cv2.connectedComponentsWithStats(solid, connectivity=8)
+    found = [centres[j, 0] / w for j in range(1, n)
+             if 0.12 * w <= stats[j, cv2.CC_STAT_WIDTH] <= 0.42 * w
+             and 0.35 * h <= stats[j, cv2.CC_STAT_HEIGHT] <= 0.85 * h
+             and stats[j, cv2.CC_STAT_AREA] >= 0.7 * stats[j, cv2.CC_STAT_WIDTH] * stats[j, cv2.CC_STAT_HEIGHT]]
+    if len(found) != 1:
+        return None
+    x = found[0]
+    return 0 if x < 0.4 else 180 if x > 0.6 else None
+
+
 def _busy(grey: np.ndarray, dark: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> float:
     """How much a box (fractions of the card) looks like a QR code: edge density × a dark share
     near a half (cells), 0 when the dark share is far from it (a photo, a plain area)."""
@@ -66,12 +116,23 @@ def _landscape_turn(grey: np.ndarray) -> tuple[int, float] | None:
         return (0 if low > high else 180), float(max(low, high))
     if max(low, high) >= 2:
         return None  # groups of long lines at both ends: not the back's layout
+    # (Here no group of long lines was found: one line of the upper text may still reach half.)
+    # A small-print MRZ (aligned equal lines under half the card wide) — before the QR test, whose
+    # bottom-left box such an MRZ fills with busy print (session 8: an upright back turned 180).
+    g_low, g_high = _mrz_group(dark)
+    if max(g_low, g_high) >= 2 and min(g_low, g_high) == 0:
+        return (0 if g_low else 180), float(max(g_low, g_high))
     # The front's QR code: top-right when upright, bottom-left when upside down.
     top_right = _busy(grey, dark, 0.75, 0.0, 1.0, 0.4)
     bottom_left = _busy(grey, dark, 0.0, 0.6, 0.25, 1.0)
     hi, lo = max(top_right, bottom_left), min(top_right, bottom_left)
     if hi >= 0.05 and hi >= 2.5 * lo and max(low, high) == 0:
         return (0 if top_right > bottom_left else 180), hi / max(lo, 1e-3)
+    if max(g_low, g_high) == 0:
+        # No MRZ, no QR code: the front's photo, on the left of an upright card.
+        side = _photo_side(grey, paper)
+        if side is not None:
+            return side, 1.0
     return None
 
 

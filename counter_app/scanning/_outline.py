@@ -1106,6 +1106,13 @@ def _outline_candidate(mask_bg: np.ndarray, k: int) -> _Candidate | None:
     return found
 
 
+def _flat_rectangle(quad: np.ndarray, tol: float = 0.06) -> bool:
+    """Are the quad's opposite sides equal within ``tol``? On a scanner's glass what lies on the
+    lid is a rectangle seen square-on: a quad whose opposite sides differ is a fit gone astray."""
+    sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
+    return all(abs(sides[i] - sides[i + 2]) <= tol * max(sides[i], sides[i + 2], 1e-6) for i in (0, 1))
+
+
 def _corner_error(quad: np.ndarray) -> float:
     """Largest difference (degrees) of the quad's corner angles from a right angle."""
     worst = 0.0
@@ -1170,6 +1177,24 @@ def _faint_card_candidate(faint: np.ndarray, k: int) -> _Candidate | None:
     return found if _is_card(found.quad) else None
 
 
+def _refined_faint_card(small_bgr: np.ndarray, faint: np.ndarray, coef: np.ndarray, sigma: float, k: int
+                        ) -> _Candidate | None:
+    """:func:`_faint_card_candidate`, its edges found again across each side where they hold."""
+    card = _faint_card_candidate(faint, k)
+    if card is None:
+        return None
+    h, w = faint.shape
+    # The blurred blob holds the lid-gap shadow along two sides: the edges, found again across
+    # each side (the shadow is no paper), give the card's own size.
+    fine = refine_edges(small_bgr, card.quad, coef, max(1.5, 3.0 * sigma), 2.0 * k)
+    # Only a refinement that is still a card near the blob (a side can lock onto the print block
+    # inside a card this faint and fold the quad), and still a rectangle (one side tilted onto
+    # the print makes a trapezoid of card size: session 8, gen3 card_back_alone).
+    if fine is not None and _is_card(fine) and _flat_rectangle(fine) and _quad_iou(fine, card.quad, h, w) >= 0.85:
+        return card._replace(quad=fine)
+    return card
+
+
 def _faint_pair(faint: np.ndarray, card: _Candidate, h: int, w: int) -> _Candidate | None:
     """The card ``card`` and a pale twin lying against it, from the faint mask; or None.
 
@@ -1222,6 +1247,70 @@ def _faint_pair(faint: np.ndarray, card: _Candidate, h: int, w: int) -> _Candida
         return None
     if (other < -2).any() or (other[:, 0] > w + 1).any() or (other[:, 1] > h + 1).any():
         return None  # the twin would run off the frame: not a card lying there
+    pts = np.concatenate([quad, other]).astype(np.float32)
+    union = order_quad(cv2.boxPoints(cv2.minAreaRect(pts)).astype(np.float64))
+    return _Candidate(union, card.rect, float(cv2.contourArea(union.astype(np.float32))) / (h * w), (quad, other))
+
+
+def _card_twin(faint: np.ndarray, card: _Candidate, h: int, w: int) -> _Candidate | None:
+    """The card ``card`` and a second card lying apart from it on the glass, or None (session 8).
+
+    :func:`_faint_pair` reads a twin *touching* the card off the centre of their joint blob; a
+    twin laid a few millimetres away, turned its own way (each card is put down by hand), joins
+    the card's blob by a sliver or not at all. Here the card itself is cut out of the faint mask
+    (with its blurred halo) and what remains is looked at blob by blob: a solid one of the
+    card's own size (its rotated rectangle's sides within 12 % of the card's), lying within half
+    a card's length of it, is the other side of the same card. Its rough quad is its rotated
+    rectangle; the pipeline then finds each card's edges apart.
+    """
+    quad = card.quad
+    # A card on a glass is seen square-on: a true rectangle. (A leaf of a booklet photographed
+    # on a desk, card-shaped in perspective, once got the other leaf as its "twin".)
+    if not _flat_rectangle(quad, 0.04) or _corner_error(quad) > 3.0:
+        return None
+    lu = (float(np.linalg.norm(quad[1] - quad[0])) + float(np.linalg.norm(quad[2] - quad[3]))) / 2
+    lv = (float(np.linalg.norm(quad[3] - quad[0])) + float(np.linalg.norm(quad[2] - quad[1]))) / 2
+    long_side, short_side = max(lu, lv), min(lu, lv)
+    # The faint mask's blur (1 % of the frame) draws the card's halo that far out: cut a little more.
+    halo = max(2, round(0.015 * min(h, w)))
+    own = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(own, np.round(quad * 16).astype(np.int32), 1, shift=4)
+    own = cv2.dilate(own, np.ones((2 * halo + 1, 2 * halo + 1), np.uint8))
+    rest = faint & (1 - own)
+    # Slivers joining the twin to the card's halo (or to the lid-gap shadow) are cut by an opening.
+    rest = cv2.morphologyEx(rest, cv2.MORPH_OPEN, np.ones((2 * halo + 1, 2 * halo + 1), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
+    card_c = quad.mean(axis=0)
+    best: tuple[float, np.ndarray] | None = None
+    for j in range(1, n):
+        if stats[j, cv2.CC_STAT_AREA] < 0.5 * long_side * short_side:
+            continue
+        ys, xs = np.nonzero(labels == j)
+        pts = np.column_stack([xs, ys]).astype(np.float32)
+        (cx, cy), (rw, rh), ang = cv2.minAreaRect(pts)
+        # A few pixels lost to the cut (a twin 1–2 mm away), or gained by the blur and a lid-gap
+        # shadow along two sides: the sides must still be about a card's.
+        if not (0.88 * long_side <= max(rw, rh) <= 1.2 * long_side
+                and 0.85 * short_side <= min(rw, rh) <= 1.25 * short_side):
+            continue
+        if stats[j, cv2.CC_STAT_AREA] < 0.85 * rw * rh:  # solid, not an L of shadow or a smear
+            continue
+        # Both are sides of one card: the twin has the card's size, placed and turned as its blob.
+        size = (long_side, short_side) if rw >= rh else (short_side, long_side)
+        other = order_quad(cv2.boxPoints(((cx, cy), size, ang)).astype(np.float64))
+        gap = -cv2.pointPolygonTest(quad.astype(np.float32), (float(cx), float(cy)), True)
+        # Its centre within half a card's length of the card's edge plus half its own size:
+        # beside it, not across the glass.
+        if gap > 0.5 * long_side + max(rw, rh) / 2:
+            continue
+        if (other < -2).any() or (other[:, 0] > w + 1).any() or (other[:, 1] > h + 1).any():
+            continue
+        d = float(np.linalg.norm(np.array([cx, cy]) - card_c))
+        if best is None or d < best[0]:
+            best = (d, other)
+    if best is None:
+        return None
+    other = best[1]
     pts = np.concatenate([quad, other]).astype(np.float32)
     union = order_quad(cv2.boxPoints(cv2.minAreaRect(pts)).astype(np.float64))
     return _Candidate(union, card.rect, float(cv2.contourArea(union.astype(np.float32))) / (h * w), (quad, other))
@@ -1385,23 +1474,24 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
             found = _outline_candidate(mask_bg, k)
         if found is None:
             found = _textured_candidate(lab, mask_bg, ring, k)
-        if found is None or _corner_error(found.quad) > 10.0:
+        folded = found is not None and _corner_error(found.quad) > 10.0
+        # (Session 8: also a quad whose opposite sides differ — gen3 card_back_alone, a pale back
+        # fitted as a trapezoid by the outline search, then kept whole as misshapen.)
+        uneven = found is not None and not folded and not _flat_rectangle(found.quad)
+        if found is None or folded or uneven:
             # Last: a pale card (a CCCD's back) a few grey levels off a white lid — too faint
             # for everything above, but a card-shaped region of a steady small difference
             # (issue #13, gen4 cards). (Before the slip searches it took a card-shaped part of a
             # faint till roll.) Also when those found no rectangle: on a lid a sheet lies flat,
             # so a quad with corners far from square is a fit gone astray, not the sheet.
             faint = _faint_mask(dist, ring_sel)
-            card = _faint_card_candidate(faint, k)
+            card = _refined_faint_card(small_bgr, faint, coef, sigma, k)
+            # A crooked quad is replaced only by a card on the same spot (a card-shaped part of a
+            # long slip the weak searches fitted badly is not that slip).
+            if card is not None and uneven and found is not None and _quad_iou(card.quad, found.quad, h, w) < 0.6:
+                card = None
             if card is not None:
                 found = card
-                # The blurred blob holds the lid-gap shadow along two sides: the edges, found
-                # again across each side (the shadow is no paper), give the card's own size.
-                fine = refine_edges(small_bgr, card.quad, coef, max(1.5, 3.0 * sigma), 2.0 * k)
-                # Only a refinement that is still a card near the blob (a side can lock onto
-                # the print block inside a card this faint and fold the quad).
-                if fine is not None and _is_card(fine) and _quad_iou(fine, card.quad, h, w) >= 0.85:
-                    found = card._replace(quad=fine)
         if found is not None and keep(found):
             candidates.append(found)
             weak = True
@@ -1442,9 +1532,24 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     if chosen is not None and not chosen.parts and model_ok and _is_card(chosen.quad, 0.12, squat=0.06):
         # A card whose twin lies against it (front and back touching on one glass): the pale back
         # is too faint for the masks, so only the coloured front was found (gen4 cccd_pair).
-        pair = _faint_pair(_faint_mask(dist, ring_sel) if faint is None else faint, chosen, h, w)
+        faint = _faint_mask(dist, ring_sel) if faint is None else faint
+        pair = _faint_pair(faint, chosen, h, w)
+        if pair is None and paper_ring:
+            # Not touching it: a twin a few millimetres away, turned its own way (session 8). Only
+            # on a light lid: on a desk the faint mask is the desk's own grain, and a booklet's
+            # other leaf beside a card-shaped leaf is no card.
+            pair = _card_twin(faint, chosen, h, w)
         if pair is not None:
             chosen = pair
+    if (chosen is not None and not chosen.parts and paper_ring and not weak and model_ok
+            and not _flat_rectangle(chosen.quad, 0.1) and chosen.frac < 0.2):
+        # A pale card on a white lid whose faint corner the difference mask missed: fitted as a
+        # trapezoid (then kept whole as misshapen). The faint card on the same spot is its
+        # rectangle (session 8, gen3 card_portrait).
+        faint = _faint_mask(dist, ring_sel) if faint is None else faint
+        card = _refined_faint_card(small_bgr, faint, coef, sigma, k)
+        if card is not None and _quad_iou(card.quad, chosen.quad, h, w) >= 0.6:
+            chosen = card
     if chosen is not None and not paper_ring and not weak and not levels3 and model_ok and chosen.frac < 0.45:
         leaves = _other_leaf(lab, mask_bg, chosen, k)
         chosen = chosen if leaves is None else leaves

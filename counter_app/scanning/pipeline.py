@@ -738,6 +738,15 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         # lines of text do not (issue #13). Agreeing makes the decision sure; a card the layout
         # turns otherwise than a sure text-line reading is turned by the layout but flagged.
         card_turn = cards_orientation(grey, bool(finding.parts))
+        if (card_turn is None and not finding.parts and page_h > page_w and orientation % 180 == 0
+                and skew_conf and sk is not None and sk.vertical):
+            # A card found standing on its side lies a quarter turned (an upright card is
+            # landscape): left at 0/180 it is certainly wrong. Without a layout cue the text
+            # lines' own lean picks 90 or 270 — flagged, as the cue is missing (session 8).
+            lean, _ = an.upside_down_score(sk.rows, sk.cols, sk.weights)
+            orientation, orient_conf = (270 if lean > 0 else 90), False
+            if WARN_ORIENTATION_UNSURE not in warnings:
+                warnings.append(WARN_ORIENTATION_UNSURE)
         if card_turn is not None:
             was_sure = orient_conf and card_turn != orientation
             orientation, orient_conf = card_turn, not was_sure
