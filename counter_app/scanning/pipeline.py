@@ -522,6 +522,22 @@ def _fine_grey(img: np.ndarray, h_page: np.ndarray, page_w: int, page_h: int, dp
     return cv2.warpPerspective(grey, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE), dpi / kf
 
 
+def _refined_skew(img: np.ndarray, h_page: np.ndarray, page_w: int, page_h: int, dpi: float, a_dpi: float,
+                  sk: an.SkewFinding, opt: PipelineOptions) -> float:
+    """The skew to undo: ``sk``'s angle measured again at ~``an.FAINT_DPI`` when the analysis copy
+    was at least 1.5× coarser (:func:`an.refine_skew`: at ~75 dpi the estimate depends on how the
+    lines fall on the pixel grid by up to ~0.1°). Only the angle changes: the orientation keeps
+    ``sk``'s rows and columns, whose ascender test was tuned on them.
+    """
+    if dpi / max(1.0, a_dpi) < 1.5 or sk.glyphs is None:
+        return sk.angle_deg
+    fine, fine_dpi = _fine_grey(img, h_page, page_w, page_h, dpi)
+    if fine_dpi < 1.5 * a_dpi:
+        return sk.angle_deg
+    ref = an.refine_skew(an.ink_map(fine, fine_dpi), sk.glyphs, sk.angle_deg, sk.vertical, opt.ink_threshold)
+    return sk.angle_deg if ref is None else ref
+
+
 # --------------------------------------------------------------------------- the pipeline
 
 
@@ -704,6 +720,8 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         if sk is not None and sk.confident:
             skew_conf = True
             residual = sk.angle_deg if opt.deskew else 0.0
+            if opt.deskew and sk.glyphs is not None:
+                residual = _refined_skew(img, h_page, page_w, page_h, effective_dpi, a_dpi, sk, opt)
             if opt.orient:
                 def osd_view(sk: an.SkewFinding = sk) -> np.ndarray:
                     return _osd_view(img, h_page, page_w, page_h, sk.angle_deg, effective_dpi, ink, opt)
