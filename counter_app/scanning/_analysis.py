@@ -316,7 +316,7 @@ def estimate_skew(ink: np.ndarray, max_deg: float, threshold: int = 40) -> SkewF
 
 
 # The fine refinement (refine_skew): points used at most, and the two searches (half-width, step).
-REFINE_POINTS = 30000
+REFINE_POINTS = 20000
 REFINE_STAGES = ((0.1, 0.025), (0.03, 0.01))
 REFINE_MAX_SHIFT = 0.15  # further from the analysis-scale angle: not the same peak, keep that one
 
@@ -345,9 +345,13 @@ def refine_skew(ink: np.ndarray, glyphs: np.ndarray, angle_deg: float, vertical:
     # One analysis pixel of slack round every mark: the two grids' margins differ by a rounding.
     keep = cv2.resize(cv2.dilate(glyphs.astype(np.uint8), np.ones((3, 3), np.uint8)), (core.shape[1], core.shape[0]),
                       interpolation=cv2.INTER_NEAREST)
-    ys, xs = np.nonzero((core > threshold) & (keep > 0))
-    if len(xs) < 300:
+    # OpenCV's mask and point list: ~3× cheaper than numpy's on a 2-megapixel page (same raster order).
+    mask = cv2.bitwise_and(cv2.threshold(core, threshold, 255, cv2.THRESH_BINARY)[1], keep)
+    pts = cv2.findNonZero(mask)
+    if pts is None or len(pts) < 300:
         return None
+    pts = pts.reshape(-1, 2)
+    xs, ys = pts[:, 0], pts[:, 1]
     step = max(1, len(xs) // REFINE_POINTS)
     ys, xs = ys[::step], xs[::step]
     wt = core[ys, xs].astype(np.float64)
