@@ -45,6 +45,8 @@ SYSTEM_FONTS = {
                   "/usr/share/fonts/truetype/liberation2/LiberationSans-Bold.ttf"),
     "mono": ("/usr/share/fonts/truetype/liberation2/LiberationMono-Regular.ttf",
              "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"),
+    "serif": ("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
+              "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"),
 }
 FALLBACK = ROOT / "resources" / "fonts" / "LiberationSerif-Regular.ttf"
 
@@ -865,6 +867,100 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
     truth["name"] = f"{scene}#{index}"
     # A phone states no believable dpi (camera_flip): the pipeline infers it from the page's shape.
     return Gen3Page(img, None if scene in ("camera_flip", "camera_far") else 300 if card else dpi, truth)
+
+
+# --------------------------------------------------------------------------- grid scenes (session 8, skew)
+
+# Does the skew depend on how the text lines fall on the pixel grid? (real lucasta_150 and patent:
+# turning the page by 1° before the pipeline moved their estimate by up to 0.13°.) A book page in
+# serif type, two columns under a full-width heading, a sparse letter and a book page whose lines
+# bend (curl towards the spine, the bend changing down the page), each at 150, 200 or 300 dpi and
+# tilted 0–2° (half of them under 0.15°, where 0.1° is the whole question). The sheet is rendered
+# 2× finer, turned there and reduced by area averaging, as a scanner's optics integrate the
+# turned paper (no pixel-aligned render turned at the output's resolution). Own seeds and random
+# stream (``grid_page``): the main cycle and the other scene lists are unchanged.
+GRID_SCENES = ("book_grid", "columns_grid", "sparse_grid", "bent_grid")
+GRID_DPI = (150, 200, 300)
+
+
+def _grid_book(rng: np.random.Generator, dpi: float) -> Image.Image:
+    """A book page: one column of serif prose, a running head and a page number."""
+    w, h, img, d = _a4_sheet(rng, dpi)
+    mx, my = _px(float(rng.uniform(22, 35)), dpi), _px(float(rng.uniform(20, 30)), dpi)
+    f = _font("serif", round(dpi / 72 * float(rng.uniform(10, 12.5))))
+    d.text((w // 2, my), _words(rng, 3), font=_font("serif", round(dpi / 72 * 8)), fill=(40, 40, 40), anchor="ma")
+    bottom = h - my - _px(float(rng.uniform(0, 60)), dpi)
+    _paragraph(d, rng, mx, my + _px(10, dpi), w - 2 * mx, bottom, f, float(rng.uniform(1.2, 1.5)), (20, 20, 20))
+    d.text((w // 2, h - my // 2), str(int(rng.integers(2, 300))), font=f, fill=(20, 20, 20), anchor="mm")
+    return img
+
+
+def _grid_columns(rng: np.random.Generator, dpi: float) -> Image.Image:
+    """A journal page: a full-width title and abstract, then two columns of small serif type."""
+    w, h, img, d = _a4_sheet(rng, dpi)
+    m = _px(float(rng.uniform(15, 22)), dpi)
+    d.text((w // 2, m), _words(rng, 5).upper(), font=_font("serif", round(dpi / 72 * 14)), fill=(0, 0, 0), anchor="ma")
+    f = _font("serif", round(dpi / 72 * float(rng.uniform(8, 9.5))))
+    y = _paragraph(d, rng, m + _px(15, dpi), m + _px(14, dpi), w - 2 * m - _px(30, dpi),
+                   m + _px(float(rng.uniform(30, 60)), dpi), f, 1.25, (10, 10, 10))
+    gutter = _px(float(rng.uniform(5, 9)), dpi)
+    col_w = (w - 2 * m - gutter) // 2
+    lead = float(rng.uniform(1.15, 1.3))
+    for c in range(2):
+        _paragraph(d, rng, m + c * (col_w + gutter), y + _px(4, dpi) + round(c * rng.uniform(0, f.size)), col_w,
+                   h - m, f, lead, (10, 10, 10))
+    return img
+
+
+def _grid_sparse(rng: np.random.Generator, dpi: float) -> Image.Image:
+    """A short letter: a heading and 4–9 lines of sans text."""
+    w, _h, img, d = _a4_sheet(rng, dpi)
+    m = _px(float(rng.uniform(20, 30)), dpi)
+    f = _font("sans", round(dpi / 72 * float(rng.uniform(10, 12))))
+    d.text((m, m), _words(rng, 4).upper(), font=_font("sans_bold", round(dpi / 72 * 12)), fill=(10, 10, 10))
+    y = m + _px(float(rng.uniform(25, 80)), dpi)
+    _paragraph(d, rng, m, y, w - 2 * m, y + int(f.size * 1.5 * rng.integers(4, 10)), f, 1.5, (20, 20, 25))
+    return img
+
+
+def _bend(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
+    """Lines bent as on a curled page: each line a parabola across the sheet (its mean direction
+    unchanged), the bend going from up at the top to down at the foot or the other way."""
+    h, w = img.shape[:2]
+    a_top, a_bot = (float(rng.uniform(0.5, 2.0)) * h / 297 * s for s in (rng.choice([-1, 1]), rng.choice([-1, 1])))
+    xs = np.arange(w, dtype=np.float32)
+    ys = np.arange(h, dtype=np.float32)
+    u = (2 * xs / (w - 1) - 1) ** 2 - 1 / 3  # a parabola across with zero mean: no net slope
+    amp = a_top + (a_bot - a_top) * ys / (h - 1)
+    map_x = np.broadcast_to(xs[None, :], (h, w)).astype(np.float32)
+    map_y = (ys[:, None] + amp[:, None] * u[None, :]).astype(np.float32)
+    return cv2.remap(img, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def grid_page(seed: int, index: int, scene: str | None = None) -> Gen3Page:
+    """Page ``index`` of the grid-independence set with ``seed`` (scenes in turn unless given)."""
+    scene = scene or GRID_SCENES[index % len(GRID_SCENES)]
+    rng = np.random.default_rng([seed, index, 8])
+    dpi = int(rng.choice(GRID_DPI))
+    fine = 2 * dpi
+    maker = {"book_grid": _grid_book, "columns_grid": _grid_columns, "sparse_grid": _grid_sparse,
+             "bent_grid": _grid_book}[scene]
+    doc = cv2.cvtColor(np.asarray(maker(rng, fine)), cv2.COLOR_RGB2BGR)
+    if scene == "bent_grid":
+        doc = _bend(rng, doc)
+    angle = float(rng.uniform(0.0, 0.15) if rng.random() < 0.5 else rng.uniform(0.15, 2.0))
+    angle *= 1 if rng.random() < 0.5 else -1
+    fill = float(rng.uniform(200, 240))
+    turned, quad = _capture(rng, doc, angle, fill)
+    h, w = turned.shape[:2]
+    img = cv2.resize(turned, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+    img = cv2.GaussianBlur(img, (0, 0), float(rng.uniform(0.3, 0.6)))  # the scanner's optics
+    img = _finish(rng, img)
+    quad = (quad + 0.5) / 2 - 0.5
+    hh, ww = img.shape[:2]
+    truth = _truth(scene, "flatbed", ww, hh, quad, 0, angle, text=True, dpi=dpi)
+    truth["name"] = f"{scene}#{index}"
+    return Gen3Page(img, dpi, truth)
 
 
 # --------------------------------------------------------------------------- tuning report
