@@ -719,6 +719,70 @@ def _side_contrast(paper: np.ndarray, quad: np.ndarray, step: float, delta: floa
     return out, level
 
 
+_SOFT_STEP = 3.0  # px at the edge path's ~400 px: a shadow's edge (gen3 cam8: 4–6; a sheet's 1–2)
+
+
+def _step_width(paper: np.ndarray, p: np.ndarray, q: np.ndarray, step: float) -> tuple[float, float] | None:
+    """How wide the step in paper-ness across the line p → q is (20 → 80 % of the rise, in
+    pixels) and how light its darker side is against its lighter (a ratio), medians over 24
+    profiles across its middle 80 %; ``None`` when fewer than 6 of them rise by 8 levels.
+
+    A sheet's cut edge is a step one or two pixels wide at the edge path's scale, wherever it
+    lies; the edge of a shadow (the phone's or the hand's over the page) or of a pool of light
+    is a ramp several times wider — a lamp is no point, and the phone is 20–40 cm above the page
+    (a penumbra of 0.5–8 cm). Each profile (±3 steps across the line, one pixel apart) is
+    measured around its steepest point, so a rough side a few pixels off the edge still finds it.
+    """
+    d = (q - p).astype(np.float32)
+    length = float(np.hypot(*d))
+    if length < 4:
+        return None
+    nrm = np.array([-d[1], d[0]], np.float32) / length
+    offs = np.arange(-3.0 * step, 3.0 * step + 0.5, 1.0, dtype=np.float32)
+    ts = np.linspace(0.1, 0.9, 24, dtype=np.float32)
+    base = p.astype(np.float32)[None, :] + ts[:, None] * d[None, :]
+    pts = base[:, None, :] + offs[None, :, None] * nrm[None, None, :]
+    prof = cv2.remap(paper, pts[..., 0].copy(), pts[..., 1].copy(), cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE)
+    m = prof.shape[1]
+    lo = np.median(prof[:, :m // 4], axis=1)
+    hi = np.median(prof[:, -(m // 4):], axis=1)
+    rise = hi - lo
+    ok = np.abs(rise) >= 8
+    if int(ok.sum()) < 6:
+        return None
+    v = (prof[ok] - lo[ok, None]) / rise[ok, None]  # 0 on one side … 1 on the other
+    k = np.argmax(np.abs(np.diff(prof[ok], axis=1)), axis=1)[:, None]
+    idx = np.arange(m)[None, :]
+    a = np.where((v <= 0.2) & (idx <= k), idx, -1).max(axis=1)
+    b = np.where((v >= 0.8) & (idx > k), idx, m).min(axis=1)
+    lo_hi = np.minimum(lo[ok], hi[ok]) / np.maximum(1.0, np.maximum(lo[ok], hi[ok]))
+    return float(np.median(b - a - 1)), float(np.median(lo_hi))
+
+
+def _shadow_sided(paper: np.ndarray, quad: np.ndarray, step: float) -> bool:
+    """Is one of ``quad``'s sides a shadow's edge, not the sheet's? Soft (≥ ``_SOFT_STEP``)
+    where another side in the frame is at least 2.5 times sharper — a photo blurred all over
+    softens every side alike, a shadow only its own — and with paper still beyond it: its darker
+    side at least 35 % as light as its lighter (a shadow a reader can read through; the edge of
+    a book's page stack, as soft, runs down to the dark desk). Sides on the frame's edge are not
+    judged."""
+    h, w = paper.shape
+    steps = []
+    for i in range(4):
+        p, q = quad[i], quad[(i + 1) % 4]
+        mid = (p + q) / 2
+        if min(mid[0], mid[1], w - 1 - mid[0], h - 1 - mid[1]) < 3:
+            continue  # on the frame's edge: the page leaves the photo there
+        got = _step_width(paper, p, q, step)
+        if got is not None:
+            steps.append(got)
+    if len(steps) < 2:
+        return False
+    sharpest = max(1.0, min(width for width, _ in steps))
+    return any(width >= _SOFT_STEP and width >= 2.5 * sharpest and ratio >= 0.35 for width, ratio in steps)
+
+
 def _iou(a: np.ndarray, b: np.ndarray) -> float:
     """Intersection over union of two convex quads."""
     inter, _ = cv2.intersectConvexConvex(a.astype(np.float32), b.astype(np.float32))
@@ -803,7 +867,7 @@ def _edge_lines(paper: np.ndarray, step: float, delta: float, max_lines: int = 8
     segs, lengths = segs[stepped], lengths[stepped]
     theta = (np.arctan2(segs[:, 3] - segs[:, 1], segs[:, 2] - segs[:, 0]) + np.pi / 2) % np.pi
     rho = segs[:, 0] * np.cos(theta) + segs[:, 1] * np.sin(theta)
-    groups: list[list[float]] = []  # rho, theta, total length
+    groups: list[list[float]] = []  # rho, theta, total length, index of its longest segment
     for i in np.argsort(-lengths):
         for g in groups:
             dt = (theta[i] - g[1] + np.pi / 2) % np.pi - np.pi / 2
@@ -813,9 +877,19 @@ def _edge_lines(paper: np.ndarray, step: float, delta: float, max_lines: int = 8
                 g[2] += lengths[i]
                 break
         else:
-            groups.append([float(rho[i]), float(theta[i]), float(lengths[i])])
+            groups.append([float(rho[i]), float(theta[i]), float(lengths[i]), float(i)])
     groups.sort(key=lambda g: -g[2])
-    return [(g[0], g[1]) for g in groups[:max_lines] if g[2] >= 0.1 * min(h, w)]
+    groups = [g for g in groups[:max_lines + 4] if g[2] >= 0.1 * min(h, w)]
+    # A shadow's edge across the page (the phone's, the hand's) is a long straight step with
+    # paper on both sides — but a soft one (:func:`_step_width`): dropped where other lines of
+    # the photo are clearly sharper (a photo blurred all over keeps them all).
+    steps = [_step_width(paper, segs[int(g[3]), :2], segs[int(g[3]), 2:], step) for g in groups]
+    widths = [st[0] for st in steps if st is not None]
+    if widths:
+        sharpest = max(1.0, min(widths))
+        groups = [g for g, st in zip(groups, steps, strict=True)
+                  if st is None or not (st[0] >= _SOFT_STEP and st[0] >= 2.5 * sharpest and st[1] >= 0.35)]
+    return [(g[0], g[1]) for g in groups[:max_lines]]
 
 
 def _beyond_is_desk(paper: np.ndarray, lum: np.ndarray, quad: np.ndarray, level: float, delta: float) -> bool:
@@ -901,8 +975,10 @@ def _edge_candidate(lab: np.ndarray, paper: np.ndarray) -> tuple[_Candidate, flo
 _EDGE_SIDE = 400  # px: the edge path's working size (LSD and the quad search cost ~ its pixels)
 
 
-def _by_edges(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | None:
-    """:func:`_by_edges_at` on a copy reduced to ~400 px (the pipeline refines the edges later)."""
+def _by_edges(lab: np.ndarray, chosen: _Candidate | None) -> tuple[_Candidate | None, bool]:
+    """:func:`_by_edges_at` on a copy reduced to ~400 px (the pipeline refines the edges later).
+    Returns the outline (``None``: none — ``chosen``, if any, was bounded by a shadow and no
+    edges replace it) and whether ``chosen`` was bounded by a shadow."""
     h, w = lab.shape[:2]
     f = _EDGE_SIDE / max(h, w)
     if f >= 0.9:
@@ -915,13 +991,13 @@ def _by_edges(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | None:
 
     c_small = None if chosen is None else _Candidate(scaled(chosen.quad, to_small), chosen.rect, chosen.frac,
                                                       tuple(scaled(p, to_small) for p in chosen.parts))
-    got = _by_edges_at(small, c_small)
+    got, shadowed = _by_edges_at(small, c_small)
     if got is None or got is c_small:
-        return chosen
-    return _Candidate(scaled(got.quad, 1 / to_small), got.rect, got.frac)
+        return (None if got is None else chosen), shadowed
+    return _Candidate(scaled(got.quad, 1 / to_small), got.rect, got.frac), shadowed
 
 
-def _by_edges_at(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | None:
+def _by_edges_at(lab: np.ndarray, chosen: _Candidate | None) -> tuple[_Candidate | None, bool]:
     """The mask's candidate, or the edge candidate where the sides say the mask got it wrong.
 
     Both are judged by the same test: paper inside along each side. The mask's quad stands
@@ -929,24 +1005,28 @@ def _by_edges_at(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | Non
     a light part of the desk, clutter), when there was no mask candidate, when the mask ran to
     the frame around a closed outline of edges, or when the edge quad is a closed outline
     holding it and clearly larger (an open booklet: the mask found one leaf, the edges the
-    spread).
+    spread). The mask's quad never stands when one of its sides is a shadow's edge
+    (:func:`_shadow_sided`): then the edges' quad, or none. Returns the outline and that verdict.
     """
     paper = _paperness(lab)
+    h, w = lab.shape[:2]
+    step = max(3.0, 0.012 * min(h, w))
+    # A blob bounded on one side by the edge of a shadow (the phone's, the hand's) is the lit part
+    # of a page, not the page: the masks split paper by lightness (camera, issue #13).
+    shadowed = chosen is not None and not chosen.parts and _shadow_sided(paper, chosen.quad, step)
     found = _edge_candidate(lab, paper)
     if found is None:
-        return chosen
+        return (None if shadowed else chosen), shadowed
     edge = found[0]
     if chosen is None:
-        return edge
-    h, w = lab.shape[:2]
+        return edge, shadowed
     if chosen.parts:
         # Two blobs of one size side by side: two cards on a glass, or an open booklet's leaves.
         # One closed paper outline around both is the booklet (two cards leave the lid between
         # them, which no side can cross with paper inside).
         held = [cv2.intersectConvexConvex(p.astype(np.float32), edge.quad.astype(np.float32))[0]
                 / max(1.0, cv2.contourArea(p.astype(np.float32))) for p in chosen.parts]
-        return edge if min(held) >= 0.95 and edge.frac <= 1.2 * chosen.frac else chosen
-    step = max(3.0, 0.012 * min(h, w))
+        return (edge if min(held) >= 0.95 and edge.frac <= 1.2 * chosen.frac else chosen), shadowed
     # The mask's quad is rough (an opened blob, a card's rounded corners): a few pixels off the
     # edge the lines find exactly. Each side is judged where it does best, as drawn or moved
     # by half a step either way (scaled about the centre) — not at a wider step, which would
@@ -962,11 +1042,11 @@ def _by_edges_at(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | Non
     if found[2] == 1 and not on_frame:
         # A page running off three sides reaches the frame; a mask quad that does not is no
         # part of one (its rough sides on a light lid say nothing of a close-up).
-        return chosen
+        return chosen, shadowed
     sound = (len(sup) >= 2 and min(sup) >= 0.5 and sum(sup) / len(sup) >= 0.75
-             and (not on_frame or min(on_frame) >= 0.9))
+             and (not on_frame or min(on_frame) >= 0.9) and not shadowed)
     if not sound:
-        return edge
+        return edge, shadowed
     inter, _ = cv2.intersectConvexConvex(chosen.quad.astype(np.float32), edge.quad.astype(np.float32))
     if (found[2] == 4 and edge.frac >= 1.1 * chosen.frac and float(inter) >= 0.95 * chosen.frac * h * w
             and found[1] >= 0.8):
@@ -982,12 +1062,12 @@ def _by_edges_at(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | Non
                           for x, y in grid])
         if extra.sum() >= 8 and (float(np.median(vals[extra])) >= float(np.median(vals[~extra])) - 16
                                  or float(np.median(chroma[extra])) <= float(np.median(chroma[~extra])) + 3):
-            return edge
+            return edge, shadowed
     if on_frame and found[2] == 4 and found[1] >= 0.8 and float(inter) >= 0.95 * edge.frac * h * w:
         # The mask ran to the frame, but a closed outline of paper edges lies inside it: the
         # page does not leave the photo, the mask went on over a light part of the desk.
-        return edge
-    return chosen
+        return edge, shadowed
+    return chosen, shadowed
 
 
 _PRINT_TEXTURE = 10.0  # grey levels: local spread of lightness over a background that reads as print
@@ -1372,8 +1452,12 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
             otsu2, _ = cv2.threshold(upper.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
             if ring_level < otsu2 - 20:
                 found = _quad_from_mask(_closed((lum > otsu2).astype(np.uint8), k), k)
-                # A till roll is at most 80 mm wide: well under 3/5 of any glass.
-                if found is not None and found.frac <= 0.6 and keep(found) and _in_corner(found.quad, w, h):
+                # A till roll is at most 80 mm wide: well under 3/5 of any glass. And flat on the
+                # glass it is a rectangle: three lightness levels in a phone photo (a dark strip of
+                # desk, a page in a hand's shadow, its lit part in a corner) bound a lit part by the
+                # shadow's slanting edge (camera, issue #13: gen2 cam_offframe J 0.31).
+                if (found is not None and found.frac <= 0.6 and keep(found) and _in_corner(found.quad, w, h)
+                        and _parallel_sides(found.quad)):
                     candidates = [found]
     weak = False
     faint: np.ndarray | None = None
@@ -1426,8 +1510,12 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     # pictures are long straight edges with light paper on one side, so a quad of them that
     # differs from the page's margins is the newspaper's.
     if not weak and not levels3:
-        by_edges = _by_edges(lab, chosen)
-        if (smooth is not None and on_print and by_edges is not None and chosen is not None
+        by_edges, shadowed = _by_edges(lab, chosen)
+        if by_edges is None:
+            chosen = None  # only the lit part of a page was outlined: kept whole (and told)
+        # (Not when the smooth paper stopped at a shadow's edge: the shadowed rest of the page is
+        # the paper the edges add.)
+        if (smooth is not None and on_print and by_edges is not None and chosen is not None and not shadowed
                 and not _adds_paper(by_edges.quad, chosen.quad, smooth[1])):
             by_edges = chosen
         if by_edges is not None and (by_edges is chosen or keep(by_edges)):
@@ -1547,13 +1635,18 @@ def _lighter_inside(lum: np.ndarray, chosen: _Candidate, k: int) -> _Candidate |
     # light part stops inside the frame where the light fades.
     # A receipt flat on the glass is a rectangle in the scan; a lit part of a photographed page
     # is bounded by a fading light, not by parallel edges.
-    q = found.quad
+    return found if _parallel_sides(found.quad) and _in_corner(found.quad, w, h) else None
+
+
+def _parallel_sides(quad: np.ndarray, max_deg: float = 3.0) -> bool:
+    """Both pairs of opposite sides of ``quad`` run parallel within ``max_deg``: a rectangle
+    flat on a scanner's glass, not a perspective view or a part bounded by a shadow."""
     for i in (0, 1):
-        a, b = q[i + 1] - q[i], q[(i + 3) % 4] - q[(i + 2) % 4]
+        a, b = quad[i + 1] - quad[i], quad[(i + 3) % 4] - quad[(i + 2) % 4]
         cos = abs(float(np.dot(a, b))) / max(1e-6, float(np.linalg.norm(a) * np.linalg.norm(b)))
-        if cos < math.cos(math.radians(3.0)):
-            return None
-    return found if _in_corner(q, w, h) else None
+        if cos < math.cos(math.radians(max_deg)):
+            return False
+    return True
 
 
 def _in_corner(quad: np.ndarray, w: int, h: int) -> bool:
