@@ -1195,8 +1195,9 @@ def _phone_light(rng: np.random.Generator, frame: np.ndarray, lbl: str, poly: np
 # ``generate_page(..., scene=...)``. The shadow of the phone or of the hand holding it, with an
 # edge sharp enough to look like a sheet's: across a close-up whose page fills nearly the whole
 # frame (a strip of desk along one or two sides), over a page lying in that shadow on a dark
-# desk while the sheets around it are lit, and across one leaf of an open spread.
-CAM8_SCENES = ("photo_hand_shadow", "photo_shadowed_among_sheets", "photo_shadow_edge")
+# desk while the sheets around it are lit, and across one leaf of an open spread; and an open
+# spread whose one leaf runs off the photo (the phone held close to the other).
+CAM8_SCENES = ("photo_hand_shadow", "photo_shadowed_among_sheets", "photo_shadow_edge", "photo_spread_off_side")
 
 
 def _hard_shadow(rng: np.random.Generator, h: int, w: int, through: np.ndarray, width: float) -> np.ndarray:
@@ -1255,6 +1256,33 @@ def _cam8_scene(rng: np.random.Generator, name: str, lbl: str) -> Gen3Page:
         if float(m[inside > 0].mean()) < 0.5:
             m = 1 - m
         frame *= (1 - rng.uniform(0.3, 0.5) * m)[..., None]
+    elif name == "photo_spread_off_side":
+        # Two A5/A6 leaves, the fold darkened; placed so that the outer part of one leaf (10–45 %
+        # of its width) lies beyond the frame's side; half the time a shadow over that leaf.
+        frame = background(rng, str(rng.choice(["wood", "desk_mid", "desk_light", "granite", "cloth"])), fh, fw)
+        leaf = SIZES_MM["A5" if rng.random() < 0.6 else "A6"]
+        pages = [doc_page(rng, leaf, ppm, str(rng.choice(["form", "table", "sparse"]))) for _ in range(2)]
+        lh, lw = pages[0].shape[:2]
+        g = max(4, int(0.05 * lw))
+        fold = np.linspace(1.0, rng.uniform(0.65, 0.85), g, dtype=np.float32)
+        pages[0][:, -g:] *= fold[None, :, None]
+        pages[1][:, :g] *= fold[::-1][None, :, None]
+        doc = np.hstack(pages)
+        dh, dw = doc.shape[:2]
+        scale = rng.uniform(0.55, 0.85) * min(fw / (0.8 * dw), fh / dh)
+        ang = rng.uniform(-12, 12)
+        off = rng.uniform(0.1, 0.45) * lw * scale  # how much of the outer leaf is cut off
+        right = bool(rng.random() < 0.5)
+        cx = (fw + off - dw * scale / 2) if right else (dw * scale / 2 - off)
+        cy = fh / 2 + rng.uniform(-0.1, 0.1) * fh
+        corners = _apply(_similarity(ang, scale, cx, cy, dw, dh), _corners(dw, dh))
+        corners += rng.normal(0, 0.01 * min(fw, fh), (4, 2))
+        hm = cv2.getPerspectiveTransform(_corners(dw, dh).astype(np.float32), corners.astype(np.float32))
+        poly = place(frame, doc, None, hm, shadow=rng.uniform(0.1, 0.3))
+        if rng.random() < 0.5:
+            leaf_c = _apply(hm, np.array([[(1.5 if right else 0.5) * lw, lh / 2]]))[0]
+            m = _hard_shadow(rng, fh, fw, leaf_c, sharp)
+            frame *= (1 - rng.uniform(0.2, 0.45) * m)[..., None]
     else:  # photo_shadow_edge: a page or an open spread wholly in the photo, the edge across it
         frame = background(rng, str(rng.choice(["wood", "desk_mid", "desk_light", "granite", "clutter"])), fh, fw)
         if rng.random() < 0.5:

@@ -760,6 +760,15 @@ def _step_width(paper: np.ndarray, p: np.ndarray, q: np.ndarray, step: float) ->
     return float(np.median(b - a - 1)), float(np.median(lo_hi))
 
 
+def _soft_edge(paper: np.ndarray, quad: np.ndarray, sides: list[float], step: float) -> bool:
+    """Is the one side of ``quad`` inside the frame (``sides`` ≥ 0, :func:`_side_contrast`) a
+    shadow's edge — soft, with paper still beyond it (see :func:`_shadow_sided`)? Alone in the
+    frame it has no other side to be compared with: judged by itself."""
+    i = next(j for j, v in enumerate(sides) if v >= 0)
+    got = _step_width(paper, quad[i], quad[(i + 1) % 4], step)
+    return got is not None and got[0] >= _SOFT_STEP and got[1] >= 0.35
+
+
 def _shadow_sided(paper: np.ndarray, quad: np.ndarray, step: float) -> bool:
     """Is one of ``quad``'s sides a shadow's edge, not the sheet's? Soft (≥ ``_SOFT_STEP``)
     where another side in the frame is at least 2.5 times sharper — a photo blurred all over
@@ -955,7 +964,7 @@ def _edge_candidate(lab: np.ndarray, paper: np.ndarray) -> tuple[_Candidate, flo
             # it something that is not paper (a book's edge, the desk). The paper's own
             # lightness is not compared across the frame: a close-up is lit unevenly.
             if len(on_frame) != 3 or sup[0] < 0.85 or not 0.5 <= frac <= 0.92 or not _beyond_is_desk(
-                    paper, lab[..., 0], quad, level, delta):
+                    paper, lab[..., 0], quad, level, delta) or _soft_edge(paper, quad, sides, step):
                 continue
         elif (len(sup) < 3 or min(sup) < (0.85 if on_frame else 0.5) or sum(sup) / len(sup) < 0.75
               or (on_frame and min(on_frame) < 0.9) or _paper_inside(paper, quad, level, delta) < 0.85):
@@ -1048,26 +1057,34 @@ def _by_edges_at(lab: np.ndarray, chosen: _Candidate | None) -> tuple[_Candidate
     if not sound:
         return edge, shadowed
     inter, _ = cv2.intersectConvexConvex(chosen.quad.astype(np.float32), edge.quad.astype(np.float32))
+    # Only a cleanly edged larger quad, and only if what it adds is paper like the mask's own
+    # (the other leaf), or as neutral (the same paper in a shadow the mask stopped at): a stripe
+    # of cloth next to a card is edged too.
     if (found[2] == 4 and edge.frac >= 1.1 * chosen.frac and float(inter) >= 0.95 * chosen.frac * h * w
-            and found[1] >= 0.8):
-        # Only a cleanly edged larger quad, and only if what it adds is paper like the mask's
-        # own (the other leaf), or as neutral (the same paper in a shadow the mask stopped at):
-        # a stripe of cloth next to a card is edged too.
-        grid = _quad_grid(edge.quad)
-        vals = _sample(paper, grid)
-        a = lab[..., 1].astype(np.float32) - 128
-        b = lab[..., 2].astype(np.float32) - 128
-        chroma = _sample(cv2.sqrt(a * a + b * b), grid)
-        extra = np.array([cv2.pointPolygonTest(chosen.quad.astype(np.float32), (float(x), float(y)), False) < 0
-                          for x, y in grid])
-        if extra.sum() >= 8 and (float(np.median(vals[extra])) >= float(np.median(vals[~extra])) - 16
-                                 or float(np.median(chroma[extra])) <= float(np.median(chroma[~extra])) + 3):
-            return edge, shadowed
-    if on_frame and found[2] == 4 and found[1] >= 0.8 and float(inter) >= 0.95 * edge.frac * h * w:
+            and found[1] >= 0.8 and _adds_like_paper(lab, paper, edge.quad, chosen.quad)):
+        return edge, shadowed
+    if (on_frame and found[2] == 4 and found[1] >= 0.8 and float(inter) >= 0.95 * edge.frac * h * w
+            and not _adds_like_paper(lab, paper, chosen.quad, edge.quad)):
         # The mask ran to the frame, but a closed outline of paper edges lies inside it: the
-        # page does not leave the photo, the mask went on over a light part of the desk.
+        # page does not leave the photo, the mask went on over a light part of the desk. (Not
+        # when what the mask holds beyond it is paper like it: an open booklet's other leaf,
+        # running off the photo.)
         return edge, shadowed
     return chosen, shadowed
+
+
+def _adds_like_paper(lab: np.ndarray, paper: np.ndarray, outer: np.ndarray, inner: np.ndarray) -> bool:
+    """What ``outer`` holds beyond ``inner`` (≥ 8 points of a grid in ``outer``) is paper like
+    ``inner``'s: paper-ness within 16 levels of it, or as neutral (chroma at most 3 more)."""
+    grid = _quad_grid(outer)
+    vals = _sample(paper, grid)
+    a = lab[..., 1].astype(np.float32) - 128
+    b = lab[..., 2].astype(np.float32) - 128
+    chroma = _sample(cv2.sqrt(a * a + b * b), grid)
+    extra = np.array([cv2.pointPolygonTest(inner.astype(np.float32), (float(x), float(y)), False) < 0
+                      for x, y in grid])
+    return bool(extra.sum() >= 8 and (float(np.median(vals[extra])) >= float(np.median(vals[~extra])) - 16
+                                      or float(np.median(chroma[extra])) <= float(np.median(chroma[~extra])) + 3))
 
 
 _PRINT_TEXTURE = 10.0  # grey levels: local spread of lightness over a background that reads as print
@@ -1512,7 +1529,9 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     if not weak and not levels3:
         by_edges, shadowed = _by_edges(lab, chosen)
         if by_edges is None:
-            chosen = None  # only the lit part of a page was outlined: kept whole (and told)
+            # Only the lit part of a page was outlined — or one leaf of an open booklet, its fold
+            # in shade as soft as a shadow's edge: the booklet, or kept whole (and told).
+            chosen = None if chosen is None or paper_ring or not model_ok else _other_leaf(lab, mask_bg, chosen, k)
         # (Not when the smooth paper stopped at a shadow's edge: the shadowed rest of the page is
         # the paper the edges add.)
         if (smooth is not None and on_print and by_edges is not None and chosen is not None and not shadowed
@@ -1559,10 +1578,11 @@ def _other_leaf(lab: np.ndarray, mask_bg: np.ndarray, chosen: _Candidate, k: int
     is darker, the fold between them is in shadow, and the two leaves no longer close one
     rectangle — so every mask keeps the lighter leaf alone (and the edges find no quad around
     both). A leaf has a twin across its long side (the fold): the leaf mirrored across it.
-    Where that mirror image lies in the frame, is "not background" nearly all through (≥ 85 %)
-    and as neutral as the leaf (paper, in a shadow — not a coloured object or the desk), the
-    spread is the blob of "not background" over both (grown by 15 % for a leaf bent out of the
-    mirror's place), when it is a quad about twice the leaf's size.
+    Where that mirror image lies (at least half of it) in the frame, is "not background" nearly
+    all through there (≥ 85 %) and as neutral as the leaf (paper, in a shadow — not a coloured
+    object or the desk), the spread is the blob of "not background" over both (grown by 15 % for
+    a leaf bent out of the mirror's place), when it is a quad about the size of the leaf and of
+    what the frame shows of its twin.
     """
     h, w = mask_bg.shape
     quad = chosen.quad
@@ -1583,9 +1603,11 @@ def _other_leaf(lab: np.ndarray, mask_bg: np.ndarray, chosen: _Candidate, k: int
         rel = quad - p
         twin = p + 2 * np.outer(rel @ d, d) - rel  # the leaf mirrored across side i
         inter, _ = cv2.intersectConvexConvex(twin.astype(np.float32), frame)
-        if float(inter) < 0.9 * cv2.contourArea(twin.astype(np.float32)):
+        # (Half of it may lie beyond the frame: the phone held close to the other leaf.)
+        if float(inter) < 0.5 * cv2.contourArea(twin.astype(np.float32)):
             continue
         grid = _quad_grid(twin)
+        grid = grid[(grid[:, 0] >= 0) & (grid[:, 0] <= w - 1) & (grid[:, 1] >= 0) & (grid[:, 1] <= h - 1)]
         if (float(np.mean(_sample(mask_bg.astype(np.float32), grid) > 0.5)) < 0.85
                 or float(np.median(_sample(chroma, grid))) > leaf_chroma + 6):
             continue
@@ -1594,7 +1616,9 @@ def _other_leaf(lab: np.ndarray, mask_bg: np.ndarray, chosen: _Candidate, k: int
         region = np.zeros((h, w), np.uint8)
         cv2.fillConvexPoly(region, np.round((c + 1.15 * (both - c)) * 16).astype(np.int32), 1, shift=4)
         found = _quad_from_mask(_fill_holes(_closed(mask_bg & region, k)), k)
-        if found is not None and found.rect >= 0.85 and 1.6 <= found.frac / chosen.frac <= 2.4:
+        # About the leaf and what the frame shows of its twin.
+        shown = chosen.frac + float(inter) / (h * w)
+        if found is not None and found.rect >= 0.85 and 0.8 <= found.frac / shown <= 1.2:
             return found
     return None
 
