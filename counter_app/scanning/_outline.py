@@ -724,8 +724,9 @@ _SOFT_STEP = 3.0  # px at the edge path's ~400 px: a shadow's edge (gen3 cam8: 4
 
 def _step_width(paper: np.ndarray, p: np.ndarray, q: np.ndarray, step: float) -> tuple[float, float] | None:
     """How wide the step in paper-ness across the line p → q is (20 → 80 % of the rise, in
-    pixels) and how light its darker side is against its lighter (a ratio), medians over 24
-    profiles across its middle 80 %; ``None`` when fewer than 6 of them rise by 8 levels.
+    pixels) and how light its left side is against its right (a ratio; left and right as seen
+    going from p to q: for a quad's side TL→TR, outside and inside), medians over 24 profiles
+    across its middle 80 %; ``None`` when fewer than 6 of them rise by 8 levels.
 
     A sheet's cut edge is a step one or two pixels wide at the edge path's scale, wherever it
     lies; the edge of a shadow (the phone's or the hand's over the page) or of a pool of light
@@ -756,8 +757,7 @@ def _step_width(paper: np.ndarray, p: np.ndarray, q: np.ndarray, step: float) ->
     idx = np.arange(m)[None, :]
     a = np.where((v <= 0.2) & (idx <= k), idx, -1).max(axis=1)
     b = np.where((v >= 0.8) & (idx > k), idx, m).min(axis=1)
-    lo_hi = np.minimum(lo[ok], hi[ok]) / np.maximum(1.0, np.maximum(lo[ok], hi[ok]))
-    return float(np.median(b - a - 1)), float(np.median(lo_hi))
+    return float(np.median(b - a - 1)), float(np.median(lo[ok] / np.maximum(1.0, hi[ok])))
 
 
 def _soft_edge(paper: np.ndarray, quad: np.ndarray, sides: list[float], step: float) -> bool:
@@ -766,16 +766,16 @@ def _soft_edge(paper: np.ndarray, quad: np.ndarray, sides: list[float], step: fl
     frame it has no other side to be compared with: judged by itself."""
     i = next(j for j, v in enumerate(sides) if v >= 0)
     got = _step_width(paper, quad[i], quad[(i + 1) % 4], step)
-    return got is not None and got[0] >= _SOFT_STEP and got[1] >= 0.35
+    return got is not None and got[0] >= _SOFT_STEP and 0.35 <= got[1] < 1.0
 
 
 def _shadow_sided(paper: np.ndarray, quad: np.ndarray, step: float) -> bool:
     """Is one of ``quad``'s sides a shadow's edge, not the sheet's? Soft (≥ ``_SOFT_STEP``)
     where another side in the frame is at least 2.5 times sharper — a photo blurred all over
-    softens every side alike, a shadow only its own — and with paper still beyond it: its darker
-    side at least 35 % as light as its lighter (a shadow a reader can read through; the edge of
-    a book's page stack, as soft, runs down to the dark desk). Sides on the frame's edge are not
-    judged."""
+    softens every side alike, a shadow only its own — and with paper in shade beyond it: darker
+    than inside, but at least 35 % as light (a shadow a reader can read through; the edge of a
+    book's page stack, as soft, runs down to the dark desk; a card on a white lid has the
+    lighter lid beyond its soft lid-gap shadow). Sides on the frame's edge are not judged."""
     h, w = paper.shape
     steps = []
     for i in range(4):
@@ -789,7 +789,7 @@ def _shadow_sided(paper: np.ndarray, quad: np.ndarray, step: float) -> bool:
     if len(steps) < 2:
         return False
     sharpest = max(1.0, min(width for width, _ in steps))
-    return any(width >= _SOFT_STEP and width >= 2.5 * sharpest and ratio >= 0.35 for width, ratio in steps)
+    return any(width >= _SOFT_STEP and width >= 2.5 * sharpest and 0.35 <= ratio < 1.0 for width, ratio in steps)
 
 
 def _iou(a: np.ndarray, b: np.ndarray) -> float:
@@ -896,8 +896,9 @@ def _edge_lines(paper: np.ndarray, step: float, delta: float, max_lines: int = 8
     widths = [st[0] for st in steps if st is not None]
     if widths:
         sharpest = max(1.0, min(widths))
-        groups = [g for g, st in zip(groups, steps, strict=True)
-                  if st is None or not (st[0] >= _SOFT_STEP and st[0] >= 2.5 * sharpest and st[1] >= 0.35)]
+        # (Either way round: a segment has no inside.)
+        groups = [g for g, st in zip(groups, steps, strict=True) if st is None or not (
+            st[0] >= _SOFT_STEP and st[0] >= 2.5 * sharpest and min(st[1], 1 / max(1e-3, st[1])) >= 0.35)]
     return [(g[0], g[1]) for g in groups[:max_lines]]
 
 
