@@ -1058,6 +1058,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
         return _cam_scene(rng, name, lbl)
     if name in CAM7_SCENES:
         return _cam7_scene(rng, name, lbl)
+    if name in CAM8_SCENES:
+        return _cam8_scene(rng, name, lbl)
     # phone photos
     fw, fh = ((1600, 1200) if rng.random() < 0.5 else (1200, 1600)) if rng.random() < 0.8 else (2000, 1500)
     bgname = {"photo_wood": "wood", "photo_cloth": "cloth", "photo_granite": "granite",
@@ -1344,6 +1346,127 @@ def _phone_light(rng: np.random.Generator, frame: np.ndarray, lbl: str, poly: np
         _light_ramp(rng, frame)
     if rng.random() < 0.4:
         _soft_shadow(rng, frame)
+    if rng.random() < 0.3:
+        _glare(rng, frame)
+    _vignette(frame, rng.uniform(0.05, 0.25))
+    img = _finish(rng, frame, rng.uniform(2, 4), int(rng.integers(55, 90)), rng.uniform(0.4, 1.0))
+    return Gen3Page(img, None, _truth(lbl, "camera", fw, fh, poly, full_frame=False))
+
+
+# Camera scenes of session 8 (issue #13): not in SCENES' cycle; named through
+# ``generate_page(..., scene=...)``. The shadow of the phone or of the hand holding it, with an
+# edge sharp enough to look like a sheet's: across a close-up whose page fills nearly the whole
+# frame (a strip of desk along one or two sides), over a page lying in that shadow on a dark
+# desk while the sheets around it are lit, and across one leaf of an open spread; and an open
+# spread whose one leaf runs off the photo (the phone held close to the other).
+CAM8_SCENES = ("photo_hand_shadow", "photo_shadowed_among_sheets", "photo_shadow_edge", "photo_spread_off_side")
+
+
+def _hard_shadow(rng: np.random.Generator, h: int, w: int, through: np.ndarray, width: float) -> np.ndarray:
+    """Weight (0 lit … 1 shadowed) of a shadow on one side of a straight line through the point
+    ``through`` at a random angle, the transition ``width`` pixels wide (10–90 % of a logistic
+    ramp; a phone held 20–40 cm above the page casts an edge a few millimetres wide)."""
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    a = rng.uniform(0, 2 * math.pi)
+    d = (xx - through[0]) * math.cos(a) + (yy - through[1]) * math.sin(a)
+    return 1 / (1 + np.exp(-np.clip(d / max(0.5, width / 4.4), -30, 30)))
+
+
+def _cam8_scene(rng: np.random.Generator, name: str, lbl: str) -> Gen3Page:
+    """One of :data:`CAM8_SCENES` (see there); truth is the page (the whole spread for one)."""
+    fw, fh = (1600, 1200) if rng.random() < 0.5 else (1200, 1600)
+    ppm = 1000 / 297 * 1.2
+    # The shadow edge's width: a lamp 5–40 cm across, 1.5–2.5 m up, a phone 20–40 cm over the page
+    # (penumbra = height × lamp / distance): 0.5–8 cm; here 1.5–5 % of the frame (3–10 mm on a page
+    # that fills it, more on one that does not).
+    sharp = rng.uniform(0.015, 0.05) * min(fw, fh)
+    if name == "photo_hand_shadow":
+        # The page is nearer than the frame: it covers it but for a strip of desk 1–7 % wide along
+        # one or two sides (perspective makes the strips taper).
+        frame = background(rng, str(rng.choice(["desk_dark", "desk_mid", "wood"])), fh, fw)
+        doc = doc_page(rng, SIZES_MM["A4"], ppm, str(rng.choice(["form", "table", "sparse"])))
+        dh, dw = doc.shape[:2]
+        strips = [rng.uniform(0.01, 0.07) if rng.random() < p else -rng.uniform(0.02, 0.1)
+                  for p in (0.7, 0.3, 0.3, 0.3)]  # left, right, top, bottom: + desk shows, − page runs off
+        rng.shuffle(strips)
+        x0, x1 = strips[0] * fw, fw * (1 - strips[1])
+        y0, y1 = strips[2] * fh, fh * (1 - strips[3])
+        corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]) + rng.normal(0, 0.012 * min(fw, fh), (4, 2))
+        hm = cv2.getPerspectiveTransform(_corners(dw, dh).astype(np.float32), corners.astype(np.float32))
+        poly = place(frame, doc, None, hm, shadow=rng.uniform(0.1, 0.3))
+        # The shadow's edge crosses the frame so that a lit part stays in one of its corners.
+        through = np.array([rng.uniform(0.25, 0.75) * fw, rng.uniform(0.25, 0.75) * fh])
+        m = _hard_shadow(rng, fh, fw, through, sharp)
+        frame *= (1 - rng.uniform(0.3, 0.55) * m)[..., None]
+    elif name == "photo_shadowed_among_sheets":
+        # A page on a dark desk over other sheets; the phone's shadow lies on the page, the
+        # sheets around it stay lit: the page is a level darker than they are.
+        frame = background(rng, str(rng.choice(["desk_dark", "desk_mid", "clutter"])), fh, fw)
+        doc = doc_page(rng, SIZES_MM["A4"], ppm, str(rng.choice(["form", "table", "sparse"])))
+        hm = _perspective(rng, doc.shape[1], doc.shape[0], fw, fh, rng.uniform(0.25, 0.45))
+        near = _apply(hm, _corners(doc.shape[1], doc.shape[0]))
+        for _ in range(int(rng.integers(1, 4))):
+            _other_sheet(rng, frame, near, ppm)
+        poly = place(frame, doc, None, hm, shadow=rng.uniform(0.1, 0.3))
+        # The edge passes beside the page; the side holding the page is the shadowed one (the
+        # phone is over the page).
+        c = poly.mean(axis=0)
+        r = 0.5 * min(float(np.ptp(poly[:, 0])), float(np.ptp(poly[:, 1])))
+        m = _hard_shadow(rng, fh, fw, c + rng.uniform(1.05, 1.5) * r * np.array([1.0, 0.0]), sharp)
+        inside = np.zeros((fh, fw), np.uint8)
+        cv2.fillConvexPoly(inside, np.round(poly).astype(np.int32), 1)
+        if float(m[inside > 0].mean()) < 0.5:
+            m = 1 - m
+        frame *= (1 - rng.uniform(0.3, 0.5) * m)[..., None]
+    elif name == "photo_spread_off_side":
+        # Two A5/A6 leaves, the fold darkened; placed so that the outer part of one leaf (10–45 %
+        # of its width) lies beyond the frame's side; half the time a shadow over that leaf.
+        frame = background(rng, str(rng.choice(["wood", "desk_mid", "desk_light", "granite", "cloth"])), fh, fw)
+        leaf = SIZES_MM["A5" if rng.random() < 0.6 else "A6"]
+        pages = [doc_page(rng, leaf, ppm, str(rng.choice(["form", "table", "sparse"]))) for _ in range(2)]
+        lh, lw = pages[0].shape[:2]
+        g = max(4, int(0.05 * lw))
+        fold = np.linspace(1.0, rng.uniform(0.65, 0.85), g, dtype=np.float32)
+        pages[0][:, -g:] *= fold[None, :, None]
+        pages[1][:, :g] *= fold[::-1][None, :, None]
+        doc = np.hstack(pages)
+        dh, dw = doc.shape[:2]
+        scale = rng.uniform(0.55, 0.85) * min(fw / (0.8 * dw), fh / dh)
+        ang = rng.uniform(-12, 12)
+        off = rng.uniform(0.1, 0.45) * lw * scale  # how much of the outer leaf is cut off
+        right = bool(rng.random() < 0.5)
+        cx = (fw + off - dw * scale / 2) if right else (dw * scale / 2 - off)
+        cy = fh / 2 + rng.uniform(-0.1, 0.1) * fh
+        corners = _apply(_similarity(ang, scale, cx, cy, dw, dh), _corners(dw, dh))
+        corners += rng.normal(0, 0.01 * min(fw, fh), (4, 2))
+        hm = cv2.getPerspectiveTransform(_corners(dw, dh).astype(np.float32), corners.astype(np.float32))
+        poly = place(frame, doc, None, hm, shadow=rng.uniform(0.1, 0.3))
+        if rng.random() < 0.5:
+            leaf_c = _apply(hm, np.array([[(1.5 if right else 0.5) * lw, lh / 2]]))[0]
+            m = _hard_shadow(rng, fh, fw, leaf_c, sharp)
+            frame *= (1 - rng.uniform(0.2, 0.45) * m)[..., None]
+    else:  # photo_shadow_edge: a page or an open spread wholly in the photo, the edge across it
+        frame = background(rng, str(rng.choice(["wood", "desk_mid", "desk_light", "granite", "clutter"])), fh, fw)
+        if rng.random() < 0.5:
+            leaf = SIZES_MM["A5" if rng.random() < 0.6 else "A6"]
+            pages = [doc_page(rng, leaf, ppm, str(rng.choice(["form", "table", "sparse"]))) for _ in range(2)]
+            g = max(4, int(0.05 * pages[0].shape[1]))
+            fold = np.linspace(1.0, rng.uniform(0.65, 0.85), g, dtype=np.float32)
+            pages[0][:, -g:] *= fold[None, :, None]
+            pages[1][:, :g] *= fold[::-1][None, :, None]
+            doc = np.hstack(pages)
+            fill = rng.uniform(0.35, 0.6)
+        else:
+            doc = doc_page(rng, SIZES_MM["A4" if rng.random() < 0.7 else "A5"], ppm,
+                           str(rng.choice(["form", "table", "sparse"])))
+            fill = rng.uniform(0.3, 0.55)
+        hm = _perspective(rng, doc.shape[1], doc.shape[0], fw, fh, fill)
+        poly = place(frame, doc, None, hm, shadow=rng.uniform(0.1, 0.3))
+        # Through the page, a quarter to three quarters across it.
+        c = poly.mean(axis=0)
+        far = poly[int(rng.integers(4))]
+        m = _hard_shadow(rng, fh, fw, c + rng.uniform(0.0, 0.6) * (far - c), sharp)
+        frame *= (1 - rng.uniform(0.25, 0.5) * m)[..., None]
     if rng.random() < 0.3:
         _glare(rng, frame)
     _vignette(frame, rng.uniform(0.05, 0.25))

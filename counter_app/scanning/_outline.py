@@ -719,6 +719,79 @@ def _side_contrast(paper: np.ndarray, quad: np.ndarray, step: float, delta: floa
     return out, level
 
 
+_SOFT_STEP = 3.0  # px at the edge path's ~400 px: a shadow's edge (gen3 cam8: 4–6; a sheet's 1–2)
+
+
+def _step_width(paper: np.ndarray, p: np.ndarray, q: np.ndarray, step: float) -> tuple[float, float] | None:
+    """How wide the step in paper-ness across the line p → q is (20 → 80 % of the rise, in
+    pixels) and how light its left side is against its right (a ratio; left and right as seen
+    going from p to q: for a quad's side TL→TR, outside and inside), medians over 24 profiles
+    across its middle 80 %; ``None`` when fewer than 6 of them rise by 8 levels.
+
+    A sheet's cut edge is a step one or two pixels wide at the edge path's scale, wherever it
+    lies; the edge of a shadow (the phone's or the hand's over the page) or of a pool of light
+    is a ramp several times wider — a lamp is no point, and the phone is 20–40 cm above the page
+    (a penumbra of 0.5–8 cm). Each profile (±3 steps across the line, one pixel apart) is
+    measured around its steepest point, so a rough side a few pixels off the edge still finds it.
+    """
+    d = (q - p).astype(np.float32)
+    length = float(np.hypot(*d))
+    if length < 4:
+        return None
+    nrm = np.array([-d[1], d[0]], np.float32) / length
+    offs = np.arange(-3.0 * step, 3.0 * step + 0.5, 1.0, dtype=np.float32)
+    ts = np.linspace(0.1, 0.9, 24, dtype=np.float32)
+    base = p.astype(np.float32)[None, :] + ts[:, None] * d[None, :]
+    pts = base[:, None, :] + offs[None, :, None] * nrm[None, None, :]
+    prof = cv2.remap(paper, pts[..., 0].copy(), pts[..., 1].copy(), cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE)
+    m = prof.shape[1]
+    lo = np.median(prof[:, :m // 4], axis=1)
+    hi = np.median(prof[:, -(m // 4):], axis=1)
+    rise = hi - lo
+    ok = np.abs(rise) >= 8
+    if int(ok.sum()) < 6:
+        return None
+    v = (prof[ok] - lo[ok, None]) / rise[ok, None]  # 0 on one side … 1 on the other
+    k = np.argmax(np.abs(np.diff(prof[ok], axis=1)), axis=1)[:, None]
+    idx = np.arange(m)[None, :]
+    a = np.where((v <= 0.2) & (idx <= k), idx, -1).max(axis=1)
+    b = np.where((v >= 0.8) & (idx > k), idx, m).min(axis=1)
+    return float(np.median(b - a - 1)), float(np.median(lo[ok] / np.maximum(1.0, hi[ok])))
+
+
+def _soft_edge(paper: np.ndarray, quad: np.ndarray, sides: list[float], step: float) -> bool:
+    """Is the one side of ``quad`` inside the frame (``sides`` ≥ 0, :func:`_side_contrast`) a
+    shadow's edge — soft, with paper still beyond it (see :func:`_shadow_sided`)? Alone in the
+    frame it has no other side to be compared with: judged by itself."""
+    i = next(j for j, v in enumerate(sides) if v >= 0)
+    got = _step_width(paper, quad[i], quad[(i + 1) % 4], step)
+    return got is not None and got[0] >= _SOFT_STEP and 0.35 <= got[1] < 1.0
+
+
+def _shadow_sided(paper: np.ndarray, quad: np.ndarray, step: float) -> bool:
+    """Is one of ``quad``'s sides a shadow's edge, not the sheet's? Soft (≥ ``_SOFT_STEP``)
+    where another side in the frame is at least 2.5 times sharper — a photo blurred all over
+    softens every side alike, a shadow only its own — and with paper in shade beyond it: darker
+    than inside, but at least 35 % as light (a shadow a reader can read through; the edge of a
+    book's page stack, as soft, runs down to the dark desk; a card on a white lid has the
+    lighter lid beyond its soft lid-gap shadow). Sides on the frame's edge are not judged."""
+    h, w = paper.shape
+    steps = []
+    for i in range(4):
+        p, q = quad[i], quad[(i + 1) % 4]
+        mid = (p + q) / 2
+        if min(mid[0], mid[1], w - 1 - mid[0], h - 1 - mid[1]) < 3:
+            continue  # on the frame's edge: the page leaves the photo there
+        got = _step_width(paper, p, q, step)
+        if got is not None:
+            steps.append(got)
+    if len(steps) < 2:
+        return False
+    sharpest = max(1.0, min(width for width, _ in steps))
+    return any(width >= _SOFT_STEP and width >= 2.5 * sharpest and 0.35 <= ratio < 1.0 for width, ratio in steps)
+
+
 def _iou(a: np.ndarray, b: np.ndarray) -> float:
     """Intersection over union of two convex quads."""
     inter, _ = cv2.intersectConvexConvex(a.astype(np.float32), b.astype(np.float32))
@@ -815,6 +888,9 @@ def _edge_lines(paper: np.ndarray, step: float, delta: float, max_lines: int = 8
         else:
             groups.append([float(rho[i]), float(theta[i]), float(lengths[i])])
     groups.sort(key=lambda g: -g[2])
+    # (A soft line is not dropped here, though a shadow's edge is one: the far edge of a page
+    # photographed at a slant is as soft, out of focus, with a mid-light desk beyond it (tried:
+    # gen2 cam_cloth#104 J 0.98 → 0.42). The quads' sides are judged instead, against each other.)
     return [(g[0], g[1]) for g in groups[:max_lines] if g[2] >= 0.1 * min(h, w)]
 
 
@@ -881,7 +957,7 @@ def _edge_candidate(lab: np.ndarray, paper: np.ndarray) -> tuple[_Candidate, flo
             # it something that is not paper (a book's edge, the desk). The paper's own
             # lightness is not compared across the frame: a close-up is lit unevenly.
             if len(on_frame) != 3 or sup[0] < 0.85 or not 0.5 <= frac <= 0.92 or not _beyond_is_desk(
-                    paper, lab[..., 0], quad, level, delta):
+                    paper, lab[..., 0], quad, level, delta) or _soft_edge(paper, quad, sides, step):
                 continue
         elif (len(sup) < 3 or min(sup) < (0.85 if on_frame else 0.5) or sum(sup) / len(sup) < 0.75
               or (on_frame and min(on_frame) < 0.9) or _paper_inside(paper, quad, level, delta) < 0.85):
@@ -901,8 +977,10 @@ def _edge_candidate(lab: np.ndarray, paper: np.ndarray) -> tuple[_Candidate, flo
 _EDGE_SIDE = 400  # px: the edge path's working size (LSD and the quad search cost ~ its pixels)
 
 
-def _by_edges(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | None:
-    """:func:`_by_edges_at` on a copy reduced to ~400 px (the pipeline refines the edges later)."""
+def _by_edges(lab: np.ndarray, chosen: _Candidate | None) -> tuple[_Candidate | None, bool]:
+    """:func:`_by_edges_at` on a copy reduced to ~400 px (the pipeline refines the edges later).
+    Returns the outline (``None``: none — ``chosen``, if any, was bounded by a shadow and no
+    edges replace it) and whether ``chosen`` was bounded by a shadow."""
     h, w = lab.shape[:2]
     f = _EDGE_SIDE / max(h, w)
     if f >= 0.9:
@@ -915,13 +993,13 @@ def _by_edges(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | None:
 
     c_small = None if chosen is None else _Candidate(scaled(chosen.quad, to_small), chosen.rect, chosen.frac,
                                                       tuple(scaled(p, to_small) for p in chosen.parts))
-    got = _by_edges_at(small, c_small)
+    got, shadowed = _by_edges_at(small, c_small)
     if got is None or got is c_small:
-        return chosen
-    return _Candidate(scaled(got.quad, 1 / to_small), got.rect, got.frac)
+        return (None if got is None else chosen), shadowed
+    return _Candidate(scaled(got.quad, 1 / to_small), got.rect, got.frac), shadowed
 
 
-def _by_edges_at(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | None:
+def _by_edges_at(lab: np.ndarray, chosen: _Candidate | None) -> tuple[_Candidate | None, bool]:
     """The mask's candidate, or the edge candidate where the sides say the mask got it wrong.
 
     Both are judged by the same test: paper inside along each side. The mask's quad stands
@@ -929,24 +1007,28 @@ def _by_edges_at(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | Non
     a light part of the desk, clutter), when there was no mask candidate, when the mask ran to
     the frame around a closed outline of edges, or when the edge quad is a closed outline
     holding it and clearly larger (an open booklet: the mask found one leaf, the edges the
-    spread).
+    spread). The mask's quad never stands when one of its sides is a shadow's edge
+    (:func:`_shadow_sided`): then the edges' quad, or none. Returns the outline and that verdict.
     """
     paper = _paperness(lab)
+    h, w = lab.shape[:2]
+    step = max(3.0, 0.012 * min(h, w))
+    # A blob bounded on one side by the edge of a shadow (the phone's, the hand's) is the lit part
+    # of a page, not the page: the masks split paper by lightness (camera, issue #13).
+    shadowed = chosen is not None and not chosen.parts and _shadow_sided(paper, chosen.quad, step)
     found = _edge_candidate(lab, paper)
     if found is None:
-        return chosen
+        return (None if shadowed else chosen), shadowed
     edge = found[0]
     if chosen is None:
-        return edge
-    h, w = lab.shape[:2]
+        return edge, shadowed
     if chosen.parts:
         # Two blobs of one size side by side: two cards on a glass, or an open booklet's leaves.
         # One closed paper outline around both is the booklet (two cards leave the lid between
         # them, which no side can cross with paper inside).
         held = [cv2.intersectConvexConvex(p.astype(np.float32), edge.quad.astype(np.float32))[0]
                 / max(1.0, cv2.contourArea(p.astype(np.float32))) for p in chosen.parts]
-        return edge if min(held) >= 0.95 and edge.frac <= 1.2 * chosen.frac else chosen
-    step = max(3.0, 0.012 * min(h, w))
+        return (edge if min(held) >= 0.95 and edge.frac <= 1.2 * chosen.frac else chosen), shadowed
     # The mask's quad is rough (an opened blob, a card's rounded corners): a few pixels off the
     # edge the lines find exactly. Each side is judged where it does best, as drawn or moved
     # by half a step either way (scaled about the centre) — not at a wider step, which would
@@ -962,32 +1044,40 @@ def _by_edges_at(lab: np.ndarray, chosen: _Candidate | None) -> _Candidate | Non
     if found[2] == 1 and not on_frame:
         # A page running off three sides reaches the frame; a mask quad that does not is no
         # part of one (its rough sides on a light lid say nothing of a close-up).
-        return chosen
+        return chosen, shadowed
     sound = (len(sup) >= 2 and min(sup) >= 0.5 and sum(sup) / len(sup) >= 0.75
-             and (not on_frame or min(on_frame) >= 0.9))
+             and (not on_frame or min(on_frame) >= 0.9) and not shadowed)
     if not sound:
-        return edge
+        return edge, shadowed
     inter, _ = cv2.intersectConvexConvex(chosen.quad.astype(np.float32), edge.quad.astype(np.float32))
+    # Only a cleanly edged larger quad, and only if what it adds is paper like the mask's own
+    # (the other leaf), or as neutral (the same paper in a shadow the mask stopped at): a stripe
+    # of cloth next to a card is edged too.
     if (found[2] == 4 and edge.frac >= 1.1 * chosen.frac and float(inter) >= 0.95 * chosen.frac * h * w
-            and found[1] >= 0.8):
-        # Only a cleanly edged larger quad, and only if what it adds is paper like the mask's
-        # own (the other leaf), or as neutral (the same paper in a shadow the mask stopped at):
-        # a stripe of cloth next to a card is edged too.
-        grid = _quad_grid(edge.quad)
-        vals = _sample(paper, grid)
-        a = lab[..., 1].astype(np.float32) - 128
-        b = lab[..., 2].astype(np.float32) - 128
-        chroma = _sample(cv2.sqrt(a * a + b * b), grid)
-        extra = np.array([cv2.pointPolygonTest(chosen.quad.astype(np.float32), (float(x), float(y)), False) < 0
-                          for x, y in grid])
-        if extra.sum() >= 8 and (float(np.median(vals[extra])) >= float(np.median(vals[~extra])) - 16
-                                 or float(np.median(chroma[extra])) <= float(np.median(chroma[~extra])) + 3):
-            return edge
-    if on_frame and found[2] == 4 and found[1] >= 0.8 and float(inter) >= 0.95 * edge.frac * h * w:
+            and found[1] >= 0.8 and _adds_like_paper(lab, paper, edge.quad, chosen.quad)):
+        return edge, shadowed
+    if (on_frame and found[2] == 4 and found[1] >= 0.8 and float(inter) >= 0.95 * edge.frac * h * w
+            and not _adds_like_paper(lab, paper, chosen.quad, edge.quad)):
         # The mask ran to the frame, but a closed outline of paper edges lies inside it: the
-        # page does not leave the photo, the mask went on over a light part of the desk.
-        return edge
-    return chosen
+        # page does not leave the photo, the mask went on over a light part of the desk. (Not
+        # when what the mask holds beyond it is paper like it: an open booklet's other leaf,
+        # running off the photo.)
+        return edge, shadowed
+    return chosen, shadowed
+
+
+def _adds_like_paper(lab: np.ndarray, paper: np.ndarray, outer: np.ndarray, inner: np.ndarray) -> bool:
+    """What ``outer`` holds beyond ``inner`` (≥ 8 points of a grid in ``outer``) is paper like
+    ``inner``'s: paper-ness within 16 levels of it, or as neutral (chroma at most 3 more)."""
+    grid = _quad_grid(outer)
+    vals = _sample(paper, grid)
+    a = lab[..., 1].astype(np.float32) - 128
+    b = lab[..., 2].astype(np.float32) - 128
+    chroma = _sample(cv2.sqrt(a * a + b * b), grid)
+    extra = np.array([cv2.pointPolygonTest(inner.astype(np.float32), (float(x), float(y)), False) < 0
+                      for x, y in grid])
+    return bool(extra.sum() >= 8 and (float(np.median(vals[extra])) >= float(np.median(vals[~extra])) - 16
+                                      or float(np.median(chroma[extra])) <= float(np.median(chroma[~extra])) + 3))
 
 
 _PRINT_TEXTURE = 10.0  # grey levels: local spread of lightness over a background that reads as print
@@ -1461,8 +1551,12 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
             otsu2, _ = cv2.threshold(upper.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
             if ring_level < otsu2 - 20:
                 found = _quad_from_mask(_closed((lum > otsu2).astype(np.uint8), k), k)
-                # A till roll is at most 80 mm wide: well under 3/5 of any glass.
-                if found is not None and found.frac <= 0.6 and keep(found) and _in_corner(found.quad, w, h):
+                # A till roll is at most 80 mm wide: well under 3/5 of any glass. And flat on the
+                # glass it is a rectangle: three lightness levels in a phone photo (a dark strip of
+                # desk, a page in a hand's shadow, its lit part in a corner) bound a lit part by the
+                # shadow's slanting edge (camera, issue #13: gen3 photo_hand_shadow).
+                if (found is not None and found.frac <= 0.6 and keep(found) and _in_corner(found.quad, w, h)
+                        and _parallel_sides(found.quad)):
                     candidates = [found]
     weak = False
     faint: np.ndarray | None = None
@@ -1516,8 +1610,21 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     # pictures are long straight edges with light paper on one side, so a quad of them that
     # differs from the page's margins is the newspaper's.
     if not weak and not levels3:
-        by_edges = _by_edges(lab, chosen)
-        if (smooth is not None and on_print and by_edges is not None and chosen is not None
+        by_edges, shadowed = _by_edges(lab, chosen)
+        if by_edges is None and chosen is not None:
+            # One side of the outline is a shadow's edge, and no edges replace it: one leaf of an
+            # open booklet (its fold in shade is as soft) — the booklet; or the lit part of a
+            # close-up running off the frame — kept whole (and told). Wholly inside the frame it
+            # stands: the far edge of a page photographed at a slant is as soft (out of focus).
+            leaves = None if paper_ring or not model_ok else _other_leaf(lab, mask_bg, chosen, k)
+            runs_off = bool((chosen.quad[:, 0] < 1.5).any() or (chosen.quad[:, 1] < 1.5).any()
+                            or (chosen.quad[:, 0] > w - 2.5).any() or (chosen.quad[:, 1] > h - 2.5).any())
+            by_edges = leaves if leaves is not None else None if runs_off else chosen
+            if by_edges is None:
+                chosen = None
+        # (Not when the smooth paper stopped at a shadow's edge: the shadowed rest of the page is
+        # the paper the edges add.)
+        if (smooth is not None and on_print and by_edges is not None and chosen is not None and not shadowed
                 and not _adds_paper(by_edges.quad, chosen.quad, smooth[1])):
             by_edges = chosen
         if by_edges is not None and (by_edges is chosen or keep(by_edges)):
@@ -1576,10 +1683,11 @@ def _other_leaf(lab: np.ndarray, mask_bg: np.ndarray, chosen: _Candidate, k: int
     is darker, the fold between them is in shadow, and the two leaves no longer close one
     rectangle — so every mask keeps the lighter leaf alone (and the edges find no quad around
     both). A leaf has a twin across its long side (the fold): the leaf mirrored across it.
-    Where that mirror image lies in the frame, is "not background" nearly all through (≥ 85 %)
-    and as neutral as the leaf (paper, in a shadow — not a coloured object or the desk), the
-    spread is the blob of "not background" over both (grown by 15 % for a leaf bent out of the
-    mirror's place), when it is a quad about twice the leaf's size.
+    Where that mirror image lies (at least half of it) in the frame, is "not background" nearly
+    all through there (≥ 85 %) and as neutral as the leaf (paper, in a shadow — not a coloured
+    object or the desk), the spread is the blob of "not background" over both (grown by 15 % for
+    a leaf bent out of the mirror's place), when it is a quad about the size of the leaf and of
+    what the frame shows of its twin.
     """
     h, w = mask_bg.shape
     quad = chosen.quad
@@ -1600,9 +1708,11 @@ def _other_leaf(lab: np.ndarray, mask_bg: np.ndarray, chosen: _Candidate, k: int
         rel = quad - p
         twin = p + 2 * np.outer(rel @ d, d) - rel  # the leaf mirrored across side i
         inter, _ = cv2.intersectConvexConvex(twin.astype(np.float32), frame)
-        if float(inter) < 0.9 * cv2.contourArea(twin.astype(np.float32)):
+        # (Half of it may lie beyond the frame: the phone held close to the other leaf.)
+        if float(inter) < 0.5 * cv2.contourArea(twin.astype(np.float32)):
             continue
         grid = _quad_grid(twin)
+        grid = grid[(grid[:, 0] >= 0) & (grid[:, 0] <= w - 1) & (grid[:, 1] >= 0) & (grid[:, 1] <= h - 1)]
         if (float(np.mean(_sample(mask_bg.astype(np.float32), grid) > 0.5)) < 0.85
                 or float(np.median(_sample(chroma, grid))) > leaf_chroma + 6):
             continue
@@ -1611,7 +1721,9 @@ def _other_leaf(lab: np.ndarray, mask_bg: np.ndarray, chosen: _Candidate, k: int
         region = np.zeros((h, w), np.uint8)
         cv2.fillConvexPoly(region, np.round((c + 1.15 * (both - c)) * 16).astype(np.int32), 1, shift=4)
         found = _quad_from_mask(_fill_holes(_closed(mask_bg & region, k)), k)
-        if found is not None and found.rect >= 0.85 and 1.6 <= found.frac / chosen.frac <= 2.4:
+        # About the leaf and what the frame shows of its twin.
+        shown = chosen.frac + float(inter) / (h * w)
+        if found is not None and found.rect >= 0.85 and 0.8 <= found.frac / shown <= 1.2:
             return found
     return None
 
@@ -1652,13 +1764,18 @@ def _lighter_inside(lum: np.ndarray, chosen: _Candidate, k: int) -> _Candidate |
     # light part stops inside the frame where the light fades.
     # A receipt flat on the glass is a rectangle in the scan; a lit part of a photographed page
     # is bounded by a fading light, not by parallel edges.
-    q = found.quad
+    return found if _parallel_sides(found.quad) and _in_corner(found.quad, w, h) else None
+
+
+def _parallel_sides(quad: np.ndarray, max_deg: float = 3.0) -> bool:
+    """Both pairs of opposite sides of ``quad`` run parallel within ``max_deg``: a rectangle
+    flat on a scanner's glass, not a perspective view or a part bounded by a shadow."""
     for i in (0, 1):
-        a, b = q[i + 1] - q[i], q[(i + 3) % 4] - q[(i + 2) % 4]
+        a, b = quad[i + 1] - quad[i], quad[(i + 3) % 4] - quad[(i + 2) % 4]
         cos = abs(float(np.dot(a, b))) / max(1e-6, float(np.linalg.norm(a) * np.linalg.norm(b)))
-        if cos < math.cos(math.radians(3.0)):
-            return None
-    return found if _in_corner(q, w, h) else None
+        if cos < math.cos(math.radians(max_deg)):
+            return False
+    return True
 
 
 def _in_corner(quad: np.ndarray, w: int, h: int) -> bool:
