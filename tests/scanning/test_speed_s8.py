@@ -87,3 +87,43 @@ def test_side_support_is_the_distance_transform_version() -> None:
     empty = np.zeros((80, 90), np.uint8)
     q = np.array([[10.0, 10], [80, 10], [80, 70], [10, 70]])
     assert ol._side_support(q, empty) == _side_support_reference(q, empty) == 0.0
+
+
+def _fills_frame_reference(grey: np.ndarray, ink: np.ndarray, threshold: int) -> bool:
+    """pipeline._fills_frame as it was (session 7): the marks' coordinates from np.nonzero."""
+    h, w = grey.shape
+    ring = max(2, int(0.02 * min(h, w)))
+    border = np.concatenate([grey[:ring].ravel(), grey[-ring:].ravel(), grey[:, :ring].ravel(),
+                             grey[:, -ring:].ravel()])
+    paper = float(np.percentile(grey[::4, ::4], 90))
+    if float(np.median(border)) < max(0.8 * paper, 90.0):
+        return False
+    ys, xs = np.nonzero(ink[ring:h - ring, ring:w - ring] > threshold)
+    if len(xs) < 200:
+        return True
+    x0, x1 = np.percentile(xs, [1, 99])
+    y0, y1 = np.percentile(ys, [1, 99])
+    bw, bh = x1 - x0, y1 - y0
+    small_patch = bw * bh < 0.15 * h * w and min(bw, bh) > 0.12 * min(h, w)
+    return not small_patch
+
+
+def test_fills_frame_is_the_nonzero_version() -> None:
+    """Frames with marks in a patch of every size and place (the 0.15-of-the-frame boundary
+    crossed both ways), spread marks, almost none: the same answer, and both answers occur."""
+    from counter_app.scanning.pipeline import _fills_frame
+
+    rng = np.random.default_rng(13)
+    seen = set()
+    for _ in range(400):
+        h, w = int(rng.integers(40, 300)), int(rng.integers(40, 300))
+        grey = np.full((h, w), 230, np.uint8)
+        ink = np.zeros((h, w), np.uint8)
+        pw, ph = int(rng.integers(1, w)), int(rng.integers(1, h))
+        x, y = int(rng.integers(0, w - pw + 1)), int(rng.integers(0, h - ph + 1))
+        density = rng.choice([0.002, 0.05, 0.3, 1.0])
+        ink[y:y + ph, x:x + pw] = (rng.random((ph, pw)) < density) * rng.integers(0, 255, (ph, pw))
+        got = _fills_frame(grey, ink, 40)
+        assert got == _fills_frame_reference(grey, ink, 40)
+        seen.add(got)
+    assert seen == {True, False}
