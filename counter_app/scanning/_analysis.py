@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from counter_app.scanning._cc import components_with_stats
+
 # --------------------------------------------------------------------------- ink
 
 
@@ -201,7 +203,7 @@ def _glyph_mask(binary: np.ndarray) -> np.ndarray:
     around them (a magazine page with bar charts stayed tilted, issue #13).
     """
     b = binary.astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(b, connectivity=8)
+    n, labels, stats, _ = components_with_stats(b, connectivity=8)
     if n <= 1:
         return binary
     limit = 0.03 * min(b.shape)
@@ -418,7 +420,7 @@ def line_blob_skew(binary: np.ndarray, max_deg: float) -> tuple[float, bool] | N
     for vertical in (False, True):
         img = cv2.rotate(b, cv2.ROTATE_90_CLOCKWISE) if vertical else b
         closed = cv2.morphologyEx(img, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (size, 1)))
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+        n, labels, stats, _ = components_with_stats(closed, connectivity=8)
         if n <= 1:
             continue
         long_side = max(img.shape)
@@ -607,7 +609,7 @@ def count_glyphs(ink: np.ndarray, dpi: float, threshold: int) -> int:
     m = max(2, int(0.025 * min(h, w)))  # scanner edge shadows and lid remnants live here
     core = np.ascontiguousarray(ink[m:h - m, m:w - m])
     binary = (core > threshold).astype(np.uint8)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    n, _, stats, _ = components_with_stats(binary, connectivity=8)
     if n <= 1:
         return 0
     mm = dpi / 25.4
@@ -665,7 +667,7 @@ def faint_marks(grey: np.ndarray, dpi: float) -> int:
     strong = max(FAINT_STRONG, 8.0 * noise)
     # Join a pencil line broken by the paper's tooth or by JPEG blocks (one pixel gaps).
     low = cv2.dilate((ink > weak).astype(np.uint8), np.ones((3, 3), np.uint8))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(low, connectivity=8)
+    n, labels, stats, _ = components_with_stats(low, connectivity=8)
     if n <= 1:
         return 0
     mm = dpi / 25.4
@@ -733,7 +735,7 @@ def _sheet_edge_marks(stats: np.ndarray, shape: tuple[int, ...], mm: float, marg
 
 def _clean_sheet(ink: np.ndarray, level: float, mm: float) -> bool:
     """Few marks ≥ 1 mm at ``level`` (black-hat darkness): no print showing through from the back."""
-    _, _, stats, _ = cv2.connectedComponentsWithStats((ink > level).astype(np.uint8), connectivity=8)
+    _, _, stats, _ = components_with_stats((ink > level).astype(np.uint8), connectivity=8)
     extent = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
     return int((extent >= 1.0 * mm).sum()) <= FAINT_CLEAN_MAX
 
