@@ -374,6 +374,36 @@ def _squared(quad: np.ndarray, tol: float = 0.1) -> bool:
     return all(abs(sides[i] - sides[i + 2]) <= tol * max(sides[i], sides[i + 2], 1e-6) for i in (0, 1))
 
 
+def _sheet_sized(sheet: ol.FaintSheet, px_per_mm: float, frame: tuple[int, int]) -> bool:
+    """Does a sheet found on a light lid (:func:`ol.faint_sheet`) measure as a document?
+
+    A paper size (A4, Letter, A5, A6) or an ID card within 6 %, or a till roll's width
+    (:func:`_receipt_sized`, its length free). A side on the frame (the sheet pushed against
+    the glass's edge, or running off it) only bounds its dimension from below: the sheet may be
+    that much or longer. And it must leave some of the frame out: a page filling 90 % of the
+    frame is kept whole.
+    """
+    q = sheet.quad
+    ln = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) / px_per_mm for i in range(4)]
+    w_mm, h_mm = (ln[0] + ln[2]) / 2, (ln[1] + ln[3]) / 2
+    if cv2.contourArea(q.astype(np.float32)) > 0.9 * frame[0] * frame[1]:
+        return False
+    # Sides top, right, bottom, left: a frame side on the left or right cuts the width.
+    cut_w = "frame" in (sheet.sides[1], sheet.sides[3])
+    cut_h = "frame" in (sheet.sides[0], sheet.sides[2])
+
+    def fits(mm: float, size: float, cut: bool) -> bool:
+        return abs(mm / size - 1) <= 0.06 or (cut and 0.3 * size <= mm <= 1.06 * size)
+
+    for name in ("A4", "Letter", "A5", "A6", "ID-1"):
+        a, b = KNOWN_SIZES_MM[name]
+        if (fits(w_mm, a, cut_w) and fits(h_mm, b, cut_h)) or (fits(w_mm, b, cut_w) and fits(h_mm, a, cut_h)):
+            return True
+    # A till roll: its width measured between two edges of its own, its length free.
+    return (not cut_w and _receipt_sized(max(h_mm, 2 * w_mm), w_mm)) or (
+        not cut_h and _receipt_sized(max(w_mm, 2 * h_mm), h_mm))
+
+
 def infer_dpi(doc_px: tuple[float, float], frame_px: tuple[int, int], found: bool,
               dpi: float, dpi_trusted: bool) -> tuple[float, str]:
     """The page's pixel density and the rule that set it (TT 01/2023: PDF pages at 100 % scale).
@@ -622,6 +652,20 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             x0, y0, x1, y1 = bars
             inner = small[round(y0 + 0.5):round(y1 + 0.5), round(x0 + 0.5):round(x1 + 0.5)]
             quad_full = _to_full(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64), k)
+        elif mdpi is not None:
+            # A white sheet on a white or light lid that no mask outlined: found outward from its
+            # print, by the faint steps of its edges averaged along each side (slip, issue #13).
+            # Cropped to only when it measures as a document; kept whole otherwise — and told,
+            # since two or more sides of a sheet were seen inside the frame.
+            sheet = ol.faint_sheet(small, mdpi / 25.4 / k)
+            misshapen = misshapen or sheet is not None
+            if sheet is not None and _sheet_sized(sheet, mdpi / 25.4 / k, (sw, sh)):
+                misshapen = False
+                quad_full = _to_full(sheet.quad, k)
+                if "frame" in sheet.sides:
+                    warnings.append(WARN_PAGE_CUT_OFF)
+                elif _print_outside(small, sheet.quad, mdpi / k, opt.ink_threshold):
+                    warnings.append(WARN_PRINT_OUTSIDE)
 
     # 3. Rectified analysis page P (grey) and the mapping input → rectified page.
     if quad_full is not None:
@@ -655,7 +699,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     a_dpi = effective_dpi * aw / page_w
     grey = cv2.cvtColor(page_small, cv2.COLOR_BGR2GRAY)
     ink = an.ink_map(grey, a_dpi)
-    if finding is None and opt.detect_page and (
+    if finding is None and opt.detect_page and quad_full is None and (
             misshapen or not _fills_frame(grey, ink, opt.ink_threshold)
             or (mdpi is not None and ol.faint_sheet_edge(inner, mdpi / 25.4 / k))):
         # Kept whole although it does not look like a page filling the frame — its border is
