@@ -1817,7 +1817,12 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
         chans.append(np.clip(lab[..., c], med - 6, med + 6))
     rot = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), ang, 1.0)
     turned = cv2.warpAffine(cv2.merge(chans), rot, (w, h), flags=cv2.INTER_LINEAR)
-    valid = cv2.warpAffine(np.ones((h, w), np.float32), rot, (w, h), flags=cv2.INTER_NEAREST, borderValue=0.0)
+    # Averages leave out what lies within 1.5 mm of any mark (a glyph's fringe beside the print
+    # box is no step of the paper) and what the turn brought in from beyond the frame.
+    rm = max(1, round(0.8 * ppm))
+    near = cv2.dilate((below > 12).astype(np.uint8), np.ones((2 * rm + 1, 2 * rm + 1), np.uint8))
+    valid = cv2.warpAffine((1 - near).astype(np.float32), rot, (w, h), flags=cv2.INTER_NEAREST, borderValue=0.0)
+    inside = cv2.warpAffine(np.ones((h, w), np.float32), rot, (w, h), flags=cv2.INTER_NEAREST, borderValue=0.0)
     tp = cv2.transform(pts[:, None, :], rot).reshape(-1, 2)
     box = (*tp.min(axis=0), *tp.max(axis=0))
     if _DEBUG:
@@ -1827,7 +1832,7 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
     sides: list[str] = []
     # Sides in order top, right, bottom, left (the quad's corners are their crossings).
     for side in ("top", "right", "bottom", "left"):
-        found = _sheet_side(turned, valid, side, box, ppm)
+        found = _sheet_side(turned, valid, inside, side, box, ppm)
         if found == "frame":
             sides.append("frame")
             lines.append(_frame_line(side, w, h))
@@ -1853,18 +1858,21 @@ def _frame_line(side: str, w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
             "right": (np.array([w - 0.5, 0.0]), np.array([0.0, 1.0]))}[side]
 
 
-def _sheet_side(turned: np.ndarray, valid: np.ndarray, side: str, box: tuple[float, float, float, float],
-                ppm: float) -> tuple[np.ndarray, np.ndarray] | str:
+def _sheet_side(turned: np.ndarray, valid: np.ndarray, inside: np.ndarray, side: str,
+                box: tuple[float, float, float, float], ppm: float) -> tuple[np.ndarray, np.ndarray] | str:
     """One side of :func:`faint_sheet`: its line (point, direction) in the turned image, or
-    ``"frame"`` when the profiles run to the frame with no feature along the side's length."""
+    ``"frame"`` when the profiles run to the frame with no feature along the side's length.
+
+    ``valid`` weighs the pixels averaged (0 near print or beyond the frame); ``inside`` is 1
+    within the frame: a profile ends where the frame does."""
     u0, v0, u1, v1 = box
     gap = max(1.0, 0.7 * ppm)
     # As rows: profiles run along axis 1, outward; the side's length along axis 0.
     if side in ("left", "right"):
-        img, val, lo, hi = turned, valid, v0, v1
+        img, val, ins, lo, hi = turned, valid, inside, v0, v1
         start, outward = (u0 - gap, -1) if side == "left" else (u1 + gap, 1)
     else:
-        img, val, lo, hi = turned.transpose(1, 0, 2), valid.T, u0, u1
+        img, val, ins, lo, hi = turned.transpose(1, 0, 2), valid.T, inside.T, u0, u1
         start, outward = (v0 - gap, -1) if side == "top" else (v1 + gap, 1)
     a0, a1 = round(lo + 0.05 * (hi - lo)), round(hi - 0.05 * (hi - lo)) + 1
     s0 = math.floor(start) if outward < 0 else math.ceil(start)
@@ -1872,14 +1880,34 @@ def _sheet_side(turned: np.ndarray, valid: np.ndarray, side: str, box: tuple[flo
     if a1 - a0 < 6 or len(idx) < 4:
         return "frame"
 
-    def profile(b0: int, b1: int) -> np.ndarray:
-        full = val[b0:b1][:, idx].mean(axis=0) >= 0.98
-        end = int(np.argmin(full)) if not full.all() else len(idx)
-        return img[b0:b1][:, idx[:end]].mean(axis=0).T  # 3 × end
+    # The side's region once, weighted, and summed cumulatively along the side: any stretch's
+    # profile is then a difference of two rows.
+    cols = slice(idx[0], None if idx[-1] == 0 else idx[-1] - 1, -1) if outward < 0 else slice(idx[0], idx[-1] + 1)
+    wt = val[a0:a1, cols].astype(np.float32)
+    cum_w = np.concatenate([np.zeros((1, len(idx)), np.float32), np.cumsum(wt, axis=0)])
+    cum_v = np.concatenate([np.zeros((1, len(idx), 3), np.float32),
+                            np.cumsum(img[a0:a1, cols] * wt[..., None], axis=0)])
+    cum_i = np.concatenate([np.zeros((1, len(idx)), np.float32), np.cumsum(ins[a0:a1, cols], axis=0)])
 
-    prof = profile(a0, a1)
+    def profile(b0: int, b1: int) -> tuple[np.ndarray, int]:
+        b0, b1 = b0 - a0, b1 - a0
+        full = (cum_i[b1] - cum_i[b0]) >= 0.98 * (b1 - b0)
+        end = int(np.argmin(full)) if not full.all() else len(idx)
+        ws = (cum_w[b1] - cum_w[b0])[:end]
+        # Where print leaves less than half of the band to average, the profile has not begun.
+        ok = ws >= 0.5 * (b1 - b0)
+        begin = int(np.argmax(ok)) if ok.any() else end
+        prof = (cum_v[b1] - cum_v[b0])[:end] / np.maximum(ws, 1e-6)[:, None]
+        return np.ascontiguousarray(prof.T[:, begin:]), begin  # 3 × (end − begin), and where it begins
+
+    prof, begin = profile(a0, a1)
     edges = np.linspace(a0, a1, 7).round().astype(int)
-    stretches = [profile(int(b0), int(b1)) for b0, b1 in pairwise(edges)]
+    stretches = []
+    for b0, b1 in pairwise(edges):
+        p, b = profile(int(b0), int(b1))
+        # Aligned with the whole side's profile (a stretch may begin sooner or later).
+        pad = np.full((3, max(0, b - begin)), np.nan, np.float32)
+        stretches.append(np.concatenate([pad, p], axis=1)[:, max(0, begin - b):])
     after = 0.0
     while True:
         feat = _first_feature(prof, ppm, after)
@@ -1890,9 +1918,12 @@ def _sheet_side(turned: np.ndarray, valid: np.ndarray, side: str, box: tuple[flo
         pts = []
         for (b0, b1), p in zip(pairwise(edges), stretches, strict=True):
             lo_t, hi_t = max(0, int(t - 3 * ppm)), min(p.shape[1], int(t + 3 * ppm) + 1)
-            near = _first_feature(p[:, lo_t:hi_t], ppm, thr=0.5 * thr, channel=ch)
-            if near is not None and near[2] == sign:
-                pts.append(((b0 + b1 - 1) / 2, float(idx[0]) + outward * (lo_t + near[0])))
+            win = p[:, lo_t:hi_t]
+            if win.shape[1] == 0 or np.isnan(win).any():
+                continue
+            hit = _first_feature(win, ppm, thr=0.5 * thr, channel=ch)
+            if hit is not None and hit[2] == sign:
+                pts.append(((b0 + b1 - 1) / 2, float(idx[0]) + outward * (begin + lo_t + hit[0])))
         if _DEBUG:
             print("    feature", side, round(t, 2), ch, sign, round(thr, 2), np.round(pts, 1).tolist())
         if len(pts) >= 4:
