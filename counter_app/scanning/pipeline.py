@@ -591,6 +591,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     # (a frame shaped like an A4/Letter/Legal glass: its long side is the bed's).
     mdpi = float(dpi) if dpi_trusted else _bed_dpi(w, h)
     misshapen = False  # something lay on a white lid that was no rectangle: not cropped, told
+    sheet_found = False  # a sheet on a light lid found from its print (ol.faint_sheet) and cropped to
     if finding is not None and dpi > 0:
         # Nothing an officer digitises is smaller than an ID card (54 mm short side). A smaller
         # solid rectangle is a detail of a page that fills the frame — typically the QR code of a
@@ -652,20 +653,26 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             x0, y0, x1, y1 = bars
             inner = small[round(y0 + 0.5):round(y1 + 0.5), round(x0 + 0.5):round(x1 + 0.5)]
             quad_full = _to_full(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64), k)
-        elif mdpi is not None:
+        elif mdpi is not None and dpi_trusted:
             # A white sheet on a white or light lid that no mask outlined: found outward from its
             # print, by the faint steps of its edges averaged along each side (slip, issue #13).
-            # Cropped to only when it measures as a document; kept whole otherwise — and told,
-            # since two or more sides of a sheet were seen inside the frame.
+            # Only on a scan (a stated dpi: a lid is a scanner's): on a photo or a book page
+            # without one, an illustration's light edge in the margin reads as such a step.
+            # Cropped to only when it measures as a document; kept whole otherwise — and told
+            # when all four of its sides were seen in less than half the frame (a sheet lying
+            # on the lid, whatever its size; two or three faint lines in a full page's margins
+            # are no such thing).
             sheet = ol.faint_sheet(small, mdpi / 25.4 / k)
-            misshapen = misshapen or sheet is not None
             if sheet is not None and _sheet_sized(sheet, mdpi / 25.4 / k, (sw, sh)):
-                misshapen = False
+                misshapen, sheet_found = False, True
                 quad_full = _to_full(sheet.quad, k)
                 if "frame" in sheet.sides:
                     warnings.append(WARN_PAGE_CUT_OFF)
                 elif _print_outside(small, sheet.quad, mdpi / k, opt.ink_threshold):
                     warnings.append(WARN_PRINT_OUTSIDE)
+            elif sheet is not None and sheet.sides.count("edge") == 4 and \
+                    cv2.contourArea(sheet.quad.astype(np.float32)) < 0.5 * sw * sh:
+                misshapen = True
 
     # 3. Rectified analysis page P (grey) and the mapping input → rectified page.
     if quad_full is not None:
@@ -699,7 +706,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     a_dpi = effective_dpi * aw / page_w
     grey = cv2.cvtColor(page_small, cv2.COLOR_BGR2GRAY)
     ink = an.ink_map(grey, a_dpi)
-    if finding is None and opt.detect_page and quad_full is None and (
+    if finding is None and opt.detect_page and not sheet_found and (
             misshapen or not _fills_frame(grey, ink, opt.ink_threshold)
             or (mdpi is not None and ol.faint_sheet_edge(inner, mdpi / 25.4 / k))):
         # Kept whole although it does not look like a page filling the frame — its border is
