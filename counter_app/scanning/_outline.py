@@ -1976,7 +1976,8 @@ def _first_feature(prof: np.ndarray, ppm: float, after: float = 0.0, thr: float 
         cs = np.concatenate([[0.0], np.cumsum(prof[c], dtype=np.float64)])
         t = np.arange(m, n - m)
         step = (cs[t + m + 1] - cs[t + 1]) / m - (cs[t] - cs[t - m]) / m  # next m minus last m samples
-        dip = prof[c][t] - ((cs[t] - cs[t - m]) + (cs[t + m + 1] - cs[t + 1])) / (2 * m)
+        # Darker than both sides: a line (a step's foot is only as dark as its lower side).
+        dip = prof[c][t] - np.minimum(cs[t] - cs[t - m], cs[t + m + 1] - cs[t + 1]) / m
         if thr is None:
             noise = 1.4826 * float(np.median(np.abs(step - np.median(step))))
             th = max(0.6, 6.0 * noise)
