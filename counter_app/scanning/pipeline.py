@@ -621,6 +621,13 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         elif not dpi_trusted and short_px < 0.2 * min(h, w):
             # No dpi to measure with (a photo): a detail is what is small *in the frame*.
             finding = None
+        elif finding.on_paper and finding.touches_edge and dpi_trusted and _print_outside(
+                small, (finding.quad + 0.5) * k2 - 0.5, mdpi / k, opt.ink_threshold):
+            # A blob running off a light lid's frame with lines of print beside it is part of a
+            # sheet as light as the lid (gen3 notice_lid_corner: a strip of an A4 notice, cut
+            # through its text): a crop must never cut print. The sheet is looked for from its
+            # print below, or the frame kept whole and the officer told.
+            finding = None
     quad_full = None
     inner = small  # what is kept when nothing is outlined (the frame, less any dark bars)
     if finding is not None:
