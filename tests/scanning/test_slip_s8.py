@@ -68,3 +68,12 @@ def test_print_turn_follows_lines_not_a_seal_beside_them() -> None:
     m = cv2.getRotationMatrix2D((200.0, 150.0), turn, 1.0)
     rows = (p[:3600] @ m[:, :2].T + m[:, 2])[:, 1].reshape(12, 300)
     assert float(np.ptp(rows, axis=1).max()) <= 2.0, turn
+
+
+def test_strip_of_a_notice_is_not_cropped_through_its_text() -> None:
+    """gen3 notice_lid_corner (seed 91, #1): a mask blob running off the frame covered the left
+    half of an A4 notice on a light lid, its right side through the text (J 0.44, only
+    page_cut_off). Print beside such a blob says it is part of a sheet: the notice is found whole."""
+    page = gen3.generate_page(91, 1, 100, "notice_lid_corner")
+    res = process_page(page.image, 100)
+    assert _overlap(res, page.truth) >= 0.95, (_overlap(res, page.truth), res.warnings)
