@@ -395,7 +395,8 @@ def _sheet_sized(sheet: ol.FaintSheet, px_per_mm: float, frame: tuple[int, int])
     def fits(mm: float, size: float, cut: bool) -> bool:
         return abs(mm / size - 1) <= 0.06 or (cut and 0.3 * size <= mm <= 1.06 * size)
 
-    for name in ("A4", "Letter", "A5", "A6", "ID-1"):
+    # An ID card is small: it lies wholly on the glass, all four of its edges its own.
+    for name in ("A4", "Letter", "A5", "A6") + (("ID-1",) if "frame" not in sheet.sides else ()):
         a, b = KNOWN_SIZES_MM[name]
         if (fits(w_mm, a, cut_w) and fits(h_mm, b, cut_h)) or (fits(w_mm, b, cut_w) and fits(h_mm, a, cut_h)):
             return True
