@@ -1804,6 +1804,8 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
     core = (keep[labels] & (ink > 0)).astype(np.uint8)
     fringe = cv2.dilate(core, np.ones((2 * max(1, round(ppm)) + 1,) * 2, np.uint8)) & (below > 12)
     ys, xs = np.nonzero(fringe | core)
+    if len(xs) < 20:
+        return None  # specks only
     pts = np.column_stack([xs, ys]).astype(np.float32)
     ang = _print_turn(pts, ((w - 1) / 2, (h - 1) / 2))
     # The three channels turned so the print box is square to the axes; lightness of dark marks

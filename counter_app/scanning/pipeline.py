@@ -377,7 +377,7 @@ def _squared(quad: np.ndarray, tol: float = 0.1) -> bool:
 def _sheet_sized(sheet: ol.FaintSheet, px_per_mm: float, frame: tuple[int, int]) -> bool:
     """Does a sheet found on a light lid (:func:`ol.faint_sheet`) measure as a document?
 
-    A paper size (A4, Letter, A5, A6) or an ID card within 6 %, or a till roll's width
+    A paper size (A4, Letter, A5, A6) within 6 %, or a till roll's width
     (:func:`_receipt_sized`, its length free). A side on the frame (the sheet pushed against
     the glass's edge, or running off it) only bounds its dimension from below: the sheet may be
     that much or longer. And it must leave some of the frame out: a page filling 90 % of the
@@ -395,14 +395,16 @@ def _sheet_sized(sheet: ol.FaintSheet, px_per_mm: float, frame: tuple[int, int])
     def fits(mm: float, size: float, cut: bool) -> bool:
         return abs(mm / size - 1) <= 0.06 or (cut and 0.3 * size <= mm <= 1.06 * size)
 
-    # An ID card is small: it lies wholly on the glass, all four of its edges its own.
-    for name in ("A4", "Letter", "A5", "A6") + (("ID-1",) if "frame" not in sheet.sides else ()):
+    # Not an ID card: a card's rounded corners and printed face are the card search's business
+    # (find_page); a faint sheet measured as a card was a part of one (gen1 card_glass).
+    for name in ("A4", "Letter", "A5", "A6"):
         a, b = KNOWN_SIZES_MM[name]
         if (fits(w_mm, a, cut_w) and fits(h_mm, b, cut_h)) or (fits(w_mm, b, cut_w) and fits(h_mm, a, cut_h)):
             return True
     # A till roll: its width measured between two edges of its own, its length free.
-    return (not cut_w and _receipt_sized(max(h_mm, 2 * w_mm), w_mm)) or (
-        not cut_h and _receipt_sized(max(w_mm, 2 * h_mm), h_mm))
+    # (Its length, when a frame side cuts it, is only a lower bound: then as long as wide will do.)
+    return (not cut_w and _receipt_sized(max(h_mm, 2 * w_mm) if cut_h else h_mm, w_mm)) or (
+        not cut_h and _receipt_sized(max(w_mm, 2 * h_mm) if cut_w else w_mm, h_mm))
 
 
 def infer_dpi(doc_px: tuple[float, float], frame_px: tuple[int, int], found: bool,
