@@ -393,7 +393,7 @@ def _sheet_sized(sheet: ol.FaintSheet, px_per_mm: float, frame: tuple[int, int])
     cut_h = "frame" in (sheet.sides[0], sheet.sides[2])
 
     def fits(mm: float, size: float, cut: bool) -> bool:
-        return abs(mm / size - 1) <= 0.06 or (cut and 0.3 * size <= mm <= 1.06 * size)
+        return abs(mm / size - 1) <= 0.06 or (cut and 0.5 * size <= mm <= 1.06 * size)
 
     # Not an ID card: a card's rounded corners and printed face are the card search's business
     # (find_page); a faint sheet measured as a card was a part of one (gen1 card_glass).
@@ -402,9 +402,13 @@ def _sheet_sized(sheet: ol.FaintSheet, px_per_mm: float, frame: tuple[int, int])
         if (fits(w_mm, a, cut_w) and fits(h_mm, b, cut_h)) or (fits(w_mm, b, cut_w) and fits(h_mm, a, cut_h)):
             return True
     # A till roll: its width measured between two edges of its own, its length free.
-    # (Its length, when a frame side cuts it, is only a lower bound: then as long as wide will do.)
-    return (not cut_w and _receipt_sized(max(h_mm, 2 * w_mm) if cut_h else h_mm, w_mm)) or (
-        not cut_h and _receipt_sized(max(w_mm, 2 * h_mm) if cut_w else w_mm, h_mm))
+    # Its length is free (a short till slip too) — but not an ID card's 85.6 × 54 mm, whose
+    # short side is a narrow roll's width: a faint card is the card search's.
+    def roll(width: float, length: float) -> bool:
+        card = _size_is(length, width, ("ID-1",), tol=0.08)
+        return length >= width and not card and _receipt_sized(max(length, 2 * width), width)
+
+    return (not cut_w and roll(w_mm, h_mm)) or (not cut_h and roll(h_mm, w_mm))
 
 
 def infer_dpi(doc_px: tuple[float, float], frame_px: tuple[int, int], found: bool,
