@@ -1743,7 +1743,6 @@ def _clear_of_border(seg: np.ndarray, w: int, h: int, inside: tuple[float, float
 
 # --------------------------------------------------------------------------- kept whole: the sheet from its print
 
-_DEBUG = False
 _SHEET_SIDE = 600  # px: working size of the print-seeded sheet search (~1.7 px/mm on a Legal glass)
 
 
@@ -1824,8 +1823,6 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
     inside = cv2.warpAffine(np.ones((h, w), np.float32), rot, (w, h), flags=cv2.INTER_NEAREST, borderValue=0.0)
     tp = cv2.transform(pts[:, None, :], rot).reshape(-1, 2)
     box = (*tp.min(axis=0), *tp.max(axis=0))
-    if _DEBUG:
-        print("    box", np.round(box, 1), "ang", round(ang, 2), "clusters", int(keep.sum()))
     inv = cv2.invertAffineTransform(rot)
     lines: list[tuple[np.ndarray, np.ndarray]] = []
     sides: list[str] = []
@@ -1945,8 +1942,6 @@ def _sheet_side(turned: np.ndarray, valid: np.ndarray, inside: np.ndarray, side:
             hit = _first_feature(win, ppm, thr=0.5 * thr, channel=ch)
             if hit is not None and hit[2] == sign:
                 pts.append(((b0 + b1 - 1) / 2, float(idx[0]) + outward * (begin + lo_t + hit[0])))
-        if _DEBUG:
-            print("    feature", side, round(t, 2), ch, sign, round(thr, 2), np.round(pts, 1).tolist())
         if len(pts) >= 4:
             along = np.array([q[0] for q in pts])
             across = np.array([q[1] for q in pts])
