@@ -999,6 +999,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
         return _receipt_card_corner(rng, dpi, lbl, ppm2)
     if name in SLIP_SCENES:
         return _white_on_white(rng, dpi, lbl, name, ppm2)
+    if name in SLIP8_SCENES:
+        return _slip8_scene(rng, dpi, lbl, name, ppm2)
     if name in CARD_SCENES:
         return _card_scene(rng, dpi, lbl, name, ppm2, glass)
     if name in CARD8_SCENES:
@@ -1537,3 +1539,153 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# slip (session 8): sheets on a light lid that differ from it by a faint step, each rendered here
+# with its own choices (not those of SLIP_SCENES): a mottled lid with blotches a few levels deep
+# and sometimes a lighter or darker strip along one side of the bed; the sheet anywhere on the
+# glass, or pushed against its sides; a lid-gap shadow cast to a random side, or none; thermal
+# receipts drawn as a narrow print column (logo block, dashed rules, totals, barcode) on bluish
+# or neutral paper, in the roll widths shops use; A4 notices on a glass larger than A4. Own tuple,
+# reached by name (``generate_page(seed, i, dpi, scene=...)``); SCENES' cycle is unchanged.
+SLIP8_SCENES = ("a5_lid_mottle", "receipt_thermal_lid", "notice_lid_corner")
+
+
+def _mottled_lid(rng: np.random.Generator, h: int, w: int, ppm: float) -> tuple[np.ndarray, float]:
+    """A light lid: level, a gentle ramp, blotches 1–3 levels deep, sensor grain; its level."""
+    level = rng.uniform(222, 248)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    img = np.empty((h, w, 3), np.float32)
+    img[:] = level
+    img += (rng.uniform(-5, 5) * xx / w + rng.uniform(-5, 5) * yy / h)[..., None]
+    img += rng.uniform(1.0, 3.0) * _fractal(rng, h, w, 3, 6)[..., None]
+    if rng.random() < 0.5:  # bluish
+        img += np.array([rng.uniform(1, 5), rng.uniform(-1, 1), rng.uniform(-4, -1)], np.float32)
+    if rng.random() < 0.35:  # the bed's frame or a lighter strip of lid along one side
+        wid = round(rng.uniform(3, 12) * ppm)
+        side = int(rng.integers(4))
+        d = rng.uniform(4, 10) * (1 if rng.random() < 0.5 else -1)
+        sl = [(slice(None), slice(0, wid)), (slice(None), slice(w - wid, w)),
+              (slice(0, wid), slice(None)), (slice(h - wid, h), slice(None))][side]
+        img[sl] += d
+    return img, level
+
+
+def _thermal_receipt(rng: np.random.Generator, width_mm: float, length_mm: float, ppm: float) -> np.ndarray:
+    """A till receipt: a narrow print column on thermal paper (bluish or neutral white)."""
+    w, h = round(width_mm * ppm), round(length_mm * ppm)
+    col = np.array([248, 246, 244], np.float32) if rng.random() < 0.4 else np.array([250, 245, 239], np.float32)
+    img = np.empty((h, w, 3), np.float32)
+    img[:] = col + rng.uniform(-5, 3)
+    img += 1.5 * _fractal(rng, h, w, 3, 10)[..., None]
+    img = np.clip(img, 0, 255).astype(np.uint8)
+    m = round(rng.uniform(2.5, 6.0) * ppm)  # the printer's side margin
+    ink = (60, 55, 55) if rng.random() < 0.5 else (25, 25, 25)  # faded or fresh thermal print
+    px = rng.uniform(2.0, 2.8) * ppm
+    font = cv2.FONT_HERSHEY_PLAIN if rng.random() < 0.6 else cv2.FONT_HERSHEY_SIMPLEX
+    y = round(rng.uniform(4, 10) * ppm)
+    if rng.random() < 0.5:  # a logo block
+        lh = round(rng.uniform(8, 14) * ppm)
+        cv2.rectangle(img, (m, y), (w - m, y + lh), ink, -1)
+        cv2.putText(img, _words(rng, 1).upper(), (m + round(3 * ppm), y + round(lh * 0.75)), FONTS[1],
+                    lh / 30, (235, 235, 235), max(1, round(ppm / 2)), cv2.LINE_AA)
+        y += lh + round(4 * ppm)
+    bottom = h - round(rng.uniform(8, 20) * ppm)
+    barcode = rng.random() < 0.6
+    if barcode:
+        bottom -= round(14 * ppm)
+    while y < bottom:
+        r = rng.random()
+        if r < 0.12:  # dashed rule
+            for x in range(m, w - m, round(1.6 * ppm)):
+                cv2.line(img, (x, int(y)), (x + round(0.8 * ppm), int(y)), ink, 1)
+            y += px
+            continue
+        scale = px / (13 if font == cv2.FONT_HERSHEY_PLAIN else 22)
+        left = _words(rng, int(rng.integers(1, 4))).upper()
+        room = (w - 2 * m) * (0.55 if r < 0.7 else 1.0)
+        while len(left) > 2 and cv2.getTextSize(left, font, scale, 1)[0][0] > room:
+            left = left[:-1]
+        cv2.putText(img, left, (m, int(y + px)), font, scale, ink, max(1, round(px / 16)), cv2.LINE_AA)
+        if r < 0.7:  # an amount at the right margin
+            amount = f"{rng.integers(1, 999)}.{rng.integers(0, 99):02d}"
+            (tw, _), _ = cv2.getTextSize(amount, font, scale, 1)
+            cv2.putText(img, amount, (w - m - tw, int(y + px)), font, scale, ink, max(1, round(px / 16)),
+                        cv2.LINE_AA)
+        y += px * rng.uniform(1.4, 1.9)
+    if barcode:
+        x, bh = m + round(rng.uniform(0, 4) * ppm), round(10 * ppm)
+        while x < w - m - round(rng.uniform(0, 4) * ppm):
+            bw = int(rng.integers(1, 4)) * max(1, round(ppm / 3))
+            if rng.random() < 0.55:
+                cv2.rectangle(img, (x, int(bottom + 2 * ppm)), (x + bw - 1, int(bottom + 2 * ppm + bh)), ink, -1)
+            x += bw
+    return img.astype(np.float32)
+
+
+def _lay(frame: np.ndarray, doc: np.ndarray, hm: np.ndarray, shadow: float, direction: float,
+         edge_line: float) -> np.ndarray:
+    """Composite ``doc`` by ``hm`` with a lid-gap shadow cast towards ``direction`` (radians) and,
+    when ``edge_line`` > 0, its cut edge that many levels darker; return its corners."""
+    fh, fw = frame.shape[:2]
+    dh, dw = doc.shape[:2]
+    if edge_line > 0:
+        doc = doc.copy()
+        cv2.rectangle(doc, (0, 0), (dw - 1, dh - 1), tuple(float(v) for v in doc[dh // 2, dw // 2] - edge_line), 1)
+    s = 2.0
+    hs = np.diag([s, s, 1.0]) @ hm
+    hs[:2, 2] += (s - 1) / 2
+    warped = cv2.resize(cv2.warpPerspective(doc, hs, (2 * fw, 2 * fh), flags=cv2.INTER_LINEAR), (fw, fh),
+                        interpolation=cv2.INTER_AREA)
+    wa = cv2.resize(cv2.warpPerspective(np.ones((dh, dw), np.float32), hs, (2 * fw, 2 * fh), flags=cv2.INTER_LINEAR),
+                    (fw, fh), interpolation=cv2.INTER_AREA)
+    if shadow > 0:
+        r = max(2.0, 0.006 * min(fh, fw))
+        sh = cv2.GaussianBlur(wa, (0, 0), r)
+        m = np.float32([[1, 0, 1.2 * r * math.cos(direction)], [0, 1, 1.2 * r * math.sin(direction)]])
+        sh = cv2.warpAffine(sh, m, (fw, fh))
+        frame *= (1 - shadow * np.clip(sh - wa, 0, 1))[..., None]
+    frame[:] = frame * (1 - wa[..., None]) + warped * wa[..., None]
+    return _apply(hm, _corners(dw, dh))
+
+
+def _slip8_scene(rng: np.random.Generator, dpi: int, lbl: str, name: str, ppm2: float) -> Gen3Page:
+    """One of :data:`SLIP8_SCENES`."""
+    ppm = dpi / 25.4
+    if name == "notice_lid_corner":
+        glass = (216.0, 356.0) if rng.random() < 0.5 else (230.0, 320.0)
+        doc = doc_page(rng, SIZES_MM["A4"], ppm2, "form")
+    elif name == "receipt_thermal_lid":
+        glass = (216.0, 297.0) if rng.random() < 0.5 else (216.0, 356.0)
+        width = float(rng.choice([57.0, 58.0, 76.0, 80.0]))
+        doc = _thermal_receipt(rng, width, rng.uniform(90, 300), ppm2)
+    else:  # a5_lid_mottle: an A5 or A6 slip, either way round
+        glass = (216.0, 297.0) if rng.random() < 0.6 else (216.0, 356.0)
+        size = SIZES_MM["A5" if rng.random() < 0.6 else "A6"]
+        if rng.random() < 0.4:
+            size = (size[1], size[0])
+        doc = doc_page(rng, size, ppm2, str(rng.choice(["form", "table", "sparse"])))
+    fw, fh = round(glass[0] * ppm), round(glass[1] * ppm)
+    frame, lid_level = _mottled_lid(rng, fh, fw, ppm)
+    # The paper against the lid: a few levels lighter mostly, sometimes the same or darker.
+    paper = float(np.percentile(doc[::4, ::4, 1], 90))
+    doc = doc + (lid_level + rng.uniform(-3, 10) - paper)
+    dh, dw = doc.shape[:2]
+    ang = rng.uniform(-2.5, 2.5) if rng.random() < 0.85 else 0.0
+    ca, sa = abs(math.cos(math.radians(ang))), abs(math.sin(math.radians(ang)))
+    bw, bh = (dw * ca + dh * sa) * 0.25, (dw * sa + dh * ca) * 0.25
+    lo_x, hi_x, lo_y, hi_y = bw + 2 * ppm, fw - bw - 2 * ppm, bh + 2 * ppm, fh - bh - 2 * ppm
+    cx = rng.uniform(lo_x, max(lo_x, hi_x))
+    cy = rng.uniform(lo_y, max(lo_y, hi_y))
+    if name == "notice_lid_corner" or rng.random() < 0.25:
+        # Pushed against the glass's side(s), or a little past them (the truth is clipped).
+        cx = bw - rng.uniform(-0.5, 2.0) * ppm if rng.random() < 0.5 else fw - bw + rng.uniform(-0.5, 2.0) * ppm
+        if name == "notice_lid_corner" or rng.random() < 0.5:
+            cy = bh - rng.uniform(-0.5, 2.0) * ppm if rng.random() < 0.5 else fh - bh + rng.uniform(-0.5, 2.0) * ppm
+    hm = _similarity(ang, 0.5, cx, cy, dw, dh)
+    shadow = rng.uniform(0.01, 0.06) if rng.random() < 0.6 else 0.0
+    edge = rng.uniform(3, 10) if rng.random() < 0.3 else 0.0
+    poly = _lay(frame, doc, hm, shadow, rng.uniform(0, 2 * math.pi), edge)
+    img = _finish(rng, frame, rng.uniform(0.8, 2.0), int(rng.integers(78, 94)), rng.uniform(0.3, 0.6))
+    cls = "flatbed" if name == "notice_lid_corner" else "slip"
+    return Gen3Page(np.ascontiguousarray(img), dpi, _truth(lbl, cls, fw, fh, poly, true_dpi=dpi))

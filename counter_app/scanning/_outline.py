@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, pairwise
 from typing import Any, NamedTuple
 
 import cv2
@@ -1969,3 +1969,259 @@ def _clear_of_border(seg: np.ndarray, w: int, h: int, inside: tuple[float, float
     if d[0] >= d[1]:  # along the top or bottom
         return min(seg[1], seg[3], h - 1 - seg[1], h - 1 - seg[3]) >= inside[1]
     return min(seg[0], seg[2], w - 1 - seg[0], w - 1 - seg[2]) >= inside[0]
+
+
+# --------------------------------------------------------------------------- kept whole: the sheet from its print
+
+_SHEET_SIDE = 600  # px: working size of the print-seeded sheet search (~1.7 px/mm on a Legal glass)
+
+
+@dataclass(frozen=True)
+class FaintSheet:
+    """A sheet on a light lid found from its print and the faint steps around it."""
+
+    quad: np.ndarray  # 4×2 float64, TL TR BR BL in the searched image's pixels
+    sides: tuple[str, ...]  # per side of the print box (top, right, bottom, left): "edge" or "frame"
+
+
+def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
+    """The sheet a frame kept whole holds, found outward from its print (slip, issue #13).
+
+    On a white or light lid a slip, a receipt or a page can be as light as the lid: no mask
+    outlines it, and its edge is a step of a level or two in lightness or in tint, a thin grey
+    cut line or a faint lid-gap shadow. Per pixel that is noise; averaged along a whole side it
+    is not. The print says where the sheet is and how it is turned (text lines and columns run
+    square to the paper): its main cluster's smallest rectangle gives the direction; from each
+    side of that rectangle the L, a and b profiles outward, averaged along the side, are searched
+    for the first feature clearly above their own noise (a step either way, or a dark line). The
+    side's line is then fitted through the same feature in six stretches along it (a sheet's
+    side is not quite square to its print box), which also requires the feature to run the
+    side's length — a stray mark or a blotch of the lid does not. A side whose profiles reach the
+    frame with no such feature is the frame's (a sheet pushed against the glass's edge).
+    ``None`` without print, or when fewer than two sides are the sheet's own. What it found must
+    still be measured as a document by the caller.
+    """
+    h0, w0 = bgr.shape[:2]
+    s = min(1.0, _SHEET_SIDE / max(h0, w0))
+    small = bgr if s == 1.0 else cv2.resize(bgr, (max(32, round(w0 * s)), max(32, round(h0 * s))),
+                                            interpolation=cv2.INTER_AREA)
+    h, w = small.shape[:2]
+    ppm = px_per_mm * w / w0
+    lab = cv2.cvtColor(cv2.medianBlur(small, 3), cv2.COLOR_BGR2LAB).astype(np.float32)
+    lum = np.ascontiguousarray(lab[..., 0])
+    # Print: clearly darker than the paper around it (a closing as wide as 2.5 mm removes it).
+    kk = max(3, round(2.5 * ppm) | 1)
+    below = cv2.morphologyEx(lum, cv2.MORPH_CLOSE, np.ones((kk, kk), np.uint8)) - lum
+    # (And anything far darker than the lid: a solid logo block or a barcode's bars are wider
+    # than the closing.)
+    light = float(np.percentile(lum[::2, ::2], 90))
+    ink = ((below > 30) | (lum < light - 50)).astype(np.uint8)
+    border = max(2, round(2 * ppm))
+    ink[:border], ink[-border:], ink[:, :border], ink[:, -border:] = 0, 0, 0, 0
+    if int(np.count_nonzero(ink)) < 20:
+        return None
+    # Clusters of print (marks closer than ~12 mm: a line, a block, a column of amounts); every
+    # cluster of some size is the sheet's — a lid is bare — but dust and specks are not.
+    r = max(2, round(6 * ppm))
+    joined = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+    n, labels = cv2.connectedComponents(joined)
+    counts = np.bincount(labels[ink > 0], minlength=n)
+    counts[0] = 0
+    keep = counts >= max(20, 0.05 * counts.max())
+    # Its extent with the glyphs' soft fringes (within 1 mm of clear print, 12 levels under the
+    # paper): a side's search must start beyond them.
+    core = (keep[labels] & (ink > 0)).astype(np.uint8)
+    fringe = cv2.dilate(core, np.ones((2 * max(1, round(ppm)) + 1,) * 2, np.uint8)) & (below > 12)
+    ys, xs = np.nonzero(fringe | core)
+    if len(xs) < 20:
+        return None  # specks only
+    pts = np.column_stack([xs, ys]).astype(np.float32)
+    ang = _print_turn(pts, ((w - 1) / 2, (h - 1) / 2))
+    # The three channels turned so the print box is square to the axes; lightness of dark marks
+    # clipped, tint held near the paper's (a stray mark on the lid must not pull an average far).
+    chans = [np.maximum(lum, light - 15)]
+    for c in (1, 2):
+        med = float(np.median(lab[::2, ::2, c]))
+        chans.append(np.clip(lab[..., c], med - 6, med + 6))
+    rot = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), ang, 1.0)
+    turned = cv2.warpAffine(cv2.merge(chans), rot, (w, h), flags=cv2.INTER_LINEAR)
+    # Averages leave out what lies within 1.5 mm of any mark (a glyph's fringe beside the print
+    # box is no step of the paper) and what the turn brought in from beyond the frame.
+    rm = max(1, round(0.8 * ppm))
+    near = cv2.dilate((below > 12).astype(np.uint8), np.ones((2 * rm + 1, 2 * rm + 1), np.uint8))
+    valid = cv2.warpAffine((1 - near).astype(np.float32), rot, (w, h), flags=cv2.INTER_NEAREST, borderValue=0.0)
+    inside = cv2.warpAffine(np.ones((h, w), np.float32), rot, (w, h), flags=cv2.INTER_NEAREST, borderValue=0.0)
+    tp = cv2.transform(pts[:, None, :], rot).reshape(-1, 2)
+    box = (*tp.min(axis=0), *tp.max(axis=0))
+    inv = cv2.invertAffineTransform(rot)
+    lines: list[tuple[np.ndarray, np.ndarray]] = []
+    sides: list[str] = []
+    # Sides in order top, right, bottom, left (the quad's corners are their crossings).
+    for side in ("top", "right", "bottom", "left"):
+        found = _sheet_side(turned, valid, inside, side, box, ppm)
+        if found == "frame":
+            sides.append("frame")
+            lines.append(_frame_line(side, w, h))
+            continue
+        p, d = found
+        q = cv2.transform(np.array([[p, p + d]], np.float32), inv).reshape(2, 2).astype(np.float64)
+        lines.append((q[0], q[1] - q[0]))
+        sides.append("edge")
+    if sides.count("edge") < 2:
+        return None
+    corners = _intersect([lines[3], lines[0], lines[1], lines[2]])
+    if corners is None:
+        return None
+    quad = order_quad(np.clip(corners, -0.5, [w - 0.5, h - 0.5]))
+    return FaintSheet((quad + 0.5) / s - 0.5, tuple(sides))
+
+
+def _print_turn(pts: np.ndarray, centre: tuple[float, float]) -> float:
+    """The turn (degrees, as ``cv2.getRotationMatrix2D`` takes it) that sets the print's lines
+    square to the axes: the sharpest projection of its points across or down, within ±15°.
+
+    Text lines, table rules and a receipt's columns are square to the paper's edges; the print's
+    smallest rectangle is not, when a seal or a signature sticks out of a text block's corner.
+    """
+    def energy(a: float) -> float:
+        m = cv2.getRotationMatrix2D(centre, a, 1.0)
+        tp = pts @ m[:, :2].T + m[:, 2]
+        e = 0.0
+        for c in (0, 1):
+            v = np.round(tp[:, c]).astype(np.int64)
+            e += float(np.sum(np.bincount(v - v.min()).astype(np.float64) ** 2))
+        return e
+
+    sub = pts[:: max(1, len(pts) // 6000)]
+    pts = sub
+    best = max(np.arange(-15.0, 15.5, 1.0), key=energy)
+    return float(max(np.arange(best - 0.9, best + 0.95, 0.1), key=energy))
+
+
+def _frame_line(side: str, w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """The frame border a side of the print box faces (turned by less than 45°, it faces the same one)."""
+    return {"top": (np.array([0.0, -0.5]), np.array([1.0, 0.0])),
+            "bottom": (np.array([0.0, h - 0.5]), np.array([1.0, 0.0])),
+            "left": (np.array([-0.5, 0.0]), np.array([0.0, 1.0])),
+            "right": (np.array([w - 0.5, 0.0]), np.array([0.0, 1.0]))}[side]
+
+
+def _sheet_side(turned: np.ndarray, valid: np.ndarray, inside: np.ndarray, side: str,
+                box: tuple[float, float, float, float], ppm: float) -> tuple[np.ndarray, np.ndarray] | str:
+    """One side of :func:`faint_sheet`: its line (point, direction) in the turned image, or
+    ``"frame"`` when the profiles run to the frame with no feature along the side's length.
+
+    ``valid`` weighs the pixels averaged (0 near print or beyond the frame); ``inside`` is 1
+    within the frame: a profile ends where the frame does."""
+    u0, v0, u1, v1 = box
+    gap = max(1.0, 0.7 * ppm)
+    # As rows: profiles run along axis 1, outward; the side's length along axis 0.
+    if side in ("left", "right"):
+        img, val, ins, lo, hi = turned, valid, inside, v0, v1
+        start, outward = (u0 - gap, -1) if side == "left" else (u1 + gap, 1)
+    else:
+        img, val, ins, lo, hi = turned.transpose(1, 0, 2), valid.T, inside.T, u0, u1
+        start, outward = (v0 - gap, -1) if side == "top" else (v1 + gap, 1)
+    a0, a1 = round(lo + 0.05 * (hi - lo)), round(hi - 0.05 * (hi - lo)) + 1
+    s0 = math.floor(start) if outward < 0 else math.ceil(start)
+    idx = np.arange(s0, -1, -1) if outward < 0 else np.arange(s0, img.shape[1])
+    if a1 - a0 < 6 or len(idx) < 4:
+        return "frame"
+
+    # The side's region once, weighted, and summed cumulatively along the side: any stretch's
+    # profile is then a difference of two rows.
+    cols = slice(idx[0], None if idx[-1] == 0 else idx[-1] - 1, -1) if outward < 0 else slice(idx[0], idx[-1] + 1)
+    wt = val[a0:a1, cols].astype(np.float32)
+    cum_w = np.concatenate([np.zeros((1, len(idx)), np.float32), np.cumsum(wt, axis=0)])
+    cum_v = np.concatenate([np.zeros((1, len(idx), 3), np.float32),
+                            np.cumsum(img[a0:a1, cols] * wt[..., None], axis=0)])
+    cum_i = np.concatenate([np.zeros((1, len(idx)), np.float32), np.cumsum(ins[a0:a1, cols], axis=0)])
+
+    def profile(b0: int, b1: int) -> tuple[np.ndarray, int]:
+        b0, b1 = b0 - a0, b1 - a0
+        full = (cum_i[b1] - cum_i[b0]) >= 0.98 * (b1 - b0)
+        end = int(np.argmin(full)) if not full.all() else len(idx)
+        ws = (cum_w[b1] - cum_w[b0])[:end]
+        # Where print leaves less than half of the band to average, the profile has not begun.
+        ok = ws >= 0.5 * (b1 - b0)
+        begin = int(np.argmax(ok)) if ok.any() else end
+        prof = (cum_v[b1] - cum_v[b0])[:end] / np.maximum(ws, 1e-6)[:, None]
+        return np.ascontiguousarray(prof.T[:, begin:]), begin  # 3 × (end − begin), and where it begins
+
+    prof, begin = profile(a0, a1)
+    edges = np.linspace(a0, a1, 7).round().astype(int)
+    stretches = []
+    for b0, b1 in pairwise(edges):
+        p, b = profile(int(b0), int(b1))
+        # Aligned with the whole side's profile (a stretch may begin sooner or later).
+        pad = np.full((3, max(0, b - begin)), np.nan, np.float32)
+        stretches.append(np.concatenate([pad, p], axis=1)[:, max(0, begin - b):])
+    after = 0.0
+    while True:
+        feat = _first_feature(prof, ppm, after)
+        if feat is None:
+            return "frame"
+        t, ch, sign, thr = feat
+        # The same feature in six stretches along the side: a line through them.
+        pts = []
+        for (b0, b1), p in zip(pairwise(edges), stretches, strict=True):
+            lo_t, hi_t = max(0, int(t - 3 * ppm)), min(p.shape[1], int(t + 3 * ppm) + 1)
+            win = p[:, lo_t:hi_t]
+            if win.shape[1] == 0 or np.isnan(win).any():
+                continue
+            hit = _first_feature(win, ppm, thr=0.5 * thr, channel=ch)
+            if hit is not None and hit[2] == sign:
+                pts.append(((b0 + b1 - 1) / 2, float(idx[0]) + outward * (begin + lo_t + hit[0])))
+        if len(pts) >= 4:
+            along = np.array([q[0] for q in pts])
+            across = np.array([q[1] for q in pts])
+            slope, icept = np.polyfit(along, across, 1)
+            if float(np.abs(across - (slope * along + icept)).max()) <= max(1.5, ppm) and abs(slope) <= 0.05:
+                break
+        after = t + 2 * ppm  # not along the whole side: a mark, not the sheet's edge
+    if side in ("left", "right"):
+        return np.array([icept, 0.0]), np.array([slope, 1.0])  # x = icept + slope·y
+    return np.array([0.0, icept]), np.array([1.0, slope])
+
+
+def _first_feature(prof: np.ndarray, ppm: float, after: float = 0.0, thr: float | None = None,
+                   channel: int | None = None) -> tuple[float, int, float, float] | None:
+    """The first clear feature of a (channels × n) profile beyond ``after``: (sub-pixel
+    position, channel, sign: +1 step up / −1 step down or dark line, the threshold it cleared).
+
+    A step either way (the mean of the next 2 mm against the last 2 mm) or a dark line (darker
+    than both sides) counts where it clears ``thr`` — by default six times the detector's own
+    noise on that channel's profile, and at least 0.6 levels. Lamp fall-off and lid mottle drift
+    over centimetres; a sheet's edge steps within a millimetre or two.
+    """
+    n = prof.shape[1]
+    m = max(2, round(2.0 * ppm))
+    if n < 2 * m + 3:
+        return None
+    best: tuple[float, int, float, float] | None = None
+    for c in range(prof.shape[0]) if channel is None else (channel,):
+        cs = np.concatenate([[0.0], np.cumsum(prof[c], dtype=np.float64)])
+        t = np.arange(m, n - m)
+        step = (cs[t + m + 1] - cs[t + 1]) / m - (cs[t] - cs[t - m]) / m  # next m minus last m samples
+        # Darker than both sides: a line (a step's foot is only as dark as its lower side).
+        dip = prof[c][t] - np.minimum(cs[t] - cs[t - m], cs[t + m + 1] - cs[t + 1]) / m
+        if thr is None:
+            noise = 1.4826 * float(np.median(np.abs(step - np.median(step))))
+            th = max(0.6, 6.0 * noise)
+        else:
+            th = thr
+        # A dark line counts in lightness only (a tint has no "darker").
+        score = np.maximum(np.abs(step), np.maximum(-2 * dip, 0.0)) if c == 0 else np.abs(step)
+        hits = np.nonzero((score >= th) & (t >= after))[0]
+        if len(hits) == 0 or (best is not None and t[hits[0]] >= best[0]):
+            continue
+        k = int(hits[0])
+        while k + 1 < len(score) and score[k + 1] >= score[k]:
+            k += 1
+        off = 0.0
+        if 0 < k < len(score) - 1:
+            den = score[k - 1] - 2 * score[k] + score[k + 1]
+            off = 0.5 * (score[k - 1] - score[k + 1]) / den if den < 0 else 0.0
+        sign = float(np.sign(step[k])) if abs(step[k]) >= -2 * dip[k] else -1.0
+        best = (float(t[k]) + float(np.clip(off, -0.5, 0.5)), c, sign, th)
+    return best

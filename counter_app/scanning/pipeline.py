@@ -376,6 +376,43 @@ def _squared(quad: np.ndarray, tol: float = 0.1) -> bool:
     return all(abs(sides[i] - sides[i + 2]) <= tol * max(sides[i], sides[i + 2], 1e-6) for i in (0, 1))
 
 
+def _sheet_sized(sheet: ol.FaintSheet, px_per_mm: float, frame: tuple[int, int]) -> bool:
+    """Does a sheet found on a light lid (:func:`ol.faint_sheet`) measure as a document?
+
+    A paper size (A4, Letter, A5, A6) within 6 %, or a till roll's width
+    (:func:`_receipt_sized`, its length free). A side on the frame (the sheet pushed against
+    the glass's edge, or running off it) only bounds its dimension from below: the sheet may be
+    that much or longer. And it must leave some of the frame out: a page filling 90 % of the
+    frame is kept whole.
+    """
+    q = sheet.quad
+    ln = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) / px_per_mm for i in range(4)]
+    w_mm, h_mm = (ln[0] + ln[2]) / 2, (ln[1] + ln[3]) / 2
+    if cv2.contourArea(q.astype(np.float32)) > 0.9 * frame[0] * frame[1]:
+        return False
+    # Sides top, right, bottom, left: a frame side on the left or right cuts the width.
+    cut_w = "frame" in (sheet.sides[1], sheet.sides[3])
+    cut_h = "frame" in (sheet.sides[0], sheet.sides[2])
+
+    def fits(mm: float, size: float, cut: bool) -> bool:
+        return abs(mm / size - 1) <= 0.06 or (cut and 0.5 * size <= mm <= 1.06 * size)
+
+    # Not an ID card: a card's rounded corners and printed face are the card search's business
+    # (find_page); a faint sheet measured as a card was a part of one (gen1 card_glass).
+    for name in ("A4", "Letter", "A5", "A6"):
+        a, b = KNOWN_SIZES_MM[name]
+        if (fits(w_mm, a, cut_w) and fits(h_mm, b, cut_h)) or (fits(w_mm, b, cut_w) and fits(h_mm, a, cut_h)):
+            return True
+    # A till roll: its width measured between two edges of its own, its length free.
+    # Its length is free (a short till slip too) — but not an ID card's 85.6 × 54 mm, whose
+    # short side is a narrow roll's width: a faint card is the card search's.
+    def roll(width: float, length: float) -> bool:
+        card = _size_is(length, width, ("ID-1",), tol=0.08)
+        return length >= width and not card and _receipt_sized(max(length, 2 * width), width)
+
+    return (not cut_w and roll(w_mm, h_mm)) or (not cut_h and roll(h_mm, w_mm))
+
+
 def infer_dpi(doc_px: tuple[float, float], frame_px: tuple[int, int], found: bool,
               dpi: float, dpi_trusted: bool) -> tuple[float, str]:
     """The page's pixel density and the rule that set it (TT 01/2023: PDF pages at 100 % scale).
@@ -588,6 +625,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     # (a frame shaped like an A4/Letter/Legal glass: its long side is the bed's).
     mdpi = float(dpi) if dpi_trusted else _bed_dpi(w, h)
     misshapen = False  # something lay on a white lid that was no rectangle: not cropped, told
+    sheet_found = False  # a sheet on a light lid found from its print (ol.faint_sheet) and cropped to
     if finding is not None and dpi > 0:
         # Nothing an officer digitises is smaller than an ID card (54 mm short side). A smaller
         # solid rectangle is a detail of a page that fills the frame — typically the QR code of a
@@ -616,6 +654,13 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             finding = None
         elif not dpi_trusted and short_px < 0.2 * min(h, w):
             # No dpi to measure with (a photo): a detail is what is small *in the frame*.
+            finding = None
+        elif finding.on_paper and finding.touches_edge and dpi_trusted and _print_outside(
+                small, (finding.quad + 0.5) * k2 - 0.5, mdpi / k, opt.ink_threshold):
+            # A blob running off a light lid's frame with lines of print beside it is part of a
+            # sheet as light as the lid (gen3 notice_lid_corner: a strip of an A4 notice, cut
+            # through its text): a crop must never cut print. The sheet is looked for from its
+            # print below, or the frame kept whole and the officer told.
             finding = None
     quad_full = None
     inner = small  # what is kept when nothing is outlined (the frame, less any dark bars)
@@ -649,6 +694,26 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             x0, y0, x1, y1 = bars
             inner = small[round(y0 + 0.5):round(y1 + 0.5), round(x0 + 0.5):round(x1 + 0.5)]
             quad_full = _to_full(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64), k)
+        elif mdpi is not None and dpi_trusted:
+            # A white sheet on a white or light lid that no mask outlined: found outward from its
+            # print, by the faint steps of its edges averaged along each side (slip, issue #13).
+            # Only on a scan (a stated dpi: a lid is a scanner's): on a photo or a book page
+            # without one, an illustration's light edge in the margin reads as such a step.
+            # Cropped to only when it measures as a document; kept whole otherwise — and told
+            # when all four of its sides were seen in less than half the frame (a sheet lying
+            # on the lid, whatever its size; two or three faint lines in a full page's margins
+            # are no such thing).
+            sheet = ol.faint_sheet(small, mdpi / 25.4 / k)
+            if sheet is not None and _sheet_sized(sheet, mdpi / 25.4 / k, (sw, sh)):
+                misshapen, sheet_found = False, True
+                quad_full = _to_full(sheet.quad, k)
+                if "frame" in sheet.sides:
+                    warnings.append(WARN_PAGE_CUT_OFF)
+                elif _print_outside(small, sheet.quad, mdpi / k, opt.ink_threshold):
+                    warnings.append(WARN_PRINT_OUTSIDE)
+            elif sheet is not None and sheet.sides.count("edge") == 4 and \
+                    cv2.contourArea(sheet.quad.astype(np.float32)) < 0.5 * sw * sh:
+                misshapen = True
 
     # 3. Rectified analysis page P (grey) and the mapping input → rectified page.
     if quad_full is not None:
@@ -682,7 +747,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     a_dpi = effective_dpi * aw / page_w
     grey = cv2.cvtColor(page_small, cv2.COLOR_BGR2GRAY)
     ink = an.ink_map(grey, a_dpi)
-    if finding is None and opt.detect_page and (
+    if finding is None and opt.detect_page and not sheet_found and (
             misshapen or not _fills_frame(grey, ink, opt.ink_threshold)
             or (mdpi is not None and ol.faint_sheet_edge(inner, mdpi / 25.4 / k))):
         # Kept whole although it does not look like a page filling the frame — its border is
