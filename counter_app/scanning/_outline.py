@@ -1371,10 +1371,10 @@ def _card_twin(faint: np.ndarray, card: _Candidate, h: int, w: int) -> _Candidat
     long_side, short_side = max(lu, lv), min(lu, lv)
     # The faint mask's blur (1 % of the frame) draws the card's halo that far out: cut a little more.
     halo = max(2, round(0.015 * min(h, w)))
-    own = np.zeros((h, w), np.uint8)
+    own: np.ndarray = np.zeros((h, w), np.uint8)
     cv2.fillConvexPoly(own, np.round(quad * 16).astype(np.int32), 1, shift=4)
     own = cv2.dilate(own, np.ones((2 * halo + 1, 2 * halo + 1), np.uint8))
-    rest = faint & (1 - own)
+    rest: np.ndarray = faint & (1 - own)
     # Slivers joining the twin to the card's halo (or to the lid-gap shadow) are cut by an opening.
     rest = cv2.morphologyEx(rest, cv2.MORPH_OPEN, np.ones((2 * halo + 1, 2 * halo + 1), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
@@ -2030,8 +2030,9 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
     keep = counts >= max(20, 0.05 * counts.max())
     # Its extent with the glyphs' soft fringes (within 1 mm of clear print, 12 levels under the
     # paper): a side's search must start beyond them.
-    core = (keep[labels] & (ink > 0)).astype(np.uint8)
-    fringe = cv2.dilate(core, np.ones((2 * max(1, round(ppm)) + 1,) * 2, np.uint8)) & (below > 12)
+    core: np.ndarray = (keep[labels] & (ink > 0)).astype(np.uint8)
+    grown: np.ndarray = cv2.dilate(core, np.ones((2 * max(1, round(ppm)) + 1,) * 2, np.uint8))
+    fringe = grown & (below > 12)
     ys, xs = np.nonzero(fringe | core)
     if len(xs) < 20:
         return None  # specks only
@@ -2059,7 +2060,7 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
     # Sides in order top, right, bottom, left (the quad's corners are their crossings).
     for side in ("top", "right", "bottom", "left"):
         found = _sheet_side(turned, valid, inside, side, box, ppm)
-        if found == "frame":
+        if isinstance(found, str):  # "frame"
             sides.append("frame")
             lines.append(_frame_line(side, w, h))
             continue

@@ -531,8 +531,10 @@ def _fills_frame(grey: np.ndarray, ink: np.ndarray, threshold: int) -> bool:
     # The marks' columns and rows, sorted, from per-column and per-row counts: the same values as
     # np.nonzero's coordinates (percentiles do not depend on order), at a third of the cost.
     marks = (ink[ring:h - ring, ring:w - ring] > threshold).view(np.uint8)
-    xs = np.repeat(np.arange(marks.shape[1]), cv2.reduce(marks, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel())
-    ys = np.repeat(np.arange(marks.shape[0]), cv2.reduce(marks, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel())
+    col_n: np.ndarray = cv2.reduce(marks, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
+    row_n: np.ndarray = cv2.reduce(marks, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
+    xs = np.repeat(np.arange(marks.shape[1]), col_n)
+    ys = np.repeat(np.arange(marks.shape[0]), row_n)
     if len(xs) < 200:
         return True  # blank or nearly: nothing to go by, and nothing lost by keeping it whole
     x0, x1 = np.percentile(xs, [1, 99])
