@@ -323,6 +323,16 @@ def _rounded_mask(w: int, h: int, r: float) -> np.ndarray:
     return cv2.resize(m, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
 
 
+def _qr_block(rng: np.random.Generator, img: np.ndarray, ppm: float, size_mm: float, n: int,
+              margin_mm: float, levels: tuple[int, int]) -> None:
+    """A random ``n``×``n`` QR-like block ``size_mm`` wide in the card's top-right corner."""
+    bits = rng.random((n, n)) < 0.5
+    cell = max(1, int(size_mm * ppm) // n)
+    code = np.where(np.kron(bits, np.ones((cell, cell))) > 0, *levels).astype(np.uint8)
+    qx, qy = img.shape[1] - int(margin_mm * ppm) - code.shape[1], int(margin_mm * ppm)
+    img[qy:qy + code.shape[0], qx:qx + code.shape[1]] = code[..., None]
+
+
 def doc_card(rng: np.random.Generator, ppm: float, back: bool) -> tuple[np.ndarray, np.ndarray]:
     """A CCCD-like card and its alpha (rounded corners): front or back."""
     w, h = round(CARD_MM[0] * ppm), round(CARD_MM[1] * ppm)
@@ -359,12 +369,7 @@ def doc_card(rng: np.random.Generator, ppm: float, back: bool) -> tuple[np.ndarr
         cv2.ellipse(img, ((x0 + x1) // 2, y1), (int(10 * ppm), int(9 * ppm)), 0, 180, 360, (60, 60, 70), -1,
                     cv2.LINE_AA)
         _text_lines(rng, img, int(28 * ppm), int(15 * ppm), int(70 * ppm), int(50 * ppm), px, (25, 25, 40))
-        q = int(14 * ppm)
-        bits = rng.random((21, 21)) < 0.5
-        cell = max(1, q // 21)
-        qr = np.where(np.kron(bits, np.ones((cell, cell))) > 0, 25, 240).astype(np.uint8)
-        qx, qy = w - int(4 * ppm) - qr.shape[1], int(4 * ppm)
-        img[qy:qy + qr.shape[0], qx:qx + qr.shape[1]] = qr[..., None]
+        _qr_block(rng, img, ppm, 14, 21, 4, (25, 240))
     else:
         cv2.rectangle(img, (int(6 * ppm), int(6 * ppm)), (int(17 * ppm), int(15 * ppm)), (80, 170, 210), -1,
                       cv2.LINE_AA)
@@ -711,12 +716,7 @@ def doc_card_layout(rng: np.random.Generator, ppm: float, back: bool) -> tuple[n
         _text_lines(rng, img, int(28 * ppm), int(17 * ppm), int((62 if qr else 80) * ppm), int(50 * ppm), px,
                     (30, 30, 45))
         if qr:
-            q = int(15 * ppm)
-            bits = rng.random((25, 25)) < 0.5
-            cell = max(1, q // 25)
-            code = np.where(np.kron(bits, np.ones((cell, cell))) > 0, 20, 245).astype(np.uint8)
-            qx, qy = w - int(3.5 * ppm) - code.shape[1], int(3.5 * ppm)
-            img[qy:qy + code.shape[0], qx:qx + code.shape[1]] = code[..., None]
+            _qr_block(rng, img, ppm, 15, 25, 3.5, (20, 245))
     else:
         if rng.random() < 0.6:
             cx0 = int(rng.uniform(62, 70) * ppm)
