@@ -2123,7 +2123,10 @@ def _sheet_side(turned: np.ndarray, valid: np.ndarray, inside: np.ndarray, side:
     else:
         img, val, ins, lo, hi = turned.transpose(1, 0, 2), valid.T, inside.T, u0, u1
         start, outward = (v0 - gap, -1) if side == "top" else (v1 + gap, 1)
-    a0, a1 = round(lo + 0.05 * (hi - lo)), round(hi - 0.05 * (hi - lo)) + 1
+    # The print's box may reach past the frame (a near-blank page's specks at its very edge):
+    # the side's stretch is only what the image holds.
+    a0 = min(max(0, round(lo + 0.05 * (hi - lo))), img.shape[0])
+    a1 = min(max(0, round(hi - 0.05 * (hi - lo)) + 1), img.shape[0])
     s0 = math.floor(start) if outward < 0 else math.ceil(start)
     idx = np.arange(s0, -1, -1) if outward < 0 else np.arange(s0, img.shape[1])
     if a1 - a0 < 6 or len(idx) < 4:

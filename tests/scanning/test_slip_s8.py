@@ -77,3 +77,15 @@ def test_strip_of_a_notice_is_not_cropped_through_its_text() -> None:
     page = gen3.generate_page(91, 1, 100, "notice_lid_corner")
     res = process_page(page.image, 100)
     assert _overlap(res, page.truth) >= 0.95, (_overlap(res, page.truth), res.warnings)
+
+
+def test_print_reaching_the_frame_does_not_break_the_sheet_search() -> None:
+    """A near-blank page whose only mark, once turned square, lies past the frame's bottom edge
+    (gen1 near_blank at 150 dpi crashed the pipeline with an IndexError there): each side of the
+    search answers — the frame, as no sheet edge runs along so short a stretch."""
+    h, w = 600, 424
+    turned = np.full((h, w, 3), 236, np.float32)
+    valid, inside = np.ones((h, w), np.float32), np.ones((h, w), np.float32)
+    box = (314.9, 597.9, 329.4, 604.4)  # the crashing page's print box, in the turned frame
+    for side in ("top", "right", "bottom", "left"):
+        assert ol._sheet_side(turned, valid, inside, side, box, 2.02) == "frame"
