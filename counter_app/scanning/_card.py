@@ -20,6 +20,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from counter_app.scanning._cc import components_with_stats
+
 
 def _long_rows(dark: np.ndarray) -> np.ndarray:
     """Centre rows (fraction of the height) of text lines spanning at least half the width.
@@ -32,7 +34,7 @@ def _long_rows(dark: np.ndarray) -> np.ndarray:
     h, w = dark.shape
     kw = max(3, int(0.035 * w))
     joined = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, np.ones((1, kw), np.uint8))
-    n, _, stats, centres = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    n, _, stats, centres = components_with_stats(joined, connectivity=8)
     rows = [centres[j, 1] / h for j in range(1, n)
             if stats[j, cv2.CC_STAT_WIDTH] >= 0.5 * w and stats[j, cv2.CC_STAT_HEIGHT] <= h / 6
             and stats[j, cv2.CC_STAT_HEIGHT] >= max(2, 0.012 * h)]
@@ -48,7 +50,7 @@ def _mrz_group(dark: np.ndarray) -> tuple[int, int]:
     h, w = dark.shape
     kw = max(3, int(0.035 * w))
     joined = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, np.ones((1, kw), np.uint8))
-    n, _, stats, centres = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    n, _, stats, centres = components_with_stats(joined, connectivity=8)
     lines = [(centres[j, 1] / h, stats[j, cv2.CC_STAT_LEFT] / w,
               (stats[j, cv2.CC_STAT_LEFT] + stats[j, cv2.CC_STAT_WIDTH]) / w) for j in range(1, n)
              if stats[j, cv2.CC_STAT_WIDTH] >= w / 3 and max(2, 0.012 * h) <= stats[j, cv2.CC_STAT_HEIGHT] <= h / 6]
@@ -78,7 +80,7 @@ def _photo_side(grey: np.ndarray, paper: float) -> int | None:
     k = max(3, int(0.05 * h) | 1)
     med = cv2.medianBlur(grey, k)
     solid = (med < paper - 30).astype(np.uint8)
-    n, _, stats, centres = cv2.connectedComponentsWithStats(solid, connectivity=8)
+    n, _, stats, centres = components_with_stats(solid, connectivity=8)
     found = [centres[j, 0] / w for j in range(1, n)
              if 0.12 * w <= stats[j, cv2.CC_STAT_WIDTH] <= 0.42 * w
              and 0.35 * h <= stats[j, cv2.CC_STAT_HEIGHT] <= 0.85 * h

@@ -1204,7 +1204,7 @@ def _outline_candidate(mask_bg: np.ndarray, k: int) -> _Candidate | None:
     return found
 
 
-def _flat_rectangle(quad: np.ndarray, tol: float = 0.06) -> bool:
+def flat_rectangle(quad: np.ndarray, tol: float = 0.06) -> bool:
     """Are the quad's opposite sides equal within ``tol``? On a scanner's glass what lies on the
     lid is a rectangle seen square-on: a quad whose opposite sides differ is a fit gone astray."""
     sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
@@ -1288,7 +1288,7 @@ def _refined_faint_card(small_bgr: np.ndarray, faint: np.ndarray, coef: np.ndarr
     # Only a refinement that is still a card near the blob (a side can lock onto the print block
     # inside a card this faint and fold the quad), and still a rectangle (one side tilted onto
     # the print makes a trapezoid of card size: session 8, gen3 card_back_alone).
-    if fine is not None and _is_card(fine) and _flat_rectangle(fine) and _quad_iou(fine, card.quad, h, w) >= 0.85:
+    if fine is not None and _is_card(fine) and flat_rectangle(fine) and _quad_iou(fine, card.quad, h, w) >= 0.85:
         return card._replace(quad=fine)
     return card
 
@@ -1364,7 +1364,7 @@ def _card_twin(faint: np.ndarray, card: _Candidate, h: int, w: int) -> _Candidat
     quad = card.quad
     # A card on a glass is seen square-on: a true rectangle. (A leaf of a booklet photographed
     # on a desk, card-shaped in perspective, once got the other leaf as its "twin".)
-    if not _flat_rectangle(quad, 0.04) or _corner_error(quad) > 3.0:
+    if not flat_rectangle(quad, 0.04) or _corner_error(quad) > 3.0:
         return None
     lu = (float(np.linalg.norm(quad[1] - quad[0])) + float(np.linalg.norm(quad[2] - quad[3]))) / 2
     lv = (float(np.linalg.norm(quad[3] - quad[0])) + float(np.linalg.norm(quad[2] - quad[1]))) / 2
@@ -1377,7 +1377,7 @@ def _card_twin(faint: np.ndarray, card: _Candidate, h: int, w: int) -> _Candidat
     rest: np.ndarray = faint & (1 - own)
     # Slivers joining the twin to the card's halo (or to the lid-gap shadow) are cut by an opening.
     rest = cv2.morphologyEx(rest, cv2.MORPH_OPEN, np.ones((2 * halo + 1, 2 * halo + 1), np.uint8))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
+    n, labels, stats, _ = components_with_stats(rest, connectivity=8)
     card_c = quad.mean(axis=0)
     best: tuple[float, np.ndarray] | None = None
     for j in range(1, n):
@@ -1579,7 +1579,7 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
         folded = found is not None and _corner_error(found.quad) > 10.0
         # (Session 8: also a quad whose opposite sides differ — gen3 card_back_alone, a pale back
         # fitted as a trapezoid by the outline search, then kept whole as misshapen.)
-        uneven = found is not None and not folded and not _flat_rectangle(found.quad)
+        uneven = found is not None and not folded and not flat_rectangle(found.quad)
         if found is None or folded or uneven:
             # Last: a pale card (a CCCD's back) a few grey levels off a white lid — too faint
             # for everything above, but a card-shaped region of a steady small difference
@@ -1657,7 +1657,7 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
         if pair is not None:
             chosen = pair
     if (chosen is not None and not chosen.parts and paper_ring and not weak and model_ok
-            and not _flat_rectangle(chosen.quad, 0.1) and chosen.frac < 0.2):
+            and not flat_rectangle(chosen.quad, 0.1) and chosen.frac < 0.2):
         # A pale card on a white lid whose faint corner the difference mask missed: fitted as a
         # trapezoid (then kept whole as misshapen). The faint card on the same spot is its
         # rectangle (session 8, gen3 card_portrait).

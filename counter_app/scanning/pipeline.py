@@ -369,13 +369,6 @@ def _document_sized(finding: ol.QuadFinding, scale: float, dpi: float) -> bool:
     return True
 
 
-def _squared(quad: np.ndarray, tol: float = 0.1) -> bool:
-    """Are ``quad``'s opposite sides equal within ``tol`` (a rectangle lying flat on a glass)?"""
-    q = np.asarray(quad, np.float64)
-    sides = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) for i in range(4)]
-    return all(abs(sides[i] - sides[i + 2]) <= tol * max(sides[i], sides[i + 2], 1e-6) for i in (0, 1))
-
-
 def _sheet_sized(sheet: ol.FaintSheet, px_per_mm: float, frame: tuple[int, int]) -> bool:
     """Does a sheet found on a light lid (:func:`ol.faint_sheet`) measure as a document?
 
@@ -567,7 +560,7 @@ def _fine_grey(img: np.ndarray, h_page: np.ndarray, page_w: int, page_h: int, dp
     return cv2.warpPerspective(grey, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE), dpi / kf
 
 
-def _refined_skew(img: np.ndarray, h_page: np.ndarray, page_w: int, page_h: int, dpi: float, a_dpi: float,
+def _refined_skew(fine_view: Callable[[], tuple[np.ndarray, float]], dpi: float, a_dpi: float,
                   sk: an.SkewFinding, opt: PipelineOptions) -> float:
     """The skew to undo: ``sk``'s angle measured again at ~``an.FAINT_DPI`` when the image has at
     least 1.5× the analysis copy's pixel density (:func:`an.refine_skew`: at ~75 dpi the estimate
@@ -581,7 +574,7 @@ def _refined_skew(img: np.ndarray, h_page: np.ndarray, page_w: int, page_h: int,
     """
     if sk.glyphs is None or dpi < 1.5 * a_dpi:
         return sk.angle_deg
-    fine, fine_dpi = _fine_grey(img, h_page, page_w, page_h, dpi)
+    fine, fine_dpi = fine_view()
     if fine_dpi < 1.5 * a_dpi:
         return sk.angle_deg
     ref = an.refine_skew(an.ink_map(fine, fine_dpi), sk.glyphs, sk.angle_deg, sk.vertical, opt.ink_threshold)
@@ -644,7 +637,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             # frame: such a crop needs a measured size that is a card's or a slip's.
             finding = None
         elif finding.on_paper and mdpi and dpi_trusted and not finding.touches_edge and not finding.parts \
-                and not _squared(finding.quad):
+                and not ol.flat_rectangle(np.asarray(finding.quad, np.float64), 0.1):
             # On a scanner's glass what lies on the lid is a rectangle (no perspective there): a
             # quad whose opposite sides differ is part of a sheet the lid's colour half hid (slip,
             # issue #13: a white slip cut along a diagonal, J 0.43, silent). Kept whole — and told.
@@ -763,6 +756,14 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     paper_level = float(np.percentile(grey[:: 4, :: 4], 90))
     if paper_level < opt.dark_paper_level:
         warnings.append(WARN_TOO_DARK)
+    fine_memo: list[tuple[np.ndarray, float]] = []
+
+    def fine_view() -> tuple[np.ndarray, float]:
+        # The page at ~150 dpi, made once: the faint-marks look and the skew refinement share it.
+        if not fine_memo:
+            fine_memo.append(_fine_grey(img, h_page, page_w, page_h, effective_dpi))
+        return fine_memo[0]
+
     blank = False
     if opt.detect_blank:
         blank = an.count_glyphs(ink, a_dpi, opt.blank_ink_threshold) <= opt.blank_max_glyphs
@@ -770,7 +771,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             # Looks blank at the analysis scale, where a pencil line is a third of a pixel: look
             # again at ~150 dpi for faint drawn strokes (issue #13: a near-blank page is never
             # dropped). Only blank-looking pages pay for this.
-            fine, fine_dpi = _fine_grey(img, h_page, page_w, page_h, effective_dpi)
+            fine, fine_dpi = fine_view()
             blank = an.faint_marks(fine, fine_dpi) == 0
     # The output keeps the input's pixel density (100 % scale, DOMAIN §6): cropping changes the
     # page's pixel count, not its dpi (unless the dpi was inferred from the page's size, above).
@@ -799,7 +800,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             skew_conf = True
             residual = sk.angle_deg if opt.deskew else 0.0
             if opt.deskew and sk.glyphs is not None:
-                residual = _refined_skew(img, h_page, page_w, page_h, effective_dpi, a_dpi, sk, opt)
+                residual = _refined_skew(fine_view, effective_dpi, a_dpi, sk, opt)
             if opt.orient:
                 def osd_view(sk: an.SkewFinding = sk) -> np.ndarray:
                     return _osd_view(img, h_page, page_w, page_h, sk.angle_deg, effective_dpi, ink, opt)
