@@ -599,6 +599,11 @@ def _clip(poly: np.ndarray, w: int, h: int) -> list[list[float]]:
     return [[round(float(x), 2), round(float(y), 2)] for x, y in pts]
 
 
+def _paper(hm: np.ndarray, sheet: Sheet) -> list[list[float]]:
+    """The paper's own corners (TL TR BR BL of the document) in the frame, unclipped."""
+    return np.round(_apply(hm, _corners(sheet.w, sheet.h)), 2).tolist()
+
+
 def _turn_truth(phi: float) -> tuple[int, float]:
     """From the document's on-screen CCW angle: the clockwise quarter-turn that makes it upright
     and the residual tilt of its text lines (CCW positive, in (−45°, 45°])."""
@@ -913,7 +918,7 @@ def _flatbed_scene(scene: str, rng: np.random.Generator, dpi: int, bed: tuple[in
     full = scene == "adf_fill"
     t = _truth("", "flatbed", (fw, fh), quad, rotation, skew, skew_scored=sheet.text_lines >= 5,
                has_text_lines=sheet.text_lines >= 5, full_frame=full, red_seal=seal, notes=notes,
-               paper_quad=np.round(_apply(hm, _corners(sheet.w, sheet.h)), 2).tolist())
+               paper_quad=_paper(hm, sheet))
     return _scanner_capture(img, rng, dpi), t
 
 
@@ -974,7 +979,8 @@ def _blankish(rng: np.random.Generator, dpi: int, index: int) -> tuple[np.ndarra
                        -1, cv2.LINE_AA, shift=2)
     rotation, _ = _turn_truth(phi)
     quad = _clip(_apply(hm, _corners(sheet.w, sheet.h)), fw, fh)
-    t = _truth("", "flatbed", (fw, fh), quad, rotation, None, has_text_lines=False, orientation_scored=False,
+    t = _truth("", "flatbed", (fw, fh), quad, rotation, None, paper_quad=_paper(hm, sheet),
+               has_text_lines=False, orientation_scored=False,
                blank=blank, near_blank=near, red_seal=red, notes=f"blank variant: {variant}")
     return _scanner_capture(img, rng, dpi), t
 
@@ -1007,7 +1013,7 @@ def _slip_scene(scene: str, rng: np.random.Generator, dpi: int) -> tuple[np.ndar
     img, _ = _render(doc, hm, bg)
     rotation, skew = _turn_truth(phi)
     quad = _clip(_apply(hm, _corners(sheet.w, sheet.h)), fw, fh)
-    t = _truth("", "slip", (fw, fh), quad, rotation, skew, red_seal=seal, notes=notes)
+    t = _truth("", "slip", (fw, fh), quad, rotation, skew, paper_quad=_paper(hm, sheet), red_seal=seal, notes=notes)
     return _scanner_capture(img, rng, dpi), t
 
 
@@ -1147,7 +1153,8 @@ def _camera_scene(scene: str, rng: np.random.Generator, dpi: int) -> tuple[np.nd
     out = _phone_capture(img, rng, m, glare=glare, shadow=rng.random() < 0.6, blur=scene == "phone_bent_blur")
     rotation, skew = _turn_truth(phi)
     quad = _clip(_apply(hm, _corners(sheet.w, sheet.h)), fw, fh)
-    t = _truth("", "camera", (fw, fh), quad, rotation, skew, two_page=spread, red_seal=seal,
+    t = _truth("", "camera", (fw, fh), quad, rotation, skew, paper_quad=_paper(hm, sheet), two_page=spread,
+               red_seal=seal,
                notes="land-use certificate spread; the outline is the whole spread" if spread else
                ("page runs off the photo" if off else ""))
     return out, t
@@ -1180,7 +1187,8 @@ def _card_in_hand(rng: np.random.Generator, dpi: int) -> tuple[np.ndarray, int |
     rotation, skew = _turn_truth(phi)
     quad = _clip(_apply(hm, _corners(sheet.w, sheet.h)), fw, fh)
     t = _truth("", "card", (fw, fh), quad, rotation, skew, red_seal=True,
-               notes="CCCD held in a hand (phone photo); a thumb covers part of the left edge")
+               notes="CCCD held in a hand (phone photo); a thumb covers part of the left edge",
+               paper_quad=_paper(hm, sheet))
     return out, None, t
 
 
