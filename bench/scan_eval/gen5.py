@@ -1070,11 +1070,19 @@ def _card_scene(scene: str, rng: np.random.Generator, dpi: int) -> tuple[np.ndar
         img = img - _mul(img, mm) + warped
         all_pts.append(_apply(hm, _corners(sheet.w, sheet.h)))
     rotation, skew = _turn_truth(base)
-    hull = cv2.convexHull(np.concatenate(all_pts).astype(np.float32)).reshape(-1, 2)
-    quad = _clip(all_pts[0] if len(all_pts) == 1 else hull[::-1] if cv2.contourArea(hull, True) < 0 else hull,
-                 fw, fh)
+    if len(all_pts) == 1:
+        outline = all_pts[0]
+    else:
+        # Both cards make one page: the smallest rectangle holding them (a crop is a rectangle, so
+        # their hull — a hexagon when they lie staggered — is no outline any crop could match),
+        # listed clockwise from the corner nearest the first card's top-left.
+        box = cv2.boxPoints(cv2.minAreaRect(np.concatenate(all_pts).astype(np.float32))).astype(np.float64)
+        if cv2.contourArea(box.astype(np.float32), True) < 0:
+            box = box[::-1]
+        outline = np.roll(box, -int(np.argmin(((box - all_pts[0][0]) ** 2).sum(1))), 0)
+    quad = _clip(outline, fw, fh)
     t = _truth("", "card", (fw, fh), quad, rotation, skew, red_seal=True,
-               notes=("two cards on one glass; the outline holds both" if len(sides) == 2 else
+               notes=("two cards on one glass; the outline: the least rectangle holding both" if len(sides) == 2 else
                       f"CCCD {'back' if sides[0] else 'front'}, lid {'closed' if closed else 'open'}"))
     return _scanner_capture(img, rng, dpi), dpi, t
 
