@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -14,6 +15,7 @@ from bench.scan_eval import gen3_text as g3
 from counter_app.scanning import _analysis as an
 from counter_app.scanning import pipeline as pl
 from counter_app.scanning.pipeline import WARN_ORIENTATION_UNSURE, PipelineOptions, process_page
+from tests.real_scan_files import locate
 
 
 def _ragged_paragraph(seed: int) -> np.ndarray:
@@ -124,3 +126,17 @@ def test_a_photographed_letter_is_turned_upright_without_tesseract(turn: int) ->
     r = process_page(img, 300, PipelineOptions(use_tesseract=False), dpi_trusted=False)
     assert r.orientation == (p.truth["rotation"] + 90 * turn) % 360
     assert r.orientation_confident and WARN_ORIENTATION_UNSURE not in r.warnings
+
+
+@pytest.mark.parametrize("turn", [0, 2])
+def test_a_real_handwritten_photo_is_never_turned_wrong_in_silence(turn: int) -> None:
+    """Real hwocr_page05 (a phone photo of a handwritten page, no dpi), as taken and turned over:
+    handwriting's loops lean at random line by line, so the ascender cue must not count, and the
+    page is either turned right or flagged — never wrong and sure (Tesseract off: the cues alone)."""
+    path = locate("0d9a303865bc44abeecb1b6aa4db90d73b894b80945e44c4e050441468dd53d7", "hwocr_page05.jpg")
+    if path is None:
+        pytest.skip("real photo not fetched (bench.scan_eval.fetch_real)")
+    img = cv2.imread(str(path))
+    r = process_page(np.ascontiguousarray(np.rot90(img, turn)), 300, PipelineOptions(use_tesseract=False),
+                     dpi_trusted=False)
+    assert r.orientation == 90 * turn or WARN_ORIENTATION_UNSURE in r.warnings
