@@ -109,6 +109,151 @@ ORI3_SCENES = ("till_receipt", "camera_flip")
 ORI4_SCENES = ("camera_far", "till_short")
 
 
+# Session 9 (orient): photographed pages whose line axis is found but whose up/down is the question
+# (the 0↔180 / 90↔270 confusions of gen2/gen4/real photos), drawn with this file's own choices.
+# Asked by name or with ``--ori5``; any of the four turns, equally often; no stated dpi.
+# * photo_letter: an official letter (agency | motto header, centred title, justified paragraphs
+#   with first-line indents, a signature block and seal at the bottom right), Vietnamese text;
+# * photo_latin: an English letter, ragged right, no diacritics (only ascenders/descenders);
+# * photo_news: dense justified newsprint in 3–4 columns under a headline;
+# * photo_spread: two pages side by side (letters, forms or newsprint) with a shaded fold;
+# * photo_hand: a handwritten notebook page (loops on rules, no typeset x-height).
+# Each is degraded like a phone photo (``_camera``), given a small perspective residue (the
+# outline found a little off), and resampled so the x-height is 4–10 px.
+ORI5_SCENES = ("photo_letter", "photo_latin", "photo_news", "photo_spread", "photo_hand")
+LATIN = (  # noqa: SIM905
+    "the applicant submitted the documents listed below and the office confirmed that each copy "
+    "matches the original held by the registry we kindly request that the certificate be issued "
+    "within the period stated on the receipt by law of the province any missing paper will be "
+    "requested in writing together with the reason why it is needed for the review of the file"
+).split()
+
+
+def _justified(d: ImageDraw.ImageDraw, rng: np.random.Generator, x: int, y: int, width: int, bottom: int,
+               f: ImageFont.FreeTypeFont, lead: float, words: tuple[str, ...] | list[str],
+               indent: int, justify: bool) -> int:
+    """Paragraphs of 2–7 lines from (x, y) until ``bottom``: first line indented, the last one
+    short; the others justified (spaces widened to the full width) or ragged. Returns the next y."""
+    line_h = int(f.size * lead)
+    space = d.textlength(" ", font=f)
+    while y + line_h <= bottom:
+        n_lines = int(rng.integers(2, 8))
+        for li in range(n_lines):
+            if y + line_h > bottom:
+                break
+            x0 = x + (indent if li == 0 else 0)
+            avail = width - (x0 - x)
+            ws: list[str] = []
+            while True:
+                w = words[int(rng.integers(0, len(words)))]
+                if d.textlength(" ".join([*ws, w]), font=f) > avail:
+                    break
+                ws.append(w)
+            last = li == n_lines - 1
+            if last:
+                ws = ws[: max(1, int(len(ws) * float(rng.uniform(0.2, 0.8))))]
+            if justify and not last and len(ws) > 1:
+                gap = (avail - sum(d.textlength(w, font=f) for w in ws)) / (len(ws) - 1)
+                cx = float(x0)
+                for w in ws:
+                    d.text((cx, y), w, font=f, fill=(20, 20, 25))
+                    cx += d.textlength(w, font=f) + max(space, gap)
+            else:
+                d.text((x0, y), " ".join(ws), font=f, fill=(20, 20, 25))
+            y += line_h
+        y += int(line_h * float(rng.uniform(0.2, 0.8)))
+    return y
+
+
+def doc_official_letter(rng: np.random.Generator, dpi: float, latin: bool = False) -> Image.Image:
+    """An official letter: header block, centred title, paragraphs, signature and seal at the bottom."""
+    w, h, img, d = _a4_sheet(rng, dpi)
+    m = _px(float(rng.uniform(18, 25)), dpi)
+    small = _font("serif", round(dpi / 72 * float(rng.uniform(10, 12))))
+    bold = _font("sans_bold", round(dpi / 72 * float(rng.uniform(10, 12))))
+    if latin:
+        d.text((m, m), "CITY OFFICE OF " + _latin(rng, 2).upper(), font=bold, fill=(15, 15, 15))
+        d.text((w - m, m), f"No. {int(rng.integers(10, 999))}/{int(rng.integers(2019, 2027))}", font=small,
+               fill=(15, 15, 15), anchor="ra")
+    else:
+        d.text((m + _px(30, dpi), m), "ỦY BAN NHÂN DÂN", font=bold, fill=(15, 15, 15), anchor="ma")
+        d.text((m + _px(30, dpi), m + int(bold.size * 1.4)), _words(rng, 3).upper(), font=bold,
+               fill=(15, 15, 15), anchor="ma")
+        d.text((w - m - _px(50, dpi), m), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", font=bold, fill=(15, 15, 15),
+               anchor="ma")
+        d.text((w - m - _px(50, dpi), m + int(bold.size * 1.4)), "Độc lập - Tự do - Hạnh phúc", font=bold,
+               fill=(15, 15, 15), anchor="ma")
+    y = m + _px(float(rng.uniform(22, 35)), dpi)
+    title = _font("sans_bold", round(dpi / 72 * float(rng.uniform(13, 16))))
+    d.text((w // 2, y), (_latin(rng, 3) if latin else _words(rng, 3)).upper(), font=title, fill=(10, 10, 10),
+           anchor="ma")
+    y += int(title.size * 2.2)
+    f = _font("serif" if rng.random() < 0.6 else "sans", round(dpi / 72 * float(rng.uniform(11, 13))))
+    bottom = h - m - _px(float(rng.uniform(45, 110)), dpi)
+    y = _justified(d, rng, m, y, w - 2 * m, bottom, f, float(rng.uniform(1.3, 1.6)),
+                   LATIN if latin else PROSE, _px(float(rng.uniform(0, 12)), dpi), not latin and rng.random() < 0.8)
+    sx = w - m - _px(45, dpi)
+    sy = min(h - m - _px(30, dpi), y + _px(10, dpi))
+    d.text((sx, sy), "CHAIRMAN" if latin else "CHỦ TỊCH", font=bold, fill=(15, 15, 15), anchor="ma")
+    _scrawl(d, rng, sx - _px(20, dpi), sy + _px(15, dpi), _px(40, dpi), _px(7, dpi), (20, 20, 70),
+            max(1, _px(0.5, dpi)))
+    if rng.random() < 0.6:
+        _seal(img, rng, sx - _px(12, dpi), sy + _px(12, dpi), _px(17, dpi))
+    return img
+
+
+def _latin(rng: np.random.Generator, n: int) -> str:
+    return " ".join(LATIN[int(i)] for i in rng.integers(0, len(LATIN), n))
+
+
+def doc_newsprint(rng: np.random.Generator, dpi: float) -> Image.Image:
+    """A newspaper page: a headline across, then 3–4 dense justified columns."""
+    w, h, img, d = _a4_sheet(rng, dpi)
+    m = _px(10, dpi)
+    head = _font("sans_bold", round(dpi / 72 * float(rng.uniform(18, 26))))
+    d.text((m, m), _words(rng, 4).upper(), font=head, fill=(10, 10, 10))
+    cols = int(rng.integers(3, 5))
+    gutter = _px(4, dpi)
+    col_w = (w - 2 * m - (cols - 1) * gutter) // cols
+    f = _font("serif", round(dpi / 72 * float(rng.uniform(7.5, 9))))
+    top = m + int(head.size * 1.8)
+    for c in range(cols):
+        _justified(d, rng, m + c * (col_w + gutter), top, col_w, h - m, f, 1.2, PROSE, _px(3, dpi), True)
+    return img
+
+
+def doc_photo(rng: np.random.Generator, dpi: float, kind: str) -> Image.Image:
+    """One ORI5 page: the document, a phone's degradation, a perspective residue, x-height 4–10 px."""
+    def one() -> np.ndarray:
+        pick = kind
+        if kind == "photo_spread":
+            pick = ("photo_letter", "photo_latin", "photo_news")[int(rng.integers(0, 3))]
+        if pick == "photo_letter":
+            return np.asarray(doc_official_letter(rng, dpi))
+        if pick == "photo_latin":
+            return np.asarray(doc_official_letter(rng, dpi, latin=True))
+        if pick == "photo_news":
+            return np.asarray(doc_newsprint(rng, dpi))
+        return np.asarray(doc_handwritten(rng, dpi))
+
+    page = one()
+    if kind == "photo_spread":
+        right = one()
+        hh = min(page.shape[0], right.shape[0])
+        fold = np.linspace(120, 200, max(2, _px(4, dpi)))[None, :, None].repeat(hh, 0).repeat(3, 2)
+        page = np.hstack([page[:hh], fold.astype(np.uint8), right[:hh]])
+    page = _camera(rng, page)
+    h, w = page.shape[:2]
+    # The outline found a little off: up to ~1 % of the side at each corner (a curl, a lens).
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    dst = src + rng.uniform(-0.01, 0.01, (4, 2)).astype(np.float32) * np.float32([w, h])
+    page = cv2.warpPerspective(page, cv2.getPerspectiveTransform(src, dst), (w, h), borderMode=cv2.BORDER_REPLICATE)
+    # x-height 4–10 px: body text here is ~11 pt (x-height ≈ 1.9 mm at 11 pt), so 55–130 px per inch.
+    f = float(rng.uniform(55, 130)) / dpi
+    small = cv2.resize(page, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
+    return Image.fromarray(small, "RGB")
+
+
 @dataclass
 class Gen3Page:
     """One generated frame and its truth."""
@@ -829,7 +974,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
                  "mixed_columns": doc_mixed_columns, "handwritten": doc_handwritten,
                  "card_pair": doc_card_pair, "receipt_flip": doc_receipt_flip,
                  "till_receipt": doc_till_receipt, "camera_flip": doc_camera_flip,
-                 "camera_far": doc_camera_far, "till_short": doc_till_short}[scene]
+                 "camera_far": doc_camera_far, "till_short": doc_till_short,
+                 **{k: (lambda r, d, k=k: doc_photo(r, d, k)) for k in ORI5_SCENES}}[scene]
         dpi = FIXED_DPI.get(scene, dpi)
         pil = maker(rng, 300 if card else dpi)
         red = scene in ("sparse_letter", "stamped_table")
@@ -844,7 +990,7 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
         k = 0 if rng.random() < 0.6 else int(rng.choice([1, 2, 3]))
     if scene == "camera_flip":
         k = 2 if rng.random() < 0.5 else int(rng.choice([0, 1, 3]))
-    if scene == "camera_far":
+    if scene == "camera_far" or scene in ORI5_SCENES:
         k = int(rng.integers(0, 4))
     doc = np.ascontiguousarray(np.rot90(doc, k))
     # Skew: log-uniform 0.05–5° either way, so small skews are as common as large ones; the skew
@@ -866,7 +1012,7 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
                    near_blank=near, red=red, dpi=300 if card else dpi)
     truth["name"] = f"{scene}#{index}"
     # A phone states no believable dpi (camera_flip): the pipeline infers it from the page's shape.
-    return Gen3Page(img, None if scene in ("camera_flip", "camera_far") else 300 if card else dpi, truth)
+    return Gen3Page(img, None if scene in ("camera_flip", "camera_far", *ORI5_SCENES) else 300 if card else dpi, truth)
 
 
 # --------------------------------------------------------------------------- grid scenes (session 8, skew)
@@ -978,9 +1124,10 @@ def main() -> None:
     ap.add_argument("--blank", action="store_true", help="cycle through BLANK_SCENES instead")
     ap.add_argument("--ori3", action="store_true", help="cycle through ORI3_SCENES instead")
     ap.add_argument("--ori4", action="store_true", help="cycle through ORI4_SCENES instead")
+    ap.add_argument("--ori5", action="store_true", help="cycle through ORI5_SCENES instead")
     args = ap.parse_args()
-    scenes = (BLANK_SCENES if args.blank else ORI4_SCENES if args.ori4 else ORI3_SCENES if args.ori3
-              else ORI2_SCENES if args.ori2 else ORIENT_SCENES if args.orient else SCENES)
+    scenes = (ORI5_SCENES if args.ori5 else BLANK_SCENES if args.blank else ORI4_SCENES if args.ori4
+              else ORI3_SCENES if args.ori3 else ORI2_SCENES if args.ori2 else ORIENT_SCENES if args.orient else SCENES)
     if args.look:
         args.look.mkdir(parents=True, exist_ok=True)
         for i, s in enumerate(scenes):
@@ -995,7 +1142,7 @@ def main() -> None:
     for i in range(args.n):
         p = generate_page(args.seed, i, args.dpi, scenes[i % len(scenes)])
         rows.append(evaluate(Case("gen3", p.truth["name"], p.image, p.dpi, p.truth), process_page))
-    for scene in () if args.orient or args.ori2 or args.ori3 or args.ori4 or args.blank else SKEW_SCENES:
+    for scene in () if args.orient or args.ori2 or args.ori3 or args.ori4 or args.ori5 or args.blank else SKEW_SCENES:
         for i in range(max(1, args.n // len(SCENES))):
             p = generate_page(args.seed, i, args.dpi, scene)
             rows.append(evaluate(Case("gen3", p.truth["name"], p.image, p.dpi, p.truth), process_page))

@@ -482,17 +482,29 @@ def upside_down_score(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, s
     a text line (tables whose rules join the rows) are left out — their rules, not their text,
     would decide the core band.
     """
+    above = below = 0.0
+    pairs = _line_asymmetries(rows, cols, weights, strips)
+    for up, down in pairs:
+        above += up
+        below += down
+    if above + below == 0:
+        return 0.0, len(pairs)
+    return (below - above) / (above + below), len(pairs)
+
+
+def _line_asymmetries(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, strips: int = 3
+                      ) -> list[tuple[float, float]]:
+    """Per text line (see :func:`upside_down_score`): ink above its core band and ink below it."""
+    pairs: list[tuple[float, float]] = []
     if len(rows) < 20:
-        return 0.0, 0
+        return pairs
     r = rows - rows.min()
     c = cols - cols.min()
     n = int(r.max()) + 1
     if n < 8:
-        return 0.0, 0
+        return pairs
     ri = r.astype(np.int64)
     bounds = np.linspace(0.0, float(c.max()) + 1e-6, strips + 1)
-    above = below = 0.0
-    lines = 0
     for s in range(strips):
         sel = (c >= bounds[s]) & (c < bounds[s + 1])
         if sel.sum() < 20:
@@ -510,12 +522,99 @@ def upside_down_score(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, s
             top, bot = int(core[0]), int(core[-1])
             up, down = float(seg[:top].sum()), float(seg[bot + 1:].sum())
             if up + down > 0:
-                above += up
-                below += down
-                lines += 1
-    if above + below == 0:
-        return 0.0, lines
-    return (below - above) / (above + below), lines
+                pairs.append((up, down))
+    return pairs
+
+
+
+# Line starts vs line ends (session 9): a text line's blob counts as aligned at one end when at
+# least FLUSH_MIN_NEIGHBOURS other lines end within FLUSH_TOL line heights of it there.
+FLUSH_TOL = 0.6
+FLUSH_MIN_NEIGHBOURS = 2
+VIEW_LINES_MIN_Z = 1.0  # the lines' ascender leanings agree beyond chance by this many σ (sign test)
+
+
+def flush_side_score(ink: np.ndarray, threshold: int) -> tuple[float, int]:
+    """Evidence that horizontal text lines are flush right rather than flush left, in [-1, 1].
+
+    Lines of writing in Latin script (Vietnamese included) start at a common margin and end
+    wherever the last word does: ragged-right prose, a justified paragraph's short last line, a
+    form's labels. Turned by 180° the starts become the ragged side. The measure needs only each
+    line's two ends, so it survives blur and a few pixels of x-height, where the
+    ascender/descender asymmetry loses the thin strokes it counts (photos, issue #13): share of
+    line ends aligned with ≥ 2 others minus the same share of line starts. Positive means the
+    lines are flush right, i.e. the page reads upside down (the sign of :func:`upside_down_score`).
+    Centred titles count on both sides alike; indents align with one another (a second margin).
+    Returns the score and the number of line blobs behind it (0 when there are fewer than four).
+    """
+    binary = (ink > threshold).astype(np.uint8)
+    prof = binary.sum(axis=1).astype(np.float64)
+    segs = [(i, j) for i, j in _line_segments(prof) if j - i >= 2]
+    if len(segs) < 3:
+        return 0.0, 0
+    lh = float(np.median([j - i for i, j in segs]))
+    # Words of a line joined across their spaces (a space is under ~1.5 line heights), not lines
+    # to one another (only horizontal closing).
+    k = max(3, round(lh * 1.5))
+    joined = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, np.ones((1, k), np.uint8))
+    _, _, st, _ = components_with_stats(joined, 8)
+    st = st[1:]
+    # A text line: about one line high and several long; rules, seals, pictures and lone words
+    # are no line ends to compare.
+    ok = (st[:, 3] >= 0.5 * lh) & (st[:, 3] <= 2.5 * lh) & (st[:, 2] >= 4 * lh)
+    # A line cut by the view's edge ends where the view does, not where its words do (a window
+    # on a two-column page lines up every cut line at its side: gen3_text camera_flip#11, seed 94).
+    ok &= (st[:, 0] > 0) & (st[:, 0] + st[:, 2] < binary.shape[1])
+    st = st[ok]
+    if len(st) < 4:
+        return 0.0, 0
+    tol = max(1.0, FLUSH_TOL * lh)
+    left = st[:, 0].astype(np.float64)
+    right = (st[:, 0] + st[:, 2]).astype(np.float64)
+    starts = (np.abs(left[:, None] - left[None, :]) <= tol).sum(axis=1) - 1 >= FLUSH_MIN_NEIGHBOURS
+    ends = (np.abs(right[:, None] - right[None, :]) <= tol).sum(axis=1) - 1 >= FLUSH_MIN_NEIGHBOURS
+    return float(ends.mean() - starts.mean()), len(st)
+
+
+def _lines_across(grey: np.ndarray, vertical: bool) -> np.ndarray:
+    """The view turned a quarter clockwise when its lines run down (the frame in which
+    :class:`SkewFinding`'s rows run across), else as it is."""
+    return np.ascontiguousarray(np.rot90(grey, -1)) if vertical else grey
+
+
+def view_ascender_score(grey: np.ndarray, dpi: float, threshold: int, vertical: bool) -> float:
+    """:func:`upside_down_score` measured on a straightened, finer view of the page.
+
+    ``grey`` is the page deskewed but not quarter-turned (Tesseract's ~225-dpi window);
+    ``vertical``: its lines run down. On a photo the analysis copy's points are few and the
+    x-height a handful of pixels; the same page interpolated to ~225 dpi, every ink pixel counted,
+    gives the vote more to go on (gen3_text ``ORI5_SCENES`` seed 91, 95 photographed pages: the
+    sign right on 75 instead of 65). The score counts as 0 when the lines' own leanings do not
+    agree beyond chance (``VIEW_LINES_MIN_Z``).
+    """
+    ink = ink_map(_lines_across(grey, vertical), dpi)
+    ys, xs = np.nonzero(ink > threshold)
+    pairs = _line_asymmetries(ys.astype(np.float64), xs.astype(np.float64), ink[ys, xs].astype(np.float64))
+    above = sum(up for up, _ in pairs)
+    below = sum(down for _, down in pairs)
+    if above + below <= 0:
+        return 0.0
+    asc = (below - above) / (above + below)
+    # The lines must agree more than chance: a sign test over the lines' own leanings, in
+    # standard deviations. Print leans line after line; handwriting's loops lean at random, and
+    # a total of a few strong lines is no page's evidence (gen3_text photo_hand#10, seed 91:
+    # −0.10 from lines that split about evenly, upside down).
+    votes = np.sign([down - up for up, down in pairs])
+    z = float(votes.sum() * np.sign(asc)) / math.sqrt(len(votes))
+    return asc if z >= VIEW_LINES_MIN_Z else 0.0
+
+
+def view_flush_score(grey: np.ndarray, dpi: float, threshold: int, vertical: bool) -> tuple[float, int]:
+    """:func:`flush_side_score` of a straightened view of the whole page (``vertical`` as above).
+
+    The whole page, not a window: a window cuts lines, and cut lines end where it does.
+    """
+    return flush_side_score(ink_map(_lines_across(grey, vertical), dpi), threshold)
 
 
 # A ruled page: long straight rules across and down. Rule length as a share of the page's short
