@@ -1487,7 +1487,10 @@ def _cam8_scene(rng: np.random.Generator, name: str, lbl: str) -> Gen3Page:
 # * photo_spread_edge_shade: a spread whose outer leaf reaches the frame's side (up to 15 % of that
 #   leaf beyond it, or a sliver of desk left), a shadow edge crossing that leaf at an angle to the
 #   fold: the lit part of the spread ends at a straight, fairly sharp line inside a leaf.
-CAM9_SCENES = ("photo_spread_shaded_leaf", "photo_spread_grain", "photo_spread_edge_shade")
+# * photo_card_in_hand: an ID card held up in a hand over a desk: a palm of skin behind it, a
+#   thumb and maybe fingertips over its edges, the card a quarter to a half of the photo
+#   (class "card"; truth: the whole card, fingers included).
+CAM9_SCENES = ("photo_spread_shaded_leaf", "photo_spread_grain", "photo_spread_edge_shade", "photo_card_in_hand")
 
 
 def _booklet(rng: np.random.Generator, ppm: float) -> tuple[np.ndarray, float]:
@@ -1558,6 +1561,47 @@ def _cam9_scene(rng: np.random.Generator, name: str, lbl: str) -> Gen3Page:
         width = rng.uniform(0.02, 0.1) * min(fw, fh)
         m = 1 / (1 + np.exp(-np.clip(d / (width / 4.4), -30, 30)))
         frame *= (1 - rng.uniform(0.3, 0.55) * m)[..., None]
+    elif name == "photo_card_in_hand":
+        frame = background(rng, str(rng.choice(["desk_dark", "desk_mid", "wood", "cloth", "clutter"])), fh, fw)
+        doc, alpha = doc_card(rng, ppm * 2.5, back=bool(rng.random() < 0.4))
+        dh, dw = doc.shape[:2]
+        hm = _perspective(rng, dw, dh, fw, fh, rng.uniform(0.2, 0.45))
+        c = _apply(hm, _corners(dw, dh))
+        skin = np.array([rng.uniform(110, 160), rng.uniform(140, 185), rng.uniform(185, 235)], np.float32)
+        ctr = c.mean(axis=0)
+        # The palm behind the card, showing around one long side and its ends.
+        long_i = 0 if np.linalg.norm(c[1] - c[0]) > np.linalg.norm(c[2] - c[1]) else 1
+        side = long_i + 2 * int(rng.integers(2))
+        e0, e1 = c[side], c[(side + 1) % 4]
+        out = (e0 + e1) / 2 - ctr
+        palm_c = ctr + out * rng.uniform(0.6, 1.1)
+        pm = np.zeros((fh, fw), np.float32)
+        ax = (int(0.75 * np.linalg.norm(e1 - e0)), int(1.0 * np.linalg.norm(out)) + 1)
+        cv2.ellipse(pm, (int(palm_c[0]), int(palm_c[1])), ax,
+                    math.degrees(math.atan2(float((e1 - e0)[1]), float((e1 - e0)[0]))), 0, 360, 1.0, -1, cv2.LINE_AA)
+        pm = cv2.GaussianBlur(pm, (0, 0), 3)
+        shade = (1 + 0.12 * _smooth_noise(rng, fh, fw, 4))[..., None]
+        frame[:] = frame * (1 - pm[..., None]) + (skin * shade) * pm[..., None]
+        poly = place(frame, doc, alpha, hm, shadow=rng.uniform(0.1, 0.3))
+        # A thumb over that side (from outside, onto the card), maybe fingertips on the opposite one.
+        fingers = [(side, rng.uniform(0.2, 0.8))]
+        if rng.random() < 0.5:
+            fingers.append(((side + 2) % 4, rng.uniform(0.2, 0.8)))
+        width = 0.09 * float(np.linalg.norm(c[(long_i + 1) % 4 + 0] - c[long_i]))
+        for sd, t in fingers:
+            a0, a1 = c[sd], c[(sd + 1) % 4]
+            at = a0 + t * (a1 - a0)
+            inward = ctr - (a0 + a1) / 2
+            inward /= max(1e-6, float(np.linalg.norm(inward)))
+            tip = at + inward * rng.uniform(0.08, 0.22) * float(np.linalg.norm(ctr - (a0 + a1) / 2)) * 2
+            base_pt = at - inward * width * 6
+            fm = np.zeros((fh, fw), np.float32)
+            cv2.line(fm, (int(base_pt[0]), int(base_pt[1])), (int(tip[0]), int(tip[1])), 1.0,
+                     max(3, int(rng.uniform(1.6, 2.4) * width)), cv2.LINE_AA)
+            fm = cv2.GaussianBlur(fm, (0, 0), 2)
+            frame[:] = frame * (1 - fm[..., None]) + (skin * 0.95 * shade) * fm[..., None]
+        img = _finish(rng, frame, rng.uniform(2, 4), int(rng.integers(60, 90)), rng.uniform(0.4, 1.0))
+        return Gen3Page(img, None, _truth(lbl, "card", fw, fh, poly, full_frame=False))
     else:  # photo_spread_grain
         spread = rng.random() < 0.7
         if spread:
