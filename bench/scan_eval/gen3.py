@@ -1062,6 +1062,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
         return _cam7_scene(rng, name, lbl)
     if name in CAM8_SCENES:
         return _cam8_scene(rng, name, lbl)
+    if name in CAM9_SCENES:
+        return _cam9_scene(rng, name, lbl)
     # phone photos
     fw, fh = ((1600, 1200) if rng.random() < 0.5 else (1200, 1600)) if rng.random() < 0.8 else (2000, 1500)
     bgname = {"photo_wood": "wood", "photo_cloth": "cloth", "photo_granite": "granite",
@@ -1474,6 +1476,162 @@ def _cam8_scene(rng: np.random.Generator, name: str, lbl: str) -> Gen3Page:
     _vignette(frame, rng.uniform(0.05, 0.25))
     img = _finish(rng, frame, rng.uniform(2, 4), int(rng.integers(55, 90)), rng.uniform(0.4, 1.0))
     return Gen3Page(img, None, _truth(lbl, "camera", fw, fh, poly, full_frame=False))
+
+
+# Camera scenes of session 9 (issue #13), own rendering and choices; reached by name only:
+# * photo_spread_shaded_leaf: an open booklet on a light or mid desk with a broad, soft shadow
+#   (a person leaning over it, 10–30 % of the frame wide) lying over most of one leaf, so that
+#   leaf is about as dark as the desk while the other stays lit; a gutter darkened by a Gaussian.
+# * photo_spread_grain: a spread (or one page) on planks whose straight grain runs within a few
+#   degrees of one of its sides, long high-contrast lines right beside the sheet.
+# * photo_spread_edge_shade: a spread whose outer leaf reaches the frame's side (up to 15 % of that
+#   leaf beyond it, or a sliver of desk left), a shadow edge crossing that leaf at an angle to the
+#   fold: the lit part of the spread ends at a straight, fairly sharp line inside a leaf.
+# * photo_card_in_hand: an ID card held up in a hand over a desk: a palm of skin behind it, a
+#   thumb and maybe fingertips over its edges, the card a quarter to a half of the photo
+#   (class "card"; truth: the whole card, fingers included).
+CAM9_SCENES = ("photo_spread_shaded_leaf", "photo_spread_grain", "photo_spread_edge_shade", "photo_card_in_hand")
+
+
+def _booklet(rng: np.random.Generator, ppm: float) -> tuple[np.ndarray, float]:
+    """Two facing leaves of an A5/A6 booklet (a Gaussian gutter shade, a small tone step between
+    the leaves); the leaf width."""
+    leaf = SIZES_MM["A5" if rng.random() < 0.5 else "A6"]
+    pages = [doc_page(rng, leaf, ppm, str(rng.choice(["form", "table", "sparse"]))) for _ in range(2)]
+    lw = pages[0].shape[1]
+    doc = np.hstack(pages)
+    xx = np.arange(doc.shape[1], dtype=np.float32) - lw
+    gut = 1 - rng.uniform(0.15, 0.4) * np.exp(-(xx / (rng.uniform(0.02, 0.06) * lw)) ** 2)
+    doc *= gut[None, :, None]
+    doc[:, lw:] *= rng.uniform(0.96, 1.03)
+    return doc, float(lw)
+
+
+def _cam9_scene(rng: np.random.Generator, name: str, lbl: str) -> Gen3Page:
+    """One of :data:`CAM9_SCENES` (see there); truth is the whole spread (or the page)."""
+    fw, fh = (1600, 1200) if rng.random() < 0.6 else (1200, 1600)
+    ppm = 1000 / 297 * 1.2
+    if name == "photo_spread_shaded_leaf":
+        frame = bg_desk(rng, fh, fw, str(rng.choice(["light", "light", "mid"])))
+        if rng.random() < 0.5:  # a pinkish or greenish cast on the desk
+            frame += np.array(rng.uniform(-12, 12, 3), np.float32)
+        doc, lw = _booklet(rng, ppm)
+        dh, dw = doc.shape[:2]
+        hm = _perspective(rng, dw, dh, fw, fh, rng.uniform(0.35, 0.7))
+        poly = place(frame, doc, None, hm, shadow=rng.uniform(0.1, 0.3))
+        # The shadow's edge runs near the fold (within 35° of it), over one leaf.
+        fold = _apply(hm, np.array([[lw, 0.0], [lw, dh]]))
+        leaf = _apply(hm, np.array([[(0.3 if rng.random() < 0.5 else 1.7) * lw, dh / 2]]))[0]
+        f_dir = (fold[1] - fold[0]) / np.linalg.norm(fold[1] - fold[0])
+        ang = math.atan2(f_dir[1], f_dir[0]) + math.radians(rng.uniform(-35, 35))
+        normal = np.array([-math.sin(ang), math.cos(ang)])
+        mid = fold.mean(axis=0) + rng.uniform(-0.25, 0.25) * (leaf - fold.mean(axis=0))
+        yy, xx = np.mgrid[0:fh, 0:fw].astype(np.float32)
+        d = (xx - mid[0]) * normal[0] + (yy - mid[1]) * normal[1]
+        if float(np.dot(leaf - mid, normal)) < 0:
+            d = -d
+        width = rng.uniform(0.1, 0.3) * min(fw, fh)
+        m = 1 / (1 + np.exp(-np.clip(d / (width / 4.4), -30, 30)))
+        frame *= (1 - rng.uniform(0.3, 0.55) * m)[..., None]
+    elif name == "photo_spread_edge_shade":
+        frame = background(rng, str(rng.choice(["desk_light", "desk_mid", "wood", "granite"])), fh, fw)
+        if rng.random() < 0.5:
+            frame += np.array(rng.uniform(-12, 12, 3), np.float32)
+        doc, lw = _booklet(rng, ppm)
+        dh, dw = doc.shape[:2]
+        scale = rng.uniform(0.6, 0.9) * min(fw / dw, fh / dh)
+        off = rng.uniform(-0.04, 0.15) * lw * scale  # > 0: that much of the outer leaf beyond the side
+        right = bool(rng.random() < 0.5)
+        cx = (fw + off - dw * scale / 2) if right else (dw * scale / 2 - off)
+        cy = fh / 2 + rng.uniform(-0.12, 0.12) * fh
+        corners = _apply(_similarity(rng.uniform(-10, 10), scale, cx, cy, dw, dh), _corners(dw, dh))
+        corners += rng.normal(0, 0.012 * min(fw, fh), (4, 2))
+        hm = cv2.getPerspectiveTransform(_corners(dw, dh).astype(np.float32), corners.astype(np.float32))
+        poly = place(frame, doc, None, hm, shadow=rng.uniform(0.1, 0.3))
+        fold = _apply(hm, np.array([[lw, 0.0], [lw, dh]]))
+        through = _apply(hm, np.array([[(2 - rng.uniform(0.25, 0.75) if right else rng.uniform(0.25, 0.75)) * lw,
+                                        dh / 2]]))[0]
+        f_dir = fold[1] - fold[0]
+        ang = math.atan2(f_dir[1], f_dir[0]) + math.radians(rng.uniform(-30, 30))
+        normal = np.array([-math.sin(ang), math.cos(ang)])
+        yy, xx = np.mgrid[0:fh, 0:fw].astype(np.float32)
+        d = (xx - through[0]) * normal[0] + (yy - through[1]) * normal[1]
+        if float(np.dot(fold.mean(axis=0) - through, normal)) > 0:
+            d = -d  # the shadow on the outer part of the leaf, away from the fold
+        width = rng.uniform(0.02, 0.1) * min(fw, fh)
+        m = 1 / (1 + np.exp(-np.clip(d / (width / 4.4), -30, 30)))
+        frame *= (1 - rng.uniform(0.3, 0.55) * m)[..., None]
+    elif name == "photo_card_in_hand":
+        frame = background(rng, str(rng.choice(["desk_dark", "desk_mid", "wood", "cloth", "clutter"])), fh, fw)
+        doc, alpha = doc_card(rng, ppm * 2.5, back=bool(rng.random() < 0.4))
+        dh, dw = doc.shape[:2]
+        hm = _perspective(rng, dw, dh, fw, fh, rng.uniform(0.2, 0.45))
+        c = _apply(hm, _corners(dw, dh))
+        skin = np.array([rng.uniform(110, 160), rng.uniform(140, 185), rng.uniform(185, 235)], np.float32)
+        ctr = c.mean(axis=0)
+        # The palm behind the card, showing around one long side and its ends.
+        long_i = 0 if np.linalg.norm(c[1] - c[0]) > np.linalg.norm(c[2] - c[1]) else 1
+        side = long_i + 2 * int(rng.integers(2))
+        e0, e1 = c[side], c[(side + 1) % 4]
+        out = (e0 + e1) / 2 - ctr
+        palm_c = ctr + out * rng.uniform(0.6, 1.1)
+        pm = np.zeros((fh, fw), np.float32)
+        ax = (int(0.75 * np.linalg.norm(e1 - e0)), int(1.0 * np.linalg.norm(out)) + 1)
+        cv2.ellipse(pm, (int(palm_c[0]), int(palm_c[1])), ax,
+                    math.degrees(math.atan2(float((e1 - e0)[1]), float((e1 - e0)[0]))), 0, 360, 1.0, -1, cv2.LINE_AA)
+        pm = cv2.GaussianBlur(pm, (0, 0), 3)
+        shade = (1 + 0.12 * _smooth_noise(rng, fh, fw, 4))[..., None]
+        frame[:] = frame * (1 - pm[..., None]) + (skin * shade) * pm[..., None]
+        poly = place(frame, doc, alpha, hm, shadow=rng.uniform(0.1, 0.3))
+        # A thumb over that side (from outside, onto the card), maybe fingertips on the opposite one.
+        fingers = [(side, rng.uniform(0.2, 0.8))]
+        if rng.random() < 0.5:
+            fingers.append(((side + 2) % 4, rng.uniform(0.2, 0.8)))
+        width = 0.09 * float(np.linalg.norm(c[(long_i + 1) % 4 + 0] - c[long_i]))
+        for sd, t in fingers:
+            a0, a1 = c[sd], c[(sd + 1) % 4]
+            at = a0 + t * (a1 - a0)
+            inward = ctr - (a0 + a1) / 2
+            inward /= max(1e-6, float(np.linalg.norm(inward)))
+            tip = at + inward * rng.uniform(0.08, 0.22) * float(np.linalg.norm(ctr - (a0 + a1) / 2)) * 2
+            base_pt = at - inward * width * 6
+            fm = np.zeros((fh, fw), np.float32)
+            cv2.line(fm, (int(base_pt[0]), int(base_pt[1])), (int(tip[0]), int(tip[1])), 1.0,
+                     max(3, int(rng.uniform(1.6, 2.4) * width)), cv2.LINE_AA)
+            fm = cv2.GaussianBlur(fm, (0, 0), 2)
+            frame[:] = frame * (1 - fm[..., None]) + (skin * 0.95 * shade) * fm[..., None]
+        img = _finish(rng, frame, rng.uniform(2, 4), int(rng.integers(60, 90)), rng.uniform(0.4, 1.0))
+        return Gen3Page(img, None, _truth(lbl, "card", fw, fh, poly, full_frame=False))
+    else:  # photo_spread_grain
+        spread = rng.random() < 0.7
+        if spread:
+            doc, _ = _booklet(rng, ppm)
+        else:
+            doc = doc_page(rng, SIZES_MM["A4"], ppm, str(rng.choice(["form", "table", "sparse"])))
+        dh, dw = doc.shape[:2]
+        fill = rng.uniform(0.3, 0.55)
+        hm = _perspective(rng, dw, dh, fw, fh, fill)
+        c = _apply(hm, _corners(dw, dh))
+        side = int(rng.integers(4))
+        e = c[(side + 1) % 4] - c[side]
+        g_ang = math.atan2(e[1], e[0]) + math.radians(rng.uniform(-5, 5))
+        # Planks: straight grain along g_ang, dark lines 1–3 px wide every 8–30 px, plank seams.
+        yy, xx = np.mgrid[0:fh, 0:fw].astype(np.float32)
+        v = -xx * math.sin(g_ang) + yy * math.cos(g_ang)
+        period = rng.uniform(8, 30)
+        jitter = _smooth_noise(rng, fh, fw, 2) * rng.uniform(0, 4)
+        ph = ((v + jitter) / period) % 1.0
+        line = np.exp(-((ph - 0.5) / rng.uniform(0.04, 0.12)) ** 2)
+        tone = rng.uniform(70, 180)
+        base = tone * (1 - rng.uniform(0.3, 0.6) * line) * (1 + 0.08 * _smooth_noise(rng, fh, fw, 6))
+        tint = np.array([rng.uniform(0.75, 1.0), rng.uniform(0.85, 1.0), 1.0], np.float32)
+        if rng.random() < 0.4:
+            tint[:] = 1.0  # grey-stained wood
+        frame = base[..., None] * tint
+        seam = (np.abs(((v / rng.uniform(100, 250)) % 1.0) - 0.5) > 0.493).astype(np.float32)
+        frame *= (1 - 0.5 * seam)[..., None]
+        poly = place(frame, doc, None, hm, shadow=rng.uniform(0.1, 0.35))
+    return _phone_light(rng, frame, lbl, poly)
 
 
 def generate(seed: int, n: int, dpi: int = 150) -> list[Gen3Page]:

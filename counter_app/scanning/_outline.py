@@ -1668,6 +1668,9 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     if chosen is not None and not paper_ring and not weak and not levels3 and model_ok and chosen.frac < 0.45:
         leaves = _other_leaf(lab, mask_bg, chosen, k)
         chosen = chosen if leaves is None else leaves
+    if chosen is not None and not paper_ring and not weak and not levels3 and not chosen.parts:
+        grown = _leaf_runs_on(lab, chosen)
+        chosen = chosen if grown is None else grown
     if chosen is None:
         return None
     quad, frac = chosen.quad, chosen.frac
@@ -1734,6 +1737,174 @@ def _other_leaf(lab: np.ndarray, mask_bg: np.ndarray, chosen: _Candidate, k: int
         if found is not None and found.rect >= 0.85 and 0.8 <= found.frac / shown <= 1.2:
             return found
     return None
+
+
+def _toward(at: np.ndarray, along: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """The normal of the line through ``at`` along ``along`` that points to the side ``c`` is on."""
+    nrm = np.array([-along[1], along[0]])
+    return nrm if float(np.dot(c - at, nrm)) >= 0 else -nrm
+
+
+def _clip_half(poly: np.ndarray, at: np.ndarray, nrm: np.ndarray) -> np.ndarray:
+    """The part of the convex polygon ``poly`` where ``(x - at) · nrm ≥ 0`` (Sutherland–Hodgman)."""
+    out = []
+    n = len(poly)
+    for i in range(n):
+        a, b = poly[i], poly[(i + 1) % n]
+        da, db = float(np.dot(a - at, nrm)), float(np.dot(b - at, nrm))
+        if da >= 0:
+            out.append(a)
+        if (da >= 0) != (db >= 0):
+            out.append(a + (b - a) * da / (da - db))
+    return np.array(out, np.float64).reshape(-1, 2)
+
+
+def _no_sheet_edge(paper: np.ndarray, p: np.ndarray, q: np.ndarray, c: np.ndarray, step: float) -> bool:
+    """Is the side p → q (of an outline around ``c``) no cut edge of a sheet? A fold: paper as
+    light as inside lies a little beyond it (the other leaf, past the gutter's shade). Or a
+    shadow's edge: a soft step (as :func:`_shadow_sided` measures it) down to paper in shade, at
+    least 35 % as light. A sheet's cut edge is a sharp step to the desk."""
+    h, w = paper.shape
+    d = (q - p) / max(1e-6, float(np.linalg.norm(q - p)))
+    nrm = np.array([-d[1], d[0]])
+    if float(np.dot(c - p, nrm)) < 0:
+        nrm = -nrm  # inward
+    ts = np.linspace(0.1, 0.9, 24)[:, None]
+    line = p[None, :] + ts * (q - p)[None, :]
+    inside = float(np.median(_sample(paper, (line + 2 * step * nrm).astype(np.float32))))
+    beyond = [float(np.median(_sample(paper, (line - f * step * nrm).astype(np.float32)))) for f in (2.5, 3.5)]
+    if max(beyond) >= inside - 16:
+        return True
+    got = _step_width(paper, p, q, step)
+    soft = _SOFT_STEP * max(h, w) / _EDGE_SIDE  # (the edge path's scale is ~400 px)
+    return got is not None and got[0] >= soft and 0.35 <= got[1] < 1.0
+
+
+def _side_runs(paper: np.ndarray, start: np.ndarray, along: np.ndarray, inward: np.ndarray, step: float,
+               delta: float, limit: float) -> float:
+    """How far (pixels, up to ``limit``) a sheet's edge runs on from ``start`` in direction
+    ``along`` with paper on its ``inward`` side: the distance to the last sample of a run that
+    shows the step (inside more paper-like by ``delta``, at ±``step``, the line tried as given and
+    shifted half a step either way — a leaf bends a little out of its twin's line), allowing gaps
+    of up to three samples (a pen, a dark seal at the edge)."""
+    h, w = paper.shape
+    ts = np.arange(step, limit + 1e-6, step)
+    if ts.size == 0:
+        return 0.0
+    pts = start[None, :] + ts[:, None] * along[None, :]
+    ok = np.zeros(ts.size, bool)
+    for off in (0.0, -0.5 * step, 0.5 * step):
+        base = pts + off * inward[None, :]
+        inner = _sample(paper, (base + step * inward[None, :]).astype(np.float32))
+        outer = _sample(paper, (base - step * inward[None, :]).astype(np.float32))
+        ok |= inner - outer >= delta
+    # Outside the frame there is nothing to see: the run stops there.
+    inside = ((pts[:, 0] >= -1) & (pts[:, 0] <= w) & (pts[:, 1] >= -1) & (pts[:, 1] <= h))
+    reach, miss = 0.0, 0
+    for t, good, seen in zip(ts, ok, inside, strict=True):
+        if not seen:
+            break
+        if good:
+            reach, miss = float(t), 0
+        else:
+            miss += 1
+            if miss > 3:
+                break
+    return reach
+
+
+def _leaf_runs_on(lab: np.ndarray, chosen: _Candidate) -> _Candidate | None:
+    """The outline carried on past a side of ``chosen`` that is no edge of the paper, or None.
+
+    A side of the outline may be a fold or a shadow's edge: an open booklet whose other leaf
+    lies in shade or runs off the photo, the lit part of a spread. Then the sheet's sides beside
+    it run on past it, with paper inside them (a page's side ends at the page's corner, beyond
+    which both sides of its line are desk). Where both neighbouring sides run on by at least a
+    sixth of their own length (or by less, when they reach the frame: a shadow's edge close to
+    the photo's side) over paper no more coloured than the outline's, the outline is carried on
+    as far as they do — to the frame and beyond when they reach it (the pipeline
+    then says the page is cut off: a spread the photo does not hold whole is never cropped
+    silently). Issue #13: gen2 cam_spread, gen3 photo_spread_edge_shade.
+    """
+    h, w = lab.shape[:2]
+    paper = _paperness(lab)
+    step = max(3.0, 0.012 * min(h, w))
+    delta = 8.0
+    quad = chosen.quad.astype(np.float64)
+    a = lab[..., 1].astype(np.float32) - 128
+    b = lab[..., 2].astype(np.float32) - 128
+    chroma = cv2.sqrt(a * a + b * b)
+    own_chroma = float(np.median(_sample(chroma, _quad_grid(quad))))
+    c = quad.mean(axis=0)
+    best: tuple[float, np.ndarray] | None = None
+    for s in range(4):
+        p, q = quad[s], quad[(s + 1) % 4]
+        if _frame_edges(p, w, h) & _frame_edges(q, w, h):
+            continue  # a side along the frame: nothing beyond it to look at
+        prev_p, next_q = quad[(s + 3) % 4], quad[(s + 2) % 4]
+        d_p = (p - prev_p) / max(1e-6, float(np.linalg.norm(p - prev_p)))  # along the side before, past p
+        d_q = (q - next_q) / max(1e-6, float(np.linalg.norm(q - next_q)))
+        if not _no_sheet_edge(paper, p, q, c, step):
+            continue
+        runs, measured = [], 0
+        for corner, along, other in ((p, d_p, prev_p), (q, d_q, next_q)):
+            nrm = np.array([-along[1], along[0]])
+            mid_side = (corner + other) / 2
+            inward = nrm if float(np.dot(c - mid_side, nrm)) > 0 else -nrm
+            length = float(np.linalg.norm(corner - other))
+            if _frame_edges(corner, w, h, tol=1.5 * step):
+                # The corner lies on or beyond the frame: that side leaves the photo (it runs on).
+                runs.append((1.5 * length, length))
+                continue
+            measured += 1
+            runs.append((_side_runs(paper, corner, along, inward, step, delta, 1.5 * length), length))
+        if not measured:
+            continue  # both neighbours on the frame: a close-up's one edge, nothing to carry on
+        new_p, new_q = p + runs[0][0] * d_p, q + runs[1][0] * d_q
+        # A run counts when it is long (a sixth of its side), or when it reaches the frame
+        # (a shadow's edge crossing the leaf close to where the photo ends).
+        reached = [bool(_frame_edges(x, w, h, tol=2 * step)) for x in (new_p, new_q)]
+        if min(r for r, _ in runs) < 3 * step or not (any(reached) or all(r >= ln / 6 for r, ln in runs)):
+            continue
+        ext = np.array([p, new_p, new_q, q])
+        grid = _quad_grid(ext)
+        grid = grid[(grid[:, 0] >= 0) & (grid[:, 0] <= w - 1) & (grid[:, 1] >= 0) & (grid[:, 1] <= h - 1)]
+        if grid.shape[0] < 16 or float(np.median(_sample(chroma, grid))) > own_chroma + 3:
+            continue
+        # Where either side reached the frame, the page runs off it: the new side goes parallel
+        # to the old through the farthest point the frame shows of the strip beyond it.
+        if any(reached):
+            side_dir = (q - p) / max(1e-6, float(np.linalg.norm(q - p)))
+            out_n = np.array([-side_dir[1], side_dir[0]])
+            if float(np.dot(c - p, out_n)) > 0:
+                out_n = -out_n
+            # What the frame shows beyond the side, between the neighbouring sides' lines.
+            poly = np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]])
+            for at, keep in ((p, out_n), (p, _toward(p, d_p, c)), (q, _toward(q, d_q, c))):
+                poly = _clip_half(poly, at, keep)
+            if len(poly) < 3:
+                continue
+            far = float(np.max((poly - p) @ out_n))
+            # The neighbouring sides' lines meet the far line at these distances along them.
+            new_p = p + d_p * far / max(1e-6, float(np.dot(d_p, out_n)))
+            new_q = q + d_q * far / max(1e-6, float(np.dot(d_q, out_n)))
+        grown = quad.copy()
+        grown[s], grown[(s + 1) % 4] = new_p, new_q
+        grown = order_quad(grown)
+        if not cv2.isContourConvex(np.round(grown * 8).astype(np.int32)):
+            continue
+        area = float(cv2.contourArea(grown.astype(np.float32)))
+        inter, _ = cv2.intersectConvexConvex(grown.astype(np.float32), np.array(
+            [[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]], np.float32))
+        if float(inter) > 0.9 * h * w:
+            continue  # grown over the whole frame: no outline left to crop to (kept whole, told)
+        if best is None or area > best[0]:
+            best = (area, grown)
+    if best is None:
+        return None
+    inter, _ = cv2.intersectConvexConvex(best[1].astype(np.float32), np.array(
+        [[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]], np.float32))
+    return _Candidate(best[1], chosen.rect, float(inter) / (h * w))
 
 
 def _closed(mask: np.ndarray, k: int) -> np.ndarray:
