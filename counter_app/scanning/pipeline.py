@@ -723,9 +723,14 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             fine = ol.refine_edges(small, rough, finding.background, finding.level, reach)
         quad_full = _to_full(fine if fine is not None else rough, k)
         square = _cut_page_square(quad_full, w, h) if dpi_trusted and dpi >= 100 and not finding.parts else None
+        lost = False
         if square is not None:
             quad_full = square  # a scan's page running off the frame: squared, not sheared
-        if finding.touches_edge or square is not None:
+            # Told when more than a margin's sliver is off the glass (a feeder's slightly
+            # crooked sheet loses ~1–2 mm of a corner's margin, no text).
+            reach = float(np.max(np.concatenate([-0.5 - square, square - [w - 0.5, h - 0.5]])))
+            lost = reach > 3.0 / 25.4 * dpi
+        if finding.touches_edge or lost:
             warnings.append(WARN_PAGE_CUT_OFF)
         # Print left beside a document cut from a light, bare lid (one card of a pair kept): told.
         # Not on a desk or a dark lid, whose grain or texture is no print left out.
