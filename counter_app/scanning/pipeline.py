@@ -240,6 +240,54 @@ def _to_full(pts: np.ndarray, k: int) -> np.ndarray:
     return (pts + 0.5) * k - 0.5
 
 
+def _cut_page_square(quad: np.ndarray, w: int, h: int) -> np.ndarray | None:
+    """A scanned page that runs off the frame, as the rectangle its own seen sides give.
+
+    Where the page leaves the glass, the outline's side lies along the frame's border, not along
+    the paper's edge. Mapped as a quad, such a side shears the page: its text lines fan out and
+    the skew reported is off by up to the page's tilt (issue #13, found on the held-out gen5's
+    lid-open tilted pages: −5.23° reported for a page tilted −4.11°). A scan has no perspective,
+    so the page is the rectangle at the angle of its sides that are paper (those not along a
+    border), holding the whole outline. ``None`` when there is nothing to square: no side along
+    a border or every such side square with the paper (a page laid against the glass's edge),
+    too little paper side seen, or paper sides that disagree (a photo's perspective).
+    """
+    tol = 0.012 * max(w, h)
+    borders = (lambda p: p[0] + 0.5, lambda p: w - 0.5 - p[0], lambda p: p[1] + 0.5, lambda p: h - 0.5 - p[1])
+    paper: list[tuple[float, float]] = []  # (angle in degrees, length) of the sides that are paper
+    along: list[float] = []  # angles of the sides that lie along the frame's border
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        d = b - a
+        angle = math.degrees(math.atan2(-d[1], d[0]))
+        if any(f(a) <= tol and f(b) <= tol for f in borders):
+            along.append(angle)
+        else:
+            paper.append((angle, float(np.hypot(*d))))
+    if not along or not paper or sum(n for _, n in paper) < 0.25 * min(w, h):
+        return None
+    s = sum(n * math.sin(math.radians(4 * a)) for a, n in paper)
+    c = sum(n * math.cos(math.radians(4 * a)) for a, n in paper)
+    tilt = math.degrees(math.atan2(s, c)) / 4
+
+    def off(a: float) -> float:
+        return abs((a - tilt + 45.0) % 90.0 - 45.0)
+
+    if any(off(a) > 0.5 for a, _ in paper):
+        return None  # the paper's own sides are not square to each other: a photo, not a scan
+    if all(off(a) <= 0.3 for a in along):
+        return None  # the border sides run with the paper: its own edges, laid against the glass's
+    centre = quad.mean(axis=0)
+    # Into the page's own axes (undo its counter-clockwise tilt), box the outline, and back.
+    to_page = cv2.getRotationMatrix2D((float(centre[0]), float(centre[1])), -tilt, 1.0)
+    pts = quad @ to_page[:, :2].T + to_page[:, 2]
+    x0, y0 = pts.min(axis=0)
+    x1, y1 = pts.max(axis=0)
+    box = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64)
+    back = cv2.invertAffineTransform(to_page)
+    return np.asarray(box @ back[:, :2].T + back[:, 2], np.float64)
+
+
 def _rect(w: float, h: float) -> np.ndarray:
     return np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]], np.float32)
 
@@ -675,7 +723,15 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         else:
             fine = ol.refine_edges(small, rough, finding.background, finding.level, reach)
         quad_full = _to_full(fine if fine is not None else rough, k)
-        if finding.touches_edge:
+        square = _cut_page_square(quad_full, w, h) if dpi_trusted and dpi >= 100 and not finding.parts else None
+        lost = False
+        if square is not None:
+            quad_full = square  # a scan's page running off the frame: squared, not sheared
+            # Told when more than a margin's sliver is off the glass (a feeder's slightly
+            # crooked sheet loses ~1–2 mm of a corner's margin, no text).
+            reach = float(np.max(np.concatenate([-0.5 - square, square - [w - 0.5, h - 0.5]])))
+            lost = reach > 3.0 / 25.4 * dpi
+        if finding.touches_edge or lost:
             warnings.append(WARN_PAGE_CUT_OFF)
         # Print left beside a document cut from a light, bare lid (one card of a pair kept): told.
         # Not on a desk or a dark lid, whose grain or texture is no print left out.
