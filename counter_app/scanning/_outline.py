@@ -2057,9 +2057,25 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
     inv = cv2.invertAffineTransform(rot)
     lines: list[tuple[np.ndarray, np.ndarray]] = []
     sides: list[str] = []
+    found_sides = {side: _sheet_side(turned, valid, inside, side, box, ppm) for side in ("right", "left")}
+    # A till receipt's long edges, searched as a pair a roll's width apart, when each alone was
+    # not found or they measure no sheet; its ends are then searched along the receipt only.
+    # (Its column from all the print's faint strokes within its clusters' reach: a thermal
+    # receipt's grey glyphs are mostly lighter than "clear print", a punch hole is not.)
+    ty, tx = np.nonzero((below > 12) & keep[labels])
+    strokes = cv2.transform(np.column_stack([tx, ty]).astype(np.float32)[:, None, :], rot).reshape(-1, 2)
+    pair = _receipt_sides(found_sides, turned, valid, strokes if len(strokes) >= 20 else tp, box, ppm)
+    ends_box = box
+    if pair is not None:
+        found_sides["left"] = (np.array([pair[0], 0.0]), np.array([0.0, 1.0]))
+        found_sides["right"] = (np.array([pair[1], 0.0]), np.array([0.0, 1.0]))
+        inset = max(1.0, ppm)
+        ends_box = (max(box[0], pair[0] + inset), box[1], min(box[2], pair[1] - inset), box[3])
+    for side in ("top", "bottom"):
+        found_sides[side] = _sheet_side(turned, valid, inside, side, ends_box, ppm)
     # Sides in order top, right, bottom, left (the quad's corners are their crossings).
     for side in ("top", "right", "bottom", "left"):
-        found = _sheet_side(turned, valid, inside, side, box, ppm)
+        found = found_sides[side]
         if isinstance(found, str):  # "frame"
             sides.append("frame")
             lines.append(_frame_line(side, w, h))
@@ -2075,6 +2091,35 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
         return None
     quad = order_quad(np.clip(corners, -0.5, [w - 0.5, h - 0.5]))
     return FaintSheet((quad + 0.5) / s - 0.5, tuple(sides))
+
+
+def _receipt_sides(found: dict[str, tuple[np.ndarray, np.ndarray] | str], turned: np.ndarray, valid: np.ndarray,
+                   tp: np.ndarray, box: tuple[float, float, float, float], ppm: float) -> tuple[float, float] | None:
+    """A receipt's long edges (x in the turned image) from :func:`_roll_pair`, when the print is a
+    receipt's column and the sides found one by one do not already measure a roll's or a
+    sheet's width. ``tp`` are the print's points, turned.
+
+    The column is where most of the print's lines begin and end (the 10th percentile of the
+    lines' left ends, the 90th of their right ends, in 2-mm bands down the print): punch holes or
+    a stamp on the lid beside a receipt (real tanke_07) widen the print's box, not its column.
+    """
+    band = np.floor(tp[:, 1] / max(1.0, 2 * ppm)).astype(np.int64)
+    band -= band.min()
+    starts = np.full(int(band.max()) + 1, np.inf)
+    ends = np.full(int(band.max()) + 1, -np.inf)
+    np.minimum.at(starts, band, tp[:, 0])
+    np.maximum.at(ends, band, tp[:, 0])
+    used = np.isfinite(starts)
+    c0, c1 = float(np.percentile(starts[used], 10)), float(np.percentile(ends[used], 90))
+    if (c1 - c0) / ppm > _ROLL_WIDTHS_MM[-1][1] or (box[3] - box[1]) / ppm < 30:
+        return None
+    left, right = found["left"], found["right"]
+    if not isinstance(left, str) and not isinstance(right, str):
+        mid = (box[1] + box[3]) / 2
+        mm = ((right[0][0] + right[1][0] * mid) - (left[0][0] + left[1][0] * mid)) / ppm
+        if _roll_width(mm) or any(abs(mm / s - 1) <= 0.03 for s in _SHEET_WIDTHS_MM):
+            return None
+    return _roll_pair(turned, valid, (box[1], box[3]), (c0, c1), ppm)
 
 
 def _print_turn(pts: np.ndarray, centre: tuple[float, float]) -> float:
@@ -2229,3 +2274,110 @@ def _first_feature(prof: np.ndarray, ppm: float, after: float = 0.0, thr: float 
         sign = float(np.sign(step[k])) if abs(step[k]) >= -2 * dip[k] else -1.0
         best = (float(t[k]) + float(np.clip(off, -0.5, 0.5)), c, sign, th)
     return best
+
+
+# Till rolls (slip, issue #13): 57/58 mm and 76/79/80 mm paper, cut a little narrower or measured
+# a little wider on the glass. The sheet sizes are the widths a faint sheet's two edges may
+# also measure (A4/Letter/A5/A6 either way round): a pair of edges at one of those is a sheet's.
+_ROLL_WIDTHS_MM = ((55.0, 60.5), (74.0, 82.5))
+_SHEET_WIDTHS_MM = (74.0, 105.0, 148.0, 210.0, 215.9, 279.4, 297.0)
+
+
+def _roll_width(mm: float) -> bool:
+    """Is ``mm`` a till roll's width (:data:`_ROLL_WIDTHS_MM`)?"""
+    return any(lo <= mm <= hi for lo, hi in _ROLL_WIDTHS_MM)
+
+
+def _roll_pair(turned: np.ndarray, valid: np.ndarray, rows: tuple[float, float], column: tuple[float, float],
+               ppm: float) -> tuple[float, float] | None:
+    """The two long edges of a till receipt around its print column, searched as a pair.
+
+    A thermal receipt on a white lid is as light as the lid; one long edge may show a curl's
+    soft shadow, the other only a level's step in tint, or nothing clear alone. But the roll's
+    width is known (:data:`_ROLL_WIDTHS_MM`): two faint parallel features that far apart,
+    one each side of the print column, are far less likely by chance than either one — so each
+    needs only 3.5× its profile's noise, not the single side's 6×, and must run the side's
+    length (the same sign and at least 40 % of its strength in each third of it).
+
+    ``turned`` is the faint sheet's turned L, a, b image (print square to the axes), ``valid``
+    its weights (0 near print), ``rows`` the print's extent down the image, ``column`` its
+    extent across (a robust one: a punch hole or a stamp beside the receipt is not its print).
+    Returns the two edges' x (turned pixels), or ``None``.
+    """
+    h, w = turned.shape[:2]
+    a0, a1 = max(0, round(rows[0])), min(h, round(rows[1]) + 1)
+    if a1 - a0 < 12:
+        return None
+    m = max(2, round(1.5 * ppm))
+    thirds = np.linspace(a0, a1, 4).round().astype(int)
+
+    def steps(r0: int, r1: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per channel, the step (next m columns minus last m) and the dark-line depth, NaN where
+        marks leave less than a third of the rows to average."""
+        wt = valid[r0:r1]
+        sw = wt.sum(axis=0)
+        prof = np.einsum("rxc,rx->cx", turned[r0:r1], wt) / np.maximum(sw, 1e-6)
+        prof[:, sw < 0.33 * (r1 - r0)] = np.nan
+        cs = np.concatenate([np.zeros((3, 1)), np.cumsum(prof, axis=1, dtype=np.float64)], axis=1)
+        t = np.arange(m, w - m)
+        nxt, last = (cs[:, t + m + 1] - cs[:, t + 1]) / m, (cs[:, t] - cs[:, t - m]) / m
+        step = np.full((3, w), np.nan)
+        dip = np.full((3, w), np.nan)
+        step[:, t] = nxt - last
+        dip[:, t] = np.maximum(np.minimum(nxt, last) - prof[:, t], 0.0)
+        return step, dip
+
+    step, dip = steps(a0, a1)
+    z = np.zeros(w)
+    chan = np.zeros(w, int)
+    for c in range(3):
+        s = step[c]
+        ok = ~np.isnan(s)
+        if ok.sum() < 4 * m:
+            continue
+        noise = max(1.4826 * float(np.median(np.abs(s[ok] - np.median(s[ok])))), 0.05)
+        zc = np.abs(np.nan_to_num(s)) / noise
+        if c == 0:  # a curl's shadow or a cut line: a dark line, in lightness only
+            zc = np.maximum(zc, 2 * np.nan_to_num(dip[c]) / noise)
+        better = zc > z
+        z[better], chan[better] = zc[better], c
+    # Each side's third-by-third check: the same feature (same channel and sign) along the side.
+    parts = [steps(int(r0), int(r1)) for r0, r1 in pairwise(thirds)]
+
+    def runs(x: int) -> bool:
+        c = chan[x]
+        whole, depth = step[c, x], dip[c, x] if c == 0 else 0.0
+        if np.isnan(whole):
+            return False
+        # A third whose print leaves too little lid beside the edge says nothing; two must.
+        if 2 * depth > abs(whole):  # a dark line
+            seen = [float(d[c, x]) for _, d in parts if not np.isnan(d[c, x])]
+            return len(seen) >= 2 and min(seen) >= 0.4 * depth
+        seen = [float(s[c, x] * np.sign(whole)) for s, _ in parts if not np.isnan(s[c, x])]
+        return len(seen) >= 2 and min(seen) >= 0.4 * abs(whole)
+
+    gap = max(1, round(0.7 * ppm))
+    left_end, right_start = math.floor(column[0]) - gap, math.ceil(column[1]) + gap
+    if left_end < 1 or right_start > w - 2:
+        return None
+    zl = np.maximum.reduce([np.roll(z, s) for s in (-1, 0, 1)])  # ±1 px: the width's own rounding
+    best: tuple[float, int, int] | None = None
+    for lo, hi in _ROLL_WIDTHS_MM:
+        for d in range(round(lo * ppm), round(hi * ppm) + 1):
+            xl = np.arange(max(0, right_start - d), min(left_end, w - d))
+            if len(xl) == 0:
+                continue
+            score = np.minimum(zl[xl], zl[xl + d])
+            i = int(np.argmax(score))
+            if best is None or score[i] > best[0]:
+                best = (float(score[i]), int(xl[i]), int(xl[i] + d))
+    if best is None or best[0] < 3.5:
+        return None
+    # The pair's own peaks (the ±1 px window picked the pair; each edge sits on its own peak).
+    xs = []
+    for x in best[1:]:
+        seg = z[max(0, x - 1):x + 2]
+        xs.append(max(0, x - 1) + int(np.argmax(seg)))
+    if not all(runs(x) for x in xs):
+        return None
+    return float(xs[0]), float(xs[1])

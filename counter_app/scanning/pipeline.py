@@ -689,7 +689,8 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             x0, y0, x1, y1 = bars
             inner = small[round(y0 + 0.5):round(y1 + 0.5), round(x0 + 0.5):round(x1 + 0.5)]
             quad_full = _to_full(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64), k)
-        elif mdpi is not None and dpi_trusted:
+        inner_at = np.array([round(bars[0] + 0.5), round(bars[1] + 0.5)], np.float64) if bars else np.zeros(2)
+        if mdpi is not None and dpi_trusted:
             # A white sheet on a white or light lid that no mask outlined: found outward from its
             # print, by the faint steps of its edges averaged along each side (slip, issue #13).
             # Only on a scan (a stated dpi: a lid is a scanner's): on a photo or a book page
@@ -698,16 +699,19 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             # when all four of its sides were seen in less than half the frame (a sheet lying
             # on the lid, whatever its size; two or three faint lines in a full page's margins
             # are no such thing).
-            sheet = ol.faint_sheet(small, mdpi / 25.4 / k)
-            if sheet is not None and _sheet_sized(sheet, mdpi / 25.4 / k, (sw, sh)):
+            # Searched within the dark bars (a lid's black edge at the frame's side is no print).
+            sheet = ol.faint_sheet(inner, mdpi / 25.4 / k)
+            ih, iw = inner.shape[:2]
+            if sheet is not None and _sheet_sized(sheet, mdpi / 25.4 / k, (iw, ih)):
                 misshapen, sheet_found = False, True
-                quad_full = _to_full(sheet.quad, k)
+                quad_small = sheet.quad + inner_at
+                quad_full = _to_full(quad_small, k)
                 if "frame" in sheet.sides:
                     warnings.append(WARN_PAGE_CUT_OFF)
-                elif _print_outside(small, sheet.quad, mdpi / k, opt.ink_threshold):
+                elif _print_outside(small, quad_small, mdpi / k, opt.ink_threshold):
                     warnings.append(WARN_PRINT_OUTSIDE)
             elif sheet is not None and sheet.sides.count("edge") == 4 and \
-                    cv2.contourArea(sheet.quad.astype(np.float32)) < 0.5 * sw * sh:
+                    cv2.contourArea(sheet.quad.astype(np.float32)) < 0.5 * iw * ih:
                 misshapen = True
 
     # 3. Rectified analysis page P (grey) and the mapping input → rectified page.
