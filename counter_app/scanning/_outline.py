@@ -2015,7 +2015,7 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
     # (And anything far darker than the lid: a solid logo block or a barcode's bars are wider
     # than the closing.)
     light = float(np.percentile(lum[::2, ::2], 90))
-    ink = ((below > 30) | (lum < light - 50)).astype(np.uint8)
+    ink = (((below > 30) | (lum < light - 50)) & ~_darker_backing(lum + below < light - 35)).astype(np.uint8)
     border = max(2, round(2 * ppm))
     ink[:border], ink[-border:], ink[:, :border], ink[:, -border:] = 0, 0, 0, 0
     if int(np.count_nonzero(ink)) < 20:
@@ -2073,6 +2073,7 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
         ends_box = (max(box[0], pair[0] + inset), box[1], min(box[2], pair[1] - inset), box[3])
     for side in ("top", "bottom"):
         found_sides[side] = _sheet_side(turned, valid, inside, side, ends_box, ppm)
+    _receipt_ends_checked(found_sides, turned, valid, box, ppm)
     # Sides in order top, right, bottom, left (the quad's corners are their crossings).
     for side in ("top", "right", "bottom", "left"):
         found = found_sides[side]
@@ -2091,6 +2092,47 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
         return None
     quad = order_quad(np.clip(corners, -0.5, [w - 0.5, h - 0.5]))
     return FaintSheet((quad + 0.5) / s - 0.5, tuple(sides))
+
+
+def _receipt_ends_checked(found: dict[str, tuple[np.ndarray, np.ndarray] | str], turned: np.ndarray,
+                          valid: np.ndarray, box: tuple[float, float, float, float], ppm: float) -> None:
+    """A receipt's top and bottom (in ``found``, in place) where its long edges end
+    (:func:`_receipt_ends`), when its two long edges were found a roll's width apart.
+
+    An end found by its own step within 3 mm of there is kept (it is the sharper measure);
+    otherwise the step was something inside the receipt (the back's print showing through) or
+    beyond it, and the edges' end is taken.
+    """
+    left, right = found["left"], found["right"]
+    if isinstance(left, str) or isinstance(right, str):
+        return
+    mid = (box[1] + box[3]) / 2
+    if not _roll_width(((right[0][0] + right[1][0] * mid) - (left[0][0] + left[1][0] * mid)) / ppm):
+        return
+    ends = _receipt_ends(turned, valid, left, right, box, ppm)
+    for side in ("top", "bottom"):
+        end = ends[side]
+        if end is None:
+            continue
+        own = found[side]
+        if not math.isfinite(end):
+            found[side] = "frame"
+        elif isinstance(own, str) or abs(own[0][1] + own[1][1] * mid - end) > 3 * ppm:
+            found[side] = (np.array([0.0, end]), np.array([1.0, 0.0]))
+
+
+def _darker_backing(dark: np.ndarray) -> np.ndarray:
+    """The parts of ``dark`` (far darker than the paper once marks are closed away) that are a
+    backing, not a sheet: regions over a tenth of the frame that reach its border (a grey card
+    or a mid-grey lid beside a receipt laid in the glass's corner, real aldi_16). The specks and
+    creases on it are its own, not a sheet's print. A logo block or a barcode is print:
+    smaller, and on the sheet."""
+    _, labels, stats, _ = components_with_stats(dark.astype(np.uint8), 4)
+    h, w = dark.shape
+    x, y, bw, bh, area = (stats[:, i] for i in range(5))
+    backing = (area >= 0.1 * h * w) & ((x == 0) | (y == 0) | (x + bw == w) | (y + bh == h))
+    backing[0] = False
+    return np.asarray(backing[labels], bool)
 
 
 def _receipt_sides(found: dict[str, tuple[np.ndarray, np.ndarray] | str], turned: np.ndarray, valid: np.ndarray,
@@ -2381,3 +2423,74 @@ def _roll_pair(turned: np.ndarray, valid: np.ndarray, rows: tuple[float, float],
     if not all(runs(x) for x in xs):
         return None
     return float(xs[0]), float(xs[1])
+
+
+def _receipt_ends(turned: np.ndarray, valid: np.ndarray, left: tuple[np.ndarray, np.ndarray],
+                  right: tuple[np.ndarray, np.ndarray], box: tuple[float, float, float, float],
+                  ppm: float) -> dict[str, float | None]:
+    """Where a receipt's long edges end, up and down: its top and bottom (turned y), ``-inf`` /
+    ``+inf`` when an edge runs to the frame, ``None`` when it cannot be told.
+
+    A receipt's ends are often no clearer than its long sides, and inside it the back's print
+    shows through (real saturn_08: a block of grey lines above the logo read as its top). But
+    along a long edge found, the paper differs from the lid just across it; beyond the
+    receipt's end there is lid on both sides. Row by row, the contrast across both long edges
+    (2 mm in against 2 mm out, 0.7 mm clear of the line; marks left out) in the channel where it
+    is clearest, as a share of its median beside the print, smoothed over 2 mm: the end is where
+    that share falls below a half and stays below a third for the next 4 mm.
+
+    ``left`` and ``right`` are the long edges as (point, direction) with x = p + slope·y.
+    """
+    h, w = turned.shape[:2]
+    g, wd = max(1, round(0.7 * ppm)), max(2, round(2.0 * ppm))
+    y = np.arange(h)
+    v0, v1 = max(0, round(box[1])), min(h, round(box[3]) + 1)
+    out: dict[str, float | None] = {"top": None, "bottom": None}
+    if v1 - v0 < 10:
+        return out
+    shares = []
+    for (p, d), inward in ((left, 1), (right, -1)):
+        x = p[0] + d[0] * (y - p[1]) / d[1]
+        offs = np.arange(g, g + wd)
+        cin = np.clip(np.round(x[:, None] + inward * offs), 0, w - 1).astype(int)
+        cout = np.clip(np.round(x[:, None] - inward * offs), 0, w - 1).astype(int)
+        # Beyond the frame there is no contrast to read: such rows say nothing.
+        seen = (x - inward * (g + wd) >= 0) & (x - inward * (g + wd) <= w - 1)
+        win, wout = valid[y[:, None], cin], valid[y[:, None], cout]
+        best: np.ndarray | None = None
+        best_q = 0.0
+        for c in range(3):
+            vin = (turned[y[:, None], cin, c] * win).sum(1) / np.maximum(win.sum(1), 1e-6)
+            vout = (turned[y[:, None], cout, c] * wout).sum(1) / np.maximum(wout.sum(1), 1e-6)
+            ok = (win.sum(1) >= 0.3 * wd) & (wout.sum(1) >= 0.3 * wd) & seen
+            con = np.where(ok, vin - vout, np.nan)
+            ref = con[v0:v1][~np.isnan(con[v0:v1])]
+            if len(ref) < 0.3 * (v1 - v0):
+                continue
+            med = float(np.median(ref))
+            noise = 1.4826 * float(np.median(np.abs(ref - med))) + 1e-6
+            if abs(med) / noise > best_q:
+                best_q, best = abs(med) / noise, con / med
+        if best is not None and best_q >= 1.0:
+            shares.append(best)
+    if not shares:
+        return out
+    share = np.nanmean(np.vstack(shares), axis=0) if len(shares) > 1 else shares[0]
+    known = ~np.isnan(share)
+    if known.sum() < 10:
+        return out
+    # Unknown rows (print on both sides of an edge) take their neighbours' share.
+    share = np.interp(y, y[known], share[known])
+    k = max(1, round(2.0 * ppm))
+    share = np.convolve(np.pad(share, (k // 2, k - 1 - k // 2), mode="edge"), np.ones(k) / k, mode="valid")
+    run = max(2, round(4.0 * ppm))
+    for side, rows in (("top", range(v0, -1, -1)), ("bottom", range(v1 - 1, h))):
+        out[side] = -math.inf if side == "top" else math.inf
+        step = -1 if side == "top" else 1
+        for r in rows:
+            if share[r] < 0.5:
+                beyond = share[r:r + step * run:step] if step > 0 else share[max(0, r - run + 1):r + 1]
+                if float(np.mean(beyond < 0.33)) >= 0.8:
+                    out[side] = float(r) - 0.5 * step
+                    break
+    return out

@@ -403,7 +403,18 @@ def _sheet_sized(sheet: ol.FaintSheet, px_per_mm: float, frame: tuple[int, int])
         card = _size_is(length, width, ("ID-1",), tol=0.08)
         return length >= width and not card and _receipt_sized(max(length, 2 * width), width)
 
-    return (not cut_w and roll(w_mm, h_mm)) or (not cut_h and roll(h_mm, w_mm))
+    if (not cut_w and roll(w_mm, h_mm)) or (not cut_h and roll(h_mm, w_mm)):
+        return True
+    # A receipt laid against the glass's side (into its corner: real aldi_16): one long side is
+    # the frame's, the other its own edge a roll's width away (±6 %) — the width is then the
+    # receipt's, not a cut-off part of a wider sheet (which a glass bigger than A4 seldom shows).
+    # Cropped with page_cut_off, as every sheet with a side on the frame.
+    def against_side(width: float, length: float, sides: tuple[str, str]) -> bool:
+        return sides.count("frame") == 1 and length >= 2 * width and \
+            any(abs(width / r - 1) <= 0.06 for r in RECEIPT_WIDTHS_MM)
+
+    return against_side(w_mm, h_mm, (sheet.sides[1], sheet.sides[3])) or \
+        against_side(h_mm, w_mm, (sheet.sides[0], sheet.sides[2]))
 
 
 def infer_dpi(doc_px: tuple[float, float], frame_px: tuple[int, int], found: bool,
