@@ -1722,7 +1722,7 @@ def _slip9_print(rng: np.random.Generator, w: int, h: int, ppm: float, width_mm:
     y = rng.uniform(4, 14) * ppm
     chars = max(8, int((x1 - x0) / (0.55 * line)))
     font = cv2.FONT_HERSHEY_SIMPLEX
-    thick = max(1, round(0.25 * ppm))
+    thick = max(1, round(0.3 * ppm))  # a thermal head prints strokes ~0.3 mm wide (two or three dots)
     if rng.random() < 0.6:  # a solid logo block, a store's name knocked out of it
         bh = rng.uniform(8, 16) * ppm
         bx0 = round(x0 + rng.uniform(0, 0.2) * (x1 - x0))

@@ -1982,6 +1982,8 @@ class FaintSheet:
 
     quad: np.ndarray  # 4×2 float64, TL TR BR BL in the searched image's pixels
     sides: tuple[str, ...]  # per side of the print box (top, right, bottom, left): "edge" or "frame"
+    # A receipt's long side not seen but set a roll's width from the one seen (the caller warns).
+    guessed: bool = False
 
 
 def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
@@ -2064,7 +2066,12 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
     # receipt's grey glyphs are mostly lighter than "clear print", a punch hole is not.)
     ty, tx = np.nonzero((below > 12) & keep[labels])
     strokes = cv2.transform(np.column_stack([tx, ty]).astype(np.float32)[:, None, :], rot).reshape(-1, 2)
-    pair = _receipt_sides(found_sides, turned, valid, strokes if len(strokes) >= 20 else tp, box, ppm)
+    column_pts = strokes if len(strokes) >= 20 else tp
+    pair = _receipt_sides(found_sides, turned, valid, column_pts, box, ppm)
+    guessed = False
+    if pair is None:
+        pair = _roll_guess(found_sides, column_pts, box, ppm)
+        guessed = pair is not None
     ends_box = box
     if pair is not None:
         found_sides["left"] = (np.array([pair[0], 0.0]), np.array([0.0, 1.0]))
@@ -2091,7 +2098,7 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
     if corners is None:
         return None
     quad = order_quad(np.clip(corners, -0.5, [w - 0.5, h - 0.5]))
-    return FaintSheet((quad + 0.5) / s - 0.5, tuple(sides))
+    return FaintSheet((quad + 0.5) / s - 0.5, tuple(sides), guessed)
 
 
 def _receipt_ends_checked(found: dict[str, tuple[np.ndarray, np.ndarray] | str], turned: np.ndarray,
@@ -2135,6 +2142,47 @@ def _darker_backing(dark: np.ndarray) -> np.ndarray:
     return np.asarray(backing[labels], bool)
 
 
+def _print_column(tp: np.ndarray, ppm: float) -> tuple[float, float]:
+    """Where most of the print's lines begin and end across (x, turned pixels): the 10th
+    percentile of their left ends and the 90th of their right ends, in 2-mm bands down it."""
+    band = np.floor(tp[:, 1] / max(1.0, 2 * ppm)).astype(np.int64)
+    band -= band.min()
+    starts = np.full(int(band.max()) + 1, np.inf)
+    ends = np.full(int(band.max()) + 1, -np.inf)
+    np.minimum.at(starts, band, tp[:, 0])
+    np.maximum.at(ends, band, tp[:, 0])
+    used = np.isfinite(starts)
+    return float(np.percentile(starts[used], 10)), float(np.percentile(ends[used], 90))
+
+
+def _roll_guess(found: dict[str, tuple[np.ndarray, np.ndarray] | str], tp: np.ndarray,
+                box: tuple[float, float, float, float], ppm: float) -> tuple[float, float] | None:
+    """A receipt's unseen long edge set from the one seen (x of both, turned pixels), or ``None``.
+
+    On a white lid one long edge of a thermal receipt can show no step at all (session 8:
+    real saturn_08). The roll's width is known: the unseen edge is the narrower roll's (57.5 or
+    79.5 mm) width from the seen one that still clears the print column by 1 mm — and by no
+    more than 20 mm (a column is printed across most of its roll). A guess — the caller keeps
+    the officer told.
+    """
+    left, right = found["left"], found["right"]
+    if isinstance(left, str) == isinstance(right, str) or (box[3] - box[1]) / ppm < 30:
+        return None  # both seen (or neither): nothing to guess from
+    c0, c1 = _print_column(tp, ppm)
+    mid = (box[1] + box[3]) / 2
+    seen = left if not isinstance(left, str) else right
+    assert not isinstance(seen, str)
+    x = float(seen[0][0] + seen[1][0] * mid)
+    margin = (c0 - x) if seen is left else (x - c1)
+    if not 0.5 * ppm <= margin <= 20 * ppm:
+        return None
+    for roll in (57.5, 79.5):
+        far = roll * ppm - margin - (c1 - c0)  # the unseen side's margin
+        if ppm <= far <= 20 * ppm:
+            return (x, x + roll * ppm) if seen is left else (x - roll * ppm, x)
+    return None
+
+
 def _receipt_sides(found: dict[str, tuple[np.ndarray, np.ndarray] | str], turned: np.ndarray, valid: np.ndarray,
                    tp: np.ndarray, box: tuple[float, float, float, float], ppm: float) -> tuple[float, float] | None:
     """A receipt's long edges (x in the turned image) from :func:`_roll_pair`, when the print is a
@@ -2145,14 +2193,7 @@ def _receipt_sides(found: dict[str, tuple[np.ndarray, np.ndarray] | str], turned
     lines' left ends, the 90th of their right ends, in 2-mm bands down the print): punch holes or
     a stamp on the lid beside a receipt (real tanke_07) widen the print's box, not its column.
     """
-    band = np.floor(tp[:, 1] / max(1.0, 2 * ppm)).astype(np.int64)
-    band -= band.min()
-    starts = np.full(int(band.max()) + 1, np.inf)
-    ends = np.full(int(band.max()) + 1, -np.inf)
-    np.minimum.at(starts, band, tp[:, 0])
-    np.maximum.at(ends, band, tp[:, 0])
-    used = np.isfinite(starts)
-    c0, c1 = float(np.percentile(starts[used], 10)), float(np.percentile(ends[used], 90))
+    c0, c1 = _print_column(tp, ppm)
     if (c1 - c0) / ppm > _ROLL_WIDTHS_MM[-1][1] or (box[3] - box[1]) / ppm < 30:
         return None
     left, right = found["left"], found["right"]

@@ -661,12 +661,14 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         elif not dpi_trusted and short_px < 0.2 * min(h, w):
             # No dpi to measure with (a photo): a detail is what is small *in the frame*.
             finding = None
-        elif finding.on_paper and finding.touches_edge and dpi_trusted and _print_outside(
+        elif finding.on_paper and (finding.touches_edge or finding.weak) and dpi_trusted and _print_outside(
                 small, (finding.quad + 0.5) * k2 - 0.5, mdpi / k, opt.ink_threshold):
             # A blob running off a light lid's frame with lines of print beside it is part of a
             # sheet as light as the lid (gen3 notice_lid_corner: a strip of an A4 notice, cut
             # through its text): a crop must never cut print. The sheet is looked for from its
-            # print below, or the frame kept whole and the officer told.
+            # print below, or the frame kept whole and the officer told. So too for an outline
+            # found by texture alone (weak) with print beside it: on a white lid it was a thermal
+            # receipt's dense top block measuring as a card (gen3 receipt_curl_lid, J 0.44).
             finding = None
     quad_full = None
     inner = small  # what is kept when nothing is outlined (the frame, less any dark bars)
@@ -717,7 +719,9 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 misshapen, sheet_found = False, True
                 quad_small = sheet.quad + inner_at
                 quad_full = _to_full(quad_small, k)
-                if "frame" in sheet.sides:
+                if "frame" in sheet.sides or sheet.guessed:
+                    # (A receipt's long edge set a roll's width from the other one is a guess:
+                    # the officer is asked to check the edge.)
                     warnings.append(WARN_PAGE_CUT_OFF)
                 elif _print_outside(small, quad_small, mdpi / k, opt.ink_threshold):
                     warnings.append(WARN_PRINT_OUTSIDE)
