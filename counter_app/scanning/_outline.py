@@ -2107,8 +2107,8 @@ def _receipt_ends_checked(found: dict[str, tuple[np.ndarray, np.ndarray] | str],
     (:func:`_receipt_ends`), when its two long edges were found a roll's width apart.
 
     An end found by its own step within 3 mm of there is kept (it is the sharper measure);
-    otherwise the step was something inside the receipt (the back's print showing through) or
-    beyond it, and the edges' end is taken.
+    otherwise the step was something on the receipt (the back's print showing through, real
+    saturn_08) or on the lid beyond it, and the edges' end is taken.
     """
     left, right = found["left"], found["right"]
     if isinstance(left, str) or isinstance(right, str):
@@ -2117,6 +2117,7 @@ def _receipt_ends_checked(found: dict[str, tuple[np.ndarray, np.ndarray] | str],
     if not _roll_width(((right[0][0] + right[1][0] * mid) - (left[0][0] + left[1][0] * mid)) / ppm):
         return
     ends = _receipt_ends(turned, valid, left, right, box, ppm)
+    xm = (box[0] + box[2]) / 2  # an end's line is y = p + slope·x: read it mid-way across
     for side in ("top", "bottom"):
         end = ends[side]
         if end is None:
@@ -2124,7 +2125,7 @@ def _receipt_ends_checked(found: dict[str, tuple[np.ndarray, np.ndarray] | str],
         own = found[side]
         if not math.isfinite(end):
             found[side] = "frame"
-        elif isinstance(own, str) or abs(own[0][1] + own[1][1] * mid - end) > 3 * ppm:
+        elif isinstance(own, str) or abs(own[0][1] + own[1][1] * xm - end) > 3 * ppm:
             found[side] = (np.array([0.0, end]), np.array([1.0, 0.0]))
 
 
