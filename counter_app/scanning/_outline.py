@@ -2517,7 +2517,9 @@ def _receipt_ends(turned: np.ndarray, valid: np.ndarray, left: tuple[np.ndarray,
             shares.append(best)
     if not shares:
         return out
-    share = np.nanmean(np.vstack(shares), axis=0) if len(shares) > 1 else shares[0]
+    stack = np.vstack(shares)
+    seen_rows = np.sum(~np.isnan(stack), axis=0)
+    share = np.where(seen_rows > 0, np.nansum(stack, axis=0) / np.maximum(seen_rows, 1), np.nan)
     known = ~np.isnan(share)
     if known.sum() < 10:
         return out
