@@ -1001,6 +1001,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
         return _white_on_white(rng, dpi, lbl, name, ppm2)
     if name in SLIP8_SCENES:
         return _slip8_scene(rng, dpi, lbl, name, ppm2)
+    if name in SLIP9_SCENES:
+        return _slip9_scene(rng, dpi, lbl, name)
     if name in CARD_SCENES:
         return _card_scene(rng, dpi, lbl, name, ppm2, glass)
     if name in CARD8_SCENES:
@@ -1847,3 +1849,161 @@ def _slip8_scene(rng: np.random.Generator, dpi: int, lbl: str, name: str, ppm2: 
     img = _finish(rng, frame, rng.uniform(0.8, 2.0), int(rng.integers(78, 94)), rng.uniform(0.3, 0.6))
     cls = "flatbed" if name == "notice_lid_corner" else "slip"
     return Gen3Page(np.ascontiguousarray(img), dpi, _truth(lbl, cls, fw, fh, poly, true_dpi=dpi))
+
+
+# --------------------------------------------------------------------------- session 9: slip (till receipts on a lid)
+
+SLIP9_SCENES = ("receipt_curl_lid", "receipt_backing_corner")
+
+
+def _slip9_lid(rng: np.random.Generator, h: int, w: int, ppm: float) -> tuple[np.ndarray, float, np.ndarray]:
+    """A white or near-white lid (BGR float32), its level and tint: a slow ramp and mottle of a
+    few levels, a finer grain, and sensor noise added later."""
+    level = float(rng.uniform(224, 247))
+    tint = np.array([rng.uniform(-2, 3), 0.0, rng.uniform(-3, 1)], np.float32)  # bluish or neutral
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    ramp = rng.uniform(-5, 5) * xx / w + rng.uniform(-5, 5) * yy / h
+    mottle = rng.uniform(1, 4) * _smooth_noise(rng, h, w, int(rng.integers(5, 14)))
+    grain = rng.uniform(0.3, 1.2) * cv2.GaussianBlur(rng.normal(0, 1, (h, w)).astype(np.float32), (0, 0), 0.6 * ppm)
+    img = (level + ramp + mottle + grain * 3)[..., None] + tint
+    return img.astype(np.float32), level, tint
+
+
+def _slip9_print(rng: np.random.Generator, w: int, h: int, ppm: float, width_mm: float) -> np.ndarray:
+    """A receipt's print as darkness in [0, 1] (w × h px): a column of text lines in a monospace
+    till font, a logo block or big title, dashed rules, a barcode at the foot."""
+    ink = np.zeros((h, w), np.uint8)  # (OpenCV draws text on 8 bits only)
+    margin = rng.uniform(2.5, 6.0) * ppm
+    x0, x1 = round(margin), round(w - margin)
+    line = rng.uniform(3.2, 4.2) * ppm
+    scale = line / 38.0  # Hershey simplex: ~30 px cap height at scale 1
+    y = rng.uniform(4, 14) * ppm
+    chars = max(8, int((x1 - x0) / (0.55 * line)))
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    thick = max(1, round(0.3 * ppm))  # a thermal head prints strokes ~0.3 mm wide (two or three dots)
+    if rng.random() < 0.6:  # a solid logo block, a store's name knocked out of it
+        bh = rng.uniform(8, 16) * ppm
+        bx0 = round(x0 + rng.uniform(0, 0.2) * (x1 - x0))
+        bx1 = round(x1 - rng.uniform(0, 0.2) * (x1 - x0))
+        ink[round(y):round(y + bh), bx0:bx1] = 255
+        cv2.putText(ink, "MARKT", (bx0 + round(0.1 * (bx1 - bx0)), round(y + 0.75 * bh)), font,
+                    bh / 40.0, 0, max(1, round(0.6 * ppm)))
+        y += bh + rng.uniform(3, 6) * ppm
+    letters = "ABCDEFGHIJKLMNOPRSTUVWZ0123456789.,:-/ "
+    while y < h - rng.uniform(10, 30) * ppm:
+        kind = rng.random()
+        if kind < 0.08:  # a dashed rule
+            for xs in range(x0, x1, max(2, round(2 * ppm))):
+                ink[round(y - 0.5 * line):round(y - 0.5 * line) + thick, xs:xs + round(ppm)] = 255
+        elif kind < 0.15:
+            pass  # a blank line
+        else:
+            n = int(rng.integers(max(3, chars // 4), chars + 1))
+            text = "".join(rng.choice(list(letters), n))
+            if rng.random() < 0.35:  # an amount at the right margin
+                text = text[: max(1, n - 9)].ljust(chars - 8) + f"{rng.uniform(0, 999):8.2f}"
+            xs = x0 if rng.random() < 0.8 else round(x0 + rng.uniform(0, 0.3) * (x1 - x0))
+            cv2.putText(ink, text[:chars], (xs, round(y)), font, scale, 255, thick, cv2.LINE_AA)
+        y += line * rng.uniform(1.0, 1.5)
+    if rng.random() < 0.6 and y + 14 * ppm < h:  # a barcode
+        bx = x0 + round(rng.uniform(0, 0.2) * (x1 - x0))
+        while bx < x1 - 0.15 * (x1 - x0):
+            bw = round(rng.uniform(0.25, 0.9) * ppm)
+            ink[round(y):round(y + 10 * ppm), bx:bx + bw] = 255
+            bx += bw + round(rng.uniform(0.25, 0.9) * ppm)
+    return ink.astype(np.float32) / 255.0
+
+
+def _slip9_scene(rng: np.random.Generator, dpi: int, lbl: str, name: str) -> Gen3Page:
+    """One of :data:`SLIP9_SCENES`: a thermal till receipt (57/58/79/80 mm roll) on a white lid.
+
+    Its long edges differ from the lid by a level or two, in lightness or only in tint, one of
+    them sometimes not at all; a curl lays a soft shadow along one long side (and a bright rim
+    along the other); an end may be torn (serrated); the back's print may show through; on the
+    lid, punch holes, a stamp, a black bar at the frame's side. ``receipt_backing_corner``: the
+    receipt pushed into the glass's corner on a mid-grey card that fills the rest of the frame.
+    """
+    ppm = dpi / 25.4
+    glass = (216.0, 297.0) if rng.random() < 0.6 else (216.0, 356.0)
+    fw, fh = round(glass[0] * ppm), round(glass[1] * ppm)
+    frame, level, tint = _slip9_lid(rng, fh, fw, ppm)
+    width = float(rng.choice([57.0, 58.0, 79.0, 80.0])) + rng.uniform(-0.5, 0.5)
+    length = float(rng.uniform(100, min(290.0, glass[1] - 12)))
+    rw, rh = round(width * ppm), round(length * ppm)
+    # The receipt's own image: paper a few levels off the lid (or none), tint its own.
+    dl = rng.uniform(-2.5, 4.0) if rng.random() < 0.8 else 0.0
+    paper_tint = tint + np.array([rng.uniform(-1.5, 1.5), 0.0, rng.uniform(-1.5, 1.5)], np.float32)
+    doc = np.empty((rh, rw, 3), np.float32)
+    doc[:] = level + dl + paper_tint
+    doc += rng.normal(0, 0.6, (rh, rw, 1)).astype(np.float32)
+    if rng.random() < 0.4:  # the back's print showing through: faint grey lines across
+        back = _slip9_print(rng, rw, rh, ppm, width)
+        doc -= rng.uniform(3, 9) * cv2.GaussianBlur(back[:, ::-1], (0, 0), 0.8 * ppm)[..., None]
+    ink = _slip9_print(rng, rw, rh, ppm, width)
+    dark = rng.uniform(70, 150)  # thermal print is grey, not black
+    doc = doc * (1 - ink[..., None]) + (level + dl - dark) * ink[..., None]
+    alpha = np.ones((rh, rw), np.float32)
+    if rng.random() < 0.5:  # a torn end: teeth 1–2 mm deep, 2–4 mm apart
+        depth, period = rng.uniform(1, 2) * ppm, rng.uniform(2, 4) * ppm
+        xs = np.arange(rw)
+        teeth = (depth * np.abs(((xs / period) % 1.0) * 2 - 1)).round().astype(int)
+        top = rng.random() < 0.5
+        for x, t in zip(xs, teeth, strict=True):
+            if top:
+                alpha[:t, x] = 0
+            else:
+                alpha[rh - t:, x] = 0
+    # Laid on the lid: turned a little, anywhere (or into the corner on a backing card).
+    ang = rng.uniform(-1.5, 1.5) if rng.random() < 0.8 else 0.0
+    if name == "receipt_backing_corner":
+        card = rng.uniform(150, 195)
+        frame[:] = card + rng.uniform(-2, 2, 3).astype(np.float32) + \
+            2 * _smooth_noise(rng, fh, fw, 40)[..., None] + rng.normal(0, 1.5, (fh, fw, 1)).astype(np.float32)
+        right = rng.random() < 0.5
+        cx = fw - rw / 2 + rng.uniform(0, 1.5) * ppm if right else rw / 2 - rng.uniform(0, 1.5) * ppm
+        cy = rh / 2 - rng.uniform(0, 1.5) * ppm
+        ang = 0.0
+    else:
+        cx = rng.uniform(rw / 2 + 4 * ppm, fw - rw / 2 - 4 * ppm)
+        cy = rng.uniform(rh / 2 + 4 * ppm, fh - rh / 2 - 4 * ppm)
+    m = cv2.getRotationMatrix2D((rw / 2, rh / 2), ang, 1.0)
+    m[:, 2] += (cx - rw / 2, cy - rh / 2)
+    a = cv2.warpAffine(alpha, m, (fw, fh), flags=cv2.INTER_LINEAR)
+    # A curl: a soft shadow just outside one long side (and a bright rim just inside the other).
+    if rng.random() < 0.6:
+        side_x = 0 if rng.random() < 0.5 else rw - 1
+        prof = np.zeros((rh, rw + 2 * round(4 * ppm)), np.float32)
+        off = round(4 * ppm)
+        sx = side_x + off + (-1 if side_x == 0 else 1)
+        prof[:, sx] = 1.0
+        prof = cv2.GaussianBlur(prof, (0, 0), rng.uniform(0.6, 2.0) * ppm)
+        prof /= max(float(prof.max()), 1e-6)
+        ms = m.copy()
+        ms[:, 2] -= m[:, :2] @ np.array([off, 0.0])
+        shade = cv2.warpAffine(prof, ms, (fw, fh), flags=cv2.INTER_LINEAR)
+        frame -= rng.uniform(1.5, 6.0) * shade[..., None]
+        if rng.random() < 0.6:
+            rim_x = rw - 1 - side_x
+            rim = np.zeros((rh, rw), np.float32)
+            rim[:, max(0, rim_x - round(0.6 * ppm)):rim_x + 1] = rng.uniform(1.0, 3.0)
+            doc += rim[..., None]
+    d = cv2.warpAffine(doc, m, (fw, fh), flags=cv2.INTER_LINEAR)
+    frame = frame * (1 - a[..., None]) + d * a[..., None]
+    # The lid's own marks: punch holes of an earlier sheet, a "scanned" stamp, a black bar.
+    if name != "receipt_backing_corner" and rng.random() < 0.3:
+        hx = rng.uniform(8, 20) * ppm
+        for hy in (0.35, 0.65):
+            cv2.circle(frame, (round(hx), round(hy * fh)), round(3 * ppm), (60.0, 60.0, 60.0), -1, cv2.LINE_AA)
+    if name != "receipt_backing_corner" and rng.random() < 0.25:
+        sx, sy = rng.uniform(0.5, 0.8) * fw, rng.uniform(0.7, 0.95) * fh
+        stamp = np.zeros((fh, fw), np.uint8)
+        cv2.putText(stamp, "gescannt", (round(sx), round(sy)), cv2.FONT_HERSHEY_SIMPLEX, ppm / 5, 255,
+                    max(1, round(0.5 * ppm)), cv2.LINE_AA)
+        sa = stamp.astype(np.float32)[..., None] / 255.0
+        frame = frame * (1 - sa) + 165.0 * sa
+    if name != "receipt_backing_corner" and rng.random() < 0.3:
+        frame[:, : round(rng.uniform(2, 7) * ppm)] = rng.uniform(15, 50)
+    corners = np.array([[0, 0], [rw, 0], [rw, rh], [0, rh]], np.float64) - 0.5
+    poly = corners @ m[:, :2].T + m[:, 2]
+    img = _finish(rng, frame, rng.uniform(0.8, 2.2), int(rng.integers(80, 95)), rng.uniform(0.3, 0.7))
+    return Gen3Page(np.ascontiguousarray(img), dpi, _truth(lbl, "slip", fw, fh, poly, true_dpi=dpi))

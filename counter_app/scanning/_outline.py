@@ -2153,6 +2153,8 @@ class FaintSheet:
 
     quad: np.ndarray  # 4×2 float64, TL TR BR BL in the searched image's pixels
     sides: tuple[str, ...]  # per side of the print box (top, right, bottom, left): "edge" or "frame"
+    # A receipt's long side not seen but set a roll's width from the one seen (the caller warns).
+    guessed: bool = False
 
 
 def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
@@ -2186,7 +2188,7 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
     # (And anything far darker than the lid: a solid logo block or a barcode's bars are wider
     # than the closing.)
     light = float(np.percentile(lum[::2, ::2], 90))
-    ink = ((below > 30) | (lum < light - 50)).astype(np.uint8)
+    ink = (((below > 30) | (lum < light - 50)) & ~_darker_backing(lum + below < light - 35)).astype(np.uint8)
     border = max(2, round(2 * ppm))
     ink[:border], ink[-border:], ink[:, :border], ink[:, -border:] = 0, 0, 0, 0
     if int(np.count_nonzero(ink)) < 20:
@@ -2228,9 +2230,31 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
     inv = cv2.invertAffineTransform(rot)
     lines: list[tuple[np.ndarray, np.ndarray]] = []
     sides: list[str] = []
+    found_sides = {side: _sheet_side(turned, valid, inside, side, box, ppm) for side in ("right", "left")}
+    # A till receipt's long edges, searched as a pair a roll's width apart, when each alone was
+    # not found or they measure no sheet; its ends are then searched along the receipt only.
+    # (Its column from all the print's faint strokes within its clusters' reach: a thermal
+    # receipt's grey glyphs are mostly lighter than "clear print", a punch hole is not.)
+    ty, tx = np.nonzero((below > 12) & keep[labels])
+    strokes = cv2.transform(np.column_stack([tx, ty]).astype(np.float32)[:, None, :], rot).reshape(-1, 2)
+    column_pts = strokes if len(strokes) >= 20 else tp
+    pair = _receipt_sides(found_sides, turned, valid, column_pts, box, ppm)
+    guessed = False
+    if pair is None:
+        pair = _roll_guess(found_sides, column_pts, box, ppm)
+        guessed = pair is not None
+    ends_box = box
+    if pair is not None:
+        found_sides["left"] = (np.array([pair[0], 0.0]), np.array([0.0, 1.0]))
+        found_sides["right"] = (np.array([pair[1], 0.0]), np.array([0.0, 1.0]))
+        inset = max(1.0, ppm)
+        ends_box = (max(box[0], pair[0] + inset), box[1], min(box[2], pair[1] - inset), box[3])
+    for side in ("top", "bottom"):
+        found_sides[side] = _sheet_side(turned, valid, inside, side, ends_box, ppm)
+    _receipt_ends_checked(found_sides, turned, valid, box, ppm)
     # Sides in order top, right, bottom, left (the quad's corners are their crossings).
     for side in ("top", "right", "bottom", "left"):
-        found = _sheet_side(turned, valid, inside, side, box, ppm)
+        found = found_sides[side]
         if isinstance(found, str):  # "frame"
             sides.append("frame")
             lines.append(_frame_line(side, w, h))
@@ -2245,7 +2269,122 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
     if corners is None:
         return None
     quad = order_quad(np.clip(corners, -0.5, [w - 0.5, h - 0.5]))
-    return FaintSheet((quad + 0.5) / s - 0.5, tuple(sides))
+    return FaintSheet((quad + 0.5) / s - 0.5, tuple(sides), guessed)
+
+
+def _receipt_ends_checked(found: dict[str, tuple[np.ndarray, np.ndarray] | str], turned: np.ndarray,
+                          valid: np.ndarray, box: tuple[float, float, float, float], ppm: float) -> None:
+    """A receipt's top and bottom (in ``found``, in place) where its long edges end
+    (:func:`_receipt_ends`), when its two long edges were found a roll's width apart.
+
+    An end found by its own step within 3 mm of there is kept (it is the sharper measure);
+    otherwise the step was something on the receipt (the back's print showing through, real
+    saturn_08) or on the lid beyond it, and the edges' end is taken.
+    """
+    left, right = found["left"], found["right"]
+    if isinstance(left, str) or isinstance(right, str):
+        return
+    mid = (box[1] + box[3]) / 2
+    if not _roll_width(((right[0][0] + right[1][0] * mid) - (left[0][0] + left[1][0] * mid)) / ppm):
+        return
+    ends, share = _receipt_ends(turned, valid, left, right, box, ppm)
+    xm = (box[0] + box[2]) / 2  # an end's line is y = p + slope·x: read it mid-way across
+    for side in ("top", "bottom"):
+        end = ends[side]
+        if end is None or share is None:
+            continue
+        own = found[side]
+        if isinstance(own, str):
+            found[side] = "frame" if not math.isfinite(end) else (np.array([0.0, end]), np.array([1.0, 0.0]))
+            continue
+        y = float(own[0][1] + own[1][1] * xm)
+        if math.isfinite(end) and abs(y - end) <= 3 * ppm:
+            continue
+        # Replaced only when the edges clearly run on past the step (their contrast's median
+        # share there ≥ 0.7: paper on both sides of it, so the step was on the receipt). Where
+        # the share beyond the step is middling, the lid's own texture keeps the edges' contrast
+        # from falling cleanly (gen3 receipt_white_faint #7): the step is the end.
+        lo_y, hi_y = (max(0.0, end), y) if side == "top" else (y, min(float(len(share) - 1), end))
+        past = share[max(0, round(lo_y)):max(0, round(hi_y)) + 1]
+        if len(past) and float(np.median(past)) >= 0.7:
+            found[side] = "frame" if not math.isfinite(end) else (np.array([0.0, end]), np.array([1.0, 0.0]))
+
+
+def _darker_backing(dark: np.ndarray) -> np.ndarray:
+    """The parts of ``dark`` (far darker than the paper once marks are closed away) that are a
+    backing, not a sheet: regions over a tenth of the frame that reach its border (a grey card
+    or a mid-grey lid beside a receipt laid in the glass's corner, real aldi_16). The specks and
+    creases on it are its own, not a sheet's print. A logo block or a barcode is print:
+    smaller, and on the sheet."""
+    _, labels, stats, _ = components_with_stats(dark.astype(np.uint8), 4)
+    h, w = dark.shape
+    x, y, bw, bh, area = (stats[:, i] for i in range(5))
+    backing = (area >= 0.1 * h * w) & ((x == 0) | (y == 0) | (x + bw == w) | (y + bh == h))
+    backing[0] = False
+    return np.asarray(backing[labels], bool)
+
+
+def _print_column(tp: np.ndarray, ppm: float) -> tuple[float, float]:
+    """Where most of the print's lines begin and end across (x, turned pixels): the 10th
+    percentile of their left ends and the 90th of their right ends, in 2-mm bands down it."""
+    band = np.floor(tp[:, 1] / max(1.0, 2 * ppm)).astype(np.int64)
+    band -= band.min()
+    starts = np.full(int(band.max()) + 1, np.inf)
+    ends = np.full(int(band.max()) + 1, -np.inf)
+    np.minimum.at(starts, band, tp[:, 0])
+    np.maximum.at(ends, band, tp[:, 0])
+    used = np.isfinite(starts)
+    return float(np.percentile(starts[used], 10)), float(np.percentile(ends[used], 90))
+
+
+def _roll_guess(found: dict[str, tuple[np.ndarray, np.ndarray] | str], tp: np.ndarray,
+                box: tuple[float, float, float, float], ppm: float) -> tuple[float, float] | None:
+    """A receipt's unseen long edge set from the one seen (x of both, turned pixels), or ``None``.
+
+    On a white lid one long edge of a thermal receipt can show no step at all (session 8:
+    real saturn_08). The roll's width is known: the unseen edge is the narrower roll's (57.5 or
+    79.5 mm) width from the seen one that still clears the print column by 1 mm — and by no
+    more than 20 mm (a column is printed across most of its roll). A guess — the caller keeps
+    the officer told.
+    """
+    left, right = found["left"], found["right"]
+    if isinstance(left, str) == isinstance(right, str) or (box[3] - box[1]) / ppm < 30:
+        return None  # both seen (or neither): nothing to guess from
+    c0, c1 = _print_column(tp, ppm)
+    mid = (box[1] + box[3]) / 2
+    seen = left if not isinstance(left, str) else right
+    assert not isinstance(seen, str)
+    x = float(seen[0][0] + seen[1][0] * mid)
+    margin = (c0 - x) if seen is left else (x - c1)
+    if not 0.5 * ppm <= margin <= 20 * ppm:
+        return None
+    for roll in (57.5, 79.5):
+        far = roll * ppm - margin - (c1 - c0)  # the unseen side's margin
+        if ppm <= far <= 20 * ppm:
+            return (x, x + roll * ppm) if seen is left else (x - roll * ppm, x)
+    return None
+
+
+def _receipt_sides(found: dict[str, tuple[np.ndarray, np.ndarray] | str], turned: np.ndarray, valid: np.ndarray,
+                   tp: np.ndarray, box: tuple[float, float, float, float], ppm: float) -> tuple[float, float] | None:
+    """A receipt's long edges (x in the turned image) from :func:`_roll_pair`, when the print is a
+    receipt's column and the sides found one by one do not already measure a roll's or a
+    sheet's width. ``tp`` are the print's points, turned.
+
+    The column is where most of the print's lines begin and end (the 10th percentile of the
+    lines' left ends, the 90th of their right ends, in 2-mm bands down the print): punch holes or
+    a stamp on the lid beside a receipt (real tanke_07) widen the print's box, not its column.
+    """
+    c0, c1 = _print_column(tp, ppm)
+    if (c1 - c0) / ppm > _ROLL_WIDTHS_MM[-1][1] or (box[3] - box[1]) / ppm < 30:
+        return None
+    left, right = found["left"], found["right"]
+    if not isinstance(left, str) and not isinstance(right, str):
+        mid = (box[1] + box[3]) / 2
+        mm = ((right[0][0] + right[1][0] * mid) - (left[0][0] + left[1][0] * mid)) / ppm
+        if _roll_width(mm) or any(abs(mm / s - 1) <= 0.03 for s in _SHEET_WIDTHS_MM):
+            return None
+    return _roll_pair(turned, valid, (box[1], box[3]), (c0, c1), ppm)
 
 
 def _print_turn(pts: np.ndarray, centre: tuple[float, float]) -> float:
@@ -2400,3 +2539,184 @@ def _first_feature(prof: np.ndarray, ppm: float, after: float = 0.0, thr: float 
         sign = float(np.sign(step[k])) if abs(step[k]) >= -2 * dip[k] else -1.0
         best = (float(t[k]) + float(np.clip(off, -0.5, 0.5)), c, sign, th)
     return best
+
+
+# Till rolls (slip, issue #13): 57/58 mm and 76/79/80 mm paper, cut a little narrower or measured
+# a little wider on the glass. The sheet sizes are the widths a faint sheet's two edges may
+# also measure (A4/Letter/A5/A6 either way round): a pair of edges at one of those is a sheet's.
+_ROLL_WIDTHS_MM = ((55.0, 60.5), (74.0, 82.5))
+_SHEET_WIDTHS_MM = (74.0, 105.0, 148.0, 210.0, 215.9, 279.4, 297.0)
+
+
+def _roll_width(mm: float) -> bool:
+    """Is ``mm`` a till roll's width (:data:`_ROLL_WIDTHS_MM`)?"""
+    return any(lo <= mm <= hi for lo, hi in _ROLL_WIDTHS_MM)
+
+
+def _roll_pair(turned: np.ndarray, valid: np.ndarray, rows: tuple[float, float], column: tuple[float, float],
+               ppm: float) -> tuple[float, float] | None:
+    """The two long edges of a till receipt around its print column, searched as a pair.
+
+    A thermal receipt on a white lid is as light as the lid; one long edge may show a curl's
+    soft shadow, the other only a level's step in tint, or nothing clear alone. But the roll's
+    width is known (:data:`_ROLL_WIDTHS_MM`): two faint parallel features that far apart,
+    one each side of the print column, are far less likely by chance than either one — so each
+    needs only 3.5× its profile's noise, not the single side's 6×, and must run the side's
+    length (the same sign and at least 40 % of its strength in each third of it).
+
+    ``turned`` is the faint sheet's turned L, a, b image (print square to the axes), ``valid``
+    its weights (0 near print), ``rows`` the print's extent down the image, ``column`` its
+    extent across (a robust one: a punch hole or a stamp beside the receipt is not its print).
+    Returns the two edges' x (turned pixels), or ``None``.
+    """
+    h, w = turned.shape[:2]
+    a0, a1 = max(0, round(rows[0])), min(h, round(rows[1]) + 1)
+    if a1 - a0 < 12:
+        return None
+    m = max(2, round(1.5 * ppm))
+    thirds = np.linspace(a0, a1, 4).round().astype(int)
+
+    def steps(r0: int, r1: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per channel, the step (next m columns minus last m) and the dark-line depth, NaN where
+        marks leave less than a third of the rows to average."""
+        wt = valid[r0:r1]
+        sw = wt.sum(axis=0)
+        prof = np.einsum("rxc,rx->cx", turned[r0:r1], wt) / np.maximum(sw, 1e-6)
+        prof[:, sw < 0.33 * (r1 - r0)] = np.nan
+        cs = np.concatenate([np.zeros((3, 1)), np.cumsum(prof, axis=1, dtype=np.float64)], axis=1)
+        t = np.arange(m, w - m)
+        nxt, last = (cs[:, t + m + 1] - cs[:, t + 1]) / m, (cs[:, t] - cs[:, t - m]) / m
+        step = np.full((3, w), np.nan)
+        dip = np.full((3, w), np.nan)
+        step[:, t] = nxt - last
+        dip[:, t] = np.maximum(np.minimum(nxt, last) - prof[:, t], 0.0)
+        return step, dip
+
+    step, dip = steps(a0, a1)
+    z = np.zeros(w)
+    chan = np.zeros(w, int)
+    for c in range(3):
+        s = step[c]
+        ok = ~np.isnan(s)
+        if ok.sum() < 4 * m:
+            continue
+        noise = max(1.4826 * float(np.median(np.abs(s[ok] - np.median(s[ok])))), 0.05)
+        zc = np.abs(np.nan_to_num(s)) / noise
+        if c == 0:  # a curl's shadow or a cut line: a dark line, in lightness only
+            zc = np.maximum(zc, 2 * np.nan_to_num(dip[c]) / noise)
+        better = zc > z
+        z[better], chan[better] = zc[better], c
+    # Each side's third-by-third check: the same feature (same channel and sign) along the side.
+    parts = [steps(int(r0), int(r1)) for r0, r1 in pairwise(thirds)]
+
+    def runs(x: int) -> bool:
+        c = chan[x]
+        whole, depth = step[c, x], dip[c, x] if c == 0 else 0.0
+        if np.isnan(whole):
+            return False
+        # A third whose print leaves too little lid beside the edge says nothing; two must.
+        if 2 * depth > abs(whole):  # a dark line
+            seen = [float(d[c, x]) for _, d in parts if not np.isnan(d[c, x])]
+            return len(seen) >= 2 and min(seen) >= 0.4 * depth
+        seen = [float(s[c, x] * np.sign(whole)) for s, _ in parts if not np.isnan(s[c, x])]
+        return len(seen) >= 2 and min(seen) >= 0.4 * abs(whole)
+
+    gap = max(1, round(0.7 * ppm))
+    left_end, right_start = math.floor(column[0]) - gap, math.ceil(column[1]) + gap
+    if left_end < 1 or right_start > w - 2:
+        return None
+    zl = np.maximum.reduce([np.roll(z, s) for s in (-1, 0, 1)])  # ±1 px: the width's own rounding
+    best: tuple[float, int, int] | None = None
+    for lo, hi in _ROLL_WIDTHS_MM:
+        for d in range(round(lo * ppm), round(hi * ppm) + 1):
+            xl = np.arange(max(0, right_start - d), min(left_end, w - d))
+            if len(xl) == 0:
+                continue
+            score = np.minimum(zl[xl], zl[xl + d])
+            i = int(np.argmax(score))
+            if best is None or score[i] > best[0]:
+                best = (float(score[i]), int(xl[i]), int(xl[i] + d))
+    if best is None or best[0] < 3.5:
+        return None
+    # The pair's own peaks (the ±1 px window picked the pair; each edge sits on its own peak).
+    xs = []
+    for x in best[1:]:
+        seg = z[max(0, x - 1):x + 2]
+        xs.append(max(0, x - 1) + int(np.argmax(seg)))
+    if not all(runs(x) for x in xs):
+        return None
+    return float(xs[0]), float(xs[1])
+
+
+def _receipt_ends(turned: np.ndarray, valid: np.ndarray, left: tuple[np.ndarray, np.ndarray],
+                  right: tuple[np.ndarray, np.ndarray], box: tuple[float, float, float, float],
+                  ppm: float) -> tuple[dict[str, float | None], np.ndarray | None]:
+    """Where a receipt's long edges end, up and down: its top and bottom (turned y), ``-inf`` /
+    ``+inf`` when an edge runs to the frame, ``None`` when it cannot be told; and the share
+    described below, row by row (``None`` when there is none).
+
+    A receipt's ends are often no clearer than its long sides, and inside it the back's print
+    shows through (real saturn_08: a block of grey lines above the logo read as its top). But
+    along a long edge found, the paper differs from the lid just across it; beyond the
+    receipt's end there is lid on both sides. Row by row, the contrast across both long edges
+    (2 mm in against 2 mm out, 0.7 mm clear of the line; marks left out) in the channel where it
+    is clearest, as a share of its median beside the print, smoothed over 2 mm: the end is where
+    that share falls below a half and stays below a third for the next 4 mm.
+
+    ``left`` and ``right`` are the long edges as (point, direction) with x = p + slope·y.
+    """
+    h, w = turned.shape[:2]
+    g, wd = max(1, round(0.7 * ppm)), max(2, round(2.0 * ppm))
+    y = np.arange(h)
+    v0, v1 = max(0, round(box[1])), min(h, round(box[3]) + 1)
+    out: dict[str, float | None] = {"top": None, "bottom": None}
+    if v1 - v0 < 10:
+        return out, None
+    shares = []
+    for (p, d), inward in ((left, 1), (right, -1)):
+        x = p[0] + d[0] * (y - p[1]) / d[1]
+        offs = np.arange(g, g + wd)
+        cin = np.clip(np.round(x[:, None] + inward * offs), 0, w - 1).astype(int)
+        cout = np.clip(np.round(x[:, None] - inward * offs), 0, w - 1).astype(int)
+        # Beyond the frame there is no contrast to read: such rows say nothing.
+        seen = (x - inward * (g + wd) >= 0) & (x - inward * (g + wd) <= w - 1)
+        win, wout = valid[y[:, None], cin], valid[y[:, None], cout]
+        best: np.ndarray | None = None
+        best_q = 0.0
+        for c in range(3):
+            vin = (turned[y[:, None], cin, c] * win).sum(1) / np.maximum(win.sum(1), 1e-6)
+            vout = (turned[y[:, None], cout, c] * wout).sum(1) / np.maximum(wout.sum(1), 1e-6)
+            ok = (win.sum(1) >= 0.3 * wd) & (wout.sum(1) >= 0.3 * wd) & seen
+            con = np.where(ok, vin - vout, np.nan)
+            ref = con[v0:v1][~np.isnan(con[v0:v1])]
+            if len(ref) < 0.3 * (v1 - v0):
+                continue
+            med = float(np.median(ref))
+            noise = 1.4826 * float(np.median(np.abs(ref - med))) + 1e-6
+            if abs(med) / noise > best_q:
+                best_q, best = abs(med) / noise, con / med
+        if best is not None and best_q >= 1.0:
+            shares.append(best)
+    if not shares:
+        return out, None
+    stack = np.vstack(shares)
+    seen_rows = np.sum(~np.isnan(stack), axis=0)
+    share = np.where(seen_rows > 0, np.nansum(stack, axis=0) / np.maximum(seen_rows, 1), np.nan)
+    known = ~np.isnan(share)
+    if known.sum() < 10:
+        return out, None
+    # Unknown rows (print on both sides of an edge) take their neighbours' share.
+    share = np.interp(y, y[known], share[known])
+    k = max(1, round(2.0 * ppm))
+    share = np.convolve(np.pad(share, (k // 2, k - 1 - k // 2), mode="edge"), np.ones(k) / k, mode="valid")
+    run = max(2, round(4.0 * ppm))
+    for side, rows in (("top", range(v0, -1, -1)), ("bottom", range(v1 - 1, h))):
+        out[side] = -math.inf if side == "top" else math.inf
+        step = -1 if side == "top" else 1
+        for r in rows:
+            if share[r] < 0.5:
+                beyond = share[r:r + step * run:step] if step > 0 else share[max(0, r - run + 1):r + 1]
+                if float(np.mean(beyond < 0.33)) >= 0.8:
+                    out[side] = float(r) - 0.5 * step
+                    break
+    return out, share

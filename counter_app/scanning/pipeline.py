@@ -452,7 +452,18 @@ def _sheet_sized(sheet: ol.FaintSheet, px_per_mm: float, frame: tuple[int, int])
         card = _size_is(length, width, ("ID-1",), tol=0.08)
         return length >= width and not card and _receipt_sized(max(length, 2 * width), width)
 
-    return (not cut_w and roll(w_mm, h_mm)) or (not cut_h and roll(h_mm, w_mm))
+    if (not cut_w and roll(w_mm, h_mm)) or (not cut_h and roll(h_mm, w_mm)):
+        return True
+    # A receipt laid against the glass's side (into its corner: real aldi_16): one long side is
+    # the frame's, the other its own edge a roll's width away (±6 %) — the width is then the
+    # receipt's, not a cut-off part of a wider sheet (which a glass bigger than A4 seldom shows).
+    # Cropped with page_cut_off, as every sheet with a side on the frame.
+    def against_side(width: float, length: float, sides: tuple[str, str]) -> bool:
+        return sides.count("frame") == 1 and length >= 2 * width and \
+            any(abs(width / r - 1) <= 0.06 for r in RECEIPT_WIDTHS_MM)
+
+    return against_side(w_mm, h_mm, (sheet.sides[1], sheet.sides[3])) or \
+        against_side(h_mm, w_mm, (sheet.sides[0], sheet.sides[2]))
 
 
 def infer_dpi(doc_px: tuple[float, float], frame_px: tuple[int, int], found: bool,
@@ -699,12 +710,14 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         elif not dpi_trusted and short_px < 0.2 * min(h, w):
             # No dpi to measure with (a photo): a detail is what is small *in the frame*.
             finding = None
-        elif finding.on_paper and finding.touches_edge and dpi_trusted and _print_outside(
+        elif finding.on_paper and (finding.touches_edge or finding.weak) and dpi_trusted and _print_outside(
                 small, (finding.quad + 0.5) * k2 - 0.5, mdpi / k, opt.ink_threshold):
             # A blob running off a light lid's frame with lines of print beside it is part of a
             # sheet as light as the lid (gen3 notice_lid_corner: a strip of an A4 notice, cut
             # through its text): a crop must never cut print. The sheet is looked for from its
-            # print below, or the frame kept whole and the officer told.
+            # print below, or the frame kept whole and the officer told. So too for an outline
+            # found by texture alone (weak) with print beside it: on a white lid it was a thermal
+            # receipt's dense top block measuring as a card (gen3 receipt_curl_lid, J 0.44).
             finding = None
     quad_full = None
     inner = small  # what is kept when nothing is outlined (the frame, less any dark bars)
@@ -746,7 +759,8 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             x0, y0, x1, y1 = bars
             inner = small[round(y0 + 0.5):round(y1 + 0.5), round(x0 + 0.5):round(x1 + 0.5)]
             quad_full = _to_full(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64), k)
-        elif mdpi is not None and dpi_trusted:
+        inner_at = np.array([round(bars[0] + 0.5), round(bars[1] + 0.5)], np.float64) if bars else np.zeros(2)
+        if mdpi is not None and dpi_trusted:
             # A white sheet on a white or light lid that no mask outlined: found outward from its
             # print, by the faint steps of its edges averaged along each side (slip, issue #13).
             # Only on a scan (a stated dpi: a lid is a scanner's): on a photo or a book page
@@ -755,16 +769,21 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             # when all four of its sides were seen in less than half the frame (a sheet lying
             # on the lid, whatever its size; two or three faint lines in a full page's margins
             # are no such thing).
-            sheet = ol.faint_sheet(small, mdpi / 25.4 / k)
-            if sheet is not None and _sheet_sized(sheet, mdpi / 25.4 / k, (sw, sh)):
+            # Searched within the dark bars (a lid's black edge at the frame's side is no print).
+            sheet = ol.faint_sheet(inner, mdpi / 25.4 / k)
+            ih, iw = inner.shape[:2]
+            if sheet is not None and _sheet_sized(sheet, mdpi / 25.4 / k, (iw, ih)):
                 misshapen, sheet_found = False, True
-                quad_full = _to_full(sheet.quad, k)
-                if "frame" in sheet.sides:
+                quad_small = sheet.quad + inner_at
+                quad_full = _to_full(quad_small, k)
+                if "frame" in sheet.sides or sheet.guessed:
+                    # (A receipt's long edge set a roll's width from the other one is a guess:
+                    # the officer is asked to check the edge.)
                     warnings.append(WARN_PAGE_CUT_OFF)
-                elif _print_outside(small, sheet.quad, mdpi / k, opt.ink_threshold):
+                elif _print_outside(small, quad_small, mdpi / k, opt.ink_threshold):
                     warnings.append(WARN_PRINT_OUTSIDE)
             elif sheet is not None and sheet.sides.count("edge") == 4 and \
-                    cv2.contourArea(sheet.quad.astype(np.float32)) < 0.5 * sw * sh:
+                    cv2.contourArea(sheet.quad.astype(np.float32)) < 0.5 * iw * ih:
                 misshapen = True
 
     # 3. Rectified analysis page P (grey) and the mapping input → rectified page.
