@@ -40,8 +40,12 @@ from __future__ import annotations
 import logging
 import math
 import numbers
+import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -644,6 +648,29 @@ def _refined_skew(fine_view: Callable[[], tuple[np.ndarray, float]], dpi: float,
 # --------------------------------------------------------------------------- the pipeline
 
 
+_helper: tuple[int, ThreadPoolExecutor] | None = None  # (the process it belongs to, the pool)
+_helper_lock = threading.Lock()
+
+
+_T = TypeVar("_T")
+
+
+def _beside(fn: Callable[..., _T], *args: object) -> Future[_T]:
+    """``fn(*args)`` on the one helper thread, beside the caller's own work (see process_page).
+
+    The helper runs searches whose inputs are known before their answer is needed: OpenCV and
+    NumPy release the GIL for their work, so on a second core they cost the page no wall time.
+    Pure functions of their inputs: the answer is the one the caller would have computed. A
+    forked child gets a pool of its own (the parent's thread does not exist there).
+    """
+    global _helper
+    with _helper_lock:
+        if _helper is None or _helper[0] != os.getpid():
+            _helper = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-beside"))
+        return _helper[1].submit(fn, *args)
+
+
+
 def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = None, *,
                  dpi_trusted: bool = True) -> PageResult:
     """Crop, deskew and turn one acquired page upright; flag blank pages and quality problems.
@@ -675,10 +702,14 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     k2 = max(1, min(k2, min(sh, sw) // 32))
     det = small if k2 == 1 else cv2.resize(small[: sh // k2 * k2, : sw // k2 * k2], (sw // k2, sh // k2),
                                            interpolation=cv2.INTER_AREA)
-    finding = ol.find_page(det) if opt.detect_page else None
     # Sizes are measured at the device's dpi, or without one at the scale a scanner bed gives
     # (a frame shaped like an A4/Letter/Legal glass: its long side is the bed's).
     mdpi = float(dpi) if dpi_trusted else _bed_dpi(w, h)
+    # The white-sheet search below (ol.faint_sheet) is asked of every scan that fills the frame
+    # (7 of the 8 real A4 pages, ~35 ms CPU): its input is known now, so it runs on the helper
+    # thread while find_page runs here. When a page is found, its answer is not used.
+    sheet_job = _beside(ol.faint_sheet, small, mdpi / 25.4 / k) if opt.detect_page and dpi_trusted else None
+    finding = ol.find_page(det) if opt.detect_page else None
     misshapen = False  # something lay on a white lid that was no rectangle: not cropped, told
     sheet_found = False  # a sheet on a light lid found from its print (ol.faint_sheet) and cropped to
     if finding is not None and dpi > 0:
@@ -770,7 +801,12 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             # on the lid, whatever its size; two or three faint lines in a full page's margins
             # are no such thing).
             # Searched within the dark bars (a lid's black edge at the frame's side is no print).
-            sheet = ol.faint_sheet(inner, mdpi / 25.4 / k)
+            # Without bars the search started beside find_page (on the same image) is collected.
+            if sheet_job is not None and inner is small:
+                sheet = sheet_job.result()
+            else:
+                sheet = ol.faint_sheet(inner, mdpi / 25.4 / k)
+            sheet_job = None
             ih, iw = inner.shape[:2]
             if sheet is not None and _sheet_sized(sheet, mdpi / 25.4 / k, (iw, ih)):
                 misshapen, sheet_found = False, True
@@ -818,26 +854,38 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     a_dpi = effective_dpi * aw / page_w
     grey = cv2.cvtColor(page_small, cv2.COLOR_BGR2GRAY)
     ink = an.ink_map(grey, a_dpi)
-    if finding is None and opt.detect_page and not sheet_found and (
-            misshapen or not _fills_frame(grey, ink, opt.ink_threshold)
-            or (mdpi is not None and ol.faint_sheet_edge(inner, mdpi / 25.4 / k))):
+    if sheet_job is not None:
+        sheet_job.cancel()  # not asked (a page was found): dropped if it has not started yet
+    edge_job: tuple[Future[bool], int] | None = None
+    if finding is None and opt.detect_page and not sheet_found:
         # Kept whole although it does not look like a page filling the frame — its border is
         # no paper, or a sheet's own faint straight edge shows well inside it (a white slip on a
         # white lid, too faint to crop to; asked only of a scan, whose scale is known: a lid is
         # a scanner's, and without a scale a photo's ruled lines or column gaps pass for edges):
         # the officer must look and set the corners (issue #13: never silent).
-        warnings.append(WARN_PAGE_NOT_FOUND)
+        if misshapen or not _fills_frame(grey, ink, opt.ink_threshold):
+            warnings.append(WARN_PAGE_NOT_FOUND)
+        elif mdpi is not None:
+            # The faint-edge look (~18 ms CPU) decides only this warning: it runs on the helper
+            # thread beside the quality and skew analysis; its warning takes this place in the list.
+            edge_job = (_beside(ol.faint_sheet_edge, inner, mdpi / 25.4 / k), len(warnings))
 
     # 4. Quality and blankness.
     paper_level = float(np.percentile(grey[:: 4, :: 4], 90))
     if paper_level < opt.dark_paper_level:
         warnings.append(WARN_TOO_DARK)
     fine_memo: list[tuple[np.ndarray, float]] = []
+    # The skew refinement asks for it on nearly every text page with finer pixels than the
+    # analysis copy (~8 ms CPU on an A4 scan): made on the helper thread beside the blank and
+    # skew analysis below.
+    fine_job = (_beside(_fine_grey, img, h_page, page_w, page_h, effective_dpi)
+                if opt.deskew and effective_dpi >= 1.5 * a_dpi else None)
 
     def fine_view() -> tuple[np.ndarray, float]:
         # The page at ~150 dpi, made once: the faint-marks look and the skew refinement share it.
         if not fine_memo:
-            fine_memo.append(_fine_grey(img, h_page, page_w, page_h, effective_dpi))
+            fine_memo.append(fine_job.result() if fine_job is not None
+                             else _fine_grey(img, h_page, page_w, page_h, effective_dpi))
         return fine_memo[0]
 
     blank = False
@@ -962,6 +1010,11 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         out = img.copy() if orientation == 0 else cv2.rotate(img, codes[orientation])
     else:
         out = _warp(img, m, out_size, _paper_colour(det, finding.quad if finding else None))
+
+    if fine_job is not None:
+        fine_job.cancel()  # not asked (a blank page, no confident lines): dropped if not started
+    if edge_job is not None and edge_job[0].result():
+        warnings.insert(edge_job[1], WARN_PAGE_NOT_FOUND)
 
     log.debug("page: quad=%s skew=%.2f orientation=%d blank=%s warnings=%s",
               quad_full is not None, skew_total, orientation, blank, warnings)
