@@ -64,7 +64,11 @@ def _die_with_parent() -> None:
 
 
 def _free_display() -> int:
-    for n in range(90, 200):
+    # Under pytest-xdist each worker looks in its own range: two workers testing the same lock
+    # file at once would both pick it, and one Xvfb would then fail to start.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    first = 90 + 40 * int(worker[2:]) if worker[2:].isdigit() else 90
+    for n in range(first, first + 40):
         if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
             return n
     raise RuntimeError("no free X display number")

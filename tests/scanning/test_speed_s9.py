@@ -76,15 +76,18 @@ def test_faint_edge_warning_keeps_its_place_when_it_runs_beside(monkeypatch: pyt
 def test_sheet_search_beside_find_page_fails_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     """faint_sheet starts beside find_page before anyone knows whether it will be asked: its
     error reaches the caller when its answer is used (as it did when it ran in line), never
-    when it is not (here dark bars were cut away instead)."""
+    when it is not (here a page was outlined on a dark bed instead)."""
     def broken(bgr: np.ndarray, ppm: float) -> None:
         raise RuntimeError("faint_sheet failed")
 
+    found = ol.find_page
     monkeypatch.setattr(ol, "find_page", lambda det: None)
     monkeypatch.setattr(ol, "faint_sheet", broken)
     monkeypatch.setattr(pl, "_dark_bars", lambda grey: None)
     with pytest.raises(RuntimeError, match="faint_sheet failed"):
         pl.process_page(_text_page(235), 100)
-    monkeypatch.setattr(pl, "_dark_bars", lambda grey: (2.0, 2.0, 137.0, 197.0))
-    res = pl.process_page(_text_page(235), 100)
+    monkeypatch.setattr(ol, "find_page", found)
+    bed = np.full((1000, 760, 3), 35, np.uint8)
+    bed[100:900, 100:660] = _text_page(235)
+    res = pl.process_page(bed, 100)
     assert res.quad is not None
