@@ -526,6 +526,26 @@ def _print_outside(small: np.ndarray, quad: np.ndarray, sdpi: float, threshold: 
     return an.count_glyphs(ink, sdpi, threshold) >= PRINT_OUTSIDE_GLYPHS
 
 
+def _cuts_print(small: np.ndarray, quad: np.ndarray, sdpi: float, threshold: int) -> bool:
+    """Whether the outline cuts through print: a word with ink both inside it and more than 4 mm
+    outside it. A document's own edge runs in its margin, never through its text."""
+    grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small
+    ink = (an.ink_map(grey, sdpi) > threshold).astype(np.uint8)
+    mm = max(1, round(sdpi / 25.4))
+    # Letters joined into words (gaps under ~1.5 mm), so one word straddling the edge is one blob.
+    words = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * mm + 1, 1)))
+    doc = np.zeros(grey.shape, np.uint8)
+    cv2.fillConvexPoly(doc, np.round(quad).astype(np.int32), 1)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * mm + 1, 2 * mm + 1))
+    # Beyond: past the margin a misplaced edge may leave (a receipt's print runs to ~2 mm of it).
+    far = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (8 * mm + 1, 8 * mm + 1))
+    inside, beyond = cv2.erode(doc, disc) > 0, cv2.dilate(doc, far) == 0
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(words)
+    crossing = np.intersect1d(labels[inside & (words > 0)], labels[beyond & (words > 0)])
+    # A word is letters' height (> 1.5 mm); a fibre or scratch in a backing card is a hairline.
+    return any(stats[c, cv2.CC_STAT_HEIGHT] > 1.5 * mm for c in crossing if c > 0)
+
+
 def _dark_bars(grey: np.ndarray) -> tuple[float, float, float, float] | None:
     """Inner rectangle (analysis pixels, edges at ±0.5) left after dark bars along the frame's
     sides are cut, or ``None`` when there are none.
@@ -808,7 +828,13 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 sheet = ol.faint_sheet(inner, mdpi / 25.4 / k)
             sheet_job = None
             ih, iw = inner.shape[:2]
-            if sheet is not None and _sheet_sized(sheet, mdpi / 25.4 / k, (iw, ih)):
+            if sheet is not None and sheet.guessed and _sheet_sized(sheet, mdpi / 25.4 / k, (iw, ih)) and \
+                    _cuts_print(small, sheet.quad + inner_at, mdpi / k, opt.ink_threshold):
+                # A long edge set a roll's width from the seen one that cuts through print is no
+                # receipt's edge (gen3 a4_full_frame#131: a full A4 page cut to an 80-mm strip
+                # through its title): kept whole, and told.
+                misshapen = True
+            elif sheet is not None and _sheet_sized(sheet, mdpi / 25.4 / k, (iw, ih)):
                 misshapen, sheet_found = False, True
                 quad_small = sheet.quad + inner_at
                 quad_full = _to_full(quad_small, k)

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from counter_app.scanning.pipeline import WARN_PAGE_CUT_OFF, _cut_page_square, process_page
+from counter_app.scanning.pipeline import WARN_PAGE_CUT_OFF, WARN_PAGE_NOT_FOUND, _cut_page_square, process_page
 
 DPI = 100
 
@@ -76,3 +76,15 @@ def test_a_side_along_the_border_at_another_angle_is_replaced() -> None:
         d = sq[(i + 1) % 4] - sq[i]
         a = np.degrees(np.arctan2(-d[1], d[0]))
         assert abs((a - 3.0 + 45.0) % 90.0 - 45.0) < 0.01
+
+
+def test_a_full_page_is_not_cut_to_a_roll_width_through_its_title() -> None:
+    """gen3 a4_full_frame#131 (seed 3, 150 dpi): an A4 page filling the frame, one faint line
+    down it. The receipt search saw that line as one long edge and set the other a roll's width
+    away, through the page's title; an edge through print is no receipt's: kept whole, told."""
+    from bench.scan_eval import gen3
+
+    p = gen3.generate_page(3, 131, 150)
+    assert p.truth["name"] == "a4_full_frame#131" and p.dpi == 150
+    r = process_page(p.image, p.dpi)
+    assert r.quad is None and WARN_PAGE_NOT_FOUND in r.warnings
