@@ -11,8 +11,6 @@ its print (``_darker_backing``) and is searched inside a lid's dark bars. The ge
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,10 +18,8 @@ import pytest
 
 from bench.scan_eval import gen3
 from counter_app.scanning import _outline as ol
-from counter_app.scanning.pipeline import WARN_PAGE_CUT_OFF, WARN_PAGE_NOT_FOUND, PageResult, process_page
-from counter_app.scanning.sources.imageio import decode_single
-from tests.real_scan_files import locate
-from tests.scanning.test_page_finding import _overlap
+from counter_app.scanning.pipeline import WARN_PAGE_CUT_OFF, WARN_PAGE_NOT_FOUND, process_page
+from tests.scanning.test_page_finding import _overlap, _real_cached
 
 # (seed, index) of gen3 receipt_curl_lid at 100 dpi, kept whole before (J 0.17 and 0.55).
 KEPT_WHOLE_BEFORE = [(911, 3), (911, 6)]
@@ -80,17 +76,6 @@ def test_a_darker_backing_is_not_print_but_a_logo_is() -> None:
 
 
 # --------------------------------------------------------------------------- the real receipts
-
-def _real_cached(name: str) -> tuple[dict[str, Any], PageResult]:
-    truth = json.loads((Path(__file__).resolve().parents[2] / "bench" / "scan_eval" / "real_truth.json")
-                       .read_text(encoding="utf-8"))["pages"]
-    sha, t = next((s, p) for s, p in truth.items() if p["name"] == name)
-    path = locate(sha, t["file"])
-    if path is None:
-        pytest.skip(f"{name}: not in the evaluation cache; run bench.scan_eval.fetch_real")
-    frame = decode_single(path)
-    return t, process_page(frame.image, frame.dpi or 300, dpi_trusted=frame.dpi is not None)
-
 
 @pytest.mark.parametrize(("name", "cut"), [
     ("receipt_tanke_07092018_01_03400", False),  # white lid, punch holes and a stamp beside, a black bar
