@@ -1347,11 +1347,16 @@ def _phone_light(rng: np.random.Generator, frame: np.ndarray, lbl: str, poly: np
                  ramp: bool = False) -> Gen3Page:
     """A phone photo's light and sensor on the composed scene: maybe a light ramp (always with
     ``ramp``), a soft shadow, glare, vignetting, then noise and JPEG; the camera frame's truth."""
-    fh, fw = frame.shape[:2]
     if ramp or rng.random() < 0.3:
         _light_ramp(rng, frame)
     if rng.random() < 0.4:
         _soft_shadow(rng, frame)
+    return _phone_sensor(rng, frame, lbl, poly)
+
+
+def _phone_sensor(rng: np.random.Generator, frame: np.ndarray, lbl: str, poly: np.ndarray) -> Gen3Page:
+    """The phone's lens and sensor: maybe glare, vignetting, then noise, blur and JPEG; the truth."""
+    fh, fw = frame.shape[:2]
     if rng.random() < 0.3:
         _glare(rng, frame)
     _vignette(frame, rng.uniform(0.05, 0.25))
@@ -1473,11 +1478,7 @@ def _cam8_scene(rng: np.random.Generator, name: str, lbl: str) -> Gen3Page:
         far = poly[int(rng.integers(4))]
         m = _hard_shadow(rng, fh, fw, c + rng.uniform(0.0, 0.6) * (far - c), sharp)
         frame *= (1 - rng.uniform(0.25, 0.5) * m)[..., None]
-    if rng.random() < 0.3:
-        _glare(rng, frame)
-    _vignette(frame, rng.uniform(0.05, 0.25))
-    img = _finish(rng, frame, rng.uniform(2, 4), int(rng.integers(55, 90)), rng.uniform(0.4, 1.0))
-    return Gen3Page(img, None, _truth(lbl, "camera", fw, fh, poly, full_frame=False))
+    return _phone_sensor(rng, frame, lbl, poly)
 
 
 # Camera scenes of session 9 (issue #13), own rendering and choices; reached by name only:
