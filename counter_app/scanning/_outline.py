@@ -1976,16 +1976,21 @@ def _dark_outside(lum: np.ndarray, quad: np.ndarray, otsu: float) -> bool:
     return float(np.median(out)) < min(100.0, otsu - 40)
 
 
-def quad_angle(quad: np.ndarray) -> float:
-    """In-plane rotation of a quad, degrees counter-clockwise (circular mean of its 4 sides mod 90)."""
+def sides_angle(sides: Sequence[np.ndarray]) -> float:
+    """In-plane rotation of a set of side vectors (dx, dy), degrees counter-clockwise: their
+    length-weighted circular mean mod 90°, so a rectangle's four sides all vote for one angle."""
     s = c = 0.0
-    for i in range(4):
-        d = quad[(i + 1) % 4] - quad[i]
+    for d in sides:
         a = math.atan2(-d[1], d[0])  # y grows downwards: minus makes counter-clockwise positive
         length = math.hypot(*d)
         s += length * math.sin(4 * a)
         c += length * math.cos(4 * a)
     return math.degrees(math.atan2(s, c) / 4)
+
+
+def quad_angle(quad: np.ndarray) -> float:
+    """In-plane rotation of a quad, degrees counter-clockwise (circular mean of its 4 sides mod 90)."""
+    return sides_angle([quad[(i + 1) % 4] - quad[i] for i in range(4)])
 
 
 # --------------------------------------------------------------------------- kept whole: a sheet's faint edge

@@ -258,28 +258,21 @@ def _cut_page_square(quad: np.ndarray, w: int, h: int) -> np.ndarray | None:
     """
     tol = 0.012 * max(w, h)
     borders = (lambda p: p[0] + 0.5, lambda p: w - 0.5 - p[0], lambda p: p[1] + 0.5, lambda p: h - 0.5 - p[1])
-    paper: list[tuple[float, float]] = []  # (angle in degrees, length) of the sides that are paper
-    along: list[float] = []  # angles of the sides that lie along the frame's border
+    paper: list[np.ndarray] = []  # the sides that are paper, as vectors
+    along: list[np.ndarray] = []  # the sides that lie along the frame's border
     for i in range(4):
         a, b = quad[i], quad[(i + 1) % 4]
-        d = b - a
-        angle = math.degrees(math.atan2(-d[1], d[0]))
-        if any(f(a) <= tol and f(b) <= tol for f in borders):
-            along.append(angle)
-        else:
-            paper.append((angle, float(np.hypot(*d))))
-    if not along or not paper or sum(n for _, n in paper) < 0.25 * min(w, h):
+        (along if any(f(a) <= tol and f(b) <= tol for f in borders) else paper).append(b - a)
+    if not along or not paper or sum(float(np.hypot(*d)) for d in paper) < 0.25 * min(w, h):
         return None
-    s = sum(n * math.sin(math.radians(4 * a)) for a, n in paper)
-    c = sum(n * math.cos(math.radians(4 * a)) for a, n in paper)
-    tilt = math.degrees(math.atan2(s, c)) / 4
+    tilt = ol.sides_angle(paper)
 
-    def off(a: float) -> float:
-        return abs((a - tilt + 45.0) % 90.0 - 45.0)
+    def off(d: np.ndarray) -> float:
+        return abs((math.degrees(math.atan2(-d[1], d[0])) - tilt + 45.0) % 90.0 - 45.0)
 
-    if any(off(a) > 0.5 for a, _ in paper):
+    if any(off(d) > 0.5 for d in paper):
         return None  # the paper's own sides are not square to each other: a photo, not a scan
-    if all(off(a) <= 0.3 for a in along):
+    if all(off(d) <= 0.3 for d in along):
         return None  # the border sides run with the paper: its own edges, laid against the glass's
     centre = quad.mean(axis=0)
     # Into the page's own axes (undo its counter-clockwise tilt), box the outline, and back.
