@@ -1673,6 +1673,10 @@ SCENES = (
     "phone_runoff_thumb", "notice_a3_open", "a6_appointment", "stapled_fold_lid", "phone_spread_curl",
     "card_in_hand", "household_copy_adf", "phone_sideways_clutter", "blank_back",
 )
+SCENE_CLASS = {s: ("camera" if s.startswith(("phone", "visualiser")) else
+                   "card" if s in ("cccd_glass", "two_cards_glass", "card_in_hand") else
+                   "slip" if s in ("a5_receipt_lid", "thermal_receipt", "a6_appointment") else "flatbed")
+               for s in SCENES}
 # Flatbed scenes whose frame is an A4 sheet or an A4 glass (the time table's A4 300-dpi frames).
 FLATBED_SCENES = ("tokhai_lid", "landuse_adf", "letter_clip_lid", "stapled_fold_lid", "household_copy_adf")
 
