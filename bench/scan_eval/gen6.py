@@ -670,7 +670,7 @@ def doc_blank(rng: np.random.Generator, s: float, variant: str) -> tuple[Sheet, 
         for _ in range(10):
             y = ghost.paragraph(rng, 20, y, 170, 2, 12.5) + 8
         g = ghost.arr()[:, ::-1].astype(np.float32)
-        a[:] = (255 - (255 - g) * rng.uniform(0.04, 0.08)).astype(np.uint8)
+        a[:] = (255 - (255 - g) * rng.uniform(0.05, 0.12)).astype(np.uint8)
     elif variant == "page_number":
         sh.text(105, 282, f"- {rng.integers(2, 30)} -", 11, align="c", count=False)
         sh.signature(rng, 160, 250, 28)
@@ -1298,25 +1298,33 @@ def scene_blank_back(rng: np.random.Generator, dpi: int, exact: bool) -> tuple[n
     variant = str(rng.choice(("plain", "bleed", "page_number", "note")))
     doc = doc_blank(rng, s, variant)
     img = finish_doc(rng, doc)
-    if variant in ("plain", "bleed") and rng.random() < 0.6:  # punched holes show what is behind
-        for y in (0.35, 0.65):
-            cv2.circle(img, (int(12 * s), int(y * img.shape[0])), int(3 * s), (40, 40, 40), -1, cv2.LINE_AA)
+    holes = variant in ("plain", "bleed") and rng.random() < 0.6
     if rng.random() < 0.4:
         add_clip_and_staple(rng, img, s, clip=False, staple=True)
     blank = variant in ("plain", "bleed")
-    if rng.random() < 0.5:
+    adf = rng.random() < 0.5
+    # Punched holes show what is behind the sheet: the ADF's backing (black or grey), or the lid.
+    centres = [(int(12 * s), int(y * img.shape[0])) for y in (0.35, 0.65)] if holes else []
+    mask = np.full(img.shape[:2], 255, np.uint8)
+    for ctr in centres:
+        if adf:
+            back = int(rng.choice((35, 165)))
+            cv2.circle(img, ctr, int(3 * s), (back, back, back), -1, cv2.LINE_AA)
+        else:
+            cv2.circle(mask, ctr, int(3 * s), 0, -1, cv2.LINE_AA)
+    if adf:
         H, W = img.shape[:2]
         out = _frame_out(rng, cv2.cvtColor(img, cv2.COLOR_RGB2BGR).astype(np.float32), s)
         c = corners_at((W - 1) / 2, (H - 1) / 2, W, H, 0)
         t = make_truth("", "flatbed", W, H, c, 0, None, text=False, blank=blank, near_blank=not blank,
-                       full_frame=True, doc_corners=c, variant=variant)
+                       full_frame=True, doc_corners=c, variant=variant, holes=holes)
         return out, d, t
     tilt = _tilt(rng, 2.0)
-    frame, c = _glass_scene(rng, d, img, (216, 297), "white", tilt, 0, margin_mm=1.5)
+    frame, c = _glass_scene(rng, d, img, (216, 297), "white", tilt, 0, margin_mm=1.5, mask=mask)
     out = _frame_out(rng, frame, s)
     h, w = out.shape[:2]
     return out, d, make_truth("", "flatbed", w, h, c, 0, tilt, text=False, blank=blank, near_blank=not blank,
-                              doc_corners=c, variant=variant)
+                              doc_corners=c, variant=variant, holes=holes)
 
 
 # ---- slips
