@@ -32,6 +32,7 @@ DPI).
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 import zlib
 from dataclasses import dataclass
@@ -1290,12 +1291,13 @@ def scene_household_copy_adf(rng: np.random.Generator, dpi: int, exact: bool) ->
                               doc_corners=c, photocopy=True)
 
 
-def scene_blank_back(rng: np.random.Generator, dpi: int, exact: bool) -> tuple[np.ndarray, int | None, dict]:
+def scene_blank_back(rng: np.random.Generator, dpi: int, exact: bool, k: int = 0) -> Scene:
     """A blank back (plain, punched holes, a staple, bleed-through) or a near-blank page to keep (a
-    page number with a signature, a pencil note), fed through the ADF or laid on the glass."""
+    page number with a signature, a pencil note), fed through the ADF or laid on the glass. The
+    variant cycles with ``k`` (the scene's turn in the stream) so every stretch has each kind."""
     d = _scan_dpi(rng, dpi, exact)
     s = d / MM
-    variant = str(rng.choice(("plain", "bleed", "page_number", "note")))
+    variant = ("plain", "page_number", "bleed", "note")[k % 4]
     doc = doc_blank(rng, s, variant)
     img = finish_doc(rng, doc)
     holes = variant in ("plain", "bleed") and rng.random() < 0.6
@@ -1449,10 +1451,11 @@ def scene_two_cards_glass(rng: np.random.Generator, dpi: int, exact: bool) -> tu
     return out, d, t
 
 
-def scene_card_in_hand(rng: np.random.Generator, dpi: int, exact: bool) -> tuple[np.ndarray, int | None, dict]:
+def scene_card_in_hand(rng: np.random.Generator, dpi: int, exact: bool, k: int = 0) -> Scene:
     """Three ways a card arrives that are not 'alone on the glass': held in fingers for a phone photo
-    (no DPI), a driving licence on the glass with the lid open, a passport opened at its data page."""
-    variant = str(rng.choice(("hand", "licence_open", "passport")))
+    (no DPI), a driving licence on the glass with the lid open, a passport opened at its data page
+    (the truth: the open booklet, as for any spread). The variant cycles with ``k``."""
+    variant = ("hand", "licence_open", "passport")[k % 3]
     if variant == "hand":
         Wf, Hf = _photo_size(dpi, (4, 3))
         frame = (bg_dark(rng, Hf, Wf) if rng.random() < 0.5 else bg_cloth(rng, Hf, Wf))
@@ -1696,7 +1699,9 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
     name = scene or SCENES[index % len(SCENES)]
     key = zlib.crc32(f"gen6|{seed}|{index}|{dpi}|{name}".encode())
     rng = np.random.default_rng(key)
-    img, d, truth = globals()[f"scene_{name}"](rng, int(dpi), exact_dpi)
+    fn = globals()[f"scene_{name}"]
+    turn = {"k": index // len(SCENES)} if "k" in inspect.signature(fn).parameters else {}
+    img, d, truth = fn(rng, int(dpi), exact_dpi, **turn)
     truth["name"] = f"{name}#{index}"
     truth["scene"] = name
     truth["dpi"] = d
