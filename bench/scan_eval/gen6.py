@@ -1024,15 +1024,21 @@ def _grid_up(g: np.ndarray, h: int, w: int) -> np.ndarray:
     return cv2.remap(g.astype(np.float32), mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
-def add_fingers(rng: np.random.Generator, frame: np.ndarray, at: np.ndarray, size: float, n: int) -> None:
-    """Fingertips / a thumb (skin-toned rounded shapes with a nail), reaching in from ``at``."""
+def add_fingers(rng: np.random.Generator, frame: np.ndarray, at: np.ndarray, size: float, n: int,
+                toward: np.ndarray) -> None:
+    """Fingertips or a thumb (skin-toned, rounded, side by side) centred at ``at`` and pointing
+    toward ``toward``; ``size`` is a finger's length."""
     h, w = frame.shape[:2]
     skin = np.array((rng.uniform(120, 160), rng.uniform(150, 185), rng.uniform(190, 230)), np.float32)  # BGR
+    d = np.asarray(toward, np.float64) - at
+    d /= max(float(np.linalg.norm(d)), 1e-6)
+    ang = math.degrees(math.atan2(d[1], d[0]))
+    perp = np.array([-d[1], d[0]])
     for k in range(n):
-        cx, cy = at + rng.normal(0, 0.35, 2) * size + np.array([k * size * 0.55, 0])
+        cx, cy = at + perp * (k - (n - 1) / 2) * size * 0.42 + d * rng.normal(0, 0.08) * size
         m = np.zeros((h, w), np.uint8)
-        ang = rng.uniform(0, 180)
-        cv2.ellipse(m, (int(cx), int(cy)), (int(size * 0.28), int(size * 0.7)), ang, 0, 360, 255, -1, cv2.LINE_AA)
+        cv2.ellipse(m, (int(cx), int(cy)), (int(size * 0.5), int(size * 0.2)), ang + rng.normal(0, 6), 0, 360, 255,
+                    -1, cv2.LINE_AA)
         cm = cv2.GaussianBlur(m, (0, 0), 1.5).astype(np.float32)[:, :, None] / 255
         tone = skin * (0.9 + 0.1 * _field(rng, h, w, size / 2)[:, :, None])
         frame *= 1 - cm
@@ -1471,7 +1477,9 @@ def scene_card_in_hand(rng: np.random.Generator, dpi: int, exact: bool, k: int =
         # A thumb over one long edge, the other fingers behind (unseen).
         e = int(rng.integers(0, 4))
         mid = (c[e] + c[(e + 1) % 4]) / 2
-        add_fingers(rng, frame, mid + (mid - c.mean(0)) * 0.25, 0.18 * cw_target, 1)
+        out_dir = (mid - c.mean(0)) / max(float(np.linalg.norm(mid - c.mean(0))), 1e-6)
+        thumb = 0.5 * cw_target  # a thumb ~ 43 mm long, 17 mm wide, its tip ~ 8 mm over the card
+        add_fingers(rng, frame, mid + out_dir * 0.3 * thumb, thumb, 1, c.mean(0))
         out, _ = finish_photo(rng, frame, flash=rng.random() < 0.3, low=rng.random() < 0.25)
         return out, None, make_truth("", "card", Wf, Hf, c, turn, None, text=True, doc_corners=c, variant=variant)
     d = _scan_dpi(rng, dpi, exact)
@@ -1543,7 +1551,9 @@ def scene_visualiser_mat(rng: np.random.Generator, dpi: int, exact: bool) -> tup
     place(frame, img, c)
     if rng.random() < 0.4:  # the officer's fingertips holding the page flat at one side
         k = int(rng.integers(0, 4))
-        add_fingers(rng, frame, c[k] * 0.9 + c[(k + 1) % 4] * 0.1, 0.05 * Wf, 3)
+        edge = c[k] * 0.8 + c[(k + 1) % 4] * 0.2
+        out_dir = (edge - c.mean(0)) / max(float(np.linalg.norm(edge - c.mean(0))), 1e-6)
+        add_fingers(rng, frame, edge + out_dir * 0.03 * Wf, 0.1 * Wf, 3, c.mean(0))
     out, mapper = finish_photo(rng, frame, even=True, barrel=float(rng.uniform(0.01, 0.03)))
     cc = mapper(c)
     return out, None, make_truth("", "camera", Wf, Hf, cc, turn, tilt, text=True, red=doc[0].red, doc_corners=cc,
@@ -1619,7 +1629,7 @@ def scene_phone_runoff_thumb(rng: np.random.Generator, dpi: int, exact: bool) ->
     side = int(rng.integers(0, 4))
     at = np.array([(rng.uniform(0.2, 0.8) * w, h + 0.02 * h), (-0.02 * w, rng.uniform(0.2, 0.8) * h),
                    (w + 0.02 * w, rng.uniform(0.2, 0.8) * h), (rng.uniform(0.2, 0.8) * w, h + 0.02 * h)][side])
-    add_fingers(rng, frame, at, 0.22 * min(h, w), 1)
+    add_fingers(rng, frame, at, 0.3 * min(h, w), 1, np.array([w / 2, h / 2]))
     out, _ = finish_photo(rng, frame, flash=rng.random() < 0.3)
     return out, None, make_truth("", "camera", w, h, c, turn, th, text=True, red=red, doc_corners=c)
 
