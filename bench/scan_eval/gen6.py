@@ -1435,21 +1435,21 @@ def scene_two_cards_glass(rng: np.random.Generator, dpi: int, exact: bool) -> tu
     stacked = rng.random() < 0.6
     cw, ch = a.shape[1], a.shape[0]
     pts = []
-    x0, y0 = rng.uniform(15, 60) * s, rng.uniform(15, 80) * s
-    for k, img in enumerate((a, b)):
+    for k in range(2):  # laid out first, then the pair moved onto the glass as a whole (both fit)
         tilt = _tilt(rng, 4.0)
         off = (0, k * (ch + rng.uniform(5, 25) * s)) if stacked else (k * (cw + rng.uniform(5, 25) * s), 0)
         if turn in (90, 270):
             off = (off[1], off[0])
-        if turn in (90, 270):
-            cx, cy = x0 + ch / 2 + off[0], y0 + cw / 2 + off[1]
-        else:
-            cx, cy = x0 + cw / 2 + off[0], y0 + ch / 2 + off[1]
-        c = corners_at(cx, cy, cw, ch, turn + tilt)
+        pts.append(corners_at(off[0], off[1], cw, ch, turn + tilt))
+    lo, hi = np.concatenate(pts).min(0), np.concatenate(pts).max(0)
+    m = 6 * s
+    shift = np.array([rng.uniform(m - lo[0], max(m - lo[0], W - m - hi[0])),
+                      rng.uniform(m - lo[1], max(m - lo[1], H - m - hi[1]))])
+    pts = [c + shift for c in pts]
+    for img, c in zip((a, b), pts, strict=True):
         if bg != "open":
             edge_shadow(frame, c, 0.4 * s, 0.2, 0.4 * s, 0.4 * s)
         place(frame, img, c, _card_mask(img, s))
-        pts.append(c)
     out = _frame_out(rng, frame, s)
     hull = cv2.convexHull(np.concatenate(pts).astype(np.float32)).reshape(-1, 2).astype(np.float64)
     t = make_truth("", "card", W, H, hull, turn, None, text=True, doc_corners=None, two_cards=True,
