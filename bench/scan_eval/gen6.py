@@ -1386,8 +1386,8 @@ def scene_a6_appointment(rng: np.random.Generator, dpi: int, exact: bool) -> tup
 # ---- cards
 
 
-def _card_img(rng: np.random.Generator, s: float, side: str | None = None) -> np.ndarray:
-    kind = str(rng.choice(("cccd", "cancuoc", "licence"), p=(0.4, 0.4, 0.2)))
+def _card_img(rng: np.random.Generator, s: float, side: str | None = None, kind: str | None = None) -> np.ndarray:
+    kind = kind or str(rng.choice(("cccd", "cancuoc", "licence"), p=(0.4, 0.4, 0.2)))
     side = side or str(rng.choice(("front", "back")))
     img = finish_doc(rng, doc_card(rng, s, kind, side))
     # Rounded corners (3.18 mm radius, ISO 7810): the corner pixels are not card.
@@ -1426,7 +1426,8 @@ def scene_two_cards_glass(rng: np.random.Generator, dpi: int, exact: bool) -> tu
     sides on one page; the truth is their convex hull, both turned the same way."""
     d = _scan_dpi(rng, dpi, exact)
     s = d / MM
-    a, b = _card_img(rng, s, "front"), _card_img(rng, s, "back")
+    kind = str(rng.choice(("cccd", "cancuoc", "licence"), p=(0.4, 0.4, 0.2)))  # one card, both its sides
+    a, b = _card_img(rng, s, "front", kind), _card_img(rng, s, "back", kind)
     W, H = round(216 * s), round(297 * s)
     bg = str(rng.choice(("white", "grey", "open")))
     frame = {"white": lambda: bg_lid(rng, H, W, False), "grey": lambda: bg_lid(rng, H, W, True),
