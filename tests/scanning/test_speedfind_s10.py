@@ -82,3 +82,22 @@ def test_order_quads_is_order_quad_bit_for_bit() -> None:
     got = ol._order_quads(pts[..., 0], pts[..., 1])
     for g, p in zip(got, pts, strict=True):
         assert np.array_equal(g, ol.order_quad(p))
+
+
+def test_side_contrasts_in_one_go_as_one_by_one() -> None:
+    # The edge search samples every quad's sides in one remap: each answer must be the one the
+    # quad gets alone (bilinear sampling is per point, whatever else is sampled with it).
+    rng = np.random.default_rng(12)
+    h, w = 140, 180
+    paper = cv2.GaussianBlur(rng.uniform(0, 255, (h, w)).astype(np.float32), (0, 0), 3) * 3
+    paper[35:105, 45:135] += 40  # a lighter sheet: some sides do step
+    quads = [ol.order_quad(rng.uniform(-0.3, 1.3, (4, 2)) * [w, h]) for _ in range(120)]
+    quads[0] = np.array([[44.5, 34.5], [134.5, 34.5], [134.5, 104.5], [44.5, 104.5]])
+    quads[1] = np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, 80.0], [-0.5, 80.0]])  # on the frame
+    together = ol._side_contrasts(paper, np.array(quads), 4.0, 8.0)
+    assert min(together[0][0]) > 0.5  # the sheet's own outline: every side steps
+    assert any(v < 0 for v in together[1][0])
+    for quad, (sides, level) in zip(quads, together, strict=True):
+        alone, alone_level = ol._side_contrast(paper, quad, 4.0, 8.0)
+        assert sides == alone
+        assert level == alone_level or (np.isinf(level) and np.isinf(alone_level))
