@@ -90,15 +90,16 @@ def _background_model(lab: np.ndarray, ring: int) -> tuple[np.ndarray, float]:
     return coef, sigma
 
 
-def _model_planes(coef: np.ndarray, h: int, w: int) -> list[np.ndarray]:
-    """The background plane of each Lab channel on an h×w grid (normalised coordinates).
+def _model_planes(coef: np.ndarray, h: int, w: int, channels: Sequence[int] = (0, 1, 2)) -> list[np.ndarray]:
+    """The background plane of each Lab channel (of ``channels``) on an h×w grid (normalised
+    coordinates).
 
     Per channel and 2-D: NumPy broadcasting over a trailing axis of 3 is ~10× slower.
     """
     xx = (np.arange(w, dtype=np.float32) / w)[None, :]
     yy = (np.arange(h, dtype=np.float32) / h)[:, None]
     return [np.float32(coef[0, c]) + xx * np.float32(coef[1, c]) + yy * np.float32(coef[2, c])
-            for c in range(3)]
+            for c in channels]
 
 
 def _intersect(lines: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray | None:
@@ -395,44 +396,73 @@ def _fit_quad(hull: np.ndarray, w: int, h: int) -> np.ndarray | None:
     return None
 
 
+_COMBOS: dict[int, np.ndarray] = {}  # n → every 4 of range(n), in itertools' (lexicographic) order
+
+
 def _line_quads(lines: list[tuple[float, float]], w: int, h: int) -> Iterator[np.ndarray]:
     """Every convex quad that four of ``lines`` (rho, theta) close, ordered TL TR BR BL.
 
     Four lines qualify as two pairs of roughly opposite sides (within 35°: perspective), each
     pair apart enough to cross the other (|det| ≥ 0.3); corners far outside the frame (over 1.5
     frame sizes from its centre) are a fit gone wrong. Every pair's angle and crossing is
-    computed once (closed form), not once per combination: with 12 lines that is 66 pairs
-    against 495 combinations × 4 solves.
+    computed once (closed form), and the tests on every combination run as array operations
+    (session 10: ~5 ms a call on 12 lines in Python loops); only the quads that pass are
+    ordered (:func:`order_quad`, the same arithmetic) and checked for convexity one by one.
+    The same quads in the same order as the loops gave.
     """
     n_lines = len(lines)
-    cos_t = [math.cos(t) for _, t in lines]
-    sin_t = [math.sin(t) for _, t in lines]
-    apart: dict[tuple[int, int], float] = {}
-    cross: dict[tuple[int, int], tuple[float, float] | None] = {}
-    for i, j in combinations(range(n_lines), 2):
-        apart[i, j] = apart[j, i] = abs((lines[i][1] - lines[j][1] + np.pi / 2) % np.pi - np.pi / 2)
-        det = cos_t[i] * sin_t[j] - sin_t[i] * cos_t[j]
-        pt = None if abs(det) < 0.3 else ((lines[i][0] * sin_t[j] - lines[j][0] * sin_t[i]) / det,
-                                          (cos_t[i] * lines[j][0] - cos_t[j] * lines[i][0]) / det)
-        cross[i, j] = cross[j, i] = pt
-    for combo in combinations(range(n_lines), 4):
-        pairs = None
-        for a, b, c, d in ((0, 1, 2, 3), (0, 2, 1, 3), (0, 3, 1, 2)):
-            if apart[combo[a], combo[b]] < 0.6 and apart[combo[c], combo[d]] < 0.6:
-                pairs = (combo[a], combo[b], combo[c], combo[d])
-                break
-        if pairs is None:
-            continue
-        a, b, c, d = pairs
-        pts = [cross[i, j] for i, j in ((a, c), (c, b), (b, d), (d, a))]
-        if any(pt is None for pt in pts):
-            continue
-        quad = order_quad(np.array(pts))
-        if (np.abs(quad[:, 0] - w / 2) > 1.5 * w).any() or (np.abs(quad[:, 1] - h / 2) > 1.5 * h).any():
-            continue
-        if not cv2.isContourConvex(np.round(quad * 8).astype(np.int32)):
-            continue
-        yield quad
+    if n_lines < 4:
+        return
+    combos = _COMBOS.get(n_lines)
+    if combos is None:
+        combos = _COMBOS[n_lines] = np.array(list(combinations(range(n_lines), 4)), np.intp).reshape(-1, 4)
+    rho = np.array([r for r, _ in lines], np.float64)
+    theta = np.array([t for _, t in lines], np.float64)
+    # math.cos/sin as before (NumPy's vector routines may differ in the last bit).
+    cos_t = np.array([math.cos(t) for t in theta.tolist()], np.float64)
+    sin_t = np.array([math.sin(t) for t in theta.tolist()], np.float64)
+    i, j = np.triu_indices(n_lines, 1)
+    apart = np.zeros((n_lines, n_lines))
+    apart[i, j] = np.abs((theta[i] - theta[j] + np.pi / 2) % np.pi - np.pi / 2)
+    apart[j, i] = apart[i, j]
+    det = cos_t[i] * sin_t[j] - sin_t[i] * cos_t[j]
+    cx = np.zeros((n_lines, n_lines))
+    cy = np.zeros((n_lines, n_lines))
+    ok = np.zeros((n_lines, n_lines), bool)
+    cx[i, j] = cx[j, i] = (rho[i] * sin_t[j] - rho[j] * sin_t[i]) / np.where(det == 0, 1.0, det)
+    cy[i, j] = cy[j, i] = (cos_t[i] * rho[j] - cos_t[j] * rho[i]) / np.where(det == 0, 1.0, det)
+    ok[i, j] = ok[j, i] = np.abs(det) >= 0.3
+    # The first of the three pairings whose two pairs are each roughly parallel.
+    pairings = np.array([(0, 1, 2, 3), (0, 2, 1, 3), (0, 3, 1, 2)], np.intp)
+    cand = combos[:, pairings]  # C × 3 × 4 line indices
+    fits = (apart[cand[..., 0], cand[..., 1]] < 0.6) & (apart[cand[..., 2], cand[..., 3]] < 0.6)
+    has = fits.any(axis=1)
+    pairs = cand[np.flatnonzero(has), np.argmax(fits[has], axis=1)]  # P × 4: a, b, c, d
+    a, b, c, d = pairs.T
+    corners = ((a, c), (c, b), (b, d), (d, a))
+    crossed = np.logical_and.reduce([ok[u, v] for u, v in corners])
+    px = np.stack([cx[u, v] for u, v in corners], axis=1)[crossed]
+    py = np.stack([cy[u, v] for u, v in corners], axis=1)[crossed]
+    for quad in _order_quads(px, py)[_near_frame(px, py, w, h)]:
+        if cv2.isContourConvex(np.round(quad * 8).astype(np.int32)):
+            yield quad
+
+
+def _near_frame(px: np.ndarray, py: np.ndarray, w: int, h: int) -> np.ndarray:
+    """Per quad (rows of corner x, y): no corner over 1.5 frame sizes from the frame's centre."""
+    return ~((np.abs(px - w / 2) > 1.5 * w).any(axis=1) | (np.abs(py - h / 2) > 1.5 * h).any(axis=1))
+
+
+def _order_quads(px: np.ndarray, py: np.ndarray) -> np.ndarray:
+    """:func:`order_quad` for many quads at once (rows of corner x, y → N × 4 × 2), the same
+    arithmetic in the same order: the same corners bit for bit."""
+    cx = (((px[:, 0] + px[:, 1]) + px[:, 2]) + px[:, 3]) / 4
+    cy = (((py[:, 0] + py[:, 1]) + py[:, 2]) + py[:, 3]) / 4
+    by_angle = np.argsort(np.arctan2(py - cy[:, None], px - cx[:, None]), axis=1)
+    sx, sy = np.take_along_axis(px, by_angle, axis=1), np.take_along_axis(py, by_angle, axis=1)
+    first = np.argmin(sx + sy, axis=1)  # the first of equal sums, as min() takes
+    roll = (first[:, None] + np.arange(4)[None, :]) % 4
+    return np.stack([np.take_along_axis(sx, roll, axis=1), np.take_along_axis(sy, roll, axis=1)], axis=2)
 
 
 def _quad_by_lines(contour: np.ndarray, blob: np.ndarray) -> tuple[np.ndarray, float] | None:
@@ -615,13 +645,14 @@ def _edge_line_candidate(bgr: np.ndarray, coef: np.ndarray, ring: int, k: int) -
     h, w = bgr.shape[:2]
     md = min(h, w)
     lum = cv2.cvtColor(bgr, cv2.COLOR_BGR2LAB)[..., 0].astype(np.float32)
-    dark = _model_planes(coef, h, w)[0] - lum
+    dark = _model_planes(coef, h, w, (0,))[0] - lum
     ring_d = np.concatenate([dark[:ring].ravel(), dark[-ring:].ravel(), dark[:, :ring].ravel(),
                              dark[:, -ring:].ravel()])
     noise = 1.4826 * float(np.median(np.abs(ring_d - np.median(ring_d))))
     mask = (dark > max(4.0, 5.0 * noise)).astype(np.uint8)
-    n, labels, stats, _ = components_with_stats(mask, connectivity=8)
-    pieces = [j for j in range(1, n) if max(stats[j, 2], stats[j, 3]) >= 0.2 * md]
+    _, labels, stats, _ = components_with_stats(mask, connectivity=8)
+    # (Tested on the stats' columns at once: a text page has thousands of dark pieces.)
+    pieces = (np.flatnonzero(np.maximum(stats[1:, 2], stats[1:, 3]) >= 0.2 * md) + 1).tolist()
     pieces.sort(key=lambda j: -int(stats[j, 2]) * int(stats[j, 3]))
     for j in pieces[:4]:
         piece = (labels == j).astype(np.uint8)
@@ -704,27 +735,41 @@ def _side_contrast(paper: np.ndarray, quad: np.ndarray, step: float, delta: floa
     run on from a page's corner over the desk to the frame. Returns the shares (a frame side's
     as ``-1 - share``) and that paper level.
     """
+    return _side_contrasts(paper, quad[None], step, delta)[0]
+
+
+def _side_contrasts(paper: np.ndarray, quads: np.ndarray, step: float, delta: float
+                    ) -> list[tuple[list[float], float]]:
+    """:func:`_side_contrast` of each of ``quads`` (N × 4 × 2), sampled in one remap (session 10:
+    the edge search asks it of ~40 quads a page); each quad's answer is the one it gets alone."""
     h, w = paper.shape
     n = _SIDE_SAMPLES
-    ts = np.linspace(0.05, 0.95, n)[None, :, None]
-    p, q = quad[:, None, :], np.roll(quad, -1, axis=0)[:, None, :]
-    d = (q - p)[:, 0, :]
-    nrm = np.column_stack([-d[:, 1], d[:, 0]]) / np.maximum(1e-6, np.hypot(d[:, 0], d[:, 1]))[:, None]
-    pts = p + ts * (q - p)  # 4 × n × 2; the normal points inward for TL→TR→BR→BL
-    inner = pts + step * nrm[:, None, :]
-    outer = pts - step * nrm[:, None, :]
-    ok = (outer[..., 0] >= 0) & (outer[..., 0] <= w - 1) & (outer[..., 1] >= 0) & (outer[..., 1] <= h - 1)
-    both = np.concatenate([inner, outer]).reshape(-1, 2).astype(np.float32)
-    vals = cv2.remap(paper, both[:, :1].copy(), both[:, 1:].copy(), cv2.INTER_LINEAR,
-                     borderMode=cv2.BORDER_REPLICATE).reshape(8, n)
-    inside, outside = vals[:4], np.where(ok, vals[4:], np.inf)
-    frame_side = ok.mean(axis=1) < 0.5
-    stepped = inside - outside >= delta
-    seen = inside[~frame_side][stepped[~frame_side]]
-    level = float(np.percentile(seen, 25)) if seen.size else np.inf
-    out = [-1.0 - float(np.count_nonzero(inside[i] >= level - 2 * delta)) / n if frame_side[i]
-           else float(np.count_nonzero(stepped[i])) / n for i in range(4)]
-    return out, level
+    m = len(quads)
+    if m == 0:
+        return []
+    ts = np.linspace(0.05, 0.95, n)[None, None, :, None]
+    p, q = quads[:, :, None, :], np.roll(quads, -1, axis=1)[:, :, None, :]
+    d = (q - p)[:, :, 0, :]
+    nrm = np.stack([-d[..., 1], d[..., 0]], axis=-1) / np.maximum(1e-6, np.hypot(d[..., 0], d[..., 1]))[..., None]
+    pts = p + ts * (q - p)  # N × 4 × n × 2; the normal points inward for TL→TR→BR→BL
+    inner = pts + step * nrm[:, :, None, :]
+    outer = pts - step * nrm[:, :, None, :]
+    oks = (outer[..., 0] >= 0) & (outer[..., 0] <= w - 1) & (outer[..., 1] >= 0) & (outer[..., 1] <= h - 1)
+    # One row of the maps per side and offset (remap wants fewer than 32767 rows).
+    both = np.concatenate([inner, outer], axis=1).reshape(m * 8, n, 2).astype(np.float32)
+    allvals = cv2.remap(paper, np.ascontiguousarray(both[..., 0]), np.ascontiguousarray(both[..., 1]),
+                        cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).reshape(m, 8, n)
+    out_all = []
+    for vals, ok in zip(allvals, oks, strict=True):
+        inside, outside = vals[:4], np.where(ok, vals[4:], np.inf)
+        frame_side = ok.mean(axis=1) < 0.5
+        stepped = inside - outside >= delta
+        seen = inside[~frame_side][stepped[~frame_side]]
+        level = float(np.percentile(seen, 25)) if seen.size else np.inf
+        out = [-1.0 - float(np.count_nonzero(inside[i] >= level - 2 * delta)) / n if frame_side[i]
+               else float(np.count_nonzero(stepped[i])) / n for i in range(4)]
+        out_all.append((out, level))
+    return out_all
 
 
 _SOFT_STEP = 3.0  # px at the edge path's ~400 px: a shadow's edge (gen3 cam8: 4–6; a sheet's 1–2)
@@ -950,13 +995,16 @@ def _edge_candidate(lab: np.ndarray, paper: np.ndarray) -> tuple[_Candidate, flo
         return None
     lines += [(-0.5, np.pi / 2), (h - 0.5, np.pi / 2), (-0.5, 0.0), (w - 0.5, 0.0)]
     best: tuple[tuple[int, float], np.ndarray, float] | None = None
+    frame = np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]], np.float32)
+    sized = []  # (quad, its share of the frame) for the quads of a sheet's size
     for quad in _line_quads(lines, w, h):
-        clipped, _ = cv2.intersectConvexConvex(quad.astype(np.float32), np.array(
-            [[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]], np.float32))
+        clipped, _ = cv2.intersectConvexConvex(quad.astype(np.float32), frame)
         frac = float(clipped) / (h * w)
-        if frac < 0.08 or frac > 0.97:
-            continue
-        sides, level = _side_contrast(paper, quad, step, delta)
+        if 0.08 <= frac <= 0.97:
+            sized.append((quad, frac))
+    # Every side of every such quad sampled at once (the same values as one by one).
+    contrasts = _side_contrasts(paper, np.array([q for q, _ in sized]).reshape(-1, 4, 2), step, delta)
+    for (quad, frac), (sides, level) in zip(sized, contrasts, strict=True):
         sup = [v for v in sides if v >= 0]
         on_frame = [-1.0 - v for v in sides if v < 0]
         if len(sup) == 1:
@@ -2336,8 +2384,12 @@ def _print_column(tp: np.ndarray, ppm: float) -> tuple[float, float]:
     band -= band.min()
     starts = np.full(int(band.max()) + 1, np.inf)
     ends = np.full(int(band.max()) + 1, -np.inf)
-    np.minimum.at(starts, band, tp[:, 0])
-    np.maximum.at(ends, band, tp[:, 0])
+    # One contiguous float64 column: ``ufunc.at`` takes its fast path only when the values'
+    # type is the target's (a float32 column cast point by point cost ~9 ms a call on an A4
+    # scan's print; min and max of the same values, so the same answer).
+    x = np.ascontiguousarray(tp[:, 0], np.float64)
+    np.minimum.at(starts, band, x)
+    np.maximum.at(ends, band, x)
     used = np.isfinite(starts)
     return float(np.percentile(starts[used], 10)), float(np.percentile(ends[used], 90))
 
