@@ -1066,6 +1066,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
         return _cam8_scene(rng, name, lbl)
     if name in CAM9_SCENES:
         return _cam9_scene(rng, name, lbl)
+    if name in CAM10_SCENES:
+        return _cam10_scene(rng, name, lbl)
     # phone photos
     fw, fh = ((1600, 1200) if rng.random() < 0.5 else (1200, 1600)) if rng.random() < 0.8 else (2000, 1500)
     bgname = {"photo_wood": "wood", "photo_cloth": "cloth", "photo_granite": "granite",
@@ -2008,3 +2010,86 @@ def _slip9_scene(rng: np.random.Generator, dpi: int, lbl: str, name: str) -> Gen
     poly = corners @ m[:, :2].T + m[:, 2]
     img = _finish(rng, frame, rng.uniform(0.8, 2.2), int(rng.integers(80, 95)), rng.uniform(0.3, 0.7))
     return Gen3Page(np.ascontiguousarray(img), dpi, _truth(lbl, "slip", fw, fh, poly, true_dpi=dpi))
+
+
+# Camera scenes of session 10 (issue #13), own rendering and choices; reached by name only:
+# * photo_card_hand_desk: an ID card held in a hand a little above a desk. The hand holds it by
+#   one end or one long side: a palm and 2–4 fingers behind and beyond that side (skin showing
+#   *outside* the card along it, joined to the card's outline), a thumb lying over the card
+#   across that side, sometimes a fingertip over the opposite side. Skin tones from dark brown
+#   to a light tone close to the card's own; the desk (wood, mid or dark, cloth) sharp or blurred
+#   by the lens' shallow focus, sometimes in a soft shadow; a sliver of a second card showing
+#   behind it (20 %). Truth: the card (fingers over it included).
+CAM10_SCENES = ("photo_card_hand_desk",)
+
+
+def _skin(rng: np.random.Generator) -> np.ndarray:
+    """A skin tone (BGR), from dark brown to a light tone near a card's own."""
+    t = rng.uniform(0, 1)
+    dark = np.array([55.0, 80.0, 115.0])
+    light = np.array([175.0, 195.0, 232.0])
+    return (dark + t * (light - dark) + rng.uniform(-8, 8, 3)).astype(np.float32)
+
+
+def _blob_line(fh: int, fw: int, a: np.ndarray, b: np.ndarray, width: float, soft: float) -> np.ndarray:
+    """A soft rounded stroke from ``a`` to ``b`` (a finger), as a 0…1 mask."""
+    m = np.zeros((fh, fw), np.float32)
+    cv2.line(m, (int(a[0]), int(a[1])), (int(b[0]), int(b[1])), 1.0, max(3, int(width)), cv2.LINE_AA)
+    return cv2.GaussianBlur(m, (0, 0), soft)
+
+
+def _cam10_scene(rng: np.random.Generator, name: str, lbl: str) -> Gen3Page:
+    """One of :data:`CAM10_SCENES` (see there)."""
+    fw, fh = (1600, 1200) if rng.random() < 0.6 else (1200, 1600)
+    frame = background(rng, str(rng.choice(["wood", "wood", "desk_mid", "desk_dark", "cloth"])), fh, fw)
+    if rng.random() < 0.5:  # the desk out of focus: the phone focused on the card held above it
+        frame = cv2.GaussianBlur(frame, (0, 0), rng.uniform(4, 14))
+    if rng.random() < 0.4:
+        _soft_shadow(rng, frame)
+    doc, alpha = doc_card(rng, 1000 / 297 * 1.2 * 2.5, back=bool(rng.random() < 0.35))
+    dh, dw = doc.shape[:2]
+    hm = _perspective(rng, dw, dh, fw, fh, rng.uniform(0.15, 0.4))
+    c = _apply(hm, _corners(dw, dh))
+    ctr = c.mean(axis=0)
+    if rng.random() < 0.2:  # a second card behind, a sliver of it showing past one corner
+        d2, a2 = doc_card(rng, 1000 / 297 * 1.2 * 2.5, back=bool(rng.random() < 0.5))
+        shift = (c[int(rng.integers(4))] - ctr) * rng.uniform(0.05, 0.12)
+        place(frame, d2, a2, np.array([[1, 0, shift[0]], [0, 1, shift[1]], [0, 0, 1.0]]) @ hm, shadow=0.2)
+    skin = _skin(rng)
+    shade = (1 + 0.1 * _smooth_noise(rng, fh, fw, 4))[..., None]
+    side = int(rng.integers(4))  # the side the hand holds
+    e0, e1 = c[side], c[(side + 1) % 4]
+    mid = (e0 + e1) / 2
+    out = mid - ctr
+    out_u = out / max(1e-6, float(np.linalg.norm(out)))
+    along = (e1 - e0) / max(1e-6, float(np.linalg.norm(e1 - e0)))
+    depth = float(np.linalg.norm(out))  # centre to the held side
+    span = float(np.linalg.norm(e1 - e0))
+    fwid = rng.uniform(0.1, 0.16) * min(span, 2 * depth)  # a finger's width
+    # Palm beyond the held side (behind the card), fingers curling out from behind along it.
+    pm = np.zeros((fh, fw), np.float32)
+    palm_c = mid + out_u * rng.uniform(0.6, 1.2) * depth + along * rng.uniform(-0.3, 0.3) * span
+    cv2.ellipse(pm, (int(palm_c[0]), int(palm_c[1])), (int(0.45 * span), int(0.7 * depth) + 1),
+                math.degrees(math.atan2(float(along[1]), float(along[0]))), 0, 360, 1.0, -1, cv2.LINE_AA)
+    pm = cv2.GaussianBlur(pm, (0, 0), 3)
+    n_f = int(rng.integers(2, 5))
+    for t in np.linspace(rng.uniform(0.1, 0.35), rng.uniform(0.6, 0.9), n_f):
+        base_pt = palm_c + along * (t - 0.5) * span * 0.8
+        tip = e0 + t * (e1 - e0) + out_u * rng.uniform(-0.05, 0.15) * depth
+        pm = np.maximum(pm, _blob_line(fh, fw, base_pt, tip, fwid, 2))
+    frame[:] = frame * (1 - pm[..., None]) + skin * shade * pm[..., None]
+    poly = place(frame, doc, alpha, hm, shadow=rng.uniform(0.1, 0.3))
+    # A thumb over the held side, from outside onto the card; maybe a fingertip over the opposite side.
+    tips = [(side, rng.uniform(0.2, 0.8), rng.uniform(0.15, 0.35))]
+    if rng.random() < 0.4:
+        tips.append(((side + 2) % 4, rng.uniform(0.2, 0.8), rng.uniform(0.06, 0.15)))
+    for sd, t, reach in tips:
+        a0, a1 = c[sd], c[(sd + 1) % 4]
+        at = a0 + t * (a1 - a0)
+        inward = ctr - (a0 + a1) / 2
+        dist_in = float(np.linalg.norm(inward))
+        inward /= max(1e-6, dist_in)
+        tip = at + inward * reach * 2 * dist_in
+        fm = _blob_line(fh, fw, at - inward * 4 * fwid, tip, 1.2 * fwid, 2)
+        frame[:] = frame * (1 - fm[..., None]) + skin * 0.97 * shade * fm[..., None]
+    return Gen3Page(_phone_sensor(rng, frame, lbl, poly).image, None, _truth(lbl, "card", fw, fh, poly))
