@@ -2020,7 +2020,15 @@ def _slip9_scene(rng: np.random.Generator, dpi: int, lbl: str, name: str) -> Gen
 #   to a light tone close to the card's own; the desk (wood, mid or dark, cloth) sharp or blurred
 #   by the lens' shallow focus, sometimes in a soft shadow; a sliver of a second card showing
 #   behind it (20 %). Truth: the card (fingers over it included).
-CAM10_SCENES = ("photo_card_hand_desk",)
+# * photo_spread_mottled_glare: an open A5/A6 booklet on a mottled cloth (soft blotches of a
+#   greyish olive, khaki or brown, light patches nearly as light as the paper in the glare), a
+#   lamp's glare over the spread's middle spilling onto the cloth, the phone at a slant.
+#   Truth: the whole spread.
+# * photo_checker_cloth: an A4/A5 page on a checked cloth (two-colour squares or a gingham of
+#   crossing stripes, 1.5–5 % of the frame, dark red, purple, navy or green on a darker or a light
+#   ground), its squares turned to lie within 12° of the page's sides — so their rows make long
+#   straight steps beside and along the page; the page inside the frame or running off one side.
+CAM10_SCENES = ("photo_card_hand_desk", "photo_spread_mottled_glare", "photo_checker_cloth")
 
 
 def _skin(rng: np.random.Generator) -> np.ndarray:
@@ -2041,6 +2049,47 @@ def _blob_line(fh: int, fw: int, a: np.ndarray, b: np.ndarray, width: float, sof
 def _cam10_scene(rng: np.random.Generator, name: str, lbl: str) -> Gen3Page:
     """One of :data:`CAM10_SCENES` (see there)."""
     fw, fh = (1600, 1200) if rng.random() < 0.6 else (1200, 1600)
+    if name == "photo_checker_cloth":
+        size = SIZES_MM["A4"] if rng.random() < 0.6 else SIZES_MM["A5"]
+        doc = doc_page(rng, size, 1000 / 297 * 1.2, str(rng.choice(["form", "table", "sparse"])))
+        dh, dw = doc.shape[:2]
+        off = bool(rng.random() < 0.5)
+        hm = _perspective(rng, dw, dh, fw, fh, rng.uniform(0.3, 0.6), off_frame=off)
+        c = _apply(hm, _corners(dw, dh))
+        e = c[1] - c[0]
+        ang = math.atan2(float(e[1]), float(e[0])) + math.radians(rng.uniform(-12, 12))
+        yy, xx = np.mgrid[0:fh, 0:fw].astype(np.float32)
+        u = xx * math.cos(ang) + yy * math.sin(ang)
+        v = -xx * math.sin(ang) + yy * math.cos(ang)
+        sq = rng.uniform(0.015, 0.05) * min(fw, fh)
+        cu, cv_ = (np.floor(u / sq) % 2).astype(np.float32), (np.floor(v / sq) % 2).astype(np.float32)
+        ink = np.array(rng.choice([(40, 40, 150), (120, 40, 90), (110, 50, 30), (50, 100, 40)]), np.float32)
+        ground = ink * rng.uniform(0.3, 0.6) if rng.random() < 0.6 else np.array([215.0, 220.0, 225.0])
+        # Checks (alternate squares) or a gingham (stripes crossing, the crossings darkest).
+        m = (cu + cv_) % 2 if rng.random() < 0.5 else 0.5 * (cu + cv_)
+        frame = ground * (1 - m[..., None]) + ink * m[..., None]
+        frame = cv2.GaussianBlur(frame, (0, 0), rng.uniform(0.5, 2.5))
+        frame *= (1 + 0.06 * _smooth_noise(rng, fh, fw, 5))[..., None]
+        poly = place(frame, doc, None, hm, shadow=rng.uniform(0.1, 0.3))
+        return _phone_light(rng, frame, lbl, poly)
+    if name == "photo_spread_mottled_glare":
+        v = 0.5 + 0.5 * _fractal(rng, fh, fw, 3, int(rng.integers(2, 5)))
+        dark = np.array(rng.choice([(70, 110, 120), (60, 95, 110), (70, 85, 100), (80, 100, 95)]), np.float32)
+        light = dark + rng.uniform(90, 140)  # its light patches as light as the paper in the dim room
+        frame = _colourise(np.clip((v - 0.5) * rng.uniform(1.5, 2.5) + 0.5, 0, 1), tuple(dark), tuple(light))
+        frame += 4 * _fractal(rng, fh, fw, 2, 40)[..., None]
+        doc, _ = _booklet(rng, 1000 / 297 * 1.2)
+        dh, dw = doc.shape[:2]
+        hm = _perspective(rng, dw, dh, fw, fh, rng.uniform(0.25, 0.5))
+        poly = place(frame, doc, None, hm, shadow=rng.uniform(0.05, 0.2))
+        frame *= rng.uniform(0.7, 0.9)  # a dim room: the paper greyish, the lamp's glare the light
+        ctr = poly.mean(axis=0) + rng.normal(0, 0.05, 2) * [fw, fh]
+        yy, xx = np.mgrid[0:fh, 0:fw].astype(np.float32)
+        sx, sy = rng.uniform(0.06, 0.18) * fw, rng.uniform(0.08, 0.2) * fh
+        frame += rng.uniform(50, 110) * np.exp(-(((xx - ctr[0]) / sx) ** 2 + ((yy - ctr[1]) / sy) ** 2) / 2)[..., None]
+        _vignette(frame, rng.uniform(0.05, 0.25))
+        img = _finish(rng, frame, rng.uniform(2, 4), int(rng.integers(55, 90)), rng.uniform(0.4, 1.2))
+        return Gen3Page(img, None, _truth(lbl, "camera", fw, fh, poly))
     frame = background(rng, str(rng.choice(["wood", "wood", "desk_mid", "desk_dark", "cloth"])), fh, fw)
     if rng.random() < 0.5:  # the desk out of focus: the phone focused on the card held above it
         frame = cv2.GaussianBlur(frame, (0, 0), rng.uniform(4, 14))
