@@ -1022,6 +1022,26 @@ def _by_edges(lab: np.ndarray, chosen: _Candidate | None) -> tuple[_Candidate | 
     return _Candidate(scaled(got.quad, 1 / to_small), got.rect, got.frac), shadowed
 
 
+def _ring_is_print(small_bgr: np.ndarray, lab: np.ndarray, ring: int) -> bool:
+    """Is the frame's ring print (a newspaper under the page)? Textured like print (upper-quartile
+    local spread ≥ ``_PRINT_TEXTURE``) and neutral (median chroma < ``_PRINT_CHROMA``): the test
+    :func:`_smooth_paper_candidate` begins with."""
+    h, w = lab.shape[:2]
+    lum = cv2.cvtColor(small_bgr, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    win = max(5, int(0.025 * min(h, w)) | 1)
+    t = ring + win
+    ring_spread = np.concatenate([_spread(lum[:t], win)[:ring].ravel(), _spread(lum[-t:], win)[-ring:].ravel(),
+                                  _spread(lum[:, :t], win)[:, :ring].ravel(),
+                                  _spread(lum[:, -t:], win)[:, -ring:].ravel()])
+    if float(np.percentile(ring_spread, 75)) < _PRINT_TEXTURE:
+        return False
+    ring_sel = np.ones((h, w), bool)
+    ring_sel[ring:h - ring, ring:w - ring] = False
+    a = lab[..., 1][ring_sel].astype(np.float32) - 128
+    b = lab[..., 2][ring_sel].astype(np.float32) - 128
+    return float(np.median(np.sqrt(a * a + b * b))) < _PRINT_CHROMA
+
+
 def _closed_outline(lab: np.ndarray) -> _Candidate | None:
     """A closed outline of four paper edges (:func:`_edge_candidate`, on the ~400 px copy), or None.
 
@@ -1632,9 +1652,11 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
             candidates.append(found)
             weak = True
     edged = False  # the outline is already the edges' (a closed one found where the masks failed)
-    if (not candidates or weak) and model_ok and not paper_ring:
+    if (not candidates or weak) and model_ok and not paper_ring and not _ring_is_print(small_bgr, lab, ring):
         # On a desk, nothing the masks can stand by: the edges' closed outline, if there is one
-        # (a card in a hand). An outline running to the frame is left to the search below.
+        # (a card in a hand). An outline running to the frame is left to the search below. Not on
+        # print: a newspaper's rules and columns close quads with the page (gen4 phone_newspaper#51
+        # got a strip of newsprint above the page, silently, J 0.90).
         closed = _closed_outline(lab)
         if closed is not None:
             candidates, weak, edged = [closed], False, True

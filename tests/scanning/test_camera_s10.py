@@ -77,3 +77,19 @@ def test_real_card_held_in_a_hand_is_found() -> None:
     assert res.quad is not None, res.warnings
     assert _jaccard(np.asarray(res.quad, np.float64), np.asarray(t["quad"], np.float64)) >= 0.95
     assert WARN_PAGE_NOT_FOUND not in res.warnings
+
+
+def test_closed_outline_is_not_looked_for_on_print() -> None:
+    """A newspaper's rules and columns close quads with a page lying on it (gen4 phone_newspaper#51:
+    a strip of newsprint above the page, silent): on a neutral, print-textured ring the closed-edge
+    search is not asked; on a plain or coloured desk it is."""
+    rng = np.random.default_rng(5)
+    news = np.full((240, 320, 3), 200, np.uint8)
+    for y in range(4, 240, 7):  # lines of small type all over
+        for x in range(0, 320, 9):
+            if rng.random() < 0.8:
+                news[y:y + 3, x:x + 6] = 60
+    lab = cv2.cvtColor(cv2.medianBlur(news, 5), cv2.COLOR_BGR2LAB)
+    assert ol._ring_is_print(news, lab, 4)
+    img, _ = _card_on_desk()
+    assert not ol._ring_is_print(img, cv2.cvtColor(cv2.medianBlur(img, 5), cv2.COLOR_BGR2LAB), 4)
