@@ -1066,6 +1066,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
         return _cam8_scene(rng, name, lbl)
     if name in CAM9_SCENES:
         return _cam9_scene(rng, name, lbl)
+    if name in CAM10_SCENES:
+        return _cam10_scene(rng, name, lbl)
     # phone photos
     fw, fh = ((1600, 1200) if rng.random() < 0.5 else (1200, 1600)) if rng.random() < 0.8 else (2000, 1500)
     bgname = {"photo_wood": "wood", "photo_cloth": "cloth", "photo_granite": "granite",
@@ -2008,3 +2010,135 @@ def _slip9_scene(rng: np.random.Generator, dpi: int, lbl: str, name: str) -> Gen
     poly = corners @ m[:, :2].T + m[:, 2]
     img = _finish(rng, frame, rng.uniform(0.8, 2.2), int(rng.integers(80, 95)), rng.uniform(0.3, 0.7))
     return Gen3Page(np.ascontiguousarray(img), dpi, _truth(lbl, "slip", fw, fh, poly, true_dpi=dpi))
+
+
+# Camera scenes of session 10 (issue #13), own rendering and choices; reached by name only:
+# * photo_card_hand_desk: an ID card held in a hand a little above a desk. The hand holds it by
+#   one end or one long side: a palm and 2–4 fingers behind and beyond that side (skin showing
+#   *outside* the card along it, joined to the card's outline), a thumb lying over the card
+#   across that side, sometimes a fingertip over the opposite side. Skin tones from dark brown
+#   to a light tone close to the card's own; the desk (wood, mid or dark, cloth) sharp or blurred
+#   by the lens' shallow focus, sometimes in a soft shadow; a sliver of a second card showing
+#   behind it (20 %). Truth: the card (fingers over it included).
+# * photo_spread_mottled_glare: an open A5/A6 booklet on a mottled cloth (soft blotches of a
+#   greyish olive, khaki or brown, light patches nearly as light as the paper in the glare), a
+#   lamp's glare over the spread's middle spilling onto the cloth, the phone at a slant.
+#   Truth: the whole spread.
+# * photo_checker_cloth: an A4/A5 page on a checked cloth (two-colour squares or a gingham of
+#   crossing stripes, 1.5–5 % of the frame, dark red, purple, navy or green on a darker or a light
+#   ground), its squares turned to lie within 12° of the page's sides — so their rows make long
+#   straight steps beside and along the page; the page inside the frame or running off one side.
+CAM10_SCENES = ("photo_card_hand_desk", "photo_spread_mottled_glare", "photo_checker_cloth")
+
+
+def _skin(rng: np.random.Generator) -> np.ndarray:
+    """A skin tone (BGR), from dark brown to a light tone near a card's own."""
+    t = rng.uniform(0, 1)
+    dark = np.array([55.0, 80.0, 115.0])
+    light = np.array([175.0, 195.0, 232.0])
+    return (dark + t * (light - dark) + rng.uniform(-8, 8, 3)).astype(np.float32)
+
+
+def _blob_line(fh: int, fw: int, a: np.ndarray, b: np.ndarray, width: float, soft: float) -> np.ndarray:
+    """A soft rounded stroke from ``a`` to ``b`` (a finger), as a 0…1 mask."""
+    m = np.zeros((fh, fw), np.float32)
+    cv2.line(m, (int(a[0]), int(a[1])), (int(b[0]), int(b[1])), 1.0, max(3, int(width)), cv2.LINE_AA)
+    return cv2.GaussianBlur(m, (0, 0), soft)
+
+
+def _cam10_scene(rng: np.random.Generator, name: str, lbl: str) -> Gen3Page:
+    """One of :data:`CAM10_SCENES` (see there)."""
+    fw, fh = (1600, 1200) if rng.random() < 0.6 else (1200, 1600)
+    if name == "photo_checker_cloth":
+        size = SIZES_MM["A4"] if rng.random() < 0.6 else SIZES_MM["A5"]
+        doc = doc_page(rng, size, 1000 / 297 * 1.2, str(rng.choice(["form", "table", "sparse"])))
+        dh, dw = doc.shape[:2]
+        off = bool(rng.random() < 0.5)
+        hm = _perspective(rng, dw, dh, fw, fh, rng.uniform(0.3, 0.6), off_frame=off)
+        c = _apply(hm, _corners(dw, dh))
+        e = c[1] - c[0]
+        ang = math.atan2(float(e[1]), float(e[0])) + math.radians(rng.uniform(-12, 12))
+        yy, xx = np.mgrid[0:fh, 0:fw].astype(np.float32)
+        u = xx * math.cos(ang) + yy * math.sin(ang)
+        v = -xx * math.sin(ang) + yy * math.cos(ang)
+        sq = rng.uniform(0.015, 0.05) * min(fw, fh)
+        cu, cv_ = (np.floor(u / sq) % 2).astype(np.float32), (np.floor(v / sq) % 2).astype(np.float32)
+        ink = np.array(rng.choice([(40, 40, 150), (120, 40, 90), (110, 50, 30), (50, 100, 40)]), np.float32)
+        ground = ink * rng.uniform(0.3, 0.6) if rng.random() < 0.6 else np.array([215.0, 220.0, 225.0])
+        # Checks (alternate squares) or a gingham (stripes crossing, the crossings darkest).
+        m = (cu + cv_) % 2 if rng.random() < 0.5 else 0.5 * (cu + cv_)
+        frame = ground * (1 - m[..., None]) + ink * m[..., None]
+        frame = cv2.GaussianBlur(frame, (0, 0), rng.uniform(0.5, 2.5))
+        frame *= (1 + 0.06 * _smooth_noise(rng, fh, fw, 5))[..., None]
+        poly = place(frame, doc, None, hm, shadow=rng.uniform(0.1, 0.3))
+        return _phone_light(rng, frame, lbl, poly)
+    if name == "photo_spread_mottled_glare":
+        v = 0.5 + 0.5 * _fractal(rng, fh, fw, 3, int(rng.integers(2, 5)))
+        dark = np.array(rng.choice([(70, 110, 120), (60, 95, 110), (70, 85, 100), (80, 100, 95)]), np.float32)
+        light = dark + rng.uniform(90, 140)  # its light patches as light as the paper in the dim room
+        frame = _colourise(np.clip((v - 0.5) * rng.uniform(1.5, 2.5) + 0.5, 0, 1), tuple(dark), tuple(light))
+        frame += 4 * _fractal(rng, fh, fw, 2, 40)[..., None]
+        doc, _ = _booklet(rng, 1000 / 297 * 1.2)
+        dh, dw = doc.shape[:2]
+        hm = _perspective(rng, dw, dh, fw, fh, rng.uniform(0.25, 0.5))
+        poly = place(frame, doc, None, hm, shadow=rng.uniform(0.05, 0.2))
+        frame *= rng.uniform(0.7, 0.9)  # a dim room: the paper greyish, the lamp's glare the light
+        ctr = poly.mean(axis=0) + rng.normal(0, 0.05, 2) * [fw, fh]
+        yy, xx = np.mgrid[0:fh, 0:fw].astype(np.float32)
+        sx, sy = rng.uniform(0.06, 0.18) * fw, rng.uniform(0.08, 0.2) * fh
+        frame += rng.uniform(50, 110) * np.exp(-(((xx - ctr[0]) / sx) ** 2 + ((yy - ctr[1]) / sy) ** 2) / 2)[..., None]
+        _vignette(frame, rng.uniform(0.05, 0.25))
+        img = _finish(rng, frame, rng.uniform(2, 4), int(rng.integers(55, 90)), rng.uniform(0.4, 1.2))
+        return Gen3Page(img, None, _truth(lbl, "camera", fw, fh, poly))
+    frame = background(rng, str(rng.choice(["wood", "wood", "desk_mid", "desk_dark", "cloth"])), fh, fw)
+    if rng.random() < 0.5:  # the desk out of focus: the phone focused on the card held above it
+        frame = cv2.GaussianBlur(frame, (0, 0), rng.uniform(4, 14))
+    if rng.random() < 0.4:
+        _soft_shadow(rng, frame)
+    doc, alpha = doc_card(rng, 1000 / 297 * 1.2 * 2.5, back=bool(rng.random() < 0.35))
+    dh, dw = doc.shape[:2]
+    hm = _perspective(rng, dw, dh, fw, fh, rng.uniform(0.15, 0.4))
+    c = _apply(hm, _corners(dw, dh))
+    ctr = c.mean(axis=0)
+    if rng.random() < 0.2:  # a second card behind, a sliver of it showing past one corner
+        d2, a2 = doc_card(rng, 1000 / 297 * 1.2 * 2.5, back=bool(rng.random() < 0.5))
+        shift = (c[int(rng.integers(4))] - ctr) * rng.uniform(0.05, 0.12)
+        place(frame, d2, a2, np.array([[1, 0, shift[0]], [0, 1, shift[1]], [0, 0, 1.0]]) @ hm, shadow=0.2)
+    skin = _skin(rng)
+    shade = (1 + 0.1 * _smooth_noise(rng, fh, fw, 4))[..., None]
+    side = int(rng.integers(4))  # the side the hand holds
+    e0, e1 = c[side], c[(side + 1) % 4]
+    mid = (e0 + e1) / 2
+    out = mid - ctr
+    out_u = out / max(1e-6, float(np.linalg.norm(out)))
+    along = (e1 - e0) / max(1e-6, float(np.linalg.norm(e1 - e0)))
+    depth = float(np.linalg.norm(out))  # centre to the held side
+    span = float(np.linalg.norm(e1 - e0))
+    fwid = rng.uniform(0.1, 0.16) * min(span, 2 * depth)  # a finger's width
+    # Palm beyond the held side (behind the card), fingers curling out from behind along it.
+    pm = np.zeros((fh, fw), np.float32)
+    palm_c = mid + out_u * rng.uniform(0.6, 1.2) * depth + along * rng.uniform(-0.3, 0.3) * span
+    cv2.ellipse(pm, (int(palm_c[0]), int(palm_c[1])), (int(0.45 * span), int(0.7 * depth) + 1),
+                math.degrees(math.atan2(float(along[1]), float(along[0]))), 0, 360, 1.0, -1, cv2.LINE_AA)
+    pm = cv2.GaussianBlur(pm, (0, 0), 3)
+    n_f = int(rng.integers(2, 5))
+    for t in np.linspace(rng.uniform(0.1, 0.35), rng.uniform(0.6, 0.9), n_f):
+        base_pt = palm_c + along * (t - 0.5) * span * 0.8
+        tip = e0 + t * (e1 - e0) + out_u * rng.uniform(-0.05, 0.15) * depth
+        pm = np.maximum(pm, _blob_line(fh, fw, base_pt, tip, fwid, 2))
+    frame[:] = frame * (1 - pm[..., None]) + skin * shade * pm[..., None]
+    poly = place(frame, doc, alpha, hm, shadow=rng.uniform(0.1, 0.3))
+    # A thumb over the held side, from outside onto the card; maybe a fingertip over the opposite side.
+    tips = [(side, rng.uniform(0.2, 0.8), rng.uniform(0.15, 0.35))]
+    if rng.random() < 0.4:
+        tips.append(((side + 2) % 4, rng.uniform(0.2, 0.8), rng.uniform(0.06, 0.15)))
+    for sd, t, reach in tips:
+        a0, a1 = c[sd], c[(sd + 1) % 4]
+        at = a0 + t * (a1 - a0)
+        inward = ctr - (a0 + a1) / 2
+        dist_in = float(np.linalg.norm(inward))
+        inward /= max(1e-6, dist_in)
+        tip = at + inward * reach * 2 * dist_in
+        fm = _blob_line(fh, fw, at - inward * 4 * fwid, tip, 1.2 * fwid, 2)
+        frame[:] = frame * (1 - fm[..., None]) + skin * 0.97 * shade * fm[..., None]
+    return Gen3Page(_phone_sensor(rng, frame, lbl, poly).image, None, _truth(lbl, "card", fw, fh, poly))
