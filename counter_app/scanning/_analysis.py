@@ -228,6 +228,9 @@ def _column_strips(x: np.ndarray, y: np.ndarray, w: np.ndarray, angle_deg: float
     return strip, int(strip.max()) + 1
 
 
+GLYPH_DROP_BOXES = 64  # more big marks than this: dropped by one look-up over the label image
+
+
 def _glyph_mask(binary: np.ndarray) -> np.ndarray:
     """Ink marks of glyph or rule size: blobs large in *both* directions are left out.
 
@@ -235,7 +238,7 @@ def _glyph_mask(binary: np.ndarray) -> np.ndarray:
     projection is the same at every angle: they flatten the energy curve of the text lines
     around them (a magazine page with bar charts stayed tilted, issue #13).
     """
-    b = binary.astype(np.uint8)
+    b = binary.view(np.uint8) if binary.dtype == np.bool_ else binary.astype(np.uint8)  # 0/1 bytes: no copy
     n, labels, stats, _ = components_with_stats(b, connectivity=8)
     if n <= 1:
         return binary
@@ -252,7 +255,17 @@ def _glyph_mask(binary: np.ndarray) -> np.ndarray:
     big[0] = False
     if not big.any():
         return binary
-    return binary & ~big[labels]
+    drop = np.flatnonzero(big)
+    if len(drop) > GLYPH_DROP_BOXES:
+        return binary & ~big[labels]
+    # Few marks to drop: cleared inside their boxes, not by a look-up over every pixel's label (the
+    # same mask, ~2 ms less on an A4 page).
+    out = binary.copy()
+    for lab in drop:
+        x0, y0, bw, bh = (int(v) for v in stats[lab, :4])
+        box = out[y0:y0 + bh, x0:x0 + bw]
+        box[labels[y0:y0 + bh, x0:x0 + bw] == lab] = False
+    return out
 
 
 def estimate_skew(ink: np.ndarray, max_deg: float, threshold: int = 40) -> SkewFinding | None:
@@ -271,9 +284,12 @@ def estimate_skew(ink: np.ndarray, max_deg: float, threshold: int = 40) -> SkewF
     my, mx = max(2, int(0.04 * h)), max(2, int(0.04 * w))
     core = ink[my:h - my, mx:w - mx]
     binary = _glyph_mask(core > threshold)
-    ys, xs = np.nonzero(binary)
-    if len(xs) < 50:
+    # OpenCV's point list: np.nonzero's points in the same (raster) order, ~3× cheaper.
+    found = cv2.findNonZero(binary.view(np.uint8))
+    if found is None or len(found) < 50:
         return None
+    found = found.reshape(-1, 2)
+    xs, ys = found[:, 0], found[:, 1]
     wt = core[ys, xs].astype(np.float64)
     # Spread each point over its pixel (fixed dither): on the bare integer grid the projection
     # at exactly 0° bins without interpolation loss and wins spuriously, biasing small skews to 0.
@@ -378,7 +394,8 @@ def refine_skew(ink: np.ndarray, glyphs: np.ndarray, angle_deg: float, vertical:
     my, mx = max(2, int(0.04 * h)), max(2, int(0.04 * w))
     core = ink[my:h - my, mx:w - mx]
     # One analysis pixel of slack round every mark: the two grids' margins differ by a rounding.
-    keep = cv2.resize(cv2.dilate(glyphs.astype(np.uint8), np.ones((3, 3), np.uint8)), (core.shape[1], core.shape[0]),
+    g8 = glyphs.view(np.uint8) if glyphs.dtype == np.bool_ else glyphs.astype(np.uint8)  # bool: no copy
+    keep = cv2.resize(cv2.dilate(g8, np.ones((3, 3), np.uint8)), (core.shape[1], core.shape[0]),
                       interpolation=cv2.INTER_NEAREST)
     # OpenCV's mask and point list: ~3× cheaper than numpy's on a 2-megapixel page (same raster order).
     mask = cv2.bitwise_and(cv2.threshold(core, threshold, 255, cv2.THRESH_BINARY)[1], keep)

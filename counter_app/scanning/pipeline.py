@@ -664,6 +664,37 @@ def _refined_skew(fine_view: Callable[[], tuple[np.ndarray, float]], dpi: float,
     return sk.angle_deg if ref is None else ref
 
 
+def _card_residual(residual: float, outlined: bool, page_w: int, page_h: int, dpi: float) -> float:
+    """The text lines' residual skew to undo, halved on an outlined card-sized page.
+
+    Card-sized: its text lines are only ~40 mm long and its edges only ~85 mm, so both estimates
+    (the outline's and the lines') are noisy (~0.15°) and independent: average them
+    (equal-variance weighting).
+    """
+    if outlined and abs(residual) < 0.5 and max(page_w, page_h) / dpi * 25.4 < 120:
+        return residual * 0.5
+    return residual
+
+
+def _upright_warp(img: np.ndarray, refined: Future[float], h_page: np.ndarray, page_w: int, page_h: int,
+                  outlined: bool, dpi: float, min_skew_deg: float, fill: tuple[int, int, int]
+                  ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Step 6's warp of a page left as it lies (no quarter turn), made ahead on the helper thread:
+    its matrix and the image, or ``None`` when step 6 would not warp (nothing outlined, no tilt).
+
+    ``refined`` is the skew refinement's job (queued before this one on the same thread: done).
+    The matrix is computed by the very expressions of step 6, which uses the image only when its
+    own matrix equals this one.
+    """
+    residual = _card_residual(refined.result(), outlined, page_w, page_h, dpi)
+    if not outlined and abs(residual) < min_skew_deg:
+        return None
+    rot = _rotation(-residual, page_w, page_h) if abs(residual) >= min_skew_deg else np.eye(3)
+    turn, out_size = _quarter_turn(0, page_w, page_h)
+    m = turn @ rot @ h_page
+    return m, _warp(img, m, out_size, fill)
+
+
 # --------------------------------------------------------------------------- the pipeline
 
 
@@ -943,13 +974,25 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     residual = 0.0
     orientation = 0
     skew_conf = orient_conf = False
+    refine_job: Future[float] | None = None
+    warp_job: Future[tuple[np.ndarray, np.ndarray] | None] | None = None
+    fill: tuple[int, int, int] | None = None  # the paper's colour, for the corners a rotation uncovers
     if not blank and (opt.deskew or opt.orient):
         sk = an.estimate_skew(ink, opt.max_skew_deg, opt.ink_threshold)
         if sk is not None and sk.confident:
             skew_conf = True
             residual = sk.angle_deg if opt.deskew else 0.0
-            if opt.deskew and sk.glyphs is not None:
+            if opt.deskew and sk.glyphs is not None and not opt.orient:
                 residual = _refined_skew(fine_view, effective_dpi, a_dpi, sk, opt)
+            elif opt.deskew and sk.glyphs is not None:
+                # The refinement (~12 ms CPU) and the full-resolution warp of an upright page (~13)
+                # need nothing the orientation decides: both run on the helper thread beside it.
+                # The warp is used only if the page stays as it lies and its matrix is the one
+                # step 6 computes (else it is made there as before): the same bytes either way.
+                refine_job = _beside(_refined_skew, fine_view, effective_dpi, a_dpi, sk, opt)
+                fill = _paper_colour(det, finding.quad if finding else None)
+                warp_job = _beside(_upright_warp, img, refine_job, h_page, page_w, page_h, quad_full is not None,
+                                   float(dpi), opt.min_skew_deg, fill)
             if opt.orient:
                 view_memo: list[np.ndarray] = []
 
@@ -978,6 +1021,8 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                     photo=_photographed(quad_full, dpi_rule), page_view=page_view)
                 if not orient_conf:
                     warnings.append(WARN_ORIENTATION_UNSURE)
+            if refine_job is not None:
+                residual = refine_job.result()
         elif sk is not None and len(sk.rows) >= 300:
             # Text, but no line direction either estimator trusts: left as it is, and said so
             # (issue #13: no page leaves tilted without a warning on its thumbnail). Without a
@@ -1012,10 +1057,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 warnings.remove(WARN_ORIENTATION_UNSURE)
             elif not orient_conf and not unsure:
                 warnings.append(WARN_ORIENTATION_UNSURE)
-    if quad_full is not None and abs(residual) < 0.5 and max(page_w, page_h) / dpi * 25.4 < 120:
-        # Card-sized: its text lines are only ~40 mm long and its edges only ~85 mm, so both
-        # estimates are noisy (~0.15°) and independent: average them (equal-variance weighting).
-        residual *= 0.5
+    residual = _card_residual(residual, quad_full is not None, page_w, page_h, float(dpi))
     skew_total = base_angle + residual
     if skew_conf and quad_full is not None:
         # The skew reported is the text lines' direction in the input. A page cut off by the frame
@@ -1030,11 +1072,14 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     rot = _rotation(-residual, page_w, page_h) if abs(residual) >= opt.min_skew_deg else np.eye(3)
     turn, out_size = _quarter_turn(orientation, page_w, page_h)
     m = turn @ rot @ h_page
+    upright = warp_job.result() if warp_job is not None else None
     if quad_full is None and abs(residual) < opt.min_skew_deg:
         codes = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
         out = img.copy() if orientation == 0 else cv2.rotate(img, codes[orientation])
+    elif upright is not None and orientation == 0 and np.array_equal(upright[0], m):
+        out = upright[1]  # made beside the orientation (see step 5) from this very matrix
     else:
-        out = _warp(img, m, out_size, _paper_colour(det, finding.quad if finding else None))
+        out = _warp(img, m, out_size, fill or _paper_colour(det, finding.quad if finding else None))
 
     if fine_job is not None:
         fine_job.cancel()  # not asked (a blank page, no confident lines): dropped if not started

@@ -7,6 +7,7 @@ import math
 
 import cv2
 import numpy as np
+import pytest
 
 from counter_app.scanning import _analysis as an
 
@@ -72,3 +73,63 @@ def test_sharpness_as_numpy_measured_it() -> None:
     got = an.sharpness(grey, ink, 40)
     assert got is not None and abs(got - want) <= 1e-6 * want
     assert an.sharpness(np.full((50, 50), 230, np.uint8), np.zeros((50, 50), np.uint8), 40) is None
+
+
+def _glyph_mask_reference(binary: np.ndarray) -> np.ndarray:
+    """_glyph_mask as session 9 left it (one look-up over the label image)."""
+    b = binary.astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(b, connectivity=8)
+    if n <= 1:
+        return binary
+    limit = 0.03 * min(b.shape)
+    bw, bh = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    solid = stats[:, cv2.CC_STAT_AREA] > 0.8 * bw * bh
+    big = ((bw > limit) & (bh > limit) & solid) | ((bh > 0.15 * b.shape[0]) & (bw <= limit))
+    big[0] = False
+    return binary & ~big[labels]
+
+
+def test_glyph_mask_drops_the_same_marks() -> None:
+    """Text with a few solid blocks and tall rules (cleared box by box), and a sheet of more
+    big blocks than GLYPH_DROP_BOXES (the look-up path): the reference's mask, pixel for pixel."""
+    rng = np.random.default_rng(4)
+    few = np.zeros((400, 300), bool)
+    for _ in range(300):
+        x, y = int(rng.integers(0, 290)), int(rng.integers(0, 395))
+        few[y:y + 3, x:x + int(rng.integers(2, 9))] = True
+    few[50:120, 40:130] = True  # a photo
+    few[20:380, 250:252] = True  # a column rule
+    few[200:230, 100:200] |= rng.random((30, 100)) < 0.5  # a porous block: kept
+    many = np.zeros((600, 600), bool)
+    for k in range(90):
+        y, x = 60 * (k // 10) + 5, 60 * (k % 10) + 5
+        many[y:y + 30, x:x + 30] = True
+    for m in (few, many):
+        got = an._glyph_mask(m)
+        assert got.dtype == np.bool_ and np.array_equal(got, _glyph_mask_reference(m))
+    assert not an._glyph_mask(many).any() and an._glyph_mask(few).sum() < few.sum()
+
+
+def test_upright_warp_made_beside_is_the_one_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tilted page left as it lies: step 6 takes the warp the helper thread made, and its bytes
+    are those of the warp made in step 6 itself (helper warp switched off)."""
+    from bench.scan_eval import gen3_text as g3
+    from counter_app.scanning import pipeline as pl
+
+    page = g3.generate_page(31, 1, 100)  # a table turned 0.9°
+    made: list[np.ndarray] = []
+    real = pl._upright_warp
+
+    def spy(*args: object) -> tuple[np.ndarray, np.ndarray] | None:
+        res = real(*args)  # type: ignore[arg-type]
+        if res is not None:
+            made.append(res[1])
+        return res
+
+    monkeypatch.setattr(pl, "_upright_warp", spy)
+    with_helper = pl.process_page(page.image, page.dpi)
+    assert with_helper.orientation == 0 and abs(with_helper.skew_deg) > 0.05
+    assert len(made) == 1 and with_helper.image is made[0]
+    monkeypatch.setattr(pl, "_upright_warp", lambda *args: None)
+    alone = pl.process_page(page.image, page.dpi)
+    assert np.array_equal(alone.image, with_helper.image) and alone.skew_deg == with_helper.skew_deg
