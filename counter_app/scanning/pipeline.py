@@ -595,20 +595,19 @@ def _fills_frame(grey: np.ndarray, ink: np.ndarray, threshold: int) -> bool:
     ring = max(2, int(0.02 * min(h, w)))
     border = np.concatenate([grey[:ring].ravel(), grey[-ring:].ravel(), grey[:, :ring].ravel(),
                              grey[:, -ring:].ravel()])
-    paper = float(np.percentile(grey[::4, ::4], 90))
+    paper = an.u8_percentile(grey[::4, ::4], 90)  # = np.percentile(…, 90), from a histogram
     if float(np.median(border)) < max(0.8 * paper, 90.0):
         return False
-    # The marks' columns and rows, sorted, from per-column and per-row counts: the same values as
-    # np.nonzero's coordinates (percentiles do not depend on order), at a third of the cost.
+    # The percentiles of the marks' columns and rows straight from per-column and per-row counts:
+    # the same values as np.nonzero's coordinates would give (an.counts_percentile), without
+    # listing hundreds of thousands of them.
     marks = (ink[ring:h - ring, ring:w - ring] > threshold).view(np.uint8)
     col_n: np.ndarray = cv2.reduce(marks, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
     row_n: np.ndarray = cv2.reduce(marks, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
-    xs = np.repeat(np.arange(marks.shape[1]), col_n)
-    ys = np.repeat(np.arange(marks.shape[0]), row_n)
-    if len(xs) < 200:
+    if int(col_n.sum()) < 200:
         return True  # blank or nearly: nothing to go by, and nothing lost by keeping it whole
-    x0, x1 = np.percentile(xs, [1, 99])
-    y0, y1 = np.percentile(ys, [1, 99])
+    x0, x1 = an.counts_percentile(col_n, 1), an.counts_percentile(col_n, 99)
+    y0, y1 = an.counts_percentile(row_n, 1), an.counts_percentile(row_n, 99)
     bw, bh = x1 - x0, y1 - y0
     small_patch = bw * bh < 0.15 * h * w and min(bw, bh) > 0.12 * min(h, w)
     return not small_patch
@@ -656,6 +655,37 @@ def _refined_skew(fine_view: Callable[[], tuple[np.ndarray, float]], dpi: float,
         return sk.angle_deg
     ref = an.refine_skew(an.ink_map(fine, fine_dpi), sk.glyphs, sk.angle_deg, sk.vertical, opt.ink_threshold)
     return sk.angle_deg if ref is None else ref
+
+
+def _card_residual(residual: float, outlined: bool, page_w: int, page_h: int, dpi: float) -> float:
+    """The text lines' residual skew to undo, halved on an outlined card-sized page.
+
+    Card-sized: its text lines are only ~40 mm long and its edges only ~85 mm, so both estimates
+    (the outline's and the lines') are noisy (~0.15°) and independent: average them
+    (equal-variance weighting).
+    """
+    if outlined and abs(residual) < 0.5 and max(page_w, page_h) / dpi * 25.4 < 120:
+        return residual * 0.5
+    return residual
+
+
+def _upright_warp(img: np.ndarray, refined: Future[float], h_page: np.ndarray, page_w: int, page_h: int,
+                  outlined: bool, dpi: float, min_skew_deg: float, fill: tuple[int, int, int]
+                  ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Step 6's warp of a page left as it lies (no quarter turn), made ahead on the helper thread:
+    its matrix and the image, or ``None`` when step 6 would not warp (nothing outlined, no tilt).
+
+    ``refined`` is the skew refinement's job (queued before this one on the same thread: done).
+    The matrix is computed by the very expressions of step 6, which uses the image only when its
+    own matrix equals this one.
+    """
+    residual = _card_residual(refined.result(), outlined, page_w, page_h, dpi)
+    if not outlined and abs(residual) < min_skew_deg:
+        return None
+    rot = _rotation(-residual, page_w, page_h) if abs(residual) >= min_skew_deg else np.eye(3)
+    turn, out_size = _quarter_turn(0, page_w, page_h)
+    m = turn @ rot @ h_page
+    return m, _warp(img, m, out_size, fill)
 
 
 # --------------------------------------------------------------------------- the pipeline
@@ -890,7 +920,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             edge_job = (_beside(ol.faint_sheet_edge, inner, mdpi / 25.4 / k), len(warnings))
 
     # 4. Quality and blankness.
-    paper_level = float(np.percentile(grey[:: 4, :: 4], 90))
+    paper_level = an.u8_percentile(grey[:: 4, :: 4], 90)  # = np.percentile(…, 90), from a histogram
     if paper_level < opt.dark_paper_level:
         warnings.append(WARN_TOO_DARK)
     fine_memo: list[tuple[np.ndarray, float]] = []
@@ -937,13 +967,25 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     residual = 0.0
     orientation = 0
     skew_conf = orient_conf = False
+    refine_job: Future[float] | None = None
+    warp_job: Future[tuple[np.ndarray, np.ndarray] | None] | None = None
+    fill: tuple[int, int, int] | None = None  # the paper's colour, for the corners a rotation uncovers
     if not blank and (opt.deskew or opt.orient):
         sk = an.estimate_skew(ink, opt.max_skew_deg, opt.ink_threshold)
         if sk is not None and sk.confident:
             skew_conf = True
             residual = sk.angle_deg if opt.deskew else 0.0
-            if opt.deskew and sk.glyphs is not None:
+            if opt.deskew and sk.glyphs is not None and not opt.orient:
                 residual = _refined_skew(fine_view, effective_dpi, a_dpi, sk, opt)
+            elif opt.deskew and sk.glyphs is not None:
+                # The refinement (~12 ms CPU) and the full-resolution warp of an upright page (~13)
+                # need nothing the orientation decides: both run on the helper thread beside it.
+                # The warp is used only if the page stays as it lies and its matrix is the one
+                # step 6 computes (else it is made there as before): the same bytes either way.
+                refine_job = _beside(_refined_skew, fine_view, effective_dpi, a_dpi, sk, opt)
+                fill = _paper_colour(det, finding.quad if finding else None)
+                warp_job = _beside(_upright_warp, img, refine_job, h_page, page_w, page_h, quad_full is not None,
+                                   float(dpi), opt.min_skew_deg, fill)
             if opt.orient:
                 view_memo: list[np.ndarray] = []
 
@@ -972,6 +1014,8 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                     photo=_photographed(quad_full, dpi_rule), page_view=page_view)
                 if not orient_conf:
                     warnings.append(WARN_ORIENTATION_UNSURE)
+            if refine_job is not None:
+                residual = refine_job.result()
         elif sk is not None and len(sk.rows) >= 300:
             # Text, but no line direction either estimator trusts: left as it is, and said so
             # (issue #13: no page leaves tilted without a warning on its thumbnail). Without a
@@ -1006,10 +1050,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 warnings.remove(WARN_ORIENTATION_UNSURE)
             elif not orient_conf and not unsure:
                 warnings.append(WARN_ORIENTATION_UNSURE)
-    if quad_full is not None and abs(residual) < 0.5 and max(page_w, page_h) / dpi * 25.4 < 120:
-        # Card-sized: its text lines are only ~40 mm long and its edges only ~85 mm, so both
-        # estimates are noisy (~0.15°) and independent: average them (equal-variance weighting).
-        residual *= 0.5
+    residual = _card_residual(residual, quad_full is not None, page_w, page_h, float(dpi))
     skew_total = base_angle + residual
     if skew_conf and quad_full is not None:
         # The skew reported is the text lines' direction in the input. A page cut off by the frame
@@ -1024,11 +1065,14 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     rot = _rotation(-residual, page_w, page_h) if abs(residual) >= opt.min_skew_deg else np.eye(3)
     turn, out_size = _quarter_turn(orientation, page_w, page_h)
     m = turn @ rot @ h_page
+    upright = warp_job.result() if warp_job is not None else None
     if quad_full is None and abs(residual) < opt.min_skew_deg:
         codes = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
         out = img.copy() if orientation == 0 else cv2.rotate(img, codes[orientation])
+    elif upright is not None and orientation == 0 and np.array_equal(upright[0], m):
+        out = upright[1]  # made beside the orientation (see step 5) from this very matrix
     else:
-        out = _warp(img, m, out_size, _paper_colour(det, finding.quad if finding else None))
+        out = _warp(img, m, out_size, fill or _paper_colour(det, finding.quad if finding else None))
 
     if fine_job is not None:
         fine_job.cancel()  # not asked (a blank page, no confident lines): dropped if not started
