@@ -988,15 +988,25 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 warnings.append(WARN_SKEW_UNSURE)
             if opt.orient:
                 warnings.append(WARN_ORIENTATION_UNSURE)
+    # A photo states no scale, and its perspective moves the outline's aspect off a card's by a
+    # few per cent (size:ID-1 allows 3 %): a card held in a hand was taken for a page and left
+    # upside down or turned a quarter (issue #13, session 10; gen3_text card_hand_photo). An
+    # outline found in a photo whose aspect is ID-1's within CARD_PHOTO_ASPECT_TOL — A-series
+    # 1.414 and till rolls ≥ 2 lie outside — is asked for a card's layout too, but a turn it
+    # gives stands sure only where the page's own reading agrees (it may be no card).
+    loose_card = (dpi_rule == "assumed" and finding is not None and quad_full is not None and not finding.parts
+                  and abs(max(page_w, page_h) / max(1, min(page_w, page_h)) / ID1_ASPECT - 1) <= CARD_PHOTO_ASPECT_TOL
+                  and not _size_is(max(page_w, page_h) / effective_dpi * 25.4,
+                                   min(page_w, page_h) / effective_dpi * 25.4, ("ID-1",)))
     if (opt.orient and not blank and finding is not None and quad_full is not None
-            and (finding.parts or _size_is(max(page_w, page_h) / effective_dpi * 25.4,
-                                           min(page_w, page_h) / effective_dpi * 25.4, ("ID-1",)))):
+            and (finding.parts or loose_card or _size_is(max(page_w, page_h) / effective_dpi * 25.4,
+                                                         min(page_w, page_h) / effective_dpi * 25.4, ("ID-1",)))):
         # An ID card (or a front and back on one glass): its fixed layout (the back's MRZ at the
         # bottom, the front's QR code top-right) says which way up it lies, where its few short
         # lines of text do not (issue #13). Agreeing makes the decision sure; a card the layout
         # turns otherwise than a sure text-line reading is turned by the layout but flagged.
         card_turn = cards_orientation(grey, bool(finding.parts))
-        if (card_turn is None and not finding.parts and page_h > page_w and orientation % 180 == 0
+        if (card_turn is None and not finding.parts and not loose_card and page_h > page_w and orientation % 180 == 0
                 and skew_conf and sk is not None and sk.vertical):
             # A card found standing on its side lies a quarter turned (an upright card is
             # landscape): left at 0/180 it is certainly wrong. Without a layout cue the text
@@ -1007,7 +1017,8 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 warnings.append(WARN_ORIENTATION_UNSURE)
         if card_turn is not None:
             was_sure = orient_conf and card_turn != orientation
-            orientation, orient_conf = card_turn, not was_sure
+            agreed = orient_conf and card_turn == orientation
+            orientation, orient_conf = card_turn, agreed if loose_card else not was_sure
             unsure = WARN_ORIENTATION_UNSURE in warnings
             if orient_conf and unsure:
                 warnings.remove(WARN_ORIENTATION_UNSURE)
@@ -1072,6 +1083,11 @@ def _narrow_slip(page_w: int, page_h: int, dpi: float) -> bool:
             and not _size_is(long_mm, short_mm, ("ID-1",)))
 
 
+# ID-1's aspect (85.6 / 53.98), and how far a photographed outline's may be off it to be asked
+# for a card's layout (:func:`process_page`): A4's 1.414 is 11 % below, a till roll's ≥ 2 far above;
+# gen3_text card_hand_photo's cards measured 5–6 % off in perspective.
+ID1_ASPECT = 85.6 / 53.98
+CARD_PHOTO_ASPECT_TOL = 0.07
 PHOTO_CORNER_DEG = 2.0  # a found outline this far from right angles was seen in perspective
 
 

@@ -60,3 +60,14 @@ def test_a_small_back_upside_down_on_the_glass_is_turned() -> None:
     assert page.truth["rotation"] == 180
     assert res.orientation == 180 or WARN_ORIENTATION_UNSURE in res.warnings
     assert res.orientation == 180
+
+
+def test_a_card_held_in_a_hand_is_asked_for_its_layout() -> None:
+    """gen3_text ``card_hand_photo`` seed 101 #0: a CCCD back photographed upside down in a hand,
+    no dpi; perspective puts its outline's aspect 6 % off ID-1's, so it was taken for a page and
+    kept at 0 with no flag (f489d28). Its MRZ turns it; the page's own reading did not agree, so flagged."""
+    page = gen3_text.ori10_page(101, 0, "card_hand_photo")
+    res = process_page(page.image, 300, dpi_trusted=False)
+    assert page.truth["rotation"] == 180
+    assert res.orientation == 180
+    assert WARN_ORIENTATION_UNSURE in res.warnings
