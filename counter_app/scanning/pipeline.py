@@ -54,6 +54,7 @@ from counter_app.errors import ValidationError
 from counter_app.scanning import _analysis as an
 from counter_app.scanning import _outline as ol
 from counter_app.scanning._card import cards_orientation
+from counter_app.scanning._cc import components_with_stats
 from counter_app.scanning._osd import tesseract_orientation
 
 __all__ = [
@@ -974,9 +975,17 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                     return cv2.warpAffine(fine, _rotation(-sk.angle_deg, fw, fh)[:2], (fw, fh),
                                           flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE), fine_dpi
 
-                orientation, orient_conf = _orientation(
-                    sk, opt, osd_view, ruled, narrow=_narrow_slip(page_w, page_h, effective_dpi),
-                    photo=_photographed(quad_full, dpi_rule), page_view=page_view)
+                if (_letter_marks(ink, a_dpi, opt.ink_threshold)[0] < ORIENT_MIN_TEXT_MM
+                        or an.flank_share(sk.rows, sk.cols, sk.weights) < ORIENT_MIN_FLANK_SHARE):
+                    # Too few letters to read a way up from: the lines found may be rules, dashes or
+                    # a grid (the ascender vote read a page of dashes +0.37 after JPEG, −0.61 before,
+                    # session 9) or one short line. No turn is made on such evidence; the page stays
+                    # as scanned and the officer is asked (a card's layout may still decide, below).
+                    orientation, orient_conf = 0, False
+                else:
+                    orientation, orient_conf = _orientation(
+                        sk, opt, osd_view, ruled, narrow=_narrow_slip(page_w, page_h, effective_dpi),
+                        photo=_photographed(quad_full, dpi_rule), page_view=page_view)
                 if not orient_conf:
                     warnings.append(WARN_ORIENTATION_UNSURE)
         elif sk is not None and len(sk.rows) >= 300:
@@ -988,6 +997,12 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 warnings.append(WARN_SKEW_UNSURE)
             if opt.orient:
                 warnings.append(WARN_ORIENTATION_UNSURE)
+        elif (sk is not None and opt.orient
+              and _letter_marks(ink, a_dpi, opt.ink_threshold)[1] >= ORIENT_ASK_LETTER_MARKS):
+            # A few words and no line direction (a near-blank page's one footer line): the way up was
+            # never judged, and the page may lie upside down or sideways — said, not assumed
+            # (session 10: gen3_text glyph_poor footer lines kept at 0 in silence).
+            warnings.append(WARN_ORIENTATION_UNSURE)
     # A photo states no scale, and its perspective moves the outline's aspect off a card's by a
     # few per cent (size:ID-1 allows 3 %): a card held in a hand was taken for a page and left
     # upside down or turned a quarter (issue #13, session 10; gen3_text card_hand_photo). An
@@ -1145,6 +1160,58 @@ def _osd_view(img: np.ndarray, h_page: np.ndarray, page_w: int, page_h: int, ske
     if f < 1.0 and min(ow, oh) * f >= 32:
         view = cv2.resize(view, (max(1, round(ow * f)), max(1, round(oh * f))), interpolation=cv2.INTER_AREA)
     return view
+
+
+# Letter-like marks (porous ink blobs whose narrow extent, measured along their own axis, is 1–8 mm
+# and whose length is at most 80 mm: a glyph, or a word merged at the analysis scale) — what the
+# up/down cues read. Rules, dashes and table grids (thin, or far longer) and a seal's ring are
+# not letters, however many "lines" they make. A way up is decided only on at least
+# ORIENT_MIN_TEXT_MM of them along the lines (~ two thirds of one A4 line; gen3_text ORI10
+# glyph_poor pages measure 0–24 mm, the SCENES text pages 186 mm and more, a pencilled line up to
+# 92 mm); with ORIENT_ASK_LETTER_MARKS of them and no line direction the officer is asked.
+ORIENT_MIN_TEXT_MM = 100.0
+ORIENT_ASK_LETTER_MARKS = 3
+LETTER_MAX_FILL = 0.9
+# Share of the lines' ink above/below their core bands (:func:`an.flank_share`) below which the
+# ascender vote has nothing to weigh: text pages 0.10–0.18 and photos 0.14–0.23 on gen3_text
+# (SCENES seed 5, ORI5 seed 7), a page of solid dashes 0.027 (PNG) and 0.052 (JPEG q95).
+ORIENT_MIN_FLANK_SHARE = 0.08
+
+
+def _letter_marks(ink: np.ndarray, dpi: float, threshold: int) -> tuple[float, int]:
+    """Total length (mm) and number of letter-like marks on the analysis page (see ORIENT_MIN_TEXT_MM).
+
+    Each mark's extents come from its second moments, so a rule tilted by a few degrees (whose
+    bounding box is millimetres tall) still measures its own thickness. The frame's outer band is
+    left out, as in :func:`an.count_glyphs` (scanner edge shadows).
+    """
+    h, w = ink.shape
+    m = max(2, int(0.025 * min(h, w)))
+    binary = (ink[m:h - m, m:w - m] > threshold).astype(np.uint8)
+    n, labels, _, _ = components_with_stats(binary, connectivity=8)
+    if n <= 1:
+        return 0.0, 0
+    ys, xs = np.nonzero(labels)
+    lab = labels[ys, xs]
+    x, y = xs.astype(np.float64), ys.astype(np.float64)
+    cnt = np.maximum(np.bincount(lab, minlength=n), 1).astype(np.float64)
+    mx, my = np.bincount(lab, x, n) / cnt, np.bincount(lab, y, n) / cnt
+    # Pixel extents: + 1/12 is a one-pixel square's own variance (a 1-px stroke is 1 px thick).
+    sxx = np.bincount(lab, x * x, n) / cnt - mx * mx + 1 / 12
+    syy = np.bincount(lab, y * y, n) / cnt - my * my + 1 / 12
+    sxy = np.bincount(lab, x * y, n) / cnt - mx * my
+    half, det = (sxx + syy) / 2, sxx * syy - sxy * sxy
+    disc = np.sqrt(np.maximum(half * half - det, 0.0))
+    px_mm = dpi / 25.4
+    minor = np.sqrt(12 * np.maximum(half - disc, 0.0)) / px_mm  # a uniform bar's length is √12 σ
+    major = np.sqrt(12 * (half + disc)) / px_mm
+    # Porous, as letters are: a word merged at the analysis scale keeps gaps between and inside
+    # its letters (fill of its extent 0.57–0.68 on gen3_text's pages); a solid bar or dash fills
+    # it (0.99: session 9's page of dashes, turned 180° in silence after JPEG q95).
+    porous = cnt <= LETTER_MAX_FILL * (minor * px_mm) * (major * px_mm)
+    ok = (minor >= 1.0) & (minor <= 8.0) & (major <= 80.0) & porous
+    ok[0] = False
+    return float(major[ok].sum()), int(ok.sum())
 
 
 def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[], np.ndarray],

@@ -6,6 +6,11 @@ pinned here.
   x-height, span under a third of the card, so the layout cue found no MRZ and the page's own
   few lines decided (f489d28: on ``cccd_back_glass`` seed 303, 9 of 12 right, #2 upside down kept
   at 0 in silence).
+* A card held in a hand (no dpi): perspective puts its outline's aspect a few per cent off ID-1's,
+  so it was taken for a page and its layout never asked.
+* Glyph-poor pages: one short footer line (no line direction, so never judged, and not said), a
+  table grid or a page of solid dashes (lines of rules the ascender vote read as text: session 9's
+  dash page was turned 180° in silence after JPEG q95). No turn on such evidence; always asked.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ import pytest
 
 from bench.scan_eval import gen3_text
 from counter_app.scanning._card import card_orientation
-from counter_app.scanning.pipeline import WARN_ORIENTATION_UNSURE, process_page
+from counter_app.scanning.pipeline import WARN_ORIENTATION_UNSURE, _letter_marks, process_page
+from tests.scanning.test_cut_page_s9 import _page_off_the_glass
 
 
 def _small_back(seed: int) -> np.ndarray:
@@ -71,3 +77,40 @@ def test_a_card_held_in_a_hand_is_asked_for_its_layout() -> None:
     assert page.truth["rotation"] == 180
     assert res.orientation == 180
     assert WARN_ORIENTATION_UNSURE in res.warnings
+
+
+def test_a_page_of_dashes_is_not_turned_on_its_edges_blur() -> None:
+    """Session 9's scan-station page (solid bars, no letters, off the glass's corner), kept as
+    the app keeps it (JPEG q95): f489d28 turned it 180° with no flag."""
+    ok, buf = cv2.imencode(".jpg", _page_off_the_glass(-3.0, (40, 70)), [cv2.IMWRITE_JPEG_QUALITY, 95])
+    assert ok
+    res = process_page(cv2.imdecode(buf, cv2.IMREAD_COLOR), 100)
+    assert res.orientation == 0
+    assert WARN_ORIENTATION_UNSURE in res.warnings
+
+
+@pytest.mark.parametrize(("index", "kind"), [(4, "footer_line"), (16, "table_grid")])
+def test_a_glyph_poor_page_is_never_left_unasked(index: int, kind: str) -> None:
+    """gen3_text ``glyph_poor`` seed 101: a footer line on a page fed sideways (#4) and a bare
+    table grid upside down (#16) were kept at 0 with no flag (f489d28)."""
+    page = gen3_text.ori10_page(101, index, "glyph_poor")
+    assert page.truth["kind"] == kind and page.truth["rotation"] != 0
+    res = process_page(page.image, page.dpi)
+    assert not res.blank
+    assert WARN_ORIENTATION_UNSURE in res.warnings
+
+
+def test_letter_marks_count_words_not_rules_or_bars() -> None:
+    """At 75 dpi: a rule tilted 2° (its box 6 mm tall) and solid bars are no letters; porous
+    word-sized marks are, by their length."""
+    ink = np.zeros((900, 640), np.uint8)
+    cv2.line(ink, (40, 100), (600, 120), 200, 1)  # a rule, tilted
+    for x in range(40, 600, 60):
+        cv2.rectangle(ink, (x, 200), (x + 40, 207), 200, -1)  # solid bars (dashes)
+    assert _letter_marks(ink, 75.0, 40) == (0.0, 0)
+    for x in range(40, 600, 60):  # words like "mmmmmmm": stems joined at the top, gaps between
+        cv2.line(ink, (x, 400), (x + 39, 400), 200, 1)
+        for c in range(x, x + 40, 6):
+            cv2.rectangle(ink, (c, 400), (c + 1, 407), 200, -1)
+    length, n = _letter_marks(ink, 75.0, 40)
+    assert n == 10 and 120 < length < 150  # ten ~13-mm words
