@@ -997,11 +997,11 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 warnings.append(WARN_SKEW_UNSURE)
             if opt.orient:
                 warnings.append(WARN_ORIENTATION_UNSURE)
-        elif (sk is not None and opt.orient
-              and _letter_marks(ink, a_dpi, opt.ink_threshold)[1] >= ORIENT_ASK_LETTER_MARKS):
-            # A few words and no line direction (a near-blank page's one footer line): the way up was
-            # never judged, and the page may lie upside down or sideways — said, not assumed
-            # (session 10: gen3_text glyph_poor footer lines kept at 0 in silence).
+        elif opt.orient and _letter_marks(ink, a_dpi, opt.ink_threshold)[1] >= ORIENT_ASK_LETTER_MARKS:
+            # A few words and no line direction (a near-blank page's one footer line, too little
+            # ink even for an estimate): the way up was never judged, and the page may lie upside
+            # down or sideways — said, not assumed (session 10: gen3_text glyph_poor footer lines
+            # kept at 0 in silence).
             warnings.append(WARN_ORIENTATION_UNSURE)
     # A photo states no scale, and its perspective moves the outline's aspect off a card's by a
     # few per cent (size:ID-1 allows 3 %): a card held in a hand was taken for a page and left

@@ -89,11 +89,13 @@ def test_a_page_of_dashes_is_not_turned_on_its_edges_blur() -> None:
     assert WARN_ORIENTATION_UNSURE in res.warnings
 
 
-@pytest.mark.parametrize(("index", "kind"), [(4, "footer_line"), (16, "table_grid")])
-def test_a_glyph_poor_page_is_never_left_unasked(index: int, kind: str) -> None:
-    """gen3_text ``glyph_poor`` seed 101: a footer line on a page fed sideways (#4) and a bare
-    table grid upside down (#16) were kept at 0 with no flag (f489d28)."""
-    page = gen3_text.ori10_page(101, index, "glyph_poor")
+@pytest.mark.parametrize(("seed", "index", "kind"), [(101, 4, "footer_line"), (101, 16, "table_grid"),
+                                                     (404, 11, "footer_line")])
+def test_a_glyph_poor_page_is_never_left_unasked(seed: int, index: int, kind: str) -> None:
+    """gen3_text ``glyph_poor``: a footer line on a page fed sideways (seed 101 #4; seed 404 #11, too
+    little ink for any line estimate) and a bare table grid upside down (101 #16) were kept at 0
+    with no flag (f489d28)."""
+    page = gen3_text.ori10_page(seed, index, "glyph_poor")
     assert page.truth["kind"] == kind and page.truth["rotation"] != 0
     res = process_page(page.image, page.dpi)
     assert not res.blank
