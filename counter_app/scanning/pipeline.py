@@ -975,17 +975,20 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                     return cv2.warpAffine(fine, _rotation(-sk.angle_deg, fw, fh)[:2], (fw, fh),
                                           flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE), fine_dpi
 
-                if (_letter_marks(ink, a_dpi, opt.ink_threshold)[0] < ORIENT_MIN_TEXT_MM
-                        or an.flank_share(sk.rows, sk.cols, sk.weights) < ORIENT_MIN_FLANK_SHARE):
-                    # Too few letters to read a way up from: the lines found may be rules, dashes or
-                    # a grid (the ascender vote read a page of dashes +0.37 after JPEG, −0.61 before,
-                    # session 9) or one short line. No turn is made on such evidence; the page stays
-                    # as scanned and the officer is asked (a card's layout may still decide, below).
+                text_mm, marks = _letter_marks(ink, a_dpi, opt.ink_threshold)
+                if marks < ORIENT_ASK_LETTER_MARKS:
+                    # No letters to read a way up from: the lines found are rules or a grid. No
+                    # turn is made on such evidence; the page stays as scanned and the officer is
+                    # asked (a card's layout may still decide, below).
                     orientation, orient_conf = 0, False
                 else:
                     orientation, orient_conf = _orientation(
                         sk, opt, osd_view, ruled, narrow=_narrow_slip(page_w, page_h, effective_dpi),
-                        photo=_photographed(quad_full, dpi_rule), page_view=page_view)
+                        photo=_photographed(quad_full, dpi_rule), page_view=page_view,
+                        vote=an.flank_share(sk.rows, sk.cols, sk.weights) >= ORIENT_MIN_FLANK_SHARE)
+                    # A few words (a short receipt, a sparse slip): Tesseract reading the characters
+                    # may still turn it right, but a turn or a keep on so little is never sure.
+                    orient_conf = orient_conf and text_mm >= ORIENT_MIN_TEXT_MM
                 if not orient_conf:
                     warnings.append(WARN_ORIENTATION_UNSURE)
         elif sk is not None and len(sk.rows) >= 300:
@@ -1174,7 +1177,9 @@ ORIENT_ASK_LETTER_MARKS = 3
 LETTER_MAX_FILL = 0.9
 # Share of the lines' ink above/below their core bands (:func:`an.flank_share`) below which the
 # ascender vote has nothing to weigh: text pages 0.10–0.18 and photos 0.14–0.23 on gen3_text
-# (SCENES seed 5, ORI5 seed 7), a page of solid dashes 0.027 (PNG) and 0.052 (JPEG q95).
+# (SCENES seed 5, ORI5 seed 7), a page of solid dashes 0.027 (PNG) and 0.052 (JPEG q95) — but a
+# short till receipt's capitals and digits 0.050 too: so it only silences our vote (Tesseract,
+# reading characters, still may turn the page), it does not forbid a turn.
 ORIENT_MIN_FLANK_SHARE = 0.08
 
 
@@ -1216,7 +1221,8 @@ def _letter_marks(ink: np.ndarray, dpi: float, threshold: int) -> tuple[float, i
 
 def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[], np.ndarray],
                  ruled: bool = False, narrow: bool = False, photo: bool = False,
-                 page_view: Callable[[], tuple[np.ndarray, float]] | None = None) -> tuple[int, bool]:
+                 page_view: Callable[[], tuple[np.ndarray, float]] | None = None, vote: bool = True
+                 ) -> tuple[int, bool]:
     """Clockwise quarter-turn that makes the text upright, and whether the decision is sure.
 
     Sideways (vertical lines) is sure when the skew finding is; which of 90/270 (and whether
@@ -1243,8 +1249,16 @@ def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[]
     ``photo``: a photographed page (:func:`_photographed`): our vote decides alone only when it is
     strong (``orientation_photo_evidence``) either way; a weaker one neither stands without
     Tesseract's agreement nor blocks its confident reading.
+
+    ``vote``: False when the lines carry next to no ink outside their cores (solid bars, not
+    letters): our ascender score then counts as none.
     """
     score, lines = an.upside_down_score(sk.rows, sk.cols, sk.weights)
+    if not vote:
+        # Too little ink above and below the lines' cores (:func:`an.flank_share`): the score is a
+        # ratio of two slivers of edge blur (solid dashes: +0.37 after JPEG q95, −0.61 before,
+        # session 9) — no evidence either way; Tesseract, reading characters, may still decide.
+        score = 0.0
     if narrow:
         # Neither our vote nor our axis: a receipt's two columns (names flush left, amounts flush
         # right) make "down" as sharp as its short lines across, either way round (gen3_text
