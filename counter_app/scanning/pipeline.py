@@ -1184,7 +1184,8 @@ ORIENT_MIN_FLANK_SHARE = 0.08
 
 
 def _letter_marks(ink: np.ndarray, dpi: float, threshold: int) -> tuple[float, int]:
-    """Total length (mm) and number of letter-like marks on the analysis page (see ORIENT_MIN_TEXT_MM).
+    """Total length and number of letter-like marks on the analysis page (see ORIENT_MIN_TEXT_MM);
+    the length is counted in the marks' own heights × 2 mm (scale-free: a wrong dpi does not move it).
 
     Each mark's extents come from its second moments, so a rule tilted by a few degrees (whose
     bounding box is millimetres tall) still measures its own thickness. The frame's outer band is
@@ -1214,9 +1215,13 @@ def _letter_marks(ink: np.ndarray, dpi: float, threshold: int) -> tuple[float, i
     # its letters (fill of its extent 0.57–0.68 on gen3_text's pages); a solid bar or dash fills
     # it (0.99: session 9's page of dashes, turned 180° in silence after JPEG q95).
     porous = cnt <= LETTER_MAX_FILL * (minor * px_mm) * (major * px_mm)
-    ok = (minor >= 1.0) & (minor <= 8.0) & (major <= 80.0) & porous
+    # 1 mm, or 3 analysis pixels where that is less: a stated dpi may be too high (gen1's 100-dpi
+    # feeder page processed as 300 dpi has its letters a third of their size in "mm").
+    ok = (minor >= min(1.0, 3 / px_mm)) & (minor <= 8.0) & (major <= 80.0) & porous
     ok[0] = False
-    return float(major[ok].sum()), int(ok.sum())
+    # The length in the marks' own heights, × 2 mm (a typical x-height): the same figure as mm on
+    # a page whose dpi is right, and one that does not shrink when the stated dpi is wrong.
+    return float((major[ok] / minor[ok]).sum() * 2.0), int(ok.sum())
 
 
 def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[], np.ndarray],
