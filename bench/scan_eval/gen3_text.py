@@ -1109,6 +1109,266 @@ def grid_page(seed: int, index: int, scene: str | None = None) -> Gen3Page:
     return Gen3Page(img, dpi, truth)
 
 
+# --------------------------------------------------------------------------- orientation scenes (session 10)
+
+# Own rendering for the classes the lead named from a held-out set's failures (issue #13, session
+# 10): a CCCD back lying small on the glass (a 3-line MRZ printed small along the bottom edge, a
+# chip, two fingerprint boxes, the issuing title with a red seal); a card photographed held in a
+# hand (no dpi); glyph-poor pages (one short footer line, rules and dashes only, a bare table grid,
+# a stamp only) that must never be turned in silence. Own random stream (``ori10_page``): no other
+# scene's frames change.
+ORI10_SCENES = ("cccd_back_glass", "card_hand_photo", "glyph_poor")
+GLYPH_POOR = ("footer_line", "rules_dashes", "table_grid", "stamp_only")
+MRZ_FONTS = ("/usr/share/fonts/truetype/liberation2/LiberationMono-Regular.ttf",
+             "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
+             "/usr/share/fonts/opentype/urw-base35/NimbusMonoPS-Regular.otf",
+             "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf")
+
+
+def _any_font(path: str, px: int, fallback: str) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, max(6, px)) if Path(path).exists() else _font(fallback, px)
+
+
+def _whorl(d: ImageDraw.ImageDraw, rng: np.random.Generator, box: tuple[int, int, int, int], ink: int) -> None:
+    """A fingerprint: concentric, slightly squashed rings inside a box, open at the bottom."""
+    x0, y0, x1, y1 = box
+    cx, cy = (x0 + x1) / 2 + rng.uniform(-0.08, 0.08) * (x1 - x0), (y0 + y1) / 2
+    step = max(2.0, (x1 - x0) / 14)
+    r = step
+    while r < 0.45 * (x1 - x0):
+        d.arc((cx - r, cy - 1.2 * r, cx + r, cy + 1.2 * r), float(rng.uniform(110, 150)),
+              float(rng.uniform(390, 430)), fill=(ink, ink, ink + 4), width=1)
+        r += step
+
+
+def doc_cccd_back(rng: np.random.Generator, dpi: float) -> Image.Image:
+    """The back of a chip CCCD (85.6 × 54 mm), upright: chip and fingerprint boxes across the top
+    (which side each is on varies), "Đặc điểm nhận dạng" and the date line on the left, the issuing
+    title with a red seal and a signature, and three MRZ lines of 30 characters along the bottom
+    edge in a monospace (or, as a poor copy prints it, a proportional) font, x-height ≈ 4–6 px at
+    150 dpi. Drawn at ``dpi``."""
+    w, h = _px(85.6, dpi), _px(54, dpi)
+    base = np.array([rng.uniform(222, 245), rng.uniform(225, 248), rng.uniform(222, 245)], np.float32)
+    a = np.empty((h, w, 3), np.float32)
+    a[:] = base
+    a += cv2.resize(rng.normal(0, 4, (5, 7)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)[:, :, None]
+    img = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "RGB")
+    d = ImageDraw.Draw(img)
+    ppm = dpi / 25.4
+    guil = tuple(int(v) for v in base - rng.uniform(12, 30, 3))
+    for _ in range(int(rng.integers(4, 12))):  # faint guilloche waves
+        y0, amp, per = rng.uniform(0, h), rng.uniform(0.02, 0.1) * h, rng.uniform(0.3, 1.0) * w
+        xs = np.arange(0, w, 2, dtype=np.float32)
+        ys = y0 + amp * np.sin(2 * math.pi * xs / per + rng.uniform(0, 6.3))
+        d.line(list(zip(xs.tolist(), ys.tolist(), strict=True)), fill=guil, width=1)
+    chip_left = rng.random() < 0.6
+    top = rng.uniform(3.5, 6.5)
+    chip_w, chip_h = rng.uniform(9, 12), rng.uniform(8, 10)
+    cx0 = rng.uniform(4, 8) if chip_left else 85.6 - rng.uniform(4, 8) - chip_w
+    g = int(rng.integers(120, 165))
+    d.rounded_rectangle((cx0 * ppm, top * ppm, (cx0 + chip_w) * ppm, (top + chip_h) * ppm), radius=1.5 * ppm,
+                        fill=(g, g, g + 3))
+    fp = rng.uniform(12, 15)
+    fx0 = 85.6 - rng.uniform(4, 7) - 2 * fp - 2 if chip_left else rng.uniform(4, 7)
+    for i in range(2):
+        bx = fx0 + i * (fp + 2)
+        box = (int(bx * ppm), int(top * ppm), int((bx + fp) * ppm), int((top + fp * 1.1) * ppm))
+        d.rectangle(box, outline=(95, 95, 100), width=1)
+        _whorl(d, rng, box, int(rng.integers(110, 150)))
+    small = _font("serif" if rng.random() < 0.5 else "sans", round(rng.uniform(1.6, 2.1) * ppm))
+    ink = (int(rng.integers(20, 60)),) * 3
+    left_x = (cx0 if chip_left else 4.5) * ppm
+    y = (top + fp * 1.1 + rng.uniform(1.5, 4)) * ppm
+    for text in ("Đặc điểm nhận dạng / Personal identification:", "Nốt ruồi C: 1cm trên sau mép phải",
+                 f"Ngày, tháng, năm / Date: {int(rng.integers(1, 29)):02d}/{int(rng.integers(1, 13)):02d}/20"
+                 f"{int(rng.integers(21, 25))}"):
+        d.text((left_x, y), text, font=small, fill=ink)
+        y += small.size * rng.uniform(1.25, 1.5)
+    title = _font("sans_bold" if rng.random() < 0.5 else "serif", round(rng.uniform(1.5, 1.9) * ppm))
+    tx = w * rng.uniform(0.62, 0.75)
+    ty = (top + fp * 1.1 + rng.uniform(1, 3)) * ppm
+    d.text((tx, ty), "CỤC TRƯỞNG CỤC CẢNH SÁT", font=title, fill=ink, anchor="ma")
+    d.text((tx, ty + title.size * 1.3), "QUẢN LÝ HÀNH CHÍNH VỀ TTXH", font=title, fill=ink, anchor="ma")
+    _seal(img, rng, int(tx - rng.uniform(0, 6) * ppm), int(ty + rng.uniform(5, 8) * ppm),
+          int(rng.uniform(4.5, 6) * ppm))
+    _scrawl(d, rng, tx - 8 * ppm, ty + 7 * ppm, 16 * ppm, 3 * ppm, (40, 60, 170), max(1, round(0.25 * ppm)))
+    # The MRZ: 3 × 30 characters, its left edge at the card's margin, the bottom line 2–4 mm up.
+    digits = "".join(str(int(v)) for v in rng.integers(0, 10, 40))
+    lines = ["IDVNM" + digits[:10] + digits[10] + digits[11:23] + "<<" + digits[23],
+             digits[24:30] + "M" + digits[30:36] + "VNM" + "<" * 11 + digits[36],
+             "NGUYEN<<VAN<AN" + "<" * 16]
+    lines = [ln[:30].ljust(30, "<") for ln in lines]
+    # Printed small: x-height 4–6.5 px at 150 dpi (the lead's measure on a held-out set's cards),
+    # so the three lines span only ~30–60 % of the card's width.
+    xh = rng.uniform(4, 6.5) * dpi / 150
+    path = str(rng.choice(MRZ_FONTS))
+    px = 6
+    while px < 80 and (lambda b: b[3] - b[1])(_any_font(path, px + 1, "mono").getbbox("x")) <= xh:
+        px += 1
+    mrz = _any_font(path, px, "mono")
+    pitch = px * rng.uniform(1.2, 1.5)
+    mx = rng.uniform(3.5, 6) * ppm
+    bottom = h - rng.uniform(2, 4) * ppm
+    for i, ln in enumerate(lines):
+        d.text((mx, bottom - (3 - i) * pitch), ln, font=mrz, fill=(15, 15, 20))
+    return img
+
+
+def _glass_frame(rng: np.random.Generator, dpi: float, doc: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """``doc`` turned ``k`` quarters clockwise, tilted ≤ 4°, placed anywhere on an A4 glass with a light lid."""
+    doc = np.ascontiguousarray(np.rot90(doc, -k))
+    fw, fh = _px(216, dpi), _px(297, dpi)
+    lid = float(rng.uniform(215, 245))
+    frame = np.full((fh, fw, 3), lid, np.float32)
+    tone = cv2.resize(rng.normal(0, 2.5, (8, 6)).astype(np.float32), (fw, fh), interpolation=cv2.INTER_CUBIC)
+    frame += tone[:, :, None]
+    frame += np.array([0.0, rng.uniform(-3, 2), rng.uniform(-4, 3)], np.float32)
+    dh, dw = doc.shape[:2]
+    ang = float(rng.uniform(-4, 4))
+    cx, cy = float(rng.uniform(0.2, 0.8)) * fw, float(rng.uniform(0.15, 0.85)) * fh
+    m = cv2.getRotationMatrix2D(((dw - 1) / 2, (dh - 1) / 2), ang, 1.0)
+    m[:, 2] += [cx - dw / 2, cy - dh / 2]
+    warped = cv2.warpAffine(doc.astype(np.float32), m, (fw, fh), flags=cv2.INTER_LINEAR)
+    alpha = cv2.warpAffine(np.ones((dh, dw), np.float32), m, (fw, fh), flags=cv2.INTER_LINEAR)[:, :, None]
+    # A thin shadow along the card's edge (it stands off the glass by its thickness).
+    ring = cv2.GaussianBlur(alpha[:, :, 0], (0, 0), 1.2)[:, :, None]
+    frame = frame * (1 - 0.25 * np.clip(ring - alpha, 0, 1)) * (1 - alpha) + warped * alpha
+    c = np.array([[-0.5, -0.5, 1], [dw - 0.5, -0.5, 1], [dw - 0.5, dh - 0.5, 1], [-0.5, dh - 0.5, 1]])
+    return np.clip(frame, 0, 255).astype(np.uint8), c @ m.T
+
+
+def _hand_photo(rng: np.random.Generator, doc: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """A phone photo of ``doc`` (a card) held in a hand: turned ``k`` quarters clockwise, a mild
+    perspective, skin behind and a thumb over one edge, lamp shading, JPEG; no dpi."""
+    doc = np.ascontiguousarray(np.rot90(doc, -k))
+    dh, dw = doc.shape[:2]
+    fw, fh = (1200, 900) if rng.random() < 0.5 else (900, 1200)
+    s = float(rng.uniform(0.45, 0.75)) * min(fw / dw, fh / dh)
+    cx, cy = fw / 2 + rng.uniform(-0.1, 0.1) * fw, fh / 2 + rng.uniform(-0.1, 0.1) * fh
+    src = np.float32([[0, 0], [dw, 0], [dw, dh], [0, dh]])
+    ang = math.radians(float(rng.uniform(-8, 8)))
+    ca, sa = math.cos(ang), math.sin(ang)
+    dst = np.float32([[cx + s * ((x - dw / 2) * ca - (y - dh / 2) * sa),
+                       cy + s * ((x - dw / 2) * sa + (y - dh / 2) * ca)] for x, y in src])
+    dst += rng.uniform(-0.03, 0.03, (4, 2)).astype(np.float32) * s * max(dw, dh)
+    hm = cv2.getPerspectiveTransform(src, dst)
+    skin = np.array([rng.uniform(120, 170), rng.uniform(150, 190), rng.uniform(190, 235)], np.float32)
+    frame = np.empty((fh, fw, 3), np.float32)
+    back = np.array([rng.uniform(40, 200)] * 3, np.float32) + rng.uniform(-20, 20, 3).astype(np.float32)
+    frame[:] = back
+    pal = np.zeros((fh, fw), np.uint8)
+    cv2.ellipse(pal, (int(cx), int(cy + 0.2 * fh)), (int(0.42 * fw), int(0.4 * fh)), float(rng.uniform(-20, 20)),
+                0, 360, 255, -1)
+    pal_f = cv2.GaussianBlur(pal.astype(np.float32) / 255, (0, 0), 6)[:, :, None]
+    frame = frame * (1 - pal_f) + skin * pal_f
+    warped = cv2.warpPerspective(doc.astype(np.float32), hm, (fw, fh), flags=cv2.INTER_LINEAR)
+    alpha = cv2.warpPerspective(np.ones((dh, dw), np.float32), hm, (fw, fh), flags=cv2.INTER_LINEAR)[:, :, None]
+    frame = frame * (1 - alpha) + warped * alpha
+    # A thumb over the card's lower or side edge.
+    edge = int(rng.integers(0, 4))
+    p0, p1 = dst[edge], dst[(edge + 1) % 4]
+    t = float(rng.uniform(0.3, 0.7))
+    tx, ty = p0 + t * (p1 - p0)
+    thumb = np.zeros((fh, fw), np.uint8)
+    cv2.ellipse(thumb, (int(tx), int(ty)), (int(0.035 * fw), int(0.06 * fh)), float(rng.uniform(0, 180)),
+                0, 360, 255, -1)
+    th = cv2.GaussianBlur(thumb.astype(np.float32) / 255, (0, 0), 2)[:, :, None]
+    frame = frame * (1 - th) + (skin * 0.95) * th
+    yy, xx = np.mgrid[0:fh, 0:fw].astype(np.float32)
+    a2 = float(rng.uniform(0, 2 * math.pi))
+    ramp = (xx * math.cos(a2) + yy * math.sin(a2)) / max(fw, fh)
+    ramp = (ramp - ramp.min()) / max(1e-6, float(np.ptp(ramp)))
+    frame *= (1 - float(rng.uniform(0.05, 0.3)) * ramp)[:, :, None]
+    frame = cv2.GaussianBlur(frame, (0, 0), float(rng.uniform(0.3, 0.9)))
+    frame += rng.normal(0, 2.0, frame.shape[:2]).astype(np.float32)[:, :, None]
+    img = np.clip(frame, 0, 255).astype(np.uint8)
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(70, 92))])
+    assert ok
+    c = np.array([[-0.5, -0.5], [dw - 0.5, -0.5], [dw - 0.5, dh - 0.5], [-0.5, dh - 0.5]], np.float32)
+    return cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.perspectiveTransform(c[None], hm)[0].astype(np.float64)
+
+
+def doc_glyph_poor(rng: np.random.Generator, dpi: float, kind: str) -> Image.Image:
+    """An A4 page with too few letters to tell up from down: one short footer line, rules and
+    dashes, a bare table grid, or a stamp only."""
+    w, h, img, d = _a4_sheet(rng, dpi)
+    ink = (int(rng.integers(15, 70)),) * 3
+    ppm = dpi / 25.4
+    if kind == "footer_line":
+        f = _font(str(rng.choice(["serif", "sans"])), round(rng.uniform(2.2, 3.5) * ppm))
+        text = _words(rng, int(rng.integers(2, 6))).capitalize()
+        x = (w - d.textlength(text, font=f)) / 2 if rng.random() < 0.5 else rng.uniform(15, 30) * ppm
+        d.text((x, h - rng.uniform(10, 25) * ppm), text, font=f, fill=ink)
+    elif kind == "rules_dashes":
+        y = rng.uniform(20, 60) * ppm
+        while y < h - 20 * ppm:
+            x0, x1 = rng.uniform(15, 40) * ppm, w - rng.uniform(15, 40) * ppm
+            if rng.random() < 0.5:
+                d.line((x0, y, x1, y), fill=ink, width=max(1, round(rng.uniform(0.15, 0.4) * ppm)))
+            else:
+                dash, gap = rng.uniform(1, 4) * ppm, rng.uniform(0.7, 2) * ppm
+                x = x0
+                while x < x1:
+                    d.line((x, y, min(x1, x + dash), y), fill=ink, width=max(1, round(0.25 * ppm)))
+                    x += dash + gap
+            y += rng.uniform(6, 25) * ppm
+    elif kind == "table_grid":
+        x0, x1 = rng.uniform(15, 30) * ppm, w - rng.uniform(15, 30) * ppm
+        y0, y1 = rng.uniform(20, 80) * ppm, h - rng.uniform(20, 100) * ppm
+        cols = np.sort(rng.uniform(x0, x1, int(rng.integers(2, 7))))
+        rows_n = int(rng.integers(5, 30))
+        lw = max(1, round(0.25 * ppm))
+        for y in np.linspace(y0, y1, rows_n):
+            d.line((x0, y, x1, y), fill=ink, width=lw)
+        for x in (x0, *cols.tolist(), x1):
+            d.line((x, y0, x, y1), fill=ink, width=lw)
+    else:
+        _seal(img, rng, int(rng.uniform(0.3, 0.7) * w), int(rng.uniform(0.3, 0.8) * h), int(rng.uniform(14, 22) * ppm))
+    return img
+
+
+def ori10_page(seed: int, index: int, scene: str | None = None, dpi: int = 150) -> Gen3Page:
+    """Frame ``index`` of :data:`ORI10_SCENES` (cycled unless ``scene``); own stream ``[seed, index, 10]``.
+
+    * ``cccd_back_glass``: :func:`doc_cccd_back` rendered at 2× and reduced (the scanner's optics),
+      on an A4 glass under a light lid at ``dpi``, any quarter turn, tilted ≤ 4°; class card.
+    * ``card_hand_photo``: a CCCD back or :func:`doc_id_card`'s front in a hand, no dpi; class card.
+    * ``glyph_poor``: one of :data:`GLYPH_POOR` fed through the feeder, any quarter turn; truth
+      ``orientation_scored`` is False (nothing to read), but a turn made must be flagged.
+    Truth ``rotation``: the clockwise turn that makes the document upright.
+    """
+    scene = scene or ORI10_SCENES[index % len(ORI10_SCENES)]
+    rng = np.random.default_rng([seed, index, 10])
+    k = int(rng.integers(0, 4))
+    if scene == "cccd_back_glass":
+        card = np.asarray(doc_cccd_back(rng, 2 * dpi))
+        card = cv2.resize(card, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+        img, quad = _glass_frame(rng, dpi, cv2.cvtColor(card, cv2.COLOR_RGB2BGR), k)
+        img = _finish(rng, img)
+        truth = _truth(f"{scene}#{index}", "card", img.shape[1], img.shape[0], quad, (360 - 90 * k) % 360, None,
+                       text=True, red=True, dpi=dpi)
+        truth["skew_scored"] = False
+        return Gen3Page(img, dpi, truth)
+    if scene == "card_hand_photo":
+        front = rng.random() < 0.5
+        card = np.asarray(doc_id_card(rng, 300) if front else doc_cccd_back(rng, 300))
+        img, quad = _hand_photo(rng, cv2.cvtColor(card, cv2.COLOR_RGB2BGR), k)
+        truth = _truth(f"{scene}#{index}", "card", img.shape[1], img.shape[0], quad, (360 - 90 * k) % 360, None,
+                       text=True, red=not front, dpi=0)
+        truth["true_dpi"] = None
+        return Gen3Page(img, None, truth)
+    kind = str(rng.choice(GLYPH_POOR))
+    pil = doc_glyph_poor(rng, dpi, kind)
+    doc = np.ascontiguousarray(np.rot90(cv2.cvtColor(np.asarray(pil), cv2.COLOR_RGB2BGR), -k))
+    angle = float(rng.uniform(-2, 2))
+    img, quad = _capture(rng, doc, angle, float(rng.uniform(200, 240)))
+    img = _finish(rng, img)
+    truth = _truth(f"{scene}#{index}", "flatbed", img.shape[1], img.shape[0], quad, (360 - 90 * k) % 360, angle,
+                   text=False, red=kind == "stamp_only", dpi=dpi)
+    truth["kind"] = kind
+    return Gen3Page(img, dpi, truth)
+
+
 # --------------------------------------------------------------------------- tuning report
 
 

@@ -46,14 +46,20 @@ def _mrz_group(dark: np.ndarray) -> tuple[int, int]:
     card wide, starting at the card's margin, their left *and* right ends aligned (within 3 % of the
     width), as a monospace zone of equal-length lines is and ragged lines of running text are not
     — whatever its print size
-    (session 8: an MRZ printed small spans well under half the card). Counts (bottom, top)."""
+    (session 8: an MRZ printed small spans well under half the card). Counts (bottom, top).
+
+    An MRZ printed smaller still (x-height 4–6 px on a card scanned at 150 dpi: its 30-character
+    lines a fifth to a third of the card wide, session 10) counts only with the whole zone's
+    shape, which short ragged lines of text lack: three such lines, aligned at both ends, evenly
+    spaced (the gaps within a quarter of each other), the outermost in the card's outer fifth.
+    """
     h, w = dark.shape
     kw = max(3, int(0.035 * w))
     joined = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, np.ones((1, kw), np.uint8))
     n, _, stats, centres = components_with_stats(joined, connectivity=8)
     lines = [(centres[j, 1] / h, stats[j, cv2.CC_STAT_LEFT] / w,
               (stats[j, cv2.CC_STAT_LEFT] + stats[j, cv2.CC_STAT_WIDTH]) / w) for j in range(1, n)
-             if stats[j, cv2.CC_STAT_WIDTH] >= w / 3 and max(2, 0.012 * h) <= stats[j, cv2.CC_STAT_HEIGHT] <= h / 6]
+             if stats[j, cv2.CC_STAT_WIDTH] >= w / 5 and max(2, 0.012 * h) <= stats[j, cv2.CC_STAT_HEIGHT] <= h / 6]
 
     def aligned(band: list[tuple[float, float, float]], top: bool) -> int:
         best = 0
@@ -63,7 +69,14 @@ def _mrz_group(dark: np.ndarray) -> tuple[int, int]:
                 # a title (CỘNG HÒA… / Độc lập…, gen1's front) may be as long as each other, but
                 # start far in.
                 continue
-            best = max(best, sum(1 for _, b0, b1 in band if abs(a0 - b0) <= 0.03 and abs(a1 - b1) <= 0.03))
+            group = sorted(y for y, b0, b1 in band if abs(a0 - b0) <= 0.03 and abs(a1 - b1) <= 0.03)
+            if a1 - a0 < 1 / 3:
+                gaps = np.diff(group)
+                outer = group[0] if top else group[-1]
+                if not (len(group) >= 3 and gaps.min() >= 0.75 * gaps.max()
+                        and (outer < 0.2 if top else outer > 0.8)):
+                    continue
+            best = max(best, len(group))
         return best if best >= 2 else 0
 
     return aligned([ln for ln in lines if ln[0] > 0.6], False), aligned([ln for ln in lines if ln[0] < 0.4], True)
@@ -122,6 +135,11 @@ def _landscape_turn(grey: np.ndarray) -> tuple[int, float] | None:
     # A small-print MRZ (aligned equal lines under half the card wide) — before the QR test, whose
     # bottom-left box such an MRZ fills with busy print (session 8: an upright back turned 180).
     g_low, g_high = _mrz_group(dark)
+    if max(g_low, g_high) == 0:
+        # A small MRZ's thin strokes, blurred by a 150-dpi scan, may stay lighter than the ink
+        # threshold (session 10: 4-px x-height, strokes ~1 px): its zone asked again of paler ink.
+        # The zone's shape (_mrz_group) — not the paler threshold — is what keeps this specific.
+        g_low, g_high = _mrz_group((grey < paper - 40).astype(np.uint8))
     if max(g_low, g_high) >= 2 and min(g_low, g_high) == 0:
         return (0 if g_low else 180), float(max(g_low, g_high))
     # The front's QR code: top-right when upright, bottom-left when upside down.

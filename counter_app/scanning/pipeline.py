@@ -54,6 +54,7 @@ from counter_app.errors import ValidationError
 from counter_app.scanning import _analysis as an
 from counter_app.scanning import _outline as ol
 from counter_app.scanning._card import cards_orientation
+from counter_app.scanning._cc import components_with_stats
 from counter_app.scanning._osd import tesseract_orientation
 
 __all__ = [
@@ -1009,9 +1010,20 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                     return cv2.warpAffine(fine, _rotation(-sk.angle_deg, fw, fh)[:2], (fw, fh),
                                           flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE), fine_dpi
 
-                orientation, orient_conf = _orientation(
-                    sk, opt, osd_view, ruled, narrow=_narrow_slip(page_w, page_h, effective_dpi),
-                    photo=_photographed(quad_full, dpi_rule), page_view=page_view)
+                text_mm, marks = _letter_marks(ink, a_dpi, opt.ink_threshold)
+                if marks < ORIENT_ASK_LETTER_MARKS:
+                    # No letters to read a way up from: the lines found are rules or a grid. No
+                    # turn is made on such evidence; the page stays as scanned and the officer is
+                    # asked (a card's layout may still decide, below).
+                    orientation, orient_conf = 0, False
+                else:
+                    orientation, orient_conf = _orientation(
+                        sk, opt, osd_view, ruled, narrow=_narrow_slip(page_w, page_h, effective_dpi),
+                        photo=_photographed(quad_full, dpi_rule), page_view=page_view,
+                        vote=an.flank_share(sk.rows, sk.cols, sk.weights) >= ORIENT_MIN_FLANK_SHARE)
+                    # A few words (a short receipt, a sparse slip): Tesseract reading the characters
+                    # may still turn it right, but a turn or a keep on so little is never sure.
+                    orient_conf = orient_conf and text_mm >= ORIENT_MIN_TEXT_MM
                 if not orient_conf:
                     warnings.append(WARN_ORIENTATION_UNSURE)
             if refine_job is not None:
@@ -1025,15 +1037,31 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 warnings.append(WARN_SKEW_UNSURE)
             if opt.orient:
                 warnings.append(WARN_ORIENTATION_UNSURE)
+        elif opt.orient and _letter_marks(ink, a_dpi, opt.ink_threshold)[1] >= ORIENT_ASK_LETTER_MARKS:
+            # A few words and no line direction (a near-blank page's one footer line, too little
+            # ink even for an estimate): the way up was never judged, and the page may lie upside
+            # down or sideways — said, not assumed (session 10: gen3_text glyph_poor footer lines
+            # kept at 0 in silence).
+            warnings.append(WARN_ORIENTATION_UNSURE)
+    # A photo states no scale, and its perspective moves the outline's aspect off a card's by a
+    # few per cent (size:ID-1 allows 3 %): a card held in a hand was taken for a page and left
+    # upside down or turned a quarter (issue #13, session 10; gen3_text card_hand_photo). An
+    # outline found in a photo whose aspect is ID-1's within CARD_PHOTO_ASPECT_TOL — A-series
+    # 1.414 and till rolls ≥ 2 lie outside — is asked for a card's layout too, but a turn it
+    # gives stands sure only where the page's own reading agrees (it may be no card).
+    loose_card = (dpi_rule == "assumed" and finding is not None and quad_full is not None and not finding.parts
+                  and abs(max(page_w, page_h) / max(1, min(page_w, page_h)) / ID1_ASPECT - 1) <= CARD_PHOTO_ASPECT_TOL
+                  and not _size_is(max(page_w, page_h) / effective_dpi * 25.4,
+                                   min(page_w, page_h) / effective_dpi * 25.4, ("ID-1",)))
     if (opt.orient and not blank and finding is not None and quad_full is not None
-            and (finding.parts or _size_is(max(page_w, page_h) / effective_dpi * 25.4,
-                                           min(page_w, page_h) / effective_dpi * 25.4, ("ID-1",)))):
+            and (finding.parts or loose_card or _size_is(max(page_w, page_h) / effective_dpi * 25.4,
+                                                         min(page_w, page_h) / effective_dpi * 25.4, ("ID-1",)))):
         # An ID card (or a front and back on one glass): its fixed layout (the back's MRZ at the
         # bottom, the front's QR code top-right) says which way up it lies, where its few short
         # lines of text do not (issue #13). Agreeing makes the decision sure; a card the layout
         # turns otherwise than a sure text-line reading is turned by the layout but flagged.
         card_turn = cards_orientation(grey, bool(finding.parts))
-        if (card_turn is None and not finding.parts and page_h > page_w and orientation % 180 == 0
+        if (card_turn is None and not finding.parts and not loose_card and page_h > page_w and orientation % 180 == 0
                 and skew_conf and sk is not None and sk.vertical):
             # A card found standing on its side lies a quarter turned (an upright card is
             # landscape): left at 0/180 it is certainly wrong. Without a layout cue the text
@@ -1044,7 +1072,8 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 warnings.append(WARN_ORIENTATION_UNSURE)
         if card_turn is not None:
             was_sure = orient_conf and card_turn != orientation
-            orientation, orient_conf = card_turn, not was_sure
+            agreed = orient_conf and card_turn == orientation
+            orientation, orient_conf = card_turn, agreed if loose_card else not was_sure
             unsure = WARN_ORIENTATION_UNSURE in warnings
             if orient_conf and unsure:
                 warnings.remove(WARN_ORIENTATION_UNSURE)
@@ -1109,6 +1138,11 @@ def _narrow_slip(page_w: int, page_h: int, dpi: float) -> bool:
             and not _size_is(long_mm, short_mm, ("ID-1",)))
 
 
+# ID-1's aspect (85.6 / 53.98), and how far a photographed outline's may be off it to be asked
+# for a card's layout (:func:`process_page`): A4's 1.414 is 11 % below, a till roll's ≥ 2 far above;
+# gen3_text card_hand_photo's cards measured 5–6 % off in perspective.
+ID1_ASPECT = 85.6 / 53.98
+CARD_PHOTO_ASPECT_TOL = 0.07
 PHOTO_CORNER_DEG = 2.0  # a found outline this far from right angles was seen in perspective
 
 
@@ -1168,9 +1202,69 @@ def _osd_view(img: np.ndarray, h_page: np.ndarray, page_w: int, page_h: int, ske
     return view
 
 
+# Letter-like marks (porous ink blobs whose narrow extent, measured along their own axis, is 1–8 mm
+# and whose length is at most 80 mm: a glyph, or a word merged at the analysis scale) — what the
+# up/down cues read. Rules, dashes and table grids (thin, or far longer) and a seal's ring are
+# not letters, however many "lines" they make. A way up is decided only on at least
+# ORIENT_MIN_TEXT_MM of them along the lines (~ two thirds of one A4 line; gen3_text ORI10
+# glyph_poor pages measure 0–24 mm, the SCENES text pages 186 mm and more, a pencilled line up to
+# 92 mm); with ORIENT_ASK_LETTER_MARKS of them and no line direction the officer is asked.
+ORIENT_MIN_TEXT_MM = 100.0
+ORIENT_ASK_LETTER_MARKS = 3
+LETTER_MAX_FILL = 0.9
+# Share of the lines' ink above/below their core bands (:func:`an.flank_share`) below which the
+# ascender vote has nothing to weigh: text pages 0.10–0.18 and photos 0.14–0.23 on gen3_text
+# (SCENES seed 5, ORI5 seed 7), a page of solid dashes 0.027 (PNG) and 0.052 (JPEG q95) — but a
+# short till receipt's capitals and digits 0.050 too: so it only silences our vote (Tesseract,
+# reading characters, still may turn the page), it does not forbid a turn.
+ORIENT_MIN_FLANK_SHARE = 0.08
+
+
+def _letter_marks(ink: np.ndarray, dpi: float, threshold: int) -> tuple[float, int]:
+    """Total length and number of letter-like marks on the analysis page (see ORIENT_MIN_TEXT_MM);
+    the length is counted in the marks' own heights × 2 mm (scale-free: a wrong dpi does not move it).
+
+    Each mark's extents come from its second moments, so a rule tilted by a few degrees (whose
+    bounding box is millimetres tall) still measures its own thickness. The frame's outer band is
+    left out, as in :func:`an.count_glyphs` (scanner edge shadows).
+    """
+    h, w = ink.shape
+    m = max(2, int(0.025 * min(h, w)))
+    binary = (ink[m:h - m, m:w - m] > threshold).astype(np.uint8)
+    n, labels, _, _ = components_with_stats(binary, connectivity=8)
+    if n <= 1:
+        return 0.0, 0
+    ys, xs = np.nonzero(labels)
+    lab = labels[ys, xs]
+    x, y = xs.astype(np.float64), ys.astype(np.float64)
+    cnt = np.maximum(np.bincount(lab, minlength=n), 1).astype(np.float64)
+    mx, my = np.bincount(lab, x, n) / cnt, np.bincount(lab, y, n) / cnt
+    # Pixel extents: + 1/12 is a one-pixel square's own variance (a 1-px stroke is 1 px thick).
+    sxx = np.bincount(lab, x * x, n) / cnt - mx * mx + 1 / 12
+    syy = np.bincount(lab, y * y, n) / cnt - my * my + 1 / 12
+    sxy = np.bincount(lab, x * y, n) / cnt - mx * my
+    half, det = (sxx + syy) / 2, sxx * syy - sxy * sxy
+    disc = np.sqrt(np.maximum(half * half - det, 0.0))
+    px_mm = dpi / 25.4
+    minor = np.sqrt(12 * np.maximum(half - disc, 0.0)) / px_mm  # a uniform bar's length is √12 σ
+    major = np.sqrt(12 * (half + disc)) / px_mm
+    # Porous, as letters are: a word merged at the analysis scale keeps gaps between and inside
+    # its letters (fill of its extent 0.57–0.68 on gen3_text's pages); a solid bar or dash fills
+    # it (0.99: session 9's page of dashes, turned 180° in silence after JPEG q95).
+    porous = cnt <= LETTER_MAX_FILL * (minor * px_mm) * (major * px_mm)
+    # 1 mm, or 3 analysis pixels where that is less: a stated dpi may be too high (gen1's 100-dpi
+    # feeder page processed as 300 dpi has its letters a third of their size in "mm").
+    ok = (minor >= min(1.0, 3 / px_mm)) & (minor <= 8.0) & (major <= 80.0) & porous
+    ok[0] = False
+    # The length in the marks' own heights, × 2 mm (a typical x-height): the same figure as mm on
+    # a page whose dpi is right, and one that does not shrink when the stated dpi is wrong.
+    return float((major[ok] / minor[ok]).sum() * 2.0), int(ok.sum())
+
+
 def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[], np.ndarray],
                  ruled: bool = False, narrow: bool = False, photo: bool = False,
-                 page_view: Callable[[], tuple[np.ndarray, float]] | None = None) -> tuple[int, bool]:
+                 page_view: Callable[[], tuple[np.ndarray, float]] | None = None, vote: bool = True
+                 ) -> tuple[int, bool]:
     """Clockwise quarter-turn that makes the text upright, and whether the decision is sure.
 
     Sideways (vertical lines) is sure when the skew finding is; which of 90/270 (and whether
@@ -1197,8 +1291,16 @@ def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[]
     ``photo``: a photographed page (:func:`_photographed`): our vote decides alone only when it is
     strong (``orientation_photo_evidence``) either way; a weaker one neither stands without
     Tesseract's agreement nor blocks its confident reading.
+
+    ``vote``: False when the lines carry next to no ink outside their cores (solid bars, not
+    letters): our ascender score then counts as none.
     """
     score, lines = an.upside_down_score(sk.rows, sk.cols, sk.weights)
+    if not vote:
+        # Too little ink above and below the lines' cores (:func:`an.flank_share`): the score is a
+        # ratio of two slivers of edge blur (solid dashes: +0.37 after JPEG q95, −0.61 before,
+        # session 9) — no evidence either way; Tesseract, reading characters, may still decide.
+        score = 0.0
     if narrow:
         # Neither our vote nor our axis: a receipt's two columns (names flush left, amounts flush
         # right) make "down" as sharp as its short lines across, either way round (gen3_text
