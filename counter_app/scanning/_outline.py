@@ -2442,7 +2442,9 @@ def _sheet_side(turned: np.ndarray, valid: np.ndarray, inside: np.ndarray, side:
     # the side's stretch is only what the image holds.
     a0 = min(max(0, round(lo + 0.05 * (hi - lo))), img.shape[0])
     a1 = min(max(0, round(hi - 0.05 * (hi - lo)) + 1), img.shape[0])
-    s0 = math.floor(start) if outward < 0 else math.ceil(start)
+    # Kept within the frame: a box past the frame put the first profile outside it (an index
+    # past the image, or a negative one read from the far end: a crash on a punched blank page).
+    s0 = min(math.floor(start), img.shape[1] - 1) if outward < 0 else max(math.ceil(start), 0)
     idx = np.arange(s0, -1, -1) if outward < 0 else np.arange(s0, img.shape[1])
     if a1 - a0 < 6 or len(idx) < 4:
         return "frame"
