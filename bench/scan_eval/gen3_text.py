@@ -1125,8 +1125,8 @@ def grid_page(seed: int, index: int, scene: str | None = None) -> Gen3Page:
 PUNCH_SCENES = ("punched_blank", "punched_near")
 
 
-def _punch(rng: np.random.Generator, img: Image.Image, dpi: float) -> tuple[list[tuple[int, int]], int]:
-    """Punch filing holes down the sheet's left side; returns their centres and radius (px)."""
+def _punch(rng: np.random.Generator, img: Image.Image, dpi: float) -> tuple[list[tuple[int, int]], int, str]:
+    """Punch filing holes down the sheet's left side; returns their centres, radius (px) and a note."""
     h = img.size[1]
     style = int(rng.integers(0, 4))
     if style == 3:  # a US 3-hole punch: 8-mm holes 108 mm apart
@@ -1138,7 +1138,8 @@ def _punch(rng: np.random.Generator, img: Image.Image, dpi: float) -> tuple[list
     centres = [(_px(off, dpi), round(mid + _px(pitch, dpi) * (i - (n - 1) / 2))) for i in range(n)]
     r = max(2, _px(dia / 2, dpi))
     d = ImageDraw.Draw(img)
-    if rng.random() < 0.55:  # dark behind: the bed, a black lid
+    dark_behind = rng.random() < 0.55
+    if dark_behind:  # the bed, a black lid
         g = int(rng.integers(15, 80))
         for cx, cy in centres:
             d.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(g, g, g + 2))
@@ -1151,7 +1152,7 @@ def _punch(rng: np.random.Generator, img: Image.Image, dpi: float) -> tuple[list
             d.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(g, g, g))
             d.arc((cx - r, cy - r, cx + r, cy + r), start, start + float(rng.uniform(120, 220)),
                   fill=(dark, dark, dark), width=sh)
-    return centres, r
+    return centres, r, f"{n} {'dark' if dark_behind else 'light'} holes {dia:.1f} mm"
 
 
 def _staple(rng: np.random.Generator, img: Image.Image, dpi: float) -> None:
@@ -1185,9 +1186,10 @@ def punched_page(seed: int, index: int, dpi: int = 150, scene: str | None = None
         a = np.asarray(img, np.float32) - (o / 255.0 * float(rng.uniform(8, 22)))[:, :, None]
         img = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "RGB")
         d = ImageDraw.Draw(img)
-    centres, r = _punch(rng, img, dpi)
+    centres, r, note = _punch(rng, img, dpi)
     if rng.random() < 0.4:
         _staple(rng, img, dpi)
+        note += ", staple"
     near = scene == "punched_near"
     if near:
         paper = float(np.median(np.asarray(img)[::8, ::8, 1]))
@@ -1224,6 +1226,7 @@ def punched_page(seed: int, index: int, dpi: int = 150, scene: str | None = None
     hh, ww = frame.shape[:2]
     truth = _truth(scene, "flatbed", ww, hh, quad, 0, angle, text=False, blank=not near, near_blank=near, dpi=dpi)
     truth["name"] = f"{scene}#{index}"
+    truth["notes"] = f"gen3 punched: {note}"
     return Gen3Page(frame, dpi, truth)
 
 
