@@ -2189,7 +2189,12 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
     # (And anything far darker than the lid: a solid logo block or a barcode's bars are wider
     # than the closing.)
     light = float(np.percentile(lum[::2, ::2], 90))
-    ink = (((below > 30) | (lum < light - 50)) & ~_darker_backing(lum + below < light - 35)).astype(np.uint8)
+    # (Thin print is looked for before the median: at this scale (~2 px/mm) a thermal head's
+    # 0.3-mm strokes scanned at 100 dpi are a pixel wide and the median wipes them out — a
+    # receipt's whole print lost, the frame kept whole: gen3 receipt_crooked_off.)
+    raw = np.ascontiguousarray(cv2.cvtColor(small, cv2.COLOR_BGR2LAB)[..., 0]).astype(np.float32)
+    thin = cv2.morphologyEx(raw, cv2.MORPH_CLOSE, np.ones((kk, kk), np.uint8)) - raw > 30
+    ink = (((below > 30) | thin | (lum < light - 50)) & ~_darker_backing(lum + below < light - 35)).astype(np.uint8)
     border = max(2, round(2 * ppm))
     ink[:border], ink[-border:], ink[:, :border], ink[:, -border:] = 0, 0, 0, 0
     if int(np.count_nonzero(ink)) < 20:
