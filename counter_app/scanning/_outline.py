@@ -2145,6 +2145,7 @@ def _clear_of_border(seg: np.ndarray, w: int, h: int, inside: tuple[float, float
 
 # --------------------------------------------------------------------------- kept whole: the sheet from its print
 
+_CARD_PRINT_MM = 90.0  # print no longer than an ID-1 card (85.6 mm) with a little slack
 _SHEET_SIDE = 600  # px: working size of the print-seeded sheet search (~1.7 px/mm on a Legal glass)
 
 
@@ -2267,6 +2268,12 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
     for side in ("top", "bottom"):
         found_sides[side] = _sheet_side(turned, valid, inside, side, ends_box, ppm)
     _receipt_ends_checked(found_sides, turned, valid, box, ppm)
+    if (guessed and (box[3] - box[1]) / ppm < _CARD_PRINT_MM
+            and (isinstance(found_sides["top"], str) or isinstance(found_sides["bottom"], str))):
+        # A guessed long side with one end the frame's leaves two of the sheet's sides its own:
+        # print no longer than a card's then is no roll's strip — a portrait card (54 mm wide,
+        # its print seen at 100 dpi since the thin-print look) passed for one (gen1 card_glass).
+        return None
     # Sides in order top, right, bottom, left (the quad's corners are their crossings).
     for side in ("top", "right", "bottom", "left"):
         found = found_sides[side]
