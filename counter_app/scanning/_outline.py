@@ -2145,7 +2145,6 @@ def _clear_of_border(seg: np.ndarray, w: int, h: int, inside: tuple[float, float
 
 # --------------------------------------------------------------------------- kept whole: the sheet from its print
 
-_CARD_PRINT_MM = 90.0  # print no longer than an ID-1 card (85.6 mm) with a little slack
 _SHEET_SIDE = 600  # px: working size of the print-seeded sheet search (~1.7 px/mm on a Legal glass)
 
 
@@ -2190,12 +2189,7 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
     # (And anything far darker than the lid: a solid logo block or a barcode's bars are wider
     # than the closing.)
     light = float(np.percentile(lum[::2, ::2], 90))
-    # (Thin print is looked for before the median: at this scale (~2 px/mm) a thermal head's
-    # 0.3-mm strokes scanned at 100 dpi are a pixel wide and the median wipes them out — a
-    # receipt's whole print lost, the frame kept whole: gen3 receipt_crooked_off.)
-    raw = np.ascontiguousarray(cv2.cvtColor(small, cv2.COLOR_BGR2LAB)[..., 0]).astype(np.float32)
-    thin = cv2.morphologyEx(raw, cv2.MORPH_CLOSE, np.ones((kk, kk), np.uint8)) - raw > 30
-    ink = (((below > 30) | thin | (lum < light - 50)) & ~_darker_backing(lum + below < light - 35)).astype(np.uint8)
+    ink = (((below > 30) | (lum < light - 50)) & ~_darker_backing(lum + below < light - 35)).astype(np.uint8)
     border = max(2, round(2 * ppm))
     ink[:border], ink[-border:], ink[:, :border], ink[:, -border:] = 0, 0, 0, 0
     if int(np.count_nonzero(ink)) < 20:
@@ -2268,12 +2262,6 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
     for side in ("top", "bottom"):
         found_sides[side] = _sheet_side(turned, valid, inside, side, ends_box, ppm)
     _receipt_ends_checked(found_sides, turned, valid, box, ppm)
-    if (guessed and (box[3] - box[1]) / ppm < _CARD_PRINT_MM
-            and (isinstance(found_sides["top"], str) or isinstance(found_sides["bottom"], str))):
-        # A guessed long side with one end the frame's leaves two of the sheet's sides its own:
-        # print no longer than a card's then is no roll's strip — a portrait card (54 mm wide,
-        # its print seen at 100 dpi since the thin-print look) passed for one (gen1 card_glass).
-        return None
     # Sides in order top, right, bottom, left (the quad's corners are their crossings).
     for side in ("top", "right", "bottom", "left"):
         found = found_sides[side]
