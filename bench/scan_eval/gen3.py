@@ -1003,6 +1003,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
         return _slip8_scene(rng, dpi, lbl, name, ppm2)
     if name in SLIP9_SCENES:
         return _slip9_scene(rng, dpi, lbl, name)
+    if name in SLIP10_SCENES:
+        return _slip10_scene(rng, dpi, lbl)
     if name in CARD_SCENES:
         return _card_scene(rng, dpi, lbl, name, ppm2, glass)
     if name in CARD8_SCENES:
@@ -2142,3 +2144,55 @@ def _cam10_scene(rng: np.random.Generator, name: str, lbl: str) -> Gen3Page:
         fm = _blob_line(fh, fw, at - inward * 4 * fwid, tip, 1.2 * fwid, 2)
         frame[:] = frame * (1 - fm[..., None]) + skin * 0.97 * shade * fm[..., None]
     return Gen3Page(_phone_sensor(rng, frame, lbl, poly).image, None, _truth(lbl, "card", fw, fh, poly))
+# --------------------------------------------------------------------------- session 10 (slip)
+
+# A till receipt laid crooked on a light lid and running off the glass (2026-12-07 session 10,
+# slip; the class behind a held-out receipt cut to twice its width): turned 1.5–5° (a receipt
+# dropped on the glass, not squared to it), one end past the frame's top or bottom edge by
+# 5–60 mm, anywhere across the glass (often near a side); its long edges a level or two from
+# the lid or nothing, a curl's shadow on one side only in some. Asked by name (``scene=``).
+SLIP10_SCENES = ("receipt_crooked_off",)
+
+
+def _slip10_scene(rng: np.random.Generator, dpi: int, lbl: str) -> Gen3Page:
+    """:data:`SLIP10_SCENES`: a thermal receipt turned a few degrees, running off one end of the frame."""
+    ppm = dpi / 25.4
+    glass = (216.0, 297.0) if rng.random() < 0.5 else (216.0, 356.0)
+    fw, fh = round(glass[0] * ppm), round(glass[1] * ppm)
+    frame, level, tint = _slip9_lid(rng, fh, fw, ppm)
+    frame += np.array([rng.uniform(-3, 0), rng.uniform(0, 3), rng.uniform(-3, 0)], np.float32)  # a greenish cast
+    width = float(rng.choice([57.0, 58.0, 79.0, 80.0])) + rng.uniform(-0.5, 0.5)
+    length = float(rng.uniform(150, 300))
+    rw, rh = round(width * ppm), round(length * ppm)
+    dl = rng.uniform(-3.0, 4.0) if rng.random() < 0.75 else 0.0
+    doc = np.empty((rh, rw, 3), np.float32)
+    doc[:] = level + dl + tint + np.array([rng.uniform(-1.5, 1.5), 0.0, rng.uniform(-1.5, 1.5)], np.float32)
+    doc += rng.normal(0, 0.6, (rh, rw, 1)).astype(np.float32)
+    ink = _slip9_print(rng, rw, rh, ppm, width)
+    dark = rng.uniform(60, 150)
+    doc = doc * (1 - ink[..., None]) + (level + dl - dark) * ink[..., None]
+    ang = rng.uniform(1.5, 5.0) * (1 if rng.random() < 0.5 else -1)
+    over = rng.uniform(5, 60) * ppm  # how far its end runs past the frame
+    half_w = (rw * math.cos(math.radians(abs(ang))) + rh * math.sin(math.radians(abs(ang)))) / 2
+    cx = rng.uniform(half_w + 2 * ppm, fw - half_w - 2 * ppm) if fw > 2 * half_w + 4 * ppm else fw / 2
+    cy = fh - rh / 2 + over if rng.random() < 0.6 else rh / 2 - over
+    m = cv2.getRotationMatrix2D((rw / 2, rh / 2), ang, 1.0)
+    m[:, 2] += (cx - rw / 2, cy - rh / 2)
+    a = cv2.warpAffine(np.ones((rh, rw), np.float32), m, (fw, fh), flags=cv2.INTER_LINEAR)
+    if rng.random() < 0.4:  # a curl's soft shadow outside one long side
+        side_x = 0 if rng.random() < 0.5 else rw - 1
+        off = round(4 * ppm)
+        prof = np.zeros((rh, rw + 2 * off), np.float32)
+        prof[:, side_x + off + (-1 if side_x == 0 else 1)] = 1.0
+        prof = cv2.GaussianBlur(prof, (0, 0), rng.uniform(0.6, 2.0) * ppm)
+        prof /= max(float(prof.max()), 1e-6)
+        ms = m.copy()
+        ms[:, 2] -= m[:, :2] @ np.array([off, 0.0])
+        frame -= rng.uniform(1.5, 5.0) * cv2.warpAffine(prof, ms, (fw, fh), flags=cv2.INTER_LINEAR)[..., None]
+    d = cv2.warpAffine(doc, m, (fw, fh), flags=cv2.INTER_LINEAR)
+    frame = frame * (1 - a[..., None]) + d * a[..., None]
+    corners = np.array([[0, 0], [rw, 0], [rw, rh], [0, rh]], np.float64) - 0.5
+    poly = corners @ m[:, :2].T + m[:, 2]
+    img = _finish(rng, frame, rng.uniform(0.8, 2.0), int(rng.integers(80, 95)), rng.uniform(0.3, 0.7))
+    return Gen3Page(np.ascontiguousarray(img), dpi, _truth(lbl, "slip", fw, fh, poly, true_dpi=dpi,
+                                                          notes=f"turned {ang:.1f}°, {width:.0f} mm roll"))

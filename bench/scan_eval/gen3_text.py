@@ -1367,6 +1367,125 @@ def ori10_page(seed: int, index: int, scene: str | None = None, dpi: int = 150) 
                    text=False, red=kind == "stamp_only", dpi=dpi)
     truth["kind"] = kind
     return Gen3Page(img, dpi, truth)
+# --------------------------------------------------------------------------- punched sheets (session 10, slip)
+
+# A sheet from a file (2026-12-07 session 10, slip), the class behind a blank page kept as content:
+# filing holes punched along one long side — ISO 838: 6 ± 0.5 mm across, centres 80 mm apart,
+# 12 mm from the edge; a 4-hole punch adds two more 80 mm out (here 2 or 4 of them, or a single
+# hole), or 8-mm holes 108 mm apart (a 3-hole US punch) — seen through in the colour of what lies
+# behind: a dark bed or a black lid (dark discs), a white lid (light discs, with the paper's
+# thickness casting a thin shadow on the far rim). Some sheets carry a staple at a corner, and a
+# thin strip of the bed shows along one or two sides of the frame. Scenes, asked by name through
+# ``punched_page`` (own seeds and random stream: the other lists are unchanged):
+# * punched_blank: nothing else on it (dust; a third with faint bleed-through) — blank;
+# * punched_near: the same sheet with one faint thing that must be kept: a word or two written
+#   in pencil beside the holes, a page number, a short faint line — near-blank.
+PUNCH_SCENES = ("punched_blank", "punched_near")
+
+
+def _punch(rng: np.random.Generator, img: Image.Image, dpi: float) -> tuple[list[tuple[int, int]], int, str]:
+    """Punch filing holes down the sheet's left side; returns their centres, radius (px) and a note."""
+    h = img.size[1]
+    style = int(rng.integers(0, 4))
+    if style == 3:  # a US 3-hole punch: 8-mm holes 108 mm apart
+        dia, pitch, n = float(rng.uniform(7.5, 8.3)), 108.0, 3
+    else:
+        dia, pitch, n = float(rng.uniform(5.5, 6.5)), 80.0, (2, 4, 1)[style]
+    off = float(rng.uniform(9.5, 14.0))  # centre from the edge (a punch's guide, roughly set)
+    mid = h / 2 + _px(float(rng.uniform(-6, 6)), dpi)
+    centres = [(_px(off, dpi), round(mid + _px(pitch, dpi) * (i - (n - 1) / 2))) for i in range(n)]
+    r = max(2, _px(dia / 2, dpi))
+    d = ImageDraw.Draw(img)
+    dark_behind = rng.random() < 0.55
+    if dark_behind:  # the bed, a black lid
+        g = int(rng.integers(15, 80))
+        for cx, cy in centres:
+            d.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(g, g, g + 2))
+    else:  # a white lid behind: a light disc, its far rim shadowed by the paper's thickness
+        g = int(rng.integers(215, 248))
+        sh = max(1, _px(float(rng.uniform(0.2, 0.5)), dpi))
+        dark = int(rng.integers(60, 150))
+        start = float(rng.uniform(0, 360))
+        for cx, cy in centres:
+            d.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(g, g, g))
+            d.arc((cx - r, cy - r, cx + r, cy + r), start, start + float(rng.uniform(120, 220)),
+                  fill=(dark, dark, dark), width=sh)
+    return centres, r, f"{n} {'dark' if dark_behind else 'light'} holes {dia:.1f} mm"
+
+
+def _staple(rng: np.random.Generator, img: Image.Image, dpi: float) -> None:
+    """A staple through the top-left corner: a short grey-metal bar at ~45° (or level)."""
+    d = ImageDraw.Draw(img)
+    cx, cy = _px(float(rng.uniform(8, 16)), dpi), _px(float(rng.uniform(8, 16)), dpi)
+    ln = _px(float(rng.uniform(10, 13)), dpi) / 2
+    a = math.radians(float(rng.choice([0.0, -45.0, 45.0])) + float(rng.uniform(-8, 8)))
+    g = int(rng.integers(70, 150))
+    d.line([(cx - ln * math.cos(a), cy - ln * math.sin(a)), (cx + ln * math.cos(a), cy + ln * math.sin(a))],
+           fill=(g, g, g + 5), width=max(1, _px(float(rng.uniform(0.5, 0.8)), dpi)))
+
+
+def punched_page(seed: int, index: int, dpi: int = 150, scene: str | None = None) -> Gen3Page:
+    """Page ``index`` of the punched-sheet set with ``seed`` (``PUNCH_SCENES`` in turn unless given)."""
+    scene = scene or PUNCH_SCENES[index % len(PUNCH_SCENES)]
+    rng = np.random.default_rng([seed, index, 10])
+    w, h, img, d = _a4_sheet(rng, dpi)
+    for _ in range(int(rng.integers(3, 20))):  # dust
+        x, y = int(rng.integers(0, w)), int(rng.integers(0, h))
+        r = float(rng.uniform(0.3, 1.1)) * dpi / 300
+        g = int(rng.integers(70, 170))
+        d.ellipse((x - r, y - r, x + r, y + r), fill=(g, g, g))
+    if rng.random() < 0.33:  # the other side's print, faint and blurred
+        other = Image.new("L", (w, h), 0)
+        od = ImageDraw.Draw(other)
+        f = _font("serif", round(dpi / 72 * float(rng.uniform(10, 12))))
+        for y in range(_px(30, dpi), h - _px(30, dpi), int(f.size * 1.6)):
+            od.text((_px(25, dpi), y), _words(rng, 8), font=f, fill=255)
+        o = cv2.GaussianBlur(np.asarray(other, np.float32)[:, ::-1], (0, 0), float(rng.uniform(1.0, 2.0)) * dpi / 150)
+        a = np.asarray(img, np.float32) - (o / 255.0 * float(rng.uniform(8, 22)))[:, :, None]
+        img = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "RGB")
+        d = ImageDraw.Draw(img)
+    centres, r, note = _punch(rng, img, dpi)
+    if rng.random() < 0.4:
+        _staple(rng, img, dpi)
+        note += ", staple"
+    near = scene == "punched_near"
+    if near:
+        paper = float(np.median(np.asarray(img)[::8, ::8, 1]))
+        g = int(paper - rng.uniform(40, 100))  # as light as NEAR_BLANK's pencil (faintness: pencil_faint)
+        pen = (g, g, g + 3)
+        what = int(rng.integers(0, 3))
+        if what == 0:  # a word or two beside a hole (a file reference, "bản sao")
+            cx, cy = centres[int(rng.integers(0, len(centres)))]
+            f = _font("sans", round(dpi / 72 * float(rng.uniform(8, 11))))
+            d.text((cx + r + _px(float(rng.uniform(3, 8)), dpi), cy), _words(rng, int(rng.integers(1, 3))),
+                   font=f, fill=pen, anchor="lm")
+        elif what == 1:  # a page number at the foot
+            f = _font("sans", round(dpi / 72 * float(rng.uniform(9, 12))))
+            d.text((w // 2, h - _px(14, dpi)), str(int(rng.integers(2, 60))), font=f, fill=pen, anchor="ma")
+        else:  # one short faint line
+            x, y = int(rng.integers(w // 5, w // 2)), int(rng.integers(h // 6, h * 5 // 6))
+            _scrawl(d, rng, x, y, _px(float(rng.uniform(15, 40)), dpi), _px(float(rng.uniform(2.5, 4)), dpi),
+                    pen, max(1, _px(float(rng.uniform(0.25, 0.4)), dpi)))
+    doc = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+    k = int(rng.integers(0, 4))  # the holes along any side
+    doc = np.ascontiguousarray(np.rot90(doc, k))
+    # On the glass: a strip of the bed (dark or light) along one or two sides, a small tilt.
+    dh, dw = doc.shape[:2]
+    left, top = (_px(float(rng.uniform(1.0, 6.0)), dpi) if rng.random() < 0.6 else 0 for _ in range(2))
+    fw, fh = dw + left + (_px(float(rng.uniform(1, 4)), dpi) if rng.random() < 0.3 else 0), dh + top
+    angle = float(rng.uniform(-0.8, 0.8))
+    m = cv2.getRotationMatrix2D(((dw - 1) / 2, (dh - 1) / 2), angle, 1.0)
+    m[:, 2] += [left, top]
+    bed = float(rng.choice([float(rng.uniform(20, 70)), float(rng.uniform(200, 235))]))
+    frame = cv2.warpAffine(doc, m, (fw, fh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                           borderValue=(bed, bed, bed))
+    quad = np.array([[-0.5, -0.5, 1], [dw - 0.5, -0.5, 1], [dw - 0.5, dh - 0.5, 1], [-0.5, dh - 0.5, 1]]) @ m.T
+    frame = _finish(rng, frame)
+    hh, ww = frame.shape[:2]
+    truth = _truth(scene, "flatbed", ww, hh, quad, 0, angle, text=False, blank=not near, near_blank=near, dpi=dpi)
+    truth["name"] = f"{scene}#{index}"
+    truth["notes"] = f"gen3 punched: {note}"
+    return Gen3Page(frame, dpi, truth)
 
 
 # --------------------------------------------------------------------------- tuning report

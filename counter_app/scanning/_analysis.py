@@ -765,16 +765,19 @@ def lines_run_across(ink: np.ndarray, threshold: int, max_deg: float) -> bool:
 # --------------------------------------------------------------------------- blank
 
 
-def count_glyphs(ink: np.ndarray, dpi: float, threshold: int) -> int:
+def count_glyphs(ink: np.ndarray, dpi: float, threshold: int, *, binding_grey: np.ndarray | None = None) -> int:
     """Number of glyph-sized dark marks (1.6–60 mm, clearly darker than paper).
 
     Bleed-through is too faint to pass ``threshold``; scanner noise and dust specks are too
-    small. One digit of a page number is enough to keep a page.
+    small. One digit of a page number is enough to keep a page. Given the page's grey levels
+    ``binding_grey`` (the blank decision), a sheet's filing holes and a staple are not counted
+    (``binding_marks``).
     """
     h, w = ink.shape
     m = max(2, int(0.025 * min(h, w)))  # scanner edge shadows and lid remnants live here
-    binary = cv2.threshold(ink[m:h - m, m:w - m], threshold, 1, cv2.THRESH_BINARY)[1]  # as (core > t), uint8
-    n, _, stats, _ = components_with_stats(binary, connectivity=8)
+    core = np.ascontiguousarray(ink[m:h - m, m:w - m])
+    binary = cv2.threshold(core, threshold, 1, cv2.THRESH_BINARY)[1]  # as (core > t), uint8
+    n, labels, stats, _ = components_with_stats(binary, connectivity=8)
     if n <= 1:
         return 0
     mm = dpi / 25.4
@@ -782,7 +785,138 @@ def count_glyphs(ink: np.ndarray, dpi: float, threshold: int) -> int:
     ww = stats[1:, cv2.CC_STAT_WIDTH]
     big = np.maximum(hh, ww)
     ok = (big >= 1.6 * mm) & (big <= 60 * mm) & (stats[1:, cv2.CC_STAT_AREA] >= max(3.0, 0.4 * mm * mm))
-    return int(ok.sum())
+    found = int(ok.sum())
+    if binding_grey is not None and 0 < found <= BINDING_MAX_MARKS:
+        binding = binding_marks(binary, mm, m, (h, w), binding_grey[m:h - m, m:w - m])
+        if binding is not None:
+            # A glyph-sized piece counts only when part of it lies outside the binding's marks.
+            left = np.zeros(n, bool)
+            left[np.asarray(labels[(binary > 0) & ~binding], np.intp)] = True
+            found = int((ok & left[1:]).sum())
+    return found
+
+
+# A sheet from a file carries marks that are no content (issue #13: gen5's punched blank page
+# kept as content; rebuilt in gen3_text ``PUNCH_SCENES``): filing holes seen through in the
+# colour of the lid or bed behind — ISO 838 holes are 6 ± 0.5 mm across, centred 12 mm from the
+# edge (a US 3-hole punch: 8 mm); a roughly set punch guide and a sheet lying off the glass's
+# corner move them some mm — and a staple through a corner (a bar ~12 mm long, < 1 mm wide).
+# A dark hole is a solid round blot far darker than paper; in the ink map (darkness below the
+# local paper) only a few arcs of its rim show, so it is looked for on the grey page itself. A
+# light hole (a white lid behind) shows as its rim, shadowed by the paper's thickness: marks
+# lying on one circle of a hole's size near a side.
+BINDING_HOLE_MM = (2.4, 4.8)  # radius (a 6 ± 0.5-mm hole, some punches 5 mm, US 8 mm)
+BINDING_EMPTY = 0.6  # a hole's rim leaves its circle empty within this share of the radius
+BINDING_SIDE_MM = 28.0  # a hole's centre, a staple's both ends: this near the sheet's side(s)
+BINDING_FIT_MM = 0.6  # rms distance of the marks from their circle (a shadowed rim ~1.5 mm wide)
+BINDING_GROUP_MM = 4.0  # marks this close taken together (a rim broken by noise)
+BINDING_STAPLE_MM = (7.0, 16.0, 1.6)  # a staple's length range and most width (robust spread)
+BINDING_ROUND = (1.35, 0.7)  # a dark hole's box: most aspect, least share of it filled (disc 0.785)
+# A page with more glyph-sized marks is not blank whatever its binding (at most 4 holes in up to
+# 4 arcs each, a staple): the binding is looked for only on pages this close to blank.
+BINDING_MAX_MARKS = 24
+
+
+def _dark_holes(grey: np.ndarray, mm: float, margin: int, shape: tuple[int, int]) -> np.ndarray | None:
+    """Solid round blots of a punch hole's size near a side, far darker than the paper, grown by
+    ~1.5 mm (their rim's halo): dark filing holes (``grey``: the page less ``margin`` all round)."""
+    paper = float(np.percentile(grey[::4, ::4], 90))
+    _, labels, stats, cent = components_with_stats((grey < 0.55 * paper).astype(np.uint8), connectivity=8)
+    h, w = shape
+    lo_r, hi_r = BINDING_HOLE_MM
+    aspect, fill = BINDING_ROUND
+    bw, bh = stats[1:, cv2.CC_STAT_WIDTH].astype(np.float64), stats[1:, cv2.CC_STAT_HEIGHT].astype(np.float64)
+    cx, cy = cent[1:, 0] + margin, cent[1:, 1] + margin
+    side = np.minimum(np.minimum(cx, cy), np.minimum(w - 1 - cx, h - 1 - cy))
+    hole = ((np.minimum(bw, bh) >= 2 * lo_r * mm) & (np.maximum(bw, bh) <= 2 * hi_r * mm)
+            & (np.maximum(bw, bh) <= aspect * np.minimum(bw, bh))
+            & (stats[1:, cv2.CC_STAT_AREA] >= fill * bw * bh) & (side <= BINDING_SIDE_MM * mm))
+    if not hole.any():
+        return None
+    keep = np.concatenate([[False], hole])
+    k = max(3, round(3.0 * mm) | 1)
+    return cv2.dilate(keep[labels].astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))) > 0
+
+
+def binding_marks(mask: np.ndarray, mm: float, margin: int, shape: tuple[int, int],
+                  grey: np.ndarray | None = None) -> np.ndarray | None:
+    """Where a filing hole or a staple is: the pixels of ``mask`` that are one, and a dark hole's
+    whole region grown by ~1.5 mm (``None``: there are none).
+
+    ``mask`` is a page's dark marks with ``margin`` pixels cut off each side of the page's
+    ``shape`` (``grey``, if given, the page's grey levels cut the same way); ``mm`` is pixels per
+    millimetre. A dark hole is found on ``grey`` (``_dark_holes``); the marks around it are its
+    rim. Other marks within ``BINDING_GROUP_MM`` of each other are taken together; a group is a
+    (light) hole when its pixels lie on one circle of a punch hole's radius (least squares fit,
+    small rms) centred near a side, a staple when it is a thin straight bar of a staple's length
+    with its ends near a corner. A near-blank page's faint word or page number is neither: letters
+    are smaller than a hole and do not lie on one circle, and a word written close beside a hole
+    joins its group and spoils the fit, so that the page errs towards being kept.
+    """
+    out = _dark_holes(grey, mm, margin, shape) if grey is not None else None
+    rest = mask > 0 if out is None else (mask > 0) & ~out
+    k = max(3, round(BINDING_GROUP_MM * mm) | 1)
+    groups = cv2.dilate(rest.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    n, labels, stats, _ = components_with_stats(groups, connectivity=8)
+    h, w = shape
+    band = BINDING_SIDE_MM * mm
+    lo_r, hi_r = BINDING_HOLE_MM
+    s_lo, s_hi, s_wide = BINDING_STAPLE_MM
+    pad = k // 2  # the dilation's growth of a group's box
+    marked = np.zeros(n, bool)  # staples: whole groups
+    rim = np.zeros(mask.shape, bool)  # light holes: the marks on their circle
+    ys, xs = np.nonzero(rest)
+    lab = labels[ys, xs]
+    for c in range(1, n):
+        bw, bh = int(stats[c, cv2.CC_STAT_WIDTH]), int(stats[c, cv2.CC_STAT_HEIGHT])
+        size = (max(bw, bh) - 2 * pad) / mm
+        if not 2 * lo_r - 1.0 <= size <= s_hi + 1.0:
+            continue
+        sel = lab == c
+        px = xs[sel].astype(np.float64) + margin
+        py = ys[sel].astype(np.float64) + margin
+        if len(px) < 5:
+            continue
+        # A circle through the marks, again through those on it (a speck of dust or a word
+        # beside the rim joins its group: left out of the fit, and not marked).
+        cx, cy, r = _circle(px, py)
+        off = np.abs(np.hypot(px - cx, py - cy) - r)
+        on = off <= max(3.0 * 1.4826 * float(np.median(off)), 0.5 * mm)
+        if on.sum() >= max(5, 0.6 * len(px)):
+            cx, cy, r = _circle(px[on], py[on])
+            dist = np.hypot(px - cx, py - cy)
+            rms = float(np.sqrt(np.mean((dist[on] - r) ** 2)))
+            side = min(cx, cy, w - 1 - cx, h - 1 - cy)
+            # A rim, not a glyph: nothing inside it (two digits side by side also fit a circle).
+            inside = float(np.mean(dist < BINDING_EMPTY * r))
+            if (lo_r * mm <= r <= hi_r * mm and rms <= max(BINDING_FIT_MM * mm, 0.75) and inside <= 0.02
+                    and 0 <= side <= band):
+                rim[ys[sel][on], xs[sel][on]] = True
+                continue
+        # A straight bar: its length along the main axis, its width as the spread across it
+        # (5th–95th percentile: a speck of dust in the group does not widen it).
+        q = np.column_stack([px - px.mean(), py - py.mean()])
+        _, vecs = np.linalg.eigh(q.T @ q)
+        along, across = q @ vecs[:, 1], q @ vecs[:, 0]
+        length = float(np.ptp(along)) / mm
+        wide = float(np.percentile(across, 95) - np.percentile(across, 5)) / mm
+        near_x = min(px.min(), w - 1 - px.max()) <= band
+        near_y = min(py.min(), h - 1 - py.max()) <= band
+        if s_lo <= length <= s_hi and wide <= s_wide and near_x and near_y:
+            marked[c] = True
+    if marked.any():
+        rim |= marked[labels] & rest
+    if rim.any():
+        out = rim if out is None else out | rim
+    return out
+
+
+def _circle(px: np.ndarray, py: np.ndarray) -> tuple[float, float, float]:
+    """Centre and radius of the circle nearest the points (Kåsa: x² + y² = a x + b y + c)."""
+    a = np.column_stack([px, py, np.ones_like(px)])
+    sol, *_ = np.linalg.lstsq(a, px * px + py * py, rcond=None)
+    cx, cy = float(sol[0]) / 2, float(sol[1]) / 2
+    return cx, cy, float(np.sqrt(max(0.0, float(sol[2]) + cx * cx + cy * cy)))
 
 
 # Faint marks (pencil) are judged at this resolution: at the ~75-dpi analysis scale a 0.2-mm
@@ -839,6 +973,19 @@ def faint_marks(grey: np.ndarray, dpi: float) -> int:
     extent = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]) - 2  # minus the dilation
     edge = _sheet_edge_marks(stats[1:], g.shape, mm, m)
     cand = np.flatnonzero((extent >= 2.0 * mm) & (extent <= 120 * mm) & ~edge) + 1
+    if 0 < len(cand) <= BINDING_MAX_MARKS:
+        # A filing hole's rim or a staple is no drawn mark (count_glyphs, binding_marks): a mark
+        # whose core (or, without one, whose extent) lies nearly all on them is dropped. Asked of
+        # the strong core: the weak level's halo widens a staple to a word's height.
+        core = ink > strong
+        binding = binding_marks(core, mm, m, (h, w), g)
+        if binding is not None:
+            lab = np.asarray(labels, np.intp)
+            on_low = np.bincount(lab[binding & (low > 0)], minlength=n)[cand]
+            on_core = np.bincount(lab[binding & core], minlength=n)[cand]
+            all_core = np.bincount(lab[core], minlength=n)[cand]
+            gone = np.where(all_core > 0, on_core >= 0.8 * all_core, on_low >= 0.8 * stats[cand, cv2.CC_STAT_AREA])
+            cand = cand[~gone]
     if len(cand) == 0:
         return 0
     # The strong core must itself be drawn out over ≥ 1.5 mm: a dust speck is dark too, and the

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import cv2
 import numpy as np
 
+from counter_app.scanning._analysis import BINDING_MAX_MARKS, binding_marks
 from counter_app.scanning._cc import components_with_stats
 
 CARD_ASPECT = 85.6 / 53.98  # ID-1 (ISO/IEC 7810), the CCCD's format
@@ -2309,6 +2310,15 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
     ink[:border], ink[-border:], ink[:, :border], ink[:, -border:] = 0, 0, 0, 0
     if int(np.count_nonzero(ink)) < 20:
         return None
+    # A sheet's filing holes and staple are no print (the blank decision's binding_marks): on a
+    # near-blank punched sheet a column of holes measured as a till roll's print, and the page
+    # was cut to a roll's width (gen3_text PUNCH_SCENES). Looked for only among few marks.
+    if cv2.connectedComponents(ink)[0] <= 4 * BINDING_MAX_MARKS:
+        binding = binding_marks(ink, ppm, 0, (h, w), lum)
+        if binding is not None:
+            ink[binding] = 0
+            if int(np.count_nonzero(ink)) < 20:
+                return None
     # Clusters of print (marks closer than ~12 mm: a line, a block, a column of amounts); every
     # cluster of some size is the sheet's — a lid is bare — but dust and specks are not.
     r = max(2, round(6 * ppm))
@@ -2562,7 +2572,9 @@ def _sheet_side(turned: np.ndarray, valid: np.ndarray, inside: np.ndarray, side:
     # the side's stretch is only what the image holds.
     a0 = min(max(0, round(lo + 0.05 * (hi - lo))), img.shape[0])
     a1 = min(max(0, round(hi - 0.05 * (hi - lo)) + 1), img.shape[0])
-    s0 = math.floor(start) if outward < 0 else math.ceil(start)
+    # Kept within the frame: a box past the frame put the first profile outside it (an index
+    # past the image, or a negative one read from the far end: a crash on a punched blank page).
+    s0 = min(math.floor(start), img.shape[1] - 1) if outward < 0 else max(math.ceil(start), 0)
     idx = np.arange(s0, -1, -1) if outward < 0 else np.arange(s0, img.shape[1])
     if a1 - a0 < 6 or len(idx) < 4:
         return "frame"

@@ -940,7 +940,8 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
 
     blank = False
     if opt.detect_blank:
-        blank = an.count_glyphs(ink, a_dpi, opt.blank_ink_threshold) <= opt.blank_max_glyphs
+        blank = (an.count_glyphs(ink, a_dpi, opt.blank_ink_threshold, binding_grey=grey)
+                 <= opt.blank_max_glyphs)
         if blank and opt.keep_faint_marks:
             # Looks blank at the analysis scale, where a pencil line is a third of a pixel: look
             # again at ~150 dpi for faint drawn strokes (issue #13: a near-blank page is never
