@@ -1071,24 +1071,32 @@ def _by_edges(lab: np.ndarray, chosen: _Candidate | None) -> tuple[_Candidate | 
     return _Candidate(scaled(got.quad, 1 / to_small), got.rect, got.frac), shadowed
 
 
-def _ring_is_print(small_bgr: np.ndarray, lab: np.ndarray, ring: int) -> bool:
+def _print_ring(small_bgr: np.ndarray, lab: np.ndarray, ring: int) -> tuple[np.ndarray, int, float] | None:
     """Is the frame's ring print (a newspaper under the page)? Textured like print (upper-quartile
-    local spread ≥ ``_PRINT_TEXTURE``) and neutral (median chroma < ``_PRINT_CHROMA``): the test
-    :func:`_smooth_paper_candidate` begins with."""
+    local spread ≥ ``_PRINT_TEXTURE``) and neutral (median chroma < ``_PRINT_CHROMA``). Returns the
+    grey frame, the spread window and the ring's upper-quartile spread when it is; None when not."""
     h, w = lab.shape[:2]
     lum = cv2.cvtColor(small_bgr, cv2.COLOR_BGR2GRAY).astype(np.float32)
     win = max(5, int(0.025 * min(h, w)) | 1)
+    # The ring first, from strips just wide enough for the window (every scan and photo asks this;
+    # the whole frame's spread only where print surrounds the page).
     t = ring + win
     ring_spread = np.concatenate([_spread(lum[:t], win)[:ring].ravel(), _spread(lum[-t:], win)[-ring:].ravel(),
                                   _spread(lum[:, :t], win)[:, :ring].ravel(),
                                   _spread(lum[:, -t:], win)[:, -ring:].ravel()])
-    if float(np.percentile(ring_spread, 75)) < _PRINT_TEXTURE:
-        return False
+    # The upper quartile: the ring may cross print on one side only (newspapers on a plain desk).
+    ring_med = float(np.percentile(ring_spread, 75))
+    if ring_med < _PRINT_TEXTURE:
+        return None
+    # And print is black on greyish paper: neutral. Wood, cloth or a plaid are textured too, but
+    # coloured, and there the colour masks already tell the neutral page from them.
     ring_sel = np.ones((h, w), bool)
     ring_sel[ring:h - ring, ring:w - ring] = False
     a = lab[..., 1][ring_sel].astype(np.float32) - 128
     b = lab[..., 2][ring_sel].astype(np.float32) - 128
-    return float(np.median(np.sqrt(a * a + b * b))) < _PRINT_CHROMA
+    if float(np.median(np.sqrt(a * a + b * b))) >= _PRINT_CHROMA:
+        return None
+    return lum, win, ring_med
 
 
 def _closed_outline(lab: np.ndarray) -> _Candidate | None:
@@ -1221,26 +1229,10 @@ def _smooth_paper_candidate(small_bgr: np.ndarray, lab: np.ndarray, ring: int, k
     candidate and the smooth mask (which :func:`_adds_paper` asks).
     """
     h, w = lab.shape[:2]
-    lum = cv2.cvtColor(small_bgr, cv2.COLOR_BGR2GRAY).astype(np.float32)
-    win = max(5, int(0.025 * min(h, w)) | 1)
-    # The ring first, from strips just wide enough for the window (every scan and photo asks this;
-    # the whole frame's spread only where print surrounds the page).
-    t = ring + win
-    ring_spread = np.concatenate([_spread(lum[:t], win)[:ring].ravel(), _spread(lum[-t:], win)[-ring:].ravel(),
-                                  _spread(lum[:, :t], win)[:, :ring].ravel(),
-                                  _spread(lum[:, -t:], win)[:, -ring:].ravel()])
-    # The upper quartile: the ring may cross print on one side only (newspapers on a plain desk).
-    ring_med = float(np.percentile(ring_spread, 75))
-    if ring_med < _PRINT_TEXTURE:
+    printed = _print_ring(small_bgr, lab, ring)
+    if printed is None:
         return None
-    # And print is black on greyish paper: neutral. Wood, cloth or a plaid are textured too, but
-    # coloured, and there the colour masks already tell the neutral page from them.
-    ring_sel = np.ones((h, w), bool)
-    ring_sel[ring:h - ring, ring:w - ring] = False
-    a = lab[..., 1][ring_sel].astype(np.float32) - 128
-    b = lab[..., 2][ring_sel].astype(np.float32) - 128
-    if float(np.median(np.sqrt(a * a + b * b))) >= _PRINT_CHROMA:
-        return None
+    lum, win, ring_med = printed
     spread = _spread(lum, win)
     # Blank paper's spread is sensor noise and JPEG (2–4 levels); print's is several times more.
     smooth = spread < max(3.0, 0.3 * ring_med)
@@ -1701,7 +1693,7 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
             candidates.append(found)
             weak = True
     edged = False  # the outline is already the edges' (a closed one found where the masks failed)
-    if (not candidates or weak) and model_ok and not paper_ring and not _ring_is_print(small_bgr, lab, ring):
+    if (not candidates or weak) and model_ok and not paper_ring and _print_ring(small_bgr, lab, ring) is None:
         # On a desk, nothing the masks can stand by: the edges' closed outline, if there is one
         # (a card in a hand). An outline running to the frame is left to the search below. Not on
         # print: a newspaper's rules and columns close quads with the page (gen4 phone_newspaper#51

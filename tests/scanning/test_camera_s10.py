@@ -90,6 +90,6 @@ def test_closed_outline_is_not_looked_for_on_print() -> None:
             if rng.random() < 0.8:
                 news[y:y + 3, x:x + 6] = 60
     lab = cv2.cvtColor(cv2.medianBlur(news, 5), cv2.COLOR_BGR2LAB)
-    assert ol._ring_is_print(news, lab, 4)
+    assert ol._print_ring(news, lab, 4) is not None
     img, _ = _card_on_desk()
-    assert not ol._ring_is_print(img, cv2.cvtColor(cv2.medianBlur(img, 5), cv2.COLOR_BGR2LAB), 4)
+    assert ol._print_ring(img, cv2.cvtColor(cv2.medianBlur(img, 5), cv2.COLOR_BGR2LAB), 4) is None
