@@ -262,9 +262,9 @@ def _glyph_mask(binary: np.ndarray) -> np.ndarray:
     # same mask, ~2 ms less on an A4 page).
     out = binary.copy()
     for lab in drop:
-        x0, y0, bw, bh = (int(v) for v in stats[lab, :4])
-        box = out[y0:y0 + bh, x0:x0 + bw]
-        box[labels[y0:y0 + bh, x0:x0 + bw] == lab] = False
+        x0, y0, x_n, y_n = (int(v) for v in stats[lab, :4])
+        box = out[y0:y0 + y_n, x0:x0 + x_n]
+        box[labels[y0:y0 + y_n, x0:x0 + x_n] == lab] = False
     return out
 
 

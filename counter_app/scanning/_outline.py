@@ -451,7 +451,8 @@ def _line_quads(lines: list[tuple[float, float]], w: int, h: int) -> Iterator[np
 
 def _near_frame(px: np.ndarray, py: np.ndarray, w: int, h: int) -> np.ndarray:
     """Per quad (rows of corner x, y): no corner over 1.5 frame sizes from the frame's centre."""
-    return ~((np.abs(px - w / 2) > 1.5 * w).any(axis=1) | (np.abs(py - h / 2) > 1.5 * h).any(axis=1))
+    far = (np.abs(px - w / 2) > 1.5 * w).any(axis=1) | (np.abs(py - h / 2) > 1.5 * h).any(axis=1)
+    return np.asarray(~far, bool)
 
 
 def _order_quads(px: np.ndarray, py: np.ndarray) -> np.ndarray:

@@ -969,6 +969,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     residual = 0.0
     orientation = 0
     skew_conf = orient_conf = False
+    text_mm: float | None = None  # letter-like marks' length, where the way up was read
     refine_job: Future[float] | None = None
     warp_job: Future[tuple[np.ndarray, np.ndarray] | None] | None = None
     fill: tuple[int, int, int] | None = None  # the paper's colour, for the corners a rotation uncovers
@@ -1049,14 +1050,22 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     # upside down or turned a quarter (issue #13, session 10; gen3_text card_hand_photo). An
     # outline found in a photo whose aspect is ID-1's within CARD_PHOTO_ASPECT_TOL — A-series
     # 1.414 and till rolls ≥ 2 lie outside — is asked for a card's layout too, but a turn it
-    # gives stands sure only where the page's own reading agrees (it may be no card).
+    # gives stands sure only where the page's own reading agrees (it may be no card). A card
+    # carries little text: a page or a spread photographed at a slant can have a card's aspect
+    # too (lead, session 10: two held-out spreads, 1371 and 1506 mm of letters, turned by the
+    # card layout), so where only the shape says "card" (no scale: the size was assumed or set
+    # from that very shape), one with more letters than CARD_MAX_TEXT_MM is read as a page.
+    wordy = (dpi_rule == "assumed" or dpi_rule.startswith("size:")) and text_mm is not None \
+        and text_mm > CARD_MAX_TEXT_MM
     loose_card = (dpi_rule == "assumed" and finding is not None and quad_full is not None and not finding.parts
+                  and not wordy
                   and abs(max(page_w, page_h) / max(1, min(page_w, page_h)) / ID1_ASPECT - 1) <= CARD_PHOTO_ASPECT_TOL
                   and not _size_is(max(page_w, page_h) / effective_dpi * 25.4,
                                    min(page_w, page_h) / effective_dpi * 25.4, ("ID-1",)))
     if (opt.orient and not blank and finding is not None and quad_full is not None
-            and (finding.parts or loose_card or _size_is(max(page_w, page_h) / effective_dpi * 25.4,
-                                                         min(page_w, page_h) / effective_dpi * 25.4, ("ID-1",)))):
+            and (finding.parts or loose_card or (not wordy and _size_is(max(page_w, page_h) / effective_dpi * 25.4,
+                                                                        min(page_w, page_h) / effective_dpi * 25.4,
+                                                                        ("ID-1",))))):
         # An ID card (or a front and back on one glass): its fixed layout (the back's MRZ at the
         # bottom, the front's QR code top-right) says which way up it lies, where its few short
         # lines of text do not (issue #13). Agreeing makes the decision sure; a card the layout
@@ -1144,6 +1153,10 @@ def _narrow_slip(page_w: int, page_h: int, dpi: float) -> bool:
 # gen3_text card_hand_photo's cards measured 5–6 % off in perspective.
 ID1_ASPECT = 85.6 / 53.98
 CARD_PHOTO_ASPECT_TOL = 0.07
+# The most letters (:func:`_letter_marks`' length) a photographed card can carry: gen3_text's
+# card_hand_photo cards (CCCD fronts and backs, seed 101) measure 283–490; this leaves room for a
+# denser card (a driving licence, the 2024 card's back) and is far below a page's or a spread's.
+CARD_MAX_TEXT_MM = 800.0
 PHOTO_CORNER_DEG = 2.0  # a found outline this far from right angles was seen in perspective
 
 
