@@ -195,39 +195,37 @@ def iter_gen1(n: int, dpi: int, seed: int = 13) -> Iterator[Case]:
         })
 
 
+def _iter_generated(name: str, generate: Callable[[int, int, int], Any], n: int, dpi: int,
+                    seed: int) -> Iterator[Case]:
+    """Frames 0…n-1 of a generator whose pages carry their own truth dict (gen2 onwards)."""
+    for i in range(n):
+        p = generate(seed, i, dpi)
+        yield Case(name, p.truth["name"], p.image, p.dpi, p.truth)
+
+
 def iter_gen2(n: int, dpi: int, seed: int = 2) -> Iterator[Case]:
     """The second generator, cycling through its scenes."""
-    for i in range(n):
-        p = gen2.generate_page(seed, i, dpi)
-        yield Case("gen2", p.truth["name"], p.image, p.dpi, p.truth)
+    return _iter_generated("gen2", gen2.generate_page, n, dpi, seed)
 
 
 def iter_gen3(n: int, dpi: int, seed: int = 3) -> Iterator[Case]:
     """The third generator (page finding's tuning set), cycling through its scenes."""
-    for i in range(n):
-        p = gen3.generate_page(seed, i, dpi)
-        yield Case("gen3", p.truth["name"], p.image, p.dpi, p.truth)
+    return _iter_generated("gen3", gen3.generate_page, n, dpi, seed)
 
 
 def iter_gen4(n: int, dpi: int, seed: int = 4) -> Iterator[Case]:
     """The held-out generator (``gen4.py``): reported on, never tuned on. Phone photos carry no DPI."""
-    for i in range(n):
-        p = gen4.generate_page(seed, i, dpi)
-        yield Case("gen4", p.truth["name"], p.image, p.dpi, p.truth)
+    return _iter_generated("gen4", gen4.generate_page, n, dpi, seed)
 
 
 def iter_gen5(n: int, dpi: int, seed: int = 5) -> Iterator[Case]:
     """The fifth generator (``gen5.py``, session 9): held out, reported on, never tuned on."""
-    for i in range(n):
-        p = gen5.generate_page(seed, i, dpi)
-        yield Case("gen5", p.truth["name"], p.image, p.dpi, p.truth)
+    return _iter_generated("gen5", gen5.generate_page, n, dpi, seed)
 
 
 def iter_gen6(n: int, dpi: int, seed: int = 6) -> Iterator[Case]:
     """The sixth generator (``gen6.py``, session 10): held out, reported on, never tuned on."""
-    for i in range(n):
-        p = gen6.generate_page(seed, i, dpi)
-        yield Case("gen6", p.truth["name"], p.image, p.dpi, p.truth)
+    return _iter_generated("gen6", gen6.generate_page, n, dpi, seed)
 
 
 def real_truth() -> tuple[dict[str, Any], Path, str]:
