@@ -8,7 +8,9 @@ written from scratch in session 9 as a fresh held-out check: report only), ``gen
 other generators: held out, report only) and ``real`` (public real scans
 and phone photos with hand-checked truth, ``real_truth.json``; fetched into
 ``out/scan_eval/cache`` by ``fetch_real.py``; without the cache, the 12-page subset committed in
-``tests/data/real_scans`` is used and the report says so).
+``tests/data/real_scans`` is used and the report says so) and ``real2`` (session 11's second real
+set, ``real2_truth.json``: ID-1 cards, phone photos, flatbed scans and slips from other public
+sources; extracted by ``fetch_real2.py``; held out, report only; skipped without its cache).
 
 The pipeline is called only through its public entry point ``process_page(image, dpi)``; a
 frame without DPI is passed the scan settings' default (300), as the file import does. Figures,
@@ -65,6 +67,7 @@ from bench.scan_eval.fetch_real import DEFAULT_CACHE  # noqa: E402
 
 OUT = ROOT / "out" / "scan_eval"
 REAL_TRUTH = Path(__file__).with_name("real_truth.json")
+REAL2_TRUTH = Path(__file__).with_name("real2_truth.json")
 SUBSET = ROOT / "tests" / "data" / "real_scans"
 DEFAULT_DPI = 300  # ScanSettings' default: what a file without DPI is taken as
 CLASSES = ("flatbed", "camera", "card", "slip")
@@ -263,6 +266,25 @@ def iter_real(limit: int | None = None) -> Iterator[Case]:
             continue
         img, dpi = _read_image(path)
         yield Case("real", t["name"], img, dpi, t)
+
+
+def iter_real2() -> Iterator[Case]:
+    """The second real set (``real2_truth.json``, session 11; held out: report only). Its images are
+    extracted into the cache by ``fetch_real2.py``; without them it is skipped with a message."""
+    import hashlib
+
+    folder = DEFAULT_CACHE / "real2"
+    if not (folder / "index.json").exists():
+        print("  ! real2: no cache (run python -m bench.scan_eval.fetch_real2); skipped", file=sys.stderr)
+        return
+    pages = json.loads(REAL2_TRUTH.read_text(encoding="utf-8"))["pages"]
+    for sha, t in sorted(pages.items(), key=lambda kv: kv[1]["name"]):
+        path = folder / t["file"]
+        if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != sha:
+            print(f"  ! real2 {t['name']}: missing or changed, skipped", file=sys.stderr)
+            continue
+        img, dpi = _read_image(path)
+        yield Case("real2", t["name"], img, dpi, t)
 
 
 # --------------------------------------------------------------------------- running
@@ -576,7 +598,7 @@ def main() -> None:
     n_unpaper = 2 if q else 15
     kept: list[Case] = []  # frames the competitors need: scored skew, or unpaper's first pages
     for name, it in (("gen1", iter_gen1(n_gen, 100)), ("gen2", iter_gen2(n_gen, dpi_gen)),
-                     ("gen3", iter_gen3(n_gen, dpi_gen)), ("real", iter_real()),
+                     ("gen3", iter_gen3(n_gen, dpi_gen)), ("real", iter_real()), ("real2", iter_real2()),
                      ("gen4", iter_gen4(n_gen, dpi_gen)), ("gen5", iter_gen5(n_gen, dpi_gen)),
                      ("gen6", iter_gen6(n_gen, dpi_gen))):
         rows = []
@@ -587,7 +609,8 @@ def main() -> None:
                 flat += 1
                 if case.truth.get("skew_scored") or flat <= n_unpaper:
                     kept.append(case)
-        results[name] = rows
+        if rows or name != "real2":  # real2 without its cache: no empty block in the report
+            results[name] = rows
         print(f"  {name}: {len(rows)} pages in {time.perf_counter() - t_start:.0f} s", file=sys.stderr)
     comp = competitors(kept, with_unpaper=n_unpaper)
     print(f"  competitors done at {time.perf_counter() - t_start:.0f} s", file=sys.stderr)
@@ -606,7 +629,9 @@ def main() -> None:
              f"gen2 = bench/scan_eval/gen2.py ({n_gen} pages, {dpi_gen} dpi), "
              f"gen3 = bench/scan_eval/gen3.py ({n_gen} pages, {dpi_gen} dpi; page finding's tuning set), real = "
              f"{'full real set' if real_kind == 'full' else 'committed 12-page subset (run fetch_real.py for all)'}"
-             f" ({len(results['real'])} pages), gen4 = bench/scan_eval/gen4.py ({n_gen} frames, base {dpi_gen} dpi; "
+             f" ({len(results['real'])} pages), real2 = real2_truth.json, session 11's second real set "
+             f"(**held out: report only**; {len(results.get('real2', []))} pages), "
+             f"gen4 = bench/scan_eval/gen4.py ({n_gen} frames, base {dpi_gen} dpi; "
              "**held out: report only, never tuned on**), gen5 = bench/scan_eval/gen5.py "
              f"({n_gen} frames, base {dpi_gen} dpi; **held out, session 9: report only**), gen6 = "
              f"bench/scan_eval/gen6.py ({n_gen} frames, base {dpi_gen} dpi; **held out, session 10: report only**). "
