@@ -5,7 +5,8 @@ Sets: ``gen1`` (the project's own generator, ``counter_dev/testpages.py``), ``ge
 set), ``gen4`` (``bench/scan_eval/gen4.py``, held out: nobody tunes on it), ``gen5`` (``bench/scan_eval/gen5.py``,
 written from scratch in session 9 as a fresh held-out check: report only), ``gen6``
 (``bench/scan_eval/gen6.py``, written from scratch in session 10 without reading the pipeline or the
-other generators: held out, report only) and ``real`` (public real scans
+other generators: held out, report only), ``gen7`` (``bench/scan_eval/gen7.py``, session 11, written
+the same way with other documents and captures: held out, report only) and ``real`` (public real scans
 and phone photos with hand-checked truth, ``real_truth.json``; fetched into
 ``out/scan_eval/cache`` by ``fetch_real.py``; without the cache, the 12-page subset committed in
 ``tests/data/real_scans`` is used and the report says so) and ``real2`` (session 11's second real
@@ -62,7 +63,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.scan_eval import gen2, gen3, gen4, gen5, gen6  # noqa: E402 - after the path set-up, as the other bench scripts
+from bench.scan_eval import gen2, gen3, gen4, gen5, gen6, gen7  # noqa: E402 - after the path set-up, as the other bench scripts
 from bench.scan_eval.fetch_real import DEFAULT_CACHE  # noqa: E402
 
 OUT = ROOT / "out" / "scan_eval"
@@ -229,6 +230,11 @@ def iter_gen5(n: int, dpi: int, seed: int = 5) -> Iterator[Case]:
 def iter_gen6(n: int, dpi: int, seed: int = 6) -> Iterator[Case]:
     """The sixth generator (``gen6.py``, session 10): held out, reported on, never tuned on."""
     return _iter_generated("gen6", gen6.generate_page, n, dpi, seed)
+
+
+def iter_gen7(n: int, dpi: int, seed: int = 7) -> Iterator[Case]:
+    """The seventh generator (``gen7.py``, session 11): held out, reported on, never tuned on."""
+    return _iter_generated("gen7", gen7.generate_page, n, dpi, seed)
 
 
 def real_truth() -> tuple[dict[str, Any], Path, str]:
@@ -485,7 +491,7 @@ def _a4_300_jpegs(n: int) -> dict[str, list[bytes]]:
     from counter_dev.testpages import generate_page
 
     enc = [cv2.IMWRITE_JPEG_QUALITY, 90]
-    out: dict[str, list[bytes]] = {"gen1": [], "gen2": [], "real": [], "gen4": [], "gen5": [], "gen6": []}
+    out: dict[str, list[bytes]] = {"gen1": [], "gen2": [], "real": [], "gen4": [], "gen5": [], "gen6": [], "gen7": []}
     for i in range(n):
         out["gen1"].append(cv2.imencode(".jpg", generate_page(21, i, 300).image, enc)[1].tobytes())
         scene = ("form_flat", "dense_flat", "table_feeder", "seal_feeder", "photocopy_flat", "a5_lid")[i % 6]
@@ -497,6 +503,9 @@ def _a4_300_jpegs(n: int) -> dict[str, list[bytes]]:
         out["gen5"].append(cv2.imencode(".jpg", gen5.generate_page(21, i, 300, scene).image, enc)[1].tobytes())
         scene = gen6.FLATBED_SCENES[i % len(gen6.FLATBED_SCENES)]
         out["gen6"].append(cv2.imencode(".jpg", gen6.generate_page(21, i, 300, scene, exact_dpi=True).image,
+                                        enc)[1].tobytes())
+        scene = gen7.FLATBED_SCENES[i % len(gen7.FLATBED_SCENES)]
+        out["gen7"].append(cv2.imencode(".jpg", gen7.generate_page(21, i, 300, scene, exact_dpi=True).image,
                                         enc)[1].tobytes())
     pages, folder, _ = real_truth()
     for t in sorted(pages.values(), key=lambda t: t["name"]):
@@ -600,7 +609,7 @@ def main() -> None:
     for name, it in (("gen1", iter_gen1(n_gen, 100)), ("gen2", iter_gen2(n_gen, dpi_gen)),
                      ("gen3", iter_gen3(n_gen, dpi_gen)), ("real", iter_real()), ("real2", iter_real2()),
                      ("gen4", iter_gen4(n_gen, dpi_gen)), ("gen5", iter_gen5(n_gen, dpi_gen)),
-                     ("gen6", iter_gen6(n_gen, dpi_gen))):
+                     ("gen6", iter_gen6(n_gen, dpi_gen)), ("gen7", iter_gen7(n_gen, dpi_gen))):
         rows = []
         flat = 0
         for case in it:
@@ -634,7 +643,9 @@ def main() -> None:
              f"gen4 = bench/scan_eval/gen4.py ({n_gen} frames, base {dpi_gen} dpi; "
              "**held out: report only, never tuned on**), gen5 = bench/scan_eval/gen5.py "
              f"({n_gen} frames, base {dpi_gen} dpi; **held out, session 9: report only**), gen6 = "
-             f"bench/scan_eval/gen6.py ({n_gen} frames, base {dpi_gen} dpi; **held out, session 10: report only**). "
+             f"bench/scan_eval/gen6.py ({n_gen} frames, base {dpi_gen} dpi; **held out, session 10: report only**), "
+             "gen7 = "
+             f"bench/scan_eval/gen7.py ({n_gen} frames, base {dpi_gen} dpi; **held out, session 11: report only**). "
              f"Load average {os.getloadavg()[0]:.1f}. Pipeline: {version}.", "",
              "## Per set and class", "", *table(results), "",
              "Targets (issue #13): J mean ≥ 0.97 (≥ 0.95 per class), skew p95 ≤ 0.1° (flatbed, text lines), "
