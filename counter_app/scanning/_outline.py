@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations, pairwise
+from threading import Event
 from typing import Any, NamedTuple
 
 import cv2
@@ -2267,7 +2268,7 @@ class FaintSheet:
     guessed: bool = False
 
 
-def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
+def faint_sheet(bgr: np.ndarray, px_per_mm: float, cancel: Event | None = None) -> FaintSheet | None:
     """The sheet a frame kept whole holds, found outward from its print (slip, issue #13).
 
     On a white or light lid a slip, a receipt or a page can be as light as the lid: no mask
@@ -2283,7 +2284,14 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
     frame with no such feature is the frame's (a sheet pushed against the glass's edge).
     ``None`` without print, or when fewer than two sides are the sheet's own. What it found must
     still be measured as a document by the caller.
+
+    ``cancel``: set by a caller that no longer wants the answer (the pipeline starts this search
+    beside find_page, and drops it when a page is found): the search then stops at its next
+    stage and returns None — an answer nobody reads (issue #13, time).
     """
+    def dropped() -> bool:
+        return cancel is not None and cancel.is_set()
+
     h0, w0 = bgr.shape[:2]
     s = min(1.0, _SHEET_SIDE / max(h0, w0))
     small = bgr if s == 1.0 else cv2.resize(bgr, (max(32, round(w0 * s)), max(32, round(h0 * s))),
@@ -2301,7 +2309,7 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
     ink = (((below > 30) | (lum < light - 50)) & ~_darker_backing(lum + below < light - 35)).astype(np.uint8)
     border = max(2, round(2 * ppm))
     ink[:border], ink[-border:], ink[:, :border], ink[:, -border:] = 0, 0, 0, 0
-    if int(np.count_nonzero(ink)) < 20:
+    if int(np.count_nonzero(ink)) < 20 or dropped():
         return None
     # A sheet's filing holes and staple are no print (the blank decision's binding_marks): on a
     # near-blank punched sheet a column of holes measured as a till roll's print, and the page
@@ -2326,8 +2334,8 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
     grown: np.ndarray = cv2.dilate(core, np.ones((2 * max(1, round(ppm)) + 1,) * 2, np.uint8))
     fringe = grown & (below > 12)
     ys, xs = np.nonzero(fringe | core)
-    if len(xs) < 20:
-        return None  # specks only
+    if len(xs) < 20 or dropped():
+        return None  # specks only (or no longer wanted)
     pts = np.column_stack([xs, ys]).astype(np.float32)
     ang = _print_turn(pts, ((w - 1) / 2, (h - 1) / 2))
     # The three channels turned so the print box is square to the axes; lightness of dark marks
@@ -2349,7 +2357,11 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
     inv = cv2.invertAffineTransform(rot)
     lines: list[tuple[np.ndarray, np.ndarray]] = []
     sides: list[str] = []
+    if dropped():
+        return None
     found_sides = {side: _sheet_side(turned, valid, inside, side, box, ppm) for side in ("right", "left")}
+    if dropped():
+        return None
     # A till receipt's long edges, searched as a pair a roll's width apart, when each alone was
     # not found or they measure no sheet; its ends are then searched along the receipt only.
     # (Its column from all the print's faint strokes within its clusters' reach: a thermal
@@ -2370,6 +2382,8 @@ def faint_sheet(bgr: np.ndarray, px_per_mm: float) -> FaintSheet | None:
         ends_box = (max(box[0], pair[0] + inset), box[1], min(box[2], pair[1] - inset), box[3])
     for side in ("top", "bottom"):
         found_sides[side] = _sheet_side(turned, valid, inside, side, ends_box, ppm)
+    if dropped():
+        return None
     _receipt_ends_checked(found_sides, turned, valid, box, ppm)
     # Sides in order top, right, bottom, left (the quad's corners are their crossings).
     for side in ("top", "right", "bottom", "left"):

@@ -751,8 +751,11 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     mdpi = float(dpi) if dpi_trusted else _bed_dpi(w, h)
     # The white-sheet search below (ol.faint_sheet) is asked of every scan that fills the frame
     # (7 of the 8 real A4 pages, ~35 ms CPU): its input is known now, so it runs on the helper
-    # thread while find_page runs here. When a page is found, its answer is not used.
-    sheet_job = _beside(ol.faint_sheet, small, mdpi / 25.4 / k) if opt.detect_page and dpi_trusted else None
+    # thread while find_page runs here. When a page is found, its answer is not used: the search
+    # is then told to stop (its CPU is the other core's, and the helper's later jobs queue behind it).
+    sheet_stop = threading.Event()
+    sheet_job = (_beside(ol.faint_sheet, small, mdpi / 25.4 / k, sheet_stop)
+                 if opt.detect_page and dpi_trusted else None)
     finding = ol.find_page(det) if opt.detect_page else None
     misshapen = False  # something lay on a white lid that was no rectangle: not cropped, told
     sheet_found = False  # a sheet on a light lid found from its print (ol.faint_sheet) and cropped to
@@ -797,6 +800,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     quad_full = None
     inner = small  # what is kept when nothing is outlined (the frame, less any dark bars)
     if finding is not None:
+        sheet_stop.set()  # the white-sheet search's answer is asked only when no page was found
         rough = (finding.quad + 0.5) * k2 - 0.5
         reach = max(5.0, 0.012 * min(sh, sw), 0.8 * k2 * max(3, int(0.012 * min(det.shape[:2]))))
         if finding.parts:
@@ -849,6 +853,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             if sheet_job is not None and inner is small:
                 sheet = sheet_job.result()
             else:
+                sheet_stop.set()  # searched within the bars below instead
                 sheet = ol.faint_sheet(inner, mdpi / 25.4 / k)
             sheet_job = None
             ih, iw = inner.shape[:2]

@@ -64,7 +64,7 @@ def test_faint_edge_warning_keeps_its_place_when_it_runs_beside(monkeypatch: pyt
     monkeypatch.setattr(ol, "find_page", lambda det: None)
     monkeypatch.setattr(pl, "_dark_bars", lambda grey: None)
     monkeypatch.setattr(pl, "_fills_frame", lambda grey, ink, thr: True)
-    monkeypatch.setattr(ol, "faint_sheet", lambda bgr, ppm: None)
+    monkeypatch.setattr(ol, "faint_sheet", lambda bgr, ppm, cancel=None: None)
     monkeypatch.setattr(ol, "faint_sheet_edge", lambda bgr, ppm: True)
     res = pl.process_page(_text_page(100), 100)
     assert pl.WARN_PAGE_NOT_FOUND in res.warnings and pl.WARN_TOO_DARK in res.warnings
@@ -77,7 +77,7 @@ def test_sheet_search_beside_find_page_fails_only_when_asked(monkeypatch: pytest
     """faint_sheet starts beside find_page before anyone knows whether it will be asked: its
     error reaches the caller when its answer is used (as it did when it ran in line), never
     when it is not (here a page was outlined on a dark bed instead)."""
-    def broken(bgr: np.ndarray, ppm: float) -> None:
+    def broken(bgr: np.ndarray, ppm: float, cancel: object = None) -> None:
         raise RuntimeError("faint_sheet failed")
 
     found = ol.find_page
