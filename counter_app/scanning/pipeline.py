@@ -53,7 +53,7 @@ import numpy as np
 from counter_app.errors import ValidationError
 from counter_app.scanning import _analysis as an
 from counter_app.scanning import _outline as ol
-from counter_app.scanning._card import cards_orientation
+from counter_app.scanning._card import cards_layout
 from counter_app.scanning._cc import components_with_stats
 from counter_app.scanning._osd import tesseract_orientation
 
@@ -1070,7 +1070,8 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         # bottom, the front's QR code top-right) says which way up it lies, where its few short
         # lines of text do not (issue #13). Agreeing makes the decision sure; a card the layout
         # turns otherwise than a sure text-line reading is turned by the layout but flagged.
-        card_turn = cards_orientation(grey, bool(finding.parts))
+        layout = cards_layout(grey, bool(finding.parts))
+        card_turn = None if layout is None else layout[0]
         if (card_turn is None and not finding.parts and not loose_card and page_h > page_w and orientation % 180 == 0
                 and skew_conf and sk is not None and sk.vertical):
             # A card found standing on its side lies a quarter turned (an upright card is
@@ -1080,10 +1081,16 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             orientation, orient_conf = (270 if lean > 0 else 90), False
             if WARN_ORIENTATION_UNSURE not in warnings:
                 warnings.append(WARN_ORIENTATION_UNSURE)
-        if card_turn is not None:
+        if layout is not None:
+            card_turn, layout_sure = layout
             was_sure = orient_conf and card_turn != orientation
             agreed = orient_conf and card_turn == orientation
-            orientation, orient_conf = card_turn, agreed if loose_card else not was_sure
+            # A layout cue that is only one card type's habit (the chip CCCD's photo on the left,
+            # its QR code top-right) or that another cue contradicts turns the card, flagged,
+            # unless the text lines read the same turn surely (session 11: a driving licence
+            # turned 180° in silence by the CCCD's photo rule).
+            orientation = card_turn
+            orient_conf = agreed if loose_card or not layout_sure else not was_sure
             unsure = WARN_ORIENTATION_UNSURE in warnings
             if orient_conf and unsure:
                 warnings.remove(WARN_ORIENTATION_UNSURE)
