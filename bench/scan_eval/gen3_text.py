@@ -1488,7 +1488,7 @@ def punched_page(seed: int, index: int, dpi: int = 150, scene: str | None = None
     return Gen3Page(frame, dpi, truth)
 
 
-# --------------------------------------------------------------------------- cards that are not a CCCD (session 11, orient)
+# ------------------------------------------------------------------ cards that are not a CCCD (session 11, orient)
 
 # ID-1 cards other than the chip CCCD the layout rules were written for (2026-12-07 session 11,
 # orient): a Vietnamese PET driving licence (front: the two-line state title and a red "GIẤY PHÉP

@@ -382,6 +382,14 @@ def _size_is(long_mm: float, short_mm: float, names: tuple[str, ...], tol: float
     return False
 
 
+def _card_pair_sized(long_mm: float, short_mm: float) -> bool:
+    """Two ID-1 cards side by side, long sides together (≈ 171–190 × 54 mm) or short sides
+    together (≈ 108–125 × 85.6 mm), a few millimetres apart at most, within 8 % across."""
+    card_long, card_short = max(KNOWN_SIZES_MM["ID-1"]), min(KNOWN_SIZES_MM["ID-1"])
+    return ((2 * card_long * 0.98 <= long_mm <= 2 * card_long * 1.1 and abs(short_mm / card_short - 1) <= 0.08)
+            or (2 * card_short * 0.98 <= long_mm <= 2 * card_short * 1.15 and abs(short_mm / card_long - 1) <= 0.08))
+
+
 def _bed_dpi(frame_w: int, frame_h: int) -> float | None:
     """The dpi of a frame shaped like a scanner bed (:data:`SCANNER_BEDS`), or None."""
     bed = _size_match(frame_w, frame_h, SCANNER_BEDS)
@@ -1062,17 +1070,24 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                   and abs(max(page_w, page_h) / max(1, min(page_w, page_h)) / ID1_ASPECT - 1) <= CARD_PHOTO_ASPECT_TOL
                   and not _size_is(max(page_w, page_h) / effective_dpi * 25.4,
                                    min(page_w, page_h) / effective_dpi * 25.4, ("ID-1",)))
+    # Two cards (a front and its back) side by side on the glass, found as one outline: each
+    # card's layout is asked, half by half (session 11; before, the pair was no known size and
+    # its few lines of text were read as one page's: turned wrong, flagged).
+    pair = finding is not None and quad_full is not None and not finding.parts and not wordy \
+        and dpi_rule != "assumed" and _card_pair_sized(max(page_w, page_h) / effective_dpi * 25.4,
+                                                       min(page_w, page_h) / effective_dpi * 25.4)
     if (opt.orient and not blank and finding is not None and quad_full is not None
-            and (finding.parts or loose_card or (not wordy and _size_is(max(page_w, page_h) / effective_dpi * 25.4,
-                                                                        min(page_w, page_h) / effective_dpi * 25.4,
-                                                                        ("ID-1",))))):
+            and (finding.parts or loose_card or pair
+                 or (not wordy and _size_is(max(page_w, page_h) / effective_dpi * 25.4,
+                                            min(page_w, page_h) / effective_dpi * 25.4, ("ID-1",))))):
         # An ID card (or a front and back on one glass): its fixed layout (the back's MRZ at the
         # bottom, the front's QR code top-right) says which way up it lies, where its few short
         # lines of text do not (issue #13). Agreeing makes the decision sure; a card the layout
         # turns otherwise than a sure text-line reading is turned by the layout but flagged.
-        layout = cards_layout(grey, bool(finding.parts))
+        layout = cards_layout(grey, bool(finding.parts) or pair)
         card_turn = None if layout is None else layout[0]
-        if (card_turn is None and not finding.parts and not loose_card and page_h > page_w and orientation % 180 == 0
+        if (card_turn is None and not finding.parts and not loose_card and not pair and page_h > page_w
+                and orientation % 180 == 0
                 and skew_conf and sk is not None and sk.vertical):
             # A card found standing on its side lies a quarter turned (an upright card is
             # landscape): left at 0/180 it is certainly wrong. Without a layout cue the text
