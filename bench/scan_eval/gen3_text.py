@@ -1488,6 +1488,252 @@ def punched_page(seed: int, index: int, dpi: int = 150, scene: str | None = None
     return Gen3Page(frame, dpi, truth)
 
 
+# ------------------------------------------------------------------ cards that are not a CCCD (session 11, orient)
+
+# ID-1 cards other than the chip CCCD the layout rules were written for (2026-12-07 session 11,
+# orient): a Vietnamese PET driving licence (front: the two-line state title and a red "GIẤY PHÉP
+# LÁI XE / DRIVER'S LICENSE" over label lines, a round emblem in a corner, the portrait on either
+# side; back: a ruled table of classes under the same title), and the 2024 "Căn cước" (front: the
+# emblem top-left, the portrait under it, the red title, maybe a QR code in some corner; back: a
+# chip or QR code and text above a three-line MRZ), beside the chip CCCD's front (QR top-right,
+# portrait left) and back (:func:`doc_cccd_back`). Own rendering and random choices; asked through
+# ``ori11_page`` (own stream ``[seed, index, 11]``): no other list or frame changes.
+ORI11_CARDS = ("licence_front", "licence_back", "cc2024_front", "cc2024_back", "cccd_front", "cccd_back")
+ORI11_SCENES = ("card11_glass", "card11_photo", "card11_pair")
+STATE_TITLE = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
+FIELD_LABELS = ("Số/No.:", "Họ tên/Full name:", "Ngày sinh/Date of birth:", "Quốc tịch/Nationality:",
+                "Nơi cư trú/Address:", "Hạng/Class:", "Có giá trị đến/Expires:", "Giới tính/Sex:")
+
+
+def _card_ground(rng: np.random.Generator, dpi: float, tint: str) -> tuple[Image.Image, ImageDraw.ImageDraw]:
+    """An ID-1 card's printed ground at ``dpi``: a pale tint (pink for a licence, blue-green for
+    an identity card) crossed by guilloche waves a little darker."""
+    w, h = _px(85.6, dpi), _px(54, dpi)
+    base = (np.array([rng.uniform(238, 250), rng.uniform(215, 232), rng.uniform(225, 240)], np.float32)
+            if tint == "pink" else
+            np.array([rng.uniform(215, 235), rng.uniform(230, 245), rng.uniform(232, 248)], np.float32))
+    a = np.empty((h, w, 3), np.float32)
+    a[:] = base
+    a += cv2.resize(rng.normal(0, 4, (5, 7)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)[:, :, None]
+    img = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "RGB")
+    d = ImageDraw.Draw(img)
+    guil = tuple(int(v) for v in base - rng.uniform(15, 40, 3))
+    for _ in range(int(rng.integers(8, 22))):
+        y0, amp, per = rng.uniform(0, h), rng.uniform(0.02, 0.12) * h, rng.uniform(0.2, 0.8) * w
+        xs = np.arange(0, w, 2, dtype=np.float32)
+        ys = y0 + amp * np.sin(2 * math.pi * xs / per + rng.uniform(0, 6.3))
+        d.line(list(zip(xs.tolist(), ys.tolist(), strict=True)), fill=guil, width=1)
+    return img, d
+
+
+def _emblem(d: ImageDraw.ImageDraw, cx: float, cy: float, r: float) -> None:
+    """The state emblem, simplified: a gold ring, a red disc, a yellow star."""
+    d.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(205, 160, 40))
+    d.ellipse((cx - 0.8 * r, cy - 0.8 * r, cx + 0.8 * r, cy + 0.8 * r), fill=(200, 30, 35))
+    d.regular_polygon((cx, cy, 0.5 * r), 5, fill=(250, 215, 40))
+
+
+def _portrait(d: ImageDraw.ImageDraw, rng: np.random.Generator, box: tuple[float, float, float, float]) -> None:
+    """A portrait photo: a plain light ground, dark hair and shoulders, a skin-toned face."""
+    x0, y0, x1, y1 = box
+    g = tuple(int(v) for v in rng.uniform(170, 225, 3))
+    d.rectangle(box, fill=g)
+    cx, w = (x0 + x1) / 2, x1 - x0
+    d.pieslice((cx - 0.45 * w, y1 - 0.35 * (y1 - y0), cx + 0.45 * w, y1 + 0.35 * (y1 - y0)), 180, 360,
+               fill=(35, 35, 45))
+    d.ellipse((cx - 0.32 * w, y0 + 0.12 * (y1 - y0), cx + 0.32 * w, y0 + 0.6 * (y1 - y0)), fill=(30, 25, 25))
+    skin = (int(rng.uniform(190, 225)), int(rng.uniform(150, 180)), int(rng.uniform(120, 150)))
+    d.ellipse((cx - 0.24 * w, y0 + 0.2 * (y1 - y0), cx + 0.24 * w, y0 + 0.62 * (y1 - y0)), fill=skin)
+
+
+def _qr(d: ImageDraw.ImageDraw, rng: np.random.Generator, x0: float, y0: float, side: float) -> None:
+    """A QR code: 25 × 25 random cells with the three finder squares."""
+    n = 25
+    cell = side / n
+    grid = rng.random((n, n)) < 0.5
+    for fy, fx in ((0, 0), (0, n - 7), (n - 7, 0)):
+        grid[fy:fy + 7, fx:fx + 7] = True
+        grid[fy + 1:fy + 6, fx + 1:fx + 6] = False
+        grid[fy + 2:fy + 5, fx + 2:fx + 5] = True
+    d.rectangle((x0 - cell, y0 - cell, x0 + side + cell, y0 + side + cell), fill=(250, 250, 250))
+    for yy, xx in zip(*np.nonzero(grid), strict=True):
+        d.rectangle((x0 + xx * cell, y0 + yy * cell, x0 + (xx + 1) * cell - 1, y0 + (yy + 1) * cell - 1),
+                    fill=(10, 10, 10))
+
+
+def _mrz_lines(rng: np.random.Generator) -> list[str]:
+    digits = "".join(str(int(v)) for v in rng.integers(0, 10, 40))
+    lines = ["IDVNM" + digits[:10] + digits[10] + digits[11:23] + "<<" + digits[23],
+             digits[24:30] + "F" + digits[30:36] + "VNM" + "<" * 11 + digits[36],
+             "TRAN<<THI<BICH<NGOC" + "<" * 11]
+    return [ln[:30].ljust(30, "<") for ln in lines]
+
+
+def doc_card11(rng: np.random.Generator, dpi: float, kind: str) -> Image.Image:
+    """One side of an ID-1 card of :data:`ORI11_CARDS`, upright, drawn at ``dpi``."""
+    if kind == "cccd_back":
+        return doc_cccd_back(rng, dpi)
+    ppm = dpi / 25.4
+    img, d = _card_ground(rng, dpi, "pink" if kind.startswith("licence") else "blue")
+    w, h = img.size
+    serif = rng.random() < 0.5
+    face = "serif" if serif else "sans"
+    bold = "serif" if serif else "sans_bold"
+    ink = (int(rng.integers(15, 50)),) * 3
+    red = (int(rng.integers(180, 215)), int(rng.integers(20, 50)), int(rng.integers(30, 55)))
+    title_f = _font(bold, round(rng.uniform(1.7, 2.2) * ppm))
+    sub_f = _font(face, round(rng.uniform(1.5, 1.9) * ppm))
+    red_f = _font(bold, round(rng.uniform(2.2, 3.0) * ppm))
+    body = _font(face, round(rng.uniform(1.6, 2.1) * ppm))
+    value = _font(bold, round(rng.uniform(1.7, 2.3) * ppm))
+    er = rng.uniform(5, 7) * ppm
+    top = rng.uniform(2, 3.5) * ppm
+    if kind == "cc2024_back":
+        # Chip or QR top-left/right, a few text lines, the MRZ along the bottom.
+        left = rng.random() < 0.5
+        side = rng.uniform(14, 18) * ppm
+        qx = rng.uniform(4, 6) * ppm if left else w - rng.uniform(4, 6) * ppm - side
+        if rng.random() < 0.5:
+            _qr(d, rng, qx, top + ppm, side)
+        else:
+            g = int(rng.integers(150, 200))
+            d.rounded_rectangle((qx, top + ppm, qx + 0.7 * side, top + ppm + 0.6 * side), radius=ppm,
+                                fill=(g, g - 20, 60))
+        tx = (w * 0.32) if left else rng.uniform(4, 6) * ppm
+        y = top + ppm
+        for text in ("Nơi cư trú / Place of residence:", _words(rng, 4).title(), "Nơi đăng ký khai sinh:",
+                     _words(rng, 3).title(), f"Ngày cấp: {int(rng.integers(1, 29)):02d}/07/2024"):
+            d.text((tx, y), text, font=body, fill=ink)
+            y += body.size * rng.uniform(1.3, 1.6)
+        xh = rng.uniform(4.5, 7) * dpi / 150
+        path = str(rng.choice(MRZ_FONTS))
+        px = 6
+        while px < 80 and (lambda b: b[3] - b[1])(_any_font(path, px + 1, "mono").getbbox("x")) <= xh:
+            px += 1
+        mrz = _any_font(path, px, "mono")
+        pitch = px * rng.uniform(1.2, 1.5)
+        bottom = h - rng.uniform(2, 4) * ppm
+        for i, ln in enumerate(_mrz_lines(rng)):
+            d.text((rng.uniform(3.5, 5) * ppm, bottom - (3 - i) * pitch), ln, font=mrz, fill=(15, 15, 20))
+        return img
+    # The fronts and the licence back: emblem in a top corner, the state title centred beside it.
+    emblem_left = rng.random() < (0.85 if kind != "licence_back" else 0.5)
+    ex = (rng.uniform(3, 5) * ppm + er) if emblem_left else w - rng.uniform(3, 5) * ppm - er
+    _emblem(d, ex, top + er, er)
+    qr_where = {"cccd_front": "top_right", "licence_front": str(rng.choice(["none", "none", "bottom"])),
+                "cc2024_front": str(rng.choice(["none", "bottom", "top_right"]))}.get(kind, "none")
+    if not emblem_left and qr_where == "top_right":
+        qr_where = "none"
+    side = rng.uniform(11, 14) * ppm
+    col0 = (ex + er + 2 * ppm) if emblem_left else rng.uniform(3, 5) * ppm
+    col1 = w - rng.uniform(3, 5) * ppm if emblem_left else ex - er - 2 * ppm
+    if qr_where == "top_right":
+        col1 -= side + 2 * ppm
+    mid = (col0 + col1) / 2
+    y = top
+    d.text((mid, y), STATE_TITLE[0], font=title_f, fill=ink, anchor="ma")
+    y += title_f.size * 1.3
+    d.text((mid, y), STATE_TITLE[1], font=sub_f, fill=ink, anchor="ma")
+    y += sub_f.size * 1.6
+    red_title = {"licence_front": "GIẤY PHÉP LÁI XE / DRIVER'S LICENSE", "licence_back": "GIẤY PHÉP LÁI XE",
+                 "cc2024_front": "CĂN CƯỚC", "cccd_front": "CĂN CƯỚC CÔNG DÂN"}[kind]
+    d.text((mid, y), red_title, font=red_f, fill=red, anchor="ma")
+    y += red_f.size * 1.5
+    if kind == "licence_back":
+        y = max(y, top + 2 * er + ppm)
+        # A ruled table of classes and what each allows.
+        x0, x1 = rng.uniform(3, 5) * ppm, w - rng.uniform(3, 5) * ppm
+        rows = int(rng.integers(5, 8))
+        rh = (h - rng.uniform(3, 5) * ppm - y) / rows
+        lw = max(1, round(0.2 * ppm))
+        split = x0 + rng.uniform(0.1, 0.16) * (x1 - x0)
+        for i, cls in enumerate(("A1", "A", "B1", "B", "C1", "C", "D", "E")[:rows]):
+            yy = y + i * rh
+            d.line((x0, yy, x1, yy), fill=ink, width=lw)
+            d.text((x0 + ppm, yy + rh / 2), cls, font=value, fill=ink, anchor="lm")
+            d.text((split + ppm, yy + rh / 2), _words(rng, int(rng.integers(4, 9))).capitalize() + ".",
+                   font=body, fill=ink, anchor="lm")
+        d.line((x0, y + rows * rh, x1, y + rows * rh), fill=ink, width=lw)
+        d.line((split, y, split, y + rows * rh), fill=ink, width=lw)
+        return img
+    # Fronts: portrait below the title on one side, label lines beside it, a QR code maybe.
+    photo_left = rng.random() < {"licence_front": 0.5, "cc2024_front": 0.85, "cccd_front": 0.9}[kind]
+    pw, ph = rng.uniform(18, 23) * ppm, rng.uniform(23, 28) * ppm
+    py0 = min(h - ph - 2.5 * ppm, max(y, top + 2 * er + 1.5 * ppm) if photo_left == emblem_left else y)
+    px0 = rng.uniform(3, 5) * ppm if photo_left else w - rng.uniform(3, 5) * ppm - pw
+    _portrait(d, rng, (px0, py0, px0 + pw, py0 + ph))
+    tx = px0 + pw + 2.5 * ppm if photo_left else rng.uniform(4, 6) * ppm
+    if photo_left != emblem_left:
+        y = max(y, top + 2 * er + 0.5 * ppm)  # the label lines run under the emblem
+    labels = list(FIELD_LABELS)
+    rng.shuffle(labels)
+    for lab in labels[:int(rng.integers(4, 7))]:
+        if y > h - 3 * ppm:
+            break
+        d.text((tx, y), lab, font=body, fill=ink)
+        d.text((tx + d.textlength(lab, font=body) + ppm, y - 0.2 * ppm), _words(rng, 2).title(), font=value,
+               fill=ink)
+        y += max(body.size, value.size) * rng.uniform(1.25, 1.5)
+    if qr_where == "top_right":
+        _qr(d, rng, w - side - rng.uniform(2.5, 4) * ppm, rng.uniform(2.5, 4) * ppm, side)
+    elif qr_where == "bottom":
+        qx = px0 + (pw - side) / 2
+        if py0 + ph + side + 2 * ppm < h:
+            _qr(d, rng, qx, py0 + ph + ppm, side)
+    return img
+
+
+def ori11_page(seed: int, index: int, scene: str | None = None, dpi: int | None = None,
+               kind: str | None = None, turn: int | None = None) -> Gen3Page:
+    """Frame ``index`` of :data:`ORI11_SCENES`; own stream ``[seed, index, 11]``.
+
+    The quarter turn cycles through 0–3 with ``index``, the card type through :data:`ORI11_CARDS`
+    every 4 frames and the scene every 24 (so 24 frames hold every type in every turn) unless
+    ``scene``/``kind``/``turn`` are given; ``dpi`` 150 or 200 at random unless given.
+
+    * ``card11_glass``: the card drawn at 2× and reduced, on an A4 glass under a light lid,
+      tilted ≤ 4°; class card.
+    * ``card11_photo``: the card in a hand (:func:`_hand_photo`), no dpi; class card.
+    * ``card11_pair``: the front and back of one card side by side on the glass, lying the same
+      way, a small gap between them; class card (one outline around both).
+    Truth ``rotation``: the clockwise turn that makes the card upright.
+    """
+    scene = scene or ORI11_SCENES[(index // 24) % len(ORI11_SCENES)]
+    rng = np.random.default_rng([seed, index, 11])
+    kind = kind or ORI11_CARDS[(index // 4) % len(ORI11_CARDS)]
+    k = index % 4 if turn is None else turn // 90 % 4
+    dpi = dpi or int(rng.choice([150, 200]))
+    if scene == "card11_pair":
+        base = kind.split("_")[0]
+        backs = {"licence": "licence_back", "cc2024": "cc2024_back", "cccd": "cccd_back"}
+        fronts = {"licence": "licence_front", "cc2024": "cc2024_front", "cccd": "cccd_front"}
+        a = np.asarray(doc_card11(rng, 2 * dpi, fronts[base]))
+        b = np.asarray(doc_card11(rng, 2 * dpi, backs[base]))
+        gap = _px(float(rng.uniform(2, 8)), 2 * dpi)
+        pair = np.full((a.shape[0], a.shape[1] + b.shape[1] + gap, 3), 235, np.uint8)
+        pair[:, :a.shape[1]] = a
+        pair[:, a.shape[1] + gap:] = b[:, :pair.shape[1] - a.shape[1] - gap]
+        card = cv2.resize(pair, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    else:
+        card = cv2.resize(np.asarray(doc_card11(rng, 2 * dpi, kind)), None, fx=0.5, fy=0.5,
+                          interpolation=cv2.INTER_AREA)
+    bgr = cv2.cvtColor(card, cv2.COLOR_RGB2BGR)
+    name = f"{scene}:{kind}@{90 * k}#{index}"
+    if scene == "card11_photo":
+        big = cv2.cvtColor(np.asarray(doc_card11(rng, 300, kind)), cv2.COLOR_RGB2BGR)
+        img, quad = _hand_photo(rng, big, k)
+        truth = _truth(name, "card", img.shape[1], img.shape[0], quad, (360 - 90 * k) % 360, None, text=True,
+                       red=True, dpi=0)
+        truth["true_dpi"] = None
+        return Gen3Page(img, None, truth)
+    img, quad = _glass_frame(rng, dpi, bgr, k)
+    img = _finish(rng, img)
+    truth = _truth(name, "card", img.shape[1], img.shape[0], quad, (360 - 90 * k) % 360, None, text=True, red=True,
+                   dpi=dpi)
+    truth["skew_scored"] = False
+    return Gen3Page(img, dpi, truth)
+
+
 # --------------------------------------------------------------------------- tuning report
 
 

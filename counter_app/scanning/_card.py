@@ -82,6 +82,49 @@ def _mrz_group(dark: np.ndarray) -> tuple[int, int]:
     return aligned([ln for ln in lines if ln[0] > 0.6], False), aligned([ln for ln in lines if ln[0] < 0.4], True)
 
 
+def _title_side(dark: np.ndarray) -> int | None:
+    """0 when a block of centred title lines lies along the card's top edge, 180 along its bottom.
+
+    Every Vietnamese card side with a state title (a CCCD's or a 2024 Căn cước's front, a
+    driving licence's front and back) carries it as centred lines of clearly different lengths
+    — "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" over the shorter "Độc lập - Tự do - Hạnh phúc", then
+    the red card title — along the top edge, wherever that card puts its emblem, photo or QR
+    code (session 11: a licence, its photo on the right, was turned by the CCCD's "photo on the
+    left"). Label lines ("Họ tên/Full name: …") are flush left and a table's rules as long as
+    each other, so neither makes such a block. Solid areas (the emblem, the photo, a QR code)
+    are taken out first, so a title line running up to the emblem still measures as a line.
+    """
+    h, w = dark.shape
+    n, labels, stats, _ = components_with_stats(dark, connectivity=8)
+    big = np.zeros(n, bool)
+    big[1:] = stats[1:, cv2.CC_STAT_HEIGHT] > 0.1 * h
+    text = np.where(big[labels], 0, dark).astype(np.uint8)
+    kw = max(3, int(0.02 * w))
+    joined = cv2.morphologyEx(text, cv2.MORPH_CLOSE, np.ones((1, kw), np.uint8))
+    n, _, stats, centres = components_with_stats(joined, connectivity=8)
+    lines = [(centres[j, 1] / h, stats[j, cv2.CC_STAT_LEFT] / w,
+              (stats[j, cv2.CC_STAT_LEFT] + stats[j, cv2.CC_STAT_WIDTH]) / w, stats[j, cv2.CC_STAT_HEIGHT] / h)
+             for j in range(1, n)
+             if stats[j, cv2.CC_STAT_WIDTH] >= 0.12 * w and 0.025 * h <= stats[j, cv2.CC_STAT_HEIGHT] <= 0.1 * h
+             # a line of letters closed into a bar fills its box; a rule slanted by the photo's
+             # perspective spans the same box with a thread (a licence's table, session 11)
+             and stats[j, cv2.CC_STAT_AREA] >= 0.3 * stats[j, cv2.CC_STAT_WIDTH] * stats[j, cv2.CC_STAT_HEIGHT]]
+    lines = [ln for ln in lines if ln[1] > 0.04 and ln[2] < 0.96]  # centred lines keep off the card's edges
+    sides = set()
+    for y, a0, a1, _ in lines:
+        top = y < 0.3
+        if not (top or y > 0.7):
+            continue
+        # Lines centred on this one, of a clearly different length (both of their ends moved in),
+        # next to it (a title's lines follow each other; a fifth of the card's height).
+        mates = [(b0, b1) for yb, b0, b1, _ in lines
+                 if abs(yb - y) <= 0.2 and abs((b0 + b1) - (a0 + a1)) / 2 <= 0.025
+                 and min(b0 - a0, a1 - b1) >= 0.04]
+        if a1 - a0 >= 0.3 and mates:
+            sides.add(0 if top else 180)
+    return sides.pop() if len(sides) == 1 else None
+
+
 def _photo_side(grey: np.ndarray, paper: float) -> int | None:
     """0 when the front's portrait photo lies in the card's left part, 180 in its right, else None.
 
@@ -119,8 +162,9 @@ def _busy(grey: np.ndarray, dark: np.ndarray, x0: float, y0: float, x1: float, y
     return edges if 0.1 <= share <= 0.85 else 0.0
 
 
-def _landscape_turn(grey: np.ndarray) -> tuple[int, float] | None:
-    """0 or 180 (clockwise) for a landscape card, with the evidence's strength, or None."""
+def _landscape_turn(grey: np.ndarray) -> tuple[int, float, str] | None:
+    """0 or 180 (clockwise) for a landscape card, with the evidence's strength and which cue
+    gave it ("rows": long lines in one outer band, "mrz": an aligned zone, "qr" or "photo"), or None."""
     paper = float(np.percentile(grey, 75))
     dark = (grey < min(paper - 70, 150)).astype(np.uint8)
     # The back's MRZ: two or three long lines in one outer band of the card.
@@ -128,7 +172,11 @@ def _landscape_turn(grey: np.ndarray) -> tuple[int, float] | None:
     low, high = int((rows > 0.6).sum()), int((rows < 0.4).sum())
     # (A line of the back's upper text block may reach half the width too: one, not a group.)
     if max(low, high) >= 2 and min(low, high) < 2:
-        return (0 if low > high else 180), float(max(low, high))
+        turn = 0 if low > high else 180
+        # Lines aligned at both ends, from the margin (an MRZ zone), or only long lines?
+        g_low, g_high = _mrz_group(dark)
+        zone = (g_low if turn == 0 else g_high) >= 2 and (g_high if turn == 0 else g_low) == 0
+        return turn, float(max(g_low, g_high) if zone else max(low, high)), "mrz" if zone else "rows"
     if max(low, high) >= 2:
         return None  # groups of long lines at both ends: not the back's layout
     # (Here no group of long lines was found: one line of the upper text may still reach half.)
@@ -141,19 +189,70 @@ def _landscape_turn(grey: np.ndarray) -> tuple[int, float] | None:
         # The zone's shape (_mrz_group) — not the paler threshold — is what keeps this specific.
         g_low, g_high = _mrz_group((grey < paper - 40).astype(np.uint8))
     if max(g_low, g_high) >= 2 and min(g_low, g_high) == 0:
-        return (0 if g_low else 180), float(max(g_low, g_high))
+        return (0 if g_low else 180), float(max(g_low, g_high)), "mrz"
     # The front's QR code: top-right when upright, bottom-left when upside down.
     top_right = _busy(grey, dark, 0.75, 0.0, 1.0, 0.4)
     bottom_left = _busy(grey, dark, 0.0, 0.6, 0.25, 1.0)
     hi, lo = max(top_right, bottom_left), min(top_right, bottom_left)
     if hi >= 0.05 and hi >= 2.5 * lo and max(low, high) == 0:
-        return (0 if top_right > bottom_left else 180), hi / max(lo, 1e-3)
+        return (0 if top_right > bottom_left else 180), hi / max(lo, 1e-3), "qr"
     if max(g_low, g_high) == 0:
         # No MRZ, no QR code: the front's photo, on the left of an upright card.
         side = _photo_side(grey, paper)
         if side is not None:
-            return side, 1.0
+            return side, 1.0, "photo"
     return None
+
+
+def _landscape_layout(grey: np.ndarray) -> tuple[int, bool] | None:
+    """0 or 180 for a landscape card and whether the layout says it surely, or None.
+
+    The cues, by how far they hold beyond the chip CCCD the rules were first written for
+    (session 11: a driving licence — its photo on the right — and a 2024 Căn cước — a QR code
+    under its photo — were turned 180° in silence by the CCCD's photo and QR rules):
+
+    * the MRZ (:func:`_mrz_group`): along the bottom edge of every card that has one (ICAO);
+    * the state title (:func:`_title_side`): along the top of every card side that has one;
+    * the QR code top-right and the photo on the left: the chip CCCD front's own layout.
+
+    The MRZ decides (long lines in one band only where no title block says otherwise), flagged
+    where a title block disagrees; else the title decides, flagged if a
+    QR code says otherwise (a photo on the "wrong" side is only another card's layout); else the
+    QR code and the photo decide only together — one of them alone turns the card, flagged.
+    """
+    found = _landscape_turn(grey)
+    paper = float(np.percentile(grey, 75))
+    title = _title_side((grey < min(paper - 70, 150)).astype(np.uint8))
+    if title is None:
+        title = _title_side((grey < paper - 40).astype(np.uint8))
+    if found is not None and found[2] in ("rows", "mrz"):
+        if title is None or title == found[0]:
+            return found[0], True
+        # Long lines in one band and a title block at the other end: a zone of three aligned lines
+        # is the stronger word; mere long lines may be a licence's label lines, two lines aligned at
+        # both ends its title and red card name (session 11). Flagged either way.
+        return (found[0] if found[2] == "mrz" and found[1] >= 3 else title), False
+    if title is not None:
+        return title, found is None or found[2] != "qr" or found[0] == title
+    if found is None:
+        return None
+    if found[2] == "qr":
+        side = _photo_side(grey, paper)
+        return found[0], side == found[0]
+    return found[0], False
+
+
+def card_layout(grey: np.ndarray) -> tuple[int, bool] | None:
+    """Clockwise quarter-turn that makes an ID card upright (its rectified grey image) and whether
+    its layout says so surely (:func:`_landscape_layout`), or None when the layout says nothing."""
+    h, w = grey.shape[:2]
+    if min(h, w) < 60:
+        return None
+    if h > w:
+        # On its side: turned a quarter clockwise it is landscape, upright or upside down.
+        found = _landscape_layout(cv2.rotate(grey, cv2.ROTATE_90_CLOCKWISE))
+        return None if found is None else ((90 + found[0]) % 360, found[1])
+    return _landscape_layout(grey)
 
 
 def card_orientation(grey: np.ndarray) -> int | None:
@@ -161,26 +260,30 @@ def card_orientation(grey: np.ndarray) -> int | None:
 
     ``None`` when the card's layout does not say it clearly (the caller keeps its own decision).
     """
-    h, w = grey.shape[:2]
-    if min(h, w) < 60:
-        return None
-    if h > w:
-        # On its side: turned a quarter clockwise it is landscape, upright or upside down.
-        found = _landscape_turn(cv2.rotate(grey, cv2.ROTATE_90_CLOCKWISE))
-        return None if found is None else (90 + found[0]) % 360
-    found = _landscape_turn(grey)
+    found = card_layout(grey)
     return None if found is None else found[0]
 
 
-def cards_orientation(grey: np.ndarray, pair: bool) -> int | None:
-    """:func:`card_orientation` of a card, or of two cards side by side on one page (``pair``).
+def cards_layout(grey: np.ndarray, pair: bool) -> tuple[int, bool] | None:
+    """:func:`card_layout` of a card, or of two cards side by side on one page (``pair``).
 
     Two cards are the page's two halves along its long side; they must agree (or only one of
-    them say anything): a front and a back copied together lie the same way up.
+    them say anything): a front and a back copied together lie the same way up. The pair's turn
+    is sure when one card says it surely and the other does not say otherwise.
     """
     if not pair:
-        return card_orientation(grey)
+        return card_layout(grey)
     h, w = grey.shape[:2]
     halves = (grey[:, : w // 2], grey[:, w - w // 2:]) if w >= h else (grey[: h // 2], grey[h - h // 2:])
-    turns = {t for t in (card_orientation(half) for half in halves) if t is not None}
-    return turns.pop() if len(turns) == 1 else None
+    found = [f for f in (card_layout(half) for half in halves) if f is not None]
+    turns = {t for t, _ in found}
+    if len(turns) != 1:
+        return None
+    return turns.pop(), any(sure for _, sure in found)
+
+
+def cards_orientation(grey: np.ndarray, pair: bool) -> int | None:
+    """The turn of :func:`cards_layout`, or None."""
+    found = cards_layout(grey, pair)
+    return None if found is None else found[0]
+

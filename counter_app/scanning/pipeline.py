@@ -53,7 +53,7 @@ import numpy as np
 from counter_app.errors import ValidationError
 from counter_app.scanning import _analysis as an
 from counter_app.scanning import _outline as ol
-from counter_app.scanning._card import cards_orientation
+from counter_app.scanning._card import cards_layout
 from counter_app.scanning._cc import components_with_stats
 from counter_app.scanning._osd import tesseract_orientation
 
@@ -380,6 +380,14 @@ def _size_is(long_mm: float, short_mm: float, names: tuple[str, ...], tol: float
         if abs(long_mm / max(a, b) - 1) <= tol and abs(short_mm / min(a, b) - 1) <= tol:
             return True
     return False
+
+
+def _card_pair_sized(long_mm: float, short_mm: float) -> bool:
+    """Two ID-1 cards side by side, long sides together (≈ 171–190 × 54 mm) or short sides
+    together (≈ 108–125 × 85.6 mm), a few millimetres apart at most, within 8 % across."""
+    card_long, card_short = max(KNOWN_SIZES_MM["ID-1"]), min(KNOWN_SIZES_MM["ID-1"])
+    return ((2 * card_long * 0.98 <= long_mm <= 2 * card_long * 1.1 and abs(short_mm / card_short - 1) <= 0.08)
+            or (2 * card_short * 0.98 <= long_mm <= 2 * card_short * 1.15 and abs(short_mm / card_long - 1) <= 0.08))
 
 
 def _bed_dpi(frame_w: int, frame_h: int) -> float | None:
@@ -1073,16 +1081,24 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                   and abs(max(page_w, page_h) / max(1, min(page_w, page_h)) / ID1_ASPECT - 1) <= CARD_PHOTO_ASPECT_TOL
                   and not _size_is(max(page_w, page_h) / effective_dpi * 25.4,
                                    min(page_w, page_h) / effective_dpi * 25.4, ("ID-1",)))
+    # Two cards (a front and its back) side by side on the glass, found as one outline: each
+    # card's layout is asked, half by half (session 11; before, the pair was no known size and
+    # its few lines of text were read as one page's: turned wrong, flagged).
+    pair = finding is not None and quad_full is not None and not finding.parts and not wordy \
+        and dpi_rule != "assumed" and _card_pair_sized(max(page_w, page_h) / effective_dpi * 25.4,
+                                                       min(page_w, page_h) / effective_dpi * 25.4)
     if (opt.orient and not blank and finding is not None and quad_full is not None
-            and (finding.parts or loose_card or (not wordy and _size_is(max(page_w, page_h) / effective_dpi * 25.4,
-                                                                        min(page_w, page_h) / effective_dpi * 25.4,
-                                                                        ("ID-1",))))):
+            and (finding.parts or loose_card or pair
+                 or (not wordy and _size_is(max(page_w, page_h) / effective_dpi * 25.4,
+                                            min(page_w, page_h) / effective_dpi * 25.4, ("ID-1",))))):
         # An ID card (or a front and back on one glass): its fixed layout (the back's MRZ at the
         # bottom, the front's QR code top-right) says which way up it lies, where its few short
         # lines of text do not (issue #13). Agreeing makes the decision sure; a card the layout
         # turns otherwise than a sure text-line reading is turned by the layout but flagged.
-        card_turn = cards_orientation(grey, bool(finding.parts))
-        if (card_turn is None and not finding.parts and not loose_card and page_h > page_w and orientation % 180 == 0
+        layout = cards_layout(grey, bool(finding.parts) or pair)
+        card_turn = None if layout is None else layout[0]
+        if (card_turn is None and not finding.parts and not loose_card and not pair and page_h > page_w
+                and orientation % 180 == 0
                 and skew_conf and sk is not None and sk.vertical):
             # A card found standing on its side lies a quarter turned (an upright card is
             # landscape): left at 0/180 it is certainly wrong. Without a layout cue the text
@@ -1091,10 +1107,16 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             orientation, orient_conf = (270 if lean > 0 else 90), False
             if WARN_ORIENTATION_UNSURE not in warnings:
                 warnings.append(WARN_ORIENTATION_UNSURE)
-        if card_turn is not None:
+        if layout is not None:
+            card_turn, layout_sure = layout
             was_sure = orient_conf and card_turn != orientation
             agreed = orient_conf and card_turn == orientation
-            orientation, orient_conf = card_turn, agreed if loose_card else not was_sure
+            # A layout cue that is only one card type's habit (the chip CCCD's photo on the left,
+            # its QR code top-right) or that another cue contradicts turns the card, flagged,
+            # unless the text lines read the same turn surely (session 11: a driving licence
+            # turned 180° in silence by the CCCD's photo rule).
+            orientation = card_turn
+            orient_conf = agreed if loose_card or not layout_sure else not was_sure
             unsure = WARN_ORIENTATION_UNSURE in warnings
             if orient_conf and unsure:
                 warnings.remove(WARN_ORIENTATION_UNSURE)
