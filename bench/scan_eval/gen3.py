@@ -2292,8 +2292,9 @@ def _lid11_scene(rng: np.random.Generator, dpi: int, lbl: str, name: str, ppm2: 
         v = np.array([cx, cy], np.float64) - p
         refl = p + 2 * (v @ u) * u - v
         flap = np.array([p, q, refl]).round().astype(np.int32)
-        back = float(rng.uniform(6, 18))  # the sheet's back, a little darker than its face
-        cv2.fillConvexPoly(doc, flap, tuple(float(x) - back for x in doc[dh // 2, dw // 2]), cv2.LINE_AA)
+        # The sheet's back, a little darker than its face (each channel drawn on its own).
+        back = tuple(float(x) - float(rng.uniform(6, 18)) for x in doc[dh // 2, dw // 2])
+        cv2.fillConvexPoly(doc, flap, back, cv2.LINE_AA)
         cv2.polylines(doc, [flap], True, tuple(float(x) - 30 for x in doc[dh // 2, dw // 2]), 1, cv2.LINE_AA)
     docf = doc.astype(np.float32)
     if aged:  # yellowed: blue drops most, a slow blotchy tone over the sheet
