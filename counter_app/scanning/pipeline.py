@@ -603,7 +603,7 @@ def _lies_on_print(small: np.ndarray, quad: np.ndarray, sdpi: float, threshold: 
     # each glyph placed in the outline's own coordinates (u across, v down, 0…1 inside); a side counts with
     # ON_SHEET_SIDE_GLYPHS glyphs beyond it and within its span. Print beside a card (one card
     # of a pair, a sheet next to it) faces one side, or two round a corner.
-    to_unit = cv2.getPerspectiveTransform(q, np.float32([[0, 0], [1, 0], [1, 1], [0, 1]]))
+    to_unit = cv2.getPerspectiveTransform(q, np.array([[0, 0], [1, 0], [1, 1], [0, 1]], np.float32))
     uv = cv2.perspectiveTransform(pts[None], to_unit)[0]
     u, v = uv[:, 0], uv[:, 1]
     within_u, within_v = (u >= 0) & (u <= 1), (v >= 0) & (v <= 1)
