@@ -912,7 +912,10 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         quad_full = _to_full(fine if fine is not None else rough, k)
         square = _cut_page_square(quad_full, w, h) if dpi_trusted and dpi >= 100 and not finding.parts else None
         lost = False
-        folded = _folded_corner_square(quad_full) if square is None and dpi_trusted and not finding.parts else None
+        # Only on a light lid (the class seen: gen6's creased copies on white lids); on dark beds the
+        # squaring moved real pages' outlines by ~0.01 J for nothing (hwocr, dewarp_weimar).
+        folded = _folded_corner_square(quad_full) if (square is None and dpi_trusted and finding.on_paper
+                                                      and not finding.parts) else None
         if folded is not None:
             quad_full = folded  # a dog-eared sheet on the glass: its rectangle, not sheared
         if square is not None:
