@@ -1005,6 +1005,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
         return _slip9_scene(rng, dpi, lbl, name)
     if name in SLIP10_SCENES:
         return _slip10_scene(rng, dpi, lbl)
+    if name in LID11_SCENES:
+        return _lid11_scene(rng, dpi, lbl, name, ppm2)
     if name in CARD_SCENES:
         return _card_scene(rng, dpi, lbl, name, ppm2, glass)
     if name in CARD8_SCENES:
@@ -2196,3 +2198,120 @@ def _slip10_scene(rng: np.random.Generator, dpi: int, lbl: str) -> Gen3Page:
     img = _finish(rng, frame, rng.uniform(0.8, 2.0), int(rng.integers(80, 95)), rng.uniform(0.3, 0.7))
     return Gen3Page(np.ascontiguousarray(img), dpi, _truth(lbl, "slip", fw, fh, poly, true_dpi=dpi,
                                                           notes=f"turned {ang:.1f}°, {width:.0f} mm roll"))
+
+
+# --------------------------------------------------------------------------- session 11: lid (objects on a sheet)
+
+# Session 11 lid scenes (issue #13; classes named by the lead from gen6's frames, rebuilt here with
+# own choices; reached by name, SCENES' cycle unchanged):
+# - letter_note_lid: an A4 letter (a letterhead band, maybe a clip at its top edge) on a white lid,
+#   a coloured sticky note (51–76 × 51–127 mm) stuck inside the page with two handwritten lines —
+#   the note's strong edge must not become "the page";
+# - stapled_fold_lid: a yellowed copy, creased (folded in three or four and flattened), one
+#   corner dog-eared (folded over: a triangle of lid shows, the flap lies on the page), a staple
+#   near a top corner, turned up to ±2.5° on a white lid. The truth is the sheet's outline as cut.
+LID11_SCENES = ("letter_note_lid", "stapled_fold_lid")
+
+
+def _lid11_scene(rng: np.random.Generator, dpi: int, lbl: str, name: str, ppm2: float) -> Gen3Page:
+    """One of :data:`LID11_SCENES` (see there)."""
+    ppm = dpi / 25.4
+    glass = (216.0, 297.0) if rng.random() < 0.5 else (216.0, 356.0)
+    fw, fh = round(glass[0] * ppm), round(glass[1] * ppm)
+    frame, level = _mottled_lid(rng, fh, fw, ppm)
+    aged = name == "stapled_fold_lid"
+    # Drawn in 8 bits (cv2.putText wants them), toned in float at the end.
+    doc = np.clip(doc_page(rng, SIZES_MM["A4"], ppm2, "form", "white"), 0, 255).astype(np.uint8)
+    dh, dw = doc.shape[:2]
+    if rng.random() < 0.7:  # a letterhead: a coloured band or a round logo and a rule
+        col = tuple(float(v) for v in rng.uniform(40, 160, 3))
+        y = round(rng.uniform(6, 12) * ppm2)
+        cv2.circle(doc, (round(rng.uniform(14, 24) * ppm2), y + round(5 * ppm2)), round(5 * ppm2), col, -1, cv2.LINE_AA)
+        cv2.line(doc, (round(10 * ppm2), y + round(12 * ppm2)), (dw - round(10 * ppm2), y + round(12 * ppm2)), col,
+                 max(1, round(0.5 * ppm2)), cv2.LINE_AA)
+    if aged:
+        # Creases: a fold leaves a thin light ridge beside a thin shadow, across the sheet.
+        folds = int(rng.integers(2, 4))
+        for i in range(1, folds + 1):
+            y = dh * i / (folds + 1) + rng.uniform(-6, 6) * ppm2
+            d = rng.uniform(8, 20)
+            cv2.line(doc, (0, round(y)), (dw, round(y + rng.uniform(-3, 3) * ppm2)),
+                     tuple(float(v) - d for v in doc[dh // 2, 4]), max(1, round(0.4 * ppm2)), cv2.LINE_AA)
+            cv2.line(doc, (0, round(y + 0.6 * ppm2)), (dw, round(y + 0.6 * ppm2)),
+                     tuple(min(255.0, float(v) + d / 3) for v in doc[dh // 2, 4]), max(1, round(0.3 * ppm2)),
+                     cv2.LINE_AA)
+        if rng.random() < 0.5:  # a vertical fold too
+            x = dw / 2 + rng.uniform(-5, 5) * ppm2
+            cv2.line(doc, (round(x), 0), (round(x), dh), tuple(float(v) - 10 for v in doc[4, dw // 2]),
+                     max(1, round(0.4 * ppm2)), cv2.LINE_AA)
+        # A staple near a top corner, slanted.
+        sx = round(rng.uniform(8, 18) * ppm2) if rng.random() < 0.7 else dw - round(rng.uniform(8, 18) * ppm2)
+        sy = round(rng.uniform(8, 16) * ppm2)
+        a = math.radians(rng.uniform(-50, 50))
+        half = 6 * ppm2
+        cv2.line(doc, (round(sx - half * math.cos(a)), round(sy - half * math.sin(a))),
+                 (round(sx + half * math.cos(a)), round(sy + half * math.sin(a))), (120, 120, 125),
+                 max(1, round(0.7 * ppm2)), cv2.LINE_AA)
+    elif rng.random() < 0.6:  # a paper clip over the top edge: a grey wire loop
+        cx = round(rng.uniform(0.3, 0.7) * dw)
+        wid, hgt = round(8 * ppm2), round(rng.uniform(25, 35) * ppm2)
+        cv2.rectangle(doc, (cx - wid // 2, -round(5 * ppm2)), (cx + wid // 2, hgt), (140, 140, 145),
+                      max(1, round(0.6 * ppm2)), cv2.LINE_AA)
+    alpha = np.ones((dh, dw), np.float32)
+    if not aged:
+        # The sticky note inside the page (never over an edge): bright yellow/pink/green, two
+        # handwritten-looking lines.
+        nw, nh = (rng.uniform(51, 76), rng.uniform(51, 76)) if rng.random() < 0.7 else (76.0, 127.0)
+        if rng.random() < 0.3:
+            nw, nh = nh, nw
+        col = [(120, 235, 250), (200, 190, 250), (170, 245, 190)][int(rng.integers(3)) if rng.random() < 0.4 else 0]
+        x0 = round(rng.uniform(12, 210 - 12 - nw) * ppm2)
+        y0 = round(rng.uniform(40, 297 - 12 - nh) * ppm2)
+        x1, y1 = x0 + round(nw * ppm2), y0 + round(nh * ppm2)
+        if rng.random() < 0.6:  # its lifted lower edge casts a faint shadow
+            under = doc[min(y1, dh - 1), min(x1, dw - 1)]
+            cv2.rectangle(doc, (x0 + 3, y0 + 6), (x1 + 3, y1 + 6), tuple(float(v) - 25 for v in under), -1)
+        doc[y0:y1, x0:x1] = np.clip(np.array(col, np.float32) + rng.uniform(-6, 4), 0, 255).astype(np.uint8)
+        pen = (130, 60, 30) if rng.random() < 0.5 else (40, 40, 40)
+        for j in range(2):
+            cv2.putText(doc, _words(rng, 2), (x0 + round(5 * ppm2), y0 + round((15 + 18 * j) * ppm2)), FONTS[2],
+                        4.5 * ppm2 / 22, pen, max(1, round(0.5 * ppm2)), cv2.LINE_AA)
+    else:
+        # The dog-ear: a corner folded over along a diagonal; the lid shows where the corner was
+        # and the flap (the sheet's back, a little darker) lies mirrored on the page.
+        c = int(rng.integers(4))
+        s = round(rng.uniform(12, 35) * ppm2)
+        t = round(s * rng.uniform(0.7, 1.3))
+        cx, cy = (0, 0) if c == 0 else (dw - 1, 0) if c == 1 else (dw - 1, dh - 1) if c == 2 else (0, dh - 1)
+        sx, sy = (1 if cx == 0 else -1), (1 if cy == 0 else -1)
+        tri = np.array([[cx, cy], [cx + sx * s, cy], [cx, cy + sy * t]], np.int32)
+        cv2.fillConvexPoly(alpha, tri, 0.0)
+        # The flap: the corner reflected over the fold line.
+        p, q = np.array([cx + sx * s, cy], np.float64), np.array([cx, cy + sy * t], np.float64)
+        u = (q - p) / np.linalg.norm(q - p)
+        v = np.array([cx, cy], np.float64) - p
+        refl = p + 2 * (v @ u) * u - v
+        flap = np.array([p, q, refl]).round().astype(np.int32)
+        # The sheet's back, a little darker than its face (each channel drawn on its own).
+        back = tuple(float(x) - float(rng.uniform(6, 18)) for x in doc[dh // 2, dw // 2])
+        cv2.fillConvexPoly(doc, flap, back, cv2.LINE_AA)
+        cv2.polylines(doc, [flap], True, tuple(float(x) - 30 for x in doc[dh // 2, dw // 2]), 1, cv2.LINE_AA)
+    docf = doc.astype(np.float32)
+    if aged:  # yellowed: blue drops most, a slow blotchy tone over the sheet
+        docf += np.array([rng.uniform(-38, -18), rng.uniform(-12, -4), rng.uniform(-4, 0)], np.float32)
+        docf += (4 * _fractal(rng, dh, dw, 3, 4))[..., None]
+    doc = docf
+    # The paper against the lid: about as light (a white lid), sometimes a few levels darker.
+    paper = float(np.percentile(doc[::4, ::4, 1], 90))
+    doc = doc + (level + rng.uniform(-6, 6) - paper) * (0.4 if aged else 1.0)
+    ang = rng.uniform(-2.5, 2.5) if aged else (rng.uniform(-1.5, 1.5) if rng.random() < 0.7 else 0.0)
+    ca, sa = abs(math.cos(math.radians(ang))), abs(math.sin(math.radians(ang)))
+    bw, bh = (dw * ca + dh * sa) * 0.25, (dw * sa + dh * ca) * 0.25
+    cx = fw / 2 + rng.uniform(-1, 1) * max(0.0, fw / 2 - bw - 1 * ppm)
+    top = rng.random() < 0.6  # against the glass's top edge, or anywhere down it
+    cy = bh + rng.uniform(1, 8) * ppm if top else fh / 2 + rng.uniform(-1, 1) * max(0.0, fh / 2 - bh - ppm)
+    hm = _similarity(ang, 0.5, cx, cy, dw, dh)
+    poly = place(frame, doc, alpha, hm, shadow=rng.uniform(0.0, 0.05))
+    img = _finish(rng, frame, rng.uniform(0.8, 2.0), int(rng.integers(80, 94)), rng.uniform(0.3, 0.6))
+    return Gen3Page(np.ascontiguousarray(img), dpi, _truth(lbl, "flatbed", fw, fh, poly, true_dpi=dpi,
+                                                          notes=f"turned {ang:.2f}°"))

@@ -1791,3 +1791,106 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --------------------------------------------------------------------------- session 11: bleed-through backs (lid)
+
+# The back of a printed page (issue #13: gen6 blank_back, kept as content): the front's print seen
+# through the paper — mirrored, blurred by the paper's scatter (0.15–0.5 mm), 12–55 levels deep at
+# the darkest strokes (a thin 70 g/m² copy paper with dense print), on paper a little warm or
+# grey. Built with own choices: a letter's front (a heading, paragraphs, a signature block,
+# sometimes a bold title or a table's rules), its whole margin; dust; the sheet on the glass
+# turned < 1° with a thin strip of the lid along one or two sides. Asked by name through
+# ``bleed_page`` (own seeds and random stream [seed, index, 11]):
+# * bleed_back: nothing else on it — blank;
+# * bleed_back_mark: the same back with one thing that must be kept, sharp and at least as dark
+#   as the bleed-through's darkest (40–110 levels): a pencil tick, a page number, a word or two
+#   written in a corner or a "bản sao" line — near-blank.
+BLEED11_SCENES = ("bleed_back", "bleed_back_mark")
+
+
+def _front_print(rng: np.random.Generator, w: int, h: int, dpi: float) -> np.ndarray:
+    """The front side's ink (0…1, float32): a letter with a heading, paragraphs, a signature."""
+    other = Image.new("RGB", (w, h), (0, 0, 0))
+    od = ImageDraw.Draw(other)
+    m = _px(float(rng.uniform(18, 30)), dpi)
+    y = m
+    if rng.random() < 0.6:  # a bold title
+        ft = _font("sans", round(dpi / 72 * float(rng.uniform(14, 20))))
+        od.text((w // 2, y), _words(rng, 3).upper(), font=ft, fill=(255, 255, 255), anchor="ma")
+        y += int(ft.size * 2.2)
+    f = _font(str(rng.choice(["serif", "sans"])), round(dpi / 72 * float(rng.uniform(10, 13))))
+    bottom = h - m - _px(50, dpi)
+    while y < bottom:
+        for _ in range(int(rng.integers(3, 8))):
+            if y >= bottom:
+                break
+            od.text((m, y), _words(rng, int(rng.integers(7, 12))), font=f, fill=(255, 255, 255))
+            y += int(f.size * float(rng.uniform(1.3, 1.7)))
+        y += int(f.size * 0.8)
+    if rng.random() < 0.3:  # a table's rules
+        for i in range(5):
+            yy = bottom - _px(40, dpi) + i * _px(8, dpi)
+            od.line([(m, yy), (w - m, yy)], fill=(255, 255, 255), width=max(1, _px(0.3, dpi)))
+    _scrawl(od, rng, w * 0.6, h - m - _px(25, dpi), _px(40, dpi), _px(8, dpi), (255, 255, 255), max(1, _px(0.5, dpi)))
+    return np.asarray(other, np.float32)[:, :, 0] / 255.0
+
+
+def bleed_page(seed: int, index: int, dpi: int = 150, scene: str | None = None) -> Gen3Page:
+    """Page ``index`` of the bleed-through set with ``seed`` (:data:`BLEED11_SCENES` in turn unless given)."""
+    scene = scene or BLEED11_SCENES[index % len(BLEED11_SCENES)]
+    rng = np.random.default_rng([seed, index, 11])
+    w, h, img, d = _a4_sheet(rng, dpi)
+    a = np.asarray(img, np.float32)
+    a += np.array([rng.uniform(-2, 1), rng.uniform(-4, 0), rng.uniform(-10, -1)], np.float32)  # warm or grey paper
+    ink = _front_print(rng, w, h, dpi)[:, ::-1]  # seen from the back: mirrored
+    blur = float(rng.uniform(0.15, 0.5))  # the paper's scatter, mm
+    ink = cv2.GaussianBlur(ink, (0, 0), blur * dpi / 25.4)
+    depth = float(rng.uniform(12, 55)) / max(float(ink.max()), 1e-3)  # the darkest stroke's depth
+    a -= (ink * depth)[:, :, None]
+    img = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "RGB")
+    d = ImageDraw.Draw(img)
+    for _ in range(int(rng.integers(3, 20))):  # dust
+        x, y = int(rng.integers(0, w)), int(rng.integers(0, h))
+        r = float(rng.uniform(0.3, 1.1)) * dpi / 300
+        g = int(rng.integers(70, 170))
+        d.ellipse((x - r, y - r, x + r, y + r), fill=(g, g, g))
+    near = scene == "bleed_back_mark"
+    note = f"bleed {depth * float(ink.max()):.0f} levels, blur {blur:.2f} mm"
+    if near:
+        paper = float(np.median(np.asarray(img)[::8, ::8, 1]))
+        g = int(paper - rng.uniform(40, 110))
+        pen = (g, g, g + 3)
+        wd = max(1, _px(float(rng.uniform(0.25, 0.45)), dpi))
+        cx = int(rng.choice([_px(15, dpi), w - _px(25, dpi)]))
+        cy = int(rng.choice([_px(15, dpi), h - _px(20, dpi)]))
+        what = int(rng.integers(0, 3))
+        if what == 0:  # a tick in a corner
+            s = _px(float(rng.uniform(5, 9)), dpi)
+            d.line([(cx, cy), (cx + s // 3, cy + s // 2), (cx + s, cy - s // 2)], fill=pen, width=wd, joint="curve")
+            note += ", a tick"
+        elif what == 1:  # a page number at the foot
+            f = _font("sans", round(dpi / 72 * float(rng.uniform(9, 12))))
+            d.text((w // 2, h - _px(14, dpi)), str(int(rng.integers(2, 60))), font=f, fill=pen, anchor="ma")
+            note += ", a page number"
+        else:  # a word or two written near a corner
+            _scrawl(d, rng, min(cx, w - _px(45, dpi)), cy, _px(float(rng.uniform(15, 35)), dpi),
+                    _px(float(rng.uniform(2.5, 4)), dpi), pen, wd)
+            note += ", a written word"
+    doc = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+    dh, dw = doc.shape[:2]
+    left, top = (_px(float(rng.uniform(1.0, 5.0)), dpi) if rng.random() < 0.5 else 0 for _ in range(2))
+    fw, fh = dw + left + (_px(float(rng.uniform(1, 3)), dpi) if rng.random() < 0.3 else 0), dh + top
+    angle = float(rng.uniform(-0.8, 0.8))
+    m = cv2.getRotationMatrix2D(((dw - 1) / 2, (dh - 1) / 2), angle, 1.0)
+    m[:, 2] += [left, top]
+    bed = float(rng.choice([float(rng.uniform(20, 70)), float(rng.uniform(205, 240))]))
+    frame = cv2.warpAffine(doc, m, (fw, fh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                           borderValue=(bed, bed, bed))
+    quad = np.array([[-0.5, -0.5, 1], [dw - 0.5, -0.5, 1], [dw - 0.5, dh - 0.5, 1], [-0.5, dh - 0.5, 1]]) @ m.T
+    frame = _finish(rng, frame)
+    hh, ww = frame.shape[:2]
+    truth = _truth(scene, "flatbed", ww, hh, quad, 0, angle, text=False, blank=not near, near_blank=near, dpi=dpi)
+    truth["name"] = f"{scene}#{index}"
+    truth["notes"] = f"gen3 bleed back: {note}"
+    return Gen3Page(frame, dpi, truth)

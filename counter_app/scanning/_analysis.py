@@ -1004,12 +1004,18 @@ def faint_marks(grey: np.ndarray, dpi: float) -> int:
     # JPEG ringing around it can spread its weak halo over 2 mm, but its core stays a dot.
     # A fainter core counts when it runs longer (a light pencil tick): FAINT_LONG_MM at 3/4 of
     # the strong level; bleed-through's blurred glyphs break up into short pieces there.
+    # Each mark's darkest pixel (over the weak level's pixels only: cheap on a near-blank page).
+    wy, wx = np.nonzero(low)
+    peak = np.zeros(n, np.float32)
+    np.maximum.at(peak, np.asarray(labels[wy, wx], np.intp), ink[wy, wx].astype(np.float32))
+    if len(cand) > 500:
+        # A back with bleed-through holds hundreds; the darkest are looked at (a page number at the
+        # foot came after the 500 first in reading order and was never seen).
+        cand = cand[np.argsort(-peak[cand], kind="stable")]
     found = np.zeros(n, bool)
     tiers: list[tuple[float, float, np.ndarray | None]] = [(strong, 1.5, None), (0.75 * strong, FAINT_LONG_MM, None)]
     if _clean_sheet(ink, max(FAINT_CLEAN_LEVEL, 3.0 * noise), mm):
         # Only marks with no dark core: a dust speck's JPEG halo also runs ~2 mm at this level.
-        peak = np.zeros(n, np.float32)
-        np.maximum.at(peak, np.asarray(labels, np.intp).ravel(), ink.ravel().astype(np.float32))
         tiers.append((0.75 * strong, FAINT_CLEAN_SPAN_MM, peak < 1.5 * strong))
     for level, span_mm, allowed in tiers:
         ys, xs = np.nonzero(ink > level)
@@ -1022,7 +1028,52 @@ def faint_marks(grey: np.ndarray, dpi: float) -> int:
                 continue
             span = max(int(np.ptp(xs[sel])), int(np.ptp(ys[sel]))) + 1
             found[c] = span >= span_mm * mm
+    if found.any():
+        found &= _stands_out(peak, labels, stats, extent, mm, np.flatnonzero(found))
     return int(found.sum())
+
+
+# The back of a printed page (issue #13: gen6 blank_back kept; gen3_text ``BLEED11_SCENES``): the
+# front's print seen through shows as hundreds of faint glyph-sized marks, the darkest of them
+# (a bold title: 30–55 levels) long and sharp enough to pass as pencil. They are one population,
+# dimmed and blurred alike by the same paper, lying in lines of neighbours. A drawn mark is kept
+# when it stands out of it by its darkness — a pencil tick or word measured 69–200 levels against
+# a population's 90th percentile of 16–31, where the bleed-through's own darkest reached 1.3× that
+# percentile — or by standing alone, no other faint mark within BLEED_ALONE_MM (a page number at
+# the foot, a tick in a corner: the front's margins are the back's). Only on a page with more
+# than BLEED_POPULATION such marks (a clean sheet or a few words is no bleed-through).
+BLEED_POPULATION = 40
+BLEED_STANDOUT = 1.6
+BLEED_ALONE_MM = 4.0
+
+
+def _stands_out(peak: np.ndarray, labels: np.ndarray, stats: np.ndarray, extent: np.ndarray, mm: float,
+                cand: np.ndarray) -> np.ndarray:
+    """Which of the components ``cand`` (labels into ``labels``/``stats``; ``peak``: each one's
+    darkest black-hat level) are no part of a page's bleed-through: darker than
+    :data:`BLEED_STANDOUT` × the 90th percentile of the page's faint glyph-sized marks (extent ≥
+    1 mm), or with none of those within :data:`BLEED_ALONE_MM`. All of them where there are no
+    more than :data:`BLEED_POPULATION` such marks."""
+    n = len(stats)
+    keep = np.zeros(n, bool)
+    keep[cand] = True
+    marks = np.flatnonzero(extent >= 1.0 * mm) + 1
+    if len(marks) <= BLEED_POPULATION:
+        return keep
+    lab = np.asarray(labels, np.intp)
+    bar = BLEED_STANDOUT * float(np.percentile(peak[marks], 90))
+    is_mark = np.zeros(n, bool)
+    is_mark[marks] = True
+    r = max(1, round(BLEED_ALONE_MM * mm))
+    h, w = lab.shape
+    for c in cand:
+        if peak[c] >= bar:
+            continue
+        x, y = int(stats[c, cv2.CC_STAT_LEFT]), int(stats[c, cv2.CC_STAT_TOP])
+        bw, bh = int(stats[c, cv2.CC_STAT_WIDTH]), int(stats[c, cv2.CC_STAT_HEIGHT])
+        near = np.unique(lab[max(0, y - r):min(h, y + bh + r), max(0, x - r):min(w, x + bw + r)])
+        keep[c] = not bool(is_mark[near[near != c]].any())
+    return keep
 
 
 # A sheet's own edge inside the frame (a crooked sheet larger than the scan area, or off it): a

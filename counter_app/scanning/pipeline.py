@@ -286,6 +286,44 @@ def _cut_page_square(quad: np.ndarray, w: int, h: int) -> np.ndarray | None:
     return np.asarray(box @ back[:, :2].T + back[:, 2], np.float64)
 
 
+# A side this far (degrees) off the other three, which agree within FOLD_SQUARE_AGREE: a folded
+# corner's diagonal (a dog-ear) or a crease pulled the fit there, not the paper's edge.
+FOLD_SQUARE_OFF = (0.5, 20.0)
+FOLD_SQUARE_AGREE = 0.3
+
+
+def _folded_corner_square(quad: np.ndarray) -> np.ndarray | None:
+    """A scanned sheet's outline with one side pulled off square (a dog-eared corner), as the
+    rectangle its three square sides give; ``None`` when there is nothing to square.
+
+    A scan has no perspective: what lies on the glass is a rectangle. A folded-over corner cuts
+    a diagonal off it; the fitted side then runs from the fold to the far corner, a degree or more
+    off its opposite side, and the warp shears the page (issue #13, gen6 stapled_fold_lid: the
+    output's lines left −0.68° and −0.93° off level, in silence; gen3 ``stapled_fold_lid`` up to
+    −3°). The three sides that agree give the sheet's angle; the rectangle at that angle that
+    holds the whole outline runs the fourth side through its outer end (the true corner).
+    """
+    sides = [quad[(i + 1) % 4] - quad[i] for i in range(4)]
+    for bad in range(4):
+        good = [sides[i] for i in range(4) if i != bad]
+        tilt = ol.sides_angle(good)
+
+        def off(d: np.ndarray, tilt: float = tilt) -> float:
+            return abs((math.degrees(math.atan2(-d[1], d[0])) - tilt + 45.0) % 90.0 - 45.0)
+
+        if all(off(d) <= FOLD_SQUARE_AGREE for d in good) and \
+                FOLD_SQUARE_OFF[0] < off(sides[bad]) <= FOLD_SQUARE_OFF[1]:
+            centre = quad.mean(axis=0)
+            to_page = cv2.getRotationMatrix2D((float(centre[0]), float(centre[1])), -tilt, 1.0)
+            pts = quad @ to_page[:, :2].T + to_page[:, 2]
+            x0, y0 = pts.min(axis=0)
+            x1, y1 = pts.max(axis=0)
+            box = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64)
+            back = cv2.invertAffineTransform(to_page)
+            return np.asarray(box @ back[:, :2].T + back[:, 2], np.float64)
+    return None
+
+
 def _rect(w: float, h: float) -> np.ndarray:
     return np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]], np.float32)
 
@@ -526,6 +564,62 @@ def _print_outside(small: np.ndarray, quad: np.ndarray, sdpi: float, threshold: 
     near = cv2.dilate(doc, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
     ink[near > 0] = 0
     return an.count_glyphs(ink, sdpi, threshold) >= PRINT_OUTSIDE_GLYPHS
+
+
+# An object lying ON a sheet (a sticky note on a letter, issue #13 gen6 letter_clip_lid) is no page:
+# the sheet's print lies all round it. Its centre inside the hull of the glyphs left outside it, that
+# hull at least this many times its area: the crop would cut the page to something lying on it.
+ON_SHEET_HULL_RATIO = 1.2
+ON_SHEET_SIDE_GLYPHS = 3  # glyphs beyond one side of it (a word or two) for print to face that side
+
+
+def _lies_on_print(small: np.ndarray, quad: np.ndarray, sdpi: float, threshold: int) -> bool:
+    """Whether the found outline lies inside a printed sheet: glyph-like print outside it (beyond
+    :data:`PRINT_OUTSIDE_MARGIN_MM`) surrounds its centre, over an area ≥ :data:`ON_SHEET_HULL_RATIO`
+    times its own (issue #13: a letter on a white lid cut to the sticky note on it, J 0.05).
+
+    One card of a pair, or a card beside a sheet, has print on one side only: its centre lies
+    outside that print's hull. Asked only of outlines found on a light (paper-like) ground.
+    """
+    grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small
+    ink = an.ink_map(grey, sdpi)
+    h, w = grey.shape
+    doc = np.zeros(grey.shape, np.uint8)
+    cv2.fillConvexPoly(doc, np.round(quad).astype(np.int32), 1)
+    r = max(1, round(PRINT_OUTSIDE_MARGIN_MM * sdpi / 25.4))
+    near = cv2.dilate(doc, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+    ink[near > 0] = 0
+    m = max(2, int(0.025 * min(h, w)))  # the frame's outer band: lid edges and shadows, as count_glyphs
+    binary = np.zeros((h, w), np.uint8)
+    binary[m:h - m, m:w - m] = ink[m:h - m, m:w - m] > threshold
+    n, _, stats, cent = components_with_stats(binary, connectivity=8)
+    if n <= PRINT_OUTSIDE_GLYPHS:
+        return False
+    mm = sdpi / 25.4
+    big = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    ok = (big >= 1.6 * mm) & (big <= 60 * mm) & (stats[1:, cv2.CC_STAT_AREA] >= max(3.0, 0.4 * mm * mm))
+    if int(ok.sum()) < PRINT_OUTSIDE_GLYPHS:
+        return False
+    pts = cent[1:][ok].astype(np.float32)
+    hull = cv2.convexHull(pts)
+    q = np.asarray(quad, np.float32)
+    centre = q.mean(axis=0)
+    if cv2.pointPolygonTest(hull, (float(centre[0]), float(centre[1])), False) > 0 and \
+            cv2.contourArea(hull) >= ON_SHEET_HULL_RATIO * cv2.contourArea(q):
+        return True
+    # Or print facing three of its four sides, or two opposite ones (a note near a ragged margin):
+    # each glyph placed in the outline's own coordinates (u across, v down, 0…1 inside); a side counts with
+    # ON_SHEET_SIDE_GLYPHS glyphs beyond it and within its span. Print beside a card (one card
+    # of a pair, a sheet next to it) faces one side, or two round a corner.
+    to_unit = cv2.getPerspectiveTransform(q, np.array([[0, 0], [1, 0], [1, 1], [0, 1]], np.float32))
+    uv = cv2.perspectiveTransform(pts[None], to_unit)[0]
+    u, v = uv[:, 0], uv[:, 1]
+    within_u, within_v = (u >= 0) & (u <= 1), (v >= 0) & (v <= 1)
+    faced = [int(np.count_nonzero(within_u & (v < 0))), int(np.count_nonzero(within_v & (u > 1))),
+             int(np.count_nonzero(within_u & (v > 1))), int(np.count_nonzero(within_v & (u < 0)))]
+    seen = [n >= ON_SHEET_SIDE_GLYPHS for n in faced]
+    # Three sides, or two opposite ones (a note over the margin, the letter's lines above and below).
+    return sum(seen) >= 3 or (seen[0] and seen[2]) or (seen[1] and seen[3])
 
 
 def _cuts_print(small: np.ndarray, quad: np.ndarray, sdpi: float, threshold: int) -> bool:
@@ -796,6 +890,11 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         elif not dpi_trusted and short_px < 0.2 * min(h, w):
             # No dpi to measure with (a photo): a detail is what is small *in the frame*.
             finding = None
+        elif finding.on_paper and mdpi and dpi_trusted and not finding.parts and _lies_on_print(
+                small, (finding.quad + 0.5) * k2 - 0.5, mdpi / k, opt.ink_threshold):
+            # Print all round it: something lying on a sheet (a sticky note on a letter), never the
+            # page. The sheet is looked for from its print below, or the frame kept whole and told.
+            finding = None
         elif finding.on_paper and (finding.touches_edge or finding.weak) and dpi_trusted and _print_outside(
                 small, (finding.quad + 0.5) * k2 - 0.5, mdpi / k, opt.ink_threshold):
             # A blob running off a light lid's frame with lines of print beside it is part of a
@@ -825,6 +924,12 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         quad_full = _to_full(fine if fine is not None else rough, k)
         square = _cut_page_square(quad_full, w, h) if dpi_trusted and dpi >= 100 and not finding.parts else None
         lost = False
+        # Only on a light lid (the class seen: gen6's creased copies on white lids); on dark beds the
+        # squaring moved real pages' outlines by ~0.01 J for nothing (hwocr, dewarp_weimar).
+        folded = _folded_corner_square(quad_full) if (square is None and dpi_trusted and finding.on_paper
+                                                      and not finding.parts) else None
+        if folded is not None:
+            quad_full = folded  # a dog-eared sheet on the glass: its rectangle, not sheared
         if square is not None:
             quad_full = square  # a scan's page running off the frame: squared, not sheared
             # Told when more than a margin's sliver is off the glass (a feeder's slightly
