@@ -1630,9 +1630,9 @@ def _check_period(small_bgr: np.ndarray) -> float | None:
     return q / best_r
 
 
-def _without_checks(small_bgr: np.ndarray) -> np.ndarray | None:
-    """The frame with a checked cloth's pattern evened out (a median over one period), or ``None``
-    where there is no check around the page.
+def _without_checks(small_bgr: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """The frame with a checked cloth's pattern evened out (a median over one period) and the
+    period, or ``None`` where there is no check around the page.
 
     A check's squares are steps as sharp and long as the page's sides: the masks take light squares
     for paper and the edge search fits sides along their rows (gingham photographed in a dim room,
@@ -1644,7 +1644,60 @@ def _without_checks(small_bgr: np.ndarray) -> np.ndarray | None:
     if period is None:
         return None
     k = round(1.2 * period) | 1
-    return cv2.medianBlur(small_bgr, k)
+    return cv2.medianBlur(small_bgr, k), period
+
+
+def _snap_to_paper_steps(lum: np.ndarray, quad: np.ndarray, reach: int) -> np.ndarray:
+    """``quad`` with each side moved (parallel, up to ``reach`` px) to where the frame steps most
+    from light inside to darker outside, measured along the side's middle 80 %.
+
+    The outline found on a check-evened frame is off by up to half the median's window where the
+    paper's edge is shaded or the cloth's tones are close to it. On the original frame, along the
+    page's true side, paper lies on one side and the cloth's *average* on the other; one check
+    row further out the cloth lies on both (its rows cross the side at their own angle, so they
+    average out along it).
+    """
+    h, w = lum.shape
+    q = order_quad(quad).astype(np.float64)
+    ctr = q.mean(axis=0)
+    t = np.linspace(0.1, 0.9, 48)
+    offs = np.arange(-reach, reach + 1, dtype=np.float64)
+    lines: list[tuple[np.ndarray, np.ndarray]] = []
+    for i in range(4):
+        p0, p1 = q[i], q[(i + 1) % 4]
+        d = p1 - p0
+        ln = float(np.hypot(*d))
+        if ln < 8:
+            return quad
+        n = np.array([d[1], -d[0]]) / ln
+        if float(np.dot(ctr - p0, n)) > 0:
+            n = -n  # outward
+        pts = p0 + t[:, None] * d
+        if (_frame_edges(p0, w, h) & _frame_edges(p1, w, h)
+                or not ((pts[:, 0] > 1) & (pts[:, 0] < w - 2) & (pts[:, 1] > 1) & (pts[:, 1] < h - 2)).all()):
+            lines.append((p0, d))  # a side on or past the frame's edge: nothing beyond it to see
+            continue
+        # Samples at every offset, 2 px either side of it: rows of (offset) × (along the side).
+        ins = pts[None, :, :] + (offs[:, None, None] - 2.0) * n
+        outs = pts[None, :, :] + (offs[:, None, None] + 2.0) * n
+        both = np.concatenate([ins, outs], axis=0).astype(np.float32)
+        vals = cv2.remap(lum, both[..., 0], both[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        step = (vals[:len(offs)] - vals[len(offs):]).mean(axis=1)
+        j = int(np.argmax(step))
+        lines.append((p0 + offs[j] * n, d) if step[j] > 0 else (p0, d))
+    corners = []
+    for i in range(4):
+        a0, da = lines[i - 1]
+        b0, db = lines[i]
+        den = da[0] * db[1] - da[1] * db[0]
+        if abs(den) < 1e-9:
+            return quad
+        s_ = ((b0[0] - a0[0]) * db[1] - (b0[1] - a0[1]) * db[0]) / den
+        corners.append(a0 + s_ * da)
+    out = np.asarray(corners, np.float64)
+    if cv2.contourArea(out.astype(np.float32)) < 0.5 * cv2.contourArea(q.astype(np.float32)):
+        return quad
+    return order_quad(out)
 
 
 def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
@@ -1668,8 +1721,9 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     """
     h, w = small_bgr.shape[:2]
     evened = _without_checks(small_bgr)
+    original = small_bgr
     if evened is not None:
-        small_bgr = evened
+        small_bgr = evened[0]
     lab = cv2.cvtColor(cv2.medianBlur(small_bgr, 5), cv2.COLOR_BGR2LAB)
     ring = max(3, int(0.015 * min(h, w)))
     coef, sigma = _background_model(lab, ring)
@@ -1887,6 +1941,10 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     if chosen is None:
         return None
     quad, frac = chosen.quad, chosen.frac
+    if evened is not None and not chosen.parts:
+        # Found on the evened frame: its sides back onto the page's own steps in the photo.
+        reach = 2 + round(0.6 * evened[1])
+        quad = _snap_to_paper_steps(cv2.cvtColor(original, cv2.COLOR_BGR2GRAY).astype(np.float32), quad, reach)
     if frac > 0.93:
         # The page fills the frame: a crop would only shave the scanner margin — unless what
         # lies outside it is a dark bar (a sheet-fed scanner's black backing, the lid's shadow):
