@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations, pairwise
 from typing import Any, NamedTuple
 
@@ -1700,7 +1700,52 @@ def _snap_to_paper_steps(lum: np.ndarray, quad: np.ndarray, reach: int) -> np.nd
     return order_quad(out)
 
 
-def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
+def _side_steps(lum: np.ndarray, quad: np.ndarray) -> float:
+    """The weakest step from light inside to darker outside along the quad's sides (their middle
+    80 %, 2 px either side) that lie inside the frame; +inf when none does."""
+    h, w = lum.shape
+    q = order_quad(quad)
+    ctr = q.mean(axis=0)
+    t = np.linspace(0.1, 0.9, 48)
+    worst = math.inf
+    for i in range(4):
+        p0, p1 = q[i], q[(i + 1) % 4]
+        d = p1 - p0
+        ln = float(np.hypot(*d))
+        if ln < 8 or _frame_edges(p0, w, h) & _frame_edges(p1, w, h):
+            continue
+        n = np.array([d[1], -d[0]]) / ln
+        n = -n if float(np.dot(ctr - p0, n)) > 0 else n
+        pts = p0 + t[:, None] * d
+        both = np.stack([pts - 2 * n, pts + 2 * n]).astype(np.float32)
+        vals = cv2.remap(lum, both[..., 0], both[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        worst = min(worst, float(np.mean(vals[0] - vals[1])))
+    return worst
+
+
+def _checked_choice(small_bgr: np.ndarray, evened: np.ndarray, period: float) -> QuadFinding | None:
+    """The page on a checked cloth: found on the photo and on the check-evened frame (its sides
+    snapped back to the photo's steps); the outline whose weakest side steps more clearly from
+    paper to cloth *in the photo* wins.
+
+    Evening out helps where the checks' light squares are as light as the paper (a gingham in a
+    dim room: sides had been fitted along check rows), but a two-tone check's median stays
+    blocky along the check's own axes and can tilt a side that the photo alone had right. A
+    side run along check rows has cloth on both sides for much of its length, a tilted one paper
+    on its outside: either steps less than the page's true side.
+    """
+    plain = find_page(small_bgr, even=False)
+    found = find_page(evened, even=False)
+    if found is None or found.parts:
+        return plain if found is None else found
+    lum = cv2.cvtColor(small_bgr, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    snapped = replace(found, quad=_snap_to_paper_steps(lum, found.quad, 2 + round(0.6 * period)))
+    if plain is None or plain.parts:
+        return snapped
+    return snapped if _side_steps(lum, snapped.quad) > _side_steps(lum, plain.quad) else plain
+
+
+def find_page(small_bgr: np.ndarray, even: bool = True) -> QuadFinding | None:
     """Find the sheet (or card) on a scanner bed or a desk; ``None`` when it fills the frame.
 
     Two candidate masks, the better-fitting quad wins:
@@ -1718,12 +1763,15 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     into another sheet or a light part of the desk, an open booklet gave one leaf, or no mask
     found anything (a close-up running off three sides), four (or one) long edges with paper
     inside give the outline.
+
+    On a checked cloth (``even``, :func:`_checked_choice`) the page is looked for on the photo and
+    on the photo with the checks evened out; the outline with the clearer steps wins.
     """
     h, w = small_bgr.shape[:2]
-    evened = _without_checks(small_bgr)
-    original = small_bgr
-    if evened is not None:
-        small_bgr = evened[0]
+    if even:
+        evened = _without_checks(small_bgr)
+        if evened is not None:
+            return _checked_choice(small_bgr, evened[0], evened[1])
     lab = cv2.cvtColor(cv2.medianBlur(small_bgr, 5), cv2.COLOR_BGR2LAB)
     ring = max(3, int(0.015 * min(h, w)))
     coef, sigma = _background_model(lab, ring)
@@ -1941,10 +1989,6 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     if chosen is None:
         return None
     quad, frac = chosen.quad, chosen.frac
-    if evened is not None and not chosen.parts:
-        # Found on the evened frame: its sides back onto the page's own steps in the photo.
-        reach = 2 + round(0.6 * evened[1])
-        quad = _snap_to_paper_steps(cv2.cvtColor(original, cv2.COLOR_BGR2GRAY).astype(np.float32), quad, reach)
     if frac > 0.93:
         # The page fills the frame: a crop would only shave the scanner margin — unless what
         # lies outside it is a dark bar (a sheet-fed scanner's black backing, the lid's shadow):
