@@ -1072,6 +1072,8 @@ def generate_page(seed: int, index: int, dpi: int = 150, scene: str | None = Non
         return _cam9_scene(rng, name, lbl)
     if name in CAM10_SCENES:
         return _cam10_scene(rng, name, lbl)
+    if name in CAM11_SCENES:
+        return _cam11_scene(rng, name, lbl)
     # phone photos
     fw, fh = ((1600, 1200) if rng.random() < 0.5 else (1200, 1600)) if rng.random() < 0.8 else (2000, 1500)
     bgname = {"photo_wood": "wood", "photo_cloth": "cloth", "photo_granite": "granite",
@@ -2315,3 +2317,123 @@ def _lid11_scene(rng: np.random.Generator, dpi: int, lbl: str, name: str, ppm2: 
     img = _finish(rng, frame, rng.uniform(0.8, 2.0), int(rng.integers(80, 94)), rng.uniform(0.3, 0.6))
     return Gen3Page(np.ascontiguousarray(img), dpi, _truth(lbl, "flatbed", fw, fh, poly, true_dpi=dpi,
                                                           notes=f"turned {ang:.2f}°"))
+# --------------------------------------------------------------------------- session 11 (camera)
+
+# Camera scenes of session 11 (issue #13), own rendering and choices; reached by name only:
+# * photo_gingham_dim: an A4/A5 page on a gingham tablecloth (light, mid and dark squares: two
+#   stripe systems crossing, the crossings darkest; neutral grey/black, or one colour) in a dim
+#   room: the whole scene darkened to 45–75 %, so the cloth's light squares are as light as the
+#   paper; the checks' period 2.5–6 % of the frame and their rows at *their own* angle, not the
+#   page's; noisy sensor, sometimes out of focus; the page inside the frame or off one side.
+# * photo_visualiser_mat: a document camera straight over a pale cutting mat (green, grey or pink,
+#   a fine grid with a darker line every fifth), the page laid square-ish on it (±8°), a form with
+#   a strong printed border inset 4–12 mm; the officer's fingertips over the page's edge at one or
+#   two points; even light, a slight barrel distortion of the lens.
+CAM11_SCENES = ("photo_gingham_dim", "photo_visualiser_mat")
+
+
+def _gingham(rng: np.random.Generator, fh: int, fw: int, ang: float, period: float) -> np.ndarray:
+    """A gingham (BGR float): stripes of one ink crossing at ``ang`` (radians); the ground light,
+    one stripe system a mid tone, the crossings darkest."""
+    yy, xx = np.mgrid[0:fh, 0:fw].astype(np.float32)
+    u = xx * math.cos(ang) + yy * math.sin(ang) + rng.uniform(0, period)
+    v = -xx * math.sin(ang) + yy * math.cos(ang) + rng.uniform(0, period)
+    su = (np.floor(u / (period / 2)) % 2).astype(np.float32)
+    sv = (np.floor(v / (period / 2)) % 2).astype(np.float32)
+    m = 0.5 * (su + sv)  # 0 ground, 0.5 one stripe, 1 crossing
+    if rng.random() < 0.5:
+        ink = np.array([30.0, 30.0, 30.0]) * rng.uniform(0.5, 1.5)
+    else:
+        ink = np.array(rng.choice([(40, 40, 160), (140, 60, 30), (50, 110, 40), (110, 40, 100)]), np.float32)
+    ground = np.array([232.0, 234.0, 236.0]) + rng.uniform(-12, 6)
+    frame = ground * (1 - m[..., None]) + ink * m[..., None]
+    # woven threads: a faint fine texture; the cloth's folds: a slow shading
+    frame += 5 * rng.standard_normal((fh, fw, 1)).astype(np.float32)
+    frame *= (1 + 0.08 * _smooth_noise(rng, fh, fw, 4))[..., None]
+    return frame.astype(np.float32)
+
+
+def _barrel(img: np.ndarray, k1: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A lens' barrel distortion of ``img``: (the distorted image, map_x, map_y) — the maps give,
+    for each output pixel, where it comes from."""
+    h, w = img.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    cx, cy, r0 = (w - 1) / 2, (h - 1) / 2, math.hypot(w, h) / 2
+    dx, dy = (xx - cx) / r0, (yy - cy) / r0
+    f = 1 + k1 * (dx * dx + dy * dy)
+    mx, my = cx + dx * f * r0, cy + dy * f * r0
+    return cv2.remap(img, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT), mx, my
+
+
+def _cam11_scene(rng: np.random.Generator, name: str, lbl: str) -> Gen3Page:
+    """One of :data:`CAM11_SCENES` (see there)."""
+    fw, fh = (1600, 1200) if rng.random() < 0.5 else (1200, 1600)
+    ppm = 1000 / 297 * 1.2
+    if name == "photo_gingham_dim":
+        size = SIZES_MM["A4"] if rng.random() < 0.7 else SIZES_MM["A5"]
+        doc = doc_page(rng, size, ppm, str(rng.choice(["form", "table", "sparse"])))
+        dh, dw = doc.shape[:2]
+        off = bool(rng.random() < 0.35)
+        hm = _perspective(rng, dw, dh, fw, fh, rng.uniform(0.25, 0.55), off_frame=off)
+        frame = _gingham(rng, fh, fw, math.radians(rng.uniform(0, 90)), rng.uniform(0.025, 0.06) * min(fw, fh))
+        poly = place(frame, doc, None, hm, shadow=rng.uniform(0.1, 0.35))
+        frame *= rng.uniform(0.45, 0.75)  # the dim room
+        _vignette(frame, rng.uniform(0.1, 0.35))
+        if rng.random() < 0.3:
+            _soft_shadow(rng, frame)
+        img = _finish(rng, frame, rng.uniform(3, 6), int(rng.integers(50, 85)),
+                      rng.uniform(0.5, 2.0) if rng.random() < 0.4 else rng.uniform(0.3, 0.8))
+        return Gen3Page(img, None, _truth(lbl, "camera", fw, fh, poly))
+    # photo_visualiser_mat
+    tint = np.array(rng.choice([(150, 190, 120), (185, 185, 180), (185, 175, 215)]), np.float32)
+    tint += rng.uniform(-10, 15)
+    frame = np.empty((fh, fw, 3), np.float32)
+    frame[:] = tint
+    cell = rng.uniform(0.012, 0.025) * min(fw, fh)  # a 1 cm grid at the camera's scale
+    line = tint * rng.uniform(0.6, 0.8)
+    x0, y0 = rng.uniform(0, cell), rng.uniform(0, cell)
+    for i in range(int(max(fw, fh) / cell) + 2):
+        thick = 2 if i % 5 == 0 else 1
+        c = tuple(float(v) for v in (line * (0.85 if i % 5 == 0 else 1.0)))
+        x, y = round(x0 + i * cell), round(y0 + i * cell)
+        cv2.line(frame, (x, 0), (x, fh - 1), c, thick, cv2.LINE_AA)
+        cv2.line(frame, (0, y), (fw - 1, y), c, thick, cv2.LINE_AA)
+    size = SIZES_MM["A4"] if rng.random() < 0.7 else SIZES_MM["A5"]
+    doc = doc_page(rng, size, ppm, str(rng.choice(["form", "table"])))
+    dh, dw = doc.shape[:2]
+    inset = rng.uniform(4, 12) * ppm
+    bc = tuple(float(v) for v in rng.choice([(140, 60, 30), (40, 40, 40), (40, 40, 160)]))
+    bt = max(2, int(rng.uniform(0.6, 1.5) * ppm))
+    cv2.rectangle(doc, (int(inset), int(inset)), (int(dw - inset), int(dh - inset)), bc, bt, cv2.LINE_AA)
+    if rng.random() < 0.5:  # a double rule
+        g = int(bt + 1.5 * ppm)
+        cv2.rectangle(doc, (int(inset) + g, int(inset) + g), (int(dw - inset) - g, int(dh - inset) - g), bc, 1,
+                      cv2.LINE_AA)
+    fill = rng.uniform(0.3, 0.6)
+    scale = math.sqrt(fill * fw * fh / (dw * dh))
+    hm = _similarity(rng.uniform(-8, 8), scale, fw / 2 + rng.uniform(-0.1, 0.1) * fw,
+                     fh / 2 + rng.uniform(-0.08, 0.08) * fh, dw, dh)
+    poly = place(frame, doc, None, hm, shadow=rng.uniform(0.05, 0.15))
+    c = poly
+    skin = _skin(rng)
+    ctr = c.mean(axis=0)
+    for _ in range(int(rng.integers(1, 3))):  # fingertips over the page's edge
+        sd = int(rng.integers(4))
+        a0, a1 = c[sd], c[(sd + 1) % 4]
+        at = a0 + rng.uniform(0.15, 0.85) * (a1 - a0)
+        inward = ctr - (a0 + a1) / 2
+        inward /= max(1e-6, float(np.linalg.norm(inward)))
+        wid = rng.uniform(0.025, 0.04) * min(fw, fh)
+        fm = _blob_line(fh, fw, at - inward * 6 * wid, at + inward * rng.uniform(0.3, 1.0) * wid, wid, 2)
+        frame[:] = frame * (1 - fm[..., None]) + skin * fm[..., None]
+    frame *= rng.uniform(0.85, 1.0)
+    frame, mx, my = _barrel(frame, rng.uniform(0.01, 0.04))
+    # the truth's corners move with the lens: each goes where its distorted pixel lands
+    mapped = []
+    for x, y in poly:
+        d = (mx - x) ** 2 + (my - y) ** 2
+        j = int(np.argmin(d))
+        mapped.append([j % fw, j // fw])
+    poly = np.asarray(mapped, np.float64)
+    img = _finish(rng, frame, rng.uniform(1.5, 3), int(rng.integers(70, 92)), rng.uniform(0.3, 0.7))
+    return Gen3Page(img, None, _truth(lbl, "camera", fw, fh, poly))

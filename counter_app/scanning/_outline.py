@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations, pairwise
 from threading import Event
 from typing import Any, NamedTuple
@@ -1543,7 +1543,210 @@ def _textured_candidate(lab: np.ndarray, mask_bg: np.ndarray, ring: int, k: int
     return found if frac < 0.4 and shaped else None
 
 
-def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
+def _check_period(small_bgr: np.ndarray) -> float | None:
+    """The period (px) of a checked or gingham cloth around the page, or ``None``.
+
+    A check is a texture periodic in two perpendicular directions with one period: two strong
+    peaks of the spectrum at the same radius, 90° apart — and the frame's ring matches itself
+    shifted by that period along both directions (a page's text lines are periodic in one
+    direction only and lie inside the page; wood grain matches itself at any shift along the
+    grain, granite at none).
+    """
+    lum = cv2.cvtColor(small_bgr, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    # Measured on a copy ~200 px across (time: most frames are asked this): checks of 2 % of the
+    # frame or more keep ≥ 4 px there.
+    q = max(1, min(lum.shape) // 200)
+    if q > 1:
+        lum = cv2.resize(lum, (lum.shape[1] // q, lum.shape[0] // q), interpolation=cv2.INTER_AREA)
+    h, w = lum.shape
+    m = min(h, w)
+    if m < 64:
+        return None
+    ring = max(3, int(0.12 * m))
+    sel = np.ones((h, w), bool)
+    sel[ring:h - ring, ring:w - ring] = False
+    # Cheap gate first (most frames): a check's ring is rough all over at a few pixels' scale,
+    # a lid's, a glass' or a plain desk's is not.
+    if float(np.mean(np.abs(lum - cv2.blur(lum, (5, 5)))[sel] > 4)) < 0.25:
+        return None
+    # The page's own large shapes are no texture: a local mean an eighth of the frame wide off.
+    hp = lum - cv2.blur(lum, (max(3, m // 8),) * 2)
+    win = np.outer(np.hanning(h), np.hanning(w)).astype(np.float32)
+    dh, dw = cv2.getOptimalDFTSize(h), cv2.getOptimalDFTSize(w)
+    spec = cv2.dft(cv2.copyMakeBorder(hp * win, 0, dh - h, 0, dw - w, cv2.BORDER_CONSTANT, value=0),
+                   flags=cv2.DFT_COMPLEX_OUTPUT)
+    f = np.fft.fftshift(cv2.magnitude(spec[..., 0], spec[..., 1]))
+    cy, cx = dh // 2, dw // 2
+    fy = (np.arange(dh)[:, None] - cy) / dh
+    fx = (np.arange(dw)[None, :] - cx) / dw
+    r = np.hypot(fx, fy)
+    # Checks from 2 % to 10 % of the frame's short side (a cloth's at phone distance).
+    band = (r > 1 / (0.10 * m)) & (r < 1 / (0.02 * m)) & (fy >= 0)
+    fb = np.where(band, f, 0).astype(np.float32)
+    peaks = (fb == cv2.dilate(fb, np.ones((5, 5), np.uint8))) & (fb > 0)
+    ys, xs = np.nonzero(peaks)
+    if ys.size == 0:
+        return None
+    order = np.argsort(-fb[ys, xs])[:8]
+    r3, f3, band3 = r[::2, ::2], f[::2, ::2], band[::2, ::2]  # the annulus' level, subsampled
+    lum0 = hp - float(np.mean(hp[sel]))
+    norm = float(np.mean(lum0[sel] ** 2)) + 1e-6
+
+    def corr(vx: float, vy: float) -> float:
+        """The ring's correlation with itself shifted by (vx, vy), rounded to whole pixels (a
+        check's period is ≥ 4 px here: the rounding costs some of the match, not most)."""
+        dx, dy = round(vx), round(vy)
+        a = lum0[max(0, dy):h + min(0, dy), max(0, dx):w + min(0, dx)]
+        b = lum0[max(0, -dy):h + min(0, -dy), max(0, -dx):w + min(0, -dx)]
+        s = sel[max(0, dy):h + min(0, dy), max(0, dx):w + min(0, dx)]
+        return float(np.mean((a * b)[s])) / norm if s.any() else 0.0
+
+    found: list[tuple[float, float, float, float]] = []  # (pair score, radius, fx, fy)
+    for j in order:
+        py, px = int(ys[j]), int(xs[j])
+        rr = float(r[py, px])
+        ann = band3 & (np.abs(r3 - rr) < 0.1 * rr)
+        med = (float(np.median(f3[ann])) if ann.any() else 0.0) + 1e-6
+        vx, vy = float(fx[0, px]), float(fy[py, 0])
+        qx, qy = round(cx - vy * dw), round(cy + vx * dh)  # the perpendicular frequency
+        qx, qy = (2 * cx - qx, 2 * cy - qy) if vx < 0 else (qx, qy)
+        part = f[max(0, qy - 2):qy + 3, max(0, qx - 2):qx + 3]
+        if part.size and (sc := min(float(f[py, px]), float(part.max())) / med) >= 12:
+            found.append((sc, rr, vx, vy))
+    best, best_r = 0.0, 0.0
+    for _, rr, vx, vy in sorted(found, reverse=True)[:4]:
+        # Periodic in the ring itself, along both directions: the cloth matches itself one period
+        # on (a square wave's third harmonic is no period: it matches less at its "period" than
+        # at half of it).
+        p2 = rr * rr
+        ox, oy = -vy, vx
+        score = min(corr(vx / p2, vy / p2) - corr(vx / p2 / 2, vy / p2 / 2),
+                    corr(ox / p2, oy / p2) - corr(ox / p2 / 2, oy / p2 / 2))
+        if score > best:
+            best, best_r = score, rr
+    # (gen3 photo_gingham_dim: 0.71–1.2; wood, granite, plaid, newsprint, text and tables on
+    # the tuning frames: ≤ 0.2. A gingham's half-period shift flips one stripe system only: 0.)
+    if best < 0.45:
+        return None
+    return q / best_r
+
+
+def _without_checks(small_bgr: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """The frame with a checked cloth's pattern evened out (a median over one period) and the
+    period, or ``None`` where there is no check around the page.
+
+    A check's squares are steps as sharp and long as the page's sides: the masks take light squares
+    for paper and the edge search fits sides along their rows (gingham photographed in a dim room,
+    where the light squares are as light as the paper). A median over one period turns the cloth
+    into one mid tone — and keeps the page's straight sides where they are (a median moves no
+    straight step), only rounding the corners.
+    """
+    period = _check_period(small_bgr)
+    if period is None:
+        return None
+    k = round(1.2 * period) | 1
+    return cv2.medianBlur(small_bgr, k), period
+
+
+def _snap_to_paper_steps(lum: np.ndarray, quad: np.ndarray, reach: int) -> np.ndarray:
+    """``quad`` with each side moved (parallel, up to ``reach`` px) to where the frame steps most
+    from light inside to darker outside, measured along the side's middle 80 %.
+
+    The outline found on a check-evened frame is off by up to half the median's window where the
+    paper's edge is shaded or the cloth's tones are close to it. On the original frame, along the
+    page's true side, paper lies on one side and the cloth's *average* on the other; one check
+    row further out the cloth lies on both (its rows cross the side at their own angle, so they
+    average out along it).
+    """
+    h, w = lum.shape
+    q = order_quad(quad).astype(np.float64)
+    ctr = q.mean(axis=0)
+    t = np.linspace(0.1, 0.9, 48)
+    offs = np.arange(-reach, reach + 1, dtype=np.float64)
+    lines: list[tuple[np.ndarray, np.ndarray]] = []
+    for i in range(4):
+        p0, p1 = q[i], q[(i + 1) % 4]
+        d = p1 - p0
+        ln = float(np.hypot(*d))
+        if ln < 8:
+            return quad
+        n = np.array([d[1], -d[0]]) / ln
+        if float(np.dot(ctr - p0, n)) > 0:
+            n = -n  # outward
+        pts = p0 + t[:, None] * d
+        if (_frame_edges(p0, w, h) & _frame_edges(p1, w, h)
+                or not ((pts[:, 0] > 1) & (pts[:, 0] < w - 2) & (pts[:, 1] > 1) & (pts[:, 1] < h - 2)).all()):
+            lines.append((p0, d))  # a side on or past the frame's edge: nothing beyond it to see
+            continue
+        # Samples at every offset, 2 px either side of it: rows of (offset) × (along the side).
+        ins = pts[None, :, :] + (offs[:, None, None] - 2.0) * n
+        outs = pts[None, :, :] + (offs[:, None, None] + 2.0) * n
+        both = np.concatenate([ins, outs], axis=0).astype(np.float32)
+        vals = cv2.remap(lum, both[..., 0], both[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        step = (vals[:len(offs)] - vals[len(offs):]).mean(axis=1)
+        j = int(np.argmax(step))
+        lines.append((p0 + offs[j] * n, d) if step[j] > 0 else (p0, d))
+    corners = []
+    for i in range(4):
+        a0, da = lines[i - 1]
+        b0, db = lines[i]
+        den = da[0] * db[1] - da[1] * db[0]
+        if abs(den) < 1e-9:
+            return quad
+        s_ = ((b0[0] - a0[0]) * db[1] - (b0[1] - a0[1]) * db[0]) / den
+        corners.append(a0 + s_ * da)
+    out = np.asarray(corners, np.float64)
+    if cv2.contourArea(out.astype(np.float32)) < 0.5 * cv2.contourArea(q.astype(np.float32)):
+        return quad
+    return order_quad(out)
+
+
+def _side_steps(lum: np.ndarray, quad: np.ndarray) -> float:
+    """The weakest step from light inside to darker outside along the quad's sides (their middle
+    80 %, 2 px either side) that lie inside the frame; +inf when none does."""
+    h, w = lum.shape
+    q = order_quad(quad)
+    ctr = q.mean(axis=0)
+    t = np.linspace(0.1, 0.9, 48)
+    worst = math.inf
+    for i in range(4):
+        p0, p1 = q[i], q[(i + 1) % 4]
+        d = p1 - p0
+        ln = float(np.hypot(*d))
+        if ln < 8 or _frame_edges(p0, w, h) & _frame_edges(p1, w, h):
+            continue
+        n = np.array([d[1], -d[0]]) / ln
+        n = -n if float(np.dot(ctr - p0, n)) > 0 else n
+        pts = p0 + t[:, None] * d
+        both = np.stack([pts - 2 * n, pts + 2 * n]).astype(np.float32)
+        vals = cv2.remap(lum, both[..., 0], both[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        worst = min(worst, float(np.mean(vals[0] - vals[1])))
+    return worst
+
+
+def _checked_choice(small_bgr: np.ndarray, evened: np.ndarray, period: float) -> QuadFinding | None:
+    """The page on a checked cloth: found on the photo and on the check-evened frame (its sides
+    snapped back to the photo's steps); the outline whose weakest side steps more clearly from
+    paper to cloth *in the photo* wins.
+
+    Evening out helps where the checks' light squares are as light as the paper (a gingham in a
+    dim room: sides had been fitted along check rows), but a two-tone check's median stays
+    blocky along the check's own axes and can tilt a side that the photo alone had right. A
+    side run along check rows has cloth on both sides for much of its length, a tilted one paper
+    on its outside: either steps less than the page's true side.
+    """
+    plain = find_page(small_bgr, even=False)
+    found = find_page(evened, even=False)
+    if found is None or found.parts:
+        return plain if found is None else found
+    lum = cv2.cvtColor(small_bgr, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    snapped = replace(found, quad=_snap_to_paper_steps(lum, found.quad, 2 + round(0.6 * period)))
+    if plain is None or plain.parts:
+        return snapped
+    return snapped if _side_steps(lum, snapped.quad) > _side_steps(lum, plain.quad) else plain
+
+
+def find_page(small_bgr: np.ndarray, even: bool = True) -> QuadFinding | None:
     """Find the sheet (or card) on a scanner bed or a desk; ``None`` when it fills the frame.
 
     Two candidate masks, the better-fitting quad wins:
@@ -1561,8 +1764,15 @@ def find_page(small_bgr: np.ndarray) -> QuadFinding | None:
     into another sheet or a light part of the desk, an open booklet gave one leaf, or no mask
     found anything (a close-up running off three sides), four (or one) long edges with paper
     inside give the outline.
+
+    On a checked cloth (``even``, :func:`_checked_choice`) the page is looked for on the photo and
+    on the photo with the checks evened out; the outline with the clearer steps wins.
     """
     h, w = small_bgr.shape[:2]
+    if even:
+        evened = _without_checks(small_bgr)
+        if evened is not None:
+            return _checked_choice(small_bgr, evened[0], evened[1])
     lab = cv2.cvtColor(cv2.medianBlur(small_bgr, 5), cv2.COLOR_BGR2LAB)
     ring = max(3, int(0.015 * min(h, w)))
     coef, sigma = _background_model(lab, ring)
