@@ -1557,7 +1557,8 @@ def _check_period(small_bgr: np.ndarray) -> float | None:
     # frame or more keep ≥ 4 px there.
     q = max(1, min(lum.shape) // 200)
     if q > 1:
-        lum = cv2.resize(lum, (lum.shape[1] // q, lum.shape[0] // q), interpolation=cv2.INTER_AREA)
+        lum = np.asarray(cv2.resize(lum, (lum.shape[1] // q, lum.shape[0] // q),
+                                    interpolation=cv2.INTER_AREA), np.float32)
     h, w = lum.shape
     m = min(h, w)
     if m < 64:
