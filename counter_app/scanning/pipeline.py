@@ -267,16 +267,22 @@ def _cut_page_square(quad: np.ndarray, w: int, h: int) -> np.ndarray | None:
     if not along or not paper or sum(float(np.hypot(*d)) for d in paper) < 0.25 * min(w, h):
         return None
     tilt = ol.sides_angle(paper)
-
-    def off(d: np.ndarray) -> float:
-        return abs((math.degrees(math.atan2(-d[1], d[0])) - tilt + 45.0) % 90.0 - 45.0)
-
-    if any(off(d) > 0.5 for d in paper):
+    if any(_off_square(d, tilt) > 0.5 for d in paper):
         return None  # the paper's own sides are not square to each other: a photo, not a scan
-    if all(off(d) <= 0.3 for d in along):
+    if all(_off_square(d, tilt) <= 0.3 for d in along):
         return None  # the border sides run with the paper: its own edges, laid against the glass's
+    return _box_at(quad, tilt)
+
+
+def _off_square(d: np.ndarray, tilt: float) -> float:
+    """How far (degrees) the side vector ``d`` is from square with a sheet tilted ``tilt``."""
+    return abs((math.degrees(math.atan2(-d[1], d[0])) - tilt + 45.0) % 90.0 - 45.0)
+
+
+def _box_at(quad: np.ndarray, tilt: float) -> np.ndarray:
+    """The rectangle at ``tilt`` (counter-clockwise degrees) that holds the whole outline."""
     centre = quad.mean(axis=0)
-    # Into the page's own axes (undo its counter-clockwise tilt), box the outline, and back.
+    # Into the page's own axes (undo its tilt), box the outline, and back.
     to_page = cv2.getRotationMatrix2D((float(centre[0]), float(centre[1])), -tilt, 1.0)
     pts = quad @ to_page[:, :2].T + to_page[:, 2]
     x0, y0 = pts.min(axis=0)
@@ -307,20 +313,9 @@ def _folded_corner_square(quad: np.ndarray) -> np.ndarray | None:
     for bad in range(4):
         good = [sides[i] for i in range(4) if i != bad]
         tilt = ol.sides_angle(good)
-
-        def off(d: np.ndarray, tilt: float = tilt) -> float:
-            return abs((math.degrees(math.atan2(-d[1], d[0])) - tilt + 45.0) % 90.0 - 45.0)
-
-        if all(off(d) <= FOLD_SQUARE_AGREE for d in good) and \
-                FOLD_SQUARE_OFF[0] < off(sides[bad]) <= FOLD_SQUARE_OFF[1]:
-            centre = quad.mean(axis=0)
-            to_page = cv2.getRotationMatrix2D((float(centre[0]), float(centre[1])), -tilt, 1.0)
-            pts = quad @ to_page[:, :2].T + to_page[:, 2]
-            x0, y0 = pts.min(axis=0)
-            x1, y1 = pts.max(axis=0)
-            box = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64)
-            back = cv2.invertAffineTransform(to_page)
-            return np.asarray(box @ back[:, :2].T + back[:, 2], np.float64)
+        if all(_off_square(d, tilt) <= FOLD_SQUARE_AGREE for d in good) and \
+                FOLD_SQUARE_OFF[0] < _off_square(sides[bad], tilt) <= FOLD_SQUARE_OFF[1]:
+            return _box_at(quad, tilt)
     return None
 
 
