@@ -260,37 +260,34 @@ def _read_image(path: Path) -> tuple[np.ndarray, int | None]:
 
 def iter_real(limit: int | None = None) -> Iterator[Case]:
     """The real-image set (pages whose file hash no longer matches are skipped, with a note)."""
+    pages, folder, _ = real_truth()
+    return _iter_truth("real", pages, folder, limit)
+
+
+def _iter_truth(name: str, pages: dict[str, Any], folder: Path, limit: int | None = None) -> Iterator[Case]:
+    """The pages of a real set's truth (sha256 → truth) in name order, read from ``folder``; a page
+    whose file is missing or whose hash no longer matches is skipped with a note."""
     import hashlib
 
-    pages, folder, _ = real_truth()
     for k, (sha, t) in enumerate(sorted(pages.items(), key=lambda kv: kv[1]["name"])):
         if limit is not None and k >= limit:
             break
         path = folder / t["file"]
         if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != sha:
-            print(f"  ! {t['name']}: missing or changed, skipped", file=sys.stderr)
+            print(f"  ! {name} {t['name']}: missing or changed, skipped", file=sys.stderr)
             continue
         img, dpi = _read_image(path)
-        yield Case("real", t["name"], img, dpi, t)
+        yield Case(name, t["name"], img, dpi, t)
 
 
 def iter_real2() -> Iterator[Case]:
     """The second real set (``real2_truth.json``, session 11; held out: report only). Its images are
     extracted into the cache by ``fetch_real2.py``; without them it is skipped with a message."""
-    import hashlib
-
     folder = DEFAULT_CACHE / "real2"
     if not (folder / "index.json").exists():
         print("  ! real2: no cache (run python -m bench.scan_eval.fetch_real2); skipped", file=sys.stderr)
-        return
-    pages = json.loads(REAL2_TRUTH.read_text(encoding="utf-8"))["pages"]
-    for sha, t in sorted(pages.items(), key=lambda kv: kv[1]["name"]):
-        path = folder / t["file"]
-        if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != sha:
-            print(f"  ! real2 {t['name']}: missing or changed, skipped", file=sys.stderr)
-            continue
-        img, dpi = _read_image(path)
-        yield Case("real2", t["name"], img, dpi, t)
+        return iter(())
+    return _iter_truth("real2", json.loads(REAL2_TRUTH.read_text(encoding="utf-8"))["pages"], folder)
 
 
 # --------------------------------------------------------------------------- running
