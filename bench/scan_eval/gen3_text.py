@@ -1469,14 +1469,23 @@ def punched_page(seed: int, index: int, dpi: int = 150, scene: str | None = None
     doc = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
     k = int(rng.integers(0, 4))  # the holes along any side
     doc = np.ascontiguousarray(np.rot90(doc, k))
-    # On the glass: a strip of the bed (dark or light) along one or two sides, a small tilt.
+    return _sheet_on_glass(rng, doc, dpi, scene, index, near, f"gen3 punched: {note}",
+                           strip=(6.0, 0.6, 4.0), light_bed=(200, 235))
+
+
+def _sheet_on_glass(rng: np.random.Generator, doc: np.ndarray, dpi: int, scene: str, index: int,
+                    near: bool, notes: str, strip: tuple[float, float, float],
+                    light_bed: tuple[float, float]) -> Gen3Page:
+    """A blank or near-blank sheet on the glass: a strip of the bed (dark or light) along one or two
+    sides — up to ``strip[0]`` mm, each with chance ``strip[1]``, a far strip up to ``strip[2]`` mm —
+    and a small tilt; the truth of a page without text lines."""
     dh, dw = doc.shape[:2]
-    left, top = (_px(float(rng.uniform(1.0, 6.0)), dpi) if rng.random() < 0.6 else 0 for _ in range(2))
-    fw, fh = dw + left + (_px(float(rng.uniform(1, 4)), dpi) if rng.random() < 0.3 else 0), dh + top
+    left, top = (_px(float(rng.uniform(1.0, strip[0])), dpi) if rng.random() < strip[1] else 0 for _ in range(2))
+    fw, fh = dw + left + (_px(float(rng.uniform(1, strip[2])), dpi) if rng.random() < 0.3 else 0), dh + top
     angle = float(rng.uniform(-0.8, 0.8))
     m = cv2.getRotationMatrix2D(((dw - 1) / 2, (dh - 1) / 2), angle, 1.0)
     m[:, 2] += [left, top]
-    bed = float(rng.choice([float(rng.uniform(20, 70)), float(rng.uniform(200, 235))]))
+    bed = float(rng.choice([float(rng.uniform(20, 70)), float(rng.uniform(*light_bed))]))
     frame = cv2.warpAffine(doc, m, (fw, fh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                            borderValue=(bed, bed, bed))
     quad = np.array([[-0.5, -0.5, 1], [dw - 0.5, -0.5, 1], [dw - 0.5, dh - 0.5, 1], [-0.5, dh - 0.5, 1]]) @ m.T
@@ -1484,7 +1493,7 @@ def punched_page(seed: int, index: int, dpi: int = 150, scene: str | None = None
     hh, ww = frame.shape[:2]
     truth = _truth(scene, "flatbed", ww, hh, quad, 0, angle, text=False, blank=not near, near_blank=near, dpi=dpi)
     truth["name"] = f"{scene}#{index}"
-    truth["notes"] = f"gen3 punched: {note}"
+    truth["notes"] = notes
     return Gen3Page(frame, dpi, truth)
 
 
@@ -1878,19 +1887,5 @@ def bleed_page(seed: int, index: int, dpi: int = 150, scene: str | None = None) 
                     _px(float(rng.uniform(2.5, 4)), dpi), pen, wd)
             note += ", a written word"
     doc = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
-    dh, dw = doc.shape[:2]
-    left, top = (_px(float(rng.uniform(1.0, 5.0)), dpi) if rng.random() < 0.5 else 0 for _ in range(2))
-    fw, fh = dw + left + (_px(float(rng.uniform(1, 3)), dpi) if rng.random() < 0.3 else 0), dh + top
-    angle = float(rng.uniform(-0.8, 0.8))
-    m = cv2.getRotationMatrix2D(((dw - 1) / 2, (dh - 1) / 2), angle, 1.0)
-    m[:, 2] += [left, top]
-    bed = float(rng.choice([float(rng.uniform(20, 70)), float(rng.uniform(205, 240))]))
-    frame = cv2.warpAffine(doc, m, (fw, fh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                           borderValue=(bed, bed, bed))
-    quad = np.array([[-0.5, -0.5, 1], [dw - 0.5, -0.5, 1], [dw - 0.5, dh - 0.5, 1], [-0.5, dh - 0.5, 1]]) @ m.T
-    frame = _finish(rng, frame)
-    hh, ww = frame.shape[:2]
-    truth = _truth(scene, "flatbed", ww, hh, quad, 0, angle, text=False, blank=not near, near_blank=near, dpi=dpi)
-    truth["name"] = f"{scene}#{index}"
-    truth["notes"] = f"gen3 bleed back: {note}"
-    return Gen3Page(frame, dpi, truth)
+    return _sheet_on_glass(rng, doc, dpi, scene, index, near, f"gen3 bleed back: {note}",
+                           strip=(5.0, 0.5, 3.0), light_bed=(205, 240))
