@@ -11,7 +11,10 @@ and phone photos with hand-checked truth, ``real_truth.json``; fetched into
 ``out/scan_eval/cache`` by ``fetch_real.py``; without the cache, the 12-page subset committed in
 ``tests/data/real_scans`` is used and the report says so) and ``real2`` (session 11's second real
 set, ``real2_truth.json``: ID-1 cards, phone photos, flatbed scans and slips from other public
-sources; extracted by ``fetch_real2.py``; held out, report only; skipped without its cache).
+sources; extracted by ``fetch_real2.py``; held out, report only; skipped without its cache) and ``real3``
+(session 12's third real set, ``real3_truth.json``: ID-1 cards and passport pages, till receipts
+scanned and photographed, phone photos at four quarter turns; extracted by ``fetch_real3.py``; held
+out, report only; skipped without its cache).
 
 The pipeline is called only through its public entry point ``process_page(image, dpi)``; a
 frame without DPI is passed the scan settings' default (300), as the file import does. Figures,
@@ -69,6 +72,7 @@ from bench.scan_eval.fetch_real import DEFAULT_CACHE  # noqa: E402
 OUT = ROOT / "out" / "scan_eval"
 REAL_TRUTH = Path(__file__).with_name("real_truth.json")
 REAL2_TRUTH = Path(__file__).with_name("real2_truth.json")
+REAL3_TRUTH = Path(__file__).with_name("real3_truth.json")
 SUBSET = ROOT / "tests" / "data" / "real_scans"
 DEFAULT_DPI = 300  # ScanSettings' default: what a file without DPI is taken as
 CLASSES = ("flatbed", "camera", "card", "slip")
@@ -288,6 +292,16 @@ def iter_real2() -> Iterator[Case]:
         print("  ! real2: no cache (run python -m bench.scan_eval.fetch_real2); skipped", file=sys.stderr)
         return iter(())
     return _iter_truth("real2", json.loads(REAL2_TRUTH.read_text(encoding="utf-8"))["pages"], folder)
+
+
+def iter_real3() -> Iterator[Case]:
+    """The third real set (``real3_truth.json``, session 12; held out: report only). Its images are
+    extracted into the cache by ``fetch_real3.py``; without them it is skipped with a message."""
+    folder = DEFAULT_CACHE / "real3"
+    if not (folder / "index.json").exists():
+        print("  ! real3: no cache (run python -m bench.scan_eval.fetch_real3); skipped", file=sys.stderr)
+        return iter(())
+    return _iter_truth("real3", json.loads(REAL3_TRUTH.read_text(encoding="utf-8"))["pages"], folder)
 
 
 # --------------------------------------------------------------------------- running
@@ -605,6 +619,7 @@ def main() -> None:
     kept: list[Case] = []  # frames the competitors need: scored skew, or unpaper's first pages
     for name, it in (("gen1", iter_gen1(n_gen, 100)), ("gen2", iter_gen2(n_gen, dpi_gen)),
                      ("gen3", iter_gen3(n_gen, dpi_gen)), ("real", iter_real()), ("real2", iter_real2()),
+                     ("real3", iter_real3()),
                      ("gen4", iter_gen4(n_gen, dpi_gen)), ("gen5", iter_gen5(n_gen, dpi_gen)),
                      ("gen6", iter_gen6(n_gen, dpi_gen)), ("gen7", iter_gen7(n_gen, dpi_gen))):
         rows = []
@@ -615,7 +630,7 @@ def main() -> None:
                 flat += 1
                 if case.truth.get("skew_scored") or flat <= n_unpaper:
                     kept.append(case)
-        if rows or name != "real2":  # real2 without its cache: no empty block in the report
+        if rows or name not in ("real2", "real3"):  # a held-out real set without its cache: no empty block
             results[name] = rows
         print(f"  {name}: {len(rows)} pages in {time.perf_counter() - t_start:.0f} s", file=sys.stderr)
     comp = competitors(kept, with_unpaper=n_unpaper)
@@ -636,7 +651,9 @@ def main() -> None:
              f"gen3 = bench/scan_eval/gen3.py ({n_gen} pages, {dpi_gen} dpi; page finding's tuning set), real = "
              f"{'full real set' if real_kind == 'full' else 'committed 12-page subset (run fetch_real.py for all)'}"
              f" ({len(results['real'])} pages), real2 = real2_truth.json, session 11's second real set "
-             f"(**held out: report only**; {len(results.get('real2', []))} pages), "
+             f"(**held out: report only**; {len(results.get('real2', []))} pages), real3 = real3_truth.json, "
+             f"session 12's third real set (**held out, session 12: report only**; "
+             f"{len(results.get('real3', []))} pages), "
              f"gen4 = bench/scan_eval/gen4.py ({n_gen} frames, base {dpi_gen} dpi; "
              "**held out: report only, never tuned on**), gen5 = bench/scan_eval/gen5.py "
              f"({n_gen} frames, base {dpi_gen} dpi; **held out, session 9: report only**), gen6 = "
