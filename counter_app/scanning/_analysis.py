@@ -478,7 +478,7 @@ CHECK_STRIPS = 3
 
 
 def glyph_line_angle(glyphs: np.ndarray, ink_core: np.ndarray, dpi: float, around_deg: float,
-                     vertical: bool) -> float | None:
+                     vertical: bool, second_beyond: float = math.inf) -> tuple[float, float | None] | None:
     """The text lines' angle measured from letter-sized marks alone, near ``around_deg``.
 
     A check of :func:`estimate_skew`'s answer on the same page (the pipeline's last look at the
@@ -487,7 +487,14 @@ def glyph_line_angle(glyphs: np.ndarray, ink_core: np.ndarray, dpi: float, aroun
     carbon handwriting, no stamp — so what fooled the first estimate does not fool this one: a
     lid's shadow edge across an open-lid photocopy pulled the projection 1.3° off its two cards'
     text, a carbon copy's blurred strokes 0.5° off the printed form (gen7 cccd_copy_open#61,
-    carbon_receipt#97). ``None`` when there are too few such marks or no peak inside the window.
+    carbon_receipt#97).
+
+    Two readings: with the page in ``CHECK_STRIPS`` vertical strips (columns side by side do not
+    pull each other), and — only when that one lies further than ``second_beyond`` from
+    ``around_deg`` — with whole-width lines (a sharper peak where the lines run across). Alone,
+    each strayed 0.3–0.9° on some straight real pages (a faint page, a receipt's columns, old
+    print), rarely both the same way. ``None`` when there are too few such marks or the first
+    reading has no peak inside the window (second ``None`` likewise, or not asked).
     """
     g8 = glyphs.view(np.uint8) if glyphs.dtype == np.bool_ else glyphs.astype(np.uint8)
     n, labels, stats, _ = components_with_stats(g8, connectivity=8)
@@ -520,17 +527,24 @@ def glyph_line_angle(glyphs: np.ndarray, ink_core: np.ndarray, dpi: float, aroun
     xf = xs + rng.random(len(xs)) - glyphs.shape[1] / 2
     yf = ys + rng.random(len(ys)) - glyphs.shape[0] / 2
     x, y = (-yf, xf) if vertical else (xf, yf)
-    st = _strips(x, CHECK_STRIPS)
     x32, y32 = x.astype(np.float32), y.astype(np.float32)
-    angles = np.arange(around_deg - CHECK_SPAN_DEG, around_deg + CHECK_SPAN_DEG + 1e-9, 0.1)
-    e = np.array([_profile_energy(x32, y32, wt, float(t), st, CHECK_STRIPS) for t in angles])
-    i = int(np.argmax(e))
-    if i in (0, len(e) - 1):
-        return None  # still rising at the window's end: no peak of its own near the applied angle
-    a = _parabolic(angles, e)
-    angles = np.arange(a - 0.1, a + 0.1 + 1e-9, 0.02)
-    e = np.array([_profile_energy(x32, y32, wt, float(t), st, CHECK_STRIPS) for t in angles])
-    return _parabolic(angles, e)
+
+    def reading(n_strips: int) -> float | None:
+        st = _strips(x, n_strips)
+        angles = np.arange(around_deg - CHECK_SPAN_DEG, around_deg + CHECK_SPAN_DEG + 1e-9, 0.1)
+        e = np.array([_profile_energy(x32, y32, wt, float(t), st, n_strips) for t in angles])
+        i = int(np.argmax(e))
+        if i in (0, len(e) - 1):
+            return None  # still rising at the window's end: no peak of its own near the angle
+        a = _parabolic(angles, e)
+        angles = np.arange(a - 0.1, a + 0.1 + 1e-9, 0.02)
+        e = np.array([_profile_energy(x32, y32, wt, float(t), st, n_strips) for t in angles])
+        return _parabolic(angles, e)
+
+    first = reading(CHECK_STRIPS)
+    if first is None:
+        return None
+    return first, (reading(1) if abs(first - around_deg) > second_beyond else None)
 
 
 def line_blob_skew(binary: np.ndarray, max_deg: float) -> tuple[float, bool] | None:

@@ -46,7 +46,7 @@ def test_letters_alone_read_the_text_not_the_rules() -> None:
     my, mx = max(2, int(0.04 * h)), max(2, int(0.04 * w))
     found = an.glyph_line_angle(sk.glyphs, ink[my:h - my, mx:w - mx], 100.0, sk.angle_deg, False)
     assert found is not None
-    assert abs(found - 0.8) <= 0.1, (found, sk.angle_deg)
+    assert abs(found[0] - 0.8) <= 0.1, (found, sk.angle_deg)
 
 
 def test_straight_text_is_not_flagged() -> None:
