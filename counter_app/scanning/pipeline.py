@@ -1096,11 +1096,13 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         if sk is not None and sk.confident:
             skew_conf = True
             if opt.deskew and sk.glyphs is not None and quad_full is not None \
-                    and not (finding is not None and finding.parts) and _checks_tilt(page_w, page_h, effective_dpi):
-                # The last look at the tilt left, measured beside the orientation. Only on a page
+                    and not (finding is not None and finding.parts) and _checks_tilt(page_w, page_h, effective_dpi) \
+                    and not _photographed(quad_full, dpi_rule):
+                # The last look at the tilt left, measured beside the orientation. Only on a scan
                 # cut from its outline: there the lines were led astray (by the lid's edge, by a
                 # carbon's strokes); on real pages filling the frame the check itself strayed
-                # (a faint page, old print: flagged straight).
+                # (a faint page, old print: flagged straight), and on phone photos (perspective,
+                # handwriting filled in: gen4 phone_keyboard#26, level, read 0.6–1.3° off).
                 check_job = _beside(_glyph_check, ink, sk, a_dpi)
             residual = sk.angle_deg if opt.deskew else 0.0
             if opt.deskew and sk.glyphs is not None and not opt.orient:
