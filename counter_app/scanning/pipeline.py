@@ -505,6 +505,48 @@ def _sheet_sized(sheet: ol.FaintSheet, px_per_mm: float, frame: tuple[int, int])
         against_side(h_mm, w_mm, (sheet.sides[0], sheet.sides[2]))
 
 
+# A slip of no paper size (slip, issue #13): its paper's tone this far from the lid's (Lab), over
+# this share of it at least — a white slip on a grey lid, a tinted leaflet on a white one. A
+# picture or a chart on a page filling the frame has no flat tone of its own but the page's.
+FREE_SLIP_TONE = 8.0
+FREE_SLIP_SHARE = 0.3
+FREE_SLIP_MAX_MM = 300.0  # no longer than a Legal page: a longer "sheet" is the glass's own edge
+
+
+def _free_slip(small: np.ndarray, finding: ol.QuadFinding, k2: int, sdpi: float, threshold: int) -> np.ndarray | None:
+    """The outline (analysis pixels) of a slip of no paper size on a lid, or None.
+
+    Counters receive slips of any size: a dot-matrix slip torn off continuous green-bar paper
+    (120 × 100 mm, tractor holes down both sides), a bank's transfer slip, a small leaflet. The
+    size test keeps a block of print or a picture on a page filling the frame from becoming
+    "the page"; a slip passes instead when what is around it is a lid, not its own page: the
+    outline, grown out to the sheet's own edges (:func:`ol.grow_to_sheet`: green bars and hole
+    strips are the sheet's), has an edge on all four sides with lid beyond, a paper tone of its
+    own (:data:`FREE_SLIP_TONE` from the lid's, over :data:`FREE_SLIP_SHARE` of it), is a
+    rectangle (nothing lies crooked on a glass), a card's size or more, at most a Legal page
+    long, under half the frame, and no print lies beside it or round it. Only for a solid
+    outline (not texture alone, not two cards); ``sdpi`` is the analysis copy's dpi (the
+    device's, or the scanner bed's).
+    """
+    if finding.weak or finding.parts:
+        return None
+    rough = (finding.quad + 0.5) * k2 - 0.5
+    got = ol.grow_to_sheet(small, rough, sdpi / 25.4)
+    if got is None:
+        return None
+    quad, tone, share = got
+    if tone < FREE_SLIP_TONE or share < FREE_SLIP_SHARE or not ol.flat_rectangle(quad, 0.06):
+        return None
+    sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) / sdpi * 25.4 for i in range(4)]
+    sh, sw = small.shape[:2]
+    if min(sides) < 0.95 * min(KNOWN_SIZES_MM["ID-1"]) or max(sides) > FREE_SLIP_MAX_MM or \
+            cv2.contourArea(quad.astype(np.float32)) > 0.5 * sh * sw:
+        return None
+    if _print_outside(small, quad, sdpi, threshold) or _lies_on_print(small, quad, sdpi, threshold):
+        return None
+    return quad
+
+
 def infer_dpi(doc_px: tuple[float, float], frame_px: tuple[int, int], found: bool,
               dpi: float, dpi_trusted: bool) -> tuple[float, str]:
     """The page's pixel density and the rule that set it (TT 01/2023: PDF pages at 100 % scale).
@@ -856,6 +898,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     finding = ol.find_page(det) if opt.detect_page else None
     misshapen = False  # something lay on a white lid that was no rectangle: not cropped, told
     sheet_found = False  # a sheet on a light lid found from its print (ol.faint_sheet) and cropped to
+    free_quad: np.ndarray | None = None  # a slip of no paper size, out to its edges (analysis pixels)
     if finding is not None and dpi > 0:
         # Nothing an officer digitises is smaller than an ID card (54 mm short side). A smaller
         # solid rectangle is a detail of a page that fills the frame — typically the QR code of a
@@ -880,8 +923,11 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         elif finding.on_paper and mdpi and not _document_sized(finding, k2 * k, mdpi):
             # Around it is paper-light: a white lid, or the page itself filling the frame. A block
             # of dense print or a picture on that page is a solid rectangle too; what a counter
-            # lays on a white lid has a document's size (a card, A4…A6, a receipt roll's width).
-            finding = None
+            # lays on a white lid has a document's size (a card, A4…A6, a receipt roll's width) —
+            # or is a slip of no paper size, lighter than a grey lid and with edges all round.
+            free_quad = _free_slip(small, finding, k2, mdpi / k, opt.ink_threshold)
+            if free_quad is None:
+                finding = None
         elif not dpi_trusted and short_px < 0.2 * min(h, w):
             # No dpi to measure with (a photo): a detail is what is small *in the frame*.
             finding = None
@@ -914,6 +960,10 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 p_fine = ol.refine_edges(small, p_rough, finding.background, finding.level, reach)
                 corners.append(p_fine if p_fine is not None else p_rough)
             fine = ol.order_quad(cv2.boxPoints(cv2.minAreaRect(np.concatenate(corners).astype(np.float32))))
+        elif free_quad is not None:
+            # Already at its edges, to a fraction of a pixel; the lid model's refinement would
+            # pull a side back to a green bar (the lid's tone as find_page saw it).
+            fine = free_quad
         else:
             fine = ol.refine_edges(small, rough, finding.background, finding.level, reach)
         quad_full = _to_full(fine if fine is not None else rough, k)
