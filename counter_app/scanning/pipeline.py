@@ -797,14 +797,26 @@ def _refined_skew(fine_view: Callable[[], tuple[np.ndarray, float]], dpi: float,
     return sk.angle_deg if ref is None else ref
 
 
+# A slip's outline (long side under this, A5 and smaller) is as good a skew estimate as its print
+# when the two agree within this; beyond it the outline is no slip's own edge or the print is
+# turned on it (a photocopy): the print's lines decide.
+SLIP_LONG_MM = 215.0
+SLIP_EDGE_TRUST_DEG = 1.0
+
+
 def _card_residual(residual: float, outlined: bool, page_w: int, page_h: int, dpi: float) -> float:
-    """The text lines' residual skew to undo, halved on an outlined card-sized page.
+    """The text lines' residual skew to undo, halved on an outlined card-sized page or slip.
 
     Card-sized: its text lines are only ~40 mm long and its edges only ~85 mm, so both estimates
     (the outline's and the lines') are noisy (~0.15°) and independent: average them
     (equal-variance weighting).
     """
     if outlined and abs(residual) < 0.5 and max(page_w, page_h) / dpi * 25.4 < 120:
+        return residual * 0.5
+    if outlined and abs(residual) < SLIP_EDGE_TRUST_DEG and max(page_w, page_h) / dpi * 25.4 < SLIP_LONG_MM:
+        # A slip (A5 or smaller, issue #13): its print is square to its cut edges, and its few
+        # short lines — a carbon copy's handwriting, a form's dotted fields — gave gen7's
+        # carbon receipts 0.3–0.5° the edges did not have (left tilted, silent). Averaged too.
         return residual * 0.5
     return residual
 
