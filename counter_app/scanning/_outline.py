@@ -3079,9 +3079,11 @@ def _receipt_ends(turned: np.ndarray, valid: np.ndarray, left: tuple[np.ndarray,
 
 # --------------------------------------------------------------------------- a slip of no paper size: out to its edges
 
-# How far beyond a found outline a slip's own edge is looked for: a tractor-feed strip with its
-# holes is ~13 mm, a green bar ~13 mm; together with a torn-off margin, under 25 mm.
-_SHEET_GROW_MM = 25.0
+# How far beyond a found outline a slip's own edge is looked for: an outline found from the
+# paper's colour can stop at any green bar of a green-bar slip (a bar, a white band, a bar again:
+# 38 mm short on a 100 mm slip), or at its strip of tractor holes.
+_SHEET_GROW_MM = 60.0
+_LID_AWAY_MM = 25.0  # the lid's colour is taken this far from the outline
 
 
 def _off_lid(prof3: np.ndarray, lid: np.ndarray, lighter_sheet: bool) -> np.ndarray:
@@ -3100,20 +3102,23 @@ def grow_to_sheet(small_bgr: np.ndarray, quad: np.ndarray, ppm: float) -> tuple[
     tractor-feed strips punched with holes. The outline found from its colour against the lid
     stops where a green bar or a grey strip of holes is nearer the lid's tone than the white
     paper — but those are the sheet's, not the lid's. The lid's colour is taken well away from
-    the outline; along each side (its middle 80 %) the Lab distance from it is averaged, and the
-    side is moved out to where that distance falls, for good, to lid level: the last offset
-    within :data:`_SHEET_GROW_MM` still clearly off the lid (above a third of the distance just
-    inside the side, and 6 levels), with only lid beyond it. A side whose band runs on to the
-    end of the reach (another sheet, the frame) or starts off the lid (nothing but lid inside)
-    has no edge here: None. Coordinates are ``small_bgr``'s pixels.
+    the outline; along each side (its middle 80 %) the Lab colour is averaged outward up to
+    :data:`_SHEET_GROW_MM`, and the sheet ends where the first 3 mm of lid begin (within half
+    the sheet's own distance from the lid's colour). The edge is then placed where the distance
+    from the lid's colour *there* falls half-way from the sheet's last band, in five stretches
+    along the side with a line fitted through them (the outline may be turned a little from the
+    sheet). A side whose band runs on to the frame or the reach's end, that starts barely off
+    the lid, or whose stretches are no straight line has no edge here: None. Coordinates are
+    ``small_bgr``'s pixels.
     """
     h, w = small_bgr.shape[:2]
     q = order_quad(np.asarray(quad, np.float64))
     reach = max(4, round(_SHEET_GROW_MM * ppm))
+    away = max(4, round(_LID_AWAY_MM * ppm))
     lab = cv2.cvtColor(cv2.medianBlur(small_bgr, 3), cv2.COLOR_BGR2LAB).astype(np.float32)
     inside = np.zeros((h, w), np.uint8)
     cv2.fillConvexPoly(inside, np.round(q).astype(np.int32), 1)
-    far = cv2.dilate(inside, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)) == 0
+    far = cv2.dilate(inside, np.ones((2 * away + 1, 2 * away + 1), np.uint8)) == 0
     if int(np.count_nonzero(far)) < 0.05 * h * w:
         return None  # too little lid left to know its colour
     lid = np.median(lab[far][::5], axis=0)
@@ -3144,27 +3149,41 @@ def grow_to_sheet(small_bgr: np.ndarray, quad: np.ndarray, ppm: float) -> tuple[
                          cv2.INTER_LINEAR)
         vals[~inframe[:stop]] = np.nan
         prof3 = np.nanmedian(vals, axis=1)
-        # The lid's colour here (lamp fall-off shades a lid across the glass): the reach's last
-        # 3 mm, which must be near the lid's colour elsewhere — else it is no lid.
-        tail = max(2, min(round(3 * ppm), (stop - back) // 3))
-        here = np.median(prof3[-tail:], axis=0)
+        # Where the sheet ends: the first stretch of 3 mm (less only where the frame comes
+        # sooner) that is lid — within half the sheet's own distance from the lid's colour. The
+        # lid's colour *there* then measures the edge (lamp fall-off shades a lid across the
+        # glass), and must be near the lid's colour elsewhere — else it is no lid.
+        lighter_sheet = float(np.median(prof3[:back, 0])) > lid[0]
+        prof_g = _off_lid(prof3, lid, lighter_sheet)
+        level_g = float(np.median(prof_g[:back]))
+        run = max(2, round(3 * ppm))
+        is_lid = prof_g[back:] <= max(4.0, level_g / 2)
+        ok = np.convolve(is_lid.astype(np.int32), np.ones(run, np.int32), "valid") == run \
+            if len(is_lid) >= run else np.zeros(0, bool)
+        if ok.any():
+            r = int(np.argmax(ok))
+        else:
+            # A slip pushed into the glass's corner shows only a millimetre or two of lid before
+            # the frame: that strip, when it runs to the frame, is the lid.
+            r = int(np.nonzero(~is_lid)[0].max()) + 1 if (~is_lid).any() else 0
+            run = len(is_lid) - r
+            if stop == len(offs) or run < max(2, round(ppm)):
+                return None  # the band runs on to the frame or the reach's end: no edge of its own
+        here = np.median(prof3[back + r:back + r + run], axis=0)
         if float(np.linalg.norm(here - lid)) > 12:
             return None
         # A sheet lighter than the lid: off the lid means lighter or tinted, and a lid-gap
         # shadow beyond its edge (darker than the lid) is lid, not sheet. (A sheet darker than
         # the lid keeps the shadow's width: under a millimetre.)
         lighter_sheet = float(np.median(prof3[:back, 0])) > here[0]
-
         prof = _off_lid(prof3, here, lighter_sheet)
         level = float(np.median(prof[:back]))
         # Off the lid: a third of the way to the sheet's level, and clear of the lid's own
-        # mottle and shading over the reach's last stretch.
-        thr = max(4.0, level / 3, float(np.percentile(prof[-tail:], 90)) + 2.5)
+        # mottle and shading over the stretch of lid found.
+        thr = max(4.0, level / 3, float(np.percentile(prof[back + r:back + r + run], 90)) + 2.5)
         if level < 2 * thr:
             return None  # the sheet just inside is barely off the lid: no edge to follow
-        off = prof[back:] > thr
-        if bool(off[-tail:].any()):
-            return None  # the band runs on (to the frame, or another sheet beyond): not lid
+        off = prof[back:back + r + 1] > thr
         last = int(np.nonzero(off)[0].max()) if off.any() else -1
         # The edge itself: where the profile crosses half-way between the sheet's band just
         # inside its last stretch and the lid (a lid-gap shadow's foot lies beyond that) — in

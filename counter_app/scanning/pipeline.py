@@ -510,7 +510,15 @@ def _sheet_sized(sheet: ol.FaintSheet, px_per_mm: float, frame: tuple[int, int])
 # picture or a chart on a page filling the frame has no flat tone of its own but the page's.
 FREE_SLIP_TONE = 8.0
 FREE_SLIP_SHARE = 0.3
+# A found outline short of the slip's own edges by this much is replaced by them (less is the
+# edge estimate's own difference: the outline's refinement keeps it).
+FREE_SLIP_MOVED_MM = 2.0
 FREE_SLIP_MAX_MM = 300.0  # no longer than a Legal page: a longer "sheet" is the glass's own edge
+
+
+def _moved_mm(a: np.ndarray, b: np.ndarray, sdpi: float) -> float:
+    """The largest distance between corresponding corners of two ordered quads, in mm."""
+    return float(np.linalg.norm(np.asarray(a) - np.asarray(b), axis=1).max()) / sdpi * 25.4
 
 
 def _free_slip(small: np.ndarray, finding: ol.QuadFinding, k2: int, sdpi: float, threshold: int) -> np.ndarray | None:
@@ -802,9 +810,22 @@ def _refined_skew(fine_view: Callable[[], tuple[np.ndarray, float]], dpi: float,
 # turned on it (a photocopy): the print's lines decide.
 SLIP_LONG_MM = 215.0
 SLIP_EDGE_TRUST_DEG = 1.0
+SLIP_SPLIT_DEG = 0.3  # a split this large leaves a slip up to half of it off: told
 
 
-def _card_residual(residual: float, outlined: bool, page_w: int, page_h: int, dpi: float) -> float:
+def _slip_split(residual: float, slip_edges: bool, page_w: int, page_h: int, dpi: float) -> bool:
+    """Do an outlined slip's edges and print disagree on its skew by :data:`SLIP_SPLIT_DEG` or
+    more (within :data:`SLIP_EDGE_TRUST_DEG`, where the two are averaged)?
+
+    gen7's thermal slip #138: its outline a little off (J 0.96), the average left it 0.58°
+    tilted; its carbon receipts: the print 0.35–0.5° off. Either way half the split may remain.
+    """
+    return slip_edges and SLIP_SPLIT_DEG <= abs(residual) < SLIP_EDGE_TRUST_DEG and \
+        max(page_w, page_h) / dpi * 25.4 < SLIP_LONG_MM and max(page_w, page_h) / dpi * 25.4 >= 120
+
+
+def _card_residual(residual: float, outlined: bool, page_w: int, page_h: int, dpi: float,
+                   slip_edges: bool = False) -> float:
     """The text lines' residual skew to undo, halved on an outlined card-sized page or slip.
 
     Card-sized: its text lines are only ~40 mm long and its edges only ~85 mm, so both estimates
@@ -813,17 +834,19 @@ def _card_residual(residual: float, outlined: bool, page_w: int, page_h: int, dp
     """
     if outlined and abs(residual) < 0.5 and max(page_w, page_h) / dpi * 25.4 < 120:
         return residual * 0.5
-    if outlined and abs(residual) < SLIP_EDGE_TRUST_DEG and max(page_w, page_h) / dpi * 25.4 < SLIP_LONG_MM:
-        # A slip (A5 or smaller, issue #13): its print is square to its cut edges, and its few
-        # short lines — a carbon copy's handwriting, a form's dotted fields — gave gen7's
-        # carbon receipts 0.3–0.5° the edges did not have (left tilted, silent). Averaged too.
+    if slip_edges and abs(residual) < SLIP_EDGE_TRUST_DEG and 120 <= max(page_w, page_h) / dpi * 25.4 < SLIP_LONG_MM:
+        # A slip (A5 or smaller, issue #13) outlined by its solid edges (``slip_edges``; not a
+        # faint sheet's steps, whose sides are rougher than its print): its print is square to
+        # its cut edges, and its few short lines — a carbon copy's handwriting, a form's dotted
+        # fields — gave gen7's carbon receipts 0.3–0.5° the edges did not have (left tilted,
+        # silent). Averaged too.
         return residual * 0.5
     return residual
 
 
 def _upright_warp(img: np.ndarray, refined: Future[float], h_page: np.ndarray, page_w: int, page_h: int,
-                  outlined: bool, dpi: float, min_skew_deg: float, fill: tuple[int, int, int]
-                  ) -> tuple[np.ndarray, np.ndarray] | None:
+                  outlined: bool, dpi: float, min_skew_deg: float, fill: tuple[int, int, int],
+                  slip_edges: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
     """Step 6's warp of a page left as it lies (no quarter turn), made ahead on the helper thread:
     its matrix and the image, or ``None`` when step 6 would not warp (nothing outlined, no tilt).
 
@@ -831,7 +854,7 @@ def _upright_warp(img: np.ndarray, refined: Future[float], h_page: np.ndarray, p
     The matrix is computed by the very expressions of step 6, which uses the image only when its
     own matrix equals this one.
     """
-    residual = _card_residual(refined.result(), outlined, page_w, page_h, dpi)
+    residual = _card_residual(refined.result(), outlined, page_w, page_h, dpi, slip_edges)
     if not outlined and abs(residual) < min_skew_deg:
         return None
     rot = _rotation(-residual, page_w, page_h) if abs(residual) >= min_skew_deg else np.eye(3)
@@ -957,6 +980,14 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             # found by texture alone (weak) with print beside it: on a white lid it was a thermal
             # receipt's dense top block measuring as a card (gen3 receipt_curl_lid, J 0.44).
             finding = None
+    if finding is not None and free_quad is None and finding.on_paper and mdpi and dpi_trusted:
+        # A slip measured as a document may still be found only in part: a green-bar slip's
+        # outline stopping at its first bar measured a roll's width (gen7 dotmatrix#19, J 0.89,
+        # silent). When the sheet's own edges lie clearly beyond the outline, they are the slip's.
+        grown = _free_slip(small, finding, k2, mdpi / k, opt.ink_threshold)
+        if grown is not None and _moved_mm(ol.order_quad((finding.quad + 0.5) * k2 - 0.5), grown,
+                                           mdpi / k) >= FREE_SLIP_MOVED_MM:
+            free_quad = grown
     quad_full = None
     inner = small  # what is kept when nothing is outlined (the frame, less any dark bars)
     if finding is not None:
@@ -1145,6 +1176,9 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             warnings.append(WARN_BLUR)
 
     # 5. Skew and orientation (not for blank pages: nothing to measure, nothing to show).
+    # An outline from a sheet's solid edges (not texture alone, not two cards' hull): on a slip
+    # its angle is averaged with the print's (_card_residual).
+    slip_edges = finding is not None and not finding.weak and not finding.parts
     residual = 0.0
     orientation = 0
     skew_conf = orient_conf = False
@@ -1167,7 +1201,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 refine_job = _beside(_refined_skew, fine_view, effective_dpi, a_dpi, sk, opt)
                 fill = _paper_colour(det, finding.quad if finding else None)
                 warp_job = _beside(_upright_warp, img, refine_job, h_page, page_w, page_h, quad_full is not None,
-                                   float(dpi), opt.min_skew_deg, fill)
+                                   float(dpi), opt.min_skew_deg, fill, slip_edges)
             if opt.orient:
                 view_memo: list[np.ndarray] = []
 
@@ -1284,7 +1318,11 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 warnings.remove(WARN_ORIENTATION_UNSURE)
             elif not orient_conf and not unsure:
                 warnings.append(WARN_ORIENTATION_UNSURE)
-    residual = _card_residual(residual, quad_full is not None, page_w, page_h, float(dpi))
+    if _slip_split(residual, slip_edges, page_w, page_h, float(dpi)) and WARN_SKEW_UNSURE not in warnings:
+        # Its edges and its print disagree by more than either's own error: the average is
+        # taken, and the officer told the slip may still lean (issue #13: never silent).
+        warnings.append(WARN_SKEW_UNSURE)
+    residual = _card_residual(residual, quad_full is not None, page_w, page_h, float(dpi), slip_edges)
     skew_total = base_angle + residual
     if skew_conf and quad_full is not None:
         # The skew reported is the text lines' direction in the input. A page cut off by the frame
