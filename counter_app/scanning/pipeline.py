@@ -536,8 +536,8 @@ def _free_slip(small: np.ndarray, finding: ol.QuadFinding, k2: int, sdpi: float,
     outline (not texture alone, not two cards); ``sdpi`` is the analysis copy's dpi (the
     device's, or the scanner bed's).
     """
-    if finding.weak or finding.parts:
-        return None
+    if finding.weak or finding.parts or finding.area_fraction > 0.5:
+        return None  # (a page, not a slip: not grown at all — the growing costs ~10 ms)
     rough = (finding.quad + 0.5) * k2 - 0.5
     got = ol.grow_to_sheet(small, rough, sdpi / 25.4)
     if got is None:
