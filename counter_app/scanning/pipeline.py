@@ -1176,9 +1176,11 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             warnings.append(WARN_BLUR)
 
     # 5. Skew and orientation (not for blank pages: nothing to measure, nothing to show).
-    # An outline from a sheet's solid edges (not texture alone, not two cards' hull): on a slip
-    # its angle is averaged with the print's (_card_residual).
-    slip_edges = finding is not None and not finding.weak and not finding.parts
+    # An outline from a sheet's solid edges (not texture alone, not two cards' hull, not cut by
+    # the frame — a side on the frame is the frame's): on a slip its angle is averaged with the
+    # print's (_card_residual). (Real receipts cut off by the glass's edge: their print was right.)
+    slip_edges = finding is not None and not finding.weak and not finding.parts and \
+        WARN_PAGE_CUT_OFF not in warnings
     residual = 0.0
     orientation = 0
     skew_conf = orient_conf = False
