@@ -516,6 +516,13 @@ FREE_SLIP_MOVED_MM = 2.0
 FREE_SLIP_MAX_MM = 300.0  # no longer than a Legal page: a longer "sheet" is the glass's own edge
 
 
+def _card_measured(quad: np.ndarray, sdpi: float) -> bool:
+    """Does an (analysis-pixel) outline measure as an ID-1 card, within 8 %?"""
+    sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) / sdpi * 25.4 for i in range(4)]
+    a, b = (sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2
+    return _size_is(max(a, b), min(a, b), ("ID-1",), tol=0.08)
+
+
 def _moved_mm(a: np.ndarray, b: np.ndarray, sdpi: float) -> float:
     """The largest distance between corresponding corners of two ordered quads, in mm."""
     return float(np.linalg.norm(np.asarray(a) - np.asarray(b), axis=1).max()) / sdpi * 25.4
@@ -984,9 +991,11 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         # A slip measured as a document may still be found only in part: a green-bar slip's
         # outline stopping at its first bar measured a roll's width (gen7 dotmatrix#19, J 0.89,
         # silent). When the sheet's own edges lie clearly beyond the outline, they are the slip's.
+        # (Not a card: its rough outline is often millimetres off before its refinement, and the
+        # rounded corners are the card path's — gen2 cards lost 0.003 J to the grown outline.)
         grown = _free_slip(small, finding, k2, mdpi / k, opt.ink_threshold)
         if grown is not None and _moved_mm(ol.order_quad((finding.quad + 0.5) * k2 - 0.5), grown,
-                                           mdpi / k) >= FREE_SLIP_MOVED_MM:
+                                           mdpi / k) >= FREE_SLIP_MOVED_MM and not _card_measured(grown, mdpi / k):
             free_quad = grown
     quad_full = None
     inner = small  # what is kept when nothing is outlined (the frame, less any dark bars)
@@ -1179,7 +1188,8 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     # An outline from a sheet's solid edges (not texture alone, not two cards' hull, not cut by
     # the frame — a side on the frame is the frame's): on a slip its angle is averaged with the
     # print's (_card_residual). (Real receipts cut off by the glass's edge: their print was right.)
-    slip_edges = finding is not None and not finding.weak and not finding.parts and \
+    # Only with a device dpi: a photo's size in mm is a guess (real2 card in a hand was flagged).
+    slip_edges = finding is not None and not finding.weak and not finding.parts and dpi_trusted and \
         WARN_PAGE_CUT_OFF not in warnings
     residual = 0.0
     orientation = 0
