@@ -3075,3 +3075,167 @@ def _receipt_ends(turned: np.ndarray, valid: np.ndarray, left: tuple[np.ndarray,
                     out[side] = float(r) - 0.5 * step
                     break
     return out, share
+
+
+# --------------------------------------------------------------------------- a slip of no paper size: out to its edges
+
+# How far beyond a found outline a slip's own edge is looked for: an outline found from the
+# paper's colour can stop at any green bar of a green-bar slip (a bar, a white band, a bar again:
+# 38 mm short on a 100 mm slip), or at its strip of tractor holes.
+_SHEET_GROW_MM = 60.0
+_LID_AWAY_MM = 25.0  # the lid's colour is taken this far from the outline
+
+
+def _off_lid(prof3: np.ndarray, lid: np.ndarray, lighter_sheet: bool) -> np.ndarray:
+    """Lab distance of a (n × 3) profile from the lid's colour; for a sheet lighter than the lid,
+    samples darker than the lid (a lid-gap shadow) count as lid."""
+    dist = np.linalg.norm(prof3 - lid, axis=1)
+    return np.where(prof3[:, 0] < lid[0] - 3, 0.0, dist) if lighter_sheet else dist
+
+
+def grow_to_sheet(small_bgr: np.ndarray, quad: np.ndarray, ppm: float) -> tuple[np.ndarray, float, float] | None:
+    """``quad`` with each side moved out to the sheet's own edge on a lid (re-fitted), the Lab
+    distance of the sheet's paper tone from the lid's, and the share of the sheet in that tone;
+    ``None`` when a side shows no edge of a sheet within reach (slip, issue #13).
+
+    A slip of no paper size lies on a grey lid: a dot-matrix slip torn off green-bar paper, its
+    tractor-feed strips punched with holes. The outline found from its colour against the lid
+    stops where a green bar or a grey strip of holes is nearer the lid's tone than the white
+    paper — but those are the sheet's, not the lid's. The lid's colour is taken well away from
+    the outline; along each side (its middle 80 %) the Lab colour is averaged outward up to
+    :data:`_SHEET_GROW_MM`, and the sheet ends where the first 3 mm of lid begin (within half
+    the sheet's own distance from the lid's colour). The edge is then placed where the distance
+    from the lid's colour *there* falls half-way from the sheet's last band, in five stretches
+    along the side with a line fitted through them (the outline may be turned a little from the
+    sheet). A side whose band runs on to the frame or the reach's end, that starts barely off
+    the lid, or whose stretches are no straight line has no edge here: None. Coordinates are
+    ``small_bgr``'s pixels.
+    """
+    h, w = small_bgr.shape[:2]
+    q = order_quad(np.asarray(quad, np.float64))
+    reach = max(4, round(_SHEET_GROW_MM * ppm))
+    away = max(4, round(_LID_AWAY_MM * ppm))
+    inside = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(inside, np.round(q).astype(np.int32), 1)
+    # (The lid's colour from every 4th pixel each way: a median needs no more, and the wide
+    # dilation costs a sixteenth.)
+    far = cv2.dilate(inside[::4, ::4], np.ones((2 * (away // 4) + 1,) * 2, np.uint8)) == 0
+    if int(np.count_nonzero(far)) < 0.05 * far.size:
+        return None  # too little lid left to know its colour
+    lid = np.median(cv2.cvtColor(np.ascontiguousarray(small_bgr[::4, ::4]), cv2.COLOR_BGR2LAB)[far],
+                    axis=0).astype(np.float32)
+    lab8 = cv2.cvtColor(cv2.medianBlur(small_bgr, 3), cv2.COLOR_BGR2LAB)
+    lab = lab8.astype(np.float32)
+    ctr = q.mean(axis=0)
+    t = np.linspace(0.1, 0.9, 40)
+    back = max(2, round(2 * ppm))  # just inside the side: the sheet's own band there
+    offs = np.arange(-back, reach + 1, dtype=np.float64)
+    lines: list[tuple[np.ndarray, np.ndarray]] = []
+    for i in range(4):
+        p0, p1 = q[i], q[(i + 1) % 4]
+        d = p1 - p0
+        ln = float(np.hypot(*d))
+        if ln < 8:
+            return None
+        n = np.array([d[1], -d[0]]) / ln
+        if float(np.dot(ctr - p0, n)) > 0:
+            n = -n  # outward
+        pts = (p0 + t[:, None] * d)[None] + offs[:, None, None] * n
+        # A slip pushed near the glass's side: the reach ends at the frame (one pixel in).
+        # (A sheet turned with one corner on the frame: its sides' samples near that corner
+        # leave the frame first; the profile is what the others see, while most are in.)
+        inframe = (pts[..., 0] >= 1) & (pts[..., 1] >= 1) & (pts[..., 0] <= w - 2) & (pts[..., 1] <= h - 2)
+        enough = inframe.mean(axis=1) >= 0.7
+        stop = int(np.argmin(enough)) if not enough.all() else len(offs)
+        if stop < back + round(1.5 * ppm) + 2:
+            return None  # no room beyond the side for lid to show: no edge of its own here
+        vals = cv2.remap(lab, pts[:stop, :, 0].astype(np.float32), pts[:stop, :, 1].astype(np.float32),
+                         cv2.INTER_LINEAR)
+        if inframe[:stop].all():
+            prof3 = np.median(vals, axis=1)
+        else:
+            # The median of the samples within the frame (NaN sorts last; np.nanmedian is ~50×
+            # slower on these small arrays).
+            vals[~inframe[:stop]] = np.nan
+            srt = np.sort(vals, axis=1)
+            cnt = inframe[:stop].sum(axis=1)
+            rows = np.arange(stop)
+            prof3 = (srt[rows, (cnt - 1) // 2] + srt[rows, cnt // 2]) / 2
+        # Where the sheet ends: the first stretch of 3 mm (less only where the frame comes
+        # sooner) that is lid — within half the sheet's own distance from the lid's colour. The
+        # lid's colour *there* then measures the edge (lamp fall-off shades a lid across the
+        # glass), and must be near the lid's colour elsewhere — else it is no lid.
+        lighter_sheet = float(np.median(prof3[:back, 0])) > lid[0]
+        prof_g = _off_lid(prof3, lid, lighter_sheet)
+        level_g = float(np.median(prof_g[:back]))
+        run = max(2, round(3 * ppm))
+        is_lid = prof_g[back:] <= max(4.0, level_g / 2)
+        ok = np.convolve(is_lid.astype(np.int32), np.ones(run, np.int32), "valid") == run \
+            if len(is_lid) >= run else np.zeros(0, bool)
+        if ok.any():
+            r = int(np.argmax(ok))
+        else:
+            # A slip pushed into the glass's corner shows only a millimetre or two of lid before
+            # the frame: that strip, when it runs to the frame, is the lid.
+            r = int(np.nonzero(~is_lid)[0].max()) + 1 if (~is_lid).any() else 0
+            run = len(is_lid) - r
+            if stop == len(offs) or run < max(2, round(ppm)):
+                return None  # the band runs on to the frame or the reach's end: no edge of its own
+        here = np.median(prof3[back + r:back + r + run], axis=0)
+        if float(np.linalg.norm(here - lid)) > 12:
+            return None
+        # A sheet lighter than the lid: off the lid means lighter or tinted, and a lid-gap
+        # shadow beyond its edge (darker than the lid) is lid, not sheet. (A sheet darker than
+        # the lid keeps the shadow's width: under a millimetre.)
+        lighter_sheet = float(np.median(prof3[:back, 0])) > here[0]
+        prof = _off_lid(prof3, here, lighter_sheet)
+        level = float(np.median(prof[:back]))
+        # Off the lid: a third of the way to the sheet's level, and clear of the lid's own
+        # mottle and shading over the stretch of lid found.
+        thr = max(4.0, level / 3, float(np.percentile(prof[back + r:back + r + run], 90)) + 2.5)
+        if level < 2 * thr:
+            return None  # the sheet just inside is barely off the lid: no edge to follow
+        off = prof[back:back + r + 1] > thr
+        last = int(np.nonzero(off)[0].max()) if off.any() else -1
+        # The edge itself: where the profile crosses half-way between the sheet's band just
+        # inside its last stretch and the lid (a lid-gap shadow's foot lies beyond that) — in
+        # five stretches along the side, a line through them (the outline found may be turned
+        # a little from the sheet: the side is re-fitted, not only moved).
+        j0 = back + last
+        band = float(np.median(prof[max(0, j0 - round(1.5 * ppm)):j0 + 1])) if last >= 0 else level
+        mid = band / 2
+        win = max(2, round(3 * ppm))
+        along, across = [], []
+        for g in np.array_split(np.arange(len(t)), 5):
+            if not inframe[:stop, g].all():
+                continue  # a stretch running off the frame: the others fit the line
+            pg = _off_lid(np.median(vals[:, g], axis=1), here, lighter_sheet)
+            lo, hi = max(0, j0 - win), min(len(pg) - 1, j0 + win)
+            seg = pg[lo:hi + 1] > mid
+            if not seg.any() or seg[-1]:
+                continue
+            j = lo + int(np.nonzero(seg)[0].max())
+            frac = float(np.clip((pg[j] - mid) / max(1e-6, pg[j] - pg[j + 1]), 0.0, 1.0))
+            along.append(float(t[g].mean()))
+            across.append(float(offs[j]) + frac)
+        if len(along) < 3:
+            return None
+        slope, icept = np.polyfit(along, across, 1)
+        if float(np.abs(np.asarray(across) - (slope * np.asarray(along) + icept)).max()) > max(2.0, ppm):
+            return None  # not one straight edge along the side
+        a0, a1 = p0 + icept * n, p0 + d + (icept + slope) * n
+        lines.append((a0, a1 - a0))
+    corners = _intersect(lines)  # corner i = side i-1 ∩ side i, as the quad's own
+    if corners is None:
+        return None
+    grown = order_quad(corners)
+    # The sheet's own paper: the tone of its lightest quarter (print, pictures and bars are
+    # darker), how far it is from the lid's, and how much of the sheet is that tone.
+    core = cv2.erode(inside, np.ones((5, 5), np.uint8))[::3, ::3] > 0
+    px = lab8[::3, ::3][core].astype(np.float32)
+    if len(px) < 50:
+        return None
+    light = px[px[:, 0] >= np.percentile(px[:, 0], 75)]
+    tone = np.median(light, axis=0)
+    share = float(np.mean(np.linalg.norm(px - tone, axis=1) <= 8))
+    return grown, float(np.linalg.norm(tone - lid)), share

@@ -505,6 +505,63 @@ def _sheet_sized(sheet: ol.FaintSheet, px_per_mm: float, frame: tuple[int, int])
         against_side(h_mm, w_mm, (sheet.sides[0], sheet.sides[2]))
 
 
+# A slip of no paper size (slip, issue #13): its paper's tone this far from the lid's (Lab), over
+# this share of it at least — a white slip on a grey lid, a tinted leaflet on a white one. A
+# picture or a chart on a page filling the frame has no flat tone of its own but the page's.
+FREE_SLIP_TONE = 8.0
+FREE_SLIP_SHARE = 0.3
+# A found outline short of the slip's own edges by this much is replaced by them (less is the
+# edge estimate's own difference: the outline's refinement keeps it).
+FREE_SLIP_MOVED_MM = 2.0
+FREE_SLIP_MAX_MM = 300.0  # no longer than a Legal page: a longer "sheet" is the glass's own edge
+
+
+def _card_measured(quad: np.ndarray, sdpi: float) -> bool:
+    """Does an (analysis-pixel) outline measure as an ID-1 card, within 8 %?"""
+    sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) / sdpi * 25.4 for i in range(4)]
+    a, b = (sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2
+    return _size_is(max(a, b), min(a, b), ("ID-1",), tol=0.08)
+
+
+def _moved_mm(a: np.ndarray, b: np.ndarray, sdpi: float) -> float:
+    """The largest distance between corresponding corners of two ordered quads, in mm."""
+    return float(np.linalg.norm(np.asarray(a) - np.asarray(b), axis=1).max()) / sdpi * 25.4
+
+
+def _free_slip(small: np.ndarray, finding: ol.QuadFinding, k2: int, sdpi: float, threshold: int) -> np.ndarray | None:
+    """The outline (analysis pixels) of a slip of no paper size on a lid, or None.
+
+    Counters receive slips of any size: a dot-matrix slip torn off continuous green-bar paper
+    (120 × 100 mm, tractor holes down both sides), a bank's transfer slip, a small leaflet. The
+    size test keeps a block of print or a picture on a page filling the frame from becoming
+    "the page"; a slip passes instead when what is around it is a lid, not its own page: the
+    outline, grown out to the sheet's own edges (:func:`ol.grow_to_sheet`: green bars and hole
+    strips are the sheet's), has an edge on all four sides with lid beyond, a paper tone of its
+    own (:data:`FREE_SLIP_TONE` from the lid's, over :data:`FREE_SLIP_SHARE` of it), is a
+    rectangle (nothing lies crooked on a glass), a card's size or more, at most a Legal page
+    long, under half the frame, and no print lies beside it or round it. Only for a solid
+    outline (not texture alone, not two cards); ``sdpi`` is the analysis copy's dpi (the
+    device's, or the scanner bed's).
+    """
+    if finding.weak or finding.parts or finding.area_fraction > 0.5:
+        return None  # (a page, not a slip: not grown at all — the growing costs ~10 ms)
+    rough = (finding.quad + 0.5) * k2 - 0.5
+    got = ol.grow_to_sheet(small, rough, sdpi / 25.4)
+    if got is None:
+        return None
+    quad, tone, share = got
+    if tone < FREE_SLIP_TONE or share < FREE_SLIP_SHARE or not ol.flat_rectangle(quad, 0.06):
+        return None
+    sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) / sdpi * 25.4 for i in range(4)]
+    sh, sw = small.shape[:2]
+    if min(sides) < 0.95 * min(KNOWN_SIZES_MM["ID-1"]) or max(sides) > FREE_SLIP_MAX_MM or \
+            cv2.contourArea(quad.astype(np.float32)) > 0.5 * sh * sw:
+        return None
+    if _print_outside(small, quad, sdpi, threshold) or _lies_on_print(small, quad, sdpi, threshold):
+        return None
+    return quad
+
+
 def infer_dpi(doc_px: tuple[float, float], frame_px: tuple[int, int], found: bool,
               dpi: float, dpi_trusted: bool) -> tuple[float, str]:
     """The page's pixel density and the rule that set it (TT 01/2023: PDF pages at 100 % scale).
@@ -755,8 +812,28 @@ def _refined_skew(fine_view: Callable[[], tuple[np.ndarray, float]], dpi: float,
     return sk.angle_deg if ref is None else ref
 
 
-def _card_residual(residual: float, outlined: bool, page_w: int, page_h: int, dpi: float) -> float:
-    """The text lines' residual skew to undo, halved on an outlined card-sized page.
+# A slip's outline (long side under this, A5 and smaller) is as good a skew estimate as its print
+# when the two agree within this; beyond it the outline is no slip's own edge or the print is
+# turned on it (a photocopy): the print's lines decide.
+SLIP_LONG_MM = 215.0
+SLIP_EDGE_TRUST_DEG = 1.0
+SLIP_SPLIT_DEG = 0.3  # a split this large leaves a slip up to half of it off: told
+
+
+def _slip_split(residual: float, slip_edges: bool, page_w: int, page_h: int, dpi: float) -> bool:
+    """Do an outlined slip's edges and print disagree on its skew by :data:`SLIP_SPLIT_DEG` or
+    more (within :data:`SLIP_EDGE_TRUST_DEG`, where the two are averaged)?
+
+    gen7's thermal slip #138: its outline a little off (J 0.96), the average left it 0.58°
+    tilted; its carbon receipts: the print 0.35–0.5° off. Either way half the split may remain.
+    """
+    return slip_edges and SLIP_SPLIT_DEG <= abs(residual) < SLIP_EDGE_TRUST_DEG and \
+        max(page_w, page_h) / dpi * 25.4 < SLIP_LONG_MM and max(page_w, page_h) / dpi * 25.4 >= 120
+
+
+def _card_residual(residual: float, outlined: bool, page_w: int, page_h: int, dpi: float,
+                   slip_edges: bool = False) -> float:
+    """The text lines' residual skew to undo, halved on an outlined card-sized page or slip.
 
     Card-sized: its text lines are only ~40 mm long and its edges only ~85 mm, so both estimates
     (the outline's and the lines') are noisy (~0.15°) and independent: average them
@@ -764,12 +841,19 @@ def _card_residual(residual: float, outlined: bool, page_w: int, page_h: int, dp
     """
     if outlined and abs(residual) < 0.5 and max(page_w, page_h) / dpi * 25.4 < 120:
         return residual * 0.5
+    if slip_edges and abs(residual) < SLIP_EDGE_TRUST_DEG and 120 <= max(page_w, page_h) / dpi * 25.4 < SLIP_LONG_MM:
+        # A slip (A5 or smaller, issue #13) outlined by its solid edges (``slip_edges``; not a
+        # faint sheet's steps, whose sides are rougher than its print): its print is square to
+        # its cut edges, and its few short lines — a carbon copy's handwriting, a form's dotted
+        # fields — gave gen7's carbon receipts 0.3–0.5° the edges did not have (left tilted,
+        # silent). Averaged too.
+        return residual * 0.5
     return residual
 
 
 def _upright_warp(img: np.ndarray, refined: Future[float], h_page: np.ndarray, page_w: int, page_h: int,
-                  outlined: bool, dpi: float, min_skew_deg: float, fill: tuple[int, int, int]
-                  ) -> tuple[np.ndarray, np.ndarray] | None:
+                  outlined: bool, dpi: float, min_skew_deg: float, fill: tuple[int, int, int],
+                  slip_edges: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
     """Step 6's warp of a page left as it lies (no quarter turn), made ahead on the helper thread:
     its matrix and the image, or ``None`` when step 6 would not warp (nothing outlined, no tilt).
 
@@ -777,7 +861,7 @@ def _upright_warp(img: np.ndarray, refined: Future[float], h_page: np.ndarray, p
     The matrix is computed by the very expressions of step 6, which uses the image only when its
     own matrix equals this one.
     """
-    residual = _card_residual(refined.result(), outlined, page_w, page_h, dpi)
+    residual = _card_residual(refined.result(), outlined, page_w, page_h, dpi, slip_edges)
     if not outlined and abs(residual) < min_skew_deg:
         return None
     rot = _rotation(-residual, page_w, page_h) if abs(residual) >= min_skew_deg else np.eye(3)
@@ -856,6 +940,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     finding = ol.find_page(det) if opt.detect_page else None
     misshapen = False  # something lay on a white lid that was no rectangle: not cropped, told
     sheet_found = False  # a sheet on a light lid found from its print (ol.faint_sheet) and cropped to
+    free_quad: np.ndarray | None = None  # a slip of no paper size, out to its edges (analysis pixels)
     if finding is not None and dpi > 0:
         # Nothing an officer digitises is smaller than an ID card (54 mm short side). A smaller
         # solid rectangle is a detail of a page that fills the frame — typically the QR code of a
@@ -880,8 +965,11 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         elif finding.on_paper and mdpi and not _document_sized(finding, k2 * k, mdpi):
             # Around it is paper-light: a white lid, or the page itself filling the frame. A block
             # of dense print or a picture on that page is a solid rectangle too; what a counter
-            # lays on a white lid has a document's size (a card, A4…A6, a receipt roll's width).
-            finding = None
+            # lays on a white lid has a document's size (a card, A4…A6, a receipt roll's width) —
+            # or is a slip of no paper size, lighter than a grey lid and with edges all round.
+            free_quad = _free_slip(small, finding, k2, mdpi / k, opt.ink_threshold)
+            if free_quad is None:
+                finding = None
         elif not dpi_trusted and short_px < 0.2 * min(h, w):
             # No dpi to measure with (a photo): a detail is what is small *in the frame*.
             finding = None
@@ -899,6 +987,16 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             # found by texture alone (weak) with print beside it: on a white lid it was a thermal
             # receipt's dense top block measuring as a card (gen3 receipt_curl_lid, J 0.44).
             finding = None
+    if finding is not None and free_quad is None and finding.on_paper and mdpi and dpi_trusted:
+        # A slip measured as a document may still be found only in part: a green-bar slip's
+        # outline stopping at its first bar measured a roll's width (gen7 dotmatrix#19, J 0.89,
+        # silent). When the sheet's own edges lie clearly beyond the outline, they are the slip's.
+        # (Not a card: its rough outline is often millimetres off before its refinement, and the
+        # rounded corners are the card path's — gen2 cards lost 0.003 J to the grown outline.)
+        grown = _free_slip(small, finding, k2, mdpi / k, opt.ink_threshold)
+        if grown is not None and _moved_mm(ol.order_quad((finding.quad + 0.5) * k2 - 0.5), grown,
+                                           mdpi / k) >= FREE_SLIP_MOVED_MM and not _card_measured(grown, mdpi / k):
+            free_quad = grown
     quad_full = None
     inner = small  # what is kept when nothing is outlined (the frame, less any dark bars)
     if finding is not None:
@@ -914,6 +1012,10 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 p_fine = ol.refine_edges(small, p_rough, finding.background, finding.level, reach)
                 corners.append(p_fine if p_fine is not None else p_rough)
             fine = ol.order_quad(cv2.boxPoints(cv2.minAreaRect(np.concatenate(corners).astype(np.float32))))
+        elif free_quad is not None:
+            # Already at its edges, to a fraction of a pixel; the lid model's refinement would
+            # pull a side back to a green bar (the lid's tone as find_page saw it).
+            fine = free_quad
         else:
             fine = ol.refine_edges(small, rough, finding.background, finding.level, reach)
         quad_full = _to_full(fine if fine is not None else rough, k)
@@ -1083,6 +1185,12 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             warnings.append(WARN_BLUR)
 
     # 5. Skew and orientation (not for blank pages: nothing to measure, nothing to show).
+    # An outline from a sheet's solid edges (not texture alone, not two cards' hull, not cut by
+    # the frame — a side on the frame is the frame's): on a slip its angle is averaged with the
+    # print's (_card_residual). (Real receipts cut off by the glass's edge: their print was right.)
+    # Only with a device dpi: a photo's size in mm is a guess (real2 card in a hand was flagged).
+    slip_edges = finding is not None and not finding.weak and not finding.parts and dpi_trusted and \
+        WARN_PAGE_CUT_OFF not in warnings
     residual = 0.0
     orientation = 0
     skew_conf = orient_conf = False
@@ -1115,7 +1223,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 refine_job = _beside(_refined_skew, fine_view, effective_dpi, a_dpi, sk, opt)
                 fill = _paper_colour(det, finding.quad if finding else None)
                 warp_job = _beside(_upright_warp, img, refine_job, h_page, page_w, page_h, quad_full is not None,
-                                   float(dpi), opt.min_skew_deg, fill)
+                                   float(dpi), opt.min_skew_deg, fill, slip_edges)
             if opt.orient:
                 view_memo: list[np.ndarray] = []
 
@@ -1237,7 +1345,11 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 warnings.remove(WARN_ORIENTATION_UNSURE)
             elif not orient_conf and not unsure:
                 warnings.append(WARN_ORIENTATION_UNSURE)
-    residual = _card_residual(residual, quad_full is not None, page_w, page_h, float(dpi))
+    if _slip_split(residual, slip_edges, page_w, page_h, float(dpi)) and WARN_SKEW_UNSURE not in warnings:
+        # Its edges and its print disagree by more than either's own error: the average is
+        # taken, and the officer told the slip may still lean (issue #13: never silent).
+        warnings.append(WARN_SKEW_UNSURE)
+    residual = _card_residual(residual, quad_full is not None, page_w, page_h, float(dpi), slip_edges)
     skew_total = base_angle + residual
     if skew_conf and quad_full is not None:
         # The skew reported is the text lines' direction in the input. A page cut off by the frame
