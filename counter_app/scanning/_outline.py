@@ -2369,7 +2369,8 @@ def _faint_edges(bgr: np.ndarray, px_per_mm: float | None) -> list[tuple[float, 
     paper = _paperness(lab)
     # Print: clearly darker than the paper around it (the closing's value there).
     ink = (paper - lab[..., 0].astype(np.float32) > 25).astype(np.uint8)
-    ink = np.asarray(cv2.dilate(ink, np.ones((3, 3), np.uint8)))
+    # (As float32 once, for the sampling below: it was converted again for every segment tested.)
+    ink = np.asarray(cv2.dilate(ink, np.ones((3, 3), np.uint8))).astype(np.float32)
     faint = (paper - lab[..., 0].astype(np.float32) > 8).astype(np.float32)
     light = float(np.percentile(paper[::2, ::2], 90))
     p8 = cv2.normalize(np.clip(paper, light - 40, light + 10), None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
@@ -2400,7 +2401,7 @@ def _faint_edges(bgr: np.ndarray, px_per_mm: float | None) -> list[tuple[float, 
             continue
         # No print along it: a text line's or a table's edge runs along print.
         near = np.concatenate([pts + o * nrm for o in np.linspace(-2.5 * step, 2.5 * step, 6)]).astype(np.float32)
-        if float(np.mean(_sample(ink.astype(np.float32), near) > 0.5)) > 0.02:
+        if float(np.mean(_sample(ink, near) > 0.5)) > 0.02:
             continue
         theta = (math.atan2(d[1], d[0]) + math.pi / 2) % math.pi
         rho = seg[0] * math.cos(theta) + seg[1] * math.sin(theta)
