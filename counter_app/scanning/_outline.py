@@ -1988,6 +1988,9 @@ def find_page(small_bgr: np.ndarray, even: bool = True) -> QuadFinding | None:
     if chosen is not None and not paper_ring and not weak and not levels3 and not chosen.parts:
         grown = _leaf_runs_on(lab, chosen)
         chosen = chosen if grown is None else grown
+    if chosen is not None and not paper_ring and not weak and not levels3 and not chosen.parts and model_ok:
+        top = _top_sheet(lab, chosen)
+        chosen = chosen if top is None else top
     if chosen is None:
         return None
     quad, frac = chosen.quad, chosen.frac
@@ -2002,6 +2005,92 @@ def find_page(small_bgr: np.ndarray, even: bool = True) -> QuadFinding | None:
     touches = bool((quad[:, 0] < margin).any() or (quad[:, 1] < margin).any()
                    or (quad[:, 0] > w - 1 - margin).any() or (quad[:, 1] > h - 1 - margin).any())
     return QuadFinding(quad, touches, float(frac), coef, thr, weak=weak, parts=chosen.parts, on_paper=paper_ring)
+
+
+_TOP_MIN, _TOP_MAX = 0.65, 0.92  # the top sheet's share of the outline: less than a booklet leaf's ½ never
+
+
+def _top_sheet(lab: np.ndarray, chosen: _Candidate) -> _Candidate | None:
+    """The page lying on another sheet (or a folder) when ``chosen`` outlines both, or None.
+
+    Session 12 (camera, issue #13: gen7 phone_on_pile, J 0.75–0.88): a page photographed on
+    another sheet or a folder is one paper blob with it, and the edge search's largest quad mixes
+    their sides. The page is the sheet on top: a quad of straight edges inside the outline
+    (:func:`_edge_lines` on the ~400 px copy) that holds all of its print, with the rest of the
+    outline blank and darker paper (the sheet under it is in the page's shade or another colour).
+    Its sides are cut edges — steps one or two pixels wide all round (:func:`_step_width`): the
+    edge of a shadow across a page, a fold or a form's printed frame seen through blur are
+    wider ramps (gen4 phone_cloth, gen6 visualiser_mat). At least 65 % of the outline: one
+    leaf of an open booklet whose other leaf is blank is half of it (gen5 phone_spread).
+    """
+    h, w = lab.shape[:2]
+    f = min(1.0, _EDGE_SIDE / max(h, w))
+    small = lab if f >= 0.9 else cv2.resize(lab, (max(32, round(w * f)), max(32, round(h * f))),
+                                            interpolation=cv2.INTER_AREA)
+    sh, sw = small.shape[:2]
+    to_small = np.array([sw / w, sh / h])
+    outer = (chosen.quad + 0.5) * to_small - 0.5
+    area = float(cv2.contourArea(outer.astype(np.float32)))
+    if area < 0.05 * sh * sw:
+        return None
+    lum = small[..., 0].astype(np.float32)
+    # Print: darker by 25 levels than the paper around it (a closing as wide as a thick stroke).
+    ink = (cv2.morphologyEx(lum, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8)) - lum > 25).astype(np.uint8)
+    om = np.zeros((sh, sw), np.uint8)
+    cv2.fillConvexPoly(om, np.round(outer * 16).astype(np.int32), 1, shift=4)
+    om = np.asarray(cv2.erode(om, np.ones((5, 5), np.uint8)))  # not the outline's own dark edge
+    ink &= om  # (a page with no print says nothing about which sheet is on top: see below)
+    paper = _paperness(small)
+    step = max(3.0, 0.012 * min(sh, sw))
+    lines = _edge_lines(paper, step, 8.0, 10)
+    if len(lines) < 3:
+        return None
+    lines += [(-0.5, np.pi / 2), (sh - 0.5, np.pi / 2), (-0.5, 0.0), (sw - 0.5, 0.0)]
+    best: tuple[tuple[bool, float], np.ndarray] | None = None
+    for quad in _line_quads(lines, sw, sh):
+        a = float(cv2.contourArea(quad.astype(np.float32)))
+        if not _TOP_MIN * area <= a <= _TOP_MAX * area:
+            continue
+        inter, _ = cv2.intersectConvexConvex(quad.astype(np.float32), outer.astype(np.float32))
+        if float(inter) < 0.97 * a:
+            continue
+        sides, _ = _side_contrast(paper, quad, step, 5.0)
+        if any((v < 0.75) if v >= 0 else (-1.0 - v < 0.9) for v in sides):
+            continue
+        qm = np.zeros((sh, sw), np.uint8)
+        cv2.fillConvexPoly(qm, np.round(quad * 16).astype(np.int32), 1, shift=4)
+        # Print held: inside the quad, and none beyond it. (Its edge ±~1 % of the frame is neither:
+        # the page's own drop shadow on the sheet under it is dark and narrow, like print.)
+        grown = np.asarray(cv2.dilate(qm, np.ones((9, 9), np.uint8))) > 0
+        held = float(np.count_nonzero(ink[np.asarray(cv2.erode(qm, np.ones((9, 9), np.uint8))) > 0]))
+        if held < 0.005 * a or float(np.count_nonzero(ink[~grown])) > 0.03 * held:
+            continue
+        sharp = True
+        for i in range(4):
+            if sides[i] < 0:
+                continue  # on the frame's edge: the page leaves the photo there
+            got = _step_width(paper, quad[i], quad[(i + 1) % 4], step)
+            if got is None or got[0] >= _SOFT_STEP:
+                sharp = False
+                break
+        if not sharp:
+            continue
+        band = (om > 0) & (np.asarray(cv2.dilate(qm, np.ones((7, 7), np.uint8))) == 0)
+        core = np.asarray(cv2.erode(qm, np.ones((7, 7), np.uint8))) > 0
+        if np.count_nonzero(band) < 50 or not core.any():
+            continue
+        p_in, p_band = float(np.median(paper[core])), float(np.median(paper[band]))
+        # The rest is another, darker paper (not a blank leaf or margin of the page's own), and
+        # none of it inside (a quad mixing the page's sides with the sheet's takes some in).
+        if p_band > p_in - 5 or float(np.mean(paper[core] < (p_in + p_band) / 2)) > 0.05:
+            continue
+        rank = (min(sides) >= 0.9, a)  # cleanly edged all round first, then the larger
+        if best is None or rank > best[0]:
+            best = (rank, quad)
+    if best is None:
+        return None
+    quad = (best[1] + 0.5) / to_small - 0.5
+    return _Candidate(quad, 1.0, float(cv2.contourArea(quad.astype(np.float32))) / (h * w))
 
 
 def _other_leaf(lab: np.ndarray, mask_bg: np.ndarray, chosen: _Candidate, k: int) -> _Candidate | None:
