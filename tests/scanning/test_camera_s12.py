@@ -40,7 +40,7 @@ def _page_on_sheet(under: tuple[int, int, int], seed: int, text: bool = True) ->
     sheet = cv2.boxPoints(((225.0, 290.0), (210.0, 297.0), 9.0)).astype(np.float64)
     _fill(img, sheet, under)
     shadow = np.zeros((h, w), np.float32)
-    cv2.fillConvexPoly(shadow, np.round(page + [4.0, 5.0]).astype(np.int32), 1.0)
+    cv2.fillConvexPoly(shadow, np.round(page + np.array([4.0, 5.0])).astype(np.int32), 1.0)
     shadow = cv2.GaussianBlur(shadow, (0, 0), 4.0)
     img = (img.astype(np.float32) * (1 - 0.35 * shadow[..., None])).astype(np.uint8)
     _fill(img, page, (246, 248, 248))
