@@ -49,9 +49,13 @@ def _page_on_sheet(under: tuple[int, int, int], seed: int, text: bool = True) ->
         c, ang = page.mean(axis=0), np.radians(-4.0)
         rot = np.array([[np.cos(ang), -np.sin(ang)], [np.sin(ang), np.cos(ang)]])
         for y in range(-120, 120, 11):
-            p1 = c + rot @ np.array([-80.0, float(y)])
-            p2 = c + rot @ np.array([80.0 - 40 * (y % 3 == 0), float(y)])
-            cv2.line(img, tuple(int(v) for v in np.round(p1)), tuple(int(v) for v in np.round(p2)), (50, 50, 50), 2)
+            x = -80.0
+            while x < 70.0:  # words of 6–20 px, gaps of 7
+                n = float(rng.uniform(6, 20))
+                p1, p2 = c + rot @ np.array([x, float(y)]), c + rot @ np.array([min(x + n, 80.0), float(y)])
+                cv2.line(img, tuple(int(v) for v in np.round(p1)), tuple(int(v) for v in np.round(p2)),
+                         (50, 50, 50), 2)
+                x += n + 7
     img = cv2.GaussianBlur(img, (0, 0), 0.7)
     img = (img.astype(np.float32) + rng.normal(0, 2, img.shape)).clip(0, 255).astype(np.uint8)
     return img, ol.order_quad(page)
@@ -64,7 +68,7 @@ def test_page_on_another_sheet_is_the_page(under: tuple[int, int, int], monkeypa
     img, truth = _page_on_sheet(under, 3)
     found = ol.find_page(img)
     assert found is not None and _jaccard(found.quad, truth) >= 0.95
-    monkeypatch.setattr(ol, "_top_sheet", lambda lab, chosen: None)
+    monkeypatch.setattr(ol, "_top_sheet", lambda bgr, lab, chosen: None)
     without = ol.find_page(img)
     assert without is None or _jaccard(without.quad, truth) < 0.93
 
@@ -76,8 +80,8 @@ def test_blank_page_on_a_sheet_is_not_split(monkeypatch: pytest.MonkeyPatch) -> 
     answers = []
     real = ol._top_sheet
 
-    def spy(lab: np.ndarray, chosen: ol._Candidate) -> ol._Candidate | None:
-        answers.append(real(lab, chosen))
+    def spy(bgr: np.ndarray, lab: np.ndarray, chosen: ol._Candidate) -> ol._Candidate | None:
+        answers.append(real(bgr, lab, chosen))
         return answers[-1]
 
     monkeypatch.setattr(ol, "_top_sheet", spy)
