@@ -53,7 +53,7 @@ import numpy as np
 from counter_app.errors import ValidationError
 from counter_app.scanning import _analysis as an
 from counter_app.scanning import _outline as ol
-from counter_app.scanning._card import cards_layout
+from counter_app.scanning._card import card_within, cards_layout, mrz_turn
 from counter_app.scanning._cc import components_with_stats
 from counter_app.scanning._osd import tesseract_orientation
 
@@ -434,12 +434,13 @@ def _receipt_sized(long_mm: float, short_mm: float) -> bool:
     return long_mm >= 2 * short_mm and any(abs(short_mm / r - 1) <= 0.1 for r in RECEIPT_WIDTHS_MM)
 
 
-def _document_sized(finding: ol.QuadFinding, scale: float, dpi: float) -> bool:
+def _document_sized(finding: ol.QuadFinding, scale: float, dpi: float, rolls: bool = True) -> bool:
     """Does what was found measure as a document a counter lays on the glass, at ``dpi``?
 
     ``scale`` takes the finding's (detection-copy) pixels to input pixels. A known paper size or
     an ID card (ISO/IEC 7810 ID-1), or a till roll's width; two cards on one glass (front and
-    back, issue #13) are measured card by card — together they are no paper size.
+    back, issue #13) are measured card by card — together they are no paper size. ``rolls``: a
+    till roll's width counts (its length is free).
     """
     names = ("ID-1",) if finding.parts else ("ID-1", "A4", "Letter", "A5", "A6")
     for quad in finding.parts or (finding.quad,):
@@ -450,7 +451,7 @@ def _document_sized(finding: ol.QuadFinding, scale: float, dpi: float) -> bool:
         for a, b in ((sides[0], sides[1]), ((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2)):
             long_mm, short_mm = max(a, b) / dpi * 25.4, min(a, b) / dpi * 25.4
             if _size_is(long_mm, short_mm, names) or (
-                    not finding.parts and any(abs(short_mm / r - 1) <= 0.1 for r in RECEIPT_WIDTHS_MM)):
+                    rolls and not finding.parts and any(abs(short_mm / r - 1) <= 0.1 for r in RECEIPT_WIDTHS_MM)):
                 break
         else:
             return False
@@ -854,6 +855,12 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     sheet_job = (_beside(ol.faint_sheet, small, mdpi / 25.4 / k, sheet_stop)
                  if opt.detect_page and dpi_trusted else None)
     finding = ol.find_page(det) if opt.detect_page else None
+    if finding is not None and mdpi and dpi_trusted and not finding.parts \
+            and not _document_sized(finding, k2 * k, mdpi, rolls=False):
+        # No card's or sheet's size: perhaps a sleeve or a board with a card lying on it (gen7
+        # card_sleeve: the sleeve dropped, the whole glass kept). The card inside, if there is one.
+        # (A sleeve's short side may measure as a till roll's width: rolls are not asked here.)
+        finding = card_within(det, finding, mdpi / 25.4 / (k2 * k)) or finding
     misshapen = False  # something lay on a white lid that was no rectangle: not cropped, told
     sheet_found = False  # a sheet on a light lid found from its print (ol.faint_sheet) and cropped to
     if finding is not None and dpi > 0:
@@ -1187,17 +1194,38 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     pair = finding is not None and quad_full is not None and not finding.parts and not wordy \
         and dpi_rule != "assumed" and _card_pair_sized(max(page_w, page_h) / effective_dpi * 25.4,
                                                        min(page_w, page_h) / effective_dpi * 25.4)
-    if (opt.orient and not blank and finding is not None and quad_full is not None
+    # A card filling the frame (a specimen scanned and cropped tight, a card scanned edge to edge:
+    # no outline is found): read as a page, an ID card's back with its MRZ came out upside down
+    # (real2 pe_id_d, pe_id_si, mrz_resident_usa; session 12). A frame of ID-1's aspect with a
+    # card's few letters is asked for a card's layout too — as loosely as a photo's card shape.
+    # (Its letters are measured at the scale the card's own width gives: a frame's dpi may be a
+    # guess, and a page's assumed scale made a card's letters twice as long.)
+    card_dpi = max(page_w, page_h) / ID1_MM_LONG * 25.4
+    framed_card = (finding is None and not blank and text_mm is not None
+                   and text_mm * effective_dpi / card_dpi <= CARD_MAX_TEXT_MM
+                   and abs(max(page_w, page_h) / max(1, min(page_w, page_h)) / ID1_ASPECT - 1)
+                   <= CARD_PHOTO_ASPECT_TOL)
+    if framed_card and opt.orient and mrz_turn(grey) is None:
+        # Only the MRZ's filler is taken as the word of a frame's shape: the other layout cues
+        # (aligned lines, a title, a QR code, a photo) turned a US driving licence filling its
+        # frame upside down (real2 azure_driver_license_wa).
+        framed_card = False
+    loose_card = loose_card or framed_card
+    if (opt.orient and not blank and (framed_card or finding is not None and quad_full is not None
             and (finding.parts or loose_card or pair
                  or (not wordy and _size_is(max(page_w, page_h) / effective_dpi * 25.4,
-                                            min(page_w, page_h) / effective_dpi * 25.4, ("ID-1",))))):
+                                            min(page_w, page_h) / effective_dpi * 25.4, ("ID-1",)))))):
         # An ID card (or a front and back on one glass): its fixed layout (the back's MRZ at the
         # bottom, the front's QR code top-right) says which way up it lies, where its few short
         # lines of text do not (issue #13). Agreeing makes the decision sure; a card the layout
         # turns otherwise than a sure text-line reading is turned by the layout but flagged.
-        layout = cards_layout(grey, bool(finding.parts) or pair)
+        parts = finding is not None and bool(finding.parts)
+        layout = cards_layout(grey, parts or pair)
         card_turn = None if layout is None else layout[0]
-        if (card_turn is None and not finding.parts and not loose_card and not pair and page_h > page_w
+        # The MRZ's "<" filler along one long edge is no habit of one card type (ICAO 9303): a
+        # turn it gives is the layout's sure word even where only the shape said "card".
+        by_mrz = layout is not None and not parts and not pair and mrz_turn(grey) == layout[0]
+        if (card_turn is None and not parts and not loose_card and not pair and page_h > page_w
                 and orientation % 180 == 0
                 and skew_conf and sk is not None and sk.vertical):
             # A card found standing on its side lies a quarter turned (an upright card is
@@ -1216,7 +1244,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             # unless the text lines read the same turn surely (session 11: a driving licence
             # turned 180° in silence by the CCCD's photo rule).
             orientation = card_turn
-            orient_conf = agreed if loose_card or not layout_sure else not was_sure
+            orient_conf = agreed if (loose_card and not by_mrz) or not layout_sure else not was_sure
             unsure = WARN_ORIENTATION_UNSURE in warnings
             if orient_conf and unsure:
                 warnings.remove(WARN_ORIENTATION_UNSURE)
@@ -1286,7 +1314,8 @@ def _narrow_slip(page_w: int, page_h: int, dpi: float) -> bool:
 # ID-1's aspect (85.6 / 53.98), and how far a photographed outline's may be off it to be asked
 # for a card's layout (:func:`process_page`): A4's 1.414 is 11 % below, a till roll's ≥ 2 far above;
 # gen3_text card_hand_photo's cards measured 5–6 % off in perspective.
-ID1_ASPECT = 85.6 / 53.98
+ID1_MM_LONG = 85.6
+ID1_ASPECT = ID1_MM_LONG / 53.98
 CARD_PHOTO_ASPECT_TOL = 0.07
 # The most letters (:func:`_letter_marks`' length) a photographed card can carry: gen3_text's
 # card_hand_photo cards (CCCD fronts and backs, seed 101) measure 283–490; this leaves room for a
