@@ -435,7 +435,7 @@ def card_within(det: np.ndarray, outer: ol.QuadFinding, px_per_mm: float) -> ol.
     found = ol.find_page(crop, even=False)
     if found is None or found.touches_edge or found.parts:
         return None
-    quad = found.quad + [x0, y0]
+    quad = found.quad + np.array([x0, y0], np.float64)
     if not _id1_sized(quad, px_per_mm) or not ol.flat_rectangle(quad, 0.06):
         return None
     # The edges are refined against the sleeve, the card's own ground: its plane (fitted on the

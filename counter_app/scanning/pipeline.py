@@ -1211,10 +1211,10 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         # frame upside down (real2 azure_driver_license_wa).
         framed_card = False
     loose_card = loose_card or framed_card
-    if (opt.orient and not blank and (framed_card or finding is not None and quad_full is not None
+    if (opt.orient and not blank and (framed_card or (finding is not None and quad_full is not None
             and (finding.parts or loose_card or pair
                  or (not wordy and _size_is(max(page_w, page_h) / effective_dpi * 25.4,
-                                            min(page_w, page_h) / effective_dpi * 25.4, ("ID-1",)))))):
+                                            min(page_w, page_h) / effective_dpi * 25.4, ("ID-1",))))))):
         # An ID card (or a front and back on one glass): its fixed layout (the back's MRZ at the
         # bottom, the front's QR code top-right) says which way up it lies, where its few short
         # lines of text do not (issue #13). Agreeing makes the decision sure; a card the layout
