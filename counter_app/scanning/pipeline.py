@@ -855,12 +855,15 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     sheet_job = (_beside(ol.faint_sheet, small, mdpi / 25.4 / k, sheet_stop)
                  if opt.detect_page and dpi_trusted else None)
     finding = ol.find_page(det) if opt.detect_page else None
+    sleeve: np.ndarray | None = None  # the outline a card was found inside (its sleeve), det pixels
     if finding is not None and mdpi and dpi_trusted and not finding.parts \
             and not _document_sized(finding, k2 * k, mdpi, rolls=False):
         # No card's or sheet's size: perhaps a sleeve or a board with a card lying on it (gen7
         # card_sleeve: the sleeve dropped, the whole glass kept). The card inside, if there is one.
         # (A sleeve's short side may measure as a till roll's width: rolls are not asked here.)
-        finding = card_within(det, finding, mdpi / 25.4 / (k2 * k)) or finding
+        card = card_within(det, finding, mdpi / 25.4 / (k2 * k))
+        if card is not None:
+            sleeve, finding = finding.quad, card
     misshapen = False  # something lay on a white lid that was no rectangle: not cropped, told
     sheet_found = False  # a sheet on a light lid found from its print (ol.faint_sheet) and cropped to
     if finding is not None and dpi > 0:
@@ -893,9 +896,10 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             # No dpi to measure with (a photo): a detail is what is small *in the frame*.
             finding = None
         elif finding.on_paper and mdpi and dpi_trusted and not finding.parts and _lies_on_print(
-                small, (finding.quad + 0.5) * k2 - 0.5, mdpi / k, opt.ink_threshold):
+                small, ((finding.quad if sleeve is None else sleeve) + 0.5) * k2 - 0.5, mdpi / k, opt.ink_threshold):
             # Print all round it: something lying on a sheet (a sticky note on a letter), never the
             # page. The sheet is looked for from its print below, or the frame kept whole and told.
+            # (A card in a sleeve: the sleeve is what lies there — its edges are no print round it.)
             finding = None
         elif finding.on_paper and (finding.touches_edge or finding.weak) and dpi_trusted and _print_outside(
                 small, (finding.quad + 0.5) * k2 - 0.5, mdpi / k, opt.ink_threshold):
@@ -942,8 +946,10 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             warnings.append(WARN_PAGE_CUT_OFF)
         # Print left beside a document cut from a light, bare lid (one card of a pair kept): told.
         # Not on a desk or a dark lid, whose grain or texture is no print left out.
-        elif finding.on_paper and mdpi and _print_outside(small, (quad_full + 0.5) / k - 0.5, mdpi / k,
-                                                          opt.ink_threshold):
+        # (A card in a sleeve: the sleeve is what lies on the lid, its drawn edge no print left out.)
+        elif finding.on_paper and mdpi and _print_outside(
+                small, (quad_full + 0.5) / k - 0.5 if sleeve is None else (sleeve + 0.5) * k2 - 0.5, mdpi / k,
+                opt.ink_threshold):
             warnings.append(WARN_PRINT_OUTSIDE)
     elif opt.detect_page:
         # The page fills the frame: thin dark bars along its sides (a sheet-fed scanner's black
@@ -1223,7 +1229,8 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         layout = cards_layout(grey, parts or pair)
         card_turn = None if layout is None else layout[0]
         # The MRZ's "<" filler along one long edge is no habit of one card type (ICAO 9303): a
-        # turn it gives is the layout's sure word even where only the shape said "card".
+        # turn it gives is the layout's sure word even where only the shape said "card", and
+        # where the text lines read otherwise.
         by_mrz = layout is not None and not parts and not pair and mrz_turn(grey) == layout[0]
         if (card_turn is None and not parts and not loose_card and not pair and page_h > page_w
                 and orientation % 180 == 0
@@ -1244,7 +1251,10 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             # unless the text lines read the same turn surely (session 11: a driving licence
             # turned 180° in silence by the CCCD's photo rule).
             orientation = card_turn
-            orient_conf = agreed if (loose_card and not by_mrz) or not layout_sure else not was_sure
+            # The MRZ's filler outweighs a card's few lines of text read the other way (gen7
+            # card_sleeve#34: a back upside down, its upper text block read as lines' way up).
+            orient_conf = (True if by_mrz and layout_sure
+                           else agreed if loose_card or not layout_sure else not was_sure)
             unsure = WARN_ORIENTATION_UNSURE in warnings
             if orient_conf and unsure:
                 warnings.remove(WARN_ORIENTATION_UNSURE)
