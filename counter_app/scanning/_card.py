@@ -422,12 +422,12 @@ def card_within(det: np.ndarray, outer: ol.QuadFinding, px_per_mm: float) -> ol.
     if min(x1 - x0, y1 - y0) < 1.05 * ID1_MM[1] * px_per_mm or min(x1 - x0, y1 - y0) < 32:
         return None
     crop = det[y0:y1, x0:x1].copy()
-    inside = np.zeros(crop.shape[:2], np.uint8)
-    cv2.fillConvexPoly(inside, np.round((q - [x0, y0]) * 16).astype(np.int32), 1, shift=4)
+    outline = np.zeros(crop.shape[:2], np.uint8)
+    cv2.fillConvexPoly(outline, np.round((q - [x0, y0]) * 16).astype(np.int32), 1, shift=4)
     # 1.5 mm in from the outline: past the sleeve's drawn edge and its blur.
     inset = max(2, round(1.5 * px_per_mm))
     disc = np.ones((2 * inset + 1, 2 * inset + 1), np.uint8)
-    inside = cv2.erode(inside, disc)
+    inside = cv2.erode(outline, disc)
     band = (inside > 0) & (cv2.erode(inside, disc) == 0)
     if not band.any():
         return None
