@@ -168,6 +168,21 @@ def _busy(grey: np.ndarray, dark: np.ndarray, x0: float, y0: float, x1: float, y
 CHEVRON_RUN = 5
 
 
+def _chevron(labels: np.ndarray, box: np.ndarray, label: int) -> bool:
+    """Whether a mark is a "<" (or a ">", the card upside down): its ink at mid-height in its one
+    outer column band and at the top and bottom — with nothing at mid-height — in the other."""
+    x, y, bw, bh = (int(v) for v in box[:4])
+    m = labels[y:y + bh, x:x + bw] == label
+    band = max(1, bw // 3)
+    mid = slice(int(0.35 * bh), max(int(0.35 * bh) + 1, int(np.ceil(0.65 * bh))))
+    ends = np.r_[0:max(1, bh // 4), bh - max(1, bh // 4):bh]
+    for point, mouth in ((m[:, :band], m[:, bw - band:]), (m[:, bw - band:], m[:, :band])):
+        if point[mid].any() and not point[ends].any() and mouth[ends[0]].any() and mouth[ends[-1]].any() \
+                and not mouth[mid].any():
+            return True
+    return False
+
+
 def _chevron_rows(dark: np.ndarray) -> list[tuple[float, int]]:
     """Rows of an MRZ's "<" filler: (centre row as a fraction of the height, run length).
 
@@ -179,13 +194,15 @@ def _chevron_rows(dark: np.ndarray) -> list[tuple[float, int]]:
     zone's lines do not join into long bars (thin chevrons at 150 dpi).
     """
     h, w = dark.shape
-    n, _, stats, cent = components_with_stats(dark, connectivity=8)
+    n, labels, stats, cent = components_with_stats(dark, connectivity=8)
     if n < CHEVRON_RUN + 1:
         return []
     bw, bh = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
     area = stats[1:, cv2.CC_STAT_AREA]
-    ok = (bh >= max(3, 0.02 * h)) & (bh <= 0.1 * h) & (bw >= 2) & (bw <= 0.05 * w) & (area <= 0.7 * bw * bh)
+    ok = (bh >= max(3, 0.015 * h)) & (bh <= 0.1 * h) & (bw >= 3) & (bw <= 0.05 * w) & (area <= 0.7 * bw * bh)
     idx = np.flatnonzero(ok)
+    # Each mark must be a chevron: a bolded capital of a title is as alike and as evenly set.
+    idx = idx[[_chevron(labels, stats[1 + j], 1 + j) for j in idx]] if len(idx) else idx
     if len(idx) < CHEVRON_RUN:
         return []
     idx = idx[np.argsort(cent[1:][idx, 0])]  # left to right
@@ -201,15 +218,17 @@ def _chevron_rows(dark: np.ndarray) -> list[tuple[float, int]]:
             dx = cent[1 + j, 0] - cent[1 + last, 0]
             if pitch is not None and dx > 1.5 * pitch:
                 break
-            same = (abs(cent[1 + j, 1] - cent[1 + i, 1]) <= 0.3 * bh[i] and abs(bh[j] / bh[i] - 1) <= 0.2
-                    and abs(bw[j] / bw[i] - 1) <= 0.25 and abs(area[j] / area[i] - 1) <= 0.3)
+            # Alike within a pixel's rounding (a 150-dpi chevron is ~7 px: one pixel is 15 %).
+            same = (abs(cent[1 + j, 1] - cent[1 + i, 1]) <= 0.3 * bh[i] + 1
+                    and abs(bh[j] - bh[i]) <= max(1.5, 0.2 * bh[i]) and abs(bw[j] - bw[i]) <= max(1.5, 0.25 * bw[i])
+                    and abs(area[j] / area[i] - 1) <= 0.5)
             if not same:
                 continue
             if pitch is None:
                 if not bw[i] < dx <= 2.5 * bw[i]:
                     continue
                 pitch = dx
-            elif abs(dx / pitch - 1) > 0.15:
+            elif abs(dx - pitch) > max(1.5, 0.15 * pitch):
                 continue
             run.append(b)
             last = j
