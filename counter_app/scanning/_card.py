@@ -421,7 +421,7 @@ def _id1_sized(quad: np.ndarray, px_per_mm: float) -> bool:
     return abs(long_mm / ID1_MM[0] - 1) <= INNER_CARD_TOL and abs(short_mm / ID1_MM[1] - 1) <= INNER_CARD_TOL
 
 
-def card_within(det: np.ndarray, outer: ol.QuadFinding, px_per_mm: float) -> ol.QuadFinding | None:
+def card_within(det: np.ndarray, outer: ol.QuadFinding, px_per_mm: float | None) -> ol.QuadFinding | None:
     """An ID-1 card lying inside an outline that is no document (issue #13, session 12), or None.
 
     A card in a clear plastic sleeve, or on a slip of grey board, is found as the sleeve: a faint
@@ -431,20 +431,22 @@ def card_within(det: np.ndarray, outer: ol.QuadFinding, px_per_mm: float) -> ol.
     (the rest of the frame painted the sleeve's own colour, so its edge line and the lid do not
     count) finds the card on it. Only a result with an ID-1 card's physical size — the known size
     is the prior, not any scene's look — that is square-on (a card on a glass) and wholly inside
-    is taken.
+    is taken. Without a scale (``px_per_mm`` None: a photo) only ID-1's aspect is asked, closer,
+    and the card must fill most of the outline (a board or a desk's strip around it, not a page
+    with a card-shaped picture on it).
     """
     h, w = det.shape[:2]
     q = np.asarray(outer.quad, np.float64)
     x0, y0 = (int(v) for v in np.floor(q.min(axis=0)).clip(0))
     x1, y1 = min(int(np.ceil(q[:, 0].max())) + 1, w), min(int(np.ceil(q[:, 1].max())) + 1, h)
     # The sleeve must have room for a card and its margin: a card-sized outline is the card itself.
-    if min(x1 - x0, y1 - y0) < 1.05 * ID1_MM[1] * px_per_mm or min(x1 - x0, y1 - y0) < 32:
+    if min(x1 - x0, y1 - y0) < 32 or (px_per_mm is not None and min(x1 - x0, y1 - y0) < 1.05 * ID1_MM[1] * px_per_mm):
         return None
     crop = det[y0:y1, x0:x1].copy()
     outline = np.zeros(crop.shape[:2], np.uint8)
     cv2.fillConvexPoly(outline, np.round((q - [x0, y0]) * 16).astype(np.int32), 1, shift=4)
     # 1.5 mm in from the outline: past the sleeve's drawn edge and its blur.
-    inset = max(2, round(1.5 * px_per_mm))
+    inset = max(2, round(1.5 * px_per_mm) if px_per_mm is not None else round(0.01 * min(x1 - x0, y1 - y0)))
     disc = np.ones((2 * inset + 1, 2 * inset + 1), np.uint8)
     inside = cv2.erode(outline, disc)
     band = (inside > 0) & (cv2.erode(inside, disc) == 0)
@@ -455,7 +457,13 @@ def card_within(det: np.ndarray, outer: ol.QuadFinding, px_per_mm: float) -> ol.
     if found is None or found.touches_edge or found.parts:
         return None
     quad = found.quad + np.array([x0, y0], np.float64)
-    if not _id1_sized(quad, px_per_mm) or not ol.flat_rectangle(quad, 0.06):
+    if px_per_mm is None:
+        s = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
+        aspect = max(s[0] + s[2], s[1] + s[3]) / max(1.0, min(s[0] + s[2], s[1] + s[3]))
+        filled = cv2.contourArea(quad.astype(np.float32)) / max(1.0, cv2.contourArea(q.astype(np.float32)))
+        if abs(aspect / (ID1_MM[0] / ID1_MM[1]) - 1) > 0.04 or filled < 0.5 or not ol.flat_rectangle(quad, 0.1):
+            return None
+    elif not _id1_sized(quad, px_per_mm) or not ol.flat_rectangle(quad, 0.06):
         return None
     # The edges are refined against the sleeve, the card's own ground: its plane (fitted on the
     # crop, in the crop's normalised coordinates) taken to the frame's.

@@ -423,6 +423,27 @@ def _card_pair_sized(long_mm: float, short_mm: float) -> bool:
             or (2 * card_short * 0.98 <= long_mm <= 2 * card_short * 1.15 and abs(short_mm / card_long - 1) <= 0.08))
 
 
+def _part_of_framed_card(quad: np.ndarray, w: int, h: int) -> bool:
+    """Whether an outline is a part of an ID card that fills the frame (issue #13, session 12).
+
+    A card scanned or cropped edge to edge has a dark band of its own (a licence's coloured
+    header) that reads as the ground around a lighter "page" running off three sides of the
+    frame: the card was cut to 0.80 of itself (real2 azure_driver_license_wv). A frame of ID-1's
+    aspect, an outline running off three or four of its sides, and that outline no card's
+    shape: the card is the frame.
+    """
+    if abs(max(w, h) / max(1, min(w, h)) / ID1_ASPECT - 1) > CARD_PHOTO_ASPECT_TOL:
+        return False
+    q = np.asarray(quad, np.float64)
+    tol = 1.5
+    sides = sum((bool((q[:, 0] <= tol).sum() >= 2), bool((q[:, 0] >= w - 1 - tol).sum() >= 2),
+                 bool((q[:, 1] <= tol).sum() >= 2), bool((q[:, 1] >= h - 1 - tol).sum() >= 2)))
+    qw = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
+    qh = (np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
+    card_shaped = abs(max(qw, qh) / max(1.0, min(qw, qh)) / ID1_ASPECT - 1) <= CARD_PHOTO_ASPECT_TOL
+    return sides >= 3 and not card_shaped
+
+
 def _bed_dpi(frame_w: int, frame_h: int) -> float | None:
     """The dpi of a frame shaped like a scanner bed (:data:`SCANNER_BEDS`), or None."""
     bed = _size_match(frame_w, frame_h, SCANNER_BEDS)
@@ -864,6 +885,15 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         card = card_within(det, finding, mdpi / 25.4 / (k2 * k))
         if card is not None:
             sleeve, finding = finding.quad, card
+    elif finding is not None and not dpi_trusted and not finding.parts and not finding.on_paper \
+            and not finding.touches_edge:
+        # A photo (no scale): a card on a strip of desk cut out as a picture of its own (real2
+        # azure_insurance_card, a photo pasted on a black canvas: the wood kept, J 0.85, untold).
+        card = card_within(det, finding, None)
+        if card is not None:
+            finding = card
+    if finding is not None and _part_of_framed_card(finding.quad, det.shape[1], det.shape[0]):
+        finding = None  # the card is the frame: kept whole
     misshapen = False  # something lay on a white lid that was no rectangle: not cropped, told
     sheet_found = False  # a sheet on a light lid found from its print (ol.faint_sheet) and cropped to
     if finding is not None and dpi > 0:

@@ -126,3 +126,33 @@ def test_real_specimen_backs_filling_the_frame_stay_upright(name: str) -> None:
     res = process_page(img, stated or 300, dpi_trusted=stated is not None)
     assert res.orientation == 0
     assert WARN_ORIENTATION_UNSURE not in res.warnings
+
+
+def _real2(name: str) -> tuple[np.ndarray, int | None]:
+    path = REAL2 / name
+    if not path.exists():
+        pytest.skip("real2 cache absent (python -m bench.scan_eval.fetch_real2)")
+    from PIL import Image
+
+    with Image.open(path) as im:
+        dpi = im.info.get("dpi")
+    img = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    return img, (round(float(dpi[0])) if dpi and float(dpi[0]) > 1 else None)
+
+
+def test_real_licence_filling_the_frame_is_not_cut() -> None:
+    """real2 azure_driver_license_wv (truth: the whole frame): c8aad2c cut it below its header."""
+    img, dpi = _real2("azure_driver_license_wv.png")
+    res = process_page(img, dpi or 300, dpi_trusted=dpi is not None)
+    h, w = img.shape[:2]
+    assert res.quad is None or _jaccard(res.quad, np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64), w, h) >= 0.97
+
+
+def test_real_card_photo_on_a_strip_of_desk_is_cut_to_the_card() -> None:
+    """real2 azure_insurance_card: a photo of a card on wood pasted on a black canvas; c8aad2c kept
+    the wood (J 0.85) with no warning."""
+    img, dpi = _real2("azure_insurance_card.png")
+    res = process_page(img, dpi or 300, dpi_trusted=dpi is not None)
+    truth = np.array([[513, 218], [1627, 219], [1638, 918], [513, 932]], np.float64)
+    h, w = img.shape[:2]
+    assert _jaccard(res.quad, truth, w, h) >= 0.95
