@@ -173,7 +173,7 @@ def _chevron(labels: np.ndarray, box: np.ndarray, label: int) -> bool:
     outer column band and at the top and bottom — with nothing at mid-height — in the other."""
     x, y, bw, bh = (int(v) for v in box[:4])
     m = labels[y:y + bh, x:x + bw] == label
-    band = max(1, bw // 3)
+    band = max(1, bw // 4)  # (a 7-px chevron's arms reach mid-height one column in from its mouth)
     mid = slice(int(0.35 * bh), max(int(0.35 * bh) + 1, int(np.ceil(0.65 * bh))))
     ends = np.r_[0:max(1, bh // 4), bh - max(1, bh // 4):bh]
     for point, mouth in ((m[:, :band], m[:, bw - band:]), (m[:, bw - band:], m[:, :band])):
