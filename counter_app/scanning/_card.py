@@ -332,8 +332,12 @@ def _landscape_layout(grey: np.ndarray) -> tuple[int, bool] | None:
     if title is None:
         title = _title_side((grey < paper - 40).astype(np.uint8))
     if found is not None and found[2] in ("rows", "mrz"):
-        if title is None or title == found[0]:
+        if title == found[0] or (title is None and found[2] == "mrz"):
             return found[0], True
+        if title is None:
+            # Long lines in one band and nothing else: a back's upper text block upside down has
+            # two such lines too (gen7 card_sleeve#34, turned 270 for 90 in silence). Turned, flagged.
+            return found[0], False
         # Long lines in one band and a title block at the other end: a zone of three aligned lines
         # is the stronger word; mere long lines may be a licence's label lines, two lines aligned at
         # both ends its title and red card name (session 11). Flagged either way.
