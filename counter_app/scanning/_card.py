@@ -175,10 +175,10 @@ def _chevron(labels: np.ndarray, box: np.ndarray, label: int) -> bool:
     m = labels[y:y + bh, x:x + bw] == label
     band = max(1, bw // 4)  # (a 7-px chevron's arms reach mid-height one column in from its mouth)
     mid = slice(int(0.35 * bh), max(int(0.35 * bh) + 1, int(np.ceil(0.65 * bh))))
-    ends = np.r_[0:max(1, bh // 4), bh - max(1, bh // 4):bh]
+    e = max(1, bh // 4)
     for point, mouth in ((m[:, :band], m[:, bw - band:]), (m[:, bw - band:], m[:, :band])):
-        if point[mid].any() and not point[ends].any() and mouth[ends[0]].any() and mouth[ends[-1]].any() \
-                and not mouth[mid].any():
+        if point[mid].any() and not point[:e].any() and not point[bh - e:].any() and mouth[0].any() \
+                and mouth[-1].any() and not mouth[mid].any():
             return True
     return False
 
@@ -201,8 +201,6 @@ def _chevron_rows(dark: np.ndarray) -> list[tuple[float, int]]:
     area = stats[1:, cv2.CC_STAT_AREA]
     ok = (bh >= max(3, 0.015 * h)) & (bh <= 0.1 * h) & (bw >= 3) & (bw <= 0.05 * w) & (area <= 0.7 * bw * bh)
     idx = np.flatnonzero(ok)
-    # Each mark must be a chevron: a bolded capital of a title is as alike and as evenly set.
-    idx = idx[[_chevron(labels, stats[1 + j], 1 + j) for j in idx]] if len(idx) else idx
     if len(idx) < CHEVRON_RUN:
         return []
     idx = idx[np.argsort(cent[1:][idx, 0])]  # left to right
@@ -216,8 +214,8 @@ def _chevron_rows(dark: np.ndarray) -> list[tuple[float, int]]:
         for b in range(a + 1, len(idx)):
             j = idx[b]
             dx = cent[1 + j, 0] - cent[1 + last, 0]
-            if pitch is not None and dx > 1.5 * pitch:
-                break
+            if dx > (2.5 * bw[i] if pitch is None else 1.5 * pitch):
+                break  # (sorted left to right: nothing farther on can be the next mark)
             # Alike within a pixel's rounding (a 150-dpi chevron is ~7 px: one pixel is 15 %).
             same = (abs(cent[1 + j, 1] - cent[1 + i, 1]) <= 0.3 * bh[i] + 1
                     and abs(bh[j] - bh[i]) <= max(1.5, 0.2 * bh[i]) and abs(bw[j] - bw[i]) <= max(1.5, 0.25 * bw[i])
@@ -232,7 +230,10 @@ def _chevron_rows(dark: np.ndarray) -> list[tuple[float, int]]:
                 continue
             run.append(b)
             last = j
-        if len(run) >= CHEVRON_RUN:
+        # Each mark must be a chevron: a bold title's capitals are as alike and as evenly set.
+        # (Looked at only here, for the few runs found: the shape test is the costly part.)
+        if len(run) >= CHEVRON_RUN and sum(_chevron(labels, stats[1 + idx[b]], 1 + idx[b]) for b in run) \
+                >= max(CHEVRON_RUN, 0.8 * len(run)):
             used[run] = True
             rows.append((float(np.mean(cent[1 + idx[run], 1])) / h, len(run)))
     return rows
