@@ -1290,6 +1290,15 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 warnings.remove(WARN_ORIENTATION_UNSURE)
             elif not orient_conf and not unsure:
                 warnings.append(WARN_ORIENTATION_UNSURE)
+    elif opt.orient and not blank and WARN_ORIENTATION_UNSURE in warnings and text_mm is not None:
+        # No card by its size or shape, and its way up in doubt: a passport's data page or an ID-3
+        # card (125 × 88 mm, A-series' aspect) carries the same MRZ along its bottom edge (real2
+        # mrzs_card_in_hand, held in a hand, turned 180 and flagged). Its filler is asked — only
+        # where the way up was in doubt (nothing is spent on a page read surely).
+        mrz = mrz_turn(grey)
+        if mrz is not None:
+            orientation, orient_conf = mrz, True
+            warnings.remove(WARN_ORIENTATION_UNSURE)
     residual = _card_residual(residual, quad_full is not None, page_w, page_h, float(dpi))
     skew_total = base_angle + residual
     if skew_conf and quad_full is not None:

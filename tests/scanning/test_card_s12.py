@@ -156,3 +156,12 @@ def test_real_card_photo_on_a_strip_of_desk_is_cut_to_the_card() -> None:
     truth = np.array([[513, 218], [1627, 219], [1638, 918], [513, 932]], np.float64)
     h, w = img.shape[:2]
     assert _jaccard(res.quad, truth, w, h) >= 0.95
+
+
+def test_real_passport_card_in_a_hand_is_turned_by_its_mrz() -> None:
+    """real2 mrzs_card_in_hand: a passport data card (ID-3, A-series' aspect: no ID-1 card by its
+    shape) held in a hand; c8aad2c turned it 180° (flagged). Its MRZ filler says upright."""
+    img, dpi = _real2("mrzs_card_in_hand.jpg")
+    res = process_page(img, dpi or 300, dpi_trusted=dpi is not None)
+    assert res.orientation == 0
+    assert WARN_ORIENTATION_UNSURE not in res.warnings
