@@ -203,39 +203,43 @@ def _chevron_rows(dark: np.ndarray) -> list[tuple[float, int]]:
     idx = np.flatnonzero(ok)
     if len(idx) < CHEVRON_RUN:
         return []
-    idx = idx[np.argsort(cent[1:][idx, 0])]  # left to right
+    cx, cy, mw, mh, ma = cent[1 + idx, 0], cent[1 + idx, 1], bw[idx], bh[idx], area[idx]
+    step = max(2.0, float(np.median(mh)))
     rows: list[tuple[float, int]] = []
-    used = np.zeros(len(idx), bool)
-    for a in range(len(idx)):
-        if used[a]:
-            continue
-        i = idx[a]
-        run, last, pitch = [a], i, None
-        for b in range(a + 1, len(idx)):
-            j = idx[b]
-            dx = cent[1 + j, 0] - cent[1 + last, 0]
-            if dx > (2.5 * bw[i] if pitch is None else 1.5 * pitch):
-                break  # (sorted left to right: nothing farther on can be the next mark)
-            # Alike within a pixel's rounding (a 150-dpi chevron is ~7 px: one pixel is 15 %).
-            same = (abs(cent[1 + j, 1] - cent[1 + i, 1]) <= 0.3 * bh[i] + 1
-                    and abs(bh[j] - bh[i]) <= max(1.5, 0.2 * bh[i]) and abs(bw[j] - bw[i]) <= max(1.5, 0.25 * bw[i])
-                    and abs(area[j] / area[i] - 1) <= 0.5)
-            if not same:
+    taken: set[int] = set()
+    # Marks grouped into rows by their centres (twice, the bins shifted by half: a row's marks on a
+    # bin's border are all in one bin of the other grouping), left to right in each; a mark and
+    # the next are linked when alike within a pixel's rounding (a 150-dpi chevron is ~7 px: one
+    # pixel is 15 %) and a mark's width to 2.5 widths apart. Vectorised: a page has thousands.
+    for shift in (0.0, 0.5):
+        key = np.floor(cy / step + shift)
+        order = np.lexsort((cx, key))
+        k, x, y, ww, hh, aa = key[order], cx[order], cy[order], mw[order], mh[order], ma[order]
+        dx = np.diff(x)
+        link = ((k[1:] == k[:-1]) & (np.abs(np.diff(y)) <= 0.3 * hh[:-1] + 1)
+                & (np.abs(np.diff(hh)) <= np.maximum(1.5, 0.2 * hh[:-1]))
+                & (np.abs(np.diff(ww)) <= np.maximum(1.5, 0.25 * ww[:-1]))
+                & (np.abs(aa[1:] / aa[:-1] - 1) <= 0.5) & (dx > ww[:-1]) & (dx <= 2.5 * ww[:-1]))
+        pos = np.flatnonzero(link)
+        p = 0
+        while p < len(pos):
+            # A run: consecutive links at one pitch (within a pixel and a half or 15 %).
+            first = pos[p]
+            end = first
+            pitch = dx[first]
+            while p + 1 < len(pos) and pos[p + 1] == end + 1 and abs(dx[end + 1] - pitch) <= max(1.5, 0.15 * pitch):
+                p += 1
+                end = pos[p]
+            p += 1
+            members = order[first:end + 2]
+            if len(members) < CHEVRON_RUN or int(idx[members[0]]) in taken:
                 continue
-            if pitch is None:
-                if not bw[i] < dx <= 2.5 * bw[i]:
-                    continue
-                pitch = dx
-            elif abs(dx - pitch) > max(1.5, 0.15 * pitch):
-                continue
-            run.append(b)
-            last = j
-        # Each mark must be a chevron: a bold title's capitals are as alike and as evenly set.
-        # (Looked at only here, for the few runs found: the shape test is the costly part.)
-        if len(run) >= CHEVRON_RUN and sum(_chevron(labels, stats[1 + idx[b]], 1 + idx[b]) for b in run) \
-                >= max(CHEVRON_RUN, 0.8 * len(run)):
-            used[run] = True
-            rows.append((float(np.mean(cent[1 + idx[run], 1])) / h, len(run)))
+            # Each mark must be a chevron: a bold title's capitals are as alike and as evenly set.
+            # (Looked at only here, for the few runs found: the shape test is the costly part.)
+            if sum(_chevron(labels, stats[1 + idx[m]], 1 + idx[m]) for m in members) >= max(CHEVRON_RUN,
+                                                                                         0.8 * len(members)):
+                taken.update(int(idx[m]) for m in members)
+                rows.append((float(np.mean(cy[members])) / h, len(members)))
     return rows
 
 
