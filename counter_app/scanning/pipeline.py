@@ -1290,11 +1290,13 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 warnings.remove(WARN_ORIENTATION_UNSURE)
             elif not orient_conf and not unsure:
                 warnings.append(WARN_ORIENTATION_UNSURE)
-    elif opt.orient and not blank and WARN_ORIENTATION_UNSURE in warnings and text_mm is not None:
+    elif (opt.orient and not blank and WARN_ORIENTATION_UNSURE in warnings and text_mm is not None
+          and not (dpi_rule == "device" and max(page_w, page_h) / effective_dpi * 25.4 > MRZ_PAGE_MAX_MM)):
         # No card by its size or shape, and its way up in doubt: a passport's data page or an ID-3
         # card (125 × 88 mm, A-series' aspect) carries the same MRZ along its bottom edge (real2
         # mrzs_card_in_hand, held in a hand, turned 180 and flagged). Its filler is asked — only
-        # where the way up was in doubt (nothing is spent on a page read surely).
+        # where the way up was in doubt, and not of a scan measured larger than a passport page
+        # (an A4 copy of one has its zone mid-page, never along the sheet's edge: 20–40 ms saved).
         mrz = mrz_turn(grey)
         if mrz is not None:
             orientation, orient_conf = mrz, True
@@ -1363,6 +1365,8 @@ def _narrow_slip(page_w: int, page_h: int, dpi: float) -> bool:
 # ID-1's aspect (85.6 / 53.98), and how far a photographed outline's may be off it to be asked
 # for a card's layout (:func:`process_page`): A4's 1.414 is 11 % below, a till roll's ≥ 2 far above;
 # gen3_text card_hand_photo's cards measured 5–6 % off in perspective.
+# The longest page an MRZ lies along the edge of: a passport's data page (ICAO TD3, 125 × 88 mm).
+MRZ_PAGE_MAX_MM = 140.0
 ID1_MM_LONG = 85.6
 ID1_ASPECT = ID1_MM_LONG / 53.98
 CARD_PHOTO_ASPECT_TOL = 0.07
