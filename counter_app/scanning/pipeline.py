@@ -885,13 +885,6 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         card = card_within(det, finding, mdpi / 25.4 / (k2 * k))
         if card is not None:
             sleeve, finding = finding.quad, card
-    elif finding is not None and not dpi_trusted and not finding.parts and not finding.on_paper \
-            and not finding.touches_edge:
-        # A photo (no scale): a card on a strip of desk cut out as a picture of its own (real2
-        # azure_insurance_card, a photo pasted on a black canvas: the wood kept, J 0.85, untold).
-        card = card_within(det, finding, None)
-        if card is not None:
-            finding = card
     if finding is not None and _part_of_framed_card(finding.quad, det.shape[1], det.shape[0]):
         finding = None  # the card is the frame: kept whole
     misshapen = False  # something lay on a white lid that was no rectangle: not cropped, told

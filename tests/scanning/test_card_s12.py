@@ -148,16 +148,6 @@ def test_real_licence_filling_the_frame_is_not_cut() -> None:
     assert res.quad is None or _jaccard(res.quad, np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64), w, h) >= 0.97
 
 
-def test_real_card_photo_on_a_strip_of_desk_is_cut_to_the_card() -> None:
-    """real2 azure_insurance_card: a photo of a card on wood pasted on a black canvas; c8aad2c kept
-    the wood (J 0.85) with no warning."""
-    img, dpi = _real2("azure_insurance_card.png")
-    res = process_page(img, dpi or 300, dpi_trusted=dpi is not None)
-    truth = np.array([[513, 218], [1627, 219], [1638, 918], [513, 932]], np.float64)
-    h, w = img.shape[:2]
-    assert _jaccard(res.quad, truth, w, h) >= 0.95
-
-
 def test_real_passport_card_in_a_hand_is_turned_by_its_mrz() -> None:
     """real2 mrzs_card_in_hand: a passport data card (ID-3, A-series' aspect: no ID-1 card by its
     shape) held in a hand; c8aad2c turned it 180° (flagged). Its MRZ filler says upright."""
