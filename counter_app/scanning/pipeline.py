@@ -438,8 +438,8 @@ def _part_of_framed_card(quad: np.ndarray, w: int, h: int) -> bool:
     tol = 1.5
     sides = sum((bool((q[:, 0] <= tol).sum() >= 2), bool((q[:, 0] >= w - 1 - tol).sum() >= 2),
                  bool((q[:, 1] <= tol).sum() >= 2), bool((q[:, 1] >= h - 1 - tol).sum() >= 2)))
-    qw = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
-    qh = (np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
+    qw = float(np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
+    qh = float(np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
     card_shaped = abs(max(qw, qh) / max(1.0, min(qw, qh)) / ID1_ASPECT - 1) <= CARD_PHOTO_ASPECT_TOL
     return sides >= 3 and not card_shaped
 
