@@ -20,6 +20,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from counter_app.scanning import _outline as ol
 from counter_app.scanning._cc import components_with_stats
 
 
@@ -162,10 +163,120 @@ def _busy(grey: np.ndarray, dark: np.ndarray, x0: float, y0: float, x1: float, y
     return edges if 0.1 <= share <= 0.85 else 0.0
 
 
+# An MRZ line's filler: at least this many "<" in a row (identical marks at one pitch). TD1's
+# shortest filler run (line 2, before the check digits) is 6–11; names leave 10 or more on line 3.
+CHEVRON_RUN = 5
+
+
+def _chevron(labels: np.ndarray, box: np.ndarray, label: int) -> bool:
+    """Whether a mark is a "<" (or a ">", the card upside down): its ink at mid-height in its one
+    outer column band and at the top and bottom — with nothing at mid-height — in the other."""
+    x, y, bw, bh = (int(v) for v in box[:4])
+    m = labels[y:y + bh, x:x + bw] == label
+    band = max(1, bw // 4)  # (a 7-px chevron's arms reach mid-height one column in from its mouth)
+    mid = slice(int(0.35 * bh), max(int(0.35 * bh) + 1, int(np.ceil(0.65 * bh))))
+    e = max(1, bh // 4)
+    for point, mouth in ((m[:, :band], m[:, bw - band:]), (m[:, bw - band:], m[:, :band])):
+        if point[mid].any() and not point[:e].any() and not point[bh - e:].any() and mouth[0].any() \
+                and mouth[-1].any() and not mouth[mid].any():
+            return True
+    return False
+
+
+def _chevron_rows(dark: np.ndarray) -> list[tuple[float, int]]:
+    """Rows of an MRZ's "<" filler: (centre row as a fraction of the height, run length).
+
+    The machine-readable zone (ICAO 9303) pads every line with "<": a run of identical small
+    marks at one constant pitch — monospace OCR-B — that no running text, label or date has
+    (proportional letters differ in width; digits in area; diacritics stand apart). Each mark
+    must be open (a chevron fills well under its box, a QR code's square module fills it).
+    Found on the ink's marks directly, whatever the zone's print size, so it holds where the
+    zone's lines do not join into long bars (thin chevrons at 150 dpi).
+    """
+    h, w = dark.shape
+    n, labels, stats, cent = components_with_stats(dark, connectivity=8)
+    if n < CHEVRON_RUN + 1:
+        return []
+    bw, bh = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    area = stats[1:, cv2.CC_STAT_AREA]
+    ok = (bh >= max(3, 0.015 * h)) & (bh <= 0.1 * h) & (bw >= 3) & (bw <= 0.05 * w) & (area <= 0.7 * bw * bh)
+    idx = np.flatnonzero(ok)
+    if len(idx) < CHEVRON_RUN:
+        return []
+    cx, cy, mw, mh, ma = cent[1 + idx, 0], cent[1 + idx, 1], bw[idx], bh[idx], area[idx]
+    step = max(2.0, float(np.median(mh)))
+    rows: list[tuple[float, int]] = []
+    taken: set[int] = set()
+    # Marks grouped into rows by their centres (twice, the bins shifted by half: a row's marks on a
+    # bin's border are all in one bin of the other grouping), left to right in each; a mark and
+    # the next are linked when alike within a pixel's rounding (a 150-dpi chevron is ~7 px: one
+    # pixel is 15 %) and a mark's width to 2.5 widths apart. Vectorised: a page has thousands.
+    for shift in (0.0, 0.5):
+        key = np.floor(cy / step + shift)
+        order = np.lexsort((cx, key))
+        k, x, y, ww, hh, aa = key[order], cx[order], cy[order], mw[order], mh[order], ma[order]
+        dx = np.diff(x)
+        link = ((k[1:] == k[:-1]) & (np.abs(np.diff(y)) <= 0.3 * hh[:-1] + 1)
+                & (np.abs(np.diff(hh)) <= np.maximum(1.5, 0.2 * hh[:-1]))
+                & (np.abs(np.diff(ww)) <= np.maximum(1.5, 0.25 * ww[:-1]))
+                & (np.abs(aa[1:] / aa[:-1] - 1) <= 0.5) & (dx > ww[:-1]) & (dx <= 2.5 * ww[:-1]))
+        pos = np.flatnonzero(link)
+        p = 0
+        while p < len(pos):
+            # A run: consecutive links at one pitch (within a pixel and a half or 15 %).
+            first = pos[p]
+            end = first
+            pitch = dx[first]
+            while p + 1 < len(pos) and pos[p + 1] == end + 1 and abs(dx[end + 1] - pitch) <= max(1.5, 0.15 * pitch):
+                p += 1
+                end = pos[p]
+            p += 1
+            members = order[first:end + 2]
+            if len(members) < CHEVRON_RUN or int(idx[members[0]]) in taken:
+                continue
+            # Each mark must be a chevron: a bold title's capitals are as alike and as evenly set.
+            # (Looked at only here, for the few runs found: the shape test is the costly part.)
+            if sum(_chevron(labels, stats[1 + idx[m]], 1 + idx[m]) for m in members) >= max(CHEVRON_RUN,
+                                                                                         0.8 * len(members)):
+                taken.update(int(idx[m]) for m in members)
+                rows.append((float(np.mean(cy[members])) / h, len(members)))
+    return rows
+
+
+def _mrz_side(grey: np.ndarray, paper: float) -> int | None:
+    """0 when an MRZ's filler runs (:func:`_chevron_rows`) lie along the card's bottom edge only,
+    180 along its top only, else None.
+
+    The zone is the card's outer third; two filler rows there, or one run of CHEVRON_RUN + 2 (a
+    small zone at 150 dpi may keep only one line's chevrons apart), and no run at the other end
+    at either ink threshold (the paler one keeps thin chevrons, the darker one splits marks a
+    blur joined).
+    """
+    found = [_chevron_rows((grey < t).astype(np.uint8)) for t in (paper - 40, min(paper - 70, 150))]
+    turns = set()
+    for rows in found:
+        low = [r for y, r in rows if y > 0.62]
+        high = [r for y, r in rows if y < 0.38]
+        for band, turn in ((low, 0), (high, 180)):
+            if band and (len(band) >= 2 or max(band) >= CHEVRON_RUN + 2):
+                turns.add(turn)
+    if len(turns) != 1:
+        return None
+    turn = turns.pop()
+    # No filler-like run at all in the other end's band.
+    if any(y < 0.5 if turn == 0 else y > 0.5 for rows in found for y, _ in rows):
+        return None
+    return turn
+
+
 def _landscape_turn(grey: np.ndarray) -> tuple[int, float, str] | None:
     """0 or 180 (clockwise) for a landscape card, with the evidence's strength and which cue
     gave it ("rows": long lines in one outer band, "mrz": an aligned zone, "qr" or "photo"), or None."""
     paper = float(np.percentile(grey, 75))
+    # The MRZ's "<" filler is the plainest cue there is (ICAO: always along the bottom edge).
+    side = _mrz_side(grey, paper)
+    if side is not None:
+        return side, 3.0, "mrz"
     dark = (grey < min(paper - 70, 150)).astype(np.uint8)
     # The back's MRZ: two or three long lines in one outer band of the card.
     rows = _long_rows(dark)
@@ -226,8 +337,12 @@ def _landscape_layout(grey: np.ndarray) -> tuple[int, bool] | None:
     if title is None:
         title = _title_side((grey < paper - 40).astype(np.uint8))
     if found is not None and found[2] in ("rows", "mrz"):
-        if title is None or title == found[0]:
+        if title == found[0] or (title is None and found[2] == "mrz"):
             return found[0], True
+        if title is None:
+            # Long lines in one band and nothing else: a back's upper text block upside down has
+            # two such lines too (gen7 card_sleeve#34, turned 270 for 90 in silence). Turned, flagged.
+            return found[0], False
         # Long lines in one band and a title block at the other end: a zone of three aligned lines
         # is the stronger word; mere long lines may be a licence's label lines, two lines aligned at
         # both ends its title and red card name (session 11). Flagged either way.
@@ -253,6 +368,19 @@ def card_layout(grey: np.ndarray) -> tuple[int, bool] | None:
         found = _landscape_layout(cv2.rotate(grey, cv2.ROTATE_90_CLOCKWISE))
         return None if found is None else ((90 + found[0]) % 360, found[1])
     return _landscape_layout(grey)
+
+
+def mrz_turn(grey: np.ndarray) -> int | None:
+    """Clockwise quarter-turn that puts a card's MRZ filler (:func:`_mrz_side`) along its bottom
+    edge, or None when no such zone is clearly found along one long edge. The plainest layout cue
+    (ICAO 9303 puts the zone there on every card and passport page that has one): where it is
+    found, a card's turn may be sure although nothing but its shape said "card"."""
+    h, w = grey.shape[:2]
+    if min(h, w) < 60:
+        return None
+    g = cv2.rotate(grey, cv2.ROTATE_90_CLOCKWISE) if h > w else grey
+    side = _mrz_side(g, float(np.percentile(g, 75)))
+    return None if side is None else ((90 if h > w else 0) + side) % 360
 
 
 def card_orientation(grey: np.ndarray) -> int | None:
@@ -287,3 +415,69 @@ def cards_orientation(grey: np.ndarray, pair: bool) -> int | None:
     found = cards_layout(grey, pair)
     return None if found is None else found[0]
 
+
+
+# ID-1 (ISO/IEC 7810): 85.6 × 53.98 mm. A card found inside another outline must measure as one
+# within this fraction on each side (its rounded corners and a 150-dpi blur take ~3 % off).
+ID1_MM = (85.6, 53.98)
+INNER_CARD_TOL = 0.08
+
+
+def _id1_sized(quad: np.ndarray, px_per_mm: float) -> bool:
+    """Whether a quad (pixels at ``px_per_mm``) measures as an ID-1 card, side by side."""
+    s = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) / px_per_mm for i in range(4)]
+    long_mm, short_mm = max(s[0] + s[2], s[1] + s[3]) / 2, min(s[0] + s[2], s[1] + s[3]) / 2
+    return abs(long_mm / ID1_MM[0] - 1) <= INNER_CARD_TOL and abs(short_mm / ID1_MM[1] - 1) <= INNER_CARD_TOL
+
+
+def card_within(det: np.ndarray, outer: ol.QuadFinding, px_per_mm: float | None) -> ol.QuadFinding | None:
+    """An ID-1 card lying inside an outline that is no document (issue #13, session 12), or None.
+
+    A card in a clear plastic sleeve, or on a slip of grey board, is found as the sleeve: a faint
+    rectangle 6–10 mm larger than the card, often running off the glass, which is no paper size —
+    so it was dropped and the whole glass kept (gen7 card_sleeve, J 0.07). Inside that outline
+    the sleeve is the ground the card lies on: the page search asked again of the outline's inside
+    (the rest of the frame painted the sleeve's own colour, so its edge line and the lid do not
+    count) finds the card on it. Only a result with an ID-1 card's physical size — the known size
+    is the prior, not any scene's look — that is square-on (a card on a glass) and wholly inside
+    is taken. Without a scale (``px_per_mm`` None: a photo) only ID-1's aspect is asked, closer,
+    and the card must fill most of the outline (a board or a desk's strip around it, not a page
+    with a card-shaped picture on it).
+    """
+    h, w = det.shape[:2]
+    q = np.asarray(outer.quad, np.float64)
+    x0, y0 = (int(v) for v in np.floor(q.min(axis=0)).clip(0))
+    x1, y1 = min(int(np.ceil(q[:, 0].max())) + 1, w), min(int(np.ceil(q[:, 1].max())) + 1, h)
+    # The sleeve must have room for a card and its margin: a card-sized outline is the card itself.
+    if min(x1 - x0, y1 - y0) < 32 or (px_per_mm is not None and min(x1 - x0, y1 - y0) < 1.05 * ID1_MM[1] * px_per_mm):
+        return None
+    crop = det[y0:y1, x0:x1].copy()
+    outline = np.zeros(crop.shape[:2], np.uint8)
+    cv2.fillConvexPoly(outline, np.round((q - [x0, y0]) * 16).astype(np.int32), 1, shift=4)
+    # 1.5 mm in from the outline: past the sleeve's drawn edge and its blur.
+    inset = max(2, round(1.5 * px_per_mm) if px_per_mm is not None else round(0.01 * min(x1 - x0, y1 - y0)))
+    disc = np.ones((2 * inset + 1, 2 * inset + 1), np.uint8)
+    inside = cv2.erode(outline, disc)
+    band = (inside > 0) & (cv2.erode(inside, disc) == 0)
+    if not band.any():
+        return None
+    crop[inside == 0] = np.median(crop[band], axis=0).astype(np.uint8)
+    found = ol.find_page(crop, even=False)
+    if found is None or found.touches_edge or found.parts:
+        return None
+    quad = found.quad + np.array([x0, y0], np.float64)
+    if px_per_mm is None:
+        s = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
+        aspect = max(s[0] + s[2], s[1] + s[3]) / max(1.0, min(s[0] + s[2], s[1] + s[3]))
+        filled = cv2.contourArea(quad.astype(np.float32)) / max(1.0, cv2.contourArea(q.astype(np.float32)))
+        if abs(aspect / (ID1_MM[0] / ID1_MM[1]) - 1) > 0.04 or filled < 0.5 or not ol.flat_rectangle(quad, 0.1):
+            return None
+    elif not _id1_sized(quad, px_per_mm) or not ol.flat_rectangle(quad, 0.06):
+        return None
+    # The edges are refined against the sleeve, the card's own ground: its plane (fitted on the
+    # crop, in the crop's normalised coordinates) taken to the frame's.
+    ch, cw = crop.shape[:2]
+    c = np.asarray(found.background, np.float64)
+    plane = np.stack([c[0] - c[1] * x0 / cw - c[2] * y0 / ch, c[1] * w / cw, c[2] * h / ch])
+    return ol.QuadFinding(quad=quad, touches_edge=False, area_fraction=float(found.area_fraction) * ch * cw / (h * w),
+                          background=plane, level=found.level, weak=found.weak, on_paper=outer.on_paper)

@@ -53,7 +53,7 @@ import numpy as np
 from counter_app.errors import ValidationError
 from counter_app.scanning import _analysis as an
 from counter_app.scanning import _outline as ol
-from counter_app.scanning._card import cards_layout
+from counter_app.scanning._card import card_within, cards_layout, mrz_turn
 from counter_app.scanning._cc import components_with_stats
 from counter_app.scanning._osd import tesseract_orientation
 
@@ -423,6 +423,27 @@ def _card_pair_sized(long_mm: float, short_mm: float) -> bool:
             or (2 * card_short * 0.98 <= long_mm <= 2 * card_short * 1.15 and abs(short_mm / card_long - 1) <= 0.08))
 
 
+def _part_of_framed_card(quad: np.ndarray, w: int, h: int) -> bool:
+    """Whether an outline is a part of an ID card that fills the frame (issue #13, session 12).
+
+    A card scanned or cropped edge to edge has a dark band of its own (a licence's coloured
+    header) that reads as the ground around a lighter "page" running off three sides of the
+    frame: the card was cut to 0.80 of itself (real2 azure_driver_license_wv). A frame of ID-1's
+    aspect, an outline running off three or four of its sides, and that outline no card's
+    shape: the card is the frame.
+    """
+    if abs(max(w, h) / max(1, min(w, h)) / ID1_ASPECT - 1) > CARD_PHOTO_ASPECT_TOL:
+        return False
+    q = np.asarray(quad, np.float64)
+    tol = 1.5
+    sides = sum((bool((q[:, 0] <= tol).sum() >= 2), bool((q[:, 0] >= w - 1 - tol).sum() >= 2),
+                 bool((q[:, 1] <= tol).sum() >= 2), bool((q[:, 1] >= h - 1 - tol).sum() >= 2)))
+    qw = float(np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
+    qh = float(np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
+    card_shaped = abs(max(qw, qh) / max(1.0, min(qw, qh)) / ID1_ASPECT - 1) <= CARD_PHOTO_ASPECT_TOL
+    return sides >= 3 and not card_shaped
+
+
 def _bed_dpi(frame_w: int, frame_h: int) -> float | None:
     """The dpi of a frame shaped like a scanner bed (:data:`SCANNER_BEDS`), or None."""
     bed = _size_match(frame_w, frame_h, SCANNER_BEDS)
@@ -434,12 +455,13 @@ def _receipt_sized(long_mm: float, short_mm: float) -> bool:
     return long_mm >= 2 * short_mm and any(abs(short_mm / r - 1) <= 0.1 for r in RECEIPT_WIDTHS_MM)
 
 
-def _document_sized(finding: ol.QuadFinding, scale: float, dpi: float) -> bool:
+def _document_sized(finding: ol.QuadFinding, scale: float, dpi: float, rolls: bool = True) -> bool:
     """Does what was found measure as a document a counter lays on the glass, at ``dpi``?
 
     ``scale`` takes the finding's (detection-copy) pixels to input pixels. A known paper size or
     an ID card (ISO/IEC 7810 ID-1), or a till roll's width; two cards on one glass (front and
-    back, issue #13) are measured card by card — together they are no paper size.
+    back, issue #13) are measured card by card — together they are no paper size. ``rolls``: a
+    till roll's width counts (its length is free).
     """
     names = ("ID-1",) if finding.parts else ("ID-1", "A4", "Letter", "A5", "A6")
     for quad in finding.parts or (finding.quad,):
@@ -450,7 +472,7 @@ def _document_sized(finding: ol.QuadFinding, scale: float, dpi: float) -> bool:
         for a, b in ((sides[0], sides[1]), ((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2)):
             long_mm, short_mm = max(a, b) / dpi * 25.4, min(a, b) / dpi * 25.4
             if _size_is(long_mm, short_mm, names) or (
-                    not finding.parts and any(abs(short_mm / r - 1) <= 0.1 for r in RECEIPT_WIDTHS_MM)):
+                    rolls and not finding.parts and any(abs(short_mm / r - 1) <= 0.1 for r in RECEIPT_WIDTHS_MM)):
                 break
         else:
             return False
@@ -938,6 +960,17 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     sheet_job = (_beside(ol.faint_sheet, small, mdpi / 25.4 / k, sheet_stop)
                  if opt.detect_page and dpi_trusted else None)
     finding = ol.find_page(det) if opt.detect_page else None
+    sleeve: np.ndarray | None = None  # the outline a card was found inside (its sleeve), det pixels
+    if finding is not None and mdpi and dpi_trusted and not finding.parts \
+            and not _document_sized(finding, k2 * k, mdpi, rolls=False):
+        # No card's or sheet's size: perhaps a sleeve or a board with a card lying on it (gen7
+        # card_sleeve: the sleeve dropped, the whole glass kept). The card inside, if there is one.
+        # (A sleeve's short side may measure as a till roll's width: rolls are not asked here.)
+        card = card_within(det, finding, mdpi / 25.4 / (k2 * k))
+        if card is not None:
+            sleeve, finding = finding.quad, card
+    if finding is not None and _part_of_framed_card(finding.quad, det.shape[1], det.shape[0]):
+        finding = None  # the card is the frame: kept whole
     misshapen = False  # something lay on a white lid that was no rectangle: not cropped, told
     sheet_found = False  # a sheet on a light lid found from its print (ol.faint_sheet) and cropped to
     free_quad: np.ndarray | None = None  # a slip of no paper size, out to its edges (analysis pixels)
@@ -974,9 +1007,10 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             # No dpi to measure with (a photo): a detail is what is small *in the frame*.
             finding = None
         elif finding.on_paper and mdpi and dpi_trusted and not finding.parts and _lies_on_print(
-                small, (finding.quad + 0.5) * k2 - 0.5, mdpi / k, opt.ink_threshold):
+                small, ((finding.quad if sleeve is None else sleeve) + 0.5) * k2 - 0.5, mdpi / k, opt.ink_threshold):
             # Print all round it: something lying on a sheet (a sticky note on a letter), never the
             # page. The sheet is looked for from its print below, or the frame kept whole and told.
+            # (A card in a sleeve: the sleeve is what lies there — its edges are no print round it.)
             finding = None
         elif finding.on_paper and (finding.touches_edge or finding.weak) and dpi_trusted and _print_outside(
                 small, (finding.quad + 0.5) * k2 - 0.5, mdpi / k, opt.ink_threshold):
@@ -1037,8 +1071,10 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             warnings.append(WARN_PAGE_CUT_OFF)
         # Print left beside a document cut from a light, bare lid (one card of a pair kept): told.
         # Not on a desk or a dark lid, whose grain or texture is no print left out.
-        elif finding.on_paper and mdpi and _print_outside(small, (quad_full + 0.5) / k - 0.5, mdpi / k,
-                                                          opt.ink_threshold):
+        # (A card in a sleeve: the sleeve is what lies on the lid, its drawn edge no print left out.)
+        elif finding.on_paper and mdpi and _print_outside(
+                small, (quad_full + 0.5) / k - 0.5 if sleeve is None else (sleeve + 0.5) * k2 - 0.5, mdpi / k,
+                opt.ink_threshold):
             warnings.append(WARN_PRINT_OUTSIDE)
     elif opt.detect_page:
         # The page fills the frame: thin dark bars along its sides (a sheet-fed scanner's black
@@ -1310,17 +1346,39 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     pair = finding is not None and quad_full is not None and not finding.parts and not wordy \
         and dpi_rule != "assumed" and _card_pair_sized(max(page_w, page_h) / effective_dpi * 25.4,
                                                        min(page_w, page_h) / effective_dpi * 25.4)
-    if (opt.orient and not blank and finding is not None and quad_full is not None
+    # A card filling the frame (a specimen scanned and cropped tight, a card scanned edge to edge:
+    # no outline is found): read as a page, an ID card's back with its MRZ came out upside down
+    # (real2 pe_id_d, pe_id_si, mrz_resident_usa; session 12). A frame of ID-1's aspect with a
+    # card's few letters is asked for a card's layout too — as loosely as a photo's card shape.
+    # (Its letters are measured at the scale the card's own width gives: a frame's dpi may be a
+    # guess, and a page's assumed scale made a card's letters twice as long.)
+    card_dpi = max(page_w, page_h) / ID1_MM_LONG * 25.4
+    framed_card = (finding is None and not blank and text_mm is not None
+                   and text_mm * effective_dpi / card_dpi <= CARD_MAX_TEXT_MM
+                   and abs(max(page_w, page_h) / max(1, min(page_w, page_h)) / ID1_ASPECT - 1)
+                   <= CARD_PHOTO_ASPECT_TOL)
+    if framed_card and opt.orient and mrz_turn(grey) is None:
+        # Only the MRZ's filler is taken as the word of a frame's shape: the other layout cues
+        # (aligned lines, a title, a QR code, a photo) turned a US driving licence filling its
+        # frame upside down (real2 azure_driver_license_wa).
+        framed_card = False
+    loose_card = loose_card or framed_card
+    if (opt.orient and not blank and (framed_card or (finding is not None and quad_full is not None
             and (finding.parts or loose_card or pair
                  or (not wordy and _size_is(max(page_w, page_h) / effective_dpi * 25.4,
-                                            min(page_w, page_h) / effective_dpi * 25.4, ("ID-1",))))):
+                                            min(page_w, page_h) / effective_dpi * 25.4, ("ID-1",))))))):
         # An ID card (or a front and back on one glass): its fixed layout (the back's MRZ at the
         # bottom, the front's QR code top-right) says which way up it lies, where its few short
         # lines of text do not (issue #13). Agreeing makes the decision sure; a card the layout
         # turns otherwise than a sure text-line reading is turned by the layout but flagged.
-        layout = cards_layout(grey, bool(finding.parts) or pair)
+        parts = finding is not None and bool(finding.parts)
+        layout = cards_layout(grey, parts or pair)
         card_turn = None if layout is None else layout[0]
-        if (card_turn is None and not finding.parts and not loose_card and not pair and page_h > page_w
+        # The MRZ's "<" filler along one long edge is no habit of one card type (ICAO 9303): a
+        # turn it gives is the layout's sure word even where only the shape said "card", and
+        # where the text lines read otherwise.
+        by_mrz = layout is not None and not parts and not pair and mrz_turn(grey) == layout[0]
+        if (card_turn is None and not parts and not loose_card and not pair and page_h > page_w
                 and orientation % 180 == 0
                 and skew_conf and sk is not None and sk.vertical):
             # A card found standing on its side lies a quarter turned (an upright card is
@@ -1339,12 +1397,26 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             # unless the text lines read the same turn surely (session 11: a driving licence
             # turned 180° in silence by the CCCD's photo rule).
             orientation = card_turn
-            orient_conf = agreed if loose_card or not layout_sure else not was_sure
+            # The MRZ's filler outweighs a card's few lines of text read the other way (gen7
+            # card_sleeve#34: a back upside down, its upper text block read as lines' way up).
+            orient_conf = (True if by_mrz and layout_sure
+                           else agreed if loose_card or not layout_sure else not was_sure)
             unsure = WARN_ORIENTATION_UNSURE in warnings
             if orient_conf and unsure:
                 warnings.remove(WARN_ORIENTATION_UNSURE)
             elif not orient_conf and not unsure:
                 warnings.append(WARN_ORIENTATION_UNSURE)
+    elif (opt.orient and not blank and WARN_ORIENTATION_UNSURE in warnings and text_mm is not None
+          and not (dpi_rule == "device" and max(page_w, page_h) / effective_dpi * 25.4 > MRZ_PAGE_MAX_MM)):
+        # No card by its size or shape, and its way up in doubt: a passport's data page or an ID-3
+        # card (125 × 88 mm, A-series' aspect) carries the same MRZ along its bottom edge (real2
+        # mrzs_card_in_hand, held in a hand, turned 180 and flagged). Its filler is asked — only
+        # where the way up was in doubt, and not of a scan measured larger than a passport page
+        # (an A4 copy of one has its zone mid-page, never along the sheet's edge: 20–40 ms saved).
+        mrz = mrz_turn(grey)
+        if mrz is not None:
+            orientation, orient_conf = mrz, True
+            warnings.remove(WARN_ORIENTATION_UNSURE)
     if _slip_split(residual, slip_edges, page_w, page_h, float(dpi)) and WARN_SKEW_UNSURE not in warnings:
         # Its edges and its print disagree by more than either's own error: the average is
         # taken, and the officer told the slip may still lean (issue #13: never silent).
@@ -1453,7 +1525,10 @@ def _narrow_slip(page_w: int, page_h: int, dpi: float) -> bool:
 # ID-1's aspect (85.6 / 53.98), and how far a photographed outline's may be off it to be asked
 # for a card's layout (:func:`process_page`): A4's 1.414 is 11 % below, a till roll's ≥ 2 far above;
 # gen3_text card_hand_photo's cards measured 5–6 % off in perspective.
-ID1_ASPECT = 85.6 / 53.98
+# The longest page an MRZ lies along the edge of: a passport's data page (ICAO TD3, 125 × 88 mm).
+MRZ_PAGE_MAX_MM = 140.0
+ID1_MM_LONG = 85.6
+ID1_ASPECT = ID1_MM_LONG / 53.98
 CARD_PHOTO_ASPECT_TOL = 0.07
 # The most letters (:func:`_letter_marks`' length) a photographed card can carry: gen3_text's
 # card_hand_photo cards (CCCD fronts and backs, seed 101) measure 283–490; this leaves room for a
