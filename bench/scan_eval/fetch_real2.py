@@ -89,24 +89,26 @@ CATALOGUE: list[Item] = [
 ]
 
 
-def _git_dir(origin: str, mirror: Path) -> Path:
-    return mirror / GIT_SOURCES[origin][0].replace("/", "+") / "repo"
+def _git_dir(sources: dict[str, tuple[str, str]], origin: str, mirror: Path) -> Path:
+    return mirror / sources[origin][0].replace("/", "+") / "repo"
 
 
-def fetch(cache: Path, mirror: Path = DEFAULT_MIRROR) -> dict[str, dict[str, str]]:
-    """Extract every catalogue page whose snapshot is present; returns name → {sha256, path, …}."""
-    out_dir = cache / "real2"
+def extract(cache: Path, mirror: Path, name: str, sources: dict[str, tuple[str, str]],
+            catalogue: list[Item]) -> dict[str, dict[str, str]]:
+    """Extract every page of ``catalogue`` whose snapshot is present into ``cache/name``; returns
+    name → {sha256, path, …} (also written as ``index.json``). Shared by real2 and real3."""
+    out_dir = cache / name
     out_dir.mkdir(parents=True, exist_ok=True)
     index: dict[str, dict[str, str]] = {}
-    for origin, (repo, _commit) in GIT_SOURCES.items():
-        if not (_git_dir(origin, mirror) / "HEAD").exists():
-            print(f"  ! {repo} snapshot not found at {_git_dir(origin, mirror)}: its pages are skipped")
-    for it in CATALOGUE:
-        gd = _git_dir(it.origin, mirror)
+    for origin, (repo, _commit) in sources.items():
+        if not (_git_dir(sources, origin, mirror) / "HEAD").exists():
+            print(f"  ! {repo} snapshot not found at {_git_dir(sources, origin, mirror)}: its pages are skipped")
+    for it in catalogue:
+        gd = _git_dir(sources, it.origin, mirror)
         if not (gd / "HEAD").exists():
             continue
         try:
-            data = subprocess.run(["git", "--git-dir", str(gd), "show", f"{GIT_SOURCES[it.origin][1]}:{it.member}"],
+            data = subprocess.run(["git", "--git-dir", str(gd), "show", f"{sources[it.origin][1]}:{it.member}"],
                                   check=True, capture_output=True).stdout
         except (subprocess.CalledProcessError, OSError) as e:
             print(f"  ! {it.name}: {it.member} not readable ({e})")
@@ -115,10 +117,15 @@ def fetch(cache: Path, mirror: Path = DEFAULT_MIRROR) -> dict[str, dict[str, str
         if not out.exists():
             out.write_bytes(data)
         index[it.name] = {"sha256": sha256_file(out), "path": str(out.relative_to(cache)), "origin": it.origin,
-                          "repo": GIT_SOURCES[it.origin][0], "version": it.version, "member": it.member,
+                          "repo": sources[it.origin][0], "version": it.version, "member": it.member,
                           "licence": it.licence}
     (out_dir / "index.json").write_text(json.dumps(index, indent=1, ensure_ascii=False))
     return index
+
+
+def fetch(cache: Path, mirror: Path = DEFAULT_MIRROR) -> dict[str, dict[str, str]]:
+    """Extract every catalogue page whose snapshot is present; returns name → {sha256, path, …}."""
+    return extract(cache, mirror, "real2", GIT_SOURCES, CATALOGUE)
 
 
 def main() -> None:

@@ -19,11 +19,10 @@ Usage: ``python -m bench.scan_eval.fetch_real3 [--cache out/scan_eval/cache] [--
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 from pathlib import Path
 
-from bench.scan_eval.fetch_real import DEFAULT_CACHE, DEFAULT_MIRROR, Item, sha256_file
+from bench.scan_eval.fetch_real import DEFAULT_CACHE, DEFAULT_MIRROR, Item
+from bench.scan_eval.fetch_real2 import extract
 
 # origin -> (owner/name, pinned commit)
 GIT_SOURCES = {
@@ -88,36 +87,9 @@ CATALOGUE: list[Item] = [
 ]
 
 
-def _git_dir(origin: str, mirror: Path) -> Path:
-    return mirror / GIT_SOURCES[origin][0].replace("/", "+") / "repo"
-
-
 def fetch(cache: Path, mirror: Path = DEFAULT_MIRROR) -> dict[str, dict[str, str]]:
     """Extract every catalogue page whose snapshot is present; returns name → {sha256, path, …}."""
-    out_dir = cache / "real3"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    index: dict[str, dict[str, str]] = {}
-    for origin, (repo, _commit) in GIT_SOURCES.items():
-        if not (_git_dir(origin, mirror) / "HEAD").exists():
-            print(f"  ! {repo} snapshot not found at {_git_dir(origin, mirror)}: its pages are skipped")
-    for it in CATALOGUE:
-        gd = _git_dir(it.origin, mirror)
-        if not (gd / "HEAD").exists():
-            continue
-        try:
-            data = subprocess.run(["git", "--git-dir", str(gd), "show", f"{GIT_SOURCES[it.origin][1]}:{it.member}"],
-                                  check=True, capture_output=True).stdout
-        except (subprocess.CalledProcessError, OSError) as e:
-            print(f"  ! {it.name}: {it.member} not readable ({e})")
-            continue
-        out = out_dir / f"{it.name}{Path(it.member).suffix.lower()}"
-        if not out.exists():
-            out.write_bytes(data)
-        index[it.name] = {"sha256": sha256_file(out), "path": str(out.relative_to(cache)), "origin": it.origin,
-                          "repo": GIT_SOURCES[it.origin][0], "version": it.version, "member": it.member,
-                          "licence": it.licence}
-    (out_dir / "index.json").write_text(json.dumps(index, indent=1, ensure_ascii=False))
-    return index
+    return extract(cache, mirror, "real3", GIT_SOURCES, CATALOGUE)
 
 
 def main() -> None:

@@ -290,24 +290,24 @@ def _iter_truth(name: str, pages: dict[str, Any], folder: Path, limit: int | Non
         yield Case(name, t["name"], img, dpi, t)
 
 
-def iter_real2() -> Iterator[Case]:
-    """The second real set (``real2_truth.json``, session 11; held out: report only). Its images are
-    extracted into the cache by ``fetch_real2.py``; without them it is skipped with a message."""
-    folder = DEFAULT_CACHE / "real2"
+def _iter_cached(name: str, truth: Path) -> Iterator[Case]:
+    """A real set whose images ``fetch_<name>.py`` extracts into the cache; without them it is
+    skipped with a message."""
+    folder = DEFAULT_CACHE / name
     if not (folder / "index.json").exists():
-        print("  ! real2: no cache (run python -m bench.scan_eval.fetch_real2); skipped", file=sys.stderr)
+        print(f"  ! {name}: no cache (run python -m bench.scan_eval.fetch_{name}); skipped", file=sys.stderr)
         return iter(())
-    return _iter_truth("real2", json.loads(REAL2_TRUTH.read_text(encoding="utf-8"))["pages"], folder)
+    return _iter_truth(name, json.loads(truth.read_text(encoding="utf-8"))["pages"], folder)
+
+
+def iter_real2() -> Iterator[Case]:
+    """The second real set (``real2_truth.json``, session 11; held out: report only)."""
+    return _iter_cached("real2", REAL2_TRUTH)
 
 
 def iter_real3() -> Iterator[Case]:
-    """The third real set (``real3_truth.json``, session 12; held out: report only). Its images are
-    extracted into the cache by ``fetch_real3.py``; without them it is skipped with a message."""
-    folder = DEFAULT_CACHE / "real3"
-    if not (folder / "index.json").exists():
-        print("  ! real3: no cache (run python -m bench.scan_eval.fetch_real3); skipped", file=sys.stderr)
-        return iter(())
-    return _iter_truth("real3", json.loads(REAL3_TRUTH.read_text(encoding="utf-8"))["pages"], folder)
+    """The third real set (``real3_truth.json``, session 12; held out: report only)."""
+    return _iter_cached("real3", REAL3_TRUTH)
 
 
 # --------------------------------------------------------------------------- running
