@@ -143,7 +143,7 @@ def test_tesseract_reads_the_straightened_page_at_300_dpi() -> None:
 
 
 @needs_tesseract
-def test_tesseract_against_our_own_lean_is_not_followed() -> None:
+def test_a_card_backs_mrz_filler_outweighs_tesseract() -> None:
     """An ID card's back turned 180°: Tesseract read at 300 dpi says "upright" (its 5-pt text is
     too small for it). Before session 12 our ascender test only leaned "upside down" (+0.18) and
     the card was left unturned, flagged; now its MRZ filler (``_card.mrz_turn``: the "<" runs lie
