@@ -1032,7 +1032,7 @@ FAINT_CLEAN_SPAN_MM = 2.0
 FAINT_MARGIN = 0.02
 
 
-def faint_marks(grey: np.ndarray, dpi: float) -> int:
+def faint_marks(grey: np.ndarray, dpi: float, *, bleed: bool = True) -> int:
     """Number of faint but *drawn* marks on a page that looks blank (``grey`` at ~``FAINT_DPI``).
 
     A pencil signature, one handwritten line, a tick or a pencil page number must keep a page
@@ -1046,7 +1046,8 @@ def faint_marks(grey: np.ndarray, dpi: float) -> int:
       strong core for the evidence) over at least 2 mm, where dust is a speck under 1 mm.
 
     Thresholds scale with the page's own noise (robust sigma of the black-hat), so a grainy
-    recycled sheet does not become "marked".
+    recycled sheet does not become "marked". ``bleed=False`` (a photographed page): a population
+    of faint marks all alike is not taken for a back's bleed-through (:func:`_stands_out`).
     """
     h, w = grey.shape
     m = max(2, int(FAINT_MARGIN * min(h, w)))  # edge shadows, lid remnants and feeder bars live here
@@ -1115,7 +1116,7 @@ def faint_marks(grey: np.ndarray, dpi: float) -> int:
                 continue
             span = max(int(np.ptp(xs[sel])), int(np.ptp(ys[sel]))) + 1
             found[c] = span >= span_mm * mm
-    if found.any():
+    if found.any() and bleed:
         found &= _stands_out(peak, labels, stats, extent, mm, np.flatnonzero(found))
     if not bound and 0 < found.sum() <= BINDING_MAX_MARKS:
         # A back with bleed-through has too many faint marks to look for its binding among them
@@ -1139,6 +1140,11 @@ def faint_marks(grey: np.ndarray, dpi: float) -> int:
 BLEED_POPULATION = 40
 BLEED_STANDOUT = 1.6
 BLEED_ALONE_MM = 4.0
+# Bleed-through is weak: its population's 90th percentile measured 16–31 levels (gen3_text
+# BLEED11, gen6 blank_back 18–22). A population darker than this is the page's own faint print — a
+# washed-out receipt, a pale copy (issue #13: a scanned page of text 68 levels below its paper was
+# dropped as blank, every line "alike" and none standing out).
+BLEED_PRINT_LEVEL = 40.0
 
 
 def _stands_out(peak: np.ndarray, labels: np.ndarray, stats: np.ndarray, extent: np.ndarray, mm: float,
@@ -1147,15 +1153,19 @@ def _stands_out(peak: np.ndarray, labels: np.ndarray, stats: np.ndarray, extent:
     darkest black-hat level) are no part of a page's bleed-through: darker than
     :data:`BLEED_STANDOUT` × the 90th percentile of the page's faint glyph-sized marks (extent ≥
     1 mm), or with none of those within :data:`BLEED_ALONE_MM`. All of them where there are no
-    more than :data:`BLEED_POPULATION` such marks."""
+    more than :data:`BLEED_POPULATION` such marks, or where those are as dark as print
+    (:data:`BLEED_PRINT_LEVEL`)."""
     n = len(stats)
     keep = np.zeros(n, bool)
     keep[cand] = True
     marks = np.flatnonzero(extent >= 1.0 * mm) + 1
     if len(marks) <= BLEED_POPULATION:
         return keep
+    p90 = float(np.percentile(peak[marks], 90))
+    if p90 >= BLEED_PRINT_LEVEL:
+        return keep
     lab = np.asarray(labels, np.intp)
-    bar = BLEED_STANDOUT * float(np.percentile(peak[marks], 90))
+    bar = BLEED_STANDOUT * p90
     is_mark = np.zeros(n, bool)
     is_mark[marks] = True
     r = max(1, round(BLEED_ALONE_MM * mm))

@@ -1198,7 +1198,10 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             # again at ~150 dpi for faint drawn strokes (issue #13: a near-blank page is never
             # dropped). Only blank-looking pages pay for this.
             fine, fine_dpi = fine_view()
-            blank = an.faint_marks(fine, fine_dpi) == 0
+            # A photographed page was taken on purpose (nobody photographs an empty back): its
+            # faint print is content even where it looks like a back's bleed-through, all alike
+            # (issue #13, real3 tx_receipt_faded_photo: a receipt's washed-out lines dropped).
+            blank = an.faint_marks(fine, fine_dpi, bleed=not _photographed(quad_full, dpi_rule)) == 0
     # The output keeps the input's pixel density (100 % scale, DOMAIN §6): cropping changes the
     # page's pixel count, not its dpi (unless the dpi was inferred from the page's size, above).
     if effective_dpi < opt.min_dpi:
