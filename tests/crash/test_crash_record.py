@@ -120,6 +120,13 @@ def test_a_killed_session_is_reported_even_while_its_process_is_a_zombie(tmp_pat
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)  # counter-app stand-in"])
     try:
         (logs / "running.json").write_text(json.dumps({"pid": child.pid, "crash_log_size": 0}))
+        # Popen returns once exec has begun; the new command line shows in /proc a moment later (on a
+        # loaded machine, late enough to read as someone else's process).
+        cmdline = Path(f"/proc/{child.pid}/cmdline")
+        for _ in range(200):
+            if b"counter" in cmdline.read_bytes():
+                break
+            time.sleep(0.05)
         assert previous_crash(logs) is None  # alive (a second window, say): not a crash
         child.send_signal(signal.SIGKILL)
         stat = Path(f"/proc/{child.pid}/stat")

@@ -174,7 +174,10 @@ def test_sane_adf_streams_pages_before_the_batch_ends(sane_env: dict[str, str]) 
     total = time.monotonic() - start
     # The test backend's feeder holds 10 sheets, then reports "out of documents": normal end.
     assert [p.index for p in pages] == list(range(10))
-    assert arrivals[0] < total / 3, (arrivals, total)
+    # Streamed pages arrive one read-delay apart (~0.2 s each); a batch collected at the end would arrive
+    # all at once. Compare arrivals with each other, not with the start: scanimage's own start-up takes
+    # 0.2-1.1 s depending on the machine's load, and then several pages may come in one burst.
+    assert arrivals[4] < arrivals[-1] - 0.4, (arrivals, total)
     for page in pages:
         assert_bgr(page)
         assert page.dpi == 75
