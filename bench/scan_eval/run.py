@@ -7,7 +7,8 @@ written from scratch in session 9 as a fresh held-out check: report only), ``gen
 (``bench/scan_eval/gen6.py``, written from scratch in session 10 without reading the pipeline or the
 other generators: held out, report only), ``gen7`` (``bench/scan_eval/gen7.py``, session 11, written
 the same way with other documents and captures: held out, report only), ``gen8``
-(``bench/scan_eval/gen8.py``, session 12, written from scratch the same way: held out, report only) and
+(``bench/scan_eval/gen8.py``, session 12, written from scratch the same way: held out, report only), ``gen9``
+(``bench/scan_eval/gen9.py``, session 13, written from scratch the same way: held out, report only) and
 ``real`` (public real scans and phone photos with hand-checked truth, ``real_truth.json``; fetched into
 ``out/scan_eval/cache`` by ``fetch_real.py``; without the cache, the 12-page subset committed in
 ``tests/data/real_scans`` is used and the report says so) and ``real2`` (session 11's second real
@@ -67,7 +68,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.scan_eval import gen2, gen3, gen4, gen5, gen6, gen7, gen8  # noqa: E402 - after the path set-up, as the other bench scripts
+from bench.scan_eval import gen2, gen3, gen4, gen5, gen6, gen7, gen8, gen9  # noqa: E402 - after the path set-up, as the other bench scripts
 from bench.scan_eval.fetch_real import DEFAULT_CACHE  # noqa: E402
 
 OUT = ROOT / "out" / "scan_eval"
@@ -245,6 +246,11 @@ def iter_gen7(n: int, dpi: int, seed: int = 7) -> Iterator[Case]:
 def iter_gen8(n: int, dpi: int, seed: int = 8) -> Iterator[Case]:
     """The eighth generator (``gen8.py``, session 12): held out, reported on, never tuned on."""
     return _iter_generated("gen8", gen8.generate_page, n, dpi, seed)
+
+
+def iter_gen9(n: int, dpi: int, seed: int = 9) -> Iterator[Case]:
+    """The ninth generator (``gen9.py``, session 13): held out, reported on, never tuned on."""
+    return _iter_generated("gen9", gen9.generate_page, n, dpi, seed)
 
 
 def real_truth() -> tuple[dict[str, Any], Path, str]:
@@ -628,7 +634,7 @@ def main() -> None:
                      ("real3", iter_real3()),
                      ("gen4", iter_gen4(n_gen, dpi_gen)), ("gen5", iter_gen5(n_gen, dpi_gen)),
                      ("gen6", iter_gen6(n_gen, dpi_gen)), ("gen7", iter_gen7(n_gen, dpi_gen)),
-                     ("gen8", iter_gen8(n_gen, dpi_gen))):
+                     ("gen8", iter_gen8(n_gen, dpi_gen)), ("gen9", iter_gen9(n_gen, dpi_gen))):
         rows = []
         flat = 0
         for case in it:
@@ -668,7 +674,9 @@ def main() -> None:
              "gen7 = "
              f"bench/scan_eval/gen7.py ({n_gen} frames, base {dpi_gen} dpi; **held out, session 11: report only**), "
              f"gen8 = bench/scan_eval/gen8.py ({n_gen} frames, base {dpi_gen} dpi; "
-             "**held out, session 12: report only**). "
+             "**held out, session 12: report only**), "
+             f"gen9 = bench/scan_eval/gen9.py ({n_gen} frames, base {dpi_gen} dpi; "
+             "**held out, session 13: report only**). "
              f"Load average {os.getloadavg()[0]:.1f}. Pipeline: {version}.", "",
              "## Per set and class", "", *table(results), "",
              "Targets (issue #13): J mean ≥ 0.97 (≥ 0.95 per class), skew p95 ≤ 0.1° (flatbed, text lines), "
