@@ -4,7 +4,7 @@
 earlier real set used: flatbed scans of book, magazine, journal, report and form pages (bilevel,
 greyscale and colour; most fill the frame, one magazine spread sits on a black scanner lid, one
 page is stored a quarter turn left), a signed contract page, a digitised letter on a dark ground,
-a scanned till receipt, phone photos of receipts and a train ticket on tables, of a printed page,
+till receipts scanned or captured flat, phone photos of receipts and a train ticket, of a printed page,
 of book and magazine covers, a notebook and a menu flyer lying a quarter turn, and bank, gift and
 business cards photographed on desks and in hands. Every image is read from a git snapshot of a
 public repository at a pinned commit (``GIT_SOURCES``; ``--mirror DIR`` holds the snapshots as
@@ -42,6 +42,8 @@ GIT_SOURCES = {
     "fm_scanner": ("fMeow/document-scanner", "4bdff1d8beabe4a0320d2fb84db087e6ee661efb"),
     "receipt_ocr": ("bhimrazy/receipt-ocr", "ac1c5fcd9c0d6fcea27aa2a39d2fd2ff54914a24"),
     "cardscan_ios": ("getbouncer/cardscan-ios", "1c6976e3220244314ab56ff5f9e126e118607b1d"),
+    "veryfi_py": ("veryfi/veryfi-python", "3526b5a0f81aed770d756447a7c46fb70691901e"),
+    "veryfi_js": ("veryfi/veryfi-nodejs", "b71e2b6c56e660308418d88a54d5318008ba4c5f"),
 }
 
 TESS_TEST = "Apache-2.0 (tesseract-ocr/test LICENSE; test images of the repository)"
@@ -57,6 +59,8 @@ CARDSCAN = ("MIT (getbouncer/cardscan-android LICENSE, © 2011- Stripe, Inc.; in
 FM_SCANNER = "MIT (fMeow/document-scanner LICENSE, © 2018 Guoli Lyu; sample photos of the repository)"
 CARDSCAN_IOS = ("MIT (getbouncer/cardscan-ios LICENSE at the pinned commit, © 2011- Stripe, Inc.; example photo of "
                 "the repository; older commits carry a non-open Bouncer licence and are not used)")
+VERYFI_PY = "MIT (veryfi/veryfi-python LICENSE, © 2019 Veryfi, Inc.; test asset of the repository)"
+VERYFI_JS = "MIT (veryfi/veryfi-nodejs LICENSE, © Veryfi, Inc.; sample resources of the repository)"
 RECEIPT_OCR = "MIT (bhimrazy/receipt-ocr LICENSE, © 2025 Bhimraj Yadav; sample images of the repository)"
 
 
@@ -95,12 +99,16 @@ CATALOGUE: list[Item] = [
     # till receipts photographed on wooden tables
     _it("receipt_ocr", "bh_receipt_us_on_wood", "images/main-street-restaurant-receipt.jpeg", RECEIPT_OCR),
     _it("receipt_ocr", "bh_receipt_np_on_dark_wood", "images/receipt.jpg", RECEIPT_OCR),
+    # till receipts captured by a receipt app's users: a long pharmacy receipt, a hardware-store receipt
+    _it("veryfi_py", "vf_receipt_long_pharmacy", "tests/assets/receipt_public.jpg", VERYFI_PY),
+    _it("veryfi_js", "vf_receipt_hardware_store", "resources/receipt.png", VERYFI_JS),
     # cards: business cards with QR codes, bank and gift cards, on desks and in hands
     _it("zxing", "zx_business_card_in_hand", "core/src/test/resources/blackbox/qrcode-2/6.png", ZXING),
     *[_it("zxing", f"zx_qr_business_card_{s}", f"core/src/test/resources/blackbox/qrcode-1/{n}.png", ZXING)
       for s, n in (("on_desk", 19), ("in_hand", 17))],
     _it("cardscan_ios", "csi_amex_back_photo",
         "CardScanExample/CardScanExample/Images.xcassets/amex.imageset/amex.jpg", CARDSCAN_IOS),
+    _it("veryfi_js", "vf_business_card_in_hand", "resources/business_card.jpg", VERYFI_JS),
     _it("cardscan", "cs_gift_card_back_on_wood", "scan-payment/src/androidTest/res/drawable/card_no_pan.png", CARDSCAN),
     _it("cardscan", "cs_bank_card_back_in_hand",
         "scan-framework/src/androidTest/res/drawable/ocr_card_numbers_clear.png", CARDSCAN),

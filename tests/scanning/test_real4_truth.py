@@ -1,7 +1,7 @@
 """The hand-placed truth of ``real4``, the fourth held-out real set (issue #13, session 13), is well-formed.
 
-``bench/scan_eval/real4_truth.json`` describes 30 public images (flatbed scans of book, magazine,
-report and form pages, a signed contract, a letter on a dark ground; phone photos of receipts, a
+``bench/scan_eval/real4_truth.json`` describes 33 public images (flatbed scans of book, magazine,
+report and form pages, a signed contract, a letter on a dark ground, scanned receipts; phone photos of receipts, a
 ticket, a printed page, covers and a flyer lying a quarter turn; bank, gift and business cards)
 that ``bench/scan_eval/fetch_real4.py`` extracts from pinned git snapshots into the evaluation
 cache; images are never committed. The truth itself is checked always; the files only when the
