@@ -16,7 +16,10 @@ set, ``real2_truth.json``: ID-1 cards, phone photos, flatbed scans and slips fro
 sources; extracted by ``fetch_real2.py``; held out, report only; skipped without its cache) and ``real3``
 (session 12's third real set, ``real3_truth.json``: ID-1 cards and passport pages, till receipts
 scanned and photographed, phone photos at four quarter turns; extracted by ``fetch_real3.py``; held
-out, report only; skipped without its cache).
+out, report only; skipped without its cache) and ``real4`` (session 13's fourth real set,
+``real4_truth.json``: flatbed scans of book, magazine and report pages, phone photos of receipts, a
+ticket, covers and flyers lying a quarter turn, bank and business cards; extracted by
+``fetch_real4.py``; held out, report only; skipped without its cache).
 
 The pipeline is called only through its public entry point ``process_page(image, dpi)``; a
 frame without DPI is passed the scan settings' default (300), as the file import does. Figures,
@@ -75,6 +78,7 @@ OUT = ROOT / "out" / "scan_eval"
 REAL_TRUTH = Path(__file__).with_name("real_truth.json")
 REAL2_TRUTH = Path(__file__).with_name("real2_truth.json")
 REAL3_TRUTH = Path(__file__).with_name("real3_truth.json")
+REAL4_TRUTH = Path(__file__).with_name("real4_truth.json")
 SUBSET = ROOT / "tests" / "data" / "real_scans"
 DEFAULT_DPI = 300  # ScanSettings' default: what a file without DPI is taken as
 CLASSES = ("flatbed", "camera", "card", "slip")
@@ -314,6 +318,11 @@ def iter_real2() -> Iterator[Case]:
 def iter_real3() -> Iterator[Case]:
     """The third real set (``real3_truth.json``, session 12; held out: report only)."""
     return _iter_cached("real3", REAL3_TRUTH)
+
+
+def iter_real4() -> Iterator[Case]:
+    """The fourth real set (``real4_truth.json``, session 13; held out: report only)."""
+    return _iter_cached("real4", REAL4_TRUTH)
 
 
 # --------------------------------------------------------------------------- running
@@ -631,7 +640,7 @@ def main() -> None:
     kept: list[Case] = []  # frames the competitors need: scored skew, or unpaper's first pages
     for name, it in (("gen1", iter_gen1(n_gen, 100)), ("gen2", iter_gen2(n_gen, dpi_gen)),
                      ("gen3", iter_gen3(n_gen, dpi_gen)), ("real", iter_real()), ("real2", iter_real2()),
-                     ("real3", iter_real3()),
+                     ("real3", iter_real3()), ("real4", iter_real4()),
                      ("gen4", iter_gen4(n_gen, dpi_gen)), ("gen5", iter_gen5(n_gen, dpi_gen)),
                      ("gen6", iter_gen6(n_gen, dpi_gen)), ("gen7", iter_gen7(n_gen, dpi_gen)),
                      ("gen8", iter_gen8(n_gen, dpi_gen)), ("gen9", iter_gen9(n_gen, dpi_gen))):
@@ -643,7 +652,7 @@ def main() -> None:
                 flat += 1
                 if case.truth.get("skew_scored") or flat <= n_unpaper:
                     kept.append(case)
-        if rows or name not in ("real2", "real3"):  # a held-out real set without its cache: no empty block
+        if rows or name not in ("real2", "real3", "real4"):  # a held-out real set without its cache: no empty block
             results[name] = rows
         print(f"  {name}: {len(rows)} pages in {time.perf_counter() - t_start:.0f} s", file=sys.stderr)
     comp = competitors(kept, with_unpaper=n_unpaper)
@@ -666,7 +675,8 @@ def main() -> None:
              f" ({len(results['real'])} pages), real2 = real2_truth.json, session 11's second real set "
              f"(**held out: report only**; {len(results.get('real2', []))} pages), real3 = real3_truth.json, "
              f"session 12's third real set (**held out, session 12: report only**; "
-             f"{len(results.get('real3', []))} pages), "
+             f"{len(results.get('real3', []))} pages), real4 = real4_truth.json, session 13's fourth real set "
+             f"(**held out, session 13: report only**; {len(results.get('real4', []))} pages), "
              f"gen4 = bench/scan_eval/gen4.py ({n_gen} frames, base {dpi_gen} dpi; "
              "**held out: report only, never tuned on**), gen5 = bench/scan_eval/gen5.py "
              f"({n_gen} frames, base {dpi_gen} dpi; **held out, session 9: report only**), gen6 = "
