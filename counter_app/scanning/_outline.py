@@ -2499,27 +2499,9 @@ def _faint_edges(bgr: np.ndarray, px_per_mm: float | None) -> list[tuple[float, 
     step = max(2.0, 0.01 * min(h, w))
     inside = (0.04 * w, 0.04 * h) if ppm is None else (8 * ppm, 8 * ppm)
     need = 0.25 * min(h, w) if ppm is None else 40 * ppm
-    ts = np.linspace(0.05, 0.95, 16)
     groups: list[list[Any]] = []  # rho, theta, summed length, the segments' ends (n × 2 points)
-    for seg, length in zip(segs, lengths, strict=True):
-        if length < 0.06 * min(h, w):
-            continue
-        d = (seg[2:] - seg[:2]) / length
-        nrm = np.array([-d[1], d[0]])
-        if not _clear_of_border(seg, w, h, inside):
-            continue
-        pts = seg[:2] + ts[:, None] * (seg[2:] - seg[:2])
-        a = _sample(paper, (pts + step * nrm).astype(np.float32))
-        b = _sample(paper, (pts - step * nrm).astype(np.float32))
-        diff = a - b
-        sign = 1.0 if float(np.median(diff)) >= 0 else -1.0
-        stepped = (sign * diff >= 2.5) & (sign * diff <= 25)
-        if float(np.mean(stepped)) < 0.8 or min(float(np.median(a)), float(np.median(b))) < light - 25:
-            continue
-        # No print along it: a text line's or a table's edge runs along print.
-        near = np.concatenate([pts + o * nrm for o in np.linspace(-2.5 * step, 2.5 * step, 6)]).astype(np.float32)
-        if float(np.mean(_sample(ink, near) > 0.5)) > 0.02:
-            continue
+    for i, d in _faint_steps(segs, lengths, paper, ink, (w, h), inside, step, light):
+        seg, length = segs[i], lengths[i]
         theta = (math.atan2(d[1], d[0]) + math.pi / 2) % math.pi
         rho = seg[0] * math.cos(theta) + seg[1] * math.sin(theta)
         for g in groups:
@@ -2555,6 +2537,50 @@ def _faint_edges(bgr: np.ndarray, px_per_mm: float | None) -> list[tuple[float, 
             continue
         out.append((rho / s, theta, length / s))
     return out
+
+
+def _faint_steps(segs: np.ndarray, lengths: np.ndarray, paper: np.ndarray, ink: np.ndarray,
+                 size: tuple[int, int], inside: tuple[float, float], step: float, light: float
+                 ) -> list[tuple[int, np.ndarray]]:
+    """The segments of :func:`_faint_edges` that are a faint step with no print along them, in
+    order: (index, unit direction).
+
+    A segment counts when it is long enough, clear of the border, along ≥ 80 % of it one side is
+    2.5–25 levels above the other, both sides are paper-light, and no print lies within a few
+    pixels of it. Tested for all segments at once (session 13: one at a time cost ~6 ms of
+    Python a frame): the same float64 points and float32 samples (bilinear sampling is per
+    point), each median and share over the segment's own 16 (96) samples — the same decisions.
+    """
+    w, h = size
+    idx = [i for i in np.flatnonzero(lengths >= 0.06 * min(h, w)).tolist()
+           if _clear_of_border(segs[i], w, h, inside)]
+    if not idx:
+        return []
+    sel, length = segs[idx], lengths[idx]
+    d = (sel[:, 2:] - sel[:, :2]) / length[:, None]
+    nrm = np.stack([-d[:, 1], d[:, 0]], axis=1)[:, None, :]
+    ts = np.linspace(0.05, 0.95, 16)
+    pts = sel[:, None, :2] + ts[None, :, None] * (sel[:, None, 2:] - sel[:, None, :2])  # n × 16 × 2
+    a = _sample_rows(paper, (pts + step * nrm).astype(np.float32))
+    b = _sample_rows(paper, (pts - step * nrm).astype(np.float32))
+    diff = a - b
+    sign = np.where(np.median(diff, axis=1) >= 0, np.float32(1.0), np.float32(-1.0))[:, None]
+    stepped = (sign * diff >= 2.5) & (sign * diff <= 25)
+    ok = (np.mean(stepped, axis=1) >= 0.8) & \
+        (np.minimum(np.median(a, axis=1), np.median(b, axis=1)).astype(np.float64) >= light - 25)
+    # No print along it: a text line's or a table's edge runs along print.
+    offsets = np.linspace(-2.5 * step, 2.5 * step, 6)
+    near = (pts[:, None] + offsets[None, :, None, None] * nrm[:, None]).reshape(len(idx), -1, 2)
+    ok &= np.mean(_sample_rows(ink, near.astype(np.float32)) > 0.5, axis=1) <= 0.02
+    return [(idx[j], d[j]) for j in np.flatnonzero(ok).tolist()]
+
+
+def _sample_rows(img: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """``img`` (float32) at the points ``pts`` (n × m × 2 float32), bilinear: n × m (as
+    :func:`_sample` point by point; remap wants fewer than 32 767 rows a call)."""
+    out = [cv2.remap(img, np.ascontiguousarray(part[..., 0]), np.ascontiguousarray(part[..., 1]), cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE) for part in np.array_split(pts, -(-len(pts) // 30000))]
+    return out[0] if len(out) == 1 else np.concatenate(out)
 
 
 def _print_share(faint: np.ndarray, pts: np.ndarray, out: np.ndarray, step: float, side: int) -> float:

@@ -1210,18 +1210,10 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     # something to orient they are measured on the helper thread, idle while the blur and skew
     # analysis below run here (its queue: the fine view first, the skew refinement after).
     letters_job = _beside(_letter_marks, ink, a_dpi, opt.ink_threshold) if opt.orient and not blank else None
-    if not blank:
-        # The measure is per pixel, so it is taken at one pixel pitch for every page: a card is
-        # analysed from the full image at ~300 dpi, where a crisp print edge spans three times
-        # the pixels it does on an A4 page's analysis copy, and read as blurred (issue #13).
-        g_s, i_s = grey, ink
-        if a_dpi > 1.5 * SHARPNESS_DPI:
-            f = SHARPNESS_DPI / a_dpi
-            g_s = cv2.resize(grey, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
-            i_s = cv2.resize(ink, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
-        sharp = an.sharpness(g_s, i_s, opt.ink_threshold)
-        if sharp is not None and sharp < opt.blur_sharpness:
-            warnings.append(WARN_BLUR)
+    # The blur measure (~5 ms CPU on an A4 scan) decides only its warning: it is taken on the
+    # helper thread, idle while the skew is estimated here, and its warning takes this place in
+    # the list (session 13).
+    blur_job = (_beside(_page_sharpness, grey, ink, a_dpi, opt.ink_threshold), len(warnings)) if not blank else None
 
     # 5. Skew and orientation (not for blank pages: nothing to measure, nothing to show).
     # An outline from a sheet's solid edges (not texture alone, not two cards' hull, not cut by
@@ -1452,6 +1444,10 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         fine_job.cancel()  # not asked (a blank page, no confident lines): dropped if not started
     if letters_job is not None:
         letters_job.cancel()  # not asked (text without a trusted line direction): likewise
+    if blur_job is not None:
+        sharp = blur_job[0].result()
+        if sharp is not None and sharp < opt.blur_sharpness:
+            warnings.insert(blur_job[1], WARN_BLUR)  # (before the faint-edge look's: its place is earlier)
     if edge_job is not None and edge_job[0].result():
         warnings.insert(edge_job[1], WARN_PAGE_NOT_FOUND)
 
@@ -1460,6 +1456,20 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     return PageResult(image=out, quad=quad_full, skew_deg=float(skew_total), orientation=orientation,
                       blank=blank, warnings=warnings, effective_dpi=effective_dpi,
                       skew_confident=skew_conf, orientation_confident=orient_conf, dpi_rule=dpi_rule)
+
+
+def _page_sharpness(grey: np.ndarray, ink: np.ndarray, a_dpi: float, threshold: int) -> float | None:
+    """:func:`an.sharpness` of the analysis page, at one pixel pitch for every page.
+
+    The measure is per pixel: a card is analysed from the full image at ~300 dpi, where a crisp
+    print edge spans three times the pixels it does on an A4 page's analysis copy, and was read as
+    blurred (issue #13). So pages finer than 1.5 × SHARPNESS_DPI are reduced to it first.
+    """
+    if a_dpi > 1.5 * SHARPNESS_DPI:
+        f = SHARPNESS_DPI / a_dpi
+        grey = cv2.resize(grey, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+        ink = cv2.resize(ink, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    return an.sharpness(grey, ink, threshold)
 
 
 TILT_CHECK_DEG = 0.2  # letters' lines further than this from the angle undone: the tilt left is told
