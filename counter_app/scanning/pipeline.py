@@ -713,6 +713,7 @@ SHEET_LINE_MM = 95.0
 SHEET_LINE_GAP_MM = 4.0
 SHEET_LINE_HEIGHT_MM = (1.2, 12.0)
 SHEET_FRAME_TOL = 0.06  # the frame itself measures as a sheet (A4, Letter, Legal) within this
+SHEET_LOOK_DPI = 75.0  # the line search is made at about this density (integer reduction)
 
 
 def _card_image_on_sheet(small: np.ndarray, quad: np.ndarray, sdpi: float, threshold: int) -> bool:
@@ -730,11 +731,20 @@ def _card_image_on_sheet(small: np.ndarray, quad: np.ndarray, sdpi: float, thres
     h, w = grey.shape
     if not _size_is(max(h, w) / sdpi * 25.4, min(h, w) / sdpi * 25.4, SCANNER_BEDS, tol=SHEET_FRAME_TOL):
         return False
+    f = int(sdpi // SHEET_LOOK_DPI)
+    if f >= 2:
+        # Lines of letters need no more than ~75 dpi (a 1.2-mm letter is 3.5 px): 60 → 7 ms CPU at 150 dpi.
+        grey = cv2.resize(grey[: h // f * f, : w // f * f], (w // f, h // f), interpolation=cv2.INTER_AREA)
+        quad, sdpi = (np.asarray(quad, np.float64) + 0.5) / f - 0.5, sdpi / f
+        h, w = grey.shape
     ink = an.ink_map(grey, sdpi)
-    doc = np.zeros(grey.shape, np.uint8)
-    cv2.fillConvexPoly(doc, np.round(quad).astype(np.int32), 1)
+    # The outline and its margin: a quad drawn with a line as thick as the margin's two sides (round
+    # ends), not an elliptical dilation of the whole frame (~95 ms CPU at 150 dpi, this ~1).
+    near = np.zeros(grey.shape, np.uint8)
+    poly = np.round(quad).astype(np.int32)
     r = max(1, round(PRINT_OUTSIDE_MARGIN_MM * sdpi / 25.4))
-    near = cv2.dilate(doc, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+    cv2.fillConvexPoly(near, poly, 1)
+    cv2.polylines(near, [poly], True, 1, 2 * r + 1)
     m = max(2, int(0.025 * min(h, w)))  # the frame's outer band, as _lies_on_print
     binary = np.zeros((h, w), np.uint8)
     binary[m:h - m, m:w - m] = (ink[m:h - m, m:w - m] > threshold) & (near[m:h - m, m:w - m] == 0)
