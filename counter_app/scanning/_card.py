@@ -434,10 +434,9 @@ def printed_cards_turn(grey: np.ndarray, quad: np.ndarray, pair: bool) -> tuple[
     rect = np.array([[0, 0], [cw - 1, 0], [cw - 1, ch - 1], [0, ch - 1]], np.float32)
     card = cv2.warpPerspective(grey, cv2.getPerspectiveTransform(q, rect), (cw, ch), flags=cv2.INTER_LINEAR,
                                borderMode=cv2.BORDER_REPLICATE)
+    halves: list[np.ndarray] = [card]
     if pair:
-        halves = (card[:, : cw // 2], card[:, cw - cw // 2:]) if cw >= ch else (card[: ch // 2], card[ch - ch // 2:])
-    else:
-        halves = (card,)
+        halves = [card[:, : cw // 2], card[:, cw - cw // 2:]] if cw >= ch else [card[: ch // 2], card[ch - ch // 2:]]
     mrz = {t for t in (mrz_turn(half) for half in halves) if t is not None}
     if len(mrz) == 1:
         return mrz.pop(), True
