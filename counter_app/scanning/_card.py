@@ -417,6 +417,33 @@ def cards_orientation(grey: np.ndarray, pair: bool) -> int | None:
 
 
 
+def printed_cards_turn(grey: np.ndarray, quad: np.ndarray, pair: bool) -> tuple[int, bool] | None:
+    """The way up of a page read from the card images printed on it (issue #13, session 13), and
+    whether it is the MRZ filler's word: ``quad`` outlines the card(s) in ``grey`` (the page's
+    analysis grey), ``pair`` when it holds two cards.
+
+    A copier page of a CCCD's two faces (gen8 photocopy_cards_copier) carries a few lines of
+    certification text, too little to read its way up from; the cards copied on it lie as the
+    page does, and their layout says which way that is. None when the cards' layout says nothing.
+    """
+    q = np.asarray(quad, np.float32)
+    cw = round(float(np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2)
+    ch = round(float(np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2)
+    if min(cw, ch) < 60:
+        return None
+    rect = np.array([[0, 0], [cw - 1, 0], [cw - 1, ch - 1], [0, ch - 1]], np.float32)
+    card = cv2.warpPerspective(grey, cv2.getPerspectiveTransform(q, rect), (cw, ch), flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_REPLICATE)
+    halves: list[np.ndarray] = [card]
+    if pair:
+        halves = [card[:, : cw // 2], card[:, cw - cw // 2:]] if cw >= ch else [card[: ch // 2], card[ch - ch // 2:]]
+    mrz = {t for t in (mrz_turn(half) for half in halves) if t is not None}
+    if len(mrz) == 1:
+        return mrz.pop(), True
+    layout = cards_layout(card, pair)
+    return None if layout is None else (layout[0], False)
+
+
 # ID-1 (ISO/IEC 7810): 85.6 × 53.98 mm. A card found inside another outline must measure as one
 # within this fraction on each side (its rounded corners and a 150-dpi blur take ~3 % off).
 ID1_MM = (85.6, 53.98)

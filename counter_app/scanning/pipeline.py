@@ -53,7 +53,7 @@ import numpy as np
 from counter_app.errors import ValidationError
 from counter_app.scanning import _analysis as an
 from counter_app.scanning import _outline as ol
-from counter_app.scanning._card import card_within, cards_layout, mrz_turn
+from counter_app.scanning._card import card_within, cards_layout, mrz_turn, printed_cards_turn
 from counter_app.scanning._cc import components_with_stats
 from counter_app.scanning._osd import tesseract_orientation
 
@@ -545,6 +545,15 @@ def _card_measured(quad: np.ndarray, sdpi: float) -> bool:
     return _size_is(max(a, b), min(a, b), ("ID-1",), tol=0.08)
 
 
+def _card_found(finding: ol.QuadFinding, scale: float, dpi: float, pair: bool = True) -> bool:
+    """Does a found outline (det pixels, ``scale`` of them to a frame pixel) measure as one ID-1 card
+    (or two side by side, with ``pair``), at ``dpi``?"""
+    q = (finding.quad + 0.5) * scale
+    a = float(np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2 / dpi * 25.4
+    b = float(np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2 / dpi * 25.4
+    return _size_is(max(a, b), min(a, b), ("ID-1",), tol=0.08) or (pair and _card_pair_sized(max(a, b), min(a, b)))
+
+
 def _moved_mm(a: np.ndarray, b: np.ndarray, sdpi: float) -> float:
     """The largest distance between corresponding corners of two ordered quads, in mm."""
     return float(np.linalg.norm(np.asarray(a) - np.asarray(b), axis=1).max()) / sdpi * 25.4
@@ -694,6 +703,64 @@ def _lies_on_print(small: np.ndarray, quad: np.ndarray, sdpi: float, threshold: 
     seen = [n >= ON_SHEET_SIDE_GLYPHS for n in faced]
     # Three sides, or two opposite ones (a note over the margin, the letter's lines above and below).
     return sum(seen) >= 3 or (seen[0] and seen[2]) or (seen[1] and seen[3])
+
+
+# A card image printed on a sheet (a copier's page of both faces of a CCCD, a certified copy) is the
+# sheet's content, not a card on the glass: the sheet carries a line of page print outside the
+# card(s) longer than any card is wide. A line is glyphs joined across word gaps (≤ SHEET_LINE_GAP_MM)
+# running at least SHEET_LINE_MM along one axis, letters' height across.
+SHEET_LINE_MM = 95.0
+SHEET_LINE_GAP_MM = 4.0
+SHEET_LINE_HEIGHT_MM = (1.2, 12.0)
+SHEET_FRAME_TOL = 0.06  # the frame itself measures as a sheet (A4, Letter, Legal) within this
+SHEET_LOOK_DPI = 75.0  # the line search is made at about this density (integer reduction)
+
+
+def _card_image_on_sheet(small: np.ndarray, quad: np.ndarray, sdpi: float, threshold: int) -> bool:
+    """Whether a card-sized outline found on a frame that is a whole sheet is a card *image printed
+    on it* (issue #13, session 13: gen8 photocopy_cards_copier, an A4 copier page of a CCCD's two
+    faces cut to the card images, J 0.15).
+
+    A card on a bare lid has nothing but other cards beside it, and no card's text line is longer
+    than the card (85.6 mm): a line of print outside the outline longer than
+    :data:`SHEET_LINE_MM` is a page's, so the frame is that page. The frame's outer band (lid
+    edges, shadows) and the outline's own margin are not looked at. ``quad`` and ``sdpi`` are in
+    ``small``'s pixels.
+    """
+    grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small
+    h, w = grey.shape
+    if not _size_is(max(h, w) / sdpi * 25.4, min(h, w) / sdpi * 25.4, SCANNER_BEDS, tol=SHEET_FRAME_TOL):
+        return False
+    f = int(sdpi // SHEET_LOOK_DPI)
+    if f >= 2:
+        # Lines of letters need no more than ~75 dpi (a 1.2-mm letter is 3.5 px): 60 → 7 ms CPU at 150 dpi.
+        grey = cv2.resize(grey[: h // f * f, : w // f * f], (w // f, h // f), interpolation=cv2.INTER_AREA)
+        quad, sdpi = (np.asarray(quad, np.float64) + 0.5) / f - 0.5, sdpi / f
+        h, w = grey.shape
+    ink = an.ink_map(grey, sdpi)
+    # The outline and its margin: a quad drawn with a line as thick as the margin's two sides (round
+    # ends), not an elliptical dilation of the whole frame (~95 ms CPU at 150 dpi, this ~1).
+    near = np.zeros(grey.shape, np.uint8)
+    poly = np.round(quad).astype(np.int32)
+    r = max(1, round(PRINT_OUTSIDE_MARGIN_MM * sdpi / 25.4))
+    cv2.fillConvexPoly(near, poly, 1)
+    cv2.polylines(near, [poly], True, 1, 2 * r + 1)
+    m = max(2, int(0.025 * min(h, w)))  # the frame's outer band, as _lies_on_print
+    binary = np.zeros((h, w), np.uint8)
+    binary[m:h - m, m:w - m] = (ink[m:h - m, m:w - m] > threshold) & (near[m:h - m, m:w - m] == 0)
+    if an.count_glyphs(binary.astype(np.uint8) * 255, sdpi, threshold) < PRINT_OUTSIDE_GLYPHS:
+        return False
+    mm = sdpi / 25.4
+    gap = max(1, round(SHEET_LINE_GAP_MM * mm / 2))
+    lo, hi = SHEET_LINE_HEIGHT_MM[0] * mm, SHEET_LINE_HEIGHT_MM[1] * mm
+    for kernel, along, across in (((2 * gap + 1, 1), cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT),
+                                  ((1, 2 * gap + 1), cv2.CC_STAT_HEIGHT, cv2.CC_STAT_WIDTH)):
+        joined = cv2.dilate(binary, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+        _, _, stats, _ = components_with_stats(joined, connectivity=8)
+        s = stats[1:]
+        if np.any((s[:, along] >= SHEET_LINE_MM * mm) & (s[:, across] >= lo) & (s[:, across] <= hi)):
+            return True
+    return False
 
 
 def _cuts_print(small: np.ndarray, quad: np.ndarray, sdpi: float, threshold: int) -> bool:
@@ -961,6 +1028,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                  if opt.detect_page and dpi_trusted else None)
     finding = ol.find_page(det) if opt.detect_page else None
     sleeve: np.ndarray | None = None  # the outline a card was found inside (its sleeve), det pixels
+    printed: tuple[np.ndarray, bool] | None = None  # card images printed on a sheet (analysis pixels), a pair?
     if finding is not None and mdpi and dpi_trusted and not finding.parts \
             and not _document_sized(finding, k2 * k, mdpi, rolls=False):
         # No card's or sheet's size: perhaps a sleeve or a board with a card lying on it (gen7
@@ -1005,6 +1073,14 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 finding = None
         elif not dpi_trusted and short_px < 0.2 * min(h, w):
             # No dpi to measure with (a photo): a detail is what is small *in the frame*.
+            finding = None
+        elif finding.on_paper and mdpi and dpi_trusted and (finding.parts or _card_found(finding, k2 * k, mdpi)) \
+                and _card_image_on_sheet(small, (finding.quad + 0.5) * k2 - 0.5, mdpi / k, opt.ink_threshold):
+            # Card-sized, but the frame is a whole sheet with a page's line of print beside it: card
+            # images printed on a copy (gen8 photocopy_cards_copier). The sheet is the page; the
+            # cards' layout may still tell its way up (step 5).
+            printed = ((finding.quad + 0.5) * k2 - 0.5, bool(finding.parts) or not _card_found(finding, k2 * k, mdpi,
+                                                                                                 pair=False))
             finding = None
         elif finding.on_paper and mdpi and dpi_trusted and not finding.parts and _lies_on_print(
                 small, ((finding.quad if sleeve is None else sleeve) + 0.5) * k2 - 0.5, mdpi / k, opt.ink_threshold):
@@ -1401,17 +1477,40 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 warnings.remove(WARN_ORIENTATION_UNSURE)
             elif not orient_conf and not unsure:
                 warnings.append(WARN_ORIENTATION_UNSURE)
-    elif (opt.orient and not blank and WARN_ORIENTATION_UNSURE in warnings and text_mm is not None
+    elif (opt.orient and not blank and text_mm is not None
+          and (WARN_ORIENTATION_UNSURE in warnings or dpi_rule == "device")
           and not (dpi_rule == "device" and max(page_w, page_h) / effective_dpi * 25.4 > MRZ_PAGE_MAX_MM)):
         # No card by its size or shape, and its way up in doubt: a passport's data page or an ID-3
         # card (125 × 88 mm, A-series' aspect) carries the same MRZ along its bottom edge (real2
         # mrzs_card_in_hand, held in a hand, turned 180 and flagged). Its filler is asked — only
         # where the way up was in doubt, and not of a scan measured larger than a passport page
         # (an A4 copy of one has its zone mid-page, never along the sheet's edge: 20–40 ms saved).
+        # A scan no larger than a passport page is asked even where its lines read surely: the
+        # filler is the stronger, specific cue (real3 mrzd_passport_est_scan, its text lines read
+        # upside down "surely": 180 in silence). Where the two disagree the filler turns the page,
+        # and the officer is told (two confident cues at odds: never silent).
         mrz = mrz_turn(grey)
-        if mrz is not None:
+        if mrz is not None and WARN_ORIENTATION_UNSURE in warnings:
             orientation, orient_conf = mrz, True
             warnings.remove(WARN_ORIENTATION_UNSURE)
+        elif mrz is not None and mrz != orientation:
+            orientation, orient_conf = mrz, False
+            warnings.append(WARN_ORIENTATION_UNSURE)
+    if printed is not None and opt.orient and not blank:
+        # Card images printed on the sheet: the page's few lines may not say its way up; the cards'
+        # layout does. Their MRZ filler decides a page in doubt surely; other layout cues turn it,
+        # flagged. A sure reading of the page's own lines stays, flagged when the MRZ disagrees.
+        quad_a = cv2.perspectiveTransform(((printed[0] + 0.5) * k - 0.5)[None].astype(np.float64), h_page)[0]
+        quad_a = (quad_a + 0.5) * (aw / page_w) - 0.5
+        cue = printed_cards_turn(grey, quad_a, printed[1])
+        if cue is not None and not orient_conf:
+            orientation, orient_conf = cue
+        elif cue is not None and cue[1] and cue[0] != orientation:
+            orient_conf = False
+        if orient_conf and WARN_ORIENTATION_UNSURE in warnings:
+            warnings.remove(WARN_ORIENTATION_UNSURE)
+        elif not orient_conf and WARN_ORIENTATION_UNSURE not in warnings:
+            warnings.append(WARN_ORIENTATION_UNSURE)
     if _slip_split(residual, slip_edges, page_w, page_h, float(dpi)) and WARN_SKEW_UNSURE not in warnings:
         # Its edges and its print disagree by more than either's own error: the average is
         # taken, and the officer told the slip may still lean (issue #13: never silent).
