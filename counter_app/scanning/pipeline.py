@@ -44,7 +44,7 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 import cv2
@@ -985,6 +985,56 @@ def _beside(fn: Callable[..., _T], *args: object) -> Future[_T]:
 
 
 
+PAD_LEVEL = 8  # a canvas' padding is pure black: a scanner's backing or a desk has noise above this
+PAD_MIN_FRAC = 0.02  # thinner black strips are a scanner's edge, left to find_page's dark-border rule
+
+
+def _black_padding(img: np.ndarray) -> tuple[int, int, int, int] | None:
+    """The photo inside a black canvas (x0, y0, x1, y1, end exclusive), or None when there is none.
+
+    A line counts as padding when ≥ 99.5 % of it (~512 samples) is black in all channels, and a
+    band of them only when the line after it is ≥ 90 % not black (the photo's straight edge). Only the
+    frame's outer lines are looked at unless one of them is black, so frames without padding pay
+    four line reads. Bands thinner than ``PAD_MIN_FRAC`` of their side are ignored, and the photo
+    must keep ≥ 40 % of each side (a dark frame is not a canvas).
+    """
+    h, w = img.shape[:2]
+    # Every band of a canvas holds two of the frame's corners: most frames stop here.
+    if int(img[[0, 0, h - 1, h - 1], [0, w - 1, 0, w - 1]].max(axis=-1).min()) > PAD_LEVEL:
+        return None
+
+    def black(line: np.ndarray) -> bool:
+        return float(np.mean(line.max(axis=-1) <= PAD_LEVEL)) >= 0.995
+
+    def depth(get: Callable[[int], np.ndarray], n: int) -> int:
+        # Walked in strides of ~n/256 lines, then back line by line: a scanner's 60-px bar on an
+        # A4 300-dpi frame costs a few line reads, not sixty (a canvas is a solid band).
+        lim, step = int(0.6 * n), max(1, n // 256)
+        i = 0
+        while i < lim and black(get(i)):
+            i += step
+        j = max(0, i - step)
+        while j < min(i, lim) and black(get(j)):
+            j += 1
+        # A canvas ends where the photo starts, along the whole line: the photo's edge. A page on
+        # a black desk (real donut_document, a book on black cloth) starts with a corner only.
+        if 0 < j < n and float(np.mean(get(j).max(axis=-1) > PAD_LEVEL)) < 0.9:
+            return 0
+        return j
+
+    sx, sy = max(1, w // 512), max(1, h // 512)  # ~512 samples a line
+    top = depth(lambda i: img[i, ::sx], h)
+    bottom = depth(lambda i: img[h - 1 - i, ::sx], h)
+    left = depth(lambda i: img[::sy, i], w)
+    right = depth(lambda i: img[::sy, w - 1 - i], w)
+    if max(top / h, bottom / h, left / w, right / w) < PAD_MIN_FRAC:
+        return None
+    x0, x1, y0, y1 = left, w - right, top, h - bottom
+    if x1 - x0 < 0.4 * w or y1 - y0 < 0.4 * h or min(x1 - x0, y1 - y0) < 32:
+        return None
+    return x0, y0, x1, y1
+
+
 def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = None, *,
                  dpi_trusted: bool = True) -> PageResult:
     """Crop, deskew and turn one acquired page upright; flag blank pages and quality problems.
@@ -999,6 +1049,51 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     if isinstance(dpi, bool) or not isinstance(dpi, numbers.Real) or not 10 <= dpi <= 4800:
         raise PageImageError(f"Độ phân giải {dpi!r} dpi không hợp lệ.", hint="Hãy kiểm tra cài đặt máy quét.")
     img = _as_bgr(image, opt.max_pixels)
+    res = _process_frame(img, dpi, opt, dpi_trusted)
+    pad = _black_padding(img)
+    if pad is None:
+        return res
+    x0, y0, x1, y1 = pad
+    # The photo was pasted into a larger black canvas (a letterboxed phone picture, a screenshot).
+    # A page found clear of the canvas stands (the black beside the photo only darkened the
+    # "desk"); one running to the canvas is the photo itself, desk included (real3
+    # di_receipt_fr_on_wood: J 0.50), or was not found at all (tx_application_photo kept its black
+    # band): then the page is looked for in the photo alone.
+    if res.quad is not None:
+        q = np.asarray(res.quad, np.float64)
+        m = 0.01 * min(x1 - x0, y1 - y0)
+        if (q[:, 0] >= x0 + m).all() and (q[:, 0] <= x1 - 1 - m).all() \
+                and (q[:, 1] >= y0 + m).all() and (q[:, 1] <= y1 - 1 - m).all():
+            return res
+    photo = np.array([[0, 0], [x1 - x0, 0], [x1 - x0, y1 - y0], [0, y1 - y0]], np.float64) - 0.5
+    inside = _process_frame(img[y0:y1, x0:x1], dpi, opt, dpi_trusted)
+    if inside.quad is None:
+        return replace(inside, quad=photo + np.array([x0, y0], np.float64))
+    # A page filling the photo (found so on the canvas) is not overruled by a quad covering most
+    # of the photo: that is the page's own printed border (real3 di_marriage_licence_scan, a scan
+    # pasted on a canvas: J 0.95 → 0.88 without this). A page lying on a desk in the photo leaves
+    # more desk than that around it (receipts on wood: 40–72 % of the photo).
+    q_in = np.asarray(inside.quad, np.float64)
+    share = float(cv2.contourArea(q_in.astype(np.float32))) / float((x1 - x0) * (y1 - y0))
+    if res.quad is not None and share >= 0.8 and _covers(np.asarray(res.quad, np.float64),
+                                                          photo + np.array([x0, y0], np.float64)):
+        return res
+    return replace(inside, quad=q_in + np.array([x0, y0], np.float64))
+
+
+def _covers(quad: np.ndarray, rect: np.ndarray) -> bool:
+    """Whether ``quad`` and ``rect`` (4×2, same pixels) overlap by ≥ 95 % of their union."""
+    lo = np.floor(np.minimum(quad.min(axis=0), rect.min(axis=0))).astype(int)
+    hi = np.ceil(np.maximum(quad.max(axis=0), rect.max(axis=0))).astype(int) - lo + 1
+    a = np.zeros((hi[1], hi[0]), np.uint8)
+    b = np.zeros_like(a)
+    cv2.fillConvexPoly(a, np.round(quad - lo).astype(np.int32), 1)
+    cv2.fillConvexPoly(b, np.round(rect - lo).astype(np.int32), 1)
+    return float(np.count_nonzero(a & b)) >= 0.95 * float(np.count_nonzero(a | b))
+
+
+def _process_frame(img: np.ndarray, dpi: int, opt: PipelineOptions, dpi_trusted: bool) -> PageResult:
+    """:func:`process_page` on a frame already checked and brought to BGR."""
     h, w = img.shape[:2]
     warnings: list[str] = []
 
@@ -1024,7 +1119,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     # thread while find_page runs here. When a page is found, its answer is not used: the search
     # is then told to stop (its CPU is the other core's, and the helper's later jobs queue behind it).
     sheet_stop = threading.Event()
-    sheet_job = (_beside(ol.faint_sheet, small, mdpi / 25.4 / k, sheet_stop)
+    sheet_job = (_beside(ol.faint_sheet, small, float(dpi) / 25.4 / k, sheet_stop)  # trusted: mdpi is dpi
                  if opt.detect_page and dpi_trusted else None)
     finding = ol.find_page(det) if opt.detect_page else None
     sleeve: np.ndarray | None = None  # the outline a card was found inside (its sleeve), det pixels
@@ -1047,8 +1142,8 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         # solid rectangle is a detail of a page that fills the frame — typically the QR code of a
         # receipt, which must not become "the page".
         q = (finding.quad + 0.5) * k2 * k
-        short_px = min(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[1]))
-        long_px = max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[1]))
+        short_px = float(min(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[1])))
+        long_px = float(max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[1])))
         if mdpi and short_px / mdpi * 25.4 < MIN_DOCUMENT_MM:
             finding = None
         elif finding.weak and not (mdpi and (
@@ -1107,7 +1202,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         if grown is not None and _moved_mm(ol.order_quad((finding.quad + 0.5) * k2 - 0.5), grown,
                                            mdpi / k) >= FREE_SLIP_MOVED_MM and not _card_measured(grown, mdpi / k):
             free_quad = grown
-    quad_full = None
+    quad_full: np.ndarray | None = None
     inner = small  # what is kept when nothing is outlined (the frame, less any dark bars)
     if finding is not None:
         sheet_stop.set()  # the white-sheet search's answer is asked only when no page was found
@@ -1117,6 +1212,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
             # Two cards on one glass: each card's edges are found apart (the union's sides run
             # over the lid between them), then one rectangle holds both.
             corners = []
+            fine: np.ndarray | None
             for part in finding.parts:
                 p_rough = (part + 0.5) * k2 - 0.5
                 p_fine = ol.refine_edges(small, p_rough, finding.background, finding.level, reach)
@@ -1523,6 +1619,7 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
         # all the paper's: the warp then shears, and the mean of the sides' angles plus the
         # residual measured on the warped copy is not the lines' angle (0.48° off on a sideways
         # page, issue #13). Mapping the straightened line direction back through the warp is.
+        assert sk is not None  # skew_conf is set only from a finding
         lines = _input_line_angle(h_page, page_w, page_h, residual, sk.vertical)
         skew_total += (lines - skew_total + 45.0) % 90.0 - 45.0  # the same angle, on the old side of ±45°
 
