@@ -1867,11 +1867,91 @@ def _letter_marks(ink: np.ndarray, dpi: float, threshold: int) -> tuple[float, i
     return float((major[ok] / minor[ok]).sum() * 2.0), int(ok.sum())
 
 
+# The cues' ballot (:func:`_orientation`, session 13): line ends count as a vote from this lean
+# (gen7, 97 frames with the axis right: flush ≥ 0.1 never wrong, 0.05–0.1 wrong on 3), and go
+# against a sure decision from ORIENT_FLUSH_STRONG.
+ORIENT_FLUSH_VOTE = 0.1
+ORIENT_FLUSH_STRONG = 0.2
+
+
+def _vote_sign(value: float, at_least: float) -> int:
+    """+1 (the page reads turned by 180° from the found axis), −1 (it reads as found), 0 (no vote)."""
+    return 0 if abs(value) < at_least else (1 if value > 0 else -1)
+
+
 def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[], np.ndarray],
                  ruled: bool = False, narrow: bool = False, photo: bool = False,
                  page_view: Callable[[], tuple[np.ndarray, float]] | None = None, vote: bool = True
                  ) -> tuple[int, bool]:
     """Clockwise quarter-turn that makes the text upright, and whether the decision is sure.
+
+    The first reading (:func:`_first_reading`) is then put to a ballot of every cue it asked
+    (session 13): our ascender vote on the analysis copy (``orientation_min_evidence``), the two
+    view cues (glyph shapes on Tesseract's window, line ends on the levelled page) and Tesseract's
+    confident reading on the same axis. Where the first reading is not sure the view cues are
+    always asked (a few ms against Tesseract's ~0.5 s): two net votes one way turn the page that
+    way, sure only when every vote agrees and both view cues voted (gen7 carbon_receipt#57, a
+    scan whose three cues all read 180°, was kept at 0). A sure reading that any cue consulted
+    goes against is flagged, and turned the ballot's way when it loses it: Tesseract keeping an
+    upside-down photo our two glyph cues read turned (gen7 phone_on_pile#72) and a ruled form
+    flipped on an ascender vote Tesseract read the other way (real3 rtd_tractor_form_scan, a
+    Chinese form: no ascenders to count) were both silent. A sure reading of our own vote that
+    needed nothing else stays as it was (nothing more is read: no cost on the common page).
+    A page found sideways but left across for too few lines (not ruled, not a slip) is turned
+    sideways, flagged, when our vote and both view cues read the same side (gen7 dotmatrix_slip).
+    """
+    memo: list[tuple[float, float]] = []
+
+    def views() -> tuple[float, float]:
+        # Both view cues, read once (the photo path may already have asked).
+        if not memo:
+            asc = an.view_ascender_score(osd_view(), opt.osd_dpi, opt.ink_threshold, sk.vertical)
+            flush = 0.0
+            if page_view is not None:
+                level, level_dpi = page_view()
+                flush, _ = an.view_flush_score(level, level_dpi, opt.ink_threshold, sk.vertical)
+            memo.append((asc, flush))
+        return memo[0]
+
+    osd: list[tuple[int, float] | None] = []
+    turn, sure, score, lines = _first_reading(sk, opt, osd_view, views, osd, ruled, narrow, photo, vote)
+    if lines < opt.orientation_min_lines or (sure and not memo and not osd):
+        return turn, sure
+    base = 90 if sk.vertical else 0
+    asc, flush = views()
+    ours, glyphs = _vote_sign(score, opt.orientation_min_evidence), _vote_sign(asc, opt.orientation_view_evidence)
+    ends = _vote_sign(flush, ORIENT_FLUSH_VOTE)
+    tess = 0
+    read = osd[0] if osd else None
+    if read is not None and read[0] % 180 == base % 180 and read[1] >= opt.osd_min_confidence:
+        tess = 1 if read[0] != base else -1
+    votes = [v for v in (ours, glyphs, ends, tess) if v]
+    total = sum(votes)
+    if turn % 180 != base % 180:
+        # Left across only for want of lines (not a ruled page's or a slip's doubt, where the
+        # cues read columns as lines: gen3_text num_table #4 read all three "90" upright).
+        if sk.vertical and turn == 0 and not (sure or ruled or narrow) and ours != 0 and ours == glyphs == ends:
+            return (base + (180 if ours > 0 else 0)) % 360, False
+        return turn, sure
+    now = 1 if turn != base else -1
+    if sure:
+        if glyphs == -now or tess == -now or (ends == -now and abs(flush) >= ORIENT_FLUSH_STRONG):
+            return ((base + (180 if total > 0 else 0)) % 360 if total * now < 0 else turn), False
+        return turn, True
+    if abs(total) >= 2:
+        unanimous = abs(total) == len(votes) and glyphs != 0 and ends != 0
+        axis_doubt = ruled or narrow or (sk.vertical and lines < opt.orientation_sideways_min_lines)
+        return (base + (180 if total > 0 else 0)) % 360, unanimous and not axis_doubt
+    return turn, sure
+
+
+def _first_reading(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[], np.ndarray],
+                   views: Callable[[], tuple[float, float]], osd: list[tuple[int, float] | None],
+                   ruled: bool = False, narrow: bool = False, photo: bool = False, vote: bool = True
+                   ) -> tuple[int, bool, float, int]:
+    """The orientation as our vote, a photo's view cues and Tesseract read it (sessions 7–12):
+    the turn, whether it is sure, our vote as weighed (0 where it counts as none) and its lines.
+    Tesseract's answer, when asked, is appended to ``osd``.
 
     Sideways (vertical lines) is sure when the skew finding is; which of 90/270 (and whether
     an upright page is upside down) rests on the ascender/descender asymmetry. A weak
@@ -1943,38 +2023,35 @@ def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[]
         # agreed on 29, all right; alone each was wrong on 10–12. At 0.03 (35 there, all right)
         # seed 93 had three pages turned wrong in silence (two handwritten, a Latin letter whose
         # glyph cue read −0.35 upside down); at 0.05 one. Tesseract is not asked when they agree.
-        asc = an.view_ascender_score(osd_view(), opt.osd_dpi, opt.ink_threshold, sk.vertical)
-        flush = 0.0
-        if page_view is not None:
-            level, level_dpi = page_view()
-            flush, _ = an.view_flush_score(level, level_dpi, opt.ink_threshold, sk.vertical)
+        asc, flush = views()
         agree = (min(abs(asc), abs(flush)) >= opt.orientation_view_evidence and (asc > 0) == (flush > 0))
         cue = (base + (180 if asc > 0 else 0)) % 360
         if sure:
             # Our vote is strong; both view cues against it is a disagreement, said, not hidden.
-            return lean, not (agree and cue != lean)
+            return lean, not (agree and cue != lean), score, lines
         if agree and not (abs(score) >= opt.orientation_min_evidence and cue != lean):
-            return cue, True
+            return cue, True, score, lines
     if sure and not ruled:
-        return lean, True
+        return lean, True, score, lines
     fallback = 0 if ruled and sk.vertical else base
     contested = False
     # Tesseract only where there is text to read (a line or two is not worth a second).
     if opt.use_tesseract and lines >= opt.orientation_min_lines:
-        osd = tesseract_orientation(osd_view(), timeout_s=opt.osd_timeout_s, wall_s=opt.osd_wall_s)
-        if osd is not None:
-            turn, conf = osd
+        read = tesseract_orientation(osd_view(), timeout_s=opt.osd_timeout_s, wall_s=opt.osd_wall_s)
+        osd.append(read)
+        if read is not None:
+            turn, conf = read
             if turn % 180 != base % 180 and ruled:
                 if conf >= opt.osd_min_confidence:
                     # The lines of a ruled page misled us; the characters are read the other way.
-                    return turn, False
+                    return turn, False, score, lines
                 contested = True  # a weak reading the other way: not enough to turn, enough to ask
             elif turn % 180 != base % 180 and sk.vertical and conf >= opt.osd_axis_confidence:
                 # Found sideways on too little evidence to be sure, and Tesseract reads the lines
                 # across with high confidence: a receipt's columns made "down" look like lines
                 # (real receipt_thalia: Tesseract 0° at 10.7). Followed, but flagged: our two
                 # sources disagree.
-                return turn, False
+                return turn, False, score, lines
             elif conf >= opt.osd_min_confidence and turn % 180 == base % 180:
                 # Tesseract must agree with the line direction we found, and not go against a
                 # lean of our own.
@@ -1990,16 +2067,16 @@ def _orientation(sk: an.SkewFinding, opt: PipelineOptions, osd_view: Callable[[]
                 alone = (turn != base if not sk.vertical else photo) and not (
                     turn == lean and abs(score) >= lean_min)
                 if not against:
-                    return turn, not alone
+                    return turn, not alone, score, lines
                 fallback = base
             if narrow and conf >= opt.osd_slip_confidence:
                 # A slip we cannot judge at all: Tesseract's weak reading beats keeping it as it
                 # lay (on gen3_text's till_short it was right on all 6 readings below 2.0);
                 # flagged either way.
-                return turn, False
+                return turn, False, score, lines
     if sure and not sk.vertical:
         # A ruled page found across: ours stands unless Tesseract read the page the other way.
-        return lean, not contested
+        return lean, not contested, score, lines
     # Not flipped on weak evidence; sideways stays sideways (the direction is a guess), unless
     # the sideways finding itself is in doubt: then the page is left as it was scanned.
-    return fallback, False
+    return fallback, False, score, lines

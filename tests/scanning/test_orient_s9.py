@@ -101,14 +101,15 @@ def test_the_view_cues_pick_270_over_90_on_a_sideways_photo(monkeypatch: pytest.
 
 
 def test_a_scan_is_not_judged_by_the_view_cues(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Scanned pages (not photographed) keep their rules: the view cues are not asked."""
+    """Scanned pages (not photographed) that our vote decides surely keep their rules: the view
+    cues are not asked (session 13: they are asked where the vote is not sure)."""
     def boom(*a: object, **k: object) -> tuple[float, float, int]:
         raise AssertionError("asked")
 
     monkeypatch.setattr(pl.an, "view_ascender_score", boom)
     monkeypatch.setattr(pl.an, "view_flush_score", boom)
-    monkeypatch.setattr(pl.an, "upside_down_score", lambda *a, **k: (-0.05, 30))
-    assert pl._orientation(_finding(), PipelineOptions(use_tesseract=False), photo=False, **_views()) == (0, False)
+    monkeypatch.setattr(pl.an, "upside_down_score", lambda *a, **k: (-0.3, 30))
+    assert pl._orientation(_finding(), PipelineOptions(use_tesseract=False), photo=False, **_views()) == (0, True)
 
 
 @cache
