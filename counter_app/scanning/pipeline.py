@@ -1007,7 +1007,8 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
     sheet_stop = threading.Event()
     sheet_job = (_beside(ol.faint_sheet, small, mdpi / 25.4 / k, sheet_stop)
                  if opt.detect_page and dpi_trusted and mdpi else None)
-    finding = ol.find_page(det) if opt.detect_page else None
+    # A feeder's streak runs through backing and page alike: not a side of the page.
+    finding = ol.find_page(ol.without_streaks(det)) if opt.detect_page else None
     sleeve: np.ndarray | None = None  # the outline a card was found inside (its sleeve), det pixels
     if finding is not None and mdpi and dpi_trusted and not finding.parts \
             and not _document_sized(finding, k2 * k, mdpi, rolls=False):

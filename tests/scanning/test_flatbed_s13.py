@@ -10,6 +10,10 @@ own choices: bars of "words" on a flat sheet, a flat lid, sensor noise, 100 dpi)
   scan cropped to the page) is still kept whole;
 * such a page lies flush with the glass's 297-mm side: no ``page_cut_off`` when the sheet still
   measures a whole paper size (``pipeline._whole_paper``); a page running off the glass is told;
+* a sheet feeder's streak (a speck on its glass line: a thin dark line through backing and page
+  alike, top to bottom) was taken for a side of the page: gen8 adf_trichluc#77 cut to a strip
+  beside it (J 0.18) and turned the wrong way. Filled in before page finding
+  (``_outline.without_streaks``); a page's own printed rule, which stops on the page, is kept;
 * a driver writing a screen resolution (72/96 dpi) into the file: the page found on the glass
   measured 1.6× too large, no document, and the whole glass was kept (gen8 register_a3, J 0.50).
   A stated dpi outside ``PLAUSIBLE_DPI`` measures nothing; the bed's shape gives the scale.
@@ -21,7 +25,9 @@ import cv2
 import numpy as np
 import pytest
 
+from bench.scan_eval import gen8
 from bench.scan_eval.run import frame_poly, in_frame, poly_iou
+from counter_app.scanning import _outline as ol
 from counter_app.scanning.pipeline import PipelineOptions, process_page
 
 # Orientation is not what is asked here (bars of words have no way up): Tesseract is not run.
@@ -98,3 +104,26 @@ def test_a_screen_resolution_in_the_file_does_not_hide_the_page(scanned: float, 
     res = process_page(img, stated, OPTIONS)
     assert res.quad is not None, res.warnings
     assert _jaccard(img, truth, res.quad) >= 0.98
+
+
+def test_a_feeder_streak_is_filled_in_and_a_printed_rule_kept() -> None:
+    img, _ = _sheet_on_glass((216.0, 305.0), (210.0, 297.0), (3.0, 4.0), lid=170.0)
+    h = img.shape[0]
+    img[60:h - 60, 300] = 30  # a rule printed on the page: it stops on the page
+    img[:, 500:502] = (img[:, 500:502] * 0.6).astype(np.uint8)  # the streak: top to bottom
+    out = ol.without_streaks(img)
+    assert np.array_equal(out[:, 300], img[:, 300])
+    assert np.array_equal(out[:, :495], img[:, :495]) and np.array_equal(out[:, 506:], img[:, 506:])
+    # Filled in: as light as the columns beside it (the page's white between the print lines).
+    assert abs(float(np.median(out[:, 500:502])) - float(np.median(img[:, 496]))) <= 3
+    assert ol.without_streaks(out) is out  # nothing left to fill
+
+
+# gen8 (held out last session, named since) at 100 dpi: on 4ea0cab cut to a strip beside the
+# streak, J 0.18 (at 150 dpi: J 0.18, turned 180° wrong).
+def test_a_feeder_streak_is_no_side_of_the_page() -> None:
+    page = gen8.generate_page(8, 77, 100)
+    res = process_page(page.image, page.dpi or 100, OPTIONS)
+    h, w = page.image.shape[:2]
+    pred = frame_poly(w, h) if res.quad is None else in_frame(np.asarray(res.quad, np.float64), w, h)
+    assert poly_iou(pred, np.asarray(page.truth["quad"], np.float64)) >= 0.94
