@@ -486,7 +486,8 @@ PAGE_FRAME_TOL = 0.02
 # … and a sheet covering most of a glass is cut only when its sides are square within this
 # (degrees), or can be squared from its paper sides: the skew target is 0.1°.
 SHEET_SQUARE_DEG = 0.3
-SHEET_COVER_TOL = 0.02  # … and measures a paper size this closely between its own edges
+SHEET_COVER_TOL = 0.02  # … and measures a paper size this closely between its own edges,
+SHEET_COVER_CUT = 0.96  # … and at least this share of it across a side on the frame
 
 
 def _page_frame(w_mm: float, h_mm: float) -> bool:
@@ -503,7 +504,7 @@ def _whole_paper(quad: np.ndarray, px_per_mm: float, tol: float = 0.015) -> bool
     return _size_is(max(a, b), min(a, b), ("A4", "Letter", "A5", "A6"), tol)
 
 
-def _sheet_sized(sheet: ol.FaintSheet, px_per_mm: float, frame: tuple[int, int]) -> bool:
+def _sheet_sized(sheet: ol.FaintSheet, px_per_mm: float, frame: tuple[int, int], page_frame: bool = False) -> bool:
     """Does a sheet found on a light lid (:func:`ol.faint_sheet`) measure as a document?
 
     A paper size (A4, Letter, A5, A6) within 6 %, or a till roll's width
@@ -514,6 +515,8 @@ def _sheet_sized(sheet: ol.FaintSheet, px_per_mm: float, frame: tuple[int, int])
     A4 area) is that page, kept whole — but a frame of no paper size is a glass, and a page on
     it is cropped however much of it the page covers (an A4 sheet covers 0.97 of a 216 × 297 mm
     bed: on a white lid it was kept with the lid's strips, J 0.93–0.96, issue #13).
+    ``page_frame``: the caller's whole frame, dark bars and all, is a page's size (the sheet was
+    searched within the bars: a feeder's page with its sides under them, gen6 household_copy_adf).
     """
     q = sheet.quad
     ln = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) / px_per_mm for i in range(4)]
@@ -522,11 +525,11 @@ def _sheet_sized(sheet: ol.FaintSheet, px_per_mm: float, frame: tuple[int, int])
     cut_w = "frame" in (sheet.sides[1], sheet.sides[3])
     cut_h = "frame" in (sheet.sides[0], sheet.sides[2])
 
-    def fits(mm: float, size: float, cut: bool, tol: float = 0.06) -> bool:
-        return abs(mm / size - 1) <= tol or (cut and 0.5 * size <= mm <= (1 + tol) * size)
+    def fits(mm: float, size: float, cut: bool, tol: float = 0.06, least: float = 0.5) -> bool:
+        return abs(mm / size - 1) <= tol or (cut and least * size <= mm <= (1 + tol) * size)
 
     if cv2.contourArea(q.astype(np.float32)) > 0.9 * frame[0] * frame[1]:
-        if _page_frame(frame[0] / px_per_mm, frame[1] / px_per_mm):
+        if page_frame or _page_frame(frame[0] / px_per_mm, frame[1] / px_per_mm):
             return False
         # Covering most of a glass, the sheet is cut only when seen as the rectangle it is (its
         # sides square to each other, or squared from those that are paper): a side half along
@@ -540,9 +543,16 @@ def _sheet_sized(sheet: ol.FaintSheet, px_per_mm: float, frame: tuple[int, int])
         # … and measured as a whole page between its own edges, within 2 %: a photocopy's grey
         # copied-page rectangle inside the copy sheet is a few mm short of it (gen5
         # photocopy_crooked#46: 203 × 286 mm, cut 0.978 → 0.938; pages on lids: 208–210 mm wide).
-        if not any((fits(w_mm, a, cut_w, SHEET_COVER_TOL) and fits(h_mm, b, cut_h, SHEET_COVER_TOL))
-                   or (fits(w_mm, b, cut_w, SHEET_COVER_TOL) and fits(h_mm, a, cut_h, SHEET_COVER_TOL))
-                   for a, b in (KNOWN_SIZES_MM[n] for n in ("A4", "Letter", "A5", "A6"))):
+        # A side on the frame leaves its dimension nearly whole (≥ 96 %): a lid closes on a page
+        # lying a few mm off the glass, and a shorter reach is a fold's or a crease's line taken
+        # for the edge (gen6 stapled_fold_lid#34: 280 of 297 mm, cut 0.961 → 0.888).
+        def whole(mm: float, size: float, cut: bool) -> bool:
+            return fits(mm, size, cut, SHEET_COVER_TOL, SHEET_COVER_CUT)
+
+        # A4 only: what covers most of a glass at a Vietnamese counter is an A4 page (Decree
+        # 30/2020's format); a Letter reading was a creased A4 letter 280 mm down (the same #34).
+        a, b = KNOWN_SIZES_MM["A4"]
+        if not ((whole(w_mm, a, cut_w) and whole(h_mm, b, cut_h)) or (whole(w_mm, b, cut_w) and whole(h_mm, a, cut_h))):
             return False
 
     # Not an ID card: a card's rounded corners and printed face are the card search's business
@@ -1152,13 +1162,14 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                 sheet = ol.faint_sheet(inner, mdpi / 25.4 / k)
             sheet_job = None
             ih, iw = inner.shape[:2]
-            if sheet is not None and sheet.guessed and _sheet_sized(sheet, mdpi / 25.4 / k, (iw, ih)) and \
+            paged = _page_frame(w / mdpi * 25.4, h / mdpi * 25.4)
+            if sheet is not None and sheet.guessed and _sheet_sized(sheet, mdpi / 25.4 / k, (iw, ih), paged) and \
                     _cuts_print(small, sheet.quad + inner_at, mdpi / k, opt.ink_threshold):
                 # A long edge set a roll's width from the seen one that cuts through print is no
                 # receipt's edge (gen3 a4_full_frame#131: a full A4 page cut to an 80-mm strip
                 # through its title): kept whole, and told.
                 misshapen = True
-            elif sheet is not None and _sheet_sized(sheet, mdpi / 25.4 / k, (iw, ih)):
+            elif sheet is not None and _sheet_sized(sheet, mdpi / 25.4 / k, (iw, ih), paged):
                 misshapen, sheet_found = False, True
                 quad_small = sheet.quad + inner_at
                 quad_full = _to_full(quad_small, k)
