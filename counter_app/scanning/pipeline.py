@@ -1006,10 +1006,17 @@ def process_page(image: np.ndarray, dpi: int, options: PipelineOptions | None = 
                                            interpolation=cv2.INTER_AREA)
     # Sizes are measured at the device's dpi, or without one at the scale a scanner bed gives
     # (a frame shaped like an A4/Letter/Legal glass: its long side is the bed's).
-    # A stated dpi outside PLAUSIBLE_DPI (a driver writing a screen's 72 or 96) measures nothing:
-    # the bed's shape gives the scale instead, as for a frame without one (gen8 register_a3: an A4
-    # register on an A3 glass stated at 96 dpi measured 1.6× too large, no document; kept whole).
-    mdpi = float(dpi) if dpi_trusted and PLAUSIBLE_DPI[0] <= dpi <= PLAUSIBLE_DPI[1] else _bed_dpi(w, h)
+    # A stated dpi outside PLAUSIBLE_DPI (a driver writing a screen's 72 or 96) on a frame shaped
+    # like a glass: the bed's shape gives the scale instead, as for a frame without a dpi (gen8
+    # register_a3: an A4 register on an A3 glass stated at 96 dpi measured 1.6× too large, no
+    # document; kept whole). (Other frames keep it: a 72-dpi photo is no glass, and the faint-edge
+    # look it feeds still tells the officer of a page not found — real3 di_receipt_contoso_photo.)
+    # (Nor is a frame a glass whose bed would be scanned at an implausible dpi: 455 × 330 px is
+    # no A4 glass at 39 dpi — real2 pe_passport_nld, a passport page stated at 68 dpi.)
+    bed_dpi = _bed_dpi(w, h)
+    glass = bed_dpi is not None and PLAUSIBLE_DPI[0] <= bed_dpi <= PLAUSIBLE_DPI[1]
+    mdpi = float(dpi) if dpi_trusted and (PLAUSIBLE_DPI[0] <= dpi <= PLAUSIBLE_DPI[1] or not glass) \
+        else bed_dpi
     # The white-sheet search below (ol.faint_sheet) is asked of every scan that fills the frame
     # (7 of the 8 real A4 pages, ~35 ms CPU): its input is known now, so it runs on the helper
     # thread while find_page runs here. When a page is found, its answer is not used: the search
