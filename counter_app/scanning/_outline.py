@@ -710,6 +710,47 @@ def _edge_line_candidate(bgr: np.ndarray, coef: np.ndarray, ring: int, k: int) -
             continue
         return found
     return None
+# --------------------------------------------------------------------------- feeder streaks
+
+STREAK_SHARE = 0.8  # of the frame's rows where a column is darker than both its neighbours …
+STREAK_ENDS = 0.8  # … and of the rows at each end of the frame (on the lid or the backing)
+
+
+def without_streaks(bgr: np.ndarray) -> np.ndarray:
+    """``bgr`` with a sheet feeder's streaks filled in from the columns beside them (the same
+    array when there are none).
+
+    A speck or a scratch on a feeder's glass line darkens one to a few columns along the whole
+    feed: a thin dark line from the frame's top to its bottom, across backing and page alike.
+    Page finding took it for a side of the page (gen8 adf_trichluc#2, #77: the page cut to its
+    printed border or to a strip beside the streak, J 0.77 and 0.18). A column counts when it is
+    darker than both columns two pixels away on ≥ 80 % of the rows, and on ≥ 80 % of the rows at
+    each end of the frame: a page's printed rule stops on the page (the backing beyond it has no
+    line), a side of the page is a step, not a line.
+    """
+    h, w = bgr.shape[:2]
+    if w < 8 or h < 30:
+        return bgr
+    g = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY).astype(np.int16)
+    r = 2
+    side = np.minimum(np.pad(g, ((0, 0), (r, 0)), mode="edge")[:, :w], np.pad(g, ((0, 0), (0, r)), mode="edge")[:, r:])
+    darker = 100 * g < 97 * side
+    end = max(1, h // 30)
+    cols = (darker.mean(axis=0) >= STREAK_SHARE) & (darker[:end].mean(axis=0) >= STREAK_ENDS) & \
+        (darker[-end:].mean(axis=0) >= STREAK_ENDS)
+    cols[:r] = cols[w - r:] = False
+    if not cols.any():
+        return bgr
+    out = bgr.copy()
+    xs = np.nonzero(cols)[0]
+    # Runs of neighbouring streak columns, each filled from the clean columns either side.
+    for run in np.split(xs, np.nonzero(np.diff(xs) > 1)[0] + 1):
+        a, b = max(0, int(run[0]) - r), min(w - 1, int(run[-1]) + r)
+        t = ((np.arange(a + 1, b) - a) / (b - a)).astype(np.float32)[None, :, None]
+        out[:, a + 1:b] = np.round(out[:, a:a + 1] * (1 - t) + out[:, b:b + 1] * t).astype(np.uint8)
+    return out
+
+
 # --------------------------------------------------------------------------- edges (camera photos)
 
 _SIDE_SAMPLES = 48

@@ -479,26 +479,81 @@ def _document_sized(finding: ol.QuadFinding, scale: float, dpi: float, rolls: bo
     return True
 
 
-def _sheet_sized(sheet: ol.FaintSheet, px_per_mm: float, frame: tuple[int, int]) -> bool:
+# A frame within this of a paper size (each side) is a scan cropped to the page, not a glass: an
+# A4 bed is 216 × 297 mm (2.9 % wider than A4); generated and real page-cropped scans measure
+# within 1 % of their page.
+PAGE_FRAME_TOL = 0.02
+# … and a sheet covering most of a glass is cut only when its sides are square within this
+# (degrees), or can be squared from its paper sides: the skew target is 0.1°.
+SHEET_SQUARE_DEG = 0.3
+SHEET_COVER_TOL = 0.02  # … and measures a paper size this closely between its own edges,
+SHEET_COVER_CUT = 0.96  # … and at least this share of it across a side on the frame
+
+
+def _page_frame(w_mm: float, h_mm: float) -> bool:
+    """Is a frame of w × h mm the size of a page (A4, Letter, Legal, A5, A6), within
+    :data:`PAGE_FRAME_TOL`?"""
+    return _size_is(max(w_mm, h_mm), min(w_mm, h_mm), ("A4", "Letter", "Legal", "A5", "A6"), PAGE_FRAME_TOL)
+
+
+def _whole_paper(quad: np.ndarray, px_per_mm: float, tol: float = 0.015) -> bool:
+    """Does an outline measure as a whole paper size (A4, Letter, A5, A6), each side within
+    ``tol``?"""
+    ln = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) / px_per_mm for i in range(4)]
+    a, b = (ln[0] + ln[2]) / 2, (ln[1] + ln[3]) / 2
+    return _size_is(max(a, b), min(a, b), ("A4", "Letter", "A5", "A6"), tol)
+
+
+def _sheet_sized(sheet: ol.FaintSheet, px_per_mm: float, frame: tuple[int, int], page_frame: bool = False) -> bool:
     """Does a sheet found on a light lid (:func:`ol.faint_sheet`) measure as a document?
 
     A paper size (A4, Letter, A5, A6) within 6 %, or a till roll's width
     (:func:`_receipt_sized`, its length free). A side on the frame (the sheet pushed against
     the glass's edge, or running off it) only bounds its dimension from below: the sheet may be
-    that much or longer. And it must leave some of the frame out: a page filling 90 % of the
-    frame is kept whole.
+    that much or longer. And it must leave some of the frame out: a sheet filling 90 % of a
+    frame that is itself a page's size (a scan cropped to the page: ADF, copier, the driver's
+    A4 area) is that page, kept whole — but a frame of no paper size is a glass, and a page on
+    it is cropped however much of it the page covers (an A4 sheet covers 0.97 of a 216 × 297 mm
+    bed: on a white lid it was kept with the lid's strips, J 0.93–0.96, issue #13).
+    ``page_frame``: the caller's whole frame, dark bars and all, is a page's size (the sheet was
+    searched within the bars: a feeder's page with its sides under them, gen6 household_copy_adf).
     """
     q = sheet.quad
     ln = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) / px_per_mm for i in range(4)]
     w_mm, h_mm = (ln[0] + ln[2]) / 2, (ln[1] + ln[3]) / 2
-    if cv2.contourArea(q.astype(np.float32)) > 0.9 * frame[0] * frame[1]:
-        return False
     # Sides top, right, bottom, left: a frame side on the left or right cuts the width.
     cut_w = "frame" in (sheet.sides[1], sheet.sides[3])
     cut_h = "frame" in (sheet.sides[0], sheet.sides[2])
 
-    def fits(mm: float, size: float, cut: bool) -> bool:
-        return abs(mm / size - 1) <= 0.06 or (cut and 0.5 * size <= mm <= 1.06 * size)
+    def fits(mm: float, size: float, cut: bool, tol: float = 0.06, least: float = 0.5) -> bool:
+        return abs(mm / size - 1) <= tol or (cut and least * size <= mm <= (1 + tol) * size)
+
+    if cv2.contourArea(q.astype(np.float32)) > 0.9 * frame[0] * frame[1]:
+        if page_frame or _page_frame(frame[0] / px_per_mm, frame[1] / px_per_mm):
+            return False
+        # Covering most of a glass, the sheet is cut only when seen as the rectangle it is (its
+        # sides square to each other, or squared from those that are paper): a side half along
+        # the frame's border pulled askew shears the page (gen7 adf_notice#24: its lines 0.95°
+        # off after the crop, 0.002° kept whole).
+        sides = [q[(i + 1) % 4] - q[i] for i in range(4)]
+        tilt = ol.sides_angle(sides)
+        if max(_off_square(d, tilt) for d in sides) > SHEET_SQUARE_DEG and \
+                _cut_page_square(q, frame[0], frame[1]) is None:
+            return False
+        # … and measured as a whole page between its own edges, within 2 %: a photocopy's grey
+        # copied-page rectangle inside the copy sheet is a few mm short of it (gen5
+        # photocopy_crooked#46: 203 × 286 mm, cut 0.978 → 0.938; pages on lids: 208–210 mm wide).
+        # A side on the frame leaves its dimension nearly whole (≥ 96 %): a lid closes on a page
+        # lying a few mm off the glass, and a shorter reach is a fold's or a crease's line taken
+        # for the edge (gen6 stapled_fold_lid#34: 280 of 297 mm, cut 0.961 → 0.888).
+        def whole(mm: float, size: float, cut: bool) -> bool:
+            return fits(mm, size, cut, SHEET_COVER_TOL, SHEET_COVER_CUT)
+
+        # A4 only: what covers most of a glass at a Vietnamese counter is an A4 page (Decree
+        # 30/2020's format); a Letter reading was a creased A4 letter 280 mm down (the same #34).
+        a, b = KNOWN_SIZES_MM["A4"]
+        if not ((whole(w_mm, a, cut_w) and whole(h_mm, b, cut_h)) or (whole(w_mm, b, cut_w) and whole(h_mm, a, cut_h))):
+            return False
 
     # Not an ID card: a card's rounded corners and printed face are the card search's business
     # (find_page); a faint sheet measured as a card was a part of one (gen1 card_glass).
@@ -1113,15 +1168,26 @@ def _process_frame(img: np.ndarray, dpi: int, opt: PipelineOptions, dpi_trusted:
                                            interpolation=cv2.INTER_AREA)
     # Sizes are measured at the device's dpi, or without one at the scale a scanner bed gives
     # (a frame shaped like an A4/Letter/Legal glass: its long side is the bed's).
-    mdpi = float(dpi) if dpi_trusted else _bed_dpi(w, h)
+    # A stated dpi outside PLAUSIBLE_DPI (a driver writing a screen's 72 or 96) on a frame shaped
+    # like a glass: the bed's shape gives the scale instead, as for a frame without a dpi (gen8
+    # register_a3: an A4 register on an A3 glass stated at 96 dpi measured 1.6× too large, no
+    # document; kept whole). (Other frames keep it: a 72-dpi photo is no glass, and the faint-edge
+    # look it feeds still tells the officer of a page not found — real3 di_receipt_contoso_photo.)
+    # (Nor is a frame a glass whose bed would be scanned at an implausible dpi: 455 × 330 px is
+    # no A4 glass at 39 dpi — real2 pe_passport_nld, a passport page stated at 68 dpi.)
+    bed_dpi = _bed_dpi(w, h)
+    glass = bed_dpi is not None and PLAUSIBLE_DPI[0] <= bed_dpi <= PLAUSIBLE_DPI[1]
+    mdpi = float(dpi) if dpi_trusted and (PLAUSIBLE_DPI[0] <= dpi <= PLAUSIBLE_DPI[1] or not glass) \
+        else bed_dpi
     # The white-sheet search below (ol.faint_sheet) is asked of every scan that fills the frame
     # (7 of the 8 real A4 pages, ~35 ms CPU): its input is known now, so it runs on the helper
     # thread while find_page runs here. When a page is found, its answer is not used: the search
     # is then told to stop (its CPU is the other core's, and the helper's later jobs queue behind it).
     sheet_stop = threading.Event()
-    sheet_job = (_beside(ol.faint_sheet, small, float(dpi) / 25.4 / k, sheet_stop)  # trusted: mdpi is dpi
-                 if opt.detect_page and dpi_trusted else None)
-    finding = ol.find_page(det) if opt.detect_page else None
+    sheet_job = (_beside(ol.faint_sheet, small, mdpi / 25.4 / k, sheet_stop)
+                 if opt.detect_page and dpi_trusted and mdpi else None)
+    # A feeder's streak runs through backing and page alike: not a side of the page.
+    finding = ol.find_page(ol.without_streaks(det)) if opt.detect_page else None
     sleeve: np.ndarray | None = None  # the outline a card was found inside (its sleeve), det pixels
     printed: tuple[np.ndarray, bool] | None = None  # card images printed on a sheet (analysis pixels), a pair?
     if finding is not None and mdpi and dpi_trusted and not finding.parts \
@@ -1275,19 +1341,28 @@ def _process_frame(img: np.ndarray, dpi: int, opt: PipelineOptions, dpi_trusted:
                 sheet = ol.faint_sheet(inner, mdpi / 25.4 / k)
             sheet_job = None
             ih, iw = inner.shape[:2]
-            if sheet is not None and sheet.guessed and _sheet_sized(sheet, mdpi / 25.4 / k, (iw, ih)) and \
+            paged = _page_frame(w / mdpi * 25.4, h / mdpi * 25.4)
+            if sheet is not None and sheet.guessed and _sheet_sized(sheet, mdpi / 25.4 / k, (iw, ih), paged) and \
                     _cuts_print(small, sheet.quad + inner_at, mdpi / k, opt.ink_threshold):
                 # A long edge set a roll's width from the seen one that cuts through print is no
                 # receipt's edge (gen3 a4_full_frame#131: a full A4 page cut to an 80-mm strip
                 # through its title): kept whole, and told.
                 misshapen = True
-            elif sheet is not None and _sheet_sized(sheet, mdpi / 25.4 / k, (iw, ih)):
+            elif sheet is not None and _sheet_sized(sheet, mdpi / 25.4 / k, (iw, ih), paged):
                 misshapen, sheet_found = False, True
                 quad_small = sheet.quad + inner_at
                 quad_full = _to_full(quad_small, k)
-                if "frame" in sheet.sides or sheet.guessed:
+                # A side on the frame lies along the border, not the paper: squared as a found
+                # page running off the frame is, or the warp shears the page (gen7 adf_notice#24,
+                # cropped at 0.96: its lines left 0.95° off).
+                square = _cut_page_square(quad_full, w, h) if "frame" in sheet.sides and dpi >= 100 else None
+                if square is not None:
+                    quad_full = square
+                if ("frame" in sheet.sides and not _whole_paper(sheet.quad, mdpi / 25.4 / k)) or sheet.guessed:
                     # (A receipt's long edge set a roll's width from the other one is a guess:
-                    # the officer is asked to check the edge.)
+                    # the officer is asked to check the edge.) A side on the frame loses nothing
+                    # when the sheet still measures a whole paper size: an A4 page lies flush with
+                    # an A4 bed's 297-mm side, and is not cut.
                     warnings.append(WARN_PAGE_CUT_OFF)
                 elif _print_outside(small, quad_small, mdpi / k, opt.ink_threshold):
                     warnings.append(WARN_PRINT_OUTSIDE)
