@@ -1291,7 +1291,7 @@ def _process_frame(img: np.ndarray, dpi: int, opt: PipelineOptions, dpi_trusted:
         else:
             fine = ol.refine_edges(small, rough, finding.background, finding.level, reach)
         quad_full = _to_full(fine if fine is not None else rough, k)
-        square = _cut_page_square(quad_full, w, h) if dpi_trusted and dpi >= 100 and not finding.parts else None
+        square = _cut_page_square(quad_full, w, h) if dpi_trusted and (mdpi or 0) >= 100 and not finding.parts else None
         lost = False
         # Only on a light lid (the class seen: gen6's creased copies on white lids); on dark beds the
         # squaring moved real pages' outlines by ~0.01 J for nothing (hwocr, dewarp_weimar).
@@ -1355,7 +1355,7 @@ def _process_frame(img: np.ndarray, dpi: int, opt: PipelineOptions, dpi_trusted:
                 # A side on the frame lies along the border, not the paper: squared as a found
                 # page running off the frame is, or the warp shears the page (gen7 adf_notice#24,
                 # cropped at 0.96: its lines left 0.95° off).
-                square = _cut_page_square(quad_full, w, h) if "frame" in sheet.sides and dpi >= 100 else None
+                square = _cut_page_square(quad_full, w, h) if "frame" in sheet.sides and mdpi >= 100 else None
                 if square is not None:
                     quad_full = square
                 if ("frame" in sheet.sides and not _whole_paper(sheet.quad, mdpi / 25.4 / k)) or sheet.guessed:
