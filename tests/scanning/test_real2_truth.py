@@ -8,46 +8,27 @@ when the cache holds them (each must match its SHA-256, or the set would be scor
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
-from PIL import Image
 
 from bench.scan_eval.fetch_real import DEFAULT_CACHE
 from bench.scan_eval.fetch_real2 import CATALOGUE, GIT_SOURCES
+from tests.scanning.real_truth_checks import CLASSES, check_cached_files, check_pages_outline, load_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 TRUTH = ROOT / "bench" / "scan_eval" / "real2_truth.json"
 CACHE = DEFAULT_CACHE / "real2"
-CLASSES = {"flatbed", "camera", "card", "slip"}
 
 
 def _pages() -> dict[str, dict]:
-    return json.loads(TRUTH.read_text(encoding="utf-8"))["pages"]
+    return load_pages(TRUTH)
 
 
 def test_truth_is_well_formed_and_outlines_lie_in_the_frame() -> None:
     pages = _pages()
-    assert 30 <= len(pages) <= 60
-    names = [t["name"] for t in pages.values()]
-    assert len(set(names)) == len(names)
-    for sha, t in pages.items():
-        assert len(sha) == 64 and int(sha, 16) >= 0
-        assert t["class"] in CLASSES and t["rotation"] in (0, 90, 180, 270), t["name"]
-        w, h = t["size"]
-        poly = np.asarray(t["quad"], np.float64)
-        # 4 corners, or more where the in-frame outline needs them (a corner off the frame, a curled edge)
-        assert poly.ndim == 2 and poly.shape[1] == 2 and poly.shape[0] >= 4, t["name"]
-        assert (poly[:, 0] >= -0.5).all() and (poly[:, 0] <= w - 0.5).all(), t["name"]
-        assert (poly[:, 1] >= -0.5).all() and (poly[:, 1] <= h - 0.5).all(), t["name"]
-        area = cv2.contourArea(cv2.convexHull(poly.astype(np.float32)))
-        assert area > 0.02 * w * h, t["name"]
-        if t["full_frame"]:  # the document fills the frame: its outline is (within a pixel) the frame
-            assert area >= 0.99 * w * h, t["name"]
+    check_pages_outline(pages)
+    for t in pages.values():
         if t["skew_scored"]:  # scored only where three independent estimates agree on a flatbed page
             est = t["skew_estimates"]
             vals = [est["baseline_fit"], est["jdeskew"], est["projection_profile"]]
@@ -65,12 +46,4 @@ def test_truth_covers_the_catalogue_and_the_required_classes() -> None:
 
 @pytest.mark.skipif(not (CACHE / "index.json").exists(), reason="real2 images not extracted (fetch_real2.py)")
 def test_cached_files_match_their_sha256_and_size() -> None:
-    for sha, t in _pages().items():
-        path = CACHE / t["file"]
-        assert path.exists(), t["file"]
-        assert hashlib.sha256(path.read_bytes()).hexdigest() == sha, t["file"]
-        with Image.open(path) as im:  # header only; the runner's cv2.imread applies the EXIF turn, so do the same
-            w, h = im.size
-            if im.getexif().get(0x0112, 1) in (5, 6, 7, 8):
-                w, h = h, w
-        assert [w, h] == t["size"], t["file"]
+    check_cached_files(_pages(), CACHE)
