@@ -1440,19 +1440,15 @@ def _process_frame(img: np.ndarray, dpi: int, opt: PipelineOptions, dpi_trusted:
     if opt.detect_blank:
         blank = (an.count_glyphs(ink, a_dpi, opt.blank_ink_threshold, binding_grey=grey)
                  <= opt.blank_max_glyphs)
-        if blank and opt.keep_faint_marks and _photographed(quad_full, dpi_rule):
-            # A photographed page was taken on purpose: nobody photographs an empty back (those
-            # come from a scanner's duplex feed), and a photo that looks empty is a faint or
-            # defocused page (issue #13: real3 tx_receipt_faded_photo, gen9's pages held up in the
-            # air, gen8's Căn cước on a tablecloth — every page dropped as blank without a scanner's
-            # dpi, across the twelve evaluation sets, had print). Never dropped.
-            blank = False
-        elif blank and opt.keep_faint_marks:
+        if blank and opt.keep_faint_marks:
             # Looks blank at the analysis scale, where a pencil line is a third of a pixel: look
             # again at ~150 dpi for faint drawn strokes (issue #13: a near-blank page is never
             # dropped). Only blank-looking pages pay for this.
             fine, fine_dpi = fine_view()
-            blank = an.faint_marks(fine, fine_dpi, bleed=True) == 0
+            # A photographed page was taken on purpose (nobody photographs an empty back): its
+            # faint print is content even where it looks like a back's bleed-through, all alike
+            # (issue #13, real3 tx_receipt_faded_photo: a receipt's washed-out lines dropped).
+            blank = an.faint_marks(fine, fine_dpi, bleed=not _photographed(quad_full, dpi_rule)) == 0
     # The output keeps the input's pixel density (100 % scale, DOMAIN §6): cropping changes the
     # page's pixel count, not its dpi (unless the dpi was inferred from the page's size, above).
     if effective_dpi < opt.min_dpi:
